@@ -1,0 +1,5 @@
+import type { Rule } from '../src/engine/types.js';
+import resourceLimits from './resource-limits/index.js';
+
+/** Every model rule, in catalogue order. Add a rule by adding its folder and a line here. */
+export const modelRules: Rule[] = [resourceLimits] as Rule[];

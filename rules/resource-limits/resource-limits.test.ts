@@ -1,0 +1,107 @@
+import rule from './index.js';
+import { testRule } from '../../test/helpers/rule-tester.js';
+
+testRule(rule, {
+  valid: [
+    {
+      name: 'limits and smaller reservations',
+      code: `services:
+  api:
+    image: api:1
+    deploy:
+      resources:
+        limits: {cpus: "0.5", memory: 512M}
+        reservations: {cpus: "0.25", memory: 256M}
+`,
+    },
+    {
+      name: 'limits through a merge key',
+      code: `x-limits: &limits
+  deploy:
+    resources:
+      limits:
+        cpus: '1'
+        memory: 1g
+services:
+  api:
+    <<: *limits
+    image: api:1
+`,
+    },
+    {
+      name: 'limits from ${VAR:-default}',
+      code: `services:
+  api:
+    image: api:1
+    deploy:
+      resources:
+        limits:
+          memory: \${API_MEMORY_LIMIT:-1g}
+          cpus: "\${API_CPU_LIMIT:-1}"
+        reservations:
+          memory: 512m
+`,
+    },
+    {
+      name: 'limits completed by an override file',
+      code: {
+        'compose.yaml': 'services:\n  api:\n    image: api:1\n    deploy:\n      resources:\n        limits:\n          cpus: "1"\n',
+        'compose.override.yaml': 'services:\n  api:\n    deploy:\n      resources:\n        limits:\n          memory: 1G\n',
+      },
+      lint: ['compose.yaml', 'compose.override.yaml'],
+    },
+  ],
+  invalid: [
+    {
+      name: 'no deploy at all: points at the service name',
+      code: 'services:\n  api:\n    image: api:1\n',
+      errors: [{ messageId: 'missing', message: 'service "api" sets no CPU or memory limit; add deploy.resources.limits.cpus and .memory', line: 2, column: 3, endLine: 2, endColumn: 6, path: 'services.api', service: 'api' }],
+    },
+    {
+      name: 'memory missing: points at limits',
+      code: 'services:\n  api:\n    image: api:1\n    deploy:\n      resources:\n        limits:\n          cpus: "1"\n',
+      errors: [{ message: 'service "api" sets no memory limit; add deploy.resources.limits.memory', line: 6, column: 9, endColumn: 15, path: 'services.api.deploy.resources.limits' }],
+    },
+    {
+      name: 'reservation above limit after interpolation (default used)',
+      code: 'services:\n  api:\n    image: api:1\n    deploy:\n      resources:\n        limits:\n          cpus: "1"\n          memory: ${MEM:-256M}\n        reservations:\n          memory: 512M\n',
+      errors: [
+        {
+          message: 'service "api" reserves 512M of memory but is limited to 256M; a reservation must not exceed its limit (lower deploy.resources.reservations.memory)',
+          line: 10,
+          column: 19,
+          endColumn: 23,
+          path: 'services.api.deploy.resources.reservations.memory',
+        },
+      ],
+    },
+    {
+      name: 'reservation above limit with the variable set',
+      code: 'services:\n  api:\n    image: api:1\n    deploy:\n      resources:\n        limits:\n          cpus: "${CPU:-4}"\n          memory: 1G\n        reservations:\n          cpus: "2"\n',
+      env: { CPU: '0.5' },
+      errors: [{ message: /reserves 2 CPUs of CPU but is limited to 0.5 CPUs/, line: 10, column: 17 }],
+    },
+    {
+      name: 'inherited through a merge key: reported on the service that lacks it',
+      code: `x-base: &base
+  image: api:1
+  deploy:
+    resources:
+      limits:
+        cpus: '1'
+services:
+  api:
+    <<: *base
+`,
+      errors: [{ message: 'service "api" sets no memory limit; add deploy.resources.limits.memory', line: 5, column: 7 }],
+    },
+    {
+      name: 'extends from another file keeps the base file position',
+      code: {
+        'compose.yaml': 'services:\n  web:\n    extends:\n      file: base.yaml\n      service: base\n',
+        'base.yaml': 'services:\n  base:\n    image: web:1\n    deploy:\n      resources:\n        limits:\n          memory: 1G\n',
+      },
+      errors: [{ message: 'service "web" sets no CPU limit; add deploy.resources.limits.cpus', line: 6, column: 9, file: 'base.yaml' }],
+    },
+  ],
+});

@@ -1,0 +1,84 @@
+import { formatPath, keyLoc, type LRef } from '../model/access.js';
+import { fileOf, positionOf, type Loc } from '../model/location.js';
+import type { Stack } from '../model/types.js';
+import type { Finding, ReportDescriptor, Rule, RuleContext, Severity, SeveritySetting } from './types.js';
+
+export interface RuleSettings {
+  severity?: SeveritySetting;
+  options?: Record<string, unknown>;
+}
+
+export interface RunOptions {
+  /** per-rule severity and options from config or flags */
+  settings?: Record<string, RuleSettings>;
+  /** compute fixes (the fixer needs them; lint only needs to know a fix exists) */
+  withFixes?: boolean;
+}
+
+export function formatMessage(template: string, data: Record<string, string | number> = {}): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) => (k in data ? String(data[k]) : `{{${k}}}`));
+}
+
+export function isRef(at: Loc | LRef): at is LRef {
+  return (at as LRef).node !== undefined;
+}
+
+/** Turn a location into the finding's position fields. */
+export function findingPosition(loc: Loc): Pick<Finding, 'file' | 'line' | 'column' | 'endLine' | 'endColumn'> {
+  const p = positionOf(loc);
+  return { file: fileOf(loc), line: p?.line ?? 0, column: p?.column ?? 0, endLine: p?.endLine ?? 0, endColumn: p?.endColumn ?? 0 };
+}
+
+/** Run rules over a stack in one walk: every rule's service hook per service, then the stack hooks. */
+export function runRules(stack: Stack, rules: readonly Rule[], opts: RunOptions = {}): Finding[] {
+  const findings: Finding[] = [];
+  const visitors = [];
+  for (const rule of rules) {
+    const setting = opts.settings?.[rule.meta.id];
+    const sev = setting?.severity ?? rule.meta.severity;
+    if (sev === 'off') continue;
+    if (rule.meta.live && stack.origin !== 'live') continue;
+    const options = { ...(rule.meta.options?.defaults ?? {}), ...(setting?.options ?? {}) };
+    const ctx: RuleContext = {
+      stack,
+      options,
+      report: (d: ReportDescriptor) => findings.push(toFinding(rule, d, setting?.severity, opts.withFixes ?? false)),
+    };
+    visitors.push(rule.create(ctx));
+  }
+  for (const svc of stack.services) for (const v of visitors) v.service?.(svc);
+  for (const v of visitors) v.stack?.(stack);
+  return findings;
+}
+
+function toFinding(rule: Rule, d: ReportDescriptor, configured: SeveritySetting | undefined, withFixes: boolean): Finding {
+  const template = rule.meta.messages[d.messageId];
+  if (template === undefined) throw new Error(`rule ${rule.meta.id} reported unknown message id "${d.messageId}"`);
+  const loc = d.loc ?? (isRef(d.at) ? keyLoc(d.at) : d.at);
+  const path = d.path ?? (isRef(d.at) ? d.at.path : []);
+  // A configured severity replaces the rule's default; a per-finding one only applies otherwise.
+  const severity: Severity = configured && configured !== 'off' ? configured : (d.severity ?? rule.meta.severity);
+  let fix = null;
+  let fixable = false;
+  if (d.fix) {
+    fixable = true;
+    if (withFixes) fix = typeof d.fix === 'function' ? d.fix() : d.fix;
+  }
+  return {
+    ruleId: rule.meta.id,
+    severity,
+    message: formatMessage(template, d.data),
+    service: d.service ? d.service.name : null,
+    path: formatPath(path),
+    ...findingPosition(loc),
+    fixable,
+    fix,
+    loc,
+  };
+}
+
+const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.ruleId.localeCompare(b.ruleId);
+}

@@ -1,0 +1,95 @@
+import type { LRef } from '../model/access.js';
+import type { Loc } from '../model/location.js';
+import type { Service, Stack } from '../model/types.js';
+
+export type Severity = 'error' | 'warning' | 'info';
+export type SeveritySetting = Severity | 'off';
+
+export type RuleCategory = 'syntax' | 'resources' | 'availability' | 'security' | 'policy' | 'compatibility' | 'references' | 'cluster';
+
+/** One replacement of `text[start, end)` in a file, offsets into `SourceFile.text`. */
+export interface TextEdit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** All edits one problem needs, in one file: applied together or not at all. */
+export interface Fix {
+  /** `SourceFile.path` of the file the edits apply to */
+  file: string;
+  edits: TextEdit[];
+  /** what the fix does, for the summary (`added deploy.resources.limits`) */
+  description: string;
+  /** behaviour-changing fixes only run with --unsafe */
+  unsafe?: boolean;
+}
+
+export interface RuleMeta<O extends Record<string, unknown> = Record<string, unknown>> {
+  id: string;
+  description: string;
+  severity: Severity;
+  category: RuleCategory;
+  /** whether some of its findings can be fixed, and whether those fixes change behaviour */
+  fixable?: 'safe' | 'unsafe';
+  /** a rule that only makes sense on a live swarm */
+  live?: boolean;
+  /** message templates by id; `{{name}}` is replaced by `data.name` */
+  messages: Record<string, string>;
+  /** JSON schema of the rule's options (for the config schema) and their defaults */
+  options?: { schema: Record<string, unknown>; defaults: O };
+}
+
+export interface ReportDescriptor {
+  messageId: string;
+  data?: Record<string, string | number>;
+  /** where the problem is: a location, or a node of the model (its key is underlined when it has one) */
+  at: Loc | LRef;
+  /** what to underline when it is not `at`'s key (e.g. the value of a wrong setting) */
+  loc?: Loc;
+  /** the YAML path reported; taken from `at` when it is a model node */
+  path?: readonly string[];
+  service?: Service | null;
+  /** overrides the rule's severity for this finding (e.g. a warning-level case of an error rule) */
+  severity?: Severity;
+  fix?: Fix | (() => Fix | null) | null;
+}
+
+export interface RuleContext<O = Record<string, unknown>> {
+  readonly stack: Stack;
+  readonly options: O;
+  report(d: ReportDescriptor): void;
+}
+
+export interface RuleVisitor {
+  service?(svc: Service): void;
+  /** called once after every service, for checks across services */
+  stack?(stack: Stack): void;
+}
+
+export interface Rule<O extends Record<string, unknown> = Record<string, unknown>> {
+  meta: RuleMeta<O>;
+  create(ctx: RuleContext<O>): RuleVisitor;
+}
+
+export function defineRule<O extends Record<string, unknown>>(rule: Rule<O>): Rule<O> {
+  return rule;
+}
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  /** the file shown to the user (or the live object) */
+  file: string;
+  service: string | null;
+  path: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  fixable: boolean;
+  /** not serialised: the fix and the location it came from */
+  fix?: Fix | null;
+  loc?: Loc;
+}

@@ -1,0 +1,91 @@
+import type { Loc } from './location.js';
+import type { LEntry, LMap, LVal } from '../parse/located.js';
+
+/** A node of the located tree reached by a walk: its YAML path and whether it is shared. */
+export interface LRef<T extends LVal = LVal> {
+  node: T;
+  path: string[];
+  /** true when a step of the walk went through an alias or a `<<` merge key */
+  shared: boolean;
+  /** the mapping entry holding the node (absent for sequence items and the root) */
+  entry?: LEntry;
+}
+
+/** A typed, normalised value with the node it came from. */
+export interface Located<T> extends LRef {
+  value: T;
+  loc: Loc;
+}
+
+export function rootRef(node: LMap, path: string[] = []): LRef<LMap> {
+  return { node, path, shared: false };
+}
+
+export function child(ref: LRef | null | undefined, key: string): LRef | undefined {
+  if (!ref || ref.node.kind !== 'map') return undefined;
+  const e = ref.node.index.get(key);
+  if (!e) return undefined;
+  return { node: e.value, path: [...ref.path, key], shared: ref.shared || e.via !== undefined, entry: e };
+}
+
+export function item(ref: LRef, i: number): LRef | undefined {
+  if (ref.node.kind !== 'seq') return undefined;
+  const it = ref.node.items[i];
+  if (!it) return undefined;
+  return { node: it.value, path: [...ref.path, String(i)], shared: ref.shared || it.via !== undefined };
+}
+
+export function items(ref: LRef | null | undefined): LRef[] {
+  if (!ref || ref.node.kind !== 'seq') return [];
+  const out: LRef[] = [];
+  for (let i = 0; i < ref.node.items.length; i++) out.push(item(ref, i)!);
+  return out;
+}
+
+export function entries(ref: LRef | null | undefined): Array<{ key: string; ref: LRef }> {
+  if (!ref || ref.node.kind !== 'map') return [];
+  return ref.node.entries.map((e) => ({ key: e.key, ref: child(ref, e.key)! }));
+}
+
+export function at(ref: LRef | null | undefined, ...keys: string[]): LRef | undefined {
+  let cur: LRef | undefined = ref ?? undefined;
+  for (const k of keys) {
+    cur = child(cur, k);
+    if (!cur) return undefined;
+  }
+  return cur;
+}
+
+/** The deepest node that exists along `keys` (the start itself when none does). */
+export function deepest(ref: LRef, ...keys: string[]): LRef {
+  let cur = ref;
+  for (const k of keys) {
+    const next = child(cur, k);
+    if (!next) break;
+    cur = next;
+  }
+  return cur;
+}
+
+export function located<T>(ref: LRef, value: T): Located<T> {
+  return { ...ref, value, loc: ref.node.loc };
+}
+
+export function scalarValue(ref: LRef | undefined): string | number | boolean | null | undefined {
+  return ref && ref.node.kind === 'scalar' ? ref.node.value : undefined;
+}
+
+/** Where a finding about a key should point: the key itself when there is one, else the value. */
+export function keyLoc(ref: LRef): Loc {
+  return ref.entry ? ref.entry.keyLoc : ref.node.loc;
+}
+
+/** `services.api.deploy.resources.limits` (sequence indexes as `[0]`). */
+export function formatPath(path: readonly string[]): string {
+  let out = '';
+  for (const p of path) {
+    if (/^\d+$/.test(p)) out += `[${p}]`;
+    else out += out === '' ? p : `.${p}`;
+  }
+  return out;
+}

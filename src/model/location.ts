@@ -1,0 +1,43 @@
+import type { SourceFile } from '../parse/source-file.js';
+
+/** A place in a source file: offsets into `source.text` (the text without its BOM). */
+export interface FileLoc {
+  kind: 'file';
+  source: SourceFile;
+  start: number;
+  end: number;
+}
+
+/** A place in a live object (a swarm service or node), named by the object and a spec path. */
+export interface LiveLoc {
+  kind: 'live';
+  /** e.g. `service web` or `node worker-1` */
+  object: string;
+  /** e.g. `Spec.TaskTemplate.Resources.Limits.MemoryBytes` */
+  path: string;
+}
+
+export type Loc = FileLoc | LiveLoc;
+
+/** 1-based line and column of a location's start and end. Live locations have none. */
+export interface Position {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export function positionOf(loc: Loc): Position | null {
+  if (loc.kind !== 'file') return null;
+  const s = loc.source.position(loc.start);
+  const e = loc.source.position(Math.max(loc.start, loc.end));
+  return { line: s.line, column: s.column, endLine: e.line, endColumn: e.column };
+}
+
+export function fileOf(loc: Loc): string {
+  return loc.kind === 'file' ? loc.source.displayPath : loc.object;
+}
+
+export function fileLoc(source: SourceFile, start: number, end: number): FileLoc {
+  return { kind: 'file', source, start, end };
+}

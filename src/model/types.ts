@@ -1,0 +1,98 @@
+import type { LMap } from '../parse/located.js';
+import type { SourceFile } from '../parse/source-file.js';
+import type { LRef, Located } from './access.js';
+import type { Loc } from './location.js';
+
+/** The typed model every rule reads, built from files or from a live swarm. */
+export interface Stack {
+  origin: 'file' | 'live';
+  /** the files in the order given (empty for live stacks) */
+  files: SourceFile[];
+  root: LRef<LMap>;
+  services: Service[];
+  networks: Map<string, TopLevelObject>;
+  volumes: Map<string, TopLevelObject>;
+  secrets: Map<string, TopLevelObject>;
+  configs: Map<string, TopLevelObject>;
+}
+
+export interface TopLevelObject {
+  name: string;
+  ref: LRef;
+  loc: Loc;
+}
+
+export interface Resources {
+  ref: LRef | null;
+  cpus: Located<number> | null;
+  memory: Located<number> | null;
+  pids: Located<number> | null;
+}
+
+export interface Healthcheck {
+  ref: LRef;
+  disable: boolean;
+  /** `test` as a list (`["CMD", ...]`) or a shell string, null when absent */
+  test: Located<string[] | string> | null;
+  interval: Located<number> | null;
+  timeout: Located<number> | null;
+  startPeriod: Located<number> | null;
+  retries: Located<number> | null;
+}
+
+export interface Mount {
+  ref: LRef;
+  syntax: 'short' | 'long';
+  type: string;
+  source: string | null;
+  target: string;
+  readOnly: boolean;
+  /** tmpfs size in bytes (long syntax `tmpfs.size`, or `size=` in short tmpfs options) */
+  size: number | null;
+  /** mount options of a short `tmpfs:` entry (`noexec`, `nosuid`, `size=…`, `mode=…`) */
+  options: string[];
+}
+
+export interface Port {
+  ref: LRef;
+  syntax: 'short' | 'long';
+  target: string;
+  published: string | null;
+  hostIp: string | null;
+  protocol: string;
+  mode: string | null;
+}
+
+export interface SleepPolicy {
+  /** `sleep_policy` (rejected by docker) or `x-sleep-policy` (an extension key), or a live label set */
+  key: 'sleep_policy' | 'x-sleep-policy' | 'labels';
+  ref: LRef;
+}
+
+export interface Service {
+  name: string;
+  /** where the service's name is written (`services.<name>` key) */
+  nameLoc: Loc;
+  ref: LRef<LMap>;
+  image: Located<string> | null;
+  user: Located<string> | null;
+  deploy: LRef | null;
+  mode: Located<string> | null;
+  replicas: Located<number> | null;
+  limits: Resources;
+  reservations: Resources;
+  healthcheck: Healthcheck | null;
+  capAdd: Located<string>[];
+  /** null when the service has no `cap_drop` key */
+  capDrop: { ref: LRef; items: Located<string>[] } | null;
+  readOnly: Located<boolean> | null;
+  /** `tmpfs:` entries and `volumes:` mounts of every type */
+  tmpfs: Mount[];
+  volumes: Mount[];
+  ports: Port[];
+  labels: Map<string, Located<string>>;
+  environment: Map<string, Located<string | number | boolean | null>>;
+  sleepPolicy: SleepPolicy | null;
+  /** the service's `x-stackopt` extension block */
+  xStackopt: LRef | null;
+}

@@ -1,0 +1,78 @@
+/** Normalisers for the units compose files write: byte sizes, durations and CPU counts. */
+
+const BYTE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+  t: 1024 ** 4,
+  tb: 1024 ** 4,
+  tib: 1024 ** 4,
+  p: 1024 ** 5,
+  pb: 1024 ** 5,
+  pib: 1024 ** 5,
+};
+
+/** `512M`, `1g`, `256MB`, `1.5GiB`, `268435456` → bytes; null when it is not a size. */
+export function parseBytes(v: unknown): number | null {
+  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? Math.floor(v) : null;
+  if (typeof v !== 'string') return null;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(v);
+  if (!m) return null;
+  const unit = BYTE_UNITS[m[2]!.toLowerCase()];
+  if (unit === undefined) return null;
+  return Math.floor(parseFloat(m[1]!) * unit);
+}
+
+/** Bytes → the shortest exact compose size (`512M`, `1G`), or a byte count. */
+export function formatBytes(n: number): string {
+  for (const [u, f] of [['G', 1024 ** 3], ['M', 1024 ** 2], ['K', 1024]] as const) {
+    if (n >= f && n % f === 0) return `${n / f}${u}`;
+  }
+  return String(n);
+}
+
+const DURATION_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+
+/** Go-style durations (`1m30s`, `500ms`, `10s`) → seconds; a bare number counts as seconds. */
+export function parseDuration(v: unknown): number | null {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v !== 'string') return null;
+  const s = v.trim();
+  if (s === '') return null;
+  if (/^\d+(\.\d+)?$/.test(s)) return parseFloat(s);
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
+  let total = 0;
+  let pos = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(s))) {
+    total += parseFloat(m[1]!) * DURATION_UNITS[m[2]!]!;
+    pos = re.lastIndex;
+  }
+  return pos === s.length && pos > 0 ? total : null;
+}
+
+/** `"0.5"`, `2`, `'1.0'` → a CPU count; null when it is not one. */
+export function parseCpus(v: unknown): number | null {
+  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? v : null;
+  if (typeof v !== 'string') return null;
+  const s = v.trim();
+  if (!/^\d+(\.\d+)?$|^\.\d+$/.test(s)) return null;
+  return parseFloat(s);
+}
+
+/** Seconds → a compact Go-style duration (`30s`, `1m30s`, `500ms`). */
+export function formatDuration(seconds: number): string {
+  if (seconds < 1) return `${Math.round(seconds * 1000)}ms`;
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = +(seconds % 60).toFixed(3);
+  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s || (!h && !m) ? `${s}s` : ''}`;
+}

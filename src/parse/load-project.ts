@@ -1,0 +1,192 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileLoc, type Loc } from '../model/location.js';
+import { parseEnvFile } from './env-file.js';
+import type { Env } from './interpolate.js';
+import { makeMap, setEntry, type BuildIssue, type LMap, type LVal } from './located.js';
+import { mergeTrees } from './merge.js';
+import { InputError, parseSource, readSource, type ReadDocument } from './read-document.js';
+import type { SourceFile } from './source-file.js';
+
+export interface LoadOptions {
+  /** compose files merged in this order (`-f A -f B`) */
+  files: string[];
+  /** `--env-file` files, later ones win; when absent the `.env` beside the first file is read */
+  envFiles?: string[];
+  /** the process environment (wins over env files, as in compose) */
+  environment?: NodeJS.ProcessEnv;
+  /** interpolate `${VAR}` (default true) */
+  interpolate?: boolean;
+}
+
+export interface Project {
+  sources: SourceFile[];
+  /** the merged tree, null when no file could be parsed into a mapping */
+  root: LMap | null;
+  issues: ProjectIssue[];
+  env: Env;
+}
+
+export interface ProjectIssue {
+  ruleId: 'yaml-syntax' | 'interpolation' | 'extends' | 'schema';
+  severity: 'error' | 'warning';
+  message: string;
+  loc: Loc;
+  path?: string[];
+}
+
+export function displayPath(p: string): string {
+  const rel = relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') ? rel : p;
+}
+
+/** The variables used for interpolation: env files (in order), then the process environment. */
+export function loadEnv(opts: LoadOptions): Env {
+  const env = new Map<string, string>();
+  const files = opts.envFiles && opts.envFiles.length > 0 ? opts.envFiles : [];
+  if (files.length === 0 && opts.files[0]) {
+    const dotenv = join(dirname(resolve(opts.files[0])), '.env');
+    if (existsSync(dotenv)) files.push(dotenv);
+  }
+  for (const f of files) {
+    let text: string;
+    try {
+      text = readFileSync(f, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new InputError(`${displayPath(f)}: cannot read env file: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message}`, f);
+    }
+    const { values, errors } = parseEnvFile(text);
+    if (errors.length) {
+      const e = errors[0]!;
+      throw new InputError(`${displayPath(f)}:${e.line}:${e.column}: ${e.message}`, f);
+    }
+    for (const [k, v] of values) env.set(k, v);
+  }
+  const proc = opts.environment ?? process.env;
+  for (const [k, v] of Object.entries(proc)) if (v !== undefined) env.set(k, v);
+  return env;
+}
+
+/** Read, parse, interpolate, resolve `extends` and merge the files of one project. */
+export function loadProject(opts: LoadOptions): Project {
+  const env = loadEnv(opts);
+  const interpolate = opts.interpolate ?? true;
+  const issues: ProjectIssue[] = [];
+  const sources: SourceFile[] = [];
+  const cache = new Map<string, ReadDocument>();
+  const parse = (path: string): ReadDocument => {
+    const abs = resolve(path);
+    let doc = cache.get(abs);
+    if (!doc) {
+      doc = parseSource(readSource(abs, displayPath(abs)), env, interpolate);
+      cache.set(abs, doc);
+      issues.push(...doc.issues);
+    }
+    return doc;
+  };
+
+  let merged: LMap | null = null;
+  for (const f of opts.files) {
+    const doc = parse(f);
+    sources.push(doc.source);
+    if (!doc.root || doc.root.kind !== 'map') continue;
+    const root = resolveExtends(doc, parse, issues);
+    merged = merged ? (mergeTrees(merged, root) as LMap) : root;
+  }
+  return { sources, root: merged, issues, env };
+}
+
+type Parse = (path: string) => ReadDocument;
+
+/** Replace every service that `extends` another by the merge of the two (compose's rules). */
+function resolveExtends(doc: ReadDocument, parse: Parse, issues: ProjectIssue[]): LMap {
+  const root = doc.root as LMap;
+  const servicesEntry = root.index.get('services');
+  if (!servicesEntry || servicesEntry.value.kind !== 'map') return root;
+  const services = servicesEntry.value;
+  if (!services.entries.some((e) => e.value.kind === 'map' && e.value.index.has('extends'))) return root;
+
+  const resolved = new Map<string, LMap>();
+  const outServices = makeMap(services.loc, [...services.entries]);
+  if (services.yaml) outServices.yaml = services.yaml;
+  for (const e of services.entries) {
+    if (e.value.kind !== 'map' || !e.value.index.has('extends')) continue;
+    const value = resolveService(doc, e.key, parse, issues, [], resolved);
+    if (value) setEntry(outServices, { ...e, value });
+  }
+  const out = makeMap(root.loc, [...root.entries]);
+  if (root.yaml) out.yaml = root.yaml;
+  setEntry(out, { ...servicesEntry, value: outServices });
+  return out;
+}
+
+function resolveService(doc: ReadDocument, name: string, parse: Parse, issues: ProjectIssue[], chain: string[], memo: Map<string, LMap>): LMap | null {
+  const id = `${doc.source.path}#${name}`;
+  const done = memo.get(id);
+  if (done) return done;
+  const services = (doc.root as LMap | null)?.index.get('services')?.value;
+  const entry = services?.kind === 'map' ? services.index.get(name) : undefined;
+  if (!entry || entry.value.kind !== 'map') return null;
+  const svc = entry.value;
+  const ext = svc.index.get('extends');
+  if (!ext) return svc;
+  if (chain.includes(id)) {
+    issues.push({ ruleId: 'extends', severity: 'error', message: `extends forms a cycle: ${[...chain, id].map((c) => c.split('#')[1]).join(' -> ')}`, loc: ext.keyLoc });
+    return withoutKey(svc, 'extends');
+  }
+  let baseName: string | null = null;
+  let baseFile: string | null = null;
+  const ev = ext.value;
+  if (ev.kind === 'scalar' && typeof ev.value === 'string') baseName = ev.value;
+  else if (ev.kind === 'map') {
+    const s = ev.index.get('service')?.value;
+    const f = ev.index.get('file')?.value;
+    if (s?.kind === 'scalar' && s.value !== null) baseName = String(s.value);
+    if (f?.kind === 'scalar' && f.value !== null) baseFile = String(f.value);
+  }
+  if (!baseName) {
+    issues.push({ ruleId: 'extends', severity: 'error', message: `extends of service "${name}" names no service (expected extends: NAME or extends: {service: NAME, file: FILE})`, loc: ext.keyLoc });
+    return withoutKey(svc, 'extends');
+  }
+  let baseDoc = doc;
+  if (baseFile) {
+    const path = resolve(dirname(doc.source.path), baseFile);
+    try {
+      baseDoc = parse(path);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      issues.push({ ruleId: 'extends', severity: 'error', message: `extends.file "${baseFile}" cannot be read: ${err.message.replace(/^.*?: cannot read file: /, '')}`, loc: locOfFile(ev, ext.keyLoc) });
+      return withoutKey(svc, 'extends');
+    }
+  }
+  const base = resolveService(baseDoc, baseName, parse, issues, [...chain, id], memo);
+  if (!base) {
+    issues.push({
+      ruleId: 'extends',
+      severity: 'error',
+      message: `service "${name}" extends "${baseName}", which is not defined${baseFile ? ` in ${baseFile}` : ' in this file'}`,
+      loc: ev.kind === 'map' ? (ev.index.get('service')?.value.loc ?? ext.keyLoc) : ev.loc,
+    });
+    return withoutKey(svc, 'extends');
+  }
+  const merged = mergeTrees(withoutKey(base, 'extends'), withoutKey(svc, 'extends'), ['services', name]) as LMap;
+  // the service is where it is written, not where its base is
+  merged.loc = svc.loc;
+  if (svc.yaml) merged.yaml = svc.yaml;
+  memo.set(id, merged);
+  return merged;
+}
+
+function locOfFile(ev: LVal, fallback: Loc): Loc {
+  return ev.kind === 'map' ? (ev.index.get('file')?.value.loc ?? fallback) : fallback;
+}
+
+function withoutKey(m: LMap, key: string): LMap {
+  if (!m.index.has(key)) return m;
+  const out = makeMap(m.loc, m.entries.filter((e) => e.key !== key));
+  if (m.yaml) out.yaml = m.yaml;
+  return out;
+}
+
+export { fileLoc };

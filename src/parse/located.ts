@@ -1,0 +1,361 @@
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  parse as parseYamlValue,
+  type Document,
+  type Node as YamlNode,
+  type Pair,
+  type Scalar,
+} from 'yaml';
+import { fileLoc, type Loc } from '../model/location.js';
+import { hasInterpolation, interpolate, type Env, type InterpolationIssue } from './interpolate.js';
+import type { SourceFile } from './source-file.js';
+
+/**
+ * The located value tree: what a compose document says, after aliases, `<<` merge keys and
+ * interpolation, with every node still knowing where in which file it was written.
+ * A node reached through `*alias` or `<<` is the very object defined at the anchor, so its
+ * location is the anchor's definition; the entry or item that reaches it records how (`via`).
+ */
+export type LVal = LScalar | LMap | LSeq;
+
+interface LBase {
+  loc: Loc;
+  /** the yaml AST node this value was built from (absent for live objects and merge results) */
+  yaml?: YamlNode;
+  /** a YAML tag such as `!reset` or `!override` */
+  tag?: string;
+}
+
+export interface LScalar extends LBase {
+  kind: 'scalar';
+  /** the value after interpolation, typed as YAML would (plain scalars) */
+  value: string | number | boolean | null;
+  /** the value as written, when interpolation changed it */
+  raw?: string;
+}
+
+export interface LMap extends LBase {
+  kind: 'map';
+  entries: LEntry[];
+  /** key → entry (last explicit definition wins, as YAML duplicate keys are errors anyway) */
+  index: Map<string, LEntry>;
+}
+
+export interface LSeq extends LBase {
+  kind: 'seq';
+  items: LItem[];
+}
+
+/** How a value was reached when it is shared with another place. */
+export interface Via {
+  kind: 'alias' | 'merge';
+  /** where the `*alias` or the `<<` key was written */
+  loc: Loc;
+}
+
+export interface LEntry {
+  key: string;
+  keyLoc: Loc;
+  value: LVal;
+  via?: Via;
+  /** the yaml pair, when the entry was written in a file */
+  pair?: Pair;
+}
+
+export interface LItem {
+  value: LVal;
+  via?: Via;
+}
+
+/** A node in the tree after a path walk: the value, its YAML path and whether it is shared. */
+export interface LRef<T extends LVal = LVal> {
+  value: T;
+  path: string[];
+  /** true when any step of the walk went through an alias or a merge key */
+  shared: boolean;
+  /** the entry that holds it, when it is a mapping value */
+  entry?: LEntry;
+}
+
+export interface BuildIssue {
+  ruleId: 'yaml-syntax' | 'interpolation';
+  severity: 'error' | 'warning';
+  message: string;
+  loc: Loc;
+}
+
+/** The largest number of nodes a document may expand to through aliases (a billion-laughs bound). */
+export const MAX_EXPANDED_NODES = 1_000_000;
+
+export function mapGet(map: LMap, key: string): LVal | undefined {
+  return map.index.get(key)?.value;
+}
+
+export function isLMap(v: LVal | undefined): v is LMap {
+  return v?.kind === 'map';
+}
+export function isLSeq(v: LVal | undefined): v is LSeq {
+  return v?.kind === 'seq';
+}
+export function isLScalar(v: LVal | undefined): v is LScalar {
+  return v?.kind === 'scalar';
+}
+
+export function makeMap(loc: Loc, entries: LEntry[] = []): LMap {
+  const index = new Map<string, LEntry>();
+  for (const e of entries) index.set(e.key, e);
+  return { kind: 'map', loc, entries, index };
+}
+
+export function setEntry(map: LMap, entry: LEntry): void {
+  const old = map.index.get(entry.key);
+  if (old) map.entries[map.entries.indexOf(old)] = entry;
+  else map.entries.push(entry);
+  map.index.set(entry.key, entry);
+}
+
+/** Plain JavaScript value of a located tree (shared nodes stay shared objects). */
+export function toPlain(v: LVal, memo = new Map<LVal, unknown>()): unknown {
+  if (v.kind === 'scalar') return v.value;
+  const seen = memo.get(v);
+  if (seen !== undefined) return seen;
+  if (v.kind === 'seq') {
+    const arr: unknown[] = [];
+    memo.set(v, arr);
+    for (const it of v.items) arr.push(toPlain(it.value, memo));
+    return arr;
+  }
+  const obj: Record<string, unknown> = {};
+  memo.set(v, obj);
+  for (const e of v.entries) obj[e.key] = toPlain(e.value, memo);
+  return obj;
+}
+
+export interface ConvertOptions {
+  env: Env;
+  /** interpolate scalar values (compose does; a plain YAML read does not) */
+  interpolate: boolean;
+}
+
+/**
+ * Build the located tree of one parsed document. Aliases resolve to the anchor's node (one object,
+ * not a copy), `<<` merge keys add the merged mappings' entries that are not set explicitly.
+ */
+export function convertDocument(
+  doc: Document.Parsed,
+  source: SourceFile,
+  opts: ConvertOptions,
+): { root: LVal | null; issues: BuildIssue[] } {
+  const issues: BuildIssue[] = [];
+  const memo = new Map<YamlNode, LVal>();
+  const sizes = new Map<LVal, number>();
+  let bombReported = false;
+
+  const locOf = (n: { range?: [number, number, number] | null }): Loc => {
+    const r = n.range ?? [0, 0, 0];
+    return fileLoc(source, r[0], r[1]);
+  };
+
+  const expandedSize = (v: LVal): number => {
+    if (v.kind === 'scalar') return 1;
+    const known = sizes.get(v);
+    if (known !== undefined) return known;
+    sizes.set(v, MAX_EXPANDED_NODES + 1); // a node that contains itself expands without end
+    let n = 1;
+    if (v.kind === 'map') for (const e of v.entries) n += expandedSize(e.value);
+    else for (const it of v.items) n += expandedSize(it.value);
+    n = Math.min(n, MAX_EXPANDED_NODES + 1);
+    sizes.set(v, n);
+    return n;
+  };
+
+  const resolveAlias = (node: YamlNode, aliasLoc: Loc): LVal | null => {
+    if (!isAlias(node)) return null;
+    const target = node.resolve(doc);
+    if (!target) {
+      issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: `unknown alias *${node.source}: no anchor &${node.source} is defined before it`, loc: aliasLoc });
+      return { kind: 'scalar', value: null, loc: aliasLoc };
+    }
+    return convert(target as YamlNode);
+  };
+
+  const convertScalar = (node: Scalar): LScalar => {
+    const loc = locOf(node);
+    const out: LScalar = { kind: 'scalar', value: node.value as LScalar['value'], loc, yaml: node };
+    if (node.tag && node.tag.startsWith('!') && !node.tag.startsWith('!!')) out.tag = node.tag;
+    if (typeof node.value === 'bigint') out.value = Number(node.value);
+    else if (node.value !== null && typeof node.value === 'object') out.value = String(node.value);
+    if (opts.interpolate && typeof node.value === 'string' && hasInterpolation(node.value)) {
+      const r = interpolate(node.value, opts.env);
+      for (const is of r.issues) issues.push(interpolationIssue(is, node, source));
+      if (r.value !== node.value) {
+        out.raw = node.value;
+        // A plain scalar is typed after interpolation, as compose does (`replicas: ${N:-2}` is 2).
+        out.value = node.type === 'PLAIN' ? retype(r.value) : r.value;
+      }
+    }
+    return out;
+  };
+
+  const convert = (node: YamlNode): LVal => {
+    const done = memo.get(node);
+    if (done) return done;
+    let out: LVal;
+    if (isScalar(node)) {
+      out = convertScalar(node);
+    } else if (isSeq(node)) {
+      const seq: LSeq = { kind: 'seq', items: [], loc: locOf(node), yaml: node };
+      if (node.tag && !node.tag.startsWith('tag:')) seq.tag = node.tag;
+      memo.set(node, seq);
+      for (const it of node.items) {
+        const itemNode = it as YamlNode | null;
+        if (itemNode === null) {
+          seq.items.push({ value: { kind: 'scalar', value: null, loc: seq.loc } });
+          continue;
+        }
+        if (isAlias(itemNode)) {
+          const aliasLoc = locOf(itemNode);
+          seq.items.push({ value: resolveAlias(itemNode, aliasLoc)!, via: { kind: 'alias', loc: aliasLoc } });
+          checkBomb(seq.items[seq.items.length - 1]!.value, aliasLoc);
+        } else seq.items.push({ value: convert(itemNode) });
+      }
+      out = seq;
+    } else if (isMap(node)) {
+      const map = makeMap(locOf(node));
+      map.yaml = node;
+      if (node.tag && !node.tag.startsWith('tag:')) map.tag = node.tag;
+      memo.set(node, map);
+      const merges: Array<{ value: LVal; loc: Loc }> = [];
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        const keyNode = pair.key as YamlNode | null;
+        const keyLoc = keyNode ? locOf(keyNode) : map.loc;
+        let key: string;
+        if (keyNode === null) key = '';
+        else if (isScalar(keyNode)) key = String(keyNode.value);
+        else if (isAlias(keyNode)) {
+          const k = resolveAlias(keyNode, keyLoc);
+          key = k && k.kind === 'scalar' ? String(k.value) : '';
+        } else {
+          issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: 'a mapping key must be a scalar, not a mapping or sequence', loc: keyLoc });
+          continue;
+        }
+        const valueNode = pair.value as YamlNode | null;
+        const isMergeKey = key === '<<' && keyNode !== null && isScalar(keyNode) && keyNode.type === 'PLAIN';
+        if (isMergeKey) {
+          collectMerges(valueNode, keyLoc, merges);
+          continue;
+        }
+        let value: LVal;
+        let via: Via | undefined;
+        if (valueNode === null) {
+          const r = keyNode?.range;
+          value = { kind: 'scalar', value: null, loc: r ? fileLoc(source, r[1], r[1]) : keyLoc };
+        } else if (isAlias(valueNode)) {
+          const aliasLoc = locOf(valueNode);
+          value = resolveAlias(valueNode, aliasLoc)!;
+          via = { kind: 'alias', loc: aliasLoc };
+          checkBomb(value, aliasLoc);
+        } else value = convert(valueNode);
+        const entry: LEntry = { key, keyLoc, value, pair };
+        if (via) entry.via = via;
+        map.entries.push(entry);
+        map.index.set(key, entry);
+      }
+      for (const m of merges) {
+        if (m.value.kind !== 'map') {
+          issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: 'a << merge key must point at a mapping or a list of mappings', loc: m.loc });
+          continue;
+        }
+        for (const e of m.value.entries) {
+          if (map.index.has(e.key)) continue;
+          const merged: LEntry = { key: e.key, keyLoc: e.keyLoc, value: e.value, via: { kind: 'merge', loc: m.loc } };
+          if (e.pair) merged.pair = e.pair;
+          map.entries.push(merged);
+          map.index.set(e.key, merged);
+        }
+      }
+      out = map;
+    } else {
+      out = { kind: 'scalar', value: null, loc: locOf(node as { range?: [number, number, number] }) };
+    }
+    memo.set(node, out);
+    return out;
+  };
+
+  const collectMerges = (valueNode: YamlNode | null, keyLoc: Loc, merges: Array<{ value: LVal; loc: Loc }>) => {
+    if (!valueNode) return;
+    if (isAlias(valueNode)) {
+      const loc = locOf(valueNode);
+      const v = resolveAlias(valueNode, loc)!;
+      checkBomb(v, loc);
+      merges.push({ value: v, loc });
+    } else if (isSeq(valueNode)) {
+      for (const it of valueNode.items) collectMerges(it as YamlNode, keyLoc, merges);
+    } else merges.push({ value: convert(valueNode), loc: locOf(valueNode) });
+  };
+
+  const checkBomb = (v: LVal, at: Loc) => {
+    if (bombReported) return;
+    if (expandedSize(v) > MAX_EXPANDED_NODES) {
+      bombReported = true;
+      throw new AliasBombError(at);
+    }
+  };
+
+  if (!doc.contents) return { root: null, issues };
+  try {
+    const root = convert(doc.contents as YamlNode);
+    if (expandedSize(root) > MAX_EXPANDED_NODES) throw new AliasBombError(root.loc);
+    return { root, issues };
+  } catch (e) {
+    if (e instanceof AliasBombError) {
+      issues.push({
+        ruleId: 'yaml-syntax',
+        severity: 'error',
+        message: `aliases expand this document past ${MAX_EXPANDED_NODES.toLocaleString('en-US')} nodes (a "billion laughs" alias bomb); it is not read further`,
+        loc: e.loc,
+      });
+      return { root: null, issues };
+    }
+    throw e;
+  }
+}
+
+class AliasBombError extends Error {
+  constructor(readonly loc: Loc) {
+    super('alias bomb');
+  }
+}
+
+function retype(s: string): string | number | boolean | null {
+  if (s === '') return '';
+  try {
+    const v: unknown = parseYamlValue(s, { schema: 'core' });
+    if (typeof v === 'number' || typeof v === 'boolean' || v === null) return v as number | boolean | null;
+  } catch {
+    /* not a scalar YAML would type: keep the string */
+  }
+  return s;
+}
+
+/** Map an issue inside a scalar's value to source offsets when the scalar is written verbatim. */
+function interpolationIssue(is: InterpolationIssue, node: Scalar, source: SourceFile): BuildIssue {
+  const r = node.range ?? [0, 0, 0];
+  let start = r[0];
+  let end = r[1];
+  const src = source.text.slice(r[0], r[1]);
+  const quote = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? 1 : 0;
+  const body = src.slice(quote, src.length - quote);
+  // Only when the source text is the value itself (no escapes, no folding) can offsets be mapped.
+  if ((node.type === 'PLAIN' || quote === 1) && body === node.value) {
+    start = r[0] + quote + is.start;
+    end = r[0] + quote + is.end;
+  }
+  const severity = is.kind === 'unset' ? 'warning' : 'error';
+  return { ruleId: 'interpolation', severity, message: is.message, loc: fileLoc(source, start, end) };
+}

@@ -1,0 +1,112 @@
+import { makeMap, setEntry, type LEntry, type LItem, type LMap, type LVal } from './located.js';
+
+/**
+ * Merge of compose trees by the compose merge rules (compose-spec 13-merge.md): mappings merge
+ * key by key, sequences append, `command`, `entrypoint` and `healthcheck.test` are replaced,
+ * `ports`, `volumes`, `secrets` and `configs` are unique by their key, `!reset` removes a value and
+ * `!override` replaces it. Each node keeps the location of the file it came from.
+ */
+export function mergeTrees(base: LVal, over: LVal, path: string[] = []): LVal | null {
+  if (over.tag === '!reset') return null;
+  if (over.tag === '!override') return over;
+  if (base.kind === 'map' && over.kind === 'map') return mergeMaps(base, over, path);
+  if (base.kind === 'seq' && over.kind === 'seq') {
+    if (REPLACED.has(lastKeys(path))) return over;
+    const unique = uniqueKeyOf(path);
+    if (unique) return mergeUnique(base, over, unique);
+    if (KEYED_LISTS.has(path[path.length - 1] ?? '') && path[0] === 'services') return mergeKeyedLists(base, over);
+    return { ...base, items: [...base.items, ...over.items] };
+  }
+  return over;
+}
+
+const REPLACED = new Set(['command', 'entrypoint', 'healthcheck.test', 'dns', 'dns_search', 'tmpfs']);
+const KEYED_LISTS = new Set(['environment', 'labels', 'extra_hosts', 'sysctls']);
+
+function lastKeys(path: string[]): string {
+  const n = path.length;
+  if (n >= 2 && path[n - 2] === 'healthcheck') return `healthcheck.${path[n - 1]}`;
+  return path[n - 1] ?? '';
+}
+
+function mergeMaps(base: LMap, over: LMap, path: string[]): LMap {
+  const out = makeMap(base.loc, [...base.entries]);
+  if (base.yaml) out.yaml = base.yaml;
+  for (const e of over.entries) {
+    const prev = out.index.get(e.key);
+    if (!prev) {
+      if (e.value.tag === '!reset') continue;
+      setEntry(out, e);
+      continue;
+    }
+    const merged = mergeTrees(prev.value, e.value, [...path, e.key]);
+    if (merged === null) {
+      out.entries.splice(out.entries.indexOf(prev), 1);
+      out.index.delete(e.key);
+      continue;
+    }
+    // Keep the base's key position for mappings merged into (the service is "defined" there);
+    // a replaced scalar or sequence points at the override.
+    const entry: LEntry = merged === e.value ? e : { ...prev, value: merged };
+    setEntry(out, entry);
+  }
+  return out;
+}
+
+function uniqueKeyOf(path: string[]): ((v: LVal) => string | null) | null {
+  if (path[0] !== 'services' || path.length !== 3) return null;
+  const k = path[2];
+  if (k === 'volumes' || k === 'secrets' || k === 'configs') return (v) => targetOf(v, k);
+  if (k === 'ports') return portKey;
+  return null;
+}
+
+function scalarAt(v: LVal, key: string): string | null {
+  if (v.kind !== 'map') return null;
+  const e = v.index.get(key);
+  return e && e.value.kind === 'scalar' && e.value.value !== null ? String(e.value.value) : null;
+}
+
+function targetOf(v: LVal, kind: string): string | null {
+  if (v.kind === 'scalar') {
+    const s = String(v.value ?? '');
+    if (kind === 'volumes') {
+      const parts = s.split(':');
+      return parts.length > 1 ? parts[1]! : parts[0]!;
+    }
+    return `/run/${kind}/${s}`;
+  }
+  const t = scalarAt(v, 'target');
+  if (t) return t;
+  const src = scalarAt(v, 'source');
+  return kind === 'volumes' ? null : src ? `/run/${kind}/${src}` : null;
+}
+
+function portKey(v: LVal): string | null {
+  if (v.kind === 'scalar') return String(v.value ?? '');
+  return [scalarAt(v, 'host_ip') ?? '', scalarAt(v, 'target') ?? '', scalarAt(v, 'published') ?? '', scalarAt(v, 'protocol') ?? 'tcp'].join('|');
+}
+
+function mergeUnique(base: LVal & { kind: 'seq' }, over: LVal & { kind: 'seq' }, keyOf: (v: LVal) => string | null): LVal {
+  const items: LItem[] = [...base.items];
+  const pos = new Map<string, number>();
+  items.forEach((it, i) => {
+    const k = keyOf(it.value);
+    if (k !== null) pos.set(k, i);
+  });
+  for (const it of over.items) {
+    const k = keyOf(it.value);
+    const i = k === null ? undefined : pos.get(k);
+    if (i === undefined) {
+      if (k !== null) pos.set(k, items.length);
+      items.push(it);
+    } else items[i] = it;
+  }
+  return { ...base, items };
+}
+
+/** `environment: [A=1]` lists merge by variable name. */
+function mergeKeyedLists(base: LVal & { kind: 'seq' }, over: LVal & { kind: 'seq' }): LVal {
+  const keyOf = (v: LVal) => (v.kind === 'scalar' ? String(v.value ?? '').split('=')[0]! : null);
+  return mergeUnique(base, over, keyOf);
+}

@@ -1,0 +1,211 @@
+import type { ErrorObject } from 'ajv';
+import type { Loc } from '../model/location.js';
+import type { LEntry, LVal } from './located.js';
+import { toPlain } from './located.js';
+
+export interface SchemaIssue {
+  message: string;
+  loc: Loc;
+  /** instance path as keys, e.g. ['services', 'web', 'image'] */
+  path: string[];
+}
+
+export interface CompiledValidator {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
+
+export interface SchemaCheckOptions {
+  /** errors to leave to another rule: return true to drop */
+  ignore?: (e: ErrorObject, path: string[]) => boolean;
+  /** how the document is named in messages (`compose file`, `stack file`) */
+  subject?: string;
+}
+
+/**
+ * Validate a located tree and map every error to the node it concerns. oneOf/anyOf failures are
+ * folded: when the value matched one alternative's type and failed inside it, the inner errors are
+ * reported; otherwise one error lists the accepted types.
+ */
+export function checkSchema(root: LVal, validate: CompiledValidator, opts: SchemaCheckOptions = {}): SchemaIssue[] {
+  if (validate(toPlain(root))) return [];
+  const errors = validate.errors ?? [];
+  const kept = foldAlternatives(errors);
+  const out: SchemaIssue[] = [];
+  const seen = new Set<string>();
+  for (const e of kept) {
+    const path = decodePointer(e.instancePath);
+    if (opts.ignore?.(e, path)) continue;
+    const issue = toIssue(root, e, path);
+    const dedupe = `${issue.path.join('/')}|${issue.message}`;
+    if (seen.has(dedupe)) continue;
+    seen.add(dedupe);
+    out.push(issue);
+  }
+  return out;
+}
+
+function decodePointer(p: string): string[] {
+  if (p === '') return [];
+  return p.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+const ALTERNATIVES = new Set(['oneOf', 'anyOf']);
+
+/** Replace each oneOf/anyOf error and its branch errors by what a user needs to read. */
+function foldAlternatives(errors: ErrorObject[]): ErrorObject[] {
+  const drop = new Set<number>();
+  const extra: ErrorObject[] = [];
+  for (let k = 0; k < errors.length; k++) {
+    const alt = errors[k]!;
+    if (!ALTERNATIVES.has(alt.keyword) || drop.has(k)) continue;
+    const I = alt.instancePath;
+    // Branch errors precede the alternative's own error: the contiguous run at I or below it.
+    const branch: number[] = [];
+    for (let j = k - 1; j >= 0; j--) {
+      const p = errors[j]!.instancePath;
+      if (p === I || p.startsWith(`${I}/`)) branch.push(j);
+      else break;
+    }
+    const deeper = branch.filter((j) => errors[j]!.instancePath !== I || ALTERNATIVES.has(errors[j]!.keyword));
+    const atSelfNonType = branch.filter((j) => errors[j]!.instancePath === I && !['type', 'oneOf', 'anyOf', 'enum', 'const'].includes(errors[j]!.keyword));
+    for (const j of branch) drop.add(j);
+    if (deeper.length > 0 || atSelfNonType.length > 0) {
+      // The value had the right shape for an alternative and failed inside it: report those errors.
+      drop.add(k);
+      for (const j of [...deeper, ...atSelfNonType].sort((a, b) => a - b)) drop.delete(j);
+      continue;
+    }
+    const types = new Set<string>();
+    for (const j of branch) {
+      const b = errors[j]!;
+      if (b.keyword === 'type') for (const t of ([] as string[]).concat((b.params as { type: string | string[] }).type)) types.add(t);
+      if (b.keyword === 'enum' || b.keyword === 'const') types.add('one of the listed values');
+    }
+    if (types.size > 0) {
+      drop.add(k);
+      extra.push({ ...alt, keyword: 'type', params: { type: [...types] }, message: `must be ${[...types].join(' or ')}` });
+    }
+  }
+  return [...errors.filter((_, i) => !drop.has(i)), ...extra];
+}
+
+interface Walk {
+  node: LVal;
+  entry?: LEntry;
+  path: string[];
+}
+
+function walk(root: LVal, path: string[]): Walk {
+  let cur: Walk = { node: root, path: [] };
+  for (const seg of path) {
+    const n = cur.node;
+    if (n.kind === 'map') {
+      const e = n.index.get(seg);
+      if (!e) break;
+      cur = { node: e.value, entry: e, path: [...cur.path, seg] };
+    } else if (n.kind === 'seq') {
+      const it = n.items[Number(seg)];
+      if (!it) break;
+      cur = { node: it.value, path: [...cur.path, seg] };
+    } else break;
+  }
+  return cur;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)}`;
+  return `the ${typeof v} ${String(v)}`;
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  integer: 'an integer',
+  boolean: 'a boolean (true or false)',
+  object: 'a mapping',
+  array: 'a list',
+  null: 'null',
+};
+
+function toIssue(root: LVal, e: ErrorObject, path: string[]): SchemaIssue {
+  const at = walk(root, path);
+  const where = path.length ? path.join('.') : 'the document';
+  const data = e.data;
+  let loc: Loc = at.node.loc;
+  let issuePath = at.path;
+  let message: string;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = String((e.params as { additionalProperty: string }).additionalProperty);
+      const m = at.node.kind === 'map' ? at.node.index.get(key) : undefined;
+      if (m) loc = m.keyLoc;
+      issuePath = [...at.path, key];
+      const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const guess = closest(key, allowed);
+      message = `unknown key "${key}" in ${where}${guess ? `; did you mean "${guess}"?` : ''}`;
+      if (key.startsWith('x_') || /^[A-Z]/.test(key)) message += ' (extension keys must start with "x-")';
+      break;
+    }
+    case 'required': {
+      const missing = (e.params as { missingProperty: string }).missingProperty;
+      if (at.entry) loc = at.entry.keyLoc;
+      message = `${where} is missing the required key "${missing}"`;
+      break;
+    }
+    case 'type': {
+      const t = ([] as string[]).concat((e.params as { type: string | string[] }).type);
+      message = `${where} must be ${t.map((x) => TYPE_NAMES[x] ?? x).join(' or ')}, not ${describe(data)}`;
+      break;
+    }
+    case 'enum': {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
+      message = `${where} must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, not ${describe(data)}`;
+      break;
+    }
+    case 'pattern':
+      message = `${where}: ${describe(data)} does not match the expected pattern ${(e.params as { pattern: string }).pattern}`;
+      break;
+    case 'uniqueItems':
+      message = `${where} has duplicate items (${(e.params as { i: number; j: number }).j + 1} and ${(e.params as { i: number }).i + 1})`;
+      break;
+    case 'patternProperties':
+    case 'propertyNames':
+      message = `${where}: ${e.message ?? 'invalid key'}`;
+      break;
+    default:
+      message = `${where} ${e.message ?? 'is invalid'}${data !== undefined && typeof data !== 'object' ? ` (found ${describe(data)})` : ''}`;
+  }
+  return { message, loc, path: issuePath };
+}
+
+/** The allowed key closest to a mistyped one, when it is close enough to be a typo. */
+export function closest(word: string, candidates: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = distance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  return best !== null && bestD <= Math.max(1, Math.floor(word.length / 4)) ? best : null;
+}
+
+function distance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j]!;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length]!;
+}
