@@ -4,7 +4,7 @@ import { fileLoc, type Loc } from '../model/location.js';
 import { parseEnvFile } from './env-file.js';
 import type { Env } from './interpolate.js';
 import { makeMap, setEntry, type BuildIssue, type LMap, type LVal } from './located.js';
-import { mergeTrees } from './merge.js';
+import { dropResets, mergeTrees } from './merge.js';
 import { InputError, parseSource, readSource, type ReadDocument } from './read-document.js';
 import type { SourceFile } from './source-file.js';
 
@@ -92,7 +92,7 @@ export function loadProject(opts: LoadOptions): Project {
     sources.push(doc.source);
     if (!doc.root || doc.root.kind !== 'map') continue;
     const root = resolveExtends(doc, parse, issues);
-    merged = merged ? (mergeTrees(merged, root) as LMap) : root;
+    merged = merged ? (mergeTrees(merged, root) as LMap) : (dropResets(root) as LMap);
   }
   return { sources, root: merged, issues, env };
 }

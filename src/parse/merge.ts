@@ -110,3 +110,26 @@ function mergeKeyedLists(base: LVal & { kind: 'seq' }, over: LVal & { kind: 'seq
   const keyOf = (v: LVal) => (v.kind === 'scalar' ? String(v.value ?? '').split('=')[0]! : null);
   return mergeUnique(base, over, keyOf);
 }
+
+/** Remove `!reset` values that nothing was merged under (a file read alone, or the first of several). */
+export function dropResets(v: LVal): LVal {
+  if (v.kind === 'map') {
+    if (!v.entries.some((e) => e.value.tag === '!reset' || e.value.kind !== 'scalar')) return v;
+    let changed = false;
+    const entries: LEntry[] = [];
+    for (const e of v.entries) {
+      if (e.value.tag === '!reset') {
+        changed = true;
+        continue;
+      }
+      const nv = dropResets(e.value);
+      if (nv !== e.value) changed = true;
+      entries.push(nv === e.value ? e : { ...e, value: nv });
+    }
+    if (!changed) return v;
+    const out = makeMap(v.loc, entries);
+    if (v.yaml) out.yaml = v.yaml;
+    return out;
+  }
+  return v;
+}

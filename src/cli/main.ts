@@ -1,0 +1,75 @@
+import { Command, CommanderError } from 'commander';
+import { InputError } from '../parse/read-document.js';
+import { CliError, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
+import { registerLint } from './lint-command.js';
+import { packageVersion } from './package-info.js';
+import { registerRules } from './rules-command.js';
+import type { GlobalContext } from './shared.js';
+
+export interface RunIO {
+  stdout?: (text: string) => void;
+  stderr?: (line: string) => void;
+  isTTY?: boolean;
+}
+
+/** Build the program. Commands register themselves; each sets `g.exitCode`. */
+export function buildProgram(g: GlobalContext): Command {
+  const program = new Command();
+  program
+    .name('stackopt')
+    .description(
+      'Lint, harden and right-size Docker Compose and Swarm stack files, and audit a live swarm.\n\n' +
+        '  stackopt lint compose.yaml        report problems (exit 1 on errors)\n' +
+        '  stackopt rules                    list the rules; stackopt rules <id> explains one',
+    )
+    .version(g.version, '-v, --version', 'print the version')
+    .option('--debug', 'print stack traces of internal errors')
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (s) => g.stdout(s),
+      writeErr: (s) => g.stderr(s.replace(/\n$/, '')),
+    })
+    .exitOverride();
+  program.hook('preAction', (cmd) => {
+    g.debug = Boolean(cmd.opts().debug);
+  });
+  registerLint(program, g);
+  registerRules(program, g);
+  for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => g.stdout(s), writeErr: (s) => g.stderr(s.replace(/\n$/, '')) });
+  return program;
+}
+
+/** Run the CLI with argv (without node and script) and return the exit code. Never throws. */
+export async function run(argv: string[], io: RunIO = {}): Promise<number> {
+  const g: GlobalContext = {
+    version: packageVersion(),
+    stdout: io.stdout ?? ((t) => process.stdout.write(t)),
+    stderr: io.stderr ?? ((l) => process.stderr.write(`${l}\n`)),
+    isTTY: io.isTTY ?? Boolean(process.stdout.isTTY),
+    exitCode: 0,
+    debug: argv.includes('--debug'),
+  };
+  const program = buildProgram(g);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return g.exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // help and version exit 0; everything else commander rejects is a usage error
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return EXIT_USAGE;
+    }
+    if (e instanceof CliError) {
+      g.stderr(`stackopt: ${e.message}`);
+      return e.exitCode;
+    }
+    if (e instanceof InputError) {
+      g.stderr(`stackopt: ${e.message}`);
+      return EXIT_USAGE;
+    }
+    const err = e as Error;
+    g.stderr(`stackopt: internal error: ${err?.message ?? String(e)}${g.debug ? '' : ' (run with --debug for details, and please report it)'}`);
+    if (g.debug && err?.stack) g.stderr(err.stack);
+    return EXIT_INTERNAL;
+  }
+}

@@ -1,0 +1,43 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { allRules, findRule } from '../engine/registry.js';
+import { closest } from '../parse/validate-schema.js';
+import { CliError, EXIT_OK } from './exit-codes.js';
+import { packageRoot } from './package-info.js';
+import type { GlobalContext } from './shared.js';
+
+export function registerRules(program: Command, g: GlobalContext): void {
+  program
+    .command('rules')
+    .summary('list the rules, or explain one')
+    .description('Without an id, list every rule with its default severity and whether it can be fixed.\nWith an id, print that rule\'s documentation: why, examples, fix behaviour and options.')
+    .argument('[id]', 'a rule id, e.g. resource-limits')
+    .action((id: string | undefined) => {
+      g.stdout(id ? explainRule(id) : listRules());
+      g.exitCode = EXIT_OK;
+    });
+}
+
+export function listRules(): string {
+  const rows = allRules.map((r) => [r.meta.id, r.meta.severity, r.meta.fixable ?? '-', r.meta.description]);
+  const w0 = Math.max(...rows.map((r) => r[0]!.length), 4);
+  const w1 = Math.max(...rows.map((r) => r[1]!.length), 8);
+  const w2 = Math.max(...rows.map((r) => r[2]!.length), 7);
+  const lines = [`${'rule'.padEnd(w0)}  ${'severity'.padEnd(w1)}  ${'fixable'.padEnd(w2)}  description`];
+  for (const r of rows) lines.push(`${r[0]!.padEnd(w0)}  ${r[1]!.padEnd(w1)}  ${r[2]!.padEnd(w2)}  ${r[3]}`);
+  lines.push('', 'Run `stackopt rules <id>` for a rule\'s documentation.');
+  return `${lines.join('\n')}\n`;
+}
+
+export function explainRule(id: string): string {
+  const rule = findRule(id);
+  if (!rule) {
+    const guess = closest(id, allRules.map((r) => r.meta.id));
+    throw new CliError(`unknown rule "${id}"${guess ? `; did you mean "${guess}"?` : ''} (stackopt rules lists them)`);
+  }
+  const readme = join(packageRoot(), 'rules', id, 'README.md');
+  if (existsSync(readme)) return readFileSync(readme, 'utf8');
+  const m = rule.meta;
+  return `# ${m.id}\n\n${m.description}\n\nDefault severity: ${m.severity}. ${m.fixable ? `Fixable (${m.fixable}).` : 'Not fixable.'}\n`;
+}

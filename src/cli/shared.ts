@@ -1,0 +1,18 @@
+/** What every command needs from the program: output streams, the version and the exit code. */
+export interface GlobalContext {
+  version: string;
+  stdout(text: string): void;
+  stderr(line: string): void;
+  isTTY: boolean;
+  exitCode: number;
+  debug: boolean;
+}
+
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export function useColor(flag: boolean | undefined, g: GlobalContext): boolean {
+  if (flag === false) return false;
+  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
+  if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true;
+  return g.isTTY;
+}

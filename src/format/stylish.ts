@@ -1,0 +1,60 @@
+import { Chalk } from 'chalk';
+import type { Finding } from '../engine/types.js';
+import { summarize, type Formatter } from './types.js';
+
+/**
+ * The default human format: findings grouped by file, each with the source line and a `^~~~`
+ * underline under what it concerns, then a summary line.
+ */
+export const formatStylish: Formatter = (results, ctx) => {
+  const c = new Chalk({ level: ctx.color ? 1 : 0 });
+  const out: string[] = [];
+  // group by the file each finding points into (a project can span several -f files)
+  const byFile = new Map<string, { findings: Finding[]; lines: (n: number) => string | null }>();
+  for (const r of results) {
+    if (r.findings.length === 0) continue;
+    for (const f of r.findings) {
+      let g = byFile.get(f.file);
+      if (!g) {
+        const src = r.sources?.find((s) => s.displayPath === f.file) ?? (f.loc?.kind === 'file' ? f.loc.source : undefined);
+        g = { findings: [], lines: (n) => (src ? src.lineText(n) : null) };
+        byFile.set(f.file, g);
+      }
+      g.findings.push(f);
+    }
+  }
+  for (const [file, g] of byFile) {
+    out.push(c.underline(file));
+    const posWidth = Math.max(...g.findings.map((f) => `${f.line}:${f.column}`.length));
+    const sevWidth = Math.max(...g.findings.map((f) => f.severity.length));
+    for (const f of g.findings) {
+      const pos = `${f.line}:${f.column}`.padEnd(posWidth);
+      const sevText = f.severity.padEnd(sevWidth);
+      const sev = f.severity === 'error' ? c.red(sevText) : f.severity === 'warning' ? c.yellow(sevText) : c.blue(sevText);
+      out.push(`  ${c.dim(pos)}  ${sev}  ${f.message}  ${c.dim(f.ruleId)}`);
+      const text = f.line > 0 ? g.lines(f.line) : null;
+      if (text !== null) {
+        const gutter = String(f.line);
+        const shown = text.replace(/\t/g, ' ');
+        const start = Math.max(0, f.column - 1);
+        const endCol = f.endLine === f.line ? f.endColumn - 1 : shown.length;
+        const width = Math.max(1, Math.min(shown.length, endCol) - start);
+        out.push(`  ${' '.repeat(posWidth - gutter.length)}${c.dim(`${gutter} |`)} ${shown}`);
+        out.push(`  ${' '.repeat(posWidth)}${c.dim(' |')} ${' '.repeat(start)}${c.red(`^${'~'.repeat(width - 1)}`)}`);
+      }
+    }
+    out.push('');
+  }
+  const s = summarize(results);
+  const total = s.errors + s.warnings + s.infos;
+  if (total === 0) {
+    out.push(c.green(`✔ no problems in ${s.files} ${s.files === 1 ? 'file' : 'files'}`));
+  } else {
+    const parts = [`${s.errors} ${s.errors === 1 ? 'error' : 'errors'}`, `${s.warnings} ${s.warnings === 1 ? 'warning' : 'warnings'}`];
+    if (s.infos) parts.push(`${s.infos} info`);
+    const line = `✖ ${total} ${total === 1 ? 'problem' : 'problems'} (${parts.join(', ')}) in ${s.files} ${s.files === 1 ? 'file' : 'files'}`;
+    out.push(s.errors ? c.red.bold(line) : c.yellow.bold(line));
+    if (s.fixable) out.push(c.dim(`  ${s.fixable} of them can be fixed by \`stackopt fix\` (some only with --unsafe)`));
+  }
+  return `${out.join('\n')}\n`;
+};
