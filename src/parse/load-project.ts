@@ -6,7 +6,7 @@ import type { Env } from './interpolate.js';
 import { makeMap, setEntry, type BuildIssue, type LMap, type LVal } from './located.js';
 import { dropResets, mergeTrees } from './merge.js';
 import { InputError, parseSource, readSource, type ReadDocument } from './read-document.js';
-import type { SourceFile } from './source-file.js';
+import { SourceFile } from './source-file.js';
 
 export interface LoadOptions {
   /** compose files merged in this order (`-f A -f B`) */
@@ -17,6 +17,11 @@ export interface LoadOptions {
   environment?: NodeJS.ProcessEnv;
   /** interpolate `${VAR}` (default true) */
   interpolate?: boolean;
+  /**
+   * The raw text of a file when it should not be read from disk (the fixer lints its edited texts
+   * this way); undefined falls back to reading the file. Called with absolute paths.
+   */
+  readText?: (absPath: string) => string | undefined;
 }
 
 export interface Project {
@@ -79,7 +84,9 @@ export function loadProject(opts: LoadOptions): Project {
     const abs = resolve(path);
     let doc = cache.get(abs);
     if (!doc) {
-      doc = parseSource(readSource(abs, displayPath(abs)), env, interpolate);
+      const raw = opts.readText?.(abs);
+      const source = raw === undefined ? readSource(abs, displayPath(abs)) : new SourceFile(abs, displayPath(abs), raw);
+      doc = parseSource(source, env, interpolate);
       cache.set(abs, doc);
       issues.push(...doc.issues);
     }
