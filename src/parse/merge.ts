@@ -2,7 +2,8 @@ import { makeMap, setEntry, type LEntry, type LItem, type LMap, type LVal } from
 
 /**
  * Merge of compose trees by the compose merge rules (compose-spec 13-merge.md): mappings merge
- * key by key, sequences append, `command`, `entrypoint` and `healthcheck.test` are replaced,
+ * key by key, sequences append (`dns`, `dns_search` and `tmpfs` also when one side is a string),
+ * `command`, `entrypoint` and `healthcheck.test` are replaced,
  * `ports`, `volumes`, `secrets` and `configs` are unique by their key, `!reset` removes a value and
  * `!override` replaces it. Each node keeps the location of the file it came from.
  */
@@ -10,6 +11,7 @@ export function mergeTrees(base: LVal, over: LVal, path: string[] = []): LVal | 
   if (over.tag === '!reset') return null;
   if (over.tag === '!override') return over;
   if (base.kind === 'map' && over.kind === 'map') return mergeMaps(base, over, path);
+  if (isStringOrList(path) && base.kind !== 'map' && over.kind !== 'map') return appendAsLists(base, over);
   if (base.kind === 'seq' && over.kind === 'seq') {
     if (REPLACED.has(lastKeys(path))) return over;
     const unique = uniqueKeyOf(path);
@@ -20,7 +22,22 @@ export function mergeTrees(base: LVal, over: LVal, path: string[] = []): LVal | 
   return over;
 }
 
-const REPLACED = new Set(['command', 'entrypoint', 'healthcheck.test', 'dns', 'dns_search', 'tmpfs']);
+const REPLACED = new Set(['command', 'entrypoint', 'healthcheck.test']);
+/**
+ * Service keys written as a string or a list that merge as lists, duplicates kept (compose-spec
+ * 05-services.md: "dns, dns_search, env_file, tmpfs ... should also be treated as sequences").
+ */
+const STRING_OR_LIST = new Set(['dns', 'dns_search', 'tmpfs']);
+
+function isStringOrList(path: string[]): boolean {
+  return path.length === 3 && path[0] === 'services' && STRING_OR_LIST.has(path[2]!);
+}
+
+function appendAsLists(base: LVal, over: LVal): LVal {
+  const itemsOf = (v: LVal): LItem[] => (v.kind === 'seq' ? v.items : [{ value: v }]);
+  const shell = base.kind === 'seq' ? base : over.kind === 'seq' ? over : { kind: 'seq' as const, loc: base.loc };
+  return { ...shell, items: [...itemsOf(base), ...itemsOf(over)] };
+}
 const KEYED_LISTS = new Set(['environment', 'labels', 'extra_hosts', 'sysctls']);
 
 function lastKeys(path: string[]): string {

@@ -1,0 +1,139 @@
+import { at, child, keyLoc, scalarValue, type LRef } from '../../src/model/access.js';
+import type { Mount, Service } from '../../src/model/types.js';
+import { parseBytes } from '../../src/model/units.js';
+import { defineRule } from '../../src/engine/types.js';
+
+/** The mount options every short-syntax tmpfs should state. */
+const REQUIRED_OPTIONS = ['noexec', 'nosuid'] as const;
+
+/** A size to suggest in messages; the fix uses the same. */
+export const SUGGESTED_SIZE = '64m';
+
+export default defineRule({
+  meta: {
+    id: 'tmpfs-hardening',
+    description:
+      'Every tmpfs mount has a size limit, short-syntax tmpfs mounts state noexec and nosuid, and a read_only service has a writable /tmp.',
+    severity: 'warning',
+    category: 'security',
+    fixable: 'safe',
+    messages: {
+      noSize: 'service "{{service}}" mounts tmpfs "{{target}}" with {{found}}; add a size option, e.g. "{{example}}"',
+      noSizeLong: 'service "{{service}}" mounts tmpfs "{{target}}" with {{found}}; set tmpfs.size on the mount, e.g. tmpfs: {size: {{size}}}',
+      missingOptions: 'service "{{service}}" mounts tmpfs "{{target}}" without {{missing}}{{detail}}; add {{missing}} to its options, e.g. "{{example}}"',
+      readOnlyNoTmp:
+        'service "{{service}}" sets read_only: true but {{found}}, so programs that write temporary files fail; add a tmpfs for /tmp, e.g. tmpfs: ["/tmp:size={{size}},noexec,nosuid"]',
+    },
+  },
+  create(ctx) {
+    return {
+      service(svc) {
+        for (const m of svc.tmpfs) checkShort(svc, m);
+        for (const m of svc.volumes) if (m.syntax === 'long' && m.type === 'tmpfs') checkLong(svc, m);
+        checkReadOnlyTmp(svc);
+      },
+    };
+
+    function checkShort(svc: Service, m: Mount) {
+      const options = m.options.map((o) => o.toLowerCase());
+      const value = String(scalarValue(m.ref) ?? '');
+      const size = sizeOption(options);
+      if (size !== 'limited') {
+        ctx.report({
+          messageId: 'noSize',
+          data: {
+            service: svc.name,
+            target: m.target,
+            found: size === 'zero' ? 'size=0, which means no limit' : 'no size limit',
+            example: size === 'zero' ? value.replace(/size=0+(?=,|$)/i, `size=${SUGGESTED_SIZE}`) : withOption(value, `size=${SUGGESTED_SIZE}`),
+          },
+          at: m.ref,
+          loc: m.ref.node.loc,
+          service: svc,
+        });
+      }
+      const missing = REQUIRED_OPTIONS.filter((o) => !options.includes(o));
+      if (missing.length > 0) {
+        const undone = missing.map((o) => o.slice(2)).filter((o) => options.includes(o));
+        ctx.report({
+          messageId: 'missingOptions',
+          data: {
+            service: svc.name,
+            target: m.target,
+            missing: missing.join(' and '),
+            detail: undone.length > 0 ? ` (it sets ${undone.join(' and ')})` : '',
+            example: withOption(value, missing.join(',')),
+          },
+          at: m.ref,
+          loc: m.ref.node.loc,
+          service: svc,
+        });
+      }
+    }
+
+    function checkLong(svc: Service, m: Mount) {
+      const sizeRef = at(m.ref, 'tmpfs', 'size');
+      const raw = scalarValue(sizeRef);
+      const zero = raw !== undefined && raw !== null && parseBytes(raw) === 0;
+      if (raw !== undefined && raw !== null && !zero) return;
+      // Point at what is there: the size set to 0, the tmpfs options without a size, or the type.
+      const where: LRef = sizeRef ?? child(m.ref, 'tmpfs') ?? child(m.ref, 'type') ?? m.ref;
+      ctx.report({
+        messageId: 'noSizeLong',
+        data: { service: svc.name, target: m.target, found: zero ? 'tmpfs.size 0, which means no limit' : 'no size limit', size: SUGGESTED_SIZE },
+        at: where,
+        loc: zero ? where.node.loc : keyLoc(where),
+        path: where === m.ref || where.path[where.path.length - 1] === 'type' ? m.ref.path : where.path,
+        service: svc,
+      });
+    }
+
+    function checkReadOnlyTmp(svc: Service) {
+      if (!svc.readOnly || svc.readOnly.value !== true) return;
+      const mounts = [...svc.tmpfs, ...svc.volumes].filter((m) => normaliseTarget(m.target) === '/tmp');
+      if (mounts.some((m) => !isReadOnly(m))) return;
+      ctx.report({
+        messageId: 'readOnlyNoTmp',
+        data: {
+          service: svc.name,
+          found: mounts.length > 0 ? 'mounts /tmp read-only' : 'mounts nothing writable at /tmp',
+          size: SUGGESTED_SIZE,
+        },
+        at: svc.readOnly,
+        service: svc,
+      });
+    }
+  },
+});
+
+/**
+ * Whether a tmpfs's options bound its size: `size=` (bytes, a unit or a percentage of memory) or
+ * `nr_blocks=`; the kernel reads 0 as "no limit", and the last occurrence wins.
+ */
+function sizeOption(options: string[]): 'limited' | 'zero' | 'none' {
+  let result: 'limited' | 'zero' | 'none' = 'none';
+  for (const o of options) {
+    const m = /^(size|nr_blocks)=(.*)$/.exec(o);
+    if (!m) continue;
+    result = /^0+[a-z%]*$/.test(m[2]!.trim()) ? 'zero' : 'limited';
+  }
+  return result;
+}
+
+function withOption(value: string, option: string): string {
+  const colon = value.indexOf(':');
+  if (colon < 0) return `${value}:${option}`;
+  return colon === value.length - 1 ? `${value}${option}` : `${value},${option}`;
+}
+
+function normaliseTarget(t: string): string {
+  const s = t.trim().replace(/\/+/g, '/');
+  return s.length > 1 ? s.replace(/\/$/, '') : s;
+}
+
+function isReadOnly(m: Mount): boolean {
+  if (m.readOnly) return true;
+  // a short tmpfs entry is read-only with the `ro` option (the last of ro/rw wins)
+  const flags = m.options.map((o) => o.toLowerCase()).filter((o) => o === 'ro' || o === 'rw');
+  return m.syntax === 'short' && m.type === 'tmpfs' && flags[flags.length - 1] === 'ro';
+}
