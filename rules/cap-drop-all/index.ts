@@ -1,0 +1,55 @@
+import { keyLoc } from '../../src/model/access.js';
+import { defineRule } from '../../src/engine/types.js';
+
+const EXPECTED = 'add ALL to cap_drop and give back with cap_add only the capabilities it needs (for example NET_BIND_SERVICE)';
+
+export default defineRule({
+  meta: {
+    id: 'cap-drop-all',
+    description: 'Every service drops all Linux capabilities (cap_drop: [ALL]) and adds back only what it needs.',
+    severity: 'warning',
+    category: 'security',
+    fixable: 'unsafe',
+    messages: {
+      missing: `service "{{service}}" keeps docker's default capabilities (no cap_drop); ${EXPECTED}`,
+      notAll: `service "{{service}}" drops {{dropped}} but not ALL (cap_drop: {{value}}); ${EXPECTED}`,
+      capAll:
+        'service "{{service}}" drops {{value}}, which docker does not read as ALL: it adds the CAP_ prefix only to names without it and rejects "CAP_ALL" as an unknown capability; write ALL',
+    },
+  },
+  create(ctx) {
+    return {
+      service(svc) {
+        const drop = svc.capDrop;
+        if (!drop) {
+          ctx.report({ messageId: 'missing', data: { service: svc.name }, at: svc.ref, loc: keyLoc(svc.ref), service: svc });
+          return;
+        }
+        if (drop.ref.node.kind !== 'seq') return; // not a list: the schema reports it
+        const names = drop.items.map((i) => normalizeCapability(i.value));
+        if (names.includes('ALL')) return;
+        const capAll = drop.items[names.indexOf('CAP_ALL')];
+        if (capAll) {
+          ctx.report({ messageId: 'capAll', data: { service: svc.name, value: JSON.stringify(capAll.value) }, at: capAll, loc: capAll.loc, service: svc });
+          return;
+        }
+        const value = `[${drop.items.map((i) => i.value).join(', ')}]`;
+        ctx.report({
+          messageId: 'notAll',
+          data: { service: svc.name, dropped: drop.items.length === 0 ? 'nothing' : `only ${drop.items.map((i) => i.value).join(', ')}`, value },
+          at: drop.ref,
+          loc: keyLoc(drop.ref),
+          service: svc,
+        });
+      },
+    };
+  },
+});
+
+/**
+ * A capability as docker compares it: trimmed and upper-cased (`all`, ` All ` → `ALL`). Docker
+ * adds a `CAP_` prefix to other names; `ALL` is the one keyword it keeps as it is.
+ */
+export function normalizeCapability(name: string): string {
+  return name.trim().toUpperCase();
+}

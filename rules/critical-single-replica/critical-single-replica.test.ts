@@ -1,0 +1,369 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import rule from './index.js';
+import { lintCase, testRule } from '../../test/helpers/rule-tester.js';
+import { lintProject } from '../../src/engine/lint.js';
+import {
+  DEFAULT_CRITICAL_PATTERNS,
+  classifyService,
+  findPatternMatch,
+  imageName,
+  isStateful,
+  matchesPattern,
+  parseImageReference,
+} from '../../src/model/service-class.js';
+import type { Mount, Service } from '../../src/model/types.js';
+
+const single = (service: string, reason: string, replicas: string) =>
+  `service "${service}" is critical (${reason}) but runs ${replicas}; one replica is a single point of failure: set deploy.replicas to 2 or more`;
+
+testRule(rule, {
+  valid: [
+    {
+      name: 'a proxy with 2 replicas',
+      code: 'services:\n  traefik:\n    image: traefik:v3.1\n    deploy:\n      replicas: 2\n',
+    },
+    {
+      name: 'a proxy in global mode',
+      code: 'services:\n  edge:\n    image: nginx:1.27\n    deploy:\n      mode: global\n',
+    },
+    {
+      name: 'a service that is not critical',
+      code: 'services:\n  api:\n    image: myorg/api:1\n',
+    },
+    {
+      name: 'a helper named after a database is not critical',
+      code: 'services:\n  redis-exporter:\n    image: oliver006/redis_exporter:v1.62.0\n  pg-backup:\n    image: prodrigestivill/postgres-backup-local:16\n',
+    },
+    {
+      name: 'x-stackopt critical: false opts a database out',
+      code: 'services:\n  db:\n    image: postgres:16\n    x-stackopt:\n      critical: false\n',
+    },
+    {
+      name: 'label stackopt.critical=false (list form) opts out',
+      code: 'services:\n  cache:\n    image: redis:7\n    labels:\n      - stackopt.critical=false\n',
+    },
+    {
+      name: 'deploy label stackopt.critical: "false" (map form) opts out, even with high priority',
+      code: 'services:\n  cache:\n    image: redis:7\n    deploy:\n      labels:\n        stackopt.critical: "false"\n    x-sleep-policy:\n      priority: high\n',
+    },
+    {
+      name: 'replicas through a merge key',
+      code: 'x-ha: &ha\n  deploy:\n    replicas: 2\nservices:\n  api-gateway:\n    <<: *ha\n    image: myorg/gateway:1\n',
+    },
+    {
+      name: 'replicas from ${VAR:-default}',
+      code: 'services:\n  traefik:\n    image: traefik:v3\n    deploy:\n      replicas: ${PROXY_REPLICAS:-2}\n',
+    },
+    {
+      name: 'replicas from a set variable',
+      code: 'services:\n  traefik:\n    image: traefik:v3\n    deploy:\n      replicas: ${PROXY_REPLICAS:-1}\n',
+      env: { PROXY_REPLICAS: '3' },
+    },
+    {
+      name: 'replicas raised by an override file',
+      code: {
+        'compose.yaml': 'services:\n  web:\n    image: nginx:1.27\n    deploy:\n      replicas: 1\n',
+        'compose.override.yaml': 'services:\n  web:\n    deploy:\n      replicas: 3\n',
+      },
+      lint: ['compose.yaml', 'compose.override.yaml'],
+    },
+    {
+      name: 'replicas inherited through extends',
+      code: 'services:\n  base:\n    image: myorg/base:1\n  proxy:\n    extends: base\n    image: haproxy:3.0\n    deploy:\n      replicas: 2\n',
+    },
+    {
+      name: 'critical: [] turns the default list off',
+      code: 'services:\n  web:\n    image: nginx:1.27\n',
+      options: { critical: [] },
+    },
+    {
+      name: 'ignore patterns win over the default list',
+      code: 'services:\n  dev-proxy:\n    image: nginx:1.27\n',
+      options: { ignore: ['nginx'] },
+    },
+    {
+      name: 'a one-off job is not a replicated service',
+      code: 'services:\n  db-migrate:\n    image: postgres:16\n    deploy:\n      mode: replicated-job\n',
+    },
+    {
+      name: 'an image that only mentions a gateway is not a gateway',
+      code: 'services:\n  chrome-devtools:\n    image: forge-mcp-gateway-translate:latest\n',
+    },
+    {
+      name: 'a value that is not a number is left to the schema',
+      code: 'services:\n  web:\n    image: nginx:1.27\n    deploy:\n      replicas: many\n',
+    },
+  ],
+  invalid: [
+    {
+      name: 'no deploy: points at the service name',
+      code: 'services:\n  web:\n    image: nginx:1.27-alpine\n',
+      errors: [
+        {
+          messageId: 'singleReplica',
+          message: single('web', 'image "nginx:1.27-alpine" matches "nginx"', '1 replica (deploy.replicas is not set)'),
+          line: 2,
+          column: 3,
+          endLine: 2,
+          endColumn: 6,
+          path: 'services.web',
+          service: 'web',
+          severity: 'error',
+        },
+      ],
+    },
+    {
+      name: 'deploy without replicas: points at deploy',
+      code: 'services:\n  api-gateway:\n    image: myorg/api:2\n    deploy:\n      resources:\n        limits: {cpus: "1"}\n',
+      errors: [
+        {
+          message: single('api-gateway', 'name contains "gateway"', '1 replica (deploy.replicas is not set)'),
+          line: 4,
+          column: 5,
+          endColumn: 11,
+          path: 'services.api-gateway.deploy',
+        },
+      ],
+    },
+    {
+      name: 'replicas: 1 underlines the value',
+      code: 'services:\n  lb:\n    image: docker.io/library/haproxy:3.0@sha256:0123456789abcdef\n    deploy:\n      replicas: 1\n',
+      errors: [
+        {
+          message: single('lb', 'image "docker.io/library/haproxy:3.0@sha256:0123456789abcdef" matches "haproxy"', '1 replica (deploy.replicas: 1)'),
+          line: 5,
+          column: 17,
+          endColumn: 18,
+          path: 'services.lb.deploy.replicas',
+        },
+      ],
+    },
+    {
+      name: 'replicas: 0',
+      code: 'services:\n  ingress:\n    image: myorg/edge:1\n    deploy:\n      replicas: 0\n',
+      errors: [{ message: single('ingress', 'name contains "ingress"', '0 replicas (deploy.replicas: 0)'), line: 5, column: 17 }],
+    },
+    {
+      name: 'replicas from ${VAR:-1} (default used)',
+      code: 'services:\n  caddy:\n    image: caddy:2\n    deploy:\n      replicas: ${CADDY_REPLICAS:-1}\n',
+      errors: [
+        {
+          message: single('caddy', 'image "caddy:2" matches "caddy"', '1 replica (deploy.replicas: "${CADDY_REPLICAS:-1}" is 1)'),
+          line: 5,
+          column: 17,
+          endColumn: 37,
+        },
+      ],
+    },
+    {
+      name: 'replicas from a set variable overriding a safe default',
+      code: 'services:\n  kong:\n    image: kong/kong-gateway:3.7\n    deploy:\n      replicas: "${KONG_REPLICAS:-3}"\n',
+      env: { KONG_REPLICAS: '1' },
+      errors: [{ message: /runs 1 replica \(deploy\.replicas: "\$\{KONG_REPLICAS:-3\}" is 1\)/, line: 5, column: 17, endColumn: 38 }],
+    },
+    {
+      name: 'a database image: the stateful message',
+      code: 'services:\n  db:\n    image: postgres:16-alpine\n    volumes:\n      - pgdata:/var/lib/postgresql/data\nvolumes:\n  pgdata: {}\n',
+      errors: [
+        {
+          messageId: 'statefulSingleReplica',
+          message:
+            'service "db" is critical (image "postgres:16-alpine" matches "postgres") and runs 1 replica (deploy.replicas is not set), but it keeps state (database image "postgres:16-alpine"): more replicas of it is not high availability by itself; use streaming replication with a failover manager such as Patroni or repmgr, or a managed service',
+          line: 2,
+          column: 3,
+          endColumn: 5,
+        },
+      ],
+    },
+    {
+      name: 'a cache image: sentinel advice',
+      code: 'services:\n  cache:\n    image: bitnami/redis:7.4\n    deploy:\n      replicas: 1\n',
+      errors: [{ message: /keeps state \(cache image "bitnami\/redis:7\.4"\): more replicas of it is not high availability by itself; use replicas with Sentinel, or cluster mode, or a managed service$/, line: 5, column: 17 }],
+    },
+    {
+      name: 'a named volume makes a marked service stateful',
+      code: 'services:\n  search:\n    image: myorg/search:1\n    x-stackopt: {critical: true}\n    volumes:\n      - type: volume\n        source: index\n        target: /data\nvolumes:\n  index:\n',
+      errors: [
+        {
+          message:
+            'service "search" is critical (marked critical by x-stackopt.critical) and runs 1 replica (deploy.replicas is not set), but it keeps state (named volume "index" at /data): more replicas of it is not high availability by itself; use the software\'s own replication (primary/replica, sentinel, cluster mode), or a managed service',
+          line: 2,
+          column: 3,
+        },
+      ],
+    },
+    {
+      name: 'a bind mount and an anonymous volume do not make a service stateful',
+      code: 'services:\n  web:\n    image: nginx:1.27\n    volumes:\n      - ./conf:/etc/nginx/conf.d:ro\n      - /var/cache/nginx\n',
+      errors: [{ messageId: 'singleReplica', line: 2, column: 3 }],
+    },
+    {
+      name: 'marked by a label (map form) and a deploy label (list form)',
+      code: 'services:\n  billing:\n    image: myorg/billing:1\n    labels:\n      stackopt.critical: "true"\n  auth:\n    image: myorg/auth:1\n    deploy:\n      labels:\n        - stackopt.critical=true\n',
+      errors: [
+        { message: single('billing', 'marked critical by label stackopt.critical=true', '1 replica (deploy.replicas is not set)'), line: 2, column: 3 },
+        { message: single('auth', 'marked critical by deploy label stackopt.critical=true', '1 replica (deploy.replicas is not set)'), line: 8, column: 5 },
+      ],
+    },
+    {
+      name: 'x-stackopt critical from ${VAR:-true}',
+      code: 'services:\n  billing:\n    image: myorg/billing:1\n    x-stackopt:\n      critical: ${BILLING_CRITICAL:-true}\n',
+      errors: [{ message: /is critical \(marked critical by x-stackopt\.critical\)/, line: 2, column: 3 }],
+    },
+    {
+      name: 'high sleep priority (sleep_policy and x-sleep-policy)',
+      code: 'services:\n  files:\n    image: myorg/files:1\n    sleep_policy:\n      priority: high\n  search:\n    image: myorg/search:1\n    x-sleep-policy:\n      priority: high\n      enabled: false\n',
+      errors: [
+        { message: single('files', 'sleep_policy.priority is "high"', '1 replica (deploy.replicas is not set)'), line: 2, column: 3 },
+        { message: single('search', 'x-sleep-policy.priority is "high"', '1 replica (deploy.replicas is not set)'), line: 6, column: 3 },
+      ],
+    },
+    {
+      name: 'through a merge key: the value is reported where the anchor defines it',
+      code: 'x-proxy: &proxy\n  image: traefik:v3.1\n  deploy:\n    replicas: 1\nservices:\n  edge:\n    <<: *proxy\n',
+      errors: [{ message: single('edge', 'image "traefik:v3.1" matches "traefik"', '1 replica (deploy.replicas: 1)'), line: 4, column: 15, path: 'services.edge.deploy.replicas' }],
+    },
+    {
+      name: 'a shared deploy block through an alias: points at the anchored deploy key',
+      code: 'x-deploy: &deploy\n  resources:\n    limits: {memory: 1G}\nservices:\n  mq:\n    image: rabbitmq:3-management\n    deploy: *deploy\n',
+      errors: [{ message: /^service "mq" is critical \(image "rabbitmq:3-management" matches "rabbitmq"\) and runs 1 replica \(deploy\.replicas is not set\), but it keeps state \(broker image/, line: 7, column: 5, endColumn: 11 }],
+    },
+    {
+      name: 'extends in the same file: both the base and the service that extends it',
+      code: 'services:\n  base:\n    image: haproxy:3.0\n    deploy:\n      replicas: 1\n  lb:\n    extends: base\n',
+      errors: [
+        { message: /^service "base" is critical/, line: 5, column: 17 },
+        { message: /^service "lb" is critical \(image "haproxy:3\.0" matches "haproxy"\) but runs 1 replica \(deploy\.replicas: 1\)/, line: 5, column: 17, path: 'services.lb.deploy.replicas' },
+      ],
+    },
+    {
+      name: 'extends from another file keeps the base file position',
+      code: {
+        'compose.yaml': 'services:\n  cache:\n    extends:\n      file: base.yaml\n      service: redis\n',
+        'base.yaml': 'services:\n  redis:\n    image: valkey/valkey:8\n    deploy:\n      replicas: 1\n',
+      },
+      errors: [{ message: /^service "cache" is critical \(image "valkey\/valkey:8" matches "valkey"\) and runs 1 replica/, line: 5, column: 17, file: 'base.yaml' }],
+    },
+    {
+      name: 'an override file lowers replicas: reported in the override',
+      code: {
+        'compose.yaml': 'services:\n  web:\n    image: nginx:1.27\n    deploy:\n      replicas: 2\n',
+        'compose.override.yaml': 'services:\n  web:\n    deploy:\n      replicas: 1\n',
+      },
+      lint: ['compose.yaml', 'compose.override.yaml'],
+      errors: [{ message: /runs 1 replica \(deploy\.replicas: 1\)/, line: 4, column: 17, file: 'compose.override.yaml' }],
+    },
+    {
+      name: 'an override file switches global mode back to replicated',
+      code: {
+        'compose.yaml': 'services:\n  web:\n    image: nginx:1.27\n    deploy:\n      mode: global\n',
+        'compose.override.yaml': 'services:\n  web:\n    deploy:\n      mode: replicated\n',
+      },
+      lint: ['compose.yaml', 'compose.override.yaml'],
+      errors: [{ message: /runs 1 replica \(deploy\.replicas is not set\)/, line: 4, column: 5 }],
+    },
+    {
+      name: 'extraCritical adds to the defaults',
+      code: 'services:\n  billing-api:\n    image: myorg/billing:1\n  web:\n    image: nginx:1.27\n',
+      options: { extraCritical: ['billing-*'] },
+      errors: [
+        { message: single('billing-api', 'name matches "billing-*"', '1 replica (deploy.replicas is not set)'), line: 2, column: 3 },
+        { message: /^service "web" is critical/, line: 4, column: 3 },
+      ],
+    },
+    {
+      name: 'critical replaces the defaults; a pattern with / matches the image repository',
+      code: 'services:\n  web:\n    image: nginx:1.27\n  search:\n    image: ghcr.io/myorg/search:2\n',
+      options: { critical: ['myorg/*'] },
+      errors: [{ message: single('search', 'image "ghcr.io/myorg/search:2" matches "myorg/*"', '1 replica (deploy.replicas is not set)'), line: 4, column: 3 }],
+    },
+    {
+      name: 'a service named after a product; name: and image: prefixes in options',
+      code: 'services:\n  postgres:\n    image: myorg/pg:16\n  edge:\n    image: myorg/edge-gateway:1\n  front:\n    image: myorg/front:1\n',
+      options: { critical: ['postgres', 'name:front', 'image:edge-*'] },
+      errors: [
+        { message: single('postgres', 'name is "postgres"', '1 replica (deploy.replicas is not set)'), line: 2, column: 3 },
+        { message: single('edge', 'image "myorg/edge-gateway:1" matches "edge-*"', '1 replica (deploy.replicas is not set)'), line: 4, column: 3 },
+        { message: single('front', 'name is "front"', '1 replica (deploy.replicas is not set)'), line: 6, column: 3 },
+      ],
+    },
+  ],
+});
+
+describe('critical-single-replica on the seed examples', () => {
+  it('cloud-critical-scaled.yml: traefik (2), redis (3) and mcp-gateway (3) are not reported', () => {
+    const file = resolve(import.meta.dirname, '../../fixtures/seed-examples/cloud-critical-scaled.yml');
+    const res = lintProject({ files: [file], environment: {} });
+    expect(res.findings.filter((f) => f.ruleId === 'critical-single-replica')).toEqual([]);
+  });
+});
+
+describe('service-class', () => {
+  const svc = (name: string, image: string | null, volumes: Array<Partial<Mount>> = []) =>
+    ({ name, image: image === null ? null : { value: image }, volumes }) as unknown as Service;
+
+  it('imageName strips registry, path, tag and digest', () => {
+    expect(imageName('docker.io/library/postgres:15-alpine')).toBe('postgres');
+    expect(imageName('bitnami/redis')).toBe('redis');
+    expect(imageName('localhost:5000/team/api:1.2@sha256:abc')).toBe('api');
+    expect(imageName('ghcr.io/Org/Web')).toBe('web');
+    expect(imageName('')).toBe('');
+    expect(parseImageReference('docker.io/library/postgres:15-alpine')).toMatchObject({ registry: 'docker.io', repository: 'postgres', tag: '15-alpine' });
+    expect(parseImageReference('registry:5000/app')).toMatchObject({ registry: 'registry:5000', repository: 'app', tag: null });
+  });
+
+  it('classifyService from the image, then the name', () => {
+    expect(classifyService(svc('x', 'docker.io/library/postgres:15-alpine'))).toBe('database');
+    expect(classifyService(svc('x', 'bitnami/postgresql-repmgr:16'))).toBe('database');
+    expect(classifyService(svc('x', 'bitnami/redis'))).toBe('cache');
+    expect(classifyService(svc('x', 'confluentinc/cp-kafka:7.6.0'))).toBe('broker');
+    expect(classifyService(svc('x', 'traefik:v3'))).toBe('proxy');
+    expect(classifyService(svc('x', 'node:20-alpine'))).toBe('backend');
+    expect(classifyService(svc('db', 'myorg/custom:1'))).toBe('database');
+    expect(classifyService(svc('api-gateway', 'myorg/custom:1'))).toBe('proxy');
+    expect(classifyService(svc('api', null))).toBe('backend');
+    expect(classifyService(svc('mailer', 'myorg/mailer:1'))).toBe('default');
+    expect(classifyService(svc('redis-exporter', 'oliver006/redis_exporter'))).toBe('default');
+    expect(classifyService(svc('kafka-ui', 'provectuslabs/kafka-ui'))).toBe('default');
+  });
+
+  it('isStateful: a named volume or a database/cache/broker image', () => {
+    expect(isStateful(svc('web', 'nginx', [{ type: 'volume', source: 'data', target: '/data' }]))).toBe(true);
+    expect(isStateful(svc('web', 'nginx', [{ type: 'bind', source: './conf', target: '/etc' }]))).toBe(false);
+    expect(isStateful(svc('web', 'nginx', [{ type: 'volume', source: null, target: '/cache' }]))).toBe(false);
+    expect(isStateful(svc('web', 'nginx', [{ type: 'tmpfs', source: null, target: '/tmp' }]))).toBe(false);
+    expect(isStateful(svc('q', 'rabbitmq:3'))).toBe(true);
+    expect(isStateful(svc('db', 'myorg/custom:1'))).toBe(false); // the name alone does not make it stateful
+  });
+
+  it('patterns: globs over the whole name, case-insensitive', () => {
+    expect(matchesPattern('*gateway*', 'MCP-Gateway')).toBe(true);
+    expect(matchesPattern('redis', 'redis-exporter')).toBe(false);
+    expect(matchesPattern('web-?', 'web-1')).toBe(true);
+    expect(matchesPattern('a.b', 'axb')).toBe(false);
+    expect(findPatternMatch(svc('cache', 'redis:7'), DEFAULT_CRITICAL_PATTERNS)).toEqual({ pattern: 'redis', subject: 'image', value: 'redis:7' });
+    expect(findPatternMatch(svc('mcp-gateway', null), DEFAULT_CRITICAL_PATTERNS)).toEqual({ pattern: 'name:*gateway*', subject: 'name', value: 'mcp-gateway' });
+    // the name-only defaults do not match images: a translator image built for a gateway is not a gateway
+    expect(findPatternMatch(svc('chrome-devtools', 'forge-mcp-gateway-translate:latest'), DEFAULT_CRITICAL_PATTERNS)).toBeNull();
+    expect(findPatternMatch(svc('web', 'myorg/web'), ['image:web'])).toEqual({ pattern: 'image:web', subject: 'image', value: 'myorg/web' });
+    expect(findPatternMatch(svc('web', 'myorg/api'), ['image:web'])).toBeNull();
+    expect(findPatternMatch(svc('api', 'myorg/api'), DEFAULT_CRITICAL_PATTERNS)).toBeNull();
+  });
+});
+
+describe('critical-single-replica README examples', () => {
+  const readme = readFileSync(new URL('./README.md', import.meta.url), 'utf8');
+  const example = (section: string) => {
+    const m = new RegExp(`## ${section}\\n[\\s\\S]*?\`\`\`yaml\\n([\\s\\S]*?)\`\`\``).exec(readme);
+    if (!m) throw new Error(`README.md has no yaml example under "## ${section}"`);
+    return m[1]!;
+  };
+  it('the incorrect example is reported', () => {
+    expect(lintCase({ code: example('Incorrect') }, 'critical-single-replica')).toHaveLength(3);
+  });
+  it('the correct example is not', () => {
+    expect(lintCase({ code: example('Correct') }, 'critical-single-replica')).toEqual([]);
+  });
+});

@@ -1,0 +1,145 @@
+import { at, child, deepest, entries, items, keyLoc, scalarValue, type LRef, type Located } from '../../src/model/access.js';
+import { defineRule } from '../../src/engine/types.js';
+import {
+  DEFAULT_CRITICAL_PATTERNS,
+  describeHighAvailability,
+  findPatternMatch,
+  splitPattern,
+  statefulReason,
+  type StatefulReason,
+} from '../../src/model/service-class.js';
+import type { Service } from '../../src/model/types.js';
+
+export type CriticalSingleReplicaOptions = {
+  /** glob patterns of critical service names and images; replaces the default list (`[]` turns it off) */
+  critical: string[];
+  /** patterns added to `critical`, to extend the default list without repeating it */
+  extraCritical: string[];
+  /** patterns of services never critical by name or image (an explicit mark still counts) */
+  ignore: string[];
+};
+
+const patternList = { type: 'array', items: { type: 'string', minLength: 1 } };
+
+/** The label that marks a service critical (`true`) or not (`false`), on `labels` or `deploy.labels`. */
+export const CRITICAL_LABEL = 'stackopt.critical';
+
+export default defineRule<CriticalSingleReplicaOptions>({
+  meta: {
+    id: 'critical-single-replica',
+    description: 'A critical service (proxy, gateway, database, broker, high priority, or marked critical) runs at least 2 replicas or in global mode.',
+    severity: 'error',
+    category: 'availability',
+    fixable: 'safe',
+    messages: {
+      singleReplica:
+        'service "{{service}}" is critical ({{reason}}) but runs {{replicas}}; one replica is a single point of failure: set deploy.replicas to 2 or more',
+      statefulSingleReplica:
+        'service "{{service}}" is critical ({{reason}}) and runs {{replicas}}, but it keeps state ({{state}}): more replicas of it is not high availability by itself; use {{ha}}, or a managed service',
+    },
+    options: {
+      schema: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { critical: patternList, extraCritical: patternList, ignore: patternList },
+      },
+      defaults: { critical: [...DEFAULT_CRITICAL_PATTERNS], extraCritical: [], ignore: [] },
+    },
+  },
+  create(ctx) {
+    const patterns = [...(ctx.options.critical ?? []), ...(ctx.options.extraCritical ?? [])];
+    const ignore = ctx.options.ignore ?? [];
+    return {
+      service(svc) {
+        const mode = (svc.mode?.value ?? 'replicated').trim().toLowerCase();
+        if (mode !== 'replicated') return; // global runs one per node; jobs run to completion
+        const replicasRef = at(svc.deploy, 'replicas');
+        if (replicasRef && !svc.replicas) return; // not a number: the schema or interpolation reports it
+        const count = svc.replicas?.value ?? 1;
+        if (count >= 2) return;
+        const reason = criticalReason(svc, patterns, ignore);
+        if (!reason) return;
+        const replicas = describeReplicas(count, svc.replicas);
+        const state = statefulReason(svc);
+        const target = svc.replicas ?? deepest(svc.ref, 'deploy');
+        const loc = svc.replicas ? svc.replicas.loc : keyLoc(target);
+        if (state) {
+          ctx.report({
+            messageId: 'statefulSingleReplica',
+            data: { service: svc.name, reason, replicas, state: describeState(state), ha: describeHighAvailability(svc.image?.value ?? null) },
+            at: target,
+            loc,
+            service: svc,
+          });
+        } else {
+          ctx.report({ messageId: 'singleReplica', data: { service: svc.name, reason, replicas }, at: target, loc, service: svc });
+        }
+      },
+    };
+  },
+});
+
+/** `true` / `false` from a boolean or a string (labels and interpolated values are strings), else null. */
+function readFlag(v: unknown): boolean | null {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'string') {
+    const s = v.trim().toLowerCase();
+    if (s === 'true') return true;
+    if (s === 'false') return false;
+  }
+  return null;
+}
+
+/** The label's value from `labels` in either form (mapping or `KEY=VALUE` list). */
+function labelValue(ref: LRef | undefined, key: string): unknown {
+  if (!ref) return undefined;
+  if (ref.node.kind === 'map') return scalarValue(entries(ref).find((e) => e.key === key)?.ref);
+  for (const i of items(ref)) {
+    const v = scalarValue(i);
+    if (typeof v !== 'string') continue;
+    const eq = v.indexOf('=');
+    if ((eq < 0 ? v : v.slice(0, eq)) === key) return eq < 0 ? '' : v.slice(eq + 1);
+  }
+  return undefined;
+}
+
+/** Whether the user marked the service: `x-stackopt.critical`, then `labels`, then `deploy.labels`. */
+function userMark(svc: Service): { critical: boolean; how: string } | null {
+  const x = readFlag(scalarValue(child(svc.xStackopt, 'critical')));
+  if (x !== null) return { critical: x, how: 'x-stackopt.critical' };
+  const label = readFlag(svc.labels.get(CRITICAL_LABEL)?.value);
+  if (label !== null) return { critical: label, how: `label ${CRITICAL_LABEL}=${label}` };
+  const deployLabel = readFlag(labelValue(at(svc.deploy, 'labels'), CRITICAL_LABEL));
+  if (deployLabel !== null) return { critical: deployLabel, how: `deploy label ${CRITICAL_LABEL}=${deployLabel}` };
+  return null;
+}
+
+/** Why the service is critical (for the message), or null when it is not. */
+export function criticalReason(svc: Service, patterns: readonly string[], ignore: readonly string[] = []): string | null {
+  const mark = userMark(svc);
+  if (mark) return mark.critical ? `marked critical by ${mark.how}` : null;
+  if (svc.sleepPolicy) {
+    const priority = scalarValue(child(svc.sleepPolicy.ref, 'priority'));
+    if (typeof priority === 'string' && priority.trim().toLowerCase() === 'high') return `${svc.sleepPolicy.key}.priority is "high"`;
+  }
+  if (findPatternMatch(svc, ignore)) return null;
+  const m = findPatternMatch(svc, patterns);
+  if (!m) return null;
+  const { glob } = splitPattern(m.pattern);
+  if (m.subject === 'image') return `image "${m.value}" matches "${glob}"`;
+  const inner = /^\*([^*?]+)\*$/.exec(glob);
+  if (inner) return `name contains "${inner[1]}"`;
+  return /[*?]/.test(glob) ? `name matches "${glob}"` : `name is "${m.value}"`;
+}
+
+function describeReplicas(count: number, replicas: Located<number> | null): string {
+  const n = `${count} ${count === 1 ? 'replica' : 'replicas'}`;
+  if (!replicas) return `${n} (deploy.replicas is not set)`;
+  const raw = replicas.node.kind === 'scalar' ? replicas.node.raw : undefined;
+  return raw !== undefined ? `${n} (deploy.replicas: "${raw}" is ${count})` : `${n} (deploy.replicas: ${count})`;
+}
+
+function describeState(s: StatefulReason): string {
+  if (s.kind === 'volume') return `named volume "${s.volume}" at ${s.mount.target}`;
+  return `${s.class} image "${s.image}"`;
+}

@@ -1,0 +1,69 @@
+import { deepest, keyLoc, type Located } from '../../src/model/access.js';
+import { defineRule } from '../../src/engine/types.js';
+import { findImagePattern } from '../../src/model/service-class.js';
+
+export type NonRootUserOptions = {
+  /** image patterns (`nginxinc/nginx-unprivileged`, `bitnami/*`) whose images set a non-root USER themselves */
+  ignoreImages: string[];
+};
+
+const EXPECTED = 'set user to a non-root UID such as "1000:1000"';
+
+export default defineRule<NonRootUserOptions>({
+  meta: {
+    id: 'non-root-user',
+    description: 'Every service sets user to a non-root user.',
+    severity: 'warning',
+    category: 'security',
+    fixable: 'unsafe',
+    messages: {
+      missing: `service "{{service}}" sets no user, so it runs as the image's default user, which is root unless the image sets USER; ${EXPECTED}`,
+      root: `service "{{service}}" runs as root (user: {{value}}); ${EXPECTED}`,
+      emptyUser: `service "{{service}}" sets an empty user name (user: {{value}}), so it runs as the image's default user, usually root; ${EXPECTED}`,
+    },
+    options: {
+      schema: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { ignoreImages: { type: 'array', items: { type: 'string', minLength: 1 } } },
+      },
+      defaults: { ignoreImages: [] },
+    },
+  },
+  create(ctx) {
+    const ignoreImages = ctx.options.ignoreImages ?? [];
+    return {
+      service(svc) {
+        const user = svc.user;
+        if (!user) {
+          if (ignoreImages.length > 0 && svc.image && findImagePattern(svc.image.value, ignoreImages)) return;
+          // no `user` key: the service name; `user:` with no value: that key
+          const where = deepest(svc.ref, 'user');
+          ctx.report({ messageId: 'missing', data: { service: svc.name }, at: where, loc: keyLoc(where), service: svc });
+          return;
+        }
+        const kind = classifyUser(user.value);
+        if (kind === 'non-root') return;
+        ctx.report({ messageId: kind === 'root' ? 'root' : 'emptyUser', data: { service: svc.name, value: quote(user) }, at: user, loc: user.loc, service: svc });
+      },
+    };
+  },
+});
+
+/**
+ * `user` is `USER[:GROUP]` (a name or a numeric id). Root is the user `root` or UID 0 whatever the
+ * group; `1000:0` (root group, non-root user) is not root. An empty user part (`""`, `:1000`, an
+ * unset `${UID}`) leaves the image's default user.
+ */
+export function classifyUser(value: string): 'root' | 'empty' | 'non-root' {
+  const userPart = value.trim().split(':')[0]!.trim();
+  if (userPart === '') return 'empty';
+  if (userPart === 'root' || /^0+$/.test(userPart)) return 'root';
+  return 'non-root';
+}
+
+/** The value as written, with its interpolated value when a variable was in it. */
+function quote(user: Located<string>): string {
+  const raw = user.node.kind === 'scalar' ? user.node.raw : undefined;
+  return raw !== undefined ? `"${raw}" is "${user.value}"` : `"${user.value}"`;
+}

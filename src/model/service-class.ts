@@ -1,0 +1,294 @@
+/**
+ * What stackopt knows about a service from its image and its name, without running anything:
+ * its class (database, cache, broker, proxy, backend, default), whether it keeps state, and
+ * whether it is critical by the default name/image patterns.
+ *
+ * Used by rules (`critical-single-replica`, `healthcheck-required`, …) and by the fixer (which
+ * sizes resources per class and adds healthchecks for known images). Pure data and functions: no I/O.
+ */
+import type { Mount, Service } from './types.js';
+
+export type ServiceClass = 'database' | 'cache' | 'broker' | 'proxy' | 'backend' | 'default';
+
+/** The classes whose images hold data of their own (used by `isStateful`). */
+export const STATEFUL_CLASSES: ReadonlySet<ServiceClass> = new Set<ServiceClass>(['database', 'cache', 'broker']);
+
+/**
+ * Default patterns of critical services (`critical-single-replica`), matched case-insensitively
+ * against the service name and the image name (see `findPatternMatch`). `*` matches any run of
+ * characters, `?` one character; a pattern without `*` must match the whole name, so `redis`
+ * matches `redis:7` and `bitnami/redis` but not `redis-exporter`. A `name:` prefix restricts a
+ * pattern to service names: `name:*gateway*` matches a service called `api-gateway`, not every
+ * service whose image happens to contain "gateway".
+ */
+export const DEFAULT_CRITICAL_PATTERNS: readonly string[] = Object.freeze([
+  // proxies and gateways: every request goes through them
+  'traefik',
+  'nginx',
+  'nginx-unprivileged',
+  'openresty',
+  'haproxy',
+  'envoy',
+  'caddy',
+  'kong',
+  'name:*gateway*',
+  'name:*proxy*',
+  'name:*ingress*',
+  // databases, caches, brokers and consensus stores: everything else depends on them
+  'postgres',
+  'postgresql',
+  'postgis',
+  'mysql',
+  'mariadb',
+  'mongo',
+  'mongodb',
+  'redis',
+  'valkey',
+  'rabbitmq',
+  'kafka',
+  'cp-kafka',
+  'nats',
+  'etcd',
+  'consul',
+  'vault',
+]);
+
+/**
+ * Known words of image and service names, by class. A name is split into words at `-`, `_`, `.`
+ * and `/` (`bitnami/postgresql-repmgr` → `postgresql`, `repmgr`); the first class (in the order
+ * database, cache, broker, proxy, backend) that owns one of the words wins.
+ */
+const CLASS_WORDS: ReadonlyArray<readonly [ServiceClass, ReadonlySet<string>]> = [
+  [
+    'database',
+    new Set([
+      'postgres', 'postgresql', 'postgis', 'pgvector', 'timescaledb', 'mysql', 'mariadb', 'percona', 'mongo', 'mongodb',
+      'cockroach', 'cockroachdb', 'couchdb', 'cassandra', 'scylla', 'clickhouse', 'influxdb', 'neo4j', 'elasticsearch',
+      'opensearch', 'etcd', 'consul', 'vault', 'db', 'database',
+    ]),
+  ],
+  ['cache', new Set(['redis', 'valkey', 'keydb', 'dragonfly', 'memcached', 'cache'])],
+  [
+    'broker',
+    new Set(['rabbitmq', 'rabbit', 'kafka', 'redpanda', 'nats', 'zookeeper', 'mosquitto', 'emqx', 'activemq', 'pulsar', 'broker', 'queue', 'mq']),
+  ],
+  [
+    'proxy',
+    new Set(['traefik', 'nginx', 'openresty', 'haproxy', 'envoy', 'caddy', 'kong', 'apisix', 'krakend', 'varnish', 'proxy', 'gateway', 'ingress', 'lb', 'loadbalancer']),
+  ],
+  [
+    'backend',
+    new Set([
+      'backend', 'api', 'server', 'app', 'worker', 'node', 'python', 'golang', 'openjdk', 'eclipse-temurin', 'temurin',
+      'amazoncorretto', 'php', 'ruby', 'aspnet', 'gunicorn', 'uvicorn', 'fastapi', 'django', 'flask', 'rails', 'tomcat',
+    ]),
+  ],
+];
+
+/** Words that mark a helper around a known product (`redis-exporter`, `kafka-ui`, `postgres-backup`): not the product. */
+const HELPER_WORDS: ReadonlySet<string> = new Set([
+  'exporter', 'ui', 'admin', 'commander', 'express', 'insight', 'dashboard', 'backup', 'migrate', 'migration',
+  'migrations', 'init', 'setup', 'client', 'cli', 'tools', 'metrics', 'monitor', 'operator', 'rest', 'connect',
+]);
+
+/** Names of the proxy class also recognised inside a longer word (`apigateway`, `authproxy`). */
+const PROXY_SUBSTRINGS = ['gateway', 'proxy', 'ingress'];
+
+export interface ImageReference {
+  /** the registry host when the reference names one (`ghcr.io`, `localhost:5000`), else null */
+  registry: string | null;
+  /** the repository path without registry and without `library/` (`bitnami/redis`, `postgres`) */
+  repository: string;
+  /** the last path component, lowercased (`redis`, `postgres`) */
+  name: string;
+  tag: string | null;
+  digest: string | null;
+}
+
+/**
+ * Split an image reference: `docker.io/library/postgres:15-alpine` → registry `docker.io`,
+ * repository `postgres`, name `postgres`, tag `15-alpine`. Never throws; an empty string gives an
+ * empty name.
+ */
+export function parseImageReference(image: string): ImageReference {
+  let rest = image.trim();
+  let digest: string | null = null;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+  }
+  let tag: string | null = null;
+  const colon = rest.lastIndexOf(':');
+  if (colon > rest.lastIndexOf('/')) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+  }
+  const parts = rest.split('/').filter((p) => p !== '');
+  let registry: string | null = null;
+  if (parts.length > 1 && /[.:]|^localhost$/.test(parts[0]!)) registry = parts.shift()!;
+  if (parts.length > 1 && parts[0] === 'library' && (registry === null || /^(?:index\.)?docker\.io$/.test(registry))) parts.shift();
+  const repository = parts.join('/').toLowerCase();
+  return { registry, repository, name: (parts[parts.length - 1] ?? '').toLowerCase(), tag, digest };
+}
+
+/** The image's name without registry, path, tag or digest: `docker.io/library/postgres:15-alpine` → `postgres`. */
+export function imageName(image: string): string {
+  return parseImageReference(image).name;
+}
+
+/**
+ * Whether a glob pattern (`*` any run of characters, `?` one character) matches the whole subject,
+ * case-insensitively.
+ */
+export function matchesPattern(pattern: string, subject: string): boolean {
+  return globToRegExp(pattern).test(subject);
+}
+
+const globCache = new Map<string, RegExp>();
+
+function globToRegExp(pattern: string): RegExp {
+  let re = globCache.get(pattern);
+  if (!re) {
+    const body = pattern
+      .split('')
+      .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&')))
+      .join('');
+    re = new RegExp(`^${body}$`, 'is');
+    globCache.set(pattern, re);
+  }
+  return re;
+}
+
+export interface PatternMatch {
+  /** the pattern as given (with its `name:` / `image:` prefix, if any) */
+  pattern: string;
+  /** what matched: the service's name or its image */
+  subject: 'name' | 'image';
+  /** the service name, or the image as written */
+  value: string;
+}
+
+/** A pattern split into what it applies to and its glob. */
+export function splitPattern(pattern: string): { scope: 'name' | 'image' | 'both'; glob: string } {
+  const m = /^(name|image):(.*)$/s.exec(pattern);
+  if (m) return { scope: m[1] as 'name' | 'image', glob: m[2]! };
+  return { scope: 'both', glob: pattern };
+}
+
+/**
+ * The first pattern that matches the service's image or its name. Patterns may be prefixed
+ * `name:` (service names only) or `image:` (images only); a pattern containing `/` is matched
+ * against the image repository (`bitnami/*`, `ghcr.io/org/*`), others against the service name
+ * and the image name (`nginx` matches `docker.io/library/nginx:1.27`).
+ */
+export function findPatternMatch(svc: Pick<Service, 'name' | 'image'>, patterns: readonly string[]): PatternMatch | null {
+  const image = svc.image?.value ?? null;
+  const ref = image ? parseImageReference(image) : null;
+  for (const pattern of patterns) {
+    const { scope, glob } = splitPattern(pattern);
+    if (ref && scope !== 'name' && imageMatches(glob, ref)) return { pattern, subject: 'image', value: image! };
+    if (scope !== 'image' && !glob.includes('/') && matchesPattern(glob, svc.name)) return { pattern, subject: 'name', value: svc.name };
+  }
+  return null;
+}
+
+/** The first pattern (without a `name:` prefix) that matches an image, or null. */
+export function findImagePattern(image: string, patterns: readonly string[]): string | null {
+  const ref = parseImageReference(image);
+  return (
+    patterns.find((p) => {
+      const { scope, glob } = splitPattern(p);
+      return scope !== 'name' && imageMatches(glob, ref);
+    }) ?? null
+  );
+}
+
+function imageMatches(glob: string, ref: ImageReference): boolean {
+  if (glob.includes('/')) {
+    return matchesPattern(glob, ref.repository) || (ref.registry !== null && matchesPattern(glob, `${ref.registry}/${ref.repository}`));
+  }
+  return ref.name !== '' && matchesPattern(glob, ref.name);
+}
+
+function classifyWords(name: string): ServiceClass | null {
+  const lower = name.toLowerCase();
+  const words = lower.split(/[-_./]+/).filter(Boolean);
+  if (words.length === 0) return null;
+  if (words.some((w) => HELPER_WORDS.has(w))) return null;
+  for (const [cls, known] of CLASS_WORDS) {
+    if (words.some((w) => known.has(w))) return cls;
+    if (cls === 'proxy' && PROXY_SUBSTRINGS.some((s) => lower.includes(s))) return cls;
+  }
+  return null;
+}
+
+/**
+ * The class an image alone implies (`postgres:16` → database, `bitnami/redis` → cache,
+ * `node:20` → backend), or null when the image is not one we know. Helpers around a product
+ * (`redis_exporter`, `kafka-ui`, `prometheuscommunity/postgres-exporter`) are not that product.
+ */
+export function classifyImage(image: string): ServiceClass | null {
+  return classifyWords(imageName(image));
+}
+
+/** The class a service name implies (`db` → database, `api-gateway` → proxy), or null. */
+export function classifyName(name: string): ServiceClass | null {
+  return classifyWords(name);
+}
+
+/**
+ * The class of a service: from its image when the image is known, else from its name, else
+ * `default`. Examples: image `docker.io/library/postgres:15-alpine` → database; image
+ * `myorg/shop:1` named `api` → backend; image `bitnami/redis` → cache.
+ */
+export function classifyService(svc: Pick<Service, 'name' | 'image'>): ServiceClass {
+  const image = svc.image?.value;
+  return (image ? classifyImage(image) : null) ?? classifyName(svc.name) ?? 'default';
+}
+
+/** Why a service keeps state: a named volume, or an image of a database, cache or broker. */
+export type StatefulReason =
+  | { kind: 'volume'; volume: string; mount: Mount }
+  | { kind: 'image'; image: string; class: ServiceClass };
+
+/** Whether a mount is a named volume (not a bind mount, tmpfs or anonymous volume). */
+export function isNamedVolume(m: Mount): boolean {
+  return m.type === 'volume' && m.source !== null && m.source !== '';
+}
+
+/**
+ * Why the service keeps state, or null: the first named volume it mounts, else its image when
+ * that is a database, cache or broker. The service name alone does not make a service stateful.
+ */
+export function statefulReason(svc: Pick<Service, 'image' | 'volumes'>): StatefulReason | null {
+  const image = svc.image?.value;
+  const cls = image ? classifyImage(image) : null;
+  if (image && cls && STATEFUL_CLASSES.has(cls)) return { kind: 'image', image, class: cls };
+  const mount = svc.volumes.find(isNamedVolume);
+  if (mount) return { kind: 'volume', volume: mount.source!, mount };
+  return null;
+}
+
+/** A service keeps state: it mounts a named volume, or its image is a database, cache or broker. */
+export function isStateful(svc: Pick<Service, 'image' | 'volumes'>): boolean {
+  return statefulReason(svc) !== null;
+}
+
+/**
+ * How the software behind an image is made highly available instead of by adding replicas, by
+ * image name; a generic answer for images we do not know.
+ */
+export function describeHighAvailability(image: string | null): string {
+  const words = image ? imageName(image).split(/[-_.]+/) : [];
+  const has = (...names: string[]) => names.some((n) => words.includes(n));
+  if (has('postgres', 'postgresql', 'postgis', 'timescaledb', 'pgvector')) return 'streaming replication with a failover manager such as Patroni or repmgr';
+  if (has('mysql', 'mariadb', 'percona')) return 'replication or a Galera / group replication cluster';
+  if (has('mongo', 'mongodb')) return 'a MongoDB replica set';
+  if (has('redis', 'valkey', 'keydb')) return 'replicas with Sentinel, or cluster mode';
+  if (has('rabbitmq')) return 'a RabbitMQ cluster with quorum queues';
+  if (has('kafka', 'redpanda')) return 'a multi-broker cluster with a replication factor of 3';
+  if (has('nats')) return 'a NATS cluster with JetStream replication';
+  if (has('etcd', 'consul', 'vault', 'zookeeper')) return 'a 3- or 5-member quorum cluster';
+  return 'the software\'s own replication (primary/replica, sentinel, cluster mode)';
+}
