@@ -17,22 +17,44 @@ export interface Located<T> extends LRef {
   loc: Loc;
 }
 
+/**
+ * The walk's result. The YAML path is built only when asked for (most nodes a rule looks at are
+ * never reported, and copying the path at every step made large files allocation-bound).
+ */
+class Ref implements LRef {
+  private cachedPath: string[] | undefined;
+  constructor(
+    readonly node: LVal,
+    readonly shared: boolean,
+    readonly entry: LEntry | undefined,
+    private readonly parent: LRef | null,
+    private readonly key: string | null,
+    basePath?: string[],
+  ) {
+    this.cachedPath = basePath;
+  }
+  get path(): string[] {
+    if (this.cachedPath === undefined) this.cachedPath = this.parent ? [...this.parent.path, this.key!] : [];
+    return this.cachedPath;
+  }
+}
+
 export function rootRef(node: LMap, path: string[] = []): LRef<LMap> {
-  return { node, path, shared: false };
+  return new Ref(node, false, undefined, null, null, path) as LRef<LMap>;
 }
 
 export function child(ref: LRef | null | undefined, key: string): LRef | undefined {
   if (!ref || ref.node.kind !== 'map') return undefined;
   const e = ref.node.index.get(key);
   if (!e) return undefined;
-  return { node: e.value, path: [...ref.path, key], shared: ref.shared || e.via !== undefined, entry: e };
+  return new Ref(e.value, ref.shared || e.via !== undefined, e, ref, key);
 }
 
 export function item(ref: LRef, i: number): LRef | undefined {
   if (ref.node.kind !== 'seq') return undefined;
   const it = ref.node.items[i];
   if (!it) return undefined;
-  return { node: it.value, path: [...ref.path, String(i)], shared: ref.shared || it.via !== undefined };
+  return new Ref(it.value, ref.shared || it.via !== undefined, undefined, ref, String(i));
 }
 
 export function items(ref: LRef | null | undefined): LRef[] {
@@ -68,7 +90,14 @@ export function deepest(ref: LRef, ...keys: string[]): LRef {
 }
 
 export function located<T>(ref: LRef, value: T): Located<T> {
-  return { ...ref, value, loc: ref.node.loc };
+  const out = ref as Located<T>;
+  // A walk result is made fresh by child()/item(): give it its value rather than copying it.
+  if (out.value === undefined || out.value === value) {
+    (out as { value: T }).value = value;
+    (out as { loc: Loc }).loc = ref.node.loc;
+    return out;
+  }
+  return { node: ref.node, path: ref.path, shared: ref.shared, entry: ref.entry, value, loc: ref.node.loc } as Located<T>;
 }
 
 export function scalarValue(ref: LRef | undefined): string | number | boolean | null | undefined {

@@ -173,9 +173,12 @@ export function convertDocument(
     return n;
   };
 
+  // Anchors seen so far, in document order (an alias refers to the latest definition before it).
+  // yaml's Alias.resolve(doc) walks the whole document on every call: quadratic on large files.
+  const anchors = new Map<string, YamlNode>();
   const resolveAlias = (node: YamlNode, aliasLoc: Loc): LVal | null => {
     if (!isAlias(node)) return null;
-    const target = node.resolve(doc);
+    const target = anchors.get(node.source);
     if (!target) {
       issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: `unknown alias *${node.source}: no anchor &${node.source} is defined before it`, loc: aliasLoc });
       return { kind: 'scalar', value: null, loc: aliasLoc };
@@ -204,6 +207,8 @@ export function convertDocument(
   const convert = (node: YamlNode): LVal => {
     const done = memo.get(node);
     if (done) return done;
+    const anchor = (node as { anchor?: string }).anchor;
+    if (anchor) anchors.set(anchor, node);
     let out: LVal;
     if (isScalar(node)) {
       out = convertScalar(node);

@@ -73,7 +73,9 @@ export function parseSource(source: SourceFile, env: Env, interpolate = true): R
   for (const err of doc.errors) {
     fatal = true;
     const [a, b] = err.pos;
-    issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: yamlMessage(err.message, err.code, text.slice(a, b)), loc: fileLoc(source, a, Math.max(a, b)) });
+    const at = err.code === 'DUPLICATE_KEY' ? keyTextAt(text, a) : text.slice(a, b);
+    const end = err.code === 'DUPLICATE_KEY' ? a + at.length : Math.max(a, b);
+    issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: yamlMessage(err.message, err.code, at), loc: fileLoc(source, a, end) });
   }
   for (const w of doc.warnings) {
     // `!reset` and `!override` are compose's own tags (merge.md), not unknown ones.
@@ -105,3 +107,15 @@ function yamlMessage(message: string, code: string, at = ''): string {
 }
 
 export type { Loc };
+
+/** The text of a mapping key starting at an offset (a quoted key with its quotes), for messages. */
+function keyTextAt(text: string, start: number): string {
+  const q = text[start];
+  if (q === '"' || q === "'") {
+    const close = text.indexOf(q, start + 1);
+    return close > start ? text.slice(start, close + 1) : text.slice(start, start + 1);
+  }
+  let end = start;
+  while (end < text.length && !/[\r\n]/.test(text[end]!) && !(text[end] === ':' && /[\s]/.test(text[end + 1] ?? ' '))) end++;
+  return text.slice(start, end).trimEnd();
+}

@@ -18,8 +18,12 @@ export interface CompiledValidator {
 export interface SchemaCheckOptions {
   /** errors to leave to another rule: return true to drop */
   ignore?: (e: ErrorObject, path: string[]) => boolean;
-  /** how the document is named in messages (`compose file`, `stack file`) */
-  subject?: string;
+  /**
+   * The schema the validator was compiled from, read only when an error needs it (the list of
+   * allowed keys for a "did you mean" suggestion). Validators are compiled without `verbose` so
+   * that they load fast; this gives the same information on the rare failing run.
+   */
+  schema?: () => unknown;
 }
 
 /**
@@ -36,7 +40,7 @@ export function checkSchema(root: LVal, validate: CompiledValidator, opts: Schem
   for (const e of kept) {
     const path = decodePointer(e.instancePath);
     if (opts.ignore?.(e, path)) continue;
-    const issue = toIssue(root, e, path);
+    const issue = toIssue(root, e, path, opts.schema);
     const dedupe = `${issue.path.join('/')}|${issue.message}`;
     if (seen.has(dedupe)) continue;
     seen.add(dedupe);
@@ -131,10 +135,10 @@ const TYPE_NAMES: Record<string, string> = {
   null: 'null',
 };
 
-function toIssue(root: LVal, e: ErrorObject, path: string[]): SchemaIssue {
+function toIssue(root: LVal, e: ErrorObject, path: string[], schema?: () => unknown): SchemaIssue {
   const at = walk(root, path);
   const where = path.length ? path.join('.') : 'the document';
-  const data = e.data;
+  const data = at.path.length === path.length ? toPlain(at.node) : undefined;
   let loc: Loc = at.node.loc;
   let issuePath = at.path;
   let message: string;
@@ -144,7 +148,7 @@ function toIssue(root: LVal, e: ErrorObject, path: string[]): SchemaIssue {
       const m = at.node.kind === 'map' ? at.node.index.get(key) : undefined;
       if (m) loc = m.keyLoc;
       issuePath = [...at.path, key];
-      const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const allowed = schema ? allowedKeys(schema(), path) : [];
       const guess = closest(key, allowed);
       message = `unknown key "${key}" in ${where}${guess ? `; did you mean "${guess}"?` : ''}`;
       if (key.startsWith('x_') || /^[A-Z]/.test(key)) message += ' (extension keys must start with "x-")';
@@ -193,19 +197,50 @@ export function closest(word: string, candidates: readonly string[]): string | n
       best = c;
     }
   }
-  return best !== null && bestD <= Math.max(1, Math.floor(word.length / 4)) ? best : null;
+  return best !== null && bestD <= (word.length <= 3 ? 1 : 2 + Math.floor(word.length / 8)) ? best : null;
 }
 
+/** Edit distance counting a swap of two neighbouring letters as one edit (optimal string alignment). */
 function distance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
   for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
     }
   }
-  return prev[b.length]!;
+  return d[a.length]![b.length]!;
+}
+
+type SchemaNode = Record<string, unknown>;
+
+/** The keys a schema allows at an instance path, following $ref, properties, patterns and items. */
+function allowedKeys(root: unknown, path: string[]): string[] {
+  const deref = (n: unknown): SchemaNode[] => {
+    if (!n || typeof n !== 'object') return [];
+    const node = n as SchemaNode;
+    if (typeof node.$ref === 'string') {
+      let cur: unknown = root;
+      for (const p of node.$ref.replace(/^#\/?/, '').split('/').filter(Boolean)) cur = (cur as SchemaNode | undefined)?.[p];
+      return deref(cur);
+    }
+    const alts = [...((node.oneOf as unknown[]) ?? []), ...((node.anyOf as unknown[]) ?? [])].flatMap(deref);
+    return [node, ...alts];
+  };
+  let cur: SchemaNode[] = deref(root);
+  for (const seg of path) {
+    const next: SchemaNode[] = [];
+    for (const n of cur) {
+      const props = n.properties as SchemaNode | undefined;
+      if (props && seg in props) next.push(...deref(props[seg]));
+      for (const [re, sub] of Object.entries((n.patternProperties as SchemaNode | undefined) ?? {})) if (new RegExp(re).test(seg)) next.push(...deref(sub));
+      if (/^\d+$/.test(seg) && n.items) next.push(...deref(n.items));
+      if (typeof n.additionalProperties === 'object') next.push(...deref(n.additionalProperties));
+    }
+    cur = next;
+  }
+  return [...new Set(cur.flatMap((n) => Object.keys((n.properties as object | undefined) ?? {})))];
 }

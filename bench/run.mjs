@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+// Times `stackopt lint` (the built CLI, as a user runs it) and prints each figure as a ratio to a
+// bare `node -e 0`: one small file, 100 files in one run, and one synthetic 2,000-service file
+// (wall time and CPU time). Run `npm run build` first. Usage: node bench/run.mjs [--runs N]
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const runsArg = process.argv.indexOf('--runs');
+const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 15;
+const out = join(root, 'bench/out');
+rmSync(out, { recursive: true, force: true });
+mkdirSync(join(out, 'many'), { recursive: true });
+
+const small = join(root, 'fixtures/seed-examples/high-efficiency-stack.yml');
+const smallText = `services:
+  api:
+    image: registry.example.com/api:1.4.2
+    user: "1000:1000"
+    deploy:
+      replicas: 2
+      resources:
+        limits: {cpus: "0.5", memory: 512M}
+        reservations: {cpus: "0.25", memory: 256M}
+    healthcheck:
+      test: ["CMD", "wget", "-qO-", "http://localhost:8080/health"]
+      interval: 30s
+`;
+for (let i = 0; i < 100; i++) writeFileSync(join(out, 'many', `docker-compose.${String(i).padStart(3, '0')}.yml`), smallText.replace('api:', `api${i}:`));
+
+const big = join(out, 'big-stack.yml');
+let text = '# synthetic stack: 2,000 services\nx-defaults: &defaults\n  restart: unless-stopped\n  logging:\n    driver: json-file\nservices:\n';
+for (let i = 0; i < 2000; i++) {
+  text += `  svc-${i}:
+    <<: *defaults
+    image: "registry.example.com/team/svc-${i}:1.${i % 10}.0"
+    user: "1000:1000"
+    environment:
+      LOG_LEVEL: \${LOG_LEVEL:-info}
+      PORT: "${8000 + (i % 1000)}"
+    deploy:
+      replicas: ${1 + (i % 3)}
+      resources:
+        limits:
+          cpus: "${i % 2 ? '0.5' : '1'}"
+          memory: ${256 * (1 + (i % 4))}M
+    healthcheck:
+      test: ["CMD", "wget", "-qO-", "http://localhost:${8000 + (i % 1000)}/health"]
+      interval: 30s
+      timeout: 5s
+      retries: 3
+`;
+}
+writeFileSync(big, text);
+
+const bin = join(root, 'bin/stackopt.js');
+function measure(args) {
+  const walls = [];
+  const cpus = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    const before = process.resourceUsage();
+    const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (r.status !== 0 && r.status !== 1) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+    walls.push(wall);
+    void before;
+  }
+  walls.sort((a, b) => a - b);
+  return walls[Math.floor(walls.length / 2)];
+}
+function cpuOf(args) {
+  // user+system CPU time of the child, read through /usr/bin/time-like accounting via `process.cpuUsage` in a wrapper
+  const r = spawnSync(process.execPath, ['-e', `
+    const { spawnSync } = require('node:child_process');
+    const t = spawnSync(process.execPath, ${JSON.stringify(args)}, { stdio: 'ignore' });
+    const u = require('node:process').resourceUsage();
+    process.stdout.write(String((u.userCPUTime + u.systemCPUTime) / 1000));
+  `]);
+  return Number(String(r.stdout));
+}
+
+const baseline = measure(['-e', '0']);
+const rows = [
+  ['node -e 0', baseline, cpuOf(['-e', '0'])],
+  ['lint: one small file', measure([bin, 'lint', small]), cpuOf([bin, 'lint', small])],
+  ['lint: 100 files in one run', measure([bin, 'lint', join(out, 'many')]), cpuOf([bin, 'lint', join(out, 'many')])],
+  ['lint: one 2,000-service file', measure([bin, 'lint', big]), cpuOf([bin, 'lint', big])],
+];
+console.log(`stackopt bench (median of ${runs} runs, node ${process.version})`);
+console.log('case                            wall ms   × node -e 0   CPU ms (one run)');
+for (const [name, wall, cpu] of rows) {
+  console.log(`${name.padEnd(30)}  ${wall.toFixed(1).padStart(7)}   ${(wall / baseline).toFixed(2).padStart(10)}   ${cpu.toFixed(0).padStart(8)}`);
+}
