@@ -7,6 +7,7 @@ import { defineRule } from '../../src/engine/types.js';
 import { validateSleepPolicy } from '../../src/generated/validators.js';
 import { makeMap, type LEntry, type LMap, type LVal } from '../../src/parse/located.js';
 import { checkSchema, type CompiledValidator } from '../../src/parse/validate-schema.js';
+import { fixHighPrioritySleeps, fixPlainKey } from './fix.js';
 
 /** Defaults of the standard's SleepPolicy class (seed 000, "Sleep Policy Configuration"). */
 export const SLEEP_POLICY_DEFAULTS = {
@@ -50,7 +51,7 @@ export default defineRule({
         const policy = svc.sleepPolicy;
         if (!policy) return;
         if (policy.key === 'sleep_policy') {
-          ctx.report({ messageId: 'plainKey', data: { service: svc.name }, at: policy.ref, severity: 'warning', service: svc });
+          ctx.report({ messageId: 'plainKey', data: { service: svc.name }, at: policy.ref, severity: 'warning', service: svc, fix: () => fixPlainKey(ctx.stack, svc) });
           const ext = child(svc.ref, 'x-sleep-policy');
           if (ext) ctx.report({ messageId: 'bothKeys', data: { service: svc.name }, at: ext, severity: 'warning', service: svc });
         }
@@ -106,6 +107,7 @@ export default defineRule({
           at: at.entry.value.loc,
           path: path(at.entry.key),
           service: svc,
+          fix: () => fixHighPrioritySleeps(ctx.stack, svc),
         });
       }
       const idle = get('idle_timeout');

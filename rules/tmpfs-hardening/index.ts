@@ -2,6 +2,7 @@ import { at, child, keyLoc, scalarValue, type LRef } from '../../src/model/acces
 import type { Mount, Service } from '../../src/model/types.js';
 import { parseBytes } from '../../src/model/units.js';
 import { defineRule } from '../../src/engine/types.js';
+import { fixLongSize, fixReadOnlyTmp, fixShortOptions, fixShortSize } from './fix.js';
 
 /** The mount options every short-syntax tmpfs should state. */
 const REQUIRED_OPTIONS = ['noexec', 'nosuid'] as const;
@@ -50,6 +51,7 @@ export default defineRule({
           at: m.ref,
           loc: m.ref.node.loc,
           service: svc,
+          fix: () => fixShortSize(ctx.stack, svc, m),
         });
       }
       const missing = REQUIRED_OPTIONS.filter((o) => !options.includes(o));
@@ -67,6 +69,7 @@ export default defineRule({
           at: m.ref,
           loc: m.ref.node.loc,
           service: svc,
+          fix: () => fixShortOptions(ctx.stack, svc, m),
         });
       }
     }
@@ -85,6 +88,7 @@ export default defineRule({
         loc: zero ? where.node.loc : keyLoc(where),
         path: where === m.ref || where.path[where.path.length - 1] === 'type' ? m.ref.path : where.path,
         service: svc,
+        fix: () => fixLongSize(ctx.stack, svc, m),
       });
     }
 
@@ -101,6 +105,7 @@ export default defineRule({
         },
         at: svc.readOnly,
         service: svc,
+        fix: () => fixReadOnlyTmp(ctx.stack, svc, SUGGESTED_SIZE),
       });
     }
   },

@@ -1,0 +1,118 @@
+/**
+ * Fixes of tmpfs-hardening (see README, "Fix behaviour"): a size equal to the memory limit and the
+ * options noexec and nosuid are safe; a guessed size or replacing an explicit exec/suid is unsafe.
+ */
+import type { Fix } from '../../src/engine/types.js';
+import { buildSharedFix, FixBuilder } from '../../src/fix/fix-builder.js';
+import { child, scalarValue } from '../../src/model/access.js';
+import type { Mount, Service, Stack } from '../../src/model/types.js';
+import { parseBytes } from '../../src/model/units.js';
+
+/** The size given to a tmpfs of a service without a memory limit (an unsafe guess). */
+export const GUESSED_SIZE = '64m';
+
+function sameMount(s: Service, m: Mount): Mount | undefined {
+  return [...s.tmpfs, ...s.volumes].find((x) => x.ref.node === m.ref.node);
+}
+
+/** The memory limit written as a number (not through a variable), in bytes. */
+function memoryLimit(s: Service): number | null {
+  const l = s.limits.memory;
+  if (!l || l.node.kind !== 'scalar' || l.node.raw !== undefined) return null;
+  return l.value;
+}
+
+/** `536870912` → `512m`: the kernel's tmpfs size syntax, the shortest exact unit. */
+export function tmpfsSize(bytes: number): string {
+  for (const [u, f] of [['g', 1024 ** 3], ['m', 1024 ** 2], ['k', 1024]] as const) if (bytes >= f && bytes % f === 0) return `${bytes / f}${u}`;
+  return String(bytes);
+}
+
+function withOptions(value: string, options: string[]): string {
+  const colon = value.indexOf(':');
+  if (colon < 0) return `${value}:${options.join(',')}`;
+  return colon === value.length - 1 ? `${value}${options.join(',')}` : `${value},${options.join(',')}`;
+}
+
+/** Short entry without a size (or `size=0`): add the memory limit as its size (safe), else 64m (unsafe). */
+export function fixShortSize(stack: Stack, svc: Service, mount: Mount): Fix {
+  return buildSharedFix(stack, svc, (s) => {
+    const m = sameMount(s, mount);
+    const limit = memoryLimit(s);
+    const size = limit !== null ? tmpfsSize(limit) : GUESSED_SIZE;
+    const b = new FixBuilder(
+      limit !== null ? `set size=${size} on tmpfs "${mount.target}" (the service's memory limit)` : `set size=${size} on tmpfs "${mount.target}" (a guess: the service has no memory limit)`,
+      limit === null,
+    );
+    if (!m) return b.fail('the mount is not found');
+    const value = scalarValue(m.ref);
+    if (typeof value !== 'string') return b.fail('the tmpfs entry is not a string');
+    const zero = /(^|[:,])(size|nr_blocks)=0+[a-z%]*(?=,|$)/gi;
+    const next = zero.test(value) ? value.replace(zero, `$1size=${size}`) : withOptions(value, [`size=${size}`]);
+    return b.replace(m.ref, next);
+  });
+}
+
+/**
+ * Short entry without noexec/nosuid: add the missing ones that the entry does not contradict
+ * (safe: docker mounts --tmpfs that way already); replacing an explicit exec or suid is unsafe.
+ */
+export function fixShortOptions(stack: Stack, svc: Service, mount: Mount): Fix {
+  return buildSharedFix(stack, svc, (s) => {
+    const m = sameMount(s, mount);
+    const b = new FixBuilder('');
+    if (!m) return b.fail('the mount is not found');
+    const value = scalarValue(m.ref);
+    if (typeof value !== 'string') return b.fail('the tmpfs entry is not a string');
+    const opts = m.options.map((o) => o.toLowerCase());
+    const missing = (['noexec', 'nosuid'] as const).filter((o) => !opts.includes(o));
+    const safe = missing.filter((o) => !opts.includes(o.slice(2)));
+    if (safe.length > 0) {
+      b.description = `added ${safe.join(',')} to tmpfs "${mount.target}"`;
+      return b.replace(m.ref, withOptions(value, safe));
+    }
+    // every missing option is contradicted by an explicit exec / suid: replace it (unsafe)
+    const unsafe = new FixBuilder(`replaced ${missing.map((o) => o.slice(2)).join(' and ')} with ${missing.join(' and ')} on tmpfs "${mount.target}"`, true);
+    const colon = value.indexOf(':');
+    const head = value.slice(0, colon + 1);
+    const replaced = value
+      .slice(colon + 1)
+      .split(',')
+      .map((o) => (missing.some((x) => x.slice(2) === o.trim().toLowerCase()) ? `no${o.trim().toLowerCase()}` : o))
+      .join(',');
+    return unsafe.replace(m.ref, head + replaced);
+  });
+}
+
+/** Long `type: tmpfs` mount without tmpfs.size (or size 0): the memory limit in bytes (safe), else 64 MiB (unsafe). */
+export function fixLongSize(stack: Stack, svc: Service, mount: Mount): Fix {
+  return buildSharedFix(stack, svc, (s) => {
+    const m = sameMount(s, mount);
+    const limit = memoryLimit(s);
+    const bytes = limit ?? parseBytes(GUESSED_SIZE)!;
+    // docker stack accepts only an integer here; compose accepts both
+    const b = new FixBuilder(
+      limit !== null ? `set tmpfs.size ${bytes} (${tmpfsSize(bytes)}, the service's memory limit) on "${mount.target}"` : `set tmpfs.size ${bytes} (${GUESSED_SIZE}, a guess: the service has no memory limit) on "${mount.target}"`,
+      limit === null,
+    );
+    if (!m) return b.fail('the mount is not found');
+    const sizeRef = child(child(m.ref, 'tmpfs'), 'size');
+    if (sizeRef) return b.replace(sizeRef, bytes);
+    return b.add(m.ref, ['tmpfs', 'size'], bytes);
+  });
+}
+
+/** A read_only service without a writable /tmp: add a /tmp tmpfs (safe: nothing could be written there before). */
+export function fixReadOnlyTmp(stack: Stack, svc: Service, size: string): Fix {
+  return buildSharedFix(stack, svc, (s) => {
+    const entry = `/tmp:size=${size},noexec,nosuid`;
+    const b = new FixBuilder(`added tmpfs ${entry}`);
+    if ([...s.tmpfs, ...s.volumes].some((m) => m.target.replace(/\/+$/, '') === '/tmp')) {
+      return b.fail('/tmp is already mounted read-only; make that mount writable by hand');
+    }
+    const tmpfs = child(s.ref, 'tmpfs');
+    if (!tmpfs) return b.add(s.ref, ['tmpfs'], [entry]);
+    if (tmpfs.node.kind === 'seq') return b.append(tmpfs, [entry]);
+    return b.fail('tmpfs is a single string; turn it into a list and add the /tmp entry by hand');
+  });
+}

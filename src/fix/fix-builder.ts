@@ -1,0 +1,310 @@
+/**
+ * Building one problem's fix from the model: rules say what should exist (`add`), change
+ * (`replace`), grow (`append`) or be renamed (`rename`) at located nodes, and the builder turns that
+ * into text edits on the file the nodes were written in. Everything a builder collects is one fix:
+ * applied together or not at all.
+ */
+import { isMap, isScalar, isSeq, type Node as YamlNode, type Pair } from 'yaml';
+import type { Fix, TextEdit } from '../engine/types.js';
+import { child, formatPath, type LRef } from '../model/access.js';
+import type { Service, Stack } from '../model/types.js';
+import type { LVal } from '../parse/located.js';
+import type { SourceFile } from '../parse/source-file.js';
+import { editsConflict, sortEdits, type YamlTextEdit } from './apply-edits.js';
+import { isMapValue, type YamlValue } from './render.js';
+import { appendToSeq, fillEmptyValue, hasWrittenKey, insertIntoMap, renameKey, replaceScalar } from './yaml-edits.js';
+
+type MapTree = { [key: string]: YamlValue };
+
+interface PendingMap {
+  kind: 'map';
+  source: SourceFile;
+  node: YamlNode;
+  tree: MapTree;
+}
+interface PendingEmpty {
+  kind: 'empty';
+  source: SourceFile;
+  pair: Pair;
+  tree: MapTree;
+}
+interface PendingSeq {
+  kind: 'seq';
+  source: SourceFile;
+  node: YamlNode;
+  items: YamlValue[];
+}
+
+/**
+ * A fix that cannot be made, with the reason: no edits, the reason as description. The fixer
+ * reports it as a finding it left, and why.
+ */
+export function noFix(reason: string): Fix {
+  return { file: '', edits: [], description: reason };
+}
+
+export function isNoFix(fix: Fix): boolean {
+  return fix.edits.length === 0;
+}
+
+/** `{a: {b: value}}` from the path `[a, b]`. */
+export function nest(path: readonly string[], value: YamlValue): YamlValue {
+  let v = value;
+  for (let i = path.length - 1; i >= 0; i--) v = { [path[i]!]: v };
+  return v;
+}
+
+function mergeInto(target: MapTree, add: MapTree): void {
+  for (const [k, v] of Object.entries(add)) {
+    const cur = target[k];
+    if (cur !== undefined && isMapValue(cur) && isMapValue(v)) mergeInto(cur, v);
+    else if (cur === undefined) target[k] = v;
+  }
+}
+
+export class FixBuilder {
+  private pending = new Map<unknown, PendingMap | PendingEmpty | PendingSeq>();
+  private replacements: Array<{ source: SourceFile; edit: TextEdit }> = [];
+  private failure: string | null = null;
+  /** the yaml nodes this fix edits (to find which services share them) */
+  readonly targets = new Set<YamlNode>();
+
+  constructor(
+    public description: string,
+    readonly unsafe = false,
+  ) {}
+
+  /** Why `build` returns no edits, when it does not. */
+  get reason(): string | null {
+    return this.failure;
+  }
+
+  fail(reason: string): this {
+    this.failure ??= reason;
+    return this;
+  }
+
+  /**
+   * Make `path` under `base` hold `value`: missing mappings along the path are created, a mapping
+   * value adds only its keys that are missing, a scalar that already exists is left alone.
+   */
+  add(base: LRef, path: readonly string[], value: YamlValue): this {
+    if (this.failure) return this;
+    let cur = base;
+    let parent: LRef | null = null;
+    for (let i = 0; i < path.length; i++) {
+      if (cur.node.kind !== 'map') return this.addUnderEmpty(cur, parent, nest(path.slice(i), value));
+      const next = child(cur, path[i]!);
+      if (!next) return this.addInto(cur, path[i]!, nest(path.slice(i + 1), value));
+      parent = cur;
+      cur = next;
+    }
+    if (isMapValue(value)) {
+      if (cur.node.kind !== 'map') return this.addUnderEmpty(cur, parent, value);
+      for (const [k, v] of Object.entries(value)) this.add(cur, [k], v);
+    }
+    return this;
+  }
+
+  private addInto(map: LRef, key: string, value: YamlValue): this {
+    const node = map.node.yaml;
+    const source = sourceOf(map.node);
+    if (!node || !isMap(node) || !source) return this.fail(`${where(map)} was not written in a file this fixer can edit`);
+    if (hasWrittenKey(node, key)) return this.fail(`${where(map)}.${key} is reset or overridden in another file`);
+    let p = this.pending.get(node);
+    if (!p) {
+      p = { kind: 'map', source, node, tree: {} };
+      this.pending.set(node, p);
+    }
+    if (p.kind !== 'map') return this.fail('conflicting edits');
+    mergeInto(p.tree, { [key]: value });
+    this.targets.add(node);
+    return this;
+  }
+
+  private addUnderEmpty(ref: LRef, parent: LRef | null, value: YamlValue): this {
+    const pair = ref.entry?.pair;
+    const source = sourceOf(ref.node);
+    if (ref.node.kind !== 'scalar' || ref.node.value !== null || ref.node.raw !== undefined || !pair || !source || !isMapValue(value)) {
+      return this.fail(`${where(ref)} is not a mapping`);
+    }
+    if (ref.shared || ref.entry?.via) return this.fail(`${where(ref)} is shared through an anchor`);
+    let p = this.pending.get(pair);
+    if (!p) {
+      p = { kind: 'empty', source, pair, tree: {} };
+      this.pending.set(pair, p);
+    }
+    if (p.kind !== 'empty') return this.fail('conflicting edits');
+    mergeInto(p.tree, value);
+    if (parent?.node.yaml) this.targets.add(parent.node.yaml);
+    return this;
+  }
+
+  /** Replace a scalar's value in its own quoting style. A value written with `${VAR}` is not replaced. */
+  replace(ref: LRef, value: string | number | boolean | null): this {
+    if (this.failure) return this;
+    const node = ref.node.yaml;
+    const source = sourceOf(ref.node);
+    if (ref.node.kind !== 'scalar' || !node || !isScalar(node) || !source) return this.fail(`${where(ref)} is not a scalar written in a file`);
+    if (ref.node.raw !== undefined) return this.fail(`${where(ref)} comes from a variable (${ref.node.raw}); change the variable instead`);
+    const edit = replaceScalar(source, node, value);
+    if (!edit) return this.fail(`${where(ref)} is a block scalar`);
+    this.replacements.push({ source, edit });
+    this.targets.add(node);
+    return this;
+  }
+
+  /** Append items to a sequence (block or flow). */
+  append(ref: LRef, items: readonly YamlValue[]): this {
+    if (this.failure) return this;
+    const node = ref.node.yaml;
+    const source = sourceOf(ref.node);
+    if (ref.node.kind !== 'seq' || !node || !isSeq(node) || !source) return this.fail(`${where(ref)} is not a sequence written in a file`);
+    let p = this.pending.get(node);
+    if (!p) {
+      p = { kind: 'seq', source, node, items: [] };
+      this.pending.set(node, p);
+    }
+    if (p.kind !== 'seq') return this.fail('conflicting edits');
+    p.items.push(...items);
+    this.targets.add(node);
+    return this;
+  }
+
+  /**
+   * Rename `key` of the mapping `map` to `newKey` in place (value, comments and position stay). The
+   * key must be written in that mapping (not merged in with `<<`) and `newKey` must be free.
+   */
+  rename(map: LRef, key: string, newKey: string): this {
+    if (this.failure) return this;
+    const entry = map.node.kind === 'map' ? map.node.index.get(key) : undefined;
+    const node = map.node.yaml;
+    if (!entry || !node || !isMap(node)) return this.fail(`${where(map)}.${key} is not a key written in a file`);
+    if (entry.via?.kind === 'merge') return this.fail(`${where(map)}.${key} comes from a << merge key; rename it where it is defined`);
+    if (map.node.kind === 'map' && (map.node.index.has(newKey) || hasWrittenKey(node, newKey))) return this.fail(`${where(map)} already has a key ${newKey}`);
+    const keyNode = entry.pair?.key as YamlNode | null | undefined;
+    const loc = entry.keyLoc;
+    if (!keyNode || loc.kind !== 'file') return this.fail(`${where(map)}.${key} has no key to rename`);
+    const edit = renameKey(loc.source, keyNode, newKey);
+    if (!edit) return this.fail(`the key ${key} is not a plain or quoted scalar`);
+    this.replacements.push({ source: loc.source, edit });
+    this.targets.add(node);
+    return this;
+  }
+
+  /** The fix, or a `noFix` that says why there is none. */
+  build(): Fix {
+    if (this.failure) return noFix(this.failure);
+    let source: SourceFile | null = null;
+    const edits: YamlTextEdit[] = [];
+    const take = (s: SourceFile, e: YamlTextEdit | TextEdit | null): boolean => {
+      if (!e) return false;
+      if (source && source !== s && source.path !== s.path) return false;
+      source = s;
+      edits.push(e);
+      return true;
+    };
+    for (const p of this.pending.values()) {
+      let e: YamlTextEdit | null = null;
+      if (p.kind === 'map') e = insertIntoMap(p.source, p.node as never, Object.entries(p.tree));
+      else if (p.kind === 'empty') e = fillEmptyValue(p.source, p.pair, p.tree);
+      else e = appendToSeq(p.source, p.node as never, p.items);
+      if (!take(p.source, e)) return noFix(e ? 'the edits would span two files' : 'no edit could be built for this YAML layout');
+    }
+    for (const r of this.replacements) if (!take(r.source, r.edit)) return noFix('the edits would span two files');
+    if (!source || edits.length === 0) return noFix('nothing to change');
+    const merged = mergeSamePoint(edits);
+    for (let i = 0; i < merged.length; i++) {
+      for (let j = i + 1; j < merged.length; j++) if (editsConflict(merged[i]!, merged[j]!)) return noFix('the edits of this fix overlap');
+    }
+    const fix: Fix = { file: (source as SourceFile).path, edits: merged, description: this.description };
+    if (this.unsafe) fix.unsafe = true;
+    return fix;
+  }
+}
+
+/** Insertions of one fix at one offset become one edit: deeper mapping first. */
+function mergeSamePoint(edits: YamlTextEdit[]): YamlTextEdit[] {
+  const out: YamlTextEdit[] = [];
+  for (const e of sortEdits(edits)) {
+    const prev = out[out.length - 1];
+    if (prev && prev.start === prev.end && e.start === e.end && prev.start === e.start && prev.insert && e.insert) {
+      out[out.length - 1] = {
+        start: prev.start,
+        end: prev.end,
+        text: prev.text + e.text,
+        insert: { container: `${prev.insert.container}+${e.insert.container}`, keys: [...prev.insert.keys, ...e.insert.keys], indent: Math.min(prev.insert.indent, e.insert.indent) },
+      };
+    } else out.push(e);
+  }
+  return out;
+}
+
+function sourceOf(v: LVal): SourceFile | null {
+  return v.loc.kind === 'file' ? v.loc.source : null;
+}
+
+function where(ref: LRef): string {
+  return formatPath(ref.path) || 'the document';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values shared through anchors, aliases, `<<` merge keys and `extends`
+
+const usersCache = new WeakMap<Stack, Map<YamlNode, Set<string>>>();
+
+/** Which services reach a yaml node (through their own keys, aliases, merge keys or `extends`). */
+export function servicesUsing(stack: Stack, node: YamlNode): Set<string> {
+  let map = usersCache.get(stack);
+  if (!map) {
+    map = new Map();
+    for (const svc of stack.services) {
+      const seen = new Set<LVal>();
+      const walk = (v: LVal) => {
+        if (seen.has(v)) return;
+        seen.add(v);
+        if (v.yaml) {
+          let s = map!.get(v.yaml);
+          if (!s) map!.set(v.yaml, (s = new Set()));
+          s.add(svc.name);
+        }
+        if (v.kind === 'map') for (const e of v.entries) walk(e.value);
+        else if (v.kind === 'seq') for (const it of v.items) walk(it.value);
+      };
+      walk(svc.ref.node);
+    }
+    usersCache.set(stack, map);
+  }
+  return map.get(node) ?? new Set();
+}
+
+/**
+ * Build a service's fix, taking care of values it shares with other services. When an edit lands
+ * on a node other services also reach (an anchor, a `<<` merge source, an `extends` base), the edit
+ * is made only if every one of those services needs exactly the same edit; otherwise there is no
+ * fix (and the reason says which services disagree).
+ */
+export function buildSharedFix(stack: Stack, svc: Service, make: (s: Service) => FixBuilder | null): Fix {
+  const b = make(svc);
+  if (!b) return noFix('no fix for this service');
+  const fix = b.build();
+  if (isNoFix(fix)) return fix;
+  const others = new Set<string>();
+  for (const t of b.targets) for (const n of servicesUsing(stack, t)) if (n !== svc.name) others.add(n);
+  if (others.size === 0) return fix;
+  const names = [...others].sort();
+  for (const name of names) {
+    const other = stack.services.find((s) => s.name === name);
+    const ob = other ? make(other) : null;
+    const of = ob?.build();
+    if (!of || isNoFix(of) || !sameEdits(of, fix)) {
+      return noFix(`the value to change is shared (anchor, merge key or extends) with service "${name}", which needs a different change; give each service its own value`);
+    }
+  }
+  return { ...fix, description: `${fix.description} (in the shared definition used by ${[svc.name, ...names].map((n) => `"${n}"`).join(', ')})` };
+}
+
+export function sameEdits(a: Fix, b: Fix): boolean {
+  if (a.file !== b.file || a.edits.length !== b.edits.length) return false;
+  return a.edits.every((e, i) => e.start === b.edits[i]!.start && e.end === b.edits[i]!.end && e.text === b.edits[i]!.text);
+}

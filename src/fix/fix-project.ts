@@ -1,0 +1,386 @@
+/**
+ * The fix loop, ESLint style: lint, take every finding's fix that may run, apply the ones that do
+ * not overlap (all edits of one problem or none), check the result, repeat until nothing changes
+ * or ten passes have run. Works on texts in memory; writing files is the caller's business.
+ */
+import { resolve } from 'node:path';
+import { lintProject, type LintOptions, type LintResult } from '../engine/lint.js';
+import type { Finding, Fix, TextEdit } from '../engine/types.js';
+import type { SourceFile } from '../parse/source-file.js';
+import { applyEdits, editsConflict } from './apply-edits.js';
+
+export const MAX_PASSES = 10;
+
+/** Rule ids whose new findings make a pass invalid: the text must still parse and validate. */
+const GUARD_RULES = new Set(['yaml-syntax', 'schema']);
+
+export interface FixOptions extends LintOptions {
+  /** also apply fixes marked unsafe */
+  unsafe?: boolean;
+  /** only apply fixes of these rules (all findings are still reported) */
+  only?: readonly string[];
+  maxPasses?: number;
+}
+
+export interface AppliedFix {
+  ruleId: string;
+  service: string | null;
+  path: string;
+  message: string;
+  description: string;
+  /** display path of the file edited */
+  file: string;
+  pass: number;
+  unsafe: boolean;
+}
+
+export type LeftReason = 'no-fix' | 'not-possible' | 'unsafe' | 'not-selected' | 'rejected' | 'conflict' | 'not-removed' | 'other-file';
+
+export interface LeftFinding {
+  finding: Finding;
+  reason: LeftReason;
+  /** one line: why it was left */
+  why: string;
+}
+
+export interface DroppedPass {
+  pass: number;
+  /** the fixes that made it invalid */
+  fixes: Array<{ ruleId: string; service: string | null; description: string }>;
+  /** the problems the pass would have introduced */
+  problems: string[];
+}
+
+export interface FileOutput {
+  source: SourceFile;
+  /** the file's bytes as read (BOM included) */
+  original: string;
+  /** the fixed bytes (BOM and line ends kept) */
+  output: string;
+  changed: boolean;
+}
+
+export interface FixResult {
+  /** the first file of the project (how findings are grouped) */
+  file: string;
+  files: FileOutput[];
+  applied: AppliedFix[];
+  left: LeftFinding[];
+  dropped: DroppedPass[];
+  passes: number;
+  /** findings before fixing and after (the final re-lint) */
+  before: Finding[];
+  after: Finding[];
+  /** the project could not be fixed at all (it does not parse): the reason */
+  blocked: string | null;
+}
+
+interface Candidate {
+  finding: Finding;
+  fix: Fix;
+}
+
+const findingKey = (f: Finding) => `${f.ruleId}\u0000${f.file}\u0000${f.path}\u0000${f.message}`;
+const guardKey = (f: Finding) => `${f.ruleId}\u0000${f.file}\u0000${f.path}\u0000${f.message}`;
+
+/** Fix one project (one file, or the -f files of a merged project). Throws InputError when a file cannot be read. */
+export function fixProject(opts: FixOptions): FixResult {
+  const maxPasses = opts.maxPasses ?? MAX_PASSES;
+  const texts = new Map<string, string>();
+  const lint = (): LintResult =>
+    lintProject({
+      ...opts,
+      withFixes: true,
+      readText: (abs) => {
+        const t = texts.get(abs);
+        if (t !== undefined) return sourceByPath.get(abs)!.toRaw(t);
+        return opts.readText?.(abs);
+      },
+    });
+  const sourceByPath = new Map<string, SourceFile>();
+
+  let result = lint();
+  for (const s of result.sources) {
+    sourceByPath.set(s.path, s);
+    texts.set(s.path, s.text);
+  }
+  const originals = result.sources.map((s) => ({ source: s, original: s.toRaw(s.text) }));
+  const before = result.findings;
+  const applied: AppliedFix[] = [];
+  const dropped: DroppedPass[] = [];
+  const rejected = new Map<string, string>();
+  const appliedKeys = new Set<string>();
+  const notRemoved = new Set<string>();
+  let passes = 0;
+
+  const blocked = blockingProblem(result);
+  if (!blocked) {
+    for (let pass = 1; pass <= maxPasses; pass++) {
+      const candidates: Candidate[] = [];
+      for (const f of result.findings) {
+        if (!f.fix || f.fix.edits.length === 0 || !mayRun(f, f.fix, opts)) continue;
+        if (!texts.has(f.fix.file)) continue;
+        const key = findingKey(f);
+        if (rejected.has(key)) continue;
+        if (appliedKeys.has(key)) {
+          // its fix ran in an earlier pass and the finding is still there: do not loop on it
+          notRemoved.add(key);
+          continue;
+        }
+        if (!validFix(f.fix, texts.get(f.fix.file)!)) {
+          rejected.set(key, 'its edits overlap or lie outside the file');
+          continue;
+        }
+        candidates.push({ finding: f, fix: f.fix });
+      }
+      if (candidates.length === 0) break;
+      const accepted = selectFixes(candidates);
+      passes = pass;
+      const attempt = tryPass(accepted, texts, lint, result);
+      if (attempt.failed.length > 0) {
+        dropped.push({
+          pass,
+          fixes: attempt.failed.map((c) => ({ ruleId: c.finding.ruleId, service: c.finding.service, description: c.fix.description })),
+          problems: attempt.problems,
+        });
+        for (const c of attempt.failed) rejected.set(findingKey(c.finding), `its edit would make the file invalid: ${attempt.problems[0] ?? 'it no longer parses'}`);
+      }
+      if (attempt.kept.length === 0) {
+        if (attempt.failed.length === 0) break;
+        continue; // a rejected fix may have hidden others at the same place: try again without it
+      }
+      for (const c of attempt.kept) {
+        appliedKeys.add(findingKey(c.finding));
+        applied.push({
+          ruleId: c.finding.ruleId,
+          service: c.finding.service,
+          path: c.finding.path,
+          message: c.finding.message,
+          description: c.fix.description,
+          file: sourceByPath.get(c.fix.file)?.displayPath ?? c.fix.file,
+          pass,
+          unsafe: Boolean(c.fix.unsafe),
+        });
+      }
+      for (const [p, t] of attempt.texts) texts.set(p, t);
+      result = attempt.result!;
+    }
+  }
+
+  const after = result.findings;
+  const left: LeftFinding[] = after.map((f) => ({ finding: f, ...leftReason(f, opts, rejected, notRemoved, texts) }));
+  const files: FileOutput[] = originals.map(({ source, original }) => {
+    const output = source.toRaw(texts.get(source.path)!);
+    return { source, original, output, changed: output !== original };
+  });
+  return { file: result.file, files, applied, left, dropped, passes, before, after, blocked };
+}
+
+function mayRun(f: Finding, fix: Fix, opts: FixOptions): boolean {
+  if (opts.only && opts.only.length > 0 && !opts.only.includes(f.ruleId)) return false;
+  if (fix.unsafe && !opts.unsafe) return false;
+  return true;
+}
+
+function validFix(fix: Fix, text: string): boolean {
+  const es = fix.edits;
+  for (let i = 0; i < es.length; i++) {
+    const e = es[i]!;
+    if (e.start < 0 || e.end < e.start || e.end > text.length) return false;
+    for (let j = i + 1; j < es.length; j++) if (editsConflict(e, es[j]!)) return false;
+  }
+  return true;
+}
+
+/** A project whose files do not parse is not fixed: edits need a document to aim at. */
+function blockingProblem(r: LintResult): string | null {
+  const fatal = r.findings.find((f) => f.ruleId === 'yaml-syntax' && f.severity === 'error');
+  if (fatal) return `${fatal.file}:${fatal.line}:${fatal.column}: ${fatal.message}`;
+  if (!r.stack) return 'the file holds no compose document';
+  return null;
+}
+
+/**
+ * The fixes of one pass: in document order, a fix whose edits touch an edit already taken waits
+ * for the next pass; a fix with exactly the edits of one already taken (the same change needed by
+ * several findings, e.g. at a shared anchor) rides along.
+ */
+export function selectFixes<C extends { fix: Fix }>(candidates: readonly C[]): C[] {
+  const sorted = [...candidates].sort((a, b) => a.fix.file.localeCompare(b.fix.file) || firstStart(a.fix) - firstStart(b.fix));
+  const taken: C[] = [];
+  const byFile = new Map<string, EditIndex>();
+  const signatures = new Set<string>();
+  for (const c of sorted) {
+    const sig = signature(c.fix);
+    if (signatures.has(sig)) {
+      taken.push(c);
+      continue;
+    }
+    let index = byFile.get(c.fix.file);
+    if (!index) byFile.set(c.fix.file, (index = new EditIndex()));
+    if (c.fix.edits.some((e) => index!.clashes(e))) continue;
+    for (const e of c.fix.edits) index.add(e);
+    signatures.add(sig);
+    taken.push(c);
+  }
+  return taken;
+}
+
+/** Edits taken so far in one file, sorted by start, for quick overlap checks. */
+class EditIndex {
+  private edits: TextEdit[] = [];
+  private longest = 0;
+
+  private lowerBound(pos: number): number {
+    let lo = 0;
+    let hi = this.edits.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.edits[mid]!.start < pos) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  clashes(e: TextEdit): boolean {
+    // every edit that could touch e starts in [e.start - longest, e.end]
+    for (let i = this.lowerBound(e.start - this.longest); i < this.edits.length; i++) {
+      const o = this.edits[i]!;
+      if (o.start > e.end) break;
+      if (editsConflict(o, e)) return true;
+    }
+    return false;
+  }
+
+  add(e: TextEdit): void {
+    this.edits.splice(this.lowerBound(e.start), 0, e);
+    this.longest = Math.max(this.longest, e.end - e.start);
+  }
+}
+
+function firstStart(f: Fix): number {
+  let m = Infinity;
+  for (const e of f.edits) m = Math.min(m, e.start);
+  return m;
+}
+
+function signature(f: Fix): string {
+  return `${f.file}\u0000${f.edits.map((e) => `${e.start}:${e.end}:${e.text}`).join('\u0001')}`;
+}
+
+interface PassAttempt<C> {
+  kept: C[];
+  failed: C[];
+  problems: string[];
+  texts: Map<string, string>;
+  result: LintResult | null;
+}
+
+/**
+ * Apply a pass and check it. When the result does not parse or gains a schema error, find the
+ * fixes responsible by halving the set (keeping the halves that are fine), so that one bad fix
+ * does not hold back the others.
+ */
+function tryPass<C extends Candidate>(accepted: C[], texts: Map<string, string>, lint: () => LintResult, previous: LintResult): PassAttempt<C> {
+  const baseline = countGuard(previous);
+  const check = (set: C[]): { ok: boolean; texts: Map<string, string>; result: LintResult; problems: string[] } => {
+    const next = applySet(set, texts);
+    const saved = new Map(texts);
+    for (const [p, t] of next) texts.set(p, t);
+    let result: LintResult;
+    try {
+      result = lint();
+    } finally {
+      for (const [p, t] of saved) texts.set(p, t);
+    }
+    const problems = newGuardFindings(baseline, result);
+    return { ok: problems.length === 0, texts: next, result, problems };
+  };
+  const first = check(accepted);
+  if (first.ok) return { kept: accepted, failed: [], problems: [], texts: first.texts, result: first.result };
+  const failed: C[] = [];
+  const problems = [...first.problems];
+  const good = bisect(accepted, failed, problems, check);
+  if (good.length === 0) return { kept: [], failed, problems, texts: new Map(), result: null };
+  const final = check(good);
+  if (!final.ok) return { kept: [], failed: [...failed, ...good], problems, texts: new Map(), result: null };
+  return { kept: good, failed, problems, texts: final.texts, result: final.result };
+}
+
+function bisect<C extends Candidate>(set: C[], failed: C[], problems: string[], check: (s: C[]) => { ok: boolean; problems: string[] }): C[] {
+  if (set.length === 1) {
+    failed.push(set[0]!);
+    return [];
+  }
+  const mid = Math.ceil(set.length / 2);
+  const halves = [set.slice(0, mid), set.slice(mid)];
+  const good: C[] = [];
+  for (const h of halves) {
+    const r = check(h);
+    if (r.ok) good.push(...h);
+    else {
+      for (const p of r.problems) if (!problems.includes(p)) problems.push(p);
+      good.push(...bisect(h, failed, problems, check));
+    }
+  }
+  return good;
+}
+
+function applySet(set: readonly Candidate[], texts: Map<string, string>): Map<string, string> {
+  const byFile = new Map<string, Fix[]>();
+  const seen = new Set<string>();
+  for (const c of set) {
+    const sig = signature(c.fix);
+    if (seen.has(sig)) continue;
+    seen.add(sig);
+    const list = byFile.get(c.fix.file) ?? [];
+    list.push(c.fix);
+    byFile.set(c.fix.file, list);
+  }
+  const out = new Map<string, string>();
+  for (const [file, fixes] of byFile) out.set(file, applyEdits(texts.get(file)!, fixes.flatMap((f) => f.edits)));
+  return out;
+}
+
+function countGuard(r: LintResult): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const f of r.findings) if (GUARD_RULES.has(f.ruleId)) m.set(guardKey(f), (m.get(guardKey(f)) ?? 0) + 1);
+  return m;
+}
+
+function newGuardFindings(baseline: Map<string, number>, r: LintResult): string[] {
+  const now = countGuard(r);
+  const out: string[] = [];
+  for (const [k, n] of now) {
+    if (n > (baseline.get(k) ?? 0)) {
+      const f = r.findings.find((x) => guardKey(x) === k)!;
+      out.push(`${f.ruleId}: ${f.file}:${f.line}:${f.column}: ${f.message}`);
+    }
+  }
+  if (!r.stack && out.length === 0) out.push('yaml-syntax: the document no longer parses');
+  return out;
+}
+
+function leftReason(
+  f: Finding,
+  opts: FixOptions,
+  rejected: Map<string, string>,
+  notRemoved: Set<string>,
+  texts: Map<string, string>,
+): { reason: LeftReason; why: string } {
+  const key = findingKey(f);
+  const r = rejected.get(key);
+  if (r) return { reason: 'rejected', why: `fix rejected: ${r}` };
+  if (notRemoved.has(key)) return { reason: 'not-removed', why: 'its fix was applied but the problem is still reported; fix it by hand' };
+  if (!f.fixable) return { reason: 'no-fix', why: 'no automatic fix' };
+  const fix = f.fix;
+  if (!fix || fix.edits.length === 0) return { reason: 'not-possible', why: fix?.description ? `no fix here: ${fix.description}` : 'no fix here' };
+  if (opts.only && opts.only.length > 0 && !opts.only.includes(f.ruleId)) return { reason: 'not-selected', why: 'rule not selected with --rule' };
+  if (fix.unsafe && !opts.unsafe) return { reason: 'unsafe', why: `unsafe fix (${fix.description}); run with --unsafe to apply it` };
+  if (!texts.has(fix.file)) return { reason: 'other-file', why: `the fix would edit ${fix.file}, which is not one of the files being fixed` };
+  return { reason: 'conflict', why: `its edits still overlap another fix after ${opts.maxPasses ?? MAX_PASSES} passes` };
+}
+
+export function resolveProjectFiles(files: readonly string[]): string[] {
+  return files.map((f) => resolve(f));
+}

@@ -1,0 +1,107 @@
+import type { YamlStyle } from './yaml-style.js';
+
+/** A value to write into a file. Object keys keep their insertion order. */
+export type YamlValue = string | number | boolean | null | YamlValue[] | { [key: string]: YamlValue };
+
+export type ScalarStyle = 'PLAIN' | 'QUOTE_SINGLE' | 'QUOTE_DOUBLE';
+
+export function isMapValue(v: YamlValue): v is { [key: string]: YamlValue } {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+const NUMBERISH = [
+  /^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/,
+  /^[-+]?0[xob][0-9a-fA-F_]+$/,
+  /^[-+]?\.(?:inf|Inf|INF)$/,
+  /^\.(?:nan|NaN|NAN)$/,
+  /^[-+]?\d+(?::[0-5]?\d)+(?:\.\d*)?$/,
+];
+const KEYWORDS = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|<<)$/;
+
+/**
+ * Whether a string can be written without quotes and read back as the same string by YAML 1.1 and
+ * 1.2 parsers (docker's and ours): no indicator at its start, no `: ` or ` #` inside, not a number,
+ * boolean or null look-alike, and in flow context no `,[]{}`.
+ */
+export function isPlainSafe(s: string, flow = false): boolean {
+  if (s === '' || s !== s.trim()) return false;
+  if (/[\x00-\x1f\x7f\u0085\u2028\u2029\ufeff]/.test(s)) return false;
+  if (/^[-?:,[\]{}#&*!|>'"%@`]/.test(s)) return false;
+  if (s.includes(': ') || s.includes(' #') || s.endsWith(':')) return false;
+  if (flow && /[,[\]{}]/.test(s)) return false;
+  if (KEYWORDS.test(s) || NUMBERISH.some((re) => re.test(s))) return false;
+  return true;
+}
+
+/** A string in single or double quotes (double when it holds characters single quotes cannot). */
+export function quoteString(s: string, quote: "'" | '"'): string {
+  if (quote === "'" && !/[\x00-\x1f\x7f\u0085\u2028\u2029\ufeff]/.test(s)) return `'${s.replace(/'/g, "''")}'`;
+  return JSON.stringify(s);
+}
+
+/** A scalar as YAML text: strings plain when that is safe, else quoted in the file's preferred quote. */
+export function renderScalar(v: string | number | boolean | null, style: Pick<YamlStyle, 'quote'>, flow = false): string {
+  if (v === null) return 'null';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new RangeError(`cannot write ${v} as a YAML number`);
+    return String(v);
+  }
+  return isPlainSafe(v, flow) ? v : quoteString(v, style.quote);
+}
+
+/** A string in a given scalar style (a replacement keeps the style of the value it replaces). */
+export function renderInStyle(v: string | number | boolean | null, type: ScalarStyle, style: Pick<YamlStyle, 'quote'>, flow = false): string {
+  if (type === 'QUOTE_SINGLE' || type === 'QUOTE_DOUBLE') {
+    const s = v === null ? '' : String(v);
+    return quoteString(s, type === 'QUOTE_SINGLE' ? "'" : '"');
+  }
+  return renderScalar(v, style, flow);
+}
+
+export function renderKey(k: string, style: Pick<YamlStyle, 'quote'>, flow = false): string {
+  return isPlainSafe(k, flow) ? k : quoteString(k, style.quote);
+}
+
+/** A value in flow style: `{cpus: '1', memory: 1G}`, `[ALL]`. */
+export function renderFlow(v: YamlValue, style: Pick<YamlStyle, 'quote'>): string {
+  if (Array.isArray(v)) return `[${v.map((x) => renderFlow(x, style)).join(', ')}]`;
+  if (isMapValue(v)) {
+    const parts = Object.entries(v).map(([k, x]) => `${renderKey(k, style, true)}: ${renderFlow(x, style)}`);
+    return `{${parts.join(', ')}}`;
+  }
+  return renderScalar(v, style, true);
+}
+
+/** Lines (without line ends) of `key: value` in block style at `indent` spaces. */
+export function renderPairLines(key: string, v: YamlValue, indent: number, style: YamlStyle): string[] {
+  const pad = ' '.repeat(indent);
+  const k = renderKey(key, style);
+  if (Array.isArray(v)) {
+    if (v.length === 0) return [`${pad}${k}: []`];
+    const out = [`${pad}${k}:`];
+    for (const item of v) out.push(...renderItemLines(item, indent + style.seqIndent, style));
+    return out;
+  }
+  if (isMapValue(v)) {
+    const entries = Object.entries(v);
+    if (entries.length === 0) return [`${pad}${k}: {}`];
+    const out = [`${pad}${k}:`];
+    for (const [ck, cv] of entries) out.push(...renderPairLines(ck, cv, indent + style.indent, style));
+    return out;
+  }
+  return [`${pad}${k}: ${renderScalar(v, style)}`];
+}
+
+/** Lines of one block sequence item (`- value`) whose dash is at `indent`. */
+export function renderItemLines(v: YamlValue, indent: number, style: YamlStyle): string[] {
+  const pad = ' '.repeat(indent);
+  if (isMapValue(v) && Object.keys(v).length > 0) {
+    const lines: string[] = [];
+    for (const [k, x] of Object.entries(v)) lines.push(...renderPairLines(k, x, indent + 2, style));
+    lines[0] = `${pad}- ${lines[0]!.slice(indent + 2)}`;
+    return lines;
+  }
+  if (Array.isArray(v) || isMapValue(v)) return [`${pad}- ${renderFlow(v, style)}`];
+  return [`${pad}- ${renderScalar(v, style)}`];
+}

@@ -1,0 +1,220 @@
+/**
+ * Text edits that know YAML: each works on a node of the parsed document and the file's text, and
+ * changes only the bytes it must. Offsets are into `SourceFile.text` (no BOM); inserted line ends
+ * are the file's own (`source.eol`).
+ */
+import { isAlias, isMap, isPair, isScalar, isSeq, type Node as YamlNode, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import type { TextEdit } from '../engine/types.js';
+import type { SourceFile } from '../parse/source-file.js';
+import type { YamlTextEdit } from './apply-edits.js';
+import { renderFlow, renderInStyle, renderItemLines, renderKey, renderPairLines, type ScalarStyle, type YamlValue } from './render.js';
+import { styleOf } from './yaml-style.js';
+
+type Range = [number, number, number];
+
+function rangeOf(n: unknown): Range | null {
+  const r = (n as { range?: Range | null } | null)?.range;
+  return r ?? null;
+}
+
+function isBlockScalar(n: unknown): boolean {
+  return isScalar(n) && (n.type === 'BLOCK_LITERAL' || n.type === 'BLOCK_FOLDED');
+}
+
+/** A block scalar with the keep indicator (`|+`): its trailing blank lines are part of its value. */
+function keepsTrailingLines(text: string, n: Scalar): boolean {
+  const r = rangeOf(n);
+  return r !== null && /^[|>][1-9]?\+/.test(text.slice(r[0], r[0] + 3));
+}
+
+/** The offset just after the last character of a node's content (comments and blank lines after it excluded). */
+export function contentEnd(text: string, node: unknown): number | null {
+  if (node === null || node === undefined) return null;
+  if (isPair(node)) return contentEnd(text, node.value) ?? contentEnd(text, node.key);
+  const r = rangeOf(node);
+  if (!r) return null;
+  if (isScalar(node)) {
+    if (!isBlockScalar(node)) return r[1];
+    let e = r[1];
+    while (e > r[0] && /\s/.test(text[e - 1]!)) e--;
+    return e;
+  }
+  if (isAlias(node)) return r[1];
+  if ((isMap(node) || isSeq(node)) && !node.flow) {
+    const last = node.items[node.items.length - 1];
+    if (last === undefined) return null;
+    return contentEnd(text, last);
+  }
+  return r[1];
+}
+
+/** The last content node of a block collection, descending into its last items. */
+function lastLeaf(node: unknown): unknown {
+  let cur = node;
+  for (;;) {
+    if (isPair(cur)) cur = cur.value ?? cur.key;
+    else if ((isMap(cur) || isSeq(cur)) && !cur.flow && cur.items.length > 0) cur = cur.items[cur.items.length - 1];
+    else return cur;
+  }
+}
+
+function lineStart(text: string, pos: number): number {
+  return text.lastIndexOf('\n', pos - 1) + 1;
+}
+
+/** The offset of the line terminator of the line holding `pos` (the text's length on the last line). */
+export function lineEnd(text: string, pos: number): number {
+  const nl = text.indexOf('\n', pos);
+  if (nl < 0) return text.length;
+  return nl > 0 && text[nl - 1] === '\r' ? nl - 1 : nl;
+}
+
+/** Indentation of a block mapping key: the column where it (or its anchor/tag) starts after any `- `. */
+export function keyIndent(text: string, keyStart: number): number {
+  const prefix = text.slice(lineStart(text, keyStart), keyStart);
+  return /^ *(?:- +)*/.exec(prefix)![0].length;
+}
+
+interface InsertPoint {
+  pos: number;
+  /** the inserted lines go before the line at `pos` (true) or after the line ending at `pos` (false) */
+  atLineStart: boolean;
+}
+
+/** Where lines added at the end of a block collection go: after its last content line. */
+function endOfBlock(text: string, node: YAMLMap | YAMLSeq): InsertPoint | null {
+  const leaf = lastLeaf(node);
+  if (isBlockScalar(leaf) && keepsTrailingLines(text, leaf as Scalar)) {
+    const e = rangeOf(leaf)![1];
+    return e === 0 || text[e - 1] === '\n' ? { pos: e, atLineStart: true } : { pos: e, atLineStart: false };
+  }
+  const end = contentEnd(text, node);
+  if (end === null) return null;
+  return { pos: lineEnd(text, end), atLineStart: false };
+}
+
+function insertLines(at: InsertPoint, lines: string[], eol: string): { start: number; text: string } {
+  const body = lines.join(eol);
+  return { start: at.pos, text: at.atLineStart ? body + eol : eol + body };
+}
+
+function containerId(source: SourceFile, node: unknown): string {
+  return `${source.path}:${rangeOf(node)?.[0] ?? -1}`;
+}
+
+/**
+ * Add `key: value` pairs at the end of a mapping: in a block mapping as new lines at the indentation
+ * of its keys (after the last value, before any comment or blank line that introduces what follows),
+ * in a flow mapping as `, key: value` before the closing brace.
+ */
+export function insertIntoMap(source: SourceFile, map: YAMLMap, pairs: ReadonlyArray<readonly [string, YamlValue]>): YamlTextEdit | null {
+  const text = source.text;
+  const style = styleOf(source);
+  if (pairs.length === 0) return null;
+  const keys = pairs.map(([k]) => k);
+  if (map.flow) {
+    const r = rangeOf(map);
+    if (!r) return null;
+    const body = pairs.map(([k, v]) => `${renderKey(k, style, true)}: ${renderFlow(v, style)}`).join(', ');
+    if (map.items.length === 0) {
+      if (text[r[0]] !== '{') return null;
+      return { start: r[0] + 1, end: r[0] + 1, text: body, insert: { container: containerId(source, map), keys, indent: flowIndent(text, r[0]) } };
+    }
+    const end = contentEnd(text, map.items[map.items.length - 1]);
+    if (end === null) return null;
+    return { start: end, end, text: `, ${body}`, insert: { container: containerId(source, map), keys, indent: flowIndent(text, r[0]) } };
+  }
+  const last = map.items[map.items.length - 1];
+  const keyStart = rangeOf(last?.key)?.[0];
+  if (keyStart === undefined) return null;
+  const indent = keyIndent(text, keyStart);
+  const at = endOfBlock(text, map);
+  if (!at) return null;
+  const lines = pairs.flatMap(([k, v]) => renderPairLines(k, v, indent, style));
+  const ins = insertLines(at, lines, source.eol);
+  return { start: ins.start, end: ins.start, text: ins.text, insert: { container: containerId(source, map), keys, indent } };
+}
+
+/** Flow insertions are ordered after block ones nested deeper: give them a large pseudo-indentation. */
+function flowIndent(text: string, pos: number): number {
+  return 1000 + (pos - lineStart(text, pos));
+}
+
+/**
+ * Give a key whose value is empty (`deploy:` or `deploy: ~`) a mapping: nested lines under an empty
+ * value, a flow mapping in place of an explicit null.
+ */
+export function fillEmptyValue(source: SourceFile, pair: Pair, value: { [k: string]: YamlValue }): YamlTextEdit | null {
+  const text = source.text;
+  const style = styleOf(source);
+  const keyR = rangeOf(pair.key);
+  if (!keyR) return null;
+  const v = pair.value;
+  const keys = Object.keys(value);
+  if (v !== null && v !== undefined) {
+    if (!isScalar(v) || v.value !== null) return null;
+    const r = rangeOf(v)!;
+    if (r[1] > r[0]) {
+      // an explicit `null` or `~`: write a flow mapping in its place
+      return { start: r[0], end: r[1], text: renderFlow(value, style) };
+    }
+  }
+  if (flowParent(text, keyR[0])) return null;
+  const indent = keyIndent(text, keyR[0]);
+  const childIndent = indent + style.indent;
+  const lines = Object.entries(value).flatMap(([k, x]) => renderPairLines(k, x, childIndent, style));
+  const pos = lineEnd(text, keyR[1]);
+  return { start: pos, end: pos, text: source.eol + lines.join(source.eol), insert: { container: containerId(source, pair.key), keys, indent: childIndent } };
+}
+
+/** A crude check that a key sits inside a flow collection (then a block insertion is impossible). */
+function flowParent(text: string, keyStart: number): boolean {
+  const before = text.slice(lineStart(text, keyStart), keyStart);
+  return /[{[,]/.test(before.replace(/'[^']*'|"[^"]*"/g, ''));
+}
+
+/** Append items to a sequence: `- item` lines in a block sequence, `, item` in a flow one. */
+export function appendToSeq(source: SourceFile, seq: YAMLSeq, items: readonly YamlValue[]): YamlTextEdit | null {
+  const text = source.text;
+  const style = styleOf(source);
+  if (items.length === 0) return null;
+  const r = rangeOf(seq);
+  if (!r) return null;
+  if (seq.flow) {
+    const body = items.map((i) => renderFlow(i, style)).join(', ');
+    if (seq.items.length === 0) {
+      if (text[r[0]] !== '[') return null;
+      return { start: r[0] + 1, end: r[0] + 1, text: body, insert: { container: containerId(source, seq), keys: [], indent: flowIndent(text, r[0]) } };
+    }
+    const end = contentEnd(text, seq.items[seq.items.length - 1]);
+    if (end === null) return null;
+    return { start: end, end, text: `, ${body}`, insert: { container: containerId(source, seq), keys: [], indent: flowIndent(text, r[0]) } };
+  }
+  if (text[r[0]] !== '-') return null;
+  const dash = r[0] - lineStart(text, r[0]);
+  const at = endOfBlock(text, seq);
+  if (!at) return null;
+  const lines = items.flatMap((i) => renderItemLines(i, dash, style));
+  const ins = insertLines(at, lines, source.eol);
+  return { start: ins.start, end: ins.start, text: ins.text, insert: { container: containerId(source, seq), keys: [], indent: dash } };
+}
+
+/** Replace a scalar's text, keeping its quoting (a plain scalar stays plain when the value allows it). */
+export function replaceScalar(source: SourceFile, node: Scalar, value: string | number | boolean | null): TextEdit | null {
+  const r = rangeOf(node);
+  if (!r || isBlockScalar(node)) return null;
+  const type = (node.type ?? 'PLAIN') as ScalarStyle;
+  const flow = flowParent(source.text, r[0]);
+  return { start: r[0], end: r[1], text: renderInStyle(value, type, styleOf(source), flow) };
+}
+
+/** Rename a mapping key in place, keeping its quoting; its value, comments and position stay. */
+export function renameKey(source: SourceFile, key: YamlNode, newKey: string): TextEdit | null {
+  if (!isScalar(key)) return null;
+  return replaceScalar(source, key, newKey);
+}
+
+/** Whether a mapping's own (written) keys include `key`. */
+export function hasWrittenKey(map: YAMLMap, key: string): boolean {
+  return map.items.some((p) => isScalar(p.key) && String(p.key.value) === key);
+}

@@ -1,0 +1,63 @@
+import type { SourceFile } from '../parse/source-file.js';
+
+/** How a file writes YAML, so that inserted text looks like its neighbours. */
+export interface YamlStyle {
+  /** spaces a nested block mapping is indented by */
+  indent: number;
+  /** spaces a block sequence's `-` is indented by under its key (0: `key:\n- item`) */
+  seqIndent: number;
+  /** the quote used for new strings that must be quoted */
+  quote: "'" | '"';
+  eol: '\n' | '\r\n';
+}
+
+const cache = new WeakMap<SourceFile, YamlStyle>();
+
+const KEY_LINE = /^( *)(?:- +)?[^\s#'"\-?][^#]*?:[ \t]*(?:#.*)?$/;
+
+/** Detect the file's indentation step, sequence indentation and preferred quote (computed once per file). */
+export function styleOf(source: SourceFile): YamlStyle {
+  let s = cache.get(source);
+  if (!s) {
+    s = detectStyle(source.text, source.eol);
+    cache.set(source, s);
+  }
+  return s;
+}
+
+export function detectStyle(text: string, eol: '\n' | '\r\n' = text.includes('\r\n') ? '\r\n' : '\n'): YamlStyle {
+  const lines = text.split(/\r?\n/);
+  let indent: number | null = null;
+  let seqIndent: number | null = null;
+  for (let i = 0; i < lines.length && (indent === null || seqIndent === null); i++) {
+    const line = lines[i]!;
+    const m = KEY_LINE.exec(line);
+    if (!m || /:\s*[|>]/.test(line)) continue;
+    // the column where this key's own children would start
+    const dash = /^( *)- +/.exec(line);
+    const keyCol = dash ? dash[0].length : m[1]!.length;
+    let j = i + 1;
+    while (j < lines.length && /^\s*(#.*)?$/.test(lines[j]!)) j++;
+    const next = lines[j];
+    if (next === undefined) break;
+    const nextIndent = /^ */.exec(next)![0].length;
+    const isSeq = /^ *- /.test(next) || /^ *-$/.test(next);
+    if (isSeq) {
+      if (seqIndent === null && nextIndent >= keyCol) seqIndent = nextIndent - keyCol;
+    } else if (indent === null && nextIndent > keyCol) {
+      indent = nextIndent - keyCol;
+    }
+  }
+  let single = 0;
+  let double = 0;
+  for (const m of text.matchAll(/:[ \t]+(['"])/g)) {
+    if (m[1] === "'") single++;
+    else double++;
+  }
+  return {
+    indent: indent !== null && indent > 0 && indent <= 8 ? indent : 2,
+    seqIndent: seqIndent !== null && seqIndent <= 8 ? seqIndent : (indent ?? 2),
+    quote: double > single ? '"' : "'",
+    eol,
+  };
+}
