@@ -1,10 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { loadCommandConfig } from '../config/find-config.js';
 import { lintProject, type LintResult } from '../engine/lint.js';
-import { formatters, formatNames } from '../format/index.js';
+import { allRules } from '../engine/registry.js';
+import type { Finding } from '../engine/types.js';
+import { FORMATS_WITH_FIXES, formatNames, loadFormatter } from '../format/index.js';
 import type { ReportResult } from '../format/types.js';
 import { InputError } from '../parse/read-document.js';
-import { expandPaths } from './discover.js';
+import { expandPaths, type DiscoverOptions } from './discover.js';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { collect, useColor, type GlobalContext } from './shared.js';
 
@@ -14,14 +17,17 @@ export interface ProjectSelection {
   envFiles: string[];
 }
 
-/** Turn `paths` and `-f` options into projects, as lint and fix both take them. */
-export function selectProjects(paths: string[], opts: { file?: string[]; envFile?: string[] }): ProjectSelection {
+/**
+ * Turn `paths` and `-f` options into projects, as lint and fix both take them. `discover.ignore`
+ * (the config's ignore patterns) drops matching paths; -f files are always read.
+ */
+export function selectProjects(paths: string[], opts: { file?: string[]; envFile?: string[] }, discover: DiscoverOptions = {}): ProjectSelection {
   const envFiles = opts.envFile ?? [];
   if (opts.file && opts.file.length > 0) {
     if (paths.length > 0) throw new CliError('give either paths (each linted on its own) or -f files (merged into one project), not both');
     return { projects: [opts.file], envFiles };
   }
-  return { projects: expandPaths(paths).map((p) => [p]), envFiles };
+  return { projects: expandPaths(paths, discover).map((p) => [p]), envFiles };
 }
 
 export interface LintCommandOptions {
@@ -30,6 +36,16 @@ export interface LintCommandOptions {
   format: string;
   outputFile?: string;
   color?: boolean;
+  config?: string;
+  maxWarnings?: number;
+  quiet?: boolean;
+  baseline?: string;
+  writeBaseline?: string;
+}
+
+function parseMaxWarnings(v: string): number {
+  if (!/^\d+$/.test(v.trim())) throw new CliError(`--max-warnings takes a whole number of warnings (0 or more), not "${v}"`);
+  return Number(v);
 }
 
 export function registerLint(program: Command, g: GlobalContext): void {
@@ -49,36 +65,102 @@ export function registerLint(program: Command, g: GlobalContext): void {
     .option('--format <name>', `output format: ${formatNames().join(', ')}`, 'stylish')
     .option('-o, --output-file <file>', 'write the report to a file instead of standard output')
     .option('--no-color', 'no colours (also off with NO_COLOR or when output is not a terminal)')
+    .option('-c, --config <file>', 'read this configuration instead of the nearest .stackopt.yaml')
+    .option('--max-warnings <n>', 'also fail (exit 1) when there are more than n warnings', parseMaxWarnings)
+    .option('-q, --quiet', 'report errors only (warnings and infos are neither shown nor counted)')
+    .option('--baseline <file>', 'report only findings not recorded in this baseline file')
+    .option('--write-baseline <file>', 'record the current findings in this baseline file (then report none of them)')
     .addHelpText(
       'after',
-      '\nExit status: 0 no errors, 1 error findings, 2 usage error or unreadable input, 3 internal error.\n\n' +
-        'Examples:\n  stackopt lint compose.yaml\n  stackopt lint -f compose.yaml -f compose.prod.yaml --env-file prod.env\n  stackopt lint deploy/ --format json > report.json',
+      '\nExit status: 0 no errors, 1 error findings (or more warnings than --max-warnings), 2 usage error,\n' +
+        'bad configuration or unreadable input, 3 internal error.\n\n' +
+        'Examples:\n  stackopt lint compose.yaml\n  stackopt lint -f compose.yaml -f compose.prod.yaml --env-file prod.env\n  stackopt lint deploy/ --format json > report.json\n' +
+        '  stackopt lint --format sarif -o stackopt.sarif\n  stackopt lint --write-baseline .stackopt-baseline.json   # once, then in CI:\n  stackopt lint --baseline .stackopt-baseline.json',
     )
-    .action((paths: string[], opts: LintCommandOptions) => {
-      g.exitCode = runLint(paths, opts, g);
+    .action(async (paths: string[], opts: LintCommandOptions) => {
+      g.exitCode = await runLint(paths, opts, g);
     });
 }
 
-export function runLint(paths: string[], opts: LintCommandOptions, g: GlobalContext): number {
-  const formatter = formatters[opts.format];
+export async function runLint(paths: string[], opts: LintCommandOptions, g: GlobalContext): Promise<number> {
+  const formatter = await loadFormatter(opts.format);
   if (!formatter) throw new CliError(`unknown format "${opts.format}"; choose one of ${formatNames().join(', ')}`);
-  const sel = selectProjects(paths, opts);
+  const config = await loadCommandConfig(opts.config);
+  const sel = selectProjects(paths, opts, { ignore: config?.ignore });
   const results: LintResult[] = [];
   let inputFailed = false;
   for (const files of sel.projects) {
     try {
-      results.push(lintProject({ files, envFiles: sel.envFiles }));
+      results.push(
+        lintProject({
+          files,
+          envFiles: sel.envFiles,
+          settings: config?.settings,
+          withFixes: FORMATS_WITH_FIXES.has(opts.format),
+        }),
+      );
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       g.stderr(`stackopt: ${e.message}`);
       inputFailed = true;
     }
   }
-  const report: ReportResult[] = results.map((r) => ({ file: r.file, findings: r.findings, sources: r.sources }));
+  let report: ReportResult[] = results.map((r) => ({ file: r.file, findings: r.findings, sources: r.sources }));
+  if (opts.writeBaseline !== undefined || opts.baseline !== undefined) report = await applyBaseline(report, opts, g);
+  if (opts.quiet) report = report.map((r) => ({ ...r, findings: r.findings.filter((f) => f.severity === 'error') }));
   const toFile = opts.outputFile !== undefined;
-  const text = formatter(report, { color: !toFile && useColor(opts.color, g), version: g.version, cwd: process.cwd() });
-  if (toFile) writeFileSync(opts.outputFile!, text);
-  else g.stdout(text);
+  const text = formatter(report, { color: !toFile && useColor(opts.color, g), version: g.version, cwd: process.cwd(), rules: allRules });
+  if (toFile) {
+    try {
+      writeFileSync(opts.outputFile!, text);
+    } catch (e) {
+      throw new CliError(`cannot write ${opts.outputFile}: ${(e as Error).message}`);
+    }
+  } else g.stdout(text);
   if (inputFailed) return EXIT_USAGE;
-  return results.some((r) => r.findings.some((f) => f.severity === 'error')) ? EXIT_FINDINGS : EXIT_OK;
+  const findings = report.flatMap((r) => r.findings);
+  if (findings.some((f) => f.severity === 'error')) return EXIT_FINDINGS;
+  const warnings = findings.filter((f) => f.severity === 'warning').length;
+  if (opts.maxWarnings !== undefined && warnings > opts.maxWarnings) {
+    g.stderr(`stackopt: ${warnings} warnings, more than --max-warnings ${opts.maxWarnings} allows`);
+    return EXIT_FINDINGS;
+  }
+  return EXIT_OK;
+}
+
+/** `--write-baseline F` records the findings; `--baseline F` keeps only those it does not record. */
+async function applyBaseline(report: ReportResult[], opts: LintCommandOptions, g: GlobalContext): Promise<ReportResult[]> {
+  const { readFileSync } = await import('node:fs');
+  const { dirname, resolve } = await import('node:path');
+  const { createBaseline, matchBaseline, parseBaseline } = await import('../engine/baseline.js');
+  const all = report.flatMap((r) => r.findings);
+  if (opts.writeBaseline !== undefined) {
+    const file = resolve(opts.writeBaseline);
+    const baseline = createBaseline(all, dirname(file));
+    try {
+      writeFileSync(file, `${JSON.stringify(baseline, null, 2)}\n`);
+    } catch (e) {
+      throw new CliError(`cannot write baseline ${opts.writeBaseline}: ${(e as Error).message}`);
+    }
+    g.stderr(`stackopt: recorded ${all.length} ${all.length === 1 ? 'finding' : 'findings'} in ${opts.writeBaseline}; lint with --baseline ${opts.writeBaseline} to report only new ones`);
+    return report.map((r) => ({ ...r, findings: [] }));
+  }
+  const file = resolve(opts.baseline!);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CliError(`cannot read baseline ${opts.baseline}: ${code === 'ENOENT' ? 'no such file (create it with --write-baseline)' : (e as Error).message}`);
+  }
+  let baseline;
+  try {
+    baseline = parseBaseline(text);
+  } catch (e) {
+    throw new CliError(`baseline ${opts.baseline}: ${(e as Error).message}`);
+  }
+  const { fresh, stale } = matchBaseline(all, baseline, dirname(file));
+  if (stale > 0) g.stderr(`stackopt: ${stale} ${stale === 1 ? 'finding' : 'findings'} of ${opts.baseline} no longer occur; rewrite it with --write-baseline to drop them`);
+  const keep = new Set<Finding>(fresh);
+  return report.map((r) => ({ ...r, findings: r.findings.filter((f) => keep.has(f)) }));
 }

@@ -13,8 +13,12 @@ export function registerRules(program: Command, g: GlobalContext): void {
     .summary('list the rules, or explain one')
     .description('Without an id, list every rule with its default severity and whether it can be fixed.\nWith an id, print that rule\'s documentation: why, examples, fix behaviour and options.')
     .argument('[id]', 'a rule id, e.g. resource-limits')
-    .action((id: string | undefined) => {
-      g.stdout(id ? explainRule(id) : listRules());
+    .option('--format <name>', 'the list as text (default) or markdown (the README\'s rule table)', 'text')
+    .action(async (id: string | undefined, opts: { format: string }) => {
+      if (opts.format !== 'text' && opts.format !== 'markdown') throw new CliError(`unknown format "${opts.format}" for rules; choose one of text, markdown`);
+      if (id) g.stdout(explainRule(id));
+      else if (opts.format === 'markdown') g.stdout((await import('../format/rule-docs.js')).rulesMarkdownTable(allRules));
+      else g.stdout(listRules());
       g.exitCode = EXIT_OK;
     });
 }

@@ -4,6 +4,8 @@ import { loadProject, type LoadOptions, type Project } from '../parse/load-proje
 import { checkSchema } from '../parse/validate-schema.js';
 import { validateCompose } from '../generated/validators.js';
 import { allRules } from './registry.js';
+import { coreRules } from './core-rules.js';
+import { applySuppressions } from './suppressions.js';
 import { compareFindings, findingPosition, runRules, type RunOptions } from './run-rules.js';
 import type { Finding, Rule, Severity } from './types.js';
 import type { SourceFile } from '../parse/source-file.js';
@@ -57,10 +59,35 @@ export function lintProject(opts: LintOptions): LintResult {
     stack = buildModel(project.root, project.sources);
     findings.push(...runRules(stack, rules, opts));
   }
-  findings.sort(compareFindings);
-  return { file: project.sources[0]?.displayPath ?? opts.files[0] ?? '', sources: project.sources, project, stack, findings };
+  const reported = applySuppressions(findings, {
+    sources: project.sources,
+    root: project.root,
+    settings,
+    knownRules: knownRuleIds(rules),
+    ranRules: ranRuleIds(rules, settings, stack),
+  });
+  reported.sort(compareFindings);
+  return { file: project.sources[0]?.displayPath ?? opts.files[0] ?? '', sources: project.sources, project, stack, findings: reported };
 }
 
 function serviceOf(path: string[] | undefined): string | null {
   return path && path[0] === 'services' && path.length >= 2 ? path[1]! : null;
+}
+
+let knownCache: { rules: readonly Rule[]; ids: Set<string> } | null = null;
+/** Every rule id a suppression may name: the catalogue and the rules of this run. */
+function knownRuleIds(rules: readonly Rule[]): Set<string> {
+  if (knownCache?.rules !== rules) knownCache = { rules, ids: new Set([...allRules, ...rules].map((r) => r.meta.id)) };
+  return knownCache.ids;
+}
+
+/** The rules whose findings this run could have produced (an unused suppression of another is not reported). */
+function ranRuleIds(rules: readonly Rule[], settings: Record<string, { severity?: string }>, stack: Stack | null): Set<string> {
+  const ids = new Set<string>();
+  for (const r of [...coreRules, ...rules]) {
+    if (settings[r.meta.id]?.severity === 'off') continue;
+    if (r.meta.live && stack?.origin !== 'live') continue;
+    ids.add(r.meta.id);
+  }
+  return ids;
 }

@@ -1,18 +1,20 @@
 import type { LintResult } from '../engine/lint.js';
-import type { Finding } from '../engine/types.js';
+import type { Finding, Rule } from '../engine/types.js';
 
 export interface FormatContext {
   color: boolean;
   version: string;
-  /** rule ids and metadata are needed by catalogue-aware formats (sarif) */
+  /** the folder paths are shown relative to (SARIF's %SRCROOT%) */
   cwd: string;
+  /** the rule catalogue, for formats that describe the rules (sarif); default: every rule */
+  rules?: readonly Rule[];
 }
 
 /** What a formatter needs of one linted project. */
 export interface ReportResult {
   file: string;
   findings: Finding[];
-  /** the source files, for printing source lines */
+  /** the source files, for printing source lines and turning fix offsets into lines */
   sources?: LintResult['sources'];
 }
 
@@ -36,4 +38,14 @@ export function summarize(results: ReportResult[]): Summary {
       if (f.fixable) s.fixable++;
     }
   return s;
+}
+
+/** Every finding of a report, in report order. */
+export function allFindings(results: ReportResult[]): Finding[] {
+  return results.flatMap((r) => r.findings);
+}
+
+/** A path as CI tools expect it: `/` separators. */
+export function slashPath(p: string): string {
+  return p.replace(/\\/g, '/');
 }

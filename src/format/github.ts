@@ -1,0 +1,34 @@
+import { slashPath, type Formatter } from './types.js';
+
+/**
+ * GitHub Actions workflow commands: each finding becomes an annotation on the pull request's diff
+ * (`::error file=…,line=…,col=…,endLine=…,endColumn=…,title=<rule>::message`). Severity info is a
+ * `notice`. Property values escape `%`, CR, LF, `:` and `,`; the message escapes `%`, CR and LF.
+ */
+export const formatGithub: Formatter = (results) => {
+  const lines: string[] = [];
+  for (const r of results) {
+    for (const f of r.findings) {
+      const cmd = f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : 'notice';
+      const props: string[] = [`file=${escapeProperty(slashPath(f.file))}`];
+      if (f.line > 0) {
+        props.push(`line=${f.line}`);
+        if (f.endLine > 0) props.push(`endLine=${f.endLine}`);
+        // GitHub only uses columns on single-line annotations
+        if (f.column > 0) props.push(`col=${f.column}`);
+        if (f.endColumn > 0 && f.endLine === f.line) props.push(`endColumn=${f.endColumn}`);
+      }
+      props.push(`title=${escapeProperty(f.ruleId)}`);
+      lines.push(`::${cmd} ${props.join(',')}::${escapeData(`${f.message} [${f.ruleId}]`)}`);
+    }
+  }
+  return lines.length ? `${lines.join('\n')}\n` : '';
+};
+
+export function escapeData(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+export function escapeProperty(s: string): string {
+  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
