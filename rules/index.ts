@@ -6,6 +6,23 @@ import nonRootUser from './non-root-user/index.js';
 import capDropAll from './cap-drop-all/index.js';
 import tmpfsHardening from './tmpfs-hardening/index.js';
 import sleepPolicy from './sleep-policy/index.js';
+import noPrivileged from './no-privileged/index.js';
+import noHostNamespaces from './no-host-namespaces/index.js';
+import noDockerSocket from './no-docker-socket/index.js';
+import noNewPrivileges from './no-new-privileges/index.js';
+import imageTagPinned from './image-tag-pinned/index.js';
+import portsHostIp from './ports-host-ip/index.js';
+import portsConflict from './ports-conflict/index.js';
+import containerNameScaling from './container-name-scaling/index.js';
+import swarmCompat from './swarm-compat/index.js';
+import secretsInEnvironment from './secrets-in-environment/index.js';
+import undefinedReference from './undefined-reference/index.js';
+import dependsOn from './depends-on/index.js';
+import healthcheckTiming from './healthcheck-timing/index.js';
+import restartPolicy from './restart-policy/index.js';
+import updateConfig from './update-config/index.js';
 
 /** Every model rule, in catalogue order. Add a rule by adding its folder and a line here. */
-export const modelRules: Rule[] = [resourceLimits, criticalSingleReplica, healthcheckRequired, nonRootUser, capDropAll, tmpfsHardening, sleepPolicy] as Rule[];
+export const modelRules: Rule[] = [resourceLimits, criticalSingleReplica, healthcheckRequired, nonRootUser, capDropAll, tmpfsHardening, sleepPolicy,
+  noPrivileged, noHostNamespaces, noDockerSocket, noNewPrivileges, imageTagPinned, portsHostIp, portsConflict, containerNameScaling, swarmCompat, secretsInEnvironment, undefinedReference, dependsOn, healthcheckTiming, restartPolicy, updateConfig,
+] as Rule[];

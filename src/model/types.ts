@@ -14,6 +14,11 @@ export interface Stack {
   volumes: Map<string, TopLevelObject>;
   secrets: Map<string, TopLevelObject>;
   configs: Map<string, TopLevelObject>;
+  /**
+   * What the stack is deployed with, as lint resolved it (`--target`, config, or auto-detected):
+   * `compose` or `swarm` (`docker stack deploy`). Absent: read it through `stackTarget()`.
+   */
+  target?: 'compose' | 'swarm';
 }
 
 export interface TopLevelObject {

@@ -1,0 +1,119 @@
+import { child, keyLoc, scalarValue, type Located } from '../../src/model/access.js';
+import { findImagePattern } from '../../src/model/service-class.js';
+import { formatDuration, parseDuration } from '../../src/model/units.js';
+import { defineRule } from '../../src/engine/types.js';
+
+export type HealthcheckTimingOptions = {
+  /** image patterns of software that takes long to start (matched like critical-single-replica's patterns) */
+  slowImages: string[];
+};
+
+/** Images whose first start (initialising data, a JVM warming up, a cluster forming) takes tens of seconds. */
+export const DEFAULT_SLOW_IMAGES = [
+  'postgres',
+  'postgis',
+  'mysql',
+  'mariadb',
+  'mongo',
+  'mongodb',
+  'elasticsearch',
+  'opensearch',
+  'kibana',
+  'logstash',
+  'cassandra',
+  'scylla',
+  'kafka',
+  'cp-kafka',
+  'cp-zookeeper',
+  'zookeeper',
+  'rabbitmq',
+  'keycloak',
+  'sonarqube',
+  'jenkins',
+  'gitlab-ce',
+  'gitlab-ee',
+  'nexus3',
+  'neo4j',
+  'clickhouse-server',
+  'mssql/server',
+  'oracle*',
+  'artifactory*',
+];
+
+/** docker's defaults when a healthcheck does not say (seconds) */
+const DEFAULT_INTERVAL = 30;
+const DEFAULT_TIMEOUT = 30;
+
+export default defineRule<HealthcheckTimingOptions>({
+  meta: {
+    id: 'healthcheck-timing',
+    description:
+      'Healthcheck timings make sense: timeout below interval, retries of at least 1, intervals of 1s or more, and a start_period for images that start slowly (or they are killed while starting).',
+    severity: 'warning',
+    category: 'availability',
+    messages: {
+      timeoutNotBelowInterval:
+        'service "{{service}}" has a healthcheck timeout of {{timeout}} that is not below its interval of {{interval}}; a hung check then delays the next one and failures are seen late: set timeout below interval (such as {{suggest}})',
+      retriesBelowOne: 'service "{{service}}" sets healthcheck retries to {{value}}; it must be at least 1 (0 means docker\'s default of 3): set the number of failures to tolerate',
+      intervalTooShort:
+        'service "{{service}}" runs its healthcheck every {{value}} ({{key}}); under 1s the check itself loads the service: use 1s or more',
+      noStartPeriod:
+        'service "{{service}}" runs {{image}}, which takes a while to start, and its healthcheck sets no start_period; failed checks while it starts count against retries and can get it killed: add start_period (such as 60s)',
+    },
+    options: {
+      schema: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { slowImages: { type: 'array', items: { type: 'string', minLength: 1 } } },
+      },
+      defaults: { slowImages: DEFAULT_SLOW_IMAGES },
+    },
+  },
+  create(ctx) {
+    const slow = ctx.options.slowImages ?? DEFAULT_SLOW_IMAGES;
+    const show = (v: Located<number>) => {
+      const raw = v.node.kind === 'scalar' ? (v.node.raw ?? v.node.value) : v.value;
+      return String(raw) === formatDuration(v.value) ? String(raw) : `${String(raw)} (${formatDuration(v.value)})`;
+    };
+    return {
+      service(svc) {
+        const hc = svc.healthcheck;
+        if (!hc || hc.disable) return;
+        const test = hc.test?.value;
+        if (Array.isArray(test) ? test[0]?.toUpperCase() === 'NONE' : false) return;
+
+        if (hc.interval || hc.timeout) {
+          const interval = hc.interval?.value ?? DEFAULT_INTERVAL;
+          const timeout = hc.timeout?.value ?? DEFAULT_TIMEOUT;
+          if (interval > 0 && timeout >= interval) {
+            const at = hc.timeout ?? hc.interval!;
+            ctx.report({
+              messageId: 'timeoutNotBelowInterval',
+              data: {
+                service: svc.name,
+                timeout: hc.timeout ? show(hc.timeout) : `${formatDuration(DEFAULT_TIMEOUT)} (the default)`,
+                interval: hc.interval ? show(hc.interval) : `${formatDuration(DEFAULT_INTERVAL)} (the default)`,
+                suggest: formatDuration(Math.max(1, Math.floor(interval / 2))),
+              },
+              at,
+              loc: at.loc,
+              service: svc,
+            });
+          }
+        }
+        if (hc.retries && hc.retries.value < 1) {
+          ctx.report({ messageId: 'retriesBelowOne', data: { service: svc.name, value: hc.retries.value }, at: hc.retries, loc: hc.retries.loc, service: svc });
+        }
+        for (const key of ['interval', 'start_interval'] as const) {
+          const ref = child(hc.ref, key);
+          const v = key === 'interval' ? hc.interval?.value : parseDuration(scalarValue(ref));
+          if (!ref || v === null || v === undefined || v <= 0 || v >= 1) continue;
+          ctx.report({ messageId: 'intervalTooShort', data: { service: svc.name, value: formatDuration(v), key }, at: ref, loc: ref.node.loc, service: svc });
+        }
+        if (!hc.startPeriod && svc.image && hc.test && findImagePattern(svc.image.value, slow)) {
+          ctx.report({ messageId: 'noStartPeriod', data: { service: svc.name, image: `"${svc.image.value}"` }, at: hc.ref, loc: keyLoc(hc.ref), service: svc });
+        }
+      },
+    };
+  },
+});

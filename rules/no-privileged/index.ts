@@ -1,0 +1,38 @@
+import { child, scalarValue } from '../../src/model/access.js';
+import { defineRule } from '../../src/engine/types.js';
+
+/** `true`, or a string docker reads as true (`"true"`, an interpolated `${PRIV:-true}`). */
+export function isTrue(v: unknown): boolean {
+  return v === true || (typeof v === 'string' && /^(?:true|yes|on|y)$/i.test(v.trim()));
+}
+
+export default defineRule({
+  meta: {
+    id: 'no-privileged',
+    description: 'No service runs privileged: privileged: true hands the container every capability and every host device, so a compromise of it is a compromise of the host.',
+    severity: 'error',
+    category: 'security',
+    messages: {
+      privileged:
+        'service "{{service}}" sets privileged: {{value}}, which gives it every capability and all host devices; remove it and grant only what it needs (cap_add, devices)',
+    },
+  },
+  create(ctx) {
+    return {
+      service(svc) {
+        const ref = child(svc.ref, 'privileged');
+        if (!ref || ref.node.kind !== 'scalar') return;
+        const v = scalarValue(ref);
+        if (!isTrue(v)) return;
+        const raw = ref.node.raw;
+        ctx.report({
+          messageId: 'privileged',
+          data: { service: svc.name, value: raw !== undefined ? `"${raw}" (${String(v)})` : String(v) },
+          at: ref,
+          loc: ref.node.loc,
+          service: svc,
+        });
+      },
+    };
+  },
+});

@@ -1,0 +1,103 @@
+import { child, scalarValue } from '../../src/model/access.js';
+import { positionOf } from '../../src/model/location.js';
+import type { Port, Service } from '../../src/model/types.js';
+import { defineRule } from '../../src/engine/types.js';
+import { stackTarget } from '../../src/engine/target.js';
+
+interface Published {
+  svc: Service;
+  port: Port;
+  start: number;
+  end: number;
+  protocol: string;
+  /** null: every address */
+  address: string | null;
+}
+
+/** `8080` or `8080-8090` → [start, end]; null for no published port or an unreadable one. */
+export function publishedRange(published: string | null): [number, number] | null {
+  if (published === null) return null;
+  const m = /^\s*(\d+)(?:\s*-\s*(\d+))?\s*$/.exec(published);
+  if (!m) return null;
+  const start = Number(m[1]);
+  const end = m[2] !== undefined ? Number(m[2]) : start;
+  return start === 0 || end < start ? null : [start, end];
+}
+
+function normalizeAddress(ip: string | null): string | null {
+  if (ip === null) return null;
+  const s = ip.trim().replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return s === '' || s === '0.0.0.0' || s === '::' ? null : s;
+}
+
+function overlaps(a: Published, b: Published): boolean {
+  if (a.protocol !== b.protocol) return false;
+  if (a.start > b.end || b.start > a.end) return false;
+  return a.address === null || b.address === null || a.address === b.address;
+}
+
+function describe(p: Published): string {
+  return p.start === p.end ? String(p.start) : `${p.start}-${p.end}`;
+}
+
+export default defineRule({
+  meta: {
+    id: 'ports-conflict',
+    description:
+      'No two services publish the same host port and protocol on overlapping addresses (ranges included): the second one cannot start.',
+    severity: 'error',
+    category: 'references',
+    messages: {
+      conflict:
+        'service "{{service}}" publishes {{protocol}} port {{port}}{{address}}, which service "{{other}}" already publishes{{otherAddress}} (line {{line}}); the second one cannot bind it: publish another host port',
+      conflictSelf:
+        'service "{{service}}" publishes {{protocol}} port {{port}}{{address}} twice (also on line {{line}}{{otherAddress}}); the second binding fails: publish another host port or remove one',
+    },
+  },
+  create(ctx) {
+    const swarm = stackTarget(ctx.stack) === 'swarm';
+    return {
+      stack(stack) {
+        const seen: Published[] = [];
+        for (const svc of stack.services) {
+          for (const port of svc.ports) {
+            const range = publishedRange(port.published);
+            if (!range) continue;
+            // swarm drops host IPs: every published port listens on every address
+            const address = swarm ? null : normalizeAddress(port.hostIp);
+            const p: Published = { svc, port, start: range[0], end: range[1], protocol: port.protocol.toLowerCase(), address };
+            const first = seen.find((q) => overlaps(q, p));
+            if (first) {
+              const line = positionOf(first.port.ref.node.loc)?.line ?? 0;
+              const where = (x: Published) => (x.address === null ? '' : ` on ${x.address}`);
+              ctx.report({
+                messageId: first.svc === svc ? 'conflictSelf' : 'conflict',
+                data: {
+                  service: svc.name,
+                  protocol: p.protocol,
+                  port: describe(p),
+                  address: p.address === null ? ' on every address' : ` on ${p.address}`,
+                  other: first.svc.name,
+                  otherAddress: where(first),
+                  line,
+                },
+                at: port.ref,
+                loc: locOf(port),
+                service: svc,
+              });
+            }
+            seen.push(p);
+          }
+        }
+      },
+    };
+  },
+});
+
+function locOf(port: Port) {
+  if (port.syntax === 'long') {
+    const pub = child(port.ref, 'published');
+    if (pub && scalarValue(pub) !== undefined) return pub.node.loc;
+  }
+  return port.ref.node.loc;
+}

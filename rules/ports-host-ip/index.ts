@@ -1,0 +1,38 @@
+import { child, keyLoc, scalarValue } from '../../src/model/access.js';
+import { defineRule } from '../../src/engine/types.js';
+import { stackTarget } from '../../src/engine/target.js';
+
+export default defineRule({
+  meta: {
+    id: 'ports-host-ip',
+    description:
+      'Every published port names the host address it listens on (127.0.0.1:8080:80); without one docker publishes it on every interface, in front of the host firewall.',
+    severity: 'warning',
+    category: 'security',
+    messages: {
+      short:
+        'service "{{service}}" publishes port "{{port}}" on every interface of the host (docker bypasses the host firewall for it); bind it to an address, such as "127.0.0.1:{{suggest}}", or to the one interface that must serve it',
+      long: 'service "{{service}}" publishes port {{port}} on every interface of the host (docker bypasses the host firewall for it); add host_ip: 127.0.0.1, or the one interface that must serve it',
+    },
+  },
+  create(ctx) {
+    // swarm drops host IPs (swarm-compat warns when a file sets one): nothing to ask for there
+    if (stackTarget(ctx.stack) === 'swarm') return {};
+    return {
+      service(svc) {
+        for (const p of svc.ports) {
+          if (p.hostIp !== null && p.hostIp !== '') continue;
+          if (p.syntax === 'short') {
+            const text = String(scalarValue(p.ref) ?? '');
+            const suggest = p.published ? `${p.published}:${text.split(':').pop()}` : `${p.target}:${p.target}${p.protocol !== 'tcp' ? `/${p.protocol}` : ''}`;
+            ctx.report({ messageId: 'short', data: { service: svc.name, port: text, suggest }, at: p.ref, loc: p.ref.node.loc, service: svc });
+          } else {
+            const port = p.published ? `${p.published} (target ${p.target})` : `${p.target} (on a random host port)`;
+            const key = child(p.ref, 'published') ?? child(p.ref, 'target');
+            ctx.report({ messageId: 'long', data: { service: svc.name, port }, at: p.ref, loc: key ? keyLoc(key) : p.ref.node.loc, service: svc });
+          }
+        }
+      },
+    };
+  },
+});

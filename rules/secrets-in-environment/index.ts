@@ -1,0 +1,125 @@
+import { child, entries, items, keyLoc, scalarValue, type LRef } from '../../src/model/access.js';
+import { fileLoc, type Loc } from '../../src/model/location.js';
+import type { LVal } from '../../src/parse/located.js';
+import { defineRule } from '../../src/engine/types.js';
+
+export type SecretsInEnvironmentOptions = {
+  /** words that make a variable name look like a secret (case-insensitive, matched as parts of the name) */
+  secretWords: string[];
+  /** variable names never reported */
+  ignoreKeys: string[];
+};
+
+export const DEFAULT_SECRET_WORDS = ['PASSWORD', 'PASSWD', 'SECRET', 'TOKEN', 'API_KEY', 'APIKEY', 'ACCESS_KEY', 'PRIVATE_KEY', 'SECRET_KEY', 'CREDENTIALS', 'AUTH_KEY', 'ENCRYPTION_KEY', 'SIGNING_KEY'];
+
+/** Name endings that say the variable holds something about a secret, not the secret itself. */
+const NOT_A_SECRET = /_(?:FILE|PATH|DIR|LENGTH|MIN_LENGTH|MAX_LENGTH|EXPIRY|EXPIRES|EXPIRATION|TTL|LIFETIME|TIMEOUT|ENABLED|DISABLED|REQUIRED|POLICY|ALGORITHM|ALG|HEADER|URL|URI|ENDPOINT|HOST|PORT|USER|USERNAME|NAME|TYPE|MODE|METHOD|PREFIX|FIELD|PARAM|COOKIE_NAME|ISSUER|AUDIENCE|VERSION|ROTATION|RESET|HASH_ROUNDS|ROUNDS|STRENGTH)$/i;
+
+/** A URL that carries a password: `scheme://user:password@host`. */
+const URL_WITH_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:([^\s@/]+)@/i;
+
+/**
+ * Whether a variable name contains one of the words as whole parts (`MYSQL_ROOT_PASSWORD` has
+ * `PASSWORD`, `X_API_KEY` has `API_KEY`), or glued to other letters when the word is long enough
+ * not to be a coincidence (`DBPASSWORD`, `SECRETKEY`).
+ */
+export function looksSecret(key: string, words: readonly string[]): boolean {
+  if (NOT_A_SECRET.test(key)) return false;
+  const parts = key.toUpperCase().split(/[^A-Z0-9]+/).filter(Boolean);
+  const joined = `_${parts.join('_')}_`;
+  return words.some((w) => {
+    const word = w.toUpperCase().split(/[^A-Z0-9]+/).filter(Boolean).join('_');
+    return joined.includes(`_${word}_`) || (word.length >= 6 && joined.includes(word));
+  });
+}
+
+/** `${VAR:-literal}` / `${VAR-literal}` with a literal default: the secret is written in the file. */
+function literalDefault(raw: string): boolean {
+  return /\$\{[A-Za-z_][A-Za-z0-9_]*:?-(?!\$)[^}]+\}/.test(raw);
+}
+
+interface Candidate {
+  key: string;
+  value: LVal;
+  /** where to point: the variable's name, never its value */
+  loc: Loc;
+}
+
+function candidates(env: LRef | undefined): Candidate[] {
+  const out: Candidate[] = [];
+  if (!env) return out;
+  if (env.node.kind === 'map') {
+    for (const { key, ref } of entries(env)) out.push({ key, value: ref.node, loc: keyLoc(ref) });
+    return out;
+  }
+  for (const it of items(env)) {
+    const v = scalarValue(it);
+    if (typeof v !== 'string' || !v.includes('=')) continue;
+    const key = v.slice(0, v.indexOf('='));
+    out.push({ key, value: it.node, loc: nameLoc(it.node.loc, key) });
+  }
+  return out;
+}
+
+/** The name part of a `KEY=value` list item, when the item is written as plain or quoted text. */
+function nameLoc(loc: Loc, key: string): Loc {
+  if (loc.kind !== 'file') return loc;
+  const text = loc.source.text.slice(loc.start, loc.end);
+  const i = text.indexOf(`${key}=`);
+  return i >= 0 && i <= 1 ? fileLoc(loc.source, loc.start + i, loc.start + i + key.length) : loc;
+}
+
+export default defineRule<SecretsInEnvironmentOptions>({
+  meta: {
+    id: 'secrets-in-environment',
+    description:
+      'No secret is written in the file: a variable named like a password, token or key gets its value from ${VAR}, a *_FILE variable or a secret, not a literal (which ends up in version control, docker inspect and logs).',
+    severity: 'warning',
+    category: 'security',
+    messages: {
+      literal:
+        'service "{{service}}" writes a literal value for {{key}}, which looks like a secret; pass it from the environment (${{{key}}}), or use a secret and {{key}}_FILE=/run/secrets/... (the value is not shown)',
+      defaultValue:
+        'service "{{service}}" writes a literal default for {{key}} (${VAR:-...}), which looks like a secret; drop the default (${VAR:?set it}) so that nothing secret is in the file (the value is not shown)',
+      url: 'service "{{service}}" writes a URL with a password in {{key}}; pass the password from the environment or a secret (the value is not shown)',
+    },
+    options: {
+      schema: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          secretWords: { type: 'array', items: { type: 'string', minLength: 1 } },
+          ignoreKeys: { type: 'array', items: { type: 'string' } },
+        },
+      },
+      defaults: { secretWords: DEFAULT_SECRET_WORDS, ignoreKeys: [] },
+    },
+  },
+  create(ctx) {
+    const words = ctx.options.secretWords ?? DEFAULT_SECRET_WORDS;
+    const ignore = new Set(ctx.options.ignoreKeys ?? []);
+    const reported = new Set<LVal>();
+    return {
+      service(svc) {
+        for (const c of candidates(child(svc.ref, 'environment'))) {
+          if (ignore.has(c.key) || reported.has(c.value)) continue;
+          const node = c.value;
+          if (node.kind !== 'scalar' || node.value === null || typeof node.value === 'boolean') continue;
+          let text = String(node.value);
+          if (node.raw === undefined && typeof node.value === 'string' && node.value.startsWith(`${c.key}=`)) text = node.value.slice(c.key.length + 1);
+          const raw = node.raw;
+          let messageId: 'literal' | 'defaultValue' | 'url' | null = null;
+          if (raw !== undefined) {
+            if (looksSecret(c.key, words) && literalDefault(raw)) messageId = 'defaultValue';
+          } else if (text.trim() !== '' && !/^(?:true|false)$/i.test(text) && !text.startsWith('/run/secrets/')) {
+            if (looksSecret(c.key, words)) messageId = 'literal';
+            else if (URL_WITH_PASSWORD.test(text) && !URL_WITH_PASSWORD.exec(text)![1]!.startsWith('$')) messageId = 'url';
+          }
+          if (!messageId) continue;
+          reported.add(node);
+          ctx.report({ messageId, data: { service: svc.name, key: c.key }, at: c.loc, path: ['services', svc.name, 'environment', c.key], service: svc });
+        }
+      },
+    };
+  },
+});

@@ -1,0 +1,222 @@
+import { isMap, isPair, isScalar, type YAMLMap } from 'yaml';
+import { child, formatPath, scalarValue } from '../../src/model/access.js';
+import { fileLoc, type Loc } from '../../src/model/location.js';
+import type { Service } from '../../src/model/types.js';
+import { defineRule } from '../../src/engine/types.js';
+import { checkSwarmSchema, reportedByCompose, type UnknownKeyIssue } from '../../src/engine/swarm-schema.js';
+import { stackTarget } from '../../src/engine/target.js';
+
+/**
+ * Service keys `docker stack deploy` refuses before anything else ("Configuration contains
+ * forbidden properties", docker/cli cli/compose/types ForbiddenProperties), with the swarm way.
+ */
+export const FORBIDDEN_KEYS: Record<string, string> = {
+  extends: 'docker stack deploy cannot resolve extends: flatten the file first (docker compose config > stack.yml)',
+  volume_driver: 'define the volume at the top level with its driver and mount it by name',
+  volumes_from: 'share a named volume: declare it at the top level and mount it in each service',
+  cpu_quota: 'limit CPU with deploy.resources.limits.cpus',
+  cpu_shares: 'limit CPU with deploy.resources.limits.cpus (swarm has no CPU shares)',
+  cpuset: 'swarm cannot pin CPUs; limit CPU with deploy.resources.limits.cpus',
+  mem_limit: 'limit memory with deploy.resources.limits.memory',
+  memswap_limit: 'swarm has no swap limit; remove it and limit memory with deploy.resources.limits.memory',
+};
+
+/** What to do instead of a service key the stack schema does not have. */
+const SERVICE_KEY_ADVICE: Record<string, string> = {
+  cpus: 'set deploy.resources.limits.cpus (a string, such as "0.5")',
+  cpu_count: 'set deploy.resources.limits.cpus',
+  cpu_percent: 'set deploy.resources.limits.cpus',
+  cpu_period: 'set deploy.resources.limits.cpus',
+  cpu_rt_period: 'swarm has no realtime CPU settings; remove it',
+  cpu_rt_runtime: 'swarm has no realtime CPU settings; remove it',
+  mem_reservation: 'set deploy.resources.reservations.memory',
+  mem_swappiness: 'swarm has no swappiness setting; remove it',
+  pids_limit: 'set deploy.resources.limits.pids',
+  oom_kill_disable: 'swarm cannot disable the OOM killer; remove it and size deploy.resources.limits.memory',
+  profiles: 'a stack deploys every service it lists: move optional services to a stack file of their own',
+  sleep_policy: 'rename it to x-sleep-policy (extension keys are allowed)',
+  platform: 'pin the platform with deploy.placement.constraints (node.platform.arch == x86_64, node.platform.os == linux)',
+  scale: 'set deploy.replicas',
+  develop: 'it is for docker compose watch: keep it in a compose override file',
+  pull_policy: 'swarm resolves images itself when deploying (docker stack deploy --resolve-image)',
+  runtime: 'swarm has no runtime setting; configure the default runtime in the daemon',
+  gpus: 'reserve GPUs with deploy.resources.reservations.generic_resources',
+  uts: 'swarm has no UTS namespace setting; remove it',
+  cgroup: 'swarm has no cgroup namespace setting; remove it',
+  storage_opt: 'swarm has no storage options per service; remove it',
+  blkio_config: 'swarm has no block IO limits; remove it',
+  device_cgroup_rules: 'swarm has no device cgroup rules; remove it',
+  attach: 'it is for docker compose up only: remove it',
+  post_start: 'swarm has no lifecycle hooks; run the step in the entrypoint',
+  pre_stop: 'swarm has no lifecycle hooks; handle the stop signal in the process',
+  label_file: 'write the labels under labels',
+  annotations: 'swarm has no annotations; use labels',
+  models: 'swarm has no models; remove it',
+  provider: 'swarm has no service providers; remove it',
+  use_api_socket: 'swarm cannot hand a service the docker socket this way; remove it',
+  volumes_from: FORBIDDEN_KEYS.volumes_from!,
+};
+
+/** What to do instead of a top-level key the stack schema does not have. */
+const TOP_KEY_ADVICE: Record<string, string> = {
+  name: 'the stack name is the last argument of docker stack deploy (docker stack deploy -c FILE NAME)',
+  include: 'list the files instead: docker stack deploy -c A.yml -c B.yml NAME',
+  models: 'swarm has no models; remove it',
+};
+
+const EXTENSION_ADVICE = 'extension keys (x-...) are allowed only at the top level and directly in a service, network, volume, secret or config';
+
+/** Keys docker stack deploy reads and then ignores ("Ignoring unsupported options"), with the swarm way. */
+export const IGNORED_KEYS: Record<string, string> = {
+  build: 'build and push the image first; swarm only pulls image',
+  restart: 'swarm restarts tasks by deploy.restart_policy',
+  depends_on: 'swarm starts services in any order; make services retry their dependencies and use healthchecks',
+  container_name: 'swarm names the tasks itself; reach the service by its service name',
+  links: 'services on a shared network reach each other by service name',
+  external_links: 'attach the service to the other stack\'s network (declared external) and use its service name',
+  network_mode: 'attach the service to networks (use an external network named host for host networking)',
+  pid: 'swarm services cannot share the host PID namespace',
+  ipc: 'swarm services cannot share an IPC namespace',
+  userns_mode: 'configure user namespaces in the daemon (userns-remap)',
+  privileged: 'swarm services cannot run privileged; grant only the capabilities needed with cap_add',
+  security_opt: 'set daemon-wide options in daemon.json (for example "no-new-privileges": true)',
+  shm_size: 'mount a tmpfs at /dev/shm with a size (volumes: - type: tmpfs, target: /dev/shm, tmpfs: {size: ...})',
+  devices: 'swarm services cannot map devices; use generic resources or a plugin',
+  domainname: 'set the hostname or configure DNS on the network',
+  mac_address: 'swarm assigns MAC addresses itself',
+  cgroup_parent: 'swarm places tasks in its own cgroups',
+  cgroupns_mode: 'swarm has no cgroup namespace setting',
+  expose: 'services on a shared network reach every port of each other; remove it',
+};
+
+/** Extra words for schema errors at known places, matched on the path with `*` for any key or index. */
+const VALUE_ADVICE: Array<[string[], string]> = [
+  [['services', '*', 'environment', '*'], '; quote it ("true"): the stack schema accepts only strings, numbers and null in environment'],
+  [['services', '*', 'depends_on'], '; docker stack deploy accepts only the list form (depends_on: [db]), and ignores it anyway'],
+  [['services', '*', 'deploy', 'resources', '*', 'cpus'], '; quote it: cpus: "0.5"'],
+  [['services', '*', 'deploy', 'resources', '*', 'memory'], '; write it as a string with a unit, such as "512M"'],
+  [['services', '*', 'ports', '*'], '; expected [HOST_IP:][PUBLISHED:]TARGET[/PROTOCOL] with ports from 0 to 65535 and protocol tcp, udp or sctp'],
+];
+
+const DURATION_ADVICE = '; write a Go duration with a unit, such as 10s, 1m30s or 500ms';
+const SUPPORTED_VERSIONS = new Set(['3', ...Array.from({ length: 14 }, (_, i) => `3.${i}`)]);
+
+function matches(pattern: readonly string[], path: readonly string[]): boolean {
+  return pattern.length === path.length && pattern.every((p, i) => p === '*' || p === path[i]);
+}
+
+export default defineRule({
+  meta: {
+    id: 'swarm-compat',
+    description:
+      'With target swarm, the file must be one docker stack deploy accepts: no keys or values it rejects (mem_limit, cpus, profiles, boolean environment values, ...), and no keys it silently ignores (build, restart, depends_on, container_name, a host IP on a port, ...).',
+    severity: 'error',
+    category: 'compatibility',
+    messages: {
+      forbidden: 'service "{{service}}" sets {{key}}, which docker stack deploy refuses ("Configuration contains forbidden properties"); {{advice}}',
+      unknownKey: '{{where}} sets {{key}}, which docker stack deploy rejects ("{{docker}} Additional property {{key}} is not allowed"); {{advice}}',
+      invalid: 'docker stack deploy rejects this file: {{detail}}{{advice}}',
+      cast: '{{path}} is "{{value}}" after interpolation, but docker stack deploy needs {{expected}} there ("failed to cast to expected type")',
+      version: 'version {{version}} is not a stack file version: docker stack deploy accepts "3" and "3.0" to "3.13" (or no version key)',
+      ignored: 'service "{{service}}" sets {{key}}, which docker stack deploy ignores; {{advice}}',
+      hostIp: 'port "{{port}}" binds host IP {{ip}}, which docker stack deploy drops: the port listens on 0.0.0.0 (every interface) of every node; publish with mode: host behind a firewall, or do not publish it and reach the service over an overlay network',
+    },
+  },
+  create(ctx) {
+    if (stackTarget(ctx.stack) !== 'swarm' || ctx.stack.origin !== 'file') return {};
+    return {
+      service(svc) {
+        const ext = writtenKeyLoc(svc, 'extends');
+        if (ext) {
+          ctx.report({ messageId: 'forbidden', data: { service: svc.name, key: 'extends', advice: FORBIDDEN_KEYS.extends! }, at: ext, path: ['services', svc.name, 'extends'], service: svc });
+        }
+        for (const [key, advice] of Object.entries(IGNORED_KEYS)) {
+          const ref = child(svc.ref, key);
+          if (!ref) continue;
+          // the long form of depends_on is rejected outright (reported from the schema check)
+          if (key === 'depends_on' && ref.node.kind !== 'seq') continue;
+          ctx.report({ messageId: 'ignored', data: { service: svc.name, key, advice }, at: ref, severity: 'warning', service: svc });
+        }
+        for (const p of svc.ports) {
+          if (p.syntax !== 'short' || !p.hostIp || p.hostIp === '0.0.0.0' || p.hostIp === '::') continue;
+          ctx.report({ messageId: 'hostIp', data: { port: String(scalarValue(p.ref) ?? ''), ip: p.hostIp }, at: p.ref, loc: p.ref.node.loc, severity: 'warning', service: svc });
+        }
+      },
+      stack(stack) {
+        const root = stack.root.node;
+        const result = checkSwarmSchema(root);
+        const serviceOf = (path: readonly string[]): Service | null =>
+          path[0] === 'services' && path.length >= 2 ? (stack.services.find((s) => s.name === path[1]) ?? null) : null;
+
+        const version = child(stack.root, 'version');
+        let versionReported = false;
+        if (version && typeof scalarValue(version) === 'string' && !SUPPORTED_VERSIONS.has(String(scalarValue(version)))) {
+          versionReported = true;
+          ctx.report({ messageId: 'version', data: { version: JSON.stringify(scalarValue(version)) }, at: version, loc: version.node.loc });
+        }
+
+        for (const u of result.unknownKeys) reportUnknownKey(u);
+
+        for (const is of result.issues) {
+          if (reportedByCompose(result, is.path)) continue;
+          if (versionReported && is.path.length === 1 && is.path[0] === 'version') continue;
+          let advice = VALUE_ADVICE.find(([p]) => matches(p, is.path))?.[1] ?? '';
+          if (/duration/.test(is.message) || /format "duration"/.test(is.message)) advice = DURATION_ADVICE;
+          ctx.report({ messageId: 'invalid', data: { detail: is.message, advice }, at: is.loc, path: is.path, service: serviceOf(is.path) });
+        }
+
+        for (const c of result.casts) {
+          if (reportedByCompose(result, c.path)) continue;
+          ctx.report({ messageId: 'cast', data: { path: c.path.join('.'), value: c.value, expected: c.expected }, at: c.loc, path: c.path, service: serviceOf(c.path) });
+        }
+
+        function reportUnknownKey(u: UnknownKeyIssue): void {
+          const path = [...u.parentPath, u.key];
+          if (reportedByCompose(result, path)) return; // a typo or a key compose rejects too: `schema` says so
+          const svc = serviceOf(u.parentPath);
+          const at = u.entry.keyLoc;
+          if (u.parentPath.length === 2 && u.parentPath[0] === 'services') {
+            const forbidden = FORBIDDEN_KEYS[u.key];
+            if (forbidden) {
+              ctx.report({ messageId: 'forbidden', data: { service: u.parentPath[1]!, key: u.key, advice: forbidden }, at, path, service: svc });
+              return;
+            }
+          }
+          let advice: string;
+          if (u.key.startsWith('x-')) advice = EXTENSION_ADVICE;
+          else if (u.parentPath.length === 0) advice = TOP_KEY_ADVICE[u.key] ?? 'the stack schema has no such top-level key; remove it';
+          else if (u.parentPath.length === 2 && u.parentPath[0] === 'services') advice = SERVICE_KEY_ADVICE[u.key] ?? 'the stack schema has no such service key; keep compose-only settings in a compose override file';
+          else if (u.parentPath[2] === 'ports' && u.key === 'host_ip') advice = 'swarm cannot bind a published port to one address; publish with mode: host behind a firewall, or do not publish it';
+          else if ((u.parentPath[0] === 'secrets' || u.parentPath[0] === 'configs') && u.parentPath.length === 2)
+            advice = `docker stack deploy creates ${u.parentPath[0]} only from file: or uses external ones (or name + driver)`;
+          else if (u.parentPath.includes('ipam')) advice = 'the stack schema accepts only subnet in ipam.config';
+          else advice = 'the stack schema has no such key here; remove it';
+          const where = u.parentPath.length === 0 ? 'the file' : u.parentPath.length === 2 && u.parentPath[0] === 'services' ? `service "${u.parentPath[1]}"` : formatPath(u.parentPath);
+          ctx.report({
+            messageId: 'unknownKey',
+            data: { where, key: u.key, docker: u.parentPath.length === 0 ? '(root)' : u.parentPath.join('.'), advice },
+            at,
+            path,
+            service: svc,
+          });
+        }
+      },
+    };
+  },
+});
+
+/**
+ * Where a key is written in a service's own mapping, even when the model no longer holds it
+ * (`extends` is resolved while loading and does not reach the model).
+ */
+function writtenKeyLoc(svc: Service, key: string): Loc | null {
+  const node = svc.ref.node;
+  const yaml = node.yaml;
+  if (!yaml || !isMap(yaml) || node.loc.kind !== 'file') return null;
+  for (const pair of (yaml as YAMLMap).items) {
+    if (!isPair(pair) || !isScalar(pair.key) || pair.key.value !== key) continue;
+    const r = pair.key.range;
+    if (r) return fileLoc(node.loc.source, r[0], r[1]);
+  }
+  return null;
+}

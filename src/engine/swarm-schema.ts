@@ -1,0 +1,194 @@
+import type { ErrorObject } from 'ajv';
+import { validateStack } from '../generated/stack-validator.js';
+import { validateCompose } from '../generated/validators.js';
+import type { Loc } from '../model/location.js';
+import type { LEntry, LMap, LVal } from '../parse/located.js';
+import { checkSchema, type CompiledValidator, type SchemaIssue } from '../parse/validate-schema.js';
+
+/**
+ * What `docker stack config` / `docker stack deploy` (docker CLI 28) would say of a stack file's
+ * schema, mapped onto the located tree. Two things differ from the compose-spec check:
+ *
+ * - the schema is the swarm stack schema (schemas/docker-stack/, draft-04, converted at build time),
+ *   with its `duration` and `ports` formats checked the way docker checks them;
+ * - values are typed the way docker types them: a `${VAR}` that interpolation changed stays a
+ *   string, except at the few paths docker casts (`deploy.replicas`, `ports[].published`,
+ *   `read_only`, `networks.*.external`, ...), where a value that does not cast is an error of its own
+ *   ("failed to cast to expected type").
+ */
+
+export interface UnknownKeyIssue {
+  /** the key the stack schema does not allow */
+  key: string;
+  /** path of the mapping that holds it */
+  parentPath: string[];
+  entry: LEntry;
+}
+
+export interface CastIssue {
+  path: string[];
+  value: string;
+  expected: 'an integer' | 'a number' | 'a boolean';
+  loc: Loc;
+}
+
+export interface SwarmSchemaResult {
+  /** keys the stack schema rejects (additionalProperties), each at its key */
+  unknownKeys: UnknownKeyIssue[];
+  /** every other schema error (types, formats, enums, ...), each at its node */
+  issues: SchemaIssue[];
+  /** interpolated values docker cannot cast to the type it needs */
+  casts: CastIssue[];
+  /** paths (joined by "\u0000") the compose-spec schema already reports */
+  composePaths: Set<string>;
+}
+
+type Cast = 'int' | 'float' | 'bool';
+
+/** docker/cli cli/compose/loader/interpolate.go: where interpolated strings are cast. `*` any key, `[]` any item. */
+const CASTS: Array<[string[], Cast]> = [
+  [['services', '*', 'configs', '[]', 'mode'], 'int'],
+  [['services', '*', 'secrets', '[]', 'mode'], 'int'],
+  [['services', '*', 'healthcheck', 'retries'], 'int'],
+  [['services', '*', 'healthcheck', 'disable'], 'bool'],
+  [['services', '*', 'deploy', 'replicas'], 'int'],
+  [['services', '*', 'deploy', 'update_config', 'parallelism'], 'int'],
+  [['services', '*', 'deploy', 'update_config', 'max_failure_ratio'], 'float'],
+  [['services', '*', 'deploy', 'rollback_config', 'parallelism'], 'int'],
+  [['services', '*', 'deploy', 'rollback_config', 'max_failure_ratio'], 'float'],
+  [['services', '*', 'deploy', 'restart_policy', 'max_attempts'], 'int'],
+  [['services', '*', 'deploy', 'placement', 'max_replicas_per_node'], 'int'],
+  [['services', '*', 'ports', '[]', 'target'], 'int'],
+  [['services', '*', 'ports', '[]', 'published'], 'int'],
+  [['services', '*', 'ulimits', '*'], 'int'],
+  [['services', '*', 'ulimits', '*', 'hard'], 'int'],
+  [['services', '*', 'ulimits', '*', 'soft'], 'int'],
+  [['services', '*', 'privileged'], 'bool'],
+  [['services', '*', 'read_only'], 'bool'],
+  [['services', '*', 'stdin_open'], 'bool'],
+  [['services', '*', 'tty'], 'bool'],
+  [['services', '*', 'volumes', '[]', 'read_only'], 'bool'],
+  [['services', '*', 'volumes', '[]', 'volume', 'nocopy'], 'bool'],
+  [['networks', '*', 'external'], 'bool'],
+  [['networks', '*', 'internal'], 'bool'],
+  [['networks', '*', 'attachable'], 'bool'],
+  [['volumes', '*', 'external'], 'bool'],
+  [['secrets', '*', 'external'], 'bool'],
+  [['configs', '*', 'external'], 'bool'],
+];
+
+interface Step {
+  seg: string;
+  inSeq: boolean;
+}
+
+function castAt(steps: Step[]): Cast | null {
+  outer: for (const [pattern, cast] of CASTS) {
+    if (pattern.length !== steps.length) continue;
+    for (let i = 0; i < pattern.length; i++) {
+      const p = pattern[i]!;
+      const s = steps[i]!;
+      if (p === '[]' ? !s.inSeq : p === '*' ? s.inSeq : p !== s.seg || s.inSeq) continue outer;
+    }
+    return cast;
+  }
+  return null;
+}
+
+function goCast(s: string, cast: Cast): { ok: true; value: unknown } | { ok: false } {
+  if (cast === 'int') return /^[+-]?\d+$/.test(s) ? { ok: true, value: Number(s) } : { ok: false };
+  if (cast === 'float') {
+    const t = s.trim();
+    return t === s && t !== '' && !Number.isNaN(Number(t)) ? { ok: true, value: Number(t) } : { ok: false };
+  }
+  const l = s.toLowerCase();
+  if (['y', 'yes', 'true', 'on'].includes(l)) return { ok: true, value: true };
+  if (['n', 'no', 'false', 'off'].includes(l)) return { ok: true, value: false };
+  return { ok: false };
+}
+
+const EXPECTED: Record<Cast, CastIssue['expected']> = { int: 'an integer', float: 'a number', bool: 'a boolean' };
+
+/** The plain value docker validates: interpolated scalars stay strings unless docker casts them there. */
+export function dockerView(root: LVal): { data: unknown; casts: CastIssue[] } {
+  const casts: CastIssue[] = [];
+  const walk = (v: LVal, steps: Step[]): unknown => {
+    if (v.kind === 'scalar') {
+      if (v.raw === undefined) return v.value;
+      const text = v.value === null ? '' : String(v.value);
+      const cast = castAt(steps);
+      if (!cast) return text;
+      const r = goCast(text, cast);
+      if (r.ok) return r.value;
+      casts.push({ path: steps.map((s) => s.seg), value: text, expected: EXPECTED[cast], loc: v.loc });
+      return text;
+    }
+    if (v.kind === 'seq') return v.items.map((it, i) => walk(it.value, [...steps, { seg: String(i), inSeq: true }]));
+    const out: Record<string, unknown> = {};
+    for (const e of v.entries) out[e.key] = walk(e.value, [...steps, { seg: e.key, inSeq: false }]);
+    return out;
+  };
+  return { data: walk(root, []), casts };
+}
+
+/** A validator that ignores what checkSchema hands it and validates docker's view instead. */
+function onData(validate: CompiledValidator, data: unknown): CompiledValidator {
+  const wrapped: CompiledValidator = Object.assign(
+    () => {
+      const ok = validate(data);
+      wrapped.errors = validate.errors ?? null;
+      return ok;
+    },
+    { errors: null as ErrorObject[] | null },
+  );
+  return wrapped;
+}
+
+const key = (path: readonly string[]) => path.join('\u0000');
+
+/** Service keys whose unknown-key error the compose check leaves to a rule (see lint.ts). */
+const COMPOSE_KEYS_OWNED_BY_RULES = new Set(['sleep_policy']);
+
+/** Validate a stack's merged tree against the swarm stack schema, and the compose schema for comparison. */
+export function checkSwarmSchema(root: LMap): SwarmSchemaResult {
+  const { data, casts } = dockerView(root);
+  const unknownKeys: UnknownKeyIssue[] = [];
+  const issues = checkSchema(root, onData(validateStack as CompiledValidator, data), {
+    ignore: (e, path) => {
+      if (e.keyword !== 'additionalProperties') return false;
+      const k = String((e.params as { additionalProperty: string }).additionalProperty);
+      const parent = nodeAt(root, path);
+      const entry = parent?.kind === 'map' ? parent.index.get(k) : undefined;
+      if (entry && !unknownKeys.some((u) => u.entry === entry && key(u.parentPath) === key(path))) unknownKeys.push({ key: k, parentPath: path, entry });
+      return entry !== undefined;
+    },
+  });
+  const composePaths = new Set<string>();
+  for (const is of checkSchema(root, validateCompose as CompiledValidator, {
+    ignore: (e, path) =>
+      e.keyword === 'additionalProperties' &&
+      path.length === 2 &&
+      path[0] === 'services' &&
+      COMPOSE_KEYS_OWNED_BY_RULES.has(String((e.params as { additionalProperty: string }).additionalProperty)),
+  })) {
+    composePaths.add(key(is.path));
+  }
+  return { unknownKeys, issues, casts, composePaths };
+}
+
+/** True when the compose-spec check reports this path or a path that contains it. */
+export function reportedByCompose(result: SwarmSchemaResult, path: readonly string[]): boolean {
+  for (let n = path.length; n >= 1; n--) if (result.composePaths.has(key(path.slice(0, n)))) return true;
+  return false;
+}
+
+function nodeAt(root: LVal, path: readonly string[]): LVal | undefined {
+  let cur: LVal | undefined = root;
+  for (const seg of path) {
+    if (!cur) return undefined;
+    if (cur.kind === 'map') cur = cur.index.get(seg)?.value;
+    else if (cur.kind === 'seq') cur = cur.items[Number(seg)]?.value;
+    else return undefined;
+  }
+  return cur;
+}

@@ -1,0 +1,62 @@
+import { basename } from 'node:path';
+import { at, child, entries, rootRef, scalarValue } from '../model/access.js';
+import type { Stack } from '../model/types.js';
+import type { LMap } from '../parse/located.js';
+
+/**
+ * What a file is deployed with: `docker compose` (target compose) or `docker stack deploy` (target
+ * swarm). Some rules only make sense for one of them, and with target swarm the file is also checked
+ * against what `docker stack deploy` accepts (the `swarm-compat` rule).
+ */
+export type Target = 'compose' | 'swarm';
+export type TargetSetting = Target | 'auto';
+
+export const TARGET_SETTINGS: readonly TargetSetting[] = ['auto', 'compose', 'swarm'];
+
+export interface ResolvedTarget {
+  target: Target;
+  /** why: `--target swarm`, `file name "docker-stack.yml"`, `services.api.deploy.placement` */
+  reason: string;
+}
+
+/** `deploy` keys only `docker stack deploy` acts on; `docker compose` ignores them. */
+const SWARM_ONLY_DEPLOY_KEYS = ['placement', 'update_config', 'rollback_config', 'endpoint_mode', 'restart_policy'];
+/** `deploy.mode` values only swarm has */
+const SWARM_ONLY_MODES = new Set(['global', 'replicated-job', 'global-job']);
+
+/** The first use of a swarm-only key, as a YAML path, or null when the file uses none. */
+export function findSwarmOnlyKey(root: LMap): string | null {
+  for (const { key: name, ref: svc } of entries(child(rootRef(root), 'services'))) {
+    const deploy = child(svc, 'deploy');
+    if (!deploy) continue;
+    for (const k of SWARM_ONLY_DEPLOY_KEYS) if (child(deploy, k)) return `services.${name}.deploy.${k}`;
+    const mode = scalarValue(at(deploy, 'mode'));
+    if (typeof mode === 'string' && SWARM_ONLY_MODES.has(mode)) return `services.${name}.deploy.mode: ${mode}`;
+  }
+  return null;
+}
+
+/**
+ * `auto` picks swarm when a file's name says stack (`docker-stack.yml`, `stack.prod.yaml`,
+ * `monitoring-stack.yml`: the word "stack" anywhere in the name, any case) or when the file uses a
+ * key only swarm acts on (`deploy.placement`, `deploy.update_config`, `deploy.rollback_config`,
+ * `deploy.endpoint_mode`, `deploy.restart_policy`, `deploy.mode: global` or a job mode); compose
+ * otherwise.
+ */
+export function resolveTarget(setting: TargetSetting | undefined, files: readonly string[], root: LMap | null): ResolvedTarget {
+  if (setting === 'compose' || setting === 'swarm') return { target: setting, reason: `target ${setting} was asked for` };
+  const named = files.find((f) => /stack/i.test(basename(f)));
+  if (named) return { target: 'swarm', reason: `the file name "${basename(named)}" says stack` };
+  const key = root ? findSwarmOnlyKey(root) : null;
+  if (key) return { target: 'swarm', reason: `the file uses the swarm-only key ${key}` };
+  return { target: 'compose', reason: 'no stack file name and no swarm-only key' };
+}
+
+/** The target rules should assume for a stack: as resolved by lint; a live stack is a swarm. */
+export function stackTarget(stack: Stack): Target {
+  return stack.target ?? (stack.origin === 'live' ? 'swarm' : 'compose');
+}
+
+export function isTargetSetting(v: unknown): v is TargetSetting {
+  return typeof v === 'string' && (TARGET_SETTINGS as readonly string[]).includes(v);
+}
