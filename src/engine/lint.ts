@@ -1,0 +1,100 @@
+import { buildModel } from '../model/build-model.js';
+import type { Stack } from '../model/types.js';
+import { loadProject, type LoadOptions, type Project } from '../parse/load-project.js';
+import { checkSchema } from '../parse/validate-schema.js';
+import { validateCompose } from '../generated/validators.js';
+import { allRules } from './registry.js';
+import { coreRules } from './core-rules.js';
+import { applySuppressions } from './suppressions.js';
+import { compareFindings, findingPosition, runRules, type RunOptions } from './run-rules.js';
+import type { Finding, Rule, Severity } from './types.js';
+import { resolveTarget, type ResolvedTarget, type TargetSetting } from './target.js';
+import type { SourceFile } from '../parse/source-file.js';
+
+export interface LintOptions extends LoadOptions, RunOptions {
+  rules?: readonly Rule[];
+  /** `compose`, `swarm` (docker stack deploy) or `auto` (default; see resolveTarget in ./target.ts) */
+  target?: TargetSetting;
+}
+
+export interface LintResult {
+  /** the first file of the project: findings are grouped under it */
+  file: string;
+  sources: SourceFile[];
+  project: Project;
+  stack: Stack | null;
+  findings: Finding[];
+  /** the target the rules ran for, and why */
+  target: ResolvedTarget;
+}
+
+/** Service keys reported by a rule of their own rather than as unknown keys by `schema`. */
+const KEYS_OWNED_BY_RULES = new Set(['sleep_policy']);
+
+/** Lint one project (one file, or several `-f` files merged). Throws InputError for unreadable input. */
+export function lintProject(opts: LintOptions): LintResult {
+  const project = loadProject(opts);
+  const target = resolveTarget(opts.target, opts.files, project.root);
+  const findings: Finding[] = [];
+  const rules = opts.rules ?? allRules;
+  const settings = opts.settings ?? {};
+  const severityOf = (id: string, dflt: Severity): Severity | null => {
+    const s = settings[id]?.severity;
+    return s === 'off' ? null : (s ?? dflt);
+  };
+  for (const is of project.issues) {
+    const sev = severityOf(is.ruleId, is.severity);
+    if (!sev) continue;
+    findings.push({ ruleId: is.ruleId, severity: sev, message: is.message, service: serviceOf(is.path), path: (is.path ?? []).join('.'), ...findingPosition(is.loc), fixable: false, loc: is.loc });
+  }
+  let stack: Stack | null = null;
+  if (project.root) {
+    const schemaSev = severityOf('schema', 'error');
+    if (schemaSev) {
+      const issues = checkSchema(project.root, validateCompose, {
+        ignore: (e, path) =>
+          e.keyword === 'additionalProperties' &&
+          path.length === 2 &&
+          path[0] === 'services' &&
+          KEYS_OWNED_BY_RULES.has(String((e.params as { additionalProperty: string }).additionalProperty)),
+      });
+      for (const is of issues) {
+        findings.push({ ruleId: 'schema', severity: schemaSev, message: is.message, service: serviceOf(is.path), path: is.path.join('.'), ...findingPosition(is.loc), fixable: false, loc: is.loc });
+      }
+    }
+    stack = buildModel(project.root, project.sources);
+    stack.target = target.target;
+    findings.push(...runRules(stack, rules, opts));
+  }
+  const reported = applySuppressions(findings, {
+    sources: project.sources,
+    root: project.root,
+    settings,
+    knownRules: knownRuleIds(rules),
+    ranRules: ranRuleIds(rules, settings, stack),
+  });
+  reported.sort(compareFindings);
+  return { file: project.sources[0]?.displayPath ?? opts.files[0] ?? '', sources: project.sources, project, stack, findings: reported, target };
+}
+
+function serviceOf(path: string[] | undefined): string | null {
+  return path && path[0] === 'services' && path.length >= 2 ? path[1]! : null;
+}
+
+let knownCache: { rules: readonly Rule[]; ids: Set<string> } | null = null;
+/** Every rule id a suppression may name: the catalogue and the rules of this run. */
+function knownRuleIds(rules: readonly Rule[]): Set<string> {
+  if (knownCache?.rules !== rules) knownCache = { rules, ids: new Set([...allRules, ...rules].map((r) => r.meta.id)) };
+  return knownCache.ids;
+}
+
+/** The rules whose findings this run could have produced (an unused suppression of another is not reported). */
+function ranRuleIds(rules: readonly Rule[], settings: Record<string, { severity?: string }>, stack: Stack | null): Set<string> {
+  const ids = new Set<string>();
+  for (const r of [...coreRules, ...rules]) {
+    if (settings[r.meta.id]?.severity === 'off') continue;
+    if (r.meta.live && stack?.origin !== 'live') continue;
+    ids.add(r.meta.id);
+  }
+  return ids;
+}
