@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadCommandConfig } from '../config/find-config.js';
 import { lintProject, type LintResult } from '../engine/lint.js';
+import { isTargetSetting, type TargetSetting } from '../engine/target.js';
 import { allRules } from '../engine/registry.js';
 import type { Finding } from '../engine/types.js';
 import { FORMATS_WITH_FIXES, formatNames, loadFormatter } from '../format/index.js';
@@ -41,6 +42,12 @@ export interface LintCommandOptions {
   quiet?: boolean;
   baseline?: string;
   writeBaseline?: string;
+  target?: TargetSetting;
+}
+
+function parseTarget(v: string): TargetSetting {
+  if (!isTargetSetting(v)) throw new CliError(`--target takes compose, swarm or auto, not "${v}"`);
+  return v;
 }
 
 function parseMaxWarnings(v: string): number {
@@ -70,6 +77,12 @@ export function registerLint(program: Command, g: GlobalContext): void {
     .option('-q, --quiet', 'report errors only (warnings and infos are neither shown nor counted)')
     .option('--baseline <file>', 'report only findings not recorded in this baseline file')
     .option('--write-baseline <file>', 'record the current findings in this baseline file (then report none of them)')
+    .option(
+      '--target <target>',
+      'compose (docker compose), swarm (docker stack deploy) or auto: swarm when a file name says stack\n' +
+        'or the file uses a swarm-only key (deploy.placement, update_config, ...); default: the config, else auto',
+      parseTarget,
+    )
     .addHelpText(
       'after',
       '\nExit status: 0 no errors, 1 error findings (or more warnings than --max-warnings), 2 usage error,\n' +
@@ -96,6 +109,7 @@ export async function runLint(paths: string[], opts: LintCommandOptions, g: Glob
           files,
           envFiles: sel.envFiles,
           settings: config?.settings,
+          target: opts.target ?? config?.target,
           withFixes: FORMATS_WITH_FIXES.has(opts.format),
         }),
       );
