@@ -1,5 +1,6 @@
 import { keyLoc } from '../../src/model/access.js';
 import { defineRule } from '../../src/engine/types.js';
+import { fixCapDrop } from './fix.js';
 
 const EXPECTED = 'add ALL to cap_drop and give back with cap_add only the capabilities it needs (for example NET_BIND_SERVICE)';
 
@@ -22,7 +23,7 @@ export default defineRule({
       service(svc) {
         const drop = svc.capDrop;
         if (!drop) {
-          ctx.report({ messageId: 'missing', data: { service: svc.name }, at: svc.ref, loc: keyLoc(svc.ref), service: svc });
+          ctx.report({ messageId: 'missing', data: { service: svc.name }, at: svc.ref, loc: keyLoc(svc.ref), service: svc, fix: () => fixCapDrop(ctx.stack, svc) });
           return;
         }
         if (drop.ref.node.kind !== 'seq') return; // not a list: the schema reports it
@@ -30,7 +31,7 @@ export default defineRule({
         if (names.includes('ALL')) return;
         const capAll = drop.items[names.indexOf('CAP_ALL')];
         if (capAll) {
-          ctx.report({ messageId: 'capAll', data: { service: svc.name, value: JSON.stringify(capAll.value) }, at: capAll, loc: capAll.loc, service: svc });
+          ctx.report({ messageId: 'capAll', data: { service: svc.name, value: JSON.stringify(capAll.value) }, at: capAll, loc: capAll.loc, service: svc, fix: () => fixCapDrop(ctx.stack, svc) });
           return;
         }
         const value = `[${drop.items.map((i) => i.value).join(', ')}]`;
@@ -40,6 +41,7 @@ export default defineRule({
           at: drop.ref,
           loc: keyLoc(drop.ref),
           service: svc,
+          fix: () => fixCapDrop(ctx.stack, svc),
         });
       },
     };

@@ -9,6 +9,7 @@ import {
   type StatefulReason,
 } from '../../src/model/service-class.js';
 import type { Service } from '../../src/model/types.js';
+import { fixReplicas } from './fix.js';
 
 export type CriticalSingleReplicaOptions = {
   /** glob patterns of critical service names and images; replaces the default list (`[]` turns it off) */
@@ -72,7 +73,14 @@ export default defineRule<CriticalSingleReplicaOptions>({
             service: svc,
           });
         } else {
-          ctx.report({ messageId: 'singleReplica', data: { service: svc.name, reason, replicas }, at: target, loc, service: svc });
+          ctx.report({
+            messageId: 'singleReplica',
+            data: { service: svc.name, reason, replicas },
+            at: target,
+            loc,
+            service: svc,
+            fix: () => fixReplicas(ctx.stack, svc, (s) => criticalReason(s, patterns, ignore) !== null),
+          });
         }
       },
     };

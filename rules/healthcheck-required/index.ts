@@ -1,6 +1,7 @@
 import { child, deepest, keyLoc, type LRef } from '../../src/model/access.js';
 import { defineRule } from '../../src/engine/types.js';
 import { findImagePattern } from '../../src/model/service-class.js';
+import { fixHealthcheck, knownHealthcheck } from './fix.js';
 
 export type HealthcheckRequiredOptions = {
   /** image patterns (`traefik`, `bitnami/*`) whose images define a HEALTHCHECK of their own */
@@ -42,7 +43,7 @@ export default defineRule<HealthcheckRequiredOptions>({
         if (!hc) {
           // no `healthcheck` key (point at the service name), or an empty one (point at the key)
           const where = deepest(svc.ref, 'healthcheck');
-          ctx.report({ messageId: 'missing', data: { service: svc.name }, at: where, loc: keyLoc(where), service: svc });
+          ctx.report({ messageId: 'missing', data: { service: svc.name }, at: where, loc: keyLoc(where), service: svc, fix: svc.image && knownHealthcheck(svc.image.value) ? () => fixHealthcheck(ctx.stack, svc) : null });
           return;
         }
         if (hc.disable) {

@@ -1,6 +1,7 @@
 import { deepest, keyLoc, type Located } from '../../src/model/access.js';
 import { defineRule } from '../../src/engine/types.js';
 import { findImagePattern } from '../../src/model/service-class.js';
+import { fixUser } from './fix.js';
 
 export type NonRootUserOptions = {
   /** image patterns (`nginxinc/nginx-unprivileged`, `bitnami/*`) whose images set a non-root USER themselves */
@@ -39,12 +40,12 @@ export default defineRule<NonRootUserOptions>({
           if (ignoreImages.length > 0 && svc.image && findImagePattern(svc.image.value, ignoreImages)) return;
           // no `user` key: the service name; `user:` with no value: that key
           const where = deepest(svc.ref, 'user');
-          ctx.report({ messageId: 'missing', data: { service: svc.name }, at: where, loc: keyLoc(where), service: svc });
+          ctx.report({ messageId: 'missing', data: { service: svc.name }, at: where, loc: keyLoc(where), service: svc, fix: () => fixUser(ctx.stack, svc) });
           return;
         }
         const kind = classifyUser(user.value);
         if (kind === 'non-root') return;
-        ctx.report({ messageId: kind === 'root' ? 'root' : 'emptyUser', data: { service: svc.name, value: quote(user) }, at: user, loc: user.loc, service: svc });
+        ctx.report({ messageId: kind === 'root' ? 'root' : 'emptyUser', data: { service: svc.name, value: quote(user) }, at: user, loc: user.loc, service: svc, fix: () => fixUser(ctx.stack, svc) });
       },
     };
   },

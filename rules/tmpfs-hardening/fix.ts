@@ -107,6 +107,7 @@ export function fixReadOnlyTmp(stack: Stack, svc: Service, size: string): Fix {
   return buildSharedFix(stack, svc, (s) => {
     const entry = `/tmp:size=${size},noexec,nosuid`;
     const b = new FixBuilder(`added tmpfs ${entry}`);
+    if (s.readOnly?.value !== true) return b.fail(`service "${s.name}" is not read_only`);
     if ([...s.tmpfs, ...s.volumes].some((m) => m.target.replace(/\/+$/, '') === '/tmp')) {
       return b.fail('/tmp is already mounted read-only; make that mount writable by hand');
     }

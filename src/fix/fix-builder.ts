@@ -4,14 +4,15 @@
  * into text edits on the file the nodes were written in. Everything a builder collects is one fix:
  * applied together or not at all.
  */
-import { isMap, isScalar, isSeq, type Node as YamlNode, type Pair } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type Node as YamlNode, type Pair } from 'yaml';
 import type { Fix, TextEdit } from '../engine/types.js';
-import { child, formatPath, type LRef } from '../model/access.js';
+import { at, child, formatPath, type LRef } from '../model/access.js';
 import type { Service, Stack } from '../model/types.js';
 import type { LVal } from '../parse/located.js';
 import type { SourceFile } from '../parse/source-file.js';
 import { editsConflict, sortEdits, type YamlTextEdit } from './apply-edits.js';
-import { isMapValue, type YamlValue } from './render.js';
+import { isMapValue, quoteString, Quoted, renderScalar, type YamlValue } from './render.js';
+import { styleOf } from './yaml-style.js';
 import { appendToSeq, fillEmptyValue, hasWrittenKey, insertIntoMap, renameKey, replaceScalar } from './yaml-edits.js';
 
 type MapTree = { [key: string]: YamlValue };
@@ -140,14 +141,44 @@ export class FixBuilder {
     return this;
   }
 
+  /**
+   * Make the scalar at `path` under `base` equal `value`, whatever is there now: a missing key is
+   * added, a value written in place is replaced in its quoting style, a value that arrives through
+   * a `<<` merge key is overridden by a key of the service's own mapping, a `*alias` value is
+   * replaced by the value (the anchor stays for its other users).
+   */
+  set(base: LRef, path: readonly string[], value: string | number | boolean | Quoted): this {
+    if (this.failure) return this;
+    const parent = at(base, ...path.slice(0, -1));
+    const key = path[path.length - 1]!;
+    if (!parent || parent.node.kind !== 'map') return this.add(base, path, value);
+    const entry = parent.node.index.get(key);
+    if (!entry) return this.add(base, path, value);
+    if (entry.via?.kind === 'merge' && !parent.shared) {
+      // an own key in front of the merged one (explicit keys win over `<<`)
+      return this.addInto(parent, key, value);
+    }
+    const ref = child(parent, key)!;
+    if (entry.via?.kind === 'alias' && !parent.shared && entry.pair && isAlias(entry.pair.value) && entry.keyLoc.kind === 'file') {
+      const source = entry.keyLoc.source;
+      const r = (entry.pair.value as { range?: [number, number, number] }).range;
+      if (!r) return this.fail(`${where(ref)} has no position`);
+      const text = value instanceof Quoted ? quoteString(value.value, styleOf(source).quote) : renderScalar(value, styleOf(source), false);
+      this.replacements.push({ source, edit: { start: r[0], end: r[1], text } });
+      if (parent.node.yaml) this.targets.add(parent.node.yaml);
+      return this;
+    }
+    return this.replace(ref, value instanceof Quoted ? value.value : value, value instanceof Quoted);
+  }
+
   /** Replace a scalar's value in its own quoting style. A value written with `${VAR}` is not replaced. */
-  replace(ref: LRef, value: string | number | boolean | null): this {
+  replace(ref: LRef, value: string | number | boolean | null, forceQuotes = false): this {
     if (this.failure) return this;
     const node = ref.node.yaml;
     const source = sourceOf(ref.node);
     if (ref.node.kind !== 'scalar' || !node || !isScalar(node) || !source) return this.fail(`${where(ref)} is not a scalar written in a file`);
     if (ref.node.raw !== undefined) return this.fail(`${where(ref)} comes from a variable (${ref.node.raw}); change the variable instead`);
-    const edit = replaceScalar(source, node, value);
+    const edit = replaceScalar(source, node, value, forceQuotes);
     if (!edit) return this.fail(`${where(ref)} is a block scalar`);
     this.replacements.push({ source, edit });
     this.targets.add(node);
@@ -268,7 +299,11 @@ export function servicesUsing(stack: Stack, node: YamlNode): Set<string> {
           if (!s) map!.set(v.yaml, (s = new Set()));
           s.add(svc.name);
         }
-        if (v.kind === 'map') for (const e of v.entries) walk(e.value);
+        if (v.kind === 'map') {
+          for (const e of v.entries) walk(e.value);
+          // a mapping merged in with `<<` is changed for every mapping that merges it
+          for (const m of v.mergedFrom ?? []) walk(m);
+        }
         else if (v.kind === 'seq') for (const it of v.items) walk(it.value);
       };
       walk(svc.ref.node);

@@ -1,12 +1,29 @@
 import type { YamlStyle } from './yaml-style.js';
 
 /** A value to write into a file. Object keys keep their insertion order. */
-export type YamlValue = string | number | boolean | null | YamlValue[] | { [key: string]: YamlValue };
+export type YamlValue = string | number | boolean | null | Flow | Quoted | YamlValue[] | { [key: string]: YamlValue };
+
+/** Write this value in flow style even in a block context (`test: ["CMD", "pg_isready"]`). */
+export class Flow {
+  constructor(
+    readonly value: YamlValue,
+    /** strings in double quotes, JSON-like, as healthcheck tests are usually written */
+    readonly json = false,
+  ) {}
+}
+
+/** A string always written quoted (in the file's preferred quote), e.g. `user: "1000:1000"`. */
+export class Quoted {
+  constructor(readonly value: string) {}
+}
+
+export const flow = (v: YamlValue, json = false) => new Flow(v, json);
+export const quoted = (s: string) => new Quoted(s);
 
 export type ScalarStyle = 'PLAIN' | 'QUOTE_SINGLE' | 'QUOTE_DOUBLE';
 
 export function isMapValue(v: YamlValue): v is { [key: string]: YamlValue } {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Flow) && !(v instanceof Quoted);
 }
 
 const NUMBERISH = [
@@ -65,12 +82,30 @@ export function renderKey(k: string, style: Pick<YamlStyle, 'quote'>, flow = fal
 
 /** A value in flow style: `{cpus: '1', memory: 1G}`, `[ALL]`. */
 export function renderFlow(v: YamlValue, style: Pick<YamlStyle, 'quote'>): string {
+  if (v instanceof Flow) return v.json ? renderJson(v.value) : renderFlow(v.value, style);
+  if (v instanceof Quoted) return quoteString(v.value, style.quote);
   if (Array.isArray(v)) return `[${v.map((x) => renderFlow(x, style)).join(', ')}]`;
   if (isMapValue(v)) {
     const parts = Object.entries(v).map(([k, x]) => `${renderKey(k, style, true)}: ${renderFlow(x, style)}`);
     return `{${parts.join(', ')}}`;
   }
   return renderScalar(v, style, true);
+}
+
+/** JSON-like flow: every string double-quoted, `, ` between items. */
+export function renderJson(v: YamlValue): string {
+  if (v instanceof Flow) return renderJson(v.value);
+  if (v instanceof Quoted) return JSON.stringify(v.value);
+  if (Array.isArray(v)) return `[${v.map(renderJson).join(', ')}]`;
+  if (isMapValue(v)) return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${renderJson(x)}`).join(', ')}}`;
+  return v === null ? 'null' : typeof v === 'string' ? JSON.stringify(v) : String(v);
+}
+
+/** A value on the line of its key or dash: scalars, quoted strings and flow values. */
+function renderInline(v: YamlValue, style: YamlStyle): string | null {
+  if (v instanceof Flow || v instanceof Quoted) return renderFlow(v, style);
+  if (v === null || typeof v !== 'object') return renderScalar(v, style);
+  return null;
 }
 
 /** Lines (without line ends) of `key: value` in block style at `indent` spaces. */
@@ -90,7 +125,7 @@ export function renderPairLines(key: string, v: YamlValue, indent: number, style
     for (const [ck, cv] of entries) out.push(...renderPairLines(ck, cv, indent + style.indent, style));
     return out;
   }
-  return [`${pad}${k}: ${renderScalar(v, style)}`];
+  return [`${pad}${k}: ${renderInline(v, style)}`];
 }
 
 /** Lines of one block sequence item (`- value`) whose dash is at `indent`. */
@@ -102,6 +137,5 @@ export function renderItemLines(v: YamlValue, indent: number, style: YamlStyle):
     lines[0] = `${pad}- ${lines[0]!.slice(indent + 2)}`;
     return lines;
   }
-  if (Array.isArray(v) || isMapValue(v)) return [`${pad}- ${renderFlow(v, style)}`];
-  return [`${pad}- ${renderScalar(v, style)}`];
+  return [`${pad}- ${renderInline(v, style) ?? renderFlow(v, style)}`];
 }

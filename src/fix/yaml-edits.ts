@@ -200,10 +200,11 @@ export function appendToSeq(source: SourceFile, seq: YAMLSeq, items: readonly Ya
 }
 
 /** Replace a scalar's text, keeping its quoting (a plain scalar stays plain when the value allows it). */
-export function replaceScalar(source: SourceFile, node: Scalar, value: string | number | boolean | null): TextEdit | null {
+export function replaceScalar(source: SourceFile, node: Scalar, value: string | number | boolean | null, forceQuotes = false): TextEdit | null {
   const r = rangeOf(node);
   if (!r || isBlockScalar(node)) return null;
-  const type = (node.type ?? 'PLAIN') as ScalarStyle;
+  let type = (node.type ?? 'PLAIN') as ScalarStyle;
+  if (forceQuotes && type === 'PLAIN') type = styleOf(source).quote === '"' ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE';
   const flow = flowParent(source.text, r[0]);
   return { start: r[0], end: r[1], text: renderInStyle(value, type, styleOf(source), flow) };
 }

@@ -193,6 +193,7 @@ function withoutKey(m: LMap, key: string): LMap {
   if (!m.index.has(key)) return m;
   const out = makeMap(m.loc, m.entries.filter((e) => e.key !== key));
   if (m.yaml) out.yaml = m.yaml;
+  if (m.mergedFrom) out.mergedFrom = m.mergedFrom;
   return out;
 }
 

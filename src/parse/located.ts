@@ -43,6 +43,8 @@ export interface LMap extends LBase {
   entries: LEntry[];
   /** key → entry (last explicit definition wins, as YAML duplicate keys are errors anyway) */
   index: Map<string, LEntry>;
+  /** the mappings merged in with `<<` (a change to one of them changes this mapping too) */
+  mergedFrom?: LMap[];
 }
 
 export interface LSeq extends LBase {
@@ -276,6 +278,7 @@ export function convertDocument(
           issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: 'a << merge key must point at a mapping or a list of mappings', loc: m.loc });
           continue;
         }
+        (map.mergedFrom ??= []).push(m.value);
         for (const e of m.value.entries) {
           if (map.index.has(e.key)) continue;
           const merged: LEntry = { key: e.key, keyLoc: e.keyLoc, value: e.value, via: { kind: 'merge', loc: m.loc } };

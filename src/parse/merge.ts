@@ -49,6 +49,7 @@ function lastKeys(path: string[]): string {
 function mergeMaps(base: LMap, over: LMap, path: string[]): LMap {
   const out = makeMap(base.loc, [...base.entries]);
   if (base.yaml) out.yaml = base.yaml;
+  if (base.mergedFrom || over.mergedFrom) out.mergedFrom = [...(base.mergedFrom ?? []), ...(over.mergedFrom ?? [])];
   for (const e of over.entries) {
     const prev = out.index.get(e.key);
     if (!prev) {
@@ -146,6 +147,7 @@ export function dropResets(v: LVal): LVal {
     if (!changed) return v;
     const out = makeMap(v.loc, entries);
     if (v.yaml) out.yaml = v.yaml;
+    if (v.mergedFrom) out.mergedFrom = v.mergedFrom;
     return out;
   }
   return v;

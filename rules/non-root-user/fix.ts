@@ -1,0 +1,44 @@
+/**
+ * Fix of non-root-user (unsafe): set `user` to the unprivileged user a known image creates, else
+ * to "1000:1000". It changes who the process is: volumes owned by another UID, entrypoints that
+ * chown as root and ports below 1024 can break, so it runs only with --unsafe.
+ */
+import type { Fix } from '../../src/engine/types.js';
+import { buildSharedFix, FixBuilder } from '../../src/fix/fix-builder.js';
+import { quoted } from '../../src/fix/render.js';
+import { parseImageReference } from '../../src/model/service-class.js';
+import type { Service, Stack } from '../../src/model/types.js';
+import { classifyUser } from './index.js';
+
+export const DEFAULT_USER = '1000:1000';
+
+/** Image repositories and the user their Dockerfile creates for the service. */
+export const KNOWN_USERS: ReadonlyMap<string, string> = new Map([
+  ['postgres', 'postgres'],
+  ['postgis/postgis', 'postgres'],
+  ['timescale/timescaledb', 'postgres'],
+  ['pgvector/pgvector', 'postgres'],
+  ['mysql', 'mysql'],
+  ['mariadb', 'mysql'],
+  ['redis', 'redis'],
+  ['mongo', 'mongodb'],
+  ['rabbitmq', 'rabbitmq'],
+  ['node', 'node'],
+]);
+
+export function userFor(image: string | undefined): string {
+  if (!image || image.includes('$')) return DEFAULT_USER;
+  const ref = parseImageReference(image);
+  const repo = ref.repository.replace(/^library\//, '');
+  if (repo.startsWith('bitnami/')) return '1001';
+  return KNOWN_USERS.get(repo) ?? DEFAULT_USER;
+}
+
+export function fixUser(stack: Stack, svc: Service): Fix {
+  return buildSharedFix(stack, svc, (s) => {
+    const user = userFor(s.image?.value);
+    const b = new FixBuilder(`set user to "${user}"${s.user ? ` (was "${s.user.value}")` : ''}: check that volumes and ports still work`, true);
+    if (s.user && classifyUser(s.user.value) === 'non-root') return b.fail(`service "${s.name}" already runs as a non-root user`);
+    return b.set(s.ref, ['user'], /^[\d:]+$/.test(user) ? quoted(user) : user);
+  });
+}
