@@ -22,7 +22,16 @@ import healthcheckTiming from './healthcheck-timing/index.js';
 import restartPolicy from './restart-policy/index.js';
 import updateConfig from './update-config/index.js';
 
+import nodeAvailability from './node-availability/index.js';
+import managerQuorum from './manager-quorum/index.js';
+import serviceConvergence from './service-convergence/index.js';
+import capacityOvercommit from './capacity-overcommit/index.js';
+import placementUnsatisfiable from './placement-unsatisfiable/index.js';
+import stackDrift from './stack-drift/index.js';
+
 /** Every model rule, in catalogue order. Add a rule by adding its folder and a line here. */
 export const modelRules: Rule[] = [resourceLimits, criticalSingleReplica, healthcheckRequired, nonRootUser, capDropAll, tmpfsHardening, sleepPolicy,
   noPrivileged, noHostNamespaces, noDockerSocket, noNewPrivileges, imageTagPinned, portsHostIp, portsConflict, containerNameScaling, swarmCompat, secretsInEnvironment, undefinedReference, dependsOn, healthcheckTiming, restartPolicy, updateConfig,
+  // live rules (stackopt audit only)
+  nodeAvailability, managerQuorum, serviceConvergence, capacityOvercommit, placementUnsatisfiable, stackDrift,
 ] as Rule[];

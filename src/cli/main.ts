@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../parse/read-document.js';
 import { CliError, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
+import { registerAudit } from './audit-command.js';
 import { registerLint } from './lint-command.js';
 import { packageVersion } from './package-info.js';
 import { registerRules } from './rules-command.js';
@@ -35,6 +36,7 @@ export function buildProgram(g: GlobalContext): Command {
   });
   registerLint(program, g);
   registerRules(program, g);
+  registerAudit(program, g);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => g.stdout(s), writeErr: (s) => g.stderr(s.replace(/\n$/, '')) });
   return program;
 }

@@ -1,3 +1,4 @@
+import type { LiveFacts } from '../audit/live-facts.js';
 import type { LMap } from '../parse/located.js';
 import type { SourceFile } from '../parse/source-file.js';
 import type { LRef, Located } from './access.js';
@@ -19,6 +20,8 @@ export interface Stack {
    * `compose` or `swarm` (`docker stack deploy`). Absent: read it through `stackTarget()`.
    */
   target?: 'compose' | 'swarm';
+  /** what only a live swarm tells (nodes, tasks, desired state): set by `stackopt audit`, read by live rules */
+  live?: LiveFacts;
 }
 
 export interface TopLevelObject {

@@ -1,0 +1,157 @@
+import { defineRule } from '../../src/engine/types.js';
+import { formatAge, listing, plural, quoteError } from '../../src/audit/describe.js';
+import { FAILED_TASK_STATES, isNodeUsable, STARTING_TASK_STATES, type LiveFacts, type LiveService, type LiveTask } from '../../src/audit/live-facts.js';
+import { analysePlacement } from '../../src/audit/placement.js';
+
+export type ServiceConvergenceOptions = {
+  /** failed or rejected tasks in the history from which a running service is reported as flapping */
+  maxFailures: number;
+};
+
+/**
+ * A service runs the tasks it asks for. Fewer running than desired is an error quoting the last task
+ * error; a service whose missing tasks are all on their way (and none failed) is still converging, a
+ * warning. A service at full strength whose tasks keep failing or being rejected is a warning.
+ */
+export default defineRule<ServiceConvergenceOptions>({
+  meta: {
+    id: 'service-convergence',
+    description: 'Every service runs as many tasks as it asks for, and its tasks do not fail or get rejected over and over.',
+    severity: 'error',
+    category: 'cluster',
+    live: true,
+    messages: {
+      notConverged: 'service "{{service}}" runs {{running}} of {{desired}} {{unit}}{{history}}; {{last}}',
+      converging: 'service "{{service}}" runs {{running}} of {{desired}} {{unit}}; {{starting}} still on the way ({{states}}): audit again once the tasks have started',
+      flapping:
+        'service "{{service}}" runs all {{desired}} {{unit}}, but {{failures}} of its recent tasks failed or were rejected; last: {{last}}; look at `docker service ps --no-trunc {{service}}`',
+      updateState: 'service "{{service}}": its last update {{what}}{{message}}; {{advice}}',
+    },
+    options: {
+      schema: { type: 'object', additionalProperties: false, properties: { maxFailures: { type: 'integer', minimum: 1 } } },
+      defaults: { maxFailures: 3 },
+    },
+  },
+  create(ctx) {
+    const maxFailures = ctx.options.maxFailures ?? 3;
+    return {
+      stack(stack) {
+        const live = stack.live;
+        if (!live) return;
+        const tasksByService = new Map<string, LiveTask[]>();
+        for (const t of live.tasks) {
+          let list = tasksByService.get(t.serviceId);
+          if (!list) tasksByService.set(t.serviceId, (list = []));
+          list.push(t);
+        }
+        for (const svc of live.services) {
+          const tasks = tasksByService.get(svc.id) ?? [];
+          checkService(svc, tasks, live);
+          checkUpdate(svc);
+        }
+      },
+    };
+
+    function checkService(svc: LiveService, tasks: LiveTask[], live: LiveFacts) {
+      if (svc.mode === 'replicated-job' || svc.mode === 'global-job') return;
+      const current = tasks.filter((t) => t.desiredState === 'running' || t.desiredState === 'ready');
+      const running = current.filter((t) => t.state === 'running').length;
+      let desired: number;
+      let unit: string;
+      if (svc.mode === 'global') {
+        desired = analysePlacement(svc, live.nodes).eligible.filter(isNodeUsable).length;
+        unit = desired === 1 ? 'task (global: one per eligible node)' : 'tasks (global: one per eligible node)';
+      } else {
+        desired = svc.replicas ?? 0;
+        unit = desired === 1 ? 'replica' : 'replicas';
+      }
+      const failed = tasks.filter((t) => FAILED_TASK_STATES.has(t.state));
+      const last = lastError(tasks);
+      const lastText = last ? describeTask(last, live) : null;
+      const replicas = svc.model.replicas;
+      const at = replicas ?? svc.loc(svc.mode === 'global' ? 'Spec.Mode.Global' : 'Spec.Mode.Replicated.Replicas');
+      const base = { service: svc.name, running, desired, unit };
+      if (running < desired) {
+        const missing = desired - running;
+        const starting = current.filter((t) => t.state !== 'running' && STARTING_TASK_STATES.has(t.state) && !t.err);
+        if (failed.length === 0 && starting.length >= missing) {
+          const states = countStates(starting);
+          ctx.report({ messageId: 'converging', data: { ...base, starting: starting.length, states }, at, service: svc.model, severity: 'warning' });
+          return;
+        }
+        ctx.report({
+          messageId: 'notConverged',
+          data: {
+            ...base,
+            history: failed.length ? ` (${plural(failed.length, 'task')} failed or rejected in its history)` : '',
+            last: lastText ? `last task error: ${lastText}` : 'no task reports an error: see `docker service ps --no-trunc ' + svc.name + '`',
+          },
+          at,
+          service: svc.model,
+        });
+        return;
+      }
+      if (failed.length >= maxFailures && lastText) {
+        ctx.report({ messageId: 'flapping', data: { ...base, failures: failed.length, last: lastText }, at, service: svc.model, severity: 'warning' });
+      }
+    }
+
+    function checkUpdate(svc: LiveService) {
+      const u = svc.updateStatus;
+      if (!u) return;
+      const message = u.message ? ` ("${u.message}")` : '';
+      const at = svc.loc('UpdateStatus.State');
+      if (u.state === 'paused' || u.state === 'rollback_paused') {
+        ctx.report({
+          messageId: 'updateState',
+          data: {
+            service: svc.name,
+            what: u.state === 'paused' ? 'is paused' : 'rollback is paused',
+            message,
+            advice: `fix the cause, then resume with \`docker service update ${svc.name}\` (or roll back with \`docker service rollback ${svc.name}\`)`,
+          },
+          at,
+          service: svc.model,
+        });
+      } else if (u.state === 'rollback_completed' || u.state === 'rollback_started') {
+        ctx.report({
+          messageId: 'updateState',
+          data: {
+            service: svc.name,
+            what: u.state === 'rollback_completed' ? 'was rolled back' : 'is being rolled back',
+            message,
+            advice: 'the new version did not start healthy: the service runs its previous spec, not the one last deployed',
+          },
+          at,
+          service: svc.model,
+          severity: 'warning',
+        });
+      }
+    }
+  },
+});
+
+/** The most recent task that reports an error (a failure, a rejection, or a task stuck pending). */
+function lastError(tasks: LiveTask[]): LiveTask | null {
+  let best: LiveTask | null = null;
+  for (const t of tasks) {
+    if (!t.err && !FAILED_TASK_STATES.has(t.state)) continue;
+    if (!best || t.timestamp > best.timestamp) best = t;
+  }
+  return best;
+}
+
+function describeTask(t: LiveTask, live: LiveFacts): string {
+  const node = t.nodeId ? live.nodes.find((n) => n.id === t.nodeId) : undefined;
+  const what = t.err || t.message || `exit code ${t.exitCode ?? '?'}`;
+  const where = node ? ` on node "${node.name}"` : t.state === 'pending' ? ' (not placed on any node)' : '';
+  const exit = t.exitCode !== null && t.exitCode !== 0 ? `, exit code ${t.exitCode}` : '';
+  const age = live.takenAt && t.timestamp ? `, ${formatAge(live.takenAt - t.timestamp)} before the audit` : '';
+  return `${quoteError(what)} (task ${t.state}${where}${exit}${age})`;
+}
+
+function countStates(tasks: LiveTask[]): string {
+  const counts = new Map<string, number>();
+  for (const t of tasks) counts.set(t.state, (counts.get(t.state) ?? 0) + 1);
+  return listing([...counts].map(([s, n]) => `${n} ${s}`));
+}

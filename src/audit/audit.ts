@@ -1,0 +1,79 @@
+import { lintProject } from '../engine/lint.js';
+import { allRules } from '../engine/registry.js';
+import { compareFindings, runRules, type RunOptions } from '../engine/run-rules.js';
+import type { Finding, Rule } from '../engine/types.js';
+import type { Stack } from '../model/types.js';
+import { computeCapacity, type NodeCapacity } from './capacity.js';
+import type { DeclaredStack, LiveFacts } from './live-facts.js';
+import { buildLiveStack, ScopeError, STACK_NAMESPACE_LABEL, type AuditScope } from './live-model.js';
+import type { SwarmSnapshot } from './snapshot.js';
+
+export interface AuditOptions extends AuditScope, RunOptions {
+  rules?: readonly Rule[];
+  /** stack files to compare with the swarm (stack-drift), merged like `docker stack deploy -c A -c B` */
+  declaredFiles?: string[];
+  envFiles?: string[];
+  /** the environment `${VAR}` in the declared files is read from (default: the process's) */
+  environment?: Record<string, string | undefined>;
+}
+
+export interface AuditResult {
+  stack: Stack;
+  facts: LiveFacts;
+  findings: Finding[];
+  capacity: NodeCapacity[];
+}
+
+/** A declared stack file that cannot be compared (unreadable, invalid, or no stack to compare with). */
+export class DeclaredStackError extends Error {}
+
+/**
+ * Audit a snapshot: convert the services in scope into the model, attach the live facts (and the
+ * declared stack for drift), and run every rule, file rules and live rules alike. Pure: no docker.
+ */
+export function auditSnapshot(snap: SwarmSnapshot, opts: AuditOptions = {}): AuditResult {
+  const stack = buildLiveStack(snap, opts);
+  const facts = stack.live!;
+  if (opts.declaredFiles && opts.declaredFiles.length > 0) {
+    facts.declared = loadDeclared(snap, opts);
+  }
+  const findings = runRules(stack, opts.rules ?? allRules, opts);
+  findings.sort(compareFindings);
+  return { stack, facts, findings, capacity: computeCapacity(facts) };
+}
+
+function loadDeclared(snap: SwarmSnapshot, opts: AuditOptions): DeclaredStack {
+  const files = opts.declaredFiles!;
+  const res = lintProject({ files, envFiles: opts.envFiles, environment: opts.environment, rules: [] });
+  const broken = res.findings.find((f) => f.severity === 'error' && (f.ruleId === 'yaml-syntax' || f.ruleId === 'interpolation'));
+  if (!res.stack || broken) {
+    const f = broken ?? res.findings[0];
+    throw new DeclaredStackError(
+      `cannot compare with ${files.join(', ')}: ${f ? `${f.file}:${f.line}:${f.column}: ${f.message}` : 'the file has no services'}; check it with \`stackopt lint -f ${files.join(' -f ')}\``,
+    );
+  }
+  return { stack: res.stack, namespace: resolveNamespace(snap, opts, res.stack), files };
+}
+
+/** The stack the file was deployed as: --stack, else the one stack whose services the file names. */
+function resolveNamespace(snap: SwarmSnapshot, opts: AuditOptions, declared: Stack): string {
+  if (opts.stack) return opts.stack;
+  const names = new Set(declared.services.map((s) => s.name));
+  const candidates = new Map<string, number>();
+  for (const s of snap.services) {
+    const ns = s.Spec.Labels?.[STACK_NAMESPACE_LABEL];
+    if (!ns || !s.Spec.Name.startsWith(`${ns}_`)) continue;
+    if (names.has(s.Spec.Name.slice(ns.length + 1))) candidates.set(ns, (candidates.get(ns) ?? 0) + 1);
+  }
+  if (candidates.size === 1) return [...candidates.keys()][0]!;
+  if (candidates.size === 0) {
+    throw new DeclaredStackError(
+      `no stack on this swarm has the services of ${opts.declaredFiles!.join(', ')}: name the stack it is deployed as with --stack NAME`,
+    );
+  }
+  throw new DeclaredStackError(
+    `the services of ${opts.declaredFiles!.join(', ')} are deployed in several stacks (${[...candidates.keys()].sort().join(', ')}): choose one with --stack NAME`,
+  );
+}
+
+export { ScopeError };

@@ -1,0 +1,186 @@
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { loadCommandConfig } from '../config/find-config.js';
+import { allRules } from '../engine/registry.js';
+import type { Finding } from '../engine/types.js';
+import { formatNames, loadFormatter } from '../format/index.js';
+import type { ReportResult } from '../format/types.js';
+import { CliError, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { collect, useColor, type GlobalContext } from './shared.js';
+
+export interface AuditCommandOptions {
+  stack?: string;
+  service?: string[];
+  context?: string;
+  file?: string[];
+  envFile?: string[];
+  format: string;
+  outputFile?: string;
+  saveSnapshot?: string;
+  snapshot?: string;
+  timeout: number;
+  color?: boolean;
+  config?: string;
+}
+
+function parseTimeout(v: string): number {
+  const n = Number(v);
+  if (!/^\s*\d+(\.\d+)?\s*$/.test(v) || !(n > 0)) throw new CliError(`--timeout takes a number of seconds above 0, not "${v}"`);
+  return n;
+}
+
+export function registerAudit(program: Command, g: GlobalContext): void {
+  program
+    .command('audit')
+    .summary('audit a live swarm: the lint rules on every deployed service, plus cluster checks')
+    .description(
+      'Inspect a running Docker Swarm through the docker CLI and report what `stackopt lint` would say of\n' +
+        'each deployed service (its spec converted back into the compose model: limits, healthcheck, user,\n' +
+        'capabilities, tmpfs, placement, update and restart policies, labels), plus what only a live\n' +
+        'cluster can tell:\n' +
+        '  node-availability        nodes down, unknown or disconnected (error), drained or paused (warning)\n' +
+        '  manager-quorum           one manager, an even number of managers, unreachable managers\n' +
+        '  service-convergence      fewer tasks running than desired, tasks failing or rejected repeatedly\n' +
+        '  capacity-overcommit      reservations above a node\'s CPUs or memory; reservations no node can hold\n' +
+        '  placement-unsatisfiable  placement constraints that no active node satisfies\n' +
+        '  stack-drift              (with -f) declared vs running replicas, image, limits, healthcheck, user\n\n' +
+        'The docker CLI must be installed and reach a swarm manager: DOCKER_HOST, DOCKER_CONTEXT and\n' +
+        '--context are honoured. A few batched calls are made (info, node/service/task inspect), whatever\n' +
+        'the number of services, each with a time limit (--timeout). A deployed service keeps no x- keys:\n' +
+        'its sleep policy is read from the labels stackopt.sleep-policy.<key> (enabled, priority,\n' +
+        'idle_timeout, min_sleep_time, memory_reservation, warm_cache_enabled), set under deploy.labels.',
+    )
+    .option('--stack <name>', 'audit only the services of this stack (as deployed by `docker stack deploy ... NAME`)')
+    .option('--service <name...>', 'audit only these services (full names, or names within --stack); repeatable')
+    .option('--context <name>', 'the docker context to use (as `docker --context NAME`); default: DOCKER_HOST or the current context')
+    .option('-f, --file <file>', 'the stack file the swarm was deployed from, for stack-drift (repeatable, merged in order)', collect, [])
+    .option('--env-file <file>', 'variables for ${VAR} in the -f files, instead of the .env beside the first (repeatable)', collect, [])
+    .option('--format <name>', `stylish (the human report) or a machine format: ${formatNames().filter((n) => n !== 'stylish').join(', ')}`, 'stylish')
+    .option('-o, --output-file <file>', 'write the report to a file instead of standard output')
+    .option('--save-snapshot <file>', 'also save what was read from the swarm to this JSON file (replay it with --snapshot)')
+    .option('--snapshot <file>', 'audit a snapshot saved with --save-snapshot instead of a live swarm (no docker needed)')
+    .option('--timeout <seconds>', 'the longest any one docker call may take', parseTimeout, 30)
+    .option('--no-color', 'no colours (also off with NO_COLOR or when output is not a terminal)')
+    .option('-c, --config <file>', 'read this configuration instead of the nearest .stackopt.yaml (rule severities and options)')
+    .addHelpText(
+      'after',
+      '\nExit status: 0 no error findings, 1 error findings, 2 usage error or unreadable file,\n' +
+        '3 docker failure (not installed, engine not reachable, not a swarm manager, permission denied,\n' +
+        'a call that timed out) or internal error. Docker failures are one line saying what to do.\n\n' +
+        'Examples:\n' +
+        '  stackopt audit                                   every service of the swarm DOCKER_HOST points at\n' +
+        '  stackopt audit --stack shop -f shop-stack.yml    one stack, and its drift from the file\n' +
+        '  stackopt audit --context prod --service shop_api --format json\n' +
+        '  stackopt audit --save-snapshot swarm.json        keep what the swarm said ...\n' +
+        '  stackopt audit --snapshot swarm.json --stack shop  ... and audit it again offline\n\n' +
+        'Progress goes to standard error, and only on a terminal; standard output carries the report only.',
+    )
+    .action(async (opts: AuditCommandOptions) => {
+      g.exitCode = await runAudit(opts, g);
+    });
+}
+
+export async function runAudit(opts: AuditCommandOptions, g: GlobalContext): Promise<number> {
+  const human = opts.format === 'stylish';
+  const formatter = human ? undefined : await loadFormatter(opts.format);
+  if (!human && !formatter) throw new CliError(`unknown format "${opts.format}"; choose one of ${formatNames().join(', ')}`, EXIT_USAGE);
+  if (opts.snapshot && opts.context) throw new CliError('--snapshot audits a saved snapshot; --context (which engine to ask) does not apply to it', EXIT_USAGE);
+  const config = await loadCommandConfig(opts.config);
+
+  const { loadSnapshot, collectSnapshot, saveSnapshot, SnapshotError } = await import('../audit/snapshot.js');
+  let snapshot;
+  if (opts.snapshot) {
+    try {
+      snapshot = loadSnapshot(opts.snapshot);
+    } catch (e) {
+      if (e instanceof SnapshotError) throw new CliError(e.message, EXIT_USAGE);
+      throw e;
+    }
+  } else {
+    const { DockerClient, DockerError } = await import('../audit/docker.js');
+    const client = new DockerClient({ context: opts.context, timeoutMs: Math.round(opts.timeout * 1000) });
+    const progress = progressReporter();
+    try {
+      snapshot = await collectSnapshot(client, { progress: progress.update });
+    } catch (e) {
+      if (e instanceof DockerError) throw new CliError(e.message, EXIT_INTERNAL);
+      throw e;
+    } finally {
+      progress.done();
+    }
+  }
+  if (opts.saveSnapshot) {
+    try {
+      saveSnapshot(opts.saveSnapshot, snapshot);
+    } catch (e) {
+      throw new CliError(`cannot write the snapshot ${opts.saveSnapshot}: ${(e as Error).message}`, EXIT_USAGE);
+    }
+  }
+
+  const { auditSnapshot, DeclaredStackError, ScopeError } = await import('../audit/audit.js');
+  let result;
+  try {
+    result = auditSnapshot(snapshot, {
+      stack: opts.stack ?? null,
+      services: opts.service ?? [],
+      declaredFiles: opts.file ?? [],
+      envFiles: opts.envFile && opts.envFile.length ? opts.envFile : undefined,
+      settings: config?.settings,
+    });
+  } catch (e) {
+    if (e instanceof ScopeError || e instanceof DeclaredStackError) throw new CliError(e.message, EXIT_USAGE);
+    throw e;
+  }
+
+  const toFile = opts.outputFile !== undefined;
+  const color = !toFile && useColor(opts.color, g);
+  let text: string;
+  if (human) {
+    const { formatAuditHuman } = await import('../format/audit-human.js');
+    text = formatAuditHuman(result, { color });
+  } else {
+    text = formatter!(groupByObject(result.findings), { color, version: g.version, cwd: process.cwd(), rules: allRules });
+  }
+  if (toFile) {
+    try {
+      writeFileSync(opts.outputFile!, text);
+    } catch (e) {
+      throw new CliError(`cannot write ${opts.outputFile}: ${(e as Error).message}`, EXIT_USAGE);
+    }
+  } else g.stdout(text);
+  return result.findings.some((f) => f.severity === 'error') ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/**
+ * Machine formats take results per file: for an audit, one per live object (`swarm`, `node NAME`,
+ * `service NAME`) and per stack file (drift findings point into it).
+ */
+function groupByObject(findings: Finding[]): ReportResult[] {
+  const groups = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const list = groups.get(f.file);
+    if (list) list.push(f);
+    else groups.set(f.file, [f]);
+  }
+  return [...groups].map(([file, list]) => ({
+    file,
+    findings: list,
+    sources: list.flatMap((f) => (f.loc?.kind === 'file' ? [f.loc.source] : [])).filter((s, i, a) => a.indexOf(s) === i),
+  }));
+}
+
+/** Progress on standard error, only when it is a terminal: one line, rewritten in place. */
+function progressReporter(): { update: (message: string) => void; done: () => void } {
+  const tty = Boolean(process.stderr.isTTY);
+  let shown = false;
+  return {
+    update: (message) => {
+      if (!tty) return;
+      process.stderr.write(`\r\x1b[2Kstackopt: ${message}…`);
+      shown = true;
+    },
+    done: () => {
+      if (shown) process.stderr.write('\r\x1b[2K');
+    },
+  };
+}
