@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { InputError } from '../parse/read-document.js';
 import { CliError, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
 import { registerAudit } from './audit-command.js';
+import { registerFix } from './fix-command.js';
 import { registerLint } from './lint-command.js';
 import { packageVersion } from './package-info.js';
 import { registerRules } from './rules-command.js';
@@ -21,6 +22,7 @@ export function buildProgram(g: GlobalContext): Command {
     .description(
       'Lint, harden and right-size Docker Compose and Swarm stack files, and audit a live swarm.\n\n' +
         '  stackopt lint compose.yaml        report problems (exit 1 on errors)\n' +
+        '  stackopt fix compose.yaml         write a fixed copy, compose.yaml.optimized\n' +
         '  stackopt rules                    list the rules; stackopt rules <id> explains one',
     )
     .version(g.version, '-v, --version', 'print the version')
@@ -35,6 +37,7 @@ export function buildProgram(g: GlobalContext): Command {
     g.debug = Boolean(cmd.opts().debug);
   });
   registerLint(program, g);
+  registerFix(program, g);
   registerRules(program, g);
   registerAudit(program, g);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => g.stdout(s), writeErr: (s) => g.stderr(s.replace(/\n$/, '')) });

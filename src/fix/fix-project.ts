@@ -371,14 +371,14 @@ function leftReason(
   const key = findingKey(f);
   const r = rejected.get(key);
   if (r) return { reason: 'rejected', why: `fix rejected: ${r}` };
-  if (notRemoved.has(key)) return { reason: 'not-removed', why: 'its fix was applied but the problem is still reported; fix it by hand' };
-  if (!f.fixable) return { reason: 'no-fix', why: 'no automatic fix' };
+  if (notRemoved.has(key)) return { reason: 'not-removed', why: `its fix was applied but the problem is still reported; fix it by hand: ${f.message}` };
+  if (!f.fixable) return { reason: 'no-fix', why: `no automatic fix: ${f.message}` };
   const fix = f.fix;
   if (!fix || fix.edits.length === 0) return { reason: 'not-possible', why: fix?.description ? `no fix here: ${fix.description}` : 'no fix here' };
-  if (opts.only && opts.only.length > 0 && !opts.only.includes(f.ruleId)) return { reason: 'not-selected', why: 'rule not selected with --rule' };
-  if (fix.unsafe && !opts.unsafe) return { reason: 'unsafe', why: `unsafe fix (${fix.description}); run with --unsafe to apply it` };
+  if (opts.only && opts.only.length > 0 && !opts.only.includes(f.ruleId)) return { reason: 'not-selected', why: 'not selected with --rule' };
+  if (fix.unsafe && !opts.unsafe) return { reason: 'unsafe', why: `unsafe, needs --unsafe: ${fix.description}` };
   if (!texts.has(fix.file)) return { reason: 'other-file', why: `the fix would edit ${fix.file}, which is not one of the files being fixed` };
-  return { reason: 'conflict', why: `its edits still overlap another fix after ${opts.maxPasses ?? MAX_PASSES} passes` };
+  return { reason: 'conflict', why: `its edits still overlapped another fix after ${opts.maxPasses ?? MAX_PASSES} passes; run fix again: ${fix.description}` };
 }
 
 export function resolveProjectFiles(files: readonly string[]): string[] {

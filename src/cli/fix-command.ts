@@ -1,0 +1,245 @@
+import { resolve } from 'node:path';
+import chalk, { Chalk } from 'chalk';
+import type { Command } from 'commander';
+import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
+import { loadCommandConfig } from '../config/find-config.js';
+import { allRules, findRule } from '../engine/registry.js';
+import type { RuleSettings } from '../engine/run-rules.js';
+import { isTargetSetting, type TargetSetting } from '../engine/target.js';
+import { fixProject, MAX_PASSES, type FixResult } from '../fix/fix-project.js';
+import { describeSizing, isPresetName, PRESET_NAMES, resolveSizing } from '../fix/sizing.js';
+import { optimizedPath, writeFileAtomic } from '../fix/write-output.js';
+import { InputError } from '../parse/read-document.js';
+import { closest } from '../parse/validate-schema.js';
+import { selectProjects } from './lint-command.js';
+import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { collect, useColor, type GlobalContext } from './shared.js';
+
+export interface FixCommandOptions {
+  file?: string[];
+  envFile?: string[];
+  output?: string;
+  stdout?: boolean;
+  inPlace?: boolean;
+  diff?: boolean;
+  check?: boolean;
+  unsafe?: boolean;
+  rule?: string[];
+  preset?: string;
+  config?: string;
+  target?: TargetSetting;
+  color?: boolean;
+}
+
+function parseTarget(v: string): TargetSetting {
+  if (!isTargetSetting(v)) throw new CliError(`--target takes compose, swarm or auto, not "${v}"`);
+  return v;
+}
+
+const HELP_AFTER = `
+What it does:
+  Each fix is a text edit on the file as written: only the bytes a fix needs change. Comments,
+  blank lines, key order, quoting, flow or block style, anchors and aliases, CRLF line ends and a
+  BOM are kept. Fixes run in passes (at most ${MAX_PASSES}): the edits of one problem apply together or not
+  at all, a fix whose edits touch another's waits for the next pass, and after every pass the file
+  must still parse and validate, or that pass is dropped and reported. The result is linted again
+  and what is left is listed with the reason.
+
+  Safe fixes run by default. Unsafe ones change how a service behaves (a new user, fewer
+  capabilities, a renamed key, a policy that stops sleeping, a guessed size) and run only with
+  --unsafe. \`stackopt rules <id>\` says what each rule's fix does.
+
+Where it writes (one of):
+  (default)       <file>.optimized beside each input, always (an identical copy when nothing needed
+                  fixing), so a pipeline can rely on it; the input is never touched
+  -o FILE         that file instead (one input file)
+  --stdout        standard output (one input file); the summary goes to standard error
+  --in-place      over the input files (only those that change)
+  --diff          nothing: print a unified diff (summary on standard error)
+  --check         nothing: exit 1 when a fix would change something (for CI)
+
+Sizing (resource-limits): services without limits get limits by class, detected from the image and
+the name, and reservations at half the limits. --preset picks the table (default: "default", or
+sizing.preset in .stackopt.yaml, where sizing.classes overrides single classes):
+${PRESET_NAMES.map((p) => `  ${p}\n${describeSizing(resolveSizing(p)).map((l) => `    ${l}`).join('\n')}`).join('\n')}
+
+Exit status: 0 done (also when findings without a fix are left), 1 --check found something to fix,
+2 usage error, bad configuration, or an input that cannot be read or parsed (the others are still
+fixed), 3 internal error.
+
+Examples:
+  stackopt fix stack.yml                      writes stack.yml.optimized
+  stackopt fix stack.yml --diff               shows what would change
+  stackopt fix --check deploy/                in CI: fails when a fix is pending
+  stackopt fix stack.yml --unsafe --rule cap-drop-all --rule non-root-user -o hardened.yml
+  stackopt fix -f compose.yaml -f compose.prod.yaml --preset small
+  stackopt fix stack.yml --stdout | docker stack deploy -c - mystack`;
+
+export function registerFix(program: Command, g: GlobalContext): void {
+  program
+    .command('fix')
+    .summary('write a fixed copy (<file>.optimized): limits, replicas, healthchecks, hardening')
+    .description(
+      'Fix what the rules found, as text edits that keep every other byte of the file, and write the\n' +
+        'result to <file>.optimized beside each input. Paths, -f and --env-file work as in `stackopt lint`.',
+    )
+    .argument('[paths...]', 'compose files or directories (default: the current directory)')
+    .option('-f, --file <file>', 'a compose file of one merged project (repeatable, in order)', collect, [])
+    .option('--env-file <file>', 'read variables from this file instead of .env (repeatable, later wins)', collect, [])
+    .option('-o, --output <file>', 'write the fixed file here instead of <file>.optimized (one input file)')
+    .option('--stdout', 'print the fixed file to standard output (one input file)')
+    .option('--in-place', 'overwrite the input files (explicit opt-in)')
+    .option('--diff', 'print a unified diff of what would change; write nothing')
+    .option('--check', 'write nothing; exit 1 when a fix would change something')
+    .option('--unsafe', 'also apply fixes that change behaviour (see `stackopt rules <id>`)')
+    .option('--rule <id>', 'apply only this rule\'s fixes (repeatable)', collect, [])
+    .option('--preset <name>', `sizing preset for resource limits: ${PRESET_NAMES.join(', ')}`)
+    .option('-c, --config <file>', 'read this configuration instead of the nearest .stackopt.yaml')
+    .option('--target <target>', 'compose, swarm or auto, as for lint', parseTarget)
+    .option('--no-color', 'no colours (also off with NO_COLOR or when output is not a terminal)')
+    .addHelpText('after', HELP_AFTER)
+    .action(async (paths: string[], opts: FixCommandOptions) => {
+      g.exitCode = await runFix(paths, opts, g);
+    });
+}
+
+type Mode = 'optimized' | 'output' | 'stdout' | 'in-place' | 'diff' | 'check';
+
+function modeOf(opts: FixCommandOptions): Mode {
+  const chosen: Array<[Mode, string]> = [];
+  if (opts.output !== undefined) chosen.push(['output', '-o']);
+  if (opts.stdout) chosen.push(['stdout', '--stdout']);
+  if (opts.inPlace) chosen.push(['in-place', '--in-place']);
+  if (opts.diff) chosen.push(['diff', '--diff']);
+  if (opts.check) chosen.push(['check', '--check']);
+  if (chosen.length > 1) throw new CliError(`${chosen.map((c) => c[1]).join(' and ')} cannot be combined: choose where the result goes`);
+  return chosen[0]?.[0] ?? 'optimized';
+}
+
+export async function runFix(paths: string[], opts: FixCommandOptions, g: GlobalContext): Promise<number> {
+  const mode = modeOf(opts);
+  const only = opts.rule ?? [];
+  for (const id of only) {
+    if (!findRule(id)) {
+      const guess = closest(id, allRules.map((r) => r.meta.id));
+      throw new CliError(`unknown rule "${id}"${guess ? `; did you mean "${guess}"?` : ''} (stackopt rules lists them)`);
+    }
+  }
+  if (opts.preset !== undefined && !isPresetName(opts.preset)) {
+    throw new CliError(`unknown preset "${opts.preset}"; choose one of ${PRESET_NAMES.join(', ')}`);
+  }
+  const config = await loadCommandConfig(opts.config);
+  const settings: Record<string, RuleSettings> = { ...(config?.settings ?? {}) };
+  if (opts.preset !== undefined) {
+    const rl = settings['resource-limits'];
+    settings['resource-limits'] = { ...rl, options: { ...rl?.options, preset: opts.preset } };
+  }
+  const sel = selectProjects(paths, opts, {
+    ignore: config?.ignore,
+    onIgnored: (p) => g.stderr(`stackopt: ${p} is not fixed: the ignore patterns of ${config!.shownPath} match it`),
+  });
+  const fileCount = sel.projects.reduce((n, p) => n + p.length, 0);
+  if ((mode === 'output' || mode === 'stdout') && fileCount !== 1) {
+    throw new CliError(`${mode === 'output' ? '-o' : '--stdout'} takes exactly one input file, not ${fileCount}; without it each file gets <file>.optimized`);
+  }
+
+  // the summary goes where the fixed text or the diff does not
+  const say = mode === 'stdout' || mode === 'diff' ? (line: string) => g.stderr(line) : (line: string) => g.stdout(`${line}\n`);
+  const color = useColor(opts.color, g) ? chalk : new Chalk({ level: 0 });
+  let inputFailed = false;
+  let wouldChange = false;
+  let totalFixed = 0;
+  let totalLeft = 0;
+  let written = 0;
+
+  for (const files of sel.projects) {
+    let result: FixResult;
+    try {
+      result = fixProject({ files, envFiles: sel.envFiles, settings, target: opts.target ?? config?.target, unsafe: Boolean(opts.unsafe), only });
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      g.stderr(`stackopt: ${e.message}`);
+      inputFailed = true;
+      continue;
+    }
+    if (result.blocked) inputFailed = true;
+    const changed = result.files.some((f) => f.changed);
+    if (changed) wouldChange = true;
+    totalFixed += result.applied.length;
+    totalLeft += result.left.length;
+
+    // write (or show) the result
+    const destinations: string[] = [];
+    for (const f of result.files) {
+      if (mode === 'optimized') {
+        const dest = optimizedPath(f.source.path);
+        writeOrFail(dest, f.output, f.source.path);
+        destinations.push(optimizedPath(f.source.displayPath));
+        written++;
+      } else if (mode === 'output') {
+        writeOrFail(resolve(opts.output!), f.output, f.source.path);
+        destinations.push(opts.output!);
+        written++;
+      } else if (mode === 'in-place') {
+        if (f.changed) {
+          writeOrFail(f.source.path, f.output, f.source.path);
+          destinations.push(f.source.displayPath);
+          written++;
+        }
+      } else if (mode === 'stdout') {
+        g.stdout(f.output);
+        destinations.push('standard output');
+      } else if (mode === 'diff') {
+        if (f.changed) {
+          const name = f.source.displayPath.replace(/\\/g, '/');
+          g.stdout(createTwoFilesPatch(`a/${name}`, `b/${name}`, f.original, f.output, undefined, undefined, { headerOptions: FILE_HEADERS_ONLY }));
+        }
+      }
+    }
+    printSummary(result, mode, destinations, say, color);
+  }
+
+  const files = sel.projects.length;
+  const verb = mode === 'check' || mode === 'diff' ? 'would fix' : 'fixed';
+  say(
+    color.bold(
+      `${verb} ${totalFixed} ${totalFixed === 1 ? 'problem' : 'problems'}, left ${totalLeft} in ${files} ${files === 1 ? 'project' : 'projects'}` +
+        (mode === 'optimized' || mode === 'output' || mode === 'in-place' ? `; wrote ${written} ${written === 1 ? 'file' : 'files'}` : ''),
+    ),
+  );
+  if (inputFailed) return EXIT_USAGE;
+  if (mode === 'check' && wouldChange) {
+    say('stackopt: fixes are pending; run `stackopt fix` (or --diff to see them)');
+    return EXIT_FINDINGS;
+  }
+  return EXIT_OK;
+}
+
+function writeOrFail(dest: string, text: string, modeOf: string): void {
+  try {
+    writeFileAtomic(dest, text, modeOf);
+  } catch (e) {
+    throw new CliError(`cannot write ${dest}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+function printSummary(r: FixResult, mode: Mode, destinations: string[], say: (l: string) => void, c: InstanceType<typeof Chalk>): void {
+  const changed = r.files.filter((f) => f.changed).length;
+  let head = `${c.underline(r.file)}`;
+  if (r.blocked) head += `: not fixed, the file does not parse (${r.blocked})`;
+  else if (mode === 'check' || mode === 'diff') head += changed ? `: ${r.applied.length} to fix` : ': nothing to fix';
+  else head += r.applied.length ? `: ${r.applied.length} fixed in ${r.passes} ${r.passes === 1 ? 'pass' : 'passes'}` : ': nothing to fix';
+  if (destinations.length) head += ` → ${destinations.join(', ')}${r.applied.length === 0 && mode === 'optimized' ? ' (an identical copy)' : ''}`;
+  say(head);
+  const width = Math.max(0, ...r.applied.map((a) => a.ruleId.length), ...r.left.map((l) => l.finding.ruleId.length));
+  for (const a of r.applied) {
+    say(`  ${c.green('fixed')}  ${a.ruleId.padEnd(width)}  ${a.service ? `${a.service}: ` : ''}${a.description}${a.unsafe ? c.yellow(' [unsafe]') : ''}`);
+  }
+  for (const l of r.left) {
+    const f = l.finding;
+    say(`  ${c.yellow('left ')}  ${f.ruleId.padEnd(width)}  ${c.dim(`${f.line}:${f.column}`)}  ${f.service ? `${f.service}: ` : ''}${l.why}`);
+  }
+  for (const d of r.dropped) {
+    say(`  ${c.red('dropped')} pass ${d.pass}: ${d.fixes.map((x) => `${x.ruleId}${x.service ? ` (${x.service})` : ''}`).join(', ')} would make the file invalid: ${d.problems.join('; ')}`);
+  }
+}
