@@ -1,9 +1,10 @@
 import { isMap, isPair, isScalar, type YAMLMap } from 'yaml';
-import { child, formatPath, scalarValue } from '../../src/model/access.js';
+import { child, formatPath, items, scalarValue } from '../../src/model/access.js';
 import { fileLoc, type Loc } from '../../src/model/location.js';
 import type { Service } from '../../src/model/types.js';
 import { defineRule } from '../../src/engine/types.js';
-import { checkSwarmSchema, reportedByCompose, type UnknownKeyIssue } from '../../src/engine/swarm-schema.js';
+import { checkSwarmSchema, findInterpolationFormatIssues, reportedByCompose, type UnknownKeyIssue } from '../../src/engine/swarm-schema.js';
+import { interpolate } from '../../src/parse/interpolate.js';
 import { stackTarget } from '../../src/engine/target.js';
 
 /**
@@ -101,6 +102,31 @@ const VALUE_ADVICE: Array<[string[], string]> = [
 const DURATION_ADVICE = '; write a Go duration with a unit, such as 10s, 1m30s or 500ms';
 const SUPPORTED_VERSIONS = new Set(['3', ...Array.from({ length: 14 }, (_, i) => `3.${i}`)]);
 
+/**
+ * What docker's short volume parser (cli/compose/loader ParseVolume) says of a spec after
+ * interpolation: null when it reads it, else its complaint.
+ */
+export function volumeSpecProblem(spec: string): string | null {
+  if (spec.length === 0) return 'invalid empty volume spec';
+  if (spec.length <= 2) return null;
+  let buffer = '';
+  let source = '';
+  let target = '';
+  for (const ch of [...spec, '\u0000']) {
+    if (ch === ':' && buffer.length === 1 && /\p{L}/u.test(buffer)) {
+      buffer += ch; // a Windows drive letter
+    } else if (ch === ':' || ch === '\u0000') {
+      if (buffer.length === 0) return 'empty section between colons';
+      if (source === '' && ch === '\u0000') target = buffer;
+      else if (source === '') source = buffer;
+      else if (target === '') target = buffer;
+      else if (ch === ':') return 'too many colons';
+      buffer = '';
+    } else buffer += ch;
+  }
+  return null;
+}
+
 function matches(pattern: readonly string[], path: readonly string[]): boolean {
   return pattern.length === path.length && pattern.every((p, i) => p === '*' || p === path[i]);
 }
@@ -119,6 +145,9 @@ export default defineRule({
       cast: '{{path}} is "{{value}}" after interpolation, but docker stack deploy needs {{expected}} there ("failed to cast to expected type")',
       version: 'version {{version}} is not a stack file version: docker stack deploy accepts "3" and "3.0" to "3.13" (or no version key)',
       ignored: 'service "{{service}}" sets {{key}}, which docker stack deploy ignores; {{advice}}',
+      volumeSpec: 'service "{{service}}" mounts {{spec}}, which docker stack deploy cannot read ("invalid spec: {{value}}: {{problem}}"); write it as SOURCE:TARGET[:MODE]{{hint}}',
+      interpolationFormat:
+        '{{path}} has a "$" that docker stack deploy cannot read ("invalid interpolation format"): it reads only $$, $NAME, ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?error} and ${NAME?error}; {{advice}}',
       hostIp: 'port "{{port}}" binds host IP {{ip}}, which docker stack deploy drops: the port listens on 0.0.0.0 (every interface) of every node; publish with mode: host behind a firewall, or do not publish it and reach the service over an overlay network',
     },
   },
@@ -136,6 +165,25 @@ export default defineRule({
           // the long form of depends_on is rejected outright (reported from the schema check)
           if (key === 'depends_on' && ref.node.kind !== 'seq') continue;
           ctx.report({ messageId: 'ignored', data: { service: svc.name, key, advice }, at: ref, severity: 'warning', service: svc });
+        }
+        for (const it of items(child(svc.ref, 'volumes'))) {
+          if (it.node.kind !== 'scalar' || typeof it.node.value !== 'string') continue;
+          const problem = volumeSpecProblem(it.node.value);
+          if (!problem) continue;
+          const raw = it.node.raw;
+          ctx.report({
+            messageId: 'volumeSpec',
+            data: {
+              service: svc.name,
+              spec: raw !== undefined ? `"${raw}" ("${it.node.value}")` : `"${it.node.value}"`,
+              value: it.node.value,
+              problem,
+              hint: raw !== undefined ? ' (set the variable it uses)' : '',
+            },
+            at: it,
+            loc: it.node.loc,
+            service: svc,
+          });
         }
         for (const p of svc.ports) {
           if (p.syntax !== 'short' || !p.hostIp || p.hostIp === '0.0.0.0' || p.hostIp === '::') continue;
@@ -163,6 +211,15 @@ export default defineRule({
           let advice = VALUE_ADVICE.find(([p]) => matches(p, is.path))?.[1] ?? '';
           if (/duration/.test(is.message) || /format "duration"/.test(is.message)) advice = DURATION_ADVICE;
           ctx.report({ messageId: 'invalid', data: { detail: is.message, advice }, at: is.loc, path: is.path, service: serviceOf(is.path) });
+        }
+
+        for (const is of findInterpolationFormatIssues(root)) {
+          // a malformed ${...} that compose refuses too is reported by the interpolation check
+          if (interpolate(is.text, new Map()).issues.some((i) => i.kind === 'syntax')) continue;
+          const advice = /\$\{[^}]*:?\+/.test(is.text)
+            ? 'docker has no ${NAME:+alt} / ${NAME+alt}: set the value in the environment instead'
+            : 'write $$ for a literal $ (as in $$(command) or $$1)';
+          ctx.report({ messageId: 'interpolationFormat', data: { path: formatPath(is.path), advice }, at: is.loc, path: is.path, service: serviceOf(is.path) });
         }
 
         for (const c of result.casts) {

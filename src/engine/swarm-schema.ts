@@ -39,8 +39,10 @@ export interface SwarmSchemaResult {
   issues: SchemaIssue[];
   /** interpolated values docker cannot cast to the type it needs */
   casts: CastIssue[];
-  /** paths (joined by "\u0000") the compose-spec schema already reports */
-  composePaths: Set<string>;
+  /** paths (joined by "\u0000") where the compose-spec schema reports a wrong key or type: all below is covered */
+  composeSubtrees: Set<string>;
+  /** paths where it reports another problem (duplicates, a pattern, a missing key): only that node is covered */
+  composeExact: Set<string>;
 }
 
 type Cast = 'int' | 'float' | 'bool';
@@ -163,22 +165,32 @@ export function checkSwarmSchema(root: LMap): SwarmSchemaResult {
       return entry !== undefined;
     },
   });
-  const composePaths = new Set<string>();
-  for (const is of checkSchema(root, validateCompose as CompiledValidator, {
-    ignore: (e, path) =>
-      e.keyword === 'additionalProperties' &&
-      path.length === 2 &&
-      path[0] === 'services' &&
-      COMPOSE_KEYS_OWNED_BY_RULES.has(String((e.params as { additionalProperty: string }).additionalProperty)),
-  })) {
-    composePaths.add(key(is.path));
-  }
-  return { unknownKeys, issues, casts, composePaths };
+  const composeSubtrees = new Set<string>();
+  const composeExact = new Set<string>();
+  checkSchema(root, validateCompose as CompiledValidator, {
+    ignore: (e, path) => {
+      if (e.keyword === 'additionalProperties') {
+        const k = String((e.params as { additionalProperty: string }).additionalProperty);
+        if (path.length === 2 && path[0] === 'services' && COMPOSE_KEYS_OWNED_BY_RULES.has(k)) return true;
+        composeSubtrees.add(key([...path, k]));
+      } else if (SUBTREE_KEYWORDS.has(e.keyword)) composeSubtrees.add(key(path));
+      else composeExact.add(key(path));
+      return false;
+    },
+  });
+  return { unknownKeys, issues, casts, composeSubtrees, composeExact };
 }
 
-/** True when the compose-spec check reports this path or a path that contains it. */
+/** Errors that say a whole value is of the wrong kind: nothing below it needs saying again. */
+const SUBTREE_KEYWORDS = new Set(['type', 'oneOf', 'anyOf', 'enum', 'const', 'not']);
+
+/**
+ * True when the compose-spec check already reports the problem at this path: a wrong key or type at
+ * it or above it, or another problem at exactly it.
+ */
 export function reportedByCompose(result: SwarmSchemaResult, path: readonly string[]): boolean {
-  for (let n = path.length; n >= 1; n--) if (result.composePaths.has(key(path.slice(0, n)))) return true;
+  if (result.composeExact.has(key(path))) return true;
+  for (let n = path.length; n >= 1; n--) if (result.composeSubtrees.has(key(path.slice(0, n)))) return true;
   return false;
 }
 
@@ -191,4 +203,89 @@ function nodeAt(root: LVal, path: readonly string[]): LVal | undefined {
     else return undefined;
   }
   return cur;
+}
+
+/**
+ * docker/cli's template syntax (cli/compose/template): `$$`, `$NAME`, `${NAME}`, `${NAME:-x}`,
+ * `${NAME-x}`, `${NAME:?x}`, `${NAME?x}`. Anything else after a `$` is "invalid interpolation
+ * format": a `$` before a space, `(`, a digit or the end (`$(cmd)`, `cost $`, `$1`), and the
+ * compose-only `${NAME:+x}` / `${NAME+x}`. Returns the offset of the first offending `$`, or -1.
+ */
+export function dockerInterpolationError(s: string): number {
+  const braced = /\{[_a-z][_a-z0-9]*(?::?[-?](?:.*\}|[^}]*))?\}/iy;
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] !== '$') continue;
+    const next = s[i + 1];
+    if (next === '$') {
+      i++;
+      continue;
+    }
+    if (next !== undefined && /[_a-z]/i.test(next)) {
+      i++;
+      while (i + 1 < s.length && /[_a-z0-9]/i.test(s[i + 1]!)) i++;
+      continue;
+    }
+    if (next === '{') {
+      braced.lastIndex = i + 1;
+      const m = braced.exec(s);
+      if (m) {
+        i = i + m[0].length;
+        continue;
+      }
+    }
+    return i;
+  }
+  return -1;
+}
+
+export interface InterpolationFormatIssue {
+  path: string[];
+  /** the text as written (before interpolation) */
+  text: string;
+  /** the offending `$`, or the whole scalar when its text cannot be mapped onto the file */
+  loc: Loc;
+}
+
+/** Every scalar value (keys are not interpolated) whose text docker's interpolation refuses. */
+export function findInterpolationFormatIssues(root: LVal): InterpolationFormatIssue[] {
+  const out: InterpolationFormatIssue[] = [];
+  const seen = new Set<LVal>();
+  const walk = (v: LVal, path: string[]) => {
+    if (seen.has(v)) return;
+    seen.add(v);
+    if (v.kind === 'map') for (const e of v.entries) walk(e.value, [...path, e.key]);
+    else if (v.kind === 'seq') v.items.forEach((it, i) => walk(it.value, [...path, String(i)]));
+    else {
+      const text = v.raw ?? (typeof v.value === 'string' ? v.value : null);
+      if (text === null || !text.includes('$')) return;
+      const at = dockerInterpolationError(text);
+      if (at >= 0) out.push({ path, text, loc: offsetLoc(v, text, at) });
+    }
+  };
+  walk(root, []);
+  return out;
+}
+
+/** The location of `text[at]` in the file when the scalar's source maps onto its text, else the scalar. */
+function offsetLoc(v: LVal, text: string, at: number): Loc {
+  const loc = v.loc;
+  if (loc.kind !== 'file') return loc;
+  const src = loc.source.text.slice(loc.start, loc.end);
+  const one = (start: number): Loc => ({ ...loc, start, end: start + 1 });
+  const quote = src[0] === '"' || src[0] === "'" ? 1 : 0;
+  if (src.slice(quote, src.length - quote) === text) return one(loc.start + quote + at);
+  if (src[0] === '|') {
+    // a literal block: value line k is source line k + 1 of the node, after its indentation
+    const lineNo = text.slice(0, at).split('\n').length - 1;
+    const col = at - (text.lastIndexOf('\n', at - 1) + 1);
+    const valueLine = text.split('\n')[lineNo]!;
+    const srcLines = src.split('\n');
+    const srcLine = srcLines[lineNo + 1];
+    if (srcLine !== undefined && srcLine.replace(/\r$/, '').endsWith(valueLine)) {
+      const lineStart = srcLines.slice(0, lineNo + 1).reduce((n, l) => n + l.length + 1, 0);
+      const indent = srcLine.replace(/\r$/, '').length - valueLine.length;
+      return one(loc.start + lineStart + indent + col);
+    }
+  }
+  return loc;
 }

@@ -1,0 +1,221 @@
+/**
+ * `docker stack config` as an oracle: run the real docker CLI (client only, no engine) on a file and
+ * check that every error it prints is matched by a finding of ours at the place it names.
+ *
+ * How docker behaves (docker CLI 28, cli/compose): it stops at the first problem, and of the schema
+ * errors it prints only the "most specific" one (the deepest path), picked in the random order of Go
+ * maps. So one run names one problem; running it several times names the set of problems it can
+ * name, which is what we compare with (not the errors hidden behind them: those need the named
+ * ones fixed first).
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { basename, dirname } from 'node:path';
+import type { LintResult } from '../src/engine/lint.js';
+import type { Finding } from '../src/engine/types.js';
+import { formatPath } from '../src/model/access.js';
+import { positionOf, type Loc } from '../src/model/location.js';
+import type { LVal } from '../src/parse/located.js';
+
+export function dockerAvailable(): boolean {
+  try {
+    execFileSync('docker', ['--version'], { stdio: 'ignore', timeout: 10_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** One run of `docker stack config -c FILE` in the file's folder with an empty environment. */
+export function runStackConfig(file: string): Promise<{ ok: boolean; error: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      'docker',
+      ['stack', 'config', '-c', basename(file)],
+      { cwd: dirname(file), env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, timeout: 20_000, maxBuffer: 16 * 1024 * 1024 },
+      (err, _stdout, stderr) => {
+        const error = String(stderr)
+          .split('\n')
+          .filter((l) => l.trim() !== '' && !/level=warning/.test(l))
+          .join('\n')
+          .trim();
+        resolve({ ok: !err, error });
+      },
+    );
+  });
+}
+
+/**
+ * The distinct errors docker prints for a file over several runs: a file it accepts is run once; a
+ * rejected one until `settle` runs in a row bring no new message (at most `max` runs).
+ */
+export async function stackConfigErrors(file: string, settle = 5, max = 30): Promise<{ ok: boolean; errors: string[] }> {
+  const first = await runStackConfig(file);
+  if (first.ok) return { ok: true, errors: [] };
+  const errors = new Set([first.error]);
+  let quiet = 0;
+  for (let n = 1; n < max && quiet < settle; n++) {
+    const r = await runStackConfig(file);
+    if (r.ok || errors.has(r.error)) quiet++;
+    else {
+      errors.add(r.error);
+      quiet = 0;
+    }
+  }
+  return { ok: false, errors: [...errors].sort() };
+}
+
+/** Run `fn` over items with at most `size` at a time. */
+export async function pool<T, R>(itemsIn: readonly T[], size: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(itemsIn.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < itemsIn.length) {
+      const i = next++;
+      out[i] = await fn(itemsIn[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(size, itemsIn.length) }, worker));
+  return out;
+}
+
+interface Resolved {
+  path: string[];
+  node: LVal;
+  /** where the key of the last step is written (absent for sequence items and the root) */
+  keyLoc?: Loc;
+}
+
+/**
+ * Follow a path docker prints (`services.web.labels.traefik.enable`, `services.a.ports.0`) in the
+ * located tree. Keys may contain dots, so at each mapping the longest run of segments that is a key wins.
+ */
+export function resolveDockerPath(root: LVal, dotted: string): Resolved | null {
+  const segs = dotted === '(root)' || dotted === '' ? [] : dotted.split('.');
+  const go = (node: LVal, i: number, path: string[], keyLoc?: Loc): Resolved | null => {
+    if (i === segs.length) return { path, node, keyLoc };
+    if (node.kind === 'seq') {
+      const it = /^\d+$/.test(segs[i]!) ? node.items[Number(segs[i])] : undefined;
+      return it ? go(it.value, i + 1, [...path, segs[i]!]) : null;
+    }
+    if (node.kind !== 'map') return null;
+    for (let j = segs.length; j > i; j--) {
+      const key = segs.slice(i, j).join('.');
+      const e = node.index.get(key);
+      if (!e) continue;
+      const r = go(e.value, j, [...path, key], e.keyLoc);
+      if (r) return r;
+    }
+    return null;
+  };
+  return go(root, 0, []);
+}
+
+function lineOf(loc: Loc | undefined): number | null {
+  return loc ? (positionOf(loc)?.line ?? null) : null;
+}
+
+/** Lines that count as "at" a node: its key's line and every line its value spans. */
+function linesOf(r: Resolved): Set<number> {
+  const out = new Set<number>();
+  const k = lineOf(r.keyLoc);
+  if (k !== null) out.add(k);
+  const p = positionOf(r.node.loc);
+  if (p) for (let l = p.line; l <= p.endLine; l++) out.add(l);
+  return out;
+}
+
+export type ErrorClass =
+  | 'schema'
+  | 'forbidden-property'
+  | 'version'
+  | 'interpolation'
+  | 'cast'
+  | 'volume-spec'
+  | 'not-a-mapping'
+  | 'missing-sidecar-file'
+  | 'unclassified';
+
+export interface Match {
+  error: string;
+  class: ErrorClass;
+  /** the property docker names, when it names one */
+  property: string | null;
+  /** the line(s) docker's property is on, when it names one */
+  expectedLines: number[];
+  matched: boolean;
+  /** the finding that matches */
+  finding?: Finding;
+  /** why there is no match */
+  reason?: string;
+}
+
+const SCHEMA_RULES = new Set(['swarm-compat', 'schema']);
+
+/** Match one docker error with the findings of a lint run (target swarm) of the same file. */
+export function matchDockerError(error: string, lint: LintResult): Match {
+  const firstLine = error.split('\n')[0]!;
+  const findings = lint.findings;
+  const root = lint.project.root;
+  const base = (cls: ErrorClass, property: string | null): Match => ({ error, class: cls, property, expectedLines: [], matched: false });
+  const found = (m: Match, f: Finding | undefined, reason: string): Match => (f ? { ...m, matched: true, finding: f } : { ...m, reason });
+
+  if (firstLine === 'Configuration contains forbidden properties') {
+    const m = base('forbidden-property', null);
+    return found(m, findings.find((f) => f.ruleId === 'swarm-compat' && /forbidden properties/.test(f.message)), 'no swarm-compat finding about a forbidden property');
+  }
+  let mm = /^unsupported Compose file version: (.*)$/.exec(firstLine);
+  if (mm) {
+    const m = base('version', 'version');
+    return found(m, findings.find((f) => SCHEMA_RULES.has(f.ruleId) && f.path === 'version'), 'no finding on version');
+  }
+  if (firstLine === 'top-level object must be a mapping') {
+    const m = base('not-a-mapping', null);
+    return found(m, findings.find((f) => f.severity === 'error' && (f.ruleId === 'yaml-syntax' || f.ruleId === 'schema')), 'no yaml-syntax or schema error');
+  }
+  if (/^open .*: no such file or directory$/.test(firstLine)) return { ...base('missing-sidecar-file', null), reason: 'a file the stack file names is not there: not a property of the file (rules do no I/O)' };
+
+  mm = /^invalid interpolation format for (.+?)(?:\.\[\])?: /.exec(firstLine);
+  if (mm) {
+    const m = base('interpolation', mm[1]!);
+    const r = root ? resolveDockerPath(root, mm[1]!) : null;
+    if (!r) return { ...m, reason: `cannot find ${mm[1]} in the file` };
+    const lines = linesOf(r);
+    const f = findings.find((x) => ((x.ruleId === 'interpolation' && x.severity === 'error') || x.ruleId === 'swarm-compat') && lines.has(x.line));
+    return found({ ...m, expectedLines: [...lines] }, f, 'no interpolation or swarm-compat error on those lines');
+  }
+  mm = /^error while interpolating (\S+): failed to cast to expected type/.exec(firstLine);
+  if (mm) {
+    const m = base('cast', mm[1]!);
+    const r = root ? resolveDockerPath(root, mm[1]!) : null;
+    if (!r) return { ...m, reason: `cannot find ${mm[1]} in the file` };
+    const lines = linesOf(r);
+    const f = findings.find((x) => SCHEMA_RULES.has(x.ruleId) && x.path === formatPath(r.path) && lines.has(x.line));
+    return found({ ...m, expectedLines: [...lines] }, f, 'no swarm-compat finding at that value');
+  }
+  mm = /error decoding '(\w+)\[(\d+)\]': invalid spec: /.exec(error);
+  if (mm && mm[1] === 'Volumes') {
+    const m = base('volume-spec', `services.*.volumes[${mm[2]}]`);
+    const re = new RegExp(`^services\\..+\\.volumes\\[${mm[2]}\\]$`);
+    return found(m, findings.find((x) => x.ruleId === 'swarm-compat' && re.test(x.path) && /invalid spec/.test(x.message)), 'no swarm-compat finding on such a volume');
+  }
+  mm = /^(\(root\)|(?:services|networks|volumes|secrets|configs|version)\S*) (.+)$/.exec(firstLine);
+  if (mm) {
+    const property = mm[1]!;
+    const rest = mm[2]!;
+    const add = /^Additional property (.+) is not allowed$/.exec(rest);
+    const r = root ? resolveDockerPath(root, property) : null;
+    if (!r) return { ...base('schema', property), reason: `cannot find ${property} in the file` };
+    if (add) {
+      const entry = r.node.kind === 'map' ? r.node.index.get(add[1]!) : undefined;
+      const path = formatPath([...r.path, add[1]!]);
+      const line = lineOf(entry?.keyLoc);
+      const m = { ...base('schema', path), expectedLines: line !== null ? [line] : [] };
+      return found(m, findings.find((x) => SCHEMA_RULES.has(x.ruleId) && x.path === path && x.line === line), `no swarm-compat or schema finding for ${path} at line ${line}`);
+    }
+    const path = formatPath(r.path);
+    const lines = linesOf(r);
+    const m = { ...base('schema', path), expectedLines: [...lines].sort((a, b) => a - b) };
+    return found(m, findings.find((x) => SCHEMA_RULES.has(x.ruleId) && x.path === path && lines.has(x.line)), `no swarm-compat or schema finding for ${path} on lines ${[...lines].join(',')}`);
+  }
+  return { ...base('unclassified', null), reason: 'an error the oracle does not know how to place' };
+}

@@ -1,0 +1,136 @@
+/**
+ * The real `docker stack config -c FILE` (docker CLI, client only: no engine) on every fixture and
+ * corpus file: where docker rejects a file for a property, lint with target swarm must have a
+ * `swarm-compat` or `schema` finding there (at the line of the property it names), and where docker
+ * accepts a file, `swarm-compat` must report no error. Docker runs in the file's folder with an
+ * empty environment, a few at a time; nothing is cached between runs.
+ */
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lintProject, type LintResult } from '../src/engine/lint.js';
+import { duration, ports } from '../src/parse/stack-formats.js';
+import { dockerAvailable, matchDockerError, pool, runStackConfig, stackConfigErrors, type Match } from './oracle-match.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const FIXTURES = join(ROOT, 'fixtures');
+const HAS_DOCKER = dockerAvailable();
+
+function stackFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...stackFiles(p));
+    else if (/\.ya?ml$/.test(name)) out.push(p);
+  }
+  return out;
+}
+
+interface FileResult {
+  file: string;
+  ok: boolean;
+  errors: string[];
+  lint: LintResult;
+  matches: Match[];
+}
+
+describe.skipIf(!HAS_DOCKER)('docker stack config as the oracle for target swarm', () => {
+  const files = stackFiles(FIXTURES);
+  let results: FileResult[] = [];
+
+  beforeAll(async () => {
+    const docker = await pool(files, 4, (f) => stackConfigErrors(f));
+    results = files.map((file, i) => {
+      const lint = lintProject({ files: [file], environment: {}, target: 'swarm' });
+      const { ok, errors } = docker[i]!;
+      return { file, ok, errors, lint, matches: errors.map((e) => matchDockerError(e, lint)) };
+    });
+    const rejected = results.filter((r) => !r.ok);
+    const matched = rejected.filter((r) => r.matches.every((m) => m.matched || m.class === 'missing-sidecar-file') && r.matches.some((m) => m.matched));
+    const sidecar = rejected.filter((r) => r.matches.some((m) => m.class === 'missing-sidecar-file'));
+    const byClass = new Map<string, number>();
+    for (const m of rejected.flatMap((r) => r.matches)) byClass.set(m.class, (byClass.get(m.class) ?? 0) + 1);
+    console.log(
+      `oracle: ${files.length} files, docker rejects ${rejected.length}; every error it names is matched in ${matched.length}; ` +
+        `${sidecar.length} stop at a missing side file (env_file, config file) that no rule can see; errors by class: ` +
+        [...byClass].map(([k, v]) => `${k} ${v}`).join(', '),
+    );
+  }, 180_000);
+
+  it('covers the whole corpus and the seed examples', () => {
+    expect(files.filter((f) => f.includes('/corpus/')).length).toBeGreaterThanOrEqual(113);
+    expect(files.filter((f) => f.includes('/seed-examples/')).length).toBeGreaterThanOrEqual(12);
+    expect(results.some((r) => !r.ok)).toBe(true);
+  });
+
+  it('every error docker names is matched by a swarm-compat or schema finding at its line', () => {
+    const misses = results.flatMap((r) =>
+      r.matches
+        .filter((m) => !m.matched && m.class !== 'missing-sidecar-file')
+        .map((m) => `${relative(ROOT, r.file)}: docker says ${JSON.stringify(m.error.split('\n')[0])} (${m.class}); ${m.reason}`),
+    );
+    expect(misses).toEqual([]);
+  });
+
+  it('property errors are matched on the line of the property docker names', () => {
+    for (const r of results) {
+      for (const m of r.matches) {
+        if (!m.matched || m.expectedLines.length === 0) continue;
+        expect(m.expectedLines, `${relative(ROOT, r.file)}: ${m.error}`).toContain(m.finding!.line);
+      }
+    }
+  });
+
+  it('a file docker accepts gets no swarm-compat error', () => {
+    const wrong = results
+      .filter((r) => r.ok)
+      .flatMap((r) => r.lint.findings.filter((f) => f.ruleId === 'swarm-compat' && f.severity === 'error').map((f) => `${relative(ROOT, r.file)}:${f.line}: ${f.message}`));
+    expect(wrong).toEqual([]);
+  });
+
+  it('a file docker rejects gets an error finding (not only warnings)', () => {
+    const silent = results
+      .filter((r) => !r.ok && !r.matches.every((m) => m.class === 'missing-sidecar-file'))
+      .filter((r) => !r.lint.findings.some((f) => f.severity === 'error' && ['swarm-compat', 'schema', 'interpolation', 'yaml-syntax'].includes(f.ruleId)))
+      .map((r) => relative(ROOT, r.file));
+    expect(silent).toEqual([]);
+  });
+});
+
+/** The `ports` and `duration` formats agree with docker's checkers, value by value. */
+describe.skipIf(!HAS_DOCKER)('stack schema formats agree with docker stack config', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stackopt-formats-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const PORTS = [
+    '80', '8080:80', '127.0.0.1:8080:80', ':80', 'abc', '80:', '99999:80', '65535:65535', '65536:80', '8080-8081:80-81',
+    '8080-8082:80-81', '8080-8081:80', '8080:80-81', '81-80:80', '[::1]:80:80', '::1:80:80', '[::1]::80', '80/udp', '80/sctp',
+    '80/xyz', '80/', '/udp', '0.0.0.0:80:80/tcp', '1.2.3.4::80', '1.2.3:80:80', '256.1.1.1:80:80', '01.2.3.4:80:80',
+    'localhost:80:80', 'fe80::1%eth0:80:80', '2001:db8::1:8080:80', '::ffff:1.2.3.4:80:80', '0:0', '00080', '+80', '-80', '80-',
+    '80/TCP', ' 80', '80:80:80:80', 'a:b:c:80', '8080:80/udp/x', '',
+  ];
+  const DURATIONS = ['10', '0', '1m30s', '1d', '1.5s', '.5s', '5.s', '10 s', '-1s', '+2m', '1h2m3s4ms5us6ns', '3µs', 'ms', '', '1S', '1e3s'];
+
+  async function dockerAccepts(name: string, yaml: string): Promise<boolean> {
+    const file = join(dir, `${name}.yml`);
+    writeFileSync(file, yaml);
+    return (await runStackConfig(file)).ok;
+  }
+
+  it('ports', async () => {
+    const got = await pool(PORTS, 4, async (p) => ({
+      p,
+      docker: await dockerAccepts(`p${PORTS.indexOf(p)}`, `services:\n  a:\n    image: x\n    ports:\n      - ${JSON.stringify(p)}\n`),
+    }));
+    for (const { p, docker } of got) expect(ports(p), `ports ${JSON.stringify(p)}`).toBe(docker);
+  }, 60_000);
+
+  it('duration', async () => {
+    const got = await pool(DURATIONS, 4, async (d) => ({
+      d,
+      docker: await dockerAccepts(`d${DURATIONS.indexOf(d)}`, `services:\n  a:\n    image: x\n    healthcheck:\n      interval: ${JSON.stringify(d)}\n`),
+    }));
+    for (const { d, docker } of got) expect(duration(d), `duration ${JSON.stringify(d)}`).toBe(docker);
+  }, 60_000);
+});
