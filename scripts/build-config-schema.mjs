@@ -48,14 +48,11 @@ export function configSchemaFor(rules) {
       : { description: `${m.id} has no options`, type: 'object', additionalProperties: false, maxProperties: 0 };
     ruleProps[m.id] = {
       description: `${m.description} Default severity: ${m.severity}.`,
-      oneOf: [
-        SEVERITY,
-        {
-          type: 'object',
-          additionalProperties: false,
-          properties: { severity: SEVERITY, options },
-        },
-      ],
+      // if/then/else rather than oneOf: an error then names what is wrong inside the chosen form
+      type: ['string', 'object'],
+      if: { type: 'string' },
+      then: SEVERITY,
+      else: { type: 'object', additionalProperties: false, properties: { severity: SEVERITY, options } },
     };
   }
   return {

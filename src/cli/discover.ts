@@ -7,12 +7,17 @@ const COMPOSE_NAME = /^(compose|docker-compose[^/]*|[^/]*stack[^/]*)\.ya?ml$/i;
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', '.hg', '.svn']);
 
 export function isComposeFileName(name: string): boolean {
-  return COMPOSE_NAME.test(name) && !name.endsWith('.optimized');
+  return COMPOSE_NAME.test(name) && !name.endsWith('.optimized') && !CONFIG_NAME.test(name);
 }
+
+/** `.stackopt.yaml` matches `*stack*.yml` but is the configuration. */
+const CONFIG_NAME = /^\.stackopt\.ya?ml$/i;
 
 export interface DiscoverOptions {
   /** patterns from the config's `ignore` (they apply to explicit paths too) */
   ignore?: IgnoreList | null;
+  /** told about each explicit path the config's patterns ignore */
+  onIgnored?: (path: string) => void;
 }
 
 /**
@@ -125,7 +130,8 @@ export function expandPaths(paths: string[], opts: DiscoverOptions = {}): string
         );
       }
       out.push(...files);
-    } else if (!(opts.ignore && isIgnored([opts.ignore], resolve(p), false))) out.push(p);
+    } else if (opts.ignore && isIgnored([opts.ignore], resolve(p), false)) opts.onIgnored?.(p);
+    else out.push(p);
   }
   return out;
 }

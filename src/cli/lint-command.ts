@@ -99,7 +99,10 @@ export async function runLint(paths: string[], opts: LintCommandOptions, g: Glob
   const formatter = await loadFormatter(opts.format);
   if (!formatter) throw new CliError(`unknown format "${opts.format}"; choose one of ${formatNames().join(', ')}`);
   const config = await loadCommandConfig(opts.config);
-  const sel = selectProjects(paths, opts, { ignore: config?.ignore });
+  const sel = selectProjects(paths, opts, {
+    ignore: config?.ignore,
+    onIgnored: (p) => g.stderr(`stackopt: ${p} is not linted: the ignore patterns of ${config!.shownPath} match it`),
+  });
   const results: LintResult[] = [];
   let inputFailed = false;
   for (const files of sel.projects) {

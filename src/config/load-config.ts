@@ -26,6 +26,8 @@ export interface StackoptConfig {
 export interface ResolvedConfig {
   /** the file read */
   path: string;
+  /** the file as shown to the user (relative to the working directory when inside it) */
+  shownPath: string;
   config: StackoptConfig;
   /** per-rule severity and options for lintProject */
   settings: Record<string, RuleSettings>;
@@ -52,14 +54,15 @@ export function loadConfig(path: string): ResolvedConfig {
   let root: LMap | null = null;
   if (!onlyComments(source.text)) {
     const doc = parseSource(source, new Map(), false);
-    const errors = doc.issues.filter((i) => i.severity === 'error');
+    const errors = doc.issues.filter((i) => i.severity === 'error' || /duplicate/i.test(i.message));
     if (errors.length) throw new ConfigError(shown, errors.map((i) => at(shown, i.loc, configWording(i.message))));
     if (!doc.root || doc.root.kind !== 'map') {
       const loc = doc.root?.loc;
       throw new ConfigError(shown, [at(shown, loc, 'the configuration must be a mapping, e.g. `rules: {healthcheck-required: warning}`')]);
     }
     root = doc.root;
-    const issues = checkSchema(root, validateConfig, { schema: configSchema });
+    // `if` errors only say which branch failed; the branch's own errors follow
+    const issues = checkSchema(root, validateConfig, { schema: configSchema, ignore: (e) => e.keyword === 'if' });
     if (issues.length) throw new ConfigError(shown, issues.map((i) => at(shown, i.loc, i.message)));
     config = toPlain(root) as StackoptConfig;
   }
@@ -103,6 +106,7 @@ export function resolveConfig(config: StackoptConfig, path: string): ResolvedCon
   const dir = dirname(resolve(path));
   return {
     path,
+    shownPath: displayPath(path),
     config,
     settings,
     target: config.target,
@@ -137,6 +141,7 @@ function onlyComments(text: string): boolean {
 
 /** The YAML reader speaks of compose files; a configuration is not one. */
 function configWording(message: string): string {
+  if (/^the document is a /.test(message)) return 'the configuration must be a mapping, e.g. `rules: {healthcheck-required: warning}`';
   return message.replace(/; a compose file is one document.*$/, '; a configuration is one YAML document');
 }
 

@@ -33,7 +33,7 @@ export function rulesMarkdownTable(rules: readonly Rule[]): string {
   for (const r of rules) {
     const path = ruleDocsPath(r.meta.id);
     const link = path.startsWith('README.md') ? path.slice('README.md'.length) : path;
-    lines.push(`| [\`${r.meta.id}\`](${link}) | ${r.meta.severity} | ${r.meta.fixable ?? '-'} | ${cell(summaryOf(r))} |`);
+    lines.push(`| [\`${r.meta.id}\`](${link}) | ${r.meta.severity} | ${r.meta.fixable ?? '-'} | ${cell(r.meta.description.replace(/\s+/g, ' ').trim())} |`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -227,7 +227,13 @@ function allowedKeys(root: unknown, path: string[]): string[] {
       for (const p of node.$ref.replace(/^#\/?/, '').split('/').filter(Boolean)) cur = (cur as SchemaNode | undefined)?.[p];
       return deref(cur);
     }
-    const alts = [...((node.oneOf as unknown[]) ?? []), ...((node.anyOf as unknown[]) ?? [])].flatMap(deref);
+    const alts = [
+      ...((node.oneOf as unknown[]) ?? []),
+      ...((node.anyOf as unknown[]) ?? []),
+      ...((node.allOf as unknown[]) ?? []),
+      // if/then/else (the config schema): either branch may hold the keys
+      ...[node.then, node.else].filter((b) => b !== undefined),
+    ].flatMap(deref);
     return [node, ...alts];
   };
   let cur: SchemaNode[] = deref(root);

@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allRules } from '../src/engine/registry.js';
+import { assertBuilt, jsonFindings, onlyRules, repoRoot, runCli, tempProject } from './helpers/cli.js';
+
+/** `.stackopt.yaml` end to end: discovery, --config, severities, options, shorthands, ignore, errors. */
+const cleanups: Array<() => void> = [];
+afterAll(() => cleanups.forEach((c) => c()));
+beforeAll(assertBuilt);
+
+function project(files: Record<string, string>) {
+  const p = tempProject(files);
+  cleanups.push(p.cleanup);
+  return p;
+}
+
+const COMPOSE = `services:
+  web:
+    image: nginx:1.27
+  db:
+    image: postgres:16
+`;
+const rulesOf = (run: ReturnType<typeof runCli>) => jsonFindings(run).map((f) => `${f.ruleId}:${f.severity}:${f.service}`);
+
+describe('configuration (CLI)', () => {
+  it('is found in the working directory or the nearest folder above it', () => {
+    const p = project({ '.stackopt.yaml': onlyRules({ 'healthcheck-required': 'error' }), 'deploy/compose.yaml': COMPOSE });
+    const fromRoot = runCli(['lint', '--format', 'json', 'deploy/compose.yaml'], p.dir);
+    const fromSub = runCli(['lint', '--format', 'json', 'compose.yaml'], join(p.dir, 'deploy'));
+    for (const run of [fromRoot, fromSub]) {
+      expect(rulesOf(run)).toEqual(['healthcheck-required:error:web', 'healthcheck-required:error:db']);
+      expect(run.status).toBe(1);
+    }
+  });
+
+  it('--config F replaces the nearest one; .stackopt.yml is read too', () => {
+    const p = project({
+      '.stackopt.yml': onlyRules({ 'healthcheck-required': 'warning' }),
+      'ci/strict.yaml': onlyRules({ 'non-root-user': 'error' }),
+      'compose.yaml': COMPOSE,
+    });
+    expect(rulesOf(runCli(['lint', '--format', 'json'], p.dir))).toEqual(['healthcheck-required:warning:web', 'healthcheck-required:warning:db']);
+    const strict = runCli(['lint', '--format', 'json', '--config', 'ci/strict.yaml'], p.dir);
+    expect(rulesOf(strict)).toEqual(['non-root-user:error:web', 'non-root-user:error:db']);
+    expect(strict.status).toBe(1);
+  });
+
+  it('rule options and the critical / sizing shorthands reach the rules', () => {
+    const p = project({
+      '.stackopt.yaml': onlyRules(
+        { 'critical-single-replica': 'error', 'resource-limits': 'error' },
+        'critical:\n  patterns: ["name:pay*"]\n  ignore: [postgres]\nsizing:\n  preset: small\n  classes:\n    backend: {cpus: 0.75, memory: 768M}\n',
+      ),
+      'compose.yaml': `${COMPOSE}  payments:\n    image: registry.example.com/payments:1.0\n`,
+    });
+    const run = runCli(['lint', '--format', 'json'], p.dir);
+    const critical = jsonFindings(run).filter((f) => f.ruleId === 'critical-single-replica');
+    // payments is critical by the configured pattern; postgres is ignored although the default list has it
+    expect(critical.map((f) => f.service)).toEqual(['web', 'payments']);
+    expect(critical[1]!.message).toContain('name matches "pay*"');
+    const sarif = JSON.parse(runCli(['lint', '--format', 'sarif'], p.dir).stdout) as { runs: Array<{ results: Array<{ ruleId: string; fixes?: Array<{ description: { text: string } }> }> }> };
+    const fix = sarif.runs[0]!.results.find((r) => r.ruleId === 'resource-limits' && r.fixes)?.fixes?.[0]?.description.text ?? '';
+    expect(fix).toMatch(/preset small/);
+  });
+
+  it('replaceDefaults: true uses only the configured patterns', () => {
+    const p = project({
+      '.stackopt.yaml': onlyRules({ 'critical-single-replica': 'error' }, 'critical:\n  patterns: ["name:web"]\n  replaceDefaults: true\n'),
+      'compose.yaml': COMPOSE,
+    });
+    expect(rulesOf(runCli(['lint', '--format', 'json'], p.dir))).toEqual(['critical-single-replica:error:web']);
+  });
+
+  it('ignore patterns drop discovered and explicit files', () => {
+    const p = project({
+      '.stackopt.yaml': onlyRules({ 'healthcheck-required': 'warning' }, 'ignore:\n  - legacy/\n  - "**/*.generated.yml"\n'),
+      'compose.yaml': COMPOSE,
+      'legacy/compose.yaml': COMPOSE,
+      'app/docker-compose.generated.yml': COMPOSE,
+      'app/docker-compose.yml': COMPOSE,
+    });
+    const run = runCli(['lint', '--format', 'json'], p.dir);
+    expect((JSON.parse(run.stdout) as { results: Array<{ file: string }> }).results.map((r) => r.file)).toEqual(['app/docker-compose.yml', 'compose.yaml']);
+    const explicit = runCli(['lint', '--format', 'json', 'legacy/compose.yaml', 'compose.yaml'], p.dir);
+    expect((JSON.parse(explicit.stdout) as { results: Array<{ file: string }> }).results.map((r) => r.file)).toEqual(['compose.yaml']);
+    expect(explicit.stderr).toBe('stackopt: legacy/compose.yaml is not linted: the ignore patterns of .stackopt.yaml match it\n');
+  });
+
+  it('target accepts compose, swarm and auto', () => {
+    for (const t of ['compose', 'swarm', 'auto']) {
+      const p = project({ '.stackopt.yaml': `target: ${t}\n${onlyRules({ 'healthcheck-required': 'warning' })}`, 'compose.yaml': COMPOSE });
+      const run = runCli(['lint', '--format', 'json'], p.dir);
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+    }
+  });
+
+  const bad: Array<[string, string, RegExp]> = [
+    ['an unknown rule, with a suggestion', 'rules:\n  healthcheck-requird: off\n', /^stackopt: invalid configuration: \.stackopt\.yaml:2:3: unknown key "healthcheck-requird" in rules; did you mean "healthcheck-required"\?\n$/],
+    ['a bad severity', 'rules:\n  non-root-user: fatal\n', /^stackopt: invalid configuration: \.stackopt\.yaml:2:18: rules\.non-root-user must be one of "off", "info", "warning", "error", not the string "fatal"\n$/],
+    ['an unknown option', 'rules:\n  resource-limits:\n    options: {presett: small}\n', /^stackopt: invalid configuration: \.stackopt\.yaml:3:15: unknown key "presett" in rules\.resource-limits\.options; did you mean "preset"\?\n$/],
+    ['a bad target', 'target: kubernetes\n', /^stackopt: invalid configuration: \.stackopt\.yaml:1:9: target must be one of "auto", "compose", "swarm", not the string "kubernetes"\n$/],
+    ['an unknown top-level key', 'rule:\n  non-root-user: off\n', /^stackopt: invalid configuration: \.stackopt\.yaml:1:1: unknown key "rule" in the document; did you mean "rules"\?\n$/],
+    ['a size that does not parse', 'sizing:\n  classes:\n    database: {memory: lots}\n', /^stackopt: invalid configuration: \.stackopt\.yaml:3:5: sizing\.classes\.database\.memory: "lots" is not a size such as 512M or 2G\n$/],
+    ['invalid YAML', 'rules: [\n', /^stackopt: invalid configuration: \.stackopt\.yaml:2:1: .+\n$/],
+    ['a list instead of a mapping', '- rules\n', /^stackopt: invalid configuration: \.stackopt\.yaml:1:1: the configuration must be a mapping/],
+    ['a duplicate key', 'target: swarm\ntarget: compose\n', /^stackopt: invalid configuration: \.stackopt\.yaml:2:1: duplicate key "target"/],
+  ];
+  for (const [what, text, message] of bad) {
+    it(`${what} is one error with file:line:col and exit 2`, () => {
+      const p = project({ '.stackopt.yaml': text, 'compose.yaml': COMPOSE });
+      const run = runCli(['lint'], p.dir);
+      expect(run.stderr).toMatch(message);
+      expect(run.stdout).toBe('');
+      expect(run.status).toBe(2);
+    });
+  }
+
+  it('a missing --config file is exit 2', () => {
+    const p = project({ 'compose.yaml': COMPOSE });
+    const run = runCli(['lint', '--config', 'nope.yaml'], p.dir);
+    expect(run.stderr).toBe('stackopt: nope.yaml: cannot read file: no such file\n');
+    expect(run.status).toBe(2);
+  });
+
+  it('an empty configuration (or only comments) is valid', () => {
+    const p = project({ '.stackopt.yaml': '# nothing configured yet\n', 'compose.yaml': 'services:\n  a:\n    image: busybox:1.36\n' });
+    const run = runCli(['lint', '--format', 'json'], p.dir);
+    expect(run.stderr).toBe('');
+    expect(jsonFindings(run).length).toBeGreaterThan(0);
+  });
+});
+
+describe('schemas/config.schema.json', () => {
+  const schema = JSON.parse(readFileSync(join(repoRoot, 'schemas/config.schema.json'), 'utf8')) as {
+    properties: { rules: { properties: Record<string, unknown> } };
+  };
+  it('has an entry for every rule of the catalogue (npm run build regenerates it)', () => {
+    expect(Object.keys(schema.properties.rules.properties)).toEqual(allRules.map((r) => r.meta.id));
+  });
+});

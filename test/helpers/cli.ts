@@ -1,0 +1,72 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { allRules } from '../../src/engine/registry.js';
+
+/**
+ * CLI-level tests: the built CLI (`node bin/stackopt.js`, as a user runs it after `npm run build`)
+ * in a temporary folder holding real files.
+ */
+export const repoRoot = join(import.meta.dirname, '..', '..');
+const bin = join(repoRoot, 'bin', 'stackopt.js');
+
+export function assertBuilt(): void {
+  if (!existsSync(join(repoRoot, 'dist', 'bundle', 'main.js'))) throw new Error('the CLI is not built: run `npm run build` first (npm test does)');
+}
+
+export interface CliRun {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], cwd: string, env: Record<string, string> = {}): CliRun {
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 60_000,
+    // a clean environment: no colours, no CI variables that could change the output
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', ...env },
+  });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A temporary folder with files (name → text); removed by `cleanup`. */
+export function tempProject(files: Record<string, string>): { dir: string; write: (name: string, text: string) => void; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'stackopt-cli-'));
+  const write = (name: string, text: string) => {
+    const p = join(dir, name);
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, text);
+  };
+  for (const [name, text] of Object.entries(files)) write(name, text);
+  return { dir, write, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A `.stackopt.yaml` `rules:` block that turns every rule off except the given ones, so that a
+ * test's exit codes and counts do not change when rules are added to the catalogue.
+ */
+export function onlyRules(keep: Record<string, string>, extra = ''): string {
+  const lines = ['rules:'];
+  for (const r of allRules) lines.push(`  ${r.meta.id}: ${keep[r.meta.id] ?? 'off'}`);
+  return `${lines.join('\n')}\n${extra}`;
+}
+
+export interface JsonFinding {
+  ruleId: string;
+  severity: string;
+  message: string;
+  file: string;
+  service: string | null;
+  path: string;
+  line: number;
+  column: number;
+}
+
+/** The findings of a `--format json` run. */
+export function jsonFindings(run: CliRun): JsonFinding[] {
+  const report = JSON.parse(run.stdout) as { results: Array<{ findings: JsonFinding[] }> };
+  return report.results.flatMap((r) => r.findings);
+}
