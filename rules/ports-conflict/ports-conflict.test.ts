@@ -1,0 +1,65 @@
+import rule, { publishedRange } from './index.js';
+import { testRule } from '../../test/helpers/rule-tester.js';
+import { describe, expect, it } from 'vitest';
+
+describe('publishedRange', () => {
+  it('reads ports and ranges', () => {
+    expect(publishedRange('8080')).toEqual([8080, 8080]);
+    expect(publishedRange('8000-8010')).toEqual([8000, 8010]);
+    expect(publishedRange(null)).toBeNull();
+    expect(publishedRange('0')).toBeNull();
+    expect(publishedRange('${X}')).toBeNull();
+  });
+});
+
+testRule(rule, {
+  valid: [
+    { name: 'different ports', code: 'services:\n  a:\n    image: a:1\n    ports: ["8080:80"]\n  b:\n    image: b:1\n    ports: ["8081:80"]\n' },
+    { name: 'same port, different protocols', code: 'services:\n  a:\n    image: a:1\n    ports: ["53:53/udp"]\n  b:\n    image: b:1\n    ports: ["53:53/tcp"]\n' },
+    { name: 'same port on two different addresses', code: 'services:\n  a:\n    image: a:1\n    ports: ["127.0.0.1:80:80"]\n  b:\n    image: b:1\n    ports: ["10.0.0.5:80:80"]\n' },
+    { name: 'random host ports', code: 'services:\n  a:\n    image: a:1\n    ports: ["80"]\n  b:\n    image: b:1\n    ports: ["80"]\n' },
+    { name: 'ranges that do not overlap', code: 'services:\n  a:\n    image: a:1\n    ports: ["8000-8009:8000-8009"]\n  b:\n    image: b:1\n    ports: ["8010-8019:8000-8009"]\n' },
+  ],
+  invalid: [
+    {
+      name: 'same port on every address: reported on the second',
+      code: 'services:\n  a:\n    image: a:1\n    ports:\n      - "8080:80"\n  b:\n    image: b:1\n    ports:\n      - "8080:8080"\n',
+      errors: [
+        {
+          message: 'service "b" publishes tcp port 8080 on every address, which service "a" already publishes (line 5); the second one cannot bind it: publish another host port',
+          line: 9,
+          column: 9,
+          endColumn: 20,
+          path: 'services.b.ports[0]',
+          service: 'b',
+          severity: 'error',
+        },
+      ],
+    },
+    {
+      name: 'an address overlaps every address; ranges overlap a port',
+      code: 'services:\n  a:\n    image: a:1\n    ports: ["127.0.0.1:8005:80"]\n  b:\n    image: b:1\n    ports: ["8000-8010:8000-8010"]\n',
+      errors: [{ message: 'service "b" publishes tcp port 8000-8010 on every address, which service "a" already publishes on 127.0.0.1 (line 4); the second one cannot bind it: publish another host port', line: 7, column: 13 }],
+    },
+    {
+      name: 'long syntax: underlines published',
+      code: 'services:\n  a:\n    image: a:1\n    ports: ["443:443"]\n  b:\n    image: b:1\n    ports:\n      - target: 8443\n        published: 443\n        protocol: tcp\n',
+      errors: [{ messageId: 'conflict', line: 9, column: 20, endColumn: 23 }],
+    },
+    {
+      name: 'twice in one service',
+      code: 'services:\n  a:\n    image: a:1\n    ports:\n      - "80:80"\n      - "80:8080"\n',
+      errors: [{ message: 'service "a" publishes tcp port 80 on every address twice (also on line 5); the second binding fails: publish another host port or remove one', line: 6, column: 9 }],
+    },
+    {
+      name: 'target swarm ignores host addresses: two addresses conflict',
+      code: { 'stack.yml': 'services:\n  a:\n    image: a:1\n    ports: ["127.0.0.1:80:80"]\n  b:\n    image: b:1\n    ports: ["10.0.0.5:80:80"]\n' },
+      errors: [{ messageId: 'conflict', line: 7, column: 13 }],
+    },
+    {
+      name: 'ports from ${VAR:-default} and through an anchor',
+      code: 'x-web: &web\n  image: web:1\n  ports:\n    - "${WEB_PORT:-8080}:80"\nservices:\n  a:\n    <<: *web\n  b:\n    <<: *web\n',
+      errors: [{ message: /service "b" publishes tcp port 8080 .* service "a" already publishes \(line 4\)/, line: 4, column: 7 }],
+    },
+  ],
+});
