@@ -37,7 +37,7 @@ export default defineRule({
         if (attemptsRef && attempts > 0) return;
         ctx.report({
           messageId: 'unbounded',
-          data: { service: svc.name, condition: condRef ? 'any' : 'any exit (condition any, the default)', attempts: attemptsRef ? String(scalarValue(attemptsRef)) : 'not set' },
+          data: { service: svc.name, condition: condRef ? 'any exit (condition: any)' : 'any exit (condition any, the default)', attempts: attemptsRef ? String(scalarValue(attemptsRef)) : 'not set' },
           at: policy,
           service: svc,
         });

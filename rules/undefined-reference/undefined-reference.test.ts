@@ -1,0 +1,52 @@
+import rule from './index.js';
+import { testRule } from '../../test/helpers/rule-tester.js';
+
+const TOP = 'networks:\n  front: {}\nvolumes:\n  data: {}\nsecrets:\n  db_password:\n    file: ./db_password.txt\nconfigs:\n  nginx_conf:\n    file: ./nginx.conf\n';
+
+testRule(rule, {
+  valid: [
+    {
+      name: 'everything declared',
+      code: `services:\n  api:\n    image: api:1\n    networks: [front]\n    volumes:\n      - data:/data\n      - ./local:/local\n      - /abs:/abs\n      - /anonymous\n    secrets: [db_password]\n    configs:\n      - source: nginx_conf\n        target: /etc/nginx/nginx.conf\n${TOP}`,
+    },
+    { name: 'the default network needs no declaration', code: 'services:\n  api:\n    image: api:1\n    networks: [default]\n' },
+    { name: 'declared with an empty value, long volume syntax', code: 'services:\n  api:\n    image: api:1\n    networks:\n      back:\n        aliases: [api]\n    volumes:\n      - type: volume\n        source: data\n        target: /data\nnetworks:\n  back:\nvolumes:\n  data:\n' },
+    { name: 'declared in an override file', code: { 'compose.yaml': 'services:\n  api:\n    image: api:1\n    volumes: ["data:/data"]\n', 'compose.override.yaml': 'volumes:\n  data: {}\n' }, lint: ['compose.yaml', 'compose.override.yaml'] },
+  ],
+  invalid: [
+    {
+      name: 'a network in a list: underlines the name, suggests the close one',
+      code: 'services:\n  api:\n    image: api:1\n    networks:\n      - frontend\nnetworks:\n  front: {}\n',
+      errors: [
+        {
+          message: 'service "api" uses network "frontend", which is not declared under the top-level networks key (did you mean "front"?); declare it there (networks: frontend: ...) or fix the name',
+          line: 5,
+          column: 9,
+          endColumn: 17,
+          path: 'services.api.networks[0]',
+          severity: 'error',
+        },
+      ],
+    },
+    {
+      name: 'a network in a mapping: points at the key',
+      code: 'services:\n  api:\n    image: api:1\n    networks:\n      back:\n        aliases: [api]\n',
+      errors: [{ message: /uses network "back", which is not declared under the top-level networks key \(the file declares no networks\)/, line: 5, column: 7, endColumn: 11 }],
+    },
+    {
+      name: 'volumes, secrets and configs, short and long',
+      code: 'services:\n  api:\n    image: api:1\n    volumes:\n      - cache:/cache\n      - type: volume\n        source: logs\n        target: /logs\n    secrets:\n      - api_key\n    configs:\n      - source: app_conf\n        target: /app.conf\n',
+      errors: [
+        { message: /uses volume "cache"/, line: 5, column: 9, endColumn: 21 },
+        { message: /uses volume "logs"/, line: 7, column: 17 },
+        { message: /uses secret "api_key"/, line: 10, column: 9 },
+        { message: /uses config "app_conf"/, line: 12, column: 17 },
+      ],
+    },
+    {
+      name: 'a volume named by ${VAR:-default}, through an anchor',
+      code: 'x-vol: &vol\n  volumes:\n    - ${DATA_VOLUME:-appdata}:/data\nservices:\n  api:\n    <<: *vol\n    image: api:1\nvolumes:\n  data: {}\n',
+      errors: [{ message: /uses volume "appdata"/, line: 3, column: 7 }],
+    },
+  ],
+});
