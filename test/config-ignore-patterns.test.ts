@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { IgnoreList, isIgnored } from '../src/config/ignore-patterns.js';
+
+/** .gitignore semantics of the own matcher (discovery and the config's `ignore`). */
+const base = '/repo';
+const ignored = (patterns: string, path: string, isDir = false) => isIgnored([IgnoreList.parse(base, patterns)], `${base}/${path}`, isDir);
+
+describe('ignore patterns', () => {
+  const cases: Array<[string, string, boolean, boolean?]> = [
+    // [patterns, path, ignored, isDir]
+    ['stack.yml', 'stack.yml', true],
+    ['stack.yml', 'deep/er/stack.yml', true],
+    ['/stack.yml', 'deep/stack.yml', false],
+    ['/stack.yml', 'stack.yml', true],
+    ['deploy/stack.yml', 'deploy/stack.yml', true],
+    ['deploy/stack.yml', 'x/deploy/stack.yml', false],
+    ['*.local.yml', 'a/b/docker-compose.local.yml', true],
+    ['*.yml', 'a/compose.yaml', false],
+    ['build/', 'build', true, true],
+    ['build/', 'build', false, false],
+    ['build/', 'x/build/compose.yaml', true],
+    ['build', 'x/build/compose.yaml', true],
+    ['**/gen/*.yml', 'a/b/gen/stack.yml', true],
+    ['**/gen/*.yml', 'gen/stack.yml', true],
+    ['gen/**', 'gen/a/b/stack.yml', true],
+    ['a/**/b.yml', 'a/b.yml', true],
+    ['a/**/b.yml', 'a/x/y/b.yml', true],
+    ['stack-?.yml', 'stack-1.yml', true],
+    ['stack-?.yml', 'stack-10.yml', false],
+    ['stack-[0-9].yml', 'stack-7.yml', true],
+    ['stack-[!0-9].yml', 'stack-7.yml', false],
+    ['*.yml\n!keep.yml', 'keep.yml', false],
+    ['*.yml\n!keep.yml\nkeep.yml', 'keep.yml', true],
+    ['tmp/*\n!tmp/keep/', 'tmp/keep/stack.yml', false],
+    ['tmp/*\n!tmp/keep/', 'tmp/other/stack.yml', true],
+    ['tmp/\n!tmp/keep/', 'tmp/keep/stack.yml', true], // a file whose folder is ignored cannot be re-included
+    ['# comment\n\n\\#hash.yml', '#hash.yml', true],
+    ['\\!bang.yml', '!bang.yml', true],
+    ['trailing.yml   ', 'trailing.yml', true],
+    ['stack.yml', '../elsewhere/stack.yml', false],
+  ];
+  for (const [patterns, path, expected, isDir] of cases) {
+    it(`${JSON.stringify(patterns)} ${expected ? 'ignores' : 'keeps'} ${path}${isDir ? '/' : ''}`, () => {
+      expect(ignored(patterns, path, isDir ?? false)).toBe(expected);
+    });
+  }
+
+  it('later lists (deeper .gitignore files) win over earlier ones', () => {
+    const root = IgnoreList.parse('/repo', '*.yml');
+    const app = IgnoreList.parse('/repo/app', '!stack.yml');
+    expect(isIgnored([root, app], '/repo/app/stack.yml', false)).toBe(false);
+    expect(isIgnored([root, app], '/repo/other/stack.yml', false)).toBe(true);
+  });
+});
