@@ -205,8 +205,10 @@ export default defineRule({
 
         for (const u of result.unknownKeys) reportUnknownKey(u);
 
+        // a value docker cannot cast stops it there: its type error would say the same again
+        const castPaths = new Set(result.casts.map((c) => c.path.join('\u0000')));
         for (const is of result.issues) {
-          if (reportedByCompose(result, is.path)) continue;
+          if (reportedByCompose(result, is.path) || castPaths.has(is.path.join('\u0000'))) continue;
           if (versionReported && is.path.length === 1 && is.path[0] === 'version') continue;
           let advice = VALUE_ADVICE.find(([p]) => matches(p, is.path))?.[1] ?? '';
           if (/duration/.test(is.message) || /format "duration"/.test(is.message)) advice = DURATION_ADVICE;

@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import rule, { volumeSpecProblem } from './index.js';
+import { lintCase, testRule } from '../../test/helpers/rule-tester.js';
+
+/** A file named like a stack, so that auto picks target swarm. */
+const stack = (text: string) => ({ 'stack.yml': text });
+
+describe('volumeSpecProblem (docker ParseVolume)', () => {
+  it('reads what docker reads', () => {
+    expect(volumeSpecProblem('data:/data')).toBeNull();
+    expect(volumeSpecProblem('/data')).toBeNull();
+    expect(volumeSpecProblem('C:\\data:/data:ro')).toBeNull();
+    expect(volumeSpecProblem(':/data')).toBe('empty section between colons');
+    expect(volumeSpecProblem('vol:/b:ro:x')).toBe('too many colons');
+    expect(volumeSpecProblem('a:b:ro:x')).toBeNull(); // `a:` reads as a Windows drive, as in docker
+    expect(volumeSpecProblem('')).toBe('invalid empty volume spec');
+  });
+});
+
+testRule(rule, {
+  valid: [
+    { name: 'target compose: compose-only keys are fine', code: 'services:\n  api:\n    image: api:1\n    mem_limit: 1g\n    profiles: [debug]\n    build: .\n' },
+    {
+      name: 'a clean stack file',
+      code: stack(
+        'version: "3.8"\nx-common: &common\n  image: api:1\nservices:\n  api:\n    <<: *common\n    x-note: fine\n    environment:\n      FLAG: "true"\n      FROM_ENV: ${FLAG:-true}\n      COUNT: 3\n    ports:\n      - "8080:80"\n      - target: 443\n        published: 8443\n        mode: host\n    healthcheck:\n      test: ["CMD", "true"]\n      interval: 1m30s\n    command: ["sh", "-c", "echo $$HOME ${GREETING:-hi}"]\n    deploy:\n      replicas: ${REPLICAS:-2}\n      resources:\n        limits:\n          cpus: "0.5"\n          memory: 256M\n',
+      ),
+    },
+    { name: 'a typo is the compose schema\'s to report, not swarm-compat\'s', code: stack('services:\n  api:\n    imagee: api:1\n') },
+  ],
+  invalid: [
+    {
+      name: 'forbidden keys: at the key, with the swarm way',
+      code: stack('services:\n  api:\n    image: api:1\n    mem_limit: 512m\n    memswap_limit: 1g\n'),
+      errors: [
+        {
+          message:
+            'service "api" sets mem_limit, which docker stack deploy refuses ("Configuration contains forbidden properties"); limit memory with deploy.resources.limits.memory',
+          line: 4,
+          column: 5,
+          endColumn: 14,
+          path: 'services.api.mem_limit',
+          service: 'api',
+          severity: 'error',
+        },
+        { message: /sets memswap_limit, which docker stack deploy refuses .*swarm has no swap limit/, line: 5, column: 5 },
+      ],
+    },
+    {
+      name: 'extends (resolved while loading) is still found where it is written',
+      code: stack('services:\n  base:\n    image: api:1\n  api:\n    extends: base\n'),
+      errors: [{ message: /service "api" sets extends, which docker stack deploy refuses .*flatten the file first/, line: 5, column: 5, endColumn: 12, path: 'services.api.extends' }],
+    },
+    {
+      name: 'compose-only service keys, with docker\'s own words',
+      code: stack('services:\n  api:\n    image: api:1\n    cpus: 0.5\n    profiles: [debug]\n    sleep_policy:\n      enabled: false\n'),
+      errors: [
+        { message: 'service "api" sets cpus, which docker stack deploy rejects ("services.api Additional property cpus is not allowed"); set deploy.resources.limits.cpus (a string, such as "0.5")', line: 4, column: 5, endColumn: 9 },
+        { message: /sets profiles, which docker stack deploy rejects .*a stack deploys every service it lists/, line: 5, column: 5 },
+        { message: /sets sleep_policy, .*rename it to x-sleep-policy/, line: 6, column: 5 },
+      ],
+    },
+    {
+      name: 'a boolean in environment: at the value',
+      code: stack('services:\n  api:\n    image: api:1\n    environment:\n      DEBUG: true\n'),
+      errors: [
+        {
+          message:
+            'docker stack deploy rejects this file: services.api.environment.DEBUG must be a string or a number or null, not the boolean true; quote it ("true"): the stack schema accepts only strings, numbers and null in environment',
+          line: 5,
+          column: 14,
+          endColumn: 18,
+          path: 'services.api.environment.DEBUG',
+        },
+      ],
+    },
+    {
+      name: 'values the stack schema types differently: depends_on long form, a number for cpus, a duration without unit',
+      code: stack('services:\n  api:\n    image: api:1\n    depends_on:\n      db:\n        condition: service_healthy\n    healthcheck:\n      test: ["CMD", "true"]\n      interval: "10"\n    deploy:\n      resources:\n        limits:\n          cpus: 0.5\n  db:\n    image: db:1\n'),
+      errors: [
+        { message: /services\.api\.depends_on must be a list.*accepts only the list form/, line: 5, column: 7, path: 'services.api.depends_on' },
+        { message: /services\.api\.healthcheck\.interval must match format "duration".*write a Go duration with a unit/, line: 9, column: 17 },
+        { message: /services\.api\.deploy\.resources\.limits\.cpus must be a string.*quote it: cpus: "0\.5"/, line: 13, column: 17 },
+      ],
+    },
+    {
+      name: 'ignored keys are warnings that name the swarm way',
+      code: stack('services:\n  api:\n    image: api:1\n    build: .\n    restart: always\n    container_name: api\n    depends_on: [db]\n  db:\n    image: db:1\n    links: [api]\n'),
+      errors: [
+        { message: 'service "api" sets build, which docker stack deploy ignores; build and push the image first; swarm only pulls image', line: 4, column: 5, severity: 'warning' },
+        { message: /sets restart, which docker stack deploy ignores; swarm restarts tasks by deploy\.restart_policy/, line: 5, column: 5, severity: 'warning' },
+        { message: /sets container_name, which docker stack deploy ignores/, line: 6, column: 5, severity: 'warning' },
+        { message: /sets depends_on, which docker stack deploy ignores; swarm starts services in any order/, line: 7, column: 5, severity: 'warning' },
+        { message: /service "db" sets links, which docker stack deploy ignores/, line: 10, column: 5, severity: 'warning' },
+      ],
+    },
+    {
+      name: 'a host IP on a published port: short syntax warns, long syntax is rejected',
+      code: stack('services:\n  api:\n    image: api:1\n    ports:\n      - "127.0.0.1:8080:80"\n      - target: 443\n        published: 443\n        host_ip: 127.0.0.1\n'),
+      errors: [
+        { message: 'port "127.0.0.1:8080:80" binds host IP 127.0.0.1, which docker stack deploy drops: the port listens on 0.0.0.0 (every interface) of every node; publish with mode: host behind a firewall, or do not publish it and reach the service over an overlay network', line: 5, column: 9, endColumn: 28, severity: 'warning' },
+        { message: /services\.api\.ports\[1\] sets host_ip, which docker stack deploy rejects \("services\.api\.ports\.1 Additional property host_ip is not allowed"\)/, line: 8, column: 9, severity: 'error' },
+      ],
+    },
+    {
+      name: 'version, top-level name and an extension key where swarm allows none',
+      code: stack('version: "2.4"\nname: shop\nservices:\n  api:\n    image: api:1\n    deploy:\n      x-team: web\n'),
+      errors: [
+        { message: 'version "2.4" is not a stack file version: docker stack deploy accepts "3" and "3.0" to "3.13" (or no version key)', line: 1, column: 10, endColumn: 15, path: 'version' },
+        { message: /the file sets name, which docker stack deploy rejects \("\(root\) Additional property name is not allowed"\); the stack name is the last argument/, line: 2, column: 1 },
+        { message: /services\.api\.deploy sets x-team.*extension keys \(x-\.\.\.\) are allowed only/, line: 7, column: 7 },
+      ],
+    },
+    {
+      name: 'what interpolation leaves: a cast docker cannot make, an empty volume source, a bad port',
+      code: stack('services:\n  api:\n    image: api:1\n    read_only: ${READ_ONLY}\n    volumes:\n      - ${DATA_DIR}:/data\n    ports:\n      - "${PORT}:"\n'),
+      errors: [
+        { message: 'services.api.read_only is "" after interpolation, but docker stack deploy needs a boolean there ("failed to cast to expected type")', line: 4, column: 16, endColumn: 28 },
+        { message: /mounts "\$\{DATA_DIR\}:\/data" \(":\/data"\), which docker stack deploy cannot read \("invalid spec: :\/data: empty section between colons"\).*set the variable/, line: 6, column: 9 },
+        { message: /services\.api\.ports\.0 must match format "ports"/, line: 8, column: 9 },
+      ],
+    },
+    {
+      name: 'a "$" docker cannot read: at the "$" itself; ${VAR:+alt} is compose-only',
+      code: stack('services:\n  api:\n    image: api:1\n    command: sh -c "echo $(date)"\n    environment:\n      MODE: ${DEBUG:+verbose}\n    entrypoint: |\n      set -e\n      echo cost $ 5\n'),
+      errors: [
+        { message: /services\.api\.command has a "\$" that docker stack deploy cannot read.*write \$\$ for a literal \$/, line: 4, column: 26, endColumn: 27 },
+        { message: /services\.api\.environment\.MODE has a "\$".*docker has no \$\{NAME:\+alt\}/, line: 6, column: 13 },
+        { message: /services\.api\.entrypoint has a "\$"/, line: 9, column: 17 },
+      ],
+    },
+    {
+      name: 'a forbidden key through a merge key: at the anchor, for each service',
+      code: stack('x-limits: &limits\n  cpu_shares: 512\nservices:\n  a:\n    <<: *limits\n    image: a:1\n  b:\n    <<: *limits\n    image: b:1\n'),
+      errors: [
+        { message: /service "a" sets cpu_shares/, line: 2, column: 3 },
+        { message: /service "b" sets cpu_shares/, line: 2, column: 3 },
+      ],
+    },
+  ],
+});
+
+describe('swarm-compat and schema do not report the same problem twice', () => {
+  it('a key both schemas reject is the schema check\'s; a key only the stack schema rejects is swarm-compat\'s', () => {
+    const all = lintCase({ code: stack('services:\n  api:\n    image: api:1\n    imagee: x\n    profiles: [a]\n') });
+    const at = (line: number) => all.filter((f) => f.line === line && (f.ruleId === 'schema' || f.ruleId === 'swarm-compat')).map((f) => f.ruleId);
+    expect(at(4)).toEqual(['schema']);
+    expect(at(5)).toEqual(['swarm-compat']);
+  });
+});
