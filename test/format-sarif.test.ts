@@ -136,3 +136,13 @@ describe('sarif', () => {
     for (const r of rules) expect(r.helpUri).toMatch(/^https:\/\/github\.com\/stackopt\/stackopt\/blob\/main\/(rules\/[a-z0-9-]+\/README\.md|README\.md#[a-z-]+)$/);
   });
 });
+
+describe('json', () => {
+  it('real lint output validates against schemas/report.schema.json', async () => {
+    const { default: Ajv } = await import('ajv');
+    const schema = JSON.parse(readFileSync(join(root, 'schemas/report.schema.json'), 'utf8'));
+    const validate = new Ajv({ allErrors: true }).compile(schema);
+    const out = JSON.parse((await loadFormatter('json'))!(report, ctx));
+    expect(validate(out), JSON.stringify(validate.errors?.slice(0, 5))).toBe(true);
+  });
+});
