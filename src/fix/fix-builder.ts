@@ -8,7 +8,7 @@ import { isAlias, isMap, isScalar, isSeq, type Node as YamlNode, type Pair } fro
 import type { Fix, TextEdit } from '../engine/types.js';
 import { at, child, formatPath, type LRef } from '../model/access.js';
 import type { Service, Stack } from '../model/types.js';
-import type { LVal } from '../parse/located.js';
+import type { LEntry, LVal } from '../parse/located.js';
 import type { SourceFile } from '../parse/source-file.js';
 import { editsConflict, sortEdits, type YamlTextEdit } from './apply-edits.js';
 import { isMapValue, quoteString, Quoted, renderScalar, type YamlValue } from './render.js';
@@ -159,6 +159,14 @@ export class FixBuilder {
       return this.addInto(parent, key, value);
     }
     const ref = child(parent, key)!;
+    const emptyValue = emptyScalarAfterKey(entry);
+    if (emptyValue && !parent.shared && !entry.via) {
+      // `user:` with nothing after it: write ` value` right after the colon
+      const text = value instanceof Quoted ? quoteString(value.value, styleOf(emptyValue.source).quote) : renderScalar(value, styleOf(emptyValue.source), false);
+      this.replacements.push({ source: emptyValue.source, edit: { start: emptyValue.colon + 1, end: emptyValue.colon + 1, text: ` ${text}` } });
+      if (parent.node.yaml) this.targets.add(parent.node.yaml);
+      return this;
+    }
     if (entry.via?.kind === 'alias' && !parent.shared && entry.pair && isAlias(entry.pair.value) && entry.keyLoc.kind === 'file') {
       const source = entry.keyLoc.source;
       const r = (entry.pair.value as { range?: [number, number, number] }).range;
@@ -269,6 +277,19 @@ function mergeSamePoint(edits: YamlTextEdit[]): YamlTextEdit[] {
     } else out.push(e);
   }
   return out;
+}
+
+/** A key written with no value (`user:`): the offset of its colon. */
+function emptyScalarAfterKey(entry: LEntry): { source: SourceFile; colon: number } | null {
+  const v = entry.value;
+  if (v.kind !== 'scalar' || v.value !== null || v.raw !== undefined || entry.keyLoc.kind !== 'file') return null;
+  const pairValue = entry.pair?.value as { range?: [number, number, number] } | null | undefined;
+  if (pairValue && pairValue.range && pairValue.range[1] > pairValue.range[0]) return null; // an explicit null or ~
+  const source = entry.keyLoc.source;
+  const text = source.text;
+  let i = entry.keyLoc.end;
+  while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i++;
+  return text[i] === ':' ? { source, colon: i } : null;
 }
 
 function sourceOf(v: LVal): SourceFile | null {

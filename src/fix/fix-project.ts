@@ -278,12 +278,14 @@ interface PassAttempt<C> {
 
 /**
  * Apply a pass and check it. When the result does not parse or gains a schema error, find the
- * fixes responsible by halving the set (keeping the halves that are fine), so that one bad fix
- * does not hold back the others.
+ * fixes responsible by halving the set: a fix that breaks the file on its own is rejected; fixes
+ * that are fine alone but not together (two services of an `extends` chain adding the same list
+ * item) keep the first group and leave the rest for the next pass, which sees the first applied.
  */
 function tryPass<C extends Candidate>(accepted: C[], texts: Map<string, string>, lint: () => LintResult, previous: LintResult): PassAttempt<C> {
   const baseline = countGuard(previous);
-  const check = (set: C[]): { ok: boolean; texts: Map<string, string>; result: LintResult; problems: string[] } => {
+  const problems: string[] = [];
+  const check = (set: C[]): { ok: boolean; texts: Map<string, string>; result: LintResult } => {
     const next = applySet(set, texts);
     const saved = new Map(texts);
     for (const [p, t] of next) texts.set(p, t);
@@ -293,37 +295,30 @@ function tryPass<C extends Candidate>(accepted: C[], texts: Map<string, string>,
     } finally {
       for (const [p, t] of saved) texts.set(p, t);
     }
-    const problems = newGuardFindings(baseline, result);
-    return { ok: problems.length === 0, texts: next, result, problems };
+    const found = newGuardFindings(baseline, result);
+    for (const p of found) if (!problems.includes(p)) problems.push(p);
+    return { ok: found.length === 0, texts: next, result };
   };
-  const first = check(accepted);
-  if (first.ok) return { kept: accepted, failed: [], problems: [], texts: first.texts, result: first.result };
   const failed: C[] = [];
-  const problems = [...first.problems];
-  const good = bisect(accepted, failed, problems, check);
-  if (good.length === 0) return { kept: [], failed, problems, texts: new Map(), result: null };
-  const final = check(good);
-  if (!final.ok) return { kept: [], failed: [...failed, ...good], problems, texts: new Map(), result: null };
-  return { kept: good, failed, problems, texts: final.texts, result: final.result };
-}
-
-function bisect<C extends Candidate>(set: C[], failed: C[], problems: string[], check: (s: C[]) => { ok: boolean; problems: string[] }): C[] {
-  if (set.length === 1) {
-    failed.push(set[0]!);
-    return [];
-  }
-  const mid = Math.ceil(set.length / 2);
-  const halves = [set.slice(0, mid), set.slice(mid)];
-  const good: C[] = [];
-  for (const h of halves) {
-    const r = check(h);
-    if (r.ok) good.push(...h);
-    else {
-      for (const p of r.problems) if (!problems.includes(p)) problems.push(p);
-      good.push(...bisect(h, failed, problems, check));
+  type Solved = { good: C[]; texts: Map<string, string>; result: LintResult | null };
+  const solve = (set: C[], known?: ReturnType<typeof check>): Solved => {
+    const r = known ?? check(set);
+    if (r.ok) return { good: set, texts: r.texts, result: r.result };
+    if (set.length === 1) {
+      failed.push(set[0]!);
+      return { good: [], texts: new Map(), result: null };
     }
-  }
-  return good;
+    const mid = Math.ceil(set.length / 2);
+    const a = solve(set.slice(0, mid));
+    const b = solve(set.slice(mid));
+    if (b.good.length === 0) return a;
+    if (a.good.length === 0) return b;
+    const both = check([...a.good, ...b.good]);
+    if (both.ok) return { good: [...a.good, ...b.good], texts: both.texts, result: both.result };
+    return a; // b waits for the next pass
+  };
+  const solved = solve(accepted);
+  return { kept: solved.good, failed, problems: failed.length ? problems : [], texts: solved.texts, result: solved.result };
 }
 
 function applySet(set: readonly Candidate[], texts: Map<string, string>): Map<string, string> {

@@ -50,7 +50,7 @@ export function detectStyle(text: string, eol: '\n' | '\r\n' = text.includes('\r
   }
   let single = 0;
   let double = 0;
-  for (const m of text.matchAll(/:[ \t]+(['"])/g)) {
+  for (const m of text.matchAll(/(?:^|[:\-][ \t]+|[[,{][ \t]*)(['"])/gm)) {
     if (m[1] === "'") single++;
     else double++;
   }

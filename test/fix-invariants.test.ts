@@ -1,0 +1,211 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { fixProject, type FixResult } from '../src/fix/fix-project.js';
+import { ruleFixtures } from './helpers/fix-cases.js';
+
+/**
+ * The fixer's invariants (DESIGN.md, "Fixes are text edits"), over every fixture we have: the
+ * rules' inline cases, the seed examples, every corpus file of MANIFEST.tsv, the fix goldens and
+ * the other fixture files; each with safe fixes and with --unsafe. For every output:
+ *   1. it parses (when the input did);
+ *   2. every comment line of the input is in it, byte for byte (as many times as in the input);
+ *   3. fixing it again changes nothing;
+ *   4. the findings whose fix was applied are gone, and no pass was dropped;
+ *   5. where `docker stack config -c IN` succeeds, `docker stack config -c OUT` succeeds too
+ *      (run in the file's folder with an empty environment, as MANIFEST.tsv was made).
+ * Comparisons are byte-exact: whitespace is never normalised.
+ */
+const repo = resolve(import.meta.dirname, '..');
+
+interface Subject {
+  id: string;
+  /** the -f files of the project (absolute) */
+  files: string[];
+  env?: Record<string, string>;
+  envFiles?: string[];
+}
+
+const DOCKER = findDocker();
+
+function findDocker(): string | null {
+  for (const d of (process.env.PATH ?? '').split(delimiter)) {
+    const p = join(d, 'docker');
+    if (d && existsSync(p)) return p;
+  }
+  return null;
+}
+
+/** `docker stack config -c -` with the text on stdin, in `cwd`, with an empty environment. */
+function stackConfig(text: string, cwd: string, env: Record<string, string> = {}): Promise<boolean> {
+  return new Promise((done) => {
+    const child = spawn(DOCKER!, ['stack', 'config', '-c', '-'], { cwd, env, stdio: ['pipe', 'ignore', 'ignore'] });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.on('error', () => done(false));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      done(code === 0);
+    });
+    child.stdin.on('error', () => {});
+    child.stdin.end(text);
+  });
+}
+
+async function pool<T>(items: T[], size: number, work: (t: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  }));
+}
+
+/** Lines as written (a CRLF line keeps its `\r`), so that comparisons stay byte-exact. */
+function commentLines(text: string): string[] {
+  return text.replace(/^\uFEFF/, '').split('\n').filter((l) => /^[ \t]*#/.test(l));
+}
+
+function parses(text: string): boolean {
+  const docs = parseAllDocuments(text.replace(/^\uFEFF/, ''));
+  return Array.isArray(docs) && docs.every((d) => d.errors.length === 0);
+}
+
+interface DockerPair {
+  id: string;
+  cwd: string;
+  /** the environment the fix saw (empty for real files, as MANIFEST.tsv was made) */
+  env: Record<string, string>;
+  input: string;
+  outputs: Array<{ mode: string; text: string }>;
+}
+
+/** Check one subject in one mode; returns what is wrong (empty when all is well). */
+function checkSubject(s: Subject, unsafe: boolean, pairs: DockerPair[]): string[] {
+  const mode = unsafe ? '--unsafe' : 'safe';
+  const problems: string[] = [];
+  const say = (m: string) => problems.push(`${s.id} (${mode}): ${m}`);
+  let r: FixResult;
+  try {
+    r = fixProject({ files: s.files, environment: s.env ?? {}, envFiles: s.envFiles, unsafe });
+  } catch (e) {
+    say(`fix threw ${(e as Error).stack ?? e}`);
+    return problems;
+  }
+  for (const f of r.files) {
+    if (parses(f.original) && !parses(f.output)) say(`${f.source.displayPath}: the output does not parse`);
+    if (!parses(f.original) && f.output !== f.original) say(`${f.source.displayPath}: an input that does not parse was changed`);
+    const have = commentLines(f.output);
+    for (const line of commentLines(f.original)) {
+      const i = have.indexOf(line);
+      if (i < 0) say(`${f.source.displayPath}: comment line lost: ${JSON.stringify(line)}`);
+      else have.splice(i, 1);
+    }
+    if (f.source.bom !== f.output.startsWith('\uFEFF')) say(`${f.source.displayPath}: BOM not kept`);
+    if (f.source.eol === '\r\n' && /(^|[^\r])\n/.test(f.output.replace(/^\uFEFF/, ''))) say(`${f.source.displayPath}: a bare LF in a CRLF file`);
+  }
+  // fixing the output again changes nothing
+  const outputs = new Map(r.files.map((f) => [f.source.path, f.output]));
+  const again = fixProject({ files: s.files, environment: s.env ?? {}, envFiles: s.envFiles, unsafe, readText: (abs) => outputs.get(abs) });
+  for (const f of again.files) {
+    if (f.output !== outputs.get(f.source.path)) say(`${f.source.displayPath}: fixing the output again changes it (${again.applied.map((a) => `${a.ruleId} ${a.service}: ${a.description}`).join('; ')})`);
+  }
+  // the fixed findings are gone
+  const after = new Set(r.after.map((f) => `${f.ruleId}|${f.path}|${f.message}`));
+  for (const a of r.applied) if (after.has(`${a.ruleId}|${a.path}|${a.message}`)) say(`fixed finding still reported: ${a.ruleId} at ${a.path}: ${a.message}`);
+  for (const d of r.dropped) say(`pass ${d.pass} dropped: ${d.problems.join('; ')}`);
+  if (r.files.length === 1 && r.files[0]!.changed) {
+    const f = r.files[0]!;
+    let p = pairs.find((x) => x.id === s.id);
+    if (!p) pairs.push((p = { id: s.id, cwd: dirname(f.source.path), env: s.env ?? {}, input: f.original, outputs: [] }));
+    p.outputs.push({ mode, text: f.output });
+  }
+  return problems;
+}
+
+async function checkGroup(subjects: Subject[]): Promise<{ problems: string[]; fixed: number; dockerChecked: number }> {
+  const problems: string[] = [];
+  const pairs: DockerPair[] = [];
+  for (const s of subjects) for (const unsafe of [false, true]) problems.push(...checkSubject(s, unsafe, pairs));
+  let dockerChecked = 0;
+  if (DOCKER) {
+    await pool(pairs, 4, async (p) => {
+      if (!(await stackConfig(p.input, p.cwd, p.env))) return;
+      for (const o of p.outputs) {
+        dockerChecked++;
+        if (!(await stackConfig(o.text, p.cwd, p.env))) problems.push(`${p.id} (${o.mode}): docker stack config accepts the input but not the output`);
+      }
+    });
+  }
+  return { problems, fixed: pairs.length, dockerChecked };
+}
+
+function report(problems: string[]): string {
+  return problems.length ? `${problems.length} problems:\n${problems.slice(0, 40).join('\n')}` : '';
+}
+
+function listYaml(dir: string, recurse = true): string[] {
+  const out: string[] = [];
+  for (const n of readdirSync(dir).sort()) {
+    const p = join(dir, n);
+    if (statSync(p).isDirectory()) {
+      if (recurse) out.push(...listYaml(p));
+    } else if (/\.ya?ml$/.test(n)) out.push(p);
+  }
+  return out;
+}
+
+const temp = mkdtempSync(join(tmpdir(), 'stackopt-fix-invariants-'));
+afterAll(() => rmSync(temp, { recursive: true, force: true }));
+
+describe('fix invariants', () => {
+  it('the docker CLI is on PATH (the stack config check needs it)', () => {
+    expect(DOCKER, 'docker not found on PATH').not.toBeNull();
+  });
+
+  it('every rule fixture (the rules\' inline test cases)', async () => {
+    const fixtures = ruleFixtures(join(repo, 'rules'));
+    expect(fixtures.length).toBeGreaterThan(100);
+    const subjects = fixtures.map((fx, i): Subject => {
+      const dir = join(temp, `case-${i}`);
+      for (const [name, text] of Object.entries(fx.files)) {
+        mkdirSync(dirname(join(dir, name)), { recursive: true });
+        writeFileSync(join(dir, name), text);
+      }
+      const lint = fx.lint ?? [Object.keys(fx.files)[0]!];
+      return { id: fx.id, files: lint.map((f) => join(dir, f)), env: fx.env ?? {}, envFiles: fx.envFiles?.map((f) => join(dir, f)) };
+    });
+    const r = await checkGroup(subjects);
+    expect(report(r.problems)).toBe('');
+    expect(r.fixed).toBeGreaterThan(50);
+  });
+
+  it('every seed example', async () => {
+    const files = listYaml(join(repo, 'fixtures', 'seed-examples'));
+    expect(files.length).toBeGreaterThan(5);
+    const r = await checkGroup(files.map((f) => ({ id: f.slice(repo.length + 1), files: [f] })));
+    expect(report(r.problems)).toBe('');
+    expect(r.dockerChecked).toBeGreaterThan(0);
+  });
+
+  it('every corpus file listed in MANIFEST.tsv', async () => {
+    const root = join(repo, 'fixtures', 'corpus');
+    const rows = readFileSync(join(root, 'MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1);
+    const files = rows.map((l) => join(root, l.split('\t')[0]!));
+    expect(files.length).toBeGreaterThan(100);
+    for (const f of files) expect(existsSync(f), f).toBe(true);
+    const r = await checkGroup(files.map((f) => ({ id: f.slice(repo.length + 1), files: [f] })));
+    expect(report(r.problems)).toBe('');
+    expect(r.fixed).toBeGreaterThan(50);
+    expect(r.dockerChecked).toBeGreaterThan(50);
+  });
+
+  it('the fix goldens and every other fixture file', async () => {
+    const files = [
+      ...listYaml(join(repo, 'fixtures', 'fix')),
+      ...['format', 'audit'].filter((d) => existsSync(join(repo, 'fixtures', d))).flatMap((d) => listYaml(join(repo, 'fixtures', d))),
+    ];
+    const r = await checkGroup(files.map((f) => ({ id: f.slice(repo.length + 1), files: [f] })));
+    expect(report(r.problems)).toBe('');
+  });
+});
