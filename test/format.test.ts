@@ -99,6 +99,26 @@ export function goldenReport(): ReportResult[] {
       ],
     },
     { file: 'empty/compose.yaml', sources: [c], findings: [] },
+    {
+      // stackopt audit: a finding about a live object has no file position
+      file: 'swarm',
+      findings: [
+        {
+          ruleId: 'demo-limits',
+          severity: 'error',
+          message: 'service "shop_api" runs without a memory limit',
+          file: 'service shop_api',
+          service: 'shop_api',
+          path: 'Spec.TaskTemplate.Resources.Limits',
+          line: 0,
+          column: 0,
+          endLine: 0,
+          endColumn: 0,
+          fixable: false,
+          loc: { kind: 'live', object: 'service shop_api', path: 'Spec.TaskTemplate.Resources.Limits' },
+        },
+      ],
+    },
   ];
 }
 
@@ -143,7 +163,7 @@ describe('formats: structure', () => {
 
   it('codeclimate issues carry GitLab\'s required fields and unique fingerprints', async () => {
     const issues = JSON.parse((await loadFormatter('codeclimate'))!(goldenReport(), ctx)) as Array<Record<string, unknown>>;
-    expect(issues).toHaveLength(4);
+    expect(issues).toHaveLength(5);
     for (const i of issues) {
       expect(i).toMatchObject({ description: expect.any(String), check_name: expect.any(String), fingerprint: expect.stringMatching(/^[0-9a-f]{32}$/), severity: expect.stringMatching(/^(info|minor|major|critical|blocker)$/) });
       expect((i.location as { lines: { begin: number } }).lines.begin).toBeGreaterThan(0);
@@ -167,7 +187,7 @@ describe('formats: structure', () => {
 
   it('junit output is well-formed: every failure escaped, counts add up', async () => {
     const xml = (await loadFormatter('junit'))!(goldenReport(), ctx);
-    expect(xml).toContain('<testsuites name="stackopt" tests="5" failures="4" errors="0">');
+    expect(xml).toContain('<testsuites name="stackopt" tests="6" failures="5" errors="0">');
     expect(xml).not.toMatch(/<x>|& '/);
     // each opened element is closed
     const open = xml.match(/<(testsuite|testcase|failure)[\s>]/g)!.length;

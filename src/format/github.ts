@@ -10,8 +10,10 @@ export const formatGithub: Formatter = (results) => {
   for (const r of results) {
     for (const f of r.findings) {
       const cmd = f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : 'notice';
-      const props: string[] = [`file=${escapeProperty(slashPath(f.file))}`];
-      if (f.line > 0) {
+      // a live object (stackopt audit) is no file: the annotation goes on the run, its name in the message
+      const live = f.loc?.kind === 'live';
+      const props: string[] = live ? [] : [`file=${escapeProperty(slashPath(f.file))}`];
+      if (!live && f.line > 0) {
         props.push(`line=${f.line}`);
         if (f.endLine > 0) props.push(`endLine=${f.endLine}`);
         // GitHub only uses columns on single-line annotations
@@ -19,7 +21,8 @@ export const formatGithub: Formatter = (results) => {
         if (f.endColumn > 0 && f.endLine === f.line) props.push(`endColumn=${f.endColumn}`);
       }
       props.push(`title=${escapeProperty(f.ruleId)}`);
-      lines.push(`::${cmd} ${props.join(',')}::${escapeData(`${f.message} [${f.ruleId}]`)}`);
+      const text = live ? `${f.file}: ${f.message} [${f.ruleId}]` : `${f.message} [${f.ruleId}]`;
+      lines.push(`::${cmd} ${props.join(',')}::${escapeData(text)}`);
     }
   }
   return lines.length ? `${lines.join('\n')}\n` : '';

@@ -10,7 +10,8 @@ export const formatJunit: Formatter = (results) => {
   // group by the file each finding points into, keeping every linted project as a suite
   const suites = new Map<string, Finding[]>();
   for (const r of results) {
-    if (!suites.has(r.file)) suites.set(r.file, []);
+    // a project without findings is a passing suite; one with findings has them in the files they point into
+    if (r.findings.length === 0 && !suites.has(r.file)) suites.set(r.file, []);
     for (const f of r.findings) {
       const list = suites.get(f.file) ?? [];
       list.push(f);
@@ -28,7 +29,7 @@ export const formatJunit: Formatter = (results) => {
     body.push(`  <testsuite name="${xml(name)}" tests="${cases}" failures="${findings.length}" errors="0" skipped="0">`);
     if (findings.length === 0) body.push(`    <testcase name="stackopt" classname="${xml(name)}"/>`);
     for (const f of findings) {
-      const where = `${name}:${f.line}:${f.column}`;
+      const where = f.line > 0 ? `${name}:${f.line}:${f.column}` : name;
       body.push(`    <testcase name="${xml(`${f.ruleId} ${where}`)}" classname="${xml(name)}">`);
       body.push(`      <failure message="${xml(f.message)}" type="${f.severity}">${xmlText(`${f.severity}: ${f.message} [${f.ruleId}]\nat ${where}${f.service ? `\nservice: ${f.service}` : ''}${f.path ? `\npath: ${f.path}` : ''}`)}</failure>`);
       body.push('    </testcase>');

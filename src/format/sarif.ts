@@ -14,7 +14,7 @@ import { allFindings, slashPath, type Formatter, type ReportResult } from './typ
  *
  * Paths are relative to `%SRCROOT%`, the folder stackopt ran in (GitHub expects paths relative
  * to the repository root, where the action runs). Columns count UTF-16 code units, as JavaScript
- * strings do.
+ * strings do. A finding about a live object (`stackopt audit`) has a logical location naming it.
  */
 export const formatSarif: Formatter = (results, ctx) => {
   const rules = ctx.rules ?? [];
@@ -95,7 +95,11 @@ function artifactLocation(file: string, cwd: string): { uri: string; uriBaseId?:
   return { uri: slashPath(file).split('/').map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' };
 }
 
-function toResult(f: Finding, ruleIndex: number, fingerprint: string, sources: Map<string, SourceFile>, cwd: string) {
+/** Where a finding is: a region of a file, or (audit of a live swarm) a named object. */
+function locationOf(f: Finding, cwd: string): Record<string, unknown> {
+  if (f.loc?.kind === 'live') {
+    return { logicalLocations: [{ name: f.loc.object, fullyQualifiedName: f.loc.path ? `${f.loc.object}: ${f.loc.path}` : f.loc.object, kind: 'resource' }] };
+  }
   const physicalLocation: Record<string, unknown> = { artifactLocation: artifactLocation(f.file, cwd) };
   if (f.line > 0) {
     physicalLocation.region = {
@@ -105,12 +109,16 @@ function toResult(f: Finding, ruleIndex: number, fingerprint: string, sources: M
       endColumn: f.endColumn,
     };
   }
+  return { physicalLocation };
+}
+
+function toResult(f: Finding, ruleIndex: number, fingerprint: string, sources: Map<string, SourceFile>, cwd: string) {
   const result: Record<string, unknown> = {
     ruleId: f.ruleId,
     ruleIndex,
     level: LEVEL[f.severity],
     message: { text: f.message },
-    locations: [{ physicalLocation }],
+    locations: [locationOf(f, cwd)],
     partialFingerprints: { 'stackopt/v1': fingerprint },
   };
   const fix = f.fix ? toFix(f.fix, sources, cwd) : null;
