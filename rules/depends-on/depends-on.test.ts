@@ -1,5 +1,6 @@
 import rule from './index.js';
 import { testRule } from '../../test/helpers/rule-tester.js';
+import { testReadmeExamples } from '../../test/helpers/readme-examples.js';
 
 testRule(rule, {
   valid: [
@@ -54,3 +55,5 @@ testRule(rule, {
     },
   ],
 });
+
+testReadmeExamples(rule);

@@ -1,5 +1,6 @@
 import rule from './index.js';
 import { testRule } from '../../test/helpers/rule-tester.js';
+import { testReadmeExamples } from '../../test/helpers/readme-examples.js';
 
 const svc = (hc: string, image = 'api:1') => `services:\n  api:\n    image: ${image}\n    healthcheck:\n      test: ["CMD", "true"]\n${hc}`;
 
@@ -56,3 +57,5 @@ testRule(rule, {
     },
   ],
 });
+
+testReadmeExamples(rule);

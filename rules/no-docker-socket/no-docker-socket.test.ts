@@ -1,5 +1,6 @@
 import rule, { dockerSocketSource } from './index.js';
 import { testRule } from '../../test/helpers/rule-tester.js';
+import { testReadmeExamples } from '../../test/helpers/readme-examples.js';
 import { describe, expect, it } from 'vitest';
 
 describe('dockerSocketSource', () => {
@@ -57,3 +58,5 @@ testRule(rule, {
     },
   ],
 });
+
+testReadmeExamples(rule);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import rule, { readNoNewPrivileges } from './index.js';
 import { testRule } from '../../test/helpers/rule-tester.js';
+import { testReadmeExamples } from '../../test/helpers/readme-examples.js';
 import { fixProject } from '../../src/fix/fix-project.js';
 
 /** The fixed text of `compose.yaml` (only this rule's fixes), and what is left of the rule. */
@@ -108,3 +109,5 @@ describe('no-new-privileges fix', () => {
     expect(fixText(text, 'swarm').output).toBe(text);
   });
 });
+
+testReadmeExamples(rule);

@@ -1,5 +1,6 @@
 import rule, { publishedRange } from './index.js';
 import { testRule } from '../../test/helpers/rule-tester.js';
+import { testReadmeExamples } from '../../test/helpers/readme-examples.js';
 import { describe, expect, it } from 'vitest';
 
 describe('publishedRange', () => {
@@ -63,3 +64,5 @@ testRule(rule, {
     },
   ],
 });
+
+testReadmeExamples(rule);

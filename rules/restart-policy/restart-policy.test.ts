@@ -1,5 +1,6 @@
 import rule from './index.js';
 import { testRule } from '../../test/helpers/rule-tester.js';
+import { testReadmeExamples } from '../../test/helpers/readme-examples.js';
 
 const stack = (text: string) => ({ 'stack.yml': text });
 
@@ -40,3 +41,5 @@ testRule(rule, {
     },
   ],
 });
+
+testReadmeExamples(rule, { fileName: 'stack.yml' });

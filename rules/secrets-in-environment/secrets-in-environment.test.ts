@@ -1,5 +1,6 @@
 import rule, { looksSecret, DEFAULT_SECRET_WORDS } from './index.js';
 import { testRule, lintCase } from '../../test/helpers/rule-tester.js';
+import { testReadmeExamples } from '../../test/helpers/readme-examples.js';
 import { describe, expect, it } from 'vitest';
 
 describe('looksSecret', () => {
@@ -72,3 +73,5 @@ describe('secrets-in-environment never prints the value', () => {
     expect(JSON.stringify(found.map(({ fix: _f, loc: _l, ...rest }) => rest))).not.toContain('sup3r-s3cret-value');
   });
 });
+
+testReadmeExamples(rule);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import rule, { volumeSpecProblem } from './index.js';
 import { lintCase, testRule } from '../../test/helpers/rule-tester.js';
+import { testReadmeExamples } from '../../test/helpers/readme-examples.js';
 
 /** A file named like a stack, so that auto picks target swarm. */
 const stack = (text: string) => ({ 'stack.yml': text });
@@ -148,3 +149,5 @@ describe('swarm-compat and schema do not report the same problem twice', () => {
     expect(at(5)).toEqual(['swarm-compat']);
   });
 });
+
+testReadmeExamples(rule, { fileName: 'stack.yml' });

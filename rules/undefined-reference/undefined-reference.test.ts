@@ -1,5 +1,6 @@
 import rule from './index.js';
 import { testRule } from '../../test/helpers/rule-tester.js';
+import { testReadmeExamples } from '../../test/helpers/readme-examples.js';
 
 const TOP = 'networks:\n  front: {}\nvolumes:\n  data: {}\nsecrets:\n  db_password:\n    file: ./db_password.txt\nconfigs:\n  nginx_conf:\n    file: ./nginx.conf\n';
 
@@ -50,3 +51,5 @@ testRule(rule, {
     },
   ],
 });
+
+testReadmeExamples(rule);

@@ -1,5 +1,6 @@
 import rule from './index.js';
 import { testRule } from '../../test/helpers/rule-tester.js';
+import { testReadmeExamples } from '../../test/helpers/readme-examples.js';
 
 const stack = (text: string) => ({ 'stack.yml': text });
 const GOOD = '      update_config:\n        failure_action: rollback\n        order: start-first\n      rollback_config:\n        parallelism: 1\n';
@@ -50,3 +51,5 @@ testRule(rule, {
     },
   ],
 });
+
+testReadmeExamples(rule, { fileName: 'stack.yml' });
