@@ -116,7 +116,7 @@ function describeValues(c: Constraint, nodes: readonly LiveNode[]): string {
   }
   const label = /^(node|engine)\.labels\./i.test(c.key);
   const parts: string[] = [];
-  for (const [v, names] of [...byValue].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [v, names] of [...byValue].sort(([a], [b]) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b)))) {
     const who = listing(names.map((n) => `"${n}"`), 3);
     parts.push(v === '' ? (label ? `unset on ${who}` : `empty on ${who}`) : `"${v}" on ${who}`);
   }

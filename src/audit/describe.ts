@@ -23,7 +23,7 @@ export function listing(items: readonly string[], max = 5): string {
 }
 
 /** A docker error text in quotes, on one line and not endless. */
-export function quoteError(s: string, max = 200): string {
+export function quoteError(s: string, max = 320): string {
   const one = s.replace(/\s+/g, ' ').trim().replace(/^"(.*)"$/, '$1');
-  return JSON.stringify(one.length > max ? `${one.slice(0, max - 1)}…` : one);
+  return `"${one.length > max ? `${one.slice(0, max - 1)}…` : one}"`;
 }

@@ -61,6 +61,7 @@ export class DockerClient {
     if (this.opts.context) return `docker context "${this.opts.context}"`;
     const host = this.env.DOCKER_HOST;
     if (host) return `DOCKER_HOST=${host}`;
+    if (this.env.DOCKER_CONTEXT) return `docker context "${this.env.DOCKER_CONTEXT}" (DOCKER_CONTEXT)`;
     return address ? `${address} (DOCKER_HOST is not set)` : 'the default engine (DOCKER_HOST is not set)';
   }
 
@@ -181,7 +182,12 @@ export class DockerClient {
     args: string[],
     r: { failed: boolean; stderr?: unknown; code?: string; timedOut?: boolean; exitCode?: number; signal?: string },
   ): DockerError {
-    const what = `docker ${args.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ')}`;
+    const words: string[] = [];
+    for (const a of args) {
+      if (a.startsWith('-') || words.length === 2) break;
+      words.push(a);
+    }
+    const what = `docker ${words.join(' ')}`;
     if (r.code === 'ENOENT') {
       return new DockerError(
         'not-installed',
@@ -199,7 +205,7 @@ export class DockerClient {
     }
     const stderr = typeof r.stderr === 'string' ? r.stderr : '';
     const text = stderr.replace(/\s+/g, ' ').trim();
-    let m = /permission denied while trying to connect to the Docker daemon socket at (\S+?)[:\s]/i.exec(stderr);
+    let m = /permission denied while trying to connect to the Docker daemon socket at (\S+?):?\s/i.exec(stderr);
     if (m || /connect: permission denied/i.test(stderr)) {
       const sock = m?.[1] ?? this.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
       return new DockerError(

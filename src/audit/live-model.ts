@@ -81,7 +81,8 @@ function selectServices(all: DockerService[], scope: AuditScope): DockerService[
     for (const w of wanted) {
       const hit = list.find((s) => s.Spec.Name === w || (stackName !== null && s.Spec.Name === `${stackName}_${w}`) || s.ID === w || s.ID.startsWith(w) && w.length >= 6);
       if (!hit) {
-        const guess = closest(w, names);
+        const short = stackName ? names.filter((n) => n.startsWith(`${stackName}_`)).map((n) => n.slice(stackName.length + 1)) : [];
+        const guess = closest(w, [...names, ...short]);
         throw new ScopeError(`no service "${w}"${stackName ? ` in stack "${stackName}"` : ' on this swarm'}${guess ? `; did you mean "${guess}"?` : ''}`);
       }
       if (!picked.includes(hit)) picked.push(hit);
