@@ -1,7 +1,11 @@
+import { interpolate, type Lookup } from './interpolate.js';
+
 /**
  * The `.env` file format compose reads: `KEY=VALUE` lines, `#` comments, an optional `export `
- * prefix, single quotes (literal), double quotes (with \n, \t, \\ and \" escapes), and inline
- * comments after an unquoted value when preceded by white space.
+ * prefix, single quotes (literal), double quotes (with \n, \r, \t, \\ and \" escapes) that may span
+ * lines, and inline comments after an unquoted value when preceded by white space. Unquoted and
+ * double-quoted values are interpolated (`${VAR:-default}`), looking a name up first in `lookup`
+ * (the process environment, earlier env files) and then in the lines above.
  */
 export interface EnvFileError {
   line: number;
@@ -9,42 +13,86 @@ export interface EnvFileError {
   message: string;
 }
 
-export function parseEnvFile(text: string): { values: Map<string, string>; errors: EnvFileError[] } {
+const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+export function parseEnvFile(raw: string, lookup?: Lookup): { values: Map<string, string>; errors: EnvFileError[] } {
   const values = new Map<string, string>();
   const errors: EnvFileError[] = [];
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  for (let n = 0; n < lines.length; n++) {
-    let line = lines[n]!;
-    const trimmed = line.trim();
-    if (trimmed === '' || trimmed.startsWith('#')) continue;
-    line = line.replace(/^\s*export\s+/, '');
-    const eq = line.indexOf('=');
-    const key = (eq < 0 ? line : line.slice(0, eq)).trim();
-    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(key)) {
-      errors.push({ line: n + 1, column: 1, message: `"${key}" is not a valid variable name` });
+  const text = raw.startsWith('\uFEFF') ? raw.slice(1) : raw;
+  const lineStarts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
+  const position = (offset: number) => {
+    let line = 0;
+    while (line + 1 < lineStarts.length && lineStarts[line + 1]! <= offset) line++;
+    return { line: line + 1, column: offset - lineStarts[line]! + 1 };
+  };
+  const fail = (offset: number, message: string) => errors.push({ ...position(offset), message });
+  const view: Lookup = { get: (k) => lookup?.get(k) ?? values.get(k) };
+  const expand = (value: string, at: number, exact: boolean): string => {
+    const r = interpolate(value, view);
+    // an unset variable becomes empty, as in compose files; a required one or bad syntax is an error
+    for (const is of r.issues) if (is.kind !== 'unset') fail(exact ? at + is.start : at, is.message);
+    return r.value;
+  };
+  const endOfLine = (from: number) => {
+    const nl = text.indexOf('\n', from);
+    return nl < 0 ? text.length : nl;
+  };
+
+  let i = 0;
+  while (i < text.length) {
+    const lineEnd = endOfLine(i);
+    const line = text.slice(i, lineEnd).replace(/\r$/, '');
+    const indent = line.length - line.trimStart().length;
+    const body = line.slice(indent);
+    if (body === '' || body.startsWith('#')) {
+      i = lineEnd + 1;
       continue;
     }
-    if (eq < 0) continue; // `KEY` alone takes its value from the environment: nothing to set here
-    let raw = line.slice(eq + 1).trimStart();
-    let value: string;
-    if (raw.startsWith("'")) {
-      const endQ = raw.indexOf("'", 1);
-      value = endQ < 0 ? raw.slice(1) : raw.slice(1, endQ);
-    } else if (raw.startsWith('"')) {
-      let i = 1;
-      value = '';
-      for (; i < raw.length && raw[i] !== '"'; i++) {
-        if (raw[i] === '\\' && i + 1 < raw.length) {
-          const c = raw[++i]!;
-          value += c === 'n' ? '\n' : c === 't' ? '\t' : c === 'r' ? '\r' : c;
-        } else value += raw[i];
-      }
-    } else {
-      const hash = raw.search(/\s#/);
-      if (hash >= 0) raw = raw.slice(0, hash);
-      value = raw.trim();
+    const exported = /^export\s+/.exec(body);
+    const keyStart = i + indent + (exported ? exported[0].length : 0);
+    const rest = text.slice(keyStart, i + line.length);
+    const eq = rest.indexOf('=');
+    const key = (eq < 0 ? rest : rest.slice(0, eq)).trimEnd();
+    if (!NAME.test(key)) {
+      fail(keyStart, `"${key}" is not a valid variable name (expected letters, digits, "_", "." or "-", not starting with a digit)`);
+      i = lineEnd + 1;
+      continue;
     }
-    values.set(key, value);
+    if (eq < 0) {
+      // `KEY` alone takes its value from the environment: nothing to set here
+      i = lineEnd + 1;
+      continue;
+    }
+    let v = keyStart + eq + 1;
+    while (text[v] === ' ' || text[v] === '\t') v++;
+    const quote = text[v];
+    if (quote === "'" || quote === '"') {
+      let j = v + 1;
+      let value = '';
+      for (; j < text.length && text[j] !== quote; j++) {
+        const c = text[j]!;
+        if (quote === '"' && c === '\\' && j + 1 < text.length) {
+          const e = text[++j]!;
+          value += e === 'n' ? '\n' : e === 't' ? '\t' : e === 'r' ? '\r' : e;
+        } else if (c === '\r' && text[j + 1] === '\n') continue; // a CRLF file's line break inside quotes is "\n"
+        else value += c;
+      }
+      if (j >= text.length) {
+        fail(v, `unterminated quoted value: ${quote} has no closing ${quote}`);
+        break;
+      }
+      values.set(key, quote === '"' ? expand(value, v, false) : value);
+      // what follows the closing quote on its line (white space, a comment) is not part of the value
+      i = endOfLine(j) + 1;
+      continue;
+    }
+    let value = text.slice(v, i + line.length);
+    const hash = value.search(/\s#/);
+    if (hash >= 0) value = value.slice(0, hash);
+    value = value.trimEnd();
+    values.set(key, expand(value, v, true));
+    i = lineEnd + 1;
   }
   return { values, errors };
 }

@@ -6,6 +6,11 @@
 
 export type Env = ReadonlyMap<string, string>;
 
+/** Where variable values are looked up: an `Env`, or anything else with `get`. */
+export interface Lookup {
+  get(name: string): string | undefined;
+}
+
 export interface InterpolationIssue {
   kind: 'required' | 'unset' | 'syntax';
   variable: string;
@@ -27,13 +32,13 @@ export function hasInterpolation(s: string): boolean {
   return s.includes('$');
 }
 
-export function interpolate(input: string, env: Env): InterpolationResult {
+export function interpolate(input: string, env: Lookup): InterpolationResult {
   const issues: InterpolationIssue[] = [];
   const value = expand(input, 0, input.length, env, issues, 0);
   return { value, issues };
 }
 
-function expand(s: string, from: number, to: number, env: Env, issues: InterpolationIssue[], base: number): string {
+function expand(s: string, from: number, to: number, env: Lookup, issues: InterpolationIssue[], base: number): string {
   let out = '';
   let i = from;
   while (i < to) {
@@ -108,7 +113,7 @@ function findClose(s: string, from: number, to: number): number {
   return -1;
 }
 
-function expandBraced(s: string, dollar: number, close: number, env: Env, issues: InterpolationIssue[], base: number): string {
+function expandBraced(s: string, dollar: number, close: number, env: Lookup, issues: InterpolationIssue[], base: number): string {
   const bodyStart = dollar + 2;
   let j = bodyStart;
   while (j < close && NAME_CHAR.test(s[j]!)) j++;

@@ -53,6 +53,9 @@ export function loadEnv(opts: LoadOptions): Env {
     const dotenv = join(dirname(resolve(opts.files[0])), '.env');
     if (existsSync(dotenv)) files.push(dotenv);
   }
+  const proc = opts.environment ?? process.env;
+  // a value in an env file may refer to the process environment and to earlier env files
+  const lookup = { get: (k: string) => proc[k] ?? env.get(k) };
   for (const f of files) {
     let text: string;
     try {
@@ -61,14 +64,13 @@ export function loadEnv(opts: LoadOptions): Env {
       const code = (e as NodeJS.ErrnoException).code;
       throw new InputError(`${displayPath(f)}: cannot read env file: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message}`, f);
     }
-    const { values, errors } = parseEnvFile(text);
+    const { values, errors } = parseEnvFile(text, lookup);
     if (errors.length) {
       const e = errors[0]!;
       throw new InputError(`${displayPath(f)}:${e.line}:${e.column}: ${e.message}`, f);
     }
     for (const [k, v] of values) env.set(k, v);
   }
-  const proc = opts.environment ?? process.env;
   for (const [k, v] of Object.entries(proc)) if (v !== undefined) env.set(k, v);
   return env;
 }
@@ -138,8 +140,9 @@ function resolveService(doc: ReadDocument, name: string, parse: Parse, issues: P
   const svc = entry.value;
   const ext = svc.index.get('extends');
   if (!ext) return svc;
+  const extPath = ['services', name, 'extends'];
   if (chain.includes(id)) {
-    issues.push({ ruleId: 'extends', severity: 'error', message: `extends forms a cycle: ${[...chain, id].map((c) => c.split('#')[1]).join(' -> ')}`, loc: ext.keyLoc });
+    issues.push({ ruleId: 'extends', severity: 'error', message: `extends forms a cycle: ${[...chain, id].map((c) => c.split('#')[1]).join(' -> ')}`, loc: ext.keyLoc, path: extPath });
     return withoutKey(svc, 'extends');
   }
   let baseName: string | null = null;
@@ -153,7 +156,7 @@ function resolveService(doc: ReadDocument, name: string, parse: Parse, issues: P
     if (f?.kind === 'scalar' && f.value !== null) baseFile = String(f.value);
   }
   if (!baseName) {
-    issues.push({ ruleId: 'extends', severity: 'error', message: `extends of service "${name}" names no service (expected extends: NAME or extends: {service: NAME, file: FILE})`, loc: ext.keyLoc });
+    issues.push({ ruleId: 'extends', severity: 'error', message: `extends of service "${name}" names no service (expected extends: NAME or extends: {service: NAME, file: FILE})`, loc: ext.keyLoc, path: extPath });
     return withoutKey(svc, 'extends');
   }
   let baseDoc = doc;
@@ -163,7 +166,7 @@ function resolveService(doc: ReadDocument, name: string, parse: Parse, issues: P
       baseDoc = parse(path);
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
-      issues.push({ ruleId: 'extends', severity: 'error', message: `extends.file "${baseFile}" cannot be read: ${err.message.replace(/^.*?: cannot read file: /, '')}`, loc: locOfFile(ev, ext.keyLoc) });
+      issues.push({ ruleId: 'extends', severity: 'error', message: `extends.file "${baseFile}" cannot be read: ${err.message.replace(/^.*?: cannot read file: /, '')}`, loc: locOfFile(ev, ext.keyLoc), path: [...extPath, 'file'] });
       return withoutKey(svc, 'extends');
     }
   }
@@ -174,6 +177,7 @@ function resolveService(doc: ReadDocument, name: string, parse: Parse, issues: P
       severity: 'error',
       message: `service "${name}" extends "${baseName}", which is not defined${baseFile ? ` in ${baseFile}` : ' in this file'}`,
       loc: ev.kind === 'map' ? (ev.index.get('service')?.value.loc ?? ext.keyLoc) : ev.loc,
+      path: ev.kind === 'map' ? [...extPath, 'service'] : extPath,
     });
     return withoutKey(svc, 'extends');
   }

@@ -4,7 +4,6 @@ import {
   isPair,
   isScalar,
   isSeq,
-  parse as parseYamlValue,
   type Document,
   type Node as YamlNode,
   type Pair,
@@ -88,6 +87,8 @@ export interface BuildIssue {
   severity: 'error' | 'warning';
   message: string;
   loc: Loc;
+  /** the YAML path of the value concerned, when known */
+  path?: string[];
 }
 
 /** The largest number of nodes a document may expand to through aliases (a billion-laughs bound). */
@@ -154,6 +155,8 @@ export function convertDocument(
 ): { root: LVal | null; issues: BuildIssue[] } {
   const issues: BuildIssue[] = [];
   const memo = new Map<YamlNode, LVal>();
+  /** mappings and sequences whose children are being converted (the ancestors of the current node) */
+  const building = new Set<LVal>();
   const sizes = new Map<LVal, number>();
   let bombReported = false;
 
@@ -185,39 +188,50 @@ export function convertDocument(
       issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: `unknown alias *${node.source}: no anchor &${node.source} is defined before it`, loc: aliasLoc });
       return { kind: 'scalar', value: null, loc: aliasLoc };
     }
-    return convert(target as YamlNode);
+    // An alias to a node still being built is an alias to one of its own ancestors: it expands without end.
+    const built = memo.get(target as YamlNode);
+    if (built && building.has(built)) throw new AliasBombError(aliasLoc, `alias *${node.source} refers to a node that contains it (&${node.source}): it would expand without end; it is not read further`);
+    return convert(target as YamlNode, null);
   };
 
-  const convertScalar = (node: Scalar): LScalar => {
+  const convertScalar = (node: Scalar, at: At): LScalar => {
     const loc = locOf(node);
     const out: LScalar = { kind: 'scalar', value: node.value as LScalar['value'], loc, yaml: node };
     if (node.tag && node.tag.startsWith('!') && !node.tag.startsWith('!!')) out.tag = node.tag;
     if (typeof node.value === 'bigint') out.value = Number(node.value);
     else if (node.value !== null && typeof node.value === 'object') out.value = String(node.value);
+    else if (typeof node.value === 'number' && node.type === 'PLAIN' && node.range) {
+      // compose reads `mode: 0440` as octal (Go's yaml.v3 parses integers with base 0); YAML 1.2 would say 440
+      const written = source.text.slice(node.range[0], node.range[1]);
+      if (/^[-+]?0[0-7]+$/.test(written)) out.value = parseInt(written, 8);
+    }
     if (opts.interpolate && typeof node.value === 'string' && hasInterpolation(node.value)) {
       const r = interpolate(node.value, opts.env);
-      for (const is of r.issues) issues.push(interpolationIssue(is, node, source));
+      for (const is of r.issues) issues.push({ ...interpolationIssue(is, node, source), path: pathOf(at) });
       if (r.value !== node.value) {
         out.raw = node.value;
-        // A plain scalar is typed after interpolation, as compose does (`replicas: ${N:-2}` is 2).
-        out.value = node.type === 'PLAIN' ? retype(r.value) : r.value;
+        // Compose types an interpolated value only where the field takes a number or a boolean
+        // (`replicas: ${N:-2}` is 2, `user: ${UID:-1000}` stays "1000"); a quoted scalar stays a string.
+        const cast = node.type === 'PLAIN' ? castAt(at) : undefined;
+        out.value = cast ? cast(r.value) : r.value;
       }
     }
     return out;
   };
 
-  const convert = (node: YamlNode): LVal => {
+  const convert = (node: YamlNode, at: At): LVal => {
     const done = memo.get(node);
     if (done) return done;
     const anchor = (node as { anchor?: string }).anchor;
     if (anchor) anchors.set(anchor, node);
     let out: LVal;
     if (isScalar(node)) {
-      out = convertScalar(node);
+      out = convertScalar(node, at);
     } else if (isSeq(node)) {
       const seq: LSeq = { kind: 'seq', items: [], loc: locOf(node), yaml: node };
       if (node.tag && !node.tag.startsWith('tag:')) seq.tag = node.tag;
       memo.set(node, seq);
+      building.add(seq);
       for (const it of node.items) {
         const itemNode = it as YamlNode | null;
         if (itemNode === null) {
@@ -228,14 +242,16 @@ export function convertDocument(
           const aliasLoc = locOf(itemNode);
           seq.items.push({ value: resolveAlias(itemNode, aliasLoc)!, via: { kind: 'alias', loc: aliasLoc } });
           checkBomb(seq.items[seq.items.length - 1]!.value, aliasLoc);
-        } else seq.items.push({ value: convert(itemNode) });
+        } else seq.items.push({ value: convert(itemNode, { up: at, key: String(seq.items.length), item: true }) });
       }
+      building.delete(seq);
       out = seq;
     } else if (isMap(node)) {
       const map = makeMap(locOf(node));
       map.yaml = node;
       if (node.tag && !node.tag.startsWith('tag:')) map.tag = node.tag;
       memo.set(node, map);
+      building.add(map);
       const merges: Array<{ value: LVal; loc: Loc }> = [];
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
@@ -254,7 +270,7 @@ export function convertDocument(
         const valueNode = pair.value as YamlNode | null;
         const isMergeKey = key === '<<' && keyNode !== null && isScalar(keyNode) && keyNode.type === 'PLAIN';
         if (isMergeKey) {
-          collectMerges(valueNode, keyLoc, merges);
+          collectMerges(valueNode, keyLoc, merges, at);
           continue;
         }
         let value: LVal;
@@ -267,7 +283,7 @@ export function convertDocument(
           value = resolveAlias(valueNode, aliasLoc)!;
           via = { kind: 'alias', loc: aliasLoc };
           checkBomb(value, aliasLoc);
-        } else value = convert(valueNode);
+        } else value = convert(valueNode, { up: at, key });
         const entry: LEntry = { key, keyLoc, value, pair };
         if (via) entry.via = via;
         map.entries.push(entry);
@@ -287,6 +303,7 @@ export function convertDocument(
           map.index.set(e.key, merged);
         }
       }
+      building.delete(map);
       out = map;
     } else {
       out = { kind: 'scalar', value: null, loc: locOf(node as { range?: [number, number, number] }) };
@@ -295,7 +312,7 @@ export function convertDocument(
     return out;
   };
 
-  const collectMerges = (valueNode: YamlNode | null, keyLoc: Loc, merges: Array<{ value: LVal; loc: Loc }>) => {
+  const collectMerges = (valueNode: YamlNode | null, keyLoc: Loc, merges: Array<{ value: LVal; loc: Loc }>, at: At) => {
     if (!valueNode) return;
     if (isAlias(valueNode)) {
       const loc = locOf(valueNode);
@@ -303,8 +320,8 @@ export function convertDocument(
       checkBomb(v, loc);
       merges.push({ value: v, loc });
     } else if (isSeq(valueNode)) {
-      for (const it of valueNode.items) collectMerges(it as YamlNode, keyLoc, merges);
-    } else merges.push({ value: convert(valueNode), loc: locOf(valueNode) });
+      for (const it of valueNode.items) collectMerges(it as YamlNode, keyLoc, merges, at);
+    } else merges.push({ value: convert(valueNode, at), loc: locOf(valueNode) });
   };
 
   const checkBomb = (v: LVal, at: Loc) => {
@@ -317,7 +334,7 @@ export function convertDocument(
 
   if (!doc.contents) return { root: null, issues };
   try {
-    const root = convert(doc.contents as YamlNode);
+    const root = convert(doc.contents as YamlNode, null);
     if (expandedSize(root) > MAX_EXPANDED_NODES) throw new AliasBombError(root.loc);
     return { root, issues };
   } catch (e) {
@@ -325,7 +342,7 @@ export function convertDocument(
       issues.push({
         ruleId: 'yaml-syntax',
         severity: 'error',
-        message: `aliases expand this document past ${MAX_EXPANDED_NODES.toLocaleString('en-US')} nodes (a "billion laughs" alias bomb); it is not read further`,
+        message: e.message,
         loc: e.loc,
       });
       return { root: null, issues };
@@ -335,20 +352,83 @@ export function convertDocument(
 }
 
 class AliasBombError extends Error {
-  constructor(readonly loc: Loc) {
-    super('alias bomb');
+  constructor(
+    readonly loc: Loc,
+    message = `aliases expand this document past ${MAX_EXPANDED_NODES.toLocaleString('en-US')} nodes (a "billion laughs" alias bomb); it is not read further`,
+  ) {
+    super(message);
   }
 }
 
-function retype(s: string): string | number | boolean | null {
-  if (s === '') return '';
-  try {
-    const v: unknown = parseYamlValue(s, { schema: 'core' });
-    if (typeof v === 'number' || typeof v === 'boolean' || v === null) return v as number | boolean | null;
-  } catch {
-    /* not a scalar YAML would type: keep the string */
+/** Where a node is being converted: its key (or index) and its parent's place; null at the root. */
+type At = { up: At; key: string; item?: boolean } | null;
+
+function pathOf(at: At): string[] {
+  const path: string[] = [];
+  for (let a = at; a; a = a.up) path.unshift(a.key);
+  return path;
+}
+
+type Cast = (s: string) => string | number | boolean;
+const toInt: Cast = (s) => (/^[-+]?\d+$/.test(s) ? Number(s) : s);
+const toFloat: Cast = (s) => (/^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/.test(s) ? Number(s) : s);
+const toBoolean: Cast = (s) => {
+  const l = s.toLowerCase();
+  return ['true', 'y', 'yes', 'on'].includes(l) ? true : ['false', 'n', 'no', 'off'].includes(l) ? false : s;
+};
+
+/**
+ * The fields compose casts after interpolation (compose-go loader/interpolate.go,
+ * interpolateTypeCastMapping); `*` is any key, `[]` any list item. A value that does not cast stays
+ * a string, for the schema and the rules to judge.
+ */
+const CASTS: Array<[string[], Cast]> = [
+  [['configs', '[]', 'mode'], toInt],
+  [['cpu_count'], toInt],
+  [['cpu_percent'], toFloat],
+  [['cpu_period'], toInt],
+  [['cpu_quota'], toInt],
+  [['cpu_rt_period'], toInt],
+  [['cpu_rt_runtime'], toInt],
+  [['cpus'], toFloat],
+  [['cpu_shares'], toInt],
+  [['init'], toBoolean],
+  [['deploy', 'replicas'], toInt],
+  [['deploy', 'update_config', 'parallelism'], toInt],
+  [['deploy', 'update_config', 'max_failure_ratio'], toFloat],
+  [['deploy', 'rollback_config', 'parallelism'], toInt],
+  [['deploy', 'rollback_config', 'max_failure_ratio'], toFloat],
+  [['deploy', 'restart_policy', 'max_attempts'], toInt],
+  [['deploy', 'placement', 'max_replicas_per_node'], toInt],
+  [['healthcheck', 'retries'], toInt],
+  [['healthcheck', 'disable'], toBoolean],
+  [['oom_kill_disable'], toBoolean],
+  [['oom_score_adj'], toInt],
+  [['pids_limit'], toInt],
+  [['ports', '[]', 'target'], toInt],
+  [['privileged'], toBoolean],
+  [['read_only'], toBoolean],
+  [['scale'], toInt],
+  [['secrets', '[]', 'mode'], toInt],
+  [['stdin_open'], toBoolean],
+  [['tty'], toBoolean],
+  [['ulimits', '*'], toInt],
+  [['ulimits', '*', 'hard'], toInt],
+  [['ulimits', '*', 'soft'], toInt],
+  [['volumes', '[]', 'read_only'], toBoolean],
+  [['volumes', '[]', 'volume', 'nocopy'], toBoolean],
+].map(([p, c]) => [['services', '*', ...(p as string[])], c as Cast] as [string[], Cast]);
+CASTS.push(...(['networks', 'volumes', 'secrets', 'configs'].map((k) => [[k, '*', 'external'], toBoolean]) as Array<[string[], Cast]>));
+CASTS.push(...(['internal', 'attachable', 'enable_ipv6'].map((k) => [['networks', '*', k], toBoolean]) as Array<[string[], Cast]>));
+
+function castAt(at: At): Cast | undefined {
+  const steps: Array<{ key: string; item: boolean }> = [];
+  for (let a = at; a; a = a.up) steps.unshift({ key: a.key, item: a.item === true });
+  for (const [pattern, cast] of CASTS) {
+    if (pattern.length !== steps.length) continue;
+    if (pattern.every((p, i) => (p === '[]' ? steps[i]!.item : !steps[i]!.item && (p === '*' || p === steps[i]!.key)))) return cast;
   }
-  return s;
+  return undefined;
 }
 
 /** Map an issue inside a scalar's value to source offsets when the scalar is written verbatim. */

@@ -1,4 +1,5 @@
-import { makeMap, setEntry, type LEntry, type LItem, type LMap, type LVal } from './located.js';
+import { parseShortPort } from '../model/build-model.js';
+import { makeMap, setEntry, type LEntry, type LItem, type LMap, type LScalar, type LVal } from './located.js';
 
 /**
  * Merge of compose trees by the compose merge rules (compose-spec 13-merge.md): mappings merge
@@ -11,12 +12,16 @@ export function mergeTrees(base: LVal, over: LVal, path: string[] = []): LVal | 
   if (over.tag === '!reset') return null;
   if (over.tag === '!override') return over;
   if (base.kind === 'map' && over.kind === 'map') return mergeMaps(base, over, path);
+  if (isKeyedList(path) && base.kind !== over.kind && base.kind !== 'scalar' && over.kind !== 'scalar') {
+    // `environment: {A: 1}` in one file and `environment: [A=2]` in the other: merge by name
+    return mergeMaps(asMapping(base), asMapping(over), path);
+  }
   if (isStringOrList(path) && base.kind !== 'map' && over.kind !== 'map') return appendAsLists(base, over);
   if (base.kind === 'seq' && over.kind === 'seq') {
     if (REPLACED.has(lastKeys(path))) return over;
     const unique = uniqueKeyOf(path);
     if (unique) return mergeUnique(base, over, unique);
-    if (KEYED_LISTS.has(path[path.length - 1] ?? '') && path[0] === 'services') return mergeKeyedLists(base, over);
+    if (isKeyedList(path)) return mergeKeyedLists(base, over);
     return { ...base, items: [...base.items, ...over.items] };
   }
   return over;
@@ -40,6 +45,29 @@ function appendAsLists(base: LVal, over: LVal): LVal {
 }
 const KEYED_LISTS = new Set(['environment', 'labels', 'extra_hosts', 'sysctls']);
 
+function isKeyedList(path: string[]): boolean {
+  return KEYED_LISTS.has(path[path.length - 1] ?? '') && path[0] === 'services';
+}
+
+/**
+ * A `KEY=VALUE` list as a mapping: each entry is located at its list item. The synthesised value
+ * has no yaml node (it is part of a scalar, so a fix cannot replace it on its own).
+ */
+function asMapping(v: LVal): LMap {
+  if (v.kind === 'map') return v;
+  const entries: LEntry[] = [];
+  for (const it of (v as LVal & { kind: 'seq' }).items) {
+    if (it.value.kind !== 'scalar' || it.value.value === null) continue;
+    const s = String(it.value.value);
+    const eq = s.indexOf('=');
+    const value: LScalar = { kind: 'scalar', value: eq < 0 ? null : s.slice(eq + 1), loc: it.value.loc };
+    const entry: LEntry = { key: eq < 0 ? s : s.slice(0, eq), keyLoc: it.value.loc, value };
+    if (it.via) entry.via = it.via;
+    entries.push(entry);
+  }
+  return makeMap(v.loc, entries);
+}
+
 function lastKeys(path: string[]): string {
   const n = path.length;
   if (n >= 2 && path[n - 2] === 'healthcheck') return `healthcheck.${path[n - 1]}`;
@@ -54,7 +82,8 @@ function mergeMaps(base: LMap, over: LMap, path: string[]): LMap {
     const prev = out.index.get(e.key);
     if (!prev) {
       if (e.value.tag === '!reset') continue;
-      setEntry(out, e);
+      const v = dropResets(e.value);
+      setEntry(out, v === e.value ? e : { ...e, value: v });
       continue;
     }
     const merged = mergeTrees(prev.value, e.value, [...path, e.key]);
@@ -100,8 +129,12 @@ function targetOf(v: LVal, kind: string): string | null {
   return kind === 'volumes' ? null : src ? `/run/${kind}/${src}` : null;
 }
 
+/** {ip, target, published, protocol}, the same for `"8080:80"` and `{target: 80, published: 8080}`. */
 function portKey(v: LVal): string | null {
-  if (v.kind === 'scalar') return String(v.value ?? '');
+  if (v.kind === 'scalar') {
+    const p = parseShortPort(String(v.value ?? ''));
+    return [p.hostIp ?? '', p.target, p.published ?? '', p.protocol || 'tcp'].join('|');
+  }
   return [scalarAt(v, 'host_ip') ?? '', scalarAt(v, 'target') ?? '', scalarAt(v, 'published') ?? '', scalarAt(v, 'protocol') ?? 'tcp'].join('|');
 }
 

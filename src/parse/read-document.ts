@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseAllDocuments } from 'yaml';
+import { isCollection, isScalar, isSeq, parseAllDocuments, visit, type Document } from 'yaml';
 import { fileLoc, type Loc } from '../model/location.js';
 import { convertDocument, type BuildIssue, type LVal } from './located.js';
 import type { Env } from './interpolate.js';
@@ -70,9 +70,14 @@ export function parseSource(source: SourceFile, env: Env, interpolate = true): R
   }
   const doc = list[0]!;
   let fatal = false;
+  const openers = unclosedOpeners(doc, text);
   for (const err of doc.errors) {
     fatal = true;
-    const [a, b] = err.pos;
+    let [a, b] = err.pos;
+    // "missing closing quote" and "flow sequence must end with a ]" are found at the end of the
+    // file; the opening quote or bracket that was never closed is where the user has to look
+    const opener = a >= text.trimEnd().length ? openers.take(err.message) : undefined;
+    if (opener !== undefined) [a, b] = [opener, opener + 1];
     const at = err.code === 'DUPLICATE_KEY' ? keyTextAt(text, a) : text.slice(a, b);
     const end = err.code === 'DUPLICATE_KEY' ? a + at.length : Math.max(a, b);
     issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: yamlMessage(err.message, err.code, at), loc: fileLoc(source, a, end) });
@@ -86,6 +91,9 @@ export function parseSource(source: SourceFile, env: Env, interpolate = true): R
   if (fatal) return { source, root: null, issues };
   const { root, issues: convIssues } = convertDocument(doc, source, { env, interpolate });
   issues.push(...convIssues);
+  // An unknown alias, a collection as a key or a bad `<<` leave no document compose would read: like
+  // the YAML errors above they end the file's reading (no schema errors about the hole they leave).
+  if (convIssues.some((i) => i.ruleId === 'yaml-syntax' && i.severity === 'error')) return { source, root: null, issues };
   if (root && root.kind !== 'map') {
     issues.push({
       ruleId: 'yaml-syntax',
@@ -118,4 +126,32 @@ function keyTextAt(text: string, start: number): string {
   let end = start;
   while (end < text.length && !/[\r\n]/.test(text[end]!) && !(text[end] === ':' && /[\s]/.test(text[end + 1] ?? ' '))) end++;
   return text.slice(start, end).trimEnd();
+}
+
+/**
+ * Quoted scalars and flow collections that run to the end of the text (they were never closed),
+ * innermost first, handed out by the kind an error message names.
+ */
+function unclosedOpeners(doc: Document.Parsed, text: string): { take(message: string): number | undefined } {
+  const end = text.trimEnd().length;
+  const found: Array<{ kind: 'quote' | 'seq' | 'map'; start: number }> = [];
+  if (doc.errors.length > 0) {
+    visit(doc, {
+      Node(_, n) {
+        const r = n.range;
+        if (!r || r[1] < end) return;
+        if (isScalar(n) && (n.type === 'QUOTE_DOUBLE' || n.type === 'QUOTE_SINGLE')) found.push({ kind: 'quote', start: r[0] });
+        else if (isCollection(n) && n.flow) found.push({ kind: isSeq(n) ? 'seq' : 'map', start: r[0] });
+      },
+    });
+    found.sort((x, y) => y.start - x.start);
+  }
+  return {
+    take(message) {
+      const kind = /quote/i.test(message) ? 'quote' : /^Flow sequence/.test(message) ? 'seq' : /^Flow map/.test(message) ? 'map' : null;
+      const i = found.findIndex((f) => f.kind === kind);
+      if (i < 0) return undefined;
+      return found.splice(i, 1)[0]!.start;
+    },
+  };
 }

@@ -1,0 +1,322 @@
+import { describe, expect, it } from 'vitest';
+import { at, rootRef } from '../../src/model/access.js';
+import { fileOf } from '../../src/model/location.js';
+import { toPlain, type LMap } from '../../src/parse/located.js';
+import { brief, lintFiles, loadFiles, pos, textAt } from './helpers.js';
+
+/** Merge `base.yaml` and `over.yaml` (as `-f base.yaml -f over.yaml`) and return the plain services. */
+const merge = (base: string, over: string, extra: Record<string, string> = {}) => {
+  const p = loadFiles({ 'base.yaml': base, 'over.yaml': over, ...extra }, { lint: ['base.yaml', 'over.yaml'] });
+  expect(p.issues).toEqual([]);
+  return p;
+};
+const services = (base: string, over: string) => (toPlain(merge(base, over).root!) as { services: Record<string, unknown> }).services;
+
+describe('-f A -f B: the compose merge rules', () => {
+  it('mappings merge key by key; scalars are replaced', () => {
+    expect(
+      services(
+        'services:\n  web:\n    image: a\n    user: u\n    deploy:\n      replicas: 1\n      resources:\n        limits: {cpus: "1"}\n',
+        'services:\n  web:\n    image: b\n    deploy:\n      resources:\n        limits: {memory: 512M}\n  db:\n    image: pg\n',
+      ),
+    ).toEqual({
+      web: { image: 'b', user: 'u', deploy: { replicas: 1, resources: { limits: { cpus: '1', memory: '512M' } } } },
+      db: { image: 'pg' },
+    });
+  });
+
+  it('sequences append', () => {
+    expect(services('services:\n  web:\n    image: a\n    dns: [1.1.1.1]\n    cap_add: [A]\n', 'services:\n  web:\n    dns: [8.8.8.8]\n    cap_add: [B]\n')).toEqual({
+      web: { image: 'a', dns: ['1.1.1.1', '8.8.8.8'], cap_add: ['A', 'B'] },
+    });
+  });
+
+  it('dns and tmpfs written as a string on one side still append', () => {
+    expect(services('services:\n  web:\n    image: a\n    dns: 1.1.1.1\n    tmpfs: /tmp\n', 'services:\n  web:\n    dns: [8.8.8.8]\n    tmpfs: /run\n')).toEqual({
+      web: { image: 'a', dns: ['1.1.1.1', '8.8.8.8'], tmpfs: ['/tmp', '/run'] },
+    });
+  });
+
+  it('command, entrypoint and healthcheck.test are replaced, not appended', () => {
+    expect(
+      services(
+        'services:\n  web:\n    image: a\n    command: [echo, foo]\n    entrypoint: [sh, -c]\n    healthcheck:\n      test: [CMD, a]\n      interval: 10s\n',
+        'services:\n  web:\n    command: [echo, bar]\n    entrypoint: [bash]\n    healthcheck:\n      test: [CMD-SHELL, b]\n',
+      ),
+    ).toEqual({ web: { image: 'a', command: ['echo', 'bar'], entrypoint: ['bash'], healthcheck: { test: ['CMD-SHELL', 'b'], interval: '10s' } } });
+  });
+
+  it('a string command replaces a list command', () => {
+    expect(services('services:\n  web:\n    image: a\n    command: [echo, foo]\n', 'services:\n  web:\n    command: echo bar\n')).toEqual({ web: { image: 'a', command: 'echo bar' } });
+  });
+
+  it('ports are unique by ip, target, published and protocol', () => {
+    expect(
+      services('services:\n  web:\n    image: a\n    ports: ["8080:80", "443:443", "53:53/udp"]\n', 'services:\n  web:\n    ports: ["8080:80", "53:53", "9000:90"]\n'),
+    ).toEqual({ web: { image: 'a', ports: ['8080:80', '443:443', '53:53/udp', '53:53', '9000:90'] } });
+  });
+
+  it('a port written in short and in long syntax is the same port', () => {
+    expect(
+      services('services:\n  web:\n    image: a\n    ports: ["8080:80"]\n', 'services:\n  web:\n    ports:\n      - target: 80\n        published: "8080"\n        mode: host\n'),
+    ).toEqual({ web: { image: 'a', ports: [{ target: 80, published: '8080', mode: 'host' }] } });
+  });
+
+  it('volumes are unique by target (the override replaces the entry in place)', () => {
+    expect(
+      services(
+        'services:\n  web:\n    image: a\n    volumes: ["foo:/work", "logs:/logs:ro", "/anon"]\n',
+        'services:\n  web:\n    volumes:\n      - bar:/work\n      - type: volume\n        source: other\n        target: /anon\n      - new:/new\n',
+      ),
+    ).toEqual({ web: { image: 'a', volumes: ['bar:/work', 'logs:/logs:ro', { type: 'volume', source: 'other', target: '/anon' }, 'new:/new'] } });
+  });
+
+  it('secrets and configs are unique by target', () => {
+    expect(
+      services(
+        'services:\n  web:\n    image: a\n    secrets: [db_pass, {source: api, target: /run/secrets/api_key}]\n    configs: [nginx]\n',
+        'services:\n  web:\n    secrets: [{source: db_pass, mode: 0440}, {source: api2, target: /run/secrets/api_key}, extra]\n    configs: [nginx, other]\n',
+      ),
+    ).toEqual({
+      web: {
+        image: 'a',
+        secrets: [{ source: 'db_pass', mode: 0o440 }, { source: 'api2', target: '/run/secrets/api_key' }, 'extra'],
+        configs: ['nginx', 'other'],
+      },
+    });
+  });
+
+  it('environment lists merge by variable name', () => {
+    expect(services('services:\n  web:\n    image: a\n    environment: [A=1, B=2]\n', 'services:\n  web:\n    environment: [B=3, C=4]\n')).toEqual({
+      web: { image: 'a', environment: ['A=1', 'B=3', 'C=4'] },
+    });
+  });
+
+  it('environment as a mapping in one file and a list in the other still merges by name', () => {
+    const a = services('services:\n  web:\n    image: a\n    environment:\n      A: "1"\n      B: "2"\n', 'services:\n  web:\n    environment: [B=3, C=4]\n');
+    expect(a).toEqual({ web: { image: 'a', environment: { A: '1', B: '3', C: '4' } } });
+    const b = services('services:\n  web:\n    image: a\n    environment: [A=1, B=2]\n', 'services:\n  web:\n    environment:\n      B: "3"\n');
+    expect(b).toEqual({ web: { image: 'a', environment: { A: '1', B: '3' } } });
+    const labels = services('services:\n  web:\n    image: a\n    labels: {x: "1"}\n', 'services:\n  web:\n    labels: [y=2]\n');
+    expect(labels).toEqual({ web: { image: 'a', labels: { x: '1', y: '2' } } });
+  });
+
+  it('!reset removes a value, an entry or a whole service key', () => {
+    expect(
+      services(
+        'services:\n  web:\n    image: a\n    ports: ["8080:80"]\n    environment:\n      FOO: BAR\n      KEEP: "1"\n  db:\n    image: pg\n',
+        'services:\n  web:\n    image: a\n    ports: !reset []\n    environment:\n      FOO: !reset null\n  db: !reset {}\n',
+      ),
+    ).toEqual({ web: { image: 'a', environment: { KEEP: '1' } } });
+  });
+
+  it('!reset of a key the base does not have, also deep inside a new service, leaves nothing behind', () => {
+    expect(services('services:\n  web:\n    image: a\n', 'services:\n  web:\n    user: !reset null\n  api:\n    image: b\n    user: !reset null\n')).toEqual({
+      web: { image: 'a' },
+      api: { image: 'b' },
+    });
+  });
+
+  it('!reset in the first file (nothing to reset) is dropped', () => {
+    const p = loadFiles({ 'compose.yaml': 'services:\n  web:\n    image: a\n    user: !reset root\n' });
+    expect(toPlain(p.root!)).toEqual({ services: { web: { image: 'a' } } });
+  });
+
+  it('!override replaces instead of merging', () => {
+    expect(
+      services(
+        'services:\n  web:\n    image: a\n    ports: ["8080:80"]\n    deploy:\n      replicas: 2\n      labels: {a: "1"}\n',
+        'services:\n  web:\n    ports: !override ["8443:443"]\n    deploy: !override\n      replicas: 3\n',
+      ),
+    ).toEqual({ web: { image: 'a', ports: ['8443:443'], deploy: { replicas: 3 } } });
+  });
+
+  it('three files merge in order', () => {
+    const p = loadFiles(
+      { 'a.yaml': 'services:\n  web:\n    image: a\n    dns: [1]\n', 'b.yaml': 'services:\n  web:\n    image: b\n    dns: [2]\n', 'c.yaml': 'services:\n  web:\n    dns: [3]\n' },
+      { lint: ['a.yaml', 'b.yaml', 'c.yaml'] },
+    );
+    expect(toPlain(p.root!)).toEqual({ services: { web: { image: 'b', dns: [1, 2, 3] } } });
+    expect(p.sources.map((s) => s.displayPath)).toEqual(['a.yaml', 'b.yaml', 'c.yaml']);
+  });
+
+  it('an override file that cannot be parsed is reported; the base is still linted', () => {
+    const r = lintFiles({ 'base.yaml': 'services:\n  web:\n    image: 5\n', 'over.yaml': 'services:\n  web: [\n' }, { lint: ['base.yaml', 'over.yaml'] });
+    expect(r.findings.map((f) => [f.file, f.ruleId, f.line, f.column])).toEqual([
+      ['base.yaml', 'schema', 3, 12],
+      ['over.yaml', 'yaml-syntax', 2, 8],
+    ]);
+  });
+});
+
+describe('-f A -f B: findings point into the file the value came from', () => {
+  const base = 'services:\n  web:\n    image: nginx\n    user: root\n    deploy:\n      replicas: 1\n';
+  const over = '# production\nservices:\n  web:\n    deploy:\n      replicas: many-of-them\n      resources:\n        limits:\n          cpus: [2]\n    imagee: typo\n';
+
+  it('schema errors in the override are in the override, at their own lines', () => {
+    const r = lintFiles({ 'base.yaml': base, 'over.yaml': over }, { lint: ['base.yaml', 'over.yaml'] });
+    expect(r.findings.map(brief)).toEqual([
+      { ruleId: 'schema', severity: 'error', file: 'over.yaml', line: 8, column: 17, endLine: 8, endColumn: 20, message: 'services.web.deploy.resources.limits.cpus must be a number or a string, not a list' },
+      { ruleId: 'schema', severity: 'error', file: 'over.yaml', line: 9, column: 5, endLine: 9, endColumn: 11, message: 'unknown key "imagee" in services.web; did you mean "image"?' },
+    ]);
+    expect(r.file).toBe('base.yaml');
+  });
+
+  it('values keep the location of the file that set them', () => {
+    const p = merge(base, over);
+    const r = rootRef(p.root!);
+    const user = at(r, 'services', 'web', 'user')!.node;
+    const replicas = at(r, 'services', 'web', 'deploy', 'replicas')!.node;
+    expect(fileOf(user.loc)).toBe('base.yaml');
+    expect(pos(user.loc)).toEqual({ line: 4, column: 11, endLine: 4, endColumn: 15 });
+    expect(fileOf(replicas.loc)).toBe('over.yaml');
+    expect(pos(replicas.loc)).toEqual({ line: 5, column: 17, endLine: 5, endColumn: 29 });
+    expect(textAt(replicas.loc)).toBe('many-of-them');
+  });
+
+  it('interpolation findings of each file are in that file', () => {
+    const r = lintFiles(
+      { 'base.yaml': 'services:\n  web:\n    image: app:${TAG:?need TAG}\n', 'over.yaml': 'services:\n  web:\n    user: ${USER_ID:?need USER_ID}\n' },
+      { lint: ['base.yaml', 'over.yaml'] },
+    );
+    expect(r.findings.map((f) => [f.file, f.ruleId, f.line, f.column, f.message])).toEqual([
+      ['base.yaml', 'interpolation', 3, 16, 'required variable TAG is not set: need TAG'],
+      ['over.yaml', 'interpolation', 3, 11, 'required variable USER_ID is not set: need USER_ID'],
+    ]);
+  });
+
+  it('a missing -f file is an InputError naming it', () => {
+    expect(() => lintFiles({ 'base.yaml': base }, { lint: ['base.yaml', 'missing.yaml'] })).toThrow('missing.yaml: cannot read file: no such file');
+  });
+});
+
+describe('extends', () => {
+  const lintExt = (files: Record<string, string>, lint?: string[]) => lintFiles(files, lint ? { lint } : {});
+
+  it('same file: the service is the merge of its base and itself', () => {
+    const p = loadFiles({
+      'compose.yaml':
+        'services:\n  common:\n    image: busybox\n    environment:\n      TZ: utc\n      PORT: "80"\n    cap_drop: [ALL]\n  cli:\n    extends: common\n    environment:\n      PORT: "8080"\n    cap_drop: [NET_RAW]\n',
+    });
+    expect(p.issues).toEqual([]);
+    const svcs = (toPlain(p.root!) as { services: Record<string, unknown> }).services;
+    expect(svcs.cli).toEqual({ image: 'busybox', environment: { TZ: 'utc', PORT: '8080' }, cap_drop: ['ALL', 'NET_RAW'] });
+    expect(svcs.common).toEqual({ image: 'busybox', environment: { TZ: 'utc', PORT: '80' }, cap_drop: ['ALL'] });
+  });
+
+  it('the mapping form {service}', () => {
+    const p = loadFiles({ 'compose.yaml': 'services:\n  base:\n    image: a\n  web:\n    extends:\n      service: base\n    user: u\n' });
+    expect((toPlain(p.root!) as { services: Record<string, unknown> }).services.web).toEqual({ image: 'a', user: 'u' });
+  });
+
+  it('file: a service of another file, located in that file', () => {
+    const p = loadFiles({
+      'compose.yaml': 'services:\n  web:\n    extends:\n      file: lib/common.yaml\n      service: webapp\n    user: app\n',
+      'lib/common.yaml': 'services:\n  webapp:\n    image: nginx\n    deploy:\n      replicas: 2\n',
+    });
+    expect(p.issues).toEqual([]);
+    const r = rootRef(p.root!);
+    expect((toPlain(p.root!) as { services: Record<string, unknown> }).services.web).toEqual({ image: 'nginx', deploy: { replicas: 2 }, user: 'app' });
+    const replicas = at(r, 'services', 'web', 'deploy', 'replicas')!.node;
+    expect(fileOf(replicas.loc)).toBe('lib/common.yaml');
+    expect(pos(replicas.loc)).toEqual({ line: 5, column: 17, endLine: 5, endColumn: 18 });
+    // the service itself is where it is written
+    expect(fileOf(at(r, 'services', 'web')!.node.loc)).toBe('compose.yaml');
+  });
+
+  it('a schema finding about an inherited value points into the base file', () => {
+    const r = lintExt({
+      'compose.yaml': 'services:\n  web:\n    extends: {file: common.yaml, service: webapp}\n',
+      'common.yaml': 'services:\n  webapp:\n    image: nginx\n    ports: {a: 1}\n',
+    });
+    expect(r.findings.map(brief)).toEqual([
+      { ruleId: 'schema', severity: 'error', file: 'common.yaml', line: 4, column: 12, endLine: 4, endColumn: 18, message: 'services.web.ports must be a list, not a mapping' },
+    ]);
+  });
+
+  it('chains: a extends b extends c, across files', () => {
+    const p = loadFiles({
+      'compose.yaml': 'services:\n  a:\n    extends: b\n    user: a\n  b:\n    extends: {file: c.yaml, service: c}\n    hostname: b\n',
+      'c.yaml': 'services:\n  c:\n    image: c\n    user: c\n    hostname: c\n    labels: {from: c}\n',
+    });
+    expect(p.issues).toEqual([]);
+    const svcs = (toPlain(p.root!) as { services: Record<string, unknown> }).services;
+    expect(svcs.a).toEqual({ image: 'c', user: 'a', hostname: 'b', labels: { from: 'c' } });
+    expect(svcs.b).toEqual({ image: 'c', user: 'c', hostname: 'b', labels: { from: 'c' } });
+  });
+
+  it('a cycle is one finding at the extends that closes it, not a hang', () => {
+    const r = lintExt({ 'compose.yaml': 'services:\n  a:\n    image: x\n    extends: b\n  b:\n    extends: c\n  c:\n    extends: a\n' });
+    expect(r.findings.map(brief)).toEqual([
+      { ruleId: 'extends', severity: 'error', file: 'compose.yaml', line: 4, column: 5, endLine: 4, endColumn: 12, message: 'extends forms a cycle: a -> b -> c -> a' },
+    ]);
+    expect(r.findings[0]!.service).toBe('a');
+    expect(r.findings[0]!.path).toBe('services.a.extends');
+    // every service is still in the model
+    expect(r.stack?.services.map((s) => s.name)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('a service extending itself is a cycle', () => {
+    const r = lintExt({ 'compose.yaml': 'services:\n  a:\n    image: x\n    extends: a\n' });
+    expect(r.findings.map(brief)).toEqual([
+      { ruleId: 'extends', severity: 'error', file: 'compose.yaml', line: 4, column: 5, endLine: 4, endColumn: 12, message: 'extends forms a cycle: a -> a' },
+    ]);
+  });
+
+  it('a cycle across two files', () => {
+    const r = lintExt({
+      'compose.yaml': 'services:\n  a:\n    image: x\n    extends: {file: other.yaml, service: b}\n',
+      'other.yaml': 'services:\n  b:\n    extends: {file: compose.yaml, service: a}\n',
+    });
+    expect(r.findings.map(brief)).toEqual([
+      { ruleId: 'extends', severity: 'error', file: 'compose.yaml', line: 4, column: 5, endLine: 4, endColumn: 12, message: 'extends forms a cycle: a -> b -> a' },
+    ]);
+  });
+
+  it('a missing service is a finding at the name', () => {
+    const r = lintExt({ 'compose.yaml': 'services:\n  web:\n    image: a\n    extends: nope\n' });
+    expect(r.findings.map(brief)).toEqual([
+      { ruleId: 'extends', severity: 'error', file: 'compose.yaml', line: 4, column: 14, endLine: 4, endColumn: 18, message: 'service "web" extends "nope", which is not defined in this file' },
+    ]);
+    expect([r.findings[0]!.service, r.findings[0]!.path]).toEqual(['web', 'services.web.extends']);
+  });
+
+  it('a missing service in another file names that file', () => {
+    const r = lintExt({ 'compose.yaml': 'services:\n  web:\n    image: a\n    extends:\n      file: other.yaml\n      service: nope\n', 'other.yaml': 'services:\n  x:\n    image: x\n' });
+    expect(r.findings.map(brief)).toEqual([
+      { ruleId: 'extends', severity: 'error', file: 'compose.yaml', line: 6, column: 16, endLine: 6, endColumn: 20, message: 'service "web" extends "nope", which is not defined in other.yaml' },
+    ]);
+  });
+
+  it('a missing file is a finding at file:, not a crash or an exit', () => {
+    const r = lintExt({ 'compose.yaml': 'services:\n  web:\n    image: a\n    extends:\n      file: missing.yaml\n      service: base\n' });
+    expect(r.findings.map(brief)).toEqual([
+      { ruleId: 'extends', severity: 'error', file: 'compose.yaml', line: 5, column: 13, endLine: 5, endColumn: 25, message: 'extends.file "missing.yaml" cannot be read: no such file' },
+    ]);
+    expect(r.findings[0]!.path).toBe('services.web.extends.file');
+    // the service is still linted, without extends
+    expect(r.stack?.services.map((s) => s.name)).toEqual(['web']);
+  });
+
+  it('extends with no service name', () => {
+    const r = lintExt({ 'compose.yaml': 'services:\n  web:\n    image: a\n    extends: {file: x.yaml}\n' });
+    const ext = r.findings.filter((f) => f.ruleId === 'extends');
+    expect(ext.map(brief)).toEqual([
+      { ruleId: 'extends', severity: 'error', file: 'compose.yaml', line: 4, column: 5, endLine: 4, endColumn: 12, message: 'extends of service "web" names no service (expected extends: NAME or extends: {service: NAME, file: FILE})' },
+    ]);
+  });
+
+  it('an extends file with a YAML error reports that error in that file', () => {
+    const r = lintExt({ 'compose.yaml': 'services:\n  web:\n    extends: {file: bad.yaml, service: b}\n', 'bad.yaml': 'services:\n  b: [\n' });
+    expect(r.findings.map((f) => [f.file, f.ruleId])).toContainEqual(['bad.yaml', 'yaml-syntax']);
+  });
+
+  it('the extended service keeps ports/volumes uniqueness and command replacement', () => {
+    const p = loadFiles({
+      'compose.yaml':
+        'services:\n  base:\n    image: a\n    command: [a]\n    ports: ["80:80"]\n    volumes: ["d:/data"]\n  web:\n    extends: base\n    command: [b]\n    ports: ["80:80", "443:443"]\n    volumes: ["e:/data"]\n',
+    });
+    const svcs = (toPlain(p.root!) as { services: Record<string, LMap> }).services;
+    expect(svcs.web).toEqual({ image: 'a', command: ['b'], ports: ['80:80', '443:443'], volumes: ['e:/data'] });
+  });
+});

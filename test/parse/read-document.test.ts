@@ -1,0 +1,302 @@
+import { describe, expect, it } from 'vitest';
+import { readSource, InputError } from '../../src/parse/read-document.js';
+import { SourceFile } from '../../src/parse/source-file.js';
+import { brief, inTempDir, lintFiles, parseText, pos } from './helpers.js';
+
+/** Lint one file written to disk (only the parser's checks) and return its findings, briefly. */
+const lintText = (text: string | Buffer, env: Record<string, string> = {}) => lintFiles({ 'compose.yaml': text }, { environment: env }).findings.map(brief);
+
+const yamlError = (line: number, column: number, endLine: number, endColumn: number, message: string | ReturnType<typeof expect.stringContaining>) => ({
+  ruleId: 'yaml-syntax',
+  severity: 'error',
+  file: 'compose.yaml',
+  line,
+  column,
+  endLine,
+  endColumn,
+  message,
+});
+
+describe('invalid YAML', () => {
+  it('a nested mapping in a compact mapping: yaml-syntax at the value that starts it', () => {
+    expect(lintText('services:\n  web:\n    image: nginx: latest\n')).toEqual([
+      yamlError(3, 12, 3, 13, 'Nested mappings are not allowed in compact mappings'),
+    ]);
+  });
+
+  it('a tab used as indentation: yaml-syntax at the tab', () => {
+    expect(lintText('services:\n\tweb:\n\t\timage: nginx\n')).toEqual([
+      yamlError(2, 1, 2, 2, 'Tabs are not allowed as indentation'),
+      yamlError(3, 1, 3, 3, 'Tabs are not allowed as indentation'),
+    ]);
+  });
+
+  it('an unclosed flow sequence at the end of the file: at its "[", and nothing else is read from the file', () => {
+    const r = lintFiles({ 'compose.yaml': 'services:\n  web:\n    image: nginx\n    ports: ["80:80"\n' });
+    expect(r.findings.map(brief)).toEqual([yamlError(4, 12, 4, 13, 'Flow sequence in block collection must be sufficiently indented and end with a ]')]);
+    expect(r.project.root).toBeNull();
+    expect(r.stack).toBeNull();
+  });
+
+  it('an unclosed flow sequence followed by more keys: where yaml found the problem', () => {
+    expect(lintText('services:\n  web:\n    ports: ["80:80"\n    image: nginx\n')).toEqual([
+      yamlError(4, 5, 4, 6, 'Flow sequence in block collection must be sufficiently indented and end with a ]'),
+    ]);
+  });
+
+  it('an unclosed quote at the end of the file: at the opening quote, not past the end', () => {
+    expect(lintText('services:\n  web:\n    image: "nginx\n')).toEqual([yamlError(3, 12, 3, 13, 'Missing closing "quote')]);
+    expect(lintText("services:\n  web:\n    image: 'nginx")).toEqual([yamlError(3, 12, 3, 13, "Missing closing 'quote")]);
+  });
+
+  it('nested unclosed flow collections: each error at its own opener', () => {
+    expect(lintText('services:\n  web: {ports: ["80:80"\n')).toEqual([
+      yamlError(2, 16, 2, 17, 'Flow sequence in block collection must be sufficiently indented and end with a ]'),
+      yamlError(2, 8, 2, 9, 'Flow map in block collection must be sufficiently indented and end with a }'),
+    ].sort((a, b) => a.column - b.column));
+  });
+
+  it('the message carries no "at line x, column y" of its own (the finding has the position)', () => {
+    for (const f of lintText('a: b: c\nservices: [\n')) expect(f.message).not.toMatch(/at line \d+/);
+  });
+});
+
+describe('duplicate keys', () => {
+  it('the message names the key; the range is the second key', () => {
+    expect(lintText('services:\n  web:\n    image: a\n    user: x\n    image: b\n')).toEqual([
+      yamlError(5, 5, 5, 10, 'duplicate key "image": a key may appear only once in a mapping (YAML keeps one of them silently in other tools)'),
+    ]);
+  });
+
+  it('a duplicate service name, one of them quoted', () => {
+    expect(lintText('services:\n  "web": {}\n  web: {}\n')).toEqual([
+      yamlError(3, 3, 3, 6, 'duplicate key "web": a key may appear only once in a mapping (YAML keeps one of them silently in other tools)'),
+    ]);
+  });
+
+  it('a duplicate key in a flow mapping', () => {
+    expect(lintText('services:\n  web: {image: a, image: b}\n')).toEqual([
+      yamlError(2, 19, 2, 24, 'duplicate key "image": a key may appear only once in a mapping (YAML keeps one of them silently in other tools)'),
+    ]);
+  });
+
+  it('a duplicate top-level key', () => {
+    expect(lintText('services: {}\nvolumes: {}\nservices: {}\n')).toEqual([
+      yamlError(3, 1, 3, 9, 'duplicate key "services": a key may appear only once in a mapping (YAML keeps one of them silently in other tools)'),
+    ]);
+  });
+});
+
+describe('files that hold no compose document', () => {
+  it('an empty file', () => {
+    expect(lintText('')).toEqual([yamlError(1, 1, 1, 1, 'the file is empty: a compose file needs at least a services: mapping')]);
+  });
+
+  it('a file of blank lines', () => {
+    expect(lintText('\n  \n\n')).toEqual([yamlError(1, 1, 1, 1, 'the file is empty: a compose file needs at least a services: mapping')]);
+  });
+
+  it('a file holding only comments', () => {
+    expect(lintText('# compose file\n# TODO\n')).toEqual([
+      yamlError(1, 1, 1, 1, 'the file holds no YAML document: a compose file needs at least a services: mapping'),
+    ]);
+  });
+
+  it('a root that is a list', () => {
+    expect(lintText('- web\n- db\n')).toEqual([yamlError(1, 1, 3, 1, 'the document is a sequence; a compose file is a mapping with a services: key')]);
+  });
+
+  it('a root that is a scalar', () => {
+    expect(lintText('just a string\n')).toEqual([yamlError(1, 1, 1, 14, 'the document is a scalar; a compose file is a mapping with a services: key')]);
+    expect(lintText('42\n')).toEqual([yamlError(1, 1, 1, 3, 'the document is a scalar; a compose file is a mapping with a services: key')]);
+  });
+
+  it('a document that is only "---" is an empty document, reported as a scalar (null) root', () => {
+    const f = lintText('---\n');
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ ruleId: 'yaml-syntax', line: 1 });
+  });
+
+  it('no model is built for any of them', () => {
+    for (const t of ['', '# c\n', '- a\n', 'x\n']) {
+      const r = lintFiles({ 'compose.yaml': t });
+      expect(r.stack).toBeNull();
+    }
+  });
+});
+
+describe('multi-document files', () => {
+  it('are rejected with a clear message at the start of the second document', () => {
+    expect(lintText('services:\n  web:\n    image: a\n---\nservices:\n  db:\n    image: b\n')).toEqual([
+      yamlError(4, 1, 4, 4, 'this file holds 2 YAML documents; a compose file is one document (split them into separate files and pass each with -f)'),
+    ]);
+  });
+
+  it('count every document; a leading "---" does not make a second one', () => {
+    expect(lintText('---\nservices: {}\n---\nb: 2\n---\nc: 3\n')).toEqual([
+      yamlError(3, 1, 3, 4, 'this file holds 3 YAML documents; a compose file is one document (split them into separate files and pass each with -f)'),
+    ]);
+    expect(lintText('---\nservices: {}\n')).toEqual([]);
+    expect(lintText('services: {}\n...\n')).toEqual([]);
+  });
+});
+
+describe('alias bombs', () => {
+  const laughs = (levels: number) => {
+    let t = 'x-l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n';
+    for (let i = 1; i < levels; i++) t += `x-l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(', ')}]\n`;
+    return `${t}services:\n  web:\n    image: nginx\n    command: *l${levels - 1}\n`;
+  };
+
+  for (const levels of [9, 10]) {
+    it(`billion laughs with ${levels} levels: one finding, well under a second`, () => {
+      const t0 = performance.now();
+      const r = lintFiles({ 'compose.yaml': laughs(levels) });
+      const ms = performance.now() - t0;
+      expect(ms).toBeLessThan(500);
+      expect(r.findings.map(brief)).toEqual([
+        // the first alias whose expansion passes the bound: *l6 on the line of &l7
+        yamlError(8, 12, 8, 15, 'aliases expand this document past 1,000,000 nodes (a "billion laughs" alias bomb); it is not read further'),
+      ]);
+      expect(r.project.root).toBeNull();
+    });
+  }
+
+  it('a self-referencing anchor in a sequence is one finding at the alias, not a hang', () => {
+    expect(lintText('x-a: &a [1, *a]\nservices: {}\n')).toEqual([
+      yamlError(1, 13, 1, 15, 'alias *a refers to a node that contains it (&a): it would expand without end; it is not read further'),
+    ]);
+  });
+
+  it('a self-referencing anchor in a mapping', () => {
+    expect(lintText('x-a: &a\n  self: *a\nservices: {}\n')).toEqual([
+      yamlError(2, 9, 2, 11, 'alias *a refers to a node that contains it (&a): it would expand without end; it is not read further'),
+    ]);
+  });
+
+  it('an alias to an ancestor further up, and a merge key into itself', () => {
+    expect(lintText('services: &s\n  web:\n    deploy:\n      x-back: *s\n')).toEqual([
+      yamlError(4, 15, 4, 17, 'alias *s refers to a node that contains it (&s): it would expand without end; it is not read further'),
+    ]);
+    expect(lintText('x-a: &a\n  b: 1\n  <<: *a\nservices: {}\n')).toEqual([
+      yamlError(3, 7, 3, 9, 'alias *a refers to a node that contains it (&a): it would expand without end; it is not read further'),
+    ]);
+  });
+
+  it('many aliases of a small anchor are fine', () => {
+    let t = 'x-env: &env {A: "1"}\nservices:\n';
+    for (let i = 0; i < 200; i++) t += `  s${i}:\n    image: nginx\n    environment: *env\n`;
+    expect(lintText(t)).toEqual([]);
+  });
+});
+
+describe('unknown alias', () => {
+  it('is a yaml-syntax finding at the alias', () => {
+    expect(lintText('services:\n  web:\n    environment: *nope\n')).toEqual([
+      yamlError(3, 18, 3, 23, 'unknown alias *nope: no anchor &nope is defined before it'),
+    ]);
+  });
+
+  it('an alias used before its anchor is unknown too', () => {
+    const f = lintText('services:\n  web:\n    environment: *later\n  db:\n    environment: &later {A: "1"}\n');
+    expect(f).toEqual([yamlError(3, 18, 3, 24, 'unknown alias *later: no anchor &later is defined before it')]);
+  });
+});
+
+describe('CRLF line endings and a BOM', () => {
+  const lf = 'services:\n  web:\n    image: "nginx:${TAG:?set TAG}"\n    user: x\n    user: y\n';
+  const crlf = `\uFEFF${lf.replace(/\n/g, '\r\n')}`;
+
+  it('findings in a CRLF+BOM file are at the same line:column as in the LF file', () => {
+    const a = lintText(lf);
+    const b = lintText(crlf);
+    expect(a).toEqual([
+      yamlError(5, 5, 5, 9, 'duplicate key "user": a key may appear only once in a mapping (YAML keeps one of them silently in other tools)'),
+    ]);
+    expect(b).toEqual(a);
+  });
+
+  it('interpolation findings in a CRLF+BOM file (no YAML errors) match the LF file exactly', () => {
+    const text = 'services:\n  web:\n    image: "nginx:${TAG:?set TAG}"\n    user: $U\n';
+    const a = lintText(text);
+    const b = lintText(`\uFEFF${text.replace(/\n/g, '\r\n')}`);
+    expect(a).toEqual([
+      { ruleId: 'interpolation', severity: 'error', file: 'compose.yaml', line: 3, column: 19, endLine: 3, endColumn: 34, message: 'required variable TAG is not set: set TAG' },
+      { ruleId: 'interpolation', severity: 'warning', file: 'compose.yaml', line: 4, column: 11, endLine: 4, endColumn: 13, message: 'variable U is not set; it becomes an empty string' },
+    ]);
+    expect(b).toEqual(a);
+  });
+
+  it('schema findings in a CRLF+BOM file match the LF file, and end columns exclude the \\r', () => {
+    const text = 'services:\n  web:\n    image: 5\n    imagee: x\n';
+    const a = lintText(text);
+    const b = lintText(`\uFEFF${text.replace(/\n/g, '\r\n')}`);
+    expect(a.map((f) => [f.ruleId, f.line, f.column, f.endLine, f.endColumn])).toEqual([
+      ['schema', 3, 12, 3, 13],
+      ['schema', 4, 5, 4, 11],
+    ]);
+    expect(b).toEqual(a);
+  });
+
+  it('the source file keeps BOM and EOL for rewriting, offsets are into the text without BOM', () => {
+    inTempDir({ 'compose.yaml': crlf }, () => {
+      const s = readSource('compose.yaml');
+      expect(s.bom).toBe(true);
+      expect(s.eol).toBe('\r\n');
+      expect(s.text.startsWith('services:')).toBe(true);
+      expect(s.toRaw()).toBe(crlf);
+      expect(s.lineText(3)).toBe('    image: "nginx:${TAG:?set TAG}"');
+      expect(s.position(s.text.indexOf('image'))).toEqual({ line: 3, column: 5 });
+    });
+  });
+
+  it('a BOM-only LF file', () => {
+    expect(lintText(`\uFEFF${lf}`)).toEqual(lintText(lf));
+  });
+
+  it('a UTF-8 BOM written as bytes', () => {
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(lf.replace(/\n/g, '\r\n'))]);
+    expect(lintText(bytes)).toEqual(lintText(lf));
+  });
+});
+
+describe('compose tags', () => {
+  it('!reset and !override are not warned about', () => {
+    expect(lintText('services:\n  web:\n    image: nginx\n    ports: !override ["80:80"]\n    environment: !reset {}\n    user: !reset null\n')).toEqual([]);
+  });
+
+  it('an unknown tag is a warning at the tag', () => {
+    const f = lintText('services:\n  web:\n    image: !custom nginx\n');
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ ruleId: 'yaml-syntax', severity: 'warning', line: 3, column: 12 });
+    expect(f[0]!.message).toContain('!custom');
+  });
+});
+
+describe('readSource', () => {
+  it('a missing file throws InputError with a one-line message', () => {
+    inTempDir({}, () => {
+      expect(() => readSource('nope.yaml')).toThrow(new InputError('nope.yaml: cannot read file: no such file', 'nope.yaml'));
+    });
+  });
+
+  it('a directory throws InputError', () => {
+    inTempDir({ 'd/x': '' }, () => {
+      expect(() => readSource('d')).toThrow(new InputError('d: cannot read file: is a directory', 'd'));
+    });
+  });
+
+  it('parseText: positions of a parsed root are computed through the LineCounter', () => {
+    const r = parseText('services:\n  web:\n    image: nginx\n');
+    expect(r.issues).toEqual([]);
+    expect(r.root?.kind).toBe('map');
+    expect(pos(r.root!.loc)).toEqual({ line: 1, column: 1, endLine: 4, endColumn: 1 });
+  });
+
+  it('SourceFile.position on a file never parsed (no LineCounter) still counts lines', () => {
+    const s = new SourceFile('/x', 'x', 'a\r\nbc\r\nd');
+    expect(s.position(4)).toEqual({ line: 2, column: 2 });
+    expect(s.lineText(2)).toBe('bc');
+    expect(s.lineText(9)).toBe('');
+  });
+});
