@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { lintCase } from './helpers/rule-tester.js';
 import healthcheckRequired from '../rules/healthcheck-required/index.js';
 import nonRootUser from '../rules/non-root-user/index.js';
+import restartPolicy from '../rules/restart-policy/index.js';
 import type { Rule } from '../src/engine/types.js';
 
 /**
@@ -43,5 +44,13 @@ describe('suppressions across -f files', () => {
   it('unused-suppression is not reported for a rule that did not run', () => {
     const out = lintCase({ code: `# stackopt-disable-file cap-drop-all\n${base}` }, undefined, rules).map((f) => f.ruleId);
     expect(out).toEqual(['healthcheck-required', 'non-root-user']);
+  });
+
+  it('unused-suppression is not reported for a rule that declined to run (a swarm rule under target compose)', () => {
+    const text = `# stackopt-disable-file restart-policy\n${base}`;
+    const asCompose = lintCase({ code: { 'compose.yaml': text } }, undefined, [...rules, restartPolicy as Rule]).map((f) => f.ruleId);
+    expect(asCompose).toEqual(['healthcheck-required', 'non-root-user']);
+    const asSwarm = lintCase({ code: { 'docker-stack.yml': text } }, undefined, [...rules, restartPolicy as Rule]).map((f) => f.ruleId);
+    expect(asSwarm).toEqual(['healthcheck-required', 'non-root-user']); // used: restart-policy's finding is suppressed
   });
 });

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import Ajv2020 from 'ajv/dist/2020.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lintProject } from '../src/engine/lint.js';
 import { allRules } from '../src/engine/registry.js';
@@ -139,7 +139,7 @@ describe('sarif', () => {
 
 describe('json', () => {
   it('real lint output validates against schemas/report.schema.json', async () => {
-    const { default: Ajv } = await import('ajv');
+    const { Ajv } = await import('ajv');
     const schema = JSON.parse(readFileSync(join(root, 'schemas/report.schema.json'), 'utf8'));
     const validate = new Ajv({ allErrors: true }).compile(schema);
     const out = JSON.parse((await loadFormatter('json'))!(report, ctx));

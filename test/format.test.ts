@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { defineRule, type Finding, type Rule } from '../src/engine/types.js';
 import { findingPosition } from '../src/engine/run-rules.js';

@@ -48,6 +48,7 @@ export function lintProject(opts: LintOptions): LintResult {
     findings.push({ ruleId: is.ruleId, severity: sev, message: is.message, service: serviceOf(is.path), path: (is.path ?? []).join('.'), ...findingPosition(is.loc), fixable: false, loc: is.loc });
   }
   let stack: Stack | null = null;
+  const activeRules = new Set<string>();
   if (project.root) {
     const schemaSev = severityOf('schema', 'error');
     if (schemaSev) {
@@ -64,14 +65,14 @@ export function lintProject(opts: LintOptions): LintResult {
     }
     stack = buildModel(project.root, project.sources);
     stack.target = target.target;
-    findings.push(...runRules(stack, rules, opts));
+    findings.push(...runRules(stack, rules, { ...opts, activeRules }));
   }
   const reported = applySuppressions(findings, {
     sources: project.sources,
     root: project.root,
     settings,
     knownRules: knownRuleIds(rules),
-    ranRules: ranRuleIds(rules, settings, stack),
+    ranRules: ranRuleIds(settings, activeRules),
   });
   reported.sort(compareFindings);
   return { file: project.sources[0]?.displayPath ?? opts.files[0] ?? '', sources: project.sources, project, stack, findings: reported, target };
@@ -89,12 +90,8 @@ function knownRuleIds(rules: readonly Rule[]): Set<string> {
 }
 
 /** The rules whose findings this run could have produced (an unused suppression of another is not reported). */
-function ranRuleIds(rules: readonly Rule[], settings: Record<string, { severity?: string }>, stack: Stack | null): Set<string> {
-  const ids = new Set<string>();
-  for (const r of [...coreRules, ...rules]) {
-    if (settings[r.meta.id]?.severity === 'off') continue;
-    if (r.meta.live && stack?.origin !== 'live') continue;
-    ids.add(r.meta.id);
-  }
+function ranRuleIds(settings: Record<string, { severity?: string }>, activeRules: Set<string>): Set<string> {
+  const ids = new Set(activeRules);
+  for (const r of coreRules) if (settings[r.meta.id]?.severity !== 'off') ids.add(r.meta.id);
   return ids;
 }

@@ -13,6 +13,12 @@ export interface RunOptions {
   settings?: Record<string, RuleSettings>;
   /** compute fixes (the fixer needs them; lint only needs to know a fix exists) */
   withFixes?: boolean;
+  /**
+   * Filled with the ids of the rules that looked at the stack: not off, and their `create` returned
+   * a hook (a rule declines by returning none, e.g. a swarm rule under target compose). Suppressions
+   * of other rules are not reported as unused.
+   */
+  activeRules?: Set<string>;
 }
 
 export function formatMessage(template: string, data: Record<string, string | number> = {}): string {
@@ -44,7 +50,9 @@ export function runRules(stack: Stack, rules: readonly Rule[], opts: RunOptions 
       options,
       report: (d: ReportDescriptor) => findings.push(toFinding(rule, d, setting?.severity, opts.withFixes ?? false)),
     };
-    visitors.push(rule.create(ctx));
+    const visitor = rule.create(ctx);
+    if (visitor.service || visitor.stack) opts.activeRules?.add(rule.meta.id);
+    visitors.push(visitor);
   }
   for (const svc of stack.services) for (const v of visitors) v.service?.(svc);
   for (const v of visitors) v.stack?.(stack);
