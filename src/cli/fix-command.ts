@@ -237,7 +237,9 @@ function printSummary(r: FixResult, mode: Mode, destinations: string[], say: (l:
   }
   for (const l of r.left) {
     const f = l.finding;
-    say(`  ${c.yellow('left ')}  ${f.ruleId.padEnd(width)}  ${c.dim(`${f.line}:${f.column}`)}  ${f.service ? `${f.service}: ` : ''}${l.why}`);
+    // where the user can find it: in the input when it was there before, else in the fixed text
+    const at = l.original ? `${l.original.line}:${l.original.column}` : `${f.line}:${f.column} (fixed text)`;
+    say(`  ${c.yellow('left ')}  ${f.ruleId.padEnd(width)}  ${c.dim(at)}  ${f.service ? `${f.service}: ` : ''}${l.why}`);
   }
   for (const d of r.dropped) {
     say(`  ${c.red('dropped')} pass ${d.pass}: ${d.fixes.map((x) => `${x.ruleId}${x.service ? ` (${x.service})` : ''}`).join(', ')} would make the file invalid: ${d.problems.join('; ')}`);

@@ -37,7 +37,10 @@ export interface AppliedFix {
 export type LeftReason = 'no-fix' | 'not-possible' | 'unsafe' | 'not-selected' | 'rejected' | 'conflict' | 'not-removed' | 'other-file';
 
 export interface LeftFinding {
+  /** the finding as the final re-lint reports it (positions in the fixed text) */
   finding: Finding;
+  /** the same finding before fixing (positions in the input), when it was there already */
+  original?: Finding;
   reason: LeftReason;
   /** one line: why it was left */
   why: string;
@@ -168,7 +171,14 @@ export function fixProject(opts: FixOptions): FixResult {
   }
 
   const after = result.findings;
-  const left: LeftFinding[] = after.map((f) => ({ finding: f, ...leftReason(f, opts, rejected, notRemoved, texts) }));
+  // the same problem before fixing: same rule, service and message (a fix may have moved its path)
+  const sameProblem = (f: Finding) => `${f.ruleId}\u0000${f.file}\u0000${f.service}\u0000${f.message}`;
+  const originalOf = new Map<string, Finding[]>();
+  for (const f of before) originalOf.set(sameProblem(f), [...(originalOf.get(sameProblem(f)) ?? []), f]);
+  const left: LeftFinding[] = after.map((f) => {
+    const original = originalOf.get(sameProblem(f))?.shift();
+    return { finding: f, ...(original ? { original } : {}), ...leftReason(f, opts, rejected, notRemoved, texts) };
+  });
   const files: FileOutput[] = originals.map(({ source, original }) => {
     const output = source.toRaw(texts.get(source.path)!);
     return { source, original, output, changed: output !== original };
