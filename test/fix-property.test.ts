@@ -83,7 +83,9 @@ const docArb = fc.record({
   finalNewline: fc.boolean(),
 });
 
-function render(d: fc.RecordValue<typeof docArb extends fc.Arbitrary<infer T> ? T : never>): string {
+type Doc = typeof docArb extends fc.Arbitrary<infer T> ? T : never;
+
+function render(d: Doc): string {
   const st = d.style as Style;
   let counter = 0;
   const n = () => ++counter;
