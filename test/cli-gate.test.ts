@@ -145,7 +145,8 @@ describe('discovery (CLI)', () => {
     'svc/compose.yml': compose,
     'svc/vendor-stack.yml': compose,
     'notes/stack.md': '# not yaml',
-    '.gitignore': 'build/\ntmp/*\n!tmp/keep/\nvendor-*.yml\n',
+    'logs/stack.yml': compose,
+    '.gitignore': 'build/\ntmp/*\n!tmp/keep/\nvendor-*.yml\nlogs/*.yml\n',
   });
   mkdirSync(join(p.dir, '.git', 'info'), { recursive: true });
   p.write('.git/info/exclude', 'svc/compose.yml\n');
@@ -164,13 +165,14 @@ describe('discovery (CLI)', () => {
     expect(linted(runCli(['lint', '--format', 'json', '.'], join(p.dir, 'app')))).toEqual(['docker-compose.yml']);
   });
 
-  it('an explicitly named file is linted even when .gitignore matches it', () => {
+  it('an explicitly named file or folder is linted even when .gitignore matches it', () => {
     expect(linted(runCli(['lint', '--format', 'json', 'build/docker-compose.yml'], p.dir))).toEqual(['build/docker-compose.yml']);
+    expect(linted(runCli(['lint', '--format', 'json', 'build'], p.dir))).toEqual(['build/docker-compose.yml']);
   });
 
   it('a directory whose compose files are all ignored is a usage error saying so', () => {
-    const run = runCli(['lint', 'build'], join(p.dir));
+    const run = runCli(['lint', 'logs'], join(p.dir));
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/^stackopt: build: no compose files found .*1 ignored by \.gitignore/);
+    expect(run.stderr).toMatch(/^stackopt: logs: no compose files found .*1 ignored by \.gitignore/);
   });
 });

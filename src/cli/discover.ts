@@ -24,8 +24,9 @@ export interface DiscoverOptions {
  * Compose files under a directory (compose.yaml, docker-compose*.yml, *stack*.yml), sorted,
  * skipping node_modules, .git and what .gitignore files ignore: those of the folders walked, of the
  * folders between the enclosing git repository's root and `dir`, and `.git/info/exclude`.
- * Symbolic links to folders are not followed. A file named explicitly is not checked against
- * .gitignore (see expandPaths).
+ * Symbolic links to folders are not followed. The folder itself was asked for: it is searched even
+ * when .gitignore ignores it (`stackopt lint build/`), with the patterns applying below it, as a
+ * file named explicitly is read (see expandPaths).
  */
 export function discoverComposeFiles(dir: string, opts: DiscoverOptions = {}): { files: string[]; ignored: number } {
   const out: string[] = [];
@@ -33,8 +34,6 @@ export function discoverComposeFiles(dir: string, opts: DiscoverOptions = {}): {
   const start = resolve(dir);
   const lists = ancestorIgnoreLists(start);
   const configIgnore = opts.ignore ? [opts.ignore] : [];
-  // a folder the repository ignores (`lint build/` with `build/` in .gitignore) holds no files to lint
-  const startIgnored = lists.length > 0 && isIgnored(lists, start, true);
   const walk = (d: string, inherited: IgnoreList[]) => {
     let entries;
     try {
@@ -62,7 +61,7 @@ export function discoverComposeFiles(dir: string, opts: DiscoverOptions = {}): {
         if (isIgnored(active, abs, true, false) || isIgnored(configIgnore, abs, true, false)) continue;
         walk(abs, active);
       } else if (isFile && isComposeFileName(e.name)) {
-        if (startIgnored || isIgnored(active, abs, false, false) || isIgnored(configIgnore, abs, false, false)) ignored++;
+        if (isIgnored(active, abs, false, false) || isIgnored(configIgnore, abs, false, false)) ignored++;
         else out.push(join(dir, relativeTo(start, abs)));
       }
     }
