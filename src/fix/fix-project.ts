@@ -4,6 +4,7 @@
  * or ten passes have run. Works on texts in memory; writing files is the caller's business.
  */
 import { resolve } from 'node:path';
+import { displayPath } from '../parse/load-project.js';
 import { lintProject, type LintOptions, type LintResult } from '../engine/lint.js';
 import type { Finding, Fix, TextEdit } from '../engine/types.js';
 import type { SourceFile } from '../parse/source-file.js';
@@ -382,7 +383,7 @@ function leftReason(
   if (!fix || fix.edits.length === 0) return { reason: 'not-possible', why: fix?.description ? `no fix here: ${fix.description}` : 'no fix here' };
   if (opts.only && opts.only.length > 0 && !opts.only.includes(f.ruleId)) return { reason: 'not-selected', why: 'not selected with --rule' };
   if (fix.unsafe && !opts.unsafe) return { reason: 'unsafe', why: `unsafe, needs --unsafe: ${fix.description}` };
-  if (!texts.has(fix.file)) return { reason: 'other-file', why: `the fix would edit ${fix.file}, which is not one of the files being fixed` };
+  if (!texts.has(fix.file)) return { reason: 'other-file', why: `the fix would edit ${displayPath(fix.file)} (through extends), which is not one of the files being fixed: ${fix.description}` };
   return { reason: 'conflict', why: `its edits still overlapped another fix after ${opts.maxPasses ?? MAX_PASSES} passes; run fix again: ${fix.description}` };
 }
 

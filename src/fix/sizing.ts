@@ -143,3 +143,24 @@ export function describeSizing(sizing: Sizing): string[] {
     return `${cls.padEnd(9)} limits ${formatCpus(s.cpus).padStart(4)} CPUs ${formatMemory(s.memory).padStart(5)}   reservations ${formatCpus(r.cpus).padStart(5)} CPUs ${formatMemory(r.memory).padStart(5)}`;
   });
 }
+
+/** What each class is detected from, for the docs (src/model/service-class.ts has the full lists). */
+export const CLASS_EXAMPLES: Readonly<Record<ServiceClass, string>> = {
+  database: 'postgres, mysql, mariadb, mongo, elasticsearch, clickhouse, etcd, …; a service named `db`',
+  cache: 'redis, valkey, keydb, dragonfly, memcached',
+  broker: 'rabbitmq, kafka, redpanda, nats, zookeeper, mosquitto, …',
+  proxy: 'traefik, nginx, haproxy, envoy, caddy, kong, varnish; names with `proxy`, `gateway`, `ingress`, `lb`',
+  backend: 'node, python, golang, openjdk, php, ruby, …; names such as `api`, `backend`, `server`, `worker`, `app`',
+  default: 'anything else',
+};
+
+/** The presets as a Markdown table (README and docs/fix.md carry it; a test keeps them equal). */
+export function sizingMarkdown(): string {
+  const cell = (s: ClassSize) => `${formatCpus(s.cpus)} CPU / ${formatMemory(s.memory)}`;
+  const lines = [
+    `| class | detected from (image, else service name) | ${PRESET_NAMES.map((p) => `\`${p}\``).join(' | ')} |`,
+    `| --- | --- | ${PRESET_NAMES.map(() => '---').join(' | ')} |`,
+  ];
+  for (const cls of SERVICE_CLASSES) lines.push(`| ${cls} | ${CLASS_EXAMPLES[cls]} | ${PRESET_NAMES.map((p) => cell(SIZING_PRESETS[p][cls])).join(' | ')} |`);
+  return lines.join('\n');
+}
