@@ -25,23 +25,38 @@ export function dockerAvailable(): boolean {
   }
 }
 
-/** One run of `docker stack config -c FILE` in the file's folder with an empty environment. */
-export function runStackConfig(file: string): Promise<{ ok: boolean; error: string }> {
+/** What runStackConfig says when docker itself failed (killed, timed out, printed nothing). */
+export const DOCKER_FAILED = 'docker stack config did not run to the end';
+
+function runOnce(file: string): Promise<{ ok: boolean; error: string; failed: boolean }> {
   return new Promise((resolve) => {
     execFile(
       'docker',
       ['stack', 'config', '-c', basename(file)],
-      { cwd: dirname(file), env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, timeout: 20_000, maxBuffer: 16 * 1024 * 1024 },
+      { cwd: dirname(file), env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
       (err, _stdout, stderr) => {
         const error = String(stderr)
           .split('\n')
           .filter((l) => l.trim() !== '' && !/level=warning/.test(l))
           .join('\n')
           .trim();
-        resolve({ ok: !err, error });
+        const failed = err !== null && (err.killed || err.signal !== null || error === '');
+        resolve({ ok: !err, error, failed });
       },
     );
   });
+}
+
+/**
+ * One run of `docker stack config -c FILE` in the file's folder with an empty environment. A run
+ * that docker itself did not finish (a machine under load) is tried again, twice.
+ */
+export async function runStackConfig(file: string): Promise<{ ok: boolean; error: string }> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const r = await runOnce(file);
+    if (!r.failed) return { ok: r.ok, error: r.error };
+  }
+  return { ok: false, error: DOCKER_FAILED };
 }
 
 /**
@@ -133,6 +148,7 @@ export type ErrorClass =
   | 'volume-spec'
   | 'not-a-mapping'
   | 'missing-sidecar-file'
+  | 'docker-failed'
   | 'unclassified';
 
 export interface Match {
@@ -172,13 +188,16 @@ export function matchDockerError(error: string, lint: LintResult): Match {
     const m = base('not-a-mapping', null);
     return found(m, findings.find((f) => f.severity === 'error' && (f.ruleId === 'yaml-syntax' || f.ruleId === 'schema')), 'no yaml-syntax or schema error');
   }
+  if (error === DOCKER_FAILED) return { ...base('docker-failed', null), reason: 'docker did not finish' };
   if (/^open .*: no such file or directory$/.test(firstLine)) return { ...base('missing-sidecar-file', null), reason: 'a file the stack file names is not there: not a property of the file (rules do no I/O)' };
 
-  mm = /^invalid interpolation format for (.+?)(?:\.\[\])?: /.exec(firstLine);
+  mm = /^invalid interpolation format for (.+?): /.exec(firstLine);
   if (mm) {
+    // `services.a.environment.[]`: docker names a list item without its index; look in the list
     const m = base('interpolation', mm[1]!);
-    const r = root ? resolveDockerPath(root, mm[1]!) : null;
-    if (!r) return { ...m, reason: `cannot find ${mm[1]} in the file` };
+    const prefix = mm[1]!.split('.[]')[0]!;
+    const r = root ? resolveDockerPath(root, prefix) : null;
+    if (!r) return { ...m, reason: `cannot find ${prefix} in the file` };
     const lines = linesOf(r);
     const f = findings.find((x) => ((x.ruleId === 'interpolation' && x.severity === 'error') || x.ruleId === 'swarm-compat') && lines.has(x.line));
     return found({ ...m, expectedLines: [...lines] }, f, 'no interpolation or swarm-compat error on those lines');
@@ -186,6 +205,17 @@ export function matchDockerError(error: string, lint: LintResult): Match {
   mm = /^error while interpolating (\S+): failed to cast to expected type/.exec(firstLine);
   if (mm) {
     const m = base('cast', mm[1]!);
+    if (mm[1]!.includes('.[]')) {
+      // `services.foo.secrets.[].mode`: any item of the list, at the same key
+      const prefix = mm[1]!.split('.[]')[0]!;
+      const r = root ? resolveDockerPath(root, prefix) : null;
+      if (!r) return { ...m, reason: `cannot find ${prefix} in the file` };
+      const tail = mm[1]!.slice(prefix.length).replace(/[.*+?^${}()|\\]/g, '\\$&').replace(/\\\.\[\]/g, '\\[\\d+\\]');
+      const re = new RegExp(`^${formatPath(r.path).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${tail}$`);
+      const lines = linesOf(r);
+      const f = findings.find((x) => SCHEMA_RULES.has(x.ruleId) && re.test(x.path) && lines.has(x.line));
+      return found({ ...m, expectedLines: [...lines] }, f, `no swarm-compat finding matching ${re}`);
+    }
     const r = root ? resolveDockerPath(root, mm[1]!) : null;
     if (!r) return { ...m, reason: `cannot find ${mm[1]} in the file` };
     const lines = linesOf(r);

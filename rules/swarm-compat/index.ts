@@ -226,7 +226,7 @@ export default defineRule({
 
         for (const c of result.casts) {
           if (reportedByCompose(result, c.path)) continue;
-          ctx.report({ messageId: 'cast', data: { path: c.path.join('.'), value: c.value, expected: c.expected }, at: c.loc, path: c.path, service: serviceOf(c.path) });
+          ctx.report({ messageId: 'cast', data: { path: formatPath(c.path), value: c.value, expected: c.expected }, at: c.loc, path: c.path, service: serviceOf(c.path) });
         }
 
         function reportUnknownKey(u: UnknownKeyIssue): void {

@@ -73,11 +73,13 @@ function foldAlternatives(errors: ErrorObject[]): ErrorObject[] {
     }
     const deeper = branch.filter((j) => errors[j]!.instancePath !== I || ALTERNATIVES.has(errors[j]!.keyword));
     const atSelfNonType = branch.filter((j) => errors[j]!.instancePath === I && !['type', 'oneOf', 'anyOf', 'enum', 'const'].includes(errors[j]!.keyword));
+    // errors an inner alternative already folded away stay dropped (nested oneOf/anyOf)
+    const foldedBefore = new Set(drop);
     for (const j of branch) drop.add(j);
     if (deeper.length > 0 || atSelfNonType.length > 0) {
       // The value had the right shape for an alternative and failed inside it: report those errors.
       drop.add(k);
-      for (const j of [...deeper, ...atSelfNonType].sort((a, b) => a - b)) drop.delete(j);
+      for (const j of [...deeper, ...atSelfNonType].sort((a, b) => a - b)) if (!foldedBefore.has(j)) drop.delete(j);
       continue;
     }
     const types = new Set<string>();
