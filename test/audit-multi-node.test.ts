@@ -143,7 +143,7 @@ describe.runIf(gate.run)('audit against a multi-node swarm with a node down and 
     const p = Object.fromEntries(rule('placement-unsatisfiable').map((f) => [f.service, f]));
     expect(Object.keys(p).sort()).toEqual(['edge_nowhere', 'edge_pinned', 'edge_spread']);
     expect(p.edge_nowhere!.message).toContain('no node satisfies "node.labels.zone == mars" (4 nodes: label zone is "earth" on "mgr-2"; unset on "mgr-1", "mgr-3" and "wrk-1")');
-    expect(p.edge_pinned!.message).toContain('can only run on "wrk-1" (its constraints: "node.hostname == wrk-1"), but "wrk-1" is drain');
+    expect(p.edge_pinned!.message).toContain('can only run on "wrk-1" (its constraints: "node.hostname == wrk-1"), but "wrk-1" is drained');
     expect(p.edge_spread!.severity).toBe('warning');
     expect(p.edge_spread!.message).toContain('wants 3 replicas with at most 1 per node, but only 2 nodes can take them: 2 can run');
   });

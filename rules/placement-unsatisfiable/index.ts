@@ -50,7 +50,7 @@ export default defineRule({
                 service: svc.name,
                 nodes: listing(p.matching.map((n) => `"${n.name}"`)),
                 constraints: listing(p.constraints.map((c) => `"${c.raw}"`)),
-                state: listing(p.matching.map((n) => `"${n.name}" is ${n.state !== 'ready' ? n.state : n.availability}`)),
+                state: listing(p.matching.map((n) => `"${n.name}" is ${n.state !== 'ready' ? n.state : n.availability === 'drain' ? 'drained' : n.availability === 'pause' ? 'paused' : n.availability}`)),
                 them: p.matching.length === 1 ? 'it' : 'them',
               },
               at: constraintRef(svc, p.constraints[0]) ?? svc.loc('Spec.TaskTemplate.Placement'),

@@ -195,7 +195,7 @@ function buildService(svc: DockerService, model: Service): LiveService {
     constraints: spec.TaskTemplate?.Placement?.Constraints ?? [],
     maxReplicasPerNode: spec.TaskTemplate?.Placement?.MaxReplicas ?? 0,
     reservation: { nanoCpus: res?.NanoCPUs ?? 0, memoryBytes: res?.MemoryBytes ?? 0 },
-    image: spec.Labels?.[STACK_IMAGE_LABEL] ?? spec.TaskTemplate?.ContainerSpec?.Image ?? '',
+    image: spec.Labels?.[STACK_IMAGE_LABEL] ?? (spec.TaskTemplate?.ContainerSpec?.Image ?? '').replace(/@sha256:[0-9a-f]{64}$/i, ''),
     updateStatus: svc.UpdateStatus?.State ? { state: svc.UpdateStatus.State, message: svc.UpdateStatus.Message ?? '' } : null,
     model,
     loc: (path: string): LiveLoc => ({ kind: 'live', object, path }),

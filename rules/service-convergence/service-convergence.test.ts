@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { audit, findingsOf, node, recordedSnapshot, running, service, snapshot, task } from '../../test/helpers/swarm-snapshot.js';
+
+const ID = 'service-convergence';
+
+describe(ID, () => {
+  it('reports the services of the recorded one-node swarm that do not run, quoting the last task error', () => {
+    const f = findingsOf(audit(recordedSnapshot('single-node')), ID);
+    expect(f.map(([sev, obj]) => [sev, obj])).toEqual([
+      ['error', 'service shop_crash'],
+      ['error', 'service shop_hog'],
+      ['error', 'service shop_nowhere'],
+    ]);
+    expect(f[0]![2]).toMatch(/^service "shop_crash" runs 0 of 1 replica \(\d+ tasks failed or rejected in its history\); last task error: "task: non-zero exit \(1\)" \(task failed on node "solo-1", exit code 1, \d+ s before the audit\)$/);
+    expect(f[1]![2]).toMatch(/^service "shop_hog" runs 0 of 1 replica; last task error: "no suitable node \(insufficient resources on 1 node\)" \(task pending \(not placed on any node\), \d+ s before the audit\)$/);
+  });
+
+  it('reports rejected tasks on the recorded four-node swarm', () => {
+    const f = findingsOf(audit(recordedSnapshot('multi-node')), ID);
+    const spread = f.find(([, obj]) => obj === 'service edge_spread');
+    expect(spread?.[2]).toMatch(/runs 1 of 3 replicas \(\d+ tasks failed or rejected in its history\); last task error: ".*" \(task rejected on node "mgr-1"/);
+  });
+
+  const nodes = [node({ hostname: 'm', role: 'manager', leader: true }), node({ hostname: 'w' })];
+
+  it('is quiet when every replica runs, and a warning while tasks are still starting', () => {
+    const ok = service({ name: 'ok', replicas: 2 });
+    const starting = service({ name: 'starting', replicas: 2 });
+    const snap = snapshot({
+      nodes,
+      services: [ok, starting],
+      tasks: [...running(ok, nodes, 2), task({ service: starting, node: nodes[0], state: 'running' }), task({ service: starting, node: nodes[1], state: 'preparing', slot: 2 })],
+    });
+    expect(findingsOf(audit(snap), ID)).toEqual([
+      ['warning', 'service starting', 'service "starting" runs 1 of 2 replicas; 1 still on the way (1 preparing): audit again once the tasks have started'],
+    ]);
+  });
+
+  it('warns about a service at full strength whose tasks keep failing (maxFailures, default 3)', () => {
+    const flappy = service({ name: 'flappy', replicas: 1 });
+    const tasks = [
+      task({ service: flappy, node: nodes[0], state: 'running', ago: 5 }),
+      task({ service: flappy, node: nodes[0], state: 'failed', err: 'task: non-zero exit (137)', exitCode: 137, ago: 120 }),
+      task({ service: flappy, node: nodes[1], state: 'failed', err: 'task: non-zero exit (137)', exitCode: 137, ago: 600 }),
+    ];
+    expect(findingsOf(audit(snapshot({ nodes, services: [flappy], tasks })), ID)).toEqual([]);
+    tasks.push(task({ service: flappy, node: nodes[1], state: 'rejected', err: 'No such image: app:1.0', ago: 3600 }));
+    expect(findingsOf(audit(snapshot({ nodes, services: [flappy], tasks })), ID)).toEqual([
+      [
+        'warning',
+        'service flappy',
+        'service "flappy" runs all 1 replica, but 3 of its recent tasks failed or were rejected; last: "task: non-zero exit (137)" (task failed on node "m", exit code 137, 2 min before the audit); look at `docker service ps --no-trunc flappy`',
+      ],
+    ]);
+    const strict = audit(snapshot({ nodes, services: [flappy], tasks: tasks.slice(0, 2) }), { settings: { [ID]: { options: { maxFailures: 1 } } } });
+    expect(findingsOf(strict, ID)).toHaveLength(1);
+  });
+
+  it('counts a global service against the nodes it may run on', () => {
+    const agent = service({ name: 'agent', mode: 'global', constraints: ['node.role == worker'] });
+    const drained = node({ hostname: 'w2', availability: 'drain' });
+    const all = [...nodes, drained];
+    const ok = snapshot({ nodes: all, services: [agent], tasks: [task({ service: agent, node: nodes[1], state: 'running' })] });
+    expect(findingsOf(audit(ok), ID)).toEqual([]);
+    const missing = snapshot({ nodes: all, services: [agent], tasks: [task({ service: agent, node: nodes[1], state: 'failed', err: 'oom', exitCode: 137 })] });
+    expect(findingsOf(audit(missing), ID)[0]![2]).toMatch(/^service "agent" runs 0 of 1 task \(global: one per eligible node\) \(1 task failed or rejected in its history\); last task error: "oom"/);
+  });
+
+  it('reports a paused update (error) and a rollback (warning); jobs are left alone', () => {
+    const paused = service({ name: 'paused', update: { state: 'paused', message: 'update paused due to failure or early termination of task x' } });
+    const rolled = service({ name: 'rolled', update: { state: 'rollback_completed', message: 'rollback completed' } });
+    const job = service({ name: 'job', mode: 'replicated-job' });
+    const snap = snapshot({ nodes, services: [paused, rolled, job], tasks: [...running(paused, nodes, 1), ...running(rolled, nodes, 1)] });
+    expect(findingsOf(audit(snap), ID)).toEqual([
+      [
+        'error',
+        'service paused',
+        'service "paused": its last update is paused ("update paused due to failure or early termination of task x"); fix the cause, then resume with `docker service update paused` (or roll back with `docker service rollback paused`)',
+      ],
+      [
+        'warning',
+        'service rolled',
+        'service "rolled": its last update was rolled back ("rollback completed"); the new version did not start healthy: the service runs its previous spec, not the one last deployed',
+      ],
+    ]);
+  });
+});

@@ -1,0 +1,202 @@
+/**
+ * From recorded docker JSON to the model: a service spec becomes the compose service a stack file
+ * would have declared (units normalised, every value located at its docker field), the sleep policy
+ * comes from labels, and every rule of the catalogue runs on it.
+ */
+import { describe, expect, it } from 'vitest';
+import { auditSnapshot } from '../src/audit/audit.js';
+import { computeCapacity, formatCpus, formatSize } from '../src/audit/capacity.js';
+import { convertService } from '../src/audit/convert-service.js';
+import type { DockerService } from '../src/audit/docker-types.js';
+import { buildLiveStack, ScopeError } from '../src/audit/live-model.js';
+import { formatNanos } from '../src/audit/live-tree.js';
+import { parseSnapshot, serializeSnapshot, SnapshotError } from '../src/audit/snapshot.js';
+import { allRules } from '../src/engine/registry.js';
+import { runRules } from '../src/engine/run-rules.js';
+import { at, child, scalarValue } from '../src/model/access.js';
+import { parseDuration } from '../src/model/units.js';
+import { toPlain } from '../src/parse/located.js';
+import { node, recordedSnapshot, service, snapshot } from './helpers/swarm-snapshot.js';
+
+const single = recordedSnapshot('single-node');
+const spec = (name: string): DockerService => single.services.find((s) => s.Spec.Name === name)!;
+
+describe('service spec → compose service', () => {
+  it('converts the recorded shop_web spec to what its stack file says, in compose units', () => {
+    const plain = toPlain(convertService(spec('shop_web')).tree) as Record<string, unknown>;
+    expect(plain).toMatchObject({
+      image: 'local/busybox:1',
+      command: ['/bin/busybox', 'sleep', '86400'],
+      user: '1000:1000',
+      read_only: true,
+      cap_drop: ['ALL'],
+      healthcheck: { test: ['CMD', '/bin/busybox', 'true'], interval: '10s', timeout: '3s', start_period: '5s', retries: 3 },
+      volumes: [{ type: 'tmpfs', target: '/tmp', tmpfs: { size: 16777216 } }],
+      deploy: {
+        mode: 'replicated',
+        replicas: 2,
+        resources: { limits: { cpus: 0.25, memory: '32M' }, reservations: { cpus: 0.05, memory: '8M' } },
+        restart_policy: { condition: 'on-failure', delay: '5s', max_attempts: 3, window: '1m' },
+        update_config: { parallelism: 1, delay: '5s', failure_action: 'rollback', order: 'start-first' },
+        rollback_config: { parallelism: 1, order: 'stop-first' },
+      },
+    });
+    expect((plain.deploy as { labels: Record<string, string> }).labels['stackopt.sleep-policy.priority']).toBe('low');
+  });
+
+  it('locates every value at the docker field it came from', () => {
+    const stack = buildLiveStack(single, { stack: 'shop' });
+    const web = stack.services.find((s) => s.name === 'shop_web')!;
+    expect(web.user!.loc).toEqual({ kind: 'live', object: 'service shop_web', path: 'Spec.TaskTemplate.ContainerSpec.User' });
+    expect(web.limits.memory!.loc).toEqual({ kind: 'live', object: 'service shop_web', path: 'Spec.TaskTemplate.Resources.Limits.MemoryBytes' });
+    expect(web.limits.memory!.value).toBe(32 * 1024 * 1024);
+    expect(web.limits.cpus!.value).toBe(0.25);
+    expect(web.healthcheck!.interval!.value).toBe(10);
+    expect(web.healthcheck!.interval!.loc).toMatchObject({ path: 'Spec.TaskTemplate.ContainerSpec.Healthcheck.Interval' });
+    expect(web.capDrop!.items[0]!.loc).toMatchObject({ path: 'Spec.TaskTemplate.ContainerSpec.CapabilityDrop[0]' });
+    expect(at(web.deploy, 'placement')).toBeUndefined();
+    expect(web.replicas!.loc).toMatchObject({ path: 'Spec.Mode.Replicated.Replicas' });
+    expect(stack.origin).toBe('live');
+    expect(stack.files).toEqual([]);
+  });
+
+  it('reads the sleep policy from the stackopt.sleep-policy.* labels', () => {
+    const stack = buildLiveStack(single, { stack: 'shop', services: ['gateway'] });
+    const policy = stack.services[0]!.sleepPolicy!;
+    expect(policy.key).toBe('labels');
+    expect(toPlain(policy.ref.node)).toEqual({ enabled: 'true', priority: 'high' });
+    expect(policy.ref.path).toEqual(['services', 'shop_gateway', 'deploy', 'labels', 'stackopt.sleep-policy']);
+    expect(child(policy.ref, 'priority')!.node.loc).toEqual({ kind: 'live', object: 'service shop_gateway', path: 'Spec.Labels["stackopt.sleep-policy.priority"]' });
+    expect(buildLiveStack(single, { stack: 'shop', services: ['crash'] }).services[0]!.sleepPolicy).toBeNull();
+  });
+
+  it('converts what the recorded engine did not have: ports, secrets, hosts, logging, API 1.46 tmpfs options, global mode', () => {
+    const svc: DockerService = {
+      ID: 'x',
+      Spec: {
+        Name: 'edge',
+        Labels: {},
+        TaskTemplate: {
+          ContainerSpec: {
+            Image: 'traefik:3.1@sha256:' + 'b'.repeat(64),
+            Env: ['A=1', 'FLAG'],
+            Hosts: ['10.0.0.5 db db.local'],
+            Secrets: [{ SecretName: 'tls_key', File: { Name: 'key.pem', UID: '0', GID: '0', Mode: 256 } }],
+            Mounts: [{ Type: 'tmpfs', Target: '/run', TmpfsOptions: { SizeBytes: 1048576, Mode: 448, Options: [['noexec'], ['nosuid']] } }],
+            StopGracePeriod: 1_500_000_000,
+            Privileges: { NoNewPrivileges: true },
+          },
+          LogDriver: { Name: 'json-file', Options: { 'max-size': '10m' } },
+        },
+        Mode: { Global: {} },
+        EndpointSpec: { Mode: 'vip', Ports: [{ Protocol: 'tcp', TargetPort: 443, PublishedPort: 443, PublishMode: 'host' }] },
+      },
+    };
+    const plain = toPlain(convertService(svc).tree) as Record<string, unknown>;
+    expect(plain).toMatchObject({
+      environment: { A: '1', FLAG: null },
+      extra_hosts: ['db:10.0.0.5', 'db.local:10.0.0.5'],
+      secrets: [{ source: 'tls_key', target: 'key.pem', uid: '0', gid: '0', mode: 256 }],
+      volumes: [{ type: 'tmpfs', target: '/run', tmpfs: { size: 1048576, mode: 448 } }],
+      stop_grace_period: '1500ms',
+      security_opt: ['no-new-privileges:true'],
+      logging: { driver: 'json-file', options: { 'max-size': '10m' } },
+      ports: [{ target: 443, published: 443, protocol: 'tcp', mode: 'host' }],
+      deploy: { mode: 'global' },
+    });
+    const stack = buildLiveStack(snapshot({ nodes: [node({ hostname: 'm', role: 'manager' })], services: [svc] }));
+    expect(stack.services[0]!.volumes[0]!.options).toEqual(['noexec', 'nosuid']);
+    expect([...stack.secrets.keys()]).toEqual(['tls_key']);
+    expect(scalarValue(at(stack.services[0]!.ref, 'deploy', 'replicas'))).toBeUndefined();
+  });
+
+  it('writes nanosecond durations exactly as Go durations', () => {
+    for (const [ns, text] of [
+      [30e9, '30s'],
+      [90e9, '1m30s'],
+      [3600e9, '1h'],
+      [500e6, '500ms'],
+      [1_500_000_000, '1500ms'],
+      [250e3, '250us'],
+      [10, '10ns'],
+      [0, '0s'],
+    ] as const) {
+      expect(formatNanos(ns)).toBe(text);
+      if (ns > 0) expect(parseDuration(text)! * 1e9).toBeCloseTo(ns, 3);
+    }
+  });
+});
+
+describe('every rule runs on the live model', () => {
+  it('runs the whole catalogue on both recorded swarms without an error, placing findings at live objects', () => {
+    for (const name of ['single-node', 'multi-node'] as const) {
+      const stack = buildLiveStack(recordedSnapshot(name));
+      const findings = runRules(stack, allRules);
+      expect(findings.length).toBeGreaterThan(0);
+      for (const f of findings) {
+        expect(f.loc?.kind === 'live' ? f.loc.object : f.file, `${f.ruleId}: ${f.message}`).toMatch(/^(service|node) \S|^swarm$/);
+        expect([f.line, f.column]).toEqual([0, 0]);
+        expect(f.file).toBe(f.loc?.kind === 'live' ? f.loc.object : f.file);
+      }
+    }
+  });
+
+  it('selects services by stack and name, and says which names exist', () => {
+    expect(buildLiveStack(single).services.map((s) => s.name)).toEqual(['shop_crash', 'shop_gateway', 'shop_hog', 'shop_nowhere', 'shop_web']);
+    expect(buildLiveStack(single, { stack: 'shop', services: ['web', 'shop_crash'] }).services.map((s) => s.name)).toEqual(['shop_crash', 'shop_web']);
+    expect(() => buildLiveStack(single, { stack: 'shpo' })).toThrow(new ScopeError('no stack "shpo" on this swarm; did you mean "shop"? (stacks: shop)'));
+    expect(() => buildLiveStack(single, { services: ['nope'] })).toThrow(ScopeError);
+  });
+});
+
+describe('snapshots', () => {
+  it('round-trip through JSON', () => {
+    expect(parseSnapshot(serializeSnapshot(single))).toEqual(single);
+  });
+
+  it('keep the docker JSON, less what no check reads', () => {
+    const text = serializeSnapshot(recordedSnapshot('multi-node'));
+    expect(text).not.toContain('BEGIN CERTIFICATE');
+    expect(text).not.toContain('NetworksAttachments');
+    expect(text).not.toContain('"Plugins"');
+    expect(recordedSnapshot('multi-node').nodes[0]).toHaveProperty('Description.Resources.NanoCPUs');
+  });
+
+  it('say what is wrong with a file that is not one', () => {
+    expect(() => parseSnapshot('nope', 'x.json')).toThrow(SnapshotError);
+    expect(() => parseSnapshot('[]', 'x.json')).toThrow('x.json is not a stackopt swarm snapshot: the top level is not an object');
+    const broken = JSON.parse(serializeSnapshot(single));
+    delete broken.tasks[0].ServiceID;
+    expect(() => parseSnapshot(JSON.stringify(broken), 'x.json')).toThrow('tasks[0] has no "ServiceID"');
+    expect(() => parseSnapshot(JSON.stringify({ ...single, version: 2 }), 'x.json')).toThrow('"version" is 2; this stackopt reads version 1');
+  });
+});
+
+describe('capacity', () => {
+  it('sums what the running tasks of every stack reserve on each node', () => {
+    const cap = computeCapacity(auditSnapshot(single).facts);
+    expect(cap).toHaveLength(1);
+    // shop_web: 2 tasks × (0.05 CPU, 8 MiB); the other services reserve nothing or run nowhere
+    expect(cap[0]!.cpu.reserved).toBe(0.1e9);
+    expect(cap[0]!.memory.reserved).toBe(16 * 1024 * 1024);
+    expect(formatCpus(cap[0]!.cpu.reserved)).toBe('0.1 CPUs');
+    expect(formatSize(cap[0]!.memory.reserved)).toBe('16 MiB');
+    expect(formatCpus(1e9)).toBe('1 CPU');
+    expect(formatSize(1.5 * 1024 ** 3)).toBe('1.5 GiB');
+  });
+
+  it('counts tasks of services outside --stack, which use the same nodes', () => {
+    const m = node({ hostname: 'm', role: 'manager', cpus: 2 });
+    const a = service({ name: 'a_x', stack: 'a', reserve: { cpus: 1 } });
+    const b = service({ name: 'b_x', stack: 'b', reserve: { cpus: 1.5 } });
+    const snap = snapshot({
+      nodes: [m],
+      services: [a, b],
+      tasks: [a, b].map((s) => ({ ID: `t-${s.ID}`, ServiceID: s.ID, NodeID: m.ID, DesiredState: 'running', Status: { State: 'running' }, Spec: { Resources: s.Spec.TaskTemplate!.Resources } })),
+    });
+    const r = auditSnapshot(snap, { stack: 'a' });
+    expect(r.findings.filter((f) => f.ruleId === 'capacity-overcommit').map((f) => f.message)).toEqual([
+      expect.stringContaining('node "m" has 2.5 CPUs of CPU reserved by 2 tasks but only 2 CPUs (125%)'),
+    ]);
+  });
+});
