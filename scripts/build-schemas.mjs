@@ -62,14 +62,6 @@ writeFileSync(
 console.log(`build-schemas: ${validators.length} validators, ${(code.length / 1024).toFixed(0)} KiB -> src/generated/validators.ts`);
 
 // ---------------------------------------------------------------------------------------------
-// The config schema (schemas/config.schema.json) is generated from the rules' metadata, which needs
-// the validators above (rules import them), then compiled into src/generated/config-validator.ts.
-{
-  const { generateConfigSchema, compileConfigValidator } = await import('./build-config-schema.mjs');
-  compileConfigValidator(await generateConfigSchema());
-}
-
-// ---------------------------------------------------------------------------------------------
 // The docker stack schema (schemas/docker-stack/config_schema_v3.13.json), used with target swarm.
 // It is JSON Schema draft-04; rather than add a draft-04 meta-schema package, it is converted to
 // draft-07 here, at build time, which for this schema means only: drop `$schema` and the draft-04
