@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { auditSnapshot, type AuditOptions, type AuditResult } from '../../src/audit/audit.js';
-import type { DockerNode, DockerService, DockerTask } from '../../src/audit/docker-types.js';
+import type { DockerNode, DockerService, DockerTask, Healthcheck } from '../../src/audit/docker-types.js';
 import { parseSnapshot, SNAPSHOT_FORMAT, type SwarmSnapshot } from '../../src/audit/snapshot.js';
 import type { Finding } from '../../src/engine/types.js';
 
@@ -72,7 +72,7 @@ export interface ServiceSpecInput {
   user?: string;
   labels?: Record<string, string>;
   update?: { state: string; message?: string };
-  healthcheck?: DockerService['Spec']['TaskTemplate'] extends infer T ? NonNullable<NonNullable<T>['ContainerSpec']>['Healthcheck'] : never;
+  healthcheck?: Healthcheck;
 }
 
 export function service(p: ServiceSpecInput): DockerService {
