@@ -63,7 +63,7 @@ describe('stackopt fix (CLI)', () => {
     expect(r.status).toBe(0);
     expect(readFileSync(join(p.dir, 'stack.yml.optimized'), 'utf8')).toBe(FIXED_API);
     expect(bytes(join(p.dir, 'stack.yml')).equals(before)).toBe(true);
-    expect(r.stdout).toContain('stack.yml: 2 fixed in 1 pass → stack.yml.optimized');
+    expect(r.stdout).toContain('stack.yml: 2 fixed in 1 pass (resource-limits 2) → stack.yml.optimized');
     expect(r.stdout).toMatch(/fixed {2}resource-limits +api: added limits cpus '2', memory 2G and reservations cpus '1', memory 1G \(class backend, preset default\)/);
     expect(r.stdout).toMatch(/fixed 2 problems, left \d+ in 1 project; wrote 1 file/);
     // no temporary file is left behind
@@ -99,7 +99,7 @@ describe('stackopt fix (CLI)', () => {
     expect(r.stdout).toContain('\n     image: myorg/api:1 # backend\n+    deploy:\n+      resources:\n');
     expect(r.stdout.split('\n').filter((l) => l.startsWith('-') && !l.startsWith('---'))).toEqual([]);
     // the summary goes to stderr, so the diff can be piped to `patch` / `git apply`
-    expect(r.stderr).toContain('stack.yml: 2 to fix');
+    expect(r.stderr).toContain('stack.yml: 2 to fix (resource-limits 2)');
     expect(optimizedFiles(p.dir)).toEqual([]);
     expect(bytes(join(p.dir, 'stack.yml')).equals(before)).toBe(true);
   });
@@ -118,7 +118,7 @@ describe('stackopt fix (CLI)', () => {
     const before = bytes(join(p.dir, 'stack.yml'));
     const pending = runCli(['fix', '--check', 'stack.yml', '--rule', 'resource-limits'], p.dir);
     expect(pending.status).toBe(1);
-    expect(pending.stdout).toContain('stack.yml: 2 to fix');
+    expect(pending.stdout).toContain('stack.yml: 2 to fix (resource-limits 2)');
     expect(pending.stdout).toContain('fixes are pending');
     const clean = runCli(['fix', '--check', 'done.yml', '--rule', 'resource-limits'], p.dir);
     expect(clean.status).toBe(0);
@@ -133,7 +133,7 @@ describe('stackopt fix (CLI)', () => {
     const r = runCli(['fix', 'stack.yml', '--stdout', '--rule', 'resource-limits'], p.dir);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(`\uFEFF${FIXED_API.replace(/\n/g, '\r\n')}`);
-    expect(r.stderr).toContain('stack.yml: 2 fixed in 1 pass → standard output');
+    expect(r.stderr).toContain('stack.yml: 2 fixed in 1 pass (resource-limits 2) → standard output');
     expect(optimizedFiles(p.dir)).toEqual([]);
     expect(bytes(join(p.dir, 'stack.yml')).equals(Buffer.from(crlf))).toBe(true);
   });

@@ -225,10 +225,13 @@ function writeOrFail(dest: string, text: string, modeOf: string): void {
 
 function printSummary(r: FixResult, mode: Mode, destinations: string[], say: (l: string) => void, c: InstanceType<typeof Chalk>): void {
   const changed = r.files.filter((f) => f.changed).length;
+  const perRule = new Map<string, number>();
+  for (const a of r.applied) perRule.set(a.ruleId, (perRule.get(a.ruleId) ?? 0) + 1);
+  const rules = perRule.size ? ` (${[...perRule].map(([id, n]) => `${id} ${n}`).join(', ')})` : '';
   let head = `${c.underline(r.file)}`;
   if (r.blocked) head += `: not fixed, the file does not parse (${r.blocked})`;
-  else if (mode === 'check' || mode === 'diff') head += changed ? `: ${r.applied.length} to fix` : ': nothing to fix';
-  else head += r.applied.length ? `: ${r.applied.length} fixed in ${r.passes} ${r.passes === 1 ? 'pass' : 'passes'}` : ': nothing to fix';
+  else if (mode === 'check' || mode === 'diff') head += changed ? `: ${r.applied.length} to fix${rules}` : ': nothing to fix';
+  else head += r.applied.length ? `: ${r.applied.length} fixed in ${r.passes} ${r.passes === 1 ? 'pass' : 'passes'}${rules}` : ': nothing to fix';
   if (destinations.length) head += ` → ${destinations.join(', ')}${r.applied.length === 0 && mode === 'optimized' ? ' (an identical copy)' : ''}`;
   say(head);
   const width = Math.max(0, ...r.applied.map((a) => a.ruleId.length), ...r.left.map((l) => l.finding.ruleId.length));
