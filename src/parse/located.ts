@@ -420,6 +420,12 @@ const CASTS: Array<[string[], Cast]> = [
 ].map(([p, c]) => [['services', '*', ...(p as string[])], c as Cast] as [string[], Cast]);
 CASTS.push(...(['networks', 'volumes', 'secrets', 'configs'].map((k) => [[k, '*', 'external'], toBoolean]) as Array<[string[], Cast]>));
 CASTS.push(...(['internal', 'attachable', 'enable_ipv6'].map((k) => [['networks', '*', k], toBoolean]) as Array<[string[], Cast]>));
+// The sleep-policy block (ours, not compose's) is typed the same way, so that
+// `idle_timeout: ${IDLE:-300}` is the integer the sleep-policy rule validates.
+for (const key of ['sleep_policy', 'x-sleep-policy']) {
+  CASTS.push([['services', '*', key, 'enabled'], toBoolean], [['services', '*', key, 'warm_cache_enabled'], toBoolean]);
+  CASTS.push([['services', '*', key, 'idle_timeout'], toInt], [['services', '*', key, 'min_sleep_time'], toInt]);
+}
 
 function castAt(at: At): Cast | undefined {
   const steps: Array<{ key: string; item: boolean }> = [];
