@@ -3,24 +3,13 @@
 const BYTE_UNITS: Record<string, number> = {
   '': 1,
   b: 1,
-  k: 1024,
-  kb: 1024,
-  kib: 1024,
-  m: 1024 ** 2,
-  mb: 1024 ** 2,
-  mib: 1024 ** 2,
-  g: 1024 ** 3,
-  gb: 1024 ** 3,
-  gib: 1024 ** 3,
-  t: 1024 ** 4,
-  tb: 1024 ** 4,
-  tib: 1024 ** 4,
-  p: 1024 ** 5,
-  pb: 1024 ** 5,
-  pib: 1024 ** 5,
 };
+// docker's units.RAMInBytes: `[kKmMgGtTpP]` then an optional `i` and an optional `b` (`512Mi` too)
+for (const [u, f] of [['k', 1024], ['m', 1024 ** 2], ['g', 1024 ** 3], ['t', 1024 ** 4], ['p', 1024 ** 5]] as const) {
+  for (const suffix of ['', 'b', 'i', 'ib']) BYTE_UNITS[u + suffix] = f;
+}
 
-/** `512M`, `1g`, `256MB`, `1.5GiB`, `268435456` → bytes; null when it is not a size. */
+/** `512M`, `1g`, `256MB`, `1.5GiB`, `512Mi`, `268435456` → bytes; null when it is not a size. */
 export function parseBytes(v: unknown): number | null {
   if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? Math.floor(v) : null;
   if (typeof v !== 'string') return null;
@@ -39,7 +28,7 @@ export function formatBytes(n: number): string {
   return String(n);
 }
 
-const DURATION_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+const DURATION_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, 'μs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
 
 /** Go-style durations (`1m30s`, `500ms`, `10s`) → seconds; a bare number counts as seconds. */
 export function parseDuration(v: unknown): number | null {
@@ -48,7 +37,8 @@ export function parseDuration(v: unknown): number | null {
   const s = v.trim();
   if (s === '') return null;
   if (/^\d+(\.\d+)?$/.test(s)) return parseFloat(s);
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
+  // Go's time.ParseDuration: `1.5h`, `.5s` and `1.s` are all durations
+  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/gy;
   let total = 0;
   let pos = 0;
   let m: RegExpExecArray | null;
