@@ -213,6 +213,15 @@ services:
     expect(readFileSync(join(p.dir, 'b.yml.optimized'), 'utf8')).toBe(bad);
   });
 
+  it('a result that cannot be written is reported, and the other files are still written', () => {
+    const p = project({ 'a.yml': STACK, 'b.yml': STACK, 'b.yml.optimized/keep': 'a folder in the way\n' });
+    const r = runCli(['fix', 'a.yml', 'b.yml', '--rule', 'resource-limits'], p.dir);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^stackopt: cannot write .*b\.yml\.optimized: EISDIR\n$/);
+    expect(readFileSync(join(p.dir, 'a.yml.optimized'), 'utf8')).toBe(FIXED_API);
+    expect(readdirSync(p.dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
   it('-f files are one merged project: each file gets its .optimized', () => {
     const p = project({
       'compose.yaml': 'services:\n  api:\n    image: myorg/api:1\n',

@@ -147,6 +147,7 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
   const say = mode === 'stdout' || mode === 'diff' ? (line: string) => g.stderr(line) : (line: string) => g.stdout(`${line}\n`);
   const color = useColor(opts.color, g) ? chalk : new Chalk({ level: 0 });
   let inputFailed = false;
+  let writeFailed = false;
   let wouldChange = false;
   let totalFixed = 0;
   let totalLeft = 0;
@@ -172,19 +173,21 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
     const destinations: string[] = [];
     for (const f of result.files) {
       if (mode === 'optimized') {
-        const dest = optimizedPath(f.source.path);
-        writeOrFail(dest, f.output, f.source.path);
-        destinations.push(optimizedPath(f.source.displayPath));
-        written++;
+        if (writeResult(optimizedPath(f.source.path), f.output, f.source.path, g)) {
+          destinations.push(optimizedPath(f.source.displayPath));
+          written++;
+        } else writeFailed = true;
       } else if (mode === 'output') {
-        writeOrFail(resolve(opts.output!), f.output, f.source.path);
-        destinations.push(opts.output!);
-        written++;
+        if (writeResult(resolve(opts.output!), f.output, f.source.path, g)) {
+          destinations.push(opts.output!);
+          written++;
+        } else writeFailed = true;
       } else if (mode === 'in-place') {
         if (f.changed) {
-          writeOrFail(f.source.path, f.output, f.source.path);
-          destinations.push(f.source.displayPath);
-          written++;
+          if (writeResult(f.source.path, f.output, f.source.path, g)) {
+            destinations.push(f.source.displayPath);
+            written++;
+          } else writeFailed = true;
         }
       } else if (mode === 'stdout') {
         g.stdout(f.output);
@@ -207,7 +210,7 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
         (mode === 'optimized' || mode === 'output' || mode === 'in-place' ? `; wrote ${written} ${written === 1 ? 'file' : 'files'}` : ''),
     ),
   );
-  if (inputFailed) return EXIT_USAGE;
+  if (inputFailed || writeFailed) return EXIT_USAGE;
   if (mode === 'check' && wouldChange) {
     say('stackopt: fixes are pending; run `stackopt fix` (or --diff to see them)');
     return EXIT_FINDINGS;
@@ -215,11 +218,14 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
   return EXIT_OK;
 }
 
-function writeOrFail(dest: string, text: string, modeOf: string): void {
+/** Write one result; a failure is reported and counted, and the other files are still written. */
+function writeResult(dest: string, text: string, modeOf: string, g: GlobalContext): boolean {
   try {
     writeFileAtomic(dest, text, modeOf);
+    return true;
   } catch (e) {
-    throw new CliError(`cannot write ${dest}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    g.stderr(`stackopt: cannot write ${dest}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    return false;
   }
 }
 
