@@ -211,7 +211,7 @@ export default defineRule({
           if (reportedByCompose(result, is.path) || castPaths.has(is.path.join('\u0000'))) continue;
           if (versionReported && is.path.length === 1 && is.path[0] === 'version') continue;
           let advice = VALUE_ADVICE.find(([p]) => matches(p, is.path))?.[1] ?? '';
-          if (/duration/.test(is.message) || /format "duration"/.test(is.message)) advice = DURATION_ADVICE;
+          if (/format "duration"/.test(is.message)) advice = DURATION_ADVICE;
           ctx.report({ messageId: 'invalid', data: { detail: is.message, advice }, at: is.loc, path: is.path, service: serviceOf(is.path) });
         }
 
