@@ -98,7 +98,10 @@ export function parseSource(source: SourceFile, env: Env, interpolate = true): R
     issues.push({
       ruleId: 'yaml-syntax',
       severity: 'error',
-      message: `the document is a ${root.kind === 'seq' ? 'sequence' : 'scalar'}; a compose file is a mapping with a services: key`,
+      message:
+        root.kind === 'scalar' && root.value === null && root.loc.kind === 'file' && root.loc.start === root.loc.end
+          ? 'the document is empty: a compose file needs at least a services: mapping'
+          : `the document is a ${root.kind === 'seq' ? 'sequence' : 'scalar'}; a compose file is a mapping with a services: key`,
       loc: root.loc,
     });
     return { source, root: null, issues };

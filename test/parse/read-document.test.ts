@@ -111,10 +111,19 @@ describe('files that hold no compose document', () => {
     expect(lintText('42\n')).toEqual([yamlError(1, 1, 1, 3, 'the document is a scalar; a compose file is a mapping with a services: key')]);
   });
 
-  it('a document that is only "---" is an empty document, reported as a scalar (null) root', () => {
-    const f = lintText('---\n');
-    expect(f).toHaveLength(1);
-    expect(f[0]).toMatchObject({ ruleId: 'yaml-syntax', line: 1 });
+  it('a document that is only "---" (or "---" and "...") is an empty document', () => {
+    const empty = 'the document is empty: a compose file needs at least a services: mapping';
+    expect(lintText('---\n')).toEqual([yamlError(1, 4, 1, 4, empty)]);
+    expect(lintText('---\n...\n')).toEqual([yamlError(1, 4, 1, 4, empty)]);
+    expect(lintText('%YAML 1.2\n---\n')).toEqual([yamlError(2, 4, 2, 4, empty)]);
+  });
+
+  it('an explicit null root is a scalar', () => {
+    expect(lintText('null\n')).toEqual([yamlError(1, 1, 1, 5, 'the document is a scalar; a compose file is a mapping with a services: key')]);
+  });
+
+  it('a file holding only a BOM is empty', () => {
+    expect(lintText('\uFEFF')).toEqual([yamlError(1, 1, 1, 1, 'the file is empty: a compose file needs at least a services: mapping')]);
   });
 
   it('no model is built for any of them', () => {
