@@ -13,6 +13,7 @@ import {
   deployStack,
   docker,
   engineGate,
+  freePort,
   importBusybox,
   initSwarm,
   joinSwarm,
@@ -82,12 +83,13 @@ describe.runIf(gate.run)('audit against a multi-node swarm with a node down and 
       engines.push(m1!, m2!, m3!, w1!);
       mgr1 = m1!;
       wrk1 = w1!;
-      await initSwarm(mgr1, 2577, 4802);
+      const [p1, p2, p3, p4] = [await freePort(), await freePort(), await freePort(), await freePort()];
+      await initSwarm(mgr1, p1!, await freePort('udp'));
       const managerToken = await joinToken(mgr1, 'manager');
       const workerToken = await joinToken(mgr1, 'worker');
-      await joinSwarm(m2!, managerToken, 2578, 2577);
-      await joinSwarm(m3!, managerToken, 2579, 2577);
-      await joinSwarm(wrk1, workerToken, 2580, 2577);
+      await joinSwarm(m2!, managerToken, p2!, p1!);
+      await joinSwarm(m3!, managerToken, p3!, p1!);
+      await joinSwarm(wrk1, workerToken, p4!, p1!);
       await Promise.all(engines.map(importBusybox));
       await waitFor(async () => (await nodeStates(mgr1)).filter((n) => n.Status === 'Ready').length === 4, 60_000, 'four ready nodes');
       await docker(mgr1, ['node', 'update', '--label-add', 'zone=earth', 'mgr-2']);
@@ -103,7 +105,17 @@ describe.runIf(gate.run)('audit against a multi-node swarm with a node down and 
         'mgr-3 to be down and unreachable',
       );
       const snapshotFile = join(work, 'snapshot.json');
-      json = runCli(['audit', '--format', 'json', '--save-snapshot', snapshotFile], work, { DOCKER_HOST: mgr1.host });
+      // a manager that just lost a peer may need a moment (a leader election) before it answers
+      await waitFor(
+        () => {
+          json = runCli(['audit', '--format', 'json', '--save-snapshot', snapshotFile], work, { DOCKER_HOST: mgr1.host });
+          return !(json.status === 3 && /leader|did not answer/.test(json.stderr));
+        },
+        60_000,
+        'the audit to get answers',
+        false,
+      );
+      if (json!.status !== 0 && json!.status !== 1) throw new Error(`audit exited ${json!.status}: ${json!.stderr}`);
       findings = jsonFindings(json);
       if (process.env.RECORD_AUDIT_FIXTURES === '1') copyFileSync(snapshotFile, join(repoRoot, 'fixtures/audit/multi-node.json'));
     } catch (e) {

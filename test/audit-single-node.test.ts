@@ -4,6 +4,7 @@
  * The built CLI is run as a user runs it (`node bin/stackopt.js audit`). With
  * RECORD_AUDIT_FIXTURES=1 the snapshot is also written to fixtures/audit/ for the replay tests.
  */
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ import {
   deployStack,
   docker,
   engineGate,
+  freePort,
   importBusybox,
   initSwarm,
   makeRunDir,
@@ -25,6 +27,7 @@ import {
 } from './helpers/swarm.js';
 
 const gate = engineGate('audit against a one-node swarm');
+const HAS_SCRIPT = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
 const STACK_FILE = join(repoRoot, 'fixtures/audit/shop-stack.yml');
 const LIVE_RULES = ['node-availability', 'manager-quorum', 'service-convergence', 'capacity-overcommit', 'placement-unsatisfiable', 'stack-drift'];
 
@@ -53,7 +56,7 @@ describe.runIf(gate.run)('audit against a one-node swarm', () => {
     try {
       engine = await startEngine(root, 'solo', 'solo-1');
       engines.push(engine);
-      await initSwarm(engine, 2477, 4801);
+      await initSwarm(engine, await freePort('tcp'), await freePort('udp'));
       await importBusybox(engine);
       await deployStack(engine, STACK_FILE, 'shop');
       // web at full strength, crash failed a few times, the others pending with their reason
@@ -63,6 +66,7 @@ describe.runIf(gate.run)('audit against a one-node swarm', () => {
       await waitFor(async () => (await tasksOf(engine, 'shop_hog')).some((t) => /insufficient resources/.test(t.Error)), 30_000, 'shop_hog to be pending');
       snapshotFile = join(work, 'snapshot.json');
       json = audit(['--stack', 'shop', '--format', 'json', '--save-snapshot', snapshotFile]);
+      if (json.status !== 0 && json.status !== 1) throw new Error(`audit exited ${json.status}: ${json.stderr}`);
       findings = jsonFindings(json);
       if (process.env.RECORD_AUDIT_FIXTURES === '1') copyFileSync(snapshotFile, join(repoRoot, 'fixtures/audit/single-node.json'));
     } catch (e) {
@@ -81,6 +85,22 @@ describe.runIf(gate.run)('audit against a one-node swarm', () => {
     expect(() => JSON.parse(json.stdout)).not.toThrow();
     expect(json.status).toBe(1);
     for (const f of findings) expect(f.line, `${f.ruleId}: ${f.message}`).toBe(0);
+  });
+
+  it.runIf(HAS_SCRIPT)('shows progress on stderr when it is a terminal, and only the report on stdout', () => {
+    // `script` gives the command a terminal; stdout goes to a file, stderr stays on the terminal
+    const out = join(work, 'tty-report.json');
+    const bin = join(repoRoot, 'bin', 'stackopt.js');
+    const r = spawnSync('script', ['-qec', `'${process.execPath}' '${bin}' audit --stack shop --format json > '${out}'`, '/dev/null'], {
+      cwd: work,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: work, DOCKER_HOST: engine.host, TERM: 'dumb' },
+      timeout: 60_000,
+    });
+    expect(r.stdout).toContain('stackopt: listing nodes…');
+    expect(r.stdout).toMatch(/stackopt: inspecting \d+ tasks…/);
+    expect(r.stdout).toMatch(/\r\u001b\[2K$/); // the progress line is cleared at the end
+    expect(Object.keys(JSON.parse(readFileSync(out, 'utf8')))).toEqual(['tool', 'results', 'summary']);
   });
 
   it('finds nothing wrong with the service that satisfies every rule', () => {

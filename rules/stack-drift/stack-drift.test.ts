@@ -52,7 +52,7 @@ describe(ID, () => {
     const changed = original
       .replace('    command: ["/bin/busybox", "false"]\n', '    command: ["/bin/busybox", "false"]\n    healthcheck:\n      test: ["CMD", "true"]\n')
       .replace('  crash:\n    image: local/busybox:1\n', '  crash:\n    image: local/busybox:1\n')
-      .replace('    deploy:\n      replicas: 1\n      restart_policy: {condition: any, delay: 1s}', '    deploy:\n      mode: global\n      restart_policy: {condition: any, delay: 1s}')
+      .replace('    deploy:\n      replicas: 1\n      restart_policy: {condition: on-failure, delay: 1s, max_attempts: 2}', '    deploy:\n      mode: global\n      restart_policy: {condition: on-failure, delay: 1s, max_attempts: 2}')
       .replace('    user: "0:0"\n', '');
     expect(drift(changed).map((d) => [d.service, d.text, d.message])).toEqual([
       ['shop_crash', 'crash:', 'service "shop_crash": the stack file declares user (none: the image default) but the swarm runs "0:0"'],

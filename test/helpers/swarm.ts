@@ -2,6 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
 import { execa } from 'execa';
 
 /**
@@ -190,6 +192,35 @@ export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs
     }
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+const handedOut = new Set<number>();
+
+/**
+ * A port nobody listens on now, for a swarm's listen address (TCP, loopback) or its VXLAN data
+ * path (UDP). Fixed ports would collide when two test runs share a machine.
+ */
+export async function freePort(kind: 'tcp' | 'udp' = 'tcp'): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 25_000);
+    if (handedOut.has(port)) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      if (kind === 'tcp') {
+        const srv = createServer();
+        srv.once('error', () => resolve(false));
+        srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+      } else {
+        const sock = createSocket('udp4');
+        sock.once('error', () => resolve(false));
+        sock.bind(port, () => sock.close(() => resolve(true)));
+      }
+    });
+    if (free) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error(`no free ${kind} port found`);
 }
 
 /** A one-node manager: `docker swarm init` on loopback, with a 1 s heartbeat so that node failures show quickly. */
