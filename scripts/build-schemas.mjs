@@ -30,7 +30,6 @@ function stripProse(node) {
 
 const ajv = new Ajv({
   allErrors: true,
-  verbose: true,
   strict: false,
   code: { source: true, esm: true, lines: false, optimize: true },
 });

@@ -125,6 +125,8 @@ export async function runLint(paths: string[], opts: LintCommandOptions, g: Glob
   let report: ReportResult[] = results.map((r) => ({ file: r.file, findings: r.findings, sources: r.sources }));
   if (opts.writeBaseline !== undefined || opts.baseline !== undefined) report = await applyBaseline(report, opts, g);
   if (opts.quiet) report = report.map((r) => ({ ...r, findings: r.findings.filter((f) => f.severity === 'error') }));
+  // Nothing could be read: "no problems in 0 files" would only mislead; the errors are on stderr.
+  if (inputFailed && results.length === 0 && opts.format === 'stylish') return EXIT_USAGE;
   const toFile = opts.outputFile !== undefined;
   const text = formatter(report, { color: !toFile && useColor(opts.color, g), version: g.version, cwd: process.cwd(), rules: allRules });
   if (toFile) {

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../cli/package-info.js';
 import { buildModel } from '../model/build-model.js';
 import type { Stack } from '../model/types.js';
 import { loadProject, type LoadOptions, type Project } from '../parse/load-project.js';
@@ -53,6 +56,7 @@ export function lintProject(opts: LintOptions): LintResult {
     const schemaSev = severityOf('schema', 'error');
     if (schemaSev) {
       const issues = checkSchema(project.root, validateCompose, {
+        schema: composeSchema,
         ignore: (e, path) =>
           e.keyword === 'additionalProperties' &&
           path.length === 2 &&
@@ -76,6 +80,13 @@ export function lintProject(opts: LintOptions): LintResult {
   });
   reported.sort(compareFindings);
   return { file: project.sources[0]?.displayPath ?? opts.files[0] ?? '', sources: project.sources, project, stack, findings: reported, target };
+}
+
+let composeSchemaCache: unknown;
+/** The compose-spec schema itself, read only when an error message needs it. */
+function composeSchema(): unknown {
+  composeSchemaCache ??= JSON.parse(readFileSync(join(packageRoot(), 'schemas/compose-spec/compose-spec.json'), 'utf8'));
+  return composeSchemaCache;
 }
 
 function serviceOf(path: string[] | undefined): string | null {
