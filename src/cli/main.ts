@@ -46,6 +46,8 @@ export function buildProgram(g: GlobalContext): Command {
 
 /** Run the CLI with argv (without node and script) and return the exit code. Never throws. */
 export async function run(argv: string[], io: RunIO = {}): Promise<number> {
+  // `npx stackopt -- lint ...` (the way to pass --env-file through npx on Node 20) hands us the `--`
+  if (argv[0] === '--') argv = argv.slice(1);
   const g: GlobalContext = {
     version: packageVersion(),
     stdout: io.stdout ?? ((t) => process.stdout.write(t)),
