@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
 import rule from './index.js';
-import { lintCase, testRule } from '../../test/helpers/rule-tester.js';
+import { testRule } from '../../test/helpers/rule-tester.js';
+import { testReadmeExamples } from '../../test/helpers/readme-examples.js';
 
 const EXPECTED = 'add ALL to cap_drop and give back with cap_add only the capabilities it needs (for example NET_BIND_SERVICE)';
 const missing = (service: string) => `service "${service}" keeps docker's default capabilities (no cap_drop); ${EXPECTED}`;
@@ -131,17 +130,4 @@ testRule(rule, {
   ],
 });
 
-describe('cap-drop-all README examples', () => {
-  const readme = readFileSync(new URL('./README.md', import.meta.url), 'utf8');
-  const example = (section: string) => {
-    const m = new RegExp(`## ${section}\\n[\\s\\S]*?\`\`\`yaml\\n([\\s\\S]*?)\`\`\``).exec(readme);
-    if (!m) throw new Error(`README.md has no yaml example under "## ${section}"`);
-    return m[1]!;
-  };
-  it('the incorrect example is reported', () => {
-    expect(lintCase({ code: example('Incorrect') }, 'cap-drop-all')).toHaveLength(2);
-  });
-  it('the correct example is not', () => {
-    expect(lintCase({ code: example('Correct') }, 'cap-drop-all')).toEqual([]);
-  });
-});
+testReadmeExamples(rule, { incorrect: 2 });

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import rule from './index.js';
-import { lintCase, testRule } from '../../test/helpers/rule-tester.js';
+import { testRule } from '../../test/helpers/rule-tester.js';
+import { testReadmeExamples } from '../../test/helpers/readme-examples.js';
 import { lintProject } from '../../src/engine/lint.js';
 import {
   DEFAULT_CRITICAL_PATTERNS,
@@ -353,17 +353,4 @@ describe('service-class', () => {
   });
 });
 
-describe('critical-single-replica README examples', () => {
-  const readme = readFileSync(new URL('./README.md', import.meta.url), 'utf8');
-  const example = (section: string) => {
-    const m = new RegExp(`## ${section}\\n[\\s\\S]*?\`\`\`yaml\\n([\\s\\S]*?)\`\`\``).exec(readme);
-    if (!m) throw new Error(`README.md has no yaml example under "## ${section}"`);
-    return m[1]!;
-  };
-  it('the incorrect example is reported', () => {
-    expect(lintCase({ code: example('Incorrect') }, 'critical-single-replica')).toHaveLength(3);
-  });
-  it('the correct example is not', () => {
-    expect(lintCase({ code: example('Correct') }, 'critical-single-replica')).toEqual([]);
-  });
-});
+testReadmeExamples(rule, { incorrect: 3 });

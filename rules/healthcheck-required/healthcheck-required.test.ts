@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
 import rule from './index.js';
-import { lintCase, testRule } from '../../test/helpers/rule-tester.js';
+import { testRule } from '../../test/helpers/rule-tester.js';
+import { testReadmeExamples } from '../../test/helpers/readme-examples.js';
 
 const missing = (service: string) =>
   `service "${service}" has no healthcheck; add healthcheck.test (for example ["CMD", "curl", "-f", "http://localhost:8080/health"]) so a hung container is restarted and gets no traffic`;
@@ -169,17 +168,4 @@ testRule(rule, {
   ],
 });
 
-describe('healthcheck-required README examples', () => {
-  const readme = readFileSync(new URL('./README.md', import.meta.url), 'utf8');
-  const example = (section: string) => {
-    const m = new RegExp(`## ${section}\\n[\\s\\S]*?\`\`\`yaml\\n([\\s\\S]*?)\`\`\``).exec(readme);
-    if (!m) throw new Error(`README.md has no yaml example under "## ${section}"`);
-    return m[1]!;
-  };
-  it('the incorrect example is reported', () => {
-    expect(lintCase({ code: example('Incorrect') }, 'healthcheck-required')).toHaveLength(3);
-  });
-  it('the correct example is not', () => {
-    expect(lintCase({ code: example('Correct') }, 'healthcheck-required')).toEqual([]);
-  });
-});
+testReadmeExamples(rule, { incorrect: 3 });

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import rule, { classifyUser } from './index.js';
-import { lintCase, testRule } from '../../test/helpers/rule-tester.js';
+import { testRule } from '../../test/helpers/rule-tester.js';
+import { testReadmeExamples } from '../../test/helpers/readme-examples.js';
 
 const missing = (service: string) =>
   `service "${service}" sets no user, so it runs as the image's default user, which is root unless the image sets USER; set user to a non-root UID such as "1000:1000"`;
@@ -154,17 +154,4 @@ describe('classifyUser', () => {
   });
 });
 
-describe('non-root-user README examples', () => {
-  const readme = readFileSync(new URL('./README.md', import.meta.url), 'utf8');
-  const example = (section: string) => {
-    const m = new RegExp(`## ${section}\\n[\\s\\S]*?\`\`\`yaml\\n([\\s\\S]*?)\`\`\``).exec(readme);
-    if (!m) throw new Error(`README.md has no yaml example under "## ${section}"`);
-    return m[1]!;
-  };
-  it('the incorrect example is reported', () => {
-    expect(lintCase({ code: example('Incorrect') }, 'non-root-user')).toHaveLength(2);
-  });
-  it('the correct example is not', () => {
-    expect(lintCase({ code: example('Correct') }, 'non-root-user')).toEqual([]);
-  });
-});
+testReadmeExamples(rule, { incorrect: 2 });

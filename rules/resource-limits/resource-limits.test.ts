@@ -1,5 +1,6 @@
 import rule from './index.js';
 import { testRule } from '../../test/helpers/rule-tester.js';
+import { testReadmeExamples } from '../../test/helpers/readme-examples.js';
 
 testRule(rule, {
   valid: [
@@ -105,3 +106,5 @@ services:
     },
   ],
 });
+
+testReadmeExamples(rule, { incorrect: 2 });

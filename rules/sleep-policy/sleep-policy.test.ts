@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import rule, { SLEEP_POLICY_DEFAULTS } from './index.js';
 import { lintCase, testRule } from '../../test/helpers/rule-tester.js';
+import { testReadmeExamples } from '../../test/helpers/readme-examples.js';
 import { lintProject } from '../../src/engine/lint.js';
 import { runRules } from '../../src/engine/run-rules.js';
 
@@ -366,19 +367,13 @@ describe('sleep-policy: beyond one rule', () => {
   });
 });
 
-describe('sleep-policy: README examples', () => {
-  const readme = readFileSync(fileURLToPath(new URL('./README.md', import.meta.url)), 'utf8');
-  const example = (heading: string) => /```yaml\n([\s\S]*?)```/.exec(readme.split(`## ${heading}\n`)[1]!.split(/\n## /)[0]!)![1]!;
-  it('Incorrect gives the five findings it describes', () => {
-    expect(lintCase({ code: example('Incorrect') }, rule.meta.id).map((f) => `${f.severity} ${f.message.replace(/;.*/, '')}`)).toEqual([
-      'warning service "filesystem" uses the key sleep_policy, which docker compose and docker stack deploy reject as an unknown service key, so this file cannot be deployed as it is',
-      'error service "filesystem" has sleep_policy.priority "high" but sleep_policy.enabled is true',
-      'error service "filesystem" has an invalid sleep policy: unknown key "idle_timout" in sleep_policy',
-      'warning service "filesystem" sets sleep_policy.min_sleep_time 900 above idle_timeout 300 (the default)',
-      'error service "filesystem" reserves 512M while asleep (sleep_policy.memory_reservation "512MB") but is limited to 256M of memory',
-    ]);
-  });
-  it('Correct gives none', () => {
-    expect(lintCase({ code: example('Correct') }, rule.meta.id)).toEqual([]);
-  });
+testReadmeExamples(rule, {
+  summarize: (f) => `${f.severity} ${f.message.replace(/;.*/, '')}`,
+  incorrect: [
+    'warning service "filesystem" uses the key sleep_policy, which docker compose and docker stack deploy reject as an unknown service key, so this file cannot be deployed as it is',
+    'error service "filesystem" has sleep_policy.priority "high" but sleep_policy.enabled is true',
+    'error service "filesystem" has an invalid sleep policy: unknown key "idle_timout" in sleep_policy',
+    'warning service "filesystem" sets sleep_policy.min_sleep_time 900 above idle_timeout 300 (the default)',
+    'error service "filesystem" reserves 512M while asleep (sleep_policy.memory_reservation "512MB") but is limited to 256M of memory',
+  ],
 });

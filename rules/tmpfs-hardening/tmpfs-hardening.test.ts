@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
 import rule from './index.js';
-import { lintCase, testRule } from '../../test/helpers/rule-tester.js';
+import { testRule } from '../../test/helpers/rule-tester.js';
+import { testReadmeExamples } from '../../test/helpers/readme-examples.js';
 
 testRule(rule, {
   valid: [
@@ -277,18 +275,12 @@ services:
   ],
 });
 
-describe('tmpfs-hardening: README examples', () => {
-  const readme = readFileSync(fileURLToPath(new URL('./README.md', import.meta.url)), 'utf8');
-  const example = (heading: string) => /```yaml\n([\s\S]*?)```/.exec(readme.split(`## ${heading}\n`)[1]!.split(/\n## /)[0]!)![1]!;
-  it('Incorrect gives the four findings it describes', () => {
-    expect(lintCase({ code: example('Incorrect') }, rule.meta.id).map((f) => f.message.replace(/;.*/, ''))).toEqual([
-      'service "api" sets read_only: true but mounts nothing writable at /tmp, so programs that write temporary files fail',
-      'service "api" mounts tmpfs "/run" with no size limit',
-      'service "api" mounts tmpfs "/run" without noexec and nosuid',
-      'service "api" mounts tmpfs "/cache" with no size limit',
-    ]);
-  });
-  it('Correct gives none', () => {
-    expect(lintCase({ code: example('Correct') }, rule.meta.id)).toEqual([]);
-  });
+testReadmeExamples(rule, {
+  summarize: (f) => f.message.replace(/;.*/, ''),
+  incorrect: [
+    'service "api" sets read_only: true but mounts nothing writable at /tmp, so programs that write temporary files fail',
+    'service "api" mounts tmpfs "/run" with no size limit',
+    'service "api" mounts tmpfs "/run" without noexec and nosuid',
+    'service "api" mounts tmpfs "/cache" with no size limit',
+  ],
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Rule } from '../../src/engine/types.js';
+import type { Finding, Rule } from '../../src/engine/types.js';
 import { lintCase } from './rule-tester.js';
 
 /** The first ```yaml block under a `## <heading>` of a rule's README. */
@@ -14,19 +14,37 @@ export function readmeExample(ruleId: string, heading: string): string {
   return block[1]!;
 }
 
+export interface ReadmeExampleOptions {
+  /** the name the examples are linted under (`stack.yml` makes the target swarm); default `compose.yaml` */
+  fileName?: string;
+  /**
+   * What the "Incorrect" example must get when "at least one finding" says too little: how many
+   * findings, or the findings themselves in order, each as `summarize` writes it.
+   */
+  incorrect?: number | string[];
+  /** how a finding is written for `incorrect` (default: its message) */
+  summarize?: (f: Finding) => string;
+}
+
 /**
  * The README's examples are run, so the documentation cannot drift from the rule: the "Incorrect"
- * example gets at least one finding of the rule, the "Correct" one none.
+ * example gets findings of the rule (at least one, or exactly those of `opts.incorrect`), the
+ * "Correct" one none.
  */
-export function testReadmeExamples(rule: Rule, opts: { fileName?: string } = {}): void {
+export function testReadmeExamples(rule: Rule, opts: ReadmeExampleOptions = {}): void {
   const id = rule.meta.id;
   const name = opts.fileName ?? 'compose.yaml';
+  const lintExample = (heading: string) => lintCase({ code: { [name]: readmeExample(id, heading) } }, id);
+  const { incorrect, summarize = (f: Finding) => f.message } = opts;
   describe(`${id} README examples`, () => {
-    it('Incorrect is reported', () => {
-      expect(lintCase({ code: { [name]: readmeExample(id, 'Incorrect') } }, id).length).toBeGreaterThan(0);
+    it(`Incorrect is reported${typeof incorrect === 'number' ? ` (${incorrect} findings)` : Array.isArray(incorrect) ? ' with the findings it describes' : ''}`, () => {
+      const got = lintExample('Incorrect');
+      if (typeof incorrect === 'number') expect(got.length, got.map((f) => f.message).join('\n')).toBe(incorrect);
+      else if (incorrect) expect(got.map(summarize)).toEqual(incorrect);
+      else expect(got.length).toBeGreaterThan(0);
     });
     it('Correct is not', () => {
-      expect(lintCase({ code: { [name]: readmeExample(id, 'Correct') } }, id).map((f) => `${f.line}:${f.column} ${f.message}`)).toEqual([]);
+      expect(lintExample('Correct').map((f) => `${f.line}:${f.column} ${f.message}`)).toEqual([]);
     });
   });
 }
