@@ -23,6 +23,7 @@ export function buildProgram(g: GlobalContext): Command {
       'Lint, harden and right-size Docker Compose and Swarm stack files, and audit a live swarm.\n\n' +
         '  stackopt lint compose.yaml        report problems (exit 1 on errors)\n' +
         '  stackopt fix compose.yaml         write a fixed copy, compose.yaml.optimized\n' +
+        '  stackopt audit --stack shop       audit a live swarm through the docker CLI (DOCKER_HOST, --context)\n' +
         '  stackopt rules                    list the rules; stackopt rules <id> explains one',
     )
     .version(g.version, '-v, --version', 'print the version')
