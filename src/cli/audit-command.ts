@@ -34,21 +34,8 @@ export function registerAudit(program: Command, g: GlobalContext): void {
     .command('audit')
     .summary('audit a live swarm: the lint rules on every deployed service, plus cluster checks')
     .description(
-      'Inspect a running Docker Swarm through the docker CLI and report what `stackopt lint` would say of\n' +
-        'each deployed service (its spec converted back into the compose model: limits, healthcheck, user,\n' +
-        'capabilities, tmpfs, placement, update and restart policies, labels), plus what only a live\n' +
-        'cluster can tell:\n' +
-        '  node-availability        nodes down, unknown or disconnected (error), drained or paused (warning)\n' +
-        '  manager-quorum           one manager, an even number of managers, unreachable managers\n' +
-        '  service-convergence      fewer tasks running than desired, tasks failing or rejected repeatedly\n' +
-        '  capacity-overcommit      reservations above a node\'s CPUs or memory; reservations no node can hold\n' +
-        '  placement-unsatisfiable  placement constraints that no active node satisfies\n' +
-        '  stack-drift              (with -f) declared vs running replicas, image, limits, healthcheck, user\n\n' +
-        'The docker CLI must be installed and reach a swarm manager: DOCKER_HOST, DOCKER_CONTEXT and\n' +
-        '--context are honoured. A few batched calls are made (info, node/service/task inspect), whatever\n' +
-        'the number of services, each with a time limit (--timeout). A deployed service keeps no x- keys:\n' +
-        'its sleep policy is read from the labels stackopt.sleep-policy.<key> (enabled, priority,\n' +
-        'idle_timeout, min_sleep_time, memory_reservation, warm_cache_enabled), set under deploy.labels.',
+      'Inspect a running Docker Swarm through the docker CLI and report what `stackopt lint` would say of each ' +
+        'deployed service (its spec converted back into the compose model), plus what only a live cluster can tell.',
     )
     .option('--stack <name>', 'audit only the services of this stack (as deployed by `docker stack deploy ... NAME`)')
     .option('--service <name...>', 'audit only these services (full names, or names within --stack); repeatable')
@@ -64,7 +51,21 @@ export function registerAudit(program: Command, g: GlobalContext): void {
     .option('-c, --config <file>', 'read this configuration instead of the nearest .stackopt.yaml (rule severities and options)')
     .addHelpText(
       'after',
-      '\nExit status: 0 no error findings, 1 error findings, 2 usage error or unreadable file,\n' +
+      '\nChecks: every lint rule on each service (limits, healthcheck, user, capabilities, tmpfs,\n' +
+        'placement, update and restart policies, labels), and the live rules:\n' +
+        '  node-availability        nodes down, unknown or disconnected (error), drained or paused (warning)\n' +
+        '  manager-quorum           one manager, an even number of managers, unreachable managers\n' +
+        '  service-convergence      fewer tasks running than desired; tasks failing or rejected repeatedly\n' +
+        "  capacity-overcommit      reservations above a node's CPUs or memory; reservations no node holds\n" +
+        '  placement-unsatisfiable  placement constraints that no active node satisfies\n' +
+        '  stack-drift              (with -f) declared vs running replicas, image, limits, healthcheck, user\n\n' +
+        'Docker: the docker CLI on PATH must reach a swarm manager; DOCKER_HOST, DOCKER_CONTEXT and\n' +
+        '--context are honoured. A fixed handful of batched calls is made (info, node/service/task\n' +
+        'inspect) whatever the number of services, each limited by --timeout.\n\n' +
+        'Sleep policy: a deployed service keeps no x- keys, so its policy is read from the labels\n' +
+        'stackopt.sleep-policy.<key> under deploy.labels (enabled, priority, idle_timeout,\n' +
+        'min_sleep_time, memory_reservation, warm_cache_enabled).\n' +
+        '\nExit status: 0 no error findings, 1 error findings, 2 usage error or unreadable file,\n' +
         '3 docker failure (not installed, engine not reachable, not a swarm manager, permission denied,\n' +
         'a call that timed out) or internal error. Docker failures are one line saying what to do.\n\n' +
         'Examples:\n' +
