@@ -1,5 +1,6 @@
-import { at, child, deepest, entries, items, keyLoc, scalarValue, type LRef, type Located } from '../../src/model/access.js';
+import { at, child, deepest, keyLoc, scalarValue, type Located } from '../../src/model/access.js';
 import { defineRule } from '../../src/engine/types.js';
+import { PATTERN_LIST_SCHEMA } from '../../src/engine/rule-options.js';
 import {
   DEFAULT_CRITICAL_PATTERNS,
   describeHighAvailability,
@@ -9,6 +10,7 @@ import {
   type StatefulReason,
 } from '../../src/model/service-class.js';
 import type { Service } from '../../src/model/types.js';
+import { readKeyValues } from '../../src/model/build-model.js';
 import { fixReplicas } from './fix.js';
 
 export type CriticalSingleReplicaOptions = {
@@ -19,8 +21,6 @@ export type CriticalSingleReplicaOptions = {
   /** patterns of services never critical by name or image (an explicit mark still counts) */
   ignore: string[];
 };
-
-const patternList = { type: 'array', items: { type: 'string', minLength: 1 } };
 
 /** The label that marks a service critical (`true`) or not (`false`), on `labels` or `deploy.labels`. */
 export const CRITICAL_LABEL = 'stackopt.critical';
@@ -42,7 +42,7 @@ export default defineRule<CriticalSingleReplicaOptions>({
       schema: {
         type: 'object',
         additionalProperties: false,
-        properties: { critical: patternList, extraCritical: patternList, ignore: patternList },
+        properties: { critical: PATTERN_LIST_SCHEMA, extraCritical: PATTERN_LIST_SCHEMA, ignore: PATTERN_LIST_SCHEMA },
       },
       defaults: { critical: [...DEFAULT_CRITICAL_PATTERNS], extraCritical: [], ignore: [] },
     },
@@ -98,26 +98,13 @@ function readFlag(v: unknown): boolean | null {
   return null;
 }
 
-/** The label's value from `labels` in either form (mapping or `KEY=VALUE` list). */
-function labelValue(ref: LRef | undefined, key: string): unknown {
-  if (!ref) return undefined;
-  if (ref.node.kind === 'map') return scalarValue(entries(ref).find((e) => e.key === key)?.ref);
-  for (const i of items(ref)) {
-    const v = scalarValue(i);
-    if (typeof v !== 'string') continue;
-    const eq = v.indexOf('=');
-    if ((eq < 0 ? v : v.slice(0, eq)) === key) return eq < 0 ? '' : v.slice(eq + 1);
-  }
-  return undefined;
-}
-
 /** Whether the user marked the service: `x-stackopt.critical`, then `labels`, then `deploy.labels`. */
 function userMark(svc: Service): { critical: boolean; how: string } | null {
   const x = readFlag(scalarValue(child(svc.xStackopt, 'critical')));
   if (x !== null) return { critical: x, how: 'x-stackopt.critical' };
   const label = readFlag(svc.labels.get(CRITICAL_LABEL)?.value);
   if (label !== null) return { critical: label, how: `label ${CRITICAL_LABEL}=${label}` };
-  const deployLabel = readFlag(labelValue(at(svc.deploy, 'labels'), CRITICAL_LABEL));
+  const deployLabel = readFlag(readKeyValues(at(svc.deploy, 'labels')).get(CRITICAL_LABEL)?.value);
   if (deployLabel !== null) return { critical: deployLabel, how: `deploy label ${CRITICAL_LABEL}=${deployLabel}` };
   return null;
 }

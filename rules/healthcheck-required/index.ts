@@ -1,14 +1,11 @@
 import { child, deepest, keyLoc, type LRef } from '../../src/model/access.js';
 import { defineRule } from '../../src/engine/types.js';
-import { findImagePattern } from '../../src/model/service-class.js';
+import { isJobService } from '../../src/model/service-class.js';
+import { IGNORE_IMAGES_OPTIONS, isImageIgnored, type IgnoreImagesOptions } from '../../src/engine/rule-options.js';
 import { fixHealthcheck, knownHealthcheck } from './fix.js';
 
-export type HealthcheckRequiredOptions = {
-  /** image patterns (`traefik`, `bitnami/*`) whose images define a HEALTHCHECK of their own */
-  ignoreImages: string[];
-};
-
-export default defineRule<HealthcheckRequiredOptions>({
+// ignoreImages: image patterns (`traefik`, `bitnami/*`) whose images define a HEALTHCHECK of their own
+export default defineRule<IgnoreImagesOptions>({
   meta: {
     id: 'healthcheck-required',
     description: 'Every long-running service has a healthcheck that is not disabled.',
@@ -23,22 +20,13 @@ export default defineRule<HealthcheckRequiredOptions>({
       testNoneString:
         'service "{{service}}" sets healthcheck test to the string {{value}}, which docker runs as the shell command NONE (["CMD-SHELL", "NONE"]): it fails and marks the container unhealthy; set healthcheck.test to a command that checks the service',
     },
-    options: {
-      schema: {
-        type: 'object',
-        additionalProperties: false,
-        properties: { ignoreImages: { type: 'array', items: { type: 'string', minLength: 1 } } },
-      },
-      defaults: { ignoreImages: [] },
-    },
+    options: IGNORE_IMAGES_OPTIONS,
   },
   create(ctx) {
-    const ignoreImages = ctx.options.ignoreImages ?? [];
     return {
       service(svc) {
-        const mode = (svc.mode?.value ?? '').trim().toLowerCase();
-        if (mode === 'replicated-job' || mode === 'global-job') return; // runs to completion: nothing to watch
-        if (ignoreImages.length > 0 && svc.image && findImagePattern(svc.image.value, ignoreImages)) return;
+        if (isJobService(svc)) return; // runs to completion: nothing to watch
+        if (isImageIgnored(svc, ctx.options)) return;
         const hc = svc.healthcheck;
         if (!hc) {
           // no `healthcheck` key (point at the service name), or an empty one (point at the key)

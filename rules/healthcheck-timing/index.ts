@@ -1,5 +1,6 @@
 import { child, keyLoc, scalarValue, type Located } from '../../src/model/access.js';
 import { findImagePattern } from '../../src/model/service-class.js';
+import { PATTERN_LIST_SCHEMA } from '../../src/engine/rule-options.js';
 import { formatDuration, parseDuration } from '../../src/model/units.js';
 import { defineRule } from '../../src/engine/types.js';
 
@@ -64,7 +65,7 @@ export default defineRule<HealthcheckTimingOptions>({
       schema: {
         type: 'object',
         additionalProperties: false,
-        properties: { slowImages: { type: 'array', items: { type: 'string', minLength: 1 } } },
+        properties: { slowImages: PATTERN_LIST_SCHEMA },
       },
       defaults: { slowImages: DEFAULT_SLOW_IMAGES },
     },

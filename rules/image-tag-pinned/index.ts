@@ -1,13 +1,10 @@
 import { child } from '../../src/model/access.js';
 import { defineRule } from '../../src/engine/types.js';
-import { findImagePattern, parseImageReference } from '../../src/model/service-class.js';
+import { IGNORE_IMAGES_OPTIONS, isImageIgnored, type IgnoreImagesOptions } from '../../src/engine/rule-options.js';
+import { parseImageReference } from '../../src/model/service-class.js';
 
-export type ImageTagPinnedOptions = {
-  /** image patterns (`myorg/*`, `localhost:5000/*`) exempt from the rule */
-  ignoreImages: string[];
-};
-
-export default defineRule<ImageTagPinnedOptions>({
+// ignoreImages: image patterns (`myorg/*`, `localhost:5000/*`) exempt from the rule
+export default defineRule<IgnoreImagesOptions>({
   meta: {
     id: 'image-tag-pinned',
     description:
@@ -18,24 +15,16 @@ export default defineRule<ImageTagPinnedOptions>({
       untagged: 'service "{{service}}" uses image {{image}} without a tag, which means latest and changes on every pull; pin a version tag (such as {{name}}:1.2.3) or a digest (@sha256:...)',
       latest: 'service "{{service}}" uses image {{image}}, whose latest tag changes on every pull; pin a version tag (such as {{name}}:1.2.3) or a digest (@sha256:...)',
     },
-    options: {
-      schema: {
-        type: 'object',
-        additionalProperties: false,
-        properties: { ignoreImages: { type: 'array', items: { type: 'string', minLength: 1 } } },
-      },
-      defaults: { ignoreImages: [] },
-    },
+    options: IGNORE_IMAGES_OPTIONS,
   },
   create(ctx) {
-    const ignore = ctx.options.ignoreImages ?? [];
     return {
       service(svc) {
         const image = svc.image;
         if (!image || image.value.trim() === '') return;
         // an image built from this file is named by `image`: it is not pulled
         if (child(svc.ref, 'build')) return;
-        if (ignore.length > 0 && findImagePattern(image.value, ignore)) return;
+        if (isImageIgnored(svc, ctx.options)) return;
         const ref = parseImageReference(image.value);
         if (ref.digest) return;
         const tag = ref.tag === null || ref.tag === '' ? null : ref.tag;

@@ -1,16 +1,12 @@
 import { deepest, keyLoc, type Located } from '../../src/model/access.js';
 import { defineRule } from '../../src/engine/types.js';
-import { findImagePattern } from '../../src/model/service-class.js';
+import { IGNORE_IMAGES_OPTIONS, isImageIgnored, type IgnoreImagesOptions } from '../../src/engine/rule-options.js';
 import { fixUser } from './fix.js';
-
-export type NonRootUserOptions = {
-  /** image patterns (`nginxinc/nginx-unprivileged`, `bitnami/*`) whose images set a non-root USER themselves */
-  ignoreImages: string[];
-};
 
 const EXPECTED = 'set user to a non-root UID such as "1000:1000"';
 
-export default defineRule<NonRootUserOptions>({
+// ignoreImages: image patterns (`nginxinc/nginx-unprivileged`, `bitnami/*`) whose images set a non-root USER themselves
+export default defineRule<IgnoreImagesOptions>({
   meta: {
     id: 'non-root-user',
     description: 'Every service sets user to a non-root user.',
@@ -22,22 +18,14 @@ export default defineRule<NonRootUserOptions>({
       root: `service "{{service}}" runs as root (user: {{value}}); ${EXPECTED}`,
       emptyUser: `service "{{service}}" sets an empty user name (user: {{value}}), so it runs as the image's default user, usually root; ${EXPECTED}`,
     },
-    options: {
-      schema: {
-        type: 'object',
-        additionalProperties: false,
-        properties: { ignoreImages: { type: 'array', items: { type: 'string', minLength: 1 } } },
-      },
-      defaults: { ignoreImages: [] },
-    },
+    options: IGNORE_IMAGES_OPTIONS,
   },
   create(ctx) {
-    const ignoreImages = ctx.options.ignoreImages ?? [];
     return {
       service(svc) {
         const user = svc.user;
         if (!user) {
-          if (ignoreImages.length > 0 && svc.image && findImagePattern(svc.image.value, ignoreImages)) return;
+          if (isImageIgnored(svc, ctx.options)) return;
           // no `user` key: the service name; `user:` with no value: that key
           const where = deepest(svc.ref, 'user');
           ctx.report({ messageId: 'missing', data: { service: svc.name }, at: where, loc: keyLoc(where), service: svc, fix: () => fixUser(ctx.stack, svc) });

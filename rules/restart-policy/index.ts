@@ -1,6 +1,7 @@
 import { child, deepest, keyLoc, scalarValue } from '../../src/model/access.js';
 import { defineRule } from '../../src/engine/types.js';
 import { stackTarget } from '../../src/engine/target.js';
+import { isJobService } from '../../src/model/service-class.js';
 
 const ADVICE = 'such as restart_policy: {condition: on-failure, delay: 5s, max_attempts: 3, window: 120s}';
 
@@ -20,8 +21,7 @@ export default defineRule({
     if (stackTarget(ctx.stack) !== 'swarm') return {};
     return {
       service(svc) {
-        const mode = svc.mode?.value;
-        if (mode === 'replicated-job' || mode === 'global-job') return;
+        if (isJobService(svc)) return; // a job is not restarted forever
         const policy = child(svc.deploy, 'restart_policy');
         if (!policy) {
           const at = deepest(svc.ref, 'deploy');

@@ -72,8 +72,8 @@ export function buildService(name: string, ref: LRef<LMap>): Service {
     tmpfs: tmpfsMounts(child(ref, 'tmpfs')),
     volumes: volumeMounts(child(ref, 'volumes')),
     ports: ports(child(ref, 'ports')),
-    labels: keyValues(child(ref, 'labels')) as Map<string, Located<string>>,
-    environment: keyValues(child(ref, 'environment')),
+    labels: readKeyValues(child(ref, 'labels')) as Map<string, Located<string>>,
+    environment: readKeyValues(child(ref, 'environment')),
     sleepPolicy: sleepPolicy(ref),
     xStackopt: child(ref, 'x-stackopt') ?? null,
   };
@@ -216,8 +216,8 @@ export function parseShortPort(s: string): Omit<Port, 'ref' | 'syntax'> {
   return { target, published: published === '' ? null : published, hostIp: hostIp === '' ? null : hostIp, protocol, mode: null };
 }
 
-/** `environment` / `labels` in either form: a mapping or a list of `KEY=VALUE`. */
-function keyValues(ref: LRef | undefined): Map<string, Located<string | number | boolean | null>> {
+/** `environment` / `labels` (also `deploy.labels`) in either form: a mapping or a list of `KEY=VALUE`. */
+export function readKeyValues(ref: LRef | undefined): Map<string, Located<string | number | boolean | null>> {
   const out = new Map<string, Located<string | number | boolean | null>>();
   if (!ref) return out;
   if (ref.node.kind === 'map') {

@@ -275,6 +275,12 @@ export function isStateful(svc: Pick<Service, 'image' | 'volumes'>): boolean {
   return statefulReason(svc) !== null;
 }
 
+/** Whether the service is a job (`deploy.mode` `replicated-job` or `global-job`): it runs to completion. */
+export function isJobService(svc: Pick<Service, 'mode'>): boolean {
+  const mode = (svc.mode?.value ?? '').trim().toLowerCase();
+  return mode === 'replicated-job' || mode === 'global-job';
+}
+
 /**
  * How the software behind an image is made highly available instead of by adding replicas, by
  * image name; a generic answer for images we do not know.
