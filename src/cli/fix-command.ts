@@ -5,7 +5,7 @@ import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import { loadCommandConfig } from '../config/find-config.js';
 import { allRules, findRule } from '../engine/registry.js';
 import type { RuleSettings } from '../engine/run-rules.js';
-import { isTargetSetting, type TargetSetting } from '../engine/target.js';
+import type { TargetSetting } from '../engine/target.js';
 import { fixProject, MAX_PASSES, type FixResult } from '../fix/fix-project.js';
 import { describeSizing, isPresetName, PRESET_NAMES, resolveSizing } from '../fix/sizing.js';
 import { optimizedPath, writeFileAtomic } from '../fix/write-output.js';
@@ -13,7 +13,7 @@ import { InputError } from '../parse/read-document.js';
 import { closest } from '../parse/validate-schema.js';
 import { selectProjects } from './lint-command.js';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
-import { collect, useColor, type GlobalContext } from './shared.js';
+import { collect, parseTarget, useColor, type GlobalContext } from './shared.js';
 
 export interface FixCommandOptions {
   file?: string[];
@@ -29,11 +29,6 @@ export interface FixCommandOptions {
   config?: string;
   target?: TargetSetting;
   color?: boolean;
-}
-
-function parseTarget(v: string): TargetSetting {
-  if (!isTargetSetting(v)) throw new CliError(`--target takes compose, swarm or auto, not "${v}"`);
-  return v;
 }
 
 const HELP_AFTER = `

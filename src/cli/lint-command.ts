@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadCommandConfig } from '../config/find-config.js';
 import { lintProject, type LintResult } from '../engine/lint.js';
-import { isTargetSetting, type TargetSetting } from '../engine/target.js';
+import type { TargetSetting } from '../engine/target.js';
 import { allRules } from '../engine/registry.js';
 import type { Finding } from '../engine/types.js';
 import { FORMATS_WITH_FIXES, formatNames, loadFormatter } from '../format/index.js';
@@ -10,7 +10,7 @@ import type { ReportResult } from '../format/types.js';
 import { InputError } from '../parse/read-document.js';
 import { expandPaths, type DiscoverOptions } from './discover.js';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
-import { collect, useColor, type GlobalContext } from './shared.js';
+import { collect, parseTarget, useColor, type GlobalContext } from './shared.js';
 
 export interface ProjectSelection {
   /** each entry is one project: a single file, or the -f files merged */
@@ -43,11 +43,6 @@ export interface LintCommandOptions {
   baseline?: string;
   writeBaseline?: string;
   target?: TargetSetting;
-}
-
-function parseTarget(v: string): TargetSetting {
-  if (!isTargetSetting(v)) throw new CliError(`--target takes compose, swarm or auto, not "${v}"`);
-  return v;
 }
 
 function parseMaxWarnings(v: string): number {

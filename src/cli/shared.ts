@@ -1,3 +1,6 @@
+import { isTargetSetting, type TargetSetting } from '../engine/target.js';
+import { CliError } from './exit-codes.js';
+
 /** What every command needs from the program: output streams, the version and the exit code. */
 export interface GlobalContext {
   version: string;
@@ -9,6 +12,12 @@ export interface GlobalContext {
 }
 
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** The value of `--target` (lint, fix). */
+export function parseTarget(v: string): TargetSetting {
+  if (!isTargetSetting(v)) throw new CliError(`--target takes compose, swarm or auto, not "${v}"`);
+  return v;
+}
 
 export function useColor(flag: boolean | undefined, g: GlobalContext): boolean {
   if (flag === false) return false;
