@@ -25,12 +25,21 @@ const URL_WITH_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:([^\s@/]+)@/i;
  */
 export function looksSecret(key: string, words: readonly string[]): boolean {
   if (NOT_A_SECRET.test(key)) return false;
-  const parts = key.toUpperCase().split(/[^A-Z0-9]+/).filter(Boolean);
-  const joined = `_${parts.join('_')}_`;
-  return words.some((w) => {
-    const word = w.toUpperCase().split(/[^A-Z0-9]+/).filter(Boolean).join('_');
-    return joined.includes(`_${word}_`) || (word.length >= 6 && joined.includes(word));
-  });
+  const joined = `_${normalizeName(key)}_`;
+  return normalizedWords(words).some((word) => joined.includes(`_${word}_`) || (word.length >= 6 && joined.includes(word)));
+}
+
+/** `x-api.key` → `X_API_KEY`: upper case, every run of other characters one underscore. */
+function normalizeName(s: string): string {
+  return s.toUpperCase().split(/[^A-Z0-9]+/).filter(Boolean).join('_');
+}
+
+const normalized = new WeakMap<readonly string[], string[]>();
+/** The word list normalised once per list (a rule's options), not once per variable. */
+function normalizedWords(words: readonly string[]): string[] {
+  let out = normalized.get(words);
+  if (!out) normalized.set(words, (out = words.map(normalizeName)));
+  return out;
 }
 
 /** `${VAR:-literal}` / `${VAR-literal}` with a literal default: the secret is written in the file. */

@@ -32,8 +32,8 @@ export interface SchemaCheckOptions {
  * reported; otherwise one error lists the accepted types.
  */
 export function checkSchema(root: LVal, validate: CompiledValidator, opts: SchemaCheckOptions = {}): SchemaIssue[] {
-  if (validate(toPlain(root))) return [];
-  const errors = validate.errors ?? [];
+  const errors = validateOnce(root, validate);
+  if (errors.length === 0) return [];
   const kept = foldAlternatives(errors);
   const out: SchemaIssue[] = [];
   const seen = new Set<string>();
@@ -47,6 +47,23 @@ export function checkSchema(root: LVal, validate: CompiledValidator, opts: Schem
     out.push(issue);
   }
   return out;
+}
+
+/** Validation results per validator and tree: a tree is validated once however many checks read it. */
+const results = new WeakMap<CompiledValidator, WeakMap<LVal, ErrorObject[]>>();
+const plainTrees = new WeakMap<LVal, unknown>();
+
+function validateOnce(root: LVal, validate: CompiledValidator): ErrorObject[] {
+  let byRoot = results.get(validate);
+  if (!byRoot) results.set(validate, (byRoot = new WeakMap()));
+  let errors = byRoot.get(root);
+  if (!errors) {
+    let data = plainTrees.get(root);
+    if (data === undefined) plainTrees.set(root, (data = toPlain(root)));
+    errors = validate(data) ? [] : [...(validate.errors ?? [])];
+    byRoot.set(root, errors);
+  }
+  return errors;
 }
 
 function decodePointer(p: string): string[] {
