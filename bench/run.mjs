@@ -30,7 +30,7 @@ const smallText = `services:
 `;
 for (let i = 0; i < 100; i++) writeFileSync(join(out, 'many', `docker-compose.${String(i).padStart(3, '0')}.yml`), smallText.replace('api:', `api${i}:`));
 
-const big = join(out, 'big-stack.yml');
+const big = join(out, 'docker-compose.2000.yml');
 let text = '# synthetic stack: 2,000 services\nx-defaults: &defaults\n  restart: unless-stopped\n  logging:\n    driver: json-file\nservices:\n';
 for (let i = 0; i < 2000; i++) {
   text += `  svc-${i}:
@@ -91,6 +91,7 @@ const rows = [
   ['lint: one small file', measure([bin, 'lint', small]), cpuOf([bin, 'lint', small])],
   ['lint: 100 files in one run', measure([bin, 'lint', join(out, 'many')]), cpuOf([bin, 'lint', join(out, 'many')])],
   ['lint: one 2,000-service file', measure([bin, 'lint', big]), cpuOf([bin, 'lint', big])],
+  ['  the same, --target swarm', measure([bin, 'lint', '--target', 'swarm', big]), cpuOf([bin, 'lint', '--target', 'swarm', big])],
 ];
 console.log(`stackopt bench (median of ${runs} runs, node ${process.version})`);
 console.log('case                            wall ms   × node -e 0   CPU ms (median)');

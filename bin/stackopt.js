@@ -1,7 +1,11 @@
 #!/usr/bin/env -S node --
 // `node --` ends node's own options: Node 20 would otherwise take our `--env-file` for its own.
-// --debug: map stack traces of internal errors back to the TypeScript sources
-if (process.argv.includes('--debug')) process.setSourceMapsEnabled(true);
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+
 // A closed pipe (`stackopt fix --stdout | head`) ends the output quietly, as other CLIs do.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (e) => {
@@ -10,5 +14,22 @@ for (const stream of [process.stdout, process.stderr]) {
     process.exit(3);
   });
 }
-const { run } = await import('../dist/bundle/main.js');
-process.exitCode = await run(process.argv.slice(2));
+
+// The CLI is one CommonJS bundle, compiled with the V8 code cache recorded at build time
+// (scripts/build-bundle.mjs): start-up costs a read, not a compile.
+const bundle = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'bundle', 'stackopt.cjs');
+if (!existsSync(bundle)) {
+  process.stderr.write('stackopt: the CLI is not built (no dist/bundle/stackopt.cjs); run `npm run build` in its folder\n');
+  process.exit(3);
+}
+const cacheFile = `${bundle}.cache`;
+const writeCache = process.env.STACKOPT_WRITE_CODE_CACHE;
+const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {\n${readFileSync(bundle, 'utf8')}\n})`, {
+  filename: bundle,
+  lineOffset: -1, // the wrapper's own line: positions in stack traces are the bundle's
+  cachedData: !writeCache && existsSync(cacheFile) ? readFileSync(cacheFile) : undefined,
+});
+const module = { exports: {} };
+script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
+process.exitCode = await module.exports.run(process.argv.slice(2));
+if (writeCache) writeFileSync(writeCache, script.createCachedData());

@@ -115,7 +115,7 @@ function snapshotPackage(to: string): boolean {
 }
 
 beforeAll(async () => {
-  const bundle = join(ROOT, 'dist', 'bundle', 'main.js');
+  const bundle = join(ROOT, 'dist', 'bundle', 'stackopt.cjs');
   if (!existsSync(bundle) || statSync(bundle).mtimeMs < newestSource()) {
     const b = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8', timeout: 170_000, killSignal: 'SIGKILL' });
     if (b.status !== 0) throw new Error(`npm run build failed:\n${b.stdout}\n${b.stderr}`);

@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadCommandConfig } from '../config/find-config.js';
 import { lintProject, type LintResult } from '../engine/lint.js';
@@ -144,8 +145,6 @@ export async function runLint(paths: string[], opts: LintCommandOptions, g: Glob
 
 /** `--write-baseline F` records the findings; `--baseline F` keeps only those it does not record. */
 async function applyBaseline(report: ReportResult[], opts: LintCommandOptions, g: GlobalContext): Promise<ReportResult[]> {
-  const { readFileSync } = await import('node:fs');
-  const { dirname, resolve } = await import('node:path');
   const { createBaseline, matchBaseline, parseBaseline } = await import('../engine/baseline.js');
   const all = report.flatMap((r) => r.findings);
   if (opts.writeBaseline !== undefined) {

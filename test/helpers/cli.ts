@@ -11,7 +11,7 @@ export const repoRoot = join(import.meta.dirname, '..', '..');
 const bin = join(repoRoot, 'bin', 'stackopt.js');
 
 export function assertBuilt(): void {
-  if (!existsSync(join(repoRoot, 'dist', 'bundle', 'main.js'))) throw new Error('the CLI is not built: run `npm run build` first (npm test does)');
+  if (!existsSync(join(repoRoot, 'dist', 'bundle', 'stackopt.cjs'))) throw new Error('the CLI is not built: run `npm run build` first (npm test does)');
 }
 
 export interface CliRun {
