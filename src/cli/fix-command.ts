@@ -75,19 +75,19 @@ export function registerFix(program: Command, g: GlobalContext): void {
     .command('fix')
     .summary('write a fixed copy (<file>.optimized): limits, replicas, healthchecks, hardening')
     .description(
-      'Fix what the rules found, as text edits that keep every other byte of the file, and write the\n' +
+      'Fix what the rules found, as text edits that keep every other byte of the file, and write the ' +
         'result to <file>.optimized beside each input. Paths, -f and --env-file work as in `stackopt lint`.',
     )
     .argument('[paths...]', 'compose files or directories (default: the current directory)')
-    .option('-f, --file <file>', 'a compose file of one merged project (repeatable, in order)', collect, [])
-    .option('--env-file <file>', 'read variables from this file instead of .env (repeatable, later wins)', collect, [])
+    .option('-f, --file <file>', 'a compose file of one merged project (repeatable, in order)', collect)
+    .option('--env-file <file>', 'read variables from this file instead of .env (repeatable, later wins)', collect)
     .option('-o, --output <file>', 'write the fixed file here instead of <file>.optimized (one input file)')
     .option('--stdout', 'print the fixed file to standard output (one input file)')
     .option('--in-place', 'overwrite the input files (explicit opt-in)')
     .option('--diff', 'print a unified diff of what would change; write nothing')
     .option('--check', 'write nothing; exit 1 when a fix would change something')
     .option('--unsafe', 'also apply fixes that change behaviour (see `stackopt rules <id>`)')
-    .option('--rule <id>', 'apply only this rule\'s fixes (repeatable)', collect, [])
+    .option('--rule <id>', 'apply only this rule\'s fixes (repeatable)', collect)
     .option('--preset <name>', `sizing preset for resource limits: ${PRESET_NAMES.join(', ')}`)
     .option('-c, --config <file>', 'read this configuration instead of the nearest .stackopt.yaml')
     .option('--target <target>', 'compose, swarm or auto, as for lint', parseTarget)

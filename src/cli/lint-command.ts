@@ -56,15 +56,15 @@ export function registerLint(program: Command, g: GlobalContext): void {
     .command('lint')
     .summary('report problems in compose and stack files')
     .description(
-      'Lint compose and stack files. Each path is linted on its own; a directory is searched for\n' +
-        'compose.yaml, compose.yml, docker-compose*.yml and *stack*.yml. With -f, the files are merged\n' +
-        'into one project as `docker compose -f A -f B` does, and each finding points into the file its\n' +
-        'value came from. ${VAR} references are interpolated from the environment and the .env file\n' +
+      'Lint compose and stack files. Each path is linted on its own; a directory is searched for ' +
+        'compose.yaml, compose.yml, docker-compose*.yml and *stack*.yml. With -f, the files are merged ' +
+        'into one project as `docker compose -f A -f B` does, and each finding points into the file its ' +
+        'value came from. ${VAR} references are interpolated from the environment and the .env file ' +
         'beside the first file (or the --env-file files instead).',
     )
     .argument('[paths...]', 'compose files or directories (default: the current directory)')
-    .option('-f, --file <file>', 'a compose file of one merged project (repeatable, in order)', collect, [])
-    .option('--env-file <file>', 'read variables from this file instead of .env (repeatable, later wins)', collect, [])
+    .option('-f, --file <file>', 'a compose file of one merged project (repeatable, in order)', collect)
+    .option('--env-file <file>', 'read variables from this file instead of .env (repeatable, later wins)', collect)
     .option('--format <name>', `output format: ${formatNames().join(', ')}`, 'stylish')
     .option('-o, --output-file <file>', 'write the report to a file instead of standard output')
     .option('--no-color', 'no colours (also off with NO_COLOR or when output is not a terminal)')

@@ -19,12 +19,15 @@ export function buildProgram(g: GlobalContext): Command {
   const program = new Command();
   program
     .name('stackopt')
-    .description(
-      'Lint, harden and right-size Docker Compose and Swarm stack files, and audit a live swarm.\n\n' +
+    .description('Lint, harden and right-size Docker Compose and Swarm stack files, and audit a live swarm.')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
         '  stackopt lint compose.yaml        report problems (exit 1 on errors)\n' +
         '  stackopt fix compose.yaml         write a fixed copy, compose.yaml.optimized\n' +
         '  stackopt audit --stack shop       audit a live swarm through the docker CLI (DOCKER_HOST, --context)\n' +
-        '  stackopt rules                    list the rules; stackopt rules <id> explains one',
+        '  stackopt rules                    list the rules; stackopt rules <id> explains one\n\n' +
+        'Run `stackopt <command> --help` for a command\'s options.',
     )
     .version(g.version, '-v, --version', 'print the version')
     .option('--debug', 'print stack traces of internal errors')

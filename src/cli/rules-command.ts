@@ -11,7 +11,7 @@ export function registerRules(program: Command, g: GlobalContext): void {
   program
     .command('rules')
     .summary('list the rules, or explain one')
-    .description('Without an id, list every rule with its default severity and whether it can be fixed.\nWith an id, print that rule\'s documentation: why, examples, fix behaviour and options.')
+    .description('Without an id, list every rule with its default severity and whether it can be fixed. With an id, print that rule\'s documentation: why, examples, fix behaviour and options.')
     .argument('[id]', 'a rule id, e.g. resource-limits')
     .option('--format <name>', 'the list as text (default) or markdown (the README\'s rule table)', 'text')
     .action(async (id: string | undefined, opts: { format: string }) => {
