@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isMap, isSeq, parseDocument, type Node as YamlNode, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import { applyEdits, editsConflict, type YamlTextEdit } from '../src/fix/apply-edits.js';
 import { flow, isPlainSafe, quoted, renderScalar } from '../src/fix/render.js';
+import { imageRepository } from '../src/fix/image-repository.js';
 import { detectStyle } from '../src/fix/yaml-style.js';
 import { appendToSeq, fillEmptyValue, insertIntoMap, renameKey, replaceScalar } from '../src/fix/yaml-edits.js';
 import { SourceFile } from '../src/parse/source-file.js';
@@ -186,5 +187,21 @@ describe('node shapes', () => {
     const scalar = (doc.contents as YAMLMap).items[0]!.value as Scalar;
     expect(replaceScalar(source, scalar, 'x')).toBeNull();
     expect(isMap(doc.contents) && !isSeq(doc.contents)).toBe(true);
+  });
+});
+
+describe('imageRepository (the key of the fixes\' tables of known images)', () => {
+  it('drops registry, tag, digest and library/, also on a mirror of Docker Hub', () => {
+    expect(imageRepository('postgres:16')).toBe('postgres');
+    expect(imageRepository('docker.io/library/postgres:16-alpine')).toBe('postgres');
+    expect(imageRepository('mirror.gcr.io/library/postgres')).toBe('postgres');
+    expect(imageRepository('ghcr.io/bitnami/redis:7@sha256:abc')).toBe('bitnami/redis');
+    expect(imageRepository('localhost:5000/valkey/valkey:8')).toBe('valkey/valkey');
+  });
+  it('is null without an image or when a variable names it', () => {
+    expect(imageRepository(undefined)).toBeNull();
+    expect(imageRepository('')).toBeNull();
+    expect(imageRepository('${IMAGE:-postgres}')).toBeNull();
+    expect(imageRepository('postgres:${TAG}')).toBeNull();
   });
 });

@@ -6,7 +6,7 @@
 import type { Fix } from '../../src/engine/types.js';
 import { buildSharedFix, FixBuilder } from '../../src/fix/fix-builder.js';
 import { child, items, scalarValue } from '../../src/model/access.js';
-import { parseImageReference } from '../../src/model/service-class.js';
+import { imageRepository } from '../../src/fix/image-repository.js';
 import type { Service, Stack } from '../../src/model/types.js';
 import { normalizeCapability } from './index.js';
 
@@ -35,9 +35,8 @@ export const KNOWN_CAP_ADD: ReadonlyMap<string, readonly string[]> = new Map([
 ]);
 
 export function knownCapAdd(image: string | undefined): readonly string[] {
-  if (!image || image.includes('$')) return [];
-  const repo = parseImageReference(image).repository.replace(/^library\//, '');
-  return KNOWN_CAP_ADD.get(repo) ?? [];
+  const repo = imageRepository(image);
+  return repo === null ? [] : (KNOWN_CAP_ADD.get(repo) ?? []);
 }
 
 export function fixCapDrop(stack: Stack, svc: Service): Fix {

@@ -8,7 +8,7 @@ import type { Fix } from '../../src/engine/types.js';
 import { buildSharedFix, FixBuilder } from '../../src/fix/fix-builder.js';
 import { flow, type YamlValue } from '../../src/fix/render.js';
 import { child, scalarValue } from '../../src/model/access.js';
-import { parseImageReference } from '../../src/model/service-class.js';
+import { imageRepository } from '../../src/fix/image-repository.js';
 import type { Service, Stack } from '../../src/model/types.js';
 
 export interface KnownHealthcheck {
@@ -65,10 +65,8 @@ export const KNOWN_HEALTHCHECKS: ReadonlyMap<string, KnownHealthcheck> = new Map
 
 /** The known healthcheck of an image, or null. Mirrors of Docker Hub (`mirror.gcr.io/library/postgres`) count. */
 export function knownHealthcheck(image: string): KnownHealthcheck | null {
-  if (image.includes('$')) return null;
-  const ref = parseImageReference(image);
-  const repo = ref.repository.replace(/^library\//, '');
-  return KNOWN_HEALTHCHECKS.get(repo) ?? null;
+  const repo = imageRepository(image);
+  return repo === null ? null : (KNOWN_HEALTHCHECKS.get(repo) ?? null);
 }
 
 /** `start_period` needs compose file format 3.4 or later when a version is given (docker stack checks it). */

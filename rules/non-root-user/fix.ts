@@ -6,7 +6,7 @@
 import type { Fix } from '../../src/engine/types.js';
 import { buildSharedFix, FixBuilder } from '../../src/fix/fix-builder.js';
 import { quoted } from '../../src/fix/render.js';
-import { parseImageReference } from '../../src/model/service-class.js';
+import { imageRepository } from '../../src/fix/image-repository.js';
 import type { Service, Stack } from '../../src/model/types.js';
 import { classifyUser } from './index.js';
 
@@ -27,9 +27,8 @@ export const KNOWN_USERS: ReadonlyMap<string, string> = new Map([
 ]);
 
 export function userFor(image: string | undefined): string {
-  if (!image || image.includes('$')) return DEFAULT_USER;
-  const ref = parseImageReference(image);
-  const repo = ref.repository.replace(/^library\//, '');
+  const repo = imageRepository(image);
+  if (repo === null) return DEFAULT_USER;
   if (repo.startsWith('bitnami/')) return '1001';
   return KNOWN_USERS.get(repo) ?? DEFAULT_USER;
 }
