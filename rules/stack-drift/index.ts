@@ -2,6 +2,7 @@ import { deepest, keyLoc, type LRef } from '../../src/model/access.js';
 import type { Loc } from '../../src/model/location.js';
 import type { Service } from '../../src/model/types.js';
 import { formatBytes } from '../../src/model/units.js';
+import { parseImageReference } from '../../src/model/service-class.js';
 import { defineRule } from '../../src/engine/types.js';
 import type { LiveService } from '../../src/audit/live-facts.js';
 
@@ -176,10 +177,7 @@ function sameNumber(a: number | null, b: number | null): boolean {
 
 /** `nginx` = `nginx:latest` = `docker.io/library/nginx:latest`; a pinned digest is compared without it. */
 export function normaliseImage(image: string): string {
-  let s = image.trim().replace(/@sha256:[0-9a-f]+$/i, '');
-  const lastSlash = s.lastIndexOf('/');
-  if (!s.slice(lastSlash + 1).includes(':')) s += ':latest';
-  s = s.replace(/^docker\.io\//, '').replace(/^index\.docker\.io\//, '');
-  if (!s.includes('/')) s = `library/${s}`;
-  return s;
+  const ref = parseImageReference(image);
+  const registry = ref.registry === null || /^(?:index\.)?docker\.io$/i.test(ref.registry) ? '' : `${ref.registry}/`;
+  return `${registry}${ref.repository}:${ref.tag || 'latest'}`;
 }

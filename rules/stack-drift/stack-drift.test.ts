@@ -88,5 +88,8 @@ describe(ID, () => {
     expect(normaliseImage('nginx')).toBe(normaliseImage('docker.io/library/nginx:latest'));
     expect(normaliseImage('nginx:1.25@sha256:' + 'a'.repeat(64))).toBe(normaliseImage('nginx:1.25'));
     expect(normaliseImage('registry:5000/team/app')).toBe('registry:5000/team/app:latest');
+    expect(normaliseImage('index.docker.io/myorg/app:2')).toBe(normaliseImage('myorg/app:2'));
+    expect(normaliseImage('ghcr.io/org/app:2')).not.toBe(normaliseImage('org/app:2'));
+    expect(normaliseImage('nginx:1.25')).not.toBe(normaliseImage('nginx:1.26'));
   });
 });
