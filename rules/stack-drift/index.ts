@@ -1,7 +1,7 @@
 import { deepest, keyLoc, type LRef } from '../../src/model/access.js';
 import type { Loc } from '../../src/model/location.js';
 import type { Service } from '../../src/model/types.js';
-import { formatBytes } from '../../src/model/units.js';
+import { formatBytes, formatDuration } from '../../src/model/units.js';
 import { parseImageReference } from '../../src/model/service-class.js';
 import { defineRule } from '../../src/engine/types.js';
 import type { LiveService } from '../../src/audit/live-facts.js';
@@ -156,7 +156,7 @@ function compareHealthcheck(
     const va = a?.value ?? null;
     const vb = b?.value ?? null;
     if (va === null || sameNumber(va, vb)) continue;
-    const fmt = (v: number | null) => (v === null ? '(default)' : key === 'retries' ? String(v) : `${+v.toFixed(3)}s`);
+    const fmt = (v: number | null) => (v === null ? '(default)' : key === 'retries' ? String(v) : formatDuration(v));
     report(`healthcheck.${key}`, fmt(va), fmt(vb), where(a, 'healthcheck', key));
   }
 }

@@ -32,14 +32,14 @@ describe(ID, () => {
     const changed = original
       .replace('      replicas: 2\n', '      replicas: 4\n')
       .replace('limits: {cpus: "0.25", memory: 32M}\n        reservations: {cpus: "0.05", memory: 8M}', 'limits: {cpus: "0.5", memory: 32M}\n        reservations: {cpus: "0.05", memory: 16M}')
-      .replace('    interval: 10s', '    interval: 30s')
+      .replace('    interval: 10s', '    interval: 1m30s')
       .replace('  crash:\n    image: local/busybox:1', '  crash:\n    image: local/busybox:2')
       .replace('    user: "0:0"', '    user: "1000"');
     expect(drift(changed)).toEqual([
-      { severity: 'warning', service: 'shop_gateway', at: '10:15', text: 'interval: 30s', message: 'service "shop_gateway": the stack file declares healthcheck.interval 30s but the swarm runs 10s' },
-      { severity: 'warning', service: 'shop_hog', at: '10:15', text: 'interval: 30s', message: 'service "shop_hog": the stack file declares healthcheck.interval 30s but the swarm runs 10s' },
-      { severity: 'warning', service: 'shop_nowhere', at: '10:15', text: 'interval: 30s', message: 'service "shop_nowhere": the stack file declares healthcheck.interval 30s but the swarm runs 10s' },
-      { severity: 'warning', service: 'shop_web', at: '10:15', text: 'interval: 30s', message: 'service "shop_web": the stack file declares healthcheck.interval 30s but the swarm runs 10s' },
+      { severity: 'warning', service: 'shop_gateway', at: '10:15', text: 'interval: 1m30s', message: 'service "shop_gateway": the stack file declares healthcheck.interval 1m30s but the swarm runs 10s' },
+      { severity: 'warning', service: 'shop_hog', at: '10:15', text: 'interval: 1m30s', message: 'service "shop_hog": the stack file declares healthcheck.interval 1m30s but the swarm runs 10s' },
+      { severity: 'warning', service: 'shop_nowhere', at: '10:15', text: 'interval: 1m30s', message: 'service "shop_nowhere": the stack file declares healthcheck.interval 1m30s but the swarm runs 10s' },
+      { severity: 'warning', service: 'shop_web', at: '10:15', text: 'interval: 1m30s', message: 'service "shop_web": the stack file declares healthcheck.interval 1m30s but the swarm runs 10s' },
       { severity: 'warning', service: 'shop_web', at: '27:17', text: 'replicas: 4', message: 'service "shop_web": the stack file declares replicas 4 but the swarm runs 2' },
       { severity: 'warning', service: 'shop_web', at: '33:24', text: 'limits: {cpus: "0.5", memory: 32M}', message: 'service "shop_web": the stack file declares deploy.resources.limits.cpus "0.5" but the swarm runs "0.25"' },
       { severity: 'warning', service: 'shop_web', at: '34:46', text: 'reservations: {cpus: "0.05", memory: 16M}', message: 'service "shop_web": the stack file declares deploy.resources.reservations.memory 16M but the swarm runs 8M' },
