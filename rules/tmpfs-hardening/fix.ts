@@ -6,7 +6,8 @@ import type { Fix } from '../../src/engine/types.js';
 import { buildSharedFix, FixBuilder } from '../../src/fix/fix-builder.js';
 import { child, scalarValue } from '../../src/model/access.js';
 import type { Mount, Service, Stack } from '../../src/model/types.js';
-import { parseBytes } from '../../src/model/units.js';
+import { formatBytes, parseBytes } from '../../src/model/units.js';
+import { normaliseTarget, withOptions, withSize } from './index.js';
 
 /** The size given to a tmpfs of a service without a memory limit (an unsafe guess). */
 export const GUESSED_SIZE = '64m';
@@ -24,14 +25,7 @@ function memoryLimit(s: Service): number | null {
 
 /** `536870912` → `512m`: the kernel's tmpfs size syntax, the shortest exact unit. */
 export function tmpfsSize(bytes: number): string {
-  for (const [u, f] of [['g', 1024 ** 3], ['m', 1024 ** 2], ['k', 1024]] as const) if (bytes >= f && bytes % f === 0) return `${bytes / f}${u}`;
-  return String(bytes);
-}
-
-function withOptions(value: string, options: string[]): string {
-  const colon = value.indexOf(':');
-  if (colon < 0) return `${value}:${options.join(',')}`;
-  return colon === value.length - 1 ? `${value}${options.join(',')}` : `${value},${options.join(',')}`;
+  return formatBytes(bytes).toLowerCase();
 }
 
 /** Short entry without a size (or `size=0`): add the memory limit as its size (safe), else 64m (unsafe). */
@@ -47,9 +41,7 @@ export function fixShortSize(stack: Stack, svc: Service, mount: Mount): Fix {
     if (!m) return b.fail('the mount is not found');
     const value = scalarValue(m.ref);
     if (typeof value !== 'string') return b.fail('the tmpfs entry is not a string');
-    const zero = /(^|[:,])(size|nr_blocks)=0+[a-z%]*(?=,|$)/gi;
-    const next = zero.test(value) ? value.replace(zero, `$1size=${size}`) : withOptions(value, [`size=${size}`]);
-    return b.replace(m.ref, next);
+    return b.replace(m.ref, withSize(value, size));
   });
 }
 
@@ -108,7 +100,7 @@ export function fixReadOnlyTmp(stack: Stack, svc: Service, size: string): Fix {
     const entry = `/tmp:size=${size},noexec,nosuid`;
     const b = new FixBuilder(`added tmpfs ${entry}`);
     if (s.readOnly?.value !== true) return b.fail(`service "${s.name}" is not read_only`);
-    if ([...s.tmpfs, ...s.volumes].some((m) => m.target.replace(/\/+$/, '') === '/tmp')) {
+    if ([...s.tmpfs, ...s.volumes].some((m) => normaliseTarget(m.target) === '/tmp')) {
       return b.fail('/tmp is already mounted read-only; make that mount writable by hand');
     }
     const tmpfs = child(s.ref, 'tmpfs');

@@ -46,7 +46,7 @@ export default defineRule({
             service: svc.name,
             target: m.target,
             found: size === 'zero' ? 'size=0, which means no limit' : 'no size limit',
-            example: size === 'zero' ? value.replace(/size=0+(?=,|$)/i, `size=${SUGGESTED_SIZE}`) : withOption(value, `size=${SUGGESTED_SIZE}`),
+            example: withSize(value, SUGGESTED_SIZE),
           },
           at: m.ref,
           loc: m.ref.node.loc,
@@ -64,7 +64,7 @@ export default defineRule({
             target: m.target,
             missing: missing.join(' and '),
             detail: undone.length > 0 ? ` (it sets ${undone.join(' and ')})` : '',
-            example: withOption(value, missing.join(',')),
+            example: withOptions(value, missing),
           },
           at: m.ref,
           loc: m.ref.node.loc,
@@ -125,13 +125,21 @@ function sizeOption(options: string[]): 'limited' | 'zero' | 'none' {
   return result;
 }
 
-function withOption(value: string, option: string): string {
+/** A short tmpfs entry with options added: `/tmp` → `/tmp:noexec`, `/tmp:size=1m` → `/tmp:size=1m,noexec`. */
+export function withOptions(value: string, options: readonly string[]): string {
   const colon = value.indexOf(':');
-  if (colon < 0) return `${value}:${option}`;
-  return colon === value.length - 1 ? `${value}${option}` : `${value},${option}`;
+  if (colon < 0) return `${value}:${options.join(',')}`;
+  return colon === value.length - 1 ? `${value}${options.join(',')}` : `${value},${options.join(',')}`;
 }
 
-function normaliseTarget(t: string): string {
+/** A short tmpfs entry with a size: every `size=0` / `nr_blocks=0` (no limit) replaced by it, else `size=` added. */
+export function withSize(value: string, size: string): string {
+  const zero = /(^|[:,])(size|nr_blocks)=0+[a-z%]*(?=,|$)/gi;
+  return zero.test(value) ? value.replace(zero, `$1size=${size}`) : withOptions(value, [`size=${size}`]);
+}
+
+/** `//tmp/` → `/tmp`: a mount target as the kernel reads it. */
+export function normaliseTarget(t: string): string {
   const s = t.trim().replace(/\/+/g, '/');
   return s.length > 1 ? s.replace(/\/$/, '') : s;
 }

@@ -125,6 +125,18 @@ services:
       ],
     },
     {
+      name: 'size=0 with a unit: the example replaces it, as the fix does',
+      code: 'services:\n  api:\n    image: api:1\n    tmpfs: "/run:size=0m,noexec,nosuid"\n',
+      errors: [
+        {
+          message: 'service "api" mounts tmpfs "/run" with size=0, which means no limit; add a size option, e.g. "/run:size=64m,noexec,nosuid"',
+          line: 4,
+          column: 12,
+          endColumn: 40,
+        },
+      ],
+    },
+    {
       name: 'names only the missing option, and the one that undoes it',
       code: 'services:\n  api:\n    image: api:1\n    tmpfs:\n      - /tmp:size=64m,noexec,suid\n      - /run:nosuid,size=1m\n',
       errors: [
