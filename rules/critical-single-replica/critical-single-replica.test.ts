@@ -150,7 +150,7 @@ testRule(rule, {
       code: 'services:\n  caddy:\n    image: caddy:2\n    deploy:\n      replicas: ${CADDY_REPLICAS:-1}\n',
       errors: [
         {
-          message: single('caddy', 'image "caddy:2" matches "caddy"', '1 replica (deploy.replicas: "${CADDY_REPLICAS:-1}" is 1)'),
+          message: single('caddy', 'image "caddy:2" matches "caddy"', '1 replica (deploy.replicas: "${CADDY_REPLICAS:-1}" (1))'),
           line: 5,
           column: 17,
           endColumn: 37,
@@ -161,7 +161,7 @@ testRule(rule, {
       name: 'replicas from a set variable overriding a safe default',
       code: 'services:\n  kong:\n    image: kong/kong-gateway:3.7\n    deploy:\n      replicas: "${KONG_REPLICAS:-3}"\n',
       env: { KONG_REPLICAS: '1' },
-      errors: [{ message: /runs 1 replica \(deploy\.replicas: "\$\{KONG_REPLICAS:-3\}" is 1\)/, line: 5, column: 17, endColumn: 38 }],
+      errors: [{ message: /runs 1 replica \(deploy\.replicas: "\$\{KONG_REPLICAS:-3\}" \("1"\)\)/, line: 5, column: 17, endColumn: 38 }],
     },
     {
       name: 'a database image: the stateful message',

@@ -12,6 +12,7 @@ import {
 import type { Service } from '../../src/model/types.js';
 import { readKeyValues } from '../../src/model/build-model.js';
 import { fixReplicas } from './fix.js';
+import { showValue } from '../show-value.js';
 
 export type CriticalSingleReplicaOptions = {
   /** glob patterns of critical service names and images; replaces the default list (`[]` turns it off) */
@@ -130,8 +131,7 @@ export function criticalReason(svc: Service, patterns: readonly string[], ignore
 function describeReplicas(count: number, replicas: Located<number> | null): string {
   const n = `${count} ${count === 1 ? 'replica' : 'replicas'}`;
   if (!replicas) return `${n} (deploy.replicas is not set)`;
-  const raw = replicas.node.kind === 'scalar' ? replicas.node.raw : undefined;
-  return raw !== undefined ? `${n} (deploy.replicas: "${raw}" is ${count})` : `${n} (deploy.replicas: ${count})`;
+  return `${n} (deploy.replicas: ${showValue(replicas)})`;
 }
 
 function describeState(s: StatefulReason): string {

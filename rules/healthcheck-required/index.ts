@@ -1,4 +1,5 @@
-import { child, deepest, keyLoc, type LRef } from '../../src/model/access.js';
+import { child, deepest, keyLoc } from '../../src/model/access.js';
+import { showValue } from '../show-value.js';
 import { defineRule } from '../../src/engine/types.js';
 import { isJobService } from '../../src/model/service-class.js';
 import { IGNORE_IMAGES_OPTIONS, isImageIgnored, type IgnoreImagesOptions } from '../../src/engine/rule-options.js';
@@ -36,7 +37,7 @@ export default defineRule<IgnoreImagesOptions>({
         }
         if (hc.disable) {
           const ref = child(hc.ref, 'disable')!;
-          ctx.report({ messageId: 'disabled', data: { service: svc.name, value: quote(ref) }, at: ref, loc: ref.node.loc, service: svc });
+          ctx.report({ messageId: 'disabled', data: { service: svc.name, value: showValue(ref) }, at: ref, loc: ref.node.loc, service: svc });
           return;
         }
         const test = hc.test;
@@ -52,10 +53,3 @@ export default defineRule<IgnoreImagesOptions>({
     };
   },
 });
-
-/** A scalar as written, with its interpolated value when a variable was in it. */
-function quote(ref: LRef): string {
-  const n = ref.node;
-  if (n.kind !== 'scalar') return '…';
-  return n.raw !== undefined ? `"${n.raw}" is ${String(n.value)}` : String(n.value);
-}

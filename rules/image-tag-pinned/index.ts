@@ -1,4 +1,5 @@
 import { child } from '../../src/model/access.js';
+import { showValue } from '../show-value.js';
 import { defineRule } from '../../src/engine/types.js';
 import { IGNORE_IMAGES_OPTIONS, isImageIgnored, type IgnoreImagesOptions } from '../../src/engine/rule-options.js';
 import { parseImageReference } from '../../src/model/service-class.js';
@@ -29,10 +30,8 @@ export default defineRule<IgnoreImagesOptions>({
         if (ref.digest) return;
         const tag = ref.tag === null || ref.tag === '' ? null : ref.tag;
         if (tag !== null && tag !== 'latest') return;
-        const raw = image.node.kind === 'scalar' ? image.node.raw : undefined;
-        const shown = raw !== undefined ? `"${raw}" ("${image.value}")` : `"${image.value}"`;
         const name = ref.registry ? `${ref.registry}/${ref.repository}` : ref.repository;
-        ctx.report({ messageId: tag === null ? 'untagged' : 'latest', data: { service: svc.name, image: shown, name }, at: image, loc: image.loc, service: svc });
+        ctx.report({ messageId: tag === null ? 'untagged' : 'latest', data: { service: svc.name, image: showValue(image), name }, at: image, loc: image.loc, service: svc });
       },
     };
   },

@@ -1,4 +1,5 @@
 import { child, scalarValue } from '../../src/model/access.js';
+import { showValue } from '../show-value.js';
 import { defineRule } from '../../src/engine/types.js';
 
 /** `true`, or a string docker reads as true (`"true"`, an interpolated `${PRIV:-true}`). */
@@ -24,10 +25,9 @@ export default defineRule({
         if (!ref || ref.node.kind !== 'scalar') return;
         const v = scalarValue(ref);
         if (!isTrue(v)) return;
-        const raw = ref.node.raw;
         ctx.report({
           messageId: 'privileged',
-          data: { service: svc.name, value: raw !== undefined ? `"${raw}" (${String(v)})` : String(v) },
+          data: { service: svc.name, value: showValue(ref) },
           at: ref,
           loc: ref.node.loc,
           service: svc,

@@ -1,4 +1,5 @@
-import { deepest, keyLoc, type Located } from '../../src/model/access.js';
+import { deepest, keyLoc } from '../../src/model/access.js';
+import { showValue } from '../show-value.js';
 import { defineRule } from '../../src/engine/types.js';
 import { IGNORE_IMAGES_OPTIONS, isImageIgnored, type IgnoreImagesOptions } from '../../src/engine/rule-options.js';
 import { fixUser } from './fix.js';
@@ -33,7 +34,7 @@ export default defineRule<IgnoreImagesOptions>({
         }
         const kind = classifyUser(user.value);
         if (kind === 'non-root') return;
-        ctx.report({ messageId: kind === 'root' ? 'root' : 'emptyUser', data: { service: svc.name, value: quote(user) }, at: user, loc: user.loc, service: svc, fix: () => fixUser(ctx.stack, svc) });
+        ctx.report({ messageId: kind === 'root' ? 'root' : 'emptyUser', data: { service: svc.name, value: showValue(user) }, at: user, loc: user.loc, service: svc, fix: () => fixUser(ctx.stack, svc) });
       },
     };
   },
@@ -49,10 +50,4 @@ export function classifyUser(value: string): 'root' | 'empty' | 'non-root' {
   if (userPart === '') return 'empty';
   if (userPart === 'root' || /^0+$/.test(userPart)) return 'root';
   return 'non-root';
-}
-
-/** The value as written, with its interpolated value when a variable was in it. */
-function quote(user: Located<string>): string {
-  const raw = user.node.kind === 'scalar' ? user.node.raw : undefined;
-  return raw !== undefined ? `"${raw}" is "${user.value}"` : `"${user.value}"`;
 }

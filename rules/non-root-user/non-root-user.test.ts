@@ -62,7 +62,7 @@ testRule(rule, {
       code: 'services:\n  a:\n    user: root\n  b:\n    user: 0\n  c:\n    user: root:wheel\n  d:\n    user: "0:1000"\n',
       errors: [
         { message: root('a', '"root"'), line: 3, column: 11, endColumn: 15 },
-        { message: root('b', '"0"'), line: 5, column: 11, endColumn: 12 },
+        { message: root('b', '0'), line: 5, column: 11, endColumn: 12 },
         { message: root('c', '"root:wheel"'), line: 7, column: 11, endColumn: 21 },
         { message: root('d', '"0:1000"'), line: 9, column: 11, endColumn: 19 },
       ],
@@ -70,13 +70,13 @@ testRule(rule, {
     {
       name: 'root after interpolation (default used)',
       code: 'services:\n  api:\n    image: myorg/api:1\n    user: ${APP_USER:-root}\n',
-      errors: [{ message: root('api', '"${APP_USER:-root}" is "root"'), line: 4, column: 11, endColumn: 28 }],
+      errors: [{ message: root('api', '"${APP_USER:-root}" ("root")'), line: 4, column: 11, endColumn: 28 }],
     },
     {
       name: 'root after interpolation (variable set)',
       code: 'services:\n  api:\n    image: myorg/api:1\n    user: "${APP_UID:-1000}:${APP_GID:-1000}"\n',
       env: { APP_UID: '0' },
-      errors: [{ message: root('api', '"${APP_UID:-1000}:${APP_GID:-1000}" is "0:1000"'), line: 4, column: 11 }],
+      errors: [{ message: root('api', '"${APP_UID:-1000}:${APP_GID:-1000}" ("0:1000")'), line: 4, column: 11 }],
     },
     {
       name: 'an unset variable leaves the user name empty',
@@ -84,7 +84,7 @@ testRule(rule, {
       errors: [
         {
           messageId: 'emptyUser',
-          message: 'service "api" sets an empty user name (user: "${UID}:${GID}" is ":"), so it runs as the image\'s default user, usually root; set user to a non-root UID such as "1000:1000"',
+          message: 'service "api" sets an empty user name (user: "${UID}:${GID}" (":")), so it runs as the image\'s default user, usually root; set user to a non-root UID such as "1000:1000"',
           line: 4,
           column: 11,
         },

@@ -6,6 +6,7 @@ import { defineRule } from '../../src/engine/types.js';
 import { checkSwarmSchema, findInterpolationFormatIssues, reportedByCompose, type UnknownKeyIssue } from '../../src/engine/swarm-schema.js';
 import { interpolate } from '../../src/parse/interpolate.js';
 import { stackTarget } from '../../src/engine/target.js';
+import { showValue } from '../show-value.js';
 
 /**
  * Service keys `docker stack deploy` refuses before anything else ("Configuration contains
@@ -170,15 +171,14 @@ export default defineRule({
           if (it.node.kind !== 'scalar' || typeof it.node.value !== 'string') continue;
           const problem = volumeSpecProblem(it.node.value);
           if (!problem) continue;
-          const raw = it.node.raw;
           ctx.report({
             messageId: 'volumeSpec',
             data: {
               service: svc.name,
-              spec: raw !== undefined ? `"${raw}" ("${it.node.value}")` : `"${it.node.value}"`,
+              spec: showValue(it),
               value: it.node.value,
               problem,
-              hint: raw !== undefined ? ' (set the variable it uses)' : '',
+              hint: it.node.raw !== undefined ? ' (set the variable it uses)' : '',
             },
             at: it,
             loc: it.node.loc,
