@@ -108,7 +108,3 @@ export function isActiveTask(t: LiveTask): boolean {
 export function isNodeUsable(n: LiveNode): boolean {
   return n.availability === 'active' && n.state === 'ready';
 }
-
-export function liveServiceOf(stack: Stack, svc: Service): LiveService | undefined {
-  return stack.live?.services.find((s) => s.model === svc);
-}
