@@ -56,4 +56,4 @@ testRule(rule, {
   ],
 });
 
-testReadmeExamples(rule);
+testReadmeExamples(rule, { incorrect: 2 });

@@ -54,4 +54,4 @@ testRule(rule, {
   ],
 });
 
-testReadmeExamples(rule);
+testReadmeExamples(rule, { incorrect: 2 });

@@ -39,4 +39,4 @@ testRule(rule, {
   ],
 });
 
-testReadmeExamples(rule);
+testReadmeExamples(rule, { incorrect: 2 });

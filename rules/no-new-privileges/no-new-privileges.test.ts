@@ -110,4 +110,4 @@ describe('no-new-privileges fix', () => {
   });
 });
 
-testReadmeExamples(rule);
+testReadmeExamples(rule, { incorrect: 1 });

@@ -65,4 +65,4 @@ testRule(rule, {
   ],
 });
 
-testReadmeExamples(rule);
+testReadmeExamples(rule, { incorrect: 1 });

@@ -44,4 +44,4 @@ testRule(rule, {
   ],
 });
 
-testReadmeExamples(rule);
+testReadmeExamples(rule, { incorrect: 1 });

@@ -42,4 +42,4 @@ testRule(rule, {
   ],
 });
 
-testReadmeExamples(rule, { fileName: 'stack.yml' });
+testReadmeExamples(rule, { fileName: 'stack.yml', incorrect: 1 });

@@ -74,4 +74,4 @@ describe('secrets-in-environment never prints the value', () => {
   });
 });
 
-testReadmeExamples(rule);
+testReadmeExamples(rule, { incorrect: 2 });

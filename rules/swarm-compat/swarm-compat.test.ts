@@ -150,4 +150,4 @@ describe('swarm-compat and schema do not report the same problem twice', () => {
   });
 });
 
-testReadmeExamples(rule, { fileName: 'stack.yml' });
+testReadmeExamples(rule, { fileName: 'stack.yml', incorrect: 6 });

@@ -52,4 +52,4 @@ testRule(rule, {
   ],
 });
 
-testReadmeExamples(rule, { fileName: 'stack.yml' });
+testReadmeExamples(rule, { fileName: 'stack.yml', incorrect: 2 });
