@@ -7,6 +7,7 @@ import { defineRule } from '../../src/engine/types.js';
 import { validateSleepPolicy } from '../../src/generated/validators.js';
 import { makeMap, type LEntry, type LMap, type LVal } from '../../src/parse/located.js';
 import { checkSchema, type CompiledValidator } from '../../src/parse/validate-schema.js';
+import { SLEEP_POLICY_LABEL_PREFIX } from '../../src/audit/live-model.js';
 import { fixHighPrioritySleeps, fixPlainKey } from './fix.js';
 
 /** Defaults of the standard's SleepPolicy class (seed 000, "Sleep Policy Configuration"). */
@@ -18,9 +19,6 @@ export const SLEEP_POLICY_DEFAULTS = {
   priority: 'normal',
   warm_cache_enabled: false,
 } as const;
-
-/** Label prefix of the policy on a live swarm service (`stackopt.sleep-policy.priority=high`). */
-export const SLEEP_POLICY_LABEL_PREFIX = 'stackopt.sleep-policy.';
 
 export default defineRule({
   meta: {
