@@ -192,6 +192,20 @@ describe('files that cannot be read: exit 2, one line on stderr', () => {
     expectClean(r);
   });
 
+  it('a binary file: exit 2, one line; a FIFO nobody writes to: read as empty, no hang', () => {
+    const d = project({ 'compose.yaml': SCHEMA_ERROR });
+    writeFileSync(join(d, 'bin.yaml'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00]));
+    const bin = stackopt(['lint', 'bin.yaml'], { cwd: d });
+    expect(bin.code).toBe(2);
+    expect(oneLine(bin)).toBe('stackopt: bin.yaml: cannot read file: not a text file (a NUL byte at line 3)');
+    expectClean(bin);
+    spawnSync('mkfifo', [join(d, 'fifo.yaml')]);
+    const fifo = stackopt(['lint', '--format', 'compact', 'fifo.yaml'], { cwd: d });
+    expect(fifo.code).toBe(1);
+    expect(fifo.stdout).toContain('fifo.yaml:1:1: error the file is empty');
+    expectClean(fifo);
+  });
+
   it('a missing -f file', () => {
     const r = stackopt(['lint', '-f', 'compose.yaml', '-f', 'missing.override.yaml'], { cwd: project({ 'compose.yaml': SCHEMA_ERROR }) });
     expect(r.code).toBe(2);

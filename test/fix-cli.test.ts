@@ -217,7 +217,7 @@ services:
     const p = project({ 'a.yml': STACK, 'b.yml': STACK, 'b.yml.optimized/keep': 'a folder in the way\n' });
     const r = runCli(['fix', 'a.yml', 'b.yml', '--rule', 'resource-limits'], p.dir);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^stackopt: cannot write .*b\.yml\.optimized: EISDIR\n$/);
+    expect(r.stderr).toMatch(/^stackopt: cannot write .*b\.yml\.optimized: is a directory\n$/);
     expect(readFileSync(join(p.dir, 'a.yml.optimized'), 'utf8')).toBe(FIXED_API);
     expect(readdirSync(p.dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });

@@ -5,6 +5,7 @@ import { allRules } from '../engine/registry.js';
 import type { Finding } from '../engine/types.js';
 import { formatNames, loadFormatter } from '../format/index.js';
 import type { ReportResult } from '../format/types.js';
+import { describeFsError } from '../parse/read-text.js';
 import { CliError, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { collect, useColor, type GlobalContext } from './shared.js';
 
@@ -114,7 +115,7 @@ export async function runAudit(opts: AuditCommandOptions, g: GlobalContext): Pro
     try {
       saveSnapshot(opts.saveSnapshot, snapshot);
     } catch (e) {
-      throw new CliError(`cannot write the snapshot ${opts.saveSnapshot}: ${(e as Error).message}`, EXIT_USAGE);
+      throw new CliError(`cannot write the snapshot ${opts.saveSnapshot}: ${describeFsError(e, true)}`, EXIT_USAGE);
     }
   }
 
@@ -146,7 +147,7 @@ export async function runAudit(opts: AuditCommandOptions, g: GlobalContext): Pro
     try {
       writeFileSync(opts.outputFile!, text);
     } catch (e) {
-      throw new CliError(`cannot write ${opts.outputFile}: ${(e as Error).message}`, EXIT_USAGE);
+      throw new CliError(`cannot write ${opts.outputFile}: ${describeFsError(e, true)}`, EXIT_USAGE);
     }
   } else g.stdout(text);
   return result.findings.some((f) => f.severity === 'error') ? EXIT_FINDINGS : EXIT_OK;

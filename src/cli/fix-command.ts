@@ -10,6 +10,7 @@ import { fixProject, MAX_PASSES, type FixResult } from '../fix/fix-project.js';
 import { describeSizing, isPresetName, PRESET_NAMES, resolveSizing } from '../fix/sizing.js';
 import { optimizedPath, writeFileAtomic } from '../fix/write-output.js';
 import { InputError } from '../parse/read-document.js';
+import { describeFsError } from '../parse/read-text.js';
 import { closest } from '../parse/validate-schema.js';
 import { selectProjects } from './lint-command.js';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
@@ -219,7 +220,7 @@ function writeResult(dest: string, text: string, modeOf: string, g: GlobalContex
     writeFileAtomic(dest, text, modeOf);
     return true;
   } catch (e) {
-    g.stderr(`stackopt: cannot write ${dest}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    g.stderr(`stackopt: cannot write ${dest}: ${describeFsError(e, true)}`);
     return false;
   }
 }

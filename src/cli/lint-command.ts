@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadCommandConfig } from '../config/find-config.js';
@@ -9,6 +9,7 @@ import type { Finding } from '../engine/types.js';
 import { FORMATS_WITH_FIXES, formatNames, loadFormatter } from '../format/index.js';
 import type { ReportResult } from '../format/types.js';
 import { InputError } from '../parse/read-document.js';
+import { describeFsError, readText, ReadTextError } from '../parse/read-text.js';
 import { expandPaths, type DiscoverOptions } from './discover.js';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { collect, parseTarget, useColor, type GlobalContext } from './shared.js';
@@ -129,7 +130,7 @@ export async function runLint(paths: string[], opts: LintCommandOptions, g: Glob
     try {
       writeFileSync(opts.outputFile!, text);
     } catch (e) {
-      throw new CliError(`cannot write ${opts.outputFile}: ${(e as Error).message}`);
+      throw new CliError(`cannot write ${opts.outputFile}: ${describeFsError(e, true)}`);
     }
   } else g.stdout(text);
   if (inputFailed) return EXIT_USAGE;
@@ -153,7 +154,7 @@ async function applyBaseline(report: ReportResult[], opts: LintCommandOptions, g
     try {
       writeFileSync(file, `${JSON.stringify(baseline, null, 2)}\n`);
     } catch (e) {
-      throw new CliError(`cannot write baseline ${opts.writeBaseline}: ${(e as Error).message}`);
+      throw new CliError(`cannot write baseline ${opts.writeBaseline}: ${describeFsError(e, true)}`);
     }
     g.stderr(`stackopt: recorded ${all.length} ${all.length === 1 ? 'finding' : 'findings'} in ${opts.writeBaseline}; lint with --baseline ${opts.writeBaseline} to report only new ones`);
     return report.map((r) => ({ ...r, findings: [] }));
@@ -161,10 +162,10 @@ async function applyBaseline(report: ReportResult[], opts: LintCommandOptions, g
   const file = resolve(opts.baseline!);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readText(file);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new CliError(`cannot read baseline ${opts.baseline}: ${code === 'ENOENT' ? 'no such file (create it with --write-baseline)' : (e as Error).message}`);
+    if (!(e instanceof ReadTextError)) throw e;
+    throw new CliError(`cannot read baseline ${opts.baseline}: ${e.message}${e.message === 'no such file' ? ' (create it with --write-baseline)' : ''}`);
   }
   let baseline;
   try {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileLoc, type Loc } from '../model/location.js';
 import { parseEnvFile } from './env-file.js';
@@ -6,6 +6,7 @@ import type { Env } from './interpolate.js';
 import { makeMap, setEntry, type BuildIssue, type LMap, type LVal } from './located.js';
 import { dropResets, mergeTrees } from './merge.js';
 import { InputError, parseSource, readSource, type ReadDocument } from './read-document.js';
+import { readText, ReadTextError } from './read-text.js';
 import { SourceFile } from './source-file.js';
 
 export interface LoadOptions {
@@ -59,10 +60,10 @@ export function loadEnv(opts: LoadOptions): Env {
   for (const f of files) {
     let text: string;
     try {
-      text = readFileSync(f, 'utf8');
+      text = readText(f);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new InputError(`${displayPath(f)}: cannot read env file: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message}`, f);
+      if (!(e instanceof ReadTextError)) throw e;
+      throw new InputError(`${displayPath(f)}: cannot read env file: ${e.message}`, f);
     }
     const { values, errors } = parseEnvFile(text, lookup);
     if (errors.length) {

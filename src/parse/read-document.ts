@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { isCollection, isScalar, isSeq, parseAllDocuments, visit, type Document } from 'yaml';
 import { fileLoc, type Loc } from '../model/location.js';
 import { convertDocument, type BuildIssue, type LVal } from './located.js';
 import type { Env } from './interpolate.js';
+import { readText, ReadTextError } from './read-text.js';
 import { SourceFile } from './source-file.js';
 
 /** A file that could not be read at all: a usage-level error (exit 2), not a finding. */
@@ -21,15 +21,14 @@ export interface ReadDocument {
   issues: BuildIssue[];
 }
 
+/** Read a compose (or config) file; a file that cannot be read throws InputError (exit 2). */
 export function readSource(path: string, displayPath: string = path): SourceFile {
   let raw: string;
   try {
-    raw = readFileSync(path, 'utf8');
+    raw = readText(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
-    throw new InputError(`${displayPath}: cannot read file: ${why}`, displayPath);
+    if (!(e instanceof ReadTextError)) throw e;
+    throw new InputError(`${displayPath}: cannot read file: ${e.message}`, displayPath);
   }
   return new SourceFile(path, displayPath, raw);
 }

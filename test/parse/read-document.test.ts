@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { truncateSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readSource, InputError } from '../../src/parse/read-document.js';
 import { SourceFile } from '../../src/parse/source-file.js';
@@ -292,6 +294,34 @@ describe('readSource', () => {
   it('a directory throws InputError', () => {
     inTempDir({ 'd/x': '' }, () => {
       expect(() => readSource('d')).toThrow(new InputError('d: cannot read file: is a directory', 'd'));
+    });
+  });
+
+  it('a FIFO nobody writes to reads as empty instead of blocking', () => {
+    inTempDir({}, () => {
+      execFileSync('mkfifo', ['p.yaml']);
+      expect(readSource('p.yaml').text).toBe('');
+    });
+  });
+
+  it('a file holding a NUL byte is not a text file', () => {
+    inTempDir({}, () => {
+      writeFileSync('bin.yaml', Buffer.from('services:\n  web:\n    image: a\u0000b\n'));
+      expect(() => readSource('bin.yaml')).toThrow(new InputError('bin.yaml: cannot read file: not a text file (a NUL byte at line 3)', 'bin.yaml'));
+    });
+  });
+
+  it('bytes that are not UTF-8 are refused, as docker refuses them', () => {
+    inTempDir({}, () => {
+      writeFileSync('latin1.yaml', Buffer.from([...Buffer.from('services: {}\n# caf'), 0xe9, 0x0a]));
+      expect(() => readSource('latin1.yaml')).toThrow(new InputError('latin1.yaml: cannot read file: not UTF-8 text', 'latin1.yaml'));
+    });
+  });
+
+  it('a file larger than 64 MiB is refused before it is read', () => {
+    inTempDir({ 'huge.yaml': '' }, () => {
+      truncateSync('huge.yaml', 64 * 1024 * 1024 + 1);
+      expect(() => readSource('huge.yaml')).toThrow(new InputError('huge.yaml: cannot read file: larger than 64 MiB', 'huge.yaml'));
     });
   });
 

@@ -1,0 +1,109 @@
+import { closeSync, constants, openSync, readFileSync, readSync, statSync } from 'node:fs';
+
+/** The largest input read (a compose file, a config, an env file, a baseline): far above any real one. */
+export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+
+/** Why a file the user named cannot be read: one line, no stack trace (the caller adds the path). */
+export class ReadTextError extends Error {}
+
+/**
+ * The text of a file the user named, as UTF-8. A regular file is read whole; a pipe or a device
+ * (`/dev/stdin`, `<(cat f)`, a FIFO) is read without blocking on a missing writer, so a FIFO that
+ * nobody writes to reads as empty instead of hanging. Throws ReadTextError saying why: no such
+ * file, permission denied, a directory, larger than MAX_INPUT_BYTES, not UTF-8 text.
+ */
+export function readText(path: string): string {
+  let bytes: Buffer;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw new ReadTextError('is a directory');
+    if (st.isFile()) {
+      if (st.size > MAX_INPUT_BYTES) throw tooLarge();
+      bytes = readFileSync(path);
+    } else bytes = readStream(path);
+  } catch (e) {
+    if (e instanceof ReadTextError) throw e;
+    throw new ReadTextError(describeFsError(e));
+  }
+  return decodeUtf8(bytes);
+}
+
+/**
+ * One errno of a read or a write turned into words: `no such file` (`the folder does not exist` for
+ * a write), `permission denied`, … (else node's own message).
+ */
+export function describeFsError(e: unknown, writing = false): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT':
+      return writing ? 'the folder does not exist' : 'no such file';
+    case 'ENOTDIR':
+      return 'a part of the path is not a directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'ENOSPC':
+      return 'no space left on the device';
+    case 'EROFS':
+      return 'read-only file system';
+    case 'ENXIO':
+      return 'not a file that can be read (a socket?)';
+    default:
+      return (e as Error).message;
+  }
+}
+
+function tooLarge(): ReadTextError {
+  return new ReadTextError(`larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB`);
+}
+
+/** A pipe or device read to its end without blocking in open (a FIFO with no writer is empty). */
+function readStream(path: string): Buffer {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fd, buf);
+      } catch (e) {
+        // a writer is there but has not written yet
+        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') {
+          Atomics.wait(pause, 0, 0, 10);
+          continue;
+        }
+        throw e;
+      }
+      if (n === 0) break;
+      total += n;
+      if (total > MAX_INPUT_BYTES) throw tooLarge();
+      chunks.push(Buffer.from(buf.subarray(0, n)));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return Buffer.concat(chunks);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function decodeUtf8(bytes: Buffer): string {
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) throw new ReadTextError(`not a text file (a NUL byte at line ${lineOfByte(bytes, nul)})`);
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new ReadTextError('not UTF-8 text');
+  }
+}
+
+function lineOfByte(bytes: Buffer, offset: number): number {
+  let line = 1;
+  for (let i = bytes.indexOf(10); i >= 0 && i < offset; i = bytes.indexOf(10, i + 1)) line++;
+  return line;
+}
