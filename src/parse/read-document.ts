@@ -70,6 +70,14 @@ export function parseSource(source: SourceFile, env: Env, interpolate = true): R
   const doc = list[0]!;
   let fatal = false;
   const openers = unclosedOpeners(doc, text);
+  // Nesting deeper than the parser's stack ends the parse: one error at the place it gave up, not
+  // "Maximum call stack size exceeded" followed by one "must end with a ]" per open bracket.
+  const exhausted = doc.errors.find((e) => e.code === 'RESOURCE_EXHAUSTION');
+  if (exhausted) {
+    const [a, b] = exhausted.pos;
+    issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: 'the YAML is nested too deeply to read (hundreds of levels); a compose file needs a handful', loc: fileLoc(source, a, Math.max(a, b)) });
+    return { source, root: null, issues };
+  }
   for (const err of doc.errors) {
     fatal = true;
     let [a, b] = err.pos;

@@ -201,6 +201,14 @@ describe('alias bombs', () => {
   });
 });
 
+describe('deep nesting', () => {
+  it('10,000 levels of [ are one error, not a stack overflow and a bracket error per level', () => {
+    const f = lintText(`services: ${'['.repeat(10_000)}\n`);
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ ruleId: 'yaml-syntax', severity: 'error', line: 1, message: 'the YAML is nested too deeply to read (hundreds of levels); a compose file needs a handful' });
+  });
+});
+
 describe('unknown alias', () => {
   it('is a yaml-syntax finding at the alias', () => {
     expect(lintText('services:\n  web:\n    environment: *nope\n')).toEqual([
