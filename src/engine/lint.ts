@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../cli/package-info.js';
+import { formatPath } from '../model/access.js';
 import { buildModel } from '../model/build-model.js';
+import type { Loc } from '../model/location.js';
 import type { Stack } from '../model/types.js';
 import { loadProject, type LoadOptions, type Project } from '../parse/load-project.js';
 import { checkSchema } from '../parse/validate-schema.js';
@@ -47,8 +49,7 @@ export function lintProject(opts: LintOptions): LintResult {
   };
   for (const is of project.issues) {
     const sev = severityOf(is.ruleId, is.severity);
-    if (!sev) continue;
-    findings.push({ ruleId: is.ruleId, severity: sev, message: is.message, service: serviceOf(is.path), path: (is.path ?? []).join('.'), ...findingPosition(is.loc), fixable: false, loc: is.loc });
+    if (sev) findings.push(parserFinding(is, sev));
   }
   let stack: Stack | null = null;
   const activeRules = new Set<string>();
@@ -63,9 +64,7 @@ export function lintProject(opts: LintOptions): LintResult {
           path[0] === 'services' &&
           KEYS_OWNED_BY_RULES.has(String((e.params as { additionalProperty: string }).additionalProperty)),
       });
-      for (const is of issues) {
-        findings.push({ ruleId: 'schema', severity: schemaSev, message: is.message, service: serviceOf(is.path), path: is.path.join('.'), ...findingPosition(is.loc), fixable: false, loc: is.loc });
-      }
+      for (const is of issues) findings.push(parserFinding({ ...is, ruleId: 'schema' }, schemaSev));
     }
     stack = buildModel(project.root, project.sources);
     stack.target = target.target;
@@ -87,6 +86,11 @@ let composeSchemaCache: unknown;
 function composeSchema(): unknown {
   composeSchemaCache ??= JSON.parse(readFileSync(join(packageRoot(), 'schemas/compose-spec/compose-spec.json'), 'utf8'));
   return composeSchemaCache;
+}
+
+/** A finding of a parser check; its path is written as rules write theirs (`ports[0]`, not `ports.0`). */
+function parserFinding(is: { ruleId: string; message: string; loc: Loc; path?: string[] }, severity: Severity): Finding {
+  return { ruleId: is.ruleId, severity, message: is.message, service: serviceOf(is.path), path: formatPath(is.path ?? []), ...findingPosition(is.loc), fixable: false, loc: is.loc };
 }
 
 function serviceOf(path: string[] | undefined): string | null {

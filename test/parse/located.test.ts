@@ -200,7 +200,7 @@ describe('interpolation inside scalars', () => {
     const f = lintFiles({ 'compose.yaml': 'services:\n  web:\n    image: a:${T:?}\n    dns: [1.1.1.1, "${D:?}"]\n' }).findings;
     expect(f.map((x) => [x.service, x.path])).toEqual([
       ['web', 'services.web.image'],
-      ['web', 'services.web.dns.1'],
+      ['web', 'services.web.dns[1]'],
     ]);
   });
 

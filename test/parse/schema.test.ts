@@ -105,13 +105,13 @@ describe('schema: oneOf/anyOf folding', () => {
 
   it('a port item of the wrong shape: one error at the item', () => {
     expect(schemaFindings('services:\n  web:\n    image: a\n    ports:\n      - "80:80"\n      - [1]\n')).toEqual([
-      at(6, 9, 6, 12, 'services.web.ports.1 must be a mapping or a string or a number, not a list', 'services.web.ports.1', 'web'),
+      at(6, 9, 6, 12, 'services.web.ports.1 must be a mapping or a string or a number, not a list', 'services.web.ports[1]', 'web'),
     ]);
   });
 
   it('a long-syntax port (the mapping alternative) with an unknown key: the inner error, not the oneOf', () => {
     expect(schemaFindings('services:\n  web:\n    image: a\n    ports:\n      - target: 80\n        publshed: 8080\n')).toEqual([
-      at(6, 9, 6, 17, 'unknown key "publshed" in services.web.ports.0; did you mean "published"?', 'services.web.ports.0.publshed', 'web'),
+      at(6, 9, 6, 17, 'unknown key "publshed" in services.web.ports.0; did you mean "published"?', 'services.web.ports[0].publshed', 'web'),
     ]);
   });
 
