@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { RuleSettings } from '../engine/run-rules.js';
 import type { SeveritySetting } from '../engine/types.js';
 /** as `--target` takes it (src/engine/target.ts) */
@@ -7,6 +7,7 @@ type TargetSetting = 'auto' | 'compose' | 'swarm';
 import { validateConfig } from '../generated/config-validator.js';
 import { positionOf, type Loc } from '../model/location.js';
 import { toPlain, type LMap } from '../parse/located.js';
+import { displayPath } from '../parse/load-project.js';
 import { parseSource, readSource } from '../parse/read-document.js';
 import { checkSchema } from '../parse/validate-schema.js';
 import { packageRoot } from '../cli/package-info.js';
@@ -143,11 +144,6 @@ function onlyComments(text: string): boolean {
 function configWording(message: string): string {
   if (/^the document is a /.test(message)) return 'the configuration must be a mapping, e.g. `rules: {healthcheck-required: warning}`';
   return message.replace(/; a compose file is one document.*$/, '; a configuration is one YAML document');
-}
-
-function displayPath(p: string): string {
-  const rel = relative(process.cwd(), p);
-  return rel && !rel.startsWith('..') ? rel : p;
 }
 
 let schemaCache: unknown;

@@ -41,6 +41,7 @@ export interface ProjectIssue {
   path?: string[];
 }
 
+/** A path as shown to the user: relative to the working directory when inside it, else as given. */
 export function displayPath(p: string): string {
   const rel = relative(process.cwd(), p);
   return rel && !rel.startsWith('..') ? rel : p;
