@@ -180,6 +180,17 @@ describe('formats: structure', () => {
     expect(after.map((i) => i.fingerprint)).toEqual(before.map((i) => i.fingerprint));
   });
 
+  it('stylish cuts a very long source line around the finding, the underline still under it', async () => {
+    const text = `services:\n  web:\n    image: ${'a'.repeat(3000)}VALUE${'b'.repeat(3000)}\n`;
+    const src = new SourceFile('/p/compose.yaml', 'compose.yaml', text);
+    const f = finding(src, 'VALUE', { ruleId: 'demo-tag', severity: 'warning', message: 'm', service: 'web', path: 'services.web.image', fixable: false });
+    const out = (await loadFormatter('stylish'))!([{ file: 'compose.yaml', sources: [src], findings: [f] }], ctx);
+    const lines = out.split('\n');
+    expect(lines[1]).toMatch(/^ {2}3:3012 {2}warning/);
+    expect(lines[2]).toBe(`       3 | …${'a'.repeat(20)}VALUE${'b'.repeat(135)}…`);
+    expect(lines[3]).toBe(`         | ${' '.repeat(21)}^~~~~`);
+  });
+
   it('github escapes workflow command data and properties', () => {
     expect(escapeData('50%\r\nnext')).toBe('50%25%0D%0Anext');
     expect(escapeProperty('a:b,c%')).toBe('a%3Ab%2Cc%25');

@@ -35,10 +35,10 @@ export const formatStylish: Formatter = (results, ctx) => {
       const text = f.line > 0 ? g.lines(f.line) : null;
       if (text !== null) {
         const gutter = String(f.line);
-        const shown = text.replace(/\t/g, ' ');
-        const start = Math.max(0, f.column - 1);
-        const endCol = f.endLine === f.line ? f.endColumn - 1 : shown.length;
-        const width = Math.max(1, Math.min(shown.length, endCol) - start);
+        const line = text.replace(/\t/g, ' ');
+        const from = Math.max(0, f.column - 1);
+        const { shown, start, end } = clipLine(line, from, f.endLine === f.line ? f.endColumn - 1 : line.length);
+        const width = Math.max(1, Math.min(shown.length, end) - start);
         out.push(`  ${' '.repeat(posWidth - gutter.length)}${c.dim(`${gutter} |`)} ${shown}`);
         out.push(`  ${' '.repeat(posWidth)}${c.dim(' |')} ${' '.repeat(start)}${c.red(`^${'~'.repeat(width - 1)}`)}`);
       }
@@ -58,3 +58,17 @@ export const formatStylish: Formatter = (results, ctx) => {
   }
   return `${out.join('\n')}\n`;
 };
+
+/** Longest source line printed whole; a longer one (a minified or generated file) is cut around the finding. */
+const MAX_LINE = 160;
+
+/** The part of a long line around columns [start, end), with `…` where it was cut; start/end moved to match. */
+export function clipLine(line: string, start: number, end: number): { shown: string; start: number; end: number } {
+  if (line.length <= MAX_LINE) return { shown: line, start, end };
+  const from = Math.max(0, Math.min(start - 20, line.length - MAX_LINE));
+  const to = Math.min(line.length, from + MAX_LINE);
+  const head = from > 0 ? '…' : '';
+  const shown = `${head}${line.slice(from, to)}${to < line.length ? '…' : ''}`;
+  const shift = head.length - from;
+  return { shown, start: start + shift, end: Math.min(end, to) + shift };
+}
