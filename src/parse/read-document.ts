@@ -1,4 +1,4 @@
-import { isCollection, isScalar, isSeq, parseAllDocuments, visit, type Document } from 'yaml';
+import { isCollection, isScalar, isSeq, parseAllDocuments, visit, type Document, type Scalar } from 'yaml';
 import { fileLoc, type Loc } from '../model/location.js';
 import { convertDocument, type BuildIssue, type LVal } from './located.js';
 import type { Env } from './interpolate.js';
@@ -85,8 +85,9 @@ export function parseSource(source: SourceFile, env: Env, interpolate = true): R
     // file; the opening quote or bracket that was never closed is where the user has to look
     const opener = a >= text.trimEnd().length ? openers.take(err.message) : undefined;
     if (opener !== undefined) [a, b] = [opener, opener + 1];
-    const at = err.code === 'DUPLICATE_KEY' ? keyTextAt(text, a) : text.slice(a, b);
-    const end = err.code === 'DUPLICATE_KEY' ? a + at.length : Math.max(a, b);
+    const key = err.code === 'DUPLICATE_KEY' ? keyNodeAt(doc, a) : undefined;
+    const at = key ? String(key.value) : text.slice(a, b);
+    const end = key?.range ? key.range[1] : Math.max(a, b);
     issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: yamlMessage(err.message, err.code, at), loc: fileLoc(source, a, end) });
   }
   for (const w of doc.warnings) {
@@ -126,16 +127,19 @@ function yamlMessage(message: string, code: string, at = ''): string {
 
 export type { Loc };
 
-/** The text of a mapping key starting at an offset (a quoted key with its quotes), for messages. */
-function keyTextAt(text: string, start: number): string {
-  const q = text[start];
-  if (q === '"' || q === "'") {
-    const close = text.indexOf(q, start + 1);
-    return close > start ? text.slice(start, close + 1) : text.slice(start, start + 1);
-  }
-  let end = start;
-  while (end < text.length && !/[\r\n]/.test(text[end]!) && !(text[end] === ':' && /[\s]/.test(text[end + 1] ?? ' '))) end++;
-  return text.slice(start, end).trimEnd();
+/** The scalar key that starts at an offset (where yaml reports a duplicate key), found by node ranges. */
+function keyNodeAt(doc: Document.Parsed, start: number): Scalar | undefined {
+  let found: Scalar | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.range?.[0] === start) {
+        found = pair.key;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 /**

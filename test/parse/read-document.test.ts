@@ -76,6 +76,12 @@ describe('duplicate keys', () => {
     ]);
   });
 
+  it('the second one quoted: the message names the key without its quotes, the range covers them', () => {
+    expect(lintText("services:\n  web: {}\n  'web': {}\n")).toEqual([
+      yamlError(3, 3, 3, 8, 'duplicate key "web": a key may appear only once in a mapping (YAML keeps one of them silently in other tools)'),
+    ]);
+  });
+
   it('a duplicate key in a flow mapping', () => {
     expect(lintText('services:\n  web: {image: a, image: b}\n')).toEqual([
       yamlError(2, 19, 2, 24, 'duplicate key "image": a key may appear only once in a mapping (YAML keeps one of them silently in other tools)'),
