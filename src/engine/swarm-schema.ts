@@ -2,7 +2,7 @@ import type { ErrorObject } from 'ajv';
 import { validateStack } from '../generated/stack-validator.js';
 import { validateCompose } from '../generated/validators.js';
 import type { Loc } from '../model/location.js';
-import type { LEntry, LMap, LVal } from '../parse/located.js';
+import { valueSpanLoc, type LEntry, type LMap, type LVal } from '../parse/located.js';
 import { checkSchema, type CompiledValidator, type SchemaIssue } from '../parse/validate-schema.js';
 
 /**
@@ -259,33 +259,9 @@ export function findInterpolationFormatIssues(root: LVal): InterpolationFormatIs
       const text = v.raw ?? (typeof v.value === 'string' ? v.value : null);
       if (text === null || !text.includes('$')) return;
       const at = dockerInterpolationError(text);
-      if (at >= 0) out.push({ path, text, loc: offsetLoc(v, text, at) });
+      if (at >= 0) out.push({ path, text, loc: valueSpanLoc(v.loc, text, at, at + 1) });
     }
   };
   walk(root, []);
   return out;
-}
-
-/** The location of `text[at]` in the file when the scalar's source maps onto its text, else the scalar. */
-function offsetLoc(v: LVal, text: string, at: number): Loc {
-  const loc = v.loc;
-  if (loc.kind !== 'file') return loc;
-  const src = loc.source.text.slice(loc.start, loc.end);
-  const one = (start: number): Loc => ({ ...loc, start, end: start + 1 });
-  const quote = src[0] === '"' || src[0] === "'" ? 1 : 0;
-  if (src.slice(quote, src.length - quote) === text) return one(loc.start + quote + at);
-  if (src[0] === '|') {
-    // a literal block: value line k is source line k + 1 of the node, after its indentation
-    const lineNo = text.slice(0, at).split('\n').length - 1;
-    const col = at - (text.lastIndexOf('\n', at - 1) + 1);
-    const valueLine = text.split('\n')[lineNo]!;
-    const srcLines = src.split('\n');
-    const srcLine = srcLines[lineNo + 1];
-    if (srcLine !== undefined && srcLine.replace(/\r$/, '').endsWith(valueLine)) {
-      const lineStart = srcLines.slice(0, lineNo + 1).reduce((n, l) => n + l.length + 1, 0);
-      const indent = srcLine.replace(/\r$/, '').length - valueLine.length;
-      return one(loc.start + lineStart + indent + col);
-    }
-  }
-  return loc;
 }

@@ -207,7 +207,7 @@ export function convertDocument(
     }
     if (opts.interpolate && typeof node.value === 'string' && hasInterpolation(node.value)) {
       const r = interpolate(node.value, opts.env);
-      for (const is of r.issues) issues.push({ ...interpolationIssue(is, node, source), path: pathOf(at) });
+      for (const is of r.issues) issues.push({ ...interpolationIssue(is, loc, node.value), path: pathOf(at) });
       if (r.value !== node.value) {
         out.raw = node.value;
         // Compose types an interpolated value only where the field takes a number or a boolean
@@ -437,19 +437,35 @@ function castAt(at: At): Cast | undefined {
   return undefined;
 }
 
-/** Map an issue inside a scalar's value to source offsets when the scalar is written verbatim. */
-function interpolationIssue(is: InterpolationIssue, node: Scalar, source: SourceFile): BuildIssue {
-  const r = node.range ?? [0, 0, 0];
-  let start = r[0];
-  let end = r[1];
-  const src = source.text.slice(r[0], r[1]);
-  const quote = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? 1 : 0;
-  const body = src.slice(quote, src.length - quote);
-  // Only when the source text is the value itself (no escapes, no folding) can offsets be mapped.
-  if ((node.type === 'PLAIN' || quote === 1) && body === node.value) {
-    start = r[0] + quote + is.start;
-    end = r[0] + quote + is.end;
-  }
+/** An issue inside a scalar's value, placed at its expression when the source shows the value as it is. */
+function interpolationIssue(is: InterpolationIssue, loc: Loc, value: string): BuildIssue {
   const severity = is.kind === 'unset' ? 'warning' : 'error';
-  return { ruleId: 'interpolation', severity, message: is.message, loc: fileLoc(source, start, end) };
+  return { ruleId: 'interpolation', severity, message: is.message, loc: valueSpanLoc(loc, value, is.start, is.end) };
+}
+
+/**
+ * Where `value[start, end)` is in the file: mapped through the scalar's source when that source is
+ * the value itself (plain, quoted without escapes, or a line of a literal `|` block), else the
+ * whole scalar (escapes and folding leave no offset to map).
+ */
+export function valueSpanLoc(loc: Loc, value: string, start: number, end: number): Loc {
+  if (loc.kind !== 'file') return loc;
+  const src = loc.source.text.slice(loc.start, loc.end);
+  const span = (at: number): Loc => ({ ...loc, start: at, end: at + (end - start) });
+  const quote = src[0] === '"' || src[0] === "'" ? 1 : 0;
+  if (src.slice(quote, src.length - quote) === value) return span(loc.start + quote + start);
+  if (src[0] === '|' && !value.slice(start, end).includes('\n')) {
+    // a literal block: value line k is source line k + 1 of the node, after its indentation
+    const lineNo = value.slice(0, start).split('\n').length - 1;
+    const col = start - (value.lastIndexOf('\n', start - 1) + 1);
+    const valueLine = value.split('\n')[lineNo]!;
+    const srcLines = src.split('\n');
+    const srcLine = srcLines[lineNo + 1];
+    if (srcLine !== undefined && srcLine.replace(/\r$/, '').endsWith(valueLine)) {
+      const lineStart = srcLines.slice(0, lineNo + 1).reduce((n, l) => n + l.length + 1, 0);
+      const indent = srcLine.replace(/\r$/, '').length - valueLine.length;
+      return span(loc.start + lineStart + indent + col);
+    }
+  }
+  return loc;
 }

@@ -189,11 +189,17 @@ describe('interpolation inside scalars', () => {
     ]);
   });
 
-  it('a scalar whose text is not its value (escapes, block scalars): the whole scalar', () => {
+  it('a scalar whose text is not its value (escapes, folded blocks): the whole scalar', () => {
     expect(lint('services:\n  web:\n    image: "a\\tb${X:?}"\n')).toEqual([interp(3, 12, 24, 'required variable X is not set')]);
-    const block = lint('services:\n  web:\n    image: a\n    entrypoint: |\n      run ${X:?}\n');
+    const folded = lint('services:\n  web:\n    image: a\n    entrypoint: >\n      run\n      ${X:?}\n');
+    expect(folded).toHaveLength(1);
+    expect(folded[0]).toMatchObject({ ruleId: 'interpolation', line: 4, column: 17 });
+  });
+
+  it('a literal block: the expression on its own line (as swarm-compat places its findings)', () => {
+    const block = lint('services:\n  web:\n    image: a\n    entrypoint: |\n      run\n      go ${X:?}\n');
     expect(block).toHaveLength(1);
-    expect(block[0]).toMatchObject({ ruleId: 'interpolation', line: 4, column: 17 });
+    expect(block[0]).toMatchObject({ ruleId: 'interpolation', line: 6, column: 10, endLine: 6, endColumn: 16 });
   });
 
   it('the finding names the service and the YAML path of the value (list items by index)', () => {
