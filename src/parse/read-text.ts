@@ -48,6 +48,10 @@ export function describeFsError(e: unknown, writing = false): string {
       return 'no space left on the device';
     case 'EROFS':
       return 'read-only file system';
+    case 'ELOOP':
+      return 'a loop of symbolic links';
+    case 'ENAMETOOLONG':
+      return 'the name is too long';
     case 'ENXIO':
       return 'not a file that can be read (a socket?)';
     default:

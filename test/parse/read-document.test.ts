@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { truncateSync, writeFileSync } from 'node:fs';
+import { symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readSource, InputError } from '../../src/parse/read-document.js';
 import { SourceFile } from '../../src/parse/source-file.js';
@@ -308,6 +308,13 @@ describe('readSource', () => {
   it('a directory throws InputError', () => {
     inTempDir({ 'd/x': '' }, () => {
       expect(() => readSource('d')).toThrow(new InputError('d: cannot read file: is a directory', 'd'));
+    });
+  });
+
+  it('a symbolic link to itself: one line, not node\'s ELOOP message', () => {
+    inTempDir({}, () => {
+      symlinkSync('loop.yaml', 'loop.yaml');
+      expect(() => readSource('loop.yaml')).toThrow(new InputError('loop.yaml: cannot read file: a loop of symbolic links', 'loop.yaml'));
     });
   });
 
