@@ -82,6 +82,7 @@ export function registerAudit(program: Command, g: GlobalContext): void {
     });
 }
 
+/** The audit command; returns its exit code (a usage error throws CliError). */
 export async function runAudit(opts: AuditCommandOptions, g: GlobalContext): Promise<number> {
   const human = opts.format === 'stylish';
   const formatter = human ? undefined : await loadFormatter(opts.format);

@@ -6,6 +6,7 @@ import { InputError } from '../parse/read-document.js';
 const COMPOSE_NAME = /^(compose|docker-compose[^/]*|[^/]*stack[^/]*)\.ya?ml$/i;
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', '.hg', '.svn']);
 
+/** Whether discovery picks up a file of this name (never a `.optimized` copy or the configuration). */
 export function isComposeFileName(name: string): boolean {
   return COMPOSE_NAME.test(name) && !name.endsWith('.optimized') && !CONFIG_NAME.test(name);
 }

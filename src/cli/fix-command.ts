@@ -112,6 +112,7 @@ function modeOf(opts: FixCommandOptions): Mode {
   return chosen[0]?.[0] ?? 'optimized';
 }
 
+/** The fix command; returns its exit code (a usage error throws CliError). */
 export async function runFix(paths: string[], opts: FixCommandOptions, g: GlobalContext): Promise<number> {
   const mode = modeOf(opts);
   const only = opts.rule ?? [];

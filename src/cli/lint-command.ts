@@ -92,6 +92,7 @@ export function registerLint(program: Command, g: GlobalContext): void {
     });
 }
 
+/** The lint command; returns its exit code (a usage error throws CliError). */
 export async function runLint(paths: string[], opts: LintCommandOptions, g: GlobalContext): Promise<number> {
   const formatter = await loadFormatter(opts.format);
   if (!formatter) throw new CliError(`unknown format "${opts.format}"; choose one of ${formatNames().join(', ')}`);

@@ -20,6 +20,7 @@ export function packageRoot(): string {
   throw new Error('cannot find the stackopt package root');
 }
 
+/** The version in package.json (what --version prints and reports name). */
 export function packageVersion(): string {
   return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }

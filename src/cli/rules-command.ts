@@ -23,6 +23,7 @@ export function registerRules(program: Command, g: GlobalContext): void {
     });
 }
 
+/** `stackopt rules`: one line per rule with its default severity and fix kind. */
 export function listRules(): string {
   const rows = allRules.map((r) => [r.meta.id, r.meta.severity, r.meta.fixable ?? '-', r.meta.description]);
   const w0 = Math.max(...rows.map((r) => r[0]!.length), 4);
@@ -34,6 +35,7 @@ export function listRules(): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** `stackopt rules <id>`: the rule's README as it is, or a short text built from its metadata. */
 export function explainRule(id: string): string {
   const rule = findRule(id);
   if (!rule) {

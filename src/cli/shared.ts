@@ -11,6 +11,7 @@ export interface GlobalContext {
   debug: boolean;
 }
 
+/** Commander's argument parser for a repeatable option: every value, in order. */
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /** The value of `--target` (lint, fix). */
@@ -19,6 +20,7 @@ export function parseTarget(v: string): TargetSetting {
   return v;
 }
 
+/** Colour or not: --no-color, then NO_COLOR, then FORCE_COLOR, else whether stdout is a terminal. */
 export function useColor(flag: boolean | undefined, g: GlobalContext): boolean {
   if (flag === false) return false;
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;

@@ -21,10 +21,12 @@ export interface RunOptions {
   activeRules?: Set<string>;
 }
 
+/** Fill a message's `{{name}}` placeholders; an unknown name is left as written. */
 export function formatMessage(template: string, data: Record<string, string | number> = {}): string {
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) => (k in data ? String(data[k]) : `{{${k}}}`));
 }
 
+/** Whether a report's `at` is a walk result (which carries a YAML path) rather than a bare location. */
 export function isRef(at: Loc | LRef): at is LRef {
   return (at as LRef).node !== undefined;
 }
@@ -90,6 +92,7 @@ const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2
 /** Code-unit order: stable across locales, and far cheaper than localeCompare on large reports. */
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/** Report order: file, line, column, then severity (errors first) and rule id. */
 export function compareFindings(a: Finding, b: Finding): number {
   return byText(a.file, b.file) || a.line - b.line || a.column - b.column || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || byText(a.ruleId, b.ruleId);
 }

@@ -28,10 +28,12 @@ export const formatGithub: Formatter = (results) => {
   return lines.length ? `${lines.join('\n')}\n` : '';
 };
 
+/** Escape a workflow command's message (`%`, CR, LF). */
 export function escapeData(s: string): string {
   return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
+/** Escape a workflow command's property value (also `:` and `,`). */
 export function escapeProperty(s: string): string {
   return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }

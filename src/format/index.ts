@@ -15,6 +15,7 @@ const loaders: Record<string, () => Promise<Formatter>> = {
   codeclimate: async () => (await import('./codeclimate.js')).formatCodeClimate,
 };
 
+/** The names --format takes, in the order help lists them. */
 export const formatNames = (): string[] => Object.keys(loaders);
 
 /** The formatter of a name, or undefined for an unknown name (the caller reports a usage error). */

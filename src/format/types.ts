@@ -28,6 +28,7 @@ export interface Summary {
   fixable: number;
 }
 
+/** Counts of files, findings by severity and fixable findings, for the formats' summary lines. */
 export function summarize(results: ReportResult[]): Summary {
   const s: Summary = { files: results.length, errors: 0, warnings: 0, infos: 0, fixable: 0 };
   for (const r of results)

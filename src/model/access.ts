@@ -39,10 +39,12 @@ class Ref implements LRef {
   }
 }
 
+/** The start of a walk: a ref to a mapping, with the YAML path it sits at (default: the document). */
 export function rootRef(node: LMap, path: string[] = []): LRef<LMap> {
   return new Ref(node, false, undefined, null, null, path) as LRef<LMap>;
 }
 
+/** The value under `key`, shared when the walk so far was or this entry is reached through an alias or `<<`. */
 export function child(ref: LRef | null | undefined, key: string): LRef | undefined {
   if (!ref || ref.node.kind !== 'map') return undefined;
   const e = ref.node.index.get(key);
@@ -50,6 +52,7 @@ export function child(ref: LRef | null | undefined, key: string): LRef | undefin
   return new Ref(e.value, ref.shared || e.via !== undefined, e, ref, key);
 }
 
+/** The `i`-th item of a sequence, shared as for `child`. */
 export function item(ref: LRef, i: number): LRef | undefined {
   if (ref.node.kind !== 'seq') return undefined;
   const it = ref.node.items[i];
@@ -57,6 +60,7 @@ export function item(ref: LRef, i: number): LRef | undefined {
   return new Ref(it.value, ref.shared || it.via !== undefined, undefined, ref, String(i));
 }
 
+/** Every item of a sequence; none when the node is not one. */
 export function items(ref: LRef | null | undefined): LRef[] {
   if (!ref || ref.node.kind !== 'seq') return [];
   const out: LRef[] = [];
@@ -64,11 +68,13 @@ export function items(ref: LRef | null | undefined): LRef[] {
   return out;
 }
 
+/** Every key and value of a mapping, in source order; none when the node is not one. */
 export function entries(ref: LRef | null | undefined): Array<{ key: string; ref: LRef }> {
   if (!ref || ref.node.kind !== 'map') return [];
   return ref.node.entries.map((e) => ({ key: e.key, ref: child(ref, e.key)! }));
 }
 
+/** The node along `keys`, or undefined as soon as one is missing. */
 export function at(ref: LRef | null | undefined, ...keys: string[]): LRef | undefined {
   let cur: LRef | undefined = ref ?? undefined;
   for (const k of keys) {
@@ -89,6 +95,10 @@ export function deepest(ref: LRef, ...keys: string[]): LRef {
   return cur;
 }
 
+/**
+ * A typed value with its node. A fresh walk result is reused as the Located (no copy); a ref that
+ * already carries another value is copied instead.
+ */
 export function located<T>(ref: LRef, value: T): Located<T> {
   const out = ref as Located<T>;
   // A walk result is made fresh by child()/item(): give it its value rather than copying it.
@@ -100,6 +110,7 @@ export function located<T>(ref: LRef, value: T): Located<T> {
   return { node: ref.node, path: ref.path, shared: ref.shared, entry: ref.entry, value, loc: ref.node.loc } as Located<T>;
 }
 
+/** A scalar's value; undefined for a mapping, a sequence or a missing node. */
 export function scalarValue(ref: LRef | undefined): string | number | boolean | null | undefined {
   return ref && ref.node.kind === 'scalar' ? ref.node.value : undefined;
 }

@@ -48,6 +48,7 @@ const toInt = (v: unknown): number | null => {
   return typeof n === 'number' && Number.isInteger(n) ? n : null;
 };
 
+/** One service of the model: its typed, normalised fields, each with the node it was read from. */
 export function buildService(name: string, ref: LRef<LMap>): Service {
   const deploy = child(ref, 'deploy') ?? null;
   const healthRef = child(ref, 'healthcheck');

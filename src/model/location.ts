@@ -27,6 +27,7 @@ export interface Position {
   endColumn: number;
 }
 
+/** Line and column of a file location, computed from its offsets only when a finding is made. */
 export function positionOf(loc: Loc): Position | null {
   if (loc.kind !== 'file') return null;
   const s = loc.source.position(loc.start);
@@ -34,6 +35,7 @@ export function positionOf(loc: Loc): Position | null {
   return { line: s.line, column: s.column, endLine: e.line, endColumn: e.column };
 }
 
+/** The file a finding is reported under: the path shown to the user, or the live object's name. */
 export function fileOf(loc: Loc): string {
   return loc.kind === 'file' ? loc.source.displayPath : loc.object;
 }

@@ -1,12 +1,6 @@
 import { interpolate, type Lookup } from './interpolate.js';
 
-/**
- * The `.env` file format compose reads: `KEY=VALUE` lines, `#` comments, an optional `export `
- * prefix, single quotes (literal), double quotes (with \n, \r, \t, \\ and \" escapes) that may span
- * lines, and inline comments after an unquoted value when preceded by white space. Unquoted and
- * double-quoted values are interpolated (`${VAR:-default}`), looking a name up first in `lookup`
- * (the process environment, earlier env files) and then in the lines above.
- */
+/** A problem in an env file, at its 1-based line and column. */
 export interface EnvFileError {
   line: number;
   column: number;
@@ -15,6 +9,13 @@ export interface EnvFileError {
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
+/**
+ * The `.env` file format compose reads: `KEY=VALUE` lines, `#` comments, an optional `export `
+ * prefix, single quotes (literal), double quotes (with \n, \r, \t, \\ and \" escapes) that may span
+ * lines, and inline comments after an unquoted value when preceded by white space. Unquoted and
+ * double-quoted values are interpolated (`${VAR:-default}`), looking a name up first in `lookup`
+ * (the process environment, earlier env files) and then in the lines above.
+ */
 export function parseEnvFile(raw: string, lookup?: Lookup): { values: Map<string, string>; errors: EnvFileError[] } {
   const values = new Map<string, string>();
   const errors: EnvFileError[] = [];

@@ -28,10 +28,15 @@ export interface InterpolationResult {
 const NAME_START = /[A-Za-z_]/;
 const NAME_CHAR = /[A-Za-z0-9_]/;
 
+/** A cheap test run before `interpolate`: only a string with a `$` can hold an expression. */
 export function hasInterpolation(s: string): boolean {
   return s.includes('$');
 }
 
+/**
+ * Expand compose's `${VAR}`, `${VAR:-d}`, `${VAR-d}`, `${VAR:?msg}`, `${VAR:+alt}` and `$$` in one
+ * string; every problem comes back as an issue with its offsets in `input`, nothing throws.
+ */
 export function interpolate(input: string, env: Lookup): InterpolationResult {
   const issues: InterpolationIssue[] = [];
   const value = expand(input, 0, input.length, env, issues, 0);

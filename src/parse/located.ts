@@ -94,6 +94,7 @@ export interface BuildIssue {
 /** The largest number of nodes a document may expand to through aliases (a billion-laughs bound). */
 export const MAX_EXPANDED_NODES = 1_000_000;
 
+/** The value under a key of a located mapping (no alias or shared tracking: use model/access for that). */
 export function mapGet(map: LMap, key: string): LVal | undefined {
   return map.index.get(key)?.value;
 }
@@ -108,12 +109,14 @@ export function isLScalar(v: LVal | undefined): v is LScalar {
   return v?.kind === 'scalar';
 }
 
+/** A new located mapping over `entries`, with its key index built. */
 export function makeMap(loc: Loc, entries: LEntry[] = []): LMap {
   const index = new Map<string, LEntry>();
   for (const e of entries) index.set(e.key, e);
   return { kind: 'map', loc, entries, index };
 }
 
+/** Replace the entry of the same key in place (keeping its position), or append it. */
 export function setEntry(map: LMap, entry: LEntry): void {
   const old = map.index.get(entry.key);
   if (old) map.entries[map.entries.indexOf(old)] = entry;
