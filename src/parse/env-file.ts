@@ -1,4 +1,5 @@
 import { interpolate, type Lookup } from './interpolate.js';
+import { SourceFile } from './source-file.js';
 
 /** A problem in an env file, at its 1-based line and column. */
 export interface EnvFileError {
@@ -19,15 +20,10 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 export function parseEnvFile(raw: string, lookup?: Lookup): { values: Map<string, string>; errors: EnvFileError[] } {
   const values = new Map<string, string>();
   const errors: EnvFileError[] = [];
-  const text = raw.startsWith('\uFEFF') ? raw.slice(1) : raw;
-  const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
-  const position = (offset: number) => {
-    let line = 0;
-    while (line + 1 < lineStarts.length && lineStarts[line + 1]! <= offset) line++;
-    return { line: line + 1, column: offset - lineStarts[line]! + 1 };
-  };
-  const fail = (offset: number, message: string) => errors.push({ ...position(offset), message });
+  // the text without its BOM, and line:column of an offset, as for compose files
+  const source = new SourceFile('', '', raw);
+  const text = source.text;
+  const fail = (offset: number, message: string) => errors.push({ ...source.position(offset), message });
   const view: Lookup = { get: (k) => lookup?.get(k) ?? values.get(k) };
   const expand = (value: string, at: number, exact: boolean): string => {
     const r = interpolate(value, view);
