@@ -1,6 +1,7 @@
 import type { LMap } from '../parse/located.js';
 import type { SourceFile } from '../parse/source-file.js';
 import { at, child, entries, items, located, rootRef, scalarValue, type LRef, type Located } from './access.js';
+import { splitParts } from '../parse/stack-formats.js';
 import type { Healthcheck, Mount, Port, Resources, Service, SleepPolicy, Stack, TopLevelObject } from './types.js';
 import { parseBytes, parseCpus, parseDuration } from './units.js';
 
@@ -195,7 +196,7 @@ function ports(ref: LRef | undefined): Port[] {
   return out;
 }
 
-/** `[HOST_IP:][PUBLISHED:]TARGET[/PROTOCOL]`, with an IPv6 host address in brackets. */
+/** `[HOST_IP:][PUBLISHED:]TARGET[/PROTOCOL]`, split as docker splits it (an IPv6 address with or without brackets). */
 export function parseShortPort(s: string): Omit<Port, 'ref' | 'syntax'> {
   let rest = s;
   let protocol = 'tcp';
@@ -204,16 +205,8 @@ export function parseShortPort(s: string): Omit<Port, 'ref' | 'syntax'> {
     protocol = rest.slice(slash + 1);
     rest = rest.slice(0, slash);
   }
-  let hostIp: string | null = null;
-  if (rest.startsWith('[')) {
-    const close = rest.indexOf(']');
-    hostIp = rest.slice(1, close);
-    rest = rest.slice(close + 2);
-  }
-  const parts = rest.split(':');
-  if (hostIp === null && parts.length === 3) hostIp = parts.shift()!;
-  const target = parts.pop()!;
-  const published = parts.length ? parts[0]! : null;
+  let [hostIp, published, target] = splitParts(rest);
+  if (hostIp.startsWith('[') && hostIp.endsWith(']')) hostIp = hostIp.slice(1, -1);
   return { target, published: published === '' ? null : published, hostIp: hostIp === '' ? null : hostIp, protocol, mode: null };
 }
 

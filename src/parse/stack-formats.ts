@@ -14,7 +14,7 @@ export function duration(value: string): boolean {
 }
 
 /** Split `[ip:][host:]container` the way nat's splitParts does (IPv6 keeps its colons in the ip). */
-function splitParts(raw: string): [string, string, string] {
+export function splitParts(raw: string): [string, string, string] {
   const parts = raw.split(':');
   const n = parts.length;
   const container = parts[n - 1]!;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseShortPort } from '../../src/model/build-model.js';
 import { formatBytes, formatDuration, parseBytes, parseCpus, parseDuration } from '../../src/model/units.js';
 import { lintFiles } from './helpers.js';
 
@@ -152,5 +153,20 @@ describe('units in the model', () => {
     const svc = r.stack!.services[0]!;
     expect(svc.limits.cpus).toBeNull();
     expect(svc.limits.memory).toBeNull();
+  });
+});
+
+describe('parseShortPort: split as docker splits it', () => {
+  const port = (hostIp: string | null, published: string | null, target: string, protocol = 'tcp') => ({ hostIp, published, target, protocol, mode: null });
+  it('target, published, host ip and protocol', () => {
+    expect(parseShortPort('80')).toEqual(port(null, null, '80'));
+    expect(parseShortPort('8080:80/udp')).toEqual(port(null, '8080', '80', 'udp'));
+    expect(parseShortPort('127.0.0.1:8080:80')).toEqual(port('127.0.0.1', '8080', '80'));
+    expect(parseShortPort('1.2.3.4::80')).toEqual(port('1.2.3.4', null, '80'));
+  });
+  it('an IPv6 host address, in brackets or not', () => {
+    expect(parseShortPort('[::1]:8080:80')).toEqual(port('::1', '8080', '80'));
+    expect(parseShortPort('::1:8080:80')).toEqual(port('::1', '8080', '80'));
+    expect(parseShortPort('2001:db8::1:8080:80/tcp')).toEqual(port('2001:db8::1', '8080', '80'));
   });
 });
