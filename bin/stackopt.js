@@ -6,12 +6,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 
-// A closed pipe (`stackopt fix --stdout | head`) ends the output quietly, as other CLIs do.
+// A closed pipe (`stackopt fix --stdout | head`) ends the output quietly, as other CLIs do; output
+// that cannot be written (`> /dev/full`) is exit 2, as `-o` into such a place is.
+let cli = null;
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (e) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    process.stderr.write(`stackopt: cannot write output: ${e.message}\n`);
-    process.exit(3);
+    process.stderr.write(`stackopt: cannot write output: ${cli?.describeOutputError(e) ?? e.message}\n`);
+    process.exit(2);
   });
 }
 
@@ -31,5 +33,6 @@ const script = new vm.Script(`(function (exports, require, module, __filename, _
 });
 const module = { exports: {} };
 script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
-process.exitCode = await module.exports.run(process.argv.slice(2));
+cli = module.exports;
+process.exitCode = await cli.run(process.argv.slice(2));
 if (writeCache) writeFileSync(writeCache, script.createCachedData());

@@ -9,7 +9,7 @@
  * time (another test file, another engineer) cannot pull the bundle away from under these runs.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -299,6 +299,23 @@ describe('directories', () => {
 });
 
 describe('usage errors: exit 2', () => {
+  it('a report that cannot be written, to -o or to standard output: exit 2, one line in words', () => {
+    const d = project({ 'compose.yaml': SCHEMA_ERROR });
+    const toFile = stackopt(['lint', '--format', 'sarif', '-o', '/dev/full', 'compose.yaml'], { cwd: d });
+    expect(toFile.code).toBe(2);
+    expect(oneLine(toFile)).toBe('stackopt: cannot write /dev/full: no space left on the device');
+    const missing = stackopt(['lint', '-o', 'no/such/folder/report.txt', 'compose.yaml'], { cwd: d });
+    expect(oneLine(missing)).toBe('stackopt: cannot write no/such/folder/report.txt: the folder does not exist');
+    const full = openSync('/dev/full', 'w');
+    try {
+      const r = spawnSync(process.execPath, [BIN, 'lint', 'compose.yaml'], { cwd: d, env: baseEnv(), stdio: ['ignore', full, 'pipe'], encoding: 'utf8', timeout: RUN_TIMEOUT_MS });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe('stackopt: cannot write output: no space left on the device\n');
+    } finally {
+      closeSync(full);
+    }
+  });
+
   it('an unknown format names the valid ones', () => {
     const r = stackopt(['lint', '--format', 'yml', 'compose.yaml'], { cwd: project({ 'compose.yaml': SCHEMA_ERROR }) });
     expect(r.code).toBe(2);

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../parse/read-document.js';
+import { describeFsError } from '../parse/read-text.js';
 import { CliError, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
 import { registerAudit } from './audit-command.js';
 import { registerFix } from './fix-command.js';
@@ -7,6 +8,11 @@ import { registerLint } from './lint-command.js';
 import { packageVersion } from './package-info.js';
 import { registerRules } from './rules-command.js';
 import type { GlobalContext } from './shared.js';
+
+/** Why standard output or error could not be written, in words (bin/stackopt.js prints it). */
+export function describeOutputError(e: unknown): string {
+  return describeFsError(e, true);
+}
 
 export interface RunIO {
   stdout?: (text: string) => void;
