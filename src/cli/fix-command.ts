@@ -3,7 +3,6 @@ import chalk, { Chalk } from 'chalk';
 import type { Command } from 'commander';
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import { loadCommandConfig } from '../config/find-config.js';
-import { allRules, findRule } from '../engine/registry.js';
 import type { RuleSettings } from '../engine/run-rules.js';
 import type { TargetSetting } from '../engine/target.js';
 import { fixProject, MAX_PASSES, type FixResult } from '../fix/fix-project.js';
@@ -11,8 +10,8 @@ import { describeSizing, isPresetName, PRESET_NAMES, resolveSizing } from '../fi
 import { optimizedPath, writeFileAtomic } from '../fix/write-output.js';
 import { InputError } from '../parse/read-document.js';
 import { describeFsError } from '../parse/read-text.js';
-import { closest } from '../parse/validate-schema.js';
 import { selectProjects } from './lint-command.js';
+import { requireRule } from './rules-command.js';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { collect, parseTarget, useColor, type GlobalContext } from './shared.js';
 
@@ -116,12 +115,7 @@ function modeOf(opts: FixCommandOptions): Mode {
 export async function runFix(paths: string[], opts: FixCommandOptions, g: GlobalContext): Promise<number> {
   const mode = modeOf(opts);
   const only = opts.rule ?? [];
-  for (const id of only) {
-    if (!findRule(id)) {
-      const guess = closest(id, allRules.map((r) => r.meta.id));
-      throw new CliError(`unknown rule "${id}"${guess ? `; did you mean "${guess}"?` : ''} (stackopt rules lists them)`);
-    }
-  }
+  for (const id of only) requireRule(id);
   if (opts.preset !== undefined && !isPresetName(opts.preset)) {
     throw new CliError(`unknown preset "${opts.preset}"; choose one of ${PRESET_NAMES.join(', ')}`);
   }

@@ -6,6 +6,7 @@ import { closest } from '../parse/validate-schema.js';
 import { CliError, EXIT_OK } from './exit-codes.js';
 import { packageRoot } from './package-info.js';
 import type { GlobalContext } from './shared.js';
+import type { Rule } from '../engine/types.js';
 
 export function registerRules(program: Command, g: GlobalContext): void {
   program
@@ -37,13 +38,17 @@ export function listRules(): string {
 
 /** `stackopt rules <id>`: the rule's README as it is, or a short text built from its metadata. */
 export function explainRule(id: string): string {
-  const rule = findRule(id);
-  if (!rule) {
-    const guess = closest(id, allRules.map((r) => r.meta.id));
-    throw new CliError(`unknown rule "${id}"${guess ? `; did you mean "${guess}"?` : ''} (stackopt rules lists them)`);
-  }
+  const rule = requireRule(id);
   const readme = join(packageRoot(), 'rules', id, 'README.md');
   if (existsSync(readme)) return readFileSync(readme, 'utf8');
   const m = rule.meta;
   return `# ${m.id}\n\n${m.description}\n\nDefault severity: ${m.severity}. ${m.fixable ? `Fixable (${m.fixable}).` : 'Not fixable.'}\n`;
+}
+
+/** The rule of an id given on the command line; an unknown id is a usage error with the closest id. */
+export function requireRule(id: string): Rule {
+  const rule = findRule(id);
+  if (rule) return rule;
+  const guess = closest(id, allRules.map((r) => r.meta.id));
+  throw new CliError(`unknown rule "${id}"${guess ? `; did you mean "${guess}"?` : ''} (stackopt rules lists them)`);
 }
