@@ -1,6 +1,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBaseline } from '../src/engine/baseline.js';
+import type { Finding } from '../src/engine/types.js';
 import { assertBuilt, jsonFindings, onlyRules, runCli, tempProject } from './helpers/cli.js';
 
 /**
@@ -47,6 +49,20 @@ describe('--max-warnings and --quiet (CLI)', () => {
     const e = runCli(['lint', '-q', '--format', 'compact'], withError.dir);
     expect(e.stdout).toMatch(/^compose\.yaml:4:17: error .* \[no-privileged\]\n$/);
     expect(e.status).toBe(1);
+  });
+});
+
+describe('baseline order', () => {
+  it('entries in code-unit order (upper case before lower case), whatever the locale', () => {
+    const f = (file: string, path: string): Finding =>
+      ({ ruleId: 'r', severity: 'error', message: 'm', file, service: null, path, line: 1, column: 1, endLine: 1, endColumn: 1, fixable: false }) as Finding;
+    const b = createBaseline([f('b.yml', 'x'), f('B.yml', 'x'), f('a.yml', 'services.web'), f('a.yml', 'services.Web')], '.');
+    expect(b.findings.map((e) => [e.file, e.path])).toEqual([
+      ['B.yml', 'x'],
+      ['a.yml', 'services.Web'],
+      ['a.yml', 'services.web'],
+      ['b.yml', 'x'],
+    ]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { relative, resolve, sep } from 'node:path';
+import { byText } from './run-rules.js';
 import type { Finding } from './types.js';
 
 /**
@@ -48,7 +49,7 @@ function keyOf(ruleId: string, file: string, service: string | null, path: strin
   return JSON.stringify([ruleId, file, service, path]);
 }
 
-/** Record findings (one entry per fingerprint, with a count), sorted for stable diffs. */
+/** Record findings (one entry per fingerprint, with a count), in code-unit order for diffs stable across locales. */
 export function createBaseline(findings: readonly Finding[], baseDir: string): Baseline {
   const byKey = new Map<string, BaselineEntry>();
   for (const f of findings) {
@@ -59,7 +60,7 @@ export function createBaseline(findings: readonly Finding[], baseDir: string): B
     else byKey.set(k, { ruleId: f.ruleId, file, service: f.service, path: f.path, count: 1, message: f.message });
   }
   const entries = [...byKey.values()].sort(
-    (a, b) => a.file.localeCompare(b.file) || a.ruleId.localeCompare(b.ruleId) || (a.service ?? '').localeCompare(b.service ?? '') || a.path.localeCompare(b.path),
+    (a, b) => byText(a.file, b.file) || byText(a.ruleId, b.ruleId) || byText(a.service ?? '', b.service ?? '') || byText(a.path, b.path),
   );
   return { stackopt: 'baseline', version: 1, findings: entries };
 }

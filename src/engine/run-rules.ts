@@ -90,7 +90,7 @@ function toFinding(rule: Rule, d: ReportDescriptor, configured: SeveritySetting 
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 /** Code-unit order: stable across locales, and far cheaper than localeCompare on large reports. */
-const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+export const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Report order: file, line, column, then severity (errors first) and rule id. */
 export function compareFindings(a: Finding, b: Finding): number {
