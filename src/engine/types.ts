@@ -72,6 +72,7 @@ export interface Rule<O extends Record<string, unknown> = Record<string, unknown
   create(ctx: RuleContext<O>): RuleVisitor;
 }
 
+/** Declare a rule: an identity function that gives the rule's options their type. */
 export function defineRule<O extends Record<string, unknown>>(rule: Rule<O>): Rule<O> {
   return rule;
 }
@@ -83,6 +84,7 @@ export interface Finding {
   /** the file shown to the user (or the live object) */
   file: string;
   service: string | null;
+  /** the YAML path as formatPath writes it (`services.web.ports[0]`), '' when there is none */
   path: string;
   line: number;
   column: number;
