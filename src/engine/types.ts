@@ -84,7 +84,7 @@ export interface Finding {
   /** the file shown to the user (or the live object) */
   file: string;
   service: string | null;
-  /** the YAML path as formatPath writes it (`services.web.ports[0]`), '' when there is none */
+  /** the path of the value as formatPath writes it (`services.web.ports[0]`), '' when there is none */
   path: string;
   line: number;
   column: number;
