@@ -1,4 +1,5 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
+import { readText, ReadTextError } from '../parse/read-text.js';
 import type { DockerClient } from './docker.js';
 import type { DockerInfo, DockerNode, DockerService, DockerTask } from './docker-types.js';
 
@@ -74,10 +75,10 @@ export class SnapshotError extends Error {}
 export function loadSnapshot(path: string): SwarmSnapshot {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readText(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new SnapshotError(`cannot read the snapshot ${path}: ${code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message}`);
+    if (!(e instanceof ReadTextError)) throw e;
+    throw new SnapshotError(`cannot read the snapshot ${path}: ${e.message}`);
   }
   return parseSnapshot(text, path);
 }
