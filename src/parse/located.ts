@@ -223,18 +223,23 @@ export function convertDocument(
   };
 
   const convert = (node: YamlNode, at: At): LVal => {
-    const done = memo.get(node);
-    if (done) return done;
+    // Only an anchored node can be reached twice (through its aliases): only those are remembered.
     const anchor = (node as { anchor?: string }).anchor;
-    if (anchor) anchors.set(anchor, node);
+    if (anchor) {
+      const done = memo.get(node);
+      if (done) return done;
+      anchors.set(anchor, node);
+    }
     let out: LVal;
     if (isScalar(node)) {
       out = convertScalar(node, at);
     } else if (isSeq(node)) {
       const seq: LSeq = { kind: 'seq', items: [], loc: locOf(node), yaml: node };
       if (node.tag && !node.tag.startsWith('tag:')) seq.tag = node.tag;
-      memo.set(node, seq);
-      building.add(seq);
+      if (anchor) {
+        memo.set(node, seq);
+        building.add(seq);
+      }
       for (const it of node.items) {
         const itemNode = it as YamlNode | null;
         if (itemNode === null) {
@@ -247,14 +252,16 @@ export function convertDocument(
           checkBomb(seq.items[seq.items.length - 1]!.value, aliasLoc);
         } else seq.items.push({ value: convert(itemNode, { up: at, key: String(seq.items.length), item: true }) });
       }
-      building.delete(seq);
+      if (anchor) building.delete(seq);
       out = seq;
     } else if (isMap(node)) {
       const map = makeMap(locOf(node));
       map.yaml = node;
       if (node.tag && !node.tag.startsWith('tag:')) map.tag = node.tag;
-      memo.set(node, map);
-      building.add(map);
+      if (anchor) {
+        memo.set(node, map);
+        building.add(map);
+      }
       const merges: Array<{ value: LVal; loc: Loc }> = [];
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
@@ -306,12 +313,12 @@ export function convertDocument(
           map.index.set(e.key, merged);
         }
       }
-      building.delete(map);
+      if (anchor) building.delete(map);
       out = map;
     } else {
       out = { kind: 'scalar', value: null, loc: locOf(node as { range?: [number, number, number] }) };
     }
-    memo.set(node, out);
+    if (anchor) memo.set(node, out);
     return out;
   };
 
@@ -338,7 +345,8 @@ export function convertDocument(
   if (!doc.contents) return { root: null, issues };
   try {
     const root = convert(doc.contents as YamlNode, null);
-    if (expandedSize(root) > MAX_EXPANDED_NODES) throw new AliasBombError(root.loc);
+    // Without aliases the tree is the file itself: only aliases can make it expand.
+    if (anchors.size > 0 && expandedSize(root) > MAX_EXPANDED_NODES) throw new AliasBombError(root.loc);
     return { root, issues };
   } catch (e) {
     if (e instanceof AliasBombError) {
