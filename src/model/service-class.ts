@@ -185,10 +185,9 @@ export function splitPattern(pattern: string): { scope: 'name' | 'image' | 'both
 export function findPatternMatch(svc: Pick<Service, 'name' | 'image'>, patterns: readonly string[]): PatternMatch | null {
   const image = svc.image?.value ?? null;
   const ref = image ? parseImageReference(image) : null;
-  for (const pattern of patterns) {
-    const { scope, glob } = splitPattern(pattern);
-    if (ref && scope !== 'name' && imageMatches(glob, ref)) return { pattern, subject: 'image', value: image! };
-    if (scope !== 'image' && !glob.includes('/') && matchesPattern(glob, svc.name)) return { pattern, subject: 'name', value: svc.name };
+  for (const p of compilePatterns(patterns)) {
+    if (ref && p.scope !== 'name' && imageMatches(p, ref)) return { pattern: p.pattern, subject: 'image', value: image! };
+    if (p.scope !== 'image' && !p.repository && p.re.test(svc.name)) return { pattern: p.pattern, subject: 'name', value: svc.name };
   }
   return null;
 }
@@ -196,19 +195,36 @@ export function findPatternMatch(svc: Pick<Service, 'name' | 'image'>, patterns:
 /** The first pattern (without a `name:` prefix) that matches an image, or null. */
 export function findImagePattern(image: string, patterns: readonly string[]): string | null {
   const ref = parseImageReference(image);
-  return (
-    patterns.find((p) => {
-      const { scope, glob } = splitPattern(p);
-      return scope !== 'name' && imageMatches(glob, ref);
-    }) ?? null
-  );
+  for (const p of compilePatterns(patterns)) if (p.scope !== 'name' && imageMatches(p, ref)) return p.pattern;
+  return null;
 }
 
-function imageMatches(glob: string, ref: ImageReference): boolean {
-  if (glob.includes('/')) {
-    return matchesPattern(glob, ref.repository) || (ref.registry !== null && matchesPattern(glob, `${ref.registry}/${ref.repository}`));
+interface CompiledPattern {
+  pattern: string;
+  scope: 'name' | 'image' | 'both';
+  re: RegExp;
+  /** a glob with `/` is matched against the image repository, not the name */
+  repository: boolean;
+}
+
+const compiledLists = new WeakMap<readonly string[], CompiledPattern[]>();
+
+/** A pattern list split and compiled once (a rule's options are one array for every service). */
+function compilePatterns(patterns: readonly string[]): CompiledPattern[] {
+  let out = compiledLists.get(patterns);
+  if (!out) {
+    out = patterns.map((pattern) => {
+      const { scope, glob } = splitPattern(pattern);
+      return { pattern, scope, re: globToRegExp(glob), repository: glob.includes('/') };
+    });
+    compiledLists.set(patterns, out);
   }
-  return ref.name !== '' && matchesPattern(glob, ref.name);
+  return out;
+}
+
+function imageMatches(p: CompiledPattern, ref: ImageReference): boolean {
+  if (p.repository) return p.re.test(ref.repository) || (ref.registry !== null && p.re.test(`${ref.registry}/${ref.repository}`));
+  return ref.name !== '' && p.re.test(ref.name);
 }
 
 function classifyWords(name: string): ServiceClass | null {
