@@ -263,6 +263,7 @@ export function convertDocument(
         building.add(map);
       }
       const merges: Array<{ value: LVal; loc: Loc }> = [];
+      let mergeKeySeen = false;
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         const keyNode = pair.key as YamlNode | null;
@@ -279,7 +280,14 @@ export function convertDocument(
         }
         const valueNode = pair.value as YamlNode | null;
         const isMergeKey = key === '<<' && keyNode !== null && isScalar(keyNode) && keyNode.type === 'PLAIN';
+        // Duplicate keys are found here through the mapping's index (yaml's own check compares every
+        // pair with every other: quadratic in a services: mapping of thousands of entries).
+        if (isMergeKey ? mergeKeySeen : map.index.has(key)) {
+          issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: duplicateKeyMessage(key), loc: keyLoc });
+          continue;
+        }
         if (isMergeKey) {
+          mergeKeySeen = true;
           collectMerges(valueNode, keyLoc, merges, at);
           continue;
         }
@@ -360,6 +368,11 @@ export function convertDocument(
     }
     throw e;
   }
+}
+
+/** What a key written twice in one mapping is told. */
+export function duplicateKeyMessage(key: string): string {
+  return `duplicate key "${key}": a key may appear only once in a mapping (YAML keeps one of them silently in other tools)`;
 }
 
 class AliasBombError extends Error {

@@ -1,4 +1,4 @@
-import { isCollection, isScalar, isSeq, parseAllDocuments, visit, type Document, type Scalar } from 'yaml';
+import { isCollection, isScalar, isSeq, parseAllDocuments, visit, type Document } from 'yaml';
 import { fileLoc, type Loc } from '../model/location.js';
 import { convertDocument, type BuildIssue, type LVal } from './located.js';
 import type { Env } from './interpolate.js';
@@ -47,7 +47,8 @@ export function parseSource(source: SourceFile, env: Env, interpolate = true): R
   const docs = parseAllDocuments(text, {
     lineCounter: source.lineCounter,
     merge: false,
-    uniqueKeys: true,
+    // duplicate keys are reported by convertDocument in one pass (yaml's check is quadratic)
+    uniqueKeys: false,
     prettyErrors: false,
     strict: true,
   });
@@ -85,16 +86,13 @@ export function parseSource(source: SourceFile, env: Env, interpolate = true): R
     // file; the opening quote or bracket that was never closed is where the user has to look
     const opener = a >= text.trimEnd().length ? openers.take(err.message) : undefined;
     if (opener !== undefined) [a, b] = [opener, opener + 1];
-    const key = err.code === 'DUPLICATE_KEY' ? keyNodeAt(doc, a) : undefined;
-    const at = key ? String(key.value) : text.slice(a, b);
-    const end = key?.range ? key.range[1] : Math.max(a, b);
-    issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: yamlMessage(err.message, err.code, at), loc: fileLoc(source, a, end) });
+    issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: yamlMessage(err.message), loc: fileLoc(source, a, Math.max(a, b)) });
   }
   for (const w of doc.warnings) {
     // `!reset` and `!override` are compose's own tags (merge.md), not unknown ones.
     if (w.code === 'TAG_RESOLVE_FAILED' && /!(reset|override)\b/.test(w.message)) continue;
     const [a, b] = w.pos;
-    issues.push({ ruleId: 'yaml-syntax', severity: 'warning', message: yamlMessage(w.message, w.code, text.slice(a, b)), loc: fileLoc(source, a, Math.max(a, b)) });
+    issues.push({ ruleId: 'yaml-syntax', severity: 'warning', message: yamlMessage(w.message), loc: fileLoc(source, a, Math.max(a, b)) });
   }
   if (fatal) return { source, root: null, issues };
   const { root, issues: convIssues } = convertDocument(doc, source, { env, interpolate });
@@ -117,30 +115,14 @@ export function parseSource(source: SourceFile, env: Env, interpolate = true): R
   return { source, root, issues };
 }
 
-function yamlMessage(message: string, code: string, at = ''): string {
+function yamlMessage(message: string): string {
   // yaml's messages end with a position and a code frame when prettyErrors is on; it is off, but
   // trim any trailing " at line x, column y" so that the finding's own position is the only one.
-  let m = message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '').trim();
-  if (code === 'DUPLICATE_KEY') m = `duplicate key "${at.trim()}": a key may appear only once in a mapping (YAML keeps one of them silently in other tools)`;
-  return m;
+  return message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '').trim();
 }
 
 export type { Loc };
 
-/** The scalar key that starts at an offset (where yaml reports a duplicate key), found by node ranges. */
-function keyNodeAt(doc: Document.Parsed, start: number): Scalar | undefined {
-  let found: Scalar | undefined;
-  visit(doc, {
-    Pair(_, pair) {
-      if (isScalar(pair.key) && pair.key.range?.[0] === start) {
-        found = pair.key;
-        return visit.BREAK;
-      }
-      return undefined;
-    },
-  });
-  return found;
-}
 
 /**
  * Quoted scalars and flow collections that run to the end of the text (they were never closed),
