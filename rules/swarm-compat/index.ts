@@ -1,6 +1,4 @@
-import { isMap, isPair, isScalar, type YAMLMap } from 'yaml';
 import { child, formatPath, items, scalarValue } from '../../src/model/access.js';
-import { fileLoc, type Loc } from '../../src/model/location.js';
 import type { Service } from '../../src/model/types.js';
 import { defineRule } from '../../src/engine/types.js';
 import { checkSwarmSchema, findInterpolationFormatIssues, reportedByCompose, type UnknownKeyIssue } from '../../src/engine/swarm-schema.js';
@@ -156,7 +154,7 @@ export default defineRule({
     if (stackTarget(ctx.stack) !== 'swarm' || ctx.stack.origin !== 'file') return {};
     return {
       service(svc) {
-        const ext = writtenKeyLoc(svc, 'extends');
+        const ext = svc.ref.node.extendsKey;
         if (ext) {
           ctx.report({ messageId: 'forbidden', data: { service: svc.name, key: 'extends', advice: FORBIDDEN_KEYS.extends! }, at: ext, path: ['services', svc.name, 'extends'], service: svc });
         }
@@ -193,8 +191,8 @@ export default defineRule({
       stack(stack) {
         const root = stack.root.node;
         const result = checkSwarmSchema(root);
-        const serviceOf = (path: readonly string[]): Service | null =>
-          path[0] === 'services' && path.length >= 2 ? (stack.services.find((s) => s.name === path[1]) ?? null) : null;
+        const byName = new Map(stack.services.map((s) => [s.name, s]));
+        const serviceOf = (path: readonly string[]): Service | null => (path[0] === 'services' && path.length >= 2 ? (byName.get(path[1]!) ?? null) : null);
 
         const version = child(stack.root, 'version');
         let versionReported = false;
@@ -264,18 +262,3 @@ export default defineRule({
   },
 });
 
-/**
- * Where a key is written in a service's own mapping, even when the model no longer holds it
- * (`extends` is resolved while loading and does not reach the model).
- */
-function writtenKeyLoc(svc: Service, key: string): Loc | null {
-  const node = svc.ref.node;
-  const yaml = node.yaml;
-  if (!yaml || !isMap(yaml) || node.loc.kind !== 'file') return null;
-  for (const pair of (yaml as YAMLMap).items) {
-    if (!isPair(pair) || !isScalar(pair.key) || pair.key.value !== key) continue;
-    const r = pair.key.range;
-    if (r) return fileLoc(node.loc.source, r[0], r[1]);
-  }
-  return null;
-}

@@ -145,7 +145,7 @@ function resolveService(doc: ReadDocument, name: string, parse: Parse, issues: P
   const extPath = ['services', name, 'extends'];
   if (chain.includes(id)) {
     issues.push({ ruleId: 'extends', severity: 'error', message: `extends forms a cycle: ${[...chain, id].map((c) => c.split('#')[1]).join(' -> ')}`, loc: ext.keyLoc, path: extPath });
-    return withoutKey(svc, 'extends');
+    return dropExtends(svc, ext.keyLoc);
   }
   let baseName: string | null = null;
   let baseFile: string | null = null;
@@ -159,7 +159,7 @@ function resolveService(doc: ReadDocument, name: string, parse: Parse, issues: P
   }
   if (!baseName) {
     issues.push({ ruleId: 'extends', severity: 'error', message: `extends of service "${name}" names no service (expected extends: NAME or extends: {service: NAME, file: FILE})`, loc: ext.keyLoc, path: extPath });
-    return withoutKey(svc, 'extends');
+    return dropExtends(svc, ext.keyLoc);
   }
   let baseDoc = doc;
   if (baseFile) {
@@ -169,7 +169,7 @@ function resolveService(doc: ReadDocument, name: string, parse: Parse, issues: P
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
       issues.push({ ruleId: 'extends', severity: 'error', message: `extends.file "${baseFile}" cannot be read: ${err.message.replace(/^.*?: cannot read file: /, '')}`, loc: locOfFile(ev, ext.keyLoc), path: [...extPath, 'file'] });
-      return withoutKey(svc, 'extends');
+      return dropExtends(svc, ext.keyLoc);
     }
   }
   const base = resolveService(baseDoc, baseName, parse, issues, [...chain, id], memo);
@@ -181,11 +181,12 @@ function resolveService(doc: ReadDocument, name: string, parse: Parse, issues: P
       loc: ev.kind === 'map' ? (ev.index.get('service')?.value.loc ?? ext.keyLoc) : ev.loc,
       path: ev.kind === 'map' ? [...extPath, 'service'] : extPath,
     });
-    return withoutKey(svc, 'extends');
+    return dropExtends(svc, ext.keyLoc);
   }
   const merged = mergeTrees(withoutKey(base, 'extends'), withoutKey(svc, 'extends'), ['services', name]) as LMap;
   // the service is where it is written, not where its base is
   merged.loc = svc.loc;
+  merged.extendsKey = ext.keyLoc;
   if (svc.yaml) merged.yaml = svc.yaml;
   memo.set(id, merged);
   return merged;
@@ -193,6 +194,13 @@ function resolveService(doc: ReadDocument, name: string, parse: Parse, issues: P
 
 function locOfFile(ev: LVal, fallback: Loc): Loc {
   return ev.kind === 'map' ? (ev.index.get('file')?.value.loc ?? fallback) : fallback;
+}
+
+/** The service without its `extends` key, remembering where the key was written (rules report it there). */
+function dropExtends(svc: LMap, keyLoc: Loc): LMap {
+  const out = withoutKey(svc, 'extends');
+  out.extendsKey = keyLoc;
+  return out;
 }
 
 function withoutKey(m: LMap, key: string): LMap {

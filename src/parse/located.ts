@@ -44,6 +44,8 @@ export interface LMap extends LBase {
   index: Map<string, LEntry>;
   /** the mappings merged in with `<<` (a change to one of them changes this mapping too) */
   mergedFrom?: LMap[];
+  /** where the service's `extends` key was written (`extends` is resolved while loading and leaves the tree) */
+  extendsKey?: Loc;
 }
 
 export interface LSeq extends LBase {

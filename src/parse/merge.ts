@@ -78,6 +78,8 @@ function mergeMaps(base: LMap, over: LMap, path: string[]): LMap {
   const out = makeMap(base.loc, [...base.entries]);
   if (base.yaml) out.yaml = base.yaml;
   if (base.mergedFrom || over.mergedFrom) out.mergedFrom = [...(base.mergedFrom ?? []), ...(over.mergedFrom ?? [])];
+  const extendsKey = over.extendsKey ?? base.extendsKey;
+  if (extendsKey) out.extendsKey = extendsKey;
   for (const e of over.entries) {
     const prev = out.index.get(e.key);
     if (!prev) {
@@ -181,6 +183,7 @@ export function dropResets(v: LVal): LVal {
     const out = makeMap(v.loc, entries);
     if (v.yaml) out.yaml = v.yaml;
     if (v.mergedFrom) out.mergedFrom = v.mergedFrom;
+    if (v.extendsKey) out.extendsKey = v.extendsKey;
     return out;
   }
   return v;
