@@ -1,6 +1,6 @@
 import { child, entries, items, keyLoc, scalarValue, type LRef } from '../../src/model/access.js';
-import { fileLoc, type Loc } from '../../src/model/location.js';
-import type { LVal } from '../../src/parse/located.js';
+import type { Loc } from '../../src/model/location.js';
+import { valueSpanLoc, type LVal } from '../../src/parse/located.js';
 import { defineRule } from '../../src/engine/types.js';
 
 export type SecretsInEnvironmentOptions = {
@@ -65,18 +65,12 @@ function candidates(env: LRef | undefined): Candidate[] {
     const v = scalarValue(it);
     if (typeof v !== 'string' || !v.includes('=')) continue;
     const key = v.slice(0, v.indexOf('='));
-    out.push({ key, value: it.node, loc: nameLoc(it.node.loc, key) });
+    // the name part of a `KEY=value` item, mapped through the scalar's own node range
+    out.push({ key, value: it.node, loc: valueSpanLoc(it.node.loc, v, 0, key.length) });
   }
   return out;
 }
 
-/** The name part of a `KEY=value` list item, when the item is written as plain or quoted text. */
-function nameLoc(loc: Loc, key: string): Loc {
-  if (loc.kind !== 'file') return loc;
-  const text = loc.source.text.slice(loc.start, loc.end);
-  const i = text.indexOf(`${key}=`);
-  return i >= 0 && i <= 1 ? fileLoc(loc.source, loc.start + i, loc.start + i + key.length) : loc;
-}
 
 export default defineRule<SecretsInEnvironmentOptions>({
   meta: {
