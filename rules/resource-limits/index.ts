@@ -11,6 +11,7 @@ import {
   PRESET_NAMES,
   reservationOf,
   resolveSizing,
+  SizingError,
   sizeFor,
   SERVICE_CLASSES,
   type Sizing,
@@ -62,7 +63,9 @@ export default defineRule<ResourceLimitsOptions>({
     try {
       sizing = resolveSizing(ctx.options.preset, ctx.options.sizing, ctx.options.reservationRatio);
     } catch (e) {
-      sizing = (e as Error).message;
+      // a bad sizing option means no fix (its reason says why); anything else is a bug, not a reason
+      if (!(e instanceof SizingError)) throw e;
+      sizing = e.message;
     }
     return {
       service(svc) {
