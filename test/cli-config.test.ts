@@ -102,7 +102,7 @@ describe('configuration (CLI)', () => {
     ['an unknown option', 'rules:\n  resource-limits:\n    options: {presett: small}\n', /^stackopt: invalid configuration: \.stackopt\.yaml:3:15: unknown key "presett" in rules\.resource-limits\.options; did you mean "preset"\?\n$/],
     ['a bad target', 'target: kubernetes\n', /^stackopt: invalid configuration: \.stackopt\.yaml:1:9: target must be one of "auto", "compose", "swarm", not the string "kubernetes"\n$/],
     ['an unknown top-level key', 'rule:\n  non-root-user: off\n', /^stackopt: invalid configuration: \.stackopt\.yaml:1:1: unknown key "rule" in the document; did you mean "rules"\?\n$/],
-    ['a size that does not parse', 'sizing:\n  classes:\n    database: {memory: lots}\n', /^stackopt: invalid configuration: \.stackopt\.yaml:3:5: sizing\.classes\.database\.memory: "lots" is not a size such as 512M or 2G\n$/],
+    ['a size that does not parse', 'sizing:\n  classes:\n    database: {memory: lots}\n', /^stackopt: invalid configuration: \.stackopt\.yaml:3:24: sizing\.classes\.database\.memory: "lots" is not a size such as 512M or 2G\n$/],
     ['invalid YAML', 'rules: [\n', /^stackopt: invalid configuration: \.stackopt\.yaml:\d+:\d+: Flow sequence .+\n$/],
     ['a list instead of a mapping', '- rules\n', /^stackopt: invalid configuration: \.stackopt\.yaml:1:1: the configuration must be a mapping/],
     ['a duplicate key', 'target: swarm\ntarget: compose\n', /^stackopt: invalid configuration: \.stackopt\.yaml:2:1: duplicate key "target"/],

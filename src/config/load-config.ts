@@ -122,12 +122,12 @@ function checkSizing(config: StackoptConfig, root: LMap, shown: string): void {
     resolveSizing(s.preset, s.classes as never, s.reservationRatio);
   } catch (e) {
     if (!(e instanceof SizingError)) throw e;
+    // point at what the error names: the value of a class field, the class, or the sizing key
     const sizing = root.index.get('sizing')!;
-    // point at the class named in the message when there is one
-    const cls = /sizing\.([a-z]+)\./.exec(e.message)?.[1];
     const classes = sizing.value.kind === 'map' ? sizing.value.index.get('classes') : undefined;
-    const row = cls && classes?.value.kind === 'map' ? classes.value.index.get(cls) : undefined;
-    throw new ConfigError(shown, [at(shown, (row ?? sizing).keyLoc, e.message.replace(/^sizing\./, 'sizing.classes.'))]);
+    const row = e.serviceClass && classes?.value.kind === 'map' ? classes.value.index.get(e.serviceClass) : undefined;
+    const field = e.field && row?.value.kind === 'map' ? row.value.index.get(e.field) : undefined;
+    throw new ConfigError(shown, [at(shown, field ? field.value.loc : (row ?? sizing).keyLoc, e.message.replace(/^sizing\./, 'sizing.classes.'))]);
   }
 }
 

@@ -80,7 +80,16 @@ export interface Sizing {
   reservationRatio: number;
 }
 
-export class SizingError extends Error {}
+/** A sizing option that cannot be used; `serviceClass` and `field` name the entry at fault, when one is. */
+export class SizingError extends Error {
+  constructor(
+    message: string,
+    readonly serviceClass?: string,
+    readonly field?: 'cpus' | 'memory',
+  ) {
+    super(message);
+  }
+}
 
 export function isPresetName(s: string): s is PresetName {
   return (PRESET_NAMES as readonly string[]).includes(s);
@@ -97,16 +106,16 @@ export function resolveSizing(preset: string = 'default', overrides: SizingOverr
   for (const cls of SERVICE_CLASSES) table[cls] = { ...SIZING_PRESETS[preset][cls] };
   for (const [cls, o] of Object.entries(overrides)) {
     if (!o) continue;
-    if (!(SERVICE_CLASSES as readonly string[]).includes(cls)) throw new SizingError(`unknown service class "${cls}" in sizing; the classes are ${SERVICE_CLASSES.join(', ')}`);
+    if (!(SERVICE_CLASSES as readonly string[]).includes(cls)) throw new SizingError(`unknown service class "${cls}" in sizing; the classes are ${SERVICE_CLASSES.join(', ')}`, cls);
     const row = table[cls as ServiceClass];
     if (o.cpus !== undefined) {
       const c = parseCpus(o.cpus);
-      if (c === null || c <= 0) throw new SizingError(`sizing.${cls}.cpus: "${o.cpus}" is not a CPU count such as 0.5 or 2`);
+      if (c === null || c <= 0) throw new SizingError(`sizing.${cls}.cpus: "${o.cpus}" is not a CPU count such as 0.5 or 2`, cls, 'cpus');
       row.cpus = c;
     }
     if (o.memory !== undefined) {
       const m = parseBytes(o.memory);
-      if (m === null || m <= 0) throw new SizingError(`sizing.${cls}.memory: "${o.memory}" is not a size such as 512M or 2G`);
+      if (m === null || m <= 0) throw new SizingError(`sizing.${cls}.memory: "${o.memory}" is not a size such as 512M or 2G`, cls, 'memory');
       row.memory = m;
     }
   }
