@@ -5,7 +5,7 @@
  */
 import type { Fix } from '../../src/engine/types.js';
 import { buildSharedFix, FixBuilder } from '../../src/fix/fix-builder.js';
-import { isStateful } from '../../src/model/service-class.js';
+import { isReplicated, isStateful } from '../../src/model/service-class.js';
 import type { Service, Stack } from '../../src/model/types.js';
 
 export const FIXED_REPLICAS = 2;
@@ -15,8 +15,7 @@ export function fixReplicas(stack: Stack, svc: Service, isCritical: (s: Service)
   return buildSharedFix(stack, svc, (s) => {
     const was = s.replicas ? String(s.replicas.value) : 'not set, so 1';
     const b = new FixBuilder(`set deploy.replicas to ${FIXED_REPLICAS} (was ${was})`);
-    const mode = (s.mode?.value ?? 'replicated').trim().toLowerCase();
-    if (mode !== 'replicated' || (s.replicas?.value ?? 1) >= FIXED_REPLICAS) return b.fail(`service "${s.name}" does not need more replicas`);
+    if (!isReplicated(s) || (s.replicas?.value ?? 1) >= FIXED_REPLICAS) return b.fail(`service "${s.name}" does not need more replicas`);
     if (isStateful(s)) return b.fail(`service "${s.name}" keeps state and is not scaled`);
     if (!isCritical(s)) return b.fail(`service "${s.name}" is not critical`);
     return b.set(s.ref, ['deploy', 'replicas'], FIXED_REPLICAS);

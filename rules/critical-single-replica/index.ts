@@ -5,6 +5,7 @@ import {
   DEFAULT_CRITICAL_PATTERNS,
   describeHighAvailability,
   findPatternMatch,
+  isReplicated,
   splitPattern,
   statefulReason,
   type StatefulReason,
@@ -53,8 +54,7 @@ export default defineRule<CriticalSingleReplicaOptions>({
     const ignore = ctx.options.ignore ?? [];
     return {
       service(svc) {
-        const mode = (svc.mode?.value ?? 'replicated').trim().toLowerCase();
-        if (mode !== 'replicated') return; // global runs one per node; jobs run to completion
+        if (!isReplicated(svc)) return; // global runs one per node; jobs run to completion
         const replicasRef = at(svc.deploy, 'replicas');
         if (replicasRef && !svc.replicas) return; // not a number: the schema or interpolation reports it
         const count = svc.replicas?.value ?? 1;

@@ -2,7 +2,7 @@ import { deepest, keyLoc, type LRef } from '../../src/model/access.js';
 import type { Loc } from '../../src/model/location.js';
 import type { Service } from '../../src/model/types.js';
 import { formatBytes, formatDuration } from '../../src/model/units.js';
-import { parseImageReference } from '../../src/model/service-class.js';
+import { deployMode, parseImageReference } from '../../src/model/service-class.js';
 import { defineRule } from '../../src/engine/types.js';
 import type { LiveService } from '../../src/audit/live-facts.js';
 
@@ -75,7 +75,7 @@ export default defineRule({
         return { at: d, loc: keyLoc(d) };
       };
 
-      const declMode = (decl.mode?.value ?? 'replicated').toLowerCase();
+      const declMode = deployMode(decl);
       if (declMode !== svc.mode) {
         report('mode', declMode, svc.mode, where(decl.mode, 'deploy', 'mode'));
       } else if (svc.mode === 'replicated') {

@@ -1,5 +1,5 @@
 import { child, deepest, keyLoc, scalarValue } from '../../src/model/access.js';
-import { isStateful } from '../../src/model/service-class.js';
+import { isReplicated, isStateful } from '../../src/model/service-class.js';
 import { defineRule } from '../../src/engine/types.js';
 import { stackTarget } from '../../src/engine/target.js';
 
@@ -21,8 +21,7 @@ export default defineRule({
     if (stackTarget(ctx.stack) !== 'swarm') return {};
     return {
       service(svc) {
-        const mode = svc.mode?.value ?? 'replicated';
-        if (mode !== 'replicated') return;
+        if (!isReplicated(svc)) return;
         const update = child(svc.deploy, 'update_config');
         const rollback = child(svc.deploy, 'rollback_config');
         const action = scalarValue(child(update, 'failure_action'));

@@ -17,6 +17,14 @@ testRule(rule, {
   ],
   invalid: [
     {
+      name: 'deploy.mode written Replicated: docker reads it as replicated',
+      code: stack('services:\n  api:\n    image: api:1\n    deploy:\n      mode: Replicated\n      replicas: 2\n'),
+      errors: [
+        { messageId: 'noRollback', line: 4, column: 5, severity: 'warning' },
+        { messageId: 'startFirst', line: 4, column: 5, severity: 'info' },
+      ],
+    },
+    {
       name: 'nothing set: one finding for rollback, one info for the order',
       code: stack('services:\n  api:\n    image: api:1\n    deploy:\n      replicas: 2\n'),
       errors: [

@@ -293,8 +293,18 @@ export function isStateful(svc: Pick<Service, 'image' | 'volumes'>): boolean {
 
 /** Whether the service is a job (`deploy.mode` `replicated-job` or `global-job`): it runs to completion. */
 export function isJobService(svc: Pick<Service, 'mode'>): boolean {
-  const mode = (svc.mode?.value ?? '').trim().toLowerCase();
+  const mode = deployMode(svc);
   return mode === 'replicated-job' || mode === 'global-job';
+}
+
+/** `deploy.mode` as docker reads it: `replicated` when unset, case and surrounding spaces ignored. */
+export function deployMode(svc: Pick<Service, 'mode'>): string {
+  return (svc.mode?.value ?? 'replicated').trim().toLowerCase();
+}
+
+/** A service that runs a number of replicas (not global, not a job). */
+export function isReplicated(svc: Pick<Service, 'mode'>): boolean {
+  return deployMode(svc) === 'replicated';
 }
 
 /**
