@@ -1,4 +1,4 @@
-import { child, entries, items, scalarValue, type LRef } from '../../src/model/access.js';
+import { child, scalarValue } from '../../src/model/access.js';
 import type { Stack } from '../../src/model/types.js';
 import { defineRule } from '../../src/engine/types.js';
 
@@ -46,12 +46,7 @@ export default defineRule({
           const instead = key === 'network_mode' ? 'attach it to a network and publish only the ports it serves' : 'keep the default private namespace';
           ctx.report({ messageId: 'hostNamespace', data: { service: svc.name, key, what, instead }, at: ref!, loc: ref!.node.loc, service: svc });
         }
-        const nets = child(svc.ref, 'networks');
-        const refs: Array<{ name: string; ref: LRef }> =
-          nets?.node.kind === 'seq'
-            ? items(nets).flatMap((i) => (typeof scalarValue(i) === 'string' ? [{ name: String(scalarValue(i)), ref: i }] : []))
-            : entries(nets).map((e) => ({ name: e.key, ref: e.ref }));
-        for (const { name, ref } of refs) {
+        for (const { name, ref } of svc.networks) {
           if (!isHostNetwork(ctx.stack, name)) continue;
           ctx.report({ messageId: 'hostNetwork', data: { service: svc.name, network: name, what: NAMESPACE_KEYS.network_mode! }, at: ref, loc: ref.entry ? ref.entry.keyLoc : ref.node.loc, service: svc });
         }

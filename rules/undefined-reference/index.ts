@@ -1,4 +1,4 @@
-import { child, entries, items, scalarValue, type LRef } from '../../src/model/access.js';
+import { child, items, scalarValue, type LRef } from '../../src/model/access.js';
 import type { Service, Stack, TopLevelObject } from '../../src/model/types.js';
 import { closest } from '../../src/parse/validate-schema.js';
 import { defineRule } from '../../src/engine/types.js';
@@ -21,13 +21,7 @@ function declared(stack: Stack, kind: Kind): Map<string, TopLevelObject> {
 /** Every network, named volume, secret and config a service uses. */
 export function serviceReferences(svc: Service): Reference[] {
   const out: Reference[] = [];
-  const nets = child(svc.ref, 'networks');
-  if (nets?.node.kind === 'seq') {
-    for (const it of items(nets)) {
-      const v = scalarValue(it);
-      if (typeof v === 'string') out.push({ kind: 'network', name: v, ref: it, atKey: false });
-    }
-  } else for (const { key, ref } of entries(nets)) out.push({ kind: 'network', name: key, ref, atKey: true });
+  for (const n of svc.networks) out.push({ kind: 'network', name: n.name, ref: n.ref, atKey: n.ref.entry !== undefined });
 
   for (const m of svc.volumes) {
     if (m.type !== 'volume' || m.source === null || m.source === '') continue;

@@ -74,6 +74,7 @@ export function buildService(name: string, ref: LRef<LMap>): Service {
     tmpfs: tmpfsMounts(child(ref, 'tmpfs')),
     volumes: volumeMounts(child(ref, 'volumes')),
     ports: ports(child(ref, 'ports')),
+    networks: networkRefs(child(ref, 'networks')),
     labels: readKeyValues(child(ref, 'labels')) as Map<string, Located<string>>,
     environment: readKeyValues(child(ref, 'environment')),
     sleepPolicy: sleepPolicy(ref),
@@ -170,6 +171,18 @@ function splitVolume(s: string): string[] {
     parts.splice(0, 2, `${parts[0]}:${parts[1]}`);
   }
   return parts;
+}
+
+function networkRefs(ref: LRef | undefined): Array<{ name: string; ref: LRef }> {
+  if (ref?.node.kind === 'seq') {
+    const out: Array<{ name: string; ref: LRef }> = [];
+    for (const i of items(ref)) {
+      const v = scalarValue(i);
+      if (typeof v === 'string') out.push({ name: v, ref: i });
+    }
+    return out;
+  }
+  return entries(ref).map((e) => ({ name: e.key, ref: e.ref }));
 }
 
 function ports(ref: LRef | undefined): Port[] {

@@ -98,6 +98,11 @@ export interface Service {
   tmpfs: Mount[];
   volumes: Mount[];
   ports: Port[];
+  /**
+   * The networks the service attaches to, from either form of `networks:` (a list of names, or a
+   * mapping by name); `ref` is the list item, or the mapping value with its entry (the name's key).
+   */
+  networks: Array<{ name: string; ref: LRef }>;
   labels: Map<string, Located<string>>;
   environment: Map<string, Located<string | number | boolean | null>>;
   sleepPolicy: SleepPolicy | null;
