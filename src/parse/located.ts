@@ -126,19 +126,25 @@ export function setEntry(map: LMap, entry: LEntry): void {
   map.index.set(entry.key, entry);
 }
 
-/** Plain JavaScript value of a located tree (shared nodes stay shared objects). */
+/**
+ * Plain JavaScript value of a located tree. A node written with an anchor (reached again through
+ * its aliases) becomes one shared object; other nodes are converted where they are met.
+ */
 export function toPlain(v: LVal, memo = new Map<LVal, unknown>()): unknown {
   if (v.kind === 'scalar') return v.value;
-  const seen = memo.get(v);
-  if (seen !== undefined) return seen;
+  const anchored = (v.yaml as { anchor?: string } | undefined)?.anchor !== undefined;
+  if (anchored) {
+    const seen = memo.get(v);
+    if (seen !== undefined) return seen;
+  }
   if (v.kind === 'seq') {
     const arr: unknown[] = [];
-    memo.set(v, arr);
+    if (anchored) memo.set(v, arr);
     for (const it of v.items) arr.push(toPlain(it.value, memo));
     return arr;
   }
   const obj: Record<string, unknown> = {};
-  memo.set(v, obj);
+  if (anchored) memo.set(v, obj);
   for (const e of v.entries) obj[e.key] = toPlain(e.value, memo);
   return obj;
 }
@@ -164,6 +170,22 @@ export function convertDocument(
   const building = new Set<LVal>();
   const sizes = new Map<LVal, number>();
   let bombReported = false;
+  /**
+   * An upper bound of the document's expanded size: the nodes converted plus the expansion of every
+   * alias. Only when it passes the bound is the exact size computed (a walk of the whole tree).
+   */
+  let sizeBound = 0;
+  /** The YAML path of the node being converted: keys, and item indexes as numbers (no object per node). */
+  let at: At = [];
+  const atRoot = <T>(f: () => T): T => {
+    const saved = at;
+    at = [];
+    try {
+      return f();
+    } finally {
+      at = saved;
+    }
+  };
 
   const locOf = (n: { range?: [number, number, number] | null }): Loc => {
     const r = n.range ?? [0, 0, 0];
@@ -196,10 +218,10 @@ export function convertDocument(
     // An alias to a node still being built is an alias to one of its own ancestors: it expands without end.
     const built = memo.get(target as YamlNode);
     if (built && building.has(built)) throw new AliasBombError(aliasLoc, `alias *${node.source} refers to a node that contains it (&${node.source}): it would expand without end; it is not read further`);
-    return convert(target as YamlNode, null);
+    return memo.get(target as YamlNode) ?? atRoot(() => convert(target as YamlNode));
   };
 
-  const convertScalar = (node: Scalar, at: At): LScalar => {
+  const convertScalar = (node: Scalar): LScalar => {
     const loc = locOf(node);
     const out: LScalar = { kind: 'scalar', value: node.value as LScalar['value'], loc, yaml: node };
     if (node.tag && node.tag.startsWith('!') && !node.tag.startsWith('!!')) out.tag = node.tag;
@@ -207,8 +229,13 @@ export function convertDocument(
     else if (node.value !== null && typeof node.value === 'object') out.value = String(node.value);
     else if (typeof node.value === 'number' && node.type === 'PLAIN' && node.range) {
       // compose reads `mode: 0440` as octal (Go's yaml.v3 parses integers with base 0); YAML 1.2 would say 440
-      const written = source.text.slice(node.range[0], node.range[1]);
-      if (/^[-+]?0[0-7]+$/.test(written)) out.value = parseInt(written, 8);
+      const text = source.text;
+      const r0 = node.range[0];
+      // only a number written with a leading 0 (after its sign) can be octal: no slice for the others
+      if (text.charCodeAt(r0) === 48 || text.charCodeAt(r0 + 1) === 48) {
+        const written = text.slice(r0, node.range[1]);
+        if (/^[-+]?0[0-7]+$/.test(written)) out.value = parseInt(written, 8);
+      }
     }
     if (opts.interpolate && typeof node.value === 'string' && hasInterpolation(node.value)) {
       const r = interpolate(node.value, opts.env);
@@ -224,7 +251,7 @@ export function convertDocument(
     return out;
   };
 
-  const convert = (node: YamlNode, at: At): LVal => {
+  const convert = (node: YamlNode): LVal => {
     // Only an anchored node can be reached twice (through its aliases): only those are remembered.
     const anchor = (node as { anchor?: string }).anchor;
     if (anchor) {
@@ -232,9 +259,10 @@ export function convertDocument(
       if (done) return done;
       anchors.set(anchor, node);
     }
+    sizeBound++;
     let out: LVal;
     if (isScalar(node)) {
-      out = convertScalar(node, at);
+      out = convertScalar(node);
     } else if (isSeq(node)) {
       const seq: LSeq = { kind: 'seq', items: [], loc: locOf(node), yaml: node };
       if (node.tag && !node.tag.startsWith('tag:')) seq.tag = node.tag;
@@ -245,6 +273,7 @@ export function convertDocument(
       for (const it of node.items) {
         const itemNode = it as YamlNode | null;
         if (itemNode === null) {
+          sizeBound++;
           seq.items.push({ value: { kind: 'scalar', value: null, loc: seq.loc } });
           continue;
         }
@@ -252,7 +281,11 @@ export function convertDocument(
           const aliasLoc = locOf(itemNode);
           seq.items.push({ value: resolveAlias(itemNode, aliasLoc)!, via: { kind: 'alias', loc: aliasLoc } });
           checkBomb(seq.items[seq.items.length - 1]!.value, aliasLoc);
-        } else seq.items.push({ value: convert(itemNode, { up: at, key: String(seq.items.length), item: true }) });
+        } else {
+          at.push(seq.items.length);
+          seq.items.push({ value: convert(itemNode) });
+          at.pop();
+        }
       }
       if (anchor) building.delete(seq);
       out = seq;
@@ -290,12 +323,13 @@ export function convertDocument(
         }
         if (isMergeKey) {
           mergeKeySeen = true;
-          collectMerges(valueNode, keyLoc, merges, at);
+          collectMerges(valueNode, keyLoc, merges);
           continue;
         }
         let value: LVal;
         let via: Via | undefined;
         if (valueNode === null) {
+          sizeBound++;
           const r = keyNode?.range;
           value = { kind: 'scalar', value: null, loc: r ? fileLoc(source, r[1], r[1]) : keyLoc };
         } else if (isAlias(valueNode)) {
@@ -303,7 +337,11 @@ export function convertDocument(
           value = resolveAlias(valueNode, aliasLoc)!;
           via = { kind: 'alias', loc: aliasLoc };
           checkBomb(value, aliasLoc);
-        } else value = convert(valueNode, { up: at, key });
+        } else {
+          at.push(key);
+          value = convert(valueNode);
+          at.pop();
+        }
         const entry: LEntry = { key, keyLoc, value, pair };
         if (via) entry.via = via;
         map.entries.push(entry);
@@ -332,7 +370,7 @@ export function convertDocument(
     return out;
   };
 
-  const collectMerges = (valueNode: YamlNode | null, keyLoc: Loc, merges: Array<{ value: LVal; loc: Loc }>, at: At) => {
+  const collectMerges = (valueNode: YamlNode | null, keyLoc: Loc, merges: Array<{ value: LVal; loc: Loc }>) => {
     if (!valueNode) return;
     if (isAlias(valueNode)) {
       const loc = locOf(valueNode);
@@ -340,13 +378,15 @@ export function convertDocument(
       checkBomb(v, loc);
       merges.push({ value: v, loc });
     } else if (isSeq(valueNode)) {
-      for (const it of valueNode.items) collectMerges(it as YamlNode, keyLoc, merges, at);
-    } else merges.push({ value: convert(valueNode, at), loc: locOf(valueNode) });
+      for (const it of valueNode.items) collectMerges(it as YamlNode, keyLoc, merges);
+    } else merges.push({ value: convert(valueNode), loc: locOf(valueNode) });
   };
 
   const checkBomb = (v: LVal, at: Loc) => {
     if (bombReported) return;
-    if (expandedSize(v) > MAX_EXPANDED_NODES) {
+    const size = expandedSize(v);
+    sizeBound += size;
+    if (size > MAX_EXPANDED_NODES) {
       bombReported = true;
       throw new AliasBombError(at);
     }
@@ -354,9 +394,9 @@ export function convertDocument(
 
   if (!doc.contents) return { root: null, issues };
   try {
-    const root = convert(doc.contents as YamlNode, null);
+    const root = convert(doc.contents as YamlNode);
     // Without aliases the tree is the file itself: only aliases can make it expand.
-    if (anchors.size > 0 && expandedSize(root) > MAX_EXPANDED_NODES) throw new AliasBombError(root.loc);
+    if (sizeBound > MAX_EXPANDED_NODES && expandedSize(root) > MAX_EXPANDED_NODES) throw new AliasBombError(root.loc);
     return { root, issues };
   } catch (e) {
     if (e instanceof AliasBombError) {
@@ -386,13 +426,11 @@ class AliasBombError extends Error {
   }
 }
 
-/** Where a node is being converted: its key (or index) and its parent's place; null at the root. */
-type At = { up: At; key: string; item?: boolean } | null;
+/** Where a node is being converted: the keys from the root, a sequence item's index as a number. */
+type At = Array<string | number>;
 
 function pathOf(at: At): string[] {
-  const path: string[] = [];
-  for (let a = at; a; a = a.up) path.unshift(a.key);
-  return path;
+  return at.map(String);
 }
 
 type Cast = (s: string) => string | number | boolean;
@@ -454,11 +492,9 @@ for (const key of ['sleep_policy', 'x-sleep-policy']) {
 }
 
 function castAt(at: At): Cast | undefined {
-  const steps: Array<{ key: string; item: boolean }> = [];
-  for (let a = at; a; a = a.up) steps.unshift({ key: a.key, item: a.item === true });
   for (const [pattern, cast] of CASTS) {
-    if (pattern.length !== steps.length) continue;
-    if (pattern.every((p, i) => (p === '[]' ? steps[i]!.item : !steps[i]!.item && (p === '*' || p === steps[i]!.key)))) return cast;
+    if (pattern.length !== at.length) continue;
+    if (pattern.every((p, i) => (p === '[]' ? typeof at[i] === 'number' : typeof at[i] === 'string' && (p === '*' || p === at[i])))) return cast;
   }
   return undefined;
 }

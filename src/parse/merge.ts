@@ -166,6 +166,17 @@ function mergeKeyedLists(base: LVal & { kind: 'seq' }, over: LVal & { kind: 'seq
 
 /** Remove `!reset` values that nothing was merged under (a file read alone, or the first of several). */
 export function dropResets(v: LVal): LVal {
+  return hasReset(v) ? withoutResets(v) : v;
+}
+
+/** Whether a `!reset` value is anywhere in a mapping (a walk that allocates nothing: most files have none). */
+function hasReset(v: LVal): boolean {
+  if (v.kind !== 'map') return false;
+  for (const e of v.entries) if (e.value.tag === '!reset' || hasReset(e.value)) return true;
+  return false;
+}
+
+function withoutResets(v: LVal): LVal {
   if (v.kind === 'map') {
     if (!v.entries.some((e) => e.value.tag === '!reset' || e.value.kind !== 'scalar')) return v;
     let changed = false;
@@ -175,7 +186,7 @@ export function dropResets(v: LVal): LVal {
         changed = true;
         continue;
       }
-      const nv = dropResets(e.value);
+      const nv = withoutResets(e.value);
       if (nv !== e.value) changed = true;
       entries.push(nv === e.value ? e : { ...e, value: nv });
     }
