@@ -1,7 +1,7 @@
 import { formatPath, keyLoc, type LRef } from '../model/access.js';
 import { fileOf, positionOf, type Loc } from '../model/location.js';
 import type { Stack } from '../model/types.js';
-import type { Finding, ReportDescriptor, Rule, RuleContext, Severity, SeveritySetting } from './types.js';
+import type { Finding, Fix, ReportDescriptor, Rule, RuleContext, Severity, SeveritySetting } from './types.js';
 
 export interface RuleSettings {
   severity?: SeveritySetting;
@@ -21,9 +21,22 @@ export interface RunOptions {
   activeRules?: Set<string>;
 }
 
+/**
+ * A message template split once at its `{{name}}` placeholders: even indexes are text, odd ones
+ * placeholder names (a rule reports thousands of findings from a handful of templates).
+ */
+const templateParts = new Map<string, string[]>();
+
 /** Fill a message's `{{name}}` placeholders; an unknown name is left as written. */
 export function formatMessage(template: string, data: Record<string, string | number> = {}): string {
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) => (k in data ? String(data[k]) : `{{${k}}}`));
+  let parts = templateParts.get(template);
+  if (!parts) templateParts.set(template, (parts = template.split(/\{\{\s*(\w+)\s*\}\}/)));
+  let out = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) {
+    const k = parts[i]!;
+    out += (k in data ? String(data[k]) : `{{${k}}}`) + parts[i + 1]!;
+  }
+  return out;
 }
 
 /** Whether a report's `at` is a walk result (which carries a YAML path) rather than a bare location. */
@@ -39,7 +52,10 @@ export function findingPosition(loc: Loc): Pick<Finding, 'file' | 'line' | 'colu
 
 /** Run rules over a stack in one walk: every rule's service hook per service, then the stack hooks. */
 export function runRules(stack: Stack, rules: readonly Rule[], opts: RunOptions = {}): Finding[] {
-  const findings: Finding[] = [];
+  const withFixes = opts.withFixes ?? false;
+  // A report is queued and made a finding after the walk: the rules' hooks stay small (V8 compiles
+  // each hot hook with what it calls), and the one loop below does the formatting for all of them.
+  const queued: Queued[] = [];
   const visitors = [];
   for (const rule of rules) {
     const setting = opts.settings?.[rule.meta.id];
@@ -50,7 +66,8 @@ export function runRules(stack: Stack, rules: readonly Rule[], opts: RunOptions 
     const ctx: RuleContext = {
       stack,
       options,
-      report: (d: ReportDescriptor) => findings.push(toFinding(rule, d, setting?.severity, opts.withFixes ?? false)),
+      // a fix is computed when it is reported, from the state the rule is in then
+      report: (d: ReportDescriptor) => queued.push({ rule, d, configured: setting?.severity, fix: withFixes && d.fix ? (typeof d.fix === 'function' ? d.fix() : d.fix) : null }),
     };
     const visitor = rule.create(ctx);
     if (visitor.service || visitor.stack) opts.activeRules?.add(rule.meta.id);
@@ -58,22 +75,26 @@ export function runRules(stack: Stack, rules: readonly Rule[], opts: RunOptions 
   }
   for (const svc of stack.services) for (const v of visitors) v.service?.(svc);
   for (const v of visitors) v.stack?.(stack);
+  const findings: Finding[] = [];
+  for (const q of queued) findings.push(toFinding(q));
   return findings;
 }
 
-function toFinding(rule: Rule, d: ReportDescriptor, configured: SeveritySetting | undefined, withFixes: boolean): Finding {
+interface Queued {
+  rule: Rule;
+  d: ReportDescriptor;
+  configured: SeveritySetting | undefined;
+  fix: Fix | null;
+}
+
+function toFinding({ rule, d, configured, fix }: Queued): Finding {
   const template = rule.meta.messages[d.messageId];
   if (template === undefined) throw new Error(`rule ${rule.meta.id} reported unknown message id "${d.messageId}"`);
   const loc = d.loc ?? (isRef(d.at) ? keyLoc(d.at) : d.at);
   const path = d.path ?? (isRef(d.at) ? d.at.path : []);
   // A configured severity replaces the rule's default; a per-finding one only applies otherwise.
   const severity: Severity = configured && configured !== 'off' ? configured : (d.severity ?? rule.meta.severity);
-  let fix = null;
-  let fixable = false;
-  if (d.fix) {
-    fixable = true;
-    if (withFixes) fix = typeof d.fix === 'function' ? d.fix() : d.fix;
-  }
+  const fixable = Boolean(d.fix);
   return {
     ruleId: rule.meta.id,
     severity,

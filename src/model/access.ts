@@ -23,6 +23,9 @@ export interface Located<T> extends LRef {
  */
 class Ref implements LRef {
   private cachedPath: string[] | undefined;
+  /** set by `located()`; declared here so that every ref has one shape (V8 keeps the accesses monomorphic) */
+  value: unknown = undefined;
+  loc: Loc | undefined = undefined;
   constructor(
     readonly node: LVal,
     readonly shared: boolean,
