@@ -1,4 +1,4 @@
-import { child, entries, items, keyLoc, scalarValue, type LRef } from '../../src/model/access.js';
+import { child, items, scalarValue, type LRef } from '../../src/model/access.js';
 import type { Loc } from '../../src/model/location.js';
 import { valueSpanLoc, type LVal } from '../../src/parse/located.js';
 import { defineRule } from '../../src/engine/types.js';
@@ -26,19 +26,34 @@ const URL_WITH_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:([^\s@/]+)@/i;
 export function looksSecret(key: string, words: readonly string[]): boolean {
   if (NOT_A_SECRET.test(key)) return false;
   const joined = `_${normalizeName(key)}_`;
-  return normalizedWords(words).some((word) => joined.includes(`_${word}_`) || (word.length >= 6 && joined.includes(word)));
+  for (const w of normalizedWords(words)) if (joined.includes(w.whole) || (w.glued && joined.includes(w.word))) return true;
+  return false;
 }
 
 /** `x-api.key` → `X_API_KEY`: upper case, every run of other characters one underscore. */
 function normalizeName(s: string): string {
-  return s.toUpperCase().split(/[^A-Z0-9]+/).filter(Boolean).join('_');
+  return s
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, '_')
+    .replace(/^_|_$/g, '');
 }
 
-const normalized = new WeakMap<readonly string[], string[]>();
+interface SecretWord {
+  word: string;
+  /** the word as a whole part of a name: `_WORD_` */
+  whole: string;
+  /** long enough to count when glued to other letters */
+  glued: boolean;
+}
+
+const normalized = new WeakMap<readonly string[], SecretWord[]>();
 /** The word list normalised once per list (a rule's options), not once per variable. */
-function normalizedWords(words: readonly string[]): string[] {
+function normalizedWords(words: readonly string[]): SecretWord[] {
   let out = normalized.get(words);
-  if (!out) normalized.set(words, (out = words.map(normalizeName)));
+  if (!out) {
+    out = words.map(normalizeName).map((word) => ({ word, whole: `_${word}_`, glued: word.length >= 6 }));
+    normalized.set(words, out);
+  }
   return out;
 }
 
@@ -58,7 +73,7 @@ function candidates(env: LRef | undefined): Candidate[] {
   const out: Candidate[] = [];
   if (!env) return out;
   if (env.node.kind === 'map') {
-    for (const { key, ref } of entries(env)) out.push({ key, value: ref.node, loc: keyLoc(ref) });
+    for (const e of env.node.entries) out.push({ key: e.key, value: e.value, loc: e.keyLoc });
     return out;
   }
   for (const it of items(env)) {
@@ -116,7 +131,10 @@ export default defineRule<SecretsInEnvironmentOptions>({
             if (looksSecret(c.key, words) && literalDefault(raw)) messageId = 'defaultValue';
           } else if (text.trim() !== '' && !/^(?:true|false)$/i.test(text) && !text.startsWith('/run/secrets/')) {
             if (looksSecret(c.key, words)) messageId = 'literal';
-            else if (URL_WITH_PASSWORD.test(text) && !URL_WITH_PASSWORD.exec(text)![1]!.startsWith('$')) messageId = 'url';
+            else if (text.includes('://')) {
+              const url = URL_WITH_PASSWORD.exec(text);
+              if (url && !url[1]!.startsWith('$')) messageId = 'url';
+            }
           }
           if (!messageId) continue;
           reported.add(node);

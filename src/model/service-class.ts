@@ -110,7 +110,19 @@ export interface ImageReference {
  * repository `postgres`, name `postgres`, tag `15-alpine`. Never throws; an empty string gives an
  * empty name.
  */
-export function parseImageReference(image: string): ImageReference {
+export function parseImageReference(image: string): Readonly<ImageReference> {
+  let ref = imageRefs.get(image);
+  if (!ref) {
+    // several rules ask about the same image of every service: split each image once
+    if (imageRefs.size >= 10_000) imageRefs.clear();
+    imageRefs.set(image, (ref = Object.freeze(splitImageReference(image))));
+  }
+  return ref;
+}
+
+const imageRefs = new Map<string, Readonly<ImageReference>>();
+
+function splitImageReference(image: string): ImageReference {
   let rest = image.trim();
   let digest: string | null = null;
   const at = rest.indexOf('@');
@@ -184,19 +196,14 @@ export function splitPattern(pattern: string): { scope: 'name' | 'image' | 'both
  */
 export function findPatternMatch(svc: Pick<Service, 'name' | 'image'>, patterns: readonly string[]): PatternMatch | null {
   const image = svc.image?.value ?? null;
-  const ref = image ? parseImageReference(image) : null;
-  for (const p of compilePatterns(patterns)) {
-    if (ref && p.scope !== 'name' && imageMatches(p, ref)) return { pattern: p.pattern, subject: 'image', value: image! };
-    if (p.scope !== 'image' && !p.repository && p.re.test(svc.name)) return { pattern: p.pattern, subject: 'name', value: svc.name };
-  }
-  return null;
+  const m = firstMatch(compilePatterns(patterns), image ? parseImageReference(image) : null, svc.name);
+  if (!m) return null;
+  return m.subject === 'image' ? { pattern: m.pattern.pattern, subject: 'image', value: image! } : { pattern: m.pattern.pattern, subject: 'name', value: svc.name };
 }
 
 /** The first pattern (without a `name:` prefix) that matches an image, or null. */
 export function findImagePattern(image: string, patterns: readonly string[]): string | null {
-  const ref = parseImageReference(image);
-  for (const p of compilePatterns(patterns)) if (p.scope !== 'name' && imageMatches(p, ref)) return p.pattern;
-  return null;
+  return firstMatch(compilePatterns(patterns), parseImageReference(image), null)?.pattern.pattern ?? null;
 }
 
 interface CompiledPattern {
@@ -207,22 +214,70 @@ interface CompiledPattern {
   repository: boolean;
 }
 
-const compiledLists = new WeakMap<readonly string[], CompiledPattern[]>();
+interface CompiledList {
+  patterns: CompiledPattern[];
+  /**
+   * Plain names (ASCII, no `*` or `?`, no `/`), lower-cased, to the index of the first pattern that
+   * is that name, for images and for service names: most patterns are plain names, and a lookup
+   * replaces a regular expression per pattern. Other patterns are in `globs`, by index.
+   */
+  imageNames: Map<string, number>;
+  serviceNames: Map<string, number>;
+  globs: number[];
+}
+
+const compiledLists = new WeakMap<readonly string[], CompiledList>();
+const ASCII = /^[\x00-\x7f]*$/;
 
 /** A pattern list split and compiled once (a rule's options are one array for every service). */
-function compilePatterns(patterns: readonly string[]): CompiledPattern[] {
+function compilePatterns(patterns: readonly string[]): CompiledList {
   let out = compiledLists.get(patterns);
   if (!out) {
-    out = patterns.map((pattern) => {
+    const list: CompiledList = { patterns: [], imageNames: new Map(), serviceNames: new Map(), globs: [] };
+    patterns.forEach((pattern, index) => {
       const { scope, glob } = splitPattern(pattern);
-      return { pattern, scope, re: globToRegExp(glob), repository: glob.includes('/') };
+      const p: CompiledPattern = { pattern, scope, re: globToRegExp(glob), repository: glob.includes('/') };
+      list.patterns.push(p);
+      if (p.repository || /[*?]/.test(glob) || !ASCII.test(glob)) {
+        list.globs.push(index);
+        return;
+      }
+      // An ASCII letter matches case-insensitively only an ASCII letter (the `i` flag never folds
+      // other characters into ASCII): equal lower-cased ASCII strings are exactly the matches.
+      const name = glob.toLowerCase();
+      if (scope !== 'name' && !list.imageNames.has(name)) list.imageNames.set(name, index);
+      if (scope !== 'image' && !list.serviceNames.has(name)) list.serviceNames.set(name, index);
     });
-    compiledLists.set(patterns, out);
+    compiledLists.set(patterns, (out = list));
   }
   return out;
 }
 
-function imageMatches(p: CompiledPattern, ref: ImageReference): boolean {
+/**
+ * The first pattern of the list that matches the image (`ref`) or the service name, the image
+ * first when one pattern matches both; null subjects are not matched.
+ */
+function firstMatch(list: CompiledList, ref: Readonly<ImageReference> | null, name: string | null): { pattern: CompiledPattern; subject: 'image' | 'name' } | null {
+  let best = Infinity;
+  let subject: 'image' | 'name' = 'image';
+  if (ref && ref.name !== '' && ASCII.test(ref.name)) best = list.imageNames.get(ref.name.toLowerCase()) ?? Infinity;
+  if (name !== null && ASCII.test(name)) {
+    const i = list.serviceNames.get(name.toLowerCase());
+    if (i !== undefined && i < best) {
+      best = i;
+      subject = 'name';
+    }
+  }
+  for (const index of list.globs) {
+    if (index >= best) break;
+    const p = list.patterns[index]!;
+    if (ref && p.scope !== 'name' && imageMatches(p, ref)) return { pattern: p, subject: 'image' };
+    if (name !== null && p.scope !== 'image' && !p.repository && p.re.test(name)) return { pattern: p, subject: 'name' };
+  }
+  return best === Infinity ? null : { pattern: list.patterns[best]!, subject };
+}
+
+function imageMatches(p: CompiledPattern, ref: Readonly<ImageReference>): boolean {
   if (p.repository) return p.re.test(ref.repository) || (ref.registry !== null && p.re.test(`${ref.registry}/${ref.repository}`));
   return ref.name !== '' && p.re.test(ref.name);
 }
