@@ -5,6 +5,16 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
+import v8 from 'node:v8';
+
+// V8 optimises a function with TurboFan once it has run enough bytecode (the interrupt budget,
+// three times over). The default suits long-lived processes; in a lint of a large file each rule's
+// per-service hook crosses it after a thousand services or so, and the process exits before the
+// compiled code pays back what compiling it cost. Six times the default budget takes about a tenth
+// off the CPU time of a 2,000-service lint and leaves its wall time and small files as they were
+// (bench/run.mjs; docs/DEVELOPING.md has the figures). Measured on V8 11 (Node 20): other versions
+// keep their defaults.
+if (process.versions.v8.startsWith('11.')) v8.setFlagsFromString('--interrupt-budget=405504');
 
 // A closed pipe (`stackopt fix --stdout | head`) ends the output quietly, as other CLIs do; output
 // that cannot be written (`> /dev/full`) is exit 2, as `-o` into such a place is.
