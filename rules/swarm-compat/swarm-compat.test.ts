@@ -131,6 +131,14 @@ testRule(rule, {
       ],
     },
     {
+      name: 'a "$" in a value shared through an alias and a merge key: once, at the anchor, with the first path that reaches it',
+      code: stack('x-env: &env\n  CMD: echo $(date)\nx-base: &base\n  entrypoint: ["sh", "-c", "echo $1"]\nservices:\n  a:\n    <<: *base\n    image: a:1\n    environment: *env\n  b:\n    <<: *base\n    image: b:1\n    environment: *env\n'),
+      errors: [
+        { message: /^x-env\.CMD has a "\$"/, line: 2, column: 13, endColumn: 14 },
+        { message: /^x-base\.entrypoint\[2\] has a "\$"/, line: 4, column: 34, endColumn: 35 },
+      ],
+    },
+    {
       name: 'a forbidden key through a merge key: at the anchor, for each service',
       code: stack('x-limits: &limits\n  cpu_shares: 512\nservices:\n  a:\n    <<: *limits\n    image: a:1\n  b:\n    <<: *limits\n    image: b:1\n'),
       errors: [

@@ -79,18 +79,20 @@ const CASTS: Array<[string[], Cast]> = [
   [['configs', '*', 'external'], 'bool'],
 ];
 
-interface Step {
-  seg: string;
-  inSeq: boolean;
+/** The path being walked: its keys, and which of them are sequence indexes (one stack for the whole walk). */
+interface Steps {
+  segs: string[];
+  inSeq: boolean[];
 }
 
-function castAt(steps: Step[]): Cast | null {
+function castAt(steps: Steps): Cast | null {
+  const n = steps.segs.length;
   outer: for (const [pattern, cast] of CASTS) {
-    if (pattern.length !== steps.length) continue;
-    for (let i = 0; i < pattern.length; i++) {
+    if (pattern.length !== n) continue;
+    for (let i = 0; i < n; i++) {
       const p = pattern[i]!;
-      const s = steps[i]!;
-      if (p === '[]' ? !s.inSeq : p === '*' ? s.inSeq : p !== s.seg || s.inSeq) continue outer;
+      const inSeq = steps.inSeq[i]!;
+      if (p === '[]' ? !inSeq : p === '*' ? inSeq : p !== steps.segs[i] || inSeq) continue outer;
     }
     return cast;
   }
@@ -114,7 +116,16 @@ const EXPECTED: Record<Cast, CastIssue['expected']> = { int: 'an integer', float
 /** The plain value docker validates: interpolated scalars stay strings unless docker casts them there. */
 export function dockerView(root: LVal): { data: unknown; casts: CastIssue[] } {
   const casts: CastIssue[] = [];
-  const walk = (v: LVal, steps: Step[]): unknown => {
+  const steps: Steps = { segs: [], inSeq: [] };
+  const child = (v: LVal, seg: string, inSeq: boolean): unknown => {
+    steps.segs.push(seg);
+    steps.inSeq.push(inSeq);
+    const out = walk(v);
+    steps.segs.pop();
+    steps.inSeq.pop();
+    return out;
+  };
+  const walk = (v: LVal): unknown => {
     if (v.kind === 'scalar') {
       if (v.raw === undefined) return v.value;
       const text = v.value === null ? '' : String(v.value);
@@ -122,15 +133,15 @@ export function dockerView(root: LVal): { data: unknown; casts: CastIssue[] } {
       if (!cast) return text;
       const r = goCast(text, cast);
       if (r.ok) return r.value;
-      casts.push({ path: steps.map((s) => s.seg), value: text, expected: EXPECTED[cast], loc: v.loc });
+      casts.push({ path: [...steps.segs], value: text, expected: EXPECTED[cast], loc: v.loc });
       return text;
     }
-    if (v.kind === 'seq') return v.items.map((it, i) => walk(it.value, [...steps, { seg: String(i), inSeq: true }]));
+    if (v.kind === 'seq') return v.items.map((it, i) => child(it.value, String(i), true));
     const out: Record<string, unknown> = {};
-    for (const e of v.entries) out[e.key] = walk(e.value, [...steps, { seg: e.key, inSeq: false }]);
+    for (const e of v.entries) out[e.key] = child(e.value, e.key, false);
     return out;
   };
-  return { data: walk(root, []), casts };
+  return { data: walk(root), casts };
 }
 
 /** A validator that ignores what checkSchema hands it and validates docker's view instead. */
@@ -249,19 +260,37 @@ export interface InterpolationFormatIssue {
 /** Every scalar value (keys are not interpolated) whose text docker's interpolation refuses. */
 export function findInterpolationFormatIssues(root: LVal): InterpolationFormatIssue[] {
   const out: InterpolationFormatIssue[] = [];
+  // A value shared through an alias or `<<` is reported once, at the first path that reaches it.
   const seen = new Set<LVal>();
-  const walk = (v: LVal, path: string[]) => {
-    if (seen.has(v)) return;
-    seen.add(v);
-    if (v.kind === 'map') for (const e of v.entries) walk(e.value, [...path, e.key]);
-    else if (v.kind === 'seq') v.items.forEach((it, i) => walk(it.value, [...path, String(i)]));
-    else {
+  const path: string[] = [];
+  const walk = (v: LVal) => {
+    if (v.kind === 'scalar') {
       const text = v.raw ?? (typeof v.value === 'string' ? v.value : null);
-      if (text === null || !text.includes('$')) return;
+      if (text === null || !text.includes('$') || seen.has(v)) return;
+      seen.add(v);
       const at = dockerInterpolationError(text);
-      if (at >= 0) out.push({ path, text, loc: valueSpanLoc(v.loc, text, at, at + 1) });
+      if (at >= 0) out.push({ path: [...path], text, loc: valueSpanLoc(v.loc, text, at, at + 1) });
+      return;
+    }
+    // an anchored mapping or sequence is walked once (what its aliases reach is already seen)
+    if ((v.yaml as { anchor?: string } | undefined)?.anchor !== undefined) {
+      if (seen.has(v)) return;
+      seen.add(v);
+    }
+    if (v.kind === 'map') {
+      for (const e of v.entries) {
+        path.push(e.key);
+        walk(e.value);
+        path.pop();
+      }
+    } else {
+      for (let i = 0; i < v.items.length; i++) {
+        path.push(String(i));
+        walk(v.items[i]!.value);
+        path.pop();
+      }
     }
   };
-  walk(root, []);
+  walk(root);
   return out;
 }
