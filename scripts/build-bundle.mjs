@@ -6,7 +6,8 @@
 // A cache made by another node version is rejected by V8 and the bundle is compiled as usual.
 // Type checking is `tsc --noEmit` (npm run typecheck), not this step.
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -36,9 +37,20 @@ const bytes = result.metafile.outputs[Object.keys(result.metafile.outputs).find(
 const bin = join(root, 'bin/stackopt.js');
 const cache = `${outfile}.cache`;
 const examples = ['fixtures/seed-examples/high-efficiency-stack.yml', 'fixtures/seed-examples/cloud-backup.yml'].map((f) => join(root, f));
-const warm = spawnSync(process.execPath, [bin, 'lint', '--no-color', ...examples.filter((f) => existsSync(f))], {
+// A stack file per older stack schema version (3.0 to 3.12): the run records the code cache of
+// each version's validator beside it in dist/stack-validators/ (src/engine/swarm-schema.ts).
+const versionDir = mkdtempSync(join(tmpdir(), 'stackopt-warm-'));
+const versionFiles = Array.from({ length: 13 }, (_, minor) => {
+  const f = join(versionDir, `stack-v3.${minor}.yml`);
+  writeFileSync(f, `version: "3.${minor}"\nservices:\n  app:\n    image: app:1\n    healthcheck:\n      test: ["CMD", "true"]\n    deploy:\n      replicas: 2\n`);
+  return f;
+});
+const warm = spawnSync(process.execPath, [bin, 'lint', '--no-color', ...examples.filter((f) => existsSync(f)), ...versionFiles], {
   env: { ...process.env, STACKOPT_WRITE_CODE_CACHE: cache, NO_COLOR: '1' },
   stdio: ['ignore', 'ignore', 'pipe'],
 });
+rmSync(versionDir, { recursive: true, force: true });
 if (!existsSync(cache)) throw new Error(`build-bundle: no code cache written (${warm.stderr})`);
+const missing = Array.from({ length: 13 }, (_, minor) => join(root, `dist/stack-validators/config_schema_v3.${minor}.cjs.cache`)).filter((f) => !existsSync(f));
+if (missing.length > 0) throw new Error(`build-bundle: no code cache for ${missing.join(', ')} (${warm.stderr})`);
 console.log(`build-bundle: ${(bytes / 1024).toFixed(0)} KiB -> dist/bundle/stackopt.cjs, with its V8 code cache`);

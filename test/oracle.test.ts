@@ -134,3 +134,56 @@ describe.skipIf(!HAS_DOCKER)('stack schema formats agree with docker stack confi
     for (const { d, docker } of got) expect(duration(d), `duration ${JSON.stringify(d)}`).toBe(docker);
   }, 60_000);
 });
+
+/**
+ * docker validates a stack file against the schema of the version it declares. A grid of keys that
+ * came with later versions, each under every version from 3.0 to 3.13: docker rejects the file
+ * exactly when lint reports an error, and where lint says which version brought the key, that is
+ * the first version docker accepts it under.
+ */
+describe.skipIf(!HAS_DOCKER)('stack schema versions agree with docker stack config', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stackopt-versions-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** [name, service keys (indented for the service), top-level keys] */
+  const FEATURES: Array<[string, string, string]> = [
+    ['secrets', '    secrets: [token]\n', 'secrets:\n  token:\n    external: true\n'],
+    ['long ports', '    ports:\n      - target: 80\n        published: 8080\n', ''],
+    ['endpoint_mode', '    deploy:\n      endpoint_mode: dnsrr\n', ''],
+    ['configs', '    configs: [conf]\n', 'configs:\n  conf:\n    external: true\n'],
+    ['placement preferences', '    deploy:\n      placement:\n        preferences:\n          - spread: node.labels.zone\n', ''],
+    ['start_period', '    healthcheck:\n      test: ["CMD", "true"]\n      start_period: 30s\n', ''],
+    ['update order', '    deploy:\n      update_config:\n        order: start-first\n', ''],
+    ['network name', '    networks: [front]\n', 'networks:\n  front:\n    name: shop-front\n'],
+    ['tmpfs size', '    volumes:\n      - type: tmpfs\n        target: /tmp\n        tmpfs:\n          size: 1000000\n', ''],
+    ['init', '    init: true\n', ''],
+    ['rollback_config', '    deploy:\n      rollback_config:\n        parallelism: 1\n', ''],
+    ['max_replicas_per_node', '    deploy:\n      placement:\n        max_replicas_per_node: 1\n', ''],
+    ['pids', '    deploy:\n      resources:\n        limits:\n          pids: 100\n', ''],
+    ['start_interval', '    healthcheck:\n      test: ["CMD", "true"]\n      start_interval: 5s\n', ''],
+    ['oom_score_adj', '    oom_score_adj: 100\n', ''],
+  ];
+  const VERSIONS = Array.from({ length: 14 }, (_, i) => `3.${i}`);
+  const cases = FEATURES.flatMap(([name, service, top]) => VERSIONS.map((version) => ({ name, version, text: `version: "${version}"\nservices:\n  a:\n    image: x:1\n${service}${top}` })));
+
+  it('a key is rejected under the versions before the one that brought it, and lint says which one did', async () => {
+    const got = await pool(cases, 4, async (c) => {
+      const file = join(dir, `${c.name.replace(/ /g, '-')}-${c.version}.yml`);
+      writeFileSync(file, c.text);
+      const docker = await runStackConfig(file);
+      const lint = lintProject({ files: [file], environment: {}, target: 'swarm' });
+      const errors = lint.findings.filter((f) => f.severity === 'error' && (f.ruleId === 'swarm-compat' || f.ruleId === 'schema'));
+      return { ...c, docker: docker.ok, lint: errors.map((f) => f.message) };
+    });
+    const disagree = got.filter((g) => g.docker !== (g.lint.length === 0)).map((g) => `${g.name} under ${g.version}: docker ${g.docker ? 'accepts' : 'rejects'}, lint says ${JSON.stringify(g.lint)}`);
+    expect(disagree).toEqual([]);
+    for (const [name] of FEATURES) {
+      const firstAccepted = got.find((g) => g.name === name && g.docker)!.version;
+      expect(firstAccepted, name).not.toBe('3.0');
+      for (const g of got.filter((x) => x.name === name && !x.docker)) {
+        const said = g.lint.map((m) => / it came with (3\.\d+)/.exec(m)?.[1]).find((v) => v !== undefined);
+        if (said !== undefined) expect(said, `${name} under ${g.version}`).toBe(firstAccepted);
+      }
+    }
+  }, 120_000);
+});

@@ -1,7 +1,7 @@
 import { child, formatPath, items, scalarValue } from '../../src/model/access.js';
 import type { Service } from '../../src/model/types.js';
 import { defineRule } from '../../src/engine/types.js';
-import { checkSwarmSchema, findInterpolationFormatIssues, reportedByCompose, type UnknownKeyIssue } from '../../src/engine/swarm-schema.js';
+import { checkSwarmSchema, findInterpolationFormatIssues, reportedByCompose, STACK_VERSIONS, versionAccepting, type UnknownKeyIssue } from '../../src/engine/swarm-schema.js';
 import { interpolate } from '../../src/parse/interpolate.js';
 import { stackTarget } from '../../src/engine/target.js';
 import { showValue } from '../show-value.js';
@@ -99,7 +99,7 @@ const VALUE_ADVICE: Array<[string[], string]> = [
 ];
 
 const DURATION_ADVICE = '; write a Go duration with a unit, such as 10s, 1m30s or 500ms';
-const SUPPORTED_VERSIONS = new Set(['3', ...Array.from({ length: 14 }, (_, i) => `3.${i}`)]);
+const SUPPORTED_VERSIONS = new Set(['3', ...STACK_VERSIONS]);
 
 /**
  * What docker's short volume parser (cli/compose/loader ParseVolume) says of a spec after
@@ -240,7 +240,9 @@ export default defineRule({
             }
           }
           let advice: string;
-          if (u.key.startsWith('x-')) advice = EXTENSION_ADVICE;
+          const later = versionAccepting(result, u);
+          if (later) advice = `the file declares version "${result.version}", whose schema has no ${u.key} there; it came with ${later}: declare version: "${later}" or later`;
+          else if (u.key.startsWith('x-')) advice = EXTENSION_ADVICE;
           else if (u.parentPath.length === 0) advice = TOP_KEY_ADVICE[u.key] ?? 'the stack schema has no such top-level key; remove it';
           else if (u.parentPath.length === 2 && u.parentPath[0] === 'services') advice = SERVICE_KEY_ADVICE[u.key] ?? 'the stack schema has no such service key; keep compose-only settings in a compose override file';
           else if (u.parentPath[2] === 'ports' && u.key === 'host_ip') advice = 'swarm cannot bind a published port to one address; publish with mode: host behind a firewall, or do not publish it';

@@ -139,6 +139,26 @@ testRule(rule, {
       ],
     },
     {
+      name: 'keys newer than the declared version: at the key, with the version that brought each',
+      code: stack('version: "3.3"\nservices:\n  api:\n    image: api:1\n    init: true\n    healthcheck:\n      test: ["CMD", "true"]\n      start_period: 30s\n'),
+      errors: [
+        {
+          message:
+            'service "api" sets init, which docker stack deploy rejects ("services.api Additional property init is not allowed"); the file declares version "3.3", whose schema has no init there; it came with 3.7: declare version: "3.7" or later',
+          line: 5,
+          column: 5,
+          endColumn: 9,
+        },
+        { message: /^services\.api\.healthcheck sets start_period, .*version "3\.3", whose schema has no start_period there; it came with 3\.4: declare version: "3\.4" or later$/, line: 8, column: 7 },
+      ],
+    },
+    {
+      name: 'a version written as a number is read as docker reads it: 3.10 is 3.1',
+      code: stack('version: 3.10\nservices:\n  api:\n    image: api:1\n    ports:\n      - target: 80\n        published: 8080\n'),
+      // (that version is not a string is the compose schema's finding)
+      errors: [{ message: /^docker stack deploy rejects this file: services\.api\.ports\.0 must be a string or a number, not a mapping/, line: 6, column: 9 }],
+    },
+    {
       name: 'a forbidden key through a merge key: at the anchor, for each service',
       code: stack('x-limits: &limits\n  cpu_shares: 512\nservices:\n  a:\n    <<: *limits\n    image: a:1\n  b:\n    <<: *limits\n    image: b:1\n'),
       errors: [

@@ -1,6 +1,12 @@
 import type { ErrorObject } from 'ajv';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import vm from 'node:vm';
+import { packageRoot } from '../cli/package-info.js';
 import { validateStack } from '../generated/stack-validator.js';
 import { validateCompose } from '../generated/validators.js';
+import * as stackFormats from '../parse/stack-formats.js';
 import type { Loc } from '../model/location.js';
 import { valueSpanLoc, type LEntry, type LMap, type LVal } from '../parse/located.js';
 import { checkSchema, type CompiledValidator, type SchemaIssue } from '../parse/validate-schema.js';
@@ -32,7 +38,73 @@ export interface CastIssue {
   loc: Loc;
 }
 
+/** The newest stack schema docker knows, used for a file that declares no version or "3". */
+export const LATEST_STACK_VERSION = '3.13';
+/** The versions docker has a schema for: 3.0 to 3.13. */
+export const STACK_VERSIONS: readonly string[] = Array.from({ length: 14 }, (_, i) => `3.${i}`);
+
+/**
+ * The schema version docker validates a stack file against: the one its `version` declares, as
+ * docker reads it (a YAML number as Go prints it, so `3.10` is 3.1 and `3.0` is "3"), the newest
+ * for none or "3". A version docker does not know is reported by swarm-compat; the file is then
+ * checked against the newest schema.
+ */
+export function stackSchemaVersion(root: LMap): string {
+  const v = root.index.get('version')?.value;
+  if (!v || v.kind !== 'scalar' || v.value === null) return LATEST_STACK_VERSION;
+  const declared = String(v.value);
+  return STACK_VERSIONS.includes(declared) ? declared : LATEST_STACK_VERSION;
+}
+
+const olderValidators = new Map<string, CompiledValidator>();
+
+/**
+ * The validator of one stack schema version. 3.13 is part of the bundle; the older ones are
+ * compiled at build time into dist/stack-validators/ and loaded the first time a file needs one,
+ * with the V8 code cache the build records beside each (as bin/stackopt.js loads the bundle): a
+ * small stack file of version 3.8 then costs a read, not a compile.
+ */
+export function stackValidator(version: string): CompiledValidator {
+  if (version === LATEST_STACK_VERSION) return validateStack as CompiledValidator;
+  let v = olderValidators.get(version);
+  if (!v) olderValidators.set(version, (v = loadOlderValidator(version)));
+  return v;
+}
+
+function loadOlderValidator(version: string): CompiledValidator {
+  const file = join(packageRoot(), 'dist', 'stack-validators', `config_schema_v${version}.cjs`);
+  if (!existsSync(file)) throw new Error(`the stack schema ${version} validator is not built (no ${file}); run \`npm run build\``);
+  const cacheFile = `${file}.cache`;
+  // the build's warm-up run (scripts/build-bundle.mjs) records the cache; a normal run only reads it
+  const recording = process.env.STACKOPT_WRITE_CODE_CACHE !== undefined;
+  const script = new vm.Script(`(function (module, exports, require) {\n${readFileSync(file, 'utf8')}\n})`, {
+    filename: file,
+    lineOffset: -1,
+    cachedData: !recording && existsSync(cacheFile) ? readFileSync(cacheFile) : undefined,
+  });
+  const mod: { exports: unknown } = { exports: {} };
+  (script.runInThisContext() as (m: typeof mod, e: unknown, r: NodeRequire) => void)(mod, mod.exports, createRequire(file));
+  const validate = (mod.exports as (formats: typeof stackFormats) => CompiledValidator)(stackFormats);
+  if (!recording) return validate;
+  // record after the first validation, so that the cache holds the functions it compiled
+  let recorded = false;
+  const recorder: CompiledValidator = (data: unknown) => {
+    const ok = validate(data);
+    recorder.errors = validate.errors;
+    if (!recorded) writeFileSync(cacheFile, script.createCachedData());
+    recorded = true;
+    return ok;
+  };
+  return recorder;
+}
+
 export interface SwarmSchemaResult {
+  /** the schema version the file was checked against (see stackSchemaVersion) */
+  version: string;
+  /** the plain value docker validates */
+  data: unknown;
+  /** what other versions' schemas say of it, filled as they are asked (versionAccepting) */
+  errorsByVersion: Map<string, ErrorObject[]>;
   /** keys the stack schema rejects (additionalProperties), each at its key */
   unknownKeys: UnknownKeyIssue[];
   /** every other schema error (types, formats, enums, ...), each at its node */
@@ -166,7 +238,8 @@ const COMPOSE_KEYS_OWNED_BY_RULES = new Set(['sleep_policy']);
 export function checkSwarmSchema(root: LMap): SwarmSchemaResult {
   const { data, casts } = dockerView(root);
   const unknownKeys: UnknownKeyIssue[] = [];
-  const issues = checkSchema(root, onData(validateStack as CompiledValidator, data), {
+  const version = stackSchemaVersion(root);
+  const issues = checkSchema(root, onData(stackValidator(version), data), {
     ignore: (e, path) => {
       if (e.keyword !== 'additionalProperties') return false;
       const k = String((e.params as { additionalProperty: string }).additionalProperty);
@@ -189,7 +262,29 @@ export function checkSwarmSchema(root: LMap): SwarmSchemaResult {
       return false;
     },
   });
-  return { unknownKeys, issues, casts, composeSubtrees, composeExact };
+  return { version, data, errorsByVersion: new Map(), unknownKeys, issues, casts, composeSubtrees, composeExact };
+}
+
+/**
+ * The first stack schema version after `result.version` that accepts a key the file's version
+ * rejects (null when none does): what the file has to declare to use it. The newest schema is asked
+ * first (a key it rejects too came with no version), so older validators are loaded only for a key
+ * that some later version has; each version validates the file once.
+ */
+export function versionAccepting(result: SwarmSchemaResult, u: UnknownKeyIssue): string | null {
+  const pointer = u.parentPath.map((p) => `/${p.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+  const rejects = (version: string): boolean => {
+    let errors = result.errorsByVersion.get(version);
+    if (!errors) {
+      const validate = stackValidator(version);
+      validate(result.data);
+      result.errorsByVersion.set(version, (errors = [...(validate.errors ?? [])]));
+    }
+    return errors.some((e) => e.keyword === 'additionalProperties' && e.instancePath === pointer && (e.params as { additionalProperty: string }).additionalProperty === u.key);
+  };
+  if (result.version === LATEST_STACK_VERSION || rejects(LATEST_STACK_VERSION)) return null;
+  for (const version of STACK_VERSIONS.slice(STACK_VERSIONS.indexOf(result.version) + 1)) if (!rejects(version)) return version;
+  return null;
 }
 
 /** Errors that say a whole value is of the wrong kind: nothing below it needs saying again. */
