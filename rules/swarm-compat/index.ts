@@ -1,5 +1,6 @@
 import { child, formatPath, items, scalarValue } from '../../src/model/access.js';
 import type { Service } from '../../src/model/types.js';
+import type { DotenvUse } from '../../src/parse/located.js';
 import { defineRule } from '../../src/engine/types.js';
 import { checkSwarmSchema, findInterpolationFormatIssues, reportedByCompose, STACK_VERSIONS, versionAccepting, type UnknownKeyIssue } from '../../src/engine/swarm-schema.js';
 import { interpolate } from '../../src/parse/interpolate.js';
@@ -101,6 +102,11 @@ const VALUE_ADVICE: Array<[string[], string]> = [
 const DURATION_ADVICE = '; write a Go duration with a unit, such as 10s, 1m30s or 500ms';
 const SUPPORTED_VERSIONS = new Set(['3', ...STACK_VERSIONS]);
 
+/** `${NAME:-default}` / `${NAME-default}`: an expression that falls back to its default when NAME is unset. */
+const DEFAULT_FOLLOWS = /^\$\{[A-Za-z_][A-Za-z0-9_]*:?-/;
+/** `${NAME:?message}` / `${NAME?message}`: an expression that stops the deploy when NAME is unset. */
+const REQUIRED = /^\$\{[A-Za-z_][A-Za-z0-9_]*:?\?/;
+
 /**
  * What docker's short volume parser (cli/compose/loader ParseVolume) says of a spec after
  * interpolation: null when it reads it, else its complaint.
@@ -147,6 +153,8 @@ export default defineRule({
       volumeSpec: 'service "{{service}}" mounts {{spec}}, which docker stack deploy cannot read ("invalid spec: {{value}}: {{problem}}"); write it as SOURCE:TARGET[:MODE]{{hint}}',
       interpolationFormat:
         '{{path}} has a "$" that docker stack deploy cannot read ("invalid interpolation format"): it reads only $$, $NAME, ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?error} and ${NAME?error}; {{advice}}',
+      dotenv:
+        '${{{name}}} takes its value from {{file}}, which docker stack deploy does not read (it reads variables from the environment only): there {{name}} is unset and {{consequence}}{{more}}; export the file before deploying (set -a; . ./.env; set +a), or lint with --env-file for the variables the deploy gets',
       hostIp: 'port "{{port}}" binds host IP {{ip}}, which docker stack deploy drops: the port listens on 0.0.0.0 (every interface) of every node; publish with mode: host behind a firewall, or do not publish it and reach the service over an overlay network',
     },
   },
@@ -220,6 +228,25 @@ export default defineRule({
             ? 'docker has no ${NAME:+alt} / ${NAME+alt}: set the value in the environment instead'
             : 'write $$ for a literal $ (as in $$(command) or $$1)';
           ctx.report({ messageId: 'interpolationFormat', data: { path: formatPath(is.path), advice }, at: is.loc, path: is.path, service: serviceOf(is.path) });
+        }
+
+        // a variable only .env sets: once per variable, at its first use
+        const dotenv = stack.dotenv;
+        const byVariable = new Map<string, DotenvUse[]>();
+        for (const use of dotenv?.uses ?? []) {
+          const list = byVariable.get(use.name);
+          if (list) list.push(use);
+          else byVariable.set(use.name, [use]);
+        }
+        for (const [name, uses] of byVariable) {
+          const first = uses[0]!;
+          const consequence = DEFAULT_FOLLOWS.test(first.expression)
+            ? `${first.expression} gives its default`
+            : REQUIRED.test(first.expression)
+              ? `${first.expression} stops the deploy`
+              : 'it becomes an empty string';
+          const more = uses.length > 1 ? ` (${uses.length - 1} more ${uses.length === 2 ? 'place uses' : 'places use'} it)` : '';
+          ctx.report({ messageId: 'dotenv', data: { name, file: dotenv!.file, consequence, more }, at: first.loc, path: first.path, severity: 'warning', service: serviceOf(first.path) });
         }
 
         for (const c of result.casts) {

@@ -28,6 +28,20 @@ testRule(rule, {
       ),
     },
     { name: 'a typo is the compose schema\'s to report, not swarm-compat\'s', code: stack('services:\n  api:\n    imagee: api:1\n') },
+    {
+      name: '.env read for target compose, or variables given with --env-file or in the environment: no warning',
+      code: { 'compose.yaml': 'services:\n  api:\n    image: ${IMG}\n', '.env': 'IMG=api:2\n' },
+    },
+    {
+      name: 'with --env-file, .env is not read: nothing to warn about',
+      code: { 'stack.yml': 'services:\n  api:\n    image: ${IMG}\n    user: ${USER_ID}\n', '.env': 'IMG=api:2\n', 'prod.env': 'IMG=api:3\nUSER_ID=1000\n' },
+      envFiles: ['prod.env'],
+    },
+    {
+      name: 'a variable .env sets and the environment sets too',
+      code: { 'stack.yml': 'services:\n  api:\n    image: ${IMG}\n', '.env': 'IMG=api:2\n' },
+      env: { IMG: 'api:3' },
+    },
   ],
   invalid: [
     {
@@ -157,6 +171,28 @@ testRule(rule, {
       code: stack('version: 3.10\nservices:\n  api:\n    image: api:1\n    ports:\n      - target: 80\n        published: 8080\n'),
       // (that version is not a string is the compose schema's finding)
       errors: [{ message: /^docker stack deploy rejects this file: services\.api\.ports\.0 must be a string or a number, not a mapping/, line: 6, column: 9 }],
+    },
+    {
+      name: 'variables only .env sets: once each, at the first use, with what the deploy gets instead',
+      code: {
+        'stack.yml':
+          'services:\n  api:\n    image: ${IMG:-api:1}\n    environment:\n      TOKEN: $TOKEN\n      AGAIN: "x-${TOKEN}"\n      HOME_DIR: ${HOME_DIR}\n    deploy:\n      replicas: ${REPLICAS:?set REPLICAS}\n',
+        '.env': 'IMG=api:2\nTOKEN=abc\nREPLICAS=2\nHOME_DIR=/srv\n',
+      },
+      env: { HOME_DIR: '/home/app' },
+      errors: [
+        {
+          message:
+            '${IMG} takes its value from .env, which docker stack deploy does not read (it reads variables from the environment only): there IMG is unset and ${IMG:-api:1} gives its default; export the file before deploying (set -a; . ./.env; set +a), or lint with --env-file for the variables the deploy gets',
+          line: 3,
+          column: 12,
+          endColumn: 25,
+          severity: 'warning',
+          path: 'services.api.image',
+        },
+        { message: /^\$\{TOKEN\} takes its value from \.env, .*there TOKEN is unset and it becomes an empty string \(1 more place uses it\);/, line: 5, column: 14, endColumn: 20, severity: 'warning' },
+        { message: /^\$\{REPLICAS\} .*and \$\{REPLICAS:\?set REPLICAS\} stops the deploy;/, line: 9, column: 17, endColumn: 42, severity: 'warning' },
+      ],
     },
     {
       name: 'a forbidden key through a merge key: at the anchor, for each service',

@@ -68,6 +68,7 @@ export function lintProject(opts: LintOptions): LintResult {
     }
     stack = buildModel(project.root, project.sources);
     stack.target = target.target;
+    stack.dotenv = project.dotenv;
     findings.push(...runRules(stack, rules, { ...opts, activeRules }));
   }
   const reported = applySuppressions(findings, {

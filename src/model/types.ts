@@ -1,5 +1,5 @@
 import type { LiveFacts } from '../audit/live-facts.js';
-import type { LMap } from '../parse/located.js';
+import type { DotenvUse, LMap } from '../parse/located.js';
 import type { SourceFile } from '../parse/source-file.js';
 import type { LRef, Located } from './access.js';
 import type { Loc } from './location.js';
@@ -20,6 +20,11 @@ export interface Stack {
    * `compose` or `swarm` (`docker stack deploy`). Absent: read it through `stackTarget()`.
    */
   target?: 'compose' | 'swarm';
+  /**
+   * The `.env` file read without --env-file and where the files use a variable only it sets (set
+   * by lint): `docker stack deploy` does not read that file.
+   */
+  dotenv?: { file: string; uses: DotenvUse[] } | null;
   /** what only a live swarm tells (nodes, tasks, desired state): set by `stackopt audit`, read by live rules */
   live?: LiveFacts;
 }

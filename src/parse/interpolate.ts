@@ -37,13 +37,31 @@ export function hasInterpolation(s: string): boolean {
  * Expand compose's `${VAR}`, `${VAR:-d}`, `${VAR-d}`, `${VAR:?msg}`, `${VAR:+alt}` and `$$` in one
  * string; every problem comes back as an issue with its offsets in `input`, nothing throws.
  */
-export function interpolate(input: string, env: Lookup): InterpolationResult {
+export function interpolate(input: string, env: Lookup, onVariable?: VariableObserver): InterpolationResult {
   const issues: InterpolationIssue[] = [];
-  const value = expand(input, 0, input.length, env, issues, 0);
+  const value = expand(input, 0, input.length, observed(env, onVariable), issues, 0);
   return { value, issues };
 }
 
-function expand(s: string, from: number, to: number, env: Lookup, issues: InterpolationIssue[], base: number): string {
+/** Told of every variable an expression reads, with the offsets of the expression in the input. */
+export type VariableObserver = (name: string, start: number, end: number) => void;
+
+/** The lookup with the observer: expand and expandBraced call `at` with the expression's offsets. */
+interface ObservedLookup extends Lookup {
+  at(name: string, start: number, end: number): string | undefined;
+}
+
+function observed(env: Lookup, onVariable: VariableObserver | undefined): ObservedLookup {
+  return {
+    get: (name) => env.get(name),
+    at: (name, start, end) => {
+      onVariable?.(name, start, end);
+      return env.get(name);
+    },
+  };
+}
+
+function expand(s: string, from: number, to: number, env: ObservedLookup, issues: InterpolationIssue[], base: number): string {
   let out = '';
   let i = from;
   while (i < to) {
@@ -81,7 +99,7 @@ function expand(s: string, from: number, to: number, env: Lookup, issues: Interp
       let j = i + 1;
       while (j < to && NAME_CHAR.test(s[j]!)) j++;
       const name = s.slice(i + 1, j);
-      const v = env.get(name);
+      const v = env.at(name, base + i, base + j);
       if (v === undefined) {
         issues.push({ kind: 'unset', variable: name, message: `variable ${name} is not set; it becomes an empty string`, start: base + i, end: base + j });
       }
@@ -118,7 +136,7 @@ function findClose(s: string, from: number, to: number): number {
   return -1;
 }
 
-function expandBraced(s: string, dollar: number, close: number, env: Lookup, issues: InterpolationIssue[], base: number): string {
+function expandBraced(s: string, dollar: number, close: number, env: ObservedLookup, issues: InterpolationIssue[], base: number): string {
   const bodyStart = dollar + 2;
   let j = bodyStart;
   while (j < close && NAME_CHAR.test(s[j]!)) j++;
@@ -129,7 +147,7 @@ function expandBraced(s: string, dollar: number, close: number, env: Lookup, iss
     issues.push({ kind: 'syntax', variable: name, message: `invalid interpolation format: "${s.slice(dollar, close + 1)}" does not start with a variable name`, start, end });
     return '';
   }
-  const v = env.get(name);
+  const v = env.at(name, start, end);
   if (j === close) {
     if (v === undefined) issues.push({ kind: 'unset', variable: name, message: `variable ${name} is not set; it becomes an empty string`, start, end });
     return v ?? '';

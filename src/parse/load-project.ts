@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileLoc, type Loc } from '../model/location.js';
 import { parseEnvFile } from './env-file.js';
 import type { Env } from './interpolate.js';
-import { makeMap, setEntry, type BuildIssue, type LMap, type LVal } from './located.js';
+import { makeMap, setEntry, type BuildIssue, type DotenvUse, type LMap, type LVal } from './located.js';
 import { dropResets, mergeTrees } from './merge.js';
 import { InputError, parseSource, readSource, type ReadDocument } from './read-document.js';
 import { readText, ReadTextError } from './read-text.js';
@@ -31,6 +31,11 @@ export interface Project {
   root: LMap | null;
   issues: ProjectIssue[];
   env: Env;
+  /**
+   * The `.env` beside the first file when it was read without --env-file, and where the files
+   * use a variable only it sets (what `docker stack deploy`, which does not read it, sees differently).
+   */
+  dotenv: { file: string; uses: DotenvUse[] } | null;
 }
 
 export interface ProjectIssue {
@@ -49,11 +54,25 @@ export function displayPath(p: string): string {
 
 /** The variables used for interpolation: env files (in order), then the process environment. */
 export function loadEnv(opts: LoadOptions): Env {
+  return loadVariables(opts).env;
+}
+
+/**
+ * The `.env` file read without being asked for (no --env-file), and the variables only it sets:
+ * `docker compose` reads that file, `docker stack deploy` does not.
+ */
+export interface ImplicitDotenv {
+  file: string;
+  only: ReadonlySet<string>;
+}
+
+function loadVariables(opts: LoadOptions): { env: Env; dotenv: ImplicitDotenv | null } {
   const env = new Map<string, string>();
   const files = opts.envFiles && opts.envFiles.length > 0 ? opts.envFiles : [];
+  let implicit: string | null = null;
   if (files.length === 0 && opts.files[0]) {
     const dotenv = join(dirname(resolve(opts.files[0])), '.env');
-    if (existsSync(dotenv)) files.push(dotenv);
+    if (existsSync(dotenv)) files.push((implicit = dotenv));
   }
   const proc = opts.environment ?? process.env;
   // a value in an env file may refer to the process environment and to earlier env files
@@ -73,24 +92,31 @@ export function loadEnv(opts: LoadOptions): Env {
     }
     for (const [k, v] of values) env.set(k, v);
   }
-  for (const [k, v] of Object.entries(proc)) if (v !== undefined) env.set(k, v);
-  return env;
+  const only = new Set(implicit ? env.keys() : []);
+  for (const [k, v] of Object.entries(proc)) {
+    if (v === undefined) continue;
+    env.set(k, v);
+    only.delete(k);
+  }
+  return { env, dotenv: implicit ? { file: implicit, only } : null };
 }
 
 /** Read, parse, interpolate, resolve `extends` and merge the files of one project. */
 export function loadProject(opts: LoadOptions): Project {
-  const env = loadEnv(opts);
+  const { env, dotenv } = loadVariables(opts);
   const interpolate = opts.interpolate ?? true;
   const issues: ProjectIssue[] = [];
   const sources: SourceFile[] = [];
   const cache = new Map<string, ReadDocument>();
+  const dotenvUses: DotenvUse[] = [];
   const parse = (path: string): ReadDocument => {
     const abs = resolve(path);
     let doc = cache.get(abs);
     if (!doc) {
       const raw = opts.readText?.(abs);
       const source = raw === undefined ? readSource(abs, displayPath(abs)) : new SourceFile(abs, displayPath(abs), raw);
-      doc = parseSource(source, env, interpolate);
+      doc = parseSource(source, env, interpolate, dotenv?.only);
+      dotenvUses.push(...doc.dotenvUses);
       cache.set(abs, doc);
       issues.push(...doc.issues);
     }
@@ -105,7 +131,7 @@ export function loadProject(opts: LoadOptions): Project {
     const root = resolveExtends(doc, parse, issues);
     merged = merged ? (mergeTrees(merged, root) as LMap) : (dropResets(root) as LMap);
   }
-  return { sources, root: merged, issues, env };
+  return { sources, root: merged, issues, env, dotenv: dotenv && { file: displayPath(dotenv.file), uses: dotenvUses } };
 }
 
 type Parse = (path: string) => ReadDocument;

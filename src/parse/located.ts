@@ -153,6 +153,18 @@ export interface ConvertOptions {
   env: Env;
   /** interpolate scalar values (compose does; a plain YAML read does not) */
   interpolate: boolean;
+  /** variables set only by the `.env` file read implicitly: where they are used is recorded */
+  dotenvOnly?: ReadonlySet<string>;
+}
+
+/** A `${VAR}` (or `$VAR`) expression whose variable only the implicit `.env` sets. */
+export interface DotenvUse {
+  name: string;
+  /** the expression as written (`${NAME:-x}`) */
+  expression: string;
+  /** where it is (the whole scalar when escapes or folding leave no offsets to map) */
+  loc: Loc;
+  path: string[];
 }
 
 /**
@@ -163,8 +175,10 @@ export function convertDocument(
   doc: Document.Parsed,
   source: SourceFile,
   opts: ConvertOptions,
-): { root: LVal | null; issues: BuildIssue[] } {
+): { root: LVal | null; issues: BuildIssue[]; dotenvUses: DotenvUse[] } {
   const issues: BuildIssue[] = [];
+  const dotenvUses: DotenvUse[] = [];
+  const dotenvOnly = opts.dotenvOnly && opts.dotenvOnly.size > 0 ? opts.dotenvOnly : null;
   const memo = new Map<YamlNode, LVal>();
   /** mappings and sequences whose children are being converted (the ancestors of the current node) */
   const building = new Set<LVal>();
@@ -238,7 +252,16 @@ export function convertDocument(
       }
     }
     if (opts.interpolate && typeof node.value === 'string' && hasInterpolation(node.value)) {
-      const r = interpolate(node.value, opts.env);
+      const text = node.value;
+      const r = interpolate(
+        text,
+        opts.env,
+        dotenvOnly
+          ? (name, start, end) => {
+              if (dotenvOnly.has(name)) dotenvUses.push({ name, expression: text.slice(start, end), loc: valueSpanLoc(loc, text, start, end), path: pathOf(at) });
+            }
+          : undefined,
+      );
       for (const is of r.issues) issues.push({ ...interpolationIssue(is, loc, node.value), path: pathOf(at) });
       if (r.value !== node.value) {
         out.raw = node.value;
@@ -392,12 +415,12 @@ export function convertDocument(
     }
   };
 
-  if (!doc.contents) return { root: null, issues };
+  if (!doc.contents) return { root: null, issues, dotenvUses };
   try {
     const root = convert(doc.contents as YamlNode);
     // Without aliases the tree is the file itself: only aliases can make it expand.
     if (sizeBound > MAX_EXPANDED_NODES && expandedSize(root) > MAX_EXPANDED_NODES) throw new AliasBombError(root.loc);
-    return { root, issues };
+    return { root, issues, dotenvUses };
   } catch (e) {
     if (e instanceof AliasBombError) {
       issues.push({
@@ -406,7 +429,7 @@ export function convertDocument(
         message: e.message,
         loc: e.loc,
       });
-      return { root: null, issues };
+      return { root: null, issues, dotenvUses };
     }
     throw e;
   }

@@ -1,6 +1,6 @@
 import { isCollection, isScalar, isSeq, parseAllDocuments, visit, type Document } from 'yaml';
 import { fileLoc, type Loc } from '../model/location.js';
-import { convertDocument, type BuildIssue, type LVal } from './located.js';
+import { convertDocument, type BuildIssue, type DotenvUse, type LVal } from './located.js';
 import type { Env } from './interpolate.js';
 import { readText, ReadTextError } from './read-text.js';
 import { SourceFile } from './source-file.js';
@@ -19,6 +19,8 @@ export interface ReadDocument {
   source: SourceFile;
   root: LVal | null;
   issues: BuildIssue[];
+  /** where a variable of `dotenvOnly` is used (see parseSource) */
+  dotenvUses: DotenvUse[];
 }
 
 /** Read a compose (or config) file; a file that cannot be read throws InputError (exit 2). */
@@ -37,12 +39,12 @@ export function readSource(path: string, displayPath: string = path): SourceFile
  * Parse one compose file into its located tree. Every YAML problem becomes an issue with a
  * position; only a file that cannot be read throws.
  */
-export function parseSource(source: SourceFile, env: Env, interpolate = true): ReadDocument {
+export function parseSource(source: SourceFile, env: Env, interpolate = true, dotenvOnly?: ReadonlySet<string>): ReadDocument {
   const issues: BuildIssue[] = [];
   const text = source.text;
   if (text.trim() === '') {
     issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: 'the file is empty: a compose file needs at least a services: mapping', loc: fileLoc(source, 0, 0) });
-    return { source, root: null, issues };
+    return { source, root: null, issues, dotenvUses: [] };
   }
   const docs = parseAllDocuments(text, {
     lineCounter: source.lineCounter,
@@ -56,7 +58,7 @@ export function parseSource(source: SourceFile, env: Env, interpolate = true): R
   if (list.length === 0) {
     // an EmptyStream: only comments or directives
     issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: 'the file holds no YAML document: a compose file needs at least a services: mapping', loc: fileLoc(source, 0, 0) });
-    return { source, root: null, issues };
+    return { source, root: null, issues, dotenvUses: [] };
   }
   if (list.length > 1) {
     const second = list[1]!;
@@ -77,7 +79,7 @@ export function parseSource(source: SourceFile, env: Env, interpolate = true): R
   if (exhausted) {
     const [a, b] = exhausted.pos;
     issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: 'the YAML is nested too deeply to read (hundreds of levels); a compose file needs a handful', loc: fileLoc(source, a, Math.max(a, b)) });
-    return { source, root: null, issues };
+    return { source, root: null, issues, dotenvUses: [] };
   }
   for (const err of doc.errors) {
     fatal = true;
@@ -94,12 +96,12 @@ export function parseSource(source: SourceFile, env: Env, interpolate = true): R
     const [a, b] = w.pos;
     issues.push({ ruleId: 'yaml-syntax', severity: 'warning', message: yamlMessage(w.message), loc: fileLoc(source, a, Math.max(a, b)) });
   }
-  if (fatal) return { source, root: null, issues };
-  const { root, issues: convIssues } = convertDocument(doc, source, { env, interpolate });
+  if (fatal) return { source, root: null, issues, dotenvUses: [] };
+  const { root, issues: convIssues, dotenvUses } = convertDocument(doc, source, { env, interpolate, dotenvOnly });
   issues.push(...convIssues);
   // An unknown alias, a collection as a key or a bad `<<` leave no document compose would read: like
   // the YAML errors above they end the file's reading (no schema errors about the hole they leave).
-  if (convIssues.some((i) => i.ruleId === 'yaml-syntax' && i.severity === 'error')) return { source, root: null, issues };
+  if (convIssues.some((i) => i.ruleId === 'yaml-syntax' && i.severity === 'error')) return { source, root: null, issues, dotenvUses: [] };
   if (root && root.kind !== 'map') {
     issues.push({
       ruleId: 'yaml-syntax',
@@ -110,9 +112,9 @@ export function parseSource(source: SourceFile, env: Env, interpolate = true): R
           : `the document is a ${root.kind === 'seq' ? 'sequence' : 'scalar'}; a compose file is a mapping with a services: key`,
       loc: root.loc,
     });
-    return { source, root: null, issues };
+    return { source, root: null, issues, dotenvUses: [] };
   }
-  return { source, root, issues };
+  return { source, root, issues, dotenvUses };
 }
 
 function yamlMessage(message: string): string {

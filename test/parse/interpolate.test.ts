@@ -231,3 +231,16 @@ describe('interpolate: issue offsets point at the expression in the input', () =
     expect(texts).toEqual(['${REGISTRY:?no registry}', '$TAG', '${NESTED}']);
   });
 });
+
+describe('interpolate: the variables an expression reads, with its offsets', () => {
+  const reads = (input: string, env: Map<string, string>) => {
+    const seen: string[] = [];
+    interpolate(input, env, (name, start, end) => seen.push(`${name}@${input.slice(start, end)}`));
+    return seen;
+  };
+
+  it('every lookup, in order; a default is read only when it is used; $$ reads nothing', () => {
+    expect(reads('$A-${B}-${C:-${D}}-$$E', new Map())).toEqual(['A@$A', 'B@${B}', 'C@${C:-${D}}', 'D@${D}']);
+    expect(reads('${C:-${D}}', new Map([['C', 'set']]))).toEqual(['C@${C:-${D}}']);
+  });
+});
