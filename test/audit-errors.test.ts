@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, repoRoot, runCli, tempProject } from './helpers/cli.js';
-import { engineGate, makeRunDir, startEngine, teardown, type Engine } from './helpers/swarm.js';
+import { engineGate, engineSuite, startEngine, type Engine } from './helpers/swarm.js';
 
 const HAS_DOCKER_CLI = spawnSync('docker', ['--version'], { stdio: 'ignore' }).status === 0;
 const bin = join(repoRoot, 'bin', 'stackopt.js');
@@ -112,32 +112,23 @@ if (gate.failure) {
 }
 
 describe.runIf(gate.run)('audit: docker failures with an engine that is not a swarm manager', () => {
-  let root = '';
-  const engines: Engine[] = [];
   let engine: Engine;
   let work = '';
 
-  beforeAll(async () => {
-    assertBuilt();
-    root = makeRunDir('noswarm');
-    work = join(root, 'work');
-    mkdirSync(work, { mode: 0o755 });
-    try {
+  beforeAll(() => assertBuilt());
+  engineSuite(
+    'noswarm',
+    async (root, engines) => {
+      work = join(root, 'work');
+      mkdirSync(work, { mode: 0o755 });
       engine = await startEngine(root, 'plain', 'plain-1');
       engines.push(engine);
       // folders others may traverse, so that only the socket's own mode stands in the way
       chmodSync(root, 0o755);
       chmodSync(engine.dir, 0o755);
-    } catch (e) {
-      await teardown(root, engines);
-      root = '';
-      throw e;
-    }
-  }, 60_000);
-
-  afterAll(async () => {
-    if (root) await teardown(root, engines);
-  }, 60_000);
+    },
+    { setup: 60_000, teardown: 60_000 },
+  );
 
   it('not a swarm manager: an engine without `docker swarm init`', () => {
     const r = runCli(['audit'], work, { DOCKER_HOST: engine.host });

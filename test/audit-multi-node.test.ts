@@ -7,22 +7,21 @@
  */
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, jsonFindings, repoRoot, runCli, type CliRun, type JsonFinding } from './helpers/cli.js';
 import {
   deployStack,
   docker,
   engineGate,
+  engineSuite,
   freePort,
   importBusybox,
   initSwarm,
   joinSwarm,
   joinToken,
-  makeRunDir,
   nodeStates,
   startEngine,
   stopEngine,
-  teardown,
   waitFor,
   type Engine,
 } from './helpers/swarm.js';
@@ -59,8 +58,6 @@ if (gate.failure) {
 }
 
 describe.runIf(gate.run)('audit against a multi-node swarm with a node down and a node drained', () => {
-  let root = '';
-  const engines: Engine[] = [];
   let mgr1: Engine;
   let wrk1: Engine;
   let work = '';
@@ -68,12 +65,12 @@ describe.runIf(gate.run)('audit against a multi-node swarm with a node down and 
   let findings: JsonFinding[] = [];
   const rule = (id: string) => findings.filter((f) => f.ruleId === id);
 
-  beforeAll(async () => {
-    assertBuilt();
-    root = makeRunDir('swarm4');
-    work = join(root, 'work');
-    mkdirSync(work);
-    try {
+  beforeAll(() => assertBuilt());
+  engineSuite(
+    'swarm4',
+    async (root, engines) => {
+      work = join(root, 'work');
+      mkdirSync(work);
       const [m1, m2, m3, w1] = await Promise.all([
         startEngine(root, 'm1', 'mgr-1'),
         startEngine(root, 'm2', 'mgr-2'),
@@ -118,16 +115,9 @@ describe.runIf(gate.run)('audit against a multi-node swarm with a node down and 
       if (json!.status !== 0 && json!.status !== 1) throw new Error(`audit exited ${json!.status}: ${json!.stderr}`);
       findings = jsonFindings(json);
       if (process.env.RECORD_AUDIT_FIXTURES === '1') copyFileSync(snapshotFile, join(repoRoot, 'fixtures/audit/multi-node.json'));
-    } catch (e) {
-      await teardown(root, engines);
-      root = '';
-      throw e;
-    }
-  }, 170_000);
-
-  afterAll(async () => {
-    if (root) await teardown(root, engines);
-  }, 90_000);
+    },
+    { setup: 170_000, teardown: 90_000 },
+  );
 
   it('prints only the report and exits 1', () => {
     expect(json.stderr).toBe('');

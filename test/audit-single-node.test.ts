@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DockerClient } from '../src/audit/docker.js';
 import { collectSnapshot } from '../src/audit/snapshot.js';
 import { assertBuilt, jsonFindings, repoRoot, runCli, type CliRun, type JsonFinding } from './helpers/cli.js';
@@ -15,13 +15,12 @@ import {
   deployStack,
   docker,
   engineGate,
+  engineSuite,
   freePort,
   importBusybox,
   initSwarm,
-  makeRunDir,
   startEngine,
   tasksOf,
-  teardown,
   waitFor,
   type Engine,
 } from './helpers/swarm.js';
@@ -38,8 +37,6 @@ if (gate.failure) {
 }
 
 describe.runIf(gate.run)('audit against a one-node swarm', () => {
-  let root = '';
-  const engines: Engine[] = [];
   let engine: Engine;
   let work = '';
   let snapshotFile = '';
@@ -48,12 +45,12 @@ describe.runIf(gate.run)('audit against a one-node swarm', () => {
   const audit = (args: string[], env: Record<string, string> = {}) => runCli(['audit', ...args], work, { DOCKER_HOST: engine.host, ...env });
   const of = (service: string, rule?: string) => findings.filter((f) => f.service === service && (!rule || f.ruleId === rule));
 
-  beforeAll(async () => {
-    assertBuilt();
-    root = makeRunDir('swarm1');
-    work = join(root, 'work');
-    mkdirSync(work);
-    try {
+  beforeAll(() => assertBuilt());
+  engineSuite(
+    'swarm1',
+    async (root, engines) => {
+      work = join(root, 'work');
+      mkdirSync(work);
       engine = await startEngine(root, 'solo', 'solo-1');
       engines.push(engine);
       await initSwarm(engine, await freePort('tcp'), await freePort('udp'));
@@ -69,16 +66,9 @@ describe.runIf(gate.run)('audit against a one-node swarm', () => {
       if (json.status !== 0 && json.status !== 1) throw new Error(`audit exited ${json.status}: ${json.stderr}`);
       findings = jsonFindings(json);
       if (process.env.RECORD_AUDIT_FIXTURES === '1') copyFileSync(snapshotFile, join(repoRoot, 'fixtures/audit/single-node.json'));
-    } catch (e) {
-      await teardown(root, engines);
-      root = '';
-      throw e;
-    }
-  }, 170_000);
-
-  afterAll(async () => {
-    if (root) await teardown(root, engines);
-  }, 60_000);
+    },
+    { setup: 170_000, teardown: 60_000 },
+  );
 
   it('prints the JSON report alone on stdout, nothing on stderr, and exits 1 for the errors', () => {
     expect(json.stderr).toBe('');
@@ -185,7 +175,7 @@ describe.runIf(gate.run)('audit against a one-node swarm', () => {
   });
 
   it('honours --context (a docker context naming the engine) over DOCKER_HOST', async () => {
-    const config = join(root, 'docker-config');
+    const config = join(work, 'docker-config');
     mkdirSync(config, { recursive: true });
     await docker(engine, ['--config', config, 'context', 'create', 'solo', '--docker', `host=${engine.host}`]);
     const r = runCli(['audit', '--context', 'solo', '--stack', 'shop', '--format', 'json'], work, { DOCKER_CONFIG: config, DOCKER_HOST: '' });

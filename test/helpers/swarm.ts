@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -61,6 +62,33 @@ export function engineGate(suite: string): { run: boolean; failure: string | nul
   if (process.env.CI === 'true') return { run: false, failure: `${suite}: CI=true but no Docker engine can be started here: ${check.reason}` };
   console.warn(`[skip] ${suite}: ${check.reason}; these tests run when dockerd is installed (they are required with CI=true)`);
   return { run: false, failure: null };
+}
+
+/**
+ * The engines of a test suite: `setup` starts them in a fresh run folder before the suite's tests
+ * (pushing each onto `engines`), and they are torn down after the tests, or at once when setup
+ * fails (its error then fails the suite).
+ */
+export function engineSuite(
+  label: string,
+  setup: (root: string, engines: Engine[]) => Promise<void>,
+  timeouts: { setup?: number; teardown?: number } = {},
+): void {
+  let root = '';
+  const engines: Engine[] = [];
+  beforeAll(async () => {
+    root = makeRunDir(label);
+    try {
+      await setup(root, engines);
+    } catch (e) {
+      await teardown(root, engines);
+      root = '';
+      throw e;
+    }
+  }, timeouts.setup ?? 170_000);
+  afterAll(async () => {
+    if (root) await teardown(root, engines);
+  }, timeouts.teardown ?? 60_000);
 }
 
 /** A temporary folder for a test run's engines. */
