@@ -1,6 +1,6 @@
 import { defineRule } from '../../src/engine/types.js';
 import { formatAge, listing, plural, quoteError } from '../../src/audit/describe.js';
-import { FAILED_TASK_STATES, isNodeUsable, STARTING_TASK_STATES, type LiveFacts, type LiveService, type LiveTask } from '../../src/audit/live-facts.js';
+import { FAILED_TASK_STATES, isNodeUsable, jobProgress, STARTING_TASK_STATES, type LiveFacts, type LiveService, type LiveTask } from '../../src/audit/live-facts.js';
 import { analysePlacement } from '../../src/audit/placement.js';
 
 export type ServiceConvergenceOptions = {
@@ -26,6 +26,10 @@ export default defineRule<ServiceConvergenceOptions>({
       flapping:
         'service "{{service}}" runs all {{desired}} {{unit}}, but {{failures}} of its recent tasks failed or were rejected; last: {{last}}; look at `docker service ps --no-trunc {{service}}`',
       updateState: 'service "{{service}}": its last update {{what}}{{message}}; {{advice}}',
+      jobFailed:
+        'job "{{service}}" completed {{done}} of {{total}} {{unit}} and runs no task any more ({{failures}} failed or rejected); last task error: {{last}}; fix the cause, then run it again with `docker service update --force {{service}}`',
+      jobNoTasks: 'job "{{service}}" has no task in its current run: swarm has not scheduled it yet, or has removed its tasks; see `docker service ps --no-trunc {{service}}`',
+      jobRunning: 'job "{{service}}" completed {{done}} of {{total}} {{unit}}; {{active}} still running or on the way ({{states}}){{history}}: audit again once it has finished',
     },
     options: {
       schema: { type: 'object', additionalProperties: false, properties: { maxFailures: { type: 'integer', minimum: 1 } } },
@@ -53,7 +57,10 @@ export default defineRule<ServiceConvergenceOptions>({
     };
 
     function checkService(svc: LiveService, tasks: LiveTask[], live: LiveFacts) {
-      if (svc.mode === 'replicated-job' || svc.mode === 'global-job') return;
+      if (svc.job) {
+        checkJob(svc, svc.job, tasks, live);
+        return;
+      }
       const current = tasks.filter((t) => t.desiredState === 'running' || t.desiredState === 'ready');
       const running = current.filter((t) => t.state === 'running').length;
       let desired: number;
@@ -94,6 +101,38 @@ export default defineRule<ServiceConvergenceOptions>({
       if (failed.length >= maxFailures && lastText) {
         ctx.report({ messageId: 'flapping', data: { ...base, failures: failed.length, last: lastText }, at, service: svc.model, severity: 'warning' });
       }
+    }
+
+    /**
+     * A job converges when its current run has completed as many tasks as it asks for (a global job:
+     * one per eligible node). Short of that, tasks still running or starting are a warning; none
+     * left is an error: swarm gave up after the restart policy's attempts.
+     */
+    function checkJob(svc: LiveService, job: NonNullable<LiveService['job']>, tasks: LiveTask[], live: LiveFacts) {
+      const global = svc.mode === 'global-job';
+      const { run, done, total } = jobProgress(job, tasks, global ? analysePlacement(svc, live.nodes).eligible.filter(isNodeUsable).length : 0);
+      const at = svc.model.replicas ?? svc.loc(global ? 'Spec.Mode.GlobalJob' : 'Spec.Mode.ReplicatedJob.TotalCompletions');
+      if (run.length === 0) {
+        ctx.report({ messageId: 'jobNoTasks', data: { service: svc.name }, at, service: svc.model, severity: 'warning' });
+        return;
+      }
+      if (done >= total) return;
+      const failed = run.filter((t) => FAILED_TASK_STATES.has(t.state));
+      const active = run.filter((t) => t.desiredState !== 'shutdown' && (t.state === 'running' || STARTING_TASK_STATES.has(t.state)));
+      const unit = global ? 'runs (global job: one per eligible node)' : total === 1 ? 'run' : 'runs';
+      const base = { service: svc.name, done, total, unit };
+      if (active.length > 0) {
+        const history = failed.length ? `, after ${plural(failed.length, 'failed task')}` : '';
+        ctx.report({ messageId: 'jobRunning', data: { ...base, active: active.length, states: countStates(active), history }, at, service: svc.model, severity: 'warning' });
+        return;
+      }
+      const last = lastError(run);
+      ctx.report({
+        messageId: 'jobFailed',
+        data: { ...base, failures: failed.length, last: last ? describeTask(last, live) : 'none reported (see `docker service ps --no-trunc ' + svc.name + '`)' },
+        at,
+        service: svc.model,
+      });
     }
 
     function checkUpdate(svc: LiveService) {

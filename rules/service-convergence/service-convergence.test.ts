@@ -66,11 +66,10 @@ describe(ID, () => {
     expect(findingsOf(audit(missing), ID)[0]![2]).toMatch(/^service "agent" runs 0 of 1 task \(global: one per eligible node\) \(1 task failed or rejected in its history\); last task error: "oom"/);
   });
 
-  it('reports a paused update (error) and a rollback (warning); jobs are left alone', () => {
+  it('reports a paused update (error) and a rollback (warning)', () => {
     const paused = service({ name: 'paused', update: { state: 'paused', message: 'update paused due to failure or early termination of task x' } });
     const rolled = service({ name: 'rolled', update: { state: 'rollback_completed', message: 'rollback completed' } });
-    const job = service({ name: 'job', mode: 'replicated-job' });
-    const snap = snapshot({ nodes, services: [paused, rolled, job], tasks: [...running(paused, nodes, 1), ...running(rolled, nodes, 1)] });
+    const snap = snapshot({ nodes, services: [paused, rolled], tasks: [...running(paused, nodes, 1), ...running(rolled, nodes, 1)] });
     expect(findingsOf(audit(snap), ID)).toEqual([
       [
         'error',
@@ -83,5 +82,57 @@ describe(ID, () => {
         'service "rolled": its last update was rolled back ("rollback completed"); the new version did not start healthy: the service runs its previous spec, not the one last deployed',
       ],
     ]);
+  });
+
+  describe('jobs: the current run completes as many tasks as the job asks for', () => {
+    const done = (svc: ReturnType<typeof service>, n: number, ago = 300) =>
+      Array.from({ length: n }, (_, i) => task({ service: svc, node: nodes[i % 2], state: 'complete', desired: 'complete', slot: i + 1, ago }));
+
+    it('a completed replicated job, and a global job complete on every eligible node, are fine', () => {
+      const migrate = service({ name: 'migrate', mode: 'replicated-job', completions: 3 });
+      const everywhere = service({ name: 'everywhere', mode: 'global-job' });
+      const snap = snapshot({ nodes, services: [migrate, everywhere], tasks: [...done(migrate, 3), ...done(everywhere, 2)] });
+      expect(findingsOf(audit(snap), ID)).toEqual([]);
+    });
+
+    it('a job that stopped short after its retries is an error quoting the last failure; a global job counts nodes', () => {
+      const seed = service({ name: 'seed', mode: 'replicated-job', completions: 2 });
+      const everywhere = service({ name: 'everywhere', mode: 'global-job' });
+      const tasks = [
+        ...done(seed, 1, 900),
+        task({ service: seed, node: nodes[1], state: 'failed', err: 'task: non-zero exit (1)', exitCode: 1, ago: 600 }),
+        task({ service: seed, node: nodes[1], state: 'failed', err: 'task: non-zero exit (2)', exitCode: 2, ago: 120 }),
+        ...done(everywhere, 1),
+        task({ service: everywhere, node: nodes[1], state: 'rejected', err: 'No such image: app:1.0', ago: 60 }),
+      ];
+      expect(findingsOf(audit(snapshot({ nodes, services: [seed, everywhere], tasks })), ID)).toEqual([
+        [
+          'error',
+          'service everywhere',
+          'job "everywhere" completed 1 of 2 runs (global job: one per eligible node) and runs no task any more (1 failed or rejected); last task error: "No such image: app:1.0" (task rejected on node "w", 60 s before the audit); fix the cause, then run it again with `docker service update --force everywhere`',
+        ],
+        [
+          'error',
+          'service seed',
+          'job "seed" completed 1 of 2 runs and runs no task any more (2 failed or rejected); last task error: "task: non-zero exit (2)" (task failed on node "w", exit code 2, 2 min before the audit); fix the cause, then run it again with `docker service update --force seed`',
+        ],
+      ]);
+    });
+
+    it('a job still running is a warning; one with no task yet too; tasks of an earlier run do not count', () => {
+      const backfill = service({ name: 'backfill', mode: 'replicated-job', completions: 3, iteration: 2 });
+      const fresh = service({ name: 'fresh', mode: 'replicated-job' });
+      const tasks = [
+        ...done(backfill, 3, 7200).map((t) => ({ ...t, JobIteration: { Index: 1 } })),
+        { ...task({ service: backfill, node: nodes[0], state: 'complete', desired: 'complete', ago: 30 }), JobIteration: { Index: 2 } },
+        { ...task({ service: backfill, node: nodes[1], state: 'running', desired: 'complete', slot: 2, ago: 20 }), JobIteration: { Index: 2 } },
+        { ...task({ service: backfill, node: nodes[1], state: 'failed', err: 'task: non-zero exit (1)', exitCode: 1, slot: 3, ago: 25 }), JobIteration: { Index: 2 } },
+        { ...task({ service: backfill, state: 'pending', desired: 'complete', slot: 3, ago: 5 }), JobIteration: { Index: 2 } },
+      ];
+      expect(findingsOf(audit(snapshot({ nodes, services: [backfill, fresh], tasks })), ID)).toEqual([
+        ['warning', 'service backfill', 'job "backfill" completed 1 of 3 runs; 2 still running or on the way (1 running and 1 pending), after 1 failed task: audit again once it has finished'],
+        ['warning', 'service fresh', 'job "fresh" has no task in its current run: swarm has not scheduled it yet, or has removed its tasks; see `docker service ps --no-trunc fresh`'],
+      ]);
+    });
   });
 });

@@ -170,6 +170,8 @@ export interface DockerService {
   UpdatedAt?: string;
   Spec: ServiceSpec;
   UpdateStatus?: { State?: string; StartedAt?: string; CompletedAt?: string; Message?: string } | null;
+  /** a job's run: the iteration its tasks belong to (0 is left out) and when it started */
+  JobStatus?: { JobIteration?: { Index?: number } | null; LastExecution?: string } | null;
 }
 
 export interface DockerTask {
@@ -190,4 +192,6 @@ export interface DockerTask {
     ContainerStatus?: { ExitCode?: number } | null;
   };
   DesiredState?: string;
+  /** the job run a job's task belongs to (`JobStatus.JobIteration` of its service) */
+  JobIteration?: { Index?: number } | null;
 }

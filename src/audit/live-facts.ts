@@ -73,6 +73,11 @@ export interface LiveService {
   /** the image as the stack file named it (`com.docker.stack.image`), else the spec's image */
   image: string;
   updateStatus: { state: string; message: string } | null;
+  /**
+   * A job's current run: its iteration (each `docker service update --force` starts the next) and
+   * the completions a replicated job asks for (null for a global job: one per eligible node).
+   */
+  job: { iteration: number; completions: number | null } | null;
   /** the converted service, as rules see it */
   model: Service;
   loc(path: string): LiveLoc;
@@ -88,6 +93,8 @@ export interface LiveTask {
   message: string;
   err: string;
   exitCode: number | null;
+  /** the job run the task belongs to (null for tasks of services that are not jobs) */
+  jobIteration: number | null;
   /** ms since the epoch of the last status change */
   timestamp: number;
   reservation: { nanoCpus: number; memoryBytes: number };
@@ -107,4 +114,16 @@ export function isActiveTask(t: LiveTask): boolean {
 
 export function isNodeUsable(n: LiveNode): boolean {
   return n.availability === 'active' && n.state === 'ready';
+}
+
+/**
+ * Where a job's current run stands: its tasks (those of other runs left out; a task recorded
+ * without its run counts as the current one's), and how many of the completions it asks for are
+ * done. A global job asks for one per eligible node (`eligibleNodes`).
+ */
+export function jobProgress(job: NonNullable<LiveService['job']>, tasks: LiveTask[], eligibleNodes: number): { run: LiveTask[]; done: number; total: number } {
+  const run = tasks.filter((t) => (t.jobIteration ?? job.iteration) === job.iteration);
+  const complete = run.filter((t) => t.state === 'complete');
+  const global = job.completions === null;
+  return { run, done: global ? new Set(complete.map((t) => t.nodeId)).size : complete.length, total: global ? eligibleNodes : job.completions! };
 }

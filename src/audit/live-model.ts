@@ -197,6 +197,10 @@ function buildService(svc: DockerService, model: Service): LiveService {
     reservation: { nanoCpus: res?.NanoCPUs ?? 0, memoryBytes: res?.MemoryBytes ?? 0 },
     image: spec.Labels?.[STACK_IMAGE_LABEL] ?? (spec.TaskTemplate?.ContainerSpec?.Image ?? '').replace(/@sha256:[0-9a-f]{64}$/i, ''),
     updateStatus: svc.UpdateStatus?.State ? { state: svc.UpdateStatus.State, message: svc.UpdateStatus.Message ?? '' } : null,
+    job:
+      m === 'replicated-job' || m === 'global-job'
+        ? { iteration: svc.JobStatus?.JobIteration?.Index ?? 0, completions: m === 'replicated-job' ? (mode.ReplicatedJob?.TotalCompletions ?? 1) : null }
+        : null,
     model,
     loc: (path: string): LiveLoc => ({ kind: 'live', object, path }),
   };
@@ -215,6 +219,7 @@ function buildTask(t: DockerTask): LiveTask {
     message: t.Status?.Message ?? '',
     err: t.Status?.Err ?? '',
     exitCode: t.Status?.ContainerStatus?.ExitCode ?? null,
+    jobIteration: t.JobIteration ? (t.JobIteration.Index ?? 0) : null,
     timestamp: Number.isNaN(ts) ? 0 : ts,
     reservation: { nanoCpus: res?.Reservations?.NanoCPUs ?? 0, memoryBytes: res?.Reservations?.MemoryBytes ?? 0 },
     limit: { nanoCpus: res?.Limits?.NanoCPUs ?? 0, memoryBytes: res?.Limits?.MemoryBytes ?? 0 },

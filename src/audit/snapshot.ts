@@ -156,6 +156,7 @@ function trimNode(n: DockerNode): DockerNode {
 function trimService(s: DockerService): DockerService {
   const out: DockerService = { ID: s.ID, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, Spec: s.Spec };
   if (s.UpdateStatus) out.UpdateStatus = s.UpdateStatus;
+  if (s.JobStatus) out.JobStatus = s.JobStatus;
   return out;
 }
 
@@ -166,6 +167,7 @@ function trimTask(t: DockerTask): DockerTask {
   out.CreatedAt = t.CreatedAt;
   out.UpdatedAt = t.UpdatedAt;
   out.DesiredState = t.DesiredState;
+  if (t.JobIteration) out.JobIteration = t.JobIteration;
   if (t.Status) {
     const st = { ...t.Status } as NonNullable<DockerTask['Status']> & { PortStatus?: unknown };
     delete st.PortStatus;

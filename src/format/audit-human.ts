@@ -2,7 +2,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import type { AuditResult } from '../audit/audit.js';
 import { formatCpus, formatSize, type NodeCapacity } from '../audit/capacity.js';
 import { plural } from '../audit/describe.js';
-import { isNodeUsable, type LiveFacts, type LiveNode, type LiveService } from '../audit/live-facts.js';
+import { isNodeUsable, jobProgress, type LiveFacts, type LiveNode, type LiveService } from '../audit/live-facts.js';
 import { analysePlacement } from '../audit/placement.js';
 import type { Finding } from '../engine/types.js';
 
@@ -120,6 +120,12 @@ function nodeStatus(n: LiveNode): string {
 }
 
 function serviceStatus(svc: LiveService, facts: LiveFacts): string {
+  if (svc.job) {
+    const tasks = facts.tasks.filter((t) => t.serviceId === svc.id);
+    const eligible = svc.mode === 'global-job' ? analysePlacement(svc, facts.nodes).eligible.filter(isNodeUsable).length : 0;
+    const { done, total } = jobProgress(svc.job, tasks, eligible);
+    return `${svc.mode} ${done}/${total} completed · ${svc.image}`;
+  }
   const running = facts.tasks.filter((t) => t.serviceId === svc.id && t.state === 'running' && (t.desiredState === 'running' || t.desiredState === 'ready')).length;
   let desired: string;
   if (svc.mode === 'replicated') desired = String(svc.replicas ?? 0);

@@ -63,7 +63,11 @@ export interface ServiceSpecInput {
   name: string;
   stack?: string;
   replicas?: number;
-  mode?: 'replicated' | 'global' | 'replicated-job';
+  mode?: 'replicated' | 'global' | 'replicated-job' | 'global-job';
+  /** a replicated job's TotalCompletions (default 1) */
+  completions?: number;
+  /** a job's current run (JobStatus.JobIteration.Index; default 0) */
+  iteration?: number;
   constraints?: string[];
   maxReplicas?: number;
   reserve?: { cpus?: number; memory?: number };
@@ -99,8 +103,16 @@ export function service(p: ServiceSpecInput): DockerService {
         },
         Placement: { ...(p.constraints ? { Constraints: p.constraints } : {}), ...(p.maxReplicas ? { MaxReplicas: p.maxReplicas } : {}) },
       },
-      Mode: mode === 'global' ? { Global: {} } : mode === 'replicated-job' ? { ReplicatedJob: { MaxConcurrent: 1, TotalCompletions: 1 } } : { Replicated: { Replicas: p.replicas ?? 1 } },
+      Mode:
+        mode === 'global'
+          ? { Global: {} }
+          : mode === 'replicated-job'
+            ? { ReplicatedJob: { MaxConcurrent: 1, TotalCompletions: p.completions ?? 1 } }
+            : mode === 'global-job'
+              ? { GlobalJob: {} }
+              : { Replicated: { Replicas: p.replicas ?? 1 } },
     },
+    ...(mode === 'replicated-job' || mode === 'global-job' ? { JobStatus: { JobIteration: p.iteration ? { Index: p.iteration } : {}, LastExecution: TAKEN_AT } } : {}),
     ...(p.update ? { UpdateStatus: { State: p.update.state, Message: p.update.message ?? '' } } : {}),
   };
 }
