@@ -11,6 +11,7 @@ import { makeMap, setEntry, type LEntry, type LItem, type LMap, type LScalar, ty
 export function mergeTrees(base: LVal, over: LVal, path: string[] = []): LVal | null {
   if (over.tag === '!reset') return null;
   if (over.tag === '!override') return over;
+  if (over.kind === 'scalar' && over.value === null && base.kind !== 'scalar' && isNullKeepsBase(path)) return base;
   if (base.kind === 'map' && over.kind === 'map') return mergeMaps(base, over, path);
   if (isKeyedList(path) && base.kind !== over.kind && base.kind !== 'scalar' && over.kind !== 'scalar') {
     // `environment: {A: 1}` in one file and `environment: [A=2]` in the other: merge by name
@@ -25,6 +26,17 @@ export function mergeTrees(base: LVal, over: LVal, path: string[] = []): LVal | 
     return { ...base, items: [...base.items, ...over.items] };
   }
   return over;
+}
+
+/**
+ * Service keys compose reads as mappings (a list is turned into one), where a plain `null` in the
+ * override is an empty mapping merged in: the base stays (compose-go override/merge_null_test.go).
+ * Elsewhere a `null` replaces the base value (`!reset` removes it).
+ */
+const NULL_KEEPS_BASE = new Set(['networks', 'depends_on', 'models']);
+
+function isNullKeepsBase(path: string[]): boolean {
+  return path.length === 3 && path[0] === 'services' && NULL_KEEPS_BASE.has(path[2]!);
 }
 
 const REPLACED = new Set(['command', 'entrypoint', 'healthcheck.test']);

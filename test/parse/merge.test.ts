@@ -25,6 +25,15 @@ describe('-f A -f B: the compose merge rules', () => {
     });
   });
 
+  it('a null in the override keeps the base of networks, depends_on and models (compose reads them as mappings); elsewhere it replaces', () => {
+    expect(
+      services(
+        'services:\n  web:\n    image: a\n    networks: [front]\n    depends_on: [db]\n    user: u\n    ports: ["80:80"]\n  db:\n    image: pg\n',
+        'services:\n  web:\n    networks: null\n    depends_on:\n    user: null\n    ports: null\n',
+      ),
+    ).toEqual({ web: { image: 'a', networks: ['front'], depends_on: ['db'], user: null, ports: null }, db: { image: 'pg' } });
+  });
+
   it('sequences append', () => {
     expect(services('services:\n  web:\n    image: a\n    dns: [1.1.1.1]\n    cap_add: [A]\n', 'services:\n  web:\n    dns: [8.8.8.8]\n    cap_add: [B]\n')).toEqual({
       web: { image: 'a', dns: ['1.1.1.1', '8.8.8.8'], cap_add: ['A', 'B'] },
