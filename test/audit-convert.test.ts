@@ -110,6 +110,35 @@ describe('service spec → compose service', () => {
     expect(scalarValue(at(stack.services[0]!.ref, 'deploy', 'replicas'))).toBeUndefined();
   });
 
+  it('names the networks a service is attached to (by id in the spec), declared as external; the host network is reported', () => {
+    const web = service({ name: 'shop_web', stack: 'shop' });
+    web.Spec.TaskTemplate!.Networks = [{ Target: 'n-front', Aliases: ['web'] }, { Target: 'n-gone' }];
+    const agent = service({ name: 'agent' });
+    agent.Spec.Networks = [{ Target: 'n-host' }]; // where older API versions keep them
+    const snap = {
+      ...snapshot({ nodes: [node({ hostname: 'm', role: 'manager' })], services: [web, agent] }),
+      networks: [
+        { ID: 'n-front', Name: 'shop_front' },
+        { ID: 'n-host', Name: 'host' },
+      ],
+    };
+    const stack = buildLiveStack(snap);
+    expect(toPlain(at(stack.services[1]!.ref, 'networks')!.node)).toEqual({ shop_front: { aliases: ['web'] }, 'n-gone': null });
+    expect(stack.services.map((s) => s.networks.map((n) => n.name))).toEqual([['host'], ['shop_front', 'n-gone']]);
+    expect([...stack.networks.keys()]).toEqual(['host', 'n-gone', 'shop_front']);
+    const net = at(stack.services[1]!.ref, 'networks', 'shop_front')!;
+    expect(net.entry!.keyLoc).toEqual({ kind: 'live', object: 'service shop_web', path: 'Spec.TaskTemplate.Networks[0].Target' });
+    const findings = auditSnapshot(snap).findings;
+    expect(findings.filter((f) => f.ruleId === 'undefined-reference')).toEqual([]);
+    expect(findings.filter((f) => f.ruleId === 'no-host-namespaces').map((f) => [f.file, f.message])).toEqual([
+      ['service agent', 'service "agent" is attached to network "host", which is the host network, so it shares the host\'s network stack: every host interface and every port on localhost; attach it to an overlay network and publish only the ports it serves'],
+    ]);
+    // a snapshot saved before networks were recorded: no networks, as before
+    const older = buildLiveStack(snapshot({ nodes: [node({ hostname: 'm', role: 'manager' })], services: [web] }));
+    expect(older.services[0]!.networks).toEqual([]);
+    expect(older.networks.size).toBe(0);
+  });
+
   it('writes nanosecond durations exactly as Go durations', () => {
     for (const [ns, text] of [
       [30e9, '30s'],

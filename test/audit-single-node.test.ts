@@ -9,7 +9,9 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DockerClient } from '../src/audit/docker.js';
-import { collectSnapshot } from '../src/audit/snapshot.js';
+import { buildLiveStack } from '../src/audit/live-model.js';
+import { collectSnapshot, loadSnapshot } from '../src/audit/snapshot.js';
+import { toPlain } from '../src/parse/located.js';
 import { assertBuilt, jsonFindings, repoRoot, runCli, type CliRun, type JsonFinding } from './helpers/cli.js';
 import {
   deployStack,
@@ -171,7 +173,15 @@ describe.runIf(gate.run)('audit against a one-node swarm', () => {
     const snap = await collectSnapshot(client);
     expect(snap.services.length).toBeGreaterThanOrEqual(5);
     expect(snap.tasks.length).toBeGreaterThan(snap.services.length);
-    expect(client.calls.map((c) => c.slice(0, 2).join(' '))).toEqual(['info --format', 'node ls', 'node inspect', 'service ls', 'service inspect', 'service ps', 'inspect --type']);
+    expect(client.calls.map((c) => c.slice(0, 2).join(' '))).toEqual(['info --format', 'node ls', 'node inspect', 'service ls', 'service inspect', 'service ps', 'inspect --type', 'network ls']);
+  });
+
+  it('names the networks the services are attached to: the stack\'s default network, with the service\'s alias', () => {
+    const snap = loadSnapshot(snapshotFile);
+    expect(snap.networks?.map((n) => n.Name)).toContain('shop_default');
+    const web = buildLiveStack(snap, { stack: 'shop' }).services.find((s) => s.name === 'shop_web')!;
+    expect(web.networks.map((n) => n.name)).toEqual(['shop_default']);
+    expect(toPlain(web.networks[0]!.ref.node)).toEqual({ aliases: ['web'] });
   });
 
   it('honours --context (a docker context naming the engine) over DOCKER_HOST', async () => {

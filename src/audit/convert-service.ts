@@ -10,7 +10,7 @@ import { formatNanos, LiveTree } from './live-tree.js';
  * located at the docker field it came from (`service web` / `Spec.TaskTemplate.ContainerSpec.User`).
  * What docker does not keep (the file's `x-` keys, short `tmpfs:` options, anchors) is not there.
  */
-export function convertService(svc: DockerService): { name: string; tree: LMap; nameLoc: LEntry['keyLoc'] } {
+export function convertService(svc: DockerService, networkNames?: ReadonlyMap<string, string>): { name: string; tree: LMap; nameLoc: LEntry['keyLoc'] } {
   const name = svc.Spec.Name;
   const t = new LiveTree(`service ${name}`);
   const ts = svc.Spec.TaskTemplate ?? {};
@@ -45,12 +45,36 @@ export function convertService(svc: DockerService): { name: string; tree: LMap; 
     ['isolation', cs.Isolation && cs.Isolation !== 'default' ? t.scalar(cs.Isolation, `${C}.Isolation`) : undefined],
     ['volumes', mounts(t, `${C}.Mounts`, cs.Mounts)],
     ['ports', ports(t, svc)],
+    ['networks', networkNames ? networks(t, svc, networkNames) : undefined],
     ['secrets', fileRefs(t, `${C}.Secrets`, cs.Secrets, 'SecretName')],
     ['configs', fileRefs(t, `${C}.Configs`, cs.Configs, 'ConfigName')],
     ['logging', ts.LogDriver?.Name ? t.map('Spec.TaskTemplate.LogDriver', [['driver', t.scalar(ts.LogDriver.Name, 'Spec.TaskTemplate.LogDriver.Name')], ['options', t.stringMap('Spec.TaskTemplate.LogDriver.Options', ts.LogDriver.Options)]]) : undefined],
     ['deploy', deploy(t, svc), 'Spec'],
   ];
   return { name, tree: t.map('Spec', entries), nameLoc: t.loc('Spec.Name') };
+}
+
+/**
+ * The networks a service is attached to, by name (the spec names them by id), with their aliases:
+ * `networks: {shop_default: {aliases: [web]}}`. An id the swarm no longer lists stays an id.
+ */
+function networks(t: LiveTree, svc: DockerService, names: ReadonlyMap<string, string>): LMap | undefined {
+  const list = serviceNetworks(svc);
+  if (list.length === 0) return undefined;
+  const path = svc.Spec.TaskTemplate?.Networks?.length ? 'Spec.TaskTemplate.Networks' : 'Spec.Networks';
+  return t.map(
+    path,
+    list.map((n, i) => {
+      const at = `${path}[${i}]`;
+      const aliases = t.strings(`${at}.Aliases`, n.Aliases);
+      return [names.get(n.Target ?? '') ?? n.Target ?? '', aliases ? t.map(at, [['aliases', aliases]]) : t.scalar(null, `${at}.Target`), `${at}.Target`];
+    }),
+  );
+}
+
+/** A service's network attachments: in the task template, or (older API versions) in the spec. */
+export function serviceNetworks(svc: DockerService): Array<{ Target?: string; Aliases?: string[] | null }> {
+  return (svc.Spec.TaskTemplate?.Networks?.length ? svc.Spec.TaskTemplate.Networks : svc.Spec.Networks) ?? [];
 }
 
 function environment(t: LiveTree, path: string, env: string[] | null | undefined): LMap | undefined {

@@ -156,6 +156,8 @@ export interface ServiceSpec {
     ReplicatedJob?: { MaxConcurrent?: number; TotalCompletions?: number } | null;
     GlobalJob?: Record<string, never> | null;
   };
+  /** where older API versions keep the network attachments (now in TaskTemplate.Networks) */
+  Networks?: Array<{ Target?: string; Aliases?: string[] | null }> | null;
   UpdateConfig?: UpdateConfig | null;
   RollbackConfig?: UpdateConfig | null;
   EndpointSpec?: {
@@ -194,4 +196,12 @@ export interface DockerTask {
   DesiredState?: string;
   /** the job run a job's task belongs to (`JobStatus.JobIteration` of its service) */
   JobIteration?: { Index?: number } | null;
+}
+
+/** A row of `docker network ls --no-trunc --format '{{json .}}'`. */
+export interface DockerNetworkRow {
+  ID: string;
+  Name: string;
+  Driver?: string;
+  Scope?: string;
 }

@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import type { DockerInfo, DockerNode, DockerService, DockerTask } from './docker-types.js';
+import type { DockerInfo, DockerNetworkRow, DockerNode, DockerService, DockerTask } from './docker-types.js';
 
 /**
  * The one door to docker: every call of the docker CLI in stackopt goes through `DockerClient`.
@@ -165,6 +165,11 @@ export class DockerClient {
     const out: string[] = [];
     for (const chunk of chunks(serviceIds)) out.push(...(await this.runIds(['service', 'ps', '--quiet', '--no-trunc', ...chunk])));
     return [...new Set(out)];
+  }
+
+  /** The swarm's networks, to name the ids a service spec attaches to (one call, not an inspect per network). */
+  async networks(): Promise<DockerNetworkRow[]> {
+    return this.runJsonLines<DockerNetworkRow>(['network', 'ls', '--no-trunc', '--format', JSON_FORMAT]);
   }
 
   async inspectTasks(ids: string[]): Promise<DockerTask[]> {

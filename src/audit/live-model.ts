@@ -3,7 +3,7 @@ import type { LiveLoc } from '../model/location.js';
 import type { Service, Stack } from '../model/types.js';
 import { makeMap, type LEntry, type LMap } from '../parse/located.js';
 import { closest } from '../parse/validate-schema.js';
-import { convertService, tmpfsOptions } from './convert-service.js';
+import { convertService, serviceNetworks, tmpfsOptions } from './convert-service.js';
 import type { DockerNode, DockerService, DockerTask } from './docker-types.js';
 import type { LiveFacts, LiveNode, LiveService, LiveTask, ServiceMode } from './live-facts.js';
 import { LiveTree } from './live-tree.js';
@@ -30,18 +30,22 @@ export function buildLiveStack(snap: SwarmSnapshot, scope: AuditScope = {}): Sta
   const entries: LEntry[] = [];
   const secrets = new Set<string>();
   const configs = new Set<string>();
+  const networks = new Set<string>();
+  // a snapshot from before networks were recorded leaves services without their networks
+  const networkNames = snap.networks ? new Map(snap.networks.map((n) => [n.ID, n.Name])) : undefined;
   for (const svc of selected) {
-    const { name, tree, nameLoc } = convertService(svc);
+    const { name, tree, nameLoc } = convertService(svc, networkNames);
+    if (networkNames) for (const n of serviceNetworks(svc)) networks.add(networkNames.get(n.Target ?? '') ?? n.Target ?? '');
     entries.push({ key: name, keyLoc: nameLoc, value: tree });
     for (const s of svc.Spec.TaskTemplate?.ContainerSpec?.Secrets ?? []) if (s.SecretName) secrets.add(s.SecretName);
     for (const c of svc.Spec.TaskTemplate?.ContainerSpec?.Configs ?? []) if (c.ConfigName) configs.add(c.ConfigName);
   }
   const swarm = new LiveTree('swarm');
   const rootEntries: LEntry[] = [{ key: 'services', keyLoc: swarm.loc('Services'), value: makeMap(swarm.loc('Services'), entries) }];
-  // secrets and configs exist on the swarm (a service cannot reference one that does not): external
-  for (const [key, names] of [['secrets', secrets], ['configs', configs]] as const) {
+  // secrets, configs and networks exist on the swarm (a service cannot reference one that does not): external
+  for (const [key, names] of [['secrets', secrets], ['configs', configs], ['networks', networks]] as const) {
     if (names.size === 0) continue;
-    const path = key === 'secrets' ? 'Secrets' : 'Configs';
+    const path = key === 'secrets' ? 'Secrets' : key === 'configs' ? 'Configs' : 'Networks';
     rootEntries.push({
       key,
       keyLoc: swarm.loc(path),

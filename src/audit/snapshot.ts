@@ -22,6 +22,8 @@ export interface SwarmSnapshot {
   /** every service of the swarm: the audit selects by --stack / --service, and capacity needs them all */
   services: DockerService[];
   tasks: DockerTask[];
+  /** the networks (id and name): service specs attach to networks by id (absent in older snapshots) */
+  networks?: Array<{ ID: string; Name: string }>;
 }
 
 export const SNAPSHOT_FORMAT = 'stackopt-swarm-snapshot';
@@ -47,6 +49,8 @@ export async function collectSnapshot(client: DockerClient, opts: { progress?: P
   const taskIds = services.length ? await client.taskIds(services.map((s) => s.ID)) : [];
   progress(`inspecting ${plural(taskIds.length, 'task')}`);
   const tasks = taskIds.length ? await client.inspectTasks(taskIds) : [];
+  progress('listing networks');
+  const networks = services.length ? await client.networks() : [];
   return {
     format: SNAPSHOT_FORMAT,
     version: 1,
@@ -56,6 +60,7 @@ export async function collectSnapshot(client: DockerClient, opts: { progress?: P
     nodes: nodes.map(trimNode),
     services: services.map(trimService),
     tasks: tasks.map(trimTask),
+    networks: networks.map((n) => ({ ID: n.ID, Name: n.Name })),
   };
 }
 
@@ -104,6 +109,12 @@ export function parseSnapshot(text: string, name = 'snapshot'): SwarmSnapshot {
       if (!isObject(o) || typeof o.ID !== 'string') throw bad(`${key}[${i}] has no "ID"`);
       if (key === 'services' && (!isObject(o.Spec) || typeof o.Spec.Name !== 'string')) throw bad(`services[${i}] has no "Spec.Name"`);
       if (key === 'tasks' && typeof o.ServiceID !== 'string') throw bad(`tasks[${i}] has no "ServiceID"`);
+    });
+  }
+  if (data.networks !== undefined) {
+    if (!Array.isArray(data.networks)) throw bad('"networks" is not a list');
+    data.networks.forEach((o, i) => {
+      if (!isObject(o) || typeof o.ID !== 'string' || typeof o.Name !== 'string') throw bad(`networks[${i}] has no "ID" or "Name"`);
     });
   }
   return { engine: '', ...data } as unknown as SwarmSnapshot;

@@ -62,7 +62,7 @@ export function registerAudit(program: Command, g: GlobalContext): void {
         '  stack-drift              (with -f) declared vs running replicas, image, limits, healthcheck, user\n\n' +
         'Docker: the docker CLI on PATH must reach a swarm manager; DOCKER_HOST, DOCKER_CONTEXT and\n' +
         '--context are honoured. A fixed handful of batched calls is made (info, node/service/task\n' +
-        'inspect) whatever the number of services, each limited by --timeout.\n\n' +
+        'inspect, network ls) whatever the number of services, each limited by --timeout.\n\n' +
         'Sleep policy: a deployed service keeps no x- keys, so its policy is read from the labels\n' +
         'stackopt.sleep-policy.<key> under deploy.labels (enabled, priority, idle_timeout,\n' +
         'min_sleep_time, memory_reservation, warm_cache_enabled).\n' +
