@@ -32,4 +32,9 @@ export const extendsRule = defineParserCheck(
   '`extends` must name a service that exists (in this file or in `extends.file`) and must not form a cycle.',
 );
 
-export const coreRules: Rule[] = [yamlSyntax, schema, interpolation, extendsRule];
+export const mergeRule = defineParserCheck(
+  'merge',
+  'Files merged with -f (and services merged by `extends`) must be mergeable as docker compose merges them: a mapping is not overridden by a list, a scalar or null (compose refuses with "cannot override").',
+);
+
+export const coreRules: Rule[] = [yamlSyntax, schema, interpolation, extendsRule, mergeRule];

@@ -12,8 +12,8 @@ import { applyEdits, editsConflict } from './apply-edits.js';
 
 export const MAX_PASSES = 10;
 
-/** Rule ids whose new findings make a pass invalid: the text must still parse and validate. */
-const GUARD_RULES = new Set(['yaml-syntax', 'schema']);
+/** Rule ids whose new findings make a pass invalid: the text must still parse, validate and merge. */
+const GUARD_RULES = new Set(['yaml-syntax', 'schema', 'merge']);
 
 export interface FixOptions extends LintOptions {
   /** also apply fixes marked unsafe */

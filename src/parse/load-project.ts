@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileLoc, type Loc } from '../model/location.js';
+import { formatPath } from '../model/access.js';
+import { fileLoc, fileOf, type Loc } from '../model/location.js';
 import { parseEnvFile } from './env-file.js';
 import type { Env } from './interpolate.js';
 import { makeMap, setEntry, type BuildIssue, type DotenvUse, type LMap, type LVal } from './located.js';
-import { dropResets, mergeTrees } from './merge.js';
+import { dropResets, mergeTrees, type OnConflict } from './merge.js';
 import { InputError, parseSource, readSource, type ReadDocument } from './read-document.js';
 import { readText, ReadTextError } from './read-text.js';
 import { SourceFile } from './source-file.js';
@@ -39,7 +40,7 @@ export interface Project {
 }
 
 export interface ProjectIssue {
-  ruleId: 'yaml-syntax' | 'interpolation' | 'extends' | 'schema';
+  ruleId: 'yaml-syntax' | 'interpolation' | 'extends' | 'schema' | 'merge';
   severity: 'error' | 'warning';
   message: string;
   loc: Loc;
@@ -129,7 +130,7 @@ export function loadProject(opts: LoadOptions): Project {
     sources.push(doc.source);
     if (!doc.root || doc.root.kind !== 'map') continue;
     const root = resolveExtends(doc, parse, issues);
-    merged = merged ? (mergeTrees(merged, root) as LMap) : (dropResets(root) as LMap);
+    merged = merged ? (mergeTrees(merged, root, [], conflictReporter(issues)) as LMap) : (dropResets(root) as LMap);
   }
   return { sources, root: merged, issues, env, dotenv: dotenv && { file: displayPath(dotenv.file), uses: dotenvUses } };
 }
@@ -209,13 +210,27 @@ function resolveService(doc: ReadDocument, name: string, parse: Parse, issues: P
     });
     return dropExtends(svc, ext.keyLoc);
   }
-  const merged = mergeTrees(withoutKey(base, 'extends'), withoutKey(svc, 'extends'), ['services', name]) as LMap;
+  const merged = mergeTrees(withoutKey(base, 'extends'), withoutKey(svc, 'extends'), ['services', name], conflictReporter(issues)) as LMap;
   // the service is where it is written, not where its base is
   merged.loc = svc.loc;
   merged.extendsKey = ext.keyLoc;
   if (svc.yaml) merged.yaml = svc.yaml;
   memo.set(id, merged);
   return merged;
+}
+
+/** A `merge` finding for each place where compose would refuse to merge (`cannot override`). */
+function conflictReporter(issues: ProjectIssue[]): OnConflict {
+  return ({ path, base, over, overKey }) => {
+    const what = over.kind === 'seq' ? 'a list' : over.kind === 'map' ? 'a mapping' : over.value === null ? 'null' : `the ${typeof over.value} ${JSON.stringify(over.value)}`;
+    issues.push({
+      ruleId: 'merge',
+      severity: 'error',
+      message: `${formatPath(path)} is a mapping in ${fileOf(base.loc)} but ${what} in ${fileOf(overKey)}, and docker compose refuses to merge them ("cannot override ${path.join('.')}"); write keys to merge into it, or !reset / !override to drop or replace it`,
+      loc: overKey,
+      path,
+    });
+  };
 }
 
 function locOfFile(ev: LVal, fallback: Loc): Loc {

@@ -1,4 +1,5 @@
 import { parseShortPort } from '../model/build-model.js';
+import type { Loc } from '../model/location.js';
 import { makeMap, setEntry, type LEntry, type LItem, type LMap, type LScalar, type LVal } from './located.js';
 
 /**
@@ -8,15 +9,18 @@ import { makeMap, setEntry, type LEntry, type LItem, type LMap, type LScalar, ty
  * `ports`, `volumes`, `secrets` and `configs` are unique by their key, `!reset` removes a value and
  * `!override` replaces it. Each node keeps the location of the file it came from.
  */
-export function mergeTrees(base: LVal, over: LVal, path: string[] = []): LVal | null {
+export function mergeTrees(base: LVal, over: LVal, path: string[] = [], onConflict?: OnConflict, overKey?: Loc): LVal | null {
   if (over.tag === '!reset') return null;
   if (over.tag === '!override') return over;
   if (over.kind === 'scalar' && over.value === null && base.kind !== 'scalar' && isNullKeepsBase(path)) return base;
-  if (base.kind === 'map' && over.kind === 'map') return mergeMaps(base, over, path);
+  if (base.kind === 'map' && over.kind === 'map') return mergeMaps(base, over, path, onConflict);
   if (isKeyedList(path) && base.kind !== over.kind && base.kind !== 'scalar' && over.kind !== 'scalar') {
     // `environment: {A: 1}` in one file and `environment: [A=2]` in the other: merge by name
-    return mergeMaps(asMapping(base), asMapping(over), path);
+    return mergeMaps(asMapping(base), asMapping(over), path, onConflict);
   }
+  // compose refuses to merge a mapping with anything else ("cannot override"), except at the keys it
+  // converts first; the override still wins here, so that rules see what the user meant
+  if (base.kind === 'map' && !convertedBeforeMerging(path)) onConflict?.({ path, base, over, overKey: overKey ?? over.loc });
   if (isStringOrList(path) && base.kind !== 'map' && over.kind !== 'map') return appendAsLists(base, over);
   if (base.kind === 'seq' && over.kind === 'seq') {
     if (REPLACED.has(lastKeys(path))) return over;
@@ -86,7 +90,28 @@ function lastKeys(path: string[]): string {
   return path[n - 1] ?? '';
 }
 
-function mergeMaps(base: LMap, over: LMap, path: string[]): LMap {
+/** A mapping in one file and something else at the same place in the next: compose refuses the files. */
+export type OnConflict = (c: { path: string[]; base: LMap; over: LVal; overKey: Loc }) => void;
+
+/**
+ * Paths compose (compose-go override/merge_node.go) converts before merging (a list becomes a
+ * mapping, a string a build mapping, ...) or merges by its own rule: no "cannot override" there.
+ */
+const CONVERTED = new Set(['build', 'build.args', 'build.additional_contexts', 'build.extra_hosts', 'build.labels', 'annotations', 'depends_on', 'deploy.labels', 'dns', 'dns_opt', 'dns_search', 'env_file', 'label_file', 'environment', 'extra_hosts', 'labels', 'logging', 'models', 'networks', 'sysctls', 'tmpfs', 'command', 'entrypoint', 'healthcheck.test']);
+
+function convertedBeforeMerging(path: string[]): boolean {
+  // an extension (x-) key is the user's own: older compose replaces it whole
+  if (path.some((k) => k.startsWith('x-'))) return true;
+  if (path[0] === 'services' && path.length >= 3) {
+    const rest = path.slice(2);
+    if (rest[0] === 'ulimits' && rest.length === 2) return true;
+    if (rest[0] === 'volumes' && rest.length === 4 && rest[2] === 'volume' && rest[3] === 'labels') return true;
+    return CONVERTED.has(rest.join('.'));
+  }
+  return (path[0] === 'networks' || path[0] === 'volumes') && path.length === 3 && path[2] === 'labels';
+}
+
+function mergeMaps(base: LMap, over: LMap, path: string[], onConflict?: OnConflict): LMap {
   const out = makeMap(base.loc, [...base.entries]);
   if (base.yaml) out.yaml = base.yaml;
   if (base.mergedFrom || over.mergedFrom) out.mergedFrom = [...(base.mergedFrom ?? []), ...(over.mergedFrom ?? [])];
@@ -100,7 +125,7 @@ function mergeMaps(base: LMap, over: LMap, path: string[]): LMap {
       setEntry(out, v === e.value ? e : { ...e, value: v });
       continue;
     }
-    const merged = mergeTrees(prev.value, e.value, [...path, e.key]);
+    const merged = mergeTrees(prev.value, e.value, [...path, e.key], onConflict, e.keyLoc);
     if (merged === null) {
       out.entries.splice(out.entries.indexOf(prev), 1);
       out.index.delete(e.key);

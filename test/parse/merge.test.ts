@@ -199,6 +199,58 @@ describe('-f A -f B: findings point into the file the value came from', () => {
   });
 });
 
+describe('merge: what docker compose refuses to merge', () => {
+  it('a mapping overridden by null, a list or a scalar is an error at the override key; the override still wins', () => {
+    const r = lintFiles(
+      {
+        'base.yaml': 'services:\n  web:\n    image: a\n    deploy:\n      replicas: 2\n    healthcheck:\n      test: ["CMD", "true"]\n    ulimits:\n      nofile: {soft: 1, hard: 2}\n',
+        'over.yaml': 'services:\n  web:\n    deploy:\n    healthcheck: [x]\n    ulimits:\n      nofile: 5\n',
+      },
+      { lint: ['base.yaml', 'over.yaml'] },
+    );
+    expect(r.findings.filter((f) => f.ruleId === 'merge').map(brief)).toEqual([
+      {
+        ruleId: 'merge',
+        severity: 'error',
+        file: 'over.yaml',
+        line: 3,
+        column: 5,
+        endLine: 3,
+        endColumn: 11,
+        message:
+          'services.web.deploy is a mapping in base.yaml but null in over.yaml, and docker compose refuses to merge them ("cannot override services.web.deploy"); write keys to merge into it, or !reset / !override to drop or replace it',
+      },
+      {
+        ruleId: 'merge',
+        severity: 'error',
+        file: 'over.yaml',
+        line: 4,
+        column: 5,
+        endLine: 4,
+        endColumn: 16,
+        message: 'services.web.healthcheck is a mapping in base.yaml but a list in over.yaml, and docker compose refuses to merge them ("cannot override services.web.healthcheck"); write keys to merge into it, or !reset / !override to drop or replace it',
+      },
+    ]);
+    expect(toPlain(r.project.root!)).toMatchObject({ services: { web: { deploy: null, healthcheck: ['x'], ulimits: { nofile: 5 } } } });
+  });
+
+  it('no error where compose converts first (environment, labels, networks, build, ulimits.*), for x- keys, or with !reset / !override', () => {
+    const r = loadFiles(
+      {
+        'base.yaml': 'x-common: {a: 1}\nservices:\n  web:\n    image: a\n    build: {context: .}\n    environment: {A: "1"}\n    labels: {a: b}\n    networks: {front: {}}\n    deploy: {replicas: 2}\n    logging: {driver: json-file}\n',
+        'over.yaml': 'x-common: null\nservices:\n  web:\n    build: ./app\n    environment: [B=2]\n    labels: null\n    networks: [back]\n    deploy: !reset null\n    logging: !override {driver: local}\n',
+      },
+      { lint: ['base.yaml', 'over.yaml'] },
+    );
+    expect(r.issues).toEqual([]);
+  });
+
+  it('extends merges by the same rules', () => {
+    const r = lintFiles({ 'compose.yaml': 'services:\n  base:\n    image: a\n    deploy: {replicas: 2}\n  web:\n    extends: base\n    deploy: 3\n' });
+    expect(r.findings.filter((f) => f.ruleId === 'merge').map((f) => [f.line, f.column, f.message.replace(/, and docker.*/, '')])).toEqual([[7, 5, 'services.web.deploy is a mapping in compose.yaml but the number 3 in compose.yaml']]);
+  });
+});
+
 describe('extends', () => {
   const lintExt = (files: Record<string, string>, lint?: string[]) => lintFiles(files, lint ? { lint } : {});
 
