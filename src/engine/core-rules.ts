@@ -34,7 +34,7 @@ export const extendsRule = defineParserCheck(
 
 export const mergeRule = defineParserCheck(
   'merge',
-  'Files merged with -f (and services merged by `extends`) must be mergeable as docker compose merges them: a mapping is not overridden by a list, a scalar or null (compose refuses with "cannot override").',
+  'Files merged with -f (and services merged by `extends`) must be mergeable as docker compose merges them: a service attribute that is a mapping is not overridden by a list, a scalar or null (compose refuses with "cannot override").',
 );
 
 export const coreRules: Rule[] = [yamlSyntax, schema, interpolation, extendsRule, mergeRule];

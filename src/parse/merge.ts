@@ -20,7 +20,7 @@ export function mergeTrees(base: LVal, over: LVal, path: string[] = [], onConfli
   }
   // compose refuses to merge a mapping with anything else ("cannot override"), except at the keys it
   // converts first; the override still wins here, so that rules see what the user meant
-  if (base.kind === 'map' && !convertedBeforeMerging(path)) onConflict?.({ path, base, over, overKey: overKey ?? over.loc });
+  if (base.kind === 'map' && isServiceAttribute(path) && !convertedBeforeMerging(path)) onConflict?.({ path, base, over, overKey: overKey ?? over.loc });
   if (isStringOrList(path) && base.kind !== 'map' && over.kind !== 'map') return appendAsLists(base, over);
   if (base.kind === 'seq' && over.kind === 'seq') {
     if (REPLACED.has(lastKeys(path))) return over;
@@ -94,21 +94,26 @@ function lastKeys(path: string[]): string {
 export type OnConflict = (c: { path: string[]; base: LMap; over: LVal; overKey: Loc }) => void;
 
 /**
- * Paths compose (compose-go override/merge_node.go) converts before merging (a list becomes a
- * mapping, a string a build mapping, ...) or merges by its own rule: no "cannot override" there.
+ * Service attributes compose (compose-go override/merge_node.go) converts before merging (a list
+ * becomes a mapping, a string a build mapping, ...) or merges by its own rule: no "cannot override".
  */
 const CONVERTED = new Set(['build', 'build.args', 'build.additional_contexts', 'build.extra_hosts', 'build.labels', 'annotations', 'depends_on', 'deploy.labels', 'dns', 'dns_opt', 'dns_search', 'env_file', 'label_file', 'environment', 'extra_hosts', 'labels', 'logging', 'models', 'networks', 'sysctls', 'tmpfs', 'command', 'entrypoint', 'healthcheck.test']);
+
+/**
+ * Conflicts are reported inside a service's attributes only: top-level networks, volumes, secrets
+ * and configs written as `NAME:` (null) are read as empty definitions.
+ */
+function isServiceAttribute(path: string[]): boolean {
+  return path[0] === 'services' && path.length >= 3;
+}
 
 function convertedBeforeMerging(path: string[]): boolean {
   // an extension (x-) key is the user's own: older compose replaces it whole
   if (path.some((k) => k.startsWith('x-'))) return true;
-  if (path[0] === 'services' && path.length >= 3) {
-    const rest = path.slice(2);
-    if (rest[0] === 'ulimits' && rest.length === 2) return true;
-    if (rest[0] === 'volumes' && rest.length === 4 && rest[2] === 'volume' && rest[3] === 'labels') return true;
-    return CONVERTED.has(rest.join('.'));
-  }
-  return (path[0] === 'networks' || path[0] === 'volumes') && path.length === 3 && path[2] === 'labels';
+  const rest = path.slice(2);
+  if (rest[0] === 'ulimits' && rest.length === 2) return true;
+  if (rest[0] === 'volumes' && rest.length === 4 && rest[2] === 'volume' && rest[3] === 'labels') return true;
+  return CONVERTED.has(rest.join('.'));
 }
 
 function mergeMaps(base: LMap, over: LMap, path: string[], onConflict?: OnConflict): LMap {

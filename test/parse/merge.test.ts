@@ -234,11 +234,11 @@ describe('merge: what docker compose refuses to merge', () => {
     expect(toPlain(r.project.root!)).toMatchObject({ services: { web: { deploy: null, healthcheck: ['x'], ulimits: { nofile: 5 } } } });
   });
 
-  it('no error where compose converts first (environment, labels, networks, build, ulimits.*), for x- keys, or with !reset / !override', () => {
+  it('no error where compose converts first (environment, labels, networks, build, ulimits.*), for x- keys, top-level definitions, or with !reset / !override', () => {
     const r = loadFiles(
       {
-        'base.yaml': 'x-common: {a: 1}\nservices:\n  web:\n    image: a\n    build: {context: .}\n    environment: {A: "1"}\n    labels: {a: b}\n    networks: {front: {}}\n    deploy: {replicas: 2}\n    logging: {driver: json-file}\n',
-        'over.yaml': 'x-common: null\nservices:\n  web:\n    build: ./app\n    environment: [B=2]\n    labels: null\n    networks: [back]\n    deploy: !reset null\n    logging: !override {driver: local}\n',
+        'base.yaml': 'x-common: {a: 1}\nservices:\n  web:\n    image: a\n    build: {context: .}\n    environment: {A: "1"}\n    labels: {a: b}\n    networks: {front: {}}\n    deploy: {replicas: 2}\n    logging: {driver: json-file}\nnetworks:\n  front: {driver: overlay}\n',
+        'over.yaml': 'x-common: null\nservices:\n  web:\n    build: ./app\n    environment: [B=2]\n    labels: null\n    networks: [back]\n    deploy: !reset null\n    logging: !override {driver: local}\nnetworks:\n  front:\n',
       },
       { lint: ['base.yaml', 'over.yaml'] },
     );
