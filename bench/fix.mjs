@@ -6,9 +6,10 @@
 // the ratio to `node -e 0`, and the passes the fix took. Run `npm run build` first.
 // Usage: node bench/fix.mjs [--runs N]
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { childrenCpuMs } from './child-cpu.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const runsArg = process.argv.indexOf('--runs');
@@ -56,21 +57,16 @@ writeFileSync(dirty, dirtyStack());
 writeFileSync(clean, cleanStack());
 
 const bin = join(root, 'bin/stackopt.js');
-const cpuTicks = () => {
-  const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-  return Number(f[13]) + Number(f[14]); // cutime + cstime of waited-for children, in 1/100 s
-};
-
 function measure(args) {
   const walls = [];
   const cpus = [];
   let last;
   for (let i = 0; i < runs; i++) {
-    const before = cpuTicks();
+    const before = childrenCpuMs();
     const t0 = process.hrtime.bigint();
     last = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     walls.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    cpus.push((cpuTicks() - before) * 10);
+    cpus.push(childrenCpuMs() - before);
     if (last.status !== 0 && last.status !== 1) throw new Error(`${args.join(' ')} exited ${last.status}: ${last.stderr}`);
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

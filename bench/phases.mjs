@@ -7,10 +7,11 @@
 // the stages against each other, and bench/run.mjs for what a user gets.
 // Usage: node bench/phases.mjs [FILE] [--runs N] (default: the 2,000-service file of bench/run.mjs)
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { childrenCpuMs } from './child-cpu.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -26,16 +27,12 @@ mkdirSync(dirname(out), { recursive: true });
 await build({ entryPoints: [join(root, 'bench/phases.ts')], outfile: out, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error' });
 const names = JSON.parse(spawnSync(process.execPath, [out, '--stages'], { encoding: 'utf8' }).stdout);
 
-/** CPU time of one child process, from the kernel's accounting of waited-for children (ticks of 10 ms). */
+/** CPU time of one cold run up to `stage`. */
 function cpuOf(stage) {
-  const ticks = () => {
-    const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-    return Number(f[13]) + Number(f[14]);
-  };
-  const before = ticks();
+  const before = childrenCpuMs();
   const r = spawnSync(process.execPath, [out, file, String(stage)], { stdio: ['ignore', 'ignore', 'pipe'] });
   if (r.status !== 0) throw new Error(`stage ${stage} failed: ${r.stderr}`);
-  return (ticks() - before) * 10;
+  return childrenCpuMs() - before;
 }
 
 const medians = [];

@@ -3,9 +3,10 @@
 // bare `node -e 0`: one small file, 100 files in one run, and one synthetic 2,000-service file
 // (wall time and CPU time). Run `npm run build` first. Usage: node bench/run.mjs [--runs N]
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { childrenCpuMs } from './child-cpu.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const runsArg = process.argv.indexOf('--runs');
@@ -71,15 +72,11 @@ function measure(args) {
 }
 /** CPU time (user + system, all threads) of one run, from the kernel's accounting of waited-for children. */
 function cpuOf(args) {
-  const ticks = () => {
-    const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-    return Number(f[13]) + Number(f[14]); // cutime + cstime (fields 16 and 17), in clock ticks
-  };
   const samples = [];
   for (let i = 0; i < runs; i++) {
-    const before = ticks();
+    const before = childrenCpuMs();
     spawnSync(process.execPath, args, { stdio: 'ignore' });
-    samples.push((ticks() - before) * 10); // 100 ticks per second on Linux
+    samples.push(childrenCpuMs() - before);
   }
   samples.sort((a, b) => a - b);
   return samples[Math.floor(samples.length / 2)];
