@@ -8,7 +8,7 @@ import { validateStack } from '../generated/stack-validator.js';
 import { validateCompose } from '../generated/validators.js';
 import * as stackFormats from '../parse/stack-formats.js';
 import type { Loc } from '../model/location.js';
-import { valueSpanLoc, type LEntry, type LMap, type LVal } from '../parse/located.js';
+import { matchesPathPattern, valueSpanLoc, type LEntry, type LMap, type LVal, type YamlPath } from '../parse/located.js';
 import { checkSchema, type CompiledValidator, type SchemaIssue } from '../parse/validate-schema.js';
 
 /**
@@ -151,24 +151,8 @@ const CASTS: Array<[string[], Cast]> = [
   [['configs', '*', 'external'], 'bool'],
 ];
 
-/** The path being walked: its keys, and which of them are sequence indexes (one stack for the whole walk). */
-interface Steps {
-  segs: string[];
-  inSeq: boolean[];
-}
-
-function castAt(steps: Steps): Cast | null {
-  const n = steps.segs.length;
-  outer: for (const [pattern, cast] of CASTS) {
-    if (pattern.length !== n) continue;
-    for (let i = 0; i < n; i++) {
-      const p = pattern[i]!;
-      const inSeq = steps.inSeq[i]!;
-      if (p === '[]' ? !inSeq : p === '*' ? inSeq : p !== steps.segs[i] || inSeq) continue outer;
-    }
-    return cast;
-  }
-  return null;
+function castAt(path: YamlPath): Cast | null {
+  return CASTS.find(([pattern]) => matchesPathPattern(pattern, path))?.[1] ?? null;
 }
 
 function goCast(s: string, cast: Cast): { ok: true; value: unknown } | { ok: false } {
@@ -188,29 +172,28 @@ const EXPECTED: Record<Cast, CastIssue['expected']> = { int: 'an integer', float
 /** The plain value docker validates: interpolated scalars stay strings unless docker casts them there. */
 export function dockerView(root: LVal): { data: unknown; casts: CastIssue[] } {
   const casts: CastIssue[] = [];
-  const steps: Steps = { segs: [], inSeq: [] };
-  const child = (v: LVal, seg: string, inSeq: boolean): unknown => {
-    steps.segs.push(seg);
-    steps.inSeq.push(inSeq);
+  // the path being walked, one stack for the whole walk
+  const path: YamlPath = [];
+  const child = (v: LVal, step: string | number): unknown => {
+    path.push(step);
     const out = walk(v);
-    steps.segs.pop();
-    steps.inSeq.pop();
+    path.pop();
     return out;
   };
   const walk = (v: LVal): unknown => {
     if (v.kind === 'scalar') {
       if (v.raw === undefined) return v.value;
       const text = v.value === null ? '' : String(v.value);
-      const cast = castAt(steps);
+      const cast = castAt(path);
       if (!cast) return text;
       const r = goCast(text, cast);
       if (r.ok) return r.value;
-      casts.push({ path: [...steps.segs], value: text, expected: EXPECTED[cast], loc: v.loc });
+      casts.push({ path: path.map(String), value: text, expected: EXPECTED[cast], loc: v.loc });
       return text;
     }
-    if (v.kind === 'seq') return v.items.map((it, i) => child(it.value, String(i), true));
+    if (v.kind === 'seq') return v.items.map((it, i) => child(it.value, i));
     const out: Record<string, unknown> = {};
-    for (const e of v.entries) out[e.key] = child(e.value, e.key, false);
+    for (const e of v.entries) out[e.key] = child(e.value, e.key);
     return out;
   };
   return { data: walk(root), casts };

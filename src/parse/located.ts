@@ -450,10 +450,27 @@ class AliasBombError extends Error {
 }
 
 /** Where a node is being converted: the keys from the root, a sequence item's index as a number. */
-type At = Array<string | number>;
+type At = YamlPath;
 
 function pathOf(at: At): string[] {
   return at.map(String);
+}
+
+/** A place in a document: mapping keys as strings, sequence indexes as numbers. */
+export type YamlPath = Array<string | number>;
+
+/**
+ * Whether a path matches a pattern of the same length: `*` is any mapping key, `[]` any sequence
+ * index, anything else that exact key.
+ */
+export function matchesPathPattern(pattern: readonly string[], path: YamlPath): boolean {
+  if (pattern.length !== path.length) return false;
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i]!;
+    const step = path[i]!;
+    if (p === '[]' ? typeof step !== 'number' : typeof step !== 'string' || (p !== '*' && p !== step)) return false;
+  }
+  return true;
 }
 
 type Cast = (s: string) => string | number | boolean;
@@ -515,11 +532,7 @@ for (const key of ['sleep_policy', 'x-sleep-policy']) {
 }
 
 function castAt(at: At): Cast | undefined {
-  for (const [pattern, cast] of CASTS) {
-    if (pattern.length !== at.length) continue;
-    if (pattern.every((p, i) => (p === '[]' ? typeof at[i] === 'number' : typeof at[i] === 'string' && (p === '*' || p === at[i])))) return cast;
-  }
-  return undefined;
+  return CASTS.find(([pattern]) => matchesPathPattern(pattern, at))?.[1];
 }
 
 /** An issue inside a scalar's value, placed at its expression when the source shows the value as it is. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { at, child, rootRef, scalarValue } from '../../src/model/access.js';
-import { toPlain, type LMap, type LScalar, type LVal } from '../../src/parse/located.js';
+import { matchesPathPattern, toPlain, type LMap, type LScalar, type LVal } from '../../src/parse/located.js';
 import { brief, lintFiles, loadFiles, pos, textAt } from './helpers.js';
 
 /** Load one compose file from disk and return its merged root. */
@@ -293,5 +293,17 @@ describe('typing after interpolation', () => {
     expect(scalarValue(at(r, 'services', 'web', 'ulimits', 'nofile', 'soft'))).toBe(1024);
     expect(scalarValue(at(r, 'services', 'web', 'ulimits', 'nproc'))).toBe(65535);
     expect(scalarValue(at(r, 'networks', 'n', 'external'))).toBe(true);
+  });
+});
+
+describe('path patterns (the casts compose and docker make after interpolation)', () => {
+  it('`*` is any mapping key, `[]` any sequence index, other steps that exact key, at the same length', () => {
+    const pattern = ['services', '*', 'secrets', '[]', 'mode'];
+    expect(matchesPathPattern(pattern, ['services', 'web', 'secrets', 0, 'mode'])).toBe(true);
+    expect(matchesPathPattern(pattern, ['services', 'web', 'secrets', 'token', 'mode'])).toBe(false); // a key is not an index
+    expect(matchesPathPattern(pattern, ['services', 0, 'secrets', 0, 'mode'])).toBe(false); // an index is not a key
+    expect(matchesPathPattern(pattern, ['services', 'web', 'configs', 0, 'mode'])).toBe(false);
+    expect(matchesPathPattern(pattern, ['services', 'web', 'secrets', 0])).toBe(false);
+    expect(matchesPathPattern(['ulimits', '*'], ['ulimits', 'nofile'])).toBe(true);
   });
 });
