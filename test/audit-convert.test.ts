@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { auditSnapshot } from '../src/audit/audit.js';
-import { computeCapacity, formatCpus, formatSize } from '../src/audit/capacity.js';
+import { computeCapacity, formatCpus, formatSize } from '../src/model/capacity.js';
 import { convertService } from '../src/audit/convert-service.js';
 import type { DockerService } from '../src/audit/docker-types.js';
 import { buildLiveStack, ScopeError } from '../src/audit/live-model.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allRules } from '../src/engine/registry.js';
-import { sizingMarkdown } from '../src/fix/sizing.js';
+import { sizingMarkdown } from '../src/model/sizing.js';
 
 /** The fix documentation cannot drift from the code: the sizing table, and a Fix section per fixable rule. */
 const repo = join(import.meta.dirname, '..');

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { isMap, isSeq, parseDocument, type Node as YamlNode, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
-import { applyEdits, editsConflict, type YamlTextEdit } from '../src/fix/apply-edits.js';
-import { flow, isPlainSafe, quoted, renderScalar } from '../src/fix/render.js';
-import { imageRepository } from '../src/fix/image-repository.js';
-import { detectStyle } from '../src/fix/yaml-style.js';
-import { appendToSeq, fillEmptyValue, insertIntoMap, renameKey, replaceScalar } from '../src/fix/yaml-edits.js';
+import { applyEdits } from '../src/fix/apply-edits.js';
+import { editsConflict, type YamlTextEdit } from '../src/engine/text-edits.js';
+import { flow, isPlainSafe, quoted, renderScalar } from '../src/engine/yaml-render.js';
+import { imageRepository } from '../src/model/image-repository.js';
+import { detectStyle } from '../src/engine/yaml-style.js';
+import { appendToSeq, fillEmptyValue, insertIntoMap, renameKey, replaceScalar } from '../src/engine/yaml-edits.js';
 import { SourceFile } from '../src/parse/source-file.js';
 
 /** Parse `raw`, find a node by a path of keys / indexes, build an edit and apply it (BOM restored). */

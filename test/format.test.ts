@@ -6,7 +6,7 @@ import { defineRule, type Finding, type Rule } from '../src/engine/types.js';
 import { findingPosition } from '../src/engine/run-rules.js';
 import { FORMATS_WITH_FIXES, formatNames, loadFormatter } from '../src/format/index.js';
 import type { FormatContext, ReportResult } from '../src/format/types.js';
-import { fileLoc } from '../src/model/location.js';
+import { fileLoc } from '../src/parse/location.js';
 import { SourceFile } from '../src/parse/source-file.js';
 import { escapeData, escapeProperty } from '../src/format/github.js';
 

@@ -12,8 +12,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { basename, dirname } from 'node:path';
 import type { LintResult } from '../src/engine/lint.js';
 import type { Finding } from '../src/engine/types.js';
-import { formatPath } from '../src/model/access.js';
-import { positionOf, type Loc } from '../src/model/location.js';
+import { positionOf, type Loc, formatPath } from '../src/parse/location.js';
 import type { LVal } from '../src/parse/located.js';
 
 export function dockerAvailable(): boolean {

@@ -4,11 +4,11 @@
  * gosu / su-exec, binding ports below 1024 as root).
  */
 import type { Fix } from '../../src/engine/types.js';
-import { buildSharedFix, FixBuilder } from '../../src/fix/fix-builder.js';
+import { buildSharedFix, FixBuilder } from '../../src/engine/fixer.js';
 import { child, items, scalarValue } from '../../src/model/access.js';
-import { imageRepository } from '../../src/fix/image-repository.js';
+import { imageRepository } from '../../src/model/image-repository.js';
 import type { Service, Stack } from '../../src/model/types.js';
-import { normalizeCapability } from './index.js';
+import { normalizeCapability } from './capability.js';
 
 /** Entrypoints that chown their data directory as root, then drop to their own user. */
 const DATA_OWNER = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'SETGID', 'SETUID'];

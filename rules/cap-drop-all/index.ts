@@ -1,5 +1,6 @@
 import { keyLoc } from '../../src/model/access.js';
 import { defineRule } from '../../src/engine/types.js';
+import { normalizeCapability } from './capability.js';
 import { fixCapDrop } from './fix.js';
 
 const EXPECTED = 'add ALL to cap_drop and give back with cap_add only the capabilities it needs (for example NET_BIND_SERVICE)';
@@ -47,11 +48,3 @@ export default defineRule({
     };
   },
 });
-
-/**
- * A capability as docker compares it: trimmed and upper-cased (`all`, ` All ` → `ALL`). Docker
- * adds a `CAP_` prefix to other names; `ALL` is the one keyword it keeps as it is.
- */
-export function normalizeCapability(name: string): string {
-  return name.trim().toUpperCase();
-}

@@ -1,8 +1,8 @@
 import { defineRule } from '../../src/engine/types.js';
-import { computeCapacity, formatCpus, formatSize } from '../../src/audit/capacity.js';
-import { listing, plural } from '../../src/audit/describe.js';
-import { isNodeUsable } from '../../src/audit/live-facts.js';
-import { analysePlacement } from '../../src/audit/placement.js';
+import { computeCapacity, formatCpus, formatSize } from '../../src/model/capacity.js';
+import { listing, plural } from '../../src/model/describe.js';
+import { isNodeUsable } from '../../src/model/live-facts.js';
+import { analysePlacement } from '../../src/model/placement.js';
 
 export type CapacityOvercommitOptions = {
   /** share of a node's CPUs or memory reserved from which the node is reported as nearly full (0..1) */

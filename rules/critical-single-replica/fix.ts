@@ -4,7 +4,7 @@
  * broker image); stateful services are never scaled (no fix, the finding keeps the HA advice).
  */
 import type { Fix } from '../../src/engine/types.js';
-import { buildSharedFix, FixBuilder } from '../../src/fix/fix-builder.js';
+import { buildSharedFix, FixBuilder } from '../../src/engine/fixer.js';
 import { isReplicated, isStateful } from '../../src/model/service-class.js';
 import type { Service, Stack } from '../../src/model/types.js';
 

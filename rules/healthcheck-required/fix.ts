@@ -5,10 +5,9 @@
  * swarm kill a healthy service again and again.
  */
 import type { Fix } from '../../src/engine/types.js';
-import { buildSharedFix, FixBuilder } from '../../src/fix/fix-builder.js';
-import { flow, type YamlValue } from '../../src/fix/render.js';
+import { buildSharedFix, flow, FixBuilder, type YamlValue } from '../../src/engine/fixer.js';
 import { child, scalarValue } from '../../src/model/access.js';
-import { imageRepository } from '../../src/fix/image-repository.js';
+import { imageRepository } from '../../src/model/image-repository.js';
 import type { Service, Stack } from '../../src/model/types.js';
 
 export interface KnownHealthcheck {

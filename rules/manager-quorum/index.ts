@@ -1,6 +1,6 @@
+import { swarmLoc } from '../../src/parse/location.js';
 import { defineRule } from '../../src/engine/types.js';
-import { plural } from '../../src/audit/describe.js';
-import { swarmLoc } from '../../src/audit/live-model.js';
+import { plural } from '../../src/model/describe.js';
 
 /**
  * The swarm's managers keep the cluster state with Raft: a majority (quorum) of them must be

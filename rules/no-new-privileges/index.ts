@@ -2,7 +2,7 @@ import { child, deepest, items, keyLoc, scalarValue, type LRef } from '../../src
 import type { Service } from '../../src/model/types.js';
 import { defineRule } from '../../src/engine/types.js';
 import { stackTarget } from '../../src/engine/target.js';
-import { buildSharedFix, FixBuilder, noFix } from '../../src/fix/fix-builder.js';
+import { buildSharedFix, FixBuilder, noFix } from '../../src/engine/fixer.js';
 
 const OPTION = 'no-new-privileges:true';
 

@@ -4,11 +4,10 @@
  * chown as root and ports below 1024 can break, so it runs only with --unsafe.
  */
 import type { Fix } from '../../src/engine/types.js';
-import { buildSharedFix, FixBuilder } from '../../src/fix/fix-builder.js';
-import { quoted } from '../../src/fix/render.js';
-import { imageRepository } from '../../src/fix/image-repository.js';
+import { buildSharedFix, FixBuilder, quoted } from '../../src/engine/fixer.js';
+import { imageRepository } from '../../src/model/image-repository.js';
 import type { Service, Stack } from '../../src/model/types.js';
-import { classifyUser } from './index.js';
+import { classifyUser } from './user.js';
 
 export const DEFAULT_USER = '1000:1000';
 

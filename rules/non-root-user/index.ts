@@ -3,6 +3,7 @@ import { showValue } from '../show-value.js';
 import { defineRule } from '../../src/engine/types.js';
 import { IGNORE_IMAGES_OPTIONS, isImageIgnored, type IgnoreImagesOptions } from '../../src/engine/rule-options.js';
 import { fixUser } from './fix.js';
+import { classifyUser } from './user.js';
 
 const EXPECTED = 'set user to a non-root UID such as "1000:1000"';
 
@@ -39,15 +40,3 @@ export default defineRule<IgnoreImagesOptions>({
     };
   },
 });
-
-/**
- * `user` is `USER[:GROUP]` (a name or a numeric id). Root is the user `root` or UID 0 whatever the
- * group; `1000:0` (root group, non-root user) is not root. An empty user part (`""`, `:1000`, an
- * unset `${UID}`) leaves the image's default user.
- */
-export function classifyUser(value: string): 'root' | 'empty' | 'non-root' {
-  const userPart = value.trim().split(':')[0]!.trim();
-  if (userPart === '') return 'empty';
-  if (userPart === 'root' || /^0+$/.test(userPart)) return 'root';
-  return 'non-root';
-}

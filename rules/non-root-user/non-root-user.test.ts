@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import rule, { classifyUser } from './index.js';
+import rule from './index.js';
+import { classifyUser } from './user.js';
 import { testRule } from '../../test/helpers/rule-tester.js';
 import { testReadmeExamples } from '../../test/helpers/readme-examples.js';
 

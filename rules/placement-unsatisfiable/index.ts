@@ -1,8 +1,8 @@
 import { at, items } from '../../src/model/access.js';
 import { defineRule } from '../../src/engine/types.js';
-import { listing, plural } from '../../src/audit/describe.js';
-import type { LiveNode, LiveService } from '../../src/audit/live-facts.js';
-import { analysePlacement, nodeValues, type Constraint, type PlacementAnalysis } from '../../src/audit/placement.js';
+import { listing, plural } from '../../src/model/describe.js';
+import type { LiveNode, LiveService } from '../../src/model/live-facts.js';
+import { analysePlacement, nodeValues, type Constraint, type PlacementAnalysis } from '../../src/model/placement.js';
 
 /**
  * A service's placement constraints (`node.role`, `node.hostname`, `node.labels.*`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matches, parseConstraint } from '../../src/audit/placement.js';
+import { matches, parseConstraint } from '../../src/model/placement.js';
 import { buildNodes } from '../../src/audit/live-model.js';
 import { audit, findingsOf, node, recordedSnapshot, service, snapshot } from '../../test/helpers/swarm-snapshot.js';
 

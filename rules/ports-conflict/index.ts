@@ -1,5 +1,5 @@
 import { child, scalarValue } from '../../src/model/access.js';
-import { positionOf } from '../../src/model/location.js';
+import { positionOf } from '../../src/parse/location.js';
 import type { Port, Service } from '../../src/model/types.js';
 import { defineRule } from '../../src/engine/types.js';
 import { stackTarget } from '../../src/engine/target.js';

@@ -2,8 +2,7 @@ import { at, child, deepest, keyLoc, type LRef } from '../../src/model/access.js
 import { formatBytes } from '../../src/model/units.js';
 import { defineRule, type Fix } from '../../src/engine/types.js';
 import type { Service, Stack } from '../../src/model/types.js';
-import { buildSharedFix, FixBuilder, noFix } from '../../src/fix/fix-builder.js';
-import type { YamlValue } from '../../src/fix/render.js';
+import { buildSharedFix, FixBuilder, noFix, type YamlValue } from '../../src/engine/fixer.js';
 import {
   DEFAULT_RESERVATION_RATIO,
   formatCpus,
@@ -16,7 +15,7 @@ import {
   SERVICE_CLASSES,
   type Sizing,
   type SizingOverrides,
-} from '../../src/fix/sizing.js';
+} from '../../src/model/sizing.js';
 
 export interface ResourceLimitsOptions extends Record<string, unknown> {
   /** sizing preset used by the fix: edge, small, default, large */

@@ -1,5 +1,5 @@
 import { child, items, scalarValue, type LRef } from '../../src/model/access.js';
-import type { Loc } from '../../src/model/location.js';
+import type { Loc } from '../../src/parse/location.js';
 import { valueSpanLoc, type LVal } from '../../src/parse/located.js';
 import { defineRule } from '../../src/engine/types.js';
 

@@ -1,7 +1,7 @@
 import { defineRule } from '../../src/engine/types.js';
-import { formatAge, listing, plural, quoteError } from '../../src/audit/describe.js';
-import { FAILED_TASK_STATES, isNodeUsable, jobProgress, STARTING_TASK_STATES, type LiveFacts, type LiveService, type LiveTask } from '../../src/audit/live-facts.js';
-import { analysePlacement } from '../../src/audit/placement.js';
+import { formatAge, listing, plural, quoteError } from '../../src/model/describe.js';
+import { FAILED_TASK_STATES, isNodeUsable, jobProgress, STARTING_TASK_STATES, type LiveFacts, type LiveService, type LiveTask } from '../../src/model/live-facts.js';
+import { analysePlacement } from '../../src/model/placement.js';
 
 export type ServiceConvergenceOptions = {
   /** failed or rejected tasks in the history from which a running service is reported as flapping */

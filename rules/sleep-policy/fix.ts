@@ -4,7 +4,7 @@
  * `enabled: true` into `enabled: false` on a high-priority service stops it from sleeping.
  */
 import type { Fix } from '../../src/engine/types.js';
-import { buildSharedFix, FixBuilder } from '../../src/fix/fix-builder.js';
+import { buildSharedFix, FixBuilder } from '../../src/engine/fixer.js';
 import { child } from '../../src/model/access.js';
 import type { Service, Stack } from '../../src/model/types.js';
 

@@ -1,13 +1,13 @@
+import { SLEEP_POLICY_LABEL_PREFIX } from '../../src/model/labels.js';
 import type { ErrorObject } from 'ajv';
 import { child, keyLoc, scalarValue, type LRef } from '../../src/model/access.js';
-import type { Loc } from '../../src/model/location.js';
+import type { Loc } from '../../src/parse/location.js';
 import type { Service, SleepPolicy } from '../../src/model/types.js';
 import { formatBytes, parseBytes } from '../../src/model/units.js';
 import { defineRule } from '../../src/engine/types.js';
 import { validateSleepPolicy } from '../../src/generated/validators.js';
 import { makeMap, type LEntry, type LMap, type LVal } from '../../src/parse/located.js';
 import { checkSchema, type CompiledValidator } from '../../src/parse/validate-schema.js';
-import { SLEEP_POLICY_LABEL_PREFIX } from '../../src/audit/live-model.js';
 import { fixHighPrioritySleeps, fixPlainKey } from './fix.js';
 
 /** Defaults of the standard's SleepPolicy class (seed 000, "Sleep Policy Configuration"). */

@@ -1,10 +1,10 @@
 import { deepest, keyLoc, type LRef } from '../../src/model/access.js';
-import type { Loc } from '../../src/model/location.js';
+import type { Loc } from '../../src/parse/location.js';
 import type { Service } from '../../src/model/types.js';
 import { formatBytes, formatDuration } from '../../src/model/units.js';
 import { deployMode, parseImageReference } from '../../src/model/service-class.js';
 import { defineRule } from '../../src/engine/types.js';
-import type { LiveService } from '../../src/audit/live-facts.js';
+import type { LiveService } from '../../src/model/live-facts.js';
 
 /**
  * With `stackopt audit -f stack.yml`, what the file declares against what the swarm runs: mode,

@@ -1,4 +1,5 @@
-import { child, formatPath, items, scalarValue } from '../../src/model/access.js';
+import { formatPath } from '../../src/parse/location.js';
+import { child, items, scalarValue } from '../../src/model/access.js';
 import type { Service } from '../../src/model/types.js';
 import type { DotenvUse } from '../../src/parse/located.js';
 import { defineRule } from '../../src/engine/types.js';

@@ -3,11 +3,11 @@
  * options noexec and nosuid are safe; a guessed size or replacing an explicit exec/suid is unsafe.
  */
 import type { Fix } from '../../src/engine/types.js';
-import { buildSharedFix, FixBuilder } from '../../src/fix/fix-builder.js';
+import { buildSharedFix, FixBuilder } from '../../src/engine/fixer.js';
 import { child, scalarValue } from '../../src/model/access.js';
 import type { Mount, Service, Stack } from '../../src/model/types.js';
 import { formatBytes, parseBytes } from '../../src/model/units.js';
-import { normaliseTarget, withOptions, withSize } from './index.js';
+import { normaliseTarget, withOptions, withSize } from './tmpfs-entry.js';
 
 /** The size given to a tmpfs of a service without a memory limit (an unsafe guess). */
 export const GUESSED_SIZE = '64m';

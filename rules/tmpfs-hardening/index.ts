@@ -3,6 +3,7 @@ import type { Mount, Service } from '../../src/model/types.js';
 import { parseBytes } from '../../src/model/units.js';
 import { defineRule } from '../../src/engine/types.js';
 import { fixLongSize, fixReadOnlyTmp, fixShortOptions, fixShortSize } from './fix.js';
+import { normaliseTarget, withOptions, withSize } from './tmpfs-entry.js';
 
 /** The mount options every short-syntax tmpfs should state. */
 const REQUIRED_OPTIONS = ['noexec', 'nosuid'] as const;
@@ -123,25 +124,6 @@ function sizeOption(options: string[]): 'limited' | 'zero' | 'none' {
     result = /^0+[a-z%]*$/.test(m[2]!.trim()) ? 'zero' : 'limited';
   }
   return result;
-}
-
-/** A short tmpfs entry with options added: `/tmp` → `/tmp:noexec`, `/tmp:size=1m` → `/tmp:size=1m,noexec`. */
-export function withOptions(value: string, options: readonly string[]): string {
-  const colon = value.indexOf(':');
-  if (colon < 0) return `${value}:${options.join(',')}`;
-  return colon === value.length - 1 ? `${value}${options.join(',')}` : `${value},${options.join(',')}`;
-}
-
-/** A short tmpfs entry with a size: every `size=0` / `nr_blocks=0` (no limit) replaced by it, else `size=` added. */
-export function withSize(value: string, size: string): string {
-  const zero = /(^|[:,])(size|nr_blocks)=0+[a-z%]*(?=,|$)/gi;
-  return zero.test(value) ? value.replace(zero, `$1size=${size}`) : withOptions(value, [`size=${size}`]);
-}
-
-/** `//tmp/` → `/tmp`: a mount target as the kernel reads it. */
-export function normaliseTarget(t: string): string {
-  const s = t.trim().replace(/\/+/g, '/');
-  return s.length > 1 ? s.replace(/\/$/, '') : s;
 }
 
 function isReadOnly(m: Mount): boolean {

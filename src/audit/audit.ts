@@ -1,11 +1,12 @@
+import { STACK_NAMESPACE_LABEL } from '../model/labels.js';
 import { lintProject } from '../engine/lint.js';
 import { allRules } from '../engine/registry.js';
 import { compareFindings, runRules, type RunOptions } from '../engine/run-rules.js';
 import type { Finding, Rule } from '../engine/types.js';
 import type { Stack } from '../model/types.js';
-import { computeCapacity, type NodeCapacity } from './capacity.js';
-import type { DeclaredStack, LiveFacts } from './live-facts.js';
-import { buildLiveStack, ScopeError, STACK_NAMESPACE_LABEL, type AuditScope } from './live-model.js';
+import { computeCapacity, type NodeCapacity } from '../model/capacity.js';
+import type { DeclaredStack, LiveFacts } from '../model/live-facts.js';
+import { buildLiveStack, ScopeError, type AuditScope } from './live-model.js';
 import type { SwarmSnapshot } from './snapshot.js';
 
 export interface AuditOptions extends AuditScope, RunOptions {

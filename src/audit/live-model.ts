@@ -1,12 +1,13 @@
 import { buildModel } from '../model/build-model.js';
-import type { LiveLoc } from '../model/location.js';
+import type { LiveLoc } from '../parse/location.js';
 import type { Service, Stack } from '../model/types.js';
 import { makeMap, type LEntry, type LMap } from '../parse/located.js';
 import { closest } from '../parse/validate-schema.js';
 import { convertService, serviceNetworks, tmpfsOptions } from './convert-service.js';
 import type { DockerNode, DockerService, DockerTask } from './docker-types.js';
-import type { LiveFacts, LiveNode, LiveService, LiveTask, ServiceMode } from './live-facts.js';
+import type { LiveFacts, LiveNode, LiveService, LiveTask, ServiceMode } from '../model/live-facts.js';
 import { LiveTree } from './live-tree.js';
+import { SLEEP_POLICY_LABEL_PREFIX, STACK_IMAGE_LABEL, STACK_NAMESPACE_LABEL } from '../model/labels.js';
 import type { SwarmSnapshot } from './snapshot.js';
 
 export interface AuditScope {
@@ -16,10 +17,6 @@ export interface AuditScope {
   services?: string[];
 }
 
-export const STACK_NAMESPACE_LABEL = 'com.docker.stack.namespace';
-export const STACK_IMAGE_LABEL = 'com.docker.stack.image';
-/** Service labels that carry the sleep policy on a live swarm (`stackopt.sleep-policy.priority=high`). */
-export const SLEEP_POLICY_LABEL_PREFIX = 'stackopt.sleep-policy.';
 
 /** A --stack or --service that names nothing on the swarm. */
 export class ScopeError extends Error {}
@@ -230,7 +227,3 @@ function buildTask(t: DockerTask): LiveTask {
   };
 }
 
-/** The root reference of a live stack (for rules reporting about the swarm as a whole). */
-export function swarmLoc(path: string): LiveLoc {
-  return { kind: 'live', object: 'swarm', path };
-}

@@ -1,4 +1,4 @@
-import type { LiveLoc } from '../model/location.js';
+import type { LiveLoc } from '../parse/location.js';
 import { makeMap, type LEntry, type LMap, type LScalar, type LSeq, type LVal } from '../parse/located.js';
 
 /**

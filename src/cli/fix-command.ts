@@ -6,7 +6,7 @@ import { loadCommandConfig } from '../config/find-config.js';
 import type { RuleSettings } from '../engine/run-rules.js';
 import type { TargetSetting } from '../engine/target.js';
 import { fixProject, MAX_PASSES, type FixResult } from '../fix/fix-project.js';
-import { describeSizing, isPresetName, PRESET_NAMES, resolveSizing } from '../fix/sizing.js';
+import { describeSizing, isPresetName, PRESET_NAMES, resolveSizing } from '../model/sizing.js';
 import { optimizedPath, writeFileAtomic } from '../fix/write-output.js';
 import { InputError } from '../parse/read-document.js';
 import { describeFsError } from '../parse/read-text.js';

@@ -5,7 +5,7 @@ import { CliError, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
 import { registerAudit } from './audit-command.js';
 import { registerFix } from './fix-command.js';
 import { registerLint } from './lint-command.js';
-import { packageVersion } from './package-info.js';
+import { packageVersion } from '../engine/package-info.js';
 import { registerRules } from './rules-command.js';
 import type { GlobalContext } from './shared.js';
 

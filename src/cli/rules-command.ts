@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { allRules, findRule } from '../engine/registry.js';
 import { closest } from '../parse/validate-schema.js';
 import { CliError, EXIT_OK } from './exit-codes.js';
-import { packageRoot } from './package-info.js';
+import { packageRoot } from '../engine/package-info.js';
 import type { GlobalContext } from './shared.js';
 import type { Rule } from '../engine/types.js';
 

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { InputError } from '../parse/read-document.js';
 
 /** The names a configuration file may have, in order of preference. */
 export const CONFIG_NAMES = ['.stackopt.yaml', '.stackopt.yml'] as const;
@@ -24,17 +25,16 @@ export function findConfigFile(start: string = process.cwd()): string | null {
 /**
  * The configuration for a command: `--config F` when given, else the nearest `.stackopt.yaml`, else
  * none. The loader (YAML, schema validation) is only imported when there is a file to read.
- * A bad configuration throws a CliError (exit 2) listing each problem with its file:line:col.
+ * A bad configuration throws an InputError (exit 2) listing each problem with its file:line:col.
  */
 export async function loadCommandConfig(explicit?: string): Promise<import('./load-config.js').ResolvedConfig | null> {
   const path = explicit ?? findConfigFile();
   if (!path) return null;
   const { loadConfig, ConfigError } = await import('./load-config.js');
-  const { CliError, EXIT_USAGE } = await import('../cli/exit-codes.js');
   try {
     return loadConfig(path);
   } catch (e) {
-    if (e instanceof ConfigError) throw new CliError(`invalid configuration: ${e.problems.join('\nstackopt: ')}`, EXIT_USAGE);
+    if (e instanceof ConfigError) throw new InputError(`invalid configuration: ${e.problems.join('\nstackopt: ')}`, e.file);
     throw e;
   }
 }

@@ -5,13 +5,13 @@ import type { SeveritySetting } from '../engine/types.js';
 /** as `--target` takes it (src/engine/target.ts) */
 type TargetSetting = 'auto' | 'compose' | 'swarm';
 import { validateConfig } from '../generated/config-validator.js';
-import { positionOf, type Loc } from '../model/location.js';
+import { positionOf, type Loc } from '../parse/location.js';
 import { toPlain, type LMap } from '../parse/located.js';
 import { displayPath } from '../parse/load-project.js';
 import { parseSource, readSource } from '../parse/read-document.js';
 import { checkSchema } from '../parse/validate-schema.js';
-import { packageRoot } from '../cli/package-info.js';
-import { resolveSizing, SizingError } from '../fix/sizing.js';
+import { packageRoot } from '../engine/package-info.js';
+import { resolveSizing, SizingError } from '../model/sizing.js';
 import { IgnoreList } from './ignore-patterns.js';
 
 /** `.stackopt.yaml` as written (its shape is schemas/config.schema.json). */

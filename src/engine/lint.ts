@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../cli/package-info.js';
-import { formatPath } from '../model/access.js';
+import { packageRoot } from './package-info.js';
 import { buildModel } from '../model/build-model.js';
-import type { Loc } from '../model/location.js';
+import { type Loc, formatPath } from '../parse/location.js';
 import type { Stack } from '../model/types.js';
 import { loadProject, type LoadOptions, type Project } from '../parse/load-project.js';
 import { checkSchema } from '../parse/validate-schema.js';

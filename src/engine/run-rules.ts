@@ -1,5 +1,5 @@
-import { formatPath, keyLoc, type LRef } from '../model/access.js';
-import { fileOf, positionOf, type Loc } from '../model/location.js';
+import { keyLoc, type LRef } from '../model/access.js';
+import { fileOf, positionOf, type Loc, formatPath } from '../parse/location.js';
 import type { Stack } from '../model/types.js';
 import type { Finding, Fix, ReportDescriptor, Rule, RuleContext, Severity, SeveritySetting } from './types.js';
 

@@ -1,5 +1,5 @@
 import { Parser } from 'yaml';
-import { fileLoc, type Loc } from '../model/location.js';
+import { fileLoc, type Loc } from '../parse/location.js';
 import type { LMap, LVal } from '../parse/located.js';
 import type { SourceFile } from '../parse/source-file.js';
 import { closest } from '../parse/validate-schema.js';

@@ -1,5 +1,5 @@
 import type { LRef } from '../model/access.js';
-import type { Loc } from '../model/location.js';
+import type { Loc } from '../parse/location.js';
 import type { Service, Stack } from '../model/types.js';
 
 export type Severity = 'error' | 'warning' | 'info';

@@ -8,7 +8,8 @@ import { displayPath } from '../parse/load-project.js';
 import { lintProject, type LintOptions, type LintResult } from '../engine/lint.js';
 import type { Finding, Fix, TextEdit } from '../engine/types.js';
 import type { SourceFile } from '../parse/source-file.js';
-import { applyEdits, editsConflict } from './apply-edits.js';
+import { applyEdits } from './apply-edits.js';
+import { editsConflict } from '../engine/text-edits.js';
 
 export const MAX_PASSES = 10;
 

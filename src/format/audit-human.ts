@@ -1,9 +1,9 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { AuditResult } from '../audit/audit.js';
-import { formatCpus, formatSize, type NodeCapacity } from '../audit/capacity.js';
-import { plural } from '../audit/describe.js';
-import { isNodeUsable, jobProgress, type LiveFacts, type LiveNode, type LiveService } from '../audit/live-facts.js';
-import { analysePlacement } from '../audit/placement.js';
+import { formatCpus, formatSize, type NodeCapacity } from '../model/capacity.js';
+import { plural } from '../model/describe.js';
+import { isNodeUsable, jobProgress, type LiveFacts, type LiveNode, type LiveService } from '../model/live-facts.js';
+import { analysePlacement } from '../model/placement.js';
 import type { Finding } from '../engine/types.js';
 
 export interface AuditHumanContext {

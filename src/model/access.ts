@@ -1,4 +1,4 @@
-import type { Loc } from './location.js';
+import type { Loc } from '../parse/location.js';
 import type { LEntry, LMap, LVal } from '../parse/located.js';
 
 /** A node of the located tree reached by a walk: its YAML path and whether it is shared. */
@@ -123,12 +123,3 @@ export function keyLoc(ref: LRef): Loc {
   return ref.entry ? ref.entry.keyLoc : ref.node.loc;
 }
 
-/** `services.api.deploy.resources.limits` (sequence indexes as `[0]`). */
-export function formatPath(path: readonly string[]): string {
-  let out = '';
-  for (const p of path) {
-    if (/^\d+$/.test(p)) out += `[${p}]`;
-    else out += out === '' ? p : `.${p}`;
-  }
-  return out;
-}

@@ -1,7 +1,7 @@
 import type { LMap } from '../parse/located.js';
 import type { SourceFile } from '../parse/source-file.js';
 import { at, child, entries, items, located, rootRef, scalarValue, type LRef, type Located } from './access.js';
-import { splitParts } from '../parse/stack-formats.js';
+import { parseShortPort } from '../parse/stack-formats.js';
 import type { Healthcheck, Mount, Port, Resources, Service, SleepPolicy, Stack, TopLevelObject } from './types.js';
 import { parseBytes, parseCpus, parseDuration } from './units.js';
 
@@ -207,20 +207,6 @@ function ports(ref: LRef | undefined): Port[] {
     }
   }
   return out;
-}
-
-/** `[HOST_IP:][PUBLISHED:]TARGET[/PROTOCOL]`, split as docker splits it (an IPv6 address with or without brackets). */
-export function parseShortPort(s: string): Omit<Port, 'ref' | 'syntax'> {
-  let rest = s;
-  let protocol = 'tcp';
-  const slash = rest.lastIndexOf('/');
-  if (slash >= 0) {
-    protocol = rest.slice(slash + 1);
-    rest = rest.slice(0, slash);
-  }
-  let [hostIp, published, target] = splitParts(rest);
-  if (hostIp.startsWith('[') && hostIp.endsWith(']')) hostIp = hostIp.slice(1, -1);
-  return { target, published: published === '' ? null : published, hostIp: hostIp === '' ? null : hostIp, protocol, mode: null };
 }
 
 /** `environment` / `labels` (also `deploy.labels`) in either form: a mapping or a list of `KEY=VALUE`. */

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { formatPath } from '../model/access.js';
-import { fileLoc, fileOf, type Loc } from '../model/location.js';
+import { fileLoc, fileOf, type Loc, formatPath } from './location.js';
 import { parseEnvFile } from './env-file.js';
 import type { Env } from './interpolate.js';
 import { makeMap, setEntry, type BuildIssue, type DotenvUse, type LMap, type LVal } from './located.js';

@@ -9,7 +9,7 @@ import {
   type Pair,
   type Scalar,
 } from 'yaml';
-import { fileLoc, type Loc } from '../model/location.js';
+import { fileLoc, type Loc } from './location.js';
 import { hasInterpolation, interpolate, type Env, type InterpolationIssue } from './interpolate.js';
 import type { SourceFile } from './source-file.js';
 

@@ -1,5 +1,5 @@
-import { parseShortPort } from '../model/build-model.js';
-import type { Loc } from '../model/location.js';
+import { parseShortPort } from './stack-formats.js';
+import type { Loc } from './location.js';
 import { makeMap, setEntry, type LEntry, type LItem, type LMap, type LScalar, type LVal } from './located.js';
 
 /**

@@ -1,5 +1,5 @@
 import { isCollection, isScalar, isSeq, parseAllDocuments, visit, type Document } from 'yaml';
-import { fileLoc, type Loc } from '../model/location.js';
+import { fileLoc, type Loc } from './location.js';
 import { convertDocument, type BuildIssue, type DotenvUse, type LVal } from './located.js';
 import type { Env } from './interpolate.js';
 import { readText, ReadTextError } from './read-text.js';

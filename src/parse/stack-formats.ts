@@ -101,3 +101,26 @@ export function ports(value: string): boolean {
 export function expose(): boolean {
   return true;
 }
+
+/** A port as the short syntax writes it, split into its parts. */
+export interface ShortPort {
+  target: string;
+  published: string | null;
+  hostIp: string | null;
+  protocol: string;
+  mode: string | null;
+}
+
+/** `[HOST_IP:][PUBLISHED:]TARGET[/PROTOCOL]`, split as docker splits it (an IPv6 address with or without brackets). */
+export function parseShortPort(s: string): ShortPort {
+  let rest = s;
+  let protocol = 'tcp';
+  const slash = rest.lastIndexOf('/');
+  if (slash >= 0) {
+    protocol = rest.slice(slash + 1);
+    rest = rest.slice(0, slash);
+  }
+  let [hostIp, published, target] = splitParts(rest);
+  if (hostIp.startsWith('[') && hostIp.endsWith(']')) hostIp = hostIp.slice(1, -1);
+  return { target, published: published === '' ? null : published, hostIp: hostIp === '' ? null : hostIp, protocol, mode: null };
+}

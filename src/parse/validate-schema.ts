@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import type { Loc } from '../model/location.js';
+import type { Loc } from './location.js';
 import type { LEntry, LVal } from './located.js';
 import { toPlain } from './located.js';
 

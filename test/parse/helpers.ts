@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { lintProject, type LintResult } from '../../src/engine/lint.js';
 import type { Finding, Rule } from '../../src/engine/types.js';
-import { positionOf, type Loc } from '../../src/model/location.js';
+import { positionOf, type Loc } from '../../src/parse/location.js';
 import { loadProject, type LoadOptions, type Project } from '../../src/parse/load-project.js';
 import { parseSource, type ReadDocument } from '../../src/parse/read-document.js';
 import { SourceFile } from '../../src/parse/source-file.js';

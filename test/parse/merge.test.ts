@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { at, rootRef } from '../../src/model/access.js';
-import { fileOf } from '../../src/model/location.js';
+import { fileOf } from '../../src/parse/location.js';
 import { toPlain, type LMap } from '../../src/parse/located.js';
 import { brief, lintFiles, loadFiles, pos, textAt } from './helpers.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseShortPort } from '../../src/model/build-model.js';
+import { parseShortPort } from '../../src/parse/stack-formats.js';
 import { formatBytes, formatDuration, parseBytes, parseCpus, parseDuration } from '../../src/model/units.js';
 import { lintFiles } from './helpers.js';
 

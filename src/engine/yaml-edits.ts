@@ -4,10 +4,10 @@
  * are the file's own (`source.eol`).
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, type Node as YamlNode, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
-import type { TextEdit } from '../engine/types.js';
+import type { TextEdit } from './types.js';
 import type { SourceFile } from '../parse/source-file.js';
-import type { YamlTextEdit } from './apply-edits.js';
-import { renderFlow, renderInStyle, renderItemLines, renderKey, renderPairLines, type ScalarStyle, type YamlValue } from './render.js';
+import type { YamlTextEdit } from './text-edits.js';
+import { renderFlow, renderInStyle, renderItemLines, renderKey, renderPairLines, type ScalarStyle, type YamlValue } from './yaml-render.js';
 import { styleOf } from './yaml-style.js';
 
 type Range = [number, number, number];

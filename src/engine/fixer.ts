@@ -1,19 +1,24 @@
 /**
- * Building one problem's fix from the model: rules say what should exist (`add`), change
- * (`replace`), grow (`append`) or be renamed (`rename`) at located nodes, and the builder turns that
- * into text edits on the file the nodes were written in. Everything a builder collects is one fix:
- * applied together or not at all.
+ * The fixer API rules use (as ESLint hands its rules a `fixer`): the one place a rule gets what it
+ * needs to describe a fix. Rules say what should exist (`add`), change (`replace`), grow (`append`)
+ * or be renamed (`rename`) at located nodes, and the builder turns that into text edits on the file
+ * the nodes were written in. Everything a builder collects is one fix: applied together or not at
+ * all. `src/fix/` applies these edits, pass by pass, and writes the files.
  */
 import { isAlias, isMap, isScalar, isSeq, type Node as YamlNode, type Pair } from 'yaml';
-import type { Fix, TextEdit } from '../engine/types.js';
-import { at, child, formatPath, type LRef } from '../model/access.js';
+import type { Fix, TextEdit } from './types.js';
+import { at, child, type LRef } from '../model/access.js';
 import type { Service, Stack } from '../model/types.js';
 import type { LEntry, LVal } from '../parse/located.js';
+import { formatPath } from '../parse/location.js';
 import type { SourceFile } from '../parse/source-file.js';
-import { editsConflict, sortEdits, type YamlTextEdit } from './apply-edits.js';
-import { isMapValue, quoteString, Quoted, renderScalar, type YamlValue } from './render.js';
+import { editsConflict, sortEdits, type YamlTextEdit } from './text-edits.js';
+import { isMapValue, quoteString, Quoted, renderScalar, type YamlValue } from './yaml-render.js';
 import { styleOf } from './yaml-style.js';
 import { appendToSeq, fillEmptyValue, hasWrittenKey, insertIntoMap, renameKey, replaceScalar } from './yaml-edits.js';
+
+/** The values a rule writes into a fix: `flow([...])` for a flow sequence, `quoted('1000')` for a quoted string. */
+export { flow, quoted, type YamlValue } from './yaml-render.js';
 
 type MapTree = { [key: string]: YamlValue };
 

@@ -9,9 +9,9 @@
  * 0.5 / 512M, UI 0.25 / 256M) and the edge report's per-service 1 CPU / 512M ceiling; `default`
  * sits between small and large.
  */
-import { classifyService, type ServiceClass } from '../model/service-class.js';
-import type { Service } from '../model/types.js';
-import { formatBytes, parseBytes, parseCpus } from '../model/units.js';
+import { classifyService, type ServiceClass } from './service-class.js';
+import type { Service } from './types.js';
+import { formatBytes, parseBytes, parseCpus } from './units.js';
 
 export const SERVICE_CLASSES: readonly ServiceClass[] = ['database', 'cache', 'broker', 'proxy', 'backend', 'default'];
 

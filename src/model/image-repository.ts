@@ -4,7 +4,7 @@
  * digest or `library/`, so that `postgres:16`, `docker.io/library/postgres` and the mirror
  * `mirror.gcr.io/library/postgres` are all `postgres`.
  */
-import { parseImageReference } from '../model/service-class.js';
+import { parseImageReference } from './service-class.js';
 
 /** `bitnami/redis:7` → `bitnami/redis`; null when there is no image or a variable names it (`${IMAGE}`). */
 export function imageRepository(image: string | null | undefined): string | null {

@@ -1,4 +1,4 @@
-import type { SourceFile } from '../parse/source-file.js';
+import type { SourceFile } from './source-file.js';
 
 /** A place in a source file: offsets into `source.text` (the text without its BOM). */
 export interface FileLoc {
@@ -42,4 +42,19 @@ export function fileOf(loc: Loc): string {
 
 export function fileLoc(source: SourceFile, start: number, end: number): FileLoc {
   return { kind: 'file', source, start, end };
+}
+
+/** The location of a finding about a live swarm as a whole (`swarm`, with a spec path). */
+export function swarmLoc(path: string): LiveLoc {
+  return { kind: 'live', object: 'swarm', path };
+}
+
+/** `services.api.deploy.resources.limits` (sequence indexes as `[0]`). */
+export function formatPath(path: readonly string[]): string {
+  let out = '';
+  for (const p of path) {
+    if (/^\d+$/.test(p)) out += `[${p}]`;
+    else out += out === '' ? p : `.${p}`;
+  }
+  return out;
 }
