@@ -1,7 +1,8 @@
 #!/usr/bin/env -S node --
 // `node --` ends node's own options: Node 20 would otherwise take our `--env-file` for its own.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
@@ -34,15 +35,57 @@ if (!existsSync(bundle)) {
   process.stderr.write('stackopt: the CLI is not built (no dist/bundle/stackopt.cjs); run `npm run build` in its folder\n');
   process.exit(3);
 }
-const cacheFile = `${bundle}.cache`;
+// V8 rejects a code cache made under other V8 flags, and any flag in NODE_OPTIONS (the common
+// `--max-old-space-size=4096`) or on node's command line counts. Under such flags the cache is the
+// user's own, recorded on the first run under them and kept per flags, node version and build.
 const writeCache = process.env.STACKOPT_WRITE_CODE_CACHE;
+const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ').trim();
+const userCache = !writeCache && flags !== '' ? userCacheFile(flags) : null;
+const cacheFile = userCache ?? `${bundle}.cache`;
+const cachedData = !writeCache && (userCache ? readOwnFile(userCache) : existsSync(cacheFile) ? readFileSync(cacheFile) : undefined);
 const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {\n${readFileSync(bundle, 'utf8')}\n})`, {
   filename: bundle,
   lineOffset: -1, // the wrapper's own line: positions in stack traces are the bundle's
-  cachedData: !writeCache && existsSync(cacheFile) ? readFileSync(cacheFile) : undefined,
+  cachedData: cachedData || undefined,
 });
 const module = { exports: {} };
 script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
 cli = module.exports;
 process.exitCode = await cli.run(process.argv.slice(2));
 if (writeCache) writeFileSync(writeCache, script.createCachedData());
+else if (userCache && (!cachedData || script.cachedDataRejected)) saveUserCache(userCache, script.createCachedData());
+
+/** `$XDG_CACHE_HOME/stackopt/bundle-<hash>.cache` (else `~/.cache/...`), the hash of the flags, node and the build. */
+function userCacheFile(flagText) {
+  const st = statSync(bundle);
+  let h = 0x811c9dc5; // FNV-1a over what makes a cache valid
+  for (const c of `${process.version}\0${flagText}\0${st.size}\0${st.mtimeMs}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(base, 'stackopt', `bundle-${h.toString(16).padStart(8, '0')}.cache`);
+}
+
+/** The file, when it and its folder belong to this user and nobody else may write them; else undefined. */
+function readOwnFile(file) {
+  try {
+    const uid = process.getuid?.();
+    for (const p of [dirname(file), file]) {
+      const st = statSync(p);
+      if ((uid !== undefined && st.uid !== uid) || (st.mode & 0o022) !== 0) return undefined;
+    }
+    return readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Written beside, then renamed: a reader never sees half a cache. Any failure only costs speed. */
+function saveUserCache(file, data) {
+  try {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, data, { mode: 0o600, flag: 'wx' });
+    renameSync(tmp, file);
+  } catch {
+    /* a read-only home or a full disk: the next run compiles again */
+  }
+}

@@ -6,7 +6,7 @@
 // A cache made by another node version is rejected by V8 and the bundle is compiled as usual.
 // Type checking is `tsc --noEmit` (npm run typecheck), not this step.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,15 @@ const result = await build({
   banner: { js: "const __stackoptImportMetaUrl=require('node:url').pathToFileURL(__filename).href;" },
 });
 const bytes = result.metafile.outputs[Object.keys(result.metafile.outputs).find((f) => f.endsWith('.cjs'))].bytes;
+
+// V8 keeps a source in one byte per character only when every character is at most U+00FF; a single
+// other one (a `μ` in a regular expression literal, which esbuild does not escape) doubles the
+// string and slows every start-up. Escape such characters in the source (`\u03bc`).
+{
+  const text = readFileSync(outfile, 'utf8');
+  const wide = [...text.matchAll(/[^\u0000-\u00ff]/gu)].slice(0, 5).map((m) => `U+${m[0].codePointAt(0).toString(16).toUpperCase().padStart(4, '0')} in "${text.slice(Math.max(0, m.index - 30), m.index + 10)}"`);
+  if (wide.length > 0) throw new Error(`build-bundle: the bundle has characters above U+00FF; escape them in the source: ${wide.join('; ')}`);
+}
 
 // Warm-up runs: the cache then holds the functions a lint actually compiles (validators, rules).
 const bin = join(root, 'bin/stackopt.js');

@@ -38,7 +38,9 @@ export function parseDuration(v: unknown): number | null {
   if (s === '') return null;
   if (/^\d+(\.\d+)?$/.test(s)) return parseFloat(s);
   // Go's time.ParseDuration: `1.5h`, `.5s` and `1.s` are all durations
-  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/gy;
+  // µ (micro sign) and μ (Greek mu) escaped: one character above U+00FF in the bundle makes V8 hold
+  // all of it as a two-byte string (scripts/build-bundle.mjs checks that none is left)
+  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/gy;
   let total = 0;
   let pos = 0;
   let m: RegExpExecArray | null;

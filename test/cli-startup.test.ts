@@ -1,0 +1,65 @@
+/**
+ * Start-up: the bundle is loaded with a V8 code cache. V8 rejects a cache made under other V8 flags,
+ * so under NODE_OPTIONS (or node flags) the CLI keeps a cache of the user's own, per flags.
+ */
+import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, repoRoot, runCli, tempProject } from './helpers/cli.js';
+
+describe('code cache under node flags', () => {
+  const p = tempProject({ 'compose.yaml': 'services:\n  web:\n    image: nginx:1.27\n' });
+  const cacheHome = join(p.dir, 'cache');
+  const env = { NODE_OPTIONS: '--max-old-space-size=4096', XDG_CACHE_HOME: cacheHome };
+  const cacheFiles = () => readdirSync(join(cacheHome, 'stackopt')).filter((f) => f.endsWith('.cache'));
+
+  beforeAll(() => assertBuilt());
+  afterAll(() => p.cleanup());
+
+  it('the bundle holds no character above U+00FF (V8 keeps it as a one-byte string)', () => {
+    const text = readFileSync(join(repoRoot, 'dist', 'bundle', 'stackopt.cjs'), 'utf8');
+    expect([...text.matchAll(/[^\u0000-\u00ff]/gu)].map((m) => m.index)).toEqual([]);
+  });
+
+  it('records a cache of its own on the first run under the flags, private to the user, and uses it on the next', () => {
+    const first = runCli(['lint', 'compose.yaml'], p.dir, env);
+    expect(first.stderr).toBe('');
+    expect([0, 1]).toContain(first.status);
+    const [file] = cacheFiles();
+    expect(cacheFiles()).toHaveLength(1);
+    const path = join(cacheHome, 'stackopt', file!);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(statSync(join(cacheHome, 'stackopt')).mode & 0o777).toBe(0o700);
+    const written = statSync(path).mtimeMs;
+    // accepted by V8: the second run does not write it again
+    const second = runCli(['lint', 'compose.yaml'], p.dir, env);
+    expect(second.stdout).toBe(first.stdout);
+    expect(statSync(path).mtimeMs).toBe(written);
+    expect(cacheFiles()).toHaveLength(1);
+  });
+
+  it('other flags get a cache of their own', () => {
+    runCli(['lint', 'compose.yaml'], p.dir, { ...env, NODE_OPTIONS: '--max-old-space-size=2048' });
+    expect(cacheFiles()).toHaveLength(2);
+  });
+
+  it('a cache that others may write is not read, and is replaced by the user\'s own', () => {
+    for (const f of cacheFiles()) {
+      const path = join(cacheHome, 'stackopt', f);
+      writeFileSync(path, 'not a code cache');
+      chmodSync(path, 0o666);
+    }
+    const r = runCli(['lint', 'compose.yaml'], p.dir, env);
+    expect(r.stderr).toBe('');
+    const replaced = cacheFiles().map((f) => statSync(join(cacheHome, 'stackopt', f))).filter((st) => (st.mode & 0o777) === 0o600);
+    expect(replaced.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('an unwritable cache folder costs only speed', () => {
+    const blocked = join(p.dir, 'blocked');
+    writeFileSync(blocked, 'a file where the cache folder would be');
+    const r = runCli(['lint', 'compose.yaml'], p.dir, { ...env, XDG_CACHE_HOME: blocked });
+    expect(r.stderr).toBe('');
+    expect([0, 1]).toContain(r.status);
+  });
+});
