@@ -133,8 +133,20 @@ async function measure(label, scope, cliArgs) {
   const times = [];
   let snap;
   let calls = [];
+  /** per call (by position), the wall time of each run */
+  const callTimes = [];
   for (let i = 0; i < runs; i++) {
     const client = new lib.DockerClient({ env: { PATH: process.env.PATH, DOCKER_HOST: engine.host } });
+    const run = client.run.bind(client);
+    client.run = async (args) => {
+      const t = process.hrtime.bigint();
+      try {
+        return await run(args);
+      } finally {
+        const k = client.calls.length - 1;
+        (callTimes[k] ??= []).push(Number(process.hrtime.bigint() - t) / 1e6);
+      }
+    };
     const t0 = process.hrtime.bigint();
     snap = await lib.collectSnapshot(client, { scope });
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
@@ -156,7 +168,7 @@ async function measure(label, scope, cliArgs) {
     `  ${label.padEnd(22)} ${String(snap.services.length).padStart(5)} services ${String(snap.tasks.length).padStart(5)} tasks  ` +
       `${String(calls.length).padStart(2)} calls  docker ${(median(times) / 1000).toFixed(2)} s  CLI ${(median(cli) / 1000).toFixed(2)} s  snapshot ${(size / 1024).toFixed(0)} KiB`,
   );
-  for (const c of describeCalls(calls)) console.log(`      ${c}`);
+  describeCalls(calls).forEach((c, k) => console.log(`      ${`${(median(callTimes[k] ?? [0]) / 1000).toFixed(2)} s`.padStart(7)}  ${c}`));
 }
 
 try {
