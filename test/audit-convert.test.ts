@@ -196,7 +196,7 @@ describe('snapshots', () => {
     expect(() => parseSnapshot('[]', 'x.json')).toThrow('x.json is not a stackopt swarm snapshot: the top level is not an object');
     const broken = JSON.parse(serializeSnapshot(single));
     delete broken.tasks[0].ServiceID;
-    expect(() => parseSnapshot(JSON.stringify(broken), 'x.json')).toThrow('tasks[0] has no "ServiceID"');
+    expect(() => parseSnapshot(JSON.stringify(broken), 'x.json')).toThrow('tasks[0].ServiceID is missing; expected a string');
     expect(() => parseSnapshot(JSON.stringify({ ...single, version: 2 }), 'x.json')).toThrow('"version" is 2; this stackopt reads version 1');
   });
 });

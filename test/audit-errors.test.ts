@@ -87,7 +87,7 @@ describe('audit: docker failures without an engine', () => {
   });
 
   it('usage errors exit 2: a bad timeout, an unknown format, a missing or invalid snapshot', () => {
-    expect(runCli(['audit', '--timeout', '0'], project.dir).stderr.trim()).toBe('stackopt: --timeout takes a number of seconds above 0, not "0"');
+    expect(runCli(['audit', '--timeout', '0'], project.dir).stderr.trim()).toBe('stackopt: --timeout takes a number of seconds above 0 and at most 86400 (a day), not "0"');
     const fmt = runCli(['audit', '--format', 'yaml', '--snapshot', 'x.json'], project.dir);
     expect(fmt.status).toBe(2);
     expect(fmt.stderr).toMatch(/^stackopt: unknown format "yaml"; choose one of stylish, .*json/);

@@ -92,7 +92,7 @@ describe.runIf(gate.run)('audit against a one-node swarm', () => {
     expect(r.stdout).toContain('stackopt: listing nodes…');
     expect(r.stdout).toMatch(/stackopt: inspecting \d+ tasks…/);
     expect(r.stdout).toMatch(/\r\u001b\[2K$/); // the progress line is cleared at the end
-    expect(Object.keys(JSON.parse(readFileSync(out, 'utf8')))).toEqual(['tool', 'results', 'summary']);
+    expect(Object.keys(JSON.parse(readFileSync(out, 'utf8')))).toEqual(['tool', 'results', 'summary', 'audit']);
   });
 
   it('finds nothing wrong with the service that satisfies every rule', () => {

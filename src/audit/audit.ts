@@ -7,6 +7,7 @@ import type { Stack } from '../model/types.js';
 import { computeCapacity, type NodeCapacity } from '../model/capacity.js';
 import type { DeclaredStack, LiveFacts } from '../model/live-facts.js';
 import { buildLiveStack, ScopeError, type AuditScope } from './live-model.js';
+import type { SwarmObjectKind } from './docker.js';
 import type { SwarmSnapshot } from './snapshot.js';
 
 export interface AuditOptions extends AuditScope, RunOptions {
@@ -23,6 +24,10 @@ export interface AuditResult {
   facts: LiveFacts;
   findings: Finding[];
   capacity: NodeCapacity[];
+  /** objects that disappeared while the swarm was read, per kind (left out of the audit) */
+  vanished: Partial<Record<SwarmObjectKind, number>>;
+  /** only part of the swarm was read (--stack, --service): node capacity counts the tasks of that part only */
+  partial: boolean;
 }
 
 /** A declared stack file that cannot be compared (unreadable, invalid, or no stack to compare with). */
@@ -39,8 +44,22 @@ export function auditSnapshot(snap: SwarmSnapshot, opts: AuditOptions = {}): Aud
     facts.declared = loadDeclared(snap, opts);
   }
   const findings = runRules(stack, opts.rules ?? allRules, opts);
+  // a live object has no file to fix: what the rules would edit in a stack file is not fixable here
+  for (const f of findings) {
+    if (f.loc?.kind === 'file') continue;
+    f.fixable = false;
+    f.fix = null;
+  }
   findings.sort(compareFindings);
-  return { stack, facts, findings, capacity: computeCapacity(facts) };
+  return { stack, facts, findings, capacity: computeCapacity(facts), vanished: { ...snap.vanished }, partial: snap.scope !== undefined };
+}
+
+/** How many objects changed while the swarm was read: `3 (2 tasks, 1 service)`, or null. */
+export function describeVanished(vanished: AuditResult['vanished']): { count: number; text: string } | null {
+  const parts = (Object.entries(vanished) as Array<[SwarmObjectKind, number]>).filter(([, n]) => n > 0);
+  if (parts.length === 0) return null;
+  const count = parts.reduce((n, [, k]) => n + k, 0);
+  return { count, text: parts.map(([kind, n]) => `${n} ${kind}${n === 1 ? '' : 's'}`).join(', ') };
 }
 
 function loadDeclared(snap: SwarmSnapshot, opts: AuditOptions): DeclaredStack {

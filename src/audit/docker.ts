@@ -15,17 +15,24 @@ export type DockerErrorKind =
   | 'permission'
   | 'timeout'
   | 'context'
-  | 'failed';
+  | 'failed'
+  /** objects named in a call that no longer exist (handled inside the client: never reaches a user) */
+  | 'vanished';
 
 export class DockerError extends Error {
   constructor(
     readonly kind: DockerErrorKind,
     message: string,
+    /** for `vanished`: the ids docker said do not exist, and what it printed for the others */
+    readonly vanished?: { ids: string[]; stdout: string },
   ) {
     super(message);
     this.name = 'DockerError';
   }
 }
+
+/** The kinds of swarm objects the audit reads by id; one that disappears between two calls is gone, not a failure. */
+export type SwarmObjectKind = 'node' | 'service' | 'task' | 'network';
 
 export interface DockerOptions {
   /** a docker context name (`docker --context NAME`); otherwise DOCKER_HOST or the CLI's current context */
@@ -39,13 +46,25 @@ export interface DockerOptions {
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
+/** the longest --timeout: a day (a timer holds at most 2^31-1 ms, about 24.8 days) */
+export const MAX_TIMEOUT_MS = 86_400_000;
+/** after SIGTERM on a timeout, the docker process group gets this long before SIGKILL */
+const KILL_GRACE_MS = 2000;
 /** ids per `inspect` call: far below any ARG_MAX, and enough that a call covers a whole cluster */
 export const IDS_PER_CALL = 2000;
+/** what is kept of docker's standard error: its messages are a few lines; more is noise (or hostile) */
+export const MAX_STDERR_BYTES = 64 * 1024;
+/** what is kept of its standard output: inspect output of a large swarm is legitimately big */
+export const MAX_STDOUT_BYTES = 512 * 1024 * 1024;
 const JSON_FORMAT = '{{json .}}';
+/** the label `docker stack deploy` gives every service of a stack */
+const STACK_NAMESPACE_FILTER = 'label=com.docker.stack.namespace=';
 
 export class DockerClient {
   /** the docker calls made so far (argument arrays), for progress and tests */
   readonly calls: string[][] = [];
+  /** objects named in one call and gone by the next (a task reaped, a service removed): left out of the snapshot */
+  readonly vanished: Record<SwarmObjectKind, Set<string>> = { node: new Set(), service: new Set(), task: new Set(), network: new Set() };
   private readonly timeoutMs: number;
   private readonly env: NodeJS.ProcessEnv;
   private readonly command: string;
@@ -69,23 +88,51 @@ export class DockerClient {
   async run(args: string[]): Promise<string> {
     const full = this.opts.context ? ['--context', this.opts.context, ...args] : args;
     this.calls.push(full);
-    let result;
+    let subprocess;
     try {
-      result = await execa(this.command, full, {
+      subprocess = execa(this.command, full, {
         env: this.env,
         extendEnv: false,
-        timeout: this.timeoutMs,
-        forceKillAfterDelay: 2000,
+        // its own process group, so that a timeout ends docker and anything it started (a credential
+        // helper, a plugin, a hostile wrapper's child holding stdout open), not docker alone
+        detached: true,
+        cleanup: true,
         stdin: 'ignore',
-        maxBuffer: 512 * 1024 * 1024,
+        maxBuffer: { stdout: MAX_STDOUT_BYTES, stderr: MAX_STDERR_BYTES },
         reject: false,
         stripFinalNewline: true,
       });
     } catch (e) {
-      // execa reports failures in the result; anything thrown here is a failure to start at all
       throw this.classify(args, { failed: true, stderr: String((e as Error).message), code: (e as { code?: string }).code });
     }
-    if (result.failed) throw this.classify(args, result);
+    let timedOut = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      signalGroup(subprocess.pid, 'SIGTERM');
+      killTimer = setTimeout(() => {
+        signalGroup(subprocess.pid, 'SIGKILL');
+        // a process that left the group may still hold the pipes: stop waiting for them
+        subprocess.stdout?.destroy();
+        subprocess.stderr?.destroy();
+      }, KILL_GRACE_MS);
+    }, this.timeoutMs);
+    let result;
+    try {
+      result = await subprocess;
+    } finally {
+      clearTimeout(timer);
+      clearTimeout(killTimer);
+    }
+    if (timedOut) throw this.classify(args, { failed: true, timedOut: true });
+    // execa reports failures in the result (and a failure to start at all with a code such as ENOENT)
+    if (result.failed) {
+      const stdout = typeof result.stdout === 'string' ? result.stdout : '';
+      if (result.isMaxBuffer && stdout.length >= MAX_STDOUT_BYTES) {
+        throw new DockerError('failed', `${describeCall(args)} printed more than ${MAX_STDOUT_BYTES / 1024 / 1024} MiB: audit a part of the swarm with --stack or --service`);
+      }
+      throw this.classify(args, { ...result, code: (result as { code?: string }).code }, stdout);
+    }
     return result.stdout;
   }
 
@@ -96,13 +143,17 @@ export class DockerClient {
     for (const line of out.split('\n')) {
       const t = line.trim();
       if (t === '') continue;
-      try {
-        docs.push(JSON.parse(t) as T);
-      } catch {
-        throw new DockerError('failed', `docker ${args.slice(0, 2).join(' ')} printed output that is not JSON: ${t.slice(0, 120)}`);
-      }
+      docs.push(this.parseJsonLine<T>(args, t));
     }
     return docs;
+  }
+
+  private parseJsonLine<T>(args: string[], line: string): T {
+    try {
+      return JSON.parse(line) as T;
+    } catch {
+      throw new DockerError('failed', `${describeCall(args)} printed output that is not JSON: ${JSON.stringify(line.slice(0, 120))}${line.length > 120 ? '…' : ''}`);
+    }
   }
 
   /** Run an id-listing command (`-q`): one id per line. */
@@ -149,21 +200,36 @@ export class DockerClient {
   }
 
   async inspectNodes(ids: string[]): Promise<DockerNode[]> {
-    return this.inspectMany<DockerNode>(['node', 'inspect', '--format', JSON_FORMAT], ids);
+    return this.inspectMany<DockerNode>('node', ['node', 'inspect', '--format', JSON_FORMAT], ids);
   }
 
-  async serviceIds(): Promise<string[]> {
-    return this.runIds(['service', 'ls', '--quiet']);
+  /** Service ids: every service, or those of one stack (`--filter label=com.docker.stack.namespace=NAME`). */
+  async serviceIds(stack?: string | null): Promise<string[]> {
+    return this.runIds(['service', 'ls', '--quiet', ...(stack ? ['--filter', `${STACK_NAMESPACE_FILTER}${stack}`] : [])]);
+  }
+
+  /** Id and name of every service (of one stack): to resolve the names a user gives without inspecting them all. */
+  async serviceNames(stack?: string | null): Promise<Array<{ id: string; name: string }>> {
+    const out = await this.run(['service', 'ls', '--format', '{{.ID}} {{.Name}}', ...(stack ? ['--filter', `${STACK_NAMESPACE_FILTER}${stack}`] : [])]);
+    return out
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/))
+      .filter((w) => w.length === 2)
+      .map(([id, name]) => ({ id: id!, name: name! }));
+  }
+
+  /** The names of the stacks deployed on the swarm (for a --stack that names none of them). */
+  async stackNames(): Promise<string[]> {
+    return (await this.runIds(['stack', 'ls', '--format', '{{.Name}}'])).sort();
   }
 
   async inspectServices(ids: string[]): Promise<DockerService[]> {
-    return this.inspectMany<DockerService>(['service', 'inspect', '--format', JSON_FORMAT], ids);
+    return this.inspectMany<DockerService>('service', ['service', 'inspect', '--format', JSON_FORMAT], ids);
   }
 
-  /** Every task of these services, current and past (the engine keeps a few per slot). */
+  /** Every task of these services, current and past (the engine keeps a few per slot); a service removed meanwhile is left out. */
   async taskIds(serviceIds: string[]): Promise<string[]> {
-    const out: string[] = [];
-    for (const chunk of chunks(serviceIds)) out.push(...(await this.runIds(['service', 'ps', '--quiet', '--no-trunc', ...chunk])));
+    const out = await this.forEachBatch('service', ['service', 'ps', '--quiet', '--no-trunc'], serviceIds, (stdout) => stdout.split('\n').map((l) => l.trim()).filter(Boolean));
     return [...new Set(out)];
   }
 
@@ -173,26 +239,69 @@ export class DockerClient {
   }
 
   async inspectTasks(ids: string[]): Promise<DockerTask[]> {
-    return this.inspectMany<DockerTask>(['inspect', '--type', 'task', '--format', JSON_FORMAT], ids);
+    return this.inspectMany<DockerTask>('task', ['inspect', '--type', 'task', '--format', JSON_FORMAT], ids);
   }
 
-  private async inspectMany<T>(base: string[], ids: string[]): Promise<T[]> {
+  /** `docker … inspect --format '{{json .}}' ID...`, many ids a call; objects gone meanwhile are left out. */
+  async inspectMany<T>(kind: SwarmObjectKind, base: string[], ids: string[]): Promise<T[]> {
+    return this.forEachBatch(kind, base, ids, (stdout, args) =>
+      stdout
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .map((l) => this.parseJsonLine<T>(args, l)),
+    );
+  }
+
+  /**
+   * The one place where calls name objects by id: `base ID...` in batches of IDS_PER_CALL. Docker
+   * answers for the objects that exist and fails naming those that do not; an object that vanished
+   * between two calls (a task reaped, a service removed) is gone, not a failure: it is recorded in
+   * `vanished` and the batch is asked again without it, once. Should more vanish during that second
+   * call, the objects docker printed are kept (it prints every one it found before failing).
+   */
+  async forEachBatch<T>(kind: SwarmObjectKind, base: string[], ids: string[], read: (stdout: string, args: string[]) => T[]): Promise<T[]> {
     const out: T[] = [];
-    for (const chunk of chunks(ids)) out.push(...(await this.runJsonLines<T>([...base, ...chunk])));
+    for (const chunk of chunks(ids)) {
+      let args = [...base, ...chunk];
+      let stdout: string;
+      try {
+        stdout = await this.run(args);
+      } catch (e) {
+        const gone = this.vanishedIn(e, kind, chunk);
+        const rest = chunk.filter((id) => !gone.has(id));
+        if (rest.length === 0) continue;
+        args = [...base, ...rest];
+        try {
+          stdout = await this.run(args);
+        } catch (again) {
+          this.vanishedIn(again, kind, rest);
+          stdout = (again as DockerError).vanished!.stdout;
+        }
+      }
+      out.push(...read(stdout, args));
+    }
     return out;
+  }
+
+  /** The ids a failed call says are gone (recorded in `vanished`); any other failure is thrown as it is. */
+  private vanishedIn(e: unknown, kind: SwarmObjectKind, asked: string[]): Set<string> {
+    if (!(e instanceof DockerError) || e.kind !== 'vanished' || !e.vanished) throw e;
+    const askedSet = new Set(asked);
+    const gone = new Set(e.vanished.ids);
+    // a failure naming something this call did not ask for is not about a vanished object
+    for (const id of gone) if (!askedSet.has(id)) throw new DockerError('failed', `${e.message}`);
+    for (const id of gone) this.vanished[kind].add(id);
+    return gone;
   }
 
   /** Turn a failed call into the error the user can act on. */
   private classify(
     args: string[],
     r: { failed: boolean; stderr?: unknown; code?: string; timedOut?: boolean; exitCode?: number; signal?: string },
+    stdout = '',
   ): DockerError {
-    const words: string[] = [];
-    for (const a of args) {
-      if (a.startsWith('-') || words.length === 2) break;
-      words.push(a);
-    }
-    const what = `docker ${words.join(' ')}`;
+    const what = describeCall(args);
     if (r.code === 'ENOENT') {
       return new DockerError(
         'not-installed',
@@ -208,30 +317,40 @@ export class DockerClient {
         `${what} did not answer within ${formatSeconds(this.timeoutMs)} (engine at ${this.describeEngine()}): check that the engine is responsive, or allow more time with --timeout SECONDS`,
       );
     }
-    const stderr = typeof r.stderr === 'string' ? r.stderr : '';
-    const text = stderr.replace(/\s+/g, ' ').trim();
-    let m = /permission denied while trying to connect to the Docker daemon socket at (\S+?):?\s/i.exec(stderr);
-    if (m || /connect: permission denied/i.test(stderr)) {
+    const lines = stderrLines(typeof r.stderr === 'string' ? r.stderr : '');
+    const gone = vanishedIds(lines);
+    if (gone) return new DockerError('vanished', `${what} failed: ${lines[0]}`, { ids: gone, stdout });
+    const any = (test: (line: string) => boolean) => lines.some(test);
+    const find = (re: RegExp) => {
+      for (const l of lines) {
+        const m = re.exec(l);
+        if (m) return m;
+      }
+      return null;
+    };
+    // every pattern below runs on one line of bounded length, and none repeats a quantifier over what another consumes
+    let m = find(/permission denied while trying to connect to the Docker daemon socket at (\S{1,512}?):?(?:\s|$)/i);
+    if (m || any((l) => /connect: permission denied/i.test(l))) {
       const sock = m?.[1] ?? this.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
       return new DockerError(
         'permission',
         `permission denied on the Docker socket ${sock}: run stackopt as a user in the socket's group (usually \`docker\`) or as root, or point DOCKER_HOST at a socket you may use`,
       );
     }
-    m = /context "?([^"\s]+)"?[^\n]*(?:not found|does not exist)/i.exec(stderr);
+    m = find(/context "?([^"\s]{1,256})"?[^\n]{0,512}?(?:not found|does not exist)/i);
     if (m) {
       return new DockerError('context', `docker context "${m[1]}" does not exist: list the contexts with \`docker context ls\`, or drop --context to use DOCKER_HOST`);
     }
-    m = /Cannot connect to the Docker daemon at (\S+?)\.? Is the docker daemon running/i.exec(stderr);
-    if (m || /error during connect|connection refused|no such file or directory.*\.sock|dial (unix|tcp)/i.test(stderr)) {
+    m = find(/Cannot connect to the Docker daemon at (\S{1,512}?)\.? Is the docker daemon running/i);
+    if (m || any((l) => /error during connect|connection refused|dial (?:unix|tcp)/i.test(l) || (/no such file or directory/i.test(l) && l.includes('.sock')))) {
       const address = m?.[1];
       return new DockerError(
         'unreachable',
         `cannot reach the Docker engine at ${this.describeEngine(address)}: start the engine, or set DOCKER_HOST or --context to a running swarm manager`,
       );
     }
-    if (/not a swarm manager/i.test(stderr)) {
-      const worker = /worker nodes/i.test(stderr);
+    if (any((l) => /not a swarm manager/i.test(l))) {
+      const worker = any((l) => /worker nodes/i.test(l));
       return new DockerError(
         'not-manager',
         worker
@@ -239,14 +358,75 @@ export class DockerClient {
           : `the Docker engine at ${this.describeEngine()} is not a swarm manager: point DOCKER_HOST or --context at a swarm manager, or create a swarm with \`docker swarm init\``,
       );
     }
-    if (/swarm does not have a leader|rpc error: code = (Unavailable|DeadlineExceeded)/i.test(stderr)) {
+    if (any((l) => /swarm does not have a leader|rpc error: code = (?:Unavailable|DeadlineExceeded)/i.test(l))) {
       return new DockerError(
         'not-manager',
-        `the swarm has no leader (${firstLine(stderr)}): a majority of managers is unreachable; restore them or recover with \`docker swarm init --force-new-cluster\` on a manager`,
+        `the swarm has no leader (${shorten(lines[0]!)}): a majority of managers is unreachable; restore them or recover with \`docker swarm init --force-new-cluster\` on a manager`,
       );
     }
-    const detail = firstLine(stderr) || (r.exitCode !== undefined ? `exit code ${r.exitCode}` : r.signal ? `killed by ${r.signal}` : 'no message');
-    return new DockerError('failed', `${what} failed: ${detail.slice(0, 300)}${text.length > 300 ? '…' : ''}`);
+    const detail = lines[0] ?? (r.exitCode !== undefined ? `exit code ${r.exitCode}` : r.signal ? `killed by ${r.signal}` : 'no message');
+    return new DockerError('failed', `${what} failed: ${shorten(detail)}`);
+  }
+}
+
+/** `docker service inspect`: the command words of a call, without its options and ids. */
+function describeCall(args: string[]): string {
+  const words: string[] = [];
+  for (const a of args) {
+    if (a.startsWith('-') || words.length === 2) break;
+    words.push(a);
+  }
+  return `docker ${words.join(' ')}`;
+}
+
+/** lines of docker's standard error the classifier reads, each at most this long */
+const MAX_LINE = 4096;
+const MAX_LINES = 200;
+
+/** The first non-empty lines of docker's standard error, trimmed, without `Error response from daemon:`. */
+function stderrLines(stderr: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  while (start <= stderr.length && out.length < MAX_LINES) {
+    let end = stderr.indexOf('\n', start);
+    if (end < 0) end = stderr.length;
+    const line = stderr.slice(start, Math.min(end, start + MAX_LINE)).trim();
+    if (line !== '') out.push(line.replace(/^Error response from daemon:\s{0,8}/i, ''));
+    start = end + 1;
+  }
+  return out;
+}
+
+/**
+ * What docker says of an object that does not exist (any more), in the wordings of the CLIs from
+ * 20.10 to 28: `task ID not found`, `no such service: ID`, `Error: No such node: ID`,
+ * `Status: Error: no such service: ID, Code: 1`. Anchored, one id per line.
+ */
+const VANISHED_LINE = /^(?:Status: )?(?:Error: )?(?:(?:task|service|node|network) ([A-Za-z0-9_.-]{1,128}) not found|no such (?:task|service|node|network|object): ([A-Za-z0-9_.-]{1,128}))(?:, Code: \d{1,5})?$/i;
+
+/** The ids named when every line of the error says an object does not exist; null for any other failure. */
+function vanishedIds(lines: string[]): string[] | null {
+  if (lines.length === 0) return null;
+  const ids: string[] = [];
+  for (const l of lines) {
+    const m = VANISHED_LINE.exec(l);
+    if (!m) return null;
+    ids.push((m[1] ?? m[2])!);
+  }
+  return ids;
+}
+
+function shorten(s: string, max = 300): string {
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+/** Signal a whole process group (the docker call and what it started); it may be gone already. */
+function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is gone
   }
 }
 
@@ -254,15 +434,6 @@ function* chunks(ids: string[], size = IDS_PER_CALL): Generator<string[]> {
   for (let i = 0; i < ids.length; i += size) yield ids.slice(i, i + size);
 }
 
-function firstLine(s: string): string {
-  return (
-    s
-      .split('\n')
-      .map((l) => l.trim())
-      .find((l) => l !== '') ?? ''
-  ).replace(/^Error response from daemon:\s*/i, '');
-}
-
 function formatSeconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+  return `${+(ms / 1000).toFixed(3)} s`;
 }

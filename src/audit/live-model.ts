@@ -2,7 +2,7 @@ import { buildModel } from '../model/build-model.js';
 import type { LiveLoc } from '../parse/location.js';
 import type { Service, Stack } from '../model/types.js';
 import { makeMap, type LEntry, type LMap } from '../parse/located.js';
-import { closest } from '../parse/validate-schema.js';
+import { noStackError, pickServices, ScopeError, type AuditScope } from './scope.js';
 import { convertService, serviceNetworks, tmpfsOptions } from './convert-service.js';
 import type { DockerNode, DockerService, DockerTask } from './docker-types.js';
 import type { LiveFacts, LiveNode, LiveService, LiveTask, ServiceMode } from '../model/live-facts.js';
@@ -10,20 +10,13 @@ import { LiveTree } from './live-tree.js';
 import { SLEEP_POLICY_LABEL_PREFIX, STACK_IMAGE_LABEL, STACK_NAMESPACE_LABEL } from '../model/labels.js';
 import type { SwarmSnapshot } from './snapshot.js';
 
-export interface AuditScope {
-  /** only the services of this stack (`com.docker.stack.namespace`) */
-  stack?: string | null;
-  /** only these services: full names (`shop_web`) or, with `stack`, names within it (`web`) */
-  services?: string[];
-}
-
-
-/** A --stack or --service that names nothing on the swarm. */
-export class ScopeError extends Error {}
+export { ScopeError, type AuditScope };
 
 /** The snapshot as a `Stack`: the services in scope converted to the model files produce, plus live facts. */
-export function buildLiveStack(snap: SwarmSnapshot, scope: AuditScope = {}): Stack {
-  const selected = selectServices(snap.services, scope);
+export function buildLiveStack(snap: SwarmSnapshot, asked: AuditScope = {}): Stack {
+  // a snapshot of part of the swarm is audited as that part unless asked for less
+  const scope = asked.stack || asked.services?.length ? asked : (snap.scope ?? asked);
+  const selected = selectServices(snap, scope);
   const entries: LEntry[] = [];
   const secrets = new Set<string>();
   const configs = new Set<string>();
@@ -62,35 +55,29 @@ export function buildLiveStack(snap: SwarmSnapshot, scope: AuditScope = {}): Sta
   return stack;
 }
 
-function selectServices(all: DockerService[], scope: AuditScope): DockerService[] {
+function selectServices(snap: SwarmSnapshot, scope: AuditScope): DockerService[] {
+  const all = snap.services;
   let list = all;
   const stackName = scope.stack ?? null;
+  // a snapshot of part of the swarm says so when a name is not in it
+  const note = snap.scope ? ` (the snapshot holds only ${describeScope(snap.scope)})` : '';
   if (stackName) {
     list = all.filter((s) => s.Spec.Labels?.[STACK_NAMESPACE_LABEL] === stackName);
     if (list.length === 0) {
-      const stacks = [...new Set(all.map((s) => s.Spec.Labels?.[STACK_NAMESPACE_LABEL]).filter((n): n is string => !!n))].sort();
-      const guess = closest(stackName, stacks);
-      throw new ScopeError(
-        `no stack "${stackName}" on this swarm${guess ? `; did you mean "${guess}"?` : ''} (stacks: ${stacks.length ? stacks.join(', ') : 'none'})`,
-      );
+      throw noStackError(stackName, [...new Set(all.map((s) => s.Spec.Labels?.[STACK_NAMESPACE_LABEL]).filter((n): n is string => !!n))].sort(), note);
     }
   }
   const wanted = scope.services ?? [];
-  if (wanted.length > 0) {
-    const names = list.map((s) => s.Spec.Name);
-    const picked: DockerService[] = [];
-    for (const w of wanted) {
-      const hit = list.find((s) => s.Spec.Name === w || (stackName !== null && s.Spec.Name === `${stackName}_${w}`) || s.ID === w || s.ID.startsWith(w) && w.length >= 6);
-      if (!hit) {
-        const short = stackName ? names.filter((n) => n.startsWith(`${stackName}_`)).map((n) => n.slice(stackName.length + 1)) : [];
-        const guess = closest(w, [...names, ...short]);
-        throw new ScopeError(`no service "${w}"${stackName ? ` in stack "${stackName}"` : ' on this swarm'}${guess ? `; did you mean "${guess}"?` : ''}`);
-      }
-      if (!picked.includes(hit)) picked.push(hit);
-    }
-    list = picked;
-  }
+  if (wanted.length > 0) list = pickServices(list, (s) => s.Spec.Name, (s) => s.ID, stackName, wanted, note);
   return [...list].sort((a, b) => a.Spec.Name.localeCompare(b.Spec.Name));
+}
+
+/** `stack "shop"`, `services "a", "b"`, `services "web" of stack "shop"` */
+export function describeScope(scope: { stack: string | null; services: string[] }): string {
+  const services = scope.services.map((s) => `"${s}"`).join(', ');
+  if (scope.stack && services) return `service${scope.services.length === 1 ? '' : 's'} ${services} of stack "${scope.stack}"`;
+  if (scope.stack) return `stack "${scope.stack}"`;
+  return `service${scope.services.length === 1 ? '' : 's'} ${services}`;
 }
 
 /**

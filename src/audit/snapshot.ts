@@ -1,7 +1,11 @@
-import { renameSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, fchmodSync, lstatSync, openSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { readText, ReadTextError } from '../parse/read-text.js';
-import type { DockerClient } from './docker.js';
+import { DockerError, type DockerClient, type SwarmObjectKind } from './docker.js';
+import { findShapeError, INFO_SHAPE, NETWORK_ROW_SHAPE, NODE_SHAPE, SERVICE_SHAPE, TASK_SHAPE, type Shape } from './docker-shapes.js';
 import type { DockerInfo, DockerNode, DockerService, DockerTask } from './docker-types.js';
+import { noStackError, pickServices, type AuditScope } from './scope.js';
 
 /**
  * Everything the audit knows about a swarm, taken in one pass of batched docker calls: the engine's
@@ -24,34 +28,57 @@ export interface SwarmSnapshot {
   tasks: DockerTask[];
   /** the networks (id and name): service specs attach to networks by id (absent in older snapshots) */
   networks?: Array<{ ID: string; Name: string }>;
+  /** set when only part of the swarm was read (`--stack`, `--service`): `services` and `tasks` hold that part */
+  scope?: { stack: string | null; services: string[] };
+  /** objects listed by one call and gone by the next (a task reaped, a service removed), per kind: left out */
+  vanished?: Partial<Record<SwarmObjectKind, number>>;
+  /** environment values replaced by their shape (`saveSnapshot` does it; see `redactSnapshot`) */
+  redacted?: boolean;
 }
 
 export const SNAPSHOT_FORMAT = 'stackopt-swarm-snapshot';
 
 export type Progress = (message: string) => void;
 
-/** Take a snapshot through the docker CLI: a fixed number of calls, whatever the size of the swarm. */
-export async function collectSnapshot(client: DockerClient, opts: { progress?: Progress; now?: () => Date } = {}): Promise<SwarmSnapshot> {
+export interface CollectOptions {
+  progress?: Progress;
+  now?: () => Date;
+  /** read only these services (and their tasks): the calls are narrowed with docker's filters */
+  scope?: AuditScope;
+}
+
+/**
+ * Take a snapshot through the docker CLI: a fixed number of calls, whatever the size of the swarm.
+ * With a scope, the services are listed with docker's filters and only theirs are read, so that a
+ * stack of ten services costs ten services on a swarm of a thousand (nodes are always all read).
+ * An object that disappears between two calls is left out and counted in `vanished`.
+ */
+export async function collectSnapshot(client: DockerClient, opts: CollectOptions = {}): Promise<SwarmSnapshot> {
   const progress = opts.progress ?? (() => {});
+  const stack = opts.scope?.stack ?? null;
+  const wanted = opts.scope?.services ?? [];
+  const scoped = stack !== null || wanted.length > 0;
   progress('asking the engine for its swarm state');
-  const info = await client.info();
+  const info = checked('docker info', [await client.info()], INFO_SHAPE, 'info')[0]!;
   client.requireManager(info);
   const takenAt = (opts.now ?? (() => new Date()))().toISOString();
   progress('listing nodes');
   const nodeIds = await client.nodeIds();
   progress(`inspecting ${plural(nodeIds.length, 'node')}`);
-  const nodes = nodeIds.length ? await client.inspectNodes(nodeIds) : [];
-  progress('listing services');
-  const serviceIds = await client.serviceIds();
+  const nodes = checked('docker node inspect', nodeIds.length ? await client.inspectNodes(nodeIds) : [], NODE_SHAPE, 'node');
+  progress(stack ? `listing the services of stack "${stack}"` : 'listing services');
+  const serviceIds = await selectServiceIds(client, stack, wanted);
   progress(`inspecting ${plural(serviceIds.length, 'service')}`);
-  const services = serviceIds.length ? await client.inspectServices(serviceIds) : [];
-  progress(`listing the tasks of ${plural(services.length, 'service')}`);
-  const taskIds = services.length ? await client.taskIds(services.map((s) => s.ID)) : [];
+  const inspected = checked('docker service inspect', serviceIds.length ? await client.inspectServices(serviceIds) : [], SERVICE_SHAPE, 'service');
+  progress(`listing the tasks of ${plural(inspected.length, 'service')}`);
+  const taskIds = inspected.length ? await client.taskIds(inspected.map((s) => s.ID)) : [];
+  // a service removed between its inspect and `service ps` is gone: its spec is not audited
+  const services = inspected.filter((s) => !client.vanished.service.has(s.ID));
   progress(`inspecting ${plural(taskIds.length, 'task')}`);
-  const tasks = taskIds.length ? await client.inspectTasks(taskIds) : [];
+  const tasks = checked('docker inspect --type task', taskIds.length ? await client.inspectTasks(taskIds) : [], TASK_SHAPE, 'task');
   progress('listing networks');
-  const networks = services.length ? await client.networks() : [];
-  return {
+  const networks = checked('docker network ls', services.length ? await client.networks() : [], NETWORK_ROW_SHAPE, 'network');
+  const snap: SwarmSnapshot = {
     format: SNAPSHOT_FORMAT,
     version: 1,
     takenAt,
@@ -62,17 +89,142 @@ export async function collectSnapshot(client: DockerClient, opts: { progress?: P
     tasks: tasks.map(trimTask),
     networks: networks.map((n) => ({ ID: n.ID, Name: n.Name })),
   };
+  if (scoped) snap.scope = { stack, services: wanted };
+  const vanished = countVanished(client);
+  if (vanished) snap.vanished = vanished;
+  return snap;
+}
+
+/** The ids of the services in scope, listed through docker's filters rather than by reading every service. */
+async function selectServiceIds(client: DockerClient, stack: string | null, wanted: string[]): Promise<string[]> {
+  if (wanted.length === 0) {
+    const ids = await client.serviceIds(stack);
+    if (stack && ids.length === 0) throw noStackError(stack, await client.stackNames());
+    return ids;
+  }
+  // names as the user gave them (full, within the stack, an id prefix): resolved on the list of names
+  const rows = await client.serviceNames(stack);
+  if (stack && rows.length === 0) throw noStackError(stack, await client.stackNames());
+  return pickServices(rows, (r) => r.name, (r) => r.id, stack, wanted).map((r) => r.id);
+}
+
+function countVanished(client: DockerClient): SwarmSnapshot['vanished'] | undefined {
+  const out: Partial<Record<SwarmObjectKind, number>> = {};
+  for (const [kind, ids] of Object.entries(client.vanished) as Array<[SwarmObjectKind, Set<string>]>) if (ids.size) out[kind] = ids.size;
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** Docker's answers in the shape the audit reads, or one error naming the first field that is not. */
+function checked<T>(call: string, docs: T[], shape: Shape, what: string): T[] {
+  for (let i = 0; i < docs.length; i++) {
+    const problem = findShapeError(docs[i], shape, '');
+    if (problem) {
+      const id = (docs[i] as { ID?: unknown } | null)?.ID;
+      const which = typeof id === 'string' ? `${what} ${id.slice(0, 25)}` : `${what} ${i + 1} of ${docs.length}`;
+      throw new DockerError('failed', `${call} answered JSON of an unexpected shape (${which}): ${problem}; check that DOCKER_HOST or --context names a Docker engine`);
+    }
+  }
+  return docs;
 }
 
 export function serializeSnapshot(s: SwarmSnapshot): string {
   return `${JSON.stringify(s, null, 1)}\n`;
 }
 
-/** Write atomically (a temporary file renamed over the target). */
+/**
+ * Write a snapshot without its secrets (`redactSnapshot`), readable by its owner only (mode 0600):
+ * a temporary file with a name nobody can guess, created exclusively (never through a file or a link
+ * planted at its name), renamed over the target. A target that is a symbolic link is written through:
+ * the file it points to is replaced.
+ */
 export function saveSnapshot(path: string, s: SwarmSnapshot): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, serializeSnapshot(s));
-  renameSync(tmp, path);
+  const target = resolveTarget(path);
+  const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  try {
+    try {
+      fchmodSync(fd, 0o600); // whatever the umask
+      writeSync(fd, serializeSnapshot(redactSnapshot(s)));
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, target);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** The file a path names: itself, or the target of the symbolic link it is (which must exist). */
+function resolveTarget(path: string): string {
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch {
+    return path; // a new file
+  }
+  return st.isSymbolicLink() ? realpathSync(path) : path;
+}
+
+/** Placeholder of a redacted value */
+export const REDACTED = '<redacted>';
+
+/**
+ * The snapshot with every environment value replaced by what the rules read of it: the variable's
+ * name; an empty value, `true`/`false` and `/run/secrets/…` paths as they are (no secret, and
+ * `secrets-in-environment` treats them apart); a URL with a user part as `SCHEME://<redacted>:<redacted>@<redacted>`
+ * (`:$<redacted>@` where the password was a `$` reference); any other value as `<redacted>`. So the
+ * findings of a saved snapshot are those of the live swarm, and the file holds no value.
+ */
+export function redactSnapshot(s: SwarmSnapshot): SwarmSnapshot {
+  return {
+    ...s,
+    services: s.services.map((svc) => {
+      const cs = svc.Spec.TaskTemplate?.ContainerSpec;
+      if (!cs?.Env?.length) return svc;
+      return { ...svc, Spec: { ...svc.Spec, TaskTemplate: { ...svc.Spec.TaskTemplate, ContainerSpec: { ...cs, Env: cs.Env.map(redactEnvEntry) } } } };
+    }),
+    redacted: true,
+  };
+}
+
+function redactEnvEntry(entry: string): string {
+  const eq = entry.indexOf('=');
+  if (eq < 0) return entry;
+  return `${entry.slice(0, eq + 1)}${redactValue(entry.slice(eq + 1))}`;
+}
+
+export function redactValue(v: string): string {
+  if (v.trim() === '' || /^(?:true|false)$/i.test(v) || v.startsWith('/run/secrets/') || v === REDACTED) return v;
+  const url = urlUserPart(v);
+  if (url) return `${url.scheme}://${REDACTED}:${url.variable ? '$' : ''}${REDACTED}@${REDACTED}`;
+  return REDACTED;
+}
+
+/**
+ * The first `scheme://user:password@` in a value (as `secrets-in-environment` finds it): its scheme,
+ * and whether the password is a `$` reference. Scans each `://` once: linear in the value.
+ */
+function urlUserPart(v: string): { scheme: string; variable: boolean } | null {
+  let at = v.indexOf('://');
+  while (at > 0) {
+    let start = at;
+    while (start > 0 && /[a-z0-9+.-]/i.test(v[start - 1]!)) start--;
+    // the scheme starts with a letter at a word boundary; skip leading characters that cannot start it
+    while (start < at && !(/[a-z]/i.test(v[start]!) && (start === 0 || !/\w/.test(v[start - 1]!)))) start++;
+    if (start < at) {
+      let i = at + 3;
+      const userStart = i;
+      while (i < v.length && !/[\s:/@]/.test(v[i]!)) i++;
+      if (i > userStart && v[i] === ':') {
+        const pwStart = ++i;
+        while (i < v.length && !/[\s@/]/.test(v[i]!)) i++;
+        if (i > pwStart && v[i] === '@') return { scheme: v.slice(start, at), variable: v[pwStart] === '$' };
+      }
+    }
+    at = v.indexOf('://', at + 3);
+  }
+  return null;
 }
 
 export class SnapshotError extends Error {}
@@ -102,20 +254,26 @@ export function parseSnapshot(text: string, name = 'snapshot'): SwarmSnapshot {
   if (data.version !== 1) throw bad(`"version" is ${JSON.stringify(data.version)}; this stackopt reads version 1`);
   if (typeof data.takenAt !== 'string' || Number.isNaN(Date.parse(data.takenAt))) throw bad('"takenAt" is not a date');
   if (!isObject(data.info)) throw bad('"info" is not an object');
-  for (const key of ['nodes', 'services', 'tasks'] as const) {
+  const fields: Array<[string, Shape]> = [['nodes', NODE_SHAPE], ['services', SERVICE_SHAPE], ['tasks', TASK_SHAPE], ['networks', NETWORK_ROW_SHAPE]];
+  for (const [key, shape] of fields) {
     const list = data[key];
+    if (list === undefined && key === 'networks') continue;
     if (!Array.isArray(list)) throw bad(`"${key}" is not a list`);
-    list.forEach((o, i) => {
-      if (!isObject(o) || typeof o.ID !== 'string') throw bad(`${key}[${i}] has no "ID"`);
-      if (key === 'services' && (!isObject(o.Spec) || typeof o.Spec.Name !== 'string')) throw bad(`services[${i}] has no "Spec.Name"`);
-      if (key === 'tasks' && typeof o.ServiceID !== 'string') throw bad(`tasks[${i}] has no "ServiceID"`);
-    });
+    for (let i = 0; i < list.length; i++) {
+      const problem = findShapeError(list[i], shape, `${key}[${i}]`);
+      if (problem) throw bad(problem);
+    }
   }
-  if (data.networks !== undefined) {
-    if (!Array.isArray(data.networks)) throw bad('"networks" is not a list');
-    data.networks.forEach((o, i) => {
-      if (!isObject(o) || typeof o.ID !== 'string' || typeof o.Name !== 'string') throw bad(`networks[${i}] has no "ID" or "Name"`);
-    });
+  const info = findShapeError(data.info, INFO_SHAPE, 'info');
+  if (info) throw bad(info);
+  if (data.scope !== undefined) {
+    const sc = data.scope;
+    if (!isObject(sc) || !(sc.stack === null || typeof sc.stack === 'string') || !Array.isArray(sc.services) || !sc.services.every((x) => typeof x === 'string')) {
+      throw bad('"scope" is not {stack, services}');
+    }
+  }
+  if (data.vanished !== undefined && (!isObject(data.vanished) || !Object.values(data.vanished).every((n) => Number.isInteger(n) && (n as number) >= 0))) {
+    throw bad('"vanished" is not a count per kind of object');
   }
   return { engine: '', ...data } as unknown as SwarmSnapshot;
 }

@@ -24,9 +24,19 @@ export interface AuditCommandOptions {
   config?: string;
 }
 
-function parseTimeout(v: string): number {
-  const n = Number(v);
-  if (!/^\s*\d+(\.\d+)?\s*$/.test(v) || !(n > 0)) throw new CliError(`--timeout takes a number of seconds above 0, not "${v}"`);
+/** the longest --timeout, in seconds: a day */
+const MAX_TIMEOUT_S = 86_400;
+
+/**
+ * `--timeout SECONDS`: a decimal number above 0 and up to a day. Milliseconds are rounded up, so
+ * that a tiny value still limits the call (0 would mean no limit at all).
+ */
+export function parseTimeout(v: string): number {
+  const t = v.trim();
+  const n = Number(t);
+  if (!/^(?:\d{1,9}(?:\.\d{0,9})?|\.\d{1,9})$/.test(t) || !(n > 0) || n > MAX_TIMEOUT_S) {
+    throw new CliError(`--timeout takes a number of seconds above 0 and at most ${MAX_TIMEOUT_S} (a day), not ${JSON.stringify(v.slice(0, 40))}`);
+  }
   return n;
 }
 
@@ -45,9 +55,9 @@ export function registerAudit(program: Command, g: GlobalContext): void {
     .option('--env-file <file>', 'variables for ${VAR} in the -f files, instead of the .env beside the first (repeatable)', collect)
     .option('--format <name>', `stylish (the human report) or a machine format: ${formatNames().filter((n) => n !== 'stylish').join(', ')}`, 'stylish')
     .option('-o, --output-file <file>', 'write the report to a file instead of standard output')
-    .option('--save-snapshot <file>', 'also save what was read from the swarm to this JSON file (replay it with --snapshot)')
+    .option('--save-snapshot <file>', 'also save what was read from the swarm to this JSON file, environment values redacted, mode 0600 (replay it with --snapshot)')
     .option('--snapshot <file>', 'audit a snapshot saved with --save-snapshot instead of a live swarm (no docker needed)')
-    .option('--timeout <seconds>', 'the longest any one docker call may take', parseTimeout, 30)
+    .option('--timeout <seconds>', 'the longest any one docker call may take (above 0, at most 86400)', parseTimeout, 30)
     .option('--no-color', 'no colours (also off with NO_COLOR or when output is not a terminal)')
     .option('-c, --config <file>', 'read this configuration instead of the nearest .stackopt.yaml (rule severities and options)')
     .addHelpText(
@@ -62,7 +72,9 @@ export function registerAudit(program: Command, g: GlobalContext): void {
         '  stack-drift              (with -f) declared vs running replicas, image, limits, healthcheck, user\n\n' +
         'Docker: the docker CLI on PATH must reach a swarm manager; DOCKER_HOST, DOCKER_CONTEXT and\n' +
         '--context are honoured. A fixed handful of batched calls is made (info, node/service/task\n' +
-        'inspect, network ls) whatever the number of services, each limited by --timeout.\n\n' +
+        'inspect, network ls) whatever the number of services, each limited by --timeout; --stack and\n' +
+        '--service narrow them with docker filters. Objects removed while the swarm is read (a task\n' +
+        'reaped, a service removed) are left out and counted in the report.\n\n' +
         'Sleep policy: a deployed service keeps no x- keys, so its policy is read from the labels\n' +
         'stackopt.sleep-policy.<key> under deploy.labels (enabled, priority, idle_timeout,\n' +
         'min_sleep_time, memory_reservation, warm_cache_enabled).\n' +
@@ -101,12 +113,15 @@ export async function runAudit(opts: AuditCommandOptions, g: GlobalContext): Pro
     }
   } else {
     const { DockerClient, DockerError } = await import('../audit/docker.js');
-    const client = new DockerClient({ context: opts.context, timeoutMs: Math.round(opts.timeout * 1000) });
+    const { ScopeError } = await import('../audit/scope.js');
+    const client = new DockerClient({ context: opts.context, timeoutMs: Math.ceil(opts.timeout * 1000) });
     const progress = progressReporter();
     try {
-      snapshot = await collectSnapshot(client, { progress: progress.update });
+      // --stack and --service narrow the docker calls themselves
+      snapshot = await collectSnapshot(client, { progress: progress.update, scope: { stack: opts.stack ?? null, services: opts.service ?? [] } });
     } catch (e) {
       if (e instanceof DockerError) throw new CliError(e.message, EXIT_INTERNAL);
+      if (e instanceof ScopeError) throw new CliError(e.message, EXIT_USAGE);
       throw e;
     } finally {
       progress.done();
@@ -120,7 +135,7 @@ export async function runAudit(opts: AuditCommandOptions, g: GlobalContext): Pro
     }
   }
 
-  const { auditSnapshot, DeclaredStackError, ScopeError } = await import('../audit/audit.js');
+  const { auditSnapshot, describeVanished, DeclaredStackError, ScopeError } = await import('../audit/audit.js');
   let result;
   try {
     result = auditSnapshot(snapshot, {
@@ -142,7 +157,8 @@ export async function runAudit(opts: AuditCommandOptions, g: GlobalContext): Pro
     const { formatAuditHuman } = await import('../format/audit-human.js');
     text = formatAuditHuman(result, { color });
   } else {
-    text = formatter!(groupByObject(result.findings), { color, version: g.version, cwd: process.cwd(), rules: allRules });
+    const audit = { changedObjects: describeVanished(result.vanished)?.count ?? 0, vanished: result.vanished, partial: result.partial };
+    text = formatter!(groupByObject(result.findings), { color, version: g.version, cwd: process.cwd(), rules: allRules, audit });
   }
   if (toFile) {
     try {

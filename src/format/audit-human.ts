@@ -1,5 +1,6 @@
 import { Chalk, type ChalkInstance } from 'chalk';
-import type { AuditResult } from '../audit/audit.js';
+import { describeVanished, type AuditResult } from '../audit/audit.js';
+import { describeScope } from '../audit/live-model.js';
 import { formatCpus, formatSize, type NodeCapacity } from '../model/capacity.js';
 import { plural } from '../model/describe.js';
 import { isNodeUsable, jobProgress, type LiveFacts, type LiveNode, type LiveService } from '../model/live-facts.js';
@@ -17,7 +18,7 @@ const BAR_WIDTH = 20;
  * service (each with a status line), then a capacity view per node with bars of reserved CPU and
  * memory, and a summary line.
  */
-export function formatAuditHuman(result: Pick<AuditResult, 'findings' | 'facts' | 'capacity'>, ctx: AuditHumanContext): string {
+export function formatAuditHuman(result: Pick<AuditResult, 'findings' | 'facts' | 'capacity'> & Partial<Pick<AuditResult, 'vanished' | 'partial'>>, ctx: AuditHumanContext): string {
   const c = new Chalk({ level: ctx.color ? 1 : 0 });
   const { findings, facts, capacity } = result;
   const out: string[] = [];
@@ -31,6 +32,10 @@ export function formatAuditHuman(result: Pick<AuditResult, 'findings' | 'facts' 
         `${plural(facts.nodes.length, 'node')} (${plural(managers, 'manager')}) · ${plural(facts.services.length, 'service')}${scope}`,
     ),
   );
+  const vanished = describeVanished(result.vanished ?? {});
+  if (vanished) {
+    out.push(c.yellow(`${plural(vanished.count, 'object')} changed during the audit (${vanished.text} gone between two docker calls): left out, the rest audited`));
+  }
   out.push('');
 
   const nodeByObject = new Map(facts.nodes.map((n) => [`node ${n.name}`, n]));
@@ -74,7 +79,11 @@ export function formatAuditHuman(result: Pick<AuditResult, 'findings' | 'facts' 
   }
   out.push('');
 
-  out.push(c.underline('Capacity') + c.dim('  reserved by running tasks, of each node\'s CPUs and memory'));
+  const part = result.partial && (facts.scope.stack || facts.scope.services.length) ? describeScope(facts.scope) : null;
+  out.push(
+    c.underline('Capacity') +
+      c.dim(part ? `  reserved by the running tasks of ${part} only (other services were not read), of each node's CPUs and memory` : "  reserved by running tasks, of each node's CPUs and memory"),
+  );
   for (const cap of capacity) out.push(capacityLine(cap, nodeWidth, c));
   out.push('');
 

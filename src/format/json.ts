@@ -21,6 +21,7 @@ export const formatJson: Formatter = (results, ctx) => {
       })),
     })),
     summary: summarize(results),
+    ...(ctx.audit ? { audit: ctx.audit } : {}),
   };
   return `${JSON.stringify(report, null, 2)}\n`;
 };

@@ -8,6 +8,17 @@ export interface FormatContext {
   cwd: string;
   /** the rule catalogue, for formats that describe the rules (sarif); default: every rule */
   rules?: readonly Rule[];
+  /** for `stackopt audit`: what the report says about the reading of the swarm itself (json) */
+  audit?: AuditReportInfo;
+}
+
+export interface AuditReportInfo {
+  /** objects that disappeared between two docker calls (left out of the audit) */
+  changedObjects: number;
+  /** the same, per kind of object */
+  vanished: Record<string, number>;
+  /** only part of the swarm was read (--stack, --service) */
+  partial: boolean;
 }
 
 /** What a formatter needs of one linted project. */
