@@ -1,7 +1,8 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { readText, ReadTextError } from '../parse/read-text.js';
 import type { DockerClient } from './docker.js';
-import type { DockerInfo, DockerNode, DockerService, DockerTask } from './docker-types.js';
+import { serviceNetworks } from './convert-service.js';
+import type { DockerInfo, DockerNetwork, DockerNode, DockerService, DockerTask } from './docker-types.js';
 
 /**
  * Everything the audit knows about a swarm, taken in one pass of batched docker calls: the engine's
@@ -22,8 +23,21 @@ export interface SwarmSnapshot {
   /** every service of the swarm: the audit selects by --stack / --service, and capacity needs them all */
   services: DockerService[];
   tasks: DockerTask[];
-  /** the networks (id and name): service specs attach to networks by id (absent in older snapshots) */
-  networks?: Array<{ ID: string; Name: string }>;
+  /**
+   * The networks services attach to, by the swarm id their specs name (absent in older snapshots;
+   * those of `docker network ls` have no driver): name, driver, scope, and the `encrypted` option.
+   */
+  networks?: SnapshotNetwork[];
+}
+
+export interface SnapshotNetwork {
+  ID: string;
+  Name: string;
+  Driver?: string;
+  Scope?: string;
+  Ingress?: boolean;
+  /** only the `encrypted` driver option is kept */
+  Options?: { encrypted?: string };
 }
 
 export const SNAPSHOT_FORMAT = 'stackopt-swarm-snapshot';
@@ -49,8 +63,9 @@ export async function collectSnapshot(client: DockerClient, opts: { progress?: P
   const taskIds = services.length ? await client.taskIds(services.map((s) => s.ID)) : [];
   progress(`inspecting ${plural(taskIds.length, 'task')}`);
   const tasks = taskIds.length ? await client.inspectTasks(taskIds) : [];
-  progress('listing networks');
-  const networks = services.length ? await client.networks() : [];
+  const networkIds = [...new Set(services.flatMap((s) => serviceNetworks(s).map((n) => n.Target ?? '')).filter(Boolean))];
+  progress(`inspecting ${plural(networkIds.length, 'network')}`);
+  const networks = networkIds.length ? await client.inspectNetworks(networkIds) : [];
   return {
     format: SNAPSHOT_FORMAT,
     version: 1,
@@ -60,7 +75,7 @@ export async function collectSnapshot(client: DockerClient, opts: { progress?: P
     nodes: nodes.map(trimNode),
     services: services.map(trimService),
     tasks: tasks.map(trimTask),
-    networks: networks.map((n) => ({ ID: n.ID, Name: n.Name })),
+    networks: networks.map(trimNetwork),
   };
 }
 
@@ -142,9 +157,33 @@ function trimInfo(i: DockerInfo): DockerInfo {
       RemoteManagers: s.RemoteManagers,
       Nodes: s.Nodes,
       Managers: s.Managers,
-      Cluster: s.Cluster && { ID: s.Cluster.ID, Spec: s.Cluster.Spec && { Name: s.Cluster.Spec.Name, Orchestration: s.Cluster.Spec.Orchestration } },
+      Cluster: s.Cluster && trimCluster(s.Cluster),
     },
   };
+}
+
+/** The cluster's identity and the settings the swarm rules read (not its external CAs or raft tuning). */
+function trimCluster(c: NonNullable<NonNullable<DockerInfo['Swarm']>['Cluster']>): NonNullable<NonNullable<DockerInfo['Swarm']>['Cluster']> {
+  const spec = c.Spec;
+  return {
+    ID: c.ID,
+    CreatedAt: c.CreatedAt,
+    Spec: spec && {
+      Name: spec.Name,
+      Orchestration: spec.Orchestration,
+      CAConfig: spec.CAConfig ? { NodeCertExpiry: spec.CAConfig.NodeCertExpiry } : spec.CAConfig,
+      EncryptionConfig: spec.EncryptionConfig,
+    },
+    TLSInfo: c.TLSInfo ? { TrustRoot: c.TLSInfo.TrustRoot } : c.TLSInfo,
+    RootRotationInProgress: c.RootRotationInProgress,
+  };
+}
+
+function trimNetwork(n: DockerNetwork): SnapshotNetwork {
+  const out: SnapshotNetwork = { ID: n.Id, Name: n.Name, Driver: n.Driver ?? '', Scope: n.Scope ?? '' };
+  if (n.Ingress) out.Ingress = true;
+  if (n.Options && 'encrypted' in n.Options) out.Options = { encrypted: n.Options.encrypted ?? '' };
+  return out;
 }
 
 function trimNode(n: DockerNode): DockerNode {
