@@ -172,12 +172,13 @@ describe(ID, () => {
   it('a job whose task is parked longer than stuckAfter is an error; a replicated job of 0 completions has nothing to wait for', () => {
     const parked = service({ name: 'parked', mode: 'replicated-job', constraints: ['node.labels.zone == mars'] });
     const none = service({ name: 'none', mode: 'replicated-job', completions: 0 });
-    const tasks = [task({ service: parked, state: 'pending', desired: 'complete', ago: 3600, err: 'no suitable node (scheduling constraints not satisfied on 2 nodes)' })];
+    // a job's tasks have no slot: they are named by their id
+    const tasks = [task({ service: parked, state: 'pending', desired: 'complete', ago: 3600, slot: 0, err: 'no suitable node (scheduling constraints not satisfied on 2 nodes)' })];
     expect(findingsOf(audit(snapshot({ nodes, services: [parked, none], tasks })), ID)).toEqual([
       [
         'error',
         'service parked',
-        expect.stringMatching(/^job "parked" has 1 task stuck for more than 5m: parked\.1 pending for 60 min on no node \("no suitable node \(scheduling constraints not satisfied on 2 nodes\)"\); a pending task waits/),
+        expect.stringMatching(/^job "parked" has 1 task stuck for more than 5m: parked \(task t\d{11}\) pending for 60 min on no node \("no suitable node \(scheduling constraints not satisfied on 2 nodes\)"\); a pending task waits/),
       ],
     ]);
   });
