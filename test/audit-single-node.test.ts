@@ -30,7 +30,7 @@ import {
 const gate = engineGate('audit against a one-node swarm');
 const HAS_SCRIPT = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
 const STACK_FILE = join(repoRoot, 'fixtures/audit/shop-stack.yml');
-const LIVE_RULES = ['node-availability', 'manager-quorum', 'service-convergence', 'capacity-overcommit', 'placement-unsatisfiable', 'stack-drift'];
+const LIVE_RULES = ['node-availability', 'manager-quorum', 'service-convergence', 'capacity-overcommit', 'placement-unsatisfiable', 'stack-drift', 'swarm-autolock', 'overlay-encryption', 'swarm-certificates', 'engine-version-skew'];
 
 if (gate.failure) {
   it('starts a Docker engine (required with CI=true)', () => {

@@ -38,7 +38,8 @@ describe(ID, () => {
     expect(findingsOf(audit(snap, { services: ['shop_web'] }), ID).map((f) => f[2].replace(/ is not encrypted.*/, ''))).toEqual(['overlay network "shop_default", used by service "shop_web",']);
   });
 
-  it('is quiet on snapshots without networks', () => {
+  it('is quiet on snapshots without networks, or with networks named by `docker network ls` (no driver)', () => {
     expect(findingsOf(audit(recordedSnapshot('single-node')), ID)).toEqual([]);
+    expect(findingsOf(audit({ ...snap, networks: snap.networks.map(({ ID, Name }) => ({ ID, Name })) }), ID)).toEqual([]);
   });
 });
