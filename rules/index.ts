@@ -21,6 +21,7 @@ import dependsOn from './depends-on/index.js';
 import healthcheckTiming from './healthcheck-timing/index.js';
 import restartPolicy from './restart-policy/index.js';
 import updateConfig from './update-config/index.js';
+import updateMonitor from './update-monitor/index.js';
 
 import nodeAvailability from './node-availability/index.js';
 import managerQuorum from './manager-quorum/index.js';
@@ -28,10 +29,15 @@ import serviceConvergence from './service-convergence/index.js';
 import capacityOvercommit from './capacity-overcommit/index.js';
 import placementUnsatisfiable from './placement-unsatisfiable/index.js';
 import stackDrift from './stack-drift/index.js';
+import swarmAutolock from './swarm-autolock/index.js';
+import overlayEncryption from './overlay-encryption/index.js';
+import swarmCertificates from './swarm-certificates/index.js';
+import engineVersionSkew from './engine-version-skew/index.js';
 
 /** Every model rule, in catalogue order. Add a rule by adding its folder and a line here. */
 export const modelRules: Rule[] = [resourceLimits, criticalSingleReplica, healthcheckRequired, nonRootUser, capDropAll, tmpfsHardening, sleepPolicy,
-  noPrivileged, noHostNamespaces, noDockerSocket, noNewPrivileges, imageTagPinned, portsHostIp, portsConflict, containerNameScaling, swarmCompat, secretsInEnvironment, undefinedReference, dependsOn, healthcheckTiming, restartPolicy, updateConfig,
+  noPrivileged, noHostNamespaces, noDockerSocket, noNewPrivileges, imageTagPinned, portsHostIp, portsConflict, containerNameScaling, swarmCompat, secretsInEnvironment, undefinedReference, dependsOn, healthcheckTiming, restartPolicy, updateConfig, updateMonitor,
   // live rules (stackopt audit only)
   nodeAvailability, managerQuorum, serviceConvergence, capacityOvercommit, placementUnsatisfiable, stackDrift,
+  swarmAutolock, overlayEncryption, swarmCertificates, engineVersionSkew,
 ] as Rule[];

@@ -30,7 +30,7 @@ import {
 const gate = engineGate('audit against a one-node swarm');
 const HAS_SCRIPT = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
 const STACK_FILE = join(repoRoot, 'fixtures/audit/shop-stack.yml');
-const LIVE_RULES = ['node-availability', 'manager-quorum', 'service-convergence', 'capacity-overcommit', 'placement-unsatisfiable', 'stack-drift'];
+const LIVE_RULES = ['node-availability', 'manager-quorum', 'service-convergence', 'capacity-overcommit', 'placement-unsatisfiable', 'stack-drift', 'swarm-autolock', 'overlay-encryption', 'swarm-certificates', 'engine-version-skew'];
 
 if (gate.failure) {
   it('starts a Docker engine (required with CI=true)', () => {
@@ -173,7 +173,7 @@ describe.runIf(gate.run)('audit against a one-node swarm', () => {
     const snap = await collectSnapshot(client);
     expect(snap.services.length).toBeGreaterThanOrEqual(5);
     expect(snap.tasks.length).toBeGreaterThan(snap.services.length);
-    expect(client.calls.map((c) => c.slice(0, 2).join(' '))).toEqual(['info --format', 'node ls', 'node inspect', 'service ls', 'service inspect', 'service ps', 'inspect --type', 'network ls']);
+    expect(client.calls.map((c) => c.slice(0, 2).join(' '))).toEqual(['info --format', 'node ls', 'node inspect', 'service ls', 'service inspect', 'service ps', 'inspect --type', 'network inspect']);
   });
 
   it('names the networks the services are attached to: the stack\'s default network, with the service\'s alias', () => {

@@ -50,4 +50,26 @@ describe(ID, () => {
     expect(five).toHaveLength(1);
     expect(five[0]![2]).toContain('4 of 5 managers are reachable and a majority is 3; the swarm still tolerates 1 more failure');
   });
+
+  it('counts Raft members: a worker promoted while down has the role but no manager status, and is no lost quorum', () => {
+    const leader = node({ hostname: 'm1', role: 'manager', leader: true });
+    const promoted = { ...node({ hostname: 'w1', role: 'manager', state: 'down', message: 'heartbeat failure' }), ManagerStatus: null };
+    const found = findingsOf(audit(snapshot({ nodes: [leader, promoted] })), ID);
+    expect(found).toEqual([
+      [
+        'warning',
+        'node w1',
+        'node "w1" has the manager role but is not a member of the managers\' Raft group (node down: "heartbeat failure"): it neither votes nor adds fault tolerance until it is up and has joined; bring the node back, or demote it (`docker node demote w1`)',
+      ],
+      ['warning', 'swarm', expect.stringContaining('the swarm has one manager ("m1")')],
+    ]);
+    expect(found.map((f) => f[2]).join('\n')).not.toMatch(/quorum|force-new-cluster/);
+  });
+
+  it('recommends --force-new-cluster only when a majority of the Raft members is unreachable', () => {
+    const margin0 = findingsOf(audit(snapshot({ nodes: managers('reachable', 'reachable', 'unreachable') })), ID);
+    expect(margin0.map((f) => f[2]).join('\n')).not.toContain('force-new-cluster');
+    const lost = findingsOf(audit(snapshot({ nodes: managers('reachable', 'unreachable', 'unreachable') })), ID);
+    expect(lost[0]![2]).toContain('only if they cannot come back, rebuild it from a surviving manager with `docker swarm init --force-new-cluster`');
+  });
 });

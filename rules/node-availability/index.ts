@@ -33,7 +33,7 @@ export default defineRule({
                 ...common,
                 state: n.state,
                 message: n.message ? ` (the engine says: "${n.message}")` : '',
-                managerNote: n.role === 'manager' ? ', and the managers lost one voter' : '',
+                managerNote: n.manager !== null ? ', and the managers lost one voter' : '',
                 addr: n.addr || 'unknown',
               },
               at: n.loc('Status.State'),

@@ -100,6 +100,10 @@ export default defineRule<SecretsInEnvironmentOptions>({
       defaultValue:
         'service "{{service}}" writes a literal default for {{key}} (${VAR:-...}), which looks like a secret; drop the default (${VAR:?set it}) so that nothing secret is in the file (the value is not shown)',
       url: 'service "{{service}}" writes a URL with a password in {{key}}; pass the password from the environment or a secret (the value is not shown)',
+      liveLiteral:
+        'service "{{service}}" has a value for {{key}} in its spec, which looks like a secret: anyone who can run `docker service inspect {{service}}` reads it; put it in a docker secret (`docker secret create`), attach it to the service and point {{key}}_FILE at /run/secrets/... (the value is not shown)',
+      liveUrl:
+        'service "{{service}}" has a URL with a password in {{key}} in its spec: anyone who can run `docker service inspect {{service}}` reads it; move the password to a docker secret (`docker secret create`) attached to the service (the value is not shown)',
     },
     options: {
       schema: {
@@ -126,7 +130,7 @@ export default defineRule<SecretsInEnvironmentOptions>({
           let text = String(node.value);
           if (node.raw === undefined && typeof node.value === 'string' && node.value.startsWith(`${c.key}=`)) text = node.value.slice(c.key.length + 1);
           const raw = node.raw;
-          let messageId: 'literal' | 'defaultValue' | 'url' | null = null;
+          let messageId: 'literal' | 'defaultValue' | 'url' | 'liveLiteral' | 'liveUrl' | null = null;
           if (raw !== undefined) {
             if (looksSecret(c.key, words) && literalDefault(raw)) messageId = 'defaultValue';
           } else if (text.trim() !== '' && !/^(?:true|false)$/i.test(text) && !text.startsWith('/run/secrets/')) {
@@ -138,6 +142,8 @@ export default defineRule<SecretsInEnvironmentOptions>({
           }
           if (!messageId) continue;
           reported.add(node);
+          // a live service's environment is in its spec: `${VAR}` is what the file did already
+          if (ctx.stack.origin === 'live') messageId = messageId === 'url' ? 'liveUrl' : 'liveLiteral';
           ctx.report({ messageId, data: { service: svc.name, key: c.key }, at: c.loc, path: ['services', svc.name, 'environment', c.key], service: svc });
         }
       },

@@ -2,6 +2,7 @@ import rule, { looksSecret, DEFAULT_SECRET_WORDS } from './index.js';
 import { testRule, lintCase } from '../../test/helpers/rule-tester.js';
 import { testReadmeExamples } from '../../test/helpers/readme-examples.js';
 import { describe, expect, it } from 'vitest';
+import { audit, findingsOf, node, service, snapshot } from '../../test/helpers/swarm-snapshot.js';
 
 describe('looksSecret', () => {
   it('matches words as parts of the name, and long words glued', () => {
@@ -75,3 +76,24 @@ describe('secrets-in-environment never prints the value', () => {
 });
 
 testReadmeExamples(rule, { incorrect: 2 });
+
+describe('secrets-in-environment on a live service', () => {
+  it('says who can read the value and recommends a docker secret, never showing it', () => {
+    const api = service({ name: 'shop_api', stack: 'shop' });
+    api.Spec.TaskTemplate!.ContainerSpec!.Env = ['DB_PASSWORD=sup3r-s3cret-value', 'DATABASE_URL=postgres://app:pa55w0rd@db/shop', 'LOG_LEVEL=info', 'API_TOKEN_FILE=/run/secrets/token'];
+    const result = audit(snapshot({ nodes: [node({ hostname: 'm', role: 'manager', leader: true })], services: [api] }));
+    expect(findingsOf(result, 'secrets-in-environment')).toEqual([
+      [
+        'warning',
+        'service shop_api',
+        'service "shop_api" has a value for DB_PASSWORD in its spec, which looks like a secret: anyone who can run `docker service inspect shop_api` reads it; put it in a docker secret (`docker secret create`), attach it to the service and point DB_PASSWORD_FILE at /run/secrets/... (the value is not shown)',
+      ],
+      [
+        'warning',
+        'service shop_api',
+        'service "shop_api" has a URL with a password in DATABASE_URL in its spec: anyone who can run `docker service inspect shop_api` reads it; move the password to a docker secret (`docker secret create`) attached to the service (the value is not shown)',
+      ],
+    ]);
+    expect(JSON.stringify(result.findings.map((f) => f.message))).not.toMatch(/sup3r|pa55w0rd/);
+  });
+});

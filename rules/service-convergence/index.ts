@@ -1,4 +1,7 @@
+import type { LRef } from '../../src/model/access.js';
+import type { Loc } from '../../src/parse/location.js';
 import { defineRule } from '../../src/engine/types.js';
+import { formatDuration, parseDuration } from '../../src/model/units.js';
 import { formatAge, listing, plural, quoteError } from '../../src/model/describe.js';
 import { FAILED_TASK_STATES, isNodeUsable, jobProgress, STARTING_TASK_STATES, type LiveFacts, type LiveService, type LiveTask } from '../../src/model/live-facts.js';
 import { analysePlacement } from '../../src/model/placement.js';
@@ -6,7 +9,13 @@ import { analysePlacement } from '../../src/model/placement.js';
 export type ServiceConvergenceOptions = {
   /** failed or rejected tasks in the history from which a running service is reported as flapping */
   maxFailures: number;
+  /** how long a task may stay pending, assigned or preparing before it counts as stuck (a Go duration, or seconds) */
+  stuckAfter: string | number;
 };
+
+/** Task states in which a task waits for the scheduler or for its node; past `stuckAfter` it is stuck. */
+const WAITING_STATES = new Set(['pending', 'assigned', 'preparing']);
+const DEFAULT_STUCK_AFTER = '5m';
 
 /**
  * A service runs the tasks it asks for. Fewer running than desired is an error quoting the last task
@@ -29,15 +38,30 @@ export default defineRule<ServiceConvergenceOptions>({
       jobFailed:
         'job "{{service}}" completed {{done}} of {{total}} {{unit}} and runs no task any more ({{failures}} failed or rejected); last task error: {{last}}; fix the cause, then run it again with `docker service update --force {{service}}`',
       jobNoTasks: 'job "{{service}}" has no task in its current run: swarm has not scheduled it yet, or has removed its tasks; see `docker service ps --no-trunc {{service}}`',
+      stuck:
+        '{{kind}} "{{service}}" has {{tasks}} stuck for more than {{threshold}}: {{list}}; {{advice}}',
       jobRunning: 'job "{{service}}" completed {{done}} of {{total}} {{unit}}; {{active}} still running or on the way ({{states}}){{history}}: audit again once it has finished',
     },
     options: {
-      schema: { type: 'object', additionalProperties: false, properties: { maxFailures: { type: 'integer', minimum: 1 } } },
-      defaults: { maxFailures: 3 },
+      schema: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          maxFailures: { type: 'integer', minimum: 1 },
+          stuckAfter: {
+            anyOf: [
+              { type: 'string', pattern: '^(?:(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:ns|us|ms|s|m|h))+$' },
+              { type: 'number', minimum: 0 },
+            ],
+          },
+        },
+      },
+      defaults: { maxFailures: 3, stuckAfter: DEFAULT_STUCK_AFTER },
     },
   },
   create(ctx) {
     const maxFailures = ctx.options.maxFailures ?? 3;
+    const stuckAfter = parseDuration(ctx.options.stuckAfter ?? DEFAULT_STUCK_AFTER) ?? parseDuration(DEFAULT_STUCK_AFTER)!;
     return {
       stack(stack) {
         const live = stack.live;
@@ -78,6 +102,7 @@ export default defineRule<ServiceConvergenceOptions>({
       const replicas = svc.model.replicas;
       const at = replicas ?? svc.loc(svc.mode === 'global' ? 'Spec.Mode.Global' : 'Spec.Mode.Replicated.Replicas');
       const base = { service: svc.name, running, desired, unit };
+      if (running < desired && reportStuck(svc, current, live, at, 'service')) return;
       if (running < desired) {
         const missing = desired - running;
         const starting = current.filter((t) => t.state !== 'running' && STARTING_TASK_STATES.has(t.state) && !t.err);
@@ -112,6 +137,8 @@ export default defineRule<ServiceConvergenceOptions>({
       const global = svc.mode === 'global-job';
       const { run, done, total } = jobProgress(job, tasks, global ? analysePlacement(svc, live.nodes).eligible.filter(isNodeUsable).length : 0);
       const at = svc.model.replicas ?? svc.loc(global ? 'Spec.Mode.GlobalJob' : 'Spec.Mode.ReplicatedJob.TotalCompletions');
+      // a replicated job asked for no completion (`--replicas 0`): it has nothing to run
+      if (total === 0 && !global) return;
       if (run.length === 0) {
         ctx.report({ messageId: 'jobNoTasks', data: { service: svc.name }, at, service: svc.model, severity: 'warning' });
         return;
@@ -122,6 +149,7 @@ export default defineRule<ServiceConvergenceOptions>({
       const unit = global ? 'runs (global job: one per eligible node)' : total === 1 ? 'run' : 'runs';
       const base = { service: svc.name, done, total, unit };
       if (active.length > 0) {
+        if (reportStuck(svc, active, live, at, 'job')) return;
         const history = failed.length ? `, after ${plural(failed.length, 'failed task')}` : '';
         ctx.report({ messageId: 'jobRunning', data: { ...base, active: active.length, states: countStates(active), history }, at, service: svc.model, severity: 'warning' });
         return;
@@ -133,6 +161,34 @@ export default defineRule<ServiceConvergenceOptions>({
         at,
         service: svc.model,
       });
+    }
+
+    /**
+     * Tasks waiting (pending, assigned, preparing) for longer than `stuckAfter`, as `docker stack ps`
+     * shows them: an error naming each task's node and how long it has waited. Whether it reported.
+     */
+    function reportStuck(svc: LiveService, tasks: LiveTask[], live: LiveFacts, at: Loc | LRef, kind: 'service' | 'job'): boolean {
+      const stuck = tasks
+        .filter((t) => WAITING_STATES.has(t.state) && t.timestamp > 0 && live.takenAt - t.timestamp > stuckAfter * 1000)
+        .sort((a, b) => a.timestamp - b.timestamp);
+      if (stuck.length === 0) return false;
+      const list = stuck.map((t) => {
+        const node = t.nodeId ? live.nodes.find((n) => n.id === t.nodeId) : undefined;
+        const where = node ? `on node "${node.name}"` : t.nodeId ? `on node ${t.nodeId.slice(0, 12)}` : 'on no node';
+        const why = t.err ? ` (${quoteError(t.err, 160)})` : '';
+        return `${taskName(svc, t)} ${t.state} for ${formatAge(live.takenAt - t.timestamp)} ${where}${why}`;
+      });
+      const pending = stuck.some((t) => t.state === 'pending');
+      const advice = pending
+        ? `a pending task waits for a node that satisfies its constraints and has room for its reservations: free capacity, add a node or relax them (\`docker service ps --no-trunc ${svc.name}\`)`
+        : `its node accepted the task but has not started it (image pull, mounts, or the node's engine): look at \`docker service ps --no-trunc ${svc.name}\` and the node`;
+      ctx.report({
+        messageId: 'stuck',
+        data: { kind, service: svc.name, tasks: plural(stuck.length, 'task'), threshold: formatDuration(stuckAfter), list: listing(list, 3), advice },
+        at,
+        service: svc.model,
+      });
+      return true;
     }
 
     function checkUpdate(svc: LiveService) {
@@ -187,6 +243,12 @@ function describeTask(t: LiveTask, live: LiveFacts): string {
   const exit = t.exitCode !== null && t.exitCode !== 0 ? `, exit code ${t.exitCode}` : '';
   const age = live.takenAt && t.timestamp ? `, ${formatAge(live.takenAt - t.timestamp)} before the audit` : '';
   return `${quoteError(what)} (task ${t.state}${where}${exit}${age})`;
+}
+
+/** The task's name as `docker service ps` shows it: `SERVICE.SLOT`, or `SERVICE.NODE` for a global service's task. */
+function taskName(svc: LiveService, t: LiveTask): string {
+  if (t.slot !== null && t.slot > 0) return `${svc.name}.${t.slot}`;
+  return t.nodeId ? `${svc.name}.${t.nodeId.slice(0, 12)}` : `${svc.name} (task ${t.id.slice(0, 12)})`;
 }
 
 function countStates(tasks: LiveTask[]): string {

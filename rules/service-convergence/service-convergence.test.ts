@@ -135,4 +135,52 @@ describe(ID, () => {
       ]);
     });
   });
+
+  it('a task pending, assigned or preparing for longer than stuckAfter (default 5m) is an error naming its node and age', () => {
+    const web = service({ name: 'web', replicas: 3 });
+    const tasks = [
+      task({ service: web, node: nodes[0], state: 'running', slot: 1 }),
+      task({ service: web, node: nodes[1], state: 'preparing', slot: 2, ago: 301 }),
+      task({ service: web, state: 'pending', slot: 3, ago: 900, err: 'no suitable node (insufficient resources on 2 nodes)' }),
+    ];
+    expect(findingsOf(audit(snapshot({ nodes, services: [web], tasks })), ID)).toEqual([
+      [
+        'error',
+        'service web',
+        'service "web" has 2 tasks stuck for more than 5m: web.3 pending for 15 min on no node ("no suitable node (insufficient resources on 2 nodes)") and web.2 preparing for 5 min on node "w"; ' +
+          'a pending task waits for a node that satisfies its constraints and has room for its reservations: free capacity, add a node or relax them (`docker service ps --no-trunc web`)',
+      ],
+    ]);
+    // at 299 s a task is still on its way
+    const young = [task({ service: web, node: nodes[0], state: 'running', slot: 1 }), task({ service: web, node: nodes[1], state: 'assigned', slot: 2, ago: 299 }), task({ service: web, node: nodes[0], state: 'assigned', slot: 3, ago: 10 })];
+    expect(findingsOf(audit(snapshot({ nodes, services: [web], tasks: young })), ID)).toEqual([
+      ['warning', 'service web', 'service "web" runs 1 of 3 replicas; 2 still on the way (2 assigned): audit again once the tasks have started'],
+    ]);
+    // the threshold is an option (a Go duration, or seconds)
+    for (const stuckAfter of ['1m', 60]) {
+      const strict = findingsOf(audit(snapshot({ nodes, services: [web], tasks: young }), { settings: { [ID]: { options: { stuckAfter } } } }), ID);
+      expect(strict).toEqual([
+        [
+          'error',
+          'service web',
+          'service "web" has 1 task stuck for more than 1m: web.2 assigned for 5 min on node "w"; its node accepted the task but has not started it (image pull, mounts, or the node\'s engine): look at `docker service ps --no-trunc web` and the node',
+        ],
+      ]);
+    }
+  });
+
+  it('a job whose task is parked longer than stuckAfter is an error; a replicated job of 0 completions has nothing to wait for', () => {
+    const parked = service({ name: 'parked', mode: 'replicated-job', constraints: ['node.labels.zone == mars'] });
+    const none = service({ name: 'none', mode: 'replicated-job', completions: 0 });
+    // a job's tasks have no slot: they are named by their id
+    const tasks = [task({ service: parked, state: 'pending', desired: 'complete', ago: 3600, slot: 0, err: 'no suitable node (scheduling constraints not satisfied on 2 nodes)' })];
+    expect(findingsOf(audit(snapshot({ nodes, services: [parked, none], tasks })), ID)).toEqual([
+      [
+        'error',
+        'service parked',
+        expect.stringMatching(/^job "parked" has 1 task stuck for more than 5m: parked \(task t\d{11}\) pending for 60 min on no node \("no suitable node \(scheduling constraints not satisfied on 2 nodes\)"\); a pending task waits/),
+      ],
+    ]);
+  });
 });
+

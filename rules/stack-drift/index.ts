@@ -85,9 +85,12 @@ export default defineRule({
         }
       }
 
+      // the image the tasks run (ContainerSpec.Image), not the one the last deploy named (its label):
+      // `docker service update --image` changes the first only
       const declImage = decl.image?.value ?? null;
       if (declImage !== null && normaliseImage(declImage) !== normaliseImage(svc.image)) {
-        report('image', `"${declImage}"`, `"${svc.image}"`, where(decl.image, 'image'));
+        const byHand = svc.stackImage !== null && normaliseImage(svc.stackImage) !== normaliseImage(svc.image);
+        report('image', `"${declImage}"`, `"${svc.image}"${byHand ? ` (deployed as "${svc.stackImage}", then changed by \`docker service update --image\`)` : ''}`, where(decl.image, 'image'));
       }
 
       for (const [kind, d, r] of [

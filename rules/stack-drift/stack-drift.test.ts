@@ -92,4 +92,19 @@ describe(ID, () => {
     expect(normaliseImage('ghcr.io/org/app:2')).not.toBe(normaliseImage('org/app:2'));
     expect(normaliseImage('nginx:1.25')).not.toBe(normaliseImage('nginx:1.26'));
   });
+
+  it('compares the image the service runs, not the one its stack label remembers', () => {
+    const nodes = [node({ hostname: 'm', role: 'manager', leader: true })];
+    const web = service({ name: 'app_web', stack: 'app', image: 'registry.example.com/app:1.0' });
+    // `docker service update --image` changes the spec's image, not the com.docker.stack.image label
+    web.Spec.TaskTemplate!.ContainerSpec!.Image = `registry.example.com/app:2.0@sha256:${'b'.repeat(64)}`;
+    const file = join(dir, 'app.yml');
+    writeFileSync(file, 'services:\n  web:\n    image: registry.example.com/app:1.0\n');
+    const result = audit(snapshot({ nodes, services: [web] }), { declaredFiles: [file] });
+    expect(result.findings.filter((f) => f.ruleId === ID).map((f) => [f.line, f.column, f.message.replace(/;.*$/, '')])).toEqual([
+      [3, 12, 'service "app_web": the stack file declares image "registry.example.com/app:1.0" but the swarm runs "registry.example.com/app:2.0" (deployed as "registry.example.com/app:1.0", then changed by `docker service update --image`)'],
+    ]);
+    expect(result.facts.services[0]!.image).toBe('registry.example.com/app:2.0');
+  });
 });
+

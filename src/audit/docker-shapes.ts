@@ -52,7 +52,18 @@ export const INFO_SHAPE: Shape = obj({
     RemoteManagers: list(obj({ NodeID: str, Addr: str })),
     Nodes: num,
     Managers: num,
-    Cluster: obj({ ID: str, Spec: obj({ Name: str, Orchestration: obj({ TaskHistoryRetentionLimit: num }) }) }),
+    Cluster: obj({
+      ID: str,
+      CreatedAt: str,
+      Spec: obj({
+        Name: str,
+        Orchestration: obj({ TaskHistoryRetentionLimit: num }),
+        CAConfig: obj({ NodeCertExpiry: num }),
+        EncryptionConfig: obj({ AutoLockManagers: bool }),
+      }),
+      TLSInfo: obj({ TrustRoot: str }),
+      RootRotationInProgress: bool,
+    }),
   }),
 });
 
@@ -170,7 +181,11 @@ export const TASK_SHAPE: Shape = obj(
   ['ID', 'ServiceID'],
 );
 
-export const NETWORK_ROW_SHAPE: Shape = obj({ ID: str, Name: str, Driver: str, Scope: str }, ['ID', 'Name']);
+/** `docker network inspect`: a network by the id a service spec names. */
+export const NETWORK_SHAPE: Shape = obj({ Id: str, Name: str, Driver: str, Scope: str, Ingress: bool, Options: map(str) }, ['Id', 'Name']);
+
+/** A network as a snapshot keeps it (`trimNetwork`). */
+export const SNAPSHOT_NETWORK_SHAPE: Shape = obj({ ID: str, Name: str, Driver: str, Scope: str, Ingress: bool, Options: obj({ encrypted: str }) }, ['ID', 'Name']);
 
 /**
  * The first place where `value` departs from `shape`, as `PATH is VALUE (a TYPE), expected ...`

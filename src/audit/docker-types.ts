@@ -26,7 +26,20 @@ export interface SwarmInfo {
   RemoteManagers?: Array<{ NodeID?: string; Addr?: string }> | null;
   Nodes?: number;
   Managers?: number;
-  Cluster?: { ID?: string; Spec?: { Name?: string; Orchestration?: { TaskHistoryRetentionLimit?: number } } };
+  Cluster?: {
+    ID?: string;
+    CreatedAt?: string;
+    Spec?: {
+      Name?: string;
+      Orchestration?: { TaskHistoryRetentionLimit?: number };
+      /** node certificates' lifetime, in ns (docker's default: 90 days) */
+      CAConfig?: { NodeCertExpiry?: number } | null;
+      EncryptionConfig?: { AutoLockManagers?: boolean } | null;
+    };
+    /** the root CA certificate (PEM), which every node trusts */
+    TLSInfo?: { TrustRoot?: string } | null;
+    RootRotationInProgress?: boolean;
+  };
 }
 
 export interface DockerNode {
@@ -198,10 +211,14 @@ export interface DockerTask {
   JobIteration?: { Index?: number } | null;
 }
 
-/** A row of `docker network ls --no-trunc --format '{{json .}}'`. */
-export interface DockerNetworkRow {
-  ID: string;
+
+/** `docker network inspect --format '{{json .}}' ID...`: a network by the id a service spec names. */
+export interface DockerNetwork {
+  Id: string;
   Name: string;
   Driver?: string;
   Scope?: string;
+  Ingress?: boolean;
+  /** driver options: an overlay network created with `--opt encrypted` has `encrypted` */
+  Options?: Record<string, string> | null;
 }

@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import type { DockerInfo, DockerNetworkRow, DockerNode, DockerService, DockerTask } from './docker-types.js';
+import type { DockerInfo, DockerNetwork, DockerNode, DockerService, DockerTask } from './docker-types.js';
 
 /**
  * The one door to docker: every call of the docker CLI in stackopt goes through `DockerClient`.
@@ -233,9 +233,12 @@ export class DockerClient {
     return [...new Set(out)];
   }
 
-  /** The swarm's networks, to name the ids a service spec attaches to (one call, not an inspect per network). */
-  async networks(): Promise<DockerNetworkRow[]> {
-    return this.runJsonLines<DockerNetworkRow>(['network', 'ls', '--no-trunc', '--format', JSON_FORMAT]);
+  /**
+   * The networks service specs attach to, by the ids the specs name: a spec names the host network
+   * by its swarm-scope id, which `docker network ls` does not list (it shows the local one).
+   */
+  async inspectNetworks(ids: string[]): Promise<DockerNetwork[]> {
+    return this.inspectMany<DockerNetwork>('network', ['network', 'inspect', '--format', JSON_FORMAT], ids);
   }
 
   async inspectTasks(ids: string[]): Promise<DockerTask[]> {

@@ -1,11 +1,12 @@
+import { X509Certificate } from 'node:crypto';
 import { buildModel } from '../model/build-model.js';
 import type { LiveLoc } from '../parse/location.js';
 import type { Service, Stack } from '../model/types.js';
 import { makeMap, type LEntry, type LMap } from '../parse/located.js';
 import { noStackError, pickServices, ScopeError, type AuditScope } from './scope.js';
 import { convertService, serviceNetworks, tmpfsOptions } from './convert-service.js';
-import type { DockerNode, DockerService, DockerTask } from './docker-types.js';
-import type { LiveFacts, LiveNode, LiveService, LiveTask, ServiceMode } from '../model/live-facts.js';
+import type { DockerNode, DockerService, DockerTask, SwarmInfo } from './docker-types.js';
+import type { LiveFacts, LiveNetwork, LiveNode, LiveService, LiveSwarm, LiveTask, ServiceMode } from '../model/live-facts.js';
 import { LiveTree } from './live-tree.js';
 import { SLEEP_POLICY_LABEL_PREFIX, STACK_IMAGE_LABEL, STACK_NAMESPACE_LABEL } from '../model/labels.js';
 import type { SwarmSnapshot } from './snapshot.js';
@@ -130,7 +131,66 @@ function buildFacts(snap: SwarmSnapshot, scope: AuditScope, models: Service[], b
     serviceNames,
     tasks: snap.tasks.map(buildTask),
     scope: { stack: scope.stack ?? null, services: scope.services ?? [] },
+    swarm: buildSwarm(snap.info.Swarm),
+    ...(snap.networks ? { networks: buildNetworks(snap, [...byName.values()]) } : {}),
   };
+}
+
+/** The swarm's own settings from `docker info` (a snapshot from before they were recorded has none). */
+export function buildSwarm(info: SwarmInfo | undefined): LiveSwarm | null {
+  const cluster = info?.Cluster;
+  if (!cluster?.Spec?.CAConfig && !cluster?.Spec?.EncryptionConfig && !cluster?.TLSInfo) return null;
+  const expiry = cluster.Spec?.CAConfig?.NodeCertExpiry;
+  return {
+    autoLockManagers: cluster.Spec?.EncryptionConfig ? cluster.Spec.EncryptionConfig.AutoLockManagers === true : null,
+    nodeCertExpiryMs: typeof expiry === 'number' && expiry > 0 ? expiry / 1e6 : null,
+    rootCa: rootCaValidity(cluster.TLSInfo?.TrustRoot),
+    rootRotationInProgress: cluster.RootRotationInProgress === true,
+    loc: (path: string) => ({ kind: 'live', object: 'swarm', path }),
+  };
+}
+
+/** The validity of the first certificate of a PEM bundle (the root CA a swarm's nodes trust). */
+function rootCaValidity(pem: string | undefined): LiveSwarm['rootCa'] {
+  const first = pem ? /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/.exec(pem)?.[0] : undefined;
+  if (!first) return null;
+  try {
+    const cert = new X509Certificate(first);
+    const notBefore = Date.parse(cert.validFrom);
+    const notAfter = Date.parse(cert.validTo);
+    return Number.isNaN(notBefore) || Number.isNaN(notAfter) ? null : { notBefore, notAfter };
+  } catch {
+    return null;
+  }
+}
+
+/** The networks the audited services attach to, with the services on each. */
+function buildNetworks(snap: SwarmSnapshot, audited: DockerService[]): LiveNetwork[] {
+  const byId = new Map((snap.networks ?? []).map((n) => [n.ID, n]));
+  const users = new Map<string, string[]>();
+  for (const svc of audited) {
+    for (const n of serviceNetworks(svc)) {
+      const id = n.Target ?? '';
+      if (!byId.has(id)) continue;
+      const list = users.get(id) ?? [];
+      if (!list.includes(svc.Spec.Name)) list.push(svc.Spec.Name);
+      users.set(id, list);
+    }
+  }
+  return [...users].map(([id, services]): LiveNetwork => {
+    const n = byId.get(id)!;
+    const object = `network ${n.Name}`;
+    return {
+      id,
+      name: n.Name,
+      driver: n.Driver ?? '',
+      scope: n.Scope ?? '',
+      encrypted: n.Options?.encrypted !== undefined && n.Options.encrypted !== 'false',
+      ingress: n.Ingress === true,
+      services: services.sort(),
+      loc: (path: string) => ({ kind: 'live', object, path }),
+    };
+  }).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 export function buildNodes(list: DockerNode[]): LiveNode[] {
@@ -183,7 +243,8 @@ function buildService(svc: DockerService, model: Service): LiveService {
     constraints: spec.TaskTemplate?.Placement?.Constraints ?? [],
     maxReplicasPerNode: spec.TaskTemplate?.Placement?.MaxReplicas ?? 0,
     reservation: { nanoCpus: res?.NanoCPUs ?? 0, memoryBytes: res?.MemoryBytes ?? 0 },
-    image: spec.Labels?.[STACK_IMAGE_LABEL] ?? (spec.TaskTemplate?.ContainerSpec?.Image ?? '').replace(/@sha256:[0-9a-f]{64}$/i, ''),
+    image: (spec.TaskTemplate?.ContainerSpec?.Image ?? '').replace(/@sha256:[0-9a-f]{64}$/i, ''),
+    stackImage: spec.Labels?.[STACK_IMAGE_LABEL] ?? null,
     updateStatus: svc.UpdateStatus?.State ? { state: svc.UpdateStatus.State, message: svc.UpdateStatus.Message ?? '' } : null,
     job:
       m === 'replicated-job' || m === 'global-job'

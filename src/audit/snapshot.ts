@@ -3,8 +3,9 @@ import { closeSync, constants, fchmodSync, lstatSync, openSync, realpathSync, re
 import { basename, dirname, join } from 'node:path';
 import { readText, ReadTextError } from '../parse/read-text.js';
 import { DockerError, type DockerClient, type SwarmObjectKind } from './docker.js';
-import { findShapeError, INFO_SHAPE, NETWORK_ROW_SHAPE, NODE_SHAPE, SERVICE_SHAPE, TASK_SHAPE, type Shape } from './docker-shapes.js';
-import type { DockerInfo, DockerNode, DockerService, DockerTask } from './docker-types.js';
+import { findShapeError, INFO_SHAPE, NETWORK_SHAPE, NODE_SHAPE, SERVICE_SHAPE, SNAPSHOT_NETWORK_SHAPE, TASK_SHAPE, type Shape } from './docker-shapes.js';
+import { serviceNetworks } from './convert-service.js';
+import type { DockerInfo, DockerNetwork, DockerNode, DockerService, DockerTask } from './docker-types.js';
 import { noStackError, pickServices, type AuditScope } from './scope.js';
 
 /**
@@ -26,14 +27,27 @@ export interface SwarmSnapshot {
   /** every service of the swarm: the audit selects by --stack / --service, and capacity needs them all */
   services: DockerService[];
   tasks: DockerTask[];
-  /** the networks (id and name): service specs attach to networks by id (absent in older snapshots) */
-  networks?: Array<{ ID: string; Name: string }>;
+  /**
+   * The networks services attach to, by the swarm id their specs name (absent in older snapshots;
+   * those of `docker network ls` have no driver): name, driver, scope, and the `encrypted` option.
+   */
+  networks?: SnapshotNetwork[];
   /** set when only part of the swarm was read (`--stack`, `--service`): `services` and `tasks` hold that part */
   scope?: { stack: string | null; services: string[] };
   /** objects listed by one call and gone by the next (a task reaped, a service removed), per kind: left out */
   vanished?: Partial<Record<SwarmObjectKind, number>>;
   /** environment values replaced by their shape (`saveSnapshot` does it; see `redactSnapshot`) */
   redacted?: boolean;
+}
+
+export interface SnapshotNetwork {
+  ID: string;
+  Name: string;
+  Driver?: string;
+  Scope?: string;
+  Ingress?: boolean;
+  /** only the `encrypted` driver option is kept */
+  Options?: { encrypted?: string };
 }
 
 export const SNAPSHOT_FORMAT = 'stackopt-swarm-snapshot';
@@ -76,8 +90,9 @@ export async function collectSnapshot(client: DockerClient, opts: CollectOptions
   const services = inspected.filter((s) => !client.vanished.service.has(s.ID));
   progress(`inspecting ${plural(taskIds.length, 'task')}`);
   const tasks = checked('docker inspect --type task', taskIds.length ? await client.inspectTasks(taskIds) : [], TASK_SHAPE, 'task');
-  progress('listing networks');
-  const networks = checked('docker network ls', services.length ? await client.networks() : [], NETWORK_ROW_SHAPE, 'network');
+  const networkIds = [...new Set(services.flatMap((s) => serviceNetworks(s).map((n) => n.Target ?? '')).filter(Boolean))];
+  progress(`inspecting ${plural(networkIds.length, 'network')}`);
+  const networks = checked('docker network inspect', networkIds.length ? await client.inspectNetworks(networkIds) : [], NETWORK_SHAPE, 'network');
   const snap: SwarmSnapshot = {
     format: SNAPSHOT_FORMAT,
     version: 1,
@@ -87,7 +102,7 @@ export async function collectSnapshot(client: DockerClient, opts: CollectOptions
     nodes: nodes.map(trimNode),
     services: services.map(trimService),
     tasks: tasks.map(trimTask),
-    networks: networks.map((n) => ({ ID: n.ID, Name: n.Name })),
+    networks: networks.map(trimNetwork),
   };
   if (scoped) snap.scope = { stack, services: wanted };
   const vanished = countVanished(client);
@@ -254,7 +269,7 @@ export function parseSnapshot(text: string, name = 'snapshot'): SwarmSnapshot {
   if (data.version !== 1) throw bad(`"version" is ${JSON.stringify(data.version)}; this stackopt reads version 1`);
   if (typeof data.takenAt !== 'string' || Number.isNaN(Date.parse(data.takenAt))) throw bad('"takenAt" is not a date');
   if (!isObject(data.info)) throw bad('"info" is not an object');
-  const fields: Array<[string, Shape]> = [['nodes', NODE_SHAPE], ['services', SERVICE_SHAPE], ['tasks', TASK_SHAPE], ['networks', NETWORK_ROW_SHAPE]];
+  const fields: Array<[string, Shape]> = [['nodes', NODE_SHAPE], ['services', SERVICE_SHAPE], ['tasks', TASK_SHAPE], ['networks', SNAPSHOT_NETWORK_SHAPE]];
   for (const [key, shape] of fields) {
     const list = data[key];
     if (list === undefined && key === 'networks') continue;
@@ -300,9 +315,33 @@ function trimInfo(i: DockerInfo): DockerInfo {
       RemoteManagers: s.RemoteManagers,
       Nodes: s.Nodes,
       Managers: s.Managers,
-      Cluster: s.Cluster && { ID: s.Cluster.ID, Spec: s.Cluster.Spec && { Name: s.Cluster.Spec.Name, Orchestration: s.Cluster.Spec.Orchestration } },
+      Cluster: s.Cluster && trimCluster(s.Cluster),
     },
   };
+}
+
+/** The cluster's identity and the settings the swarm rules read (not its external CAs or raft tuning). */
+function trimCluster(c: NonNullable<NonNullable<DockerInfo['Swarm']>['Cluster']>): NonNullable<NonNullable<DockerInfo['Swarm']>['Cluster']> {
+  const spec = c.Spec;
+  return {
+    ID: c.ID,
+    CreatedAt: c.CreatedAt,
+    Spec: spec && {
+      Name: spec.Name,
+      Orchestration: spec.Orchestration,
+      CAConfig: spec.CAConfig ? { NodeCertExpiry: spec.CAConfig.NodeCertExpiry } : spec.CAConfig,
+      EncryptionConfig: spec.EncryptionConfig,
+    },
+    TLSInfo: c.TLSInfo ? { TrustRoot: c.TLSInfo.TrustRoot } : c.TLSInfo,
+    RootRotationInProgress: c.RootRotationInProgress,
+  };
+}
+
+function trimNetwork(n: DockerNetwork): SnapshotNetwork {
+  const out: SnapshotNetwork = { ID: n.Id, Name: n.Name, Driver: n.Driver ?? '', Scope: n.Scope ?? '' };
+  if (n.Ingress) out.Ingress = true;
+  if (n.Options && 'encrypted' in n.Options) out.Options = { encrypted: n.Options.encrypted ?? '' };
+  return out;
 }
 
 function trimNode(n: DockerNode): DockerNode {

@@ -23,7 +23,7 @@ export function formatAuditHuman(result: Pick<AuditResult, 'findings' | 'facts' 
   const { findings, facts, capacity } = result;
   const out: string[] = [];
 
-  const managers = facts.nodes.filter((n) => n.role === 'manager').length;
+  const managers = facts.nodes.filter((n) => n.manager !== null).length; // Raft members, as docker info counts them
   const scope = facts.scope.stack ? ` in stack "${facts.scope.stack}"` : '';
   out.push(c.bold(`Swarm audit of ${facts.engine || 'a snapshot'}`));
   out.push(

@@ -5,7 +5,7 @@
  */
 import type { LiveNode, LiveService, LiveTask } from './types.js';
 
-export type { DeclaredStack, LiveFacts, LiveNode, LiveService, LiveTask, ServiceMode } from './types.js';
+export type { DeclaredStack, LiveFacts, LiveNetwork, LiveNode, LiveService, LiveSwarm, LiveTask, ServiceMode } from './types.js';
 
 /** Task states in which a task holds its node's resources (the scheduler counts it). */
 export const ACTIVE_TASK_STATES = new Set(['assigned', 'accepted', 'preparing', 'ready', 'starting', 'running']);

@@ -133,6 +133,39 @@ export interface LiveFacts {
   scope: { stack: string | null; services: string[] };
   /** the stack file(s) given with -f, for drift */
   declared?: DeclaredStack;
+  /** the swarm's own settings (`docker info`: `Swarm.Cluster`); null in a snapshot that lacks them */
+  swarm?: LiveSwarm | null;
+  /** the networks the audited services attach to, as the engine resolves their ids (absent in older snapshots) */
+  networks?: LiveNetwork[];
+}
+
+/** The swarm's own settings, as a manager's `docker info` shows them. */
+export interface LiveSwarm {
+  /** `Spec.EncryptionConfig.AutoLockManagers` (null: not shown) */
+  autoLockManagers: boolean | null;
+  /** `Spec.CAConfig.NodeCertExpiry` in ms (null: not shown) */
+  nodeCertExpiryMs: number | null;
+  /** the root CA certificate's validity (`TLSInfo.TrustRoot`), ms since the epoch; null when not shown */
+  rootCa: { notBefore: number; notAfter: number } | null;
+  /** a root CA rotation is under way (`RootRotationInProgress`) */
+  rootRotationInProgress: boolean;
+  /** `swarm` with the docker path of a field of `docker info` */
+  loc(path: string): LiveLoc;
+}
+
+/** A network a service attaches to, resolved by its swarm id (`docker network inspect`). */
+export interface LiveNetwork {
+  id: string;
+  name: string;
+  /** `overlay`, `host`, ... ('' when not recorded) */
+  driver: string;
+  scope: string;
+  /** an overlay network created with `--opt encrypted` */
+  encrypted: boolean;
+  ingress: boolean;
+  /** the audited services attached to it (names) */
+  services: string[];
+  loc(path: string): LiveLoc;
 }
 
 export interface DeclaredStack {
@@ -179,8 +212,10 @@ export interface LiveService {
   constraints: string[];
   maxReplicasPerNode: number;
   reservation: { nanoCpus: number; memoryBytes: number };
-  /** the image as the stack file named it (`com.docker.stack.image`), else the spec's image */
+  /** the image the service runs (`ContainerSpec.Image`, its pinned digest left out) */
   image: string;
+  /** the image the stack file named when it was deployed (`com.docker.stack.image`), else null */
+  stackImage: string | null;
   updateStatus: { state: string; message: string } | null;
   /**
    * A job's current run: its iteration (each `docker service update --force` starts the next) and

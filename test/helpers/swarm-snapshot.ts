@@ -172,3 +172,25 @@ export function findingsOf(result: AuditResult | Finding[], ruleId: string): Arr
 export function audit(snap: SwarmSnapshot, opts: AuditOptions = {}): AuditResult {
   return auditSnapshot(snap, opts);
 }
+
+/** A swarm's root CA certificate recorded from a real engine: issued 2026-12-05 21:42:00 UTC, valid 20 years. */
+export const RECORDED_ROOT_CA =
+  '-----BEGIN CERTIFICATE-----\nMIIBaTCCARCgAwIBAgIUGlg9Z2nqytPYtTAqrzxVbXv06bEwCgYIKoZIzj0EAwIw\nEzERMA8GA1UEAxMIc3dhcm0tY2EwHhcNMjYxMjA1MjE0MjAwWhcNNDYxMTMwMjE0\nMjAwWjATMREwDwYDVQQDEwhzd2FybS1jYTBZMBMGByqGSM49AgEGCCqGSM49AwEH\nA0IABIyLPEE44TfYXo4mmNjsNgvQerjwAYL8rhi8BAd40DLBGciZ1PYumlTp3tFH\nvO/DypjIRh46QYETyzBQ9WZWfaajQjBAMA4GA1UdDwEB/wQEAwIBBjAPBgNVHRMB\nAf8EBTADAQH/MB0GA1UdDgQWBBSik1rPoDpJ1AKblg058+ijFVmIUzAKBggqhkjO\nPQQDAgNHADBEAiAdhp7dQVbgRrnF74JxtS/RqQpIWRWRD2A3Jsktzw6qPwIgHdGU\nSGNSbLZYMDt346HuqHT1ftoDD4XzT+wgx95XEi8=\n-----END CERTIFICATE-----\n';
+
+/** The swarm settings of `docker info` (`Swarm.Cluster`) on a snapshot, as a manager shows them (docker's defaults unless said). */
+export function withSwarmSettings(
+  snap: SwarmSnapshot,
+  p: { autolock?: boolean; certExpiryDays?: number; trustRoot?: string; rotating?: boolean; takenAt?: string } = {},
+): SwarmSnapshot {
+  const cluster = {
+    ID: 'c'.repeat(25),
+    Spec: {
+      Name: 'default',
+      CAConfig: { NodeCertExpiry: (p.certExpiryDays ?? 90) * 24 * 3600 * 1e9 },
+      EncryptionConfig: { AutoLockManagers: p.autolock ?? false },
+    },
+    TLSInfo: { TrustRoot: p.trustRoot ?? RECORDED_ROOT_CA },
+    RootRotationInProgress: p.rotating ?? false,
+  };
+  return { ...snap, takenAt: p.takenAt ?? snap.takenAt, info: { ...snap.info, Swarm: { ...snap.info.Swarm, Cluster: cluster } } };
+}
