@@ -1,0 +1,196 @@
+/**
+ * Files read as docker reads them: where docker's YAML reader (yaml.v3, YAML 1.1) and ours differ,
+ * stackopt reads the file as docker does or reports the difference, at the right line and column.
+ * What docker does is asked of the real `docker stack config -c FILE` (client only, no engine), run
+ * on the same file in its folder with an empty environment.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { lintProject } from '../src/engine/lint.js';
+import type { Rule } from '../src/engine/types.js';
+import { MAX_INTERPOLATION_DEPTH } from '../src/parse/interpolate.js';
+import noDockerSocket from '../rules/no-docker-socket/index.js';
+import noPrivileged from '../rules/no-privileged/index.js';
+import { dockerAvailable } from './oracle-match.js';
+
+const HAS_DOCKER = dockerAvailable();
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** Write the file into a fresh folder; its path. */
+function write(name: string, content: string | Buffer): string {
+  const dir = mkdtempSync(join(tmpdir(), 'stackopt-docker-reading-'));
+  dirs.push(dir);
+  const p = join(dir, name);
+  writeFileSync(p, content);
+  return p;
+}
+
+/** The real `docker stack config -c FILE`: whether it accepts the file, what it prints. */
+function dockerStackConfig(file: string): { ok: boolean; out: string; err: string } {
+  const r = spawnSync('docker', ['stack', 'config', '-c', file], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, encoding: 'utf8', timeout: 120_000 });
+  if (r.error) throw r.error;
+  return { ok: r.status === 0, out: r.stdout, err: r.stderr };
+}
+
+function lint(file: string, rules: Rule[] = []) {
+  return lintProject({ files: [file], environment: {}, rules, target: 'compose' }).findings.map((f) => ({
+    ruleId: f.ruleId,
+    severity: f.severity,
+    line: f.line,
+    column: f.column,
+    endLine: f.endLine,
+    endColumn: f.endColumn,
+    message: f.message,
+  }));
+}
+
+describe('interpolation nested without end', () => {
+  it('${X:-${X:-...}} 2,000 deep: one error at the expression, no stack overflow', () => {
+    let expr = 'x';
+    for (let i = 0; i < 2000; i++) expr = `\${X:-${expr}}`;
+    const file = write('compose.yaml', `services:\n  web:\n    image: "${expr}"\n`);
+    const found = lint(file);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ ruleId: 'interpolation', severity: 'error', line: 3, column: 13 + 5 * MAX_INTERPOLATION_DEPTH, endLine: 3 });
+    expect(found[0]!.message).toMatch(/nests \$\{\.\.\.\} more than 100 levels deep/);
+    expect(found[0]!.message.length).toBeLessThan(200);
+  });
+
+  it('nesting up to the bound is read', () => {
+    let expr = 'nginx:1.25';
+    for (let i = 0; i < MAX_INTERPOLATION_DEPTH; i++) expr = `\${X${i}:-${expr}}`;
+    const file = write('compose.yaml', `services:\n  web:\n    image: "${expr}"\n`);
+    const r = lintProject({ files: [file], environment: {}, rules: [] });
+    expect(r.findings).toEqual([]);
+    expect(r.stack!.services[0]!.image!.node).toMatchObject({ kind: 'scalar', value: 'nginx:1.25' });
+  });
+});
+
+describe.skipIf(!HAS_DOCKER)('YAML as docker reads it (checked with docker stack config)', () => {
+  it('U+2028 in a comment ends the line: the docker.sock mount after it is read and reported', () => {
+    const file = write('compose.yaml', 'services:\n  web:\n    image: nginx:1.25 # the proxy\u2028    volumes: ["/var/run/docker.sock:/var/run/docker.sock"]\n');
+    const docker = dockerStackConfig(file);
+    expect(docker.ok).toBe(true);
+    expect(docker.out).toContain('source: /var/run/docker.sock');
+    const found = lint(file, [noDockerSocket]);
+    expect(found).toEqual([
+      expect.objectContaining({ ruleId: 'yaml-syntax', severity: 'warning', line: 3, column: 34, endLine: 3, endColumn: 35 }),
+      expect.objectContaining({ ruleId: 'no-docker-socket', line: 3, column: 49 }),
+    ]);
+    expect(found[0]!.message).toMatch(/^U\+2028 \(LINE SEPARATOR\) is a line break for docker's YAML reader/);
+  });
+
+  it('U+2029 and U+0085 in a comment too', () => {
+    for (const ch of ['\u2029', '\u0085']) {
+      const file = write('compose.yaml', `services:\n  web:\n    image: nginx:1.25\n    # note${ch}    privileged: true\n`);
+      const docker = dockerStackConfig(file);
+      expect(docker.ok).toBe(true);
+      expect(docker.out).toContain('privileged: true');
+      const found = lint(file, [noPrivileged]);
+      expect(found.map((f) => [f.ruleId, f.line, f.column])).toEqual([
+        ['yaml-syntax', 4, 11],
+        ['no-privileged', 4, 28],
+      ]);
+    }
+  });
+
+  it('a tab after "-": docker refuses the file, an error at the tab', () => {
+    for (const [text, column] of [
+      ['services:\n  web:\n    image: nginx:1.25\n    command:\n    -\tsleep\n    - "10"\n', 6],
+      ['services:\n  web:\n    image: nginx:1.25\n    command:\n    - \tsleep\n    - "10"\n', 7],
+      ['services:\n  web:\n    image: nginx:1.25\n    command:\n    -\t# the program\n      sleep\n', 6],
+    ] as const) {
+      const file = write('compose.yaml', text);
+      const docker = dockerStackConfig(file);
+      expect(docker.ok).toBe(false);
+      expect(docker.err).toMatch(/line 5: found character that cannot start any token/);
+      expect(lint(file)).toEqual([
+        {
+          ruleId: 'yaml-syntax',
+          severity: 'error',
+          line: 5,
+          column,
+          endLine: 5,
+          endColumn: column + 1,
+          message: 'a tab after "-": docker\'s YAML reader refuses it ("found character that cannot start any token"); write spaces',
+        },
+      ]);
+    }
+  });
+
+  it('a tab in the indentation of a comment or blank line: docker refuses the file, an error at the tab', () => {
+    for (const [text, line, column] of [
+      ['services:\n  web:\n    image: nginx:1.25\n\t# the proxy\n    user: "1000"\n', 4, 1],
+      ['services:\n  web:\n    image: nginx:1.25\n    \t# the proxy\n    user: "1000"\n', 4, 5],
+      ['services:\n  web:\n    image: nginx:1.25\n    user: "1000"\n\t\n', 5, 1],
+    ] as const) {
+      const file = write('compose.yaml', text);
+      expect(dockerStackConfig(file).ok).toBe(false);
+      expect(lint(file)).toEqual([expect.objectContaining({ ruleId: 'yaml-syntax', severity: 'error', line, column, endColumn: column + 1, message: expect.stringMatching(/^a tab in the indentation/) })]);
+    }
+  });
+
+  it('a tab before a comment after a value or a flow collection: docker reads it, so does stackopt, positions stay exact', () => {
+    const file = write('compose.yaml', 'services:\n  web:\n    image: nginx:1.25\t# pinned\n    command: ["sleep", "10"]\t# wait\n    environment: {MODE: "a"}\t\n    privileged: true\t# needed?\n');
+    const docker = dockerStackConfig(file);
+    expect(docker.ok).toBe(true);
+    expect(docker.out).toContain('privileged: true');
+    expect(lint(file, [noPrivileged])).toEqual([expect.objectContaining({ ruleId: 'no-privileged', line: 6, column: 17, endLine: 6, endColumn: 21 })]);
+  });
+
+  it('an anchor name with a dot: docker refuses the file, an error at the anchor', () => {
+    const file = write('compose.yaml', 'x-base: &base.web\n  image: nginx:1.25\nservices:\n  web:\n    <<: *base.web\n  api:\n    <<: *base.web\n');
+    const docker = dockerStackConfig(file);
+    expect(docker.ok).toBe(false);
+    expect(docker.err).toMatch(/did not find expected alphabetic or numeric character/);
+    expect(lint(file)).toEqual([
+      {
+        ruleId: 'yaml-syntax',
+        severity: 'error',
+        line: 1,
+        column: 9,
+        endLine: 1,
+        endColumn: 18,
+        message: 'anchor name "base.web" has a character docker\'s YAML reader refuses ("did not find expected alphabetic or numeric character"): anchor names may hold only letters, digits, "-" and "_"',
+      },
+    ]);
+    // names docker reads: letters, digits, "-" and "_"
+    const good = write('compose.yaml', 'x-base: &base_web-1\n  image: nginx:1.25\nservices:\n  web:\n    <<: *base_web-1\n');
+    expect(dockerStackConfig(good).ok).toBe(true);
+    expect(lint(good)).toEqual([]);
+  });
+
+  it('lone CR line ends: read as docker reads them, findings on the right line and column', () => {
+    const file = write('compose.yaml', 'services:\r  web:\r    image: nginx:1.25\r    privileged: true\r');
+    const docker = dockerStackConfig(file);
+    expect(docker.ok).toBe(true);
+    expect(docker.out).toContain('privileged: true');
+    expect(lint(file, [noPrivileged])).toEqual([expect.objectContaining({ ruleId: 'no-privileged', line: 4, column: 17, endLine: 4, endColumn: 21 })]);
+  });
+
+  it('UTF-16 with a byte order mark (little and big endian): read, findings at the right place', () => {
+    const text = 'services:\n  web:\n    image: nginx:1.25\n    privileged: true\n';
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const be = Buffer.from(le);
+    be.swap16();
+    for (const bytes of [le, be]) {
+      const file = write('compose.yaml', bytes);
+      const docker = dockerStackConfig(file);
+      expect(docker.ok).toBe(true);
+      expect(docker.out).toContain('privileged: true');
+      expect(lint(file, [noPrivileged])).toEqual([expect.objectContaining({ ruleId: 'no-privileged', line: 4, column: 17, endLine: 4, endColumn: 21 })]);
+    }
+  });
+
+  it('UTF-16 without a byte order mark: docker refuses it, stackopt says it is not a text file', () => {
+    const file = write('compose.yaml', Buffer.from('services:\n  web:\n    image: nginx:1.25\n', 'utf16le'));
+    expect(dockerStackConfig(file).ok).toBe(false);
+    expect(() => lint(file)).toThrow(/cannot read file: not a text file/);
+  });
+});
