@@ -199,6 +199,32 @@ export function dockerView(root: LVal): { data: unknown; casts: CastIssue[] } {
   return { data: walk(root), casts };
 }
 
+const GO_PARSE: Record<Cast, string> = { int: 'strconv.Atoi', float: 'strconv.ParseFloat', bool: 'strconv.ParseBool' };
+
+/** Where the stack schema wants a Go duration (`format: duration`). */
+const DURATIONS: string[][] = [
+  ['services', '*', 'stop_grace_period'],
+  ...['interval', 'timeout', 'start_period', 'start_interval'].map((k) => ['services', '*', 'healthcheck', k]),
+  ...['update_config', 'rollback_config'].flatMap((c) => ['delay', 'monitor'].map((k) => ['services', '*', 'deploy', c, k])),
+  ['services', '*', 'deploy', 'restart_policy', 'delay'],
+  ['services', '*', 'deploy', 'restart_policy', 'window'],
+];
+/** Where docker decodes a byte size (an empty one is "invalid size"). */
+const SIZES: string[][] = [['services', '*', 'deploy', 'resources', '*', 'memory']];
+
+/**
+ * What docker stack deploy says of an interpolated string at a path where it parses a number, a
+ * boolean, a duration or a size and cannot read it (null where it reads it, or takes any string):
+ * `failed to cast to expected type: strconv.Atoi: parsing "": invalid syntax`, ...
+ */
+export function dockerRefusal(path: YamlPath, value: string): string | null {
+  const cast = castAt(path);
+  if (cast) return goCast(value, cast).ok ? null : `failed to cast to expected type: ${GO_PARSE[cast]}: parsing ${JSON.stringify(value)}: invalid syntax`;
+  if (DURATIONS.some((p) => matchesPathPattern(p, path))) return stackFormats.duration(value) ? null : "Does not match format 'duration'";
+  if (value === '' && SIZES.some((p) => matchesPathPattern(p, path))) return "invalid size: ''";
+  return null;
+}
+
 /** A validator that ignores what checkSchema hands it and validates docker's view instead. */
 function onData(validate: CompiledValidator, data: unknown): CompiledValidator {
   const wrapped: CompiledValidator = Object.assign(

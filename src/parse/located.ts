@@ -46,6 +46,8 @@ export interface LMap extends LBase {
   mergedFrom?: LMap[];
   /** where the service's `extends` key was written (`extends` is resolved while loading and leaves the tree) */
   extendsKey?: Loc;
+  /** the services `extends` merged in (the base, its own base, ...): what lies in them is inherited */
+  extendsFrom?: Loc[];
 }
 
 export interface LSeq extends LBase {
