@@ -1,5 +1,5 @@
 /**
- * Files read as docker reads them: where docker's YAML reader (yaml.v3, YAML 1.1) and ours differ,
+ * Files read as docker reads them, and the swarm semantics of docker stack deploy: where docker's YAML reader (yaml.v3, YAML 1.1) and ours differ,
  * stackopt reads the file as docker does or reports the difference, at the right line and column.
  * What docker does is asked of the real `docker stack config -c FILE` (client only, no engine), run
  * on the same file in its folder with an empty environment.
@@ -14,6 +14,7 @@ import type { Rule } from '../src/engine/types.js';
 import { MAX_INTERPOLATION_DEPTH } from '../src/parse/interpolate.js';
 import noDockerSocket from '../rules/no-docker-socket/index.js';
 import noPrivileged from '../rules/no-privileged/index.js';
+import swarmCompat from '../rules/swarm-compat/index.js';
 import { dockerAvailable } from './oracle-match.js';
 
 const HAS_DOCKER = dockerAvailable();
@@ -192,5 +193,72 @@ describe.skipIf(!HAS_DOCKER)('YAML as docker reads it (checked with docker stack
     const file = write('compose.yaml', Buffer.from('services:\n  web:\n    image: nginx:1.25\n', 'utf16le'));
     expect(dockerStackConfig(file).ok).toBe(false);
     expect(() => lint(file)).toThrow(/cannot read file: not a text file/);
+  });
+});
+
+describe('a finding inside a block scalar points at the variable, not at the ">" or "|"', () => {
+  it('folded and literal blocks, with keep and strip chomping', () => {
+    for (const header of ['>', '|', '>-', '|+']) {
+      const file = write('compose.yaml', `services:\n  web:\n    image: nginx:1.25\n    command: ${header}\n      sh -c "echo start\n      && run \${MODE:?set MODE}"\n    entrypoint: ${header}\n      first line\n\n        more indented $UNSET_ONE\n`);
+      expect(lint(file), header).toEqual([
+        expect.objectContaining({ ruleId: 'interpolation', severity: 'error', line: 6, column: 14, endLine: 6, endColumn: 31 }),
+        expect.objectContaining({ ruleId: 'interpolation', severity: 'warning', line: 10, column: 23, endLine: 10, endColumn: 33 }),
+      ]);
+    }
+  });
+});
+
+/** Lint with the rules of the target the file name gives (stack.yml: swarm), only swarm-compat. */
+function lintSwarm(file: string) {
+  return lintProject({ files: [file], environment: {}, rules: [swarmCompat] }).findings.filter((f) => f.ruleId === 'swarm-compat').map((f) => ({ ruleId: f.ruleId, severity: f.severity, line: f.line, column: f.column, message: f.message }));
+}
+
+describe.skipIf(!HAS_DOCKER)('swarm semantics as docker stack config has them', () => {
+  it('a variable only .env sets where docker parses a number stops the deploy: an error; in an image tag, a warning', () => {
+    const file = write('stack.yml', 'services:\n  web:\n    image: nginx:$TAG\n    healthcheck:\n      test: ["CMD", "true"]\n      retries: $HEALTHCHECK_RETRIES\n');
+    writeFileSync(join(file, '..', '.env'), 'TAG=1.25\nHEALTHCHECK_RETRIES=3\n');
+    const docker = dockerStackConfig(file);
+    expect(docker.ok).toBe(false);
+    expect(docker.err).toContain('services.web.healthcheck.retries: failed to cast to expected type: strconv.Atoi: parsing "": invalid syntax');
+    expect(lintSwarm(file).map((f) => [f.severity, f.line, f.column])).toEqual([
+      ['warning', 3, 18],
+      ['error', 6, 16],
+    ]);
+    // without the number docker deploys: the image variable alone is a warning
+    const tagOnly = write('stack.yml', 'services:\n  web:\n    image: nginx:$TAG\n');
+    writeFileSync(join(tagOnly, '..', '.env'), 'TAG=1.25\n');
+    expect(dockerStackConfig(tagOnly).ok).toBe(true);
+    expect(lintSwarm(tagOnly).map((f) => f.severity)).toEqual(['warning']);
+  });
+
+  it('$X-$(date) without braces is accepted (docker reads ${X-$(date)}); the dropped $(...) is a warning that says so', () => {
+    const file = write('stack.yml', 'services:\n  web:\n    image: nginx:1.25\n    command: ["sh", "-c", "tar czf /backup/db-$STAMP-$(date +%s).tgz /data"]\n');
+    const docker = dockerStackConfig(file);
+    expect(docker.ok).toBe(true);
+    // STAMP unset: docker keeps the default literally and never runs the command
+    expect(docker.out).toContain('tar czf /backup/db-$(date +%s).tgz /data');
+    expect(lintSwarm(file)).toEqual([
+      {
+        ruleId: 'swarm-compat',
+        severity: 'warning',
+        line: 4,
+        column: 47,
+        message:
+          'services.web.command[2]: docker stack deploy reads "$STAMP-$(date +%s).tgz /data" as ${STAMP-$(date +%s).tgz /data}: what follows $STAMP up to the next "}" or the end of the value is a default, dropped when STAMP is set (docker compose reads $STAMP followed by "-$(date +%s).tgz /data"); docker never runs a $(...): write $$(...) for the container\'s shell to run it; write "${STAMP}-$$(date +%s).tgz /data" to keep the text',
+      },
+    ]);
+    // a $(...) on its own is refused by docker, an error
+    const refused = write('stack.yml', 'services:\n  web:\n    image: nginx:1.25\n    command: ["sh", "-c", "echo $(date)"]\n');
+    expect(dockerStackConfig(refused).ok).toBe(false);
+    expect(lintSwarm(refused).map((f) => [f.severity, f.line, f.column])).toEqual([['error', 4, 33]]);
+  });
+
+  it('extends is refused first: one error at the extends', () => {
+    const file = write('stack.yml', 'services:\n  agent:\n    extends:\n      file: base.yml\n      service: agent\n');
+    writeFileSync(join(file, '..', 'base.yml'), 'services:\n  agent:\n    image: zabbix/zabbix-agent:7.0\n    mem_limit: 256m\n    cpu_shares: 512\n');
+    const docker = dockerStackConfig(file);
+    expect(docker.ok).toBe(false);
+    expect(docker.err).toContain('Configuration contains forbidden properties');
+    expect(lintSwarm(file).map((f) => [f.severity, f.line, f.column])).toEqual([['error', 3, 5]]);
   });
 });

@@ -155,6 +155,8 @@ export default defineRule({
       version: 'version {{version}} is not a stack file version: docker stack deploy accepts "3" and "3.0" to "3.13" (or no version key)',
       ignored: 'service "{{service}}" sets {{key}}, which docker stack deploy ignores; {{advice}}',
       volumeSpec: 'service "{{service}}" mounts {{spec}}, which docker stack deploy cannot read ("invalid spec: {{value}}: {{problem}}"); write it as SOURCE:TARGET[:MODE]{{hint}}',
+      namedModifier:
+        '{{path}}: docker stack deploy reads "{{expression}}" as ${{{name}}{{tail}}}: what follows ${{name}} up to the next "}" or the end of the value is a default, dropped when {{name}} is set (docker compose reads ${{name}} followed by "{{tail}}"){{command}}; write "{{fixed}}" to keep the text',
       interpolationFormat:
         '{{path}} has a "$" that docker stack deploy cannot read ("invalid interpolation format"): it reads only $$, $NAME, ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?error} and ${NAME?error}; {{advice}}',
       dotenv:
@@ -244,6 +246,20 @@ export default defineRule({
           // a malformed ${...} that compose refuses too is reported by the interpolation check
           if (interpolate(is.text, new Map()).issues.some((i) => i.kind === 'syntax')) continue;
           if (inheritedAt(is.loc, is.path)) continue;
+          if (is.named) {
+            const { name, tail } = is.named;
+            const command = /\$\(/.test(tail) ? '; docker never runs a $(...): write $$(...) for the container\'s shell to run it' : '';
+            const fixed = `\${${name}}${tail.replace(/\$(?=\()/g, '$$$$')}`;
+            ctx.report({
+              messageId: 'namedModifier',
+              data: { path: formatPath(is.path), expression: `$${name}${tail}`, name, tail, fixed, command },
+              at: is.loc,
+              path: is.path,
+              severity: 'warning',
+              service: serviceOf(is.path),
+            });
+            continue;
+          }
           const advice = /\$\{[^}]*:?\+/.test(is.text)
             ? 'docker has no ${NAME:+alt} / ${NAME+alt}: set the value in the environment instead'
             : 'write $$ for a literal $ (as in $$(command) or $$1)';
