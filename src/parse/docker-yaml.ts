@@ -59,41 +59,37 @@ export function dockerLineBreaks(text: string): { text: string; issues: DockerRe
 }
 
 const ANCHOR_NAME = /^[A-Za-z0-9_-]+$/;
-
-interface Leaf {
-  type: string;
-  offset: number;
-  source: string;
-  flow: boolean;
-}
+/** A `&` or `*` followed by name characters and one docker refuses: only then are anchors looked at. */
+const ODD_ANCHOR = /[&*][A-Za-z0-9_-]*[^A-Za-z0-9_\-\s,[\]{}]/;
 
 /**
  * The errors docker's reader raises on a document our parser read without error: tabs where docker
  * refuses them, anchor names it refuses. `tokens` are the parser's CST tokens of the whole text.
  */
 export function dockerTokenIssues(tokens: readonly CST.Token[], text: string): DockerReadingIssue[] {
-  const hasTab = text.includes('\t');
-  const hasAnchor = text.includes('&') || text.includes('*');
-  if (!hasTab && !hasAnchor) return [];
+  const checkTabs = text.includes('\t');
+  const checkAnchors = ODD_ANCHOR.test(text);
+  if (!checkTabs && !checkAnchors) return [];
   const issues: DockerReadingIssue[] = [];
   const seenNames = new Set<string>();
-  let prev: Leaf | null = null;
-  for (const leaf of leaves(tokens)) {
-    if ((leaf.type === 'anchor' || leaf.type === 'alias') && !ANCHOR_NAME.test(leaf.source.slice(1)) && !seenNames.has(leaf.source.slice(1))) {
-      const name = leaf.source.slice(1);
-      seenNames.add(name);
-      issues.push({
-        severity: 'error',
-        message: `${leaf.type === 'anchor' ? 'anchor' : 'alias'} name "${name}" has a character docker's YAML reader refuses ("did not find expected alphabetic or numeric character"): anchor names may hold only letters, digits, "-" and "_"`,
-        start: leaf.offset,
-        end: leaf.offset + leaf.source.length,
-      });
+  let prev: CST.SourceToken | null = null;
+  forEachSourceToken(tokens, (tok, flow) => {
+    if (checkAnchors && (tok.type === 'anchor' || (tok.type as string) === 'alias')) {
+      const name = tok.source.slice(1);
+      if (!ANCHOR_NAME.test(name) && !seenNames.has(name)) {
+        seenNames.add(name);
+        issues.push({
+          severity: 'error',
+          message: `${tok.type} name "${name}" has a character docker's YAML reader refuses ("did not find expected alphabetic or numeric character"): anchor names may hold only letters, digits, "-" and "_"`,
+          start: tok.offset,
+          end: tok.offset + tok.source.length,
+        });
+      }
     }
-    if (leaf.type === 'space' && !leaf.flow && leaf.source.includes('\t')) {
-      const tab = leaf.offset + leaf.source.indexOf('\t');
-      const lineStart = startsLine(text, tab);
+    if (checkTabs && tok.type === 'space' && !flow && tok.source.includes('\t')) {
+      const tab = tok.offset + tok.source.indexOf('\t');
       const after = prev && (prev.type === 'seq-item-ind' || prev.type === 'explicit-key-ind' || (prev.type === 'map-value-ind' && startsLine(text, prev.offset))) ? prev.source : null;
-      if (after !== null || lineStart) {
+      if (after !== null || startsLine(text, tab)) {
         issues.push({
           severity: 'error',
           message:
@@ -105,8 +101,8 @@ export function dockerTokenIssues(tokens: readonly CST.Token[], text: string): D
         });
       }
     }
-    prev = leaf;
-  }
+    prev = tok;
+  });
   return issues;
 }
 
@@ -120,27 +116,63 @@ function startsLine(text: string, offset: number): boolean {
   return true;
 }
 
+type Visit = (tok: CST.SourceToken, flow: boolean) => void;
+
 /**
- * The source tokens of a CST in document order (anchors, indicators, spaces, scalars), each marked
- * when it is inside a flow collection. Iterative: the depth of the CST comes from the input.
+ * Every source token of a CST (indicators, spaces, anchors, aliases and other scalars as one token
+ * each) in document order, with whether it is inside a flow collection. Iterative: the depth of the
+ * CST comes from the input.
  */
-function* leaves(tokens: readonly CST.Token[]): Generator<Leaf> {
-  const stack: Array<{ node: unknown; flow: boolean }> = [];
-  for (let i = tokens.length - 1; i >= 0; i--) stack.push({ node: tokens[i], flow: false });
+function forEachSourceToken(tokens: readonly CST.Token[], visit: Visit): void {
+  // a stack of pending work: a token to open, or a list of source tokens to visit
+  const stack: Array<{ tok?: CST.Token | CST.SourceToken; list?: readonly CST.SourceToken[]; flow: boolean }> = [];
+  for (let i = tokens.length - 1; i >= 0; i--) stack.push({ tok: tokens[i]!, flow: false });
+  const pushList = (list: readonly CST.SourceToken[] | undefined, flow: boolean) => {
+    if (list && list.length > 0) stack.push({ list, flow });
+  };
   while (stack.length > 0) {
-    const { node, flow } = stack.pop()!;
-    if (node === null || typeof node !== 'object') continue;
-    if (Array.isArray(node)) {
-      for (let i = node.length - 1; i >= 0; i--) stack.push({ node: node[i], flow });
+    const { tok, list, flow } = stack.pop()!;
+    if (list) {
+      for (const t of list) visit(t, flow);
       continue;
     }
-    const t = node as { type?: unknown; offset?: unknown; source?: unknown };
-    if (typeof t.type === 'string' && typeof t.offset === 'number' && typeof t.source === 'string') {
-      yield { type: t.type, offset: t.offset, source: t.source, flow };
+    const t = tok as CST.Token;
+    switch (t.type) {
+      case 'document':
+        pushList(t.end, flow);
+        if (t.value) stack.push({ tok: t.value, flow });
+        pushList(t.start, flow);
+        break;
+      case 'block-map':
+      case 'block-seq':
+      case 'flow-collection': {
+        const inner = flow || t.type === 'flow-collection';
+        if (t.type === 'flow-collection') pushList(t.end, inner);
+        for (let i = t.items.length - 1; i >= 0; i--) {
+          const it = t.items[i]! as CST.CollectionItem;
+          if (it.value) stack.push({ tok: it.value, flow: inner });
+          pushList(it.sep, inner);
+          if (it.key) stack.push({ tok: it.key, flow: inner });
+          pushList(it.start, inner);
+        }
+        if (t.type === 'flow-collection') visit(t.start, inner);
+        break;
+      }
+      case 'block-scalar':
+        pushList(t.props as CST.SourceToken[], flow);
+        break;
+      case 'alias':
+      case 'scalar':
+      case 'single-quoted-scalar':
+      case 'double-quoted-scalar':
+        pushList(t.end, flow);
+        visit(t as unknown as CST.SourceToken, flow);
+        break;
+      case 'doc-end':
+        pushList(t.end, flow);
+        break;
+      default:
+        if ('source' in t && typeof t.source === 'string') visit(t as CST.SourceToken, flow);
     }
-    const inner = flow || t.type === 'flow-collection';
-    // children in document order: the keys of a CST node are written in that order
-    const kids = Object.entries(node as Record<string, unknown>).filter(([k, v]) => k !== 'source' && v !== null && typeof v === 'object');
-    for (let i = kids.length - 1; i >= 0; i--) stack.push({ node: kids[i]![1], flow: inner });
   }
 }
