@@ -262,3 +262,25 @@ describe.skipIf(!HAS_DOCKER)('swarm semantics as docker stack config has them', 
     expect(lintSwarm(file).map((f) => [f.severity, f.line, f.column])).toEqual([['error', 3, 5]]);
   });
 });
+
+describe.skipIf(!HAS_DOCKER)('tabs docker accepts where indentation means nothing', () => {
+  it('a tab in the indentation of a line inside a flow collection or a quoted scalar: read, as docker reads it', () => {
+    const file = write('compose.yaml', 'services:\n  web:\n    image: nginx:1.25\n    command: ["sleep",\n      \t"10"]\n    environment:\n      GREETING: "hello\n        \tworld"\n    privileged: true\n');
+    const docker = dockerStackConfig(file);
+    expect(docker.ok).toBe(true);
+    expect(docker.out).toContain('GREETING: hello world');
+    const r = lintProject({ files: [file], environment: {}, rules: [noPrivileged] });
+    expect(r.findings.map((f) => [f.ruleId, f.line, f.column])).toEqual([['no-privileged', 9, 17]]);
+    const web = r.stack!.services[0]!;
+    expect(web.ref.node.kind === 'map' && web.ref.node.index.get('command')?.value).toMatchObject({ kind: 'seq', items: [{ value: { value: 'sleep' } }, { value: { value: '10' } }] });
+  });
+
+  it('the same tab in block context stays an error', () => {
+    const file = write('compose.yaml', 'services:\n  web:\n    image: nginx:1.25\n    command:\n\t- sleep\n');
+    expect(dockerStackConfig(file).ok).toBe(false);
+    const errors = lint(file).filter((f) => f.severity === 'error');
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.every((f) => f.ruleId === 'yaml-syntax' && f.line >= 4 && f.line <= 5)).toBe(true);
+    expect(errors.some((f) => f.line === 5 && f.column === 1)).toBe(true);
+  });
+});
