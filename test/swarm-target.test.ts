@@ -41,7 +41,27 @@ describe('resolveTarget', () => {
       expect(resolveTarget('auto', [name], null), name).toEqual({ target: 'swarm', reason: `the file name "${name.split('/').pop()}" says stack` });
     }
     expect(resolveTarget(undefined, ['compose.yaml', 'swarm-stack.override.yml'], null).target).toBe('swarm');
+    expect(resolveTarget(undefined, ['stacks/visualizer.yml', 'stacks_web.yml'], null).target).toBe('swarm');
     expect(resolveTarget(undefined, ['compose.yaml'], rootOf(plain)).target).toBe('compose');
+  });
+
+  it('auto: a name that only contains the letters "stack" is no evidence', () => {
+    for (const name of ['bookstack.yaml', 'localstack.yml', 'devstack-compose.yml', 'stackstorm.yml', 'openstack/compose.yaml']) {
+      expect(resolveTarget('auto', [name], rootOf(plain)), name).toEqual({ target: 'compose', reason: 'no stack file name and no swarm-only key' });
+    }
+  });
+
+  it('auto: a swarm-only key inherited through extends is no evidence; extends says compose', () => {
+    const p = tempProject({
+      'compose.yaml': 'services:\n  agent:\n    extends:\n      file: components.yaml\n      service: agent\n    image: zabbix/zabbix-agent:7.0\n',
+      'components.yaml': 'services:\n  agent:\n    image: zabbix/zabbix-agent:7.0\n    deploy:\n      mode: global\n',
+    });
+    temps.push(p.cleanup);
+    const r = lintProject({ files: [join(p.dir, 'compose.yaml')], environment: {} });
+    expect(r.target).toEqual({ target: 'compose', reason: 'service "agent" uses extends, which docker stack deploy refuses' });
+    expect(r.findings.filter((f) => f.ruleId === 'swarm-compat')).toEqual([]);
+    // the same key written in the file is evidence
+    expect(lintProject({ files: [join(p.dir, 'components.yaml')], environment: {} }).target).toEqual({ target: 'swarm', reason: 'the file uses the swarm-only key services.agent.deploy.mode: global' });
   });
 
   it('auto: a swarm-only key', () => {

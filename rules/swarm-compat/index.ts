@@ -1,9 +1,10 @@
 import { formatPath } from '../../src/parse/location.js';
 import { child, items, scalarValue } from '../../src/model/access.js';
 import type { Service } from '../../src/model/types.js';
-import type { DotenvUse } from '../../src/parse/located.js';
+import type { DotenvUse, LVal, YamlPath } from '../../src/parse/located.js';
+import type { Loc } from '../../src/parse/location.js';
 import { defineRule } from '../../src/engine/types.js';
-import { checkSwarmSchema, findInterpolationFormatIssues, reportedByCompose, STACK_VERSIONS, versionAccepting, type UnknownKeyIssue } from '../../src/engine/swarm-schema.js';
+import { checkSwarmSchema, dockerRefusal, findInterpolationFormatIssues, reportedByCompose, STACK_VERSIONS, versionAccepting, type UnknownKeyIssue } from '../../src/engine/swarm-schema.js';
 import { interpolate } from '../../src/parse/interpolate.js';
 import { stackTarget } from '../../src/engine/target.js';
 import { showValue } from '../show-value.js';
@@ -146,12 +147,16 @@ export default defineRule({
     category: 'compatibility',
     messages: {
       forbidden: 'service "{{service}}" sets {{key}}, which docker stack deploy refuses ("Configuration contains forbidden properties"); {{advice}}',
+      forbiddenExtends:
+        'service "{{service}}" sets extends, which docker stack deploy refuses ("Configuration contains forbidden properties"); {{advice}}{{inherited}}',
       unknownKey: '{{where}} sets {{key}}, which docker stack deploy rejects ("{{docker}} Additional property {{key}} is not allowed"); {{advice}}',
       invalid: 'docker stack deploy rejects this file: {{detail}}{{advice}}',
       cast: '{{path}} is "{{value}}" after interpolation, but docker stack deploy needs {{expected}} there ("failed to cast to expected type")',
       version: 'version {{version}} is not a stack file version: docker stack deploy accepts "3" and "3.0" to "3.13" (or no version key)',
       ignored: 'service "{{service}}" sets {{key}}, which docker stack deploy ignores; {{advice}}',
       volumeSpec: 'service "{{service}}" mounts {{spec}}, which docker stack deploy cannot read ("invalid spec: {{value}}: {{problem}}"); write it as SOURCE:TARGET[:MODE]{{hint}}',
+      namedModifier:
+        '{{path}}: docker stack deploy reads "{{expression}}" as ${{{name}}{{tail}}}: what follows ${{name}} up to the next "}" or the end of the value is a default, dropped when {{name}} is set (docker compose reads ${{name}} followed by "{{tail}}"){{command}}; write "{{fixed}}" to keep the text',
       interpolationFormat:
         '{{path}} has a "$" that docker stack deploy cannot read ("invalid interpolation format"): it reads only $$, $NAME, ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?error} and ${NAME?error}; {{advice}}',
       dotenv:
@@ -161,15 +166,27 @@ export default defineRule({
   },
   create(ctx) {
     if (stackTarget(ctx.stack) !== 'swarm' || ctx.stack.origin !== 'file') return {};
+    // What a service inherits through extends is not reported on its own: docker stack deploy
+    // refuses the extends first, and flattening the file is what to do. It is named in that error.
+    const inheritedKeys = new Map<string, string[]>();
+    const inherited = (service: string | undefined, loc: Loc, path: readonly string[]): boolean => {
+      if (service === undefined || loc.kind !== 'file') return false;
+      const node = ctx.stack.root.node.index.get('services')?.value;
+      const svc = node?.kind === 'map' ? node.index.get(service)?.value : undefined;
+      const from = svc?.kind === 'map' ? svc.extendsFrom : undefined;
+      if (!from?.some((b) => b.kind === 'file' && b.source === loc.source && loc.start >= b.start && loc.end <= b.end)) return false;
+      const list = inheritedKeys.get(service) ?? [];
+      const key = formatPath(path.slice(2));
+      if (!list.includes(key)) list.push(key);
+      inheritedKeys.set(service, list);
+      return true;
+    };
     return {
       service(svc) {
-        const ext = svc.ref.node.extendsKey;
-        if (ext) {
-          ctx.report({ messageId: 'forbidden', data: { service: svc.name, key: 'extends', advice: FORBIDDEN_KEYS.extends! }, at: ext, path: ['services', svc.name, 'extends'], service: svc });
-        }
         for (const [key, advice] of Object.entries(IGNORED_KEYS)) {
           const ref = child(svc.ref, key);
           if (!ref) continue;
+          if (inherited(svc.name, ref.entry?.keyLoc ?? ref.node.loc, ref.path)) continue;
           // the long form of depends_on is rejected outright (reported from the schema check)
           if (key === 'depends_on' && ref.node.kind !== 'seq') continue;
           ctx.report({ messageId: 'ignored', data: { service: svc.name, key, advice }, at: ref, severity: 'warning', service: svc });
@@ -177,7 +194,7 @@ export default defineRule({
         for (const it of items(child(svc.ref, 'volumes'))) {
           if (it.node.kind !== 'scalar' || typeof it.node.value !== 'string') continue;
           const problem = volumeSpecProblem(it.node.value);
-          if (!problem) continue;
+          if (!problem || inherited(svc.name, it.node.loc, it.path)) continue;
           ctx.report({
             messageId: 'volumeSpec',
             data: {
@@ -194,6 +211,7 @@ export default defineRule({
         }
         for (const p of svc.ports) {
           if (p.syntax !== 'short' || !p.hostIp || p.hostIp === '0.0.0.0' || p.hostIp === '::') continue;
+          if (inherited(svc.name, p.ref.node.loc, p.ref.path)) continue;
           ctx.report({ messageId: 'hostIp', data: { port: String(scalarValue(p.ref) ?? ''), ip: p.hostIp }, at: p.ref, loc: p.ref.node.loc, severity: 'warning', service: svc });
         }
       },
@@ -202,6 +220,7 @@ export default defineRule({
         const result = checkSwarmSchema(root);
         const byName = new Map(stack.services.map((s) => [s.name, s]));
         const serviceOf = (path: readonly string[]): Service | null => (path[0] === 'services' && path.length >= 2 ? (byName.get(path[1]!) ?? null) : null);
+        const inheritedAt = (loc: Loc, path: readonly string[]): boolean => path[0] === 'services' && path.length >= 3 && inherited(path[1], loc, path);
 
         const version = child(stack.root, 'version');
         let versionReported = false;
@@ -210,13 +229,14 @@ export default defineRule({
           ctx.report({ messageId: 'version', data: { version: JSON.stringify(scalarValue(version)) }, at: version, loc: version.node.loc });
         }
 
-        for (const u of result.unknownKeys) reportUnknownKey(u);
+        for (const u of result.unknownKeys) if (!inheritedAt(u.entry.keyLoc, [...u.parentPath, u.key])) reportUnknownKey(u);
 
         // a value docker cannot cast stops it there: its type error would say the same again
         const castPaths = new Set(result.casts.map((c) => c.path.join('\u0000')));
         for (const is of result.issues) {
           if (reportedByCompose(result, is.path) || castPaths.has(is.path.join('\u0000'))) continue;
           if (versionReported && is.path.length === 1 && is.path[0] === 'version') continue;
+          if (inheritedAt(is.loc, is.path)) continue;
           let advice = VALUE_ADVICE.find(([p]) => matches(p, is.path))?.[1] ?? '';
           if (/format "duration"/.test(is.message)) advice = DURATION_ADVICE;
           ctx.report({ messageId: 'invalid', data: { detail: is.message, advice }, at: is.loc, path: is.path, service: serviceOf(is.path) });
@@ -225,6 +245,21 @@ export default defineRule({
         for (const is of findInterpolationFormatIssues(root)) {
           // a malformed ${...} that compose refuses too is reported by the interpolation check
           if (interpolate(is.text, new Map()).issues.some((i) => i.kind === 'syntax')) continue;
+          if (inheritedAt(is.loc, is.path)) continue;
+          if (is.named) {
+            const { name, tail } = is.named;
+            const command = /\$\(/.test(tail) ? '; docker never runs a $(...): write $$(...) for the container\'s shell to run it' : '';
+            const fixed = `\${${name}}${tail.replace(/\$(?=\()/g, '$$$$')}`;
+            ctx.report({
+              messageId: 'namedModifier',
+              data: { path: formatPath(is.path), expression: `$${name}${tail}`, name, tail, fixed, command },
+              at: is.loc,
+              path: is.path,
+              severity: 'warning',
+              service: serviceOf(is.path),
+            });
+            continue;
+          }
           const advice = /\$\{[^}]*:?\+/.test(is.text)
             ? 'docker has no ${NAME:+alt} / ${NAME+alt}: set the value in the environment instead'
             : 'write $$ for a literal $ (as in $$(command) or $$1)';
@@ -239,20 +274,54 @@ export default defineRule({
           if (list) list.push(use);
           else byVariable.set(use.name, [use]);
         }
-        for (const [name, uses] of byVariable) {
-          const first = uses[0]!;
-          const consequence = DEFAULT_FOLLOWS.test(first.expression)
-            ? `${first.expression} gives its default`
-            : REQUIRED.test(first.expression)
-              ? `${first.expression} stops the deploy`
-              : 'it becomes an empty string';
+        const dotenvNames = new Set(byVariable.keys());
+        for (const [name, all] of byVariable) {
+          const uses = all.filter((u) => !inheritedAt(u.loc, u.path));
+          if (uses.length === 0) continue;
+          // the first use where docker stack deploy stops: a number, boolean, duration or size it cannot read
+          let stop: { use: DotenvUse; value: string; refusal: string } | null = null;
+          for (const use of uses) {
+            const r = deployRefusal(root, use, dotenvNames);
+            if (r) {
+              stop = { use, ...r };
+              break;
+            }
+          }
+          // a required ${NAME:?} stops the deploy with its own message, before any value is read
+          const required = REQUIRED.test(uses[0]!.expression);
+          if (required) stop = null;
+          const first = stop?.use ?? uses[0]!;
+          const consequence = required
+            ? `${first.expression} stops the deploy`
+            : stop
+              ? `${formatPath(first.path)} is "${stop.value}", where docker stack deploy stops ("${stop.refusal}")`
+              : DEFAULT_FOLLOWS.test(first.expression)
+                ? `${first.expression} gives its default`
+                : 'it becomes an empty string';
           const more = uses.length > 1 ? ` (${uses.length - 1} more ${uses.length === 2 ? 'place uses' : 'places use'} it)` : '';
-          ctx.report({ messageId: 'dotenv', data: { name, file: dotenv!.file, consequence, more }, at: first.loc, path: first.path, severity: 'warning', service: serviceOf(first.path) });
+          const severity = stop || required ? 'error' : 'warning';
+          ctx.report({ messageId: 'dotenv', data: { name, file: dotenv!.file, consequence, more }, at: first.loc, path: first.path, severity, service: serviceOf(first.path) });
         }
 
         for (const c of result.casts) {
-          if (reportedByCompose(result, c.path)) continue;
+          if (reportedByCompose(result, c.path) || inheritedAt(c.loc, c.path)) continue;
           ctx.report({ messageId: 'cast', data: { path: formatPath(c.path), value: c.value, expected: c.expected }, at: c.loc, path: c.path, service: serviceOf(c.path) });
+        }
+
+        // extends last: it names what the service inherits that was not reported on its own
+        for (const svc of stack.services) {
+          const ext = svc.ref.node.extendsKey;
+          if (!ext) continue;
+          const keys = inheritedKeys.get(svc.name) ?? [];
+          const shown = keys.slice(0, 5).join(', ') + (keys.length > 5 ? `, and ${keys.length - 5} more` : '');
+          const inheritedText = keys.length > 0 ? `; it also inherits keys docker stack deploy refuses or ignores (${shown})` : '';
+          ctx.report({
+            messageId: 'forbiddenExtends',
+            data: { service: svc.name, advice: FORBIDDEN_KEYS.extends!, inherited: inheritedText },
+            at: ext,
+            path: ['services', svc.name, 'extends'],
+            service: svc,
+          });
         }
 
         function reportUnknownKey(u: UnknownKeyIssue): void {
@@ -292,3 +361,29 @@ export default defineRule({
   },
 });
 
+/**
+ * What docker stack deploy makes of the scalar that uses a variable only `.env` sets, when every
+ * variable in it is one of those (docker sees them unset): its value and docker's complaint, or
+ * null when docker reads the value or it cannot be told.
+ */
+function deployRefusal(root: LVal, use: DotenvUse, dotenvNames: ReadonlySet<string>): { value: string; refusal: string } | null {
+  let node: LVal | undefined = root;
+  const path: YamlPath = [];
+  for (const seg of use.path) {
+    if (node?.kind === 'map') node = node.index.get(seg)?.value;
+    else if (node?.kind === 'seq') {
+      node = node.items[Number(seg)]?.value;
+      path.push(Number(seg));
+      continue;
+    } else return null;
+    path.push(seg);
+  }
+  if (node?.kind !== 'scalar' || node.raw === undefined || !node.raw.includes(use.expression)) return null;
+  let known = true;
+  const { value } = interpolate(node.raw, { get: () => undefined }, (name) => {
+    if (!dotenvNames.has(name)) known = false;
+  });
+  if (!known) return null;
+  const refusal = dockerRefusal(path, value);
+  return refusal ? { value, refusal } : null;
+}

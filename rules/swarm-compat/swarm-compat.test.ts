@@ -191,7 +191,57 @@ testRule(rule, {
           path: 'services.api.image',
         },
         { message: /^\$\{TOKEN\} takes its value from \.env, .*there TOKEN is unset and it becomes an empty string \(1 more place uses it\);/, line: 5, column: 14, endColumn: 20, severity: 'warning' },
-        { message: /^\$\{REPLICAS\} .*and \$\{REPLICAS:\?set REPLICAS\} stops the deploy;/, line: 9, column: 17, endColumn: 42, severity: 'warning' },
+        { message: /^\$\{REPLICAS\} .*and \$\{REPLICAS:\?set REPLICAS\} stops the deploy;/, line: 9, column: 17, endColumn: 42, severity: 'error' },
+      ],
+    },
+    {
+      name: 'a variable only .env sets where docker parses a number, a duration or a size: the deploy stops there, an error',
+      code: {
+        'stack.yml':
+          'services:\n  web:\n    image: nginx:$TAG\n    ports:\n      - "$PORT:80"\n    healthcheck:\n      test: ["CMD", "true"]\n      retries: $HEALTHCHECK_RETRIES\n      interval: ${INTERVAL}\n    deploy:\n      resources:\n        limits:\n          memory: $MEM\n',
+        '.env': 'TAG=1.25\nPORT=8080\nHEALTHCHECK_RETRIES=3\nINTERVAL=10s\nMEM=512M\n',
+      },
+      errors: [
+        { message: /^\$\{TAG\} .*there TAG is unset and it becomes an empty string;/, line: 3, column: 18, endColumn: 22, severity: 'warning' },
+        // docker publishes ":80" on a port it picks: it deploys
+        { message: /^\$\{PORT\} .*there PORT is unset and it becomes an empty string;/, line: 5, column: 10, endColumn: 15, severity: 'warning' },
+        {
+          message:
+            '${HEALTHCHECK_RETRIES} takes its value from .env, which docker stack deploy does not read (it reads variables from the environment only): there HEALTHCHECK_RETRIES is unset and services.web.healthcheck.retries is "", where docker stack deploy stops ("failed to cast to expected type: strconv.Atoi: parsing "": invalid syntax"); export the file before deploying (set -a; . ./.env; set +a), or lint with --env-file for the variables the deploy gets',
+          line: 8,
+          column: 16,
+          endColumn: 36,
+          severity: 'error',
+          path: 'services.web.healthcheck.retries',
+        },
+        { message: /^\$\{INTERVAL\} .*services\.web\.healthcheck\.interval is "", where docker stack deploy stops \("Does not match format 'duration'"\);/, line: 9, column: 17, endColumn: 28, severity: 'error' },
+        { message: /^\$\{MEM\} .*services\.web\.deploy\.resources\.limits\.memory is "", where docker stack deploy stops \("invalid size: ''"\);/, line: 13, column: 19, endColumn: 23, severity: 'error' },
+      ],
+    },
+    {
+      name: 'extends: one error at the extends, naming what the service inherits, not one per inherited key',
+      code: {
+        'stack.yml': 'services:\n  agent:\n    extends:\n      file: base.yml\n      service: agent\n    environment:\n      ZBX_HOSTNAME: agent\n',
+        'base.yml': 'services:\n  agent:\n    image: zabbix/zabbix-agent:7.0\n    mem_limit: 256m\n    cpu_shares: 512\n    restart: always\n',
+      },
+      errors: [
+        {
+          message:
+            'service "agent" sets extends, which docker stack deploy refuses ("Configuration contains forbidden properties"); docker stack deploy cannot resolve extends: flatten the file first (docker compose config > stack.yml); it also inherits keys docker stack deploy refuses or ignores (restart, mem_limit, cpu_shares)',
+          line: 3,
+          column: 5,
+          endColumn: 12,
+          path: 'services.agent.extends',
+        },
+      ],
+    },
+    {
+      name: 'extends: what the service itself writes is still reported',
+      code: stack('services:\n  base:\n    image: api:1\n    cpu_shares: 512\n  api:\n    extends: base\n    mem_limit: 1g\n'),
+      errors: [
+        { message: /service "base" sets cpu_shares/, line: 4, column: 5 },
+        { message: /service "api" sets extends, .*flatten the file first \(docker compose config > stack\.yml\); it also inherits keys docker stack deploy refuses or ignores \(cpu_shares\)$/, line: 6, column: 5 },
+        { message: /service "api" sets mem_limit/, line: 7, column: 5 },
       ],
     },
     {

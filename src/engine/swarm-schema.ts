@@ -199,6 +199,32 @@ export function dockerView(root: LVal): { data: unknown; casts: CastIssue[] } {
   return { data: walk(root), casts };
 }
 
+const GO_PARSE: Record<Cast, string> = { int: 'strconv.Atoi', float: 'strconv.ParseFloat', bool: 'strconv.ParseBool' };
+
+/** Where the stack schema wants a Go duration (`format: duration`). */
+const DURATIONS: string[][] = [
+  ['services', '*', 'stop_grace_period'],
+  ...['interval', 'timeout', 'start_period', 'start_interval'].map((k) => ['services', '*', 'healthcheck', k]),
+  ...['update_config', 'rollback_config'].flatMap((c) => ['delay', 'monitor'].map((k) => ['services', '*', 'deploy', c, k])),
+  ['services', '*', 'deploy', 'restart_policy', 'delay'],
+  ['services', '*', 'deploy', 'restart_policy', 'window'],
+];
+/** Where docker decodes a byte size (an empty one is "invalid size"). */
+const SIZES: string[][] = [['services', '*', 'deploy', 'resources', '*', 'memory']];
+
+/**
+ * What docker stack deploy says of an interpolated string at a path where it parses a number, a
+ * boolean, a duration or a size and cannot read it (null where it reads it, or takes any string):
+ * `failed to cast to expected type: strconv.Atoi: parsing "": invalid syntax`, ...
+ */
+export function dockerRefusal(path: YamlPath, value: string): string | null {
+  const cast = castAt(path);
+  if (cast) return goCast(value, cast).ok ? null : `failed to cast to expected type: ${GO_PARSE[cast]}: parsing ${JSON.stringify(value)}: invalid syntax`;
+  if (DURATIONS.some((p) => matchesPathPattern(p, path))) return stackFormats.duration(value) ? null : "Does not match format 'duration'";
+  if (value === '' && SIZES.some((p) => matchesPathPattern(p, path))) return "invalid size: ''";
+  return null;
+}
+
 /** A validator that ignores what checkSchema hands it and validates docker's view instead. */
 function onData(validate: CompiledValidator, data: unknown): CompiledValidator {
   const wrapped: CompiledValidator = Object.assign(
@@ -299,9 +325,14 @@ function nodeAt(root: LVal, path: readonly string[]): LVal | undefined {
  * `${NAME-x}`, `${NAME:?x}`, `${NAME?x}`. Anything else after a `$` is "invalid interpolation
  * format": a `$` before a space, `(`, a digit or the end (`$(cmd)`, `cost $`, `$1`), and the
  * compose-only `${NAME:+x}` / `${NAME+x}`. Returns the offset of the first offending `$`, or -1.
+ *
+ * Without braces docker reads a modifier too: `$NAME-x`, `$NAME:-x`, `$NAME?x` and `$NAME:?x` are
+ * `${NAME-x}`, ..., the default running to the next `}` or the end of the value (so `$X-$(date)` is
+ * read, and `-$(date)` is the default of X). Each such expression is pushed onto `named`.
  */
-export function dockerInterpolationError(s: string): number {
+export function dockerInterpolationError(s: string, named?: NamedModifier[]): number {
   const braced = /\{[_a-z][_a-z0-9]*(?::?[-?](?:.*\}|[^}]*))?\}/iy;
+  const modifier = /:?[-?][^}]*/y;
   for (let i = 0; i < s.length; i++) {
     if (s[i] !== '$') continue;
     const next = s[i + 1];
@@ -310,8 +341,15 @@ export function dockerInterpolationError(s: string): number {
       continue;
     }
     if (next !== undefined && /[_a-z]/i.test(next)) {
+      const start = i;
       i++;
       while (i + 1 < s.length && /[_a-z0-9]/i.test(s[i + 1]!)) i++;
+      modifier.lastIndex = i + 1;
+      const m = modifier.exec(s);
+      if (m) {
+        named?.push({ start, end: i + 1 + m[0].length, name: s.slice(start + 1, i + 1), tail: m[0] });
+        i += m[0].length;
+      }
       continue;
     }
     if (next === '{') {
@@ -327,15 +365,31 @@ export function dockerInterpolationError(s: string): number {
   return -1;
 }
 
+/** `$NAME-x` (or `:-`, `?`, `:?`) without braces: docker reads the text after the name as a modifier. */
+export interface NamedModifier {
+  start: number;
+  end: number;
+  name: string;
+  /** the modifier and its argument as docker reads them (`-$(date)`) */
+  tail: string;
+}
+
 export interface InterpolationFormatIssue {
+  /** `format`: docker refuses the value; `named-modifier`: docker reads `$NAME-x` as `${NAME-x}` */
+  kind: 'format' | 'named-modifier';
   path: string[];
   /** the text as written (before interpolation) */
   text: string;
-  /** the offending `$`, or the whole scalar when its text cannot be mapped onto the file */
+  /** the offending `$`, the `$NAME-x` expression, or the whole scalar when its text cannot be mapped onto the file */
   loc: Loc;
+  /** for `named-modifier` */
+  named?: NamedModifier;
 }
 
-/** Every scalar value (keys are not interpolated) whose text docker's interpolation refuses. */
+/**
+ * Every scalar value (keys are not interpolated) whose text docker's interpolation refuses, and
+ * every `$NAME-x` docker reads as `${NAME-x}` (in a value docker reads).
+ */
 export function findInterpolationFormatIssues(root: LVal): InterpolationFormatIssue[] {
   const out: InterpolationFormatIssue[] = [];
   // A value shared through an alias or `<<` is reported once, at the first path that reaches it.
@@ -346,8 +400,10 @@ export function findInterpolationFormatIssues(root: LVal): InterpolationFormatIs
       const text = v.raw ?? (typeof v.value === 'string' ? v.value : null);
       if (text === null || !text.includes('$') || seen.has(v)) return;
       seen.add(v);
-      const at = dockerInterpolationError(text);
-      if (at >= 0) out.push({ path: [...path], text, loc: valueSpanLoc(v.loc, text, at, at + 1) });
+      const named: NamedModifier[] = [];
+      const at = dockerInterpolationError(text, named);
+      if (at >= 0) out.push({ kind: 'format', path: [...path], text, loc: valueSpanLoc(v.loc, text, at, at + 1) });
+      else for (const n of named) out.push({ kind: 'named-modifier', path: [...path], text, loc: valueSpanLoc(v.loc, text, n.start, n.end), named: n });
       return;
     }
     // an anchored mapping or sequence is walked once (what its aliases reach is already seen)

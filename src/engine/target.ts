@@ -36,17 +36,38 @@ export function findSwarmOnlyKey(root: LMap): string | null {
   return null;
 }
 
+/** The word `stack` (or `stacks`) on its own in a file name: `docker-stack.yml`, not `bookstack.yaml`. */
+const STACK_WORD = /(?:^|[^a-z0-9])stacks?(?:[^a-z0-9]|$)/i;
+
+/** The first service that uses `extends`, or null. */
+function findExtends(root: LMap): string | null {
+  for (const { key: name, ref: svc } of entries(child(rootRef(root), 'services'))) {
+    if (svc.node.kind === 'map' && svc.node.extendsKey) return name;
+  }
+  return null;
+}
+
 /**
- * `auto` picks swarm when a file's name says stack (`docker-stack.yml`, `stack.prod.yaml`,
- * `monitoring-stack.yml`: the word "stack" anywhere in the name, any case) or when the file uses a
- * key only swarm acts on (`deploy.placement`, `deploy.update_config`, `deploy.rollback_config`,
- * `deploy.endpoint_mode`, `deploy.restart_policy`, `deploy.mode: global` or a job mode); compose
- * otherwise.
+ * The rule of evidence of `auto`: swarm only on evidence that the files are deployed with
+ * `docker stack deploy`, compose otherwise.
+ *
+ * 1. A file name with the word `stack` (or `stacks`) in it, between non-alphanumeric characters or
+ *    the ends of the name, in any case: `docker-stack.yml`, `stack.yaml`, `monitoring-stack.yml`,
+ *    `prod.STACK.yml`. A name that merely contains the letters (`bookstack.yaml`,
+ *    `localstack.yml`) is no evidence.
+ * 2. Else, a service that uses `extends` says compose: `docker stack deploy` refuses `extends`, so
+ *    the files are deployed with `docker compose` (and a swarm-only key a service inherits
+ *    through `extends` is no evidence either).
+ * 3. Else, a key only swarm acts on, written in the files: `deploy.placement`,
+ *    `deploy.update_config`, `deploy.rollback_config`, `deploy.endpoint_mode`,
+ *    `deploy.restart_policy`, `deploy.mode: global` or a job mode.
  */
 export function resolveTarget(setting: TargetSetting | undefined, files: readonly string[], root: LMap | null): ResolvedTarget {
   if (setting === 'compose' || setting === 'swarm') return { target: setting, reason: `target ${setting} was asked for` };
-  const named = files.find((f) => /stack/i.test(basename(f)));
+  const named = files.find((f) => STACK_WORD.test(basename(f)));
   if (named) return { target: 'swarm', reason: `the file name "${basename(named)}" says stack` };
+  const extending = root ? findExtends(root) : null;
+  if (extending) return { target: 'compose', reason: `service "${extending}" uses extends, which docker stack deploy refuses` };
   const key = root ? findSwarmOnlyKey(root) : null;
   if (key) return { target: 'swarm', reason: `the file uses the swarm-only key ${key}` };
   return { target: 'compose', reason: 'no stack file name and no swarm-only key' };

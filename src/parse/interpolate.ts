@@ -26,6 +26,12 @@ export interface InterpolationResult {
 }
 
 const NAME_START = /[A-Za-z_]/;
+
+/**
+ * How deep `${A:-${B:-...}}` may nest. Real files nest two or three levels; the bound keeps the
+ * work linear in the input (each level rescans what it holds) and the stack bounded.
+ */
+export const MAX_INTERPOLATION_DEPTH = 100;
 const NAME_CHAR = /[A-Za-z0-9_]/;
 
 /** A cheap test run before `interpolate`: only a string with a `$` can hold an expression. */
@@ -39,7 +45,7 @@ export function hasInterpolation(s: string): boolean {
  */
 export function interpolate(input: string, env: Lookup, onVariable?: VariableObserver): InterpolationResult {
   const issues: InterpolationIssue[] = [];
-  const value = expand(input, 0, input.length, observed(env, onVariable), issues, 0);
+  const value = expand(input, 0, input.length, observed(env, onVariable), issues, 0, 0);
   return { value, issues };
 }
 
@@ -61,7 +67,7 @@ function observed(env: Lookup, onVariable: VariableObserver | undefined): Observ
   };
 }
 
-function expand(s: string, from: number, to: number, env: ObservedLookup, issues: InterpolationIssue[], base: number): string {
+function expand(s: string, from: number, to: number, env: ObservedLookup, issues: InterpolationIssue[], base: number, depth: number): string {
   let out = '';
   let i = from;
   while (i < to) {
@@ -91,7 +97,18 @@ function expand(s: string, from: number, to: number, env: ObservedLookup, issues
         i = to;
         continue;
       }
-      out += expandBraced(s, i, close, env, issues, base);
+      if (depth >= MAX_INTERPOLATION_DEPTH) {
+        // one issue for the whole expression: the levels inside it are not read
+        issues.push({
+          kind: 'syntax',
+          variable: '',
+          message: `invalid interpolation format: "${s.slice(i, i + 12)}..." nests \${...} more than ${MAX_INTERPOLATION_DEPTH} levels deep (a file needs a few); it is not read further`,
+          start: base + i,
+          end: base + close + 1,
+        });
+        return out;
+      }
+      out += expandBraced(s, i, close, env, issues, base, depth + 1);
       i = close + 1;
       continue;
     }
@@ -136,7 +153,7 @@ function findClose(s: string, from: number, to: number): number {
   return -1;
 }
 
-function expandBraced(s: string, dollar: number, close: number, env: ObservedLookup, issues: InterpolationIssue[], base: number): string {
+function expandBraced(s: string, dollar: number, close: number, env: ObservedLookup, issues: InterpolationIssue[], base: number, depth: number): string {
   const bodyStart = dollar + 2;
   let j = bodyStart;
   while (j < close && NAME_CHAR.test(s[j]!)) j++;
@@ -158,7 +175,7 @@ function expandBraced(s: string, dollar: number, close: number, env: ObservedLoo
     op = ':' + (s[j + 1] ?? '');
     argStart = j + 2;
   }
-  const arg = () => expand(s, argStart, close, env, issues, base);
+  const arg = () => expand(s, argStart, close, env, issues, base, depth);
   const empty = v === undefined || v === '';
   switch (op) {
     case ':-':

@@ -213,6 +213,7 @@ function resolveService(doc: ReadDocument, name: string, parse: Parse, issues: P
   // the service is where it is written, not where its base is
   merged.loc = svc.loc;
   merged.extendsKey = ext.keyLoc;
+  merged.extendsFrom = [base.loc, ...(base.extendsFrom ?? [])];
   if (svc.yaml) merged.yaml = svc.yaml;
   memo.set(id, merged);
   return merged;

@@ -46,6 +46,8 @@ export interface LMap extends LBase {
   mergedFrom?: LMap[];
   /** where the service's `extends` key was written (`extends` is resolved while loading and leaves the tree) */
   extendsKey?: Loc;
+  /** the services `extends` merged in (the base, its own base, ...): what lies in them is inherited */
+  extendsFrom?: Loc[];
 }
 
 export interface LSeq extends LBase {
@@ -543,8 +545,8 @@ function interpolationIssue(is: InterpolationIssue, loc: Loc, value: string): Bu
 
 /**
  * Where `value[start, end)` is in the file: mapped through the scalar's source when that source is
- * the value itself (plain, quoted without escapes, or a line of a literal `|` block), else the
- * whole scalar (escapes and folding leave no offset to map).
+ * the value itself (plain, quoted without escapes, or a line of a literal `|` or folded `>` block),
+ * else the whole scalar (escapes and folded quoted lines leave no offset to map).
  */
 export function valueSpanLoc(loc: Loc, value: string, start: number, end: number): Loc {
   if (loc.kind !== 'file') return loc;
@@ -552,18 +554,36 @@ export function valueSpanLoc(loc: Loc, value: string, start: number, end: number
   const span = (at: number): Loc => ({ ...loc, start: at, end: at + (end - start) });
   const quote = src[0] === '"' || src[0] === "'" ? 1 : 0;
   if (src.slice(quote, src.length - quote) === value) return span(loc.start + quote + start);
-  if (src[0] === '|' && !value.slice(start, end).includes('\n')) {
-    // a literal block: value line k is source line k + 1 of the node, after its indentation
-    const lineNo = value.slice(0, start).split('\n').length - 1;
-    const col = start - (value.lastIndexOf('\n', start - 1) + 1);
-    const valueLine = value.split('\n')[lineNo]!;
-    const srcLines = src.split('\n');
-    const srcLine = srcLines[lineNo + 1];
-    if (srcLine !== undefined && srcLine.replace(/\r$/, '').endsWith(valueLine)) {
-      const lineStart = srcLines.slice(0, lineNo + 1).reduce((n, l) => n + l.length + 1, 0);
-      const indent = srcLine.replace(/\r$/, '').length - valueLine.length;
-      return span(loc.start + lineStart + indent + col);
-    }
+  if (src[0] === '|' || src[0] === '>') {
+    const at = blockScalarOffset(src, value, start, end);
+    if (at !== null) return span(loc.start + at);
   }
   return loc;
+}
+
+/**
+ * The offset in a block scalar's source (`|` or `>`, header included) of `value[start, end)`, when
+ * that span lies within one line of the block: each line's text (after the block's indentation)
+ * is in the value as it is, in order; literal and folded blocks differ only in what joins lines.
+ */
+function blockScalarOffset(src: string, value: string, start: number, end: number): number | null {
+  let pos = src.indexOf('\n') + 1;
+  if (pos === 0) return null;
+  let indent = -1;
+  let cursor = 0;
+  while (pos < src.length) {
+    let eol = src.indexOf('\n', pos);
+    if (eol < 0) eol = src.length;
+    const line = src.charCodeAt(eol - 1) === 13 ? src.slice(pos, eol - 1) : src.slice(pos, eol);
+    if (line.trim() !== '') {
+      if (indent < 0) indent = line.length - line.replace(/^ +/, '').length;
+      const content = line.slice(indent);
+      const p = value.startsWith(content, cursor) ? cursor : value.indexOf(content, cursor);
+      if (p < 0) return null;
+      if (start >= p && end <= p + content.length) return pos + indent + (start - p);
+      cursor = p + content.length;
+    }
+    pos = eol + 1;
+  }
+  return null;
 }

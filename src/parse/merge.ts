@@ -122,6 +122,8 @@ function mergeMaps(base: LMap, over: LMap, path: string[], onConflict?: OnConfli
   if (base.mergedFrom || over.mergedFrom) out.mergedFrom = [...(base.mergedFrom ?? []), ...(over.mergedFrom ?? [])];
   const extendsKey = over.extendsKey ?? base.extendsKey;
   if (extendsKey) out.extendsKey = extendsKey;
+  const extendsFrom = over.extendsFrom ?? base.extendsFrom;
+  if (extendsFrom) out.extendsFrom = extendsFrom;
   for (const e of over.entries) {
     const prev = out.index.get(e.key);
     if (!prev) {
@@ -237,6 +239,7 @@ function withoutResets(v: LVal): LVal {
     if (v.yaml) out.yaml = v.yaml;
     if (v.mergedFrom) out.mergedFrom = v.mergedFrom;
     if (v.extendsKey) out.extendsKey = v.extendsKey;
+    if (v.extendsFrom) out.extendsFrom = v.extendsFrom;
     return out;
   }
   return v;

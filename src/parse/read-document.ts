@@ -1,4 +1,5 @@
-import { isCollection, isScalar, isSeq, parseAllDocuments, visit, type Document } from 'yaml';
+import { Composer, isCollection, isScalar, isSeq, Parser, visit, type CST, type Document } from 'yaml';
+import { dockerLineBreaks, dockerTokenIssues } from './docker-yaml.js';
 import { fileLoc, type Loc } from './location.js';
 import { convertDocument, type BuildIssue, type DotenvUse, type LVal } from './located.js';
 import type { Env } from './interpolate.js';
@@ -46,15 +47,19 @@ export function parseSource(source: SourceFile, env: Env, interpolate = true, do
     issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: 'the file is empty: a compose file needs at least a services: mapping', loc: fileLoc(source, 0, 0) });
     return { source, root: null, issues, dotenvUses: [] };
   }
-  const docs = parseAllDocuments(text, {
-    lineCounter: source.lineCounter,
+  // the text as docker's reader breaks it into lines (same offsets), and the CST for the checks of
+  // what docker refuses (the same parse: the tokens are kept on their way to the composer)
+  const breaks = dockerLineBreaks(text);
+  for (const b of breaks.issues) issues.push({ ruleId: 'yaml-syntax', severity: b.severity, message: b.message, loc: fileLoc(source, b.start, b.end) });
+  const tokens: CST.Token[] = [];
+  const composer = new Composer({
     merge: false,
     // duplicate keys are reported by convertDocument in one pass (yaml's check is quadratic)
     uniqueKeys: false,
     prettyErrors: false,
     strict: true,
   });
-  const list = Array.isArray(docs) ? docs : [];
+  const list: Document.Parsed[] = Array.from(composer.compose(keep(new Parser().parse(breaks.text), tokens)));
   if (list.length === 0) {
     // an EmptyStream: only comments or directives
     issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: 'the file holds no YAML document: a compose file needs at least a services: mapping', loc: fileLoc(source, 0, 0) });
@@ -97,6 +102,8 @@ export function parseSource(source: SourceFile, env: Env, interpolate = true, do
     issues.push({ ruleId: 'yaml-syntax', severity: 'warning', message: yamlMessage(w.message), loc: fileLoc(source, a, Math.max(a, b)) });
   }
   if (fatal) return { source, root: null, issues, dotenvUses: [] };
+  // what our parser read without error but docker refuses: an error each, and the file is still read
+  for (const d of dockerTokenIssues(tokens, breaks.text)) issues.push({ ruleId: 'yaml-syntax', severity: d.severity, message: d.message, loc: fileLoc(source, d.start, d.end) });
   const { root, issues: convIssues, dotenvUses } = convertDocument(doc, source, { env, interpolate, dotenvOnly });
   issues.push(...convIssues);
   // An unknown alias, a collection as a key or a bad `<<` leave no document compose would read: like
@@ -115,6 +122,14 @@ export function parseSource(source: SourceFile, env: Env, interpolate = true, do
     return { source, root: null, issues, dotenvUses: [] };
   }
   return { source, root, issues, dotenvUses };
+}
+
+/** The tokens of a stream, each also pushed onto `into`. */
+function* keep(tokens: Iterable<CST.Token>, into: CST.Token[]): Generator<CST.Token> {
+  for (const t of tokens) {
+    into.push(t);
+    yield t;
+  }
 }
 
 function yamlMessage(message: string): string {

@@ -10,7 +10,8 @@ export class ReadTextError extends Error {}
  * The text of a file the user named, as UTF-8. A regular file is read whole; a pipe or a device
  * (`/dev/stdin`, `<(cat f)`, a FIFO) is read without blocking on a missing writer, so a FIFO that
  * nobody writes to reads as empty instead of hanging. Throws ReadTextError saying why: no such
- * file, permission denied, a directory, larger than MAX_INPUT_BYTES, not UTF-8 text.
+ * file, permission denied, a directory, larger than MAX_INPUT_BYTES, not UTF-8 text (or UTF-16 with a
+ * byte order mark).
  */
 export function readText(path: string): string {
   let bytes: Buffer;
@@ -96,7 +97,22 @@ function readStream(path: string): Buffer {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+const utf16le = new TextDecoder('utf-16le', { fatal: true, ignoreBOM: true });
+const utf16be = new TextDecoder('utf-16be', { fatal: true, ignoreBOM: true });
+
+/**
+ * The text of the bytes: UTF-8, or UTF-16 when a byte order mark says so (docker's YAML reader
+ * reads both). The BOM stays in the text (as U+FEFF), as it does for UTF-8, so the source keeps it.
+ */
 function decodeUtf8(bytes: Buffer): string {
+  const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe ? utf16le : bytes[0] === 0xfe && bytes[1] === 0xff ? utf16be : null;
+  if (utf16) {
+    try {
+      return utf16.decode(bytes);
+    } catch {
+      throw new ReadTextError(`not UTF-16 text (it starts with a UTF-16 ${utf16 === utf16le ? 'little' : 'big'}-endian byte order mark)`);
+    }
+  }
   const nul = bytes.indexOf(0);
   if (nul >= 0) throw new ReadTextError(`not a text file (a NUL byte at line ${lineOfByte(bytes, nul)})`);
   try {

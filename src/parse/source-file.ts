@@ -1,5 +1,3 @@
-import { LineCounter } from 'yaml';
-
 const BOM = '\uFEFF';
 
 /**
@@ -9,8 +7,10 @@ const BOM = '\uFEFF';
 export class SourceFile {
   readonly text: string;
   readonly bom: boolean;
+  /** the line break edits insert: LF or CRLF (a file whose lines end in a lone CR is not fixed) */
   readonly eol: '\n' | '\r\n';
-  readonly lineCounter = new LineCounter();
+  /** the first line break is a lone CR (old Mac line ends) */
+  readonly loneCr: boolean;
   private lineStarts: number[] | null = null;
 
   constructor(
@@ -22,8 +22,10 @@ export class SourceFile {
   ) {
     this.bom = raw.startsWith(BOM);
     this.text = this.bom ? raw.slice(1) : raw;
-    const nl = this.text.indexOf('\n');
-    this.eol = nl > 0 && this.text[nl - 1] === '\r' ? '\r\n' : '\n';
+    // the first line break says: LF, CRLF, or a lone CR (docker's reader, and editors, read all three)
+    const m = /\r\n?|\n/.exec(this.text);
+    this.eol = m?.[0] === '\r\n' ? '\r\n' : '\n';
+    this.loneCr = m?.[0] === '\r';
   }
 
   /** The file's bytes as they would be written back: BOM restored. */
@@ -33,14 +35,15 @@ export class SourceFile {
 
   private starts(): number[] {
     if (!this.lineStarts) {
-      // The LineCounter is filled by the parser; a file that was never parsed (read errors) has none.
-      const ls = this.lineCounter.lineStarts;
-      if (ls.length > 0) this.lineStarts = ls;
-      else {
-        const out = [0];
-        for (let i = 0; i < this.text.length; i++) if (this.text.charCodeAt(i) === 10) out.push(i + 1);
-        this.lineStarts = out;
+      // A line ends at a LF, a CRLF or a lone CR (as editors count lines; docker's reader does too).
+      // U+2028 and its kin are line breaks for docker but not for editors: lines are not split there.
+      const out = [0];
+      const t = this.text;
+      for (let i = 0; i < t.length; i++) {
+        const c = t.charCodeAt(i);
+        if (c === 10 || (c === 13 && t.charCodeAt(i + 1) !== 10)) out.push(i + 1);
       }
+      this.lineStarts = out;
     }
     return this.lineStarts;
   }
@@ -65,7 +68,7 @@ export class SourceFile {
     if (s === undefined) return '';
     const next = starts[line];
     let e = next === undefined ? this.text.length : next - 1;
-    if (e > s && this.text[e - 1] === '\r') e--;
+    if (e > s && this.text[e - 1] === '\r' && next !== undefined && this.text[next - 1] === '\n') e--;
     return this.text.slice(s, e);
   }
 }

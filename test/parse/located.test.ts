@@ -189,11 +189,14 @@ describe('interpolation inside scalars', () => {
     ]);
   });
 
-  it('a scalar whose text is not its value (escapes, folded blocks): the whole scalar', () => {
+  it('a scalar whose text is not its value (escapes): the whole scalar', () => {
     expect(lint('services:\n  web:\n    image: "a\\tb${X:?}"\n')).toEqual([interp(3, 12, 24, 'required variable X is not set')]);
+  });
+
+  it('a folded block: the expression on its own line, not the ">"', () => {
     const folded = lint('services:\n  web:\n    image: a\n    entrypoint: >\n      run\n      ${X:?}\n');
     expect(folded).toHaveLength(1);
-    expect(folded[0]).toMatchObject({ ruleId: 'interpolation', line: 4, column: 17 });
+    expect(folded[0]).toMatchObject({ ruleId: 'interpolation', line: 6, column: 7, endLine: 6, endColumn: 13 });
   });
 
   it('a literal block: the expression on its own line (as swarm-compat places its findings)', () => {
