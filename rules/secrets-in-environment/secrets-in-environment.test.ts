@@ -121,6 +121,11 @@ services:
       errors: [{ messageId: 'defaultValue', line: 5, column: 7, endColumn: 17 }],
     },
     {
+      name: 'a duplicate key elsewhere in the file hides nothing (yaml-syntax reports it; this rule still runs)',
+      code: 'services:\n  web:\n    image: nginx:1.27\n    image: nginx:1.28\n  db:\n    image: postgres:16.4\n    environment:\n      POSTGRES_PASSWORD: hunter2\n',
+      errors: [{ messageId: 'literal', line: 8, column: 7, service: 'db' }],
+    },
+    {
       name: 'through an anchor: reported once, at the anchor',
       code: 'x-env: &env\n  JWT_SECRET: abc\nservices:\n  a:\n    image: a:1\n    environment: *env\n  b:\n    image: b:1\n    environment: *env\n',
       errors: [{ messageId: 'literal', line: 2, column: 3, service: 'a' }],
