@@ -102,7 +102,7 @@ testRule(rule, {
       errors: [{ message: missing('api', 'swarm'), line: 2, column: 3, endColumn: 6 }],
     },
     {
-      name: 'long-running look-alikes stay reported: restart "no" on a server, an alpine that sleeps forever, a schema registry',
+      name: 'long-running look-alikes stay reported: restart "no" on a server, alpine or busybox that keep running (also named init), a schema registry, an auto-setup image',
       code: `services:
   api:
     image: myorg/api:1
@@ -112,11 +112,22 @@ testRule(rule, {
     command: sleep infinity
   schema-registry:
     image: confluentinc/cp-schema-registry:7.6.0
+  temporal-history:
+    image: temporalio/auto-setup:1.24
+  init:
+    image: alpine:3.20
+    command: sleep infinity
+  monitor:
+    image: busybox:1.36
+    command: top
 `,
       errors: [
         { message: missing('api'), line: 2, column: 3 },
         { message: missing('toolbox'), line: 5, column: 3 },
         { message: missing('schema-registry'), line: 8, column: 3 },
+        { message: missing('temporal-history'), line: 10, column: 3 },
+        { message: missing('init'), line: 12, column: 3 },
+        { message: missing('monitor'), line: 15, column: 3 },
       ],
     },
     {

@@ -124,10 +124,10 @@ export function isArgumentsOnly(cmd: ServiceCommand): boolean {
 }
 
 /**
- * Whether a command keeps running by its nature (`sleep infinity`, `tail -f`, a `while true` loop,
- * a daemon kept in the foreground) rather than doing its work and exiting.
+ * Whether a command keeps running by its nature (`sleep infinity`, `top`, `tail -f`, a `while true`
+ * loop, a daemon kept in the foreground) rather than doing its work and exiting.
  */
 export function keepsRunning(cmd: ServiceCommand): boolean {
   const text = [cmd.entrypoint, cmd.command].map((p) => (p === null ? '' : typeof p === 'string' ? p : p.join(' '))).join(' ');
-  return /\bsleep\s+inf(?:inity)?\b|\btail\s+-[a-zA-Z]*[fF]|\bwhile\s+(?:true|:|\[)|\buntil\s+false\b|\bcrond?\s+-f|\bhttpd\s+-f|\bnc\s+-[a-z]*l|\bsocat\b|\binotifywait\b[^;]*\s-m\b/.test(text);
+  return /(?:^|[\s;&|(])top(?:\s|$)|\bsleep\s+inf(?:inity)?\b|\btail\s+-[a-zA-Z]*[fF]|\bwhile\s+(?:true|:|\[)|\buntil\s+false\b|\bcrond?\s+-f|\bhttpd\s+-f|\bnc\s+-[a-z]*l|\bsocat\b|\binotifywait\b[^;]*\s-m\b/.test(text);
 }

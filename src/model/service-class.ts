@@ -428,21 +428,24 @@ const BASE_IMAGES: ReadonlySet<string> = new Set(['busybox', 'alpine', 'debian',
 /**
  * Why the service runs to completion instead of serving, or null: a job mode, a restart policy of
  * `none` (swarm does not restart it once it exits), another service waiting for it to complete
- * (`waitedOnBy`, see `completionWaiters`), a name that says it is an init, migration, schema,
- * seed or setup job, or a base image (busybox, alpine, ...) whose command exits.
+ * (`waitedOnBy`, see `completionWaiters`), or, unless its command keeps running (`sleep
+ * infinity`, `top`, a `while true` loop), a service name that says it is an init, migration,
+ * schema, seed or setup job, or a base image (busybox, alpine, ...) whose command exits.
  */
 export function oneShotReason(svc: Service, waitedOnBy?: string): string | null {
   if (isJobService(svc)) return `deploy.mode is ${deployMode(svc)}`;
   const condition = scalarValue(child(child(svc.deploy, 'restart_policy'), 'condition'));
   if (typeof condition === 'string' && condition.trim().toLowerCase() === 'none') return 'deploy.restart_policy.condition is none: it is not restarted once it exits';
   if (waitedOnBy !== undefined) return `service "${waitedOnBy}" waits for it to complete (depends_on condition: service_completed_successfully)`;
-  const image = svc.image?.value ?? null;
-  const job = jobWord(svc.name) ?? (image ? jobWord(imageName(image)) : null);
+  const cmd = readCommand(svc.ref);
+  if (keepsRunning(cmd)) return null;
+  // the service's name, not the image's: `temporalio/auto-setup` sets up, then runs the server
+  const job = jobWord(svc.name);
   if (job) return `its name says it is a one-off job ("${job}")`;
+  const image = svc.image?.value ?? null;
   if (image && !image.includes('$') && BASE_IMAGES.has(parseImageReference(image).repository)) {
-    const cmd = readCommand(svc.ref);
     const tty = scalarValue(child(svc.ref, 'tty')) === true || scalarValue(child(svc.ref, 'stdin_open')) === true;
-    if (!tty && !keepsRunning(cmd)) return `image "${image}" runs ${cmd.command === null && cmd.entrypoint === null ? 'its shell' : 'its command'} and exits`;
+    if (!tty) return `image "${image}" runs ${cmd.command === null && cmd.entrypoint === null ? 'its shell' : 'its command'} and exits`;
   }
   return null;
 }

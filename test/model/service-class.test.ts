@@ -153,7 +153,7 @@ describe('service classes come from what a service is', () => {
     expect(statefulReason(data)).toMatchObject({ kind: 'volume', volume: 'uploads' });
   });
 
-  it('one-shot services: jobs by name, restart_policy none, base images whose command exits, and those others wait for', () => {
+  it('one-shot services: jobs by service name, restart_policy none, base images whose command exits, and those others wait for', () => {
     const text = `services:
   kong-migrations:
     image: kong:3.7
