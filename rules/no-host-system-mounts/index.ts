@@ -17,6 +17,7 @@ export const SYSTEM_PATHS: ReadonlyArray<readonly [string, string]> = [
   ['/proc', "the host's kernel settings and every process on it"],
   ['/sys', "the host's kernel and device settings"],
   ['/dev', "the host's devices (its disks among them)"],
+  ['/dev/shm', "the host's shared memory (other processes' IPC; set shm_size for the container's own)"],
   ['/boot', "the host's kernel and boot loader"],
   ['/root', "root's home (SSH keys, shell start-up files)"],
   ['/usr', "the host's programs and libraries"],
@@ -48,6 +49,9 @@ export const READABLE_FILES: readonly string[] = [
   '/etc/hostname',
 ];
 
+/** Device files that give nothing (a mount of `/dev/null` hides a file): never reported. */
+const HARMLESS_DEVICES: readonly string[] = ['/dev/null', '/dev/zero', '/dev/random', '/dev/urandom'];
+
 /** `//etc/./nginx/` → `/etc/nginx`; `..` steps are resolved; a relative path is returned as it is. */
 export function normalizeHostPath(source: string): string {
   const s = source.trim();
@@ -66,11 +70,12 @@ function within(path: string, dir: string): boolean {
   return dir === '/' ? path.startsWith('/') : path === dir || path.startsWith(`${dir}/`);
 }
 
-/** What a host path gives a container: the system directory it is or lies in, and whether it is a commonly read file. */
+/** What a host path gives a container (the system directory it is, or a part of one), and whether it is a commonly read file. */
 export function systemPath(source: string): { dir: string; what: string; readable: boolean } | null {
   const path = normalizeHostPath(source);
   if (!path.startsWith('/')) return null;
   if (within(path, '/run') || within(path, '/var/run')) return null; // no-docker-socket
+  if (HARMLESS_DEVICES.includes(path)) return null;
   let best: readonly [string, string] | null = null;
   for (const entry of SYSTEM_PATHS) {
     if (entry[0] === '/' ? path === '/' : within(path, entry[0])) {
@@ -78,7 +83,8 @@ export function systemPath(source: string): { dir: string; what: string; readabl
     }
   }
   if (!best) return null;
-  return { dir: best[0], what: best[1], readable: READABLE_FILES.some((f) => within(path, f)) };
+  const what = path === best[0] ? best[1] : `a part of ${best[0]}, ${best[1]}`;
+  return { dir: best[0], what, readable: READABLE_FILES.some((f) => within(path, f)) };
 }
 
 export default defineRule<NoHostSystemMountsOptions>({

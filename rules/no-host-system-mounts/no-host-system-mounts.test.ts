@@ -12,7 +12,10 @@ describe('systemPath', () => {
     expect(systemPath('/var/lib/docker/containers')?.dir).toBe('/var/lib/docker');
     expect(systemPath('/var/lib/../lib/docker')?.dir).toBe('/var/lib/docker');
     expect(systemPath('/etc/localtime')).toMatchObject({ dir: '/etc', readable: true });
-    for (const p of ['/srv/data', '/home/app', '/var/log', '/var/lib/postgresql', './etc', 'etc', '/run', '/var/run/docker.sock', '/etcetera', '/proceed'])
+    expect(systemPath('/etc')?.what).toBe("the host's configuration (users, password hashes, sudoers, SSH and service settings)");
+    expect(systemPath('/etc/pihole')?.what).toBe("a part of /etc, the host's configuration (users, password hashes, sudoers, SSH and service settings)");
+    expect(systemPath('/dev/shm')?.dir).toBe('/dev/shm');
+    for (const p of ['/dev/null', '/srv/data', '/home/app', '/var/log', '/var/lib/postgresql', './etc', 'etc', '/run', '/var/run/docker.sock', '/etcetera', '/proceed'])
       expect(systemPath(p), p).toBeNull();
   });
 
@@ -97,11 +100,11 @@ volumes:
         { messageId: 'readOnly', line: 5, column: 9, severity: 'warning', service: 'cadvisor' },
         { messageId: 'readOnly', line: 6, column: 9, severity: 'warning' },
         { message: /mounts \/var\/lib\/docker\/ from the host at \/var\/lib\/docker, read-only, which still shows it docker's data: every container's files, images and volumes; mount only the files it needs, or add the path to allowPaths if it must read them$/, line: 7, column: 9, severity: 'warning' },
-        { messageId: 'readOnly', line: 8, column: 9, severity: 'warning' },
+        { message: /mounts \/dev\/disk\/ from the host at \/dev\/disk, read-only, which still shows it a part of \/dev, the host's devices \(its disks among them\);/, line: 8, column: 9, severity: 'warning' },
         { messageId: 'writable', line: 12, column: 9, severity: 'error', service: 'tool', path: 'services.tool.volumes[0]' },
         { messageId: 'readOnly', line: 15, column: 9, severity: 'warning', path: 'services.tool.volumes[1]' },
         { messageId: 'writable', line: 19, column: 9, severity: 'error' },
-        { message: /mounts \/root\/.ssh from the host writable at \/keys, which gives it root's home \(SSH keys, shell start-up files\)/, line: 20, column: 9, severity: 'error' },
+        { message: /mounts \/root\/.ssh from the host writable at \/keys, which gives it a part of \/root, root's home \(SSH keys, shell start-up files\)/, line: 20, column: 9, severity: 'error' },
       ],
     },
     {
