@@ -9,6 +9,7 @@ import sleepPolicy from './sleep-policy/index.js';
 import noPrivileged from './no-privileged/index.js';
 import noHostNamespaces from './no-host-namespaces/index.js';
 import noDockerSocket from './no-docker-socket/index.js';
+import noHostSystemMounts from './no-host-system-mounts/index.js';
 import noNewPrivileges from './no-new-privileges/index.js';
 import imageTagPinned from './image-tag-pinned/index.js';
 import portsHostIp from './ports-host-ip/index.js';
@@ -36,7 +37,7 @@ import engineVersionSkew from './engine-version-skew/index.js';
 
 /** Every model rule, in catalogue order. Add a rule by adding its folder and a line here. */
 export const modelRules: Rule[] = [resourceLimits, criticalSingleReplica, healthcheckRequired, nonRootUser, capDropAll, tmpfsHardening, sleepPolicy,
-  noPrivileged, noHostNamespaces, noDockerSocket, noNewPrivileges, imageTagPinned, portsHostIp, portsConflict, containerNameScaling, swarmCompat, secretsInEnvironment, undefinedReference, dependsOn, healthcheckTiming, restartPolicy, updateConfig, updateMonitor,
+  noPrivileged, noHostNamespaces, noDockerSocket, noHostSystemMounts, noNewPrivileges, imageTagPinned, portsHostIp, portsConflict, containerNameScaling, swarmCompat, secretsInEnvironment, undefinedReference, dependsOn, healthcheckTiming, restartPolicy, updateConfig, updateMonitor,
   // live rules (stackopt audit only)
   nodeAvailability, managerQuorum, serviceConvergence, capacityOvercommit, placementUnsatisfiable, stackDrift,
   swarmAutolock, overlayEncryption, swarmCertificates, engineVersionSkew,

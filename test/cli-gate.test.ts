@@ -21,7 +21,7 @@ function project(files: Record<string, string>) {
 
 // two warnings per service (healthcheck-required, non-root-user); an error only for privileged ones
 const WARN_ONLY = onlyRules({ 'healthcheck-required': 'warning', 'non-root-user': 'warning', 'no-privileged': 'error' });
-const svc = (name: string, extra = '') => `  ${name}:\n    image: busybox:1.36\n${extra}`;
+const svc = (name: string, extra = '') => `  ${name}:\n    image: myorg/app:12\n${extra}`;
 
 describe('--max-warnings and --quiet (CLI)', () => {
   const p = project({ '.stackopt.yaml': WARN_ONLY, 'compose.yaml': `services:\n${svc('a')}${svc('b')}` });

@@ -65,7 +65,7 @@ describe('action.yml', () => {
   it('its lint step writes SARIF, prints annotations and reports the exit code', () => {
     const p = tempProject({
       '.stackopt.yaml': onlyRules({ 'healthcheck-required': 'warning', 'no-privileged': 'error' }),
-      'deploy/compose.yaml': 'services:\n  a:\n    image: busybox:1.36\n    privileged: true\n',
+      'deploy/compose.yaml': 'services:\n  a:\n    image: myorg/app:12\n    privileged: true\n',
       'README.md': 'not linted',
     });
     cleanups.push(p.cleanup);
@@ -84,7 +84,7 @@ describe('action.yml', () => {
   });
 
   it('a path with shell characters is not run as a command', () => {
-    const p = tempProject({ 'compose.yaml': 'services:\n  a:\n    image: busybox:1.36\n' });
+    const p = tempProject({ 'compose.yaml': 'services:\n  a:\n    image: myorg/app:12\n' });
     cleanups.push(p.cleanup);
     const r = runStep(lintStep, { path: '$(touch pwned) compose.yaml', annotations: 'false' }, p.dir);
     expect(r.outputs['exit-code']).toBe('2'); // "$(touch" is a file that does not exist

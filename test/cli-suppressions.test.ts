@@ -24,7 +24,7 @@ const BASE = `services:
   web:
     image: nginx:1.27
   worker:
-    image: busybox:1.36
+    image: myorg/app:12
 `;
 
 describe('suppressions (CLI)', () => {
@@ -45,7 +45,7 @@ describe('suppressions (CLI)', () => {
   web:
     image: nginx:1.27
   worker:
-    image: busybox:1.36
+    image: myorg/app:12
 `);
     expect(findings).toEqual(['7:3 healthcheck-required worker', '7:3 non-root-user worker']);
     expect(run.status).toBe(0);
@@ -57,7 +57,7 @@ describe('suppressions (CLI)', () => {
   web: # stackopt-disable-line healthcheck-required
     image: nginx:1.27
   worker:
-    image: busybox:1.36
+    image: myorg/app:12
 `).findings,
     ).toEqual(['2:3 non-root-user web', '4:3 healthcheck-required worker', '4:3 non-root-user worker']);
   });
@@ -68,7 +68,7 @@ describe('suppressions (CLI)', () => {
   web:  # stackopt-disable-line
     image: nginx:1.27
   worker:
-    image: busybox:1.36
+    image: myorg/app:12
 `).findings,
     ).toEqual(['4:3 healthcheck-required worker', '4:3 non-root-user worker']);
   });
@@ -87,7 +87,7 @@ describe('suppressions (CLI)', () => {
   web:
     image: nginx:1.27
   worker:
-    image: busybox:1.36
+    image: myorg/app:12
     x-stackopt:
       disable:
         - non-root-user
@@ -103,7 +103,7 @@ describe('suppressions (CLI)', () => {
     image: nginx:1.27
     x-stackopt: {disable: [healthcheck-required]}
   worker:
-    image: busybox:1.36
+    image: myorg/app:12
     x-stackopt: {disable: [non-root-user, healthcheck-required]}
 `);
     const unused = jsonFindings(run).filter((f) => f.ruleId === 'unused-suppression');
@@ -139,7 +139,7 @@ ${BASE}`);
     image: nginx:1.27
     command: "echo '# stackopt-disable-line non-root-user'"
   worker:
-    image: busybox:1.36
+    image: myorg/app:12
 `).findings,
     ).toEqual(['2:3 healthcheck-required web', '2:3 non-root-user web', '5:3 healthcheck-required worker', '5:3 non-root-user worker']);
   });

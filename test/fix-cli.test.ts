@@ -213,6 +213,16 @@ services:
     expect(readFileSync(join(p.dir, 'b.yml.optimized'), 'utf8')).toBe(bad);
   });
 
+  it('a duplicate key: the file is linted but not fixed, and the fixes it would get say why', () => {
+    const dup = 'services:\n  api:\n    image: myorg/api:1\n    image: myorg/api:2\n';
+    const p = project({ 'a.yml': dup });
+    const r = runCli(['fix', 'a.yml', '--rule', 'resource-limits'], p.dir);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toMatch(/a\.yml: not fixed, the file does not parse \(a\.yml:4:5: duplicate key "image" \(first at line 3\)/);
+    expect(r.stdout).toMatch(/left\s+resource-limits\s+2:3\s+api: not fixed while the file does not parse: added limits/);
+    expect(readFileSync(join(p.dir, 'a.yml.optimized'), 'utf8')).toBe(dup);
+  });
+
   it('a result that cannot be written is reported, and the other files are still written', () => {
     const p = project({ 'a.yml': STACK, 'b.yml': STACK, 'b.yml.optimized/keep': 'a folder in the way\n' });
     const r = runCli(['fix', 'a.yml', 'b.yml', '--rule', 'resource-limits'], p.dir);

@@ -158,7 +158,8 @@ function listYaml(dir: string, recurse = true): string[] {
 const temp = mkdtempSync(join(tmpdir(), 'stackopt-fix-invariants-'));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
-describe('fix invariants', () => {
+// each group fixes every file twice, safe and --unsafe, and asks docker about the outputs: minutes on a busy machine
+describe('fix invariants', { timeout: 900_000 }, () => {
   it('the docker CLI is on PATH (the stack config check needs it)', () => {
     expect(DOCKER, 'docker not found on PATH').not.toBeNull();
   });

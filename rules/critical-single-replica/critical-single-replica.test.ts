@@ -37,6 +37,33 @@ testRule(rule, {
       code: 'services:\n  redis-exporter:\n    image: oliver006/redis_exporter:v1.62.0\n  pg-backup:\n    image: prodrigestivill/postgres-backup-local:16\n',
     },
     {
+      name: 'collectors named gateway or proxy are not gateways or proxies: pushgateway, zabbix proxy and java gateway',
+      code: `services:
+  pushgateway:
+    image: prom/pushgateway:v1.9.0
+  zabbix-proxy-sqlite3:
+    image: zabbix/zabbix-proxy-sqlite3:7.0-alpine-latest
+  zabbix-proxy-mysql:
+    image: zabbix/zabbix-proxy-mysql:7.0-alpine-latest
+  zabbix-java-gateway:
+    image: zabbix/zabbix-java-gateway:7.0-alpine-latest
+`,
+    },
+    {
+      name: 'a database image running a backup loop, and migration and init jobs on a proxy image, are not critical',
+      code: `services:
+  db-backup:
+    image: postgres:16.4
+    command: sh -c 'while true; do pg_dump -h db -U app app > /backup/app.sql; sleep 86400; done'
+  kong-migrations:
+    image: kong:3.7
+    command: kong migrations bootstrap
+  traefik-init:
+    image: traefik:v3.1
+    command: ["storeconfig", "--consul"]
+`,
+    },
+    {
       name: 'x-stackopt critical: false opts a database out',
       code: 'services:\n  db:\n    image: postgres:16\n    x-stackopt:\n      critical: false\n',
     },
@@ -97,6 +124,33 @@ testRule(rule, {
     },
   ],
   invalid: [
+    {
+      name: 'nginx with a cache volume and a read-only configuration volume keeps no state: the fix scales it',
+      code: `services:
+  web:
+    image: nginx:1.27
+    volumes:
+      - nginx_cache:/var/cache/nginx
+      - nginx_conf:/etc/nginx/conf.d:ro
+volumes:
+  nginx_cache: {}
+  nginx_conf: {}
+`,
+      errors: [{ message: single('web', 'image "nginx:1.27" matches "nginx"', '1 replica (deploy.replicas is not set)'), line: 2, column: 3, endColumn: 6 }],
+    },
+    {
+      name: 'a user\'s own pattern still counts for a collector (only the default patterns defer to what a service is)',
+      code: 'services:\n  pushgateway:\n    image: prom/pushgateway:v1.9.0\n',
+      options: { extraCritical: ['pushgateway'] },
+      errors: [
+        {
+          message:
+            'service "pushgateway" is critical (image "prom/pushgateway:v1.9.0" matches "pushgateway") and runs 1 replica (deploy.replicas is not set), but it keeps state (image "prom/pushgateway:v1.9.0" holds the metrics pushed to it, which it keeps in memory: two replicas would each hold part of them): more replicas of it is not high availability by itself; use the software\'s own replication (primary/replica, sentinel, cluster mode), or a managed service',
+          line: 2,
+          column: 3,
+        },
+      ],
+    },
     {
       name: 'no deploy: points at the service name',
       code: 'services:\n  web:\n    image: nginx:1.27-alpine\n',

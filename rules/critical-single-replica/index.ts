@@ -5,6 +5,7 @@ import {
   DEFAULT_CRITICAL_PATTERNS,
   describeHighAvailability,
   findPatternMatch,
+  isCriticalKind,
   isReplicated,
   splitPattern,
   statefulReason,
@@ -119,7 +120,10 @@ export function criticalReason(svc: Service, patterns: readonly string[], ignore
     if (typeof priority === 'string' && priority.trim().toLowerCase() === 'high') return `${svc.sleepPolicy.key}.priority is "high"`;
   }
   if (findPatternMatch(svc, ignore)) return null;
-  const m = findPatternMatch(svc, patterns);
+  let m = findPatternMatch(svc, patterns);
+  // a default pattern is a guess from a name or an image; what the service is decides (a
+  // pushgateway, a job, a backup loop on a database image): then only the user's own patterns count
+  if (m && DEFAULT_CRITICAL_PATTERNS.includes(m.pattern) && !isCriticalKind(svc)) m = findPatternMatch(svc, patterns.filter((p) => !DEFAULT_CRITICAL_PATTERNS.includes(p)));
   if (!m) return null;
   const { glob } = splitPattern(m.pattern);
   if (m.subject === 'image') return `image "${m.value}" matches "${glob}"`;
@@ -136,5 +140,6 @@ function describeReplicas(count: number, replicas: Located<number> | null): stri
 
 function describeState(s: StatefulReason): string {
   if (s.kind === 'volume') return `named volume "${s.volume}" at ${s.mount.target}`;
+  if (s.kind === 'product') return `image "${s.image}" holds ${s.state}`;
   return `${s.class} image "${s.image}"`;
 }

@@ -1,6 +1,7 @@
 /**
  * Fix of healthcheck-required: a healthcheck for images whose health command is known to exist in
- * the image. Safe: it adds monitoring with a command the image ships. Any other image gets no fix,
+ * the image, on services that run that image's own server (a `pg_dump` loop on a postgres image
+ * gets no `pg_isready`: no server answers it there). Safe: it adds monitoring with a command the image ships. Any other image gets no fix,
  * because a guessed command (curl where there is none, a wrong port) fails every check and makes
  * swarm kill a healthy service again and again.
  */
@@ -8,6 +9,7 @@ import type { Fix } from '../../src/engine/types.js';
 import { buildSharedFix, flow, FixBuilder, type YamlValue } from '../../src/engine/fixer.js';
 import { child, scalarValue } from '../../src/model/access.js';
 import { imageRepository } from '../../src/model/image-repository.js';
+import { runsImageServer } from '../../src/model/service-class.js';
 import type { Service, Stack } from '../../src/model/types.js';
 
 export interface KnownHealthcheck {
@@ -85,6 +87,7 @@ export function fixHealthcheck(stack: Stack, svc: Service): Fix {
     const known = image ? knownHealthcheck(image) : null;
     const b = new FixBuilder(`added a healthcheck for image "${image}": ${JSON.stringify(known?.test ?? [])}`);
     if (!known) return b.fail(image ? `image "${image}" is not one whose health command is known` : 'the service names no image');
+    if (!runsImageServer(s)) return b.fail(`service "${s.name}" replaces the server of image "${image}" with its own command or entrypoint`);
     if (s.healthcheck) return b.fail('the service already has a healthcheck');
     const existing = child(s.ref, 'healthcheck');
     if (existing && !(existing.node.kind === 'scalar' && existing.node.value === null)) return b.fail('healthcheck is not a mapping');

@@ -2,8 +2,13 @@ import rule from './index.js';
 import { testRule } from '../../test/helpers/rule-tester.js';
 import { testReadmeExamples } from '../../test/helpers/readme-examples.js';
 
-const missing = (service: string) =>
-  `service "${service}" has no healthcheck; add healthcheck.test (for example ["CMD", "curl", "-f", "http://localhost:8080/health"]) so a hung container is restarted and gets no traffic`;
+const WHY = {
+  compose:
+    'compose does not restart an unhealthy container, but it shows the state (docker compose ps) and depends_on with condition: service_healthy waits until the service is ready, not just started',
+  swarm: 'swarm restarts a task whose healthcheck fails, sends it no traffic until it passes, and a rolling update waits for new tasks to be healthy',
+};
+const missing = (service: string, target: 'compose' | 'swarm' = 'compose') =>
+  `service "${service}" has no healthcheck; add healthcheck.test (for example ["CMD", "curl", "-f", "http://localhost:8080/health"]): ${WHY[target]}`;
 
 testRule(rule, {
   valid: [
@@ -48,11 +53,83 @@ testRule(rule, {
       options: { ignoreImages: ['traefik', 'myorg/*'] },
     },
     {
+      name: 'one-shot services: init, migration, schema and seed jobs by name, restart_policy none, exiting busybox/alpine commands, and what others wait to complete',
+      code: `services:
+  hydra-migrate:
+    image: oryd/hydra:v2.2.0
+    command: migrate sql -e --yes
+    restart: on-failure
+  mongodb-init-container:
+    image: mongo:7.0
+    entrypoint: sh -c 'mongosh --host mongodb --eval "rs.initiate()"'
+  cassandra-schema:
+    image: jaegertracing/jaeger-cassandra-schema:1.57
+  seed:
+    build: ./seed
+    restart: "no"
+  initializer:
+    image: defectdojo/defectdojo-django:2.38.0
+  launcher:
+    image: weaveworks/scope-swarm-launcher:1.13
+    deploy:
+      restart_policy:
+        condition: none
+  sqlite-perms:
+    image: busybox:1.36
+    command: chmod -R 777 /mnt/sqlite
+  data:
+    image: alpine:3.20
+  prepare:
+    image: myorg/prepare:1.0
+  app:
+    image: myorg/app:1.2
+    healthcheck:
+      test: ["CMD", "/app/healthcheck"]
+    depends_on:
+      prepare:
+        condition: service_completed_successfully
+`,
+    },
+    {
       name: 'a one-off job',
       code: 'services:\n  migrate:\n    image: myorg/migrate:1\n    deploy:\n      mode: replicated-job\n',
     },
   ],
   invalid: [
+    {
+      name: 'the reason given is the target\'s: swarm restarts unhealthy tasks',
+      code: { 'stack.yml': 'services:\n  api:\n    image: myorg/api:1\n    deploy:\n      replicas: 2\n      placement:\n        constraints: [node.role == worker]\n' },
+      errors: [{ message: missing('api', 'swarm'), line: 2, column: 3, endColumn: 6 }],
+    },
+    {
+      name: 'long-running look-alikes stay reported: restart "no" on a server, alpine or busybox that keep running (also named init), a schema registry, an auto-setup image',
+      code: `services:
+  api:
+    image: myorg/api:1
+    restart: "no"
+  toolbox:
+    image: alpine:3.20
+    command: sleep infinity
+  schema-registry:
+    image: confluentinc/cp-schema-registry:7.6.0
+  temporal-history:
+    image: temporalio/auto-setup:1.24
+  init:
+    image: alpine:3.20
+    command: sleep infinity
+  monitor:
+    image: busybox:1.36
+    command: top
+`,
+      errors: [
+        { message: missing('api'), line: 2, column: 3 },
+        { message: missing('toolbox'), line: 5, column: 3 },
+        { message: missing('schema-registry'), line: 8, column: 3 },
+        { message: missing('temporal-history'), line: 10, column: 3 },
+        { message: missing('init'), line: 12, column: 3 },
+        { message: missing('monitor'), line: 15, column: 3 },
+      ],
+    },
     {
       name: 'no healthcheck: points at the service name',
       code: 'services:\n  api:\n    image: myorg/api:1\n',

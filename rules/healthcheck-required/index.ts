@@ -1,9 +1,15 @@
 import { child, deepest, keyLoc } from '../../src/model/access.js';
 import { showValue } from '../show-value.js';
 import { defineRule } from '../../src/engine/types.js';
-import { isJobService } from '../../src/model/service-class.js';
+import { completionWaiters, oneShotReason, runsImageServer } from '../../src/model/service-class.js';
+import { stackTarget } from '../../src/engine/target.js';
 import { IGNORE_IMAGES_OPTIONS, isImageIgnored, type IgnoreImagesOptions } from '../../src/engine/rule-options.js';
 import { fixHealthcheck, knownHealthcheck } from './fix.js';
+
+/** What a healthcheck does under each target (compose never restarts an unhealthy container). */
+const WHY_SWARM = 'swarm restarts a task whose healthcheck fails, sends it no traffic until it passes, and a rolling update waits for new tasks to be healthy';
+const WHY_COMPOSE =
+  'compose does not restart an unhealthy container, but it shows the state (docker compose ps) and depends_on with condition: service_healthy waits until the service is ready, not just started';
 
 // ignoreImages: image patterns (`traefik`, `bitnami/*`) whose images define a HEALTHCHECK of their own
 export default defineRule<IgnoreImagesOptions>({
@@ -15,7 +21,7 @@ export default defineRule<IgnoreImagesOptions>({
     fixable: 'safe',
     messages: {
       missing:
-        'service "{{service}}" has no healthcheck; add healthcheck.test (for example ["CMD", "curl", "-f", "http://localhost:8080/health"]) so a hung container is restarted and gets no traffic',
+        'service "{{service}}" has no healthcheck; add healthcheck.test (for example ["CMD", "curl", "-f", "http://localhost:8080/health"]): {{why}}',
       disabled: 'service "{{service}}" disables its healthcheck (disable: {{value}}); remove disable and set healthcheck.test to a command that checks the service',
       testNone: 'service "{{service}}" turns its healthcheck off (test: {{value}}); set healthcheck.test to a command that checks the service',
       testNoneString:
@@ -24,15 +30,19 @@ export default defineRule<IgnoreImagesOptions>({
     options: IGNORE_IMAGES_OPTIONS,
   },
   create(ctx) {
+    const why = stackTarget(ctx.stack) === 'swarm' ? WHY_SWARM : WHY_COMPOSE;
+    const waiters = completionWaiters(ctx.stack);
     return {
       service(svc) {
-        if (isJobService(svc)) return; // runs to completion: nothing to watch
+        // a job, an init or migration container, one others wait to complete: it runs to completion, nothing to watch
+        if (oneShotReason(svc, waiters.get(svc.name))) return;
         if (isImageIgnored(svc, ctx.options)) return;
         const hc = svc.healthcheck;
         if (!hc) {
           // no `healthcheck` key (point at the service name), or an empty one (point at the key)
           const where = deepest(svc.ref, 'healthcheck');
-          ctx.report({ messageId: 'missing', data: { service: svc.name }, at: where, loc: keyLoc(where), service: svc, fix: svc.image && knownHealthcheck(svc.image.value) ? () => fixHealthcheck(ctx.stack, svc) : null });
+          const fixable = svc.image && knownHealthcheck(svc.image.value) && runsImageServer(svc);
+          ctx.report({ messageId: 'missing', data: { service: svc.name, why }, at: where, loc: keyLoc(where), service: svc, fix: fixable ? () => fixHealthcheck(ctx.stack, svc) : null });
           return;
         }
         if (hc.disable) {

@@ -10,10 +10,16 @@ export type SecretsInEnvironmentOptions = {
   ignoreKeys: string[];
 };
 
-export const DEFAULT_SECRET_WORDS = ['PASSWORD', 'PASSWD', 'SECRET', 'TOKEN', 'API_KEY', 'APIKEY', 'ACCESS_KEY', 'PRIVATE_KEY', 'SECRET_KEY', 'CREDENTIALS', 'AUTH_KEY', 'ENCRYPTION_KEY', 'SIGNING_KEY'];
+export const DEFAULT_SECRET_WORDS = ['PASSWORD', 'PASSWD', 'PASS', 'SECRET', 'TOKEN', 'API_KEY', 'APIKEY', 'ACCESS_KEY', 'PRIVATE_KEY', 'SECRET_KEY', 'CREDENTIALS', 'AUTH_KEY', 'ENCRYPTION_KEY', 'SIGNING_KEY'];
 
 /** Name endings that say the variable holds something about a secret, not the secret itself. */
-const NOT_A_SECRET = /_(?:FILE|PATH|DIR|LENGTH|MIN_LENGTH|MAX_LENGTH|EXPIRY|EXPIRES|EXPIRATION|TTL|LIFETIME|TIMEOUT|ENABLED|DISABLED|REQUIRED|POLICY|ALGORITHM|ALG|HEADER|URL|URI|ENDPOINT|HOST|PORT|USER|USERNAME|NAME|TYPE|MODE|METHOD|PREFIX|FIELD|PARAM|COOKIE_NAME|ISSUER|AUDIENCE|VERSION|ROTATION|RESET|HASH_ROUNDS|ROUNDS|STRENGTH)$/i;
+const NOT_A_SECRET = /_(?:FILE|FILEPATH|FILENAME|PATH|DIR|LENGTH|MIN_LENGTH|MAX_LENGTH|EXPIRY|EXPIRES|EXPIRATION|TTL|LIFETIME|TIMEOUT|INTERVAL|ENABLED|DISABLED|REQUIRED|POLICY|ALGORITHM|ALG|HEADER|URL|URI|ENDPOINT|HOST|PORT|USER|USERNAME|NAME|TYPE|MODE|METHOD|PREFIX|FIELD|PARAM|COOKIE_NAME|ISSUER|AUDIENCE|VERSION|ROTATION|RESET|HASH_ROUNDS|ROUNDS|STRENGTH|LIMIT|RATE|COUNT|SIZE|RETRIES|ATTEMPTS)$/i;
+
+/**
+ * The same endings glued to the word before them (`..._TOKENS_READYPORT`, `MESSAGEBUS_SECRETNAME`,
+ * `KEYFILE`): a name that ends in a port, host, name, path or file is a setting.
+ */
+const NOT_A_SECRET_GLUED = /(?:FILE|FILEPATH|FILENAME|PATH|DIR|URL|URI|HOST|PORT|NAME)$/i;
 
 /** A URL that carries a password: `scheme://user:password@host`. */
 const URL_WITH_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:([^\s@/]+)@/i;
@@ -24,8 +30,9 @@ const URL_WITH_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:([^\s@/]+)@/i;
  * not to be a coincidence (`DBPASSWORD`, `SECRETKEY`).
  */
 export function looksSecret(key: string, words: readonly string[]): boolean {
-  if (NOT_A_SECRET.test(key)) return false;
-  const joined = `_${normalizeName(key)}_`;
+  const name = normalizeName(key);
+  if (NOT_A_SECRET.test(name) || NOT_A_SECRET_GLUED.test(name)) return false;
+  const joined = `_${name}_`;
   for (const w of normalizedWords(words)) if (joined.includes(w.whole) || (w.glued && joined.includes(w.word))) return true;
   return false;
 }
@@ -57,9 +64,25 @@ function normalizedWords(words: readonly string[]): SecretWord[] {
   return out;
 }
 
-/** `${VAR:-literal}` / `${VAR-literal}` with a literal default: the secret is written in the file. */
+/**
+ * `${VAR:-literal}` / `${VAR-literal}` with a literal default that could be a secret: the default is
+ * written in the file. Defaults that are variables, paths or yes/no settings are not secrets.
+ */
 function literalDefault(raw: string): boolean {
-  return /\$\{[A-Za-z_][A-Za-z0-9_]*:?-(?!\$)[^}]+\}/.test(raw);
+  // the innermost `${...}` with a default of its own (a default that holds a variable is not a literal)
+  for (const m of raw.matchAll(/\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}$]*)\}/g)) if (couldBeSecret(m[1]!)) return true;
+  return false;
+}
+
+/** A path (`/keys/private_key.pem`, `./certs/key.pem`, `/run/secrets/db`): where a secret is, not the secret. */
+const PATH_VALUE = /^(?:\/|\.{1,2}\/|~\/)[^\s]*$/;
+/** Booleans and switches as compose users write them. */
+const SWITCH_VALUE = /^(?:true|false|yes|no|on|off)$/i;
+
+/** Whether a literal value could hold a secret: not empty, not a path or a switch. */
+function couldBeSecret(value: string): boolean {
+  const v = value.trim();
+  return v !== '' && !PATH_VALUE.test(v) && !SWITCH_VALUE.test(v);
 }
 
 interface Candidate {
@@ -80,8 +103,11 @@ function candidates(env: LRef | undefined): Candidate[] {
     const v = scalarValue(it);
     if (typeof v !== 'string' || !v.includes('=')) continue;
     const key = v.slice(0, v.indexOf('='));
-    // the name part of a `KEY=value` item, mapped through the scalar's own node range
-    out.push({ key, value: it.node, loc: valueSpanLoc(it.node.loc, v, 0, key.length) });
+    // the name part of a `KEY=value` item, mapped through the scalar's own node range (as written:
+    // interpolation changes what follows the name, not the name)
+    const raw = it.node.kind === 'scalar' ? it.node.raw : undefined;
+    const written = raw !== undefined && raw.startsWith(`${key}=`) ? raw : v;
+    out.push({ key, value: it.node, loc: valueSpanLoc(it.node.loc, written, 0, key.length) });
   }
   return out;
 }
@@ -133,7 +159,7 @@ export default defineRule<SecretsInEnvironmentOptions>({
           let messageId: 'literal' | 'defaultValue' | 'url' | 'liveLiteral' | 'liveUrl' | null = null;
           if (raw !== undefined) {
             if (looksSecret(c.key, words) && literalDefault(raw)) messageId = 'defaultValue';
-          } else if (text.trim() !== '' && !/^(?:true|false)$/i.test(text) && !text.startsWith('/run/secrets/')) {
+          } else if (couldBeSecret(text)) {
             if (looksSecret(c.key, words)) messageId = 'literal';
             else if (text.includes('://')) {
               const url = URL_WITH_PASSWORD.exec(text);

@@ -11,6 +11,16 @@ describe('looksSecret', () => {
     for (const k of ['POSTGRES_PASSWORD_FILE', 'TOKEN_URL', 'PASSWORD_MIN_LENGTH', 'TOKENIZER', 'POSTGRES_USER', 'PWD', 'JWT_TOKEN_EXPIRY'])
       expect(looksSecret(k, DEFAULT_SECRET_WORDS), k).toBe(false);
   });
+
+  it('PASS is a word of its own: *_PASS names are secrets, words that merely contain it are not', () => {
+    for (const k of ['RABBITMQ_DEFAULT_PASS', 'POSTGRESQL_PASS', 'smtp_pass', 'DB_PASS_PRIMARY']) expect(looksSecret(k, DEFAULT_SECRET_WORDS), k).toBe(true);
+    for (const k of ['PASSPORT_STRATEGY', 'BYPASS_CACHE', 'PASSENGER_APP_ENV', 'COMPASS']) expect(looksSecret(k, DEFAULT_SECRET_WORDS), k).toBe(false);
+  });
+
+  it('names that end in a path, a file, a limit or a port are settings about a secret', () => {
+    for (const k of ['SECRET_KEY_FILEPATH', 'JWT_PRIVATE_KEY_PATH', 'API_KEY_FILE', 'TLS_KEYFILE', 'API_KEY_RATE_LIMIT', 'STAGEGATE_SECRETSTORESETUP_TOKENS_READYPORT', 'MESSAGEBUS_SECRETNAME', 'TOKEN_HOST'])
+      expect(looksSecret(k, DEFAULT_SECRET_WORDS), k).toBe(false);
+  });
 });
 
 testRule(rule, {
@@ -20,6 +30,28 @@ testRule(rule, {
     { name: 'empty, pass-through and booleans', code: 'services:\n  db:\n    image: postgres:16\n    environment:\n      DB_PASSWORD: ""\n      API_TOKEN:\n      REQUIRE_PASSWORD: true\n' },
     { name: 'list form pass-through', code: 'services:\n  db:\n    image: postgres:16\n    environment:\n      - API_TOKEN\n' },
     { name: 'not secret-like names', code: 'services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_USER: app\n      POSTGRES_DB: app\n' },
+    {
+      name: 'paths, limits and switches are not secrets',
+      code: `services:
+  api:
+    image: myorg/api:2.4
+    environment:
+      JWT_PRIVATE_KEY: /keys/private_key.pem
+      TLS_PRIVATE_KEY: ./certs/key.pem
+      DB_PASSWORD_SOURCE: /run/secrets/db_password
+      SECRET_KEY_FILEPATH: /etc/app/secret.key
+      API_KEY_RATE_LIMIT: 60/minute
+      ALLOW_EMPTY_PASSWORD: \${ALLOW_EMPTY_PASSWORD:-yes}
+      SIGNING_KEY: \${SIGNING_KEY:-/keys/signing.pem}
+      ADMIN_PASSWORD: \${ADMIN_PASSWORD:-\${DEFAULT_ADMIN_PASSWORD}}
+      RABBITMQ_DEFAULT_PASS: \${RABBITMQ_PASSWORD:?set RABBITMQ_PASSWORD}
+`,
+      env: { DEFAULT_ADMIN_PASSWORD: 'x', RABBITMQ_PASSWORD: 'x' },
+    },
+    {
+      name: 'the list form of the same settings',
+      code: 'services:\n  api:\n    image: myorg/api:2.4\n    environment:\n      - JWT_PRIVATE_KEY=/keys/private_key.pem\n      - API_KEY_RATE_LIMIT=60/minute\n      - APP_SECRET_FILE=/run/secrets/app\n',
+    },
     { name: 'ignored by option', code: 'services:\n  db:\n    image: postgres:16\n    environment:\n      DEMO_PASSWORD: demo\n', options: { ignoreKeys: ['DEMO_PASSWORD'] } },
   ],
   invalid: [
@@ -55,6 +87,44 @@ testRule(rule, {
       name: 'a password in a URL, whatever the name',
       code: 'services:\n  app:\n    image: app:1\n    environment:\n      DATABASE_URL: postgres://app:s3cret@db:5432/app\n',
       errors: [{ message: 'service "app" writes a URL with a password in DATABASE_URL; pass the password from the environment or a secret (the value is not shown)', line: 5, column: 7 }],
+    },
+    {
+      name: '*_PASS names, literally and as a literal default (also through a << merge)',
+      code: `x-mq-env: &mq-env
+  RABBITMQ_DEFAULT_USER: \${RABBITMQ_USER:-plane}
+  RABBITMQ_DEFAULT_PASS: \${RABBITMQ_PASSWORD:-plane}
+services:
+  worker:
+    image: myorg/worker:1.2
+    environment:
+      <<: *mq-env
+      POSTGRESQL_PASS: plane
+  api:
+    image: myorg/api:1.2
+    environment:
+      - SMTP_PASS=\${SMTP_PASS:-mailpass}
+`,
+      errors: [
+        { messageId: 'defaultValue', line: 3, column: 3, endColumn: 24, service: 'worker', path: 'services.worker.environment.RABBITMQ_DEFAULT_PASS' },
+        { messageId: 'literal', line: 9, column: 7, endColumn: 22, service: 'worker' },
+        { messageId: 'defaultValue', line: 13, column: 9, endColumn: 18, service: 'api' },
+      ],
+    },
+    {
+      name: 'a literal default is reported even when the variable is set (the default is still in the file)',
+      code: 'services:\n  web:\n    image: myorg/web:1.2\n    environment:\n      SECRET_KEY: ${SECRET_KEY:-60gp0byfz2dvffa45}\n',
+      env: { SECRET_KEY: 'from-the-environment' },
+      errors: [{ messageId: 'defaultValue', line: 5, column: 7, endColumn: 17 }],
+    },
+    {
+      name: 'a literal default nested in another variable\'s default',
+      code: 'services:\n  api:\n    image: myorg/api:1.2\n    environment:\n      SECRET_KEY: ${SECRET_KEY:-${LEGACY_SECRET_KEY:-60gp0byfz2dvffa45}}\n',
+      errors: [{ messageId: 'defaultValue', line: 5, column: 7, endColumn: 17 }],
+    },
+    {
+      name: 'a duplicate key elsewhere in the file hides nothing (yaml-syntax reports it; this rule still runs)',
+      code: 'services:\n  web:\n    image: nginx:1.27\n    image: nginx:1.28\n  db:\n    image: postgres:16.4\n    environment:\n      POSTGRES_PASSWORD: hunter2\n',
+      errors: [{ messageId: 'literal', line: 8, column: 7, service: 'db' }],
     },
     {
       name: 'through an anchor: reported once, at the anchor',

@@ -11,11 +11,20 @@ testRule(rule, {
     { name: 'rollback set up, start-first', code: stack(`services:\n  api:\n    image: api:1\n    deploy:\n${GOOD}`) },
     { name: 'global services are not asked', code: stack('services:\n  agent:\n    image: agent:1\n    deploy:\n      mode: global\n') },
     {
+      name: 'a pushgateway keeps its pushed metrics: it may stop first',
+      code: stack('services:\n  pushgateway:\n    image: prom/pushgateway:v1.9.0\n    deploy:\n      update_config:\n        failure_action: rollback\n      rollback_config: {}\n'),
+    },
+    {
       name: 'a stateful service may stop first',
       code: stack('services:\n  db:\n    image: postgres:16\n    deploy:\n      update_config:\n        failure_action: rollback\n      rollback_config: {}\n'),
     },
   ],
   invalid: [
+    {
+      name: 'nginx with a read-only configuration volume keeps no state: start-first is advised',
+      code: stack(`services:\n  web:\n    image: nginx:1.27\n    volumes:\n      - conf:/etc/nginx/conf.d:ro\n    deploy:\n      update_config:\n        failure_action: rollback\n      rollback_config: {}\nvolumes:\n  conf: {}\n`),
+      errors: [{ messageId: 'startFirst', line: 7, column: 7, severity: 'info' }],
+    },
     {
       name: 'deploy.mode written Replicated: docker reads it as replicated',
       code: stack('services:\n  api:\n    image: api:1\n    deploy:\n      mode: Replicated\n      replicas: 2\n'),

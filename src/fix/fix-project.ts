@@ -179,7 +179,7 @@ export function fixProject(opts: FixOptions): FixResult {
   for (const f of before) originalOf.set(sameProblem(f), [...(originalOf.get(sameProblem(f)) ?? []), f]);
   const left: LeftFinding[] = after.map((f) => {
     const original = originalOf.get(sameProblem(f))?.shift();
-    return { finding: f, ...(original ? { original } : {}), ...leftReason(f, opts, rejected, notRemoved, texts) };
+    return { finding: f, ...(original ? { original } : {}), ...leftReason(f, opts, rejected, notRemoved, texts, blocked) };
   });
   const files: FileOutput[] = originals.map(({ source, original }) => {
     const output = source.toRaw(texts.get(source.path)!);
@@ -374,6 +374,7 @@ function leftReason(
   rejected: Map<string, string>,
   notRemoved: Set<string>,
   texts: Map<string, string>,
+  blocked: string | null,
 ): { reason: LeftReason; why: string } {
   const key = findingKey(f);
   const r = rejected.get(key);
@@ -382,6 +383,7 @@ function leftReason(
   if (!f.fixable) return { reason: 'no-fix', why: `no automatic fix: ${f.message}` };
   const fix = f.fix;
   if (!fix || fix.edits.length === 0) return { reason: 'not-possible', why: fix?.description ? `no fix here: ${fix.description}` : 'no fix here' };
+  if (blocked) return { reason: 'not-possible', why: `not fixed while the file does not parse: ${fix.description}` };
   if (opts.only && opts.only.length > 0 && !opts.only.includes(f.ruleId)) return { reason: 'not-selected', why: 'not selected with --rule' };
   if (fix.unsafe && !opts.unsafe) return { reason: 'unsafe', why: `unsafe, needs --unsafe: ${fix.description}` };
   if (!texts.has(fix.file)) return { reason: 'other-file', why: `the fix would edit ${displayPath(fix.file)} (through extends), which is not one of the files being fixed: ${fix.description}` };

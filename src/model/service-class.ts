@@ -1,14 +1,21 @@
 /**
- * What stackopt knows about a service from its image and its name, without running anything:
- * its class (database, cache, broker, proxy, backend, default), whether it keeps state, and
- * whether it is critical by the default name/image patterns.
+ * What stackopt knows about a service without running anything: its class (database, cache,
+ * broker, proxy, backend, default), whether it keeps state, whether it runs to completion, and
+ * whether it is critical by the default name/image patterns. A class comes from what the service
+ * is: the product its image (or else its name) names, word by word, and whether its `command` or
+ * `entrypoint` still runs that product's server (a postgres image running a `pg_dump` loop is not
+ * a database).
  *
- * Used by rules (`critical-single-replica`, `healthcheck-required`, …) and by the fixer (which
- * sizes resources per class and adds healthchecks for known images). Pure data and functions: no I/O.
+ * Used by rules (`critical-single-replica`, `healthcheck-required`, `update-config`, …) and by the
+ * fixer (which sizes resources per class and adds healthchecks for known images). Pure data and
+ * functions: no I/O.
  */
-import type { Mount, Service } from './types.js';
+import { child, entries, scalarValue } from './access.js';
+import { isArgumentsOnly, keepsRunning, readCommand, startedPrograms } from './command.js';
+import { PRODUCTS, type Product, type ServiceClass } from './products.js';
+import type { Mount, Service, Stack } from './types.js';
 
-export type ServiceClass = 'database' | 'cache' | 'broker' | 'proxy' | 'backend' | 'default';
+export type { ServiceClass } from './products.js';
 
 /** The classes whose images hold data of their own (used by `isStateful`). */
 export const STATEFUL_CLASSES: ReadonlySet<ServiceClass> = new Set<ServiceClass>(['database', 'cache', 'broker']);
@@ -54,28 +61,16 @@ export const DEFAULT_CRITICAL_PATTERNS: readonly string[] = Object.freeze([
 ]);
 
 /**
- * Known words of image and service names, by class. A name is split into words at `-`, `_`, `.`
- * and `/` (`bitnami/postgresql-repmgr` → `postgresql`, `repmgr`); the first class (in the order
- * database, cache, broker, proxy, backend) that owns one of the words wins.
+ * Generic words of image and service names, by class, for names that name no known product (see
+ * `PRODUCTS`): a name is split into words at `-`, `_`, `.` and `/`, and the first class (in the
+ * order database, cache, broker, proxy, backend) that owns one of the words wins. Only whole words
+ * count: `pushgateway` is not a gateway, `apigateway` names nothing.
  */
 const CLASS_WORDS: ReadonlyArray<readonly [ServiceClass, ReadonlySet<string>]> = [
-  [
-    'database',
-    new Set([
-      'postgres', 'postgresql', 'postgis', 'pgvector', 'timescaledb', 'mysql', 'mariadb', 'percona', 'mongo', 'mongodb',
-      'cockroach', 'cockroachdb', 'couchdb', 'cassandra', 'scylla', 'clickhouse', 'influxdb', 'neo4j', 'elasticsearch',
-      'opensearch', 'etcd', 'consul', 'vault', 'db', 'database',
-    ]),
-  ],
-  ['cache', new Set(['redis', 'valkey', 'keydb', 'dragonfly', 'memcached', 'cache'])],
-  [
-    'broker',
-    new Set(['rabbitmq', 'rabbit', 'kafka', 'redpanda', 'nats', 'zookeeper', 'mosquitto', 'emqx', 'activemq', 'pulsar', 'broker', 'queue', 'mq']),
-  ],
-  [
-    'proxy',
-    new Set(['traefik', 'nginx', 'openresty', 'haproxy', 'envoy', 'caddy', 'kong', 'apisix', 'krakend', 'varnish', 'proxy', 'gateway', 'ingress', 'lb', 'loadbalancer']),
-  ],
+  ['database', new Set(['db', 'database'])],
+  ['cache', new Set(['cache'])],
+  ['broker', new Set(['rabbit', 'broker', 'queue', 'mq'])],
+  ['proxy', new Set(['proxy', 'gateway', 'ingress', 'lb', 'loadbalancer'])],
   [
     'backend',
     new Set([
@@ -85,14 +80,25 @@ const CLASS_WORDS: ReadonlyArray<readonly [ServiceClass, ReadonlySet<string>]> =
   ],
 ];
 
-/** Words that mark a helper around a known product (`redis-exporter`, `kafka-ui`, `postgres-backup`): not the product. */
+/**
+ * Words that mark a helper around a known product (`redis-exporter`, `kafka-ui`, `postgres-backup`)
+ * or a job (`kong-migrations`, `traefik-init`): not the product, nor a database, cache or broker.
+ */
 const HELPER_WORDS: ReadonlySet<string> = new Set([
-  'exporter', 'ui', 'admin', 'commander', 'express', 'insight', 'dashboard', 'backup', 'migrate', 'migration',
-  'migrations', 'init', 'setup', 'client', 'cli', 'tools', 'metrics', 'monitor', 'operator', 'rest', 'connect',
+  'exporter', 'ui', 'admin', 'commander', 'express', 'insight', 'dashboard', 'dashboards', 'backup', 'backups', 'dump',
+  'restore', 'migrate', 'migration', 'migrations', 'migrator', 'init', 'initializer', 'setup', 'seed', 'seeder', 'schema',
+  'client', 'cli', 'tools', 'metrics', 'monitor', 'operator', 'rest', 'connect',
 ]);
 
-/** Names of the proxy class also recognised inside a longer word (`apigateway`, `authproxy`). */
-const PROXY_SUBSTRINGS = ['gateway', 'proxy', 'ingress'];
+/**
+ * Words of a service or image name that mark a job that runs to completion: init, migration,
+ * schema and seed jobs (`hydra-migrate`, `mongodb-init-container`, `cassandra-schema`). A name
+ * that also says `registry` or `server` is a server (`kafka-schema-registry`).
+ */
+const JOB_WORDS: ReadonlySet<string> = new Set([
+  'init', 'initializer', 'migrate', 'migration', 'migrations', 'migrator', 'schema', 'seed', 'seeder', 'setup',
+]);
+const SERVER_WORDS: ReadonlySet<string> = new Set(['registry', 'server']);
 
 export interface ImageReference {
   /** the registry host when the reference names one (`ghcr.io`, `localhost:5000`), else null */
@@ -282,46 +288,194 @@ function imageMatches(p: CompiledPattern, ref: Readonly<ImageReference>): boolea
   return ref.name !== '' && p.re.test(ref.name);
 }
 
-function classifyWords(name: string): ServiceClass | null {
-  const lower = name.toLowerCase();
-  const words = lower.split(/[-_./]+/).filter(Boolean);
-  if (words.length === 0) return null;
-  if (words.some((w) => HELPER_WORDS.has(w))) return null;
-  for (const [cls, known] of CLASS_WORDS) {
-    if (words.some((w) => known.has(w))) return cls;
-    if (cls === 'proxy' && PROXY_SUBSTRINGS.some((s) => lower.includes(s))) return cls;
+/**
+ * A name's words: `bitnami/postgresql-repmgr` → `bitnami`, `postgresql`, `repmgr`. A number at the
+ * end of a word is a replica's or a version's (`proxy2`, `kafka1`, `mysql8`), not part of the word.
+ */
+function nameWords(name: string): string[] {
+  return name
+    .toLowerCase()
+    .split(/[-_./]+/)
+    .map((w) => (/^[a-z].*[a-z]\d+$/.test(w) ? w.replace(/\d+$/, '') : w))
+    .filter(Boolean);
+}
+
+/** What a name says: the product it names, else the class its words imply. */
+interface NameClass {
+  product: Product | null;
+  cls: ServiceClass | null;
+}
+
+const nameClasses = new Map<string, NameClass>();
+
+function classifyWords(name: string): NameClass {
+  let out = nameClasses.get(name);
+  if (!out) {
+    if (nameClasses.size >= 10_000) nameClasses.clear();
+    nameClasses.set(name, (out = readName(name)));
   }
-  return null;
+  return out;
+}
+
+function readName(name: string): NameClass {
+  const words = nameWords(name);
+  const helper = words.some((w) => HELPER_WORDS.has(w));
+  if (!helper) {
+    for (const w of words) {
+      const product = PRODUCTS.get(w);
+      if (product) return { product, cls: product.cls };
+    }
+  }
+  for (const [cls, known] of CLASS_WORDS) {
+    // a helper (`db-backup`, `redis-exporter`) holds no data of its own
+    if (helper && STATEFUL_CLASSES.has(cls)) continue;
+    if (words.some((w) => known.has(w))) return { product: null, cls };
+  }
+  return { product: null, cls: null };
 }
 
 /**
  * The class an image alone implies (`postgres:16` → database, `bitnami/redis` → cache,
- * `node:20` → backend), or null when the image is not one we know. Helpers around a product
- * (`redis_exporter`, `kafka-ui`, `prometheuscommunity/postgres-exporter`) are not that product.
+ * `node:20` → backend), or null when the image is not one we know or names a product of no class
+ * (`prom/pushgateway`, `zabbix/zabbix-proxy-sqlite3`). Helpers around a product (`redis_exporter`,
+ * `kafka-ui`, `prometheuscommunity/postgres-exporter`) are not that product.
  */
 export function classifyImage(image: string): ServiceClass | null {
-  return classifyWords(imageName(image));
+  return classifyWords(imageName(image)).cls;
 }
 
-/** The class a service name implies (`db` → database, `api-gateway` → proxy), or null. */
+/** The class a service name implies (`db` → database, `api-gateway` → proxy, `pushgateway` → none), or null. */
 export function classifyName(name: string): ServiceClass | null {
-  return classifyWords(name);
+  return classifyWords(name).cls;
+}
+
+/** A service as the classification reads it: `ref` (for `command` and `entrypoint`) may be absent. */
+export type ClassifiedService = Pick<Service, 'name' | 'image'> & { ref?: Service['ref'] };
+
+/** The product the service's image names (`postgres:16` → PostgreSQL), or null. */
+export function imageProduct(svc: Pick<Service, 'image'>): Product | null {
+  const image = svc.image?.value;
+  return image ? classifyWords(imageName(image)).product : null;
 }
 
 /**
- * The class of a service: from its image when the image is known, else from its name, else
- * `default`. Examples: image `docker.io/library/postgres:15-alpine` → database; image
- * `myorg/shop:1` named `api` → backend; image `bitnami/redis` → cache.
+ * Whether the service runs its image's own server: true when it sets no `command` or
+ * `entrypoint`, passes only arguments to the image's entrypoint (`--appendonly yes`), or starts
+ * one of the server's programs (`postgres -c fsync=off`, `sh -c "valkey-server --save ''"`,
+ * `/docker-entrypoint.sh nginx`); false when it starts other programs only (`sh -c 'while true;
+ * do pg_dump ...'`, `kong migrations up`... see `Product.servers`) or its image names no known product.
  */
-export function classifyService(svc: Pick<Service, 'name' | 'image'>): ServiceClass {
-  const image = svc.image?.value;
-  return (image ? classifyImage(image) : null) ?? classifyName(svc.name) ?? 'default';
+export function runsImageServer(svc: ClassifiedService): boolean {
+  const product = imageProduct(svc);
+  if (!product) return false;
+  return runsServer(svc, product);
 }
 
-/** Why a service keeps state: a named volume, or an image of a database, cache or broker. */
+function runsServer(svc: { ref?: Service['ref'] }, product: Product): boolean {
+  if (!svc.ref) return true;
+  const cmd = readCommand(svc.ref);
+  const programs = startedPrograms(cmd);
+  if (programs === null || isArgumentsOnly(cmd)) return true;
+  if (product.serverEntrypoint && cmd.entrypoint === null && !looksLikeProgram(cmd.command)) return true;
+  return programs.some((p) => product.servers.includes(p));
+}
+
+/** Whether a command's first word is a program (a path or a shell), not an argument such as `agent`. */
+function looksLikeProgram(command: string[] | string | null): boolean {
+  if (command === null) return false;
+  const first = (typeof command === 'string' ? command.trim().split(/\s+/)[0] : command[0]) ?? '';
+  return first.includes('/') || /^(?:sh|bash|ash|dash|exec|env)$/.test(first);
+}
+
+/**
+ * The class of a service, from what it is: the product its image names when the service runs that
+ * product's server, else the product its name names, else the generic words of its name, then of
+ * its image, else `default`. Examples: image `docker.io/library/postgres:15-alpine` → database; the
+ * same image running `sh -c 'while true; do pg_dump ...'` as `db-backup` → default; image
+ * `myorg/shop:1` named `api` → backend; image `prom/pushgateway` → default (a collector, whatever
+ * its name says); `zabbix-proxy-mysql` → default (Zabbix, not a proxy or a database).
+ */
+export function classifyService(svc: ClassifiedService): ServiceClass {
+  const image = svc.image?.value;
+  const fromImage = image ? classifyWords(imageName(image)) : null;
+  let replaced: Product | null = null;
+  if (fromImage?.product) {
+    if (runsServer(svc, fromImage.product)) return fromImage.product.cls ?? 'default';
+    replaced = fromImage.product; // its server does not run: a name saying `postgres` does not make it one
+  }
+  const fromName = classifyWords(svc.name);
+  if (fromName.product) return fromName.product === replaced ? 'default' : (fromName.product.cls ?? 'default');
+  // a name's generic word says the service's role (`api-gateway`, `db`) better than an image's (`myorg/api`, `node`)
+  return fromName.cls ?? (replaced ? null : fromImage?.cls) ?? 'default';
+}
+
+/** The classes whose services are critical by the default patterns of `critical-single-replica`. */
+const CRITICAL_CLASSES: ReadonlySet<ServiceClass> = new Set<ServiceClass>(['database', 'cache', 'broker', 'proxy']);
+
+/**
+ * Whether what the service is agrees with a default critical pattern that matched its name or
+ * image: it serves (not a job, see `oneShotReason`) as a database, cache, broker or proxy. A
+ * `pushgateway`, a `zabbix-proxy-*`, a `kong-migrations` job or a `db-backup` loop on a `mysql`
+ * image match a default pattern by name or image, but are none of these.
+ */
+export function isCriticalKind(svc: Service): boolean {
+  return oneShotReason(svc) === null && CRITICAL_CLASSES.has(classifyService(svc));
+}
+
+/** Base images that run a shell command and exit, unless the command keeps running. */
+const BASE_IMAGES: ReadonlySet<string> = new Set(['busybox', 'alpine', 'debian', 'ubuntu']);
+
+/**
+ * Why the service runs to completion instead of serving, or null: a job mode, a restart policy of
+ * `none` (swarm does not restart it once it exits), another service waiting for it to complete
+ * (`waitedOnBy`, see `completionWaiters`), or, unless its command keeps running (`sleep
+ * infinity`, `top`, a `while true` loop), a service name that says it is an init, migration,
+ * schema, seed or setup job, or a base image (busybox, alpine, ...) whose command exits.
+ */
+export function oneShotReason(svc: Service, waitedOnBy?: string): string | null {
+  if (isJobService(svc)) return `deploy.mode is ${deployMode(svc)}`;
+  const condition = scalarValue(child(child(svc.deploy, 'restart_policy'), 'condition'));
+  if (typeof condition === 'string' && condition.trim().toLowerCase() === 'none') return 'deploy.restart_policy.condition is none: it is not restarted once it exits';
+  if (waitedOnBy !== undefined) return `service "${waitedOnBy}" waits for it to complete (depends_on condition: service_completed_successfully)`;
+  const cmd = readCommand(svc.ref);
+  if (keepsRunning(cmd)) return null;
+  // the service's name, not the image's: `temporalio/auto-setup` sets up, then runs the server
+  const job = jobWord(svc.name);
+  if (job) return `its name says it is a one-off job ("${job}")`;
+  const image = svc.image?.value ?? null;
+  if (image && !image.includes('$') && BASE_IMAGES.has(parseImageReference(image).repository)) {
+    const tty = scalarValue(child(svc.ref, 'tty')) === true || scalarValue(child(svc.ref, 'stdin_open')) === true;
+    if (!tty) return `image "${image}" runs ${cmd.command === null && cmd.entrypoint === null ? 'its shell' : 'its command'} and exits`;
+  }
+  return null;
+}
+
+function jobWord(name: string): string | null {
+  const words = nameWords(name);
+  if (words.some((w) => SERVER_WORDS.has(w))) return null;
+  return words.find((w) => JOB_WORDS.has(w)) ?? null;
+}
+
+/**
+ * The services others wait for to complete (`depends_on: {NAME: {condition:
+ * service_completed_successfully}}`), each with the first service that waits for it.
+ */
+export function completionWaiters(stack: Pick<Stack, 'services'>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const svc of stack.services) {
+    for (const dep of entries(child(svc.ref, 'depends_on'))) {
+      const condition = scalarValue(child(dep.ref, 'condition'));
+      if (condition === 'service_completed_successfully' && !out.has(dep.key)) out.set(dep.key, svc.name);
+    }
+  }
+  return out;
+}
+
+/** Why a service keeps state: a named volume, its image's product (a database, cache or broker, or state of its own). */
 export type StatefulReason =
   | { kind: 'volume'; volume: string; mount: Mount }
-  | { kind: 'image'; image: string; class: ServiceClass };
+  | { kind: 'image'; image: string; class: ServiceClass }
+  | { kind: 'product'; image: string; state: string };
 
 /** Whether a mount is a named volume (not a bind mount, tmpfs or anonymous volume). */
 export function isNamedVolume(m: Mount): boolean {
@@ -329,20 +483,35 @@ export function isNamedVolume(m: Mount): boolean {
 }
 
 /**
- * Why the service keeps state, or null: the first named volume it mounts, else its image when
- * that is a database, cache or broker. The service name alone does not make a service stateful.
+ * Whether a mount can hold the service's state: a named volume mounted writable, and not a cache
+ * (a volume or a target path with a word `cache`, such as nginx's `/var/cache/nginx`: what is in it
+ * is rebuilt). A read-only volume (configuration, certificates) holds nothing the service writes.
  */
-export function statefulReason(svc: Pick<Service, 'image' | 'volumes'>): StatefulReason | null {
+export function holdsState(m: Mount): boolean {
+  if (!isNamedVolume(m) || m.readOnly) return false;
+  return !nameWords(m.source!).includes('cache') && !nameWords(m.target).includes('cache');
+}
+
+/**
+ * Why the service keeps state, or null: its image's product when the service runs that product's
+ * server and the product keeps data (a database, cache or broker image, or state of its own such
+ * as Pushgateway's pushed metrics), else the first named volume that can hold state (see
+ * `holdsState`). The service name alone does not make a service stateful.
+ */
+export function statefulReason(svc: Pick<Service, 'image' | 'volumes'> & { ref?: Service['ref'] }): StatefulReason | null {
   const image = svc.image?.value;
-  const cls = image ? classifyImage(image) : null;
-  if (image && cls && STATEFUL_CLASSES.has(cls)) return { kind: 'image', image, class: cls };
-  const mount = svc.volumes.find(isNamedVolume);
+  const product = image ? classifyWords(imageName(image)).product : null;
+  if (image && product && runsServer(svc, product)) {
+    if (product.cls && STATEFUL_CLASSES.has(product.cls)) return { kind: 'image', image, class: product.cls };
+    if (product.state) return { kind: 'product', image, state: product.state };
+  }
+  const mount = svc.volumes.find(holdsState);
   if (mount) return { kind: 'volume', volume: mount.source!, mount };
   return null;
 }
 
-/** A service keeps state: it mounts a named volume, or its image is a database, cache or broker. */
-export function isStateful(svc: Pick<Service, 'image' | 'volumes'>): boolean {
+/** A service keeps state: see `statefulReason`. */
+export function isStateful(svc: Pick<Service, 'image' | 'volumes'> & { ref?: Service['ref'] }): boolean {
   return statefulReason(svc) !== null;
 }
 

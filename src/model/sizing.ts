@@ -155,12 +155,12 @@ export function describeSizing(sizing: Sizing): string[] {
 
 /** What each class is detected from, for the docs (src/model/service-class.ts has the full lists). */
 export const CLASS_EXAMPLES: Readonly<Record<ServiceClass, string>> = {
-  database: 'postgres, mysql, mariadb, mongo, elasticsearch, clickhouse, etcd, …; a service named `db`',
+  database: 'postgres, mysql, mariadb, mongo, elasticsearch, clickhouse, etcd, … running their own server; a service named `db`',
   cache: 'redis, valkey, keydb, dragonfly, memcached',
   broker: 'rabbitmq, kafka, redpanda, nats, zookeeper, mosquitto, …',
-  proxy: 'traefik, nginx, haproxy, envoy, caddy, kong, varnish; names with `proxy`, `gateway`, `ingress`, `lb`',
+  proxy: 'traefik, nginx, haproxy, envoy, caddy, kong, varnish; names with the word `proxy`, `gateway`, `ingress`, `lb`',
   backend: 'node, python, golang, openjdk, php, ruby, …; names such as `api`, `backend`, `server`, `worker`, `app`',
-  default: 'anything else',
+  default: 'anything else: jobs, collectors (`prom/pushgateway`, `zabbix/*`), a backup loop on a database image',
 };
 
 /** The presets as a Markdown table (README and docs/fix.md carry it; a test keeps them equal). */

@@ -9,7 +9,7 @@ import {
   type Pair,
   type Scalar,
 } from 'yaml';
-import { fileLoc, type Loc } from './location.js';
+import { fileLoc, positionOf, type Loc } from './location.js';
 import { hasInterpolation, interpolate, type Env, type InterpolationIssue } from './interpolate.js';
 import type { SourceFile } from './source-file.js';
 
@@ -40,7 +40,7 @@ export interface LScalar extends LBase {
 export interface LMap extends LBase {
   kind: 'map';
   entries: LEntry[];
-  /** key → entry (last explicit definition wins, as YAML duplicate keys are errors anyway) */
+  /** key → entry (of a key written twice, the last one: a yaml-syntax error, read as yaml.v3 reads it) */
   index: Map<string, LEntry>;
   /** the mappings merged in with `<<` (a change to one of them changes this mapping too) */
   mergedFrom?: LMap[];
@@ -93,6 +93,8 @@ export interface BuildIssue {
   loc: Loc;
   /** the YAML path of the value concerned, when known */
   path?: string[];
+  /** an error after which the document is still read (a duplicate key: the last value counts) */
+  readOn?: boolean;
 }
 
 /** The largest number of nodes a document may expand to through aliases (a billion-laughs bound). */
@@ -324,6 +326,7 @@ export function convertDocument(
       }
       const merges: Array<{ value: LVal; loc: Loc }> = [];
       let mergeKeySeen = false;
+      let superseded: Set<LEntry> | undefined;
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         const keyNode = pair.key as YamlNode | null;
@@ -342,9 +345,14 @@ export function convertDocument(
         const isMergeKey = key === '<<' && keyNode !== null && isScalar(keyNode) && keyNode.type === 'PLAIN';
         // Duplicate keys are found here through the mapping's index (yaml's own check compares every
         // pair with every other: quadratic in a services: mapping of thousands of entries).
-        if (isMergeKey ? mergeKeySeen : map.index.has(key)) {
-          issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: duplicateKeyMessage(key), loc: keyLoc });
-          continue;
+        const earlier = isMergeKey ? undefined : map.index.get(key);
+        if (isMergeKey ? mergeKeySeen : earlier) {
+          // docker refuses the file ("mapping key already defined"); the other checks still run, on
+          // the value yaml.v3 would keep (the last one)
+          const first = earlier ? positionOf(earlier.keyLoc) : null;
+          issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: duplicateKeyMessage(key, first?.line, earlier ? 'this last one' : 'the first one'), loc: keyLoc, readOn: true });
+          if (!earlier) continue;
+          (superseded ??= new Set()).add(earlier);
         }
         if (isMergeKey) {
           mergeKeySeen = true;
@@ -372,6 +380,7 @@ export function convertDocument(
         map.entries.push(entry);
         map.index.set(key, entry);
       }
+      if (superseded) map.entries = map.entries.filter((e) => !superseded!.has(e));
       for (const m of merges) {
         if (m.value.kind !== 'map') {
           issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: 'a << merge key must point at a mapping or a list of mappings', loc: m.loc });
@@ -438,8 +447,9 @@ export function convertDocument(
 }
 
 /** What a key written twice in one mapping is told. */
-export function duplicateKeyMessage(key: string): string {
-  return `duplicate key "${key}": a key may appear only once in a mapping (YAML keeps one of them silently in other tools)`;
+export function duplicateKeyMessage(key: string, firstLine?: number, kept = 'this last one'): string {
+  const first = firstLine === undefined ? '' : ` (first at line ${firstLine})`;
+  return `duplicate key "${key}"${first}: a key may appear only once in a mapping, and docker refuses the file (mapping key already defined); the other checks read ${kept}`;
 }
 
 class AliasBombError extends Error {

@@ -108,7 +108,8 @@ export function parseSource(source: SourceFile, env: Env, interpolate = true, do
   issues.push(...convIssues);
   // An unknown alias, a collection as a key or a bad `<<` leave no document compose would read: like
   // the YAML errors above they end the file's reading (no schema errors about the hole they leave).
-  if (convIssues.some((i) => i.ruleId === 'yaml-syntax' && i.severity === 'error')) return { source, root: null, issues, dotenvUses: [] };
+  // A duplicate key does not: the other checks run on the value it keeps.
+  if (convIssues.some((i) => i.ruleId === 'yaml-syntax' && i.severity === 'error' && !i.readOn)) return { source, root: null, issues, dotenvUses: [] };
   if (root && root.kind !== 'map') {
     issues.push({
       ruleId: 'yaml-syntax',

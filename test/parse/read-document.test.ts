@@ -64,34 +64,60 @@ describe('invalid YAML', () => {
 });
 
 describe('duplicate keys', () => {
-  it('the message names the key; the range is the second key', () => {
-    expect(lintText('services:\n  web:\n    image: a\n    user: x\n    image: b\n')).toEqual([
-      yamlError(5, 5, 5, 10, 'duplicate key "image": a key may appear only once in a mapping (YAML keeps one of them silently in other tools)'),
-    ]);
+  const dup = (key: string, first: number, kept = 'this last one') =>
+    `duplicate key "${key}" (first at line ${first}): a key may appear only once in a mapping, and docker refuses the file (mapping key already defined); the other checks read ${kept}`;
+
+  it('the message names the key and the first one; the range is the second key', () => {
+    expect(lintText('services:\n  web:\n    image: a\n    user: x\n    image: b\n')).toEqual([yamlError(5, 5, 5, 10, dup('image', 3))]);
   });
 
   it('a duplicate service name, one of them quoted', () => {
-    expect(lintText('services:\n  "web": {}\n  web: {}\n')).toEqual([
-      yamlError(3, 3, 3, 6, 'duplicate key "web": a key may appear only once in a mapping (YAML keeps one of them silently in other tools)'),
-    ]);
+    expect(lintText('services:\n  "web": {}\n  web: {}\n')).toEqual([yamlError(3, 3, 3, 6, dup('web', 2))]);
   });
 
   it('the second one quoted: the message names the key without its quotes, the range covers them', () => {
-    expect(lintText("services:\n  web: {}\n  'web': {}\n")).toEqual([
-      yamlError(3, 3, 3, 8, 'duplicate key "web": a key may appear only once in a mapping (YAML keeps one of them silently in other tools)'),
-    ]);
+    expect(lintText("services:\n  web: {}\n  'web': {}\n")).toEqual([yamlError(3, 3, 3, 8, dup('web', 2))]);
   });
 
   it('a duplicate key in a flow mapping', () => {
-    expect(lintText('services:\n  web: {image: a, image: b}\n')).toEqual([
-      yamlError(2, 19, 2, 24, 'duplicate key "image": a key may appear only once in a mapping (YAML keeps one of them silently in other tools)'),
-    ]);
+    expect(lintText('services:\n  web: {image: a, image: b}\n')).toEqual([yamlError(2, 19, 2, 24, dup('image', 2))]);
   });
 
   it('a duplicate top-level key', () => {
-    expect(lintText('services: {}\nvolumes: {}\nservices: {}\n')).toEqual([
-      yamlError(3, 1, 3, 9, 'duplicate key "services": a key may appear only once in a mapping (YAML keeps one of them silently in other tools)'),
+    expect(lintText('services: {}\nvolumes: {}\nservices: {}\n')).toEqual([yamlError(3, 1, 3, 9, dup('services', 1))]);
+  });
+
+  it('a key written three times: one error per repetition, each naming the one before it', () => {
+    expect(lintText('services:\n  web:\n    image: a\n    image: b\n    image: c\n')).toEqual([yamlError(4, 5, 4, 10, dup('image', 3)), yamlError(5, 5, 5, 10, dup('image', 4))]);
+  });
+
+  it('the file is still read: the model holds the last value, once, and the schema checks it', () => {
+    const r = lintFiles({ 'compose.yaml': 'services:\n  web:\n    image: nginx:1.27\n    ports: "80:80"\n    ports: [8080]\n    imagee: x\n' });
+    expect(r.stack).not.toBeNull();
+    const web = r.stack!.services[0]!;
+    expect(web.ports.map((p) => String(p.target))).toEqual(['8080']);
+    expect(web.ref.node.entries.filter((e) => e.key === 'ports')).toHaveLength(1);
+    expect(r.findings.map((f) => `${f.ruleId} ${f.line}:${f.column}`)).toEqual(['yaml-syntax 5:5', 'schema 6:5']);
+  });
+
+  it('docker refuses such a file too (docker stack config: "mapping key already defined")', () => {
+    const out = inTempDir({ 'compose.yaml': 'services:\n  web:\n    image: nginx:1.27\n    image: nginx:1.28\n' }, () => {
+      try {
+        execFileSync('docker', ['stack', 'config', '-c', 'compose.yaml'], { stdio: 'pipe', timeout: 120_000 });
+        return 'accepted';
+      } catch (e) {
+        return String((e as { stderr?: Buffer }).stderr ?? e);
+      }
+    });
+    expect(out).toMatch(/mapping key "image" already defined at line 3/);
+  });
+
+  it('two << merge keys in one mapping: the second is the error and the first one is read', () => {
+    const r = lintFiles({ 'compose.yaml': 'x-a: &a {image: "nginx:1.27"}\nx-b: &b {image: "nginx:1.28"}\nservices:\n  web:\n    <<: *a\n    <<: *b\n' });
+    expect(r.findings.map(brief)).toEqual([
+      yamlError(6, 5, 6, 7, 'duplicate key "<<": a key may appear only once in a mapping, and docker refuses the file (mapping key already defined); the other checks read the first one'),
     ]);
+    expect(r.stack!.services[0]!.image!.value).toBe('nginx:1.27');
   });
 });
 
@@ -235,11 +261,9 @@ describe('CRLF line endings and a BOM', () => {
   it('findings in a CRLF+BOM file are at the same line:column as in the LF file', () => {
     const a = lintText(lf);
     const b = lintText(crlf);
-    // the duplicate key ends the reading (no schema or rule findings); the interpolation check of
-    // the values read on the way still reports
     expect(a).toEqual([
       { ruleId: 'interpolation', severity: 'error', file: 'compose.yaml', line: 3, column: 19, endLine: 3, endColumn: 34, message: 'required variable TAG is not set: set TAG' },
-      yamlError(5, 5, 5, 9, 'duplicate key "user": a key may appear only once in a mapping (YAML keeps one of them silently in other tools)'),
+      yamlError(5, 5, 5, 9, 'duplicate key "user" (first at line 4): a key may appear only once in a mapping, and docker refuses the file (mapping key already defined); the other checks read this last one'),
     ]);
     expect(b).toEqual(a);
   });
