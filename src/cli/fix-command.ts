@@ -37,7 +37,9 @@ What it does:
   blank lines, key order, quoting, flow or block style, anchors and aliases, CRLF line ends and a
   BOM are kept. Fixes run in passes (at most ${MAX_PASSES}): the edits of one problem apply together or not
   at all, a fix whose edits touch another's waits for the next pass, and after every pass the file
-  must still parse and validate, or that pass is dropped and reported. The result is linted again
+  must still parse and validate and have no error finding it did not have before (counted per
+  rule and service); a fix that breaks that is rejected and reported, and the rest of its pass
+  is applied. The result is linted again
   and what is left is listed with the reason.
 
   Safe fixes run by default. Unsafe ones change how a service behaves (a new user, fewer
@@ -242,6 +244,6 @@ function printSummary(r: FixResult, mode: Mode, destinations: string[], say: (l:
     say(`  ${c.yellow('left ')}  ${f.ruleId.padEnd(width)}  ${c.dim(at)}  ${f.service ? `${f.service}: ` : ''}${l.why}`);
   }
   for (const d of r.dropped) {
-    say(`  ${c.red('dropped')} pass ${d.pass}: ${d.fixes.map((x) => `${x.ruleId}${x.service ? ` (${x.service})` : ''}`).join(', ')} would make the file invalid: ${d.problems.join('; ')}`);
+    say(`  ${c.red('rejected')} in pass ${d.pass}: ${d.fixes.map((x) => `${x.ruleId}${x.service ? ` (${x.service})` : ''}`).join(', ')} would make the file worse (the rest of the pass was applied): ${d.problems.join('; ')}`);
   }
 }
