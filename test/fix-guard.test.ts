@@ -25,7 +25,7 @@ function write(name: string, text: string): string {
 
 /** A warning with a safe fix: every service gets the label `tier: edge`. */
 const needsTier = defineRule({
-  meta: { id: 'needs-tier', description: 'test rule', severity: 'warning', category: 'test', fixable: 'safe', messages: { missing: 'service "{{service}}" has no tier label' } },
+  meta: { id: 'needs-tier', description: 'test rule', severity: 'warning', category: 'availability', fixable: 'safe', messages: { missing: 'service "{{service}}" has no tier label' } },
   create(ctx) {
     return {
       service(svc) {
@@ -45,7 +45,7 @@ const needsTier = defineRule({
 
 /** An error: a database on the edge tier. */
 const noEdgeDatabase = defineRule({
-  meta: { id: 'no-edge-database', description: 'test rule', severity: 'error', category: 'test', messages: { edge: 'service "{{service}}" runs a database on the edge tier' } },
+  meta: { id: 'no-edge-database', description: 'test rule', severity: 'error', category: 'availability', messages: { edge: 'service "{{service}}" runs a database on the edge tier' } },
   create(ctx) {
     return {
       service(svc) {

@@ -10,6 +10,7 @@ import type { Finding, Fix, TextEdit } from '../engine/types.js';
 import type { SourceFile } from '../parse/source-file.js';
 import { applyEdits } from './apply-edits.js';
 import { editsConflict } from '../engine/text-edits.js';
+import { totalResources, type ResourceTotals } from '../model/resource-totals.js';
 
 export const MAX_PASSES = 10;
 
@@ -86,6 +87,8 @@ export interface FixResult {
   after: Finding[];
   /** the project could not be fixed at all (it does not parse): the reason */
   blocked: string | null;
+  /** what the stack reserves and limits in all, before fixing and after (null without a stack) */
+  resources: { before: ResourceTotals | null; after: ResourceTotals | null };
 }
 
 interface Candidate {
@@ -121,6 +124,7 @@ export function fixProject(opts: FixOptions): FixResult {
   }
   const originals = result.sources.map((s) => ({ source: s, original: s.toRaw(s.text) }));
   const before = result.findings;
+  const resourcesBefore = result.stack ? totalResources(result.stack) : null;
   const applied: AppliedFix[] = [];
   const dropped: DroppedPass[] = [];
   const rejected = new Map<string, string>();
@@ -194,7 +198,8 @@ export function fixProject(opts: FixOptions): FixResult {
     const output = source.toRaw(texts.get(source.path)!);
     return { source, original, output, changed: output !== original };
   });
-  return { file: result.file, files, applied, left, dropped, passes, before, after, blocked };
+  const resources = { before: resourcesBefore, after: result.stack ? totalResources(result.stack) : null };
+  return { file: result.file, files, applied, left, dropped, passes, before, after, blocked, resources };
 }
 
 function mayRun(f: Finding, fix: Fix, opts: FixOptions): boolean {
