@@ -31,7 +31,7 @@ services:
           cpus: '2'
           memory: 2G
         reservations:
-          cpus: '1'
+          cpus: '0.4'
           memory: 1G
   db:
     image: postgres:16
@@ -41,7 +41,7 @@ services:
           cpus: '2'
           memory: 4G
         reservations:
-          cpus: '1'
+          cpus: '0.4'
           memory: 2G
 `;
 
@@ -64,7 +64,9 @@ describe('stackopt fix (CLI)', () => {
     expect(readFileSync(join(p.dir, 'stack.yml.optimized'), 'utf8')).toBe(FIXED_API);
     expect(bytes(join(p.dir, 'stack.yml')).equals(before)).toBe(true);
     expect(r.stdout).toContain('stack.yml: 2 fixed in 1 pass (resource-limits 2) → stack.yml.optimized');
-    expect(r.stdout).toMatch(/fixed {2}resource-limits +api: added limits cpus '2', memory 2G and reservations cpus '1', memory 1G \(class backend, preset default\)/);
+    expect(r.stdout).toMatch(/fixed {2}resource-limits +api: added limits cpus '2', memory 2G and reservations cpus '0.4', memory 1G \(class backend, preset default\)/);
+    // what the stack reserves and is limited to in all, before and after
+    expect(r.stdout).toContain('  resources  the stack reserves 0 → 0.8 CPUs and 0 → 3 GiB, and is limited to 0 → 4 CPUs and 0 → 6 GiB (replicas counted)\n');
     expect(r.stdout).toMatch(/fixed 2 problems, left \d+ in 1 project; wrote 1 file/);
     // no temporary file is left behind
     expect(readdirSync(p.dir).sort()).toEqual(['stack.yml', 'stack.yml.optimized']);
@@ -196,7 +198,7 @@ services:
   it('--preset picks the sizing table', () => {
     const p = project({ 'stack.yml': 'services:\n  db:\n    image: postgres:16\n' });
     const r = runCli(['fix', 'stack.yml', '--preset', 'edge', '--rule', 'resource-limits', '--stdout'], p.dir);
-    expect(r.stdout).toBe("services:\n  db:\n    image: postgres:16\n    deploy:\n      resources:\n        limits:\n          cpus: '1'\n          memory: 1G\n        reservations:\n          cpus: '0.5'\n          memory: 512M\n");
+    expect(r.stdout).toBe("services:\n  db:\n    image: postgres:16\n    deploy:\n      resources:\n        limits:\n          cpus: '1'\n          memory: 1G\n        reservations:\n          cpus: '0.2'\n          memory: 512M\n");
     const large = runCli(['fix', 'stack.yml', '--preset', 'large', '--rule', 'resource-limits', '--stdout'], p.dir);
     expect(large.stdout).toContain("cpus: '4'\n          memory: 8G");
   });

@@ -126,7 +126,11 @@ function checkSubject(s: Subject, unsafe: boolean, pairs: DockerPair[]): string[
 async function checkGroup(subjects: Subject[]): Promise<{ problems: string[]; fixed: number; dockerChecked: number }> {
   const problems: string[] = [];
   const pairs: DockerPair[] = [];
-  for (const s of subjects) for (const unsafe of [false, true]) problems.push(...checkSubject(s, unsafe, pairs));
+  for (const s of subjects) {
+    for (const unsafe of [false, true]) problems.push(...checkSubject(s, unsafe, pairs));
+    // let the test runner's messages through between subjects (a long synchronous run starves them)
+    await new Promise((done) => setImmediate(done));
+  }
   let dockerChecked = 0;
   if (DOCKER) {
     await pool(pairs, 4, async (p) => {
@@ -156,6 +160,8 @@ function listYaml(dir: string, recurse = true): string[] {
 }
 
 const temp = mkdtempSync(join(tmpdir(), 'stackopt-fix-invariants-'));
+/** Each test fixes hundreds of projects twice and runs docker on them: on a busy machine that takes minutes. */
+const WHOLE_SET = 600_000;
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
 // each group fixes every file twice, safe and --unsafe, and asks docker about the outputs: minutes on a busy machine
@@ -179,7 +185,7 @@ describe('fix invariants', { timeout: 900_000 }, () => {
     const r = await checkGroup(subjects);
     expect(report(r.problems)).toBe('');
     expect(r.fixed).toBeGreaterThan(50);
-  });
+  }, WHOLE_SET);
 
   it('every seed example', async () => {
     const files = listYaml(join(repo, 'fixtures', 'seed-examples'));
@@ -187,7 +193,7 @@ describe('fix invariants', { timeout: 900_000 }, () => {
     const r = await checkGroup(files.map((f) => ({ id: f.slice(repo.length + 1), files: [f] })));
     expect(report(r.problems)).toBe('');
     expect(r.dockerChecked).toBeGreaterThan(0);
-  });
+  }, WHOLE_SET);
 
   it('every corpus file listed in MANIFEST.tsv', async () => {
     const root = join(repo, 'fixtures', 'corpus');
@@ -199,7 +205,7 @@ describe('fix invariants', { timeout: 900_000 }, () => {
     expect(report(r.problems)).toBe('');
     expect(r.fixed).toBeGreaterThan(50);
     expect(r.dockerChecked).toBeGreaterThan(50);
-  });
+  }, WHOLE_SET);
 
   it('the fix goldens and every other fixture file', async () => {
     const files = [
@@ -208,5 +214,5 @@ describe('fix invariants', { timeout: 900_000 }, () => {
     ];
     const r = await checkGroup(files.map((f) => ({ id: f.slice(repo.length + 1), files: [f] })));
     expect(report(r.problems)).toBe('');
-  });
+  }, WHOLE_SET);
 });

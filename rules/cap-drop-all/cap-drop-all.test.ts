@@ -45,6 +45,34 @@ testRule(rule, {
   ],
   invalid: [
     {
+      name: 'privileged: true is the problem, whatever cap_drop says',
+      code: 'services:\n  agent:\n    image: myorg/agent:1\n    privileged: true\n  tools:\n    image: myorg/tools:1\n    privileged: "${TOOLS_PRIVILEGED:-true}"\n    cap_drop: [ALL]\n',
+      errors: [
+        {
+          messageId: 'privileged',
+          message:
+            'service "agent" sets privileged: true, which gives it every capability whatever cap_drop says; privileged is the problem: remove it, then drop ALL capabilities and add back with cap_add only the ones it needs',
+          line: 4,
+          column: 17,
+          endColumn: 21,
+          path: 'services.agent.privileged',
+        },
+        {
+          messageId: 'privileged',
+          message:
+            'service "tools" sets privileged: "${TOOLS_PRIVILEGED:-true}" ("true"), which gives it every capability whatever cap_drop says (its cap_drop: [ALL] is not applied); privileged is the problem: remove it, then drop ALL capabilities and add back with cap_add only the ones it needs',
+          line: 7,
+          column: 17,
+          endColumn: 44,
+        },
+      ],
+    },
+    {
+      name: 'swarm ignores privileged, so cap_drop counts there',
+      code: { 'stack.yml': 'services:\n  agent:\n    image: myorg/agent:1\n    privileged: true\n' },
+      errors: [{ messageId: 'missing', line: 2, column: 3, endColumn: 8 }],
+    },
+    {
       name: 'no cap_drop: points at the service name',
       code: 'services:\n  api:\n    image: myorg/api:1\n',
       errors: [{ messageId: 'missing', message: missing('api'), line: 2, column: 3, endLine: 2, endColumn: 6, path: 'services.api', service: 'api', severity: 'warning' }],

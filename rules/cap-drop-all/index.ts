@@ -1,5 +1,8 @@
-import { keyLoc } from '../../src/model/access.js';
+import { child, keyLoc, scalarValue } from '../../src/model/access.js';
 import { defineRule } from '../../src/engine/types.js';
+import { stackTarget } from '../../src/engine/target.js';
+import { isTrue } from '../is-true.js';
+import { showValue } from '../show-value.js';
 import { normalizeCapability } from './capability.js';
 import { fixCapDrop } from './fix.js';
 
@@ -15,6 +18,8 @@ export default defineRule({
     messages: {
       missing: `service "{{service}}" keeps docker's default capabilities (no cap_drop); ${EXPECTED}`,
       notAll: `service "{{service}}" drops {{dropped}} but not ALL (cap_drop: {{value}}); ${EXPECTED}`,
+      privileged:
+        'service "{{service}}" sets privileged: {{value}}, which gives it every capability whatever cap_drop says{{drop}}; privileged is the problem: remove it, then drop ALL capabilities and add back with cap_add only the ones it needs',
       capAll:
         'service "{{service}}" drops {{value}}, which docker does not read as ALL: it adds the CAP_ prefix only to names without it and rejects "CAP_ALL" as an unknown capability; write ALL',
     },
@@ -22,6 +27,14 @@ export default defineRule({
   create(ctx) {
     return {
       service(svc) {
+        // privileged hands out every capability and cap_drop is not applied (docker stack deploy
+        // ignores privileged, so under swarm cap_drop counts again)
+        const privileged = child(svc.ref, 'privileged');
+        if (privileged && stackTarget(ctx.stack) !== 'swarm' && isTrue(scalarValue(privileged))) {
+          const dropping = svc.capDrop && svc.capDrop.items.length > 0 ? ` (its cap_drop: [${svc.capDrop.items.map((i) => i.value).join(', ')}] is not applied)` : '';
+          ctx.report({ messageId: 'privileged', data: { service: svc.name, value: showValue(privileged), drop: dropping }, at: privileged, loc: privileged.node.loc, service: svc, fix: null });
+          return;
+        }
         const drop = svc.capDrop;
         if (!drop) {
           ctx.report({ messageId: 'missing', data: { service: svc.name }, at: svc.ref, loc: keyLoc(svc.ref), service: svc, fix: () => fixCapDrop(ctx.stack, svc) });

@@ -122,6 +122,10 @@ testRule(rule, {
       name: 'a value that is not a number is left to the schema',
       code: 'services:\n  web:\n    image: nginx:1.27\n    deploy:\n      replicas: many\n',
     },
+    {
+      name: 'container_name with 2 replicas is container-name-scaling\'s business, not this rule\'s',
+      code: 'services:\n  proxy:\n    image: traefik:v3.1\n    container_name: proxy\n    deploy:\n      replicas: 2\n',
+    },
   ],
   invalid: [
     {
@@ -149,6 +153,59 @@ volumes:
           line: 2,
           column: 3,
         },
+      ],
+    },
+    {
+      name: 'compose: container_name means a second replica cannot start; no fix',
+      code: 'services:\n  gateway:\n    image: myorg/gateway:2\n    container_name: gateway\n',
+      errors: [
+        {
+          messageId: 'cannotScale',
+          message:
+            'service "gateway" is critical (name contains "gateway") but runs 1 replica (deploy.replicas is not set); one replica is a single point of failure, but a second replica would not start: it sets container_name "gateway", and docker compose cannot start a second container of that name; remove container_name (others reach it by its service name), then scale it',
+          line: 2,
+          column: 3,
+          endColumn: 10,
+          path: 'services.gateway',
+        },
+      ],
+    },
+    {
+      name: 'compose: a fixed published host port (short and long syntax, with a host IP)',
+      code:
+        'services:\n  gateway:\n    image: myorg/gateway:2\n    ports:\n      - "80:4000"\n  web:\n    image: nginx:1.27\n    deploy:\n      replicas: 1\n    ports:\n      - target: 80\n        published: 8080\n  edge:\n    image: caddy:2\n    ports:\n      - 127.0.0.1:443:443\n',
+      errors: [
+        { messageId: 'cannotScale', message: /a second replica would not start: it publishes host port 80 \("80:4000"\), which a second container cannot bind; publish a host port range, or put a proxy in front of it, then scale it$/, line: 2, column: 3 },
+        { messageId: 'cannotScale', message: /it publishes host port 8080 \(published: 8080\), which a second container cannot bind/, line: 9, column: 17, endColumn: 18 },
+        { messageId: 'cannotScale', message: /it publishes host port 443 \("127\.0\.0\.1:443:443"\)/, line: 13, column: 3 },
+      ],
+    },
+    {
+      name: 'compose: a container port without a host port, or a host port range, still scales',
+      code: 'services:\n  gateway:\n    image: myorg/gateway:2\n    ports:\n      - "4000"\n      - "8000-8001:4001"\n',
+      errors: [{ messageId: 'singleReplica', line: 2, column: 3 }],
+    },
+    {
+      name: 'compose: the port comes from ${VAR:-default}',
+      code: 'services:\n  gateway:\n    image: myorg/gateway:2\n    ports:\n      - "${GATEWAY_PORT:-80}:4000"\n',
+      errors: [{ messageId: 'cannotScale', message: /it publishes host port 80 \("80:4000"\)/, line: 2, column: 3 }],
+    },
+    {
+      name: 'swarm: container_name and ingress ports do not stop scaling, a host-mode port does',
+      code: {
+        'stack.yml':
+          'services:\n  gateway:\n    image: myorg/gateway:2\n    container_name: gateway\n    ports:\n      - "80:4000"\n  proxy:\n    image: traefik:v3.1\n    ports:\n      - target: 80\n        published: 80\n        mode: host\n  lb:\n    image: haproxy:3.0\n    ports:\n      - target: 80\n        published: 8080\n        mode: host\n    deploy:\n      placement:\n        max_replicas_per_node: 1\n',
+      },
+      errors: [
+        { messageId: 'singleReplica', line: 2, column: 3, service: 'gateway' },
+        {
+          messageId: 'cannotScale',
+          message: /it publishes host port 80 in mode: host \(published: 80\), which a second task on the same node cannot bind; publish it in ingress mode or set deploy\.placement\.max_replicas_per_node: 1 on enough nodes, then scale it$/,
+          line: 7,
+          column: 3,
+          service: 'proxy',
+        },
+        { messageId: 'singleReplica', line: 19, column: 5, service: 'lb' },
       ],
     },
     {

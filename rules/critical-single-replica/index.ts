@@ -13,7 +13,8 @@ import {
 } from '../../src/model/service-class.js';
 import type { Service } from '../../src/model/types.js';
 import { readKeyValues } from '../../src/model/build-model.js';
-import { fixReplicas } from './fix.js';
+import { fixReplicas, scaleBlocker } from './fix.js';
+import { stackTarget } from '../../src/engine/target.js';
 import { showValue } from '../show-value.js';
 
 export type CriticalSingleReplicaOptions = {
@@ -38,6 +39,8 @@ export default defineRule<CriticalSingleReplicaOptions>({
     messages: {
       singleReplica:
         'service "{{service}}" is critical ({{reason}}) but runs {{replicas}}; one replica is a single point of failure: set deploy.replicas to 2 or more',
+      cannotScale:
+        'service "{{service}}" is critical ({{reason}}) but runs {{replicas}}; one replica is a single point of failure, but a second replica would not start: {{blocker}}',
       statefulSingleReplica:
         'service "{{service}}" is critical ({{reason}}) and runs {{replicas}}, but it keeps state ({{state}}): more replicas of it is not high availability by itself; use {{ha}}, or a managed service',
     },
@@ -66,6 +69,7 @@ export default defineRule<CriticalSingleReplicaOptions>({
         const state = statefulReason(svc);
         const target = svc.replicas ?? deepest(svc.ref, 'deploy');
         const loc = svc.replicas ? svc.replicas.loc : keyLoc(target);
+        const blocker = state ? null : scaleBlocker(svc, stackTarget(ctx.stack));
         if (state) {
           ctx.report({
             messageId: 'statefulSingleReplica',
@@ -74,6 +78,8 @@ export default defineRule<CriticalSingleReplicaOptions>({
             loc,
             service: svc,
           });
+        } else if (blocker) {
+          ctx.report({ messageId: 'cannotScale', data: { service: svc.name, reason, replicas, blocker }, at: target, loc, service: svc, fix: null });
         } else {
           ctx.report({
             messageId: 'singleReplica',

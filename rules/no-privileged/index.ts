@@ -1,11 +1,7 @@
 import { child, scalarValue } from '../../src/model/access.js';
 import { showValue } from '../show-value.js';
 import { defineRule } from '../../src/engine/types.js';
-
-/** `true`, or a string docker reads as true (`"true"`, an interpolated `${PRIV:-true}`). */
-export function isTrue(v: unknown): boolean {
-  return v === true || (typeof v === 'string' && /^(?:true|yes|on|y)$/i.test(v.trim()));
-}
+import { isTrue } from '../is-true.js';
 
 export default defineRule({
   meta: {

@@ -46,8 +46,32 @@ testRule(rule, {
       code: 'services:\n  web:\n    image: nginxinc/nginx-unprivileged:1.27\n  cache:\n    image: bitnami/redis:7.4\n',
       options: { ignoreImages: ['nginx-unprivileged', 'bitnami/*'] },
     },
+    {
+      name: 'images known to run as their own non-root user (Docker Hub and quay.io names, with tags and digests)',
+      code:
+        'services:\n  prometheus:\n    image: prom/prometheus:v2.53.0\n  alertmanager:\n    image: quay.io/prometheus/alertmanager:v0.27.0\n  grafana:\n    image: grafana/grafana:11.1.0\n  graylog:\n    image: graylog/graylog:6.0@sha256:0123456789abcdef\n  indexer:\n    image: wazuh/wazuh-indexer:4.9.0\n  dashboard:\n    image: docker.io/wazuh/wazuh-dashboard:4.9.0\n',
+    },
+    {
+      name: 'nonRootImages: images of your own added to the list',
+      code: 'services:\n  api:\n    image: registry.example.com/myorg/api:1\n',
+      options: { nonRootImages: ['myorg/*', 'prom/prometheus'] },
+    },
   ],
   invalid: [
+    {
+      name: 'a known non-root image with an explicit root user is still reported',
+      code: 'services:\n  prometheus:\n    image: prom/prometheus:v2.53.0\n    user: root\n',
+      errors: [{ message: root('prometheus', '"root"'), line: 4, column: 11, endColumn: 15 }],
+    },
+    {
+      name: 'nonRootImages replaces the built-in list ([] turns it off); the wazuh manager runs as root',
+      code: 'services:\n  prometheus:\n    image: prom/prometheus:v2.53.0\n  manager:\n    image: wazuh/wazuh-manager:4.9.0\n',
+      options: { nonRootImages: [] },
+      errors: [
+        { message: missing('prometheus'), line: 2, column: 3, endColumn: 13 },
+        { message: missing('manager'), line: 4, column: 3, endColumn: 10 },
+      ],
+    },
     {
       name: 'no user: points at the service name',
       code: 'services:\n  api:\n    image: myorg/api:1\n',

@@ -13,6 +13,7 @@ import {
   SizingError,
   sizeFor,
   SERVICE_CLASSES,
+  type ReservationRatioSetting,
   type Sizing,
   type SizingOverrides,
 } from '../../src/model/sizing.js';
@@ -22,9 +23,11 @@ export interface ResourceLimitsOptions extends Record<string, unknown> {
   preset: string;
   /** per-class overrides of the preset: `{database: {cpus: 2, memory: 4G}}` */
   sizing: SizingOverrides;
-  /** reservations added by the fix, as a fraction of the limits */
-  reservationRatio: number;
+  /** reservations added by the fix, as a fraction of the limits: one number, or per resource */
+  reservationRatio: ReservationRatioSetting;
 }
+
+const RATIO_SCHEMA = { type: 'number', exclusiveMinimum: 0, maximum: 1 };
 
 const sizeSchema = {
   type: 'object',
@@ -51,10 +54,15 @@ export default defineRule<ResourceLimitsOptions>({
         properties: {
           preset: { enum: [...PRESET_NAMES] },
           sizing: { type: 'object', additionalProperties: false, properties: Object.fromEntries(SERVICE_CLASSES.map((c) => [c, sizeSchema])) },
-          reservationRatio: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+          reservationRatio: {
+            oneOf: [
+              RATIO_SCHEMA,
+              { type: 'object', additionalProperties: false, properties: { cpus: RATIO_SCHEMA, memory: RATIO_SCHEMA } },
+            ],
+          },
         },
       },
-      defaults: { preset: 'default', sizing: {}, reservationRatio: DEFAULT_RESERVATION_RATIO },
+      defaults: { preset: 'default', sizing: {}, reservationRatio: { ...DEFAULT_RESERVATION_RATIO } },
     },
   },
   create(ctx) {

@@ -1,3 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fixProject } from '../../src/fix/fix-project.js';
+import { resolveReservationRatio } from '../../src/model/sizing.js';
+import { describeTotals } from '../../src/model/resource-totals.js';
 import rule from './index.js';
 import { testRule } from '../../test/helpers/rule-tester.js';
 import { testReadmeExamples } from '../../test/helpers/readme-examples.js';
@@ -108,3 +115,45 @@ services:
 });
 
 testReadmeExamples(rule, { incorrect: 2 });
+
+describe('reservations the fix adds', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stackopt-reservations-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'compose.yaml');
+  writeFileSync(file, '# the api\nservices:\n  api:\n    image: node:20 # backend\n    deploy:\n      replicas: 3\n');
+  const fixed = (reservationRatio?: unknown) =>
+    fixProject({ files: [file], environment: {}, only: ['resource-limits'], settings: reservationRatio === undefined ? {} : { 'resource-limits': { options: { reservationRatio } } } });
+
+  it('by default a fifth of the CPU limit and half of the memory limit (the seed example\'s proportions)', () => {
+    const r = fixed();
+    expect(r.files[0]!.output).toBe(
+      "# the api\nservices:\n  api:\n    image: node:20 # backend\n    deploy:\n      replicas: 3\n      resources:\n        limits:\n          cpus: '2'\n          memory: 2G\n        reservations:\n          cpus: '0.4'\n          memory: 1G\n",
+    );
+    // the totals count the replicas
+    expect(r.resources.before).toEqual({ reservedCpus: 0, reservedMemory: 0, limitCpus: 0, limitMemory: 0, unlimited: 1, global: 0 });
+    expect(r.resources.after).toEqual({ reservedCpus: 1.2000000000000002, reservedMemory: 3 * 1024 ** 3, limitCpus: 6, limitMemory: 6 * 1024 ** 3, unlimited: 0, global: 0 });
+    expect(r.dropped).toEqual([]);
+    const again = fixProject({ files: [file], environment: {}, only: ['resource-limits'], readText: () => r.files[0]!.output });
+    expect(again.applied).toEqual([]);
+  });
+
+  it('reservationRatio: one number sets both (as before), an object sets each', () => {
+    expect(fixed(0.5).files[0]!.output).toContain("reservations:\n          cpus: '1'\n          memory: 1G\n");
+    expect(fixed({ cpus: 0.25 }).files[0]!.output).toContain("reservations:\n          cpus: '0.5'\n          memory: 1G\n");
+    expect(fixed({ memory: 0.25 }).files[0]!.output).toContain("reservations:\n          cpus: '0.4'\n          memory: 512M\n");
+  });
+
+  it('a ratio outside (0, 1] means no fix, with the reason', () => {
+    expect(() => resolveReservationRatio({ cpus: 0 })).toThrow('reservation ratio for cpus must be above 0 and at most 1, not 0');
+    expect(() => resolveReservationRatio(2)).toThrow('reservation ratio must be above 0 and at most 1, not 2');
+    expect(resolveReservationRatio(undefined)).toEqual({ cpus: 0.2, memory: 0.5 });
+  });
+
+  it('describeTotals: before → after, replicas and global services', () => {
+    const r = fixed();
+    expect(describeTotals(r.resources.before, r.resources.after)).toBe(
+      'the stack reserves 0 → 1.2 CPUs and 0 → 3 GiB, and is limited to 0 → 6 CPUs and 0 → 6 GiB (replicas counted)',
+    );
+    expect(describeTotals(r.resources.after, r.resources.after)).toBeNull();
+  });
+});

@@ -83,6 +83,7 @@ export const IGNORED_KEYS: Record<string, string> = {
   userns_mode: 'configure user namespaces in the daemon (userns-remap)',
   privileged: 'swarm services cannot run privileged; grant only the capabilities needed with cap_add',
   security_opt: 'set daemon-wide options in daemon.json (for example "no-new-privileges": true)',
+  tmpfs: 'mount each tmpfs as a volume of type tmpfs instead (volumes: - {type: tmpfs, target: /tmp, tmpfs: {size: 67108864}})',
   shm_size: 'mount a tmpfs at /dev/shm with a size (volumes: - type: tmpfs, target: /dev/shm, tmpfs: {size: ...})',
   devices: 'swarm services cannot map devices; use generic resources or a plugin',
   domainname: 'set the hostname or configure DNS on the network',

@@ -110,6 +110,20 @@ testRule(rule, {
       ],
     },
     {
+      name: 'service-level tmpfs is not made by docker stack deploy',
+      code: stack('services:\n  api:\n    image: api:1\n    tmpfs:\n      - /run:size=1m\n'),
+      errors: [
+        {
+          message: 'service "api" sets tmpfs, which docker stack deploy ignores; mount each tmpfs as a volume of type tmpfs instead (volumes: - {type: tmpfs, target: /tmp, tmpfs: {size: 67108864}})',
+          line: 4,
+          column: 5,
+          endColumn: 10,
+          severity: 'warning',
+          path: 'services.api.tmpfs',
+        },
+      ],
+    },
+    {
       name: 'a host IP on a published port: short syntax warns, long syntax is rejected',
       code: stack('services:\n  api:\n    image: api:1\n    ports:\n      - "127.0.0.1:8080:80"\n      - target: 443\n        published: 443\n        host_ip: 127.0.0.1\n'),
       errors: [

@@ -94,9 +94,14 @@ export function fixLongSize(stack: Stack, svc: Service, mount: Mount): Fix {
   });
 }
 
-/** A read_only service without a writable /tmp: add a /tmp tmpfs (safe: nothing could be written there before). */
-export function fixReadOnlyTmp(stack: Stack, svc: Service, size: string): Fix {
+/**
+ * A read_only service without a writable /tmp: add a /tmp tmpfs (safe: nothing could be written
+ * there before). Under swarm (`swarm`), where docker stack deploy makes only `volumes:` mounts, a
+ * `type: tmpfs` volume with the size in bytes (docker mounts it noexec, nosuid, nodev).
+ */
+export function fixReadOnlyTmp(stack: Stack, svc: Service, size: string, swarm = false): Fix {
   return buildSharedFix(stack, svc, (s) => {
+    if (swarm) return addTmpVolume(s, size);
     const entry = `/tmp:size=${size},noexec,nosuid`;
     const b = new FixBuilder(`added tmpfs ${entry}`);
     if (s.readOnly?.value !== true) return b.fail(`service "${s.name}" is not read_only`);
@@ -108,4 +113,16 @@ export function fixReadOnlyTmp(stack: Stack, svc: Service, size: string): Fix {
     if (tmpfs.node.kind === 'seq') return b.append(tmpfs, [entry]);
     return b.fail('tmpfs is a single string; turn it into a list and add the /tmp entry by hand');
   });
+}
+
+function addTmpVolume(s: Service, size: string): FixBuilder {
+  const bytes = parseBytes(size)!;
+  const b = new FixBuilder(`added a tmpfs volume at /tmp of ${bytes} bytes (${size}), which docker stack deploy mounts`);
+  if (s.readOnly?.value !== true) return b.fail(`service "${s.name}" is not read_only`);
+  if (s.volumes.some((m) => normaliseTarget(m.target) === '/tmp')) return b.fail('/tmp is already mounted read-only; make that mount writable by hand');
+  const mount = { type: 'tmpfs', target: '/tmp', tmpfs: { size: bytes } };
+  const volumes = child(s.ref, 'volumes');
+  if (!volumes) return b.add(s.ref, ['volumes'], [mount]);
+  if (volumes.node.kind === 'seq') return b.append(volumes, [mount]);
+  return b.fail('volumes is not a list; add the /tmp tmpfs volume by hand');
 }

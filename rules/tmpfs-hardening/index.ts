@@ -2,6 +2,7 @@ import { at, child, keyLoc, scalarValue, type LRef } from '../../src/model/acces
 import type { Mount, Service } from '../../src/model/types.js';
 import { parseBytes } from '../../src/model/units.js';
 import { defineRule } from '../../src/engine/types.js';
+import { stackTarget } from '../../src/engine/target.js';
 import { fixLongSize, fixReadOnlyTmp, fixShortOptions, fixShortSize } from './fix.js';
 import { normaliseTarget, withOptions, withSize } from './tmpfs-entry.js';
 
@@ -23,14 +24,19 @@ export default defineRule({
       noSize: 'service "{{service}}" mounts tmpfs "{{target}}" with {{found}}; add a size option, e.g. "{{example}}"',
       noSizeLong: 'service "{{service}}" mounts tmpfs "{{target}}" with {{found}}; set tmpfs.size on the mount, e.g. tmpfs: {size: {{size}}}',
       missingOptions: 'service "{{service}}" mounts tmpfs "{{target}}" without {{missing}}{{detail}}; add {{missing}} to its options, e.g. "{{example}}"',
+      readOnlyNoTmpSwarm:
+        'service "{{service}}" sets read_only: true but {{found}}, so programs that write temporary files fail; add a tmpfs volume for /tmp (docker stack deploy makes only volumes: mounts), e.g. a volume with type: tmpfs, target: /tmp and tmpfs.size: {{bytes}}',
       readOnlyNoTmp:
         'service "{{service}}" sets read_only: true but {{found}}, so programs that write temporary files fail; add a tmpfs for /tmp, e.g. tmpfs: ["/tmp:size={{size}},noexec,nosuid"]',
     },
   },
   create(ctx) {
+    // docker stack deploy does not make the service-level `tmpfs:` mounts (swarm-compat warns):
+    // under swarm they are neither checked nor counted as a writable /tmp
+    const swarm = stackTarget(ctx.stack) === 'swarm';
     return {
       service(svc) {
-        for (const m of svc.tmpfs) checkShort(svc, m);
+        if (!swarm) for (const m of svc.tmpfs) checkShort(svc, m);
         for (const m of svc.volumes) if (m.syntax === 'long' && m.type === 'tmpfs') checkLong(svc, m);
         checkReadOnlyTmp(svc);
       },
@@ -95,18 +101,21 @@ export default defineRule({
 
     function checkReadOnlyTmp(svc: Service) {
       if (!svc.readOnly || svc.readOnly.value !== true) return;
-      const mounts = [...svc.tmpfs, ...svc.volumes].filter((m) => normaliseTarget(m.target) === '/tmp');
+      const atTmp = (m: Mount) => normaliseTarget(m.target) === '/tmp';
+      const mounts = [...(swarm ? [] : svc.tmpfs), ...svc.volumes].filter(atTmp);
       if (mounts.some((m) => !isReadOnly(m))) return;
+      const ignored = swarm && svc.tmpfs.some(atTmp);
       ctx.report({
-        messageId: 'readOnlyNoTmp',
+        messageId: swarm ? 'readOnlyNoTmpSwarm' : 'readOnlyNoTmp',
         data: {
           service: svc.name,
-          found: mounts.length > 0 ? 'mounts /tmp read-only' : 'mounts nothing writable at /tmp',
+          found: mounts.length > 0 ? 'mounts /tmp read-only' : ignored ? 'its tmpfs at /tmp is not made by docker stack deploy' : 'mounts nothing writable at /tmp',
           size: SUGGESTED_SIZE,
+          bytes: String(parseBytes(SUGGESTED_SIZE)),
         },
         at: svc.readOnly,
         service: svc,
-        fix: () => fixReadOnlyTmp(ctx.stack, svc, SUGGESTED_SIZE),
+        fix: () => fixReadOnlyTmp(ctx.stack, svc, SUGGESTED_SIZE, swarm),
       });
     }
   },

@@ -86,6 +86,25 @@ services:
   ],
   invalid: [
     {
+      name: 'swarm: a short tmpfs is not made, so it is neither checked nor a writable /tmp',
+      code: { 'stack.yml': 'services:\n  api:\n    image: myorg/api:1\n    read_only: true\n    tmpfs:\n      - /tmp\n  web:\n    image: myorg/web:1\n    read_only: true\n    volumes:\n      - type: tmpfs\n        target: /tmp\n        tmpfs:\n          size: 1048576\n' },
+      errors: [
+        {
+          messageId: 'readOnlyNoTmpSwarm',
+          message:
+            'service "api" sets read_only: true but its tmpfs at /tmp is not made by docker stack deploy, so programs that write temporary files fail; add a tmpfs volume for /tmp (docker stack deploy makes only volumes: mounts), e.g. a volume with type: tmpfs, target: /tmp and tmpfs.size: 67108864',
+          line: 4,
+          column: 5,
+          path: 'services.api.read_only',
+        },
+      ],
+    },
+    {
+      name: 'swarm: a read-only service with no /tmp at all',
+      code: { 'stack.yml': 'services:\n  api:\n    image: myorg/api:1\n    read_only: true\n' },
+      errors: [{ messageId: 'readOnlyNoTmpSwarm', message: /^service "api" sets read_only: true but mounts nothing writable at \/tmp, so/, line: 4, column: 5 }],
+    },
+    {
       name: 'bare short tmpfs: no size, no noexec/nosuid',
       code: 'services:\n  api:\n    image: api:1\n    tmpfs:\n      - /tmp\n',
       errors: [

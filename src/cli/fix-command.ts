@@ -8,6 +8,7 @@ import type { TargetSetting } from '../engine/target.js';
 import { fixProject, MAX_PASSES, type FixResult } from '../fix/fix-project.js';
 import { describeSizing, isPresetName, PRESET_NAMES, resolveSizing } from '../model/sizing.js';
 import { optimizedPath, writeFileAtomic } from '../fix/write-output.js';
+import { describeTotals } from '../model/resource-totals.js';
 import { InputError } from '../parse/read-document.js';
 import { describeFsError } from '../parse/read-text.js';
 import { selectProjects } from './lint-command.js';
@@ -37,7 +38,9 @@ What it does:
   blank lines, key order, quoting, flow or block style, anchors and aliases, CRLF line ends and a
   BOM are kept. Fixes run in passes (at most ${MAX_PASSES}): the edits of one problem apply together or not
   at all, a fix whose edits touch another's waits for the next pass, and after every pass the file
-  must still parse and validate, or that pass is dropped and reported. The result is linted again
+  must still parse and validate and have no error finding it did not have before (counted per
+  rule and service); a fix that breaks that is rejected and reported, and the rest of its pass
+  is applied. The result is linted again
   and what is left is listed with the reason.
 
   Safe fixes run by default. Unsafe ones change how a service behaves (a new user, fewer
@@ -54,7 +57,9 @@ Where it writes (one of):
   --check         nothing: exit 1 when a fix would change something (for CI)
 
 Sizing (resource-limits): services without limits get limits by class, detected from the image and
-the name, and reservations at half the limits. --preset picks the table (default: "default", or
+the name, and reservations at a fifth of the CPU limit and half of the memory limit
+(sizing.reservationRatio changes that); the summary gives what the stack reserves and is limited
+to in all, before and after. --preset picks the table (default: "default", or
 sizing.preset in .stackopt.yaml, where sizing.classes overrides single classes):
 ${PRESET_NAMES.map((p) => `  ${p}\n${describeSizing(resolveSizing(p)).map((l) => `    ${l}`).join('\n')}`).join('\n')}
 
@@ -241,7 +246,9 @@ function printSummary(r: FixResult, mode: Mode, destinations: string[], say: (l:
     const at = l.original ? `${l.original.line}:${l.original.column}` : `${f.line}:${f.column} (fixed text)`;
     say(`  ${c.yellow('left ')}  ${f.ruleId.padEnd(width)}  ${c.dim(at)}  ${f.service ? `${f.service}: ` : ''}${l.why}`);
   }
+  const totals = describeTotals(r.resources.before, r.resources.after);
+  if (totals) say(`  ${c.cyan('resources')}  ${totals}`);
   for (const d of r.dropped) {
-    say(`  ${c.red('dropped')} pass ${d.pass}: ${d.fixes.map((x) => `${x.ruleId}${x.service ? ` (${x.service})` : ''}`).join(', ')} would make the file invalid: ${d.problems.join('; ')}`);
+    say(`  ${c.red('rejected')} in pass ${d.pass}: ${d.fixes.map((x) => `${x.ruleId}${x.service ? ` (${x.service})` : ''}`).join(', ')} would make the file worse (the rest of the pass was applied): ${d.problems.join('; ')}`);
   }
 }

@@ -11,7 +11,7 @@ import { displayPath } from '../parse/load-project.js';
 import { parseSource, readSource } from '../parse/read-document.js';
 import { checkSchema } from '../parse/validate-schema.js';
 import { packageRoot } from '../engine/package-info.js';
-import { resolveSizing, SizingError } from '../model/sizing.js';
+import { resolveSizing, SizingError, type ReservationRatioSetting } from '../model/sizing.js';
 import { IgnoreList } from './ignore-patterns.js';
 
 /** `.stackopt.yaml` as written (its shape is schemas/config.schema.json). */
@@ -19,7 +19,7 @@ export interface StackoptConfig {
   target?: TargetSetting;
   rules?: Record<string, SeveritySetting | { severity?: SeveritySetting; options?: Record<string, unknown> }>;
   critical?: { patterns?: string[]; ignore?: string[]; replaceDefaults?: boolean };
-  sizing?: { preset?: string; classes?: Record<string, { cpus?: number | string; memory?: number | string }>; reservationRatio?: number };
+  sizing?: { preset?: string; classes?: Record<string, { cpus?: number | string; memory?: number | string }>; reservationRatio?: ReservationRatioSetting };
   ignore?: string[];
 }
 

@@ -10,10 +10,14 @@ import type { Finding, Fix, TextEdit } from '../engine/types.js';
 import type { SourceFile } from '../parse/source-file.js';
 import { applyEdits } from './apply-edits.js';
 import { editsConflict } from '../engine/text-edits.js';
+import { totalResources, type ResourceTotals } from '../model/resource-totals.js';
 
 export const MAX_PASSES = 10;
 
-/** Rule ids whose new findings make a pass invalid: the text must still parse, validate and merge. */
+/**
+ * Rule ids whose new findings make a pass invalid wherever they appear (same rule, file, path and
+ * message): the text must still parse, validate and merge.
+ */
 const GUARD_RULES = new Set(['yaml-syntax', 'schema', 'merge']);
 
 export interface FixOptions extends LintOptions {
@@ -48,9 +52,14 @@ export interface LeftFinding {
   why: string;
 }
 
+/**
+ * Fixes taken out of a pass because the pass with them made the project worse: it no longer
+ * parsed, or it gained an error finding (of any rule, counted per rule and service) that the
+ * project before the pass did not have. The rest of the pass was applied without them.
+ */
 export interface DroppedPass {
   pass: number;
-  /** the fixes that made it invalid */
+  /** the fixes that made it worse */
   fixes: Array<{ ruleId: string; service: string | null; description: string }>;
   /** the problems the pass would have introduced */
   problems: string[];
@@ -78,6 +87,8 @@ export interface FixResult {
   after: Finding[];
   /** the project could not be fixed at all (it does not parse): the reason */
   blocked: string | null;
+  /** what the stack reserves and limits in all, before fixing and after (null without a stack) */
+  resources: { before: ResourceTotals | null; after: ResourceTotals | null };
 }
 
 interface Candidate {
@@ -86,6 +97,8 @@ interface Candidate {
 }
 
 const findingKey = (f: Finding) => `${f.ruleId}\u0000${f.file}\u0000${f.path}\u0000${f.message}`;
+/** A finding whatever its path: a fix of another rule may add the block its path ends in. */
+const problemKey = (f: Finding) => `${f.ruleId}\u0000${f.file}\u0000${f.service}\u0000${f.message}`;
 const guardKey = (f: Finding) => `${f.ruleId}\u0000${f.file}\u0000${f.path}\u0000${f.message}`;
 
 /** Fix one project (one file, or the -f files of a merged project). Throws InputError when a file cannot be read. */
@@ -111,6 +124,7 @@ export function fixProject(opts: FixOptions): FixResult {
   }
   const originals = result.sources.map((s) => ({ source: s, original: s.toRaw(s.text) }));
   const before = result.findings;
+  const resourcesBefore = result.stack ? totalResources(result.stack) : null;
   const applied: AppliedFix[] = [];
   const dropped: DroppedPass[] = [];
   const rejected = new Map<string, string>();
@@ -126,14 +140,14 @@ export function fixProject(opts: FixOptions): FixResult {
         if (!f.fix || f.fix.edits.length === 0 || !mayRun(f, f.fix, opts)) continue;
         if (!texts.has(f.fix.file)) continue;
         const key = findingKey(f);
-        if (rejected.has(key)) continue;
+        if (rejected.has(problemKey(f))) continue;
         if (appliedKeys.has(key)) {
           // its fix ran in an earlier pass and the finding is still there: do not loop on it
           notRemoved.add(key);
           continue;
         }
         if (!validFix(f.fix, texts.get(f.fix.file)!)) {
-          rejected.set(key, 'its edits overlap or lie outside the file');
+          rejected.set(problemKey(f), 'its edits overlap or lie outside the file');
           continue;
         }
         candidates.push({ finding: f, fix: f.fix });
@@ -148,7 +162,7 @@ export function fixProject(opts: FixOptions): FixResult {
           fixes: attempt.failed.map((c) => ({ ruleId: c.finding.ruleId, service: c.finding.service, description: c.fix.description })),
           problems: attempt.problems,
         });
-        for (const c of attempt.failed) rejected.set(findingKey(c.finding), `its edit would make the file invalid: ${attempt.problems[0] ?? 'it no longer parses'}`);
+        for (const c of attempt.failed) rejected.set(problemKey(c.finding), `it would make the file worse: ${attempt.why.get(c)}`);
       }
       if (attempt.kept.length === 0) {
         if (attempt.failed.length === 0) break;
@@ -174,18 +188,18 @@ export function fixProject(opts: FixOptions): FixResult {
 
   const after = result.findings;
   // the same problem before fixing: same rule, service and message (a fix may have moved its path)
-  const sameProblem = (f: Finding) => `${f.ruleId}\u0000${f.file}\u0000${f.service}\u0000${f.message}`;
   const originalOf = new Map<string, Finding[]>();
-  for (const f of before) originalOf.set(sameProblem(f), [...(originalOf.get(sameProblem(f)) ?? []), f]);
+  for (const f of before) originalOf.set(problemKey(f), [...(originalOf.get(problemKey(f)) ?? []), f]);
   const left: LeftFinding[] = after.map((f) => {
-    const original = originalOf.get(sameProblem(f))?.shift();
+    const original = originalOf.get(problemKey(f))?.shift();
     return { finding: f, ...(original ? { original } : {}), ...leftReason(f, opts, rejected, notRemoved, texts, blocked) };
   });
   const files: FileOutput[] = originals.map(({ source, original }) => {
     const output = source.toRaw(texts.get(source.path)!);
     return { source, original, output, changed: output !== original };
   });
-  return { file: result.file, files, applied, left, dropped, passes, before, after, blocked };
+  const resources = { before: resourcesBefore, after: result.stack ? totalResources(result.stack) : null };
+  return { file: result.file, files, applied, left, dropped, passes, before, after, blocked, resources };
 }
 
 function mayRun(f: Finding, fix: Fix, opts: FixOptions): boolean {
@@ -282,22 +296,28 @@ function signature(f: Fix): string {
 
 interface PassAttempt<C> {
   kept: C[];
+  /** the fixes that make the project worse on their own, with what each would add */
   failed: C[];
+  why: Map<C, string>;
   problems: string[];
   texts: Map<string, string>;
   result: LintResult | null;
 }
 
 /**
- * Apply a pass and check it. When the result does not parse or gains a schema error, find the
- * fixes responsible by halving the set: a fix that breaks the file on its own is rejected; fixes
- * that are fine alone but not together (two services of an `extends` chain adding the same list
- * item) keep the first group and leave the rest for the next pass, which sees the first applied.
+ * Apply a pass and check it. When the result does not parse, gains a schema error, or gains an
+ * error finding of any rule (counted per rule and service, so a finding whose path moved because
+ * a fix added a block is the same finding), the fixes responsible are found and the pass goes on
+ * without them: the set is split (first into the fixes of the services that gained a finding and
+ * the others, else in halves) until the culprits are found. A fix that makes things worse on its
+ * own is rejected; fixes that are fine alone but not together (two services of an `extends` chain
+ * adding the same list item) keep the first group and leave the rest for the next pass, which
+ * sees the first applied.
  */
 function tryPass<C extends Candidate>(accepted: C[], texts: Map<string, string>, lint: () => LintResult, previous: LintResult): PassAttempt<C> {
   const baseline = countGuard(previous);
   const problems: string[] = [];
-  const check = (set: C[]): { ok: boolean; texts: Map<string, string>; result: LintResult } => {
+  const check = (set: C[]): { ok: boolean; texts: Map<string, string>; result: LintResult; problems: string[]; services: Set<string | null> } => {
     const next = applySet(set, texts);
     const saved = new Map(texts);
     for (const [p, t] of next) texts.set(p, t);
@@ -308,21 +328,28 @@ function tryPass<C extends Candidate>(accepted: C[], texts: Map<string, string>,
       for (const [p, t] of saved) texts.set(p, t);
     }
     const found = newGuardFindings(baseline, result);
-    for (const p of found) if (!problems.includes(p)) problems.push(p);
-    return { ok: found.length === 0, texts: next, result };
+    return { ok: found.problems.length === 0, texts: next, result, ...found };
   };
   const failed: C[] = [];
+  const why = new Map<C, string>();
   type Solved = { good: C[]; texts: Map<string, string>; result: LintResult | null };
   const solve = (set: C[], known?: ReturnType<typeof check>): Solved => {
     const r = known ?? check(set);
     if (r.ok) return { good: set, texts: r.texts, result: r.result };
     if (set.length === 1) {
+      // a fix that makes things worse on its own: what it adds is the reason
       failed.push(set[0]!);
+      why.set(set[0]!, r.problems[0]!);
+      for (const p of r.problems) if (!problems.includes(p)) problems.push(p);
       return { good: [], texts: new Map(), result: null };
     }
-    const mid = Math.ceil(set.length / 2);
-    const a = solve(set.slice(0, mid));
-    const b = solve(set.slice(mid));
+    // the fixes of the services that gained a finding are the likely culprits: the others go first
+    const others = set.filter((c) => !r.services.has(c.finding.service));
+    const split = others.length > 0 && others.length < set.length && !r.services.has(null);
+    const first = split ? others : set.slice(0, Math.ceil(set.length / 2));
+    const rest = split ? set.filter((c) => r.services.has(c.finding.service)) : set.slice(first.length);
+    const a = solve(first);
+    const b = solve(rest);
     if (b.good.length === 0) return a;
     if (a.good.length === 0) return b;
     const both = check([...a.good, ...b.good]);
@@ -330,7 +357,7 @@ function tryPass<C extends Candidate>(accepted: C[], texts: Map<string, string>,
     return a; // b waits for the next pass
   };
   const solved = solve(accepted);
-  return { kept: solved.good, failed, problems: failed.length ? problems : [], texts: solved.texts, result: solved.result };
+  return { kept: solved.good, failed, why, problems, texts: solved.texts, result: solved.result };
 }
 
 function applySet(set: readonly Candidate[], texts: Map<string, string>): Map<string, string> {
@@ -349,23 +376,57 @@ function applySet(set: readonly Candidate[], texts: Map<string, string>): Map<st
   return out;
 }
 
-function countGuard(r: LintResult): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const f of r.findings) if (GUARD_RULES.has(f.ruleId)) m.set(guardKey(f), (m.get(guardKey(f)) ?? 0) + 1);
-  return m;
+/** What a pass must not add to: the parser checks by place and message, every error by rule and service. */
+interface GuardCounts {
+  exact: Map<string, number>;
+  /** the messages of the error findings, by rule and service */
+  errors: Map<string, string[]>;
 }
 
-function newGuardFindings(baseline: Map<string, number>, r: LintResult): string[] {
-  const now = countGuard(r);
-  const out: string[] = [];
-  for (const [k, n] of now) {
-    if (n > (baseline.get(k) ?? 0)) {
-      const f = r.findings.find((x) => guardKey(x) === k)!;
-      out.push(`${f.ruleId}: ${f.file}:${f.line}:${f.column}: ${f.message}`);
-    }
+const errorKey = (f: Finding) => `${f.ruleId}\u0000${f.service ?? `\u0000${f.file}`}`;
+
+function countGuard(r: LintResult): GuardCounts {
+  const exact = new Map<string, number>();
+  const errors = new Map<string, string[]>();
+  for (const f of r.findings) {
+    if (GUARD_RULES.has(f.ruleId)) exact.set(guardKey(f), (exact.get(guardKey(f)) ?? 0) + 1);
+    if (f.severity !== 'error') continue;
+    const list = errors.get(errorKey(f));
+    if (list) list.push(f.message);
+    else errors.set(errorKey(f), [f.message]);
   }
-  if (!r.stack && out.length === 0) out.push('yaml-syntax: the document no longer parses');
-  return out;
+  return { exact, errors };
+}
+
+/** The problems a pass introduced (one line each) and the services they are on (null: none). */
+function newGuardFindings(baseline: GuardCounts, r: LintResult): { problems: string[]; services: Set<string | null> } {
+  const now = countGuard(r);
+  const problems: string[] = [];
+  const services = new Set<string | null>();
+  const say = (f: Finding) => {
+    const line = `${f.ruleId}: ${f.file}:${f.line}:${f.column}: ${f.message}`;
+    if (!problems.includes(line)) problems.push(line);
+    services.add(f.service);
+  };
+  for (const [k, n] of now.exact) if (n > (baseline.exact.get(k) ?? 0)) say(r.findings.find((x) => guardKey(x) === k)!);
+  for (const [k, messages] of now.errors) {
+    const was = baseline.errors.get(k) ?? [];
+    if (messages.length <= was.length) continue;
+    // name the findings whose message is new (else the last ones): a moved finding keeps its message
+    const same = r.findings.filter((x) => x.severity === 'error' && errorKey(x) === k);
+    const old = [...was];
+    const fresh = same.filter((f) => {
+      const i = old.indexOf(f.message);
+      if (i >= 0) old.splice(i, 1);
+      return i < 0;
+    });
+    for (const f of (fresh.length > 0 ? fresh : same).slice(-(messages.length - was.length))) say(f);
+  }
+  if (!r.stack && problems.length === 0) {
+    problems.push('yaml-syntax: the document no longer parses');
+    services.add(null);
+  }
+  return { problems, services };
 }
 
 function leftReason(
@@ -377,7 +438,7 @@ function leftReason(
   blocked: string | null,
 ): { reason: LeftReason; why: string } {
   const key = findingKey(f);
-  const r = rejected.get(key);
+  const r = rejected.get(problemKey(f));
   if (r) return { reason: 'rejected', why: `fix rejected: ${r}` };
   if (notRemoved.has(key)) return { reason: 'not-removed', why: `its fix was applied but the problem is still reported; fix it by hand: ${f.message}` };
   if (!f.fixable) return { reason: 'no-fix', why: `no automatic fix: ${f.message}` };

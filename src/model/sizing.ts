@@ -1,7 +1,8 @@
 /**
  * How `stackopt fix` sizes a service that sets no resource limits: a limit per service class
  * (database, cache, broker, proxy/gateway, backend, default), from a preset, with reservations at a
- * ratio of the limits (half by default, the seed's ratio).
+ * ratio of the limits: by default a fifth of the CPUs and half of the memory, the proportions of
+ * the seed's resource example (0.1 of a 0.5 CPU limit, 256M of 512M).
  *
  * The presets draw on the stacks we learn from: `large` is the cloud remediation plan's table
  * (database 4 CPUs / 8G, cache and backend 2 / 4G, everything else 1 / 2G); `small` and `edge`
@@ -66,8 +67,37 @@ export const SIZING_PRESETS: Readonly<Record<PresetName, Readonly<SizingTable>>>
   },
 });
 
-/** Reservations are this fraction of the limits unless configured otherwise. */
-export const DEFAULT_RESERVATION_RATIO = 0.5;
+/** Reservations as fractions of the limits, per resource. */
+export interface ReservationRatio {
+  cpus: number;
+  memory: number;
+}
+
+/**
+ * Reservations are these fractions of the limits unless configured otherwise. Swarm schedules by
+ * reservations (a task waits until a node has them free), so they are what a service needs to run,
+ * not what it may burst to: a fifth of the CPU limit and half of the memory limit, as the seed's
+ * resource example reserves 0.1 of a 0.5 CPU limit and 256M of a 512M one.
+ */
+export const DEFAULT_RESERVATION_RATIO: Readonly<ReservationRatio> = Object.freeze({ cpus: 0.2, memory: 0.5 });
+
+/** How the ratio may be written: one number for both resources, or per resource (a missing one keeps its default). */
+export type ReservationRatioSetting = number | { cpus?: number; memory?: number };
+
+/** The ratio a setting gives; throws SizingError for a ratio outside (0, 1]. */
+export function resolveReservationRatio(setting: ReservationRatioSetting | undefined): ReservationRatio {
+  const r: ReservationRatio =
+    typeof setting === 'number'
+      ? { cpus: setting, memory: setting }
+      : { cpus: setting?.cpus ?? DEFAULT_RESERVATION_RATIO.cpus, memory: setting?.memory ?? DEFAULT_RESERVATION_RATIO.memory };
+  for (const key of ['cpus', 'memory'] as const) {
+    const v = r[key];
+    if (!(typeof v === 'number' && v > 0 && v <= 1)) {
+      throw new SizingError(`reservation ratio${typeof setting === 'number' ? '' : ` for ${key}`} must be above 0 and at most 1, not ${String(v)}`);
+    }
+  }
+  return r;
+}
 
 /** What a user may override (config `rules.resource-limits.options.sizing`): sizes as written in compose. */
 export interface SizingOverrides {
@@ -77,7 +107,7 @@ export interface SizingOverrides {
 export interface Sizing {
   preset: PresetName;
   table: SizingTable;
-  reservationRatio: number;
+  reservationRatio: ReservationRatio;
 }
 
 /** A sizing option that cannot be used; `serviceClass` and `field` name the entry at fault, when one is. */
@@ -99,9 +129,9 @@ export function isPresetName(s: string): s is PresetName {
  * The sizing table for a preset with per-class overrides applied. Throws `SizingError` for an
  * unknown preset, class or an unreadable size.
  */
-export function resolveSizing(preset: string = 'default', overrides: SizingOverrides = {}, reservationRatio: number = DEFAULT_RESERVATION_RATIO): Sizing {
+export function resolveSizing(preset: string = 'default', overrides: SizingOverrides = {}, ratio?: ReservationRatioSetting): Sizing {
   if (!isPresetName(preset)) throw new SizingError(`unknown sizing preset "${preset}"; choose one of ${PRESET_NAMES.join(', ')}`);
-  if (!(reservationRatio > 0 && reservationRatio <= 1)) throw new SizingError(`reservation ratio must be above 0 and at most 1, not ${reservationRatio}`);
+  const reservationRatio = resolveReservationRatio(ratio);
   const table = {} as SizingTable;
   for (const cls of SERVICE_CLASSES) table[cls] = { ...SIZING_PRESETS[preset][cls] };
   for (const [cls, o] of Object.entries(overrides)) {
@@ -140,8 +170,11 @@ export function formatMemory(bytes: number): string {
 }
 
 /** A reservation at `ratio` of a limit, rounded down to whole megabytes / thousandths of a CPU. */
-export function reservationOf(limit: ClassSize, ratio: number): ClassSize {
-  return { cpus: Math.max(0.001, Math.floor(limit.cpus * ratio * 1000) / 1000), memory: Math.max(M, Math.floor((limit.memory * ratio) / M) * M) };
+export function reservationOf(limit: ClassSize, ratio: ReservationRatio): ClassSize {
+  return {
+    cpus: Math.max(0.001, Math.floor(Math.round(limit.cpus * ratio.cpus * 1e6) / 1000) / 1000),
+    memory: Math.max(M, Math.floor((limit.memory * ratio.memory) / M) * M),
+  };
 }
 
 /** The table as Markdown rows (for docs and `--help`). */
