@@ -67,13 +67,15 @@ interface Candidate {
   value: LVal;
   /** where to point: the variable's name, never its value */
   loc: Loc;
+  /** the value itself, masked where the source line is printed */
+  valueLoc: Loc;
 }
 
 function candidates(env: LRef | undefined): Candidate[] {
   const out: Candidate[] = [];
   if (!env) return out;
   if (env.node.kind === 'map') {
-    for (const e of env.node.entries) out.push({ key: e.key, value: e.value, loc: e.keyLoc });
+    for (const e of env.node.entries) out.push({ key: e.key, value: e.value, loc: e.keyLoc, valueLoc: e.value.loc });
     return out;
   }
   for (const it of items(env)) {
@@ -81,7 +83,7 @@ function candidates(env: LRef | undefined): Candidate[] {
     if (typeof v !== 'string' || !v.includes('=')) continue;
     const key = v.slice(0, v.indexOf('='));
     // the name part of a `KEY=value` item, mapped through the scalar's own node range
-    out.push({ key, value: it.node, loc: valueSpanLoc(it.node.loc, v, 0, key.length) });
+    out.push({ key, value: it.node, loc: valueSpanLoc(it.node.loc, v, 0, key.length), valueLoc: valueSpanLoc(it.node.loc, v, key.length + 1, v.length) });
   }
   return out;
 }
@@ -138,7 +140,7 @@ export default defineRule<SecretsInEnvironmentOptions>({
           }
           if (!messageId) continue;
           reported.add(node);
-          ctx.report({ messageId, data: { service: svc.name, key: c.key }, at: c.loc, path: ['services', svc.name, 'environment', c.key], service: svc });
+          ctx.report({ messageId, data: { service: svc.name, key: c.key }, at: c.loc, path: ['services', svc.name, 'environment', c.key], service: svc, sensitive: c.valueLoc });
         }
       },
     };

@@ -1,4 +1,4 @@
-import { renameSync, writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../parse/write-file.js';
 import { readText, ReadTextError } from '../parse/read-text.js';
 import type { DockerClient } from './docker.js';
 import type { DockerInfo, DockerNode, DockerService, DockerTask } from './docker-types.js';
@@ -68,11 +68,12 @@ export function serializeSnapshot(s: SwarmSnapshot): string {
   return `${JSON.stringify(s, null, 1)}\n`;
 }
 
-/** Write atomically (a temporary file renamed over the target). */
+/**
+ * Write atomically: a temporary file created exclusively under a random name, renamed over the
+ * target; readable by its owner only (0600), as it describes the swarm.
+ */
 export function saveSnapshot(path: string, s: SwarmSnapshot): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, serializeSnapshot(s));
-  renameSync(tmp, path);
+  writeFileAtomic(path, serializeSnapshot(s), { mode: 0o600 });
 }
 
 export class SnapshotError extends Error {}

@@ -110,6 +110,7 @@ export async function runLint(paths: string[], opts: LintCommandOptions, g: Glob
           files,
           envFiles: sel.envFiles,
           settings: config?.settings,
+          allowPaths: config?.allowPaths,
           target: opts.target ?? config?.target,
           withFixes: FORMATS_WITH_FIXES.has(opts.format),
         }),

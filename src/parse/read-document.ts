@@ -21,6 +21,8 @@ export interface ReadDocument {
   issues: BuildIssue[];
   /** where a variable of `dotenvOnly` is used (see parseSource) */
   dotenvUses: DotenvUse[];
+  /** the variables that are set and went into a value */
+  variables?: ReadonlySet<string>;
 }
 
 /** Read a compose (or config) file; a file that cannot be read throws InputError (exit 2). */
@@ -97,7 +99,7 @@ export function parseSource(source: SourceFile, env: Env, interpolate = true, do
     issues.push({ ruleId: 'yaml-syntax', severity: 'warning', message: yamlMessage(w.message), loc: fileLoc(source, a, Math.max(a, b)) });
   }
   if (fatal) return { source, root: null, issues, dotenvUses: [] };
-  const { root, issues: convIssues, dotenvUses } = convertDocument(doc, source, { env, interpolate, dotenvOnly });
+  const { root, issues: convIssues, dotenvUses, variables } = convertDocument(doc, source, { env, interpolate, dotenvOnly });
   issues.push(...convIssues);
   // An unknown alias, a collection as a key or a bad `<<` leave no document compose would read: like
   // the YAML errors above they end the file's reading (no schema errors about the hole they leave).
@@ -114,7 +116,7 @@ export function parseSource(source: SourceFile, env: Env, interpolate = true, do
     });
     return { source, root: null, issues, dotenvUses: [] };
   }
-  return { source, root, issues, dotenvUses };
+  return { source, root, issues, dotenvUses, variables };
 }
 
 function yamlMessage(message: string): string {

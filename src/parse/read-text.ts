@@ -96,7 +96,8 @@ function readStream(path: string): Buffer {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-function decodeUtf8(bytes: Buffer): string {
+/** Bytes as UTF-8 text; a NUL byte or an invalid sequence is a ReadTextError that quotes nothing. */
+export function decodeUtf8(bytes: Buffer): string {
   const nul = bytes.indexOf(0);
   if (nul >= 0) throw new ReadTextError(`not a text file (a NUL byte at line ${lineOfByte(bytes, nul)})`);
   try {
