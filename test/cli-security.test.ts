@@ -96,6 +96,18 @@ describe('files a compose file points at stay inside the project', () => {
     expect(jsonFindings(runCli(['lint', 'compose.yaml', '--format', 'json'], join(p.dir, 'app')))).toEqual([]);
   });
 
+  it('a compose file found in a folder searched that links out of the folder is not read: a line naming it, exit 2', () => {
+    const outside = project({ 'creds.yaml': `services: {x: {image: ${SECRET}}}\n` });
+    const p = project({ '.stackopt.yaml': onlyRules({ 'image-tag-pinned': 'warning' }), 'deploy/compose.yaml': 'services:\n  web:\n    image: nginx:1.25\n' });
+    symlinkSync(join(outside.dir, 'creds.yaml'), join(p.dir, 'deploy', 'docker-compose.yml'));
+    symlinkSync('compose.yaml', join(p.dir, 'deploy', 'stack.yml'));
+    const r = runCli(['lint', 'deploy', '--format', 'json'], p.dir);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`stackopt: deploy/docker-compose.yml is not read: a symbolic link to ${join(outside.dir, 'creds.yaml')}, which is outside deploy, the folder searched\n`);
+    expect(JSON.parse(r.stdout).results.map((x: { file: string }) => x.file)).toEqual(['deploy/compose.yaml', 'deploy/stack.yml']);
+    expect(r.stdout).not.toContain(SECRET);
+  });
+
   it('a symlinked .env to a file outside the project is an error naming it; a .env that is no KEY=VALUE file is never quoted', () => {
     const outside = project({ 'id_rsa': `-----BEGIN KEY-----\n${SECRET}\n` });
     const p = project({ '.stackopt.yaml': EXTENDS_ONLY, 'compose.yaml': 'services:\n  web:\n    image: "nginx:${TAG:-1.25}"\n' });
@@ -235,6 +247,19 @@ describe('files it writes', () => {
     expect(runCli(['fix', 'compose.yaml'], p.dir).status).toBe(0);
     expect(readFileSync(join(victim.dir, 'victim.txt'), 'utf8')).toBe('keep me\n');
     expect(lstatSync(join(p.dir, 'compose.yaml.optimized')).isFile()).toBe(true);
+  });
+
+  it('lint -o replaces a symbolic link planted at the report name, writes to a device as it is, and refuses an input', () => {
+    const victim = project({ 'victim.txt': 'keep me\n' });
+    const p = project({ '.stackopt.yaml': RULES, 'compose.yaml': INPUT });
+    symlinkSync(join(victim.dir, 'victim.txt'), join(p.dir, 'report.sarif'));
+    expect(runCli(['lint', 'compose.yaml', '--format', 'sarif', '-o', 'report.sarif'], p.dir).status).toBe(0);
+    expect(readFileSync(join(victim.dir, 'victim.txt'), 'utf8')).toBe('keep me\n');
+    expect(JSON.parse(readFileSync(join(p.dir, 'report.sarif'), 'utf8')).version).toBe('2.1.0');
+    expect(runCli(['lint', 'compose.yaml', '-o', '/dev/null'], p.dir).status).toBe(0);
+    const r = runCli(['lint', 'compose.yaml', '-o', './compose.yaml'], p.dir);
+    expect([r.status, r.stderr]).toEqual([2, 'stackopt: -o ./compose.yaml is the input file compose.yaml; the report was not written\n']);
+    expect(readFileSync(join(p.dir, 'compose.yaml'), 'utf8')).toBe(INPUT);
   });
 
   it('saveSnapshot creates its temporary file exclusively, does not follow a link at the old temporary name, and writes mode 0600', async () => {

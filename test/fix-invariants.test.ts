@@ -178,7 +178,8 @@ describe('fix invariants', () => {
     const r = await checkGroup(subjects);
     expect(report(r.problems)).toBe('');
     expect(r.fixed).toBeGreaterThan(50);
-  });
+    // hundreds of `docker stack config` runs: minutes on a shared, busy machine
+  }, 600_000);
 
   it('every seed example', async () => {
     const files = listYaml(join(repo, 'fixtures', 'seed-examples'));
@@ -186,7 +187,8 @@ describe('fix invariants', () => {
     const r = await checkGroup(files.map((f) => ({ id: f.slice(repo.length + 1), files: [f] })));
     expect(report(r.problems)).toBe('');
     expect(r.dockerChecked).toBeGreaterThan(0);
-  });
+    // hundreds of `docker stack config` runs: minutes on a shared, busy machine
+  }, 600_000);
 
   it('every corpus file listed in MANIFEST.tsv', async () => {
     const root = join(repo, 'fixtures', 'corpus');
@@ -198,7 +200,8 @@ describe('fix invariants', () => {
     expect(report(r.problems)).toBe('');
     expect(r.fixed).toBeGreaterThan(50);
     expect(r.dockerChecked).toBeGreaterThan(50);
-  });
+    // hundreds of `docker stack config` runs: minutes on a shared, busy machine
+  }, 600_000);
 
   it('the fix goldens and every other fixture file', async () => {
     const files = [
@@ -207,5 +210,6 @@ describe('fix invariants', () => {
     ];
     const r = await checkGroup(files.map((f) => ({ id: f.slice(repo.length + 1), files: [f] })));
     expect(report(r.problems)).toBe('');
-  });
+    // hundreds of `docker stack config` runs: minutes on a shared, busy machine
+  }, 600_000);
 });

@@ -127,9 +127,15 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
     const rl = settings['resource-limits'];
     settings['resource-limits'] = { ...rl, options: { ...rl?.options, preset: opts.preset } };
   }
+  /** a file found in a folder searched was not read (a link out of it): exit 2 */
+  let refused = false;
   const sel = selectProjects(paths, opts, {
     ignore: config?.ignore,
     onIgnored: (p) => g.stderr(`stackopt: ${p} is not fixed: the ignore patterns of ${config!.shownPath} match it`),
+    onRefused: (p, why) => {
+      g.stderr(`stackopt: ${p} is not read: ${why}`);
+      refused = true;
+    },
   });
   const fileCount = sel.projects.reduce((n, p) => n + p.length, 0);
   if ((mode === 'output' || mode === 'stdout') && fileCount !== 1) {
@@ -139,7 +145,7 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
   // the summary goes where the fixed text or the diff does not
   const say = mode === 'stdout' || mode === 'diff' ? (line: string) => g.stderr(line) : (line: string) => g.stdout(`${line}\n`);
   const color = useColor(opts.color, g) ? chalk : new Chalk({ level: 0 });
-  let inputFailed = false;
+  let inputFailed = refused;
   let writeFailed = false;
   let wouldChange = false;
   let totalFixed = 0;

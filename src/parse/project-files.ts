@@ -42,7 +42,7 @@ export class ProjectBoundary {
 
   private inspect(abs: string): { refused: string | null; real?: string; stats?: Stats } {
     // judged before the file itself is touched: its folder, links resolved, must be in the project
-    if (!this.contains(join(realOrResolved(dirname(abs)), basename(abs)))) return { refused: OUTSIDE };
+    if (!this.contains(join(realOrResolved(dirname(abs)), basename(abs)))) return { refused: OUTSIDE_PROJECT };
     let real: string;
     try {
       real = realpathSync(abs);
@@ -53,7 +53,7 @@ export class ProjectBoundary {
       if (code === 'EACCES') return { refused: 'permission denied' };
       return { refused: `cannot be resolved (${code ?? 'unknown error'})` };
     }
-    if (!this.contains(real)) return { refused: `a symbolic link to ${real}, which is ${OUTSIDE}` };
+    if (!this.contains(real)) return { refused: `a symbolic link to ${real}, which is ${OUTSIDE_PROJECT}` };
     const system = systemTree(real);
     if (system) return { refused: system };
     const vcs = real.split(sep).find((part) => VCS_FOLDERS.has(part));
@@ -107,7 +107,8 @@ export class ProjectBoundary {
   }
 }
 
-const OUTSIDE = 'outside the project (the folders of the files named on the command line, and allowPaths in .stackopt.yaml)';
+/** Why a path outside the project is refused (discovery words it for the folder searched). */
+export const OUTSIDE_PROJECT = 'outside the project (the folders of the files named on the command line, and allowPaths in .stackopt.yaml)';
 
 const VCS_FOLDERS = new Set(['.git', '.hg', '.svn']);
 

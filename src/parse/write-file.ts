@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, fsyncSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { chmodSync, chownSync, closeSync, fsyncSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export interface WriteOptions {
@@ -93,4 +93,20 @@ export function isSameFile(a: string, b: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Write a report or a baseline the user named: atomically like writeFileAtomic (a symbolic link
+ * planted at the name is replaced, not written through), except that a device or a pipe the name
+ * leads to (`/dev/stdout`, `/dev/null`, a FIFO) is written to as it is.
+ */
+export function writeOutputFile(path: string, data: string): void {
+  let st: Stats | null = null;
+  try {
+    st = statSync(path);
+  } catch {
+    st = null;
+  }
+  if (st && !st.isFile() && !st.isDirectory()) writeFileSync(path, data);
+  else writeFileAtomic(path, data);
 }
