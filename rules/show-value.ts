@@ -6,11 +6,25 @@ import type { LRef } from '../src/model/access.js';
 
 /**
  * A scalar as written: `"text"` for a string, `true` or `3` for other scalars; when a variable was
- * in it, the text written in the file first, then its value: `"${TAG:-latest}" ("latest")`.
+ * in it, the text written in the file first, then its value when the file itself gave it (a
+ * default: `"${TAG:-latest}" ("latest")`). A value a set variable went into is never shown, only
+ * what the file wrote (`"registry/app:${CI_TOKEN}"`): it may be a CI secret.
  */
 export function showValue(ref: Pick<LRef, 'node'>): string {
   const n = ref.node;
   if (n.kind !== 'scalar') return n.kind === 'map' ? 'a mapping' : 'a list';
   const value = typeof n.value === 'string' ? `"${n.value}"` : String(n.value);
-  return n.raw !== undefined ? `"${n.raw}" (${value})` : value;
+  if (n.raw === undefined) return value;
+  return n.fromEnv ? `"${n.raw}"` : `"${n.raw}" (${value})`;
+}
+
+/**
+ * The text of a scalar for a message that quotes it inside its own words (`port 8080`, `image
+ * nginx`): the value, or what the file wrote when a set variable went into it. Non-scalars are
+ * `null`.
+ */
+export function shownText(ref: Pick<LRef, 'node'> | null | undefined): string | null {
+  const n = ref?.node;
+  if (!n || n.kind !== 'scalar') return null;
+  return n.fromEnv && n.raw !== undefined ? n.raw : String(n.value);
 }

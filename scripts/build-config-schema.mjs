@@ -101,6 +101,11 @@ export function configSchemaFor(rules) {
         description: 'Files not to lint, as .gitignore patterns relative to the folder of this file (e.g. "legacy/", "**/*.generated.yml").',
         $ref: '#/definitions/patterns',
       },
+      allowPaths: {
+        description:
+          'Folders (or files) outside the project that compose files may point at (extends.file, the .env beside the first file), relative to the folder of this file (e.g. "../shared"). The project is the folders of the files named on the command line; anything else is refused. See docs/security.md.',
+        $ref: '#/definitions/patterns',
+      },
     },
     definitions: {
       severity: { enum: ['off', 'info', 'warning', 'error'] },

@@ -15,7 +15,7 @@ import type { Service } from '../../src/model/types.js';
 import { readKeyValues } from '../../src/model/build-model.js';
 import { fixReplicas, scaleBlocker } from './fix.js';
 import { stackTarget } from '../../src/engine/target.js';
-import { showValue } from '../show-value.js';
+import { showValue, shownText } from '../show-value.js';
 
 export type CriticalSingleReplicaOptions = {
   /** glob patterns of critical service names and images; replaces the default list (`[]` turns it off) */
@@ -73,7 +73,7 @@ export default defineRule<CriticalSingleReplicaOptions>({
         if (state) {
           ctx.report({
             messageId: 'statefulSingleReplica',
-            data: { service: svc.name, reason, replicas, state: describeState(state), ha: describeHighAvailability(svc.image?.value ?? null) },
+            data: { service: svc.name, reason, replicas, state: describeState(state, shownText(svc.image)), ha: describeHighAvailability(svc.image?.value ?? null) },
             at: target,
             loc,
             service: svc,
@@ -132,7 +132,7 @@ export function criticalReason(svc: Service, patterns: readonly string[], ignore
   if (m && DEFAULT_CRITICAL_PATTERNS.includes(m.pattern) && !isCriticalKind(svc)) m = findPatternMatch(svc, patterns.filter((p) => !DEFAULT_CRITICAL_PATTERNS.includes(p)));
   if (!m) return null;
   const { glob } = splitPattern(m.pattern);
-  if (m.subject === 'image') return `image "${m.value}" matches "${glob}"`;
+  if (m.subject === 'image') return `image "${shownText(svc.image) ?? m.value}" matches "${glob}"`;
   const inner = /^\*([^*?]+)\*$/.exec(glob);
   if (inner) return `name contains "${inner[1]}"`;
   return /[*?]/.test(glob) ? `name matches "${glob}"` : `name is "${m.value}"`;
@@ -144,8 +144,8 @@ function describeReplicas(count: number, replicas: Located<number> | null): stri
   return `${n} (deploy.replicas: ${showValue(replicas)})`;
 }
 
-function describeState(s: StatefulReason): string {
+function describeState(s: StatefulReason, shown: string | null): string {
   if (s.kind === 'volume') return `named volume "${s.volume}" at ${s.mount.target}`;
-  if (s.kind === 'product') return `image "${s.image}" holds ${s.state}`;
-  return `${s.class} image "${s.image}"`;
+  if (s.kind === 'product') return `image "${shown ?? s.image}" holds ${s.state}`;
+  return `${s.class} image "${shown ?? s.image}"`;
 }

@@ -2,6 +2,7 @@ import { child, keyLoc, scalarValue, type Located } from '../../src/model/access
 import { findImagePattern } from '../../src/model/service-class.js';
 import { PATTERN_LIST_SCHEMA } from '../../src/engine/rule-options.js';
 import { formatDuration, parseDuration } from '../../src/model/units.js';
+import { shownText } from '../show-value.js';
 import { defineRule } from '../../src/engine/types.js';
 
 export type HealthcheckTimingOptions = {
@@ -112,7 +113,7 @@ export default defineRule<HealthcheckTimingOptions>({
           ctx.report({ messageId: 'intervalTooShort', data: { service: svc.name, value: formatDuration(v), key }, at: ref, loc: ref.node.loc, service: svc });
         }
         if (!hc.startPeriod && svc.image && hc.test && findImagePattern(svc.image.value, slow)) {
-          ctx.report({ messageId: 'noStartPeriod', data: { service: svc.name, image: `"${svc.image.value}"` }, at: hc.ref, loc: keyLoc(hc.ref), service: svc });
+          ctx.report({ messageId: 'noStartPeriod', data: { service: svc.name, image: `"${shownText(svc.image)}"` }, at: hc.ref, loc: keyLoc(hc.ref), service: svc });
         }
       },
     };

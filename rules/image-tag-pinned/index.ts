@@ -30,7 +30,8 @@ export default defineRule<IgnoreImagesOptions>({
         if (ref.digest) return;
         const tag = ref.tag === null || ref.tag === '' ? null : ref.tag;
         if (tag !== null && tag !== 'latest') return;
-        const name = ref.registry ? `${ref.registry}/${ref.repository}` : ref.repository;
+        // an image a variable set is not spelled out, in any form (it may be a CI secret)
+        const name = image.node.kind === 'scalar' && image.node.fromEnv ? 'IMAGE' : ref.registry ? `${ref.registry}/${ref.repository}` : ref.repository;
         ctx.report({ messageId: tag === null ? 'untagged' : 'latest', data: { service: svc.name, image: showValue(image), name }, at: image, loc: image.loc, service: svc });
       },
     };

@@ -1,4 +1,5 @@
-import { child, keyLoc, scalarValue } from '../../src/model/access.js';
+import { child, keyLoc } from '../../src/model/access.js';
+import { shownText } from '../show-value.js';
 import { defineRule } from '../../src/engine/types.js';
 import { stackTarget } from '../../src/engine/target.js';
 
@@ -23,8 +24,9 @@ export default defineRule({
         for (const p of svc.ports) {
           if (p.hostIp !== null && p.hostIp !== '') continue;
           if (p.syntax === 'short') {
-            const text = String(scalarValue(p.ref) ?? '');
-            const suggest = p.published ? `${p.published}:${text.split(':').pop()}` : `${p.target}:${p.target}${p.protocol !== 'tcp' ? `/${p.protocol}` : ''}`;
+            const text = shownText(p.ref) ?? '';
+            // a port a variable set is suggested as written (`127.0.0.1:${PORT}:80`), not as resolved
+            const suggest = p.ref.node.kind === 'scalar' && p.ref.node.fromEnv ? text : p.published ? `${p.published}:${text.split(':').pop()}` : `${p.target}:${p.target}${p.protocol !== 'tcp' ? `/${p.protocol}` : ''}`;
             ctx.report({ messageId: 'short', data: { service: svc.name, port: text, suggest }, at: p.ref, loc: p.ref.node.loc, service: svc });
           } else {
             const port = p.published ? `${p.published} (target ${p.target})` : `${p.target} (on a random host port)`;

@@ -90,13 +90,15 @@ interface Candidate {
   value: LVal;
   /** where to point: the variable's name, never its value */
   loc: Loc;
+  /** the value itself, masked where the source line is printed */
+  valueLoc: Loc;
 }
 
 function candidates(env: LRef | undefined): Candidate[] {
   const out: Candidate[] = [];
   if (!env) return out;
   if (env.node.kind === 'map') {
-    for (const e of env.node.entries) out.push({ key: e.key, value: e.value, loc: e.keyLoc });
+    for (const e of env.node.entries) out.push({ key: e.key, value: e.value, loc: e.keyLoc, valueLoc: e.value.loc });
     return out;
   }
   for (const it of items(env)) {
@@ -107,7 +109,7 @@ function candidates(env: LRef | undefined): Candidate[] {
     // interpolation changes what follows the name, not the name)
     const raw = it.node.kind === 'scalar' ? it.node.raw : undefined;
     const written = raw !== undefined && raw.startsWith(`${key}=`) ? raw : v;
-    out.push({ key, value: it.node, loc: valueSpanLoc(it.node.loc, written, 0, key.length) });
+    out.push({ key, value: it.node, loc: valueSpanLoc(it.node.loc, written, 0, key.length), valueLoc: valueSpanLoc(it.node.loc, written, key.length + 1, written.length) });
   }
   return out;
 }
@@ -170,7 +172,7 @@ export default defineRule<SecretsInEnvironmentOptions>({
           reported.add(node);
           // a live service's environment is in its spec: `${VAR}` is what the file did already
           if (ctx.stack.origin === 'live') messageId = messageId === 'url' ? 'liveUrl' : 'liveLiteral';
-          ctx.report({ messageId, data: { service: svc.name, key: c.key }, at: c.loc, path: ['services', svc.name, 'environment', c.key], service: svc });
+          ctx.report({ messageId, data: { service: svc.name, key: c.key }, at: c.loc, path: ['services', svc.name, 'environment', c.key], service: svc, sensitive: c.valueLoc });
         }
       },
     };

@@ -307,7 +307,7 @@ services:
       name: '${VAR:-default} with the variable set to a non-integer',
       code: 'services:\n  api:\n    image: api:1\n    x-sleep-policy:\n      idle_timeout: ${IDLE:-300}\n',
       env: { IDLE: '5m' },
-      errors: [{ message: /x-sleep-policy.idle_timeout must be an integer, not the string "5m"$/, line: 5, column: 21 }],
+      errors: [{ message: /x-sleep-policy.idle_timeout must be an integer, not "\$\{IDLE:-300\}" \(a variable's value, not shown\)$/, line: 5, column: 21 }],
     },
     {
       name: 'an override file makes a high-priority service sleep: reported in the override file',

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fchmodSync, lstatSync, openSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { lstatSync } from 'node:fs';
+import { writeFileAtomic } from '../parse/write-file.js';
 import { readText, ReadTextError } from '../parse/read-text.js';
 import { DockerError, type DockerClient, type SwarmObjectKind } from './docker.js';
 import { findShapeError, INFO_SHAPE, NETWORK_SHAPE, NODE_SHAPE, SERVICE_SHAPE, SNAPSHOT_NETWORK_SHAPE, TASK_SHAPE, type Shape } from './docker-shapes.js';
@@ -147,38 +146,19 @@ export function serializeSnapshot(s: SwarmSnapshot): string {
 }
 
 /**
- * Write a snapshot without its secrets (`redactSnapshot`), readable by its owner only (mode 0600):
- * a temporary file with a name nobody can guess, created exclusively (never through a file or a link
- * planted at its name), renamed over the target. A target that is a symbolic link is written through:
- * the file it points to is replaced.
+/**
+ * Write a snapshot without its secrets (`redactSnapshot`), readable by its owner only (mode 0600),
+ * atomically through a temporary file created exclusively under a random name (`writeFileAtomic`).
+ * A target that is a symbolic link is written through: the file it points to is replaced.
  */
 export function saveSnapshot(path: string, s: SwarmSnapshot): void {
-  const target = resolveTarget(path);
-  const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  let link = false;
   try {
-    try {
-      fchmodSync(fd, 0o600); // whatever the umask
-      writeSync(fd, serializeSnapshot(redactSnapshot(s)));
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, target);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-}
-
-/** The file a path names: itself, or the target of the symbolic link it is (which must exist). */
-function resolveTarget(path: string): string {
-  let st;
-  try {
-    st = lstatSync(path);
+    link = lstatSync(path).isSymbolicLink();
   } catch {
-    return path; // a new file
+    /* a new file */
   }
-  return st.isSymbolicLink() ? realpathSync(path) : path;
+  writeFileAtomic(path, serializeSnapshot(redactSnapshot(s)), { mode: 0o600, inPlace: link });
 }
 
 /** Placeholder of a redacted value */

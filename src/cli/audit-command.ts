@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { writeOutputFile } from '../parse/write-file.js';
 import type { Command } from 'commander';
 import { loadCommandConfig } from '../config/find-config.js';
 import { allRules } from '../engine/registry.js';
@@ -162,7 +162,7 @@ export async function runAudit(opts: AuditCommandOptions, g: GlobalContext): Pro
   }
   if (toFile) {
     try {
-      writeFileSync(opts.outputFile!, text);
+      writeOutputFile(opts.outputFile!, text);
     } catch (e) {
       throw new CliError(`cannot write ${opts.outputFile}: ${describeFsError(e, true)}`, EXIT_USAGE);
     }

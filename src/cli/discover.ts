@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { IgnoreList, isIgnored } from '../config/ignore-patterns.js';
 import { InputError } from '../parse/read-document.js';
+import { OUTSIDE_PROJECT, ProjectBoundary } from '../parse/project-files.js';
 
 const COMPOSE_NAME = /^(compose|docker-compose[^/]*|[^/]*stack[^/]*)\.ya?ml$/i;
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', '.hg', '.svn']);
@@ -19,6 +20,11 @@ export interface DiscoverOptions {
   ignore?: IgnoreList | null;
   /** told about each explicit path the config's patterns ignore */
   onIgnored?: (path: string) => void;
+  /**
+   * told about each file found in a folder that is not read: a symbolic link to a file outside the
+   * folder searched (or to a special file), with the reason
+   */
+  onRefused?: (path: string, why: string) => void;
 }
 
 /**
@@ -35,6 +41,7 @@ export function discoverComposeFiles(dir: string, opts: DiscoverOptions = {}): {
   const start = resolve(dir);
   const lists = ancestorIgnoreLists(start);
   const configIgnore = opts.ignore ? [opts.ignore] : [];
+  let boundary: ProjectBoundary | undefined;
   const walk = (d: string, inherited: IgnoreList[]) => {
     let entries;
     try {
@@ -56,6 +63,14 @@ export function discoverComposeFiles(dir: string, opts: DiscoverOptions = {}): {
           continue;
         }
         isDir = false;
+        // a link found in the folder is read only when its file is in the folder (not named by the user)
+        if (isComposeFileName(e.name)) {
+          const why = (boundary ??= new ProjectBoundary([start])).refusal(abs);
+          if (why !== null) {
+            opts.onRefused?.(join(dir, relativeTo(start, abs)), why.replace(OUTSIDE_PROJECT, `outside ${dir}, the folder searched`));
+            continue;
+          }
+        }
       }
       if (isDir) {
         if (SKIP_DIRS.has(e.name)) continue;

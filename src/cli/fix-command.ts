@@ -7,9 +7,10 @@ import type { RuleSettings } from '../engine/run-rules.js';
 import type { TargetSetting } from '../engine/target.js';
 import { fixProject, MAX_PASSES, type FixResult } from '../fix/fix-project.js';
 import { describeSizing, isPresetName, PRESET_NAMES, resolveSizing } from '../model/sizing.js';
-import { optimizedPath, writeFileAtomic } from '../fix/write-output.js';
+import { isSameFile, optimizedPath, writeFileAtomic, WriteRefusedError } from '../fix/write-output.js';
 import { describeTotals } from '../model/resource-totals.js';
 import { InputError } from '../parse/read-document.js';
+import { MASK, maskText, sensitiveLines, type LineMasks } from '../format/mask.js';
 import { describeFsError } from '../parse/read-text.js';
 import { selectProjects } from './lint-command.js';
 import { requireRule } from './rules-command.js';
@@ -50,9 +51,10 @@ What it does:
 Where it writes (one of):
   (default)       <file>.optimized beside each input, always (an identical copy when nothing needed
                   fixing), so a pipeline can rely on it; the input is never touched
-  -o FILE         that file instead (one input file)
+  -o FILE         that file instead (one input file; never the input itself: use --in-place)
   --stdout        standard output (one input file); the summary goes to standard error
-  --in-place      over the input files (only those that change)
+  --in-place      over the input files (only those that change); a symbolic link is written
+                  through to its file, which keeps its owner and mode
   --diff          nothing: print a unified diff (summary on standard error)
   --check         nothing: exit 1 when a fix would change something (for CI)
 
@@ -130,9 +132,15 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
     const rl = settings['resource-limits'];
     settings['resource-limits'] = { ...rl, options: { ...rl?.options, preset: opts.preset } };
   }
+  /** a file found in a folder searched was not read (a link out of it): exit 2 */
+  let refused = false;
   const sel = selectProjects(paths, opts, {
     ignore: config?.ignore,
     onIgnored: (p) => g.stderr(`stackopt: ${p} is not fixed: the ignore patterns of ${config!.shownPath} match it`),
+    onRefused: (p, why) => {
+      g.stderr(`stackopt: ${p} is not read: ${why}`);
+      refused = true;
+    },
   });
   const fileCount = sel.projects.reduce((n, p) => n + p.length, 0);
   if ((mode === 'output' || mode === 'stdout') && fileCount !== 1) {
@@ -142,17 +150,18 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
   // the summary goes where the fixed text or the diff does not
   const say = mode === 'stdout' || mode === 'diff' ? (line: string) => g.stderr(line) : (line: string) => g.stdout(`${line}\n`);
   const color = useColor(opts.color, g) ? chalk : new Chalk({ level: 0 });
-  let inputFailed = false;
+  let inputFailed = refused;
   let writeFailed = false;
   let wouldChange = false;
   let totalFixed = 0;
   let totalLeft = 0;
   let written = 0;
+  let masked = false;
 
   for (const files of sel.projects) {
     let result: FixResult;
     try {
-      result = fixProject({ files, envFiles: sel.envFiles, settings, target: opts.target ?? config?.target, unsafe: Boolean(opts.unsafe), only });
+      result = fixProject({ files, envFiles: sel.envFiles, settings, allowPaths: config?.allowPaths, target: opts.target ?? config?.target, unsafe: Boolean(opts.unsafe), only });
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       g.stderr(`stackopt: ${e.message}`);
@@ -167,6 +176,8 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
 
     // write (or show) the result
     const destinations: string[] = [];
+    const beforeMasks = mode === 'diff' ? sensitiveLines(result.before) : new Map<string, LineMasks>();
+    const afterMasks = mode === 'diff' ? sensitiveLines(result.after) : new Map<string, LineMasks>();
     for (const f of result.files) {
       if (mode === 'optimized') {
         if (writeResult(optimizedPath(f.source.path), f.output, f.source.path, g)) {
@@ -174,13 +185,16 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
           written++;
         } else writeFailed = true;
       } else if (mode === 'output') {
+        // -o onto an input (by any path to it) would overwrite it: that is what --in-place is for
+        const input = result.files.find((x) => isSameFile(resolve(opts.output!), x.source.path));
+        if (input) throw new CliError(`-o ${opts.output} is the input file ${input.source.displayPath}; nothing was written (to overwrite the input, use --in-place)`);
         if (writeResult(resolve(opts.output!), f.output, f.source.path, g)) {
           destinations.push(opts.output!);
           written++;
         } else writeFailed = true;
       } else if (mode === 'in-place') {
         if (f.changed) {
-          if (writeResult(f.source.path, f.output, f.source.path, g)) {
+          if (writeResult(f.source.path, f.output, f.source.path, g, true)) {
             destinations.push(f.source.displayPath);
             written++;
           } else writeFailed = true;
@@ -191,7 +205,14 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
       } else if (mode === 'diff') {
         if (f.changed) {
           const name = f.source.displayPath.replace(/\\/g, '/');
-          g.stdout(createTwoFilesPatch(`a/${name}`, `b/${name}`, f.original, f.output, undefined, undefined, { headerOptions: FILE_HEADERS_ONLY }));
+          // values that look like secrets are masked in the lines shown, context lines included
+          const before = maskRaw(f.original, beforeMasks.get(f.source.displayPath));
+          const after = maskRaw(f.output, afterMasks.get(f.source.displayPath));
+          const patch = (a: string, b: string) => createTwoFilesPatch(`a/${name}`, `b/${name}`, a, b, undefined, undefined, { headerOptions: FILE_HEADERS_ONLY });
+          const shown = patch(before, after);
+          // whether a line holding a secret is in the diff at all (masking changed what is printed)
+          if ((before !== f.original || after !== f.output) && shown !== patch(f.original, f.output)) masked = true;
+          g.stdout(shown);
         }
       }
     }
@@ -206,6 +227,11 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
         (mode === 'optimized' || mode === 'output' || mode === 'in-place' ? `; wrote ${written} ${written === 1 ? 'file' : 'files'}` : ''),
     ),
   );
+  if (masked) {
+    say(
+      `stackopt: values that look like secrets are shown as ${MASK} in the diff; a hunk holding one does not apply with \`git apply\` or \`patch\` (write the fixed file with \`stackopt fix\`, -o or --in-place instead)`,
+    );
+  }
   if (inputFailed || writeFailed) return EXIT_USAGE;
   if (mode === 'check' && wouldChange) {
     say('stackopt: fixes are pending; run `stackopt fix` (or --diff to see them)');
@@ -214,13 +240,20 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
   return EXIT_OK;
 }
 
+/** A file's bytes with its secret values masked (offsets are in the text after a BOM). */
+function maskRaw(raw: string, masks: LineMasks | undefined): string {
+  if (!masks) return raw;
+  const bom = raw.startsWith('\uFEFF') ? '\uFEFF' : '';
+  return bom + maskText(raw.slice(bom.length), masks);
+}
+
 /** Write one result; a failure is reported and counted, and the other files are still written. */
-function writeResult(dest: string, text: string, modeOf: string, g: GlobalContext): boolean {
+function writeResult(dest: string, text: string, modeOf: string, g: GlobalContext, inPlace = false): boolean {
   try {
-    writeFileAtomic(dest, text, modeOf);
+    writeFileAtomic(dest, text, { modeOf, inPlace });
     return true;
   } catch (e) {
-    g.stderr(`stackopt: cannot write ${dest}: ${describeFsError(e, true)}`);
+    g.stderr(`stackopt: cannot write ${dest}: ${e instanceof WriteRefusedError ? e.message : describeFsError(e, true)}`);
     return false;
   }
 }

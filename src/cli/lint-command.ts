@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { isSameFile, writeOutputFile } from '../parse/write-file.js';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadCommandConfig } from '../config/find-config.js';
@@ -97,12 +97,18 @@ export async function runLint(paths: string[], opts: LintCommandOptions, g: Glob
   const formatter = await loadFormatter(opts.format);
   if (!formatter) throw new CliError(`unknown format "${opts.format}"; choose one of ${formatNames().join(', ')}`);
   const config = await loadCommandConfig(opts.config);
+  /** a file found in a folder searched was not read (a link out of it): exit 2 */
+  let refused = false;
   const sel = selectProjects(paths, opts, {
     ignore: config?.ignore,
     onIgnored: (p) => g.stderr(`stackopt: ${p} is not linted: the ignore patterns of ${config!.shownPath} match it`),
+    onRefused: (p, why) => {
+      g.stderr(`stackopt: ${p} is not read: ${why}`);
+      refused = true;
+    },
   });
   const results: LintResult[] = [];
-  let inputFailed = false;
+  let inputFailed = refused;
   for (const files of sel.projects) {
     try {
       results.push(
@@ -110,6 +116,7 @@ export async function runLint(paths: string[], opts: LintCommandOptions, g: Glob
           files,
           envFiles: sel.envFiles,
           settings: config?.settings,
+          allowPaths: config?.allowPaths,
           target: opts.target ?? config?.target,
           withFixes: FORMATS_WITH_FIXES.has(opts.format),
         }),
@@ -128,8 +135,10 @@ export async function runLint(paths: string[], opts: LintCommandOptions, g: Glob
   const toFile = opts.outputFile !== undefined;
   const text = formatter(report, { color: !toFile && useColor(opts.color, g), version: g.version, cwd: process.cwd(), rules: allRules });
   if (toFile) {
+    const input = results.flatMap((r) => r.sources).find((s) => isSameFile(opts.outputFile!, s.path));
+    if (input) throw new CliError(`-o ${opts.outputFile} is the input file ${input.displayPath}; the report was not written`);
     try {
-      writeFileSync(opts.outputFile!, text);
+      writeOutputFile(opts.outputFile!, text);
     } catch (e) {
       throw new CliError(`cannot write ${opts.outputFile}: ${describeFsError(e, true)}`);
     }
@@ -153,7 +162,7 @@ async function applyBaseline(report: ReportResult[], opts: LintCommandOptions, g
     const file = resolve(opts.writeBaseline);
     const baseline = createBaseline(all, dirname(file));
     try {
-      writeFileSync(file, `${JSON.stringify(baseline, null, 2)}\n`);
+      writeOutputFile(file, `${JSON.stringify(baseline, null, 2)}\n`);
     } catch (e) {
       throw new CliError(`cannot write baseline ${opts.writeBaseline}: ${describeFsError(e, true)}`);
     }

@@ -21,6 +21,7 @@ export interface StackoptConfig {
   critical?: { patterns?: string[]; ignore?: string[]; replaceDefaults?: boolean };
   sizing?: { preset?: string; classes?: Record<string, { cpus?: number | string; memory?: number | string }>; reservationRatio?: ReservationRatioSetting };
   ignore?: string[];
+  allowPaths?: string[];
 }
 
 /** A configuration turned into what the engine and the CLI take. */
@@ -35,6 +36,8 @@ export interface ResolvedConfig {
   target?: TargetSetting;
   /** the `ignore` patterns, relative to the config's folder; null when none */
   ignore: IgnoreList | null;
+  /** `allowPaths`, absolute (resolved against the config's folder) */
+  allowPaths: string[];
 }
 
 /** A configuration that cannot be used: every problem with its file:line:col (exit 2). */
@@ -112,6 +115,7 @@ export function resolveConfig(config: StackoptConfig, path: string): ResolvedCon
     settings,
     target: config.target,
     ignore: config.ignore?.length ? IgnoreList.fromPatterns(dir, config.ignore) : null,
+    allowPaths: (config.allowPaths ?? []).map((p) => resolve(dir, p)),
   };
 }
 

@@ -46,9 +46,11 @@ export function lintProject(opts: LintOptions): LintResult {
     const s = settings[id]?.severity;
     return s === 'off' ? null : (s ?? dflt);
   };
+  const redactor = project.redactor;
+  const redact = redactor.empty ? undefined : (text: string) => redactor.redact(text);
   for (const is of project.issues) {
     const sev = severityOf(is.ruleId, is.severity);
-    if (sev) findings.push(parserFinding(is, sev));
+    if (sev) findings.push(parserFinding(is, sev, redact));
   }
   let stack: Stack | null = null;
   const activeRules = new Set<string>();
@@ -63,12 +65,12 @@ export function lintProject(opts: LintOptions): LintResult {
           path[0] === 'services' &&
           KEYS_OWNED_BY_RULES.has(String((e.params as { additionalProperty: string }).additionalProperty)),
       });
-      for (const is of issues) findings.push(parserFinding({ ...is, ruleId: 'schema' }, schemaSev));
+      for (const is of issues) findings.push(parserFinding({ ...is, ruleId: 'schema' }, schemaSev, redact));
     }
     stack = buildModel(project.root, project.sources);
     stack.target = target.target;
     stack.dotenv = project.dotenv;
-    findings.push(...runRules(stack, rules, { ...opts, activeRules }));
+    findings.push(...runRules(stack, rules, { ...opts, activeRules, redact }));
   }
   const reported = applySuppressions(findings, {
     sources: project.sources,
@@ -89,8 +91,8 @@ function composeSchema(): unknown {
 }
 
 /** A finding of a parser check; its path is written as rules write theirs (`ports[0]`, not `ports.0`). */
-function parserFinding(is: { ruleId: string; message: string; loc: Loc; path?: string[] }, severity: Severity): Finding {
-  return { ruleId: is.ruleId, severity, message: is.message, service: serviceOf(is.path), path: formatPath(is.path ?? []), ...findingPosition(is.loc), fixable: false, loc: is.loc };
+function parserFinding(is: { ruleId: string; message: string; loc: Loc; path?: string[] }, severity: Severity, redact?: (text: string) => string): Finding {
+  return { ruleId: is.ruleId, severity, message: redact ? redact(is.message) : is.message, service: serviceOf(is.path), path: formatPath(is.path ?? []), ...findingPosition(is.loc), fixable: false, loc: is.loc };
 }
 
 function serviceOf(path: string[] | undefined): string | null {

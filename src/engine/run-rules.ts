@@ -19,6 +19,11 @@ export interface RunOptions {
    * of other rules are not reported as unused.
    */
   activeRules?: Set<string>;
+  /**
+   * Applied to every value a message quotes and to fix descriptions: the project's EnvRedactor,
+   * which replaces the values variables gave to the files by `${NAME}`.
+   */
+  redact?: (text: string) => string;
 }
 
 /**
@@ -67,7 +72,7 @@ export function runRules(stack: Stack, rules: readonly Rule[], opts: RunOptions 
       stack,
       options,
       // a fix is computed when it is reported, from the state the rule is in then
-      report: (d: ReportDescriptor) => queued.push({ rule, d, configured: setting?.severity, fix: withFixes && d.fix ? (typeof d.fix === 'function' ? d.fix() : d.fix) : null }),
+      report: (d: ReportDescriptor) => queued.push({ rule, d, configured: setting?.severity, fix: withFixes && d.fix ? redactFix(typeof d.fix === 'function' ? d.fix() : d.fix, opts.redact) : null }),
     };
     const visitor = rule.create(ctx);
     if (visitor.service || visitor.stack) opts.activeRules?.add(rule.meta.id);
@@ -76,8 +81,27 @@ export function runRules(stack: Stack, rules: readonly Rule[], opts: RunOptions 
   for (const svc of stack.services) for (const v of visitors) v.service?.(svc);
   for (const v of visitors) v.stack?.(stack);
   const findings: Finding[] = [];
-  for (const q of queued) findings.push(toFinding(q));
+  for (const q of queued) findings.push(toFinding(q, opts.redact));
   return findings;
+}
+
+function redactFix(fix: Fix | null, redact: ((text: string) => string) | undefined): Fix | null {
+  if (!fix || !redact) return fix;
+  const description = redact(fix.description);
+  return description === fix.description ? fix : { ...fix, description };
+}
+
+/** The data of a message with every value passed through `redact`. */
+function redactData(data: Record<string, string | number> | undefined, redact: ((text: string) => string) | undefined): Record<string, string | number> | undefined {
+  if (!data || !redact) return data;
+  let out: Record<string, string | number> | undefined;
+  for (const k in data) {
+    const v = data[k]!;
+    if (typeof v !== 'string') continue;
+    const r = redact(v);
+    if (r !== v) (out ??= { ...data })[k] = r;
+  }
+  return out ?? data;
 }
 
 interface Queued {
@@ -87,7 +111,7 @@ interface Queued {
   fix: Fix | null;
 }
 
-function toFinding({ rule, d, configured, fix }: Queued): Finding {
+function toFinding({ rule, d, configured, fix }: Queued, redact?: (text: string) => string): Finding {
   const template = rule.meta.messages[d.messageId];
   if (template === undefined) throw new Error(`rule ${rule.meta.id} reported unknown message id "${d.messageId}"`);
   const loc = d.loc ?? (isRef(d.at) ? keyLoc(d.at) : d.at);
@@ -98,13 +122,14 @@ function toFinding({ rule, d, configured, fix }: Queued): Finding {
   return {
     ruleId: rule.meta.id,
     severity,
-    message: formatMessage(template, d.data),
+    message: formatMessage(template, redactData(d.data, redact)),
     service: d.service ? d.service.name : null,
     path: formatPath(path),
     ...findingPosition(loc),
     fixable,
     fix,
     loc,
+    ...(d.sensitive ? { sensitive: d.sensitive } : {}),
   };
 }
 

@@ -52,6 +52,8 @@ export interface ReportDescriptor {
   service?: Service | null;
   /** overrides the rule's severity for this finding (e.g. a warning-level case of an error rule) */
   severity?: Severity;
+  /** a value that must not be shown (a secret): masked wherever its source line is printed */
+  sensitive?: Loc;
   fix?: Fix | (() => Fix | null) | null;
 }
 
@@ -94,4 +96,6 @@ export interface Finding {
   /** not serialised: the fix and the location it came from */
   fix?: Fix | null;
   loc?: Loc;
+  /** not serialised: a value not to show where the source is printed (code frames, diffs) */
+  sensitive?: Loc;
 }

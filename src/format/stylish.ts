@@ -1,6 +1,7 @@
 import { Chalk } from 'chalk';
 import type { Finding } from '../engine/types.js';
-import { summarize, type Formatter } from './types.js';
+import { maskLine, sensitiveLines } from './mask.js';
+import { allFindings, summarize, type Formatter } from './types.js';
 
 /**
  * The default human format: findings grouped by file, each with the source line and a `^~~~`
@@ -23,8 +24,11 @@ export const formatStylish: Formatter = (results, ctx) => {
       g.findings.push(f);
     }
   }
+  // values that look like secrets are masked in every source line shown
+  const masks = sensitiveLines(allFindings(results));
   for (const [file, g] of byFile) {
     out.push(c.underline(file));
+    const fileMasks = masks.get(file);
     const posWidth = Math.max(...g.findings.map((f) => `${f.line}:${f.column}`.length));
     const sevWidth = Math.max(...g.findings.map((f) => f.severity.length));
     for (const f of g.findings) {
@@ -35,9 +39,10 @@ export const formatStylish: Formatter = (results, ctx) => {
       const text = f.line > 0 ? g.lines(f.line) : null;
       if (text !== null) {
         const gutter = String(f.line);
-        const line = text.replace(/\t/g, ' ');
-        const from = Math.max(0, f.column - 1);
-        const { shown, start, end } = clipLine(line, from, f.endLine === f.line ? f.endColumn - 1 : line.length);
+        const masked = maskLine(text.replace(/\t/g, ' '), fileMasks?.get(f.line));
+        const line = masked.text;
+        const from = masked.column(Math.max(0, f.column - 1));
+        const { shown, start, end } = clipLine(line, from, f.endLine === f.line ? masked.column(f.endColumn - 1) : line.length);
         const width = Math.max(1, Math.min(shown.length, end) - start);
         out.push(`  ${' '.repeat(posWidth - gutter.length)}${c.dim(`${gutter} |`)} ${shown}`);
         out.push(`  ${' '.repeat(posWidth)}${c.dim(' |')} ${' '.repeat(start)}${c.red(`^${'~'.repeat(width - 1)}`)}`);

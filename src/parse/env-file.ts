@@ -28,7 +28,11 @@ export function parseEnvFile(raw: string, lookup?: Lookup): { values: Map<string
   const expand = (value: string, at: number, exact: boolean): string => {
     const r = interpolate(value, view);
     // an unset variable becomes empty, as in compose files; a required one or bad syntax is an error
-    for (const is of r.issues) if (is.kind !== 'unset') fail(exact ? at + is.start : at, is.message);
+    // the messages name no value: an env file holds secrets (and a file that is none may be read as one)
+    for (const is of r.issues) {
+      if (is.kind === 'unset') continue;
+      fail(exact ? at + is.start : at, is.kind === 'required' ? `required variable ${is.variable} is not set or empty` : 'invalid interpolation format (the value is not shown)');
+    }
     return r.value;
   };
   const endOfLine = (from: number) => {
@@ -52,7 +56,8 @@ export function parseEnvFile(raw: string, lookup?: Lookup): { values: Map<string
     const eq = rest.indexOf('=');
     const key = (eq < 0 ? rest : rest.slice(0, eq)).trimEnd();
     if (!NAME.test(key)) {
-      fail(keyStart, `"${key}" is not a valid variable name (expected letters, digits, "_", "." or "-", not starting with a digit)`);
+      // the line is not quoted: it may be anything (a file that is not an env file, a secret)
+      fail(keyStart, 'not a KEY=VALUE line: a variable name is letters, digits, "_", "." or "-", not starting with a digit (the line is not shown)');
       i = lineEnd + 1;
       continue;
     }

@@ -190,7 +190,9 @@ function expandBraced(s: string, dollar: number, close: number, env: ObservedLoo
     case '?': {
       const missing = op === ':?' ? empty : v === undefined;
       if (!missing) return v!;
-      const msg = arg();
+      // the message as written: expanding it could print another variable's value
+      arg();
+      const msg = s.slice(argStart, close);
       issues.push({
         kind: 'required',
         variable: name,

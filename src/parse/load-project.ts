@@ -1,12 +1,14 @@
-import { existsSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileLoc, fileOf, type Loc, formatPath } from './location.js';
+import { fileLoc, fileOf, type Loc, formatPath, positionOf } from './location.js';
 import { parseEnvFile } from './env-file.js';
 import type { Env } from './interpolate.js';
 import { makeMap, setEntry, type BuildIssue, type DotenvUse, type LMap, type LVal } from './located.js';
 import { dropResets, mergeTrees, type OnConflict } from './merge.js';
 import { InputError, parseSource, readSource, type ReadDocument } from './read-document.js';
 import { readText, ReadTextError } from './read-text.js';
+import { ProjectBoundary } from './project-files.js';
+import { EnvRedactor } from './env-redactor.js';
 import { SourceFile } from './source-file.js';
 
 export interface LoadOptions {
@@ -23,6 +25,11 @@ export interface LoadOptions {
    * this way); undefined falls back to reading the file. Called with absolute paths.
    */
   readText?: (absPath: string) => string | undefined;
+  /**
+   * Folders and files outside the folders of `files` that the files may point at (`extends.file`,
+   * the implicit `.env`): the configuration's `allowPaths`, absolute.
+   */
+  allowPaths?: readonly string[];
 }
 
 export interface Project {
@@ -36,6 +43,8 @@ export interface Project {
    * use a variable only it sets (what `docker stack deploy`, which does not read it, sees differently).
    */
   dotenv: { file: string; uses: DotenvUse[] } | null;
+  /** keeps the values variables gave to the files out of messages */
+  redactor: EnvRedactor;
 }
 
 export interface ProjectIssue {
@@ -72,7 +81,7 @@ function loadVariables(opts: LoadOptions): { env: Env; dotenv: ImplicitDotenv | 
   let implicit: string | null = null;
   if (files.length === 0 && opts.files[0]) {
     const dotenv = join(dirname(resolve(opts.files[0])), '.env');
-    if (existsSync(dotenv)) files.push((implicit = dotenv));
+    if (lstatExists(dotenv)) files.push((implicit = dotenv));
   }
   const proc = opts.environment ?? process.env;
   // a value in an env file may refer to the process environment and to earlier env files
@@ -80,7 +89,8 @@ function loadVariables(opts: LoadOptions): { env: Env; dotenv: ImplicitDotenv | 
   for (const f of files) {
     let text: string;
     try {
-      text = readText(f);
+      // a file named with --env-file is read as given; the implicit .env must be a file of the project
+      text = f === implicit ? ProjectBoundary.of(opts.files, opts.allowPaths).readText(f) : readText(f);
     } catch (e) {
       if (!(e instanceof ReadTextError)) throw e;
       throw new InputError(`${displayPath(f)}: cannot read env file: ${e.message}`, f);
@@ -101,6 +111,16 @@ function loadVariables(opts: LoadOptions): { env: Env; dotenv: ImplicitDotenv | 
   return { env, dotenv: implicit ? { file: implicit, only } : null };
 }
 
+/** Whether anything (a file, a folder, a link, even a dangling one) is at `path`. */
+function lstatExists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Read, parse, interpolate, resolve `extends` and merge the files of one project. */
 export function loadProject(opts: LoadOptions): Project {
   const { env, dotenv } = loadVariables(opts);
@@ -109,32 +129,62 @@ export function loadProject(opts: LoadOptions): Project {
   const sources: SourceFile[] = [];
   const cache = new Map<string, ReadDocument>();
   const dotenvUses: DotenvUse[] = [];
+  const boundary = ProjectBoundary.of(opts.files, opts.allowPaths);
+  const named = new Set(opts.files.map((f) => resolve(f)));
+  /** the files whose own findings are reported (a referenced file that is no compose file is not) */
+  const reported = new Set<string>();
   const parse = (path: string): ReadDocument => {
     const abs = resolve(path);
     let doc = cache.get(abs);
     if (!doc) {
       const raw = opts.readText?.(abs);
-      const source = raw === undefined ? readSource(abs, displayPath(abs)) : new SourceFile(abs, displayPath(abs), raw);
+      let source: SourceFile;
+      if (raw !== undefined) source = new SourceFile(abs, displayPath(abs), raw);
+      else if (named.has(abs)) source = readSource(abs, displayPath(abs));
+      else {
+        // a file a compose file points at: only a regular file inside the project is read
+        try {
+          source = new SourceFile(abs, displayPath(abs), boundary.readText(abs));
+        } catch (e) {
+          if (!(e instanceof ReadTextError)) throw e;
+          throw new InputError(`${displayPath(abs)}: cannot read file: ${e.message}`, displayPath(abs));
+        }
+      }
       doc = parseSource(source, env, interpolate, dotenv?.only);
-      dotenvUses.push(...doc.dotenvUses);
       cache.set(abs, doc);
-      issues.push(...doc.issues);
     }
     return doc;
   };
+  const variables = new Set<string>();
+  const report = (doc: ReadDocument) => {
+    if (reported.has(doc.source.path)) return;
+    reported.add(doc.source.path);
+    for (const v of doc.variables ?? []) variables.add(v);
+    dotenvUses.push(...doc.dotenvUses);
+    issues.push(...doc.issues);
+  };
+  const refusal = (path: string): string | null => (named.has(resolve(path)) || opts.readText?.(resolve(path)) !== undefined ? null : boundary.refusal(path));
 
   let merged: LMap | null = null;
   for (const f of opts.files) {
     const doc = parse(f);
+    report(doc);
     sources.push(doc.source);
     if (!doc.root || doc.root.kind !== 'map') continue;
-    const root = resolveExtends(doc, parse, issues);
+    const root = resolveExtends(doc, { parse, report, refusal }, issues);
     merged = merged ? (mergeTrees(merged, root, [], conflictReporter(issues)) as LMap) : (dropResets(root) as LMap);
   }
-  return { sources, root: merged, issues, env, dotenv: dotenv && { file: displayPath(dotenv.file), uses: dotenvUses } };
+  return { sources, root: merged, issues, env, dotenv: dotenv && { file: displayPath(dotenv.file), uses: dotenvUses }, redactor: new EnvRedactor(env, variables) };
 }
 
-type Parse = (path: string) => ReadDocument;
+interface Parse {
+  /** read and parse a file (cached); throws InputError when it cannot be read */
+  parse(path: string): ReadDocument;
+  /** add a file's own findings to the project's (once) */
+  report(doc: ReadDocument): void;
+  /** why a file a compose file points at may not be read, or null */
+  refusal(path: string): string | null;
+}
 
 /** Replace every service that `extends` another by the merge of the two (compose's rules). */
 function resolveExtends(doc: ReadDocument, parse: Parse, issues: ProjectIssue[]): LMap {
@@ -190,13 +240,21 @@ function resolveService(doc: ReadDocument, name: string, parse: Parse, issues: P
   let baseDoc = doc;
   if (baseFile) {
     const path = resolve(dirname(doc.source.path), baseFile);
+    const fileIssue = (message: string) => {
+      issues.push({ ruleId: 'extends', severity: 'error', message: `extends.file "${baseFile}" ${message}`, loc: locOfFile(ev, ext.keyLoc), path: [...extPath, 'file'] });
+      return dropExtends(svc, ext.keyLoc);
+    };
+    const refused = parse.refusal(path);
+    if (refused !== null) return fileIssue(UNREADABLE.has(refused) ? `cannot be read: ${refused}` : `is not read: ${refused}`);
     try {
-      baseDoc = parse(path);
+      baseDoc = parse.parse(path);
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
-      issues.push({ ruleId: 'extends', severity: 'error', message: `extends.file "${baseFile}" cannot be read: ${err.message.replace(/^.*?: cannot read file: /, '')}`, loc: locOfFile(ev, ext.keyLoc), path: [...extPath, 'file'] });
-      return dropExtends(svc, ext.keyLoc);
+      return fileIssue(`cannot be read: ${err.message.replace(/^.*?: cannot read file: /, '')}`);
     }
+    // A file that is no compose document is not quoted: its text is not shown, only where it failed.
+    if (!baseDoc.root || baseDoc.root.kind !== 'map') return fileIssue(`is not a compose file: ${notComposeReason(baseDoc)}; its content is not shown (lint it on its own to see why)`);
+    parse.report(baseDoc);
   }
   const base = resolveService(baseDoc, baseName, parse, issues, [...chain, id], memo);
   if (!base) {
@@ -219,10 +277,21 @@ function resolveService(doc: ReadDocument, name: string, parse: Parse, issues: P
   return merged;
 }
 
+/** Refusals that are the file system's own answer rather than the project's rule. */
+const UNREADABLE = new Set(['no such file', 'permission denied']);
+
+/** Why a parsed file is no compose document, without quoting it: where its first error is. */
+function notComposeReason(doc: ReadDocument): string {
+  const err = doc.issues.find((i) => i.severity === 'error');
+  const p = err && err.loc.kind === 'file' ? positionOf(err.loc) : null;
+  if (p) return `${err!.ruleId === 'yaml-syntax' ? 'it does not parse as' : 'it is not'} a YAML mapping (line ${p.line}, column ${p.column})`;
+  return 'it is not a YAML mapping';
+}
+
 /** A `merge` finding for each place where compose would refuse to merge (`cannot override`). */
 function conflictReporter(issues: ProjectIssue[]): OnConflict {
   return ({ path, base, over, overKey }) => {
-    const what = over.kind === 'seq' ? 'a list' : over.kind === 'map' ? 'a mapping' : over.value === null ? 'null' : `the ${typeof over.value} ${JSON.stringify(over.value)}`;
+    const what = over.kind === 'seq' ? 'a list' : over.kind === 'map' ? 'a mapping' : over.value === null ? 'null' : over.fromEnv && over.raw !== undefined ? `"${over.raw}" (a variable's value, not shown)` : `the ${typeof over.value} ${JSON.stringify(over.value)}`;
     issues.push({
       ruleId: 'merge',
       severity: 'error',

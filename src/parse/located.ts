@@ -35,6 +35,11 @@ export interface LScalar extends LBase {
   value: string | number | boolean | null;
   /** the value as written, when interpolation changed it */
   raw?: string;
+  /**
+   * true when a variable that is set (in the environment or an env file) went into the value:
+   * messages then show `raw`, what the file wrote, never the value (it may be a CI secret)
+   */
+  fromEnv?: boolean;
 }
 
 export interface LMap extends LBase {
@@ -179,9 +184,11 @@ export function convertDocument(
   doc: Document.Parsed,
   source: SourceFile,
   opts: ConvertOptions,
-): { root: LVal | null; issues: BuildIssue[]; dotenvUses: DotenvUse[] } {
+): { root: LVal | null; issues: BuildIssue[]; dotenvUses: DotenvUse[]; variables: Set<string> } {
   const issues: BuildIssue[] = [];
   const dotenvUses: DotenvUse[] = [];
+  /** the variables that are set and went into a value (their values are kept out of messages) */
+  const variables = new Set<string>();
   const dotenvOnly = opts.dotenvOnly && opts.dotenvOnly.size > 0 ? opts.dotenvOnly : null;
   const memo = new Map<YamlNode, LVal>();
   /** mappings and sequences whose children are being converted (the ancestors of the current node) */
@@ -257,18 +264,18 @@ export function convertDocument(
     }
     if (opts.interpolate && typeof node.value === 'string' && hasInterpolation(node.value)) {
       const text = node.value;
-      const r = interpolate(
-        text,
-        opts.env,
-        dotenvOnly
-          ? (name, start, end) => {
-              if (dotenvOnly.has(name)) dotenvUses.push({ name, expression: text.slice(start, end), loc: valueSpanLoc(loc, text, start, end), path: pathOf(at) });
-            }
-          : undefined,
-      );
+      let fromEnv = false;
+      const r = interpolate(text, opts.env, (name, start, end) => {
+        if (opts.env.get(name) !== undefined) {
+          fromEnv = true;
+          variables.add(name);
+        }
+        if (dotenvOnly?.has(name)) dotenvUses.push({ name, expression: text.slice(start, end), loc: valueSpanLoc(loc, text, start, end), path: pathOf(at) });
+      });
       for (const is of r.issues) issues.push({ ...interpolationIssue(is, loc, node.value), path: pathOf(at) });
       if (r.value !== node.value) {
         out.raw = node.value;
+        if (fromEnv) out.fromEnv = true;
         // Compose types an interpolated value only where the field takes a number or a boolean
         // (`replicas: ${N:-2}` is 2, `user: ${UID:-1000}` stays "1000"); a quoted scalar stays a string.
         const cast = node.type === 'PLAIN' ? castAt(at) : undefined;
@@ -426,12 +433,12 @@ export function convertDocument(
     }
   };
 
-  if (!doc.contents) return { root: null, issues, dotenvUses };
+  if (!doc.contents) return { root: null, issues, dotenvUses, variables };
   try {
     const root = convert(doc.contents as YamlNode);
     // Without aliases the tree is the file itself: only aliases can make it expand.
     if (sizeBound > MAX_EXPANDED_NODES && expandedSize(root) > MAX_EXPANDED_NODES) throw new AliasBombError(root.loc);
-    return { root, issues, dotenvUses };
+    return { root, issues, dotenvUses, variables };
   } catch (e) {
     if (e instanceof AliasBombError) {
       issues.push({
@@ -440,7 +447,7 @@ export function convertDocument(
         message: e.message,
         loc: e.loc,
       });
-      return { root: null, issues, dotenvUses };
+      return { root: null, issues, dotenvUses, variables };
     }
     throw e;
   }

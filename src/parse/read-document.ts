@@ -22,6 +22,8 @@ export interface ReadDocument {
   issues: BuildIssue[];
   /** where a variable of `dotenvOnly` is used (see parseSource) */
   dotenvUses: DotenvUse[];
+  /** the variables that are set and went into a value */
+  variables?: ReadonlySet<string>;
 }
 
 /** Read a compose (or config) file; a file that cannot be read throws InputError (exit 2). */
@@ -104,7 +106,7 @@ export function parseSource(source: SourceFile, env: Env, interpolate = true, do
   if (fatal) return { source, root: null, issues, dotenvUses: [] };
   // what our parser read without error but docker refuses: an error each, and the file is still read
   for (const d of dockerTokenIssues(tokens, breaks.text)) issues.push({ ruleId: 'yaml-syntax', severity: d.severity, message: d.message, loc: fileLoc(source, d.start, d.end) });
-  const { root, issues: convIssues, dotenvUses } = convertDocument(doc, source, { env, interpolate, dotenvOnly });
+  const { root, issues: convIssues, dotenvUses, variables } = convertDocument(doc, source, { env, interpolate, dotenvOnly });
   issues.push(...convIssues);
   // An unknown alias, a collection as a key or a bad `<<` leave no document compose would read: like
   // the YAML errors above they end the file's reading (no schema errors about the hole they leave).
@@ -122,7 +124,7 @@ export function parseSource(source: SourceFile, env: Env, interpolate = true, do
     });
     return { source, root: null, issues, dotenvUses: [] };
   }
-  return { source, root, issues, dotenvUses };
+  return { source, root, issues, dotenvUses, variables };
 }
 
 /** The tokens of a stream, each also pushed onto `into`. */

@@ -103,8 +103,9 @@ const utf16be = new TextDecoder('utf-16be', { fatal: true, ignoreBOM: true });
 /**
  * The text of the bytes: UTF-8, or UTF-16 when a byte order mark says so (docker's YAML reader
  * reads both). The BOM stays in the text (as U+FEFF), as it does for UTF-8, so the source keeps it.
+ * A NUL byte or an invalid sequence is a ReadTextError that quotes nothing.
  */
-function decodeUtf8(bytes: Buffer): string {
+export function decodeUtf8(bytes: Buffer): string {
   const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe ? utf16le : bytes[0] === 0xfe && bytes[1] === 0xff ? utf16be : null;
   if (utf16) {
     try {

@@ -136,7 +136,7 @@ function walk(root: LVal, path: string[]): Walk {
   return cur;
 }
 
-function describe(v: unknown): string {
+function describeValue(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
@@ -158,6 +158,8 @@ function toIssue(root: LVal, e: ErrorObject, path: string[], schema?: () => unkn
   const at = walk(root, path);
   const where = path.length ? path.join('.') : 'the document';
   const data = at.path.length === path.length ? toPlain(at.node) : undefined;
+  // a value a set variable went into is shown as the file wrote it, never as it resolved
+  const describe = (v: unknown): string => (at.path.length === path.length && at.node.kind === 'scalar' && at.node.fromEnv && at.node.raw !== undefined ? `"${at.node.raw}" (a variable's value, not shown)` : describeValue(v));
   let loc: Loc = at.node.loc;
   let issuePath = at.path;
   let message: string;

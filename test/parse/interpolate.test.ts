@@ -124,9 +124,9 @@ describe('interpolate: nesting', () => {
     expect(run('${UNSET:-pre-${B}-post}')).toEqual({ value: 'pre-bee-post', issues: [] });
   });
 
-  it('${VAR?$FOO}: the message is interpolated', () => {
+  it('${VAR?$FOO}: the message is shown as written (expanding it could print a value)', () => {
     expect(issues('${UNSET?$B is needed}')).toEqual([
-      { kind: 'required', variable: 'UNSET', message: 'required variable UNSET is not set: bee is needed', start: 0, end: 21 },
+      { kind: 'required', variable: 'UNSET', message: 'required variable UNSET is not set: $B is needed', start: 0, end: 21 },
     ]);
   });
 

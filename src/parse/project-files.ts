@@ -1,0 +1,139 @@
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { decodeUtf8, MAX_INPUT_BYTES, ReadTextError } from './read-text.js';
+
+/**
+ * Which files a project may read besides the ones named on the command line: a file that a compose
+ * file points at (`extends.file`, the implicit `.env`, later `include`) must be a regular file
+ * inside the project. The project is the folders of the files named on the command line and the
+ * paths the configuration allows (`allowPaths`); a path is judged by where it really is, after
+ * symbolic links. System trees (`/proc`, `/sys`, `/dev`) and version-control metadata (`.git`,
+ * `.hg`, `.svn`) are never read, and a special file (a FIFO, a device, a socket) is refused before
+ * it is opened, so a reference cannot hang the run or read another process's output.
+ */
+export class ProjectBoundary {
+  /** the allowed folders and files, as real paths (symbolic links resolved) */
+  private readonly roots: string[];
+
+  constructor(roots: readonly string[]) {
+    this.roots = [...new Set(roots.map(realOrResolved))];
+  }
+
+  /** The project of `files` (the folder of each) and the configuration's `allowPaths` (absolute). */
+  static of(files: readonly string[], allowPaths: readonly string[] = []): ProjectBoundary {
+    return new ProjectBoundary([...files.map((f) => dirname(resolve(f))), ...allowPaths]);
+  }
+
+  /** Whether `real` (a real path) is one of the roots or inside one. */
+  private contains(real: string): boolean {
+    return this.roots.some((root) => {
+      const rel = relative(root, real);
+      return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+    });
+  }
+
+  /**
+   * Why `path` may not be read, or null when it may: a regular file inside the project. Nothing is
+   * opened; only `stat` and the links of the path are looked at.
+   */
+  refusal(path: string): string | null {
+    return this.inspect(resolve(path)).refused;
+  }
+
+  private inspect(abs: string): { refused: string | null; real?: string; stats?: Stats } {
+    // judged before the file itself is touched: its folder, links resolved, must be in the project
+    if (!this.contains(join(realOrResolved(dirname(abs)), basename(abs)))) return { refused: OUTSIDE_PROJECT };
+    let real: string;
+    try {
+      real = realpathSync(abs);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return { refused: 'no such file' };
+      if (code === 'ELOOP') return { refused: 'a loop of symbolic links' };
+      if (code === 'EACCES') return { refused: 'permission denied' };
+      return { refused: `cannot be resolved (${code ?? 'unknown error'})` };
+    }
+    if (!this.contains(real)) return { refused: `a symbolic link to ${real}, which is ${OUTSIDE_PROJECT}` };
+    const system = systemTree(real);
+    if (system) return { refused: system };
+    const vcs = real.split(sep).find((part) => VCS_FOLDERS.has(part));
+    if (vcs) return { refused: `inside ${vcs}, version-control data that is never a compose file` };
+    let stats: Stats;
+    try {
+      stats = statSync(real);
+    } catch {
+      return { refused: 'no such file' };
+    }
+    const kind = fileKind(stats);
+    if (kind !== 'a regular file') return { refused: `not a regular file (${kind})` };
+    if (stats.size > MAX_INPUT_BYTES) return { refused: `larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB` };
+    return { refused: null, real, stats };
+  }
+
+  /**
+   * The text of a file of the project, as UTF-8. Throws ReadTextError with the reason when the
+   * path is refused or unreadable; the reason never quotes the file's content.
+   */
+  readText(path: string): string {
+    const checked = this.inspect(resolve(path));
+    if (checked.refused !== null) throw new ReadTextError(checked.refused);
+    const real = checked.real!;
+    let fd: number;
+    try {
+      // O_NONBLOCK: should the file have been swapped for a FIFO since the check, open does not wait
+      fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOFOLLOW ?? 0));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new ReadTextError(code === 'EACCES' || code === 'EPERM' ? 'permission denied' : `cannot be opened (${code ?? 'unknown error'})`);
+    }
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile() || st.ino !== checked.stats!.ino || st.dev !== checked.stats!.dev) throw new ReadTextError('changed while it was read');
+      if (st.size > MAX_INPUT_BYTES) throw new ReadTextError(`larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB`);
+      const chunks: Buffer[] = [];
+      let total = 0;
+      const buf = Buffer.alloc(64 * 1024);
+      for (;;) {
+        const n = readSync(fd, buf);
+        if (n === 0) break;
+        total += n;
+        if (total > MAX_INPUT_BYTES) throw new ReadTextError(`larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB`);
+        chunks.push(Buffer.from(buf.subarray(0, n)));
+      }
+      return decodeUtf8(Buffer.concat(chunks));
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+/** Why a path outside the project is refused (discovery words it for the folder searched). */
+export const OUTSIDE_PROJECT = 'outside the project (the folders of the files named on the command line, and allowPaths in .stackopt.yaml)';
+
+const VCS_FOLDERS = new Set(['.git', '.hg', '.svn']);
+
+/** The real path of `p` when it exists, else `p` resolved (a missing root or file). */
+function realOrResolved(p: string): string {
+  try {
+    return realpathSync(resolve(p));
+  } catch {
+    return resolve(p);
+  }
+}
+
+/** `/proc`, `/sys` and `/dev` hold the state of the machine and its processes, never a project file. */
+function systemTree(real: string): string | null {
+  if (sep !== '/') return null;
+  for (const tree of ['/proc', '/sys', '/dev']) if (real === tree || real.startsWith(`${tree}/`)) return `a system file under ${tree}`;
+  return null;
+}
+
+function fileKind(st: Stats): string {
+  if (st.isFile()) return 'a regular file';
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'a special file';
+}

@@ -1,0 +1,280 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, jsonFindings, onlyRules, repoRoot, runCli, tempProject } from './helpers/cli.js';
+
+/**
+ * What a hostile pull request can make stackopt read, print and write (docs/security.md), end to
+ * end through `node bin/stackopt.js` on real files: the project boundary of referenced files,
+ * values of variables kept out of every format, secrets masked in code frames and diffs, and the
+ * files it writes (through links, owner and mode kept, -o onto an input, exclusive temporary files).
+ */
+const cleanups: Array<() => void> = [];
+afterAll(() => cleanups.forEach((c) => c()));
+beforeAll(assertBuilt);
+
+function project(files: Record<string, string>) {
+  const p = tempProject(files);
+  cleanups.push(p.cleanup);
+  return p;
+}
+
+const extendsOf = (file: string) => `services:\n  web:\n    image: nginx:1.25\n    extends:\n      file: ${file}\n      service: base\n`;
+const EXTENDS_ONLY = onlyRules({ extends: 'error' });
+
+describe('files a compose file points at stay inside the project', () => {
+  const SECRET = 'top-secret-line-0451';
+
+  it('extends.file outside the project, through "..", through a link, inside .git, or a special file: one error at the file value, content never shown', () => {
+    const outside = project({ 'creds.txt': `token: ${SECRET}\n`, 'base.yaml': `services:\n  base:\n    image: x\n    labels: {a: ${SECRET}}\n` });
+    const p = project({ '.stackopt.yaml': EXTENDS_ONLY, 'in/.git/config': `[core]\n\tsecret = ${SECRET}\n`, 'in/notcompose.txt': `PASSWORD=${SECRET}\nmore ${SECRET}\n` });
+    symlinkSync(join(outside.dir, 'creds.txt'), join(p.dir, 'in', 'link.yaml'));
+    mkdirSync(join(p.dir, 'in', 'dir.yaml'));
+    const cases: Array<[string, string]> = [
+      [join(outside.dir, 'base.yaml'), 'is not read: outside the project'],
+      ['../../' + outside.dir.split('/').pop() + '/base.yaml', 'is not read: outside the project'],
+      ['/etc/passwd', 'is not read: outside the project'],
+      ['/proc/self/environ', 'is not read: outside the project'],
+      ['link.yaml', `is not read: a symbolic link to ${join(outside.dir, 'creds.txt')}, which is outside the project`],
+      ['.git/config', 'is not read: inside .git'],
+      ['dir.yaml', 'is not read: not a regular file (a directory)'],
+      ['notcompose.txt', 'is not a compose file: it does not parse as a YAML mapping (line 1, column 1); its content is not shown'],
+      ['missing.yaml', 'cannot be read: no such file'],
+    ];
+    for (const [file, why] of cases) {
+      p.write('in/compose.yaml', extendsOf(file));
+      for (const format of ['stylish', 'json', 'sarif']) {
+        const r = runCli(['lint', 'in/compose.yaml', '--format', format], p.dir);
+        expect(`${r.stdout}${r.stderr}`, `${file} ${format}`).not.toContain(SECRET);
+        expect(r.status, `${file} ${format}`).toBe(1);
+      }
+      const findings = jsonFindings(runCli(['lint', 'in/compose.yaml', '--format', 'json'], p.dir));
+      expect(findings, file).toEqual([
+        expect.objectContaining({ ruleId: 'extends', severity: 'error', line: 5, column: 13, path: 'services.web.extends.file', message: expect.stringContaining(`extends.file "${file}" ${why}`) }),
+      ]);
+    }
+  }, 300_000);
+
+  it('special files are refused before they are opened: no hang on /dev/stdin, /dev/stdout or /proc/self/fd/1 with a pipe as output', async () => {
+    const p = project({ '.stackopt.yaml': EXTENDS_ONLY });
+    for (const file of ['/proc/self/fd/1', '/dev/stdout', '/dev/stdin', '/proc/self/fd/0']) {
+      p.write('compose.yaml', extendsOf(file));
+      // stdin and stdout are pipes that stay open (a writer that never writes, a reader that waits)
+      const child = spawn(process.execPath, [join(repoRoot, 'bin', 'stackopt.js'), 'lint', 'compose.yaml', '--format', 'json'], { cwd: p.dir, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const status = await new Promise<number | null>((done) => {
+        const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+        child.on('close', (code) => {
+          clearTimeout(timer);
+          done(code);
+        });
+      });
+      child.stdin.end();
+      expect(status, file).toBe(1);
+      const findings = JSON.parse(out).results[0].findings;
+      expect(findings.map((f: { message: string }) => f.message)).toEqual([`extends.file "${file}" is not read: outside the project (the folders of the files named on the command line, and allowPaths in .stackopt.yaml)`]);
+    }
+  }, 300_000);
+
+  it('a FIFO inside the project is refused (not a regular file), without waiting for a writer', () => {
+    const p = project({ '.stackopt.yaml': EXTENDS_ONLY, 'compose.yaml': extendsOf('pipe.yaml') });
+    expect(spawnSync('mkfifo', [join(p.dir, 'pipe.yaml')]).status).toBe(0);
+    const r = runCli(['lint', 'compose.yaml', '--format', 'json'], p.dir);
+    expect(jsonFindings(r).map((f) => f.message)).toEqual(['extends.file "pipe.yaml" is not read: not a regular file (a FIFO)']);
+  });
+
+  it('a file inside the project, and a folder allowed by allowPaths in .stackopt.yaml, are read', () => {
+    const shared = project({ 'base.yaml': 'services:\n  base:\n    image: nginx:1.25\n    user: "1000"\n' });
+    const p = project({ 'app/.stackopt.yaml': EXTENDS_ONLY, 'app/lib/base.yaml': 'services:\n  base:\n    image: x\n' });
+    p.write('app/compose.yaml', extendsOf('lib/base.yaml'));
+    expect(jsonFindings(runCli(['lint', 'compose.yaml', '--format', 'json'], join(p.dir, 'app')))).toEqual([]);
+    p.write('app/compose.yaml', extendsOf(join(shared.dir, 'base.yaml')));
+    expect(jsonFindings(runCli(['lint', 'compose.yaml', '--format', 'json'], join(p.dir, 'app'))).map((f) => f.ruleId)).toEqual(['extends']);
+    p.write('app/.stackopt.yaml', `${EXTENDS_ONLY}allowPaths: [${JSON.stringify(shared.dir)}]\n`);
+    expect(jsonFindings(runCli(['lint', 'compose.yaml', '--format', 'json'], join(p.dir, 'app')))).toEqual([]);
+  });
+
+  it('a compose file found in a folder searched that links out of the folder is not read: a line naming it, exit 2', () => {
+    const outside = project({ 'creds.yaml': `services: {x: {image: ${SECRET}}}\n` });
+    const p = project({ '.stackopt.yaml': onlyRules({ 'image-tag-pinned': 'warning' }), 'deploy/compose.yaml': 'services:\n  web:\n    image: nginx:1.25\n' });
+    symlinkSync(join(outside.dir, 'creds.yaml'), join(p.dir, 'deploy', 'docker-compose.yml'));
+    symlinkSync('compose.yaml', join(p.dir, 'deploy', 'stack.yml'));
+    const r = runCli(['lint', 'deploy', '--format', 'json'], p.dir);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`stackopt: deploy/docker-compose.yml is not read: a symbolic link to ${join(outside.dir, 'creds.yaml')}, which is outside deploy, the folder searched\n`);
+    expect(JSON.parse(r.stdout).results.map((x: { file: string }) => x.file)).toEqual(['deploy/compose.yaml', 'deploy/stack.yml']);
+    expect(r.stdout).not.toContain(SECRET);
+  });
+
+  it('a symlinked .env to a file outside the project is an error naming it; a .env that is no KEY=VALUE file is never quoted', () => {
+    const outside = project({ 'id_rsa': `-----BEGIN KEY-----\n${SECRET}\n` });
+    const p = project({ '.stackopt.yaml': EXTENDS_ONLY, 'compose.yaml': 'services:\n  web:\n    image: "nginx:${TAG:-1.25}"\n' });
+    symlinkSync(join(outside.dir, 'id_rsa'), join(p.dir, '.env'));
+    let r = runCli(['lint', 'compose.yaml'], p.dir);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`stackopt: .env: cannot read env file: a symbolic link to ${join(outside.dir, 'id_rsa')}, which is outside the project (the folders of the files named on the command line, and allowPaths in .stackopt.yaml)\n`);
+    p.write('key.pem', `-----BEGIN KEY-----\n${SECRET}\n`);
+    rmSync(join(p.dir, '.env'));
+    symlinkSync('key.pem', join(p.dir, '.env'));
+    r = runCli(['lint', 'compose.yaml'], p.dir);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('stackopt: .env:1:1: not a KEY=VALUE line: a variable name is letters, digits, "_", "." or "-", not starting with a digit (the line is not shown)\n');
+    expect(r.stdout + r.stderr).not.toContain(SECRET);
+  });
+});
+
+describe('values of variables are never printed', () => {
+  const MARK = { CI_TOKEN: 'ghp_MARKER7f3a9c', IMG: 'Registry.Example.com/Team/MARKERimg', REPL: 'MARKERrepl', MEM: 'MARKERmem99', PORT: 'MARKERport', MSG: 'MARKERmsg123' };
+  const files = {
+    '.env': 'DOTENV_SECRET=MARKERdotenv42\n',
+    'compose.yaml': [
+      'services:',
+      '  api:',
+      '    image: "registry/app:${CI_TOKEN}"',
+      '    user: "${DOTENV_SECRET}"',
+      '    deploy:',
+      '      replicas: ${REPL}',
+      '      resources:',
+      '        limits:',
+      '          memory: "${MEM}"',
+      '    ports: ["${PORT}:80"]',
+      '    environment:',
+      '      NEED: "${UNSET_ONE:?set it, not ${MSG}}"',
+      '  web:',
+      '    image: "${IMG}"',
+      '    privileged: "${DOTENV_SECRET}"',
+      '  db:',
+      '    image: "postgres:${PGTAG:-latest}"',
+      '',
+    ].join('\n'),
+  };
+  const markers = [...Object.values(MARK), 'MARKERdotenv42'];
+
+  it('in no format, and not in fix summaries, --diff or --stdout headers; defaults written in the file are shown', () => {
+    const p = project(files);
+    const seen: string[] = [];
+    for (const format of ['stylish', 'compact', 'json', 'sarif', 'github', 'junit', 'codeclimate']) {
+      const r = runCli(['lint', 'compose.yaml', '--format', format], p.dir, MARK);
+      expect(r.status, format).toBe(1);
+      seen.push(r.stdout + r.stderr);
+    }
+    for (const mode of [['--diff'], ['--check'], [], ['--unsafe', '--diff']]) {
+      const r = runCli(['fix', 'compose.yaml', ...mode], p.dir, MARK);
+      seen.push(r.stdout + r.stderr);
+    }
+    for (const text of seen) for (const m of markers) expect(text.toLowerCase()).not.toContain(m.toLowerCase());
+    const stylish = seen[0]!;
+    // values a variable set are shown as the file wrote them, short ones too
+    expect(stylish).toContain('uses image "${IMG}" without a tag, which means latest and changes on every pull; pin a version tag (such as IMAGE:1.2.3)');
+    expect(stylish).toContain('publishes port "${PORT}:80" on every interface of the host (docker bypasses the host firewall for it); bind it to an address, such as "127.0.0.1:${PORT}:80"');
+    const short = runCli(['lint', 'compose.yaml', '--format', 'compact'], p.dir, { ...MARK, PORT: '7391' });
+    expect(short.stdout).toContain('publishes port "${PORT}:80" on every interface');
+    expect(short.stdout).not.toContain('7391');
+    // a default written in the file is the file's own value: it is shown
+    expect(stylish).toContain('uses image "postgres:${PGTAG:-latest}" ("postgres:latest")');
+    // the message of a required variable is shown as written, not expanded
+    expect(stylish).toContain('required variable UNSET_ONE is not set: set it, not ${MSG}');
+  }, 300_000);
+});
+
+describe('secret values are masked where source lines are printed', () => {
+  const SECRET = 'hunter2-not-for-logs';
+
+  it('the stylish code frame shows **** for the value; the underline still points at the key', () => {
+    const p = project({ '.stackopt.yaml': onlyRules({ 'secrets-in-environment': 'warning' }), 'compose.yaml': `services:\n  web:\n    image: nginx:1.25\n    environment:\n      DB_PASSWORD: ${SECRET} # db\n  api:\n    image: nginx:1.25\n    environment:\n      - API_TOKEN=${SECRET}\n` });
+    const r = runCli(['lint', 'compose.yaml'], p.dir);
+    expect(r.stdout).not.toContain(SECRET);
+    expect(r.stdout).toContain('    5 |       DB_PASSWORD: **** # db\n      |       ^~~~~~~~~~~\n');
+    expect(r.stdout).toContain('    9 |       - API_TOKEN=****\n      |         ^~~~~~~~~\n');
+  });
+
+  it('fix --diff masks the value in context lines and says that such a hunk does not apply', () => {
+    const p = project({ '.stackopt.yaml': onlyRules({ 'secrets-in-environment': 'warning', 'no-new-privileges': 'warning' }), 'compose.yaml': `services:\n  web:\n    image: nginx:1.25\n    environment:\n      DB_PASSWORD: ${SECRET}\n` });
+    const r = runCli(['fix', 'compose.yaml', '--diff'], p.dir);
+    expect(r.status).toBe(0);
+    expect(r.stdout + r.stderr).not.toContain(SECRET);
+    expect(r.stdout).toBe(
+      '--- a/compose.yaml\n+++ b/compose.yaml\n@@ -2,4 +2,6 @@\n   web:\n     image: nginx:1.25\n     environment:\n       DB_PASSWORD: ****\n+    security_opt:\n+      - no-new-privileges:true\n',
+    );
+    expect(r.stderr).toContain('values that look like secrets are shown as **** in the diff; a hunk holding one does not apply');
+  });
+
+  it('a diff whose hunks hold no secret is printed unmasked, without the note', () => {
+    const body = `services:\n  web:\n    image: nginx:1.25\n    environment:\n      DB_PASSWORD: ${SECRET}\n    hostname: web\n    domainname: example\n    stop_signal: SIGTERM\n    working_dir: /srv\n`;
+    const p = project({ '.stackopt.yaml': onlyRules({ 'secrets-in-environment': 'warning', 'no-new-privileges': 'warning' }), 'compose.yaml': body });
+    const r = runCli(['fix', 'compose.yaml', '--diff'], p.dir);
+    expect(r.stdout).not.toContain('****');
+    expect(r.stderr).not.toContain('shown as ****');
+  });
+});
+
+describe('files it writes', () => {
+  const INPUT = 'services:\n  web:\n    image: nginx:1.25\n';
+  const RULES = onlyRules({ 'no-new-privileges': 'warning' });
+
+  it('--in-place on a symbolic link writes through to its file: the link stays, the file keeps owner and mode', () => {
+    const p = project({ '.stackopt.yaml': RULES, 'real/compose.yaml': INPUT });
+    symlinkSync('real/compose.yaml', join(p.dir, 'compose.yaml'));
+    const real = join(p.dir, 'real', 'compose.yaml');
+    chmodSync(real, 0o640);
+    chownSync(real, 4321, 4322);
+    const r = runCli(['fix', 'compose.yaml', '--in-place'], p.dir);
+    expect(r.status).toBe(0);
+    expect(lstatSync(join(p.dir, 'compose.yaml')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(real, 'utf8')).toContain('no-new-privileges:true');
+    const st = statSync(real);
+    expect([st.mode & 0o777, st.uid, st.gid]).toEqual([0o640, 4321, 4322]);
+  });
+
+  it('-o naming the input, by its own path or through another (a link, ./), is refused and writes nothing', () => {
+    const p = project({ '.stackopt.yaml': RULES, 'compose.yaml': INPUT });
+    symlinkSync('compose.yaml', join(p.dir, 'alias.yaml'));
+    for (const out of ['compose.yaml', './compose.yaml', 'alias.yaml', join(p.dir, 'compose.yaml')]) {
+      const r = runCli(['fix', 'compose.yaml', '-o', out], p.dir);
+      expect(r.status, out).toBe(2);
+      expect(r.stderr, out).toContain(`stackopt: -o ${out} is the input file compose.yaml; nothing was written (to overwrite the input, use --in-place)`);
+      expect(readFileSync(join(p.dir, 'compose.yaml'), 'utf8')).toBe(INPUT);
+    }
+    expect(runCli(['fix', 'compose.yaml', '-o', 'other.yaml'], p.dir).status).toBe(0);
+  }, 300_000);
+
+  it('a symbolic link planted at <file>.optimized is replaced, never followed', () => {
+    const victim = project({ 'victim.txt': 'keep me\n' });
+    const p = project({ '.stackopt.yaml': RULES, 'compose.yaml': INPUT });
+    symlinkSync(join(victim.dir, 'victim.txt'), join(p.dir, 'compose.yaml.optimized'));
+    expect(runCli(['fix', 'compose.yaml'], p.dir).status).toBe(0);
+    expect(readFileSync(join(victim.dir, 'victim.txt'), 'utf8')).toBe('keep me\n');
+    expect(lstatSync(join(p.dir, 'compose.yaml.optimized')).isFile()).toBe(true);
+  });
+
+  it('lint -o replaces a symbolic link planted at the report name, writes to a device as it is, and refuses an input', () => {
+    const victim = project({ 'victim.txt': 'keep me\n' });
+    const p = project({ '.stackopt.yaml': RULES, 'compose.yaml': INPUT });
+    symlinkSync(join(victim.dir, 'victim.txt'), join(p.dir, 'report.sarif'));
+    expect(runCli(['lint', 'compose.yaml', '--format', 'sarif', '-o', 'report.sarif'], p.dir).status).toBe(0);
+    expect(readFileSync(join(victim.dir, 'victim.txt'), 'utf8')).toBe('keep me\n');
+    expect(JSON.parse(readFileSync(join(p.dir, 'report.sarif'), 'utf8')).version).toBe('2.1.0');
+    expect(runCli(['lint', 'compose.yaml', '-o', '/dev/null'], p.dir).status).toBe(0);
+    const r = runCli(['lint', 'compose.yaml', '-o', './compose.yaml'], p.dir);
+    expect([r.status, r.stderr]).toEqual([2, 'stackopt: -o ./compose.yaml is the input file compose.yaml; the report was not written\n']);
+    expect(readFileSync(join(p.dir, 'compose.yaml'), 'utf8')).toBe(INPUT);
+  });
+
+  it('saveSnapshot creates its temporary file exclusively, does not follow a link at the old temporary name, and writes mode 0600', async () => {
+    const { saveSnapshot } = await import('../src/audit/snapshot.js');
+    const victim = project({ 'victim.txt': 'keep me\n' });
+    const p = project({});
+    const path = join(p.dir, 'swarm.json');
+    // the temporary name the old code used, planted as a link (a link at the target itself is
+    // written through, as `fix --in-place` does: test/audit-robustness.test.ts)
+    symlinkSync(join(victim.dir, 'victim.txt'), `${path}.tmp-${process.pid}`);
+    writeFileSync(join(victim.dir, 'victim.txt'), 'keep me\n');
+    saveSnapshot(path, { format: 'stackopt-swarm-snapshot', version: 1, takenAt: new Date(0).toISOString(), engine: '', info: {}, nodes: [], services: [], tasks: [] } as never);
+    expect(readFileSync(join(victim.dir, 'victim.txt'), 'utf8')).toBe('keep me\n');
+    const st = lstatSync(path);
+    expect(st.isFile()).toBe(true);
+    expect(st.mode & 0o777).toBe(0o600);
+  });
+});
