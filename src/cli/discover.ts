@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { IgnoreList, isIgnored } from '../config/ignore-patterns.js';
 import { InputError } from '../parse/read-document.js';
+import { pushAll } from '../parse/collect.js';
 
 const COMPOSE_NAME = /^(compose|docker-compose[^/]*|[^/]*stack[^/]*)\.ya?ml$/i;
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', '.hg', '.svn']);
@@ -132,7 +133,7 @@ export function expandPaths(paths: string[], opts: DiscoverOptions = {}): string
           p,
         );
       }
-      out.push(...files);
+      pushAll(out, files);
     } else if (opts.ignore && isIgnored([opts.ignore], resolve(p), false)) opts.onIgnored?.(p);
     else out.push(p);
   }

@@ -10,6 +10,7 @@ import type { Finding, Fix, TextEdit } from '../engine/types.js';
 import type { SourceFile } from '../parse/source-file.js';
 import { applyEdits } from './apply-edits.js';
 import { editsConflict } from '../engine/text-edits.js';
+import { pushAll } from '../parse/collect.js';
 
 export const MAX_PASSES = 10;
 
@@ -176,9 +177,17 @@ export function fixProject(opts: FixOptions): FixResult {
   // the same problem before fixing: same rule, service and message (a fix may have moved its path)
   const sameProblem = (f: Finding) => `${f.ruleId}\u0000${f.file}\u0000${f.service}\u0000${f.message}`;
   const originalOf = new Map<string, Finding[]>();
-  for (const f of before) originalOf.set(sameProblem(f), [...(originalOf.get(sameProblem(f)) ?? []), f]);
+  for (const f of before) {
+    const list = originalOf.get(sameProblem(f));
+    if (list) list.push(f);
+    else originalOf.set(sameProblem(f), [f]);
+  }
+  const taken = new Map<string, number>();
   const left: LeftFinding[] = after.map((f) => {
-    const original = originalOf.get(sameProblem(f))?.shift();
+    const key = sameProblem(f);
+    const i = taken.get(key) ?? 0;
+    const original = originalOf.get(key)?.[i];
+    taken.set(key, i + 1);
     return { finding: f, ...(original ? { original } : {}), ...leftReason(f, opts, rejected, notRemoved, texts) };
   });
   const files: FileOutput[] = originals.map(({ source, original }) => {
@@ -293,12 +302,21 @@ interface PassAttempt<C> {
  * fixes responsible by halving the set: a fix that breaks the file on its own is rejected; fixes
  * that are fine alone but not together (two services of an `extends` chain adding the same list
  * item) keep the first group and leave the rest for the next pass, which sees the first applied.
+ *
+ * Fixes with the same edits (one change needed by several findings) are one unit. Each check is a
+ * full lint, so a pass makes at most a number of checks logarithmic in the number of units; what
+ * it could not check waits for the next pass (a chain of 500 services each conflicting with the
+ * next would otherwise cost a thousand lints of the whole file per pass).
  */
 function tryPass<C extends Candidate>(accepted: C[], texts: Map<string, string>, lint: () => LintResult, previous: LintResult): PassAttempt<C> {
   const baseline = countGuard(previous);
   const problems: string[] = [];
-  const check = (set: C[]): { ok: boolean; texts: Map<string, string>; result: LintResult } => {
-    const next = applySet(set, texts);
+  const seenProblems = new Set<string>();
+  const units = groupBySignature(accepted);
+  let budget = checkBudget(units.length);
+  const check = (set: C[][]): { ok: boolean; texts: Map<string, string>; result: LintResult } => {
+    budget--;
+    const next = applySet(set.flat(), texts);
     const saved = new Map(texts);
     for (const [p, t] of next) texts.set(p, t);
     let result: LintResult;
@@ -308,29 +326,53 @@ function tryPass<C extends Candidate>(accepted: C[], texts: Map<string, string>,
       for (const [p, t] of saved) texts.set(p, t);
     }
     const found = newGuardFindings(baseline, result);
-    for (const p of found) if (!problems.includes(p)) problems.push(p);
+    for (const p of found) {
+      if (seenProblems.has(p)) continue;
+      seenProblems.add(p);
+      problems.push(p);
+    }
     return { ok: found.length === 0, texts: next, result };
   };
   const failed: C[] = [];
-  type Solved = { good: C[]; texts: Map<string, string>; result: LintResult | null };
-  const solve = (set: C[], known?: ReturnType<typeof check>): Solved => {
-    const r = known ?? check(set);
+  type Solved = { good: C[][]; texts: Map<string, string>; result: LintResult | null };
+  const waits: Solved = { good: [], texts: new Map(), result: null };
+  const solve = (set: C[][]): Solved => {
+    if (budget <= 0) return waits;
+    const r = check(set);
     if (r.ok) return { good: set, texts: r.texts, result: r.result };
     if (set.length === 1) {
-      failed.push(set[0]!);
-      return { good: [], texts: new Map(), result: null };
+      pushAll(failed, set[0]!);
+      return waits;
     }
     const mid = Math.ceil(set.length / 2);
     const a = solve(set.slice(0, mid));
     const b = solve(set.slice(mid));
     if (b.good.length === 0) return a;
     if (a.good.length === 0) return b;
+    if (budget <= 0) return a;
     const both = check([...a.good, ...b.good]);
     if (both.ok) return { good: [...a.good, ...b.good], texts: both.texts, result: both.result };
     return a; // b waits for the next pass
   };
-  const solved = solve(accepted);
-  return { kept: solved.good, failed, problems: failed.length ? problems : [], texts: solved.texts, result: solved.result };
+  const solved = solve(units);
+  return { kept: solved.good.flat(), failed, problems: failed.length ? problems : [], texts: solved.texts, result: solved.result };
+}
+
+/** Checks one pass may make for n units: enough to find a few bad fixes by halving, never n of them. */
+export function checkBudget(n: number): number {
+  return 4 * Math.ceil(Math.log2(n + 1)) + 8;
+}
+
+/** Candidates with the same edits, together, in the order of their first member. */
+function groupBySignature<C extends Candidate>(cs: readonly C[]): C[][] {
+  const bySig = new Map<string, C[]>();
+  for (const c of cs) {
+    const sig = signature(c.fix);
+    const g = bySig.get(sig);
+    if (g) g.push(c);
+    else bySig.set(sig, [c]);
+  }
+  return [...bySig.values()];
 }
 
 function applySet(set: readonly Candidate[], texts: Map<string, string>): Map<string, string> {
@@ -357,10 +399,12 @@ function countGuard(r: LintResult): Map<string, number> {
 
 function newGuardFindings(baseline: Map<string, number>, r: LintResult): string[] {
   const now = countGuard(r);
+  const firstOf = new Map<string, Finding>();
+  for (const f of r.findings) if (GUARD_RULES.has(f.ruleId) && !firstOf.has(guardKey(f))) firstOf.set(guardKey(f), f);
   const out: string[] = [];
   for (const [k, n] of now) {
     if (n > (baseline.get(k) ?? 0)) {
-      const f = r.findings.find((x) => guardKey(x) === k)!;
+      const f = firstOf.get(k)!;
       out.push(`${f.ruleId}: ${f.file}:${f.line}:${f.column}: ${f.message}`);
     }
   }

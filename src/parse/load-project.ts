@@ -8,6 +8,7 @@ import { dropResets, mergeTrees, type OnConflict } from './merge.js';
 import { InputError, parseSource, readSource, type ReadDocument } from './read-document.js';
 import { readText, ReadTextError } from './read-text.js';
 import { SourceFile } from './source-file.js';
+import { pushAll } from './collect.js';
 
 export interface LoadOptions {
   /** compose files merged in this order (`-f A -f B`) */
@@ -116,9 +117,9 @@ export function loadProject(opts: LoadOptions): Project {
       const raw = opts.readText?.(abs);
       const source = raw === undefined ? readSource(abs, displayPath(abs)) : new SourceFile(abs, displayPath(abs), raw);
       doc = parseSource(source, env, interpolate, dotenv?.only);
-      dotenvUses.push(...doc.dotenvUses);
+      pushAll(dotenvUses, doc.dotenvUses);
       cache.set(abs, doc);
-      issues.push(...doc.issues);
+      pushAll(issues, doc.issues);
     }
     return doc;
   };

@@ -4,6 +4,7 @@ import { convertDocument, type BuildIssue, type DotenvUse, type LVal } from './l
 import type { Env } from './interpolate.js';
 import { readText, ReadTextError } from './read-text.js';
 import { SourceFile } from './source-file.js';
+import { pushAll } from './collect.js';
 
 /** A file that could not be read at all: a usage-level error (exit 2), not a finding. */
 export class InputError extends Error {
@@ -98,7 +99,7 @@ export function parseSource(source: SourceFile, env: Env, interpolate = true, do
   }
   if (fatal) return { source, root: null, issues, dotenvUses: [] };
   const { root, issues: convIssues, dotenvUses } = convertDocument(doc, source, { env, interpolate, dotenvOnly });
-  issues.push(...convIssues);
+  pushAll(issues, convIssues);
   // An unknown alias, a collection as a key or a bad `<<` leave no document compose would read: like
   // the YAML errors above they end the file's reading (no schema errors about the hole they leave).
   if (convIssues.some((i) => i.ruleId === 'yaml-syntax' && i.severity === 'error')) return { source, root: null, issues, dotenvUses: [] };
