@@ -15,8 +15,31 @@ export const DEFAULT_SECRET_WORDS = ['PASSWORD', 'PASSWD', 'SECRET', 'TOKEN', 'A
 /** Name endings that say the variable holds something about a secret, not the secret itself. */
 const NOT_A_SECRET = /_(?:FILE|PATH|DIR|LENGTH|MIN_LENGTH|MAX_LENGTH|EXPIRY|EXPIRES|EXPIRATION|TTL|LIFETIME|TIMEOUT|ENABLED|DISABLED|REQUIRED|POLICY|ALGORITHM|ALG|HEADER|URL|URI|ENDPOINT|HOST|PORT|USER|USERNAME|NAME|TYPE|MODE|METHOD|PREFIX|FIELD|PARAM|COOKIE_NAME|ISSUER|AUDIENCE|VERSION|ROTATION|RESET|HASH_ROUNDS|ROUNDS|STRENGTH)$/i;
 
-/** A URL that carries a password: `scheme://user:password@host`. */
-const URL_WITH_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:([^\s@/]+)@/i;
+/**
+ * The password of the first URL that carries one (`scheme://user:password@host`), else null. A
+ * scan, one step per character: each `://` is tried once, its scheme read backwards and its user
+ * and password forwards (a regular expression for this retried from every letter of a long value).
+ */
+export function urlPassword(text: string): string | null {
+  const schemeChar = (c: string | undefined) => c !== undefined && /[a-z0-9+.-]/i.test(c);
+  const wordChar = (c: string | undefined) => c !== undefined && /\w/.test(c);
+  const stops = (c: string, extra: string) => /\s/.test(c) || extra.includes(c);
+  for (let k = text.indexOf('://'); k >= 0; k = text.indexOf('://', k + 1)) {
+    // the scheme: a letter at a word boundary, then letters, digits, + . -
+    let p = k;
+    while (schemeChar(text[p - 1])) p--;
+    while (p < k && !(/[a-z]/i.test(text[p]!) && !wordChar(text[p - 1]))) p++;
+    if (p === k) continue;
+    let i = k + 3;
+    const userStart = i;
+    while (i < text.length && !stops(text[i]!, ':/@')) i++;
+    if (i === userStart || text[i] !== ':') continue;
+    const passStart = ++i;
+    while (i < text.length && !stops(text[i]!, '@/')) i++;
+    if (i > passStart && text[i] === '@') return text.slice(passStart, i);
+  }
+  return null;
+}
 
 /**
  * Whether a variable name contains one of the words as whole parts (`MYSQL_ROOT_PASSWORD` has
@@ -59,8 +82,19 @@ function normalizedWords(words: readonly string[]): SecretWord[] {
 
 /** `${VAR:-literal}` / `${VAR-literal}` with a literal default: the secret is written in the file. */
 function literalDefault(raw: string): boolean {
-  return /\$\{[A-Za-z_][A-Za-z0-9_]*:?-(?!\$)[^}]+\}/.test(raw);
+  const lastBrace = raw.lastIndexOf('}');
+  for (let i = raw.indexOf('${'); i >= 0 && i < lastBrace; i = raw.indexOf('${', i + 2)) {
+    const m = /^[A-Za-z_][A-Za-z0-9_]*:?-/.exec(raw.slice(i + 2, i + 2 + NAME_WINDOW));
+    if (!m) continue;
+    const j = i + 2 + m[0].length;
+    // a default that is not a variable, closed by a later }
+    if (raw[j] !== '$' && raw[j] !== '}' && j < lastBrace) return true;
+  }
+  return false;
 }
+
+/** How much of a value is read for one variable name (names are short; the window keeps each try bounded). */
+const NAME_WINDOW = 256;
 
 interface Candidate {
   key: string;
@@ -132,8 +166,8 @@ export default defineRule<SecretsInEnvironmentOptions>({
           } else if (text.trim() !== '' && !/^(?:true|false)$/i.test(text) && !text.startsWith('/run/secrets/')) {
             if (looksSecret(c.key, words)) messageId = 'literal';
             else if (text.includes('://')) {
-              const url = URL_WITH_PASSWORD.exec(text);
-              if (url && !url[1]!.startsWith('$')) messageId = 'url';
+              const password = urlPassword(text);
+              if (password !== null && !password.startsWith('$')) messageId = 'url';
             }
           }
           if (!messageId) continue;

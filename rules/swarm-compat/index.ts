@@ -225,7 +225,7 @@ export default defineRule({
         for (const is of findInterpolationFormatIssues(root)) {
           // a malformed ${...} that compose refuses too is reported by the interpolation check
           if (interpolate(is.text, new Map()).issues.some((i) => i.kind === 'syntax')) continue;
-          const advice = /\$\{[^}]*:?\+/.test(is.text)
+          const advice = hasAltForm(is.text)
             ? 'docker has no ${NAME:+alt} / ${NAME+alt}: set the value in the environment instead'
             : 'write $$ for a literal $ (as in $$(command) or $$1)';
           ctx.report({ messageId: 'interpolationFormat', data: { path: formatPath(is.path), advice }, at: is.loc, path: is.path, service: serviceOf(is.path) });
@@ -292,3 +292,16 @@ export default defineRule({
   },
 });
 
+/** Whether a `+` stands inside an unclosed `${` (`${NAME:+alt}`, `${NAME+alt}`): one pass over the text. */
+function hasAltForm(text: string): boolean {
+  let open = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '$' && text[i + 1] === '{') {
+      open = true;
+      i++;
+    } else if (c === '}') open = false;
+    else if (c === '+' && open) return true;
+  }
+  return false;
+}

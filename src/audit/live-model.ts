@@ -115,7 +115,7 @@ function sleepPolicyFromLabels(model: Service, svc: DockerService): Service['sle
   }
   if (found.length === 0) return null;
   const t = new LiveTree(`service ${model.name}`);
-  const map: LMap = t.map(found[0]!.path.replace(/\[.*$/, ''), found.map((f) => [f.key, t.scalar(f.value, f.path)]));
+  const map: LMap = t.map(found[0]!.path.split('[')[0]!, found.map((f) => [f.key, t.scalar(f.value, f.path)]));
   const entry: LEntry = { key: SLEEP_POLICY_LABEL_PREFIX.slice(0, -1), keyLoc: map.entries[0]!.keyLoc, value: map };
   return { key: 'labels', ref: { node: map, path: [...model.ref.path, 'deploy', 'labels', entry.key], shared: false, entry } };
 }

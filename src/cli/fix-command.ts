@@ -129,6 +129,7 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
   const sel = selectProjects(paths, opts, {
     ignore: config?.ignore,
     onIgnored: (p) => g.stderr(`stackopt: ${p} is not fixed: the ignore patterns of ${config!.shownPath} match it`),
+    onWarning: (m) => g.stderr(m),
   });
   const fileCount = sel.projects.reduce((n, p) => n + p.length, 0);
   if ((mode === 'output' || mode === 'stdout') && fileCount !== 1) {

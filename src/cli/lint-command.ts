@@ -100,6 +100,7 @@ export async function runLint(paths: string[], opts: LintCommandOptions, g: Glob
   const sel = selectProjects(paths, opts, {
     ignore: config?.ignore,
     onIgnored: (p) => g.stderr(`stackopt: ${p} is not linted: the ignore patterns of ${config!.shownPath} match it`),
+    onWarning: (m) => g.stderr(m),
   });
   const results: LintResult[] = [];
   let inputFailed = false;

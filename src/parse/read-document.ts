@@ -121,7 +121,8 @@ export function parseSource(source: SourceFile, env: Env, interpolate = true, do
 function yamlMessage(message: string): string {
   // yaml's messages end with a position and a code frame when prettyErrors is on; it is off, but
   // trim any trailing " at line x, column y" so that the finding's own position is the only one.
-  return message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '').trim();
+  const at = message.search(/ at line \d+, column \d+/);
+  return (at < 0 ? message : message.slice(0, at)).trim();
 }
 
 export type { Loc };
