@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixProject, checkBudget } from '../src/fix/fix-project.js';
+import { lintProject } from '../src/engine/lint.js';
 import { loadFormatter } from '../src/format/index.js';
 import type { Finding } from '../src/engine/types.js';
 import { assertBuilt, repoRoot } from './helpers/cli.js';
@@ -129,6 +130,18 @@ describe('fixes of a definition many services share', () => {
     expect(r.after.filter((f) => f.ruleId === 'no-new-privileges' || f.ruleId === 'resource-limits')).toEqual([]);
     expect(r.dropped).toEqual([]);
   }, 120_000);
+
+  it('resolves an extends chain of 20,000 links written base-last (no recursion per link)', () => {
+    let t = 'services:\n';
+    for (let i = 0; i < 19_999; i++) t += `  s${i}:\n    extends: s${i + 1}\n`;
+    t += '  s19999:\n    image: nginx:1.27\n    privileged: true\n';
+    const r = lintProject({ files: [write('chain-reversed.yml', t)] });
+    const privileged = r.findings.filter((f) => f.ruleId === 'no-privileged');
+    expect(privileged).toHaveLength(20_000);
+    // each link inherits the value written once, at the end of the chain
+    const s0 = privileged.find((f) => f.service === 's0')!;
+    expect([s0.line, s0.column]).toEqual([40_002, 17]);
+  }, 300_000);
 
   it('gives each pass a number of checks logarithmic in its fixes', () => {
     expect(checkBudget(1)).toBe(12);
