@@ -178,7 +178,7 @@ describe('fix invariants', () => {
     const r = await checkGroup(subjects);
     expect(report(r.problems)).toBe('');
     expect(r.fixed).toBeGreaterThan(50);
-  });
+  }, 300_000);
 
   it('every seed example', async () => {
     const files = listYaml(join(repo, 'fixtures', 'seed-examples'));
@@ -198,7 +198,7 @@ describe('fix invariants', () => {
     expect(report(r.problems)).toBe('');
     expect(r.fixed).toBeGreaterThan(50);
     expect(r.dockerChecked).toBeGreaterThan(50);
-  });
+  }, 300_000);
 
   it('the fix goldens and every other fixture file', async () => {
     const files = [
@@ -207,5 +207,5 @@ describe('fix invariants', () => {
     ];
     const r = await checkGroup(files.map((f) => ({ id: f.slice(repo.length + 1), files: [f] })));
     expect(report(r.problems)).toBe('');
-  });
+  }, 300_000);
 });
