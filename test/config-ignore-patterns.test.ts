@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IgnoreList, isIgnored } from '../src/config/ignore-patterns.js';
+import { IgnoreList, isIgnored, MAX_PATTERN_LENGTH } from '../src/config/ignore-patterns.js';
 
 /** .gitignore semantics of the own matcher (discovery and the config's `ignore`). */
 const base = '/repo';
@@ -50,5 +50,45 @@ describe('ignore patterns', () => {
     const app = IgnoreList.parse('/repo/app', '!stack.yml');
     expect(isIgnored([root, app], '/repo/app/stack.yml', false)).toBe(false);
     expect(isIgnored([root, app], '/repo/other/stack.yml', false)).toBe(true);
+  });
+});
+
+describe('patterns that are not patterns', () => {
+  it('reports a backwards range at its line and column and keeps the other lines', () => {
+    const problems: Array<{ line: number; column: number; message: string }> = [];
+    const list = IgnoreList.parse(base, 'a.yml\nstack-[z-a].yml\nb.yml\n', (p) => problems.push(p));
+    expect(problems).toEqual([{ line: 2, column: 8, message: 'the range z-a in [z-a] runs backwards; write it a-z' }]);
+    expect(list.size).toBe(2);
+    expect(isIgnored([list], `${base}/b.yml`, false)).toBe(true);
+  });
+
+  it('reports a line longer than the limit and keeps the others', () => {
+    const problems: Array<{ line: number; column: number; message: string }> = [];
+    const list = IgnoreList.parse(base, `# long\n${'a'.repeat(50_000)}\nbuild/\r\n`, (p) => problems.push(p));
+    expect(problems).toEqual([{ line: 2, column: MAX_PATTERN_LENGTH + 1, message: `the pattern is 50000 characters long; at most ${MAX_PATTERN_LENGTH} are read` }]);
+    expect(isIgnored([list], `${base}/build/compose.yml`, false)).toBe(true);
+  });
+
+  it('numbers the problems of a pattern list by position', () => {
+    const problems: Array<{ line: number; column: number; message: string }> = [];
+    IgnoreList.fromPatterns(base, ['ok.yml', '[z-a]', 'two\nlines'], (p) => problems.push(p));
+    expect(problems).toEqual([
+      { line: 2, column: 2, message: 'the range z-a in [z-a] runs backwards; write it a-z' },
+      { line: 3, column: 4, message: 'a pattern is one line' },
+    ]);
+  });
+
+  // `*a*a*a...b` as a regular expression backtracks to the power of its stars; the matcher walks
+  // the path once per pattern position. Counted, not timed: the match ends, and with the answer.
+  it('matches a pattern with many stars against a long path', () => {
+    const pattern = `${'*a'.repeat(200)}b`;
+    expect(ignored(pattern, 'a'.repeat(4000))).toBe(false);
+    expect(ignored(pattern, `${'a'.repeat(4000)}b`)).toBe(true);
+    expect(ignored(pattern, `${'a'.repeat(199)}b`)).toBe(false);
+  });
+
+  it('never matches / with a class, negated or not', () => {
+    expect(ignored('a[!x]b', 'a/b')).toBe(false);
+    expect(ignored('a[!x]b', 'acb')).toBe(true);
   });
 });

@@ -3,6 +3,7 @@ import { computeCapacity, formatCpus, formatSize } from '../../src/model/capacit
 import { listing, plural } from '../../src/model/describe.js';
 import { isNodeUsable } from '../../src/model/live-facts.js';
 import { analysePlacement } from '../../src/model/placement.js';
+import { maxOf } from '../../src/parse/collect.js';
 
 export type CapacityOvercommitOptions = {
   /** share of a node's CPUs or memory reserved from which the node is reported as nearly full (0..1) */
@@ -65,7 +66,7 @@ export default defineRule<CapacityOvercommitOptions>({
             ['memory', 'memory', svc.reservation.memoryBytes, (n: (typeof candidates)[number]) => n.memoryBytes, formatSize, svc.model.reservations.memory],
           ] as const) {
             if (reserved <= 0) continue;
-            const largest = Math.max(...candidates.map(total));
+            const largest = maxOf(candidates, total);
             if (reserved <= largest) continue;
             ctx.report({
               messageId: 'fitsNowhere',

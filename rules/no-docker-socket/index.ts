@@ -9,7 +9,8 @@ import { defineRule } from '../../src/engine/types.js';
 export function dockerSocketSource(source: string): 'socket' | 'folder' | null {
   const s = source.trim();
   if (/^(?:\\\\|\/\/)\.[\\/]pipe[\\/]docker_engine$/i.test(s)) return 'socket';
-  const norm = s.replace(/\/{2,}/g, '/').replace(/\/+$/, '');
+  let norm = s.replace(/\/{2,}/g, '/');
+  if (norm.endsWith('/')) norm = norm.slice(0, -1); // one left after the collapse above
   if (/(?:^|\/)docker\.sock$/.test(norm)) return 'socket';
   if (norm === '/var/run' || norm === '/run') return 'folder';
   return null;

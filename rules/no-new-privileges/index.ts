@@ -8,10 +8,13 @@ const OPTION = 'no-new-privileges:true';
 
 /** `no-new-privileges`, `no-new-privileges:true`, `no-new-privileges=false`, ... → its value, else null. */
 export function readNoNewPrivileges(opt: string): boolean | null {
-  const m = /^\s*no-new-privileges\s*(?:[:=]\s*(.*?))?\s*$/i.exec(opt);
-  if (!m) return null;
-  if (m[1] === undefined) return true;
-  return /^(?:true|1|yes|on)$/i.test(m[1]);
+  const t = opt.trim();
+  const name = 'no-new-privileges';
+  if (t.slice(0, name.length).toLowerCase() !== name) return null;
+  const rest = t.slice(name.length).trimStart();
+  if (rest === '') return true;
+  if (rest[0] !== ':' && rest[0] !== '=') return null;
+  return /^(?:true|1|yes|on)$/i.test(rest.slice(1).trim());
 }
 
 interface Found {

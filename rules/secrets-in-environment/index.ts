@@ -21,8 +21,31 @@ const NOT_A_SECRET = /_(?:FILE|FILEPATH|FILENAME|PATH|DIR|LENGTH|MIN_LENGTH|MAX_
  */
 const NOT_A_SECRET_GLUED = /(?:FILE|FILEPATH|FILENAME|PATH|DIR|URL|URI|HOST|PORT|NAME)$/i;
 
-/** A URL that carries a password: `scheme://user:password@host`. */
-const URL_WITH_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:([^\s@/]+)@/i;
+/**
+ * The password of the first URL that carries one (`scheme://user:password@host`), else null. A
+ * scan, one step per character: each `://` is tried once, its scheme read backwards and its user
+ * and password forwards (a regular expression for this retried from every letter of a long value).
+ */
+export function urlPassword(text: string): string | null {
+  const schemeChar = (c: string | undefined) => c !== undefined && /[a-z0-9+.-]/i.test(c);
+  const wordChar = (c: string | undefined) => c !== undefined && /\w/.test(c);
+  const stops = (c: string, extra: string) => /\s/.test(c) || extra.includes(c);
+  for (let k = text.indexOf('://'); k >= 0; k = text.indexOf('://', k + 1)) {
+    // the scheme: a letter at a word boundary, then letters, digits, + . -
+    let p = k;
+    while (schemeChar(text[p - 1])) p--;
+    while (p < k && !(/[a-z]/i.test(text[p]!) && !wordChar(text[p - 1]))) p++;
+    if (p === k) continue;
+    let i = k + 3;
+    const userStart = i;
+    while (i < text.length && !stops(text[i]!, ':/@')) i++;
+    if (i === userStart || text[i] !== ':') continue;
+    const passStart = ++i;
+    while (i < text.length && !stops(text[i]!, '@/')) i++;
+    if (i > passStart && text[i] === '@') return text.slice(passStart, i);
+  }
+  return null;
+}
 
 /**
  * Whether a variable name contains one of the words as whole parts (`MYSQL_ROOT_PASSWORD` has
@@ -84,6 +107,7 @@ function couldBeSecret(value: string): boolean {
   const v = value.trim();
   return v !== '' && !PATH_VALUE.test(v) && !SWITCH_VALUE.test(v);
 }
+
 
 interface Candidate {
   key: string;
@@ -164,8 +188,8 @@ export default defineRule<SecretsInEnvironmentOptions>({
           } else if (couldBeSecret(text)) {
             if (looksSecret(c.key, words)) messageId = 'literal';
             else if (text.includes('://')) {
-              const url = URL_WITH_PASSWORD.exec(text);
-              if (url && !url[1]!.startsWith('$')) messageId = 'url';
+              const password = urlPassword(text);
+              if (password !== null && !password.startsWith('$')) messageId = 'url';
             }
           }
           if (!messageId) continue;

@@ -50,7 +50,8 @@ export default defineRule<ServiceConvergenceOptions>({
           maxFailures: { type: 'integer', minimum: 1 },
           stuckAfter: {
             anyOf: [
-              { type: 'string', pattern: '^(?:(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:ns|us|ms|s|m|h))+$' },
+              // the characters of a duration (`5m`, `1m30s`, `90s`); parseDuration reads it, and a value it cannot read is the default
+              { type: 'string', pattern: '^[0-9.nsumh]{1,64}$' },
               { type: 'number', minimum: 0 },
             ],
           },

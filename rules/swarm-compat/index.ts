@@ -261,7 +261,7 @@ export default defineRule({
             });
             continue;
           }
-          const advice = /\$\{[^}]*:?\+/.test(is.text)
+          const advice = hasAltForm(is.text)
             ? 'docker has no ${NAME:+alt} / ${NAME+alt}: set the value in the environment instead'
             : 'write $$ for a literal $ (as in $$(command) or $$1)';
           ctx.report({ messageId: 'interpolationFormat', data: { path: formatPath(is.path), advice }, at: is.loc, path: is.path, service: serviceOf(is.path) });
@@ -387,4 +387,18 @@ function deployRefusal(root: LVal, use: DotenvUse, dotenvNames: ReadonlySet<stri
   if (!known) return null;
   const refusal = dockerRefusal(path, value);
   return refusal ? { value, refusal } : null;
+}
+
+/** Whether a `+` stands inside an unclosed `${` (`${NAME:+alt}`, `${NAME+alt}`): one pass over the text. */
+function hasAltForm(text: string): boolean {
+  let open = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '$' && text[i + 1] === '{') {
+      open = true;
+      i++;
+    } else if (c === '}') open = false;
+    else if (c === '+' && open) return true;
+  }
+  return false;
 }

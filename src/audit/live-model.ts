@@ -103,7 +103,7 @@ function sleepPolicyFromLabels(model: Service, svc: DockerService): Service['sle
   }
   if (found.length === 0) return null;
   const t = new LiveTree(`service ${model.name}`);
-  const map: LMap = t.map(found[0]!.path.replace(/\[.*$/, ''), found.map((f) => [f.key, t.scalar(f.value, f.path)]));
+  const map: LMap = t.map(found[0]!.path.split('[')[0]!, found.map((f) => [f.key, t.scalar(f.value, f.path)]));
   const entry: LEntry = { key: SLEEP_POLICY_LABEL_PREFIX.slice(0, -1), keyLoc: map.entries[0]!.keyLoc, value: map };
   return { key: 'labels', ref: { node: map, path: [...model.ref.path, 'deploy', 'labels', entry.key], shared: false, entry } };
 }
@@ -152,7 +152,11 @@ export function buildSwarm(info: SwarmInfo | undefined): LiveSwarm | null {
 
 /** The validity of the first certificate of a PEM bundle (the root CA a swarm's nodes trust). */
 function rootCaValidity(pem: string | undefined): LiveSwarm['rootCa'] {
-  const first = pem ? /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/.exec(pem)?.[0] : undefined;
+  const BEGIN = '-----BEGIN CERTIFICATE-----';
+  const END = '-----END CERTIFICATE-----';
+  const start = pem ? pem.indexOf(BEGIN) : -1;
+  const end = start >= 0 ? pem!.indexOf(END, start) : -1;
+  const first = end >= 0 ? pem!.slice(start, end + END.length) : undefined;
   if (!first) return null;
   try {
     const cert = new X509Certificate(first);

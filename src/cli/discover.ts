@@ -3,13 +3,22 @@ import { dirname, join, resolve } from 'node:path';
 import { IgnoreList, isIgnored } from '../config/ignore-patterns.js';
 import { InputError } from '../parse/read-document.js';
 import { OUTSIDE_PROJECT, ProjectBoundary } from '../parse/project-files.js';
+import { pushAll } from '../parse/collect.js';
+import { displayPath } from '../parse/load-project.js';
 
-const COMPOSE_NAME = /^(compose|docker-compose[^/]*|[^/]*stack[^/]*)\.ya?ml$/i;
+/** `compose.y{a,}ml`, `docker-compose*.y{a,}ml`, `*stack*.y{a,}ml` (any case). */
+function isComposeName(name: string): boolean {
+  const lower = name.toLowerCase();
+  const ext = lower.endsWith('.yml') ? 4 : lower.endsWith('.yaml') ? 5 : 0;
+  if (ext === 0 || lower.includes('/')) return false;
+  const stem = lower.slice(0, -ext);
+  return stem === 'compose' || stem.startsWith('docker-compose') || stem.includes('stack');
+}
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', '.hg', '.svn']);
 
 /** Whether discovery picks up a file of this name (never a `.optimized` copy or the configuration). */
 export function isComposeFileName(name: string): boolean {
-  return COMPOSE_NAME.test(name) && !name.endsWith('.optimized') && !CONFIG_NAME.test(name);
+  return isComposeName(name) && !name.endsWith('.optimized') && !CONFIG_NAME.test(name);
 }
 
 /** `.stackopt.yaml` matches `*stack*.yml` but is the configuration. */
@@ -25,6 +34,8 @@ export interface DiscoverOptions {
    * folder searched (or to a special file), with the reason
    */
   onRefused?: (path: string, why: string) => void;
+  /** told about a .gitignore line that is not a pattern (the line is skipped, the others kept) */
+  onWarning?: (message: string) => void;
 }
 
 /**
@@ -39,7 +50,7 @@ export function discoverComposeFiles(dir: string, opts: DiscoverOptions = {}): {
   const out: string[] = [];
   let ignored = 0;
   const start = resolve(dir);
-  const lists = ancestorIgnoreLists(start);
+  const lists = ancestorIgnoreLists(start, opts.onWarning);
   const configIgnore = opts.ignore ? [opts.ignore] : [];
   let boundary: ProjectBoundary | undefined;
   const walk = (d: string, inherited: IgnoreList[]) => {
@@ -50,7 +61,7 @@ export function discoverComposeFiles(dir: string, opts: DiscoverOptions = {}): {
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const own = entries.some((e) => e.name === '.gitignore' && !e.isDirectory()) ? readIgnore(join(d, '.gitignore'), d) : null;
+    const own = entries.some((e) => e.name === '.gitignore' && !e.isDirectory()) ? readIgnore(join(d, '.gitignore'), d, opts.onWarning) : null;
     const active = own ? [...inherited, own] : inherited;
     for (const e of entries) {
       const abs = join(d, e.name);
@@ -90,17 +101,21 @@ function relativeTo(base: string, abs: string): string {
   return abs === base ? '' : abs.slice(base.length + (base.endsWith('/') ? 0 : 1));
 }
 
-function readIgnore(file: string, base: string): IgnoreList | null {
+function readIgnore(file: string, base: string, warn?: (message: string) => void): IgnoreList | null {
+  let text: string;
   try {
-    const list = IgnoreList.parse(base, readFileSync(file, 'utf8'));
-    return list.size ? list : null;
-  } catch {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    warn?.(`stackopt: warning: ${displayPath(file)}: cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'}); its patterns do not apply`);
     return null;
   }
+  const list = IgnoreList.parse(base, text, (p) => warn?.(`stackopt: warning: ${displayPath(file)}:${p.line}:${p.column}: not a pattern, the line is skipped: ${p.message}`));
+  return list.size ? list : null;
 }
 
 /** .gitignore files above `dir` up to its git repository's root (outermost first), and .git/info/exclude. */
-function ancestorIgnoreLists(dir: string): IgnoreList[] {
+function ancestorIgnoreLists(dir: string, warn?: (message: string) => void): IgnoreList[] {
   const chain: string[] = [];
   let d = dirname(dir);
   let repoRoot: string | null = existsSync(join(dir, '.git')) ? dir : null;
@@ -116,10 +131,10 @@ function ancestorIgnoreLists(dir: string): IgnoreList[] {
   }
   if (!repoRoot) return [];
   const lists: IgnoreList[] = [];
-  const exclude = readIgnore(join(repoRoot, '.git', 'info', 'exclude'), repoRoot);
+  const exclude = readIgnore(join(repoRoot, '.git', 'info', 'exclude'), repoRoot, warn);
   if (exclude) lists.push(exclude);
   for (const a of chain.reverse()) {
-    const l = readIgnore(join(a, '.gitignore'), a);
+    const l = readIgnore(join(a, '.gitignore'), a, warn);
     if (l) lists.push(l);
   }
   return lists;
@@ -147,7 +162,7 @@ export function expandPaths(paths: string[], opts: DiscoverOptions = {}): string
           p,
         );
       }
-      out.push(...files);
+      pushAll(out, files);
     } else if (opts.ignore && isIgnored([opts.ignore], resolve(p), false)) opts.onIgnored?.(p);
     else out.push(p);
   }

@@ -16,6 +16,7 @@ import { selectProjects } from './lint-command.js';
 import { requireRule } from './rules-command.js';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { collect, parseTarget, useColor, type GlobalContext } from './shared.js';
+import { maxOf } from '../parse/collect.js';
 
 export interface FixCommandOptions {
   file?: string[];
@@ -141,6 +142,7 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
       g.stderr(`stackopt: ${p} is not read: ${why}`);
       refused = true;
     },
+    onWarning: (m) => g.stderr(m),
   });
   const fileCount = sel.projects.reduce((n, p) => n + p.length, 0);
   if ((mode === 'output' || mode === 'stdout') && fileCount !== 1) {
@@ -269,7 +271,7 @@ function printSummary(r: FixResult, mode: Mode, destinations: string[], say: (l:
   else head += r.applied.length ? `: ${r.applied.length} fixed in ${r.passes} ${r.passes === 1 ? 'pass' : 'passes'}${rules}` : ': nothing to fix';
   if (destinations.length) head += ` → ${destinations.join(', ')}${r.applied.length === 0 && mode === 'optimized' ? ' (an identical copy)' : ''}`;
   say(head);
-  const width = Math.max(0, ...r.applied.map((a) => a.ruleId.length), ...r.left.map((l) => l.finding.ruleId.length));
+  const width = Math.max(maxOf(r.applied, (a) => a.ruleId.length, 0), maxOf(r.left, (l) => l.finding.ruleId.length, 0));
   for (const a of r.applied) {
     say(`  ${c.green('fixed')}  ${a.ruleId.padEnd(width)}  ${a.service ? `${a.service}: ` : ''}${a.description}${a.unsafe ? c.yellow(' [unsafe]') : ''}`);
   }

@@ -106,6 +106,7 @@ export async function runLint(paths: string[], opts: LintCommandOptions, g: Glob
       g.stderr(`stackopt: ${p} is not read: ${why}`);
       refused = true;
     },
+    onWarning: (m) => g.stderr(m),
   });
   const results: LintResult[] = [];
   let inputFailed = refused;

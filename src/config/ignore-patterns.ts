@@ -1,4 +1,5 @@
 import { relative, sep } from 'node:path';
+import { anyChar, matchWildcard, notSlash, type WildStep } from '../parse/wildcard.js';
 
 /**
  * `.gitignore` patterns, used for `.gitignore` files during discovery and for the `ignore` list of
@@ -11,7 +12,27 @@ import { relative, sep } from 'node:path';
 interface Pattern {
   negate: boolean;
   dirOnly: boolean;
-  re: RegExp;
+  steps: WildStep[];
+}
+
+/** The longest pattern read (git's own limit on a path is 4,096 bytes): a longer line is reported and skipped. */
+export const MAX_PATTERN_LENGTH = 4096;
+
+/** A line that is not a pattern: its 1-based line in the text, the column of the problem, what is wrong. */
+export interface PatternProblem {
+  line: number;
+  column: number;
+  message: string;
+}
+
+class BadPattern extends Error {
+  constructor(
+    message: string,
+    /** 0-based offset in the line */
+    readonly offset: number,
+  ) {
+    super(message);
+  }
 }
 
 export class IgnoreList {
@@ -21,17 +42,36 @@ export class IgnoreList {
     private readonly patterns: Pattern[],
   ) {}
 
-  static parse(base: string, text: string): IgnoreList {
+  /** The patterns of a .gitignore text; a line that is not a pattern goes to `onProblem` and is skipped. */
+  static parse(base: string, text: string, onProblem?: (p: PatternProblem) => void): IgnoreList {
     const patterns: Pattern[] = [];
-    for (const raw of text.split(/\r?\n/)) {
-      const p = parsePattern(raw);
-      if (p) patterns.push(p);
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const raw = lines[i]!;
+      try {
+        const p = parsePattern(raw.endsWith('\r') ? raw.slice(0, -1) : raw);
+        if (p) patterns.push(p);
+      } catch (e) {
+        if (!(e instanceof BadPattern)) throw e;
+        onProblem?.({ line: i + 1, column: e.offset + 1, message: e.message });
+      }
     }
     return new IgnoreList(base, patterns);
   }
 
-  static fromPatterns(base: string, list: readonly string[]): IgnoreList {
-    return IgnoreList.parse(base, list.join('\n'));
+  /** A list of patterns (the configuration's `ignore`); `line` of a problem is the pattern's 1-based index. */
+  static fromPatterns(base: string, list: readonly string[], onProblem?: (p: PatternProblem) => void): IgnoreList {
+    const patterns: Pattern[] = [];
+    list.forEach((raw, i) => {
+      try {
+        const p = raw.includes('\n') || raw.includes('\r') ? badPattern('a pattern is one line', Math.max(raw.indexOf('\n'), raw.indexOf('\r'))) : parsePattern(raw);
+        if (p) patterns.push(p);
+      } catch (e) {
+        if (!(e instanceof BadPattern)) throw e;
+        onProblem?.({ line: i + 1, column: e.offset + 1, message: e.message });
+      }
+    });
+    return new IgnoreList(base, patterns);
   }
 
   get size(): number {
@@ -48,7 +88,7 @@ export class IgnoreList {
     let verdict: boolean | undefined;
     for (const p of this.patterns) {
       if (p.dirOnly && !isDir) continue;
-      if (p.re.test(rel)) verdict = !p.negate;
+      if (matchWildcard(p.steps, rel)) verdict = !p.negate;
     }
     return verdict;
   }
@@ -82,37 +122,48 @@ function verdictOf(lists: readonly IgnoreList[], absPath: string, isDir: boolean
   return verdict;
 }
 
+function badPattern(message: string, offset: number): never {
+  throw new BadPattern(message, offset);
+}
+
 function parsePattern(raw: string): Pattern | null {
+  if (raw.length > MAX_PATTERN_LENGTH) badPattern(`the pattern is ${raw.length} characters long; at most ${MAX_PATTERN_LENGTH} are read`, MAX_PATTERN_LENGTH);
   let line = raw;
   if (line === '' || line.startsWith('#')) return null;
   // trailing spaces are dropped unless escaped
-  line = line.replace(/(?<!\\)\s+$/, '');
+  let end = line.length;
+  while (end > 0 && /\s/.test(line[end - 1]!) && line[end - 2] !== '\\') end--;
+  line = line.slice(0, end);
   if (line === '') return null;
+  let offset = 0;
   let negate = false;
   if (line.startsWith('!')) {
     negate = true;
     line = line.slice(1);
-  } else if (line.startsWith('\\!') || line.startsWith('\\#')) line = line.slice(1);
+    offset = 1;
+  } else if (line.startsWith('\\!') || line.startsWith('\\#')) [line, offset] = [line.slice(1), 1];
   let dirOnly = false;
   if (line.endsWith('/') && !line.endsWith('\\/')) {
     dirOnly = true;
-    line = line.replace(/\/+$/, '');
+    let e = line.length;
+    while (e > 0 && line[e - 1] === '/') e--;
+    line = line.slice(0, e);
   }
   if (line === '') return null;
   // a slash at the start or in the middle anchors the pattern to the base folder
   const anchored = line.includes('/');
-  if (line.startsWith('/')) line = line.slice(1);
-  const body = globToRegex(line);
-  const re = new RegExp(anchored ? `^${body}$` : `^(?:.*/)?${body}$`);
-  return { negate, dirOnly, re };
+  if (line.startsWith('/')) [line, offset] = [line.slice(1), offset + 1];
+  const body = globSteps(line, offset);
+  return { negate, dirOnly, steps: anchored ? body : [{ kind: 'folders' }, ...body] };
 }
 
-function globToRegex(glob: string): string {
-  let out = '';
+function globSteps(glob: string, offset: number): WildStep[] {
+  const out: WildStep[] = [];
+  const literal = (x: string): WildStep => ({ kind: 'one', test: (c) => c === x });
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i]!;
     if (c === '\\' && i + 1 < glob.length) {
-      out += escapeRe(glob[++i]!);
+      out.push(literal(glob[++i]!));
     } else if (c === '*') {
       if (glob[i + 1] === '*') {
         const atStart = i === 0 || glob[i - 1] === '/';
@@ -121,30 +172,44 @@ function globToRegex(glob: string): string {
           i++;
           if (glob[i + 1] === '/') {
             i++;
-            out += '(?:.*/)?'; // `**/`: any folders, or none
-          } else out += '.*'; // trailing `**`: everything inside
+            out.push({ kind: 'folders' }); // `**/`: any folders, or none
+          } else out.push({ kind: 'run', test: anyChar }); // trailing `**`: everything inside
           continue;
         }
       }
       while (glob[i + 1] === '*') i++;
-      out += '[^/]*';
+      out.push({ kind: 'run', test: notSlash });
     } else if (c === '?') {
-      out += '[^/]';
+      out.push({ kind: 'one', test: notSlash });
     } else if (c === '[') {
       const end = glob.indexOf(']', i + 2);
       if (end < 0) {
-        out += '\\[';
+        out.push(literal('['));
         continue;
       }
-      let cls = glob.slice(i + 1, end);
-      if (cls.startsWith('!')) cls = `^${cls.slice(1)}`;
-      out += `[${cls.replace(/\\/g, '\\\\').replace(/\//g, '')}]`;
+      out.push({ kind: 'one', test: classTest(glob.slice(i + 1, end), offset + i + 1) });
       i = end;
-    } else out += escapeRe(c);
+    } else out.push(literal(c));
   }
   return out;
 }
 
-function escapeRe(c: string): string {
-  return /[.*+?^${}()|[\]\\/]/.test(c) ? `\\${c}` : c;
+/** `a-z0-9_` or `!a-z` (the text between the brackets) as a test; never matches `/`. */
+function classTest(cls: string, offset: number): (c: string) => boolean {
+  const negate = cls.startsWith('!') || cls.startsWith('^');
+  const body = negate ? cls.slice(1) : cls;
+  const ranges: Array<[string, string]> = [];
+  for (let i = 0; i < body.length; i++) {
+    let a = body[i]!;
+    if (a === '\\' && i + 1 < body.length) a = body[++i]!;
+    if (body[i + 1] === '-' && i + 2 < body.length) {
+      let b = body[i + 2]!;
+      const at = i;
+      i += 2;
+      if (b === '\\' && i + 1 < body.length) b = body[++i]!;
+      if (b < a) badPattern(`the range ${a}-${b} in [${cls}] runs backwards; write it ${b}-${a}`, offset + (negate ? 1 : 0) + at);
+      ranges.push([a, b]);
+    } else ranges.push([a, a]);
+  }
+  return (c) => c !== '/' && ranges.some(([a, b]) => c >= a && c <= b) !== negate;
 }

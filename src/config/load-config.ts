@@ -72,6 +72,7 @@ export function loadConfig(path: string): ResolvedConfig {
   }
   const resolved = resolveConfig(config, path);
   if (config.sizing && root) checkSizing(config, root, shown);
+  if (config.ignore?.length && root) checkIgnorePatterns(config.ignore, root, shown);
   return resolved;
 }
 
@@ -135,6 +136,19 @@ function checkSizing(config: StackoptConfig, root: LMap, shown: string): void {
   }
 }
 
+/** Every `ignore` pattern must read as one (`[z-a]` does not): an error at the pattern. */
+function checkIgnorePatterns(patterns: readonly string[], root: LMap, shown: string): void {
+  const problems: string[] = [];
+  const list = root.index.get('ignore')?.value;
+  IgnoreList.fromPatterns('/', patterns, (p) => {
+    const item = list?.kind === 'seq' ? list.items[p.line - 1]?.value : undefined;
+    const value = patterns[p.line - 1]!;
+    const shownValue = value.length > 80 ? `${value.slice(0, 77)}...` : value;
+    problems.push(at(shown, item?.loc, `ignore[${p.line - 1}] ${JSON.stringify(shownValue)} is not a pattern: ${p.message}`));
+  });
+  if (problems.length) throw new ConfigError(shown, problems);
+}
+
 function at(file: string, loc: Loc | undefined, message: string): string {
   const p = loc ? positionOf(loc) : null;
   return p ? `${file}:${p.line}:${p.column}: ${message}` : `${file}: ${message}`;
@@ -147,7 +161,10 @@ function onlyComments(text: string): boolean {
 /** The YAML reader speaks of compose files; a configuration is not one. */
 function configWording(message: string): string {
   if (/^the document is a /.test(message)) return 'the configuration must be a mapping, e.g. `rules: {healthcheck-required: warning}`';
-  return message.replace(/; a compose file is one document.*$/, '; a configuration is one YAML document');
+  const at = message.indexOf('; a compose file is one document');
+  const end = message.slice(at).search(/[\n\r\u2028\u2029]/);
+  if (at < 0 || end >= 0) return message;
+  return `${message.slice(0, at)}; a configuration is one YAML document`;
 }
 
 let schemaCache: unknown;

@@ -16,6 +16,7 @@ import { editsConflict, sortEdits, type YamlTextEdit } from './text-edits.js';
 import { isMapValue, quoteString, Quoted, renderScalar, type YamlValue } from './yaml-render.js';
 import { styleOf } from './yaml-style.js';
 import { appendToSeq, fillEmptyValue, hasWrittenKey, insertIntoMap, renameKey, replaceScalar } from './yaml-edits.js';
+import { pushAll } from '../parse/collect.js';
 
 /** The values a rule writes into a fix: `flow([...])` for a flow sequence, `quoted('1000')` for a quoted string. */
 export { flow, quoted, type YamlValue } from './yaml-render.js';
@@ -210,7 +211,7 @@ export class FixBuilder {
       this.pending.set(node, p);
     }
     if (p.kind !== 'seq') return this.fail('conflicting edits');
-    p.items.push(...items);
+    pushAll(p.items, items);
     this.targets.add(node);
     return this;
   }
@@ -339,30 +340,107 @@ export function servicesUsing(stack: Stack, node: YamlNode): Set<string> {
   return map.get(node) ?? new Set();
 }
 
+/** A number for each yaml node a fix targets, to name a set of targets. */
+const nodeIds = new WeakMap<YamlNode, number>();
+let nextNodeId = 0;
+function nodeId(n: YamlNode): number {
+  let id = nodeIds.get(n);
+  if (id === undefined) nodeIds.set(n, (id = nextNodeId++));
+  return id;
+}
+
+interface SharedCache {
+  /** the services of the stack by name */
+  byName: Map<string, Service>;
+  /** every service that reaches one of a set of targets, sorted, by the set's key */
+  groups: Map<string, string[]>;
+  /** the verdict on a shared edit, by targets and edits: null when every user needs it, else the first one that does not */
+  verdicts: Map<string, string | null>;
+}
+const sharedCache = new WeakMap<Stack, SharedCache>();
+
+/** Names listed in a fix description; the rest are counted. */
+const NAMES_SHOWN = 5;
+
 /**
  * Build a service's fix, taking care of values it shares with other services. When an edit lands
  * on a node other services also reach (an anchor, a `<<` merge source, an `extends` base), the edit
  * is made only if every one of those services needs exactly the same edit; otherwise there is no
  * fix (and the reason says which services disagree).
+ *
+ * The verdict on one shared edit is reached once per stack: the services of a group are asked
+ * once, not once for every member (10,000 services merging one anchor would otherwise build 10^8 fixes).
  */
 export function buildSharedFix(stack: Stack, svc: Service, make: (s: Service) => FixBuilder | null): Fix {
   const b = make(svc);
   if (!b) return noFix('no fix for this service');
   const fix = b.build();
   if (isNoFix(fix)) return fix;
-  const others = new Set<string>();
-  for (const t of b.targets) for (const n of servicesUsing(stack, t)) if (n !== svc.name) others.add(n);
-  if (others.size === 0) return fix;
-  const names = [...others].sort();
-  for (const name of names) {
-    const other = stack.services.find((s) => s.name === name);
-    const ob = other ? make(other) : null;
-    const of = ob?.build();
-    if (!of || isNoFix(of) || !sameEdits(of, fix)) {
-      return noFix(`the value to change is shared (anchor, merge key or extends) with service "${name}", which needs a different change; give each service its own value`);
-    }
+  let cache = sharedCache.get(stack);
+  if (!cache) {
+    cache = { byName: new Map(), groups: new Map(), verdicts: new Map() };
+    for (const s of stack.services) if (!cache.byName.has(s.name)) cache.byName.set(s.name, s);
+    sharedCache.set(stack, cache);
   }
-  return { ...fix, description: `${fix.description} (in the shared definition used by ${[svc.name, ...names].map((n) => `"${n}"`).join(', ')})` };
+  const ids: number[] = [];
+  for (const t of b.targets) ids.push(nodeId(t));
+  const targetsKey = ids.sort((x, y) => x - y).join(',');
+  let group = cache.groups.get(targetsKey);
+  if (!group) {
+    const users = new Set<string>();
+    for (const t of b.targets) for (const n of servicesUsing(stack, t)) users.add(n);
+    group = [...users].sort();
+    cache.groups.set(targetsKey, group);
+  }
+  if (group.length === 0 || (group.length === 1 && group[0] === svc.name)) return fix;
+  const verdictKey = `${targetsKey}\u0000${editsSignature(fix)}`;
+  let disagree = cache.verdicts.get(verdictKey);
+  if (disagree === undefined || disagree === svc.name) {
+    disagree = null;
+    for (const name of group) {
+      if (name === svc.name) continue;
+      const other = cache.byName.get(name);
+      const of = other ? make(other)?.build() : undefined;
+      if (!of || isNoFix(of) || !sameEdits(of, fix)) {
+        disagree = name;
+        break;
+      }
+    }
+    cache.verdicts.set(verdictKey, disagree);
+  }
+  if (disagree !== null) {
+    return noFix(`the value to change is shared (anchor, merge key or extends) with service "${disagree}", which needs a different change; give each service its own value`);
+  }
+  return { ...fix, description: `${fix.description} (in the shared definition used by ${describeUsers(svc.name, group)})` };
+}
+
+/** `"a", "b", "c"`, the service itself first; beyond a few names, how many more. */
+function describeUsers(self: string, group: readonly string[]): string {
+  const shown = [self];
+  for (const n of group) {
+    if (shown.length >= NAMES_SHOWN) break;
+    if (n !== self) shown.push(n);
+  }
+  const more = group.length + (includesSorted(group, self) ? 0 : 1) - shown.length;
+  const list = shown.map((n) => `"${n}"`).join(', ');
+  return more > 0 ? `${list} and ${more} other service${more === 1 ? '' : 's'}` : list;
+}
+
+function includesSorted(sorted: readonly string[], name: string): boolean {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < name) lo = mid + 1;
+    else hi = mid;
+  }
+  return sorted[lo] === name;
+}
+
+function editsSignature(f: Fix): string {
+  let s = f.file;
+  for (const e of f.edits) s += `\u0001${e.start}:${e.end}:${e.text}`;
+  return s;
 }
 
 export function sameEdits(a: Fix, b: Fix): boolean {

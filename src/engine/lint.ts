@@ -14,6 +14,7 @@ import { compareFindings, findingPosition, runRules, type RunOptions } from './r
 import type { Finding, Rule, Severity } from './types.js';
 import { resolveTarget, type ResolvedTarget, type TargetSetting } from './target.js';
 import type { SourceFile } from '../parse/source-file.js';
+import { pushAll } from '../parse/collect.js';
 
 export interface LintOptions extends LoadOptions, RunOptions {
   rules?: readonly Rule[];
@@ -70,7 +71,7 @@ export function lintProject(opts: LintOptions): LintResult {
     stack = buildModel(project.root, project.sources);
     stack.target = target.target;
     stack.dotenv = project.dotenv;
-    findings.push(...runRules(stack, rules, { ...opts, activeRules, redact }));
+    pushAll(findings, runRules(stack, rules, { ...opts, activeRules, redact }));
   }
   const reported = applySuppressions(findings, {
     sources: project.sources,

@@ -63,7 +63,16 @@ export interface SuppressionContext {
   ranRules: ReadonlySet<string>;
 }
 
-const DIRECTIVE = /^#\s*(stackopt-(?:disable|enable)[a-z-]*)(.*)$/i;
+const DIRECTIVE_NAME = /^#\s*(stackopt-(?:disable|enable)[a-z-]*)/i;
+
+/** `# stackopt-disable-line rule -- why` → [comment, directive name, the rest]; null for other comments. */
+function matchDirective(comment: string): [string, string, string] | null {
+  const m = DIRECTIVE_NAME.exec(comment);
+  if (!m) return null;
+  const rest = comment.slice(m[0].length);
+  if (/[\n\r\u2028\u2029]/.test(rest)) return null;
+  return [comment, m[1]!, rest];
+}
 const KINDS: Record<string, DirectiveKind> = {
   'stackopt-disable-next-line': 'next-line',
   'stackopt-disable-line': 'line',
@@ -172,7 +181,7 @@ function collectComments(source: SourceFile, out: Suppression[], report: Report,
   };
   for (const token of new Parser().parse(text)) walk(token);
   for (const c of comments) {
-    const m = DIRECTIVE.exec(c.source);
+    const m = matchDirective(c.source);
     if (!m) continue;
     const name = m[1]!.toLowerCase();
     const nameStart = c.offset + c.source.indexOf(m[1]!);

@@ -1,4 +1,5 @@
 import type { YamlStyle } from './yaml-style.js';
+import { pushAll } from '../parse/collect.js';
 
 /** A value to write into a file. Object keys keep their insertion order. */
 export type YamlValue = string | number | boolean | null | Flow | Quoted | YamlValue[] | { [key: string]: YamlValue };
@@ -115,14 +116,14 @@ export function renderPairLines(key: string, v: YamlValue, indent: number, style
   if (Array.isArray(v)) {
     if (v.length === 0) return [`${pad}${k}: []`];
     const out = [`${pad}${k}:`];
-    for (const item of v) out.push(...renderItemLines(item, indent + style.seqIndent, style));
+    for (const item of v) pushAll(out, renderItemLines(item, indent + style.seqIndent, style));
     return out;
   }
   if (isMapValue(v)) {
     const entries = Object.entries(v);
     if (entries.length === 0) return [`${pad}${k}: {}`];
     const out = [`${pad}${k}:`];
-    for (const [ck, cv] of entries) out.push(...renderPairLines(ck, cv, indent + style.indent, style));
+    for (const [ck, cv] of entries) pushAll(out, renderPairLines(ck, cv, indent + style.indent, style));
     return out;
   }
   return [`${pad}${k}: ${renderInline(v, style)}`];
@@ -133,7 +134,7 @@ export function renderItemLines(v: YamlValue, indent: number, style: YamlStyle):
   const pad = ' '.repeat(indent);
   if (isMapValue(v) && Object.keys(v).length > 0) {
     const lines: string[] = [];
-    for (const [k, x] of Object.entries(v)) lines.push(...renderPairLines(k, x, indent + 2, style));
+    for (const [k, x] of Object.entries(v)) pushAll(lines, renderPairLines(k, x, indent + 2, style));
     lines[0] = `${pad}- ${lines[0]!.slice(indent + 2)}`;
     return lines;
   }

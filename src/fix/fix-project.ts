@@ -11,6 +11,7 @@ import type { SourceFile } from '../parse/source-file.js';
 import { applyEdits } from './apply-edits.js';
 import { editsConflict } from '../engine/text-edits.js';
 import { totalResources, type ResourceTotals } from '../model/resource-totals.js';
+import { pushAll } from '../parse/collect.js';
 
 export const MAX_PASSES = 10;
 
@@ -189,9 +190,17 @@ export function fixProject(opts: FixOptions): FixResult {
   const after = result.findings;
   // the same problem before fixing: same rule, service and message (a fix may have moved its path)
   const originalOf = new Map<string, Finding[]>();
-  for (const f of before) originalOf.set(problemKey(f), [...(originalOf.get(problemKey(f)) ?? []), f]);
+  for (const f of before) {
+    const list = originalOf.get(problemKey(f));
+    if (list) list.push(f);
+    else originalOf.set(problemKey(f), [f]);
+  }
+  const taken = new Map<string, number>();
   const left: LeftFinding[] = after.map((f) => {
-    const original = originalOf.get(problemKey(f))?.shift();
+    const key = problemKey(f);
+    const i = taken.get(key) ?? 0;
+    const original = originalOf.get(key)?.[i];
+    taken.set(key, i + 1);
     return { finding: f, ...(original ? { original } : {}), ...leftReason(f, opts, rejected, notRemoved, texts, blocked) };
   });
   const files: FileOutput[] = originals.map(({ source, original }) => {
@@ -313,12 +322,20 @@ interface PassAttempt<C> {
  * own is rejected; fixes that are fine alone but not together (two services of an `extends` chain
  * adding the same list item) keep the first group and leave the rest for the next pass, which
  * sees the first applied.
+ *
+ * Fixes with the same edits (one change needed by several findings) are one unit. Each check is a
+ * full lint, so a pass makes at most a number of checks logarithmic in the number of units; what
+ * it could not check waits for the next pass (a chain of 500 services each conflicting with the
+ * next would otherwise cost a thousand lints of the whole file per pass).
  */
 function tryPass<C extends Candidate>(accepted: C[], texts: Map<string, string>, lint: () => LintResult, previous: LintResult): PassAttempt<C> {
   const baseline = countGuard(previous);
   const problems: string[] = [];
-  const check = (set: C[]): { ok: boolean; texts: Map<string, string>; result: LintResult; problems: string[]; services: Set<string | null> } => {
-    const next = applySet(set, texts);
+  const units = groupBySignature(accepted);
+  let budget = checkBudget(units.length);
+  const check = (set: C[][]): { ok: boolean; texts: Map<string, string>; result: LintResult; problems: string[]; services: Set<string | null> } => {
+    budget--;
+    const next = applySet(set.flat(), texts);
     const saved = new Map(texts);
     for (const [p, t] of next) texts.set(p, t);
     let result: LintResult;
@@ -332,32 +349,55 @@ function tryPass<C extends Candidate>(accepted: C[], texts: Map<string, string>,
   };
   const failed: C[] = [];
   const why = new Map<C, string>();
-  type Solved = { good: C[]; texts: Map<string, string>; result: LintResult | null };
-  const solve = (set: C[], known?: ReturnType<typeof check>): Solved => {
-    const r = known ?? check(set);
+  type Solved = { good: C[][]; texts: Map<string, string>; result: LintResult | null };
+  const waits: Solved = { good: [], texts: new Map(), result: null };
+  const solve = (set: C[][]): Solved => {
+    if (budget <= 0) return waits;
+    const r = check(set);
     if (r.ok) return { good: set, texts: r.texts, result: r.result };
     if (set.length === 1) {
-      // a fix that makes things worse on its own: what it adds is the reason
-      failed.push(set[0]!);
-      why.set(set[0]!, r.problems[0]!);
+      // fixes that make things worse on their own: what they add is the reason
+      for (const c of set[0]!) {
+        failed.push(c);
+        why.set(c, r.problems[0]!);
+      }
       for (const p of r.problems) if (!problems.includes(p)) problems.push(p);
-      return { good: [], texts: new Map(), result: null };
+      return waits;
     }
     // the fixes of the services that gained a finding are the likely culprits: the others go first
-    const others = set.filter((c) => !r.services.has(c.finding.service));
+    const touches = (u: C[]) => u.some((c) => r.services.has(c.finding.service));
+    const others = set.filter((u) => !touches(u));
     const split = others.length > 0 && others.length < set.length && !r.services.has(null);
     const first = split ? others : set.slice(0, Math.ceil(set.length / 2));
-    const rest = split ? set.filter((c) => r.services.has(c.finding.service)) : set.slice(first.length);
+    const rest = split ? set.filter(touches) : set.slice(first.length);
     const a = solve(first);
     const b = solve(rest);
     if (b.good.length === 0) return a;
     if (a.good.length === 0) return b;
+    if (budget <= 0) return a;
     const both = check([...a.good, ...b.good]);
     if (both.ok) return { good: [...a.good, ...b.good], texts: both.texts, result: both.result };
     return a; // b waits for the next pass
   };
-  const solved = solve(accepted);
-  return { kept: solved.good, failed, why, problems, texts: solved.texts, result: solved.result };
+  const solved = solve(units);
+  return { kept: solved.good.flat(), failed, why, problems, texts: solved.texts, result: solved.result };
+}
+
+/** Checks one pass may make for n units: enough to find a few bad fixes by halving, never n of them. */
+export function checkBudget(n: number): number {
+  return 4 * Math.ceil(Math.log2(n + 1)) + 8;
+}
+
+/** Candidates with the same edits, together, in the order of their first member. */
+function groupBySignature<C extends Candidate>(cs: readonly C[]): C[][] {
+  const bySig = new Map<string, C[]>();
+  for (const c of cs) {
+    const sig = signature(c.fix);
+    const g = bySig.get(sig);
+    if (g) g.push(c);
+    else bySig.set(sig, [c]);
+  }
+  return [...bySig.values()];
 }
 
 function applySet(set: readonly Candidate[], texts: Map<string, string>): Map<string, string> {

@@ -6,6 +6,7 @@ import { plural } from '../model/describe.js';
 import { isNodeUsable, jobProgress, type LiveFacts, type LiveNode, type LiveService } from '../model/live-facts.js';
 import { analysePlacement } from '../model/placement.js';
 import type { Finding } from '../engine/types.js';
+import { maxOf } from '../parse/collect.js';
 
 export interface AuditHumanContext {
   color: boolean;
@@ -57,7 +58,7 @@ export function formatAuditHuman(result: Pick<AuditResult, 'findings' | 'facts' 
   }
 
   out.push(c.underline('Nodes'));
-  const nodeWidth = Math.max(4, ...facts.nodes.map((n) => n.name.length));
+  const nodeWidth = maxOf(facts.nodes, (n) => n.name.length, 4);
   for (const n of facts.nodes) {
     const list = byNode.get(n) ?? [];
     out.push(`  ${c.bold(n.name.padEnd(nodeWidth))}  ${c.dim(nodeStatus(n))}${list.length ? '' : `  ${c.green('✔')}`}`);
@@ -68,7 +69,7 @@ export function formatAuditHuman(result: Pick<AuditResult, 'findings' | 'facts' 
   out.push(c.underline('Services'));
   const names = [...new Set([...facts.services.map((s) => s.name), ...byService.keys()])];
   const serviceByName = new Map(facts.services.map((s) => [s.name, s]));
-  const svcWidth = Math.max(4, ...names.map((n) => n.length));
+  const svcWidth = maxOf(names, (n) => n.length, 4);
   if (names.length === 0) out.push(c.dim('  (no services in scope)'));
   for (const name of names) {
     const svc = serviceByName.get(name);

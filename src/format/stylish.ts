@@ -2,6 +2,7 @@ import { Chalk } from 'chalk';
 import type { Finding } from '../engine/types.js';
 import { maskLine, sensitiveLines } from './mask.js';
 import { allFindings, summarize, type Formatter } from './types.js';
+import { maxOf } from '../parse/collect.js';
 
 /**
  * The default human format: findings grouped by file, each with the source line and a `^~~~`
@@ -29,8 +30,8 @@ export const formatStylish: Formatter = (results, ctx) => {
   for (const [file, g] of byFile) {
     out.push(c.underline(file));
     const fileMasks = masks.get(file);
-    const posWidth = Math.max(...g.findings.map((f) => `${f.line}:${f.column}`.length));
-    const sevWidth = Math.max(...g.findings.map((f) => f.severity.length));
+    const posWidth = maxOf(g.findings, (f) => `${f.line}:${f.column}`.length);
+    const sevWidth = maxOf(g.findings, (f) => f.severity.length);
     for (const f of g.findings) {
       const pos = `${f.line}:${f.column}`.padEnd(posWidth);
       const sevText = f.severity.padEnd(sevWidth);

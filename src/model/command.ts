@@ -89,7 +89,7 @@ function programsOf(words: readonly string[]): string[] {
   const name = baseName(first);
   if (SHELLS.has(name)) {
     // `sh -c 'script'` (also `-ec`, `-xc`, `-euc`): the script's programs; `sh script.sh`: the script
-    const flag = words.findIndex((w, i) => i > 0 && /^-[a-z]*c[a-z]*$/.test(w));
+    const flag = words.findIndex((w, i) => i > 0 && w.length > 1 && w[0] === '-' && w.includes('c') && /^[a-z]+$/.test(w.slice(1)));
     if (flag > 0 && words[flag + 1] !== undefined) return [name, ...shellPrograms(words[flag + 1]!)];
     const script = words.slice(1).find((w) => !w.startsWith('-'));
     return script ? [name, baseName(script)] : [name];
@@ -129,5 +129,22 @@ export function isArgumentsOnly(cmd: ServiceCommand): boolean {
  */
 export function keepsRunning(cmd: ServiceCommand): boolean {
   const text = [cmd.entrypoint, cmd.command].map((p) => (p === null ? '' : typeof p === 'string' ? p : p.join(' '))).join(' ');
-  return /(?:^|[\s;&|(])top(?:\s|$)|\bsleep\s+inf(?:inity)?\b|\btail\s+-[a-zA-Z]*[fF]|\bwhile\s+(?:true|:|\[)|\buntil\s+false\b|\bcrond?\s+-f|\bhttpd\s+-f|\bnc\s+-[a-z]*l|\bsocat\b|\binotifywait\b[^;]*\s-m\b/.test(text);
+  // word by word (a program is known by its base name): one pass over the text
+  const words = text.split(/[\s;&|()]+/).map((w) => w.slice(w.lastIndexOf('/') + 1));
+  const flags = (w: string | undefined) => (w !== undefined && w[0] === '-' ? (/^-([a-zA-Z]*)/.exec(w)?.[1] ?? '') : null);
+  let inotify = false;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const next = words[i + 1];
+    if (w === 'top' || w === 'socat') return true;
+    if (w === 'sleep' && (next === 'inf' || next === 'infinity')) return true;
+    if (w === 'tail' && /[fF]/.test(flags(next) ?? '')) return true;
+    if (w === 'while' && next !== undefined && (next === 'true' || next === ':' || next[0] === '[')) return true;
+    if (w === 'until' && next === 'false') return true;
+    if ((w === 'cron' || w === 'crond' || w === 'httpd') && next !== undefined && next.startsWith('-f')) return true;
+    if (w === 'nc' && (flags(next) ?? '').includes('l')) return true;
+    if (w === 'inotifywait') inotify = true;
+    else if (inotify && w === '-m') return true;
+  }
+  return false;
 }

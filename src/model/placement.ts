@@ -13,9 +13,12 @@ export interface Constraint {
 }
 
 export function parseConstraint(raw: string): Constraint | null {
-  const m = /^\s*([^=!\s]+)\s*(==|!=)\s*(.*?)\s*$/.exec(raw);
+  const t = raw.trim();
+  const m = /^([^=!\s]+)\s*(==|!=)/.exec(t);
   if (!m) return null;
-  return { raw, key: m[1]!, op: m[2] as Constraint['op'], value: m[3]! };
+  const value = t.slice(m[0].length).trim();
+  if (/[\n\r\u2028\u2029]/.test(value)) return null;
+  return { raw, key: m[1]!, op: m[2] as Constraint['op'], value };
 }
 
 const ARCH_ALIASES: Record<string, string> = { amd64: 'x86_64', x86_64: 'x86_64', arm64: 'aarch64', aarch64: 'aarch64' };

@@ -14,6 +14,7 @@ import { child, entries, scalarValue } from './access.js';
 import { isArgumentsOnly, keepsRunning, readCommand, startedPrograms } from './command.js';
 import { PRODUCTS, type Product, type ServiceClass } from './products.js';
 import type { Mount, Service, Stack } from './types.js';
+import { anyChar, matchWildcard, type WildStep } from '../parse/wildcard.js';
 
 export type { ServiceClass } from './products.js';
 
@@ -160,22 +161,31 @@ export function imageName(image: string): string {
  * case-insensitively.
  */
 export function matchesPattern(pattern: string, subject: string): boolean {
-  return globToRegExp(pattern).test(subject);
+  return matchWildcard(globSteps(pattern), subject);
 }
 
-const globCache = new Map<string, RegExp>();
+const globCache = new Map<string, WildStep[]>();
 
-function globToRegExp(pattern: string): RegExp {
-  let re = globCache.get(pattern);
-  if (!re) {
-    const body = pattern
-      .split('')
-      .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&')))
-      .join('');
-    re = new RegExp(`^${body}$`, 'is');
-    globCache.set(pattern, re);
+/** A character as a case-insensitive regular expression compares it (never folding other characters into ASCII). */
+function foldCase(c: string): string {
+  const u = c.toUpperCase();
+  if (u.length !== 1 || (c.charCodeAt(0) >= 128 && u.charCodeAt(0) < 128)) return c;
+  return u;
+}
+
+/** `*` any characters, `?` one, anything else itself, in any case. */
+function globSteps(pattern: string): WildStep[] {
+  let steps = globCache.get(pattern);
+  if (!steps) {
+    steps = [...pattern].map((p): WildStep => {
+      if (p === '*') return { kind: 'run', test: anyChar };
+      if (p === '?') return { kind: 'one', test: anyChar };
+      const folded = foldCase(p);
+      return { kind: 'one', test: (c) => c === p || foldCase(c) === folded };
+    });
+    globCache.set(pattern, steps);
   }
-  return re;
+  return steps;
 }
 
 export interface PatternMatch {
@@ -215,7 +225,7 @@ export function findImagePattern(image: string, patterns: readonly string[]): st
 interface CompiledPattern {
   pattern: string;
   scope: 'name' | 'image' | 'both';
-  re: RegExp;
+  steps: WildStep[];
   /** a glob with `/` is matched against the image repository, not the name */
   repository: boolean;
 }
@@ -242,7 +252,7 @@ function compilePatterns(patterns: readonly string[]): CompiledList {
     const list: CompiledList = { patterns: [], imageNames: new Map(), serviceNames: new Map(), globs: [] };
     patterns.forEach((pattern, index) => {
       const { scope, glob } = splitPattern(pattern);
-      const p: CompiledPattern = { pattern, scope, re: globToRegExp(glob), repository: glob.includes('/') };
+      const p: CompiledPattern = { pattern, scope, steps: globSteps(glob), repository: glob.includes('/') };
       list.patterns.push(p);
       if (p.repository || /[*?]/.test(glob) || !ASCII.test(glob)) {
         list.globs.push(index);
@@ -278,14 +288,21 @@ function firstMatch(list: CompiledList, ref: Readonly<ImageReference> | null, na
     if (index >= best) break;
     const p = list.patterns[index]!;
     if (ref && p.scope !== 'name' && imageMatches(p, ref)) return { pattern: p, subject: 'image' };
-    if (name !== null && p.scope !== 'image' && !p.repository && p.re.test(name)) return { pattern: p, subject: 'name' };
+    if (name !== null && p.scope !== 'image' && !p.repository && matchWildcard(p.steps, name)) return { pattern: p, subject: 'name' };
   }
   return best === Infinity ? null : { pattern: list.patterns[best]!, subject };
 }
 
 function imageMatches(p: CompiledPattern, ref: Readonly<ImageReference>): boolean {
-  if (p.repository) return p.re.test(ref.repository) || (ref.registry !== null && p.re.test(`${ref.registry}/${ref.repository}`));
-  return ref.name !== '' && p.re.test(ref.name);
+  if (p.repository) return matchWildcard(p.steps, ref.repository) || (ref.registry !== null && matchWildcard(p.steps, `${ref.registry}/${ref.repository}`));
+  return ref.name !== '' && matchWildcard(p.steps, ref.name);
+}
+
+/** `proxy2` → `proxy`: one pass from the end. */
+function withoutTrailingDigits(w: string): string {
+  let end = w.length;
+  while (end > 0 && w.charCodeAt(end - 1) >= 48 && w.charCodeAt(end - 1) <= 57) end--;
+  return w.slice(0, end);
 }
 
 /**
@@ -296,7 +313,7 @@ function nameWords(name: string): string[] {
   return name
     .toLowerCase()
     .split(/[-_./]+/)
-    .map((w) => (/^[a-z].*[a-z]\d+$/.test(w) ? w.replace(/\d+$/, '') : w))
+    .map((w) => (/^[a-z].*[a-z]\d+$/.test(w) ? withoutTrailingDigits(w) : w))
     .filter(Boolean);
 }
 

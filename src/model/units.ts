@@ -13,7 +13,7 @@ for (const [u, f] of [['k', 1024], ['m', 1024 ** 2], ['g', 1024 ** 3], ['t', 102
 export function parseBytes(v: unknown): number | null {
   if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? Math.floor(v) : null;
   if (typeof v !== 'string') return null;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(v);
+  const m = /^(\d+(?:\.\d+)?)\s*([a-zA-Z]*)$/.exec(v.trim());
   if (!m) return null;
   const unit = BYTE_UNITS[m[2]!.toLowerCase()];
   if (unit === undefined) return null;

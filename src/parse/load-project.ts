@@ -3,13 +3,14 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileLoc, fileOf, type Loc, formatPath, positionOf } from './location.js';
 import { parseEnvFile } from './env-file.js';
 import type { Env } from './interpolate.js';
-import { makeMap, setEntry, type BuildIssue, type DotenvUse, type LMap, type LVal } from './located.js';
+import { makeMap, setEntry, type BuildIssue, type DotenvUse, type LEntry, type LMap, type LVal } from './located.js';
 import { dropResets, mergeTrees, type OnConflict } from './merge.js';
 import { InputError, parseSource, readSource, type ReadDocument } from './read-document.js';
 import { readText, ReadTextError } from './read-text.js';
 import { ProjectBoundary } from './project-files.js';
 import { EnvRedactor } from './env-redactor.js';
 import { SourceFile } from './source-file.js';
+import { pushAll } from './collect.js';
 
 export interface LoadOptions {
   /** compose files merged in this order (`-f A -f B`) */
@@ -160,8 +161,8 @@ export function loadProject(opts: LoadOptions): Project {
     if (reported.has(doc.source.path)) return;
     reported.add(doc.source.path);
     for (const v of doc.variables ?? []) variables.add(v);
-    dotenvUses.push(...doc.dotenvUses);
-    issues.push(...doc.issues);
+    pushAll(dotenvUses, doc.dotenvUses);
+    pushAll(issues, doc.issues);
   };
   const refusal = (path: string): string | null => (named.has(resolve(path)) || opts.readText?.(resolve(path)) !== undefined ? null : boundary.refusal(path));
 
@@ -199,7 +200,7 @@ function resolveExtends(doc: ReadDocument, parse: Parse, issues: ProjectIssue[])
   if (services.yaml) outServices.yaml = services.yaml;
   for (const e of services.entries) {
     if (e.value.kind !== 'map' || !e.value.index.has('extends')) continue;
-    const value = resolveService(doc, e.key, parse, issues, [], resolved);
+    const value = resolveService(doc, e.key, parse, issues, resolved);
     if (value) setEntry(outServices, { ...e, value });
   }
   const out = makeMap(root.loc, [...root.entries]);
@@ -208,20 +209,66 @@ function resolveExtends(doc: ReadDocument, parse: Parse, issues: ProjectIssue[])
   return out;
 }
 
-function resolveService(doc: ReadDocument, name: string, parse: Parse, issues: ProjectIssue[], chain: string[], memo: Map<string, LMap>): LMap | null {
+/** One link of an `extends` chain on its way down: what is needed to merge it once its base is resolved. */
+interface ExtendsLink {
+  id: string;
+  name: string;
+  svc: LMap;
+  ext: LEntry;
+  ev: LVal;
+  extPath: string[];
+  baseName: string;
+  baseFile: string | null;
+}
+
+/**
+ * A service with its `extends` chain merged in. Iterative: a chain is walked down to its root (or a
+ * resolved service, a cycle, an error), then merged on the way up, so its length is not bounded by
+ * the call stack (a chain of 20,000 links written base-last overflowed it).
+ */
+function resolveService(doc: ReadDocument, name: string, parse: Parse, issues: ProjectIssue[], memo: Map<string, LMap>): LMap | null {
+  const links: ExtendsLink[] = [];
+  const chain: string[] = [];
+  const onChain = new Set<string>();
+  let cur = { doc, name };
+  let result: LMap | null;
+  for (;;) {
+    const step = startLink(cur.doc, cur.name, parse, issues, chain, onChain, memo);
+    if ('result' in step) {
+      result = step.result;
+      break;
+    }
+    links.push(step.link);
+    chain.push(step.link.id);
+    onChain.add(step.link.id);
+    cur = step.next;
+  }
+  for (let i = links.length - 1; i >= 0; i--) result = finishLink(links[i]!, result, issues, memo);
+  return result;
+}
+
+function startLink(
+  doc: ReadDocument,
+  name: string,
+  parse: Parse,
+  issues: ProjectIssue[],
+  chain: readonly string[],
+  onChain: ReadonlySet<string>,
+  memo: Map<string, LMap>,
+): { result: LMap | null } | { link: ExtendsLink; next: { doc: ReadDocument; name: string } } {
   const id = `${doc.source.path}#${name}`;
   const done = memo.get(id);
-  if (done) return done;
+  if (done) return { result: done };
   const services = (doc.root as LMap | null)?.index.get('services')?.value;
   const entry = services?.kind === 'map' ? services.index.get(name) : undefined;
-  if (!entry || entry.value.kind !== 'map') return null;
+  if (!entry || entry.value.kind !== 'map') return { result: null };
   const svc = entry.value;
   const ext = svc.index.get('extends');
-  if (!ext) return svc;
+  if (!ext) return { result: svc };
   const extPath = ['services', name, 'extends'];
-  if (chain.includes(id)) {
+  if (onChain.has(id)) {
     issues.push({ ruleId: 'extends', severity: 'error', message: `extends forms a cycle: ${[...chain, id].map((c) => c.split('#')[1]).join(' -> ')}`, loc: ext.keyLoc, path: extPath });
-    return dropExtends(svc, ext.keyLoc);
+    return { result: dropExtends(svc, ext.keyLoc) };
   }
   let baseName: string | null = null;
   let baseFile: string | null = null;
@@ -235,14 +282,14 @@ function resolveService(doc: ReadDocument, name: string, parse: Parse, issues: P
   }
   if (!baseName) {
     issues.push({ ruleId: 'extends', severity: 'error', message: `extends of service "${name}" names no service (expected extends: NAME or extends: {service: NAME, file: FILE})`, loc: ext.keyLoc, path: extPath });
-    return dropExtends(svc, ext.keyLoc);
+    return { result: dropExtends(svc, ext.keyLoc) };
   }
   let baseDoc = doc;
   if (baseFile) {
     const path = resolve(dirname(doc.source.path), baseFile);
     const fileIssue = (message: string) => {
       issues.push({ ruleId: 'extends', severity: 'error', message: `extends.file "${baseFile}" ${message}`, loc: locOfFile(ev, ext.keyLoc), path: [...extPath, 'file'] });
-      return dropExtends(svc, ext.keyLoc);
+      return { result: dropExtends(svc, ext.keyLoc) };
     };
     const refused = parse.refusal(path);
     if (refused !== null) return fileIssue(UNREADABLE.has(refused) ? `cannot be read: ${refused}` : `is not read: ${refused}`);
@@ -256,7 +303,11 @@ function resolveService(doc: ReadDocument, name: string, parse: Parse, issues: P
     if (!baseDoc.root || baseDoc.root.kind !== 'map') return fileIssue(`is not a compose file: ${notComposeReason(baseDoc)}; its content is not shown (lint it on its own to see why)`);
     parse.report(baseDoc);
   }
-  const base = resolveService(baseDoc, baseName, parse, issues, [...chain, id], memo);
+  return { link: { id, name, svc, ext, ev, extPath, baseName, baseFile }, next: { doc: baseDoc, name: baseName } };
+}
+
+function finishLink(link: ExtendsLink, base: LMap | null, issues: ProjectIssue[], memo: Map<string, LMap>): LMap {
+  const { id, name, svc, ext, ev, extPath, baseName, baseFile } = link;
   if (!base) {
     issues.push({
       ruleId: 'extends',

@@ -494,7 +494,7 @@ export function matchesPathPattern(pattern: readonly string[], path: YamlPath): 
 
 type Cast = (s: string) => string | number | boolean;
 const toInt: Cast = (s) => (/^[-+]?\d+$/.test(s) ? Number(s) : s);
-const toFloat: Cast = (s) => (/^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/.test(s) ? Number(s) : s);
+const toFloat: Cast = (s) => (/^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/.test(s) ? Number(s) : s);
 const toBoolean: Cast = (s) => {
   const l = s.toLowerCase();
   return ['true', 'y', 'yes', 'on'].includes(l) ? true : ['false', 'n', 'no', 'off'].includes(l) ? false : s;

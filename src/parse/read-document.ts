@@ -5,6 +5,7 @@ import { convertDocument, type BuildIssue, type DotenvUse, type LVal } from './l
 import type { Env } from './interpolate.js';
 import { readText, ReadTextError } from './read-text.js';
 import { SourceFile } from './source-file.js';
+import { pushAll } from './collect.js';
 
 /** A file that could not be read at all: a usage-level error (exit 2), not a finding. */
 export class InputError extends Error {
@@ -107,7 +108,7 @@ export function parseSource(source: SourceFile, env: Env, interpolate = true, do
   // what our parser read without error but docker refuses: an error each, and the file is still read
   for (const d of dockerTokenIssues(tokens, breaks.text)) issues.push({ ruleId: 'yaml-syntax', severity: d.severity, message: d.message, loc: fileLoc(source, d.start, d.end) });
   const { root, issues: convIssues, dotenvUses, variables } = convertDocument(doc, source, { env, interpolate, dotenvOnly });
-  issues.push(...convIssues);
+  pushAll(issues, convIssues);
   // An unknown alias, a collection as a key or a bad `<<` leave no document compose would read: like
   // the YAML errors above they end the file's reading (no schema errors about the hole they leave).
   // A duplicate key does not: the other checks run on the value it keeps.
@@ -138,7 +139,8 @@ function* keep(tokens: Iterable<CST.Token>, into: CST.Token[]): Generator<CST.To
 function yamlMessage(message: string): string {
   // yaml's messages end with a position and a code frame when prettyErrors is on; it is off, but
   // trim any trailing " at line x, column y" so that the finding's own position is the only one.
-  return message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '').trim();
+  const at = message.search(/ at line \d+, column \d+/);
+  return (at < 0 ? message : message.slice(0, at)).trim();
 }
 
 export type { Loc };

@@ -5,12 +5,20 @@
  * as anything. The generated stack validator (scripts/build-schemas.mjs) calls these by name.
  */
 
-const DURATION_UNIT = '(?:ns|us|\u00b5s|\u03bcs|ms|s|m|h)';
-const DURATION = new RegExp(`^[-+]?(?:0|(?:(?:\\d+(?:\\.\\d*)?|\\.\\d+)${DURATION_UNIT})+)$`);
+/** One number and its unit, read where the last one ended. */
+const DURATION_PART = /(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|\u00b5s|\u03bcs|ms|s|m|h)/y;
 
 /** Go's time.ParseDuration: `1m30s`, `1.5h`, `300ms`, `0`; a bare number other than 0 has no unit. */
 export function duration(value: string): boolean {
-  return DURATION.test(value);
+  let i = value[0] === '-' || value[0] === '+' ? 1 : 0;
+  if (value.slice(i) === '0') return true;
+  if (i === value.length) return false;
+  while (i < value.length) {
+    DURATION_PART.lastIndex = i;
+    if (!DURATION_PART.exec(value)) return false;
+    i = DURATION_PART.lastIndex;
+  }
+  return true;
 }
 
 /** Split `[ip:][host:]container` the way nat's splitParts does (IPv6 keeps its colons in the ip). */

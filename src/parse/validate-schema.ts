@@ -2,6 +2,7 @@ import type { ErrorObject } from 'ajv';
 import type { Loc } from './location.js';
 import type { LEntry, LVal } from './located.js';
 import { toPlain } from './located.js';
+import { pushAll } from './collect.js';
 
 export interface SchemaIssue {
   message: string;
@@ -262,10 +263,10 @@ function allowedKeys(root: unknown, path: string[]): string[] {
     const next: SchemaNode[] = [];
     for (const n of cur) {
       const props = n.properties as SchemaNode | undefined;
-      if (props && seg in props) next.push(...deref(props[seg]));
-      for (const [re, sub] of Object.entries((n.patternProperties as SchemaNode | undefined) ?? {})) if (new RegExp(re).test(seg)) next.push(...deref(sub));
-      if (/^\d+$/.test(seg) && n.items) next.push(...deref(n.items));
-      if (typeof n.additionalProperties === 'object') next.push(...deref(n.additionalProperties));
+      if (props && seg in props) pushAll(next, deref(props[seg]));
+      for (const [re, sub] of Object.entries((n.patternProperties as SchemaNode | undefined) ?? {})) if (new RegExp(re).test(seg)) pushAll(next, deref(sub));
+      if (/^\d+$/.test(seg) && n.items) pushAll(next, deref(n.items));
+      if (typeof n.additionalProperties === 'object') pushAll(next, deref(n.additionalProperties));
     }
     cur = next;
   }

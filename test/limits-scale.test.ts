@@ -1,0 +1,162 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fixProject, checkBudget } from '../src/fix/fix-project.js';
+import { lintProject } from '../src/engine/lint.js';
+import { loadFormatter } from '../src/format/index.js';
+import type { Finding } from '../src/engine/types.js';
+import { assertBuilt, repoRoot } from './helpers/cli.js';
+import { pushAll, maxOf } from '../src/parse/collect.js';
+
+/**
+ * Work that must not grow faster than the input: a project with more findings than a call can take
+ * arguments, and fixes whose edit lands on a definition thousands of services share.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'stackopt-scale-'));
+assertBuilt();
+const execFileP = promisify(execFile);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function write(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+/** CPU milliseconds of `f` (user + system of this process, not wall time: the machine is shared). */
+function cpuMs(f: () => void): number {
+  const t0 = process.cpuUsage();
+  f();
+  const u = process.cpuUsage(t0);
+  return (u.user + u.system) / 1000;
+}
+
+describe('findings beyond the argument limit', () => {
+  it('pushAll and maxOf take more items than a spread call can', () => {
+    const many = Array.from({ length: 300_000 }, (_, i) => i);
+    expect(() => [].push(...(many as never[]))).toThrow(RangeError); // what they replace
+    expect(pushAll([-1], many)).toHaveLength(300_001);
+    expect(maxOf(many, (x) => x)).toBe(299_999);
+    expect(maxOf([], (x: number) => x, 4)).toBe(4);
+  });
+
+  it('prints 150,000 findings in the stylish format (which measured its columns with a spread)', async () => {
+    const findings: Finding[] = Array.from({ length: 150_000 }, (_, i) => ({
+      ruleId: 'secrets-in-environment',
+      severity: i % 2 ? 'warning' : 'error',
+      message: `finding ${i}`,
+      file: 'compose.yml',
+      service: 'app',
+      path: `services.app.environment.K${i}`,
+      line: i + 5,
+      column: 7,
+      endLine: i + 5,
+      endColumn: 9,
+      fixable: false,
+    }));
+    const out = (await loadFormatter('stylish'))!([{ file: 'compose.yml', findings }], { color: false, version: '0.0.0', cwd: dir });
+    expect(out).toContain('150004:7  warning  finding 149999');
+  }, 600_000);
+
+  // V8 fails a call with more than about 120,000 arguments at its default stack (984 KB); with a
+  // tenth of that stack the same spread fails near 12,000. 20,000 findings under `--stack-size=100`
+  // go through every input-sized spread of lint and fix at a fraction of the cost of 150,000
+  // (before: "internal error: Maximum call stack size exceeded", exit 3).
+  it('lints and fixes a project with more findings than a spread call takes arguments', async () => {
+    let t = 'services:\n  app:\n    image: nginx:1.27\n    environment:\n';
+    for (let i = 0; i < 20_000; i++) t += `      PASSWORD_${i}: "s3cr3t-value-${i}"\n`;
+    const file = write('many-findings.yml', t);
+    const cli = async (args: string[]) => {
+      const r = await execFileP(process.execPath, ['--stack-size=100', join(repoRoot, 'bin/stackopt.js'), ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' } }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+      return { status: 'code' in r ? r.code : 0, stdout: r.stdout, stderr: r.stderr };
+    };
+    for (const format of ['compact', 'sarif']) {
+      const lint = await cli(['lint', file, '--format', format]);
+      expect(lint.stderr, format).toBe('');
+      expect(lint.status, format).toBe(1);
+      expect(lint.stdout, format).toContain('PASSWORD_19999');
+    }
+    const fix = await cli(['fix', file, '-o', join(dir, 'many-findings.out.yml')]);
+    expect(fix.stderr).toBe('');
+    expect(fix.status).toBe(0);
+    expect(fix.stdout).toContain('left 20003 in 1 project');
+  }, 600_000);
+});
+
+/** n services merging one anchor that holds what the fixes edit (security_opt, deploy). */
+function sharedAnchorStack(n: number): string {
+  let t = 'x-common: &common\n  image: nginx:1.27\n  security_opt:\n    - label:disable\n  deploy:\n    mode: replicated\n\nservices:\n';
+  for (let i = 0; i < n; i++) t += `  svc-${i}:\n    <<: *common\n`;
+  return t;
+}
+
+/** A chain of n services, each extending the one before. */
+function extendsChainStack(n: number): string {
+  let t = 'services:\n  base-0:\n    image: nginx:1.27\n';
+  for (let i = 1; i < n; i++) t += `  base-${i}:\n    extends: base-${i - 1}\n`;
+  return t;
+}
+
+describe('fixes of a definition many services share', () => {
+  it('fixes the anchor 300 services merge once, for all of them', () => {
+    const file = write('anchor-300.yml', sharedAnchorStack(300));
+    const r = fixProject({ files: [file] });
+    const out = r.files[0]!.output;
+    expect(r.passes).toBe(1);
+    // one edit in the anchor, none in the services
+    expect(out.split('no-new-privileges:true')).toHaveLength(2);
+    expect(out).toMatch(/^ {4}- label:disable\n {4}- no-new-privileges:true\n {2}deploy:\n {4}mode: replicated\n {4}replicas: 2\n/m);
+    expect(out.slice(out.indexOf('services:'))).toBe(sharedAnchorStack(300).slice(sharedAnchorStack(300).indexOf('services:')));
+    expect(r.after.filter((f) => ['no-new-privileges', 'critical-single-replica', 'resource-limits'].includes(f.ruleId))).toEqual([]);
+    const shared = r.applied.find((a) => a.ruleId === 'no-new-privileges' && a.service === 'svc-7')!;
+    // the description names a few services and counts the rest
+    expect(shared.description).toBe('added no-new-privileges:true to security_opt (in the shared definition used by "svc-7", "svc-0", "svc-1", "svc-10", "svc-100" and 295 other services)');
+    // fixing again changes nothing
+    const again = fixProject({ files: [write('anchor-300-again.yml', out)] });
+    expect(again.files[0]!.changed).toBe(false);
+  }, 120_000);
+
+  it('fixes the base of a 60-link extends chain in a bounded number of checks', () => {
+    const file = write('chain-60.yml', extendsChainStack(60));
+    const r = fixProject({ files: [file] });
+    const out = r.files[0]!.output;
+    // base-0 gets the change every link needs; the links stay as written
+    expect(out.split('no-new-privileges:true')).toHaveLength(2);
+    expect(out).toContain('  base-0:\n    image: nginx:1.27\n');
+    expect(out).toContain('  base-59:\n    extends: base-58\n');
+    expect(r.after.filter((f) => f.ruleId === 'no-new-privileges' || f.ruleId === 'resource-limits')).toEqual([]);
+    expect(r.dropped).toEqual([]);
+  }, 120_000);
+
+  it('resolves an extends chain of 20,000 links written base-last (no recursion per link)', () => {
+    let t = 'services:\n';
+    for (let i = 0; i < 19_999; i++) t += `  s${i}:\n    extends: s${i + 1}\n`;
+    t += '  s19999:\n    image: nginx:1.27\n    privileged: true\n';
+    const r = lintProject({ files: [write('chain-reversed.yml', t)] });
+    const privileged = r.findings.filter((f) => f.ruleId === 'no-privileged');
+    expect(privileged).toHaveLength(20_000);
+    // each link inherits the value written once, at the end of the chain
+    const s0 = privileged.find((f) => f.service === 's0')!;
+    expect([s0.line, s0.column]).toEqual([40_002, 17]);
+  }, 300_000);
+
+  it('gives each pass a number of checks logarithmic in its fixes', () => {
+    expect(checkBudget(1)).toBe(12);
+    expect(checkBudget(1000)).toBe(48);
+    expect(checkBudget(100_000)).toBe(76);
+  });
+
+  // Generous on purpose: CPU time (not wall time) at n and 8n; linear work is about 8 times the
+  // CPU, the quadratic work this replaced was over 50 times (1,000 services: 24 s, 2,000: 61 s).
+  it('takes CPU time about proportional to the services sharing the anchor', () => {
+    const small = write('anchor-small.yml', sharedAnchorStack(150));
+    const large = write('anchor-large.yml', sharedAnchorStack(1200));
+    fixProject({ files: [small] }); // warm up the code paths
+    const a = Math.min(cpuMs(() => fixProject({ files: [small] })), cpuMs(() => fixProject({ files: [small] })));
+    const b = cpuMs(() => fixProject({ files: [large] }));
+    expect(b / a).toBeLessThan(30);
+  }, 300_000);
+});
