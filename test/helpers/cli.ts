@@ -24,7 +24,7 @@ export function runCli(args: string[], cwd: string, env: Record<string, string> 
   const r = spawnSync(process.execPath, [bin, ...args], {
     cwd,
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: 300_000,
     // a clean environment: no colours, no CI variables that could change the output
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', ...env },
   });
