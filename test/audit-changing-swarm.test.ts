@@ -128,7 +128,7 @@ describe.runIf(gate.run)('audit of a swarm that changes while it is read', () =>
     expect([...client.vanished.task]).toEqual([doomedTask]);
     // the first call of each batch named the removed object, the second did without it
     expect(client.calls.map((c) => c.slice(0, 2).join(' '))).toEqual(['service inspect', 'service inspect', 'service ps', 'service ps', 'inspect --type', 'inspect --type']);
-  }, 180_000);
+  }, 300_000);
 
   it('narrows the calls with docker filters for --stack and --service', async () => {
     const client = new DockerClient({ env: { PATH: process.env.PATH, DOCKER_HOST: engine.host } });
@@ -179,5 +179,5 @@ describe.runIf(gate.run)('audit of a swarm that changes while it is read', () =>
     expect(replayHuman.stdout).toBe(liveHuman.stdout);
     expect(liveHuman.stdout).toContain('reserved by the running tasks of stack "shop" only');
     rmSync(file, { force: true });
-  }, 120_000);
+  }, 300_000);
 });

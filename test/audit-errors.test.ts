@@ -74,7 +74,7 @@ describe('audit: docker failures without an engine', () => {
         env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', DOCKER_HOST: `unix://${sock}` },
         extendEnv: false,
         reject: false,
-        timeout: 30_000,
+        timeout: 300_000,
       });
       const took = Date.now() - t0;
       expectDockerFailure(
@@ -144,7 +144,7 @@ describe.runIf(gate.run)('audit: docker failures with an engine that is not a sw
       cwd: work,
       encoding: 'utf8',
       env: { PATH: process.env.PATH ?? '', HOME: work, NO_COLOR: '1', DOCKER_HOST: engine.host, DOCKER_CONFIG: join(work, '.docker') },
-      timeout: 60_000,
+      timeout: 300_000,
     });
     expectDockerFailure(
       { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr },

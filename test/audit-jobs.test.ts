@@ -109,5 +109,5 @@ describe.runIf(gate.run)('audit of job services', () => {
     const runs = after.tasks.filter((t) => t.ServiceID === migrateId).map((t) => t.JobIteration?.Index ?? 0);
     expect(runs.filter((i) => i === 1)).toHaveLength(3);
     expect(runs.filter((i) => i === 0)).toHaveLength(3);
-  }, 90_000);
+  }, 300_000);
 });

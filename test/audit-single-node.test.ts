@@ -87,7 +87,7 @@ describe.runIf(gate.run)('audit against a one-node swarm', () => {
       cwd: work,
       encoding: 'utf8',
       env: { PATH: process.env.PATH ?? '', HOME: work, DOCKER_HOST: engine.host, TERM: 'dumb' },
-      timeout: 60_000,
+      timeout: 300_000,
     });
     expect(r.stdout).toContain('stackopt: listing nodes…');
     expect(r.stdout).toMatch(/stackopt: inspecting \d+ tasks…/);

@@ -117,7 +117,7 @@ function snapshotPackage(to: string): boolean {
 beforeAll(async () => {
   const bundle = join(ROOT, 'dist', 'bundle', 'stackopt.cjs');
   if (!existsSync(bundle) || statSync(bundle).mtimeMs < newestSource()) {
-    const b = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8', timeout: 170_000, killSignal: 'SIGKILL' });
+    const b = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8', timeout: 300_000, killSignal: 'SIGKILL' });
     if (b.status !== 0) throw new Error(`npm run build failed:\n${b.stdout}\n${b.stderr}`);
   }
   dir = mkdtempSync(join(tmpdir(), 'stackopt-cli-'));
@@ -128,7 +128,7 @@ beforeAll(async () => {
     if (attempt >= 5) throw new Error('the built CLI does not run (npm run build)');
     await new Promise((r) => setTimeout(r, 2000));
   }
-}, 180_000);
+}, 300_000);
 
 afterAll(() => {
   for (const d of dirs) {

@@ -117,7 +117,7 @@ describe('fixes of a definition many services share', () => {
     // fixing again changes nothing
     const again = fixProject({ files: [write('anchor-300-again.yml', out)] });
     expect(again.files[0]!.changed).toBe(false);
-  }, 120_000);
+  }, 300_000);
 
   it('fixes the base of a 60-link extends chain in a bounded number of checks', () => {
     const file = write('chain-60.yml', extendsChainStack(60));
@@ -129,7 +129,7 @@ describe('fixes of a definition many services share', () => {
     expect(out).toContain('  base-59:\n    extends: base-58\n');
     expect(r.after.filter((f) => f.ruleId === 'no-new-privileges' || f.ruleId === 'resource-limits')).toEqual([]);
     expect(r.dropped).toEqual([]);
-  }, 120_000);
+  }, 300_000);
 
   it('resolves an extends chain of 20,000 links written base-last (no recursion per link)', () => {
     let t = 'services:\n';

@@ -32,7 +32,7 @@ function runOnce(file: string): Promise<{ ok: boolean; error: string; failed: bo
     execFile(
       'docker',
       ['stack', 'config', '-c', basename(file)],
-      { cwd: dirname(file), env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
+      { cwd: dirname(file), env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 },
       (err, _stdout, stderr) => {
         const error = String(stderr)
           .split('\n')

@@ -56,7 +56,7 @@ describe.skipIf(!HAS_DOCKER)('docker stack config as the oracle for target swarm
         `${sidecar.length} stop at a missing side file (env_file, config file) that no rule can see; errors by class: ` +
         [...byClass].map(([k, v]) => `${k} ${v}`).join(', '),
     );
-  }, 180_000);
+  }, 300_000);
 
   it('covers the whole corpus and the seed examples', () => {
     expect(files.filter((f) => f.includes('/corpus/')).length).toBeGreaterThanOrEqual(113);
@@ -124,7 +124,7 @@ describe.skipIf(!HAS_DOCKER)('stack schema formats agree with docker stack confi
       docker: await dockerAccepts(`p${PORTS.indexOf(p)}`, `services:\n  a:\n    image: x\n    ports:\n      - ${JSON.stringify(p)}\n`),
     }));
     for (const { p, docker } of got) expect(ports(p), `ports ${JSON.stringify(p)}`).toBe(docker);
-  }, 60_000);
+  }, 300_000);
 
   it('duration', async () => {
     const got = await pool(DURATIONS, 4, async (d) => ({
@@ -132,7 +132,7 @@ describe.skipIf(!HAS_DOCKER)('stack schema formats agree with docker stack confi
       docker: await dockerAccepts(`d${DURATIONS.indexOf(d)}`, `services:\n  a:\n    image: x\n    healthcheck:\n      interval: ${JSON.stringify(d)}\n`),
     }));
     for (const { d, docker } of got) expect(duration(d), `duration ${JSON.stringify(d)}`).toBe(docker);
-  }, 60_000);
+  }, 300_000);
 });
 
 /**
@@ -185,5 +185,5 @@ describe.skipIf(!HAS_DOCKER)('stack schema versions agree with docker stack conf
         if (said !== undefined) expect(said, `${name} under ${g.version}`).toBe(firstAccepted);
       }
     }
-  }, 120_000);
+  }, 300_000);
 });

@@ -193,7 +193,7 @@ describe('seed examples with target swarm', () => {
         const l = lint(file);
         return { file, ok: docker[i]!.ok, matches: docker[i]!.errors.map((e) => matchDockerError(e, l)) };
       });
-    }, 120_000);
+    }, 300_000);
 
     it('matches them all', () => {
       expect(results.length).toBe(files.length);

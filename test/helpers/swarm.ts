@@ -204,7 +204,7 @@ function unmountUnder(root: string): void {
 
 /** `docker ARGS` against an engine. */
 export async function docker(e: Engine, args: string[], opts: { reject?: boolean; input?: string } = {}) {
-  return execa('docker', args, { env: e.env, extendEnv: false, reject: opts.reject ?? true, timeout: 60_000, input: opts.input, stdin: opts.input === undefined ? 'ignore' : undefined });
+  return execa('docker', args, { env: e.env, extendEnv: false, reject: opts.reject ?? true, timeout: 300_000, input: opts.input, stdin: opts.input === undefined ? 'ignore' : undefined });
 }
 
 /** Poll until `check` holds; returns whether it did (or throws when `fail`). */
