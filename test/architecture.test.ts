@@ -30,9 +30,13 @@ const ALLOWED: Record<string, readonly string[]> = {
   engine: ['rules', 'model', 'parse', 'generated'],
   fix: ['engine', 'model', 'parse', 'generated'],
   audit: ['engine', 'model', 'parse', 'generated'],
-  format: ['audit', 'fix', 'engine', 'model', 'parse', 'generated'],
+  // recording usage goes through the docker door (src/audit/docker.ts)
+  usage: ['audit', 'engine', 'model', 'parse', 'generated'],
+  format: ['audit', 'fix', 'usage', 'engine', 'model', 'parse', 'generated'],
   config: ['engine', 'model', 'parse', 'generated'],
-  cli: ['format', 'config', 'fix', 'audit', 'engine', 'rules', 'model', 'parse', 'generated'],
+  cli: ['lsp', 'format', 'config', 'fix', 'audit', 'usage', 'engine', 'rules', 'model', 'parse', 'generated'],
+  // the language server: a command beside the CLI (which starts it), loaded only by `stackopt lsp`
+  lsp: ['format', 'config', 'fix', 'audit', 'usage', 'engine', 'rules', 'model', 'parse', 'generated'],
   generated: ['parse'],
 };
 
