@@ -66,7 +66,7 @@ describe('stackopt fix (CLI)', () => {
     expect(r.stdout).toContain('stack.yml: 2 fixed in 1 pass (resource-limits 2) → stack.yml.optimized');
     expect(r.stdout).toMatch(/fixed {2}resource-limits +api: added limits cpus '2', memory 2G and reservations cpus '0.4', memory 1G \(class backend, preset default\)/);
     // what the stack reserves and is limited to in all, before and after
-    expect(r.stdout).toContain('  resources  the stack reserves 0 → 0.8 CPUs and 0 → 3 GiB, and is limited to 0 → 4 CPUs and 0 → 6 GiB (replicas counted)\n');
+    expect(r.stdout).toContain('  resources  reserved 0.00 → 0.80 CPUs and 0 → 3 GiB; limits 0.00 → 4.00 CPUs and 0 → 6 GiB (2 tasks, replicas counted)\n');
     expect(r.stdout).toMatch(/fixed 2 problems, left \d+ in 1 project; wrote 1 file/);
     // no temporary file is left behind
     expect(readdirSync(p.dir).sort()).toEqual(['stack.yml', 'stack.yml.optimized']);

@@ -130,8 +130,8 @@ describe('reservations the fix adds', () => {
       "# the api\nservices:\n  api:\n    image: node:20 # backend\n    deploy:\n      replicas: 3\n      resources:\n        limits:\n          cpus: '2'\n          memory: 2G\n        reservations:\n          cpus: '0.4'\n          memory: 1G\n",
     );
     // the totals count the replicas
-    expect(r.resources.before).toEqual({ reservedCpus: 0, reservedMemory: 0, limitCpus: 0, limitMemory: 0, unlimited: 1, global: 0 });
-    expect(r.resources.after).toEqual({ reservedCpus: 1.2000000000000002, reservedMemory: 3 * 1024 ** 3, limitCpus: 6, limitMemory: 6 * 1024 ** 3, unlimited: 0, global: 0 });
+    expect(r.resources.before).toEqual({ reservedCpus: 0, reservedMemory: 0, limitCpus: 0, limitMemory: 0, tasks: 3, unlimited: 1, global: 0 });
+    expect(r.resources.after).toEqual({ reservedCpus: 1.2000000000000002, reservedMemory: 3 * 1024 ** 3, limitCpus: 6, limitMemory: 6 * 1024 ** 3, tasks: 3, unlimited: 0, global: 0 });
     expect(r.dropped).toEqual([]);
     const again = fixProject({ files: [file], environment: {}, only: ['resource-limits'], readText: () => r.files[0]!.output });
     expect(again.applied).toEqual([]);
@@ -152,7 +152,7 @@ describe('reservations the fix adds', () => {
   it('describeTotals: before → after, replicas and global services', () => {
     const r = fixed();
     expect(describeTotals(r.resources.before, r.resources.after)).toBe(
-      'the stack reserves 0 → 1.2 CPUs and 0 → 3 GiB, and is limited to 0 → 6 CPUs and 0 → 6 GiB (replicas counted)',
+      'reserved 0.00 → 1.20 CPUs and 0 → 3 GiB; limits 0.00 → 6.00 CPUs and 0 → 6 GiB (3 tasks, replicas counted)',
     );
     expect(describeTotals(r.resources.after, r.resources.after)).toBeNull();
   });

@@ -3,6 +3,7 @@ import chalk, { Chalk } from 'chalk';
 import type { Command } from 'commander';
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import { loadCommandConfig } from '../config/find-config.js';
+import type { ResolvedConfig } from '../config/load-config.js';
 import type { RuleSettings } from '../engine/run-rules.js';
 import type { TargetSetting } from '../engine/target.js';
 import { fixProject, MAX_PASSES, type FixResult } from '../fix/fix-project.js';
@@ -106,6 +107,24 @@ export function registerFix(program: Command, g: GlobalContext): void {
     });
 }
 
+/**
+ * The configuration and rule settings of a command that sizes (fix, resources): `--preset` checked
+ * and put into resource-limits' options, over the configuration's.
+ */
+export async function loadSizingSettings(configPath: string | undefined, preset: string | undefined): Promise<{ config: ResolvedConfig | null; settings: Record<string, RuleSettings>; preset: string }> {
+  if (preset !== undefined && !isPresetName(preset)) {
+    throw new CliError(`unknown preset "${preset}"; choose one of ${PRESET_NAMES.join(', ')}`);
+  }
+  const config = await loadCommandConfig(configPath);
+  const settings: Record<string, RuleSettings> = { ...(config?.settings ?? {}) };
+  if (preset !== undefined) {
+    const rl = settings['resource-limits'];
+    settings['resource-limits'] = { ...rl, options: { ...rl?.options, preset } };
+  }
+  const chosen = settings['resource-limits']?.options?.preset;
+  return { config, settings, preset: typeof chosen === 'string' ? chosen : 'default' };
+}
+
 type Mode = 'optimized' | 'output' | 'stdout' | 'in-place' | 'diff' | 'check';
 
 function modeOf(opts: FixCommandOptions): Mode {
@@ -124,15 +143,7 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
   const mode = modeOf(opts);
   const only = opts.rule ?? [];
   for (const id of only) requireRule(id);
-  if (opts.preset !== undefined && !isPresetName(opts.preset)) {
-    throw new CliError(`unknown preset "${opts.preset}"; choose one of ${PRESET_NAMES.join(', ')}`);
-  }
-  const config = await loadCommandConfig(opts.config);
-  const settings: Record<string, RuleSettings> = { ...(config?.settings ?? {}) };
-  if (opts.preset !== undefined) {
-    const rl = settings['resource-limits'];
-    settings['resource-limits'] = { ...rl, options: { ...rl?.options, preset: opts.preset } };
-  }
+  const { config, settings } = await loadSizingSettings(opts.config, opts.preset);
   /** a file found in a folder searched was not read (a link out of it): exit 2 */
   let refused = false;
   const sel = selectProjects(paths, opts, {

@@ -4,6 +4,7 @@ import { packageRoot } from './package-info.js';
 import { buildModel } from '../model/build-model.js';
 import { type Loc, formatPath } from '../parse/location.js';
 import type { Stack } from '../model/types.js';
+import type { UsageProfile } from '../model/usage-profile.js';
 import { loadProject, type LoadOptions, type Project } from '../parse/load-project.js';
 import { checkSchema } from '../parse/validate-schema.js';
 import { validateCompose } from '../generated/validators.js';
@@ -20,6 +21,8 @@ export interface LintOptions extends LoadOptions, RunOptions {
   rules?: readonly Rule[];
   /** `compose`, `swarm` (docker stack deploy) or `auto` (default; see resolveTarget in ./target.ts) */
   target?: TargetSetting;
+  /** what the services used while they ran (`--usage`): sizing reads it where it has a service's history */
+  usage?: UsageProfile | null;
 }
 
 export interface LintResult {

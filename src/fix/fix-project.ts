@@ -8,6 +8,7 @@ import { displayPath } from '../parse/load-project.js';
 import { lintProject, type LintOptions, type LintResult } from '../engine/lint.js';
 import type { Finding, Fix, TextEdit } from '../engine/types.js';
 import type { SourceFile } from '../parse/source-file.js';
+import type { Stack } from '../model/types.js';
 import { applyEdits } from './apply-edits.js';
 import { editsConflict } from '../engine/text-edits.js';
 import { totalResources, type ResourceTotals } from '../model/resource-totals.js';
@@ -90,6 +91,8 @@ export interface FixResult {
   blocked: string | null;
   /** what the stack reserves and limits in all, before fixing and after (null without a stack) */
   resources: { before: ResourceTotals | null; after: ResourceTotals | null };
+  /** the model of the project before fixing and of the fixed text (null without a stack) */
+  stacks: { before: Stack | null; after: Stack | null };
 }
 
 interface Candidate {
@@ -125,7 +128,8 @@ export function fixProject(opts: FixOptions): FixResult {
   }
   const originals = result.sources.map((s) => ({ source: s, original: s.toRaw(s.text) }));
   const before = result.findings;
-  const resourcesBefore = result.stack ? totalResources(result.stack) : null;
+  const stackBefore = result.stack;
+  const resourcesBefore = stackBefore ? totalResources(stackBefore) : null;
   const applied: AppliedFix[] = [];
   const dropped: DroppedPass[] = [];
   const rejected = new Map<string, string>();
@@ -208,7 +212,8 @@ export function fixProject(opts: FixOptions): FixResult {
     return { source, original, output, changed: output !== original };
   });
   const resources = { before: resourcesBefore, after: result.stack ? totalResources(result.stack) : null };
-  return { file: result.file, files, applied, left, dropped, passes, before, after, blocked, resources };
+  const stacks = { before: stackBefore, after: result.stack };
+  return { file: result.file, files, applied, left, dropped, passes, before, after, blocked, resources, stacks };
 }
 
 function mayRun(f: Finding, fix: Fix, opts: FixOptions): boolean {
