@@ -12,7 +12,7 @@ import { isActiveTask, isNodeUsable } from '../model/live-facts.js';
 import { countNodesNeeded, packTasks, type Demand, type NodeSpace, type NodesNeeded, type Packing, type TaskGroup } from '../model/node-fit.js';
 import { serviceResources, sumResources, type CountOptions, type ResourceFigures, type ResourceTotals, type ServiceResources } from '../model/resource-totals.js';
 import type { Stack } from '../model/types.js';
-import { observedSeconds, quantile, usageFor, type UsageProfile } from '../model/usage-profile.js';
+import { observedSeconds, quantile, usageFor, type Histogram } from '../model/usage-profile.js';
 import { fixProject, type FixOptions } from './fix-project.js';
 
 /** Hours in a month for the cost column: 365 days × 24 h / 12. */
@@ -76,8 +76,8 @@ export function buildLedger(opts: LedgerOptions): StackLedger {
         ? {
             samples: u.samples,
             seconds: observedSeconds(u),
-            cpu: { p95: quantile(u.cpu, 0.95), peak: u.cpu.max },
-            memory: { p95: quantile(u.memory, 0.95), peak: u.memory.max },
+            cpu: { p95: p95Of(u.cpu), peak: u.cpu.max },
+            memory: { p95: p95Of(u.memory), peak: u.memory.max },
           }
         : null,
     });
@@ -91,6 +91,15 @@ export function buildLedger(opts: LedgerOptions): StackLedger {
     fixes: result.applied.length,
     count,
   };
+}
+
+/**
+ * The 95th percentile of a histogram: the upper bound of its bucket (at most 5% above the true
+ * value), never shown above the peak that was seen.
+ */
+function p95Of(h: Histogram & { max: number }): number | null {
+  const q = quantile(h, 0.95);
+  return q === null ? null : Math.min(q, h.max);
 }
 
 function stackTargetOf(s: Stack): 'compose' | 'swarm' {

@@ -1,0 +1,179 @@
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildLiveStack } from '../src/audit/live-model.js';
+import { fixProject } from '../src/fix/fix-project.js';
+import { buildLedger, clusterFromSnapshot, fitLedger, monthlyCost, monthlyNodeCost } from '../src/fix/resource-ledger.js';
+import { describeTotals, describeTotalsLine, sumResources } from '../src/model/resource-totals.js';
+import { parseLedgerProfile, ProfileReadError } from '../src/usage/ledger-profile.js';
+import { tempProject } from './helpers/cli.js';
+import { recordedSnapshot } from './helpers/swarm-snapshot.js';
+import { cycle, profileOf } from './helpers/usage-profiles.js';
+
+/** The ledger in process: the real fix loop on real files, the totals, profiles, fit on a recorded snapshot. */
+const cleanups: Array<() => void> = [];
+afterAll(() => cleanups.forEach((c) => c()));
+function stackFile(text: string, name = 'stack.yml'): string {
+  const p = tempProject({ [name]: text });
+  cleanups.push(p.cleanup);
+  return join(p.dir, name);
+}
+
+const M = 1024 ** 2;
+const G = 1024 ** 3;
+
+const STACK = `services:
+  api:
+    image: node:20
+    deploy:
+      replicas: 3
+  db:
+    image: postgres:16
+    deploy:
+      resources:
+        limits: {cpus: '4', memory: 8G}
+        reservations: {cpus: '1', memory: 4G}
+  agent:
+    image: prom/node-exporter:v1.8.0
+    deploy:
+      mode: global
+      resources:
+        limits: {cpus: '0.1', memory: 64M}
+        reservations: {cpus: '0.05', memory: 32M}
+`;
+
+describe('buildLedger', () => {
+  it('rows as written and as fix makes them; totals are the sum of the rows and those of the fix summary', () => {
+    const file = stackFile(STACK);
+    const l = buildLedger({ files: [file], environment: {} });
+    expect(l.rows.map((r) => r.service)).toEqual(['api', 'db', 'agent']);
+    const api = l.rows[0]!;
+    expect(api.before).toMatchObject({ tasks: 3, replicas: 3, perTask: { reservedCpus: null, limitCpus: null, reservedMemory: null, limitMemory: null }, reservedCpus: 0, unlimited: true });
+    // backend class, default preset: 2 CPUs / 2G limits, reservations a fifth and a half
+    expect(api.after).toMatchObject({ tasks: 3, perTask: { reservedCpus: 0.4, limitCpus: 2, reservedMemory: G, limitMemory: 2 * G }, limitCpus: 6, limitMemory: 6 * G, unlimited: false });
+    expect(l.rows[1]!.before).toEqual(l.rows[1]!.after);
+    // a global service: one task per node, counted once without a node count
+    expect(l.rows[2]!.after).toMatchObject({ global: true, replicas: null, tasks: 1, reservedMemory: 32 * M });
+    expect(l.totals.after).toEqual(sumResources(l.rows.map((r) => r.after)));
+    expect(l.totals.before).toEqual({ reservedCpus: 1.05, reservedMemory: 4 * G + 32 * M, limitCpus: 4.1, limitMemory: 8 * G + 64 * M, tasks: 5, unlimited: 1, global: 1 });
+    expect(l.totals.after).toMatchObject({ reservedMemory: 7 * G + 32 * M, limitMemory: 14 * G + 64 * M, tasks: 5, unlimited: 0 });
+    expect(l.totals.after.reservedCpus).toBeCloseTo(2.25, 9);
+    // the fix summary's totals are the same computation
+    const fixed = fixProject({ files: [file], environment: {} });
+    expect(fixed.resources).toEqual(l.totals);
+    expect(describeTotals(fixed.resources.before, fixed.resources.after)).toBe(describeTotalsLine(l.totals.before, l.totals.after));
+    expect(describeTotalsLine(l.totals.before, l.totals.after)).toBe(
+      'reserved 1.05 → 2.25 CPUs (+114%) and 4 GiB → 7 GiB (+74%); limits 4.10 → 10.10 CPUs (+146%) and 8.1 GiB → 14.1 GiB (+74%) (5 tasks, replicas counted; 1 global service counted once (per node))',
+    );
+  });
+
+  it('global services counted on the nodes given', () => {
+    const l = buildLedger({ files: [stackFile(STACK)], environment: {}, nodes: 4 });
+    expect(l.rows[2]!.after).toMatchObject({ tasks: 4, reservedCpus: 0.2, reservedMemory: 128 * M });
+    expect(describeTotalsLine(l.totals.before, l.totals.after, l.count)).toContain('(8 tasks, replicas counted; 1 global service counted on 4 nodes)');
+  });
+
+  it('--preset changes what fix makes', () => {
+    const small = buildLedger({ files: [stackFile(STACK)], environment: {}, settings: { 'resource-limits': { options: { preset: 'small' } } } });
+    expect(small.rows[0]!.after.perTask).toEqual({ reservedCpus: 0.2, limitCpus: 1, reservedMemory: 512 * M, limitMemory: G });
+  });
+
+  it('observed p95 and peak per task from a profile (p95 never above the peak)', () => {
+    const profile = profileOf({
+      api: { stack: 'shop', cpu: cycle([0.1, 0.2, 0.5], 300), memory: cycle([300 * M, 310 * M, 400 * M], 300) },
+      db: { stack: 'other', cpu: [1], memory: [G] },
+      // the same name in two stacks: found only by the stack's name
+      agent: { stack: 'shop', cpu: [0.01], memory: [20 * M] },
+    });
+    profile.services['other/agent'] = { ...profile.services['shop/agent']!, stack: 'other' };
+    const l = buildLedger({ files: [stackFile(STACK)], environment: {}, usage: profile, stackName: 'shop' });
+    const api = l.rows[0]!.observed!;
+    expect(api.samples).toBe(300);
+    expect(api.seconds).toBe(299 * 30);
+    expect(api.memory.peak).toBe(400 * M);
+    expect(api.memory.p95).toBe(400 * M);
+    expect(api.cpu.peak).toBe(0.5);
+    expect(l.rows[1]!.observed?.samples).toBe(1);
+    expect(l.rows[2]!.observed?.memory.peak).toBe(20 * M);
+    const unnamed = buildLedger({ files: [stackFile(STACK)], environment: {}, usage: profile });
+    expect(unnamed.rows[2]!.observed).toBeNull();
+  });
+
+  it('a file that does not parse: an error naming where', () => {
+    expect(() => buildLedger({ files: [stackFile('services:\n  api: [\n')], environment: {} })).toThrow(/stack\.yml:\d+:\d+: /);
+  });
+});
+
+describe('fit on a recorded snapshot (fixtures/audit/single-node.json)', () => {
+  // one usable node of 2 CPUs; the shop stack's web runs two tasks reserving 0.05 CPUs and 8 MiB each
+  const facts = buildLiveStack(recordedSnapshot('single-node')).live!;
+  const FILE = `services:
+  web:
+    image: nginx:1.27
+    deploy:
+      replicas: 2
+      resources:
+        limits: {cpus: '1', memory: 64M}
+        reservations: {cpus: '0.975', memory: 32M}
+`;
+
+  it('the node less what other services reserve', () => {
+    const other = clusterFromSnapshot(facts, new Set());
+    expect(other.nodes).toHaveLength(1);
+    expect(other.nodes[0]!.free.cpus).toBeCloseTo(1.9, 9);
+    expect(other.nodes[0]!.free.memory).toBe(facts.nodes[0]!.memoryBytes - 16 * M);
+    expect(other.size).toEqual({ cpus: 2, memory: facts.nodes[0]!.memoryBytes });
+    // the stack's own tasks would be replaced, not added
+    expect(clusterFromSnapshot(facts, new Set(['shop_web'])).nodes[0]!.free).toEqual({ cpus: 2, memory: facts.nodes[0]!.memoryBytes });
+  });
+
+  it('fits when the running web tasks are its own, not when they are another stack\'s', () => {
+    const l = buildLedger({ files: [stackFile(FILE)], environment: {}, nodes: 1 });
+    const own = fitLedger(l, clusterFromSnapshot(facts, new Set(['shop_web'])));
+    expect(own.after).toMatchObject({ fits: true, unplaced: [], needed: { nodes: 1 } });
+    const other = fitLedger(l, clusterFromSnapshot(facts, new Set()));
+    expect(other.after).toMatchObject({ fits: false, unplaced: [{ service: 'web', count: 1 }], needed: { nodes: 1 } });
+  });
+
+  it('on nodes of a given size: how many, before and after fixing', () => {
+    const l = buildLedger({ files: [stackFile(STACK)], environment: {}, nodes: 2 });
+    const f = fitLedger(l, { kind: 'nodes', count: 2, size: { cpus: 2, memory: 8 * G } });
+    // before: db (1 CPU, 4G) and the agent on each node: fits on one
+    expect(f.before).toMatchObject({ fits: true, needed: { nodes: 1 } });
+    // after: db + three api tasks of 0.4 CPUs and 1G, the agent on every node: two nodes
+    expect(f.after).toMatchObject({ fits: true, needed: { nodes: 2 } });
+    const tight = fitLedger(l, { kind: 'nodes', count: 1, size: { cpus: 2, memory: 8 * G } });
+    expect(tight.after.fits).toBe(false);
+    expect(tight.after.unplaced).toEqual([{ service: 'api', count: 1 }]);
+  });
+});
+
+describe('prices', () => {
+  it('730 hours a month', () => {
+    expect(monthlyCost({ reservedCpus: 2, reservedMemory: 4 * G }, { cpuHour: 0.03, gibHour: 0.004 })).toBeCloseTo((2 * 0.03 + 4 * 0.004) * 730, 9);
+    expect(monthlyNodeCost(3, { cpus: 4, memory: 16 * G }, { cpuHour: 0.01, gibHour: 0.001 })).toBeCloseTo(3 * (0.04 + 0.016) * 730, 9);
+  });
+});
+
+describe('reading a profile for the ledger', () => {
+  const ok = JSON.stringify(profileOf({ api: { cpu: [0.1], memory: [M] } }));
+  it('reads what the writer writes', () => {
+    expect(parseLedgerProfile(ok, 'u.json').services.api!.samples).toBe(1);
+  });
+  it.each([
+    ['{\n  "format": 1,\n', /^u\.json:3:1: not JSON: /],
+    ['[]', /^u\.json: the document must be a JSON object/],
+    ['{"format": "other/2"}', /^u\.json: "format" is "other\/2"; a usage profile has "format": "stackopt-usage\/1"$/],
+    [ok.replace('"samples":1', '"samples":-1'), /^u\.json: services\["api"\]\.samples must be a count/],
+    [ok.replace('"ratio":1.05', '"ratio":"x"'), /^u\.json: services\["api"\]\.cpu\.ratio must be a number above 1/],
+  ])('refuses %j in one line', (text, message) => {
+    let err: unknown;
+    try {
+      parseLedgerProfile(text, 'u.json');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ProfileReadError);
+    expect((err as Error).message).toMatch(message);
+    expect((err as Error).message).not.toContain('\n');
+  });
+});
