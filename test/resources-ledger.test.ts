@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildLiveStack } from '../src/audit/live-model.js';
@@ -5,7 +6,7 @@ import { fixProject } from '../src/fix/fix-project.js';
 import { buildLedger, clusterFromSnapshot, fitLedger, monthlyCost, monthlyNodeCost } from '../src/fix/resource-ledger.js';
 import { describeTotals, describeTotalsLine, sumResources } from '../src/model/resource-totals.js';
 import { parseLedgerProfile, ProfileReadError } from '../src/usage/ledger-profile.js';
-import { tempProject } from './helpers/cli.js';
+import { repoRoot, tempProject } from './helpers/cli.js';
 import { recordedSnapshot } from './helpers/swarm-snapshot.js';
 import { cycle, profileOf } from './helpers/usage-profiles.js';
 
@@ -21,55 +22,40 @@ function stackFile(text: string, name = 'stack.yml'): string {
 const M = 1024 ** 2;
 const G = 1024 ** 3;
 
-const STACK = `services:
-  api:
-    image: node:20
-    deploy:
-      replicas: 3
-  db:
-    image: postgres:16
-    deploy:
-      resources:
-        limits: {cpus: '4', memory: 8G}
-        reservations: {cpus: '1', memory: 4G}
-  agent:
-    image: prom/node-exporter:v1.8.0
-    deploy:
-      mode: global
-      resources:
-        limits: {cpus: '0.1', memory: 64M}
-        reservations: {cpus: '0.05', memory: 32M}
-`;
+/** A service without limits (three replicas), one with everything, one with limits only, a global one. */
+const STACK = readFileSync(join(repoRoot, 'fixtures', 'resources', 'stack.yml'), 'utf8');
 
 describe('buildLedger', () => {
   it('rows as written and as fix makes them; totals are the sum of the rows and those of the fix summary', () => {
     const file = stackFile(STACK);
     const l = buildLedger({ files: [file], environment: {} });
-    expect(l.rows.map((r) => r.service)).toEqual(['api', 'db', 'agent']);
+    expect(l.rows.map((r) => r.service)).toEqual(['api', 'db', 'cache', 'agent']);
     const api = l.rows[0]!;
     expect(api.before).toMatchObject({ tasks: 3, replicas: 3, perTask: { reservedCpus: null, limitCpus: null, reservedMemory: null, limitMemory: null }, reservedCpus: 0, unlimited: true });
     // backend class, default preset: 2 CPUs / 2G limits, reservations a fifth and a half
     expect(api.after).toMatchObject({ tasks: 3, perTask: { reservedCpus: 0.4, limitCpus: 2, reservedMemory: G, limitMemory: 2 * G }, limitCpus: 6, limitMemory: 6 * G, unlimited: false });
     expect(l.rows[1]!.before).toEqual(l.rows[1]!.after);
     // a global service: one task per node, counted once without a node count
-    expect(l.rows[2]!.after).toMatchObject({ global: true, replicas: null, tasks: 1, reservedMemory: 32 * M });
+    // limits without reservations: fix leaves them
+    expect(l.rows[2]!.before).toEqual(l.rows[2]!.after);
+    expect(l.rows[3]!.after).toMatchObject({ global: true, replicas: null, tasks: 1, reservedMemory: 64 * M });
     expect(l.totals.after).toEqual(sumResources(l.rows.map((r) => r.after)));
-    expect(l.totals.before).toEqual({ reservedCpus: 1.05, reservedMemory: 4 * G + 32 * M, limitCpus: 4.1, limitMemory: 8 * G + 64 * M, tasks: 5, unlimited: 1, global: 1 });
-    expect(l.totals.after).toMatchObject({ reservedMemory: 7 * G + 32 * M, limitMemory: 14 * G + 64 * M, tasks: 5, unlimited: 0 });
-    expect(l.totals.after.reservedCpus).toBeCloseTo(2.25, 9);
+    expect(l.totals.before).toEqual({ reservedCpus: 1.25, reservedMemory: 4 * G + 64 * M, limitCpus: 5.5, limitMemory: 9 * G + 128 * M, tasks: 6, unlimited: 1, global: 1 });
+    expect(l.totals.after).toMatchObject({ reservedMemory: 7 * G + 64 * M, limitCpus: 11.5, limitMemory: 15 * G + 128 * M, tasks: 6, unlimited: 0 });
+    expect(l.totals.after.reservedCpus).toBeCloseTo(2.45, 9);
     // the fix summary's totals are the same computation
     const fixed = fixProject({ files: [file], environment: {} });
     expect(fixed.resources).toEqual(l.totals);
     expect(describeTotals(fixed.resources.before, fixed.resources.after)).toBe(describeTotalsLine(l.totals.before, l.totals.after));
     expect(describeTotalsLine(l.totals.before, l.totals.after)).toBe(
-      'reserved 1.05 → 2.25 CPUs (+114%) and 4 GiB → 7 GiB (+74%); limits 4.10 → 10.10 CPUs (+146%) and 8.1 GiB → 14.1 GiB (+74%) (5 tasks, replicas counted; 1 global service counted once (per node))',
+      'reserved 1.25 → 2.45 CPUs (+96%) and 4.1 GiB → 7.1 GiB (+74%); limits 5.50 → 11.50 CPUs (+109%) and 9.1 GiB → 15.1 GiB (+66%) (6 tasks, replicas counted; 1 global service counted once (per node))',
     );
   });
 
   it('global services counted on the nodes given', () => {
     const l = buildLedger({ files: [stackFile(STACK)], environment: {}, nodes: 4 });
-    expect(l.rows[2]!.after).toMatchObject({ tasks: 4, reservedCpus: 0.2, reservedMemory: 128 * M });
-    expect(describeTotalsLine(l.totals.before, l.totals.after, l.count)).toContain('(8 tasks, replicas counted; 1 global service counted on 4 nodes)');
+    expect(l.rows[3]!.after).toMatchObject({ tasks: 4, reservedCpus: 1, reservedMemory: 256 * M });
+    expect(describeTotalsLine(l.totals.before, l.totals.after, l.count)).toContain('(9 tasks, replicas counted; 1 global service counted on 4 nodes)');
   });
 
   it('--preset changes what fix makes', () => {
@@ -93,9 +79,10 @@ describe('buildLedger', () => {
     expect(api.memory.p95).toBe(400 * M);
     expect(api.cpu.peak).toBe(0.5);
     expect(l.rows[1]!.observed?.samples).toBe(1);
-    expect(l.rows[2]!.observed?.memory.peak).toBe(20 * M);
+    expect(l.rows[2]!.observed).toBeNull();
+    expect(l.rows[3]!.observed?.memory.peak).toBe(20 * M);
     const unnamed = buildLedger({ files: [stackFile(STACK)], environment: {}, usage: profile });
-    expect(unnamed.rows[2]!.observed).toBeNull();
+    expect(unnamed.rows[3]!.observed).toBeNull();
   });
 
   it('a file that does not parse: an error naming where', () => {
@@ -137,13 +124,13 @@ describe('fit on a recorded snapshot (fixtures/audit/single-node.json)', () => {
   it('on nodes of a given size: how many, before and after fixing', () => {
     const l = buildLedger({ files: [stackFile(STACK)], environment: {}, nodes: 2 });
     const f = fitLedger(l, { kind: 'nodes', count: 2, size: { cpus: 2, memory: 8 * G } });
-    // before: db (1 CPU, 4G) and the agent on each node: fits on one
+    // before: the agent (0.25 CPUs) on each node and db (1 CPU, 4G): fits on one
     expect(f.before).toMatchObject({ fits: true, needed: { nodes: 1 } });
-    // after: db + three api tasks of 0.4 CPUs and 1G, the agent on every node: two nodes
+    // after: db, then three api tasks of 0.4 CPUs and 1G: one beside db in the 0.75 CPUs left, two on the next
     expect(f.after).toMatchObject({ fits: true, needed: { nodes: 2 } });
     const tight = fitLedger(l, { kind: 'nodes', count: 1, size: { cpus: 2, memory: 8 * G } });
     expect(tight.after.fits).toBe(false);
-    expect(tight.after.unplaced).toEqual([{ service: 'api', count: 1 }]);
+    expect(tight.after.unplaced).toEqual([{ service: 'api', count: 2 }]);
   });
 });
 
