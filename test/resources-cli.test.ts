@@ -39,9 +39,9 @@ const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
 function afterValue(cell: string): { value: number; error: number } {
   const v = (cell.includes('\u2192') ? cell.split('\u2192')[1]! : cell).replace(/\*/g, '').trim();
   if (v === 'none') return { value: 0, error: 0 };
-  const m = /^(\d+)(?:\.(\d+))?(?: (KiB|MiB|GiB))?$/.exec(v);
+  const m = /^(\d+)(?:\.(\d+))?(?: (KiB|MiB|GiB|TiB))?$/.exec(v);
   if (!m) throw new Error(`not a figure: ${JSON.stringify(cell)}`);
-  const unit = m[3] ? ({ KiB: 1024, MiB: M, GiB: G } as Record<string, number>)[m[3]]! : 1;
+  const unit = m[3] ? ({ KiB: 1024, MiB: M, GiB: G, TiB: 1024 * G } as Record<string, number>)[m[3]]! : 1;
   // memory is shown with one decimal at most, CPUs with two
   const decimals = m[3] ? 1 : 2;
   return { value: Number(`${m[1]}.${m[2] ?? '0'}`) * unit, error: (0.5 * unit) / 10 ** decimals };

@@ -108,11 +108,13 @@ export function formatCpuTotal(n: number): string {
   return n.toFixed(2);
 }
 
-/** `71.5 GiB`, `512 MiB`, `0`: memory for people, one decimal at most. */
+/** `71.5 GiB`, `512 MiB`, `2 TiB`, `0`: memory for people, one decimal at most. */
 export function formatMemoryTotal(bytes: number): string {
+  const T = 1024 ** 4;
   const G = 1024 ** 3;
   const M = 1024 ** 2;
   if (bytes === 0) return '0';
+  if (bytes >= T) return `${Math.round((bytes / T) * 10) / 10} TiB`;
   if (bytes >= G) return `${Math.round((bytes / G) * 10) / 10} GiB`;
   if (bytes >= M) return `${Math.round((bytes / M) * 10) / 10} MiB`;
   return `${Math.round((bytes / 1024) * 10) / 10} KiB`;
