@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import type { DockerInfo, DockerNetwork, DockerNode, DockerService, DockerTask } from './docker-types.js';
+import type { DockerContainer, DockerContainerStats, DockerEvent, DockerInfo, DockerNetwork, DockerNode, DockerService, DockerTask } from './docker-types.js';
 
 /**
  * The one door to docker: every call of the docker CLI in stackopt goes through `DockerClient`.
@@ -31,8 +31,8 @@ export class DockerError extends Error {
   }
 }
 
-/** The kinds of swarm objects the audit reads by id; one that disappears between two calls is gone, not a failure. */
-export type SwarmObjectKind = 'node' | 'service' | 'task' | 'network';
+/** The kinds of objects read by id (swarm objects for the audit, containers for usage); one that disappears between two calls is gone, not a failure. */
+export type SwarmObjectKind = 'node' | 'service' | 'task' | 'network' | 'container';
 
 export interface DockerOptions {
   /** a docker context name (`docker --context NAME`); otherwise DOCKER_HOST or the CLI's current context */
@@ -64,7 +64,7 @@ export class DockerClient {
   /** the docker calls made so far (argument arrays), for progress and tests */
   readonly calls: string[][] = [];
   /** objects named in one call and gone by the next (a task reaped, a service removed): left out of the snapshot */
-  readonly vanished: Record<SwarmObjectKind, Set<string>> = { node: new Set(), service: new Set(), task: new Set(), network: new Set() };
+  readonly vanished: Record<SwarmObjectKind, Set<string>> = { node: new Set(), service: new Set(), task: new Set(), network: new Set(), container: new Set() };
   private readonly timeoutMs: number;
   private readonly env: NodeJS.ProcessEnv;
   private readonly command: string;
@@ -245,6 +245,46 @@ export class DockerClient {
     return this.inspectMany<DockerTask>('task', ['inspect', '--type', 'task', '--format', JSON_FORMAT], ids);
   }
 
+  /**
+   * Ids of the containers, running or not, that carry a label (`KEY` or `KEY=VALUE`): the containers
+   * of swarm tasks and compose services on this engine (containers are local to each engine).
+   */
+  async containerIds(label: string): Promise<string[]> {
+    return this.runIds(['ps', '--all', '--quiet', '--no-trunc', '--filter', `label=${label}`]);
+  }
+
+  async inspectContainers(ids: string[]): Promise<DockerContainer[]> {
+    return this.inspectMany<DockerContainer>('container', ['inspect', '--type', 'container', '--format', JSON_FORMAT], ids);
+  }
+
+  /**
+   * One reading of each container's usage (`docker stats --no-stream`): CPU as a percentage of one
+   * core, the memory working set (usage less inactive file pages) and PIDs, as the CLI prints them.
+   * A container gone meanwhile is left out (docker then prints nothing for the others: they are
+   * asked again without it).
+   */
+  async containerStats(ids: string[]): Promise<DockerContainerStats[]> {
+    return this.forEachBatch('container', ['stats', '--no-stream', '--no-trunc', '--format', JSON_FORMAT], ids, (stdout, args) =>
+      stdout
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .map((l) => this.parseJsonLine<DockerContainerStats>(args, l)),
+    );
+  }
+
+  /**
+   * The containers' `oom` events (a process killed by the kernel's OOM killer) between two engine
+   * times, in seconds since the epoch (`docker events --since --until`: returns at once, since
+   * `until` is not in the engine's future). Events are local to each engine.
+   */
+  async oomEvents(since: number, until: number): Promise<DockerEvent[]> {
+    return this.runJsonLines<DockerEvent>([
+      'events', '--since', since.toFixed(3), '--until', until.toFixed(3),
+      '--filter', 'type=container', '--filter', 'event=oom', '--format', JSON_FORMAT,
+    ]);
+  }
+
   /** `docker … inspect --format '{{json .}}' ID...`, many ids a call; objects gone meanwhile are left out. */
   async inspectMany<T>(kind: SwarmObjectKind, base: string[], ids: string[]): Promise<T[]> {
     return this.forEachBatch(kind, base, ids, (stdout, args) =>
@@ -402,10 +442,10 @@ function stderrLines(stderr: string): string[] {
 
 /**
  * What docker says of an object that does not exist (any more), in the wordings of the CLIs from
- * 20.10 to 28: `task ID not found`, `no such service: ID`, `Error: No such node: ID`,
+ * 20.10 to 28: `task ID not found`, `no such service: ID`, `Error: No such node: ID`, `No such container: ID`,
  * `Status: Error: no such service: ID, Code: 1`. Anchored, one id per line.
  */
-const VANISHED_LINE = /^(?:Status: )?(?:Error: )?(?:(?:task|service|node|network) ([A-Za-z0-9_.-]{1,128}) not found|no such (?:task|service|node|network|object): ([A-Za-z0-9_.-]{1,128}))(?:, Code: \d{1,5})?$/i;
+const VANISHED_LINE = /^(?:Status: )?(?:Error: )?(?:(?:task|service|node|network) ([A-Za-z0-9_.-]{1,128}) not found|no such (?:task|service|node|network|container|object): ([A-Za-z0-9_.-]{1,128}))(?:, Code: \d{1,5})?$/i;
 
 /** The ids named when every line of the error says an object does not exist; null for any other failure. */
 function vanishedIds(lines: string[]): string[] | null {

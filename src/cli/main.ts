@@ -7,6 +7,7 @@ import { registerFix } from './fix-command.js';
 import { registerLint } from './lint-command.js';
 import { packageVersion } from '../engine/package-info.js';
 import { registerRules } from './rules-command.js';
+import { registerUsage } from './usage-command.js';
 import type { GlobalContext } from './shared.js';
 
 /** Why standard output or error could not be written, in words (bin/stackopt.js prints it). */
@@ -32,6 +33,7 @@ export function buildProgram(g: GlobalContext): Command {
         '  stackopt lint compose.yaml        report problems (exit 1 on errors)\n' +
         '  stackopt fix compose.yaml         write a fixed copy, compose.yaml.optimized\n' +
         '  stackopt audit --stack shop       audit a live swarm through the docker CLI (DOCKER_HOST, --context)\n' +
+        '  stackopt usage record --stack shop --duration 1h -o usage.json   record what its services use\n' +
         '  stackopt rules                    list the rules; stackopt rules <id> explains one\n\n' +
         'Run `stackopt <command> --help` for a command\'s options.',
     )
@@ -50,6 +52,7 @@ export function buildProgram(g: GlobalContext): Command {
   registerFix(program, g);
   registerRules(program, g);
   registerAudit(program, g);
+  registerUsage(program, g);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => g.stdout(s), writeErr: (s) => g.stderr(s.replace(/\n$/, '')) });
   return program;
 }
