@@ -48,7 +48,7 @@ export function parseUsageProfile(text: string, name: string): UsageProfile {
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new UsageProfileError(`${name}: not a usage profile: not JSON (${(e as Error).message}); ${HINT}`);
+    throw new UsageProfileError(`${name}: not a usage profile: not JSON (${describeJsonError(e as Error)}); ${HINT}`);
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new UsageProfileError(`${name}: not a usage profile: the top level is ${describeKind(data)}, not an object; ${HINT}`);
@@ -177,6 +177,8 @@ interface SchemaError {
   keyword: string;
   message?: string;
   params: Record<string, unknown>;
+  /** set on errors about an object's key (propertyNames) */
+  propertyName?: string;
 }
 
 /** An ajv error as one line: where (`services["shop/web"].cpu.total`) and what is expected. */
@@ -184,7 +186,7 @@ function describeSchemaError(e: SchemaError): string {
   const where = describePointer(e.instancePath);
   if (e.keyword === 'required') return `${where} has no "${String(e.params.missingProperty)}"`;
   if (e.keyword === 'additionalProperties') return `${where} has an unknown key "${shorten(String(e.params.additionalProperty))}"`;
-  if (e.keyword === 'propertyNames') return `${where} has a key that is not allowed there (${shorten(String(e.params.propertyName ?? ''))})`;
+  if (e.propertyName !== undefined) return `${where} has a key ${JSON.stringify(shorten(e.propertyName))} that is not allowed there`;
   if (e.keyword === 'const') return `${where} must be ${JSON.stringify(e.params.allowedValue)}`;
   if (e.keyword === 'enum') return `${where} must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
   return `${where} ${e.message ?? 'is not valid'}`;
@@ -223,6 +225,15 @@ function findConsistencyError(p: UsageProfile): string | null {
 /** Set a property as an own one, whatever its name (`__proto__` included: names come from docker labels). */
 export function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
   Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * JSON.parse's complaint without the excerpt of the file it quotes (the file's own text, which may
+ * span lines or hold a secret): `Unexpected token 's'`, `Unexpected end of JSON input`.
+ */
+function describeJsonError(e: Error): string {
+  const first = e.message.split('\n')[0]!.replace(/, ".*$/, '').replace(/ in JSON at position \d+.*$/, '');
+  return shorten(first);
 }
 
 function describeKind(v: unknown): string {
