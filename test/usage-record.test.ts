@@ -19,6 +19,7 @@ const MiB = 1024 * 1024;
 const HELD_MIB = 200;
 const CPU_CAP = 0.25;
 const bin = join(repoRoot, 'bin', 'stackopt.js');
+const HAS_SCRIPT = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
 
 const STACK = `version: "3.8"
 services:
@@ -84,6 +85,8 @@ describe.runIf(gate.run)('usage record against a one-node swarm', () => {
   let removedAt = 0;
   /** the busy loop's CPU over the recording as the kernel counts it (cgroup v1 cpuacct), in cores */
   let cpuTruth: number | null = null;
+  /** its CFS periods and throttled periods over the recording as the kernel counts them (cgroup v1 cpu.stat) */
+  let throttleTruth: { periods: number; throttled: number } | null = null;
   const svc = (name: string): ServiceUsage => {
     const s = profile.services[`rt/${name}`];
     if (!s) throw new Error(`no rt/${name} in the profile: ${Object.keys(profile.services).join(', ')}`);
@@ -109,7 +112,13 @@ describe.runIf(gate.run)('usage record against a one-node swarm', () => {
       await new Promise((r) => setTimeout(r, 2000));
       const cpuId = (await docker(engine, ['ps', '-q', '--no-trunc', '--filter', 'label=com.docker.swarm.service.name=rt_cpu'])).stdout.trim();
       const cpuacct = `/sys/fs/cgroup/cpuacct/docker/${cpuId}/cpuacct.usage`;
-      const readCpu = () => (existsSync(cpuacct) ? { ns: Number(readFileSync(cpuacct, 'utf8')), at: Date.now() } : null);
+      const cpuStat = `/sys/fs/cgroup/cpu/docker/${cpuId}/cpu.stat`;
+      const readCpu = () => {
+        if (!existsSync(cpuacct) || !existsSync(cpuStat)) return null;
+        const stat = readFileSync(cpuStat, 'utf8');
+        const field = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(stat)?.[1]);
+        return { ns: Number(readFileSync(cpuacct, 'utf8')), at: Date.now(), periods: field('nr_periods'), throttled: field('nr_throttled') };
+      };
       const before = readCpu();
       const rec = startCli(['usage', 'record', '--stack', 'rt', '--duration', '24s', '--interval', '2s', '-o', 'usage.json'], work, { DOCKER_HOST: engine.host });
       await new Promise((r) => setTimeout(r, 9000));
@@ -117,7 +126,10 @@ describe.runIf(gate.run)('usage record against a one-node swarm', () => {
       await docker(engine, ['service', 'rm', 'rt_gone']);
       run = await rec.done;
       const after = readCpu();
-      if (before && after) cpuTruth = (after.ns - before.ns) / 1e9 / ((after.at - before.at) / 1000);
+      if (before && after) {
+        cpuTruth = (after.ns - before.ns) / 1e9 / ((after.at - before.at) / 1000);
+        throttleTruth = { periods: after.periods - before.periods, throttled: after.throttled - before.throttled };
+      }
       if (run.status !== 0) throw new Error(`usage record exited ${run.status}: ${run.stderr}`);
       profile = readUsageProfile(join(work, 'usage.json'));
       if (process.env.RECORD_USAGE_FIXTURES === '1') copyFileSync(join(work, 'usage.json'), join(repoRoot, 'fixtures/usage/recorded-swarm.json'));
@@ -135,7 +147,7 @@ describe.runIf(gate.run)('usage record against a one-node swarm', () => {
     expect(r.ticks).toBeGreaterThanOrEqual(4);
     expect(Object.keys(profile.services).sort()).toEqual(['rt/cpu', 'rt/gone', 'rt/idle', 'rt/mem', 'rt/oom']);
     for (const name of ['mem', 'cpu', 'idle']) {
-      expect(svc(name)).toMatchObject({ stack: 'rt', service: name, kind: 'swarm', tasksMax: 1, oomKills: 0, restarts: 0, throttling: null });
+      expect(svc(name)).toMatchObject({ stack: 'rt', service: name, kind: 'swarm', tasksMax: 1, oomKills: 0, restarts: 0 });
       expect(svc(name).samples).toBe(r.ticks);
       expect(svc(name).daily.reduce((n, d) => n + d.samples, 0)).toBe(r.ticks);
     }
@@ -167,7 +179,22 @@ describe.runIf(gate.run)('usage record against a one-node swarm', () => {
       expect(cpuTruth).toBeGreaterThan(0.05);
       expect(Math.abs(median - cpuTruth)).toBeLessThan(cpuTruth * 0.25 + 0.02);
     } else expect(median).toBeGreaterThan(CPU_CAP * 0.5);
-    console.log(`usage record: held ${HELD_MIB} MiB, recorded max ${(svc('mem').memory.max / MiB).toFixed(2)} MiB; CPU cap ${CPU_CAP}, kernel-counted ${cpuTruth?.toFixed(3)}, recorded median ${median.toFixed(3)} max ${cpu.cpu.max.toFixed(3)}`);
+    // CFS throttling from the engine's stats endpoint, compared with the kernel's counts over the
+    // recording (the first reading of a container is its baseline: a sample's worth is not counted).
+    // How often the loop runs out of its quota depends on how much CPU the machine gives it.
+    expect(cpu.throttling).not.toBeNull();
+    expect(cpu.throttling!.periods).toBeGreaterThan(0);
+    expect(cpu.throttling!.throttledPeriods).toBeLessThanOrEqual(cpu.throttling!.periods);
+    if (cgroupV1) expect(throttleTruth).not.toBeNull();
+    if (throttleTruth) {
+      expect(cpu.throttling!.periods).toBeLessThanOrEqual(throttleTruth.periods);
+      expect(cpu.throttling!.periods).toBeGreaterThan(throttleTruth.periods * 0.5);
+      expect(cpu.throttling!.throttledPeriods).toBeLessThanOrEqual(throttleTruth.throttled);
+      if (throttleTruth.throttled >= 20) expect(cpu.throttling!.throttledPeriods).toBeGreaterThan(0);
+    }
+    expect(svc('idle').throttling).toEqual({ periods: 0, throttledPeriods: 0 });
+    expect(svc('mem').throttling).toEqual({ periods: 0, throttledPeriods: 0 });
+    console.log(`usage record: held ${HELD_MIB} MiB, recorded max ${(svc('mem').memory.max / MiB).toFixed(2)} MiB; CPU cap ${CPU_CAP}, kernel-counted ${cpuTruth?.toFixed(3)}, recorded median ${median.toFixed(3)} max ${cpu.cpu.max.toFixed(3)}, throttled ${cpu.throttling!.throttledPeriods} of ${cpu.throttling!.periods} periods (kernel: ${throttleTruth?.throttled} of ${throttleTruth?.periods})`);
     expect(cpu.limits).toEqual({ cpus: CPU_CAP, memory: null });
     expect(cpu.daily[0]!.idleSamples).toBe(0);
     const idle = svc('idle');
@@ -216,6 +243,21 @@ describe.runIf(gate.run)('usage record against a one-node swarm', () => {
     expect(mem.daily.reduce((n, d) => n + d.samples, 0)).toBe(mem.samples);
     // services not asked for this time are kept as they were
     expect(merged.services['rt/cpu']).toEqual(svc('cpu'));
+  });
+
+  it.runIf(HAS_SCRIPT)('shows progress on stderr when it is a terminal (one line, rewritten), and the summary on stdout', () => {
+    // `script` gives the command a terminal; stdout goes to a file, stderr stays on the terminal
+    const out = join(work, 'tty-summary.txt');
+    const r = spawnSync('script', ['-qec', `'${process.execPath}' '${bin}' usage record --stack rt --service idle --duration 3s --interval 1s -o tty.json > '${out}'`, '/dev/null'], {
+      cwd: work,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: work, DOCKER_HOST: engine.host, TERM: 'dumb' },
+      timeout: 300_000,
+    });
+    expect(r.stdout).toMatch(/\r\u001b\[2Kstackopt: recording \d+s of 3s: 1 sample, 1 service, 1 running container…/);
+    expect(r.stdout).not.toContain('\n');
+    expect(r.stdout).toMatch(/\r\u001b\[2K$/); // the progress line is cleared at the end
+    expect(readFileSync(out, 'utf8')).toMatch(/^recorded \d+ samples? every 1s over \d+s into tty\.json \(1 recording in the file\)\n {2}rt\/idle +1 task/);
   });
 
   it('fails with exit 2 and one line when the stack has no container, writing nothing', () => {

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { execa } from 'execa';
 import type { DockerContainer, DockerContainerStats, DockerEvent, DockerInfo, DockerNetwork, DockerNode, DockerService, DockerTask } from './docker-types.js';
 
@@ -285,6 +286,45 @@ export class DockerClient {
     ]);
   }
 
+  /**
+   * CFS throttling counters of running containers (`cpu_stats.throttling_data`: periods with a CPU
+   * quota, and those in which the quota ran out), which `docker stats` does not print. They are read
+   * from the engine's own stats endpoint (`/containers/ID/stats?stream=false&one-shot=true`) when
+   * the engine is reached through a local socket (`unix://`, as the docker context or DOCKER_HOST
+   * names it); otherwise, or when a reading fails, a container has no entry. Cumulative counts.
+   */
+  async throttlingCounters(ids: string[]): Promise<Map<string, { periods: number; throttledPeriods: number }>> {
+    const out = new Map<string, { periods: number; throttledPeriods: number }>();
+    if (ids.length === 0) return out;
+    this.socketPath ??= this.findLocalSocket();
+    const socket = await this.socketPath;
+    if (!socket) return out;
+    await Promise.all(
+      ids.map(async (id) => {
+        const doc = await getJson(socket, `/containers/${encodeURIComponent(id)}/stats?stream=false&one-shot=true`, this.timeoutMs);
+        const t = (doc as { cpu_stats?: { throttling_data?: { periods?: unknown; throttled_periods?: unknown } } } | null)?.cpu_stats?.throttling_data;
+        if (t && Number.isSafeInteger(t.periods) && Number.isSafeInteger(t.throttled_periods)) {
+          out.set(id, { periods: t.periods as number, throttledPeriods: t.throttled_periods as number });
+        }
+      }),
+    );
+    return out;
+  }
+
+  private socketPath?: Promise<string | null>;
+
+  /** The engine's socket when it is a local one: the docker endpoint of the context in use (DOCKER_HOST included). */
+  private async findLocalSocket(): Promise<string | null> {
+    let host: string;
+    try {
+      const [endpoint] = await this.runJsonLines<{ Host?: string }>(['context', 'inspect', ...(this.opts.context ? [this.opts.context] : []), '--format', '{{json .Endpoints.docker}}']);
+      host = endpoint?.Host ?? '';
+    } catch {
+      return null;
+    }
+    return host.startsWith('unix://') ? host.slice('unix://'.length) : null;
+  }
+
   /** `docker … inspect --format '{{json .}}' ID...`, many ids a call; objects gone meanwhile are left out. */
   async inspectMany<T>(kind: SwarmObjectKind, base: string[], ids: string[]): Promise<T[]> {
     return this.forEachBatch(kind, base, ids, (stdout, args) =>
@@ -471,6 +511,42 @@ function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   } catch {
     // the group is gone
   }
+}
+
+/** the most of one stats document read from the engine's socket */
+const MAX_ENGINE_JSON_BYTES = 1024 * 1024;
+
+/** GET a JSON document from the engine's socket; null on any failure (the caller goes without it). */
+function getJson(socketPath: string, path: string, timeoutMs: number): Promise<unknown> {
+  return new Promise((resolve) => {
+    const req = request({ socketPath, path, method: 'GET', headers: { Host: 'docker' }, timeout: timeoutMs }, (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        resolve(null);
+        return;
+      }
+      const parts: Buffer[] = [];
+      let size = 0;
+      res.on('data', (d: Buffer) => {
+        size += d.length;
+        if (size > MAX_ENGINE_JSON_BYTES) {
+          req.destroy();
+          resolve(null);
+        } else parts.push(d);
+      });
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(Buffer.concat(parts).toString('utf8')));
+        } catch {
+          resolve(null);
+        }
+      });
+      res.on('error', () => resolve(null));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(null));
+    req.end();
+  });
 }
 
 function* chunks(ids: string[], size = IDS_PER_CALL): Generator<string[]> {

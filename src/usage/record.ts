@@ -89,6 +89,8 @@ interface ContainerState {
   startedAt: number;
   /** State.OOMKilled of a container that started and ended during the recording: when it ended */
   oomKilledAt: number | null;
+  /** its CFS throttling counters at the last reading */
+  throttle?: { periods: number; throttledPeriods: number };
   /** `oom` events seen for this container (engine times, ms) */
   oomEvents: number[];
 }
@@ -221,6 +223,8 @@ async function sampleEngine(
     const state = updateContainer(e, c, stack, wanted, startMs, services, tickAt);
     if (state && c.State?.Running) running.push(c.Id);
   }
+  // CFS throttling, where the engine's socket is at hand (docker stats does not print it)
+  const throttling = settle(client.throttlingCounters(running));
   const knownSet = new Set(known);
   const fresh = running.filter((id) => !knownSet.has(id));
   const rows = [...(await knownStats)(), ...(fresh.length ? await client.containerStats(fresh) : [])];
@@ -235,6 +239,19 @@ async function sampleEngine(
       taken.add(row.ID);
       out.push({ id: state.id, reading });
     }
+  }
+  for (const [cid, counters] of (await throttling)()) {
+    const state = e.containers.get(cid);
+    const acc = state && services.get(state.id.key);
+    if (!state || !acc) continue;
+    const t = (acc.usage.throttling ??= { periods: 0, throttledPeriods: 0 });
+    // cumulative per container: what happened since its last reading (nothing at its first)
+    const last = state.throttle;
+    if (last && counters.periods >= last.periods && counters.throttledPeriods >= last.throttledPeriods) {
+      t.periods += counters.periods - last.periods;
+      t.throttledPeriods += counters.throttledPeriods - last.throttledPeriods;
+    }
+    state.throttle = counters;
   }
   takeOomEvents(e, (await events)(), stack, wanted, services, tickAt);
   return out;
@@ -335,7 +352,7 @@ function serviceAcc(services: Map<string, ServiceAcc>, id: ContainerIdentity, ti
         cpu: { ...emptyHistogram(CPU_HISTOGRAM), max: 0 },
         memory: { ...emptyHistogram(MEMORY_HISTOGRAM), max: 0 },
         pidsMax: 0,
-        // `docker stats` does not report CFS throttling
+        // set at the first reading of the engine's throttling counters (null: never reported)
         throttling: null,
         oomKills: 0,
         oomPeaks: [],
