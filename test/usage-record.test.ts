@@ -10,6 +10,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { quantile, type ServiceUsage, type UsageProfile } from '../src/model/usage-profile.js';
+import { DockerClient } from '../src/audit/docker.js';
 import { readUsageProfile } from '../src/usage/profile-file.js';
 import { assertBuilt, repoRoot, type CliRun } from './helpers/cli.js';
 import { deployStack, docker, engineGate, engineSuite, freePort, importBusybox, initSwarm, startEngine, tasksOf, waitFor, type Engine } from './helpers/swarm.js';
@@ -258,6 +259,20 @@ describe.runIf(gate.run)('usage record against a one-node swarm', () => {
     expect(r.stdout).not.toContain('\n');
     expect(r.stdout).toMatch(/\r\u001b\[2K$/); // the progress line is cleared at the end
     expect(readFileSync(out, 'utf8')).toMatch(/^recorded \d+ samples? every 1s over \d+s into tty\.json \(1 recording in the file\)\n {2}rt\/idle +1 task/);
+  });
+
+  it('leaves out a container that vanished between the listing and the reading, without failing', async () => {
+    const client = new DockerClient({ env: engine.env });
+    const idle = (await docker(engine, ['ps', '-q', '--no-trunc', '--filter', 'label=com.docker.swarm.service.name=rt_idle'])).stdout.trim();
+    const gone = 'f'.repeat(64);
+    const rows = await client.containerStats([gone, idle]);
+    expect(rows.map((r) => r.ID)).toEqual([idle]);
+    const inspected = await client.inspectContainers([idle, gone]);
+    expect(inspected.map((c) => c.Id)).toEqual([idle]);
+    expect([...client.vanished.container]).toEqual([gone]);
+    // the throttling counters come from the engine's socket; a container it does not know has none
+    const counters = await client.throttlingCounters([idle, gone]);
+    expect([...counters.keys()]).toEqual([idle]);
   });
 
   it('fails with exit 2 and one line when the stack has no container, writing nothing', () => {

@@ -12,8 +12,6 @@ export interface DockerInfo {
   MemTotal?: number;
   ServerVersion?: string;
   OperatingSystem?: string;
-  /** the engine's clock (RFC 3339): `docker events --since/--until` are in its time */
-  SystemTime?: string;
   Swarm?: SwarmInfo;
 }
 

@@ -174,8 +174,9 @@ function describeService(u: ServiceUsage): string[] {
   const events = [u.oomKills ? `${u.oomKills} OOM kill${u.oomKills === 1 ? '' : 's'}` : '', u.restarts ? `${u.restarts} restart${u.restarts === 1 ? '' : 's'}` : ''].filter(Boolean);
   return [
     `${u.tasksMax} task${u.tasksMax === 1 ? '' : 's'}`,
-    u.samples ? `CPU p95 ${cpuP95!.toFixed(3)} max ${u.cpu.max.toFixed(3)} cores` : 'no sample',
-    u.samples ? `memory p95 ${mib(memP95!)} max ${mib(u.memory.max)}` : '',
+    // a quantile is its bucket's upper bound: never shown above the largest sample
+    u.samples ? `CPU p95 ${Math.min(cpuP95!, u.cpu.max).toFixed(3)} max ${u.cpu.max.toFixed(3)} cores` : 'no sample',
+    u.samples ? `memory p95 ${mib(Math.min(memP95!, u.memory.max))} max ${mib(u.memory.max)}` : '',
     `limits ${u.limits.cpus ?? '-'} CPUs, ${u.limits.memory ? mib(u.limits.memory) : '-'}`,
     events.join(', '),
   ];
