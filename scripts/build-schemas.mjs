@@ -14,6 +14,7 @@ const read = (p) => JSON.parse(readFileSync(join(root, p), 'utf8'));
 const validators = [
   ['validateCompose', 'schemas/compose-spec/compose-spec.json'],
   ['validateSleepPolicy', 'schemas/sleep-policy.schema.json'],
+  ['validateUsageProfile', 'schemas/usage-profile.schema.json'],
 ];
 
 /** Drop prose (description, title) from a schema: it is not needed to validate and only costs load time. */

@@ -222,3 +222,43 @@ export interface DockerNetwork {
   /** driver options: an overlay network created with `--opt encrypted` has `encrypted` */
   Options?: Record<string, string> | null;
 }
+
+/** `docker inspect --type container` (the parts usage recording reads). */
+export interface DockerContainer {
+  Id: string;
+  Name?: string;
+  Created?: string;
+  RestartCount?: number;
+  State?: {
+    Status?: string;
+    Running?: boolean;
+    OOMKilled?: boolean;
+    ExitCode?: number;
+    StartedAt?: string;
+    FinishedAt?: string;
+  };
+  Config?: { Labels?: Record<string, string> | null };
+  HostConfig?: { Memory?: number; NanoCpus?: number; CpuQuota?: number; CpuPeriod?: number };
+}
+
+/** One line of `docker stats --no-stream --format '{{json .}}'`: figures as the CLI prints them. */
+export interface DockerContainerStats {
+  ID: string;
+  Name?: string;
+  /** `25.24%` (of one core), `--` when unknown */
+  CPUPerc?: string;
+  /** `200.8MiB / 512MiB`: the working set, then the limit (or the host's memory) */
+  MemUsage?: string;
+  /** `3`, `--` when unknown */
+  PIDs?: string;
+}
+
+/** One line of `docker events --format '{{json .}}'`. */
+export interface DockerEvent {
+  Type?: string;
+  Action?: string;
+  id?: string;
+  time?: number;
+  timeNano?: number;
+  Actor?: { ID?: string; Attributes?: Record<string, string> | null };
+}

@@ -1,5 +1,6 @@
+import { request } from 'node:http';
 import { execa } from 'execa';
-import type { DockerInfo, DockerNetwork, DockerNode, DockerService, DockerTask } from './docker-types.js';
+import type { DockerContainer, DockerContainerStats, DockerEvent, DockerInfo, DockerNetwork, DockerNode, DockerService, DockerTask } from './docker-types.js';
 
 /**
  * The one door to docker: every call of the docker CLI in stackopt goes through `DockerClient`.
@@ -31,8 +32,8 @@ export class DockerError extends Error {
   }
 }
 
-/** The kinds of swarm objects the audit reads by id; one that disappears between two calls is gone, not a failure. */
-export type SwarmObjectKind = 'node' | 'service' | 'task' | 'network';
+/** The kinds of objects read by id (swarm objects for the audit, containers for usage); one that disappears between two calls is gone, not a failure. */
+export type SwarmObjectKind = 'node' | 'service' | 'task' | 'network' | 'container';
 
 export interface DockerOptions {
   /** a docker context name (`docker --context NAME`); otherwise DOCKER_HOST or the CLI's current context */
@@ -64,7 +65,7 @@ export class DockerClient {
   /** the docker calls made so far (argument arrays), for progress and tests */
   readonly calls: string[][] = [];
   /** objects named in one call and gone by the next (a task reaped, a service removed): left out of the snapshot */
-  readonly vanished: Record<SwarmObjectKind, Set<string>> = { node: new Set(), service: new Set(), task: new Set(), network: new Set() };
+  readonly vanished: Record<SwarmObjectKind, Set<string>> = { node: new Set(), service: new Set(), task: new Set(), network: new Set(), container: new Set() };
   private readonly timeoutMs: number;
   private readonly env: NodeJS.ProcessEnv;
   private readonly command: string;
@@ -245,6 +246,85 @@ export class DockerClient {
     return this.inspectMany<DockerTask>('task', ['inspect', '--type', 'task', '--format', JSON_FORMAT], ids);
   }
 
+  /**
+   * Ids of the containers, running or not, that carry a label (`KEY` or `KEY=VALUE`): the containers
+   * of swarm tasks and compose services on this engine (containers are local to each engine).
+   */
+  async containerIds(label: string): Promise<string[]> {
+    return this.runIds(['ps', '--all', '--quiet', '--no-trunc', '--filter', `label=${label}`]);
+  }
+
+  async inspectContainers(ids: string[]): Promise<DockerContainer[]> {
+    return this.inspectMany<DockerContainer>('container', ['inspect', '--type', 'container', '--format', JSON_FORMAT], ids);
+  }
+
+  /**
+   * One reading of each container's usage (`docker stats --no-stream`): CPU as a percentage of one
+   * core, the memory working set (usage less inactive file pages) and PIDs, as the CLI prints them.
+   * A container gone meanwhile is left out (docker then prints nothing for the others: they are
+   * asked again without it).
+   */
+  async containerStats(ids: string[]): Promise<DockerContainerStats[]> {
+    return this.forEachBatch('container', ['stats', '--no-stream', '--no-trunc', '--format', JSON_FORMAT], ids, (stdout, args) =>
+      stdout
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .map((l) => this.parseJsonLine<DockerContainerStats>(args, l)),
+    );
+  }
+
+  /**
+   * The containers' `oom` events (a process killed by the kernel's OOM killer) between two engine
+   * times, in seconds since the epoch (`docker events --since --until`: returns at once, since
+   * `until` is not in the engine's future). Events are local to each engine.
+   */
+  async oomEvents(since: number, until: number): Promise<DockerEvent[]> {
+    return this.runJsonLines<DockerEvent>([
+      'events', '--since', since.toFixed(3), '--until', until.toFixed(3),
+      '--filter', 'type=container', '--filter', 'event=oom', '--format', JSON_FORMAT,
+    ]);
+  }
+
+  /**
+   * CFS throttling counters of running containers (`cpu_stats.throttling_data`: periods with a CPU
+   * quota, and those in which the quota ran out), which `docker stats` does not print. They are read
+   * from the engine's own stats endpoint (`/containers/ID/stats?stream=false&one-shot=true`) when
+   * the engine is reached through a local socket (`unix://`, as the docker context or DOCKER_HOST
+   * names it); otherwise, or when a reading fails, a container has no entry. Cumulative counts.
+   */
+  async throttlingCounters(ids: string[]): Promise<Map<string, { periods: number; throttledPeriods: number }>> {
+    const out = new Map<string, { periods: number; throttledPeriods: number }>();
+    if (ids.length === 0) return out;
+    this.socketPath ??= this.findLocalSocket();
+    const socket = await this.socketPath;
+    if (!socket) return out;
+    await Promise.all(
+      ids.map(async (id) => {
+        const doc = await getJson(socket, `/containers/${encodeURIComponent(id)}/stats?stream=false&one-shot=true`, this.timeoutMs);
+        const t = (doc as { cpu_stats?: { throttling_data?: { periods?: unknown; throttled_periods?: unknown } } } | null)?.cpu_stats?.throttling_data;
+        if (t && Number.isSafeInteger(t.periods) && Number.isSafeInteger(t.throttled_periods)) {
+          out.set(id, { periods: t.periods as number, throttledPeriods: t.throttled_periods as number });
+        }
+      }),
+    );
+    return out;
+  }
+
+  private socketPath?: Promise<string | null>;
+
+  /** The engine's socket when it is a local one: the docker endpoint of the context in use (DOCKER_HOST included). */
+  private async findLocalSocket(): Promise<string | null> {
+    let host: string;
+    try {
+      const [endpoint] = await this.runJsonLines<{ Host?: string }>(['context', 'inspect', ...(this.opts.context ? [this.opts.context] : []), '--format', '{{json .Endpoints.docker}}']);
+      host = endpoint?.Host ?? '';
+    } catch {
+      return null;
+    }
+    return host.startsWith('unix://') ? host.slice('unix://'.length) : null;
+  }
+
   /** `docker … inspect --format '{{json .}}' ID...`, many ids a call; objects gone meanwhile are left out. */
   async inspectMany<T>(kind: SwarmObjectKind, base: string[], ids: string[]): Promise<T[]> {
     return this.forEachBatch(kind, base, ids, (stdout, args) =>
@@ -402,10 +482,10 @@ function stderrLines(stderr: string): string[] {
 
 /**
  * What docker says of an object that does not exist (any more), in the wordings of the CLIs from
- * 20.10 to 28: `task ID not found`, `no such service: ID`, `Error: No such node: ID`,
+ * 20.10 to 28: `task ID not found`, `no such service: ID`, `Error: No such node: ID`, `No such container: ID`,
  * `Status: Error: no such service: ID, Code: 1`. Anchored, one id per line.
  */
-const VANISHED_LINE = /^(?:Status: )?(?:Error: )?(?:(?:task|service|node|network) ([A-Za-z0-9_.-]{1,128}) not found|no such (?:task|service|node|network|object): ([A-Za-z0-9_.-]{1,128}))(?:, Code: \d{1,5})?$/i;
+const VANISHED_LINE = /^(?:Status: )?(?:Error: )?(?:(?:task|service|node|network) ([A-Za-z0-9_.-]{1,128}) not found|no such (?:task|service|node|network|container|object): ([A-Za-z0-9_.-]{1,128}))(?:, Code: \d{1,5})?$/i;
 
 /** The ids named when every line of the error says an object does not exist; null for any other failure. */
 function vanishedIds(lines: string[]): string[] | null {
@@ -431,6 +511,42 @@ function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   } catch {
     // the group is gone
   }
+}
+
+/** the most of one stats document read from the engine's socket */
+const MAX_ENGINE_JSON_BYTES = 1024 * 1024;
+
+/** GET a JSON document from the engine's socket; null on any failure (the caller goes without it). */
+function getJson(socketPath: string, path: string, timeoutMs: number): Promise<unknown> {
+  return new Promise((resolve) => {
+    const req = request({ socketPath, path, method: 'GET', headers: { Host: 'docker' }, timeout: timeoutMs }, (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        resolve(null);
+        return;
+      }
+      const parts: Buffer[] = [];
+      let size = 0;
+      res.on('data', (d: Buffer) => {
+        size += d.length;
+        if (size > MAX_ENGINE_JSON_BYTES) {
+          req.destroy();
+          resolve(null);
+        } else parts.push(d);
+      });
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(Buffer.concat(parts).toString('utf8')));
+        } catch {
+          resolve(null);
+        }
+      });
+      res.on('error', () => resolve(null));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(null));
+    req.end();
+  });
 }
 
 function* chunks(ids: string[], size = IDS_PER_CALL): Generator<string[]> {

@@ -189,7 +189,7 @@ function groupByObject(findings: Finding[]): ReportResult[] {
 }
 
 /** Progress on standard error, only when it is a terminal: one line, rewritten in place. */
-function progressReporter(): { update: (message: string) => void; done: () => void } {
+export function progressReporter(): { update: (message: string) => void; done: () => void } {
   const tty = Boolean(process.stderr.isTTY);
   let shown = false;
   return {

@@ -8,6 +8,7 @@ import { registerLint } from './lint-command.js';
 import { packageVersion } from '../engine/package-info.js';
 import { registerRules } from './rules-command.js';
 import { registerResources } from './resources-command.js';
+import { registerUsage } from './usage-command.js';
 import type { GlobalContext } from './shared.js';
 
 /** Why standard output or error could not be written, in words (bin/stackopt.js prints it). */
@@ -34,6 +35,7 @@ export function buildProgram(g: GlobalContext): Command {
         '  stackopt fix compose.yaml         write a fixed copy, compose.yaml.optimized\n' +
         '  stackopt audit --stack shop       audit a live swarm through the docker CLI (DOCKER_HOST, --context)\n' +
         '  stackopt resources stack.yml      reservations and limits before and after fix, fit on nodes\n' +
+        '  stackopt usage record --stack shop --duration 1h -o usage.json   record what its services use\n' +
         '  stackopt rules                    list the rules; stackopt rules <id> explains one\n\n' +
         'Run `stackopt <command> --help` for a command\'s options.',
     )
@@ -53,6 +55,7 @@ export function buildProgram(g: GlobalContext): Command {
   registerRules(program, g);
   registerAudit(program, g);
   registerResources(program, g);
+  registerUsage(program, g);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => g.stdout(s), writeErr: (s) => g.stderr(s.replace(/\n$/, '')) });
   return program;
 }
