@@ -4,6 +4,8 @@ import { describeFsError } from '../parse/read-text.js';
 import { CliError, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
 import { registerAudit } from './audit-command.js';
 import { registerFix } from './fix-command.js';
+import { foreignFlagAdvice } from './foreign-flags.js';
+import { registerInit } from './init-command.js';
 import { registerLint } from './lint-command.js';
 import { packageVersion } from '../engine/package-info.js';
 import { registerRules } from './rules-command.js';
@@ -32,7 +34,8 @@ export function buildProgram(g: GlobalContext): Command {
         '  stackopt lint compose.yaml        report problems (exit 1 on errors)\n' +
         '  stackopt fix compose.yaml         write a fixed copy, compose.yaml.optimized\n' +
         '  stackopt audit --stack shop       audit a live swarm through the docker CLI (DOCKER_HOST, --context)\n' +
-        '  stackopt rules                    list the rules; stackopt rules <id> explains one\n\n' +
+        '  stackopt rules                    list the rules; stackopt rules <id> explains one\n' +
+        '  stackopt init --baseline          start on an existing repository: a .stackopt.yaml and a baseline\n\n' +
         'Run `stackopt <command> --help` for a command\'s options.',
     )
     .version(g.version, '-v, --version', 'print the version')
@@ -49,6 +52,7 @@ export function buildProgram(g: GlobalContext): Command {
   registerLint(program, g);
   registerFix(program, g);
   registerRules(program, g);
+  registerInit(program, g);
   registerAudit(program, g);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => g.stdout(s), writeErr: (s) => g.stderr(s.replace(/\n$/, '')) });
   return program;
@@ -66,6 +70,11 @@ export async function run(argv: string[], io: RunIO = {}): Promise<number> {
     exitCode: 0,
     debug: argv.includes('--debug'),
   };
+  const advice = foreignFlagAdvice(argv);
+  if (advice) {
+    g.stderr(`stackopt: ${advice}`);
+    return EXIT_USAGE;
+  }
   const program = buildProgram(g);
   try {
     await program.parseAsync(argv, { from: 'user' });
