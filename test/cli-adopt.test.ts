@@ -361,3 +361,13 @@ describe('baseline in the configuration', () => {
     expect(fresh.status).toBe(1);
   });
 });
+
+describe('a baseline that is not one', () => {
+  it('is reported without quoting its text (a configuration may name any file)', async () => {
+    const p = project({ '.stackopt.yaml': 'baseline: secret.txt\n', 'secret.txt': 'hunter2-password-value\n', 'compose.yaml': COMPOSE });
+    const run = await cli(['lint'], p.dir);
+    expect(run.stderr).toBe('stackopt: baseline secret.txt (the baseline of .stackopt.yaml): not JSON (write a baseline with --write-baseline)\n');
+    expect(run.stdout).toBe('');
+    expect(run.status).toBe(2);
+  });
+});
