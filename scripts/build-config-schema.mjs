@@ -60,7 +60,7 @@ export function configSchemaFor(rules) {
     $id: 'https://github.com/stackopt/stackopt/blob/main/schemas/config.schema.json',
     title: 'stackopt configuration (.stackopt.yaml)',
     description:
-      'Generated from the rules\' metadata by scripts/build-config-schema.mjs (npm run build): do not edit. stackopt reads .stackopt.yaml (or .stackopt.yml) from the working directory or the nearest folder above it, or the file given with --config.',
+      'Generated from the rules\' metadata by scripts/build-config-schema.mjs (npm run build): do not edit. Each file linted uses the nearest .stackopt.yaml (or .stackopt.yml): in its folder or the closest folder above it, up to the root of its git repository; the nearest file alone applies (they do not merge). --config names one file for all.',
     type: 'object',
     additionalProperties: false,
     properties: {
@@ -100,6 +100,17 @@ export function configSchemaFor(rules) {
       ignore: {
         description: 'Files not to lint, as .gitignore patterns relative to the folder of this file (e.g. "legacy/", "**/*.generated.yml").',
         $ref: '#/definitions/patterns',
+      },
+      failOn: {
+        description:
+          'The lowest severity that fails `stackopt lint` (exit 1): error (the default), warning, info, or none (findings never fail the run). -q shows only findings at or above it. --fail-on overrides it.',
+        enum: ['error', 'warning', 'info', 'none'],
+      },
+      baseline: {
+        description:
+          'A baseline file (written by `stackopt lint --write-baseline FILE` or `stackopt init --baseline`), relative to the folder of this file: findings it records are not reported. --baseline overrides it.',
+        type: 'string',
+        minLength: 1,
       },
       allowPaths: {
         description:

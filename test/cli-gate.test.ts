@@ -38,7 +38,7 @@ describe('--max-warnings and --quiet (CLI)', () => {
   it('--max-warnings takes a whole number', () => {
     const run = runCli(['lint', '--max-warnings', 'many'], p.dir);
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain('--max-warnings takes a whole number of warnings (0 or more), not "many"');
+    expect(run.stderr).toBe('stackopt: --max-warnings takes a whole number of warnings (0 or more, or -1 for no limit), not "many"\n');
   });
 
   it('--quiet reports errors only, and does not count warnings', () => {
@@ -104,7 +104,7 @@ describe('baseline (CLI)', () => {
     const p = project({ '.stackopt.yaml': WARN_ONLY, 'compose.yaml': `services:\n${svc('a')}`, 'bad.json': '{"findings": []}' });
     const missing = runCli(['lint', '--baseline', 'none.json'], p.dir);
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toBe('stackopt: cannot read baseline none.json: no such file (create it with --write-baseline)\n');
+    expect(missing.stderr).toBe('stackopt: cannot read baseline none.json: no such file (create it with --write-baseline none.json)\n');
     const bad = runCli(['lint', '--baseline', 'bad.json'], p.dir);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toBe('stackopt: baseline bad.json: not a stackopt baseline (write one with --write-baseline)\n');

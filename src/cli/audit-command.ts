@@ -7,7 +7,9 @@ import { formatNames, loadFormatter } from '../format/index.js';
 import type { ReportResult } from '../format/types.js';
 import { describeFsError } from '../parse/read-text.js';
 import { CliError, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
-import { collect, useColor, type GlobalContext } from './shared.js';
+import { failsAt, type FailOn } from '../engine/fail-on.js';
+import { parseRuleSeverity, withSeverities } from './rules-command.js';
+import { collect, parseFailOn, useColor, type GlobalContext } from './shared.js';
 
 export interface AuditCommandOptions {
   stack?: string;
@@ -22,6 +24,8 @@ export interface AuditCommandOptions {
   timeout: number;
   color?: boolean;
   config?: string;
+  rule?: Array<ReturnType<typeof parseRuleSeverity>>;
+  failOn?: FailOn;
 }
 
 /** the longest --timeout, in seconds: a day */
@@ -58,8 +62,11 @@ export function registerAudit(program: Command, g: GlobalContext): void {
     .option('--save-snapshot <file>', 'also save what was read from the swarm to this JSON file, environment values redacted, mode 0600 (replay it with --snapshot)')
     .option('--snapshot <file>', 'audit a snapshot saved with --save-snapshot instead of a live swarm (no docker needed)')
     .option('--timeout <seconds>', 'the longest any one docker call may take (above 0, at most 86400)', parseTimeout, 30)
+    .option('--color', 'colours even when output is not a terminal (wins over NO_COLOR)')
     .option('--no-color', 'no colours (also off with NO_COLOR or when output is not a terminal)')
     .option('-c, --config <file>', 'read this configuration instead of the nearest .stackopt.yaml (rule severities and options)')
+    .option('--rule <id:severity>', 'set a rule\'s severity: off, info, warning or error (repeatable; wins over the configuration)', (v: string, prev: AuditCommandOptions['rule'] = []) => [...prev, parseRuleSeverity(v)])
+    .option('--fail-on <severity>', 'exit 1 when a finding has this severity or a higher one: error (default), warning, info, or none; default: the configuration\'s failOn', parseFailOn)
     .addHelpText(
       'after',
       '\nChecks: every lint rule on each service (limits, healthcheck, user, capabilities, tmpfs,\n' +
@@ -78,7 +85,7 @@ export function registerAudit(program: Command, g: GlobalContext): void {
         'Sleep policy: a deployed service keeps no x- keys, so its policy is read from the labels\n' +
         'stackopt.sleep-policy.<key> under deploy.labels (enabled, priority, idle_timeout,\n' +
         'min_sleep_time, memory_reservation, warm_cache_enabled).\n' +
-        '\nExit status: 0 no error findings, 1 error findings, 2 usage error or unreadable file,\n' +
+        '\nExit status: 0 nothing at or above --fail-on (errors by default), 1 findings at or above it,\n2 usage error or unreadable file, ' +
         '3 docker failure (not installed, engine not reachable, not a swarm manager, permission denied,\n' +
         'a call that timed out) or internal error. Docker failures are one line saying what to do.\n\n' +
         'Examples:\n' +
@@ -100,7 +107,7 @@ export async function runAudit(opts: AuditCommandOptions, g: GlobalContext): Pro
   const formatter = human ? undefined : await loadFormatter(opts.format);
   if (!human && !formatter) throw new CliError(`unknown format "${opts.format}"; choose one of ${formatNames().join(', ')}`, EXIT_USAGE);
   if (opts.snapshot && opts.context) throw new CliError('--snapshot audits a saved snapshot; --context (which engine to ask) does not apply to it', EXIT_USAGE);
-  const config = await loadCommandConfig(opts.config);
+  const config = loadCommandConfig(opts.config);
 
   const { loadSnapshot, collectSnapshot, saveSnapshot, SnapshotError } = await import('../audit/snapshot.js');
   let snapshot;
@@ -143,7 +150,7 @@ export async function runAudit(opts: AuditCommandOptions, g: GlobalContext): Pro
       services: opts.service ?? [],
       declaredFiles: opts.file ?? [],
       envFiles: opts.envFile && opts.envFile.length ? opts.envFile : undefined,
-      settings: config?.settings,
+      settings: withSeverities(config?.settings, opts.rule ?? []),
     });
   } catch (e) {
     if (e instanceof ScopeError || e instanceof DeclaredStackError) throw new CliError(e.message, EXIT_USAGE);
@@ -151,7 +158,7 @@ export async function runAudit(opts: AuditCommandOptions, g: GlobalContext): Pro
   }
 
   const toFile = opts.outputFile !== undefined;
-  const color = !toFile && useColor(opts.color, g);
+  const color = toFile ? opts.color === true : useColor(opts.color, g);
   let text: string;
   if (human) {
     const { formatAuditHuman } = await import('../format/audit-human.js');
@@ -167,7 +174,8 @@ export async function runAudit(opts: AuditCommandOptions, g: GlobalContext): Pro
       throw new CliError(`cannot write ${opts.outputFile}: ${describeFsError(e, true)}`, EXIT_USAGE);
     }
   } else g.stdout(text);
-  return result.findings.some((f) => f.severity === 'error') ? EXIT_FINDINGS : EXIT_OK;
+  const failOn = opts.failOn ?? config?.failOn ?? 'error';
+  return result.findings.some((f) => failsAt(f.severity, failOn)) ? EXIT_FINDINGS : EXIT_OK;
 }
 
 /**

@@ -25,8 +25,12 @@ export function isComposeFileName(name: string): boolean {
 const CONFIG_NAME = /^\.stackopt\.ya?ml$/i;
 
 export interface DiscoverOptions {
-  /** patterns from the config's `ignore` (they apply to explicit paths too) */
-  ignore?: IgnoreList | null;
+  /**
+   * Whether the configuration that applies to a path (the nearest one, or --config's) ignores it
+   * with its `ignore` patterns; `checkParents` also tests the folders between the configuration and
+   * the path (for paths named on the command line). They apply to explicit paths too.
+   */
+  ignore?: (absPath: string, isDir: boolean, checkParents: boolean) => boolean;
   /** told about each explicit path the config's patterns ignore */
   onIgnored?: (path: string) => void;
   /**
@@ -51,7 +55,7 @@ export function discoverComposeFiles(dir: string, opts: DiscoverOptions = {}): {
   let ignored = 0;
   const start = resolve(dir);
   const lists = ancestorIgnoreLists(start, opts.onWarning);
-  const configIgnore = opts.ignore ? [opts.ignore] : [];
+  const configIgnores = (abs: string, isDir: boolean) => opts.ignore?.(abs, isDir, false) ?? false;
   let boundary: ProjectBoundary | undefined;
   const walk = (d: string, inherited: IgnoreList[]) => {
     let entries;
@@ -85,10 +89,10 @@ export function discoverComposeFiles(dir: string, opts: DiscoverOptions = {}): {
       }
       if (isDir) {
         if (SKIP_DIRS.has(e.name)) continue;
-        if (isIgnored(active, abs, true, false) || isIgnored(configIgnore, abs, true, false)) continue;
+        if (isIgnored(active, abs, true, false) || configIgnores(abs, true)) continue;
         walk(abs, active);
       } else if (isFile && isComposeFileName(e.name)) {
-        if (isIgnored(active, abs, false, false) || isIgnored(configIgnore, abs, false, false)) ignored++;
+        if (isIgnored(active, abs, false, false) || configIgnores(abs, false)) ignored++;
         else out.push(join(dir, relativeTo(start, abs)));
       }
     }
@@ -163,7 +167,7 @@ export function expandPaths(paths: string[], opts: DiscoverOptions = {}): string
         );
       }
       pushAll(out, files);
-    } else if (opts.ignore && isIgnored([opts.ignore], resolve(p), false)) opts.onIgnored?.(p);
+    } else if (opts.ignore?.(resolve(p), false, true)) opts.onIgnored?.(p);
     else out.push(p);
   }
   return out;

@@ -14,7 +14,8 @@ import { InputError } from '../parse/read-document.js';
 import { MASK, maskText, sensitiveLines, type LineMasks } from '../format/mask.js';
 import { describeFsError } from '../parse/read-text.js';
 import { selectProjects } from './lint-command.js';
-import { requireRule } from './rules-command.js';
+import { parseRuleSeverity, requireRule, withSeverities } from './rules-command.js';
+import { CommandConfigs } from './command-configs.js';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { collect, parseTarget, useColor, type GlobalContext } from './shared.js';
 import { maxOf } from '../parse/collect.js';
@@ -50,6 +51,10 @@ What it does:
   capabilities, a renamed key, a policy that stops sleeping, a guessed size) and run only with
   --unsafe. \`stackopt rules <id>\` says what each rule's fix does.
 
+  --rule ID applies only that rule's fixes (every finding is still listed as left); --rule
+  ID:SEVERITY sets the rule's severity as \`stackopt lint --rule\` does, so --rule ID:off leaves the
+  rule out altogether (nothing fixed, nothing listed). Both forms combine.
+
 Where it writes (one of):
   (default)       <file>.optimized beside each input, always (an identical copy when nothing needed
                   fixing), so a pipeline can rely on it; the input is never touched
@@ -76,6 +81,7 @@ Examples:
   stackopt fix stack.yml --diff               shows what would change
   stackopt fix --check deploy/                in CI: fails when a fix is pending
   stackopt fix stack.yml --unsafe --rule cap-drop-all --rule non-root-user -o hardened.yml
+  stackopt fix stack.yml --unsafe --rule non-root-user:off   every fix but non-root-user's
   stackopt fix -f compose.yaml -f compose.prod.yaml --preset small
   stackopt fix stack.yml --stdout | docker stack deploy -c - mystack`;
 
@@ -96,10 +102,11 @@ export function registerFix(program: Command, g: GlobalContext): void {
     .option('--diff', 'print a unified diff of what would change; write nothing')
     .option('--check', 'write nothing; exit 1 when a fix would change something')
     .option('--unsafe', 'also apply fixes that change behaviour (see `stackopt rules <id>`)')
-    .option('--rule <id>', 'apply only this rule\'s fixes (repeatable)', collect)
+    .option('--rule <id>', 'apply only this rule\'s fixes (repeatable); --rule ID:SEVERITY sets a severity as for lint (ID:off: neither fixed nor listed)', collect)
     .option('--preset <name>', `sizing preset for resource limits: ${PRESET_NAMES.join(', ')}`)
-    .option('-c, --config <file>', 'read this configuration instead of the nearest .stackopt.yaml')
+    .option('-c, --config <file>', 'read this configuration for every file instead of each file\'s nearest .stackopt.yaml')
     .option('--target <target>', 'compose, swarm or auto, as for lint', parseTarget)
+    .option('--color', 'colours even when output is not a terminal (wins over NO_COLOR)')
     .option('--no-color', 'no colours (also off with NO_COLOR or when output is not a terminal)')
     .addHelpText('after', HELP_AFTER)
     .action(async (paths: string[], opts: FixCommandOptions) => {
@@ -141,14 +148,30 @@ function modeOf(opts: FixCommandOptions): Mode {
 /** The fix command; returns its exit code (a usage error throws CliError). */
 export async function runFix(paths: string[], opts: FixCommandOptions, g: GlobalContext): Promise<number> {
   const mode = modeOf(opts);
-  const only = opts.rule ?? [];
-  for (const id of only) requireRule(id);
-  const { config, settings } = await loadSizingSettings(opts.config, opts.preset);
+  // --rule ID: only this rule's fixes; --rule ID:SEVERITY: the rule's severity, as for lint
+  const only: string[] = [];
+  const severities: Array<ReturnType<typeof parseRuleSeverity>> = [];
+  for (const spec of opts.rule ?? []) {
+    if (spec.includes(':')) severities.push(parseRuleSeverity(spec));
+    else only.push(requireRule(spec).meta.id);
+  }
+  if (opts.preset !== undefined && !isPresetName(opts.preset)) {
+    throw new CliError(`unknown preset "${opts.preset}"; choose one of ${PRESET_NAMES.join(', ')}`);
+  }
+  const configs = new CommandConfigs(opts.config);
+  const settingsOf = (config: ResolvedConfig | null): Record<string, RuleSettings> => {
+    const settings = withSeverities(config?.settings, severities);
+    if (opts.preset !== undefined) {
+      const rl = settings['resource-limits'];
+      settings['resource-limits'] = { ...rl, options: { ...rl?.options, preset: opts.preset } };
+    }
+    return settings;
+  };
   /** a file found in a folder searched was not read (a link out of it): exit 2 */
   let refused = false;
   const sel = selectProjects(paths, opts, {
-    ignore: config?.ignore,
-    onIgnored: (p) => g.stderr(`stackopt: ${p} is not fixed: the ignore patterns of ${config!.shownPath} match it`),
+    ignore: configs.ignores,
+    onIgnored: (p) => g.stderr(`stackopt: ${p} is not fixed: the ignore patterns of ${configs.ignoredBy(p)} match it`),
     onRefused: (p, why) => {
       g.stderr(`stackopt: ${p} is not read: ${why}`);
       refused = true;
@@ -172,9 +195,14 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
   let masked = false;
 
   for (const files of sel.projects) {
+    const config = configs.forProject(files[0]!, (e) => g.stderr(`stackopt: ${e.message}`));
+    if (config === undefined) {
+      inputFailed = true;
+      continue;
+    }
     let result: FixResult;
     try {
-      result = fixProject({ files, envFiles: sel.envFiles, settings, allowPaths: config?.allowPaths, target: opts.target ?? config?.target, unsafe: Boolean(opts.unsafe), only });
+      result = fixProject({ files, envFiles: sel.envFiles, settings: settingsOf(config), allowPaths: config?.allowPaths, target: opts.target ?? config?.target, unsafe: Boolean(opts.unsafe), only });
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       g.stderr(`stackopt: ${e.message}`);

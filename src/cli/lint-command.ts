@@ -1,7 +1,8 @@
 import { isSameFile, writeOutputFile } from '../parse/write-file.js';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadCommandConfig } from '../config/find-config.js';
+import type { ResolvedConfig } from '../config/load-config.js';
+import { failsAt, shownWhenQuiet, type FailOn } from '../engine/fail-on.js';
 import { lintProject, type LintResult } from '../engine/lint.js';
 import type { TargetSetting } from '../engine/target.js';
 import { allRules } from '../engine/registry.js';
@@ -11,8 +12,12 @@ import type { ReportResult } from '../format/types.js';
 import { InputError } from '../parse/read-document.js';
 import { describeFsError, readText, ReadTextError } from '../parse/read-text.js';
 import { expandPaths, type DiscoverOptions } from './discover.js';
+import { displayPath } from '../parse/load-project.js';
+import { pushAll } from '../parse/collect.js';
+import { CommandConfigs } from './command-configs.js';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
-import { collect, parseTarget, useColor, type GlobalContext } from './shared.js';
+import { parseRuleSeverity, withSeverities } from './rules-command.js';
+import { collect, parseFailOn, parseTarget, useColor, type GlobalContext } from './shared.js';
 
 export interface ProjectSelection {
   /** each entry is one project: a single file, or the -f files merged */
@@ -45,10 +50,15 @@ export interface LintCommandOptions {
   baseline?: string;
   writeBaseline?: string;
   target?: TargetSetting;
+  rule?: RuleSeverity[];
+  failOn?: FailOn;
 }
 
+type RuleSeverity = ReturnType<typeof parseRuleSeverity>;
+
+/** `--max-warnings N`: a whole number, or -1 for no limit (as ESLint). */
 function parseMaxWarnings(v: string): number {
-  if (!/^\d+$/.test(v.trim())) throw new CliError(`--max-warnings takes a whole number of warnings (0 or more), not "${v}"`);
+  if (!/^(\d+|-1)$/.test(v.trim())) throw new CliError(`--max-warnings takes a whole number of warnings (0 or more, or -1 for no limit), not "${v}"`);
   return Number(v);
 }
 
@@ -61,18 +71,22 @@ export function registerLint(program: Command, g: GlobalContext): void {
         'compose.yaml, compose.yml, docker-compose*.yml and *stack*.yml. With -f, the files are merged ' +
         'into one project as `docker compose -f A -f B` does, and each finding points into the file its ' +
         'value came from. ${VAR} references are interpolated from the environment and the .env file ' +
-        'beside the first file (or the --env-file files instead).',
+        'beside the first file (or the --env-file files instead). Each file uses the nearest ' +
+        '.stackopt.yaml above it (up to its git repository\'s root), or the --config file.',
     )
     .argument('[paths...]', 'compose files or directories (default: the current directory)')
     .option('-f, --file <file>', 'a compose file of one merged project (repeatable, in order)', collect)
     .option('--env-file <file>', 'read variables from this file instead of .env (repeatable, later wins)', collect)
     .option('--format <name>', `output format: ${formatNames().join(', ')}`, 'stylish')
     .option('-o, --output-file <file>', 'write the report to a file instead of standard output')
+    .option('--color', 'colours even when output is not a terminal (wins over NO_COLOR)')
     .option('--no-color', 'no colours (also off with NO_COLOR or when output is not a terminal)')
-    .option('-c, --config <file>', 'read this configuration instead of the nearest .stackopt.yaml')
-    .option('--max-warnings <n>', 'also fail (exit 1) when there are more than n warnings', parseMaxWarnings)
-    .option('-q, --quiet', 'report errors only (warnings and infos are neither shown nor counted)')
-    .option('--baseline <file>', 'report only findings not recorded in this baseline file')
+    .option('-c, --config <file>', 'read this configuration for every file instead of each file\'s nearest .stackopt.yaml')
+    .option('--rule <id:severity>', 'set a rule\'s severity: off, info, warning or error (repeatable; wins over the configuration)', (v: string, prev: RuleSeverity[] = []) => [...prev, parseRuleSeverity(v)])
+    .option('--fail-on <severity>', 'exit 1 when a finding has this severity or a higher one: error (default), warning, info, or none; default: the configuration\'s failOn, else error', parseFailOn)
+    .option('--max-warnings <n>', 'also fail (exit 1) when there are more than n warnings (-1: no limit, the default)', parseMaxWarnings)
+    .option('-q, --quiet', 'report only findings that can fail the run (at or above --fail-on: errors by default); say how many were hidden')
+    .option('--baseline <file>', 'report only findings not recorded in this baseline file (default: the configuration\'s baseline)')
     .option('--write-baseline <file>', 'record the current findings in this baseline file (then report none of them)')
     .option(
       '--target <target>',
@@ -82,61 +96,45 @@ export function registerLint(program: Command, g: GlobalContext): void {
     )
     .addHelpText(
       'after',
-      '\nExit status: 0 no errors, 1 error findings (or more warnings than --max-warnings), 2 usage error,\n' +
-        'bad configuration or unreadable input, 3 internal error.\n\n' +
+      '\nExit status: 0 nothing at or above --fail-on (errors by default), 1 findings at or above it (or more\n' +
+        'warnings than --max-warnings), 2 usage error, bad configuration or unreadable input, 3 internal error.\n' +
+        '-q hides what cannot fail the run: hidden findings count for nothing, --max-warnings included.\n\n' +
         'Examples:\n  stackopt lint compose.yaml\n  stackopt lint -f compose.yaml -f compose.prod.yaml --env-file prod.env\n  stackopt lint deploy/ --format json > report.json\n' +
-        '  stackopt lint --format sarif -o stackopt.sarif\n  stackopt lint --write-baseline .stackopt-baseline.json   # once, then in CI:\n  stackopt lint --baseline .stackopt-baseline.json',
+        '  stackopt lint --rule healthcheck-required:off --rule image-tag-pinned:error\n  stackopt lint --fail-on warning -q\n' +
+        '  stackopt lint --format sarif -o stackopt.sarif\n  stackopt lint --write-baseline .stackopt-baseline.json   # once, then in CI:\n  stackopt lint --baseline .stackopt-baseline.json\n' +
+        '\nTo fix what lint finds, run `stackopt fix` (it writes <file>.optimized; --in-place, --diff, --check).',
     )
     .action(async (paths: string[], opts: LintCommandOptions) => {
       g.exitCode = await runLint(paths, opts, g);
     });
 }
 
+/** One linted project, with the configuration it was linted under. */
+export interface Linted {
+  result: LintResult;
+  config: ResolvedConfig | null;
+  /** what is reported of it (after baselines and -q) */
+  report: ReportResult;
+}
+
 /** The lint command; returns its exit code (a usage error throws CliError). */
 export async function runLint(paths: string[], opts: LintCommandOptions, g: GlobalContext): Promise<number> {
   const formatter = await loadFormatter(opts.format);
   if (!formatter) throw new CliError(`unknown format "${opts.format}"; choose one of ${formatNames().join(', ')}`);
-  const config = await loadCommandConfig(opts.config);
-  /** a file found in a folder searched was not read (a link out of it): exit 2 */
-  let refused = false;
-  const sel = selectProjects(paths, opts, {
-    ignore: config?.ignore,
-    onIgnored: (p) => g.stderr(`stackopt: ${p} is not linted: the ignore patterns of ${config!.shownPath} match it`),
-    onRefused: (p, why) => {
-      g.stderr(`stackopt: ${p} is not read: ${why}`);
-      refused = true;
-    },
-    onWarning: (m) => g.stderr(m),
-  });
-  const results: LintResult[] = [];
-  let inputFailed = refused;
-  for (const files of sel.projects) {
-    try {
-      results.push(
-        lintProject({
-          files,
-          envFiles: sel.envFiles,
-          settings: config?.settings,
-          allowPaths: config?.allowPaths,
-          target: opts.target ?? config?.target,
-          withFixes: FORMATS_WITH_FIXES.has(opts.format),
-        }),
-      );
-    } catch (e) {
-      if (!(e instanceof InputError)) throw e;
-      g.stderr(`stackopt: ${e.message}`);
-      inputFailed = true;
-    }
-  }
-  let report: ReportResult[] = results.map((r) => ({ file: r.file, findings: r.findings, sources: r.sources }));
-  if (opts.writeBaseline !== undefined || opts.baseline !== undefined) report = await applyBaseline(report, opts, g);
-  if (opts.quiet) report = report.map((r) => ({ ...r, findings: r.findings.filter((f) => f.severity === 'error') }));
+  const { linted, inputFailed } = lintPaths(paths, opts, g, new CommandConfigs(opts.config));
+  if (opts.writeBaseline !== undefined) await writeBaseline(linted, opts.writeBaseline, g);
+  else await applyBaselines(linted, opts, g);
+  const failOnOf = (l: Linted): FailOn => opts.failOn ?? l.config?.failOn ?? 'error';
+  if (opts.quiet) hideBelowThreshold(linted, failOnOf, g);
+  const report = linted.map((l) => l.report);
   // Nothing could be read: "no problems in 0 files" would only mislead; the errors are on stderr.
-  if (inputFailed && results.length === 0 && opts.format === 'stylish') return EXIT_USAGE;
+  if (inputFailed && linted.length === 0 && opts.format === 'stylish') return EXIT_USAGE;
   const toFile = opts.outputFile !== undefined;
-  const text = formatter(report, { color: !toFile && useColor(opts.color, g), version: g.version, cwd: process.cwd(), rules: allRules });
+  // --color asks for colour in a file too; otherwise a file gets none
+  const color = toFile ? opts.color === true : useColor(opts.color, g);
+  const text = formatter(report, { color, version: g.version, cwd: process.cwd(), rules: allRules });
   if (toFile) {
-    const input = results.flatMap((r) => r.sources).find((s) => isSameFile(opts.outputFile!, s.path));
+    const input = linted.flatMap((l) => l.result.sources).find((s) => isSameFile(opts.outputFile!, s.path));
     if (input) throw new CliError(`-o ${opts.outputFile} is the input file ${input.displayPath}; the report was not written`);
     try {
       writeOutputFile(opts.outputFile!, text);
@@ -145,47 +143,160 @@ export async function runLint(paths: string[], opts: LintCommandOptions, g: Glob
     }
   } else g.stdout(text);
   if (inputFailed) return EXIT_USAGE;
-  const findings = report.flatMap((r) => r.findings);
-  if (findings.some((f) => f.severity === 'error')) return EXIT_FINDINGS;
-  const warnings = findings.filter((f) => f.severity === 'warning').length;
-  if (opts.maxWarnings !== undefined && warnings > opts.maxWarnings) {
+  return exitStatus(linted, failOnOf, opts, g);
+}
+
+/**
+ * Select the projects of `paths` (or -f) and lint each under its configuration; problems with
+ * inputs and configurations are told on stderr (`inputFailed`: exit 2).
+ */
+export function lintPaths(
+  paths: string[],
+  opts: Pick<LintCommandOptions, 'file' | 'envFile' | 'format' | 'rule' | 'target'>,
+  g: GlobalContext,
+  configs: CommandConfigs,
+): { linted: Linted[]; inputFailed: boolean } {
+  /** a file found in a folder searched was not read (a link out of it): exit 2 */
+  let refused = false;
+  const sel = selectProjects(paths, opts, {
+    ignore: configs.ignores,
+    onIgnored: (p) => g.stderr(`stackopt: ${p} is not linted: the ignore patterns of ${configs.ignoredBy(p)} match it`),
+    onRefused: (p, why) => {
+      g.stderr(`stackopt: ${p} is not read: ${why}`);
+      refused = true;
+    },
+    onWarning: (m) => g.stderr(m),
+  });
+  const linted: Linted[] = [];
+  let inputFailed = refused;
+  const reportError = (e: InputError) => {
+    g.stderr(`stackopt: ${e.message}`);
+    inputFailed = true;
+  };
+  for (const files of sel.projects) {
+    const config = configs.forProject(files[0]!, reportError);
+    if (config === undefined) continue;
+    try {
+      const result = lintProject({
+        files,
+        envFiles: sel.envFiles,
+        settings: withSeverities(config?.settings, opts.rule ?? []),
+        allowPaths: config?.allowPaths,
+        target: opts.target ?? config?.target,
+        withFixes: FORMATS_WITH_FIXES.has(opts.format),
+      });
+      linted.push({ result, config, report: { file: result.file, findings: result.findings, sources: result.sources } });
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      reportError(e);
+    }
+  }
+  return { linted, inputFailed };
+}
+
+/** 1 when a finding is at or above its project's threshold, or warnings exceed --max-warnings; else 0. */
+function exitStatus(linted: Linted[], failOnOf: (l: Linted) => FailOn, opts: LintCommandOptions, g: GlobalContext): number {
+  const failing: Finding[] = [];
+  let because = '';
+  for (const l of linted) {
+    const failOn = failOnOf(l);
+    const here = l.report.findings.filter((f) => failsAt(f.severity, failOn));
+    if (here.length && !because) because = opts.failOn !== undefined || !l.config ? `--fail-on ${failOn}` : `failOn: ${failOn} in ${l.config.shownPath}`;
+    pushAll(failing, here);
+  }
+  if (failing.length > 0) {
+    // errors fail a run by default; say why when only lesser findings fail it
+    if (!failing.some((f) => f.severity === 'error')) g.stderr(`stackopt: ${countBySeverity(failing)} ${failing.length === 1 ? 'fails' : 'fail'} the run (${because})`);
+    return EXIT_FINDINGS;
+  }
+  const warnings = linted.reduce((n, l) => n + l.report.findings.filter((f) => f.severity === 'warning').length, 0);
+  if (opts.maxWarnings !== undefined && opts.maxWarnings >= 0 && warnings > opts.maxWarnings) {
     g.stderr(`stackopt: ${warnings} warnings, more than --max-warnings ${opts.maxWarnings} allows`);
     return EXIT_FINDINGS;
   }
   return EXIT_OK;
 }
 
-/** `--write-baseline F` records the findings; `--baseline F` keeps only those it does not record. */
-async function applyBaseline(report: ReportResult[], opts: LintCommandOptions, g: GlobalContext): Promise<ReportResult[]> {
-  const { createBaseline, matchBaseline, parseBaseline } = await import('../engine/baseline.js');
-  const all = report.flatMap((r) => r.findings);
-  if (opts.writeBaseline !== undefined) {
-    const file = resolve(opts.writeBaseline);
-    const baseline = createBaseline(all, dirname(file));
-    try {
-      writeOutputFile(file, `${JSON.stringify(baseline, null, 2)}\n`);
-    } catch (e) {
-      throw new CliError(`cannot write baseline ${opts.writeBaseline}: ${describeFsError(e, true)}`);
+/** `-q`: keep only the findings that can fail the run, and say on stderr how many were hidden. */
+function hideBelowThreshold(linted: Linted[], failOnOf: (l: Linted) => FailOn, g: GlobalContext): void {
+  const hidden: Finding[] = [];
+  for (const l of linted) {
+    const failOn = failOnOf(l);
+    const keep: Finding[] = [];
+    for (const f of l.report.findings) (shownWhenQuiet(f.severity, failOn) ? keep : hidden).push(f);
+    l.report = { ...l.report, findings: keep };
+  }
+  if (hidden.length > 0) g.stderr(`stackopt: -q hid ${countBySeverity(hidden)} (below the failure threshold; run without -q to see them)`);
+}
+
+/** "3 warnings and 1 info" */
+function countBySeverity(findings: readonly Finding[]): string {
+  const parts: string[] = [];
+  for (const [sev, one, many] of [['error', 'error', 'errors'], ['warning', 'warning', 'warnings'], ['info', 'info', 'infos']] as const) {
+    const n = findings.filter((f) => f.severity === sev).length;
+    if (n) parts.push(`${n} ${n === 1 ? one : many}`);
+  }
+  return parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : (parts[0] ?? '0 findings');
+}
+
+/** `--write-baseline F`: record every finding in F, then report none of them. */
+async function writeBaseline(linted: Linted[], name: string, g: GlobalContext): Promise<void> {
+  const all = linted.flatMap((l) => l.report.findings);
+  const n = await writeBaselineFile(all, name);
+  g.stderr(`stackopt: recorded ${n} ${n === 1 ? 'finding' : 'findings'} in ${name}; lint with --baseline ${name} to report only new ones`);
+  for (const l of linted) l.report = { ...l.report, findings: [] };
+}
+
+/** Write a baseline of these findings to a file (a CliError when it cannot be written); returns how many. */
+export async function writeBaselineFile(findings: readonly Finding[], name: string): Promise<number> {
+  const { createBaseline } = await import('../engine/baseline.js');
+  const file = resolve(name);
+  const baseline = createBaseline(findings, dirname(file));
+  try {
+    writeOutputFile(file, `${JSON.stringify(baseline, null, 2)}\n`);
+  } catch (e) {
+    throw new CliError(`cannot write baseline ${name}: ${describeFsError(e, true)}`);
+  }
+  return findings.length;
+}
+
+/**
+ * Keep only findings a baseline does not record: `--baseline F` for every project, else each
+ * project's configuration's `baseline` (projects without one keep all their findings).
+ */
+async function applyBaselines(linted: Linted[], opts: LintCommandOptions, g: GlobalContext): Promise<void> {
+  const groups = new Map<string, { shown: string; from: string | null; members: Linted[] }>();
+  for (const l of linted) {
+    const file = opts.baseline !== undefined ? resolve(opts.baseline) : l.config?.baseline;
+    if (file === undefined) continue;
+    let group = groups.get(file);
+    if (!group) {
+      const from = opts.baseline !== undefined ? null : l.config!.shownPath;
+      group = { shown: opts.baseline ?? displayPath(file), from, members: [] };
+      groups.set(file, group);
     }
-    g.stderr(`stackopt: recorded ${all.length} ${all.length === 1 ? 'finding' : 'findings'} in ${opts.writeBaseline}; lint with --baseline ${opts.writeBaseline} to report only new ones`);
-    return report.map((r) => ({ ...r, findings: [] }));
+    group.members.push(l);
   }
-  const file = resolve(opts.baseline!);
-  let text: string;
-  try {
-    text = readText(file);
-  } catch (e) {
-    if (!(e instanceof ReadTextError)) throw e;
-    throw new CliError(`cannot read baseline ${opts.baseline}: ${e.message}${e.message === 'no such file' ? ' (create it with --write-baseline)' : ''}`);
+  if (groups.size === 0) return;
+  const { matchBaseline, parseBaseline } = await import('../engine/baseline.js');
+  for (const [file, { shown, from, members }] of groups) {
+    const named = from ? ` (the baseline of ${from})` : '';
+    let text: string;
+    try {
+      text = readText(file);
+    } catch (e) {
+      if (!(e instanceof ReadTextError)) throw e;
+      throw new CliError(`cannot read baseline ${shown}${named}: ${e.message}${e.message === 'no such file' ? ` (create it with --write-baseline ${shown})` : ''}`);
+    }
+    let baseline;
+    try {
+      baseline = parseBaseline(text);
+    } catch (e) {
+      throw new CliError(`baseline ${shown}${named}: ${(e as Error).message}`);
+    }
+    const { fresh, stale } = matchBaseline(members.flatMap((l) => l.report.findings), baseline, dirname(file));
+    if (stale > 0) g.stderr(`stackopt: ${stale} ${stale === 1 ? 'finding' : 'findings'} of ${shown} no longer occur; rewrite it with --write-baseline ${shown} to drop them`);
+    const keep = new Set<Finding>(fresh);
+    for (const l of members) l.report = { ...l.report, findings: l.report.findings.filter((f) => keep.has(f)) };
   }
-  let baseline;
-  try {
-    baseline = parseBaseline(text);
-  } catch (e) {
-    throw new CliError(`baseline ${opts.baseline}: ${(e as Error).message}`);
-  }
-  const { fresh, stale } = matchBaseline(all, baseline, dirname(file));
-  if (stale > 0) g.stderr(`stackopt: ${stale} ${stale === 1 ? 'finding' : 'findings'} of ${opts.baseline} no longer occur; rewrite it with --write-baseline to drop them`);
-  const keep = new Set<Finding>(fresh);
-  return report.map((r) => ({ ...r, findings: r.findings.filter((f) => keep.has(f)) }));
 }

@@ -4,6 +4,8 @@ import { describeFsError } from '../parse/read-text.js';
 import { CliError, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
 import { registerAudit } from './audit-command.js';
 import { registerFix } from './fix-command.js';
+import { foreignFlagAdvice } from './foreign-flags.js';
+import { registerInit } from './init-command.js';
 import { registerLint } from './lint-command.js';
 import { packageVersion } from '../engine/package-info.js';
 import { registerRules } from './rules-command.js';
@@ -36,7 +38,8 @@ export function buildProgram(g: GlobalContext): Command {
         '  stackopt audit --stack shop       audit a live swarm through the docker CLI (DOCKER_HOST, --context)\n' +
         '  stackopt resources stack.yml      reservations and limits before and after fix, fit on nodes\n' +
         '  stackopt usage record --stack shop --duration 1h -o usage.json   record what its services use\n' +
-        '  stackopt rules                    list the rules; stackopt rules <id> explains one\n\n' +
+        '  stackopt rules                    list the rules; stackopt rules <id> explains one\n' +
+        '  stackopt init --baseline          start on an existing repository: a .stackopt.yaml and a baseline\n\n' +
         'Run `stackopt <command> --help` for a command\'s options.',
     )
     .version(g.version, '-v, --version', 'print the version')
@@ -53,6 +56,7 @@ export function buildProgram(g: GlobalContext): Command {
   registerLint(program, g);
   registerFix(program, g);
   registerRules(program, g);
+  registerInit(program, g);
   registerAudit(program, g);
   registerResources(program, g);
   registerUsage(program, g);
@@ -72,6 +76,11 @@ export async function run(argv: string[], io: RunIO = {}): Promise<number> {
     exitCode: 0,
     debug: argv.includes('--debug'),
   };
+  const advice = foreignFlagAdvice(argv);
+  if (advice) {
+    g.stderr(`stackopt: ${advice}`);
+    return EXIT_USAGE;
+  }
   const program = buildProgram(g);
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -6,7 +6,8 @@ import { closest } from '../parse/validate-schema.js';
 import { CliError, EXIT_OK } from './exit-codes.js';
 import { packageRoot } from '../engine/package-info.js';
 import type { GlobalContext } from './shared.js';
-import type { Rule } from '../engine/types.js';
+import type { RuleSettings } from '../engine/run-rules.js';
+import type { Rule, SeveritySetting } from '../engine/types.js';
 
 export function registerRules(program: Command, g: GlobalContext): void {
   program
@@ -51,4 +52,34 @@ export function requireRule(id: string): Rule {
   if (rule) return rule;
   const guess = closest(id, allRules.map((r) => r.meta.id));
   throw new CliError(`unknown rule "${id}"${guess ? `; did you mean "${guess}"?` : ''} (stackopt rules lists them)`);
+}
+
+const SEVERITY_SETTINGS: readonly SeveritySetting[] = ['off', 'info', 'warning', 'error'];
+
+/**
+ * `--rule ID:SEVERITY` (lint, fix, audit): the rule must exist (a misspelt id gets a suggestion),
+ * the severity is off, info, warning or error. Spaces around the colon are allowed, as ESLint's
+ * `--rule 'id: off'`.
+ */
+export function parseRuleSeverity(spec: string): { id: string; severity: SeveritySetting } {
+  const colon = spec.indexOf(':');
+  if (colon < 0) throw new CliError(`--rule takes ID:SEVERITY (severity off, info, warning or error), e.g. --rule ${spec.trim() || 'healthcheck-required'}:off; not "${spec}"`);
+  const id = spec.slice(0, colon).trim();
+  const severity = spec.slice(colon + 1).trim();
+  try {
+    requireRule(id);
+  } catch (e) {
+    throw new CliError(`--rule ${spec}: ${(e as Error).message}`);
+  }
+  if (!(SEVERITY_SETTINGS as readonly string[]).includes(severity)) {
+    throw new CliError(`--rule ${spec}: the severity must be off, info, warning or error, not "${severity}"`);
+  }
+  return { id, severity: severity as SeveritySetting };
+}
+
+/** Rule settings with the command line's severities on top (a rule keeps its configured options). */
+export function withSeverities(settings: Readonly<Record<string, RuleSettings>> | undefined, overrides: ReadonlyArray<{ id: string; severity: SeveritySetting }>): Record<string, RuleSettings> {
+  const out: Record<string, RuleSettings> = { ...settings };
+  for (const o of overrides) out[o.id] = { ...out[o.id], severity: o.severity };
+  return out;
 }

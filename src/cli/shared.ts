@@ -1,3 +1,4 @@
+import { FAIL_ON_VALUES, isFailOn, type FailOn } from '../engine/fail-on.js';
 import { isTargetSetting, type TargetSetting } from '../engine/target.js';
 import { CliError } from './exit-codes.js';
 
@@ -20,10 +21,20 @@ export function parseTarget(v: string): TargetSetting {
   return v;
 }
 
-/** Colour or not: --no-color, then NO_COLOR, then FORCE_COLOR, else whether stdout is a terminal. */
+/**
+ * Colour or not: `--color` / `--no-color` (the last one given), then NO_COLOR, then FORCE_COLOR,
+ * else whether stdout is a terminal. A flag on the command line wins over the environment, as the
+ * NO_COLOR convention asks.
+ */
 export function useColor(flag: boolean | undefined, g: GlobalContext): boolean {
-  if (flag === false) return false;
+  if (flag !== undefined) return flag;
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
   if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true;
   return g.isTTY;
+}
+
+/** The value of `--fail-on` (lint, audit). */
+export function parseFailOn(v: string): FailOn {
+  if (!isFailOn(v)) throw new CliError(`--fail-on takes ${FAIL_ON_VALUES.slice(0, -1).join(', ')} or ${FAIL_ON_VALUES.at(-1)}, not "${v}"`);
+  return v;
 }

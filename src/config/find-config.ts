@@ -1,40 +1,93 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../parse/read-document.js';
+import { ConfigError, loadConfig, type ResolvedConfig } from './load-config.js';
 
 /** The names a configuration file may have, in order of preference. */
 export const CONFIG_NAMES = ['.stackopt.yaml', '.stackopt.yml'] as const;
 
 /**
- * The nearest configuration file: in `start` or the closest folder above it. Only `existsSync`
- * calls: cheap enough for every run, so the loader itself is only imported when a file exists.
+ * Which configuration a folder uses: per folder, the file found (or null). Filled as folders are
+ * looked at, so linting a thousand files of one folder asks the file system once.
+ */
+const nearestByFolder = new Map<string, string | null>();
+/** Each configuration file read, or the error it gave (reported once, however many files use it). */
+const loadedByPath = new Map<string, ResolvedConfig | InputError>();
+
+/**
+ * The nearest configuration file: `.stackopt.yaml` (or `.stackopt.yml`) in `start` or the closest
+ * folder above it. The search stops at the root of the git repository `start` is in (the folder
+ * holding `.git`, whose own configuration still counts) and else at the file system's root.
  */
 export function findConfigFile(start: string = process.cwd()): string | null {
+  const visited: string[] = [];
   let d = resolve(start);
+  let found: string | null = null;
   for (;;) {
-    for (const n of CONFIG_NAMES) {
-      const p = join(d, n);
-      if (existsSync(p) && statSync(p).isFile()) return p;
+    const known = nearestByFolder.get(d);
+    if (known !== undefined) {
+      found = known;
+      break;
     }
+    visited.push(d);
+    found = configIn(d);
+    if (found) break;
     const up = dirname(d);
-    if (up === d) return null;
+    if (up === d || existsSync(join(d, '.git'))) break;
     d = up;
   }
+  for (const v of visited) nearestByFolder.set(v, found);
+  return found;
+}
+
+function configIn(dir: string): string | null {
+  for (const n of CONFIG_NAMES) {
+    const p = join(dir, n);
+    if (existsSync(p) && statSync(p).isFile()) return p;
+  }
+  return null;
 }
 
 /**
- * The configuration for a command: `--config F` when given, else the nearest `.stackopt.yaml`, else
- * none. The loader (YAML, schema validation) is only imported when there is a file to read.
- * A bad configuration throws an InputError (exit 2) listing each problem with its file:line:col.
+ * The configuration that applies to a file: the nearest `.stackopt.yaml` from the file's folder
+ * upward (see findConfigFile), or null when there is none. Nearest only: a configuration does not
+ * inherit from one further up. Lookups and files read are cached; `clearConfigCache` forgets them.
+ * A configuration that cannot be used throws an InputError listing each problem with its
+ * file:line:col (the same error each time it is asked for).
  */
-export async function loadCommandConfig(explicit?: string): Promise<import('./load-config.js').ResolvedConfig | null> {
-  const path = explicit ?? findConfigFile();
-  if (!path) return null;
-  const { loadConfig, ConfigError } = await import('./load-config.js');
-  try {
-    return loadConfig(path);
-  } catch (e) {
-    if (e instanceof ConfigError) throw new InputError(`invalid configuration: ${e.problems.join('\nstackopt: ')}`, e.file);
-    throw e;
+export function configFor(filePath: string): ResolvedConfig | null {
+  const path = findConfigFile(dirname(resolve(filePath)));
+  return path ? readConfigFile(path) : null;
+}
+
+/** Forget every lookup and every configuration read (after a configuration file changed). */
+export function clearConfigCache(): void {
+  nearestByFolder.clear();
+  loadedByPath.clear();
+}
+
+/** One configuration file, read once; a bad one throws an InputError (exit 2). */
+export function readConfigFile(path: string): ResolvedConfig {
+  const key = resolve(path);
+  let c = loadedByPath.get(key);
+  if (!c) {
+    try {
+      c = loadConfig(path);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      c = new InputError(`invalid configuration: ${e.problems.join('\nstackopt: ')}`, e.file);
+    }
+    loadedByPath.set(key, c);
   }
+  if (c instanceof InputError) throw c;
+  return c;
+}
+
+/**
+ * The configuration for a command that does not lint files (audit): `--config F` when given, else
+ * the nearest `.stackopt.yaml` from the working directory, else none.
+ */
+export function loadCommandConfig(explicit?: string): ResolvedConfig | null {
+  const path = explicit ?? findConfigFile();
+  return path ? readConfigFile(path) : null;
 }

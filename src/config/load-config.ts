@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { RuleSettings } from '../engine/run-rules.js';
+import type { FailOn } from '../engine/fail-on.js';
 import type { SeveritySetting } from '../engine/types.js';
 /** as `--target` takes it (src/engine/target.ts) */
 type TargetSetting = 'auto' | 'compose' | 'swarm';
@@ -22,6 +23,8 @@ export interface StackoptConfig {
   sizing?: { preset?: string; classes?: Record<string, { cpus?: number | string; memory?: number | string }>; reservationRatio?: ReservationRatioSetting };
   ignore?: string[];
   allowPaths?: string[];
+  failOn?: FailOn;
+  baseline?: string;
 }
 
 /** A configuration turned into what the engine and the CLI take. */
@@ -38,6 +41,10 @@ export interface ResolvedConfig {
   ignore: IgnoreList | null;
   /** `allowPaths`, absolute (resolved against the config's folder) */
   allowPaths: string[];
+  /** the lowest severity that fails `stackopt lint` (`--fail-on` wins over it) */
+  failOn?: FailOn;
+  /** `baseline`, absolute (resolved against the config's folder) */
+  baseline?: string;
 }
 
 /** A configuration that cannot be used: every problem with its file:line:col (exit 2). */
@@ -117,6 +124,8 @@ export function resolveConfig(config: StackoptConfig, path: string): ResolvedCon
     target: config.target,
     ignore: config.ignore?.length ? IgnoreList.fromPatterns(dir, config.ignore) : null,
     allowPaths: (config.allowPaths ?? []).map((p) => resolve(dir, p)),
+    failOn: config.failOn,
+    baseline: config.baseline === undefined ? undefined : resolve(dir, config.baseline),
   };
 }
 

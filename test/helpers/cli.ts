@@ -1,7 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { afterAll } from 'vitest';
 
 /**
  * CLI-level tests: the built CLI (`node bin/stackopt.js`, as a user runs it after `npm run build`)
@@ -20,15 +21,25 @@ export interface CliRun {
   stderr: string;
 }
 
+/** a clean environment: no colours, no CI variables that could change the output */
+const cliEnv = (env: Record<string, string>) => ({ PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', ...env });
+
 export function runCli(args: string[], cwd: string, env: Record<string, string> = {}): CliRun {
-  const r = spawnSync(process.execPath, [bin, ...args], {
-    cwd,
-    encoding: 'utf8',
-    timeout: 300_000,
-    // a clean environment: no colours, no CI variables that could change the output
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', ...env },
-  });
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', timeout: 300_000, env: cliEnv(env) });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * runCli without blocking the test worker while the CLI runs (a test of many runs keeps the
+ * worker's own messages to vitest flowing).
+ */
+export function runCliAsync(args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliRun> {
+  return new Promise((done) => {
+    execFile(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', timeout: 300_000, env: cliEnv(env), maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+      done({ status: code, stdout, stderr });
+    });
+  });
 }
 
 /** A temporary folder with files (name → text); removed by `cleanup`. */
@@ -41,6 +52,17 @@ export function tempProject(files: Record<string, string>): { dir: string; write
   };
   for (const [name, text] of Object.entries(files)) write(name, text);
   return { dir, write, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** `tempProject` for a test file: the folders it makes are removed after the file's tests. */
+export function tempProjects(): typeof tempProject {
+  const made: Array<() => void> = [];
+  afterAll(() => made.forEach((c) => c()));
+  return (files) => {
+    const p = tempProject(files);
+    made.push(p.cleanup);
+    return p;
+  };
 }
 
 /**
