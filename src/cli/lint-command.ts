@@ -13,6 +13,7 @@ import { describeFsError, readText, ReadTextError } from '../parse/read-text.js'
 import { expandPaths, type DiscoverOptions } from './discover.js';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { collect, parseTarget, useColor, type GlobalContext } from './shared.js';
+import { addUsageOptions, loadUsageInput, type UsageOptions } from './usage-options.js';
 
 export interface ProjectSelection {
   /** each entry is one project: a single file, or the -f files merged */
@@ -33,7 +34,7 @@ export function selectProjects(paths: string[], opts: { file?: string[]; envFile
   return { projects: expandPaths(paths, discover).map((p) => [p]), envFiles };
 }
 
-export interface LintCommandOptions {
+export interface LintCommandOptions extends UsageOptions {
   file?: string[];
   envFile?: string[];
   format: string;
@@ -53,7 +54,7 @@ function parseMaxWarnings(v: string): number {
 }
 
 export function registerLint(program: Command, g: GlobalContext): void {
-  program
+  const lint = program
     .command('lint')
     .summary('report problems in compose and stack files')
     .description(
@@ -85,11 +86,13 @@ export function registerLint(program: Command, g: GlobalContext): void {
       '\nExit status: 0 no errors, 1 error findings (or more warnings than --max-warnings), 2 usage error,\n' +
         'bad configuration or unreadable input, 3 internal error.\n\n' +
         'Examples:\n  stackopt lint compose.yaml\n  stackopt lint -f compose.yaml -f compose.prod.yaml --env-file prod.env\n  stackopt lint deploy/ --format json > report.json\n' +
-        '  stackopt lint --format sarif -o stackopt.sarif\n  stackopt lint --write-baseline .stackopt-baseline.json   # once, then in CI:\n  stackopt lint --baseline .stackopt-baseline.json',
+        '  stackopt lint --format sarif -o stackopt.sarif\n  stackopt lint --write-baseline .stackopt-baseline.json   # once, then in CI:\n  stackopt lint --baseline .stackopt-baseline.json\n' +
+        '  stackopt lint stack.yml --usage usage.json   # limits against what the services used; idle services',
     )
     .action(async (paths: string[], opts: LintCommandOptions) => {
       g.exitCode = await runLint(paths, opts, g);
     });
+  addUsageOptions(lint);
 }
 
 /** The lint command; returns its exit code (a usage error throws CliError). */
@@ -97,6 +100,7 @@ export async function runLint(paths: string[], opts: LintCommandOptions, g: Glob
   const formatter = await loadFormatter(opts.format);
   if (!formatter) throw new CliError(`unknown format "${opts.format}"; choose one of ${formatNames().join(', ')}`);
   const config = await loadCommandConfig(opts.config);
+  const usage = loadUsageInput(opts);
   /** a file found in a folder searched was not read (a link out of it): exit 2 */
   let refused = false;
   const sel = selectProjects(paths, opts, {
@@ -120,6 +124,7 @@ export async function runLint(paths: string[], opts: LintCommandOptions, g: Glob
           allowPaths: config?.allowPaths,
           target: opts.target ?? config?.target,
           withFixes: FORMATS_WITH_FIXES.has(opts.format),
+          usage,
         }),
       );
     } catch (e) {

@@ -8,6 +8,7 @@ import { displayPath } from '../parse/load-project.js';
 import { lintProject, type LintOptions, type LintResult } from '../engine/lint.js';
 import type { Finding, Fix, TextEdit } from '../engine/types.js';
 import type { SourceFile } from '../parse/source-file.js';
+import type { Stack } from '../model/types.js';
 import { applyEdits } from './apply-edits.js';
 import { editsConflict } from '../engine/text-edits.js';
 import { totalResources, type ResourceTotals } from '../model/resource-totals.js';
@@ -90,6 +91,8 @@ export interface FixResult {
   blocked: string | null;
   /** what the stack reserves and limits in all, before fixing and after (null without a stack) */
   resources: { before: ResourceTotals | null; after: ResourceTotals | null };
+  /** the model of the fixed project (null when it does not parse) */
+  stack: Stack | null;
 }
 
 interface Candidate {
@@ -208,7 +211,7 @@ export function fixProject(opts: FixOptions): FixResult {
     return { source, original, output, changed: output !== original };
   });
   const resources = { before: resourcesBefore, after: result.stack ? totalResources(result.stack) : null };
-  return { file: result.file, files, applied, left, dropped, passes, before, after, blocked, resources };
+  return { file: result.file, files, applied, left, dropped, passes, before, after, blocked, resources, stack: result.stack };
 }
 
 function mayRun(f: Finding, fix: Fix, opts: FixOptions): boolean {
