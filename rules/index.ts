@@ -6,6 +6,7 @@ import nonRootUser from './non-root-user/index.js';
 import capDropAll from './cap-drop-all/index.js';
 import tmpfsHardening from './tmpfs-hardening/index.js';
 import sleepPolicy from './sleep-policy/index.js';
+import sleepCandidate from './sleep-candidate/index.js';
 import noPrivileged from './no-privileged/index.js';
 import noHostNamespaces from './no-host-namespaces/index.js';
 import noDockerSocket from './no-docker-socket/index.js';
@@ -36,7 +37,7 @@ import swarmCertificates from './swarm-certificates/index.js';
 import engineVersionSkew from './engine-version-skew/index.js';
 
 /** Every model rule, in catalogue order. Add a rule by adding its folder and a line here. */
-export const modelRules: Rule[] = [resourceLimits, criticalSingleReplica, healthcheckRequired, nonRootUser, capDropAll, tmpfsHardening, sleepPolicy,
+export const modelRules: Rule[] = [resourceLimits, criticalSingleReplica, healthcheckRequired, nonRootUser, capDropAll, tmpfsHardening, sleepPolicy, sleepCandidate,
   noPrivileged, noHostNamespaces, noDockerSocket, noHostSystemMounts, noNewPrivileges, imageTagPinned, portsHostIp, portsConflict, containerNameScaling, swarmCompat, secretsInEnvironment, undefinedReference, dependsOn, healthcheckTiming, restartPolicy, updateConfig, updateMonitor,
   // live rules (stackopt audit only)
   nodeAvailability, managerQuorum, serviceConvergence, capacityOvercommit, placementUnsatisfiable, stackDrift,

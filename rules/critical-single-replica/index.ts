@@ -12,7 +12,7 @@ import {
   type StatefulReason,
 } from '../../src/model/service-class.js';
 import type { Service } from '../../src/model/types.js';
-import { readKeyValues } from '../../src/model/build-model.js';
+import { userCriticalMark } from '../../src/model/service-priority.js';
 import { fixReplicas, scaleBlocker } from './fix.js';
 import { stackTarget } from '../../src/engine/target.js';
 import { showValue, shownText } from '../show-value.js';
@@ -26,8 +26,7 @@ export type CriticalSingleReplicaOptions = {
   ignore: string[];
 };
 
-/** The label that marks a service critical (`true`) or not (`false`), on `labels` or `deploy.labels`. */
-export const CRITICAL_LABEL = 'stackopt.critical';
+export { CRITICAL_LABEL } from '../../src/model/service-priority.js';
 
 export default defineRule<CriticalSingleReplicaOptions>({
   meta: {
@@ -95,31 +94,9 @@ export default defineRule<CriticalSingleReplicaOptions>({
   },
 });
 
-/** `true` / `false` from a boolean or a string (labels and interpolated values are strings), else null. */
-function readFlag(v: unknown): boolean | null {
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'string') {
-    const s = v.trim().toLowerCase();
-    if (s === 'true') return true;
-    if (s === 'false') return false;
-  }
-  return null;
-}
-
-/** Whether the user marked the service: `x-stackopt.critical`, then `labels`, then `deploy.labels`. */
-function userMark(svc: Service): { critical: boolean; how: string } | null {
-  const x = readFlag(scalarValue(child(svc.xStackopt, 'critical')));
-  if (x !== null) return { critical: x, how: 'x-stackopt.critical' };
-  const label = readFlag(svc.labels.get(CRITICAL_LABEL)?.value);
-  if (label !== null) return { critical: label, how: `label ${CRITICAL_LABEL}=${label}` };
-  const deployLabel = readFlag(readKeyValues(at(svc.deploy, 'labels')).get(CRITICAL_LABEL)?.value);
-  if (deployLabel !== null) return { critical: deployLabel, how: `deploy label ${CRITICAL_LABEL}=${deployLabel}` };
-  return null;
-}
-
 /** Why the service is critical (for the message), or null when it is not. */
 export function criticalReason(svc: Service, patterns: readonly string[], ignore: readonly string[] = []): string | null {
-  const mark = userMark(svc);
+  const mark = userCriticalMark(svc);
   if (mark) return mark.critical ? `marked critical by ${mark.how}` : null;
   if (svc.sleepPolicy) {
     const priority = scalarValue(child(svc.sleepPolicy.ref, 'priority'));

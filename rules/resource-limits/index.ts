@@ -2,7 +2,8 @@ import { at, child, deepest, keyLoc, type LRef } from '../../src/model/access.js
 import { formatBytes } from '../../src/model/units.js';
 import { defineRule, type Fix } from '../../src/engine/types.js';
 import type { Service, Stack } from '../../src/model/types.js';
-import { buildSharedFix, FixBuilder, noFix, type YamlValue } from '../../src/engine/fixer.js';
+import { buildSharedFix, commented, FixBuilder, noFix, type YamlValue } from '../../src/engine/fixer.js';
+import { checkUsage, usageSizer, type UsageSizer } from './usage.js';
 import {
   DEFAULT_RESERVATION_RATIO,
   formatCpus,
@@ -46,6 +47,16 @@ export default defineRule<ResourceLimitsOptions>({
       missing: 'service "{{service}}" sets no {{what}} limit; add deploy.resources.limits.{{keys}}',
       reservationAboveLimit:
         'service "{{service}}" reserves {{reserved}} of {{what}} but is limited to {{limit}}; a reservation must not exceed its limit (lower deploy.resources.reservations.{{key}})',
+      oomKilled:
+        'service "{{service}}" was killed by its memory limit {{kills}} ({{usage}}); its limit {{limit}} is below the {{recommended}} it needs ({{evidence}}): raise deploy.resources.limits.memory',
+      memoryBelowPeak:
+        'service "{{service}}" is limited to {{limit}} of memory but used up to {{peak}} {{window}} ({{usage}}), so at this limit it would be killed: raise deploy.resources.limits.memory to {{recommended}} ({{evidence}})',
+      cpuThrottled:
+        'service "{{service}}" was throttled in {{share}} of its CPU periods ({{usage}}) at the limit {{limit}} CPU: raise deploy.resources.limits.cpus to {{recommended}} ({{evidence}})',
+      cpuBelowUsage:
+        'service "{{service}}" is limited to {{limit}} CPU but used {{used}} CPU at the 99th percentile {{window}} ({{usage}}), so at this limit it would be throttled: raise deploy.resources.limits.cpus to {{recommended}} ({{evidence}})',
+      limitFarAbove:
+        'service "{{service}}" is limited to {{limit}} but used at most {{used}} {{window}} ({{usage}}); the usage calls for {{recommended}} ({{evidence}}), less than 1/{{factor}} of the limit: lower deploy.resources.limits.{{key}}',
     },
     options: {
       schema: {
@@ -74,6 +85,7 @@ export default defineRule<ResourceLimitsOptions>({
       if (!(e instanceof SizingError)) throw e;
       sizing = e.message;
     }
+    const sizer = usageSizer(ctx);
     return {
       service(svc) {
         const missing: string[] = [];
@@ -91,7 +103,7 @@ export default defineRule<ResourceLimitsOptions>({
             at,
             loc: keyLoc(at),
             service: svc,
-            fix: () => (typeof sizing === 'string' ? noFix(sizing) : buildSharedFix(ctx.stack, svc, (s) => addLimits(s, sizing as Sizing))),
+            fix: () => (typeof sizing === 'string' ? noFix(sizing) : buildSharedFix(ctx.stack, svc, (s) => addLimits(s, sizing as Sizing, sizer))),
           });
         }
         const pairs = [
@@ -109,49 +121,67 @@ export default defineRule<ResourceLimitsOptions>({
             fix: () => lowerReservation(ctx.stack, svc, key),
           });
         }
+        if (sizer) checkUsage(ctx, svc, sizer);
       },
     };
   },
 });
 
 /**
- * The limits the service lacks, sized by its class, and reservations at the configured ratio of
- * the limits added (where none is set). A limit is never set below a reservation already written.
+ * The limits the service lacks, and reservations where none is set: from what it used when a usage
+ * profile has enough history for it (each value with its evidence as a trailing comment), else
+ * sized by its class (reservations at the configured ratio of the limits). A limit is never set
+ * below a reservation already written.
  */
-function addLimits(svc: Service, sizing: Sizing): FixBuilder | null {
+function addLimits(svc: Service, sizing: Sizing, sizer: UsageSizer | null): FixBuilder | null {
   const { cls, size } = sizeFor(svc, sizing);
+  const usage = sizer?.of(svc) ?? null;
+  const rec = usage?.rec ?? null;
   const limitsRef = at(svc.ref, 'deploy', 'resources', 'limits');
+  const reservationsRef = at(svc.ref, 'deploy', 'resources', 'reservations');
   const limits: Record<string, YamlValue> = {};
   const reservations: Record<string, YamlValue> = {};
   const parts: string[] = [];
   const resParts: string[] = [];
-  const reserve = reservationOf(size, sizing.reservationRatio);
+  const evidence: string[] = [];
   const b = new FixBuilder('');
-  if (!svc.limits.cpus) {
-    if (child(limitsRef, 'cpus')) return b.fail('deploy.resources.limits.cpus is set but is not a CPU count; correct it by hand');
-    const cpus = Math.max(size.cpus, svc.reservations.cpus?.value ?? 0);
-    limits.cpus = formatCpus(cpus);
-    parts.push(`cpus '${formatCpus(cpus)}'`);
-    if (!svc.reservations.cpus && !child(at(svc.ref, 'deploy', 'resources', 'reservations'), 'cpus')) {
-      const r = cpus === size.cpus ? reserve.cpus : reservationOf({ cpus, memory: size.memory }, sizing.reservationRatio).cpus;
-      reservations.cpus = formatCpus(r);
-      resParts.push(`cpus '${formatCpus(r)}'`);
+  const keys = [
+    ['cpus', formatCpus, (n: number) => `cpus '${formatCpus(n)}'`, 'is not a CPU count'],
+    ['memory', formatMemory, (n: number) => `memory ${formatMemory(n)}`, 'is not a size'],
+  ] as const;
+  for (const [key, format, show, notA] of keys) {
+    if (svc.limits[key]) continue;
+    if (child(limitsRef, key)) return b.fail(`deploy.resources.limits.${key} is set but ${notA}; correct it by hand`);
+    const written = svc.reservations[key]?.value ?? 0;
+    const hasReservation = Boolean(svc.reservations[key] || child(reservationsRef, key));
+    if (rec) {
+      const want = rec.limits[key];
+      const value = Math.max(want.value, written);
+      limits[key] = commented(format(value), value === want.value ? want.evidence : `= the reservation written (${want.evidence})`);
+      parts.push(show(value));
+      evidence.push(`${key === 'cpus' ? 'CPU' : 'memory'} ${want.evidence}`);
+      const r = rec.reservations[key];
+      if (!hasReservation && r) {
+        const rv = Math.min(r.value, value);
+        reservations[key] = commented(format(rv), r.evidence);
+        resParts.push(show(rv));
+      }
+      continue;
     }
-  }
-  if (!svc.limits.memory) {
-    if (child(limitsRef, 'memory')) return b.fail('deploy.resources.limits.memory is set but is not a size; correct it by hand');
-    const memory = Math.max(size.memory, svc.reservations.memory?.value ?? 0);
-    limits.memory = formatMemory(memory);
-    parts.push(`memory ${formatMemory(memory)}`);
-    if (!svc.reservations.memory && !child(at(svc.ref, 'deploy', 'resources', 'reservations'), 'memory')) {
-      const r = reservationOf({ cpus: size.cpus, memory }, sizing.reservationRatio).memory;
-      reservations.memory = formatMemory(r);
-      resParts.push(`memory ${formatMemory(r)}`);
+    const value = Math.max(size[key], written);
+    limits[key] = format(value);
+    parts.push(show(value));
+    if (!hasReservation) {
+      const r = reservationOf(key === 'cpus' ? { cpus: value, memory: size.memory } : { cpus: size.cpus, memory: value }, sizing.reservationRatio)[key];
+      reservations[key] = format(r);
+      resParts.push(show(r));
     }
   }
   const value: Record<string, YamlValue> = { limits };
   if (Object.keys(reservations).length > 0) value.reservations = reservations;
-  b.description = `added limits ${parts.join(', ')}${resParts.length ? ` and reservations ${resParts.join(', ')}` : ''} (class ${cls}, preset ${sizing.preset})`;
+  const added = `added limits ${parts.join(', ')}${resParts.length ? ` and reservations ${resParts.join(', ')}` : ''}`;
+  if (rec) b.description = `${added} from ${usage!.file}: ${evidence.join('; ')}${rec.notes.length ? `; ${rec.notes.join('; ')}` : ''}`;
+  else b.description = `${added} (class ${cls}, preset ${sizing.preset}${usage ? `; not from usage: ${usage.why}` : ''})`;
   return b.add(svc.ref, ['deploy', 'resources'], value);
 }
 

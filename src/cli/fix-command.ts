@@ -18,9 +18,11 @@ import { parseRuleSeverity, requireRule, withSeverities } from './rules-command.
 import { CommandConfigs } from './command-configs.js';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { collect, parseTarget, useColor, type GlobalContext } from './shared.js';
+import { addUsageOptions, loadUsageInput, type UsageOptions } from './usage-options.js';
+import { describeUsageCoverage, usageCoverage } from '../usage/coverage.js';
 import { maxOf } from '../parse/collect.js';
 
-export interface FixCommandOptions {
+export interface FixCommandOptions extends UsageOptions {
   file?: string[];
   envFile?: string[];
   output?: string;
@@ -72,6 +74,13 @@ to in all, before and after. --preset picks the table (default: "default", or
 sizing.preset in .stackopt.yaml, where sizing.classes overrides single classes):
 ${PRESET_NAMES.map((p) => `  ${p}\n${describeSizing(resolveSizing(p)).map((l) => `    ${l}`).join('\n')}`).join('\n')}
 
+Sizing from usage (--usage usage.json, a profile of \`stackopt usage record\`): a service with enough
+history in the profile (3 hours and 100 samples; --min-history lowers it) gets its missing limits and
+reservations from what it used, each value with its evidence as a trailing comment
+(memory: 512M # peak 412Mi over 7d (40,320 samples), +21%); a limit below what it used, or one that
+let the kernel kill it, is raised; one far above (--unsafe) is lowered. Other services are sized by
+the preset, and the summary says which and why. The formula: docs/usage-sizing.md.
+
 Exit status: 0 done (also when findings without a fix are left), 1 --check found something to fix,
 2 usage error, bad configuration, or an input that cannot be read or parsed (the others are still
 fixed), 3 internal error.
@@ -83,10 +92,11 @@ Examples:
   stackopt fix stack.yml --unsafe --rule cap-drop-all --rule non-root-user -o hardened.yml
   stackopt fix stack.yml --unsafe --rule non-root-user:off   every fix but non-root-user's
   stackopt fix -f compose.yaml -f compose.prod.yaml --preset small
+  stackopt fix stack.yml --usage usage.json   limits from what the services used
   stackopt fix stack.yml --stdout | docker stack deploy -c - mystack`;
 
 export function registerFix(program: Command, g: GlobalContext): void {
-  program
+  const fix = program
     .command('fix')
     .summary('write a fixed copy (<file>.optimized): limits, replicas, healthchecks, hardening')
     .description(
@@ -112,6 +122,7 @@ export function registerFix(program: Command, g: GlobalContext): void {
     .action(async (paths: string[], opts: FixCommandOptions) => {
       g.exitCode = await runFix(paths, opts, g);
     });
+  addUsageOptions(fix);
 }
 
 /**
@@ -167,6 +178,7 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
     }
     return settings;
   };
+  const usage = loadUsageInput(opts);
   /** a file found in a folder searched was not read (a link out of it): exit 2 */
   let refused = false;
   const sel = selectProjects(paths, opts, {
@@ -202,7 +214,7 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
     }
     let result: FixResult;
     try {
-      result = fixProject({ files, envFiles: sel.envFiles, settings: settingsOf(config), allowPaths: config?.allowPaths, target: opts.target ?? config?.target, unsafe: Boolean(opts.unsafe), only });
+      result = fixProject({ files, envFiles: sel.envFiles, settings: settingsOf(config), allowPaths: config?.allowPaths, target: opts.target ?? config?.target, unsafe: Boolean(opts.unsafe), only, usage });
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       g.stderr(`stackopt: ${e.message}`);
@@ -258,6 +270,7 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
       }
     }
     printSummary(result, mode, destinations, say, color);
+    if (usage && result.stacks.after) say(`  ${color.cyan("usage")}  ${describeUsageCoverage(usage, usageCoverage(usage, result.stacks.after))}`);
   }
 
   const files = sel.projects.length;

@@ -18,6 +18,7 @@ import { CommandConfigs } from './command-configs.js';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { parseRuleSeverity, withSeverities } from './rules-command.js';
 import { collect, parseFailOn, parseTarget, useColor, type GlobalContext } from './shared.js';
+import { addUsageOptions, loadUsageInput, type UsageOptions } from './usage-options.js';
 
 export interface ProjectSelection {
   /** each entry is one project: a single file, or the -f files merged */
@@ -38,7 +39,7 @@ export function selectProjects(paths: string[], opts: { file?: string[]; envFile
   return { projects: expandPaths(paths, discover).map((p) => [p]), envFiles };
 }
 
-export interface LintCommandOptions {
+export interface LintCommandOptions extends UsageOptions {
   file?: string[];
   envFile?: string[];
   format: string;
@@ -63,7 +64,7 @@ function parseMaxWarnings(v: string): number {
 }
 
 export function registerLint(program: Command, g: GlobalContext): void {
-  program
+  const lint = program
     .command('lint')
     .summary('report problems in compose and stack files')
     .description(
@@ -102,11 +103,13 @@ export function registerLint(program: Command, g: GlobalContext): void {
         'Examples:\n  stackopt lint compose.yaml\n  stackopt lint -f compose.yaml -f compose.prod.yaml --env-file prod.env\n  stackopt lint deploy/ --format json > report.json\n' +
         '  stackopt lint --rule healthcheck-required:off --rule image-tag-pinned:error\n  stackopt lint --fail-on warning -q\n' +
         '  stackopt lint --format sarif -o stackopt.sarif\n  stackopt lint --write-baseline .stackopt-baseline.json   # once, then in CI:\n  stackopt lint --baseline .stackopt-baseline.json\n' +
+        '  stackopt lint stack.yml --usage usage.json   # limits against what the services used; idle services\n' +
         '\nTo fix what lint finds, run `stackopt fix` (it writes <file>.optimized; --in-place, --diff, --check).',
     )
     .action(async (paths: string[], opts: LintCommandOptions) => {
       g.exitCode = await runLint(paths, opts, g);
     });
+  addUsageOptions(lint);
 }
 
 /** One linted project, with the configuration it was linted under. */
@@ -121,7 +124,8 @@ export interface Linted {
 export async function runLint(paths: string[], opts: LintCommandOptions, g: GlobalContext): Promise<number> {
   const formatter = await loadFormatter(opts.format);
   if (!formatter) throw new CliError(`unknown format "${opts.format}"; choose one of ${formatNames().join(', ')}`);
-  const { linted, inputFailed } = lintPaths(paths, opts, g, new CommandConfigs(opts.config));
+  const usage = loadUsageInput(opts);
+  const { linted, inputFailed } = lintPaths(paths, opts, g, new CommandConfigs(opts.config), usage);
   if (opts.writeBaseline !== undefined) await writeBaseline(linted, opts.writeBaseline, g);
   else await applyBaselines(linted, opts, g);
   const failOnOf = (l: Linted): FailOn => opts.failOn ?? l.config?.failOn ?? 'error';
@@ -155,6 +159,7 @@ export function lintPaths(
   opts: Pick<LintCommandOptions, 'file' | 'envFile' | 'format' | 'rule' | 'target'>,
   g: GlobalContext,
   configs: CommandConfigs,
+  usage?: ReturnType<typeof loadUsageInput>,
 ): { linted: Linted[]; inputFailed: boolean } {
   /** a file found in a folder searched was not read (a link out of it): exit 2 */
   let refused = false;
@@ -184,6 +189,7 @@ export function lintPaths(
         allowPaths: config?.allowPaths,
         target: opts.target ?? config?.target,
         withFixes: FORMATS_WITH_FIXES.has(opts.format),
+        usage,
       });
       linted.push({ result, config, report: { file: result.file, findings: result.findings, sources: result.sources } });
     } catch (e) {

@@ -15,11 +15,11 @@ import type { SourceFile } from '../parse/source-file.js';
 import { editsConflict, sortEdits, type YamlTextEdit } from './text-edits.js';
 import { isMapValue, quoteString, Quoted, renderScalar, type YamlValue } from './yaml-render.js';
 import { styleOf } from './yaml-style.js';
-import { appendToSeq, fillEmptyValue, hasWrittenKey, insertIntoMap, renameKey, replaceScalar } from './yaml-edits.js';
+import { appendToSeq, fillEmptyValue, hasWrittenKey, insertIntoMap, renameKey, replaceScalar, replaceScalarCommented } from './yaml-edits.js';
 import { pushAll } from '../parse/collect.js';
 
-/** The values a rule writes into a fix: `flow([...])` for a flow sequence, `quoted('1000')` for a quoted string. */
-export { flow, quoted, type YamlValue } from './yaml-render.js';
+/** The values a rule writes into a fix: `flow([...])` for a flow sequence, `quoted('1000')` for a quoted string, `commented(v, text)` for a value with a trailing comment. */
+export { commented, flow, quoted, type YamlValue } from './yaml-render.js';
 
 type MapTree = { [key: string]: YamlValue };
 
@@ -185,14 +185,18 @@ export class FixBuilder {
     return this.replace(ref, value instanceof Quoted ? value.value : value, value instanceof Quoted);
   }
 
-  /** Replace a scalar's value in its own quoting style. A value written with `${VAR}` is not replaced. */
-  replace(ref: LRef, value: string | number | boolean | null, forceQuotes = false): this {
+  /**
+   * Replace a scalar's value in its own quoting style. A value written with `${VAR}` is not
+   * replaced. With `comment`, the value gets that trailing comment where its line has none (or has
+   * one that `comment.replaceable` recognises as written by an earlier fix).
+   */
+  replace(ref: LRef, value: string | number | boolean | null, forceQuotes = false, comment?: { text: string; replaceable: (c: string) => boolean }): this {
     if (this.failure) return this;
     const node = ref.node.yaml;
     const source = sourceOf(ref.node);
     if (ref.node.kind !== 'scalar' || !node || !isScalar(node) || !source) return this.fail(`${where(ref)} is not a scalar written in a file`);
     if (ref.node.raw !== undefined) return this.fail(`${where(ref)} comes from a variable (${ref.node.raw}); change the variable instead`);
-    const edit = replaceScalar(source, node, value, forceQuotes);
+    const edit = comment ? replaceScalarCommented(source, node, value, comment.text, comment.replaceable, forceQuotes) : replaceScalar(source, node, value, forceQuotes);
     if (!edit) return this.fail(`${where(ref)} is a block scalar`);
     this.replacements.push({ source, edit });
     this.targets.add(node);

@@ -1,6 +1,7 @@
 import { keyLoc, type LRef } from '../model/access.js';
 import { fileOf, positionOf, type Loc, formatPath } from '../parse/location.js';
 import type { Stack } from '../model/types.js';
+import type { UsageInput } from '../model/usage-recommend.js';
 import type { Finding, Fix, ReportDescriptor, Rule, RuleContext, Severity, SeveritySetting } from './types.js';
 
 export interface RuleSettings {
@@ -24,6 +25,8 @@ export interface RunOptions {
    * which replaces the values variables gave to the files by `${NAME}`.
    */
   redact?: (text: string) => string;
+  /** a usage profile for the rules that size from what services used (`--usage`) */
+  usage?: UsageInput | null;
 }
 
 /**
@@ -71,6 +74,7 @@ export function runRules(stack: Stack, rules: readonly Rule[], opts: RunOptions 
     const ctx: RuleContext = {
       stack,
       options,
+      usage: opts.usage ?? null,
       // a fix is computed when it is reported, from the state the rule is in then
       report: (d: ReportDescriptor) => queued.push({ rule, d, configured: setting?.severity, fix: withFixes && d.fix ? redactFix(typeof d.fix === 'function' ? d.fix() : d.fix, opts.redact) : null }),
     };

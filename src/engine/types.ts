@@ -1,6 +1,7 @@
 import type { LRef } from '../model/access.js';
 import type { Loc } from '../parse/location.js';
 import type { Service, Stack } from '../model/types.js';
+import type { UsageInput } from '../model/usage-recommend.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 export type SeveritySetting = Severity | 'off';
@@ -60,6 +61,8 @@ export interface ReportDescriptor {
 export interface RuleContext<O = Record<string, unknown>> {
   readonly stack: Stack;
   readonly options: O;
+  /** what the services used, when a usage profile was given (`--usage`); null otherwise */
+  readonly usage: UsageInput | null;
   report(d: ReportDescriptor): void;
 }
 

@@ -7,7 +7,7 @@ import { isAlias, isMap, isPair, isScalar, isSeq, type Node as YamlNode, type Pa
 import type { TextEdit } from './types.js';
 import type { SourceFile } from '../parse/source-file.js';
 import type { YamlTextEdit } from './text-edits.js';
-import { renderFlow, renderInStyle, renderItemLines, renderKey, renderPairLines, type ScalarStyle, type YamlValue } from './yaml-render.js';
+import { renderFlow, renderInStyle, renderItemLines, renderKey, renderPairLines, trailingComment, type ScalarStyle, type YamlValue } from './yaml-render.js';
 import { styleOf } from './yaml-style.js';
 
 type Range = [number, number, number];
@@ -207,6 +207,30 @@ export function replaceScalar(source: SourceFile, node: Scalar, value: string | 
   if (forceQuotes && type === 'PLAIN') type = styleOf(source).quote === '"' ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE';
   const flow = flowParent(source.text, r[0]);
   return { start: r[0], end: r[1], text: renderInStyle(value, type, styleOf(source), flow) };
+}
+
+/**
+ * Replace a scalar and give it a trailing comment: added when the rest of its line is empty,
+ * rewritten when the comment there is one `replaceable` recognises (one an earlier fix wrote); a
+ * comment of the user's is kept and no comment is added. In a flow collection no comment is written.
+ */
+export function replaceScalarCommented(
+  source: SourceFile,
+  node: Scalar,
+  value: string | number | boolean | null,
+  comment: string,
+  replaceable: (comment: string) => boolean,
+  forceQuotes = false,
+): TextEdit | null {
+  const edit = replaceScalar(source, node, value, forceQuotes);
+  if (!edit || !comment || flowParent(source.text, edit.start)) return edit;
+  const text = source.text;
+  const end = lineEnd(text, edit.end);
+  const rest = text.slice(edit.end, end);
+  if (/^[ \t]*$/.test(rest)) return { ...edit, text: edit.text + trailingComment(comment) };
+  const m = /^([ \t]+)#(.*)$/.exec(rest);
+  if (m && replaceable(m[2]!.trim())) return { start: edit.start, end, text: `${edit.text}${m[1]}# ${comment}` };
+  return edit;
 }
 
 /** Rename a mapping key in place, keeping its quoting; its value, comments and position stay. */

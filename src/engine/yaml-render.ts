@@ -2,7 +2,7 @@ import type { YamlStyle } from './yaml-style.js';
 import { pushAll } from '../parse/collect.js';
 
 /** A value to write into a file. Object keys keep their insertion order. */
-export type YamlValue = string | number | boolean | null | Flow | Quoted | YamlValue[] | { [key: string]: YamlValue };
+export type YamlValue = string | number | boolean | null | Flow | Quoted | Commented | YamlValue[] | { [key: string]: YamlValue };
 
 /** Write this value in flow style even in a block context (`test: ["CMD", "pg_isready"]`). */
 export class Flow {
@@ -18,13 +18,34 @@ export class Quoted {
   constructor(readonly value: string) {}
 }
 
+/**
+ * A scalar with a trailing comment (`memory: 496M # peak 412Mi over 7d`), written in block style; in
+ * a flow collection the comment is left out (it would end the line inside the collection).
+ */
+export class Commented {
+  readonly comment: string;
+  constructor(
+    readonly value: string | number | boolean | Quoted,
+    comment: string,
+  ) {
+    // one line, whatever the text holds
+    this.comment = comment.replace(/[\x00-\x1f\x7f\u0085\u2028\u2029]+/g, ' ').trim();
+  }
+}
+
 export const flow = (v: YamlValue, json = false) => new Flow(v, json);
 export const quoted = (s: string) => new Quoted(s);
+export const commented = (v: string | number | boolean | Quoted, comment: string) => new Commented(v, comment);
+
+/** ` # comment` as it follows a value on its line ('' for an empty comment). */
+export function trailingComment(comment: string): string {
+  return comment ? ` # ${comment}` : '';
+}
 
 export type ScalarStyle = 'PLAIN' | 'QUOTE_SINGLE' | 'QUOTE_DOUBLE';
 
 export function isMapValue(v: YamlValue): v is { [key: string]: YamlValue } {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Flow) && !(v instanceof Quoted);
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Flow) && !(v instanceof Quoted) && !(v instanceof Commented);
 }
 
 const NUMBERISH = [
@@ -85,6 +106,7 @@ export function renderKey(k: string, style: Pick<YamlStyle, 'quote'>, flow = fal
 export function renderFlow(v: YamlValue, style: Pick<YamlStyle, 'quote'>): string {
   if (v instanceof Flow) return v.json ? renderJson(v.value) : renderFlow(v.value, style);
   if (v instanceof Quoted) return quoteString(v.value, style.quote);
+  if (v instanceof Commented) return renderFlow(v.value, style);
   if (Array.isArray(v)) return `[${v.map((x) => renderFlow(x, style)).join(', ')}]`;
   if (isMapValue(v)) {
     const parts = Object.entries(v).map(([k, x]) => `${renderKey(k, style, true)}: ${renderFlow(x, style)}`);
@@ -97,6 +119,7 @@ export function renderFlow(v: YamlValue, style: Pick<YamlStyle, 'quote'>): strin
 export function renderJson(v: YamlValue): string {
   if (v instanceof Flow) return renderJson(v.value);
   if (v instanceof Quoted) return JSON.stringify(v.value);
+  if (v instanceof Commented) return renderJson(v.value);
   if (Array.isArray(v)) return `[${v.map(renderJson).join(', ')}]`;
   if (isMapValue(v)) return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${renderJson(x)}`).join(', ')}}`;
   return v === null ? 'null' : typeof v === 'string' ? JSON.stringify(v) : String(v);
@@ -104,6 +127,7 @@ export function renderJson(v: YamlValue): string {
 
 /** A value on the line of its key or dash: scalars, quoted strings and flow values. */
 function renderInline(v: YamlValue, style: YamlStyle): string | null {
+  if (v instanceof Commented) return renderFlow(v.value, style) + trailingComment(v.comment);
   if (v instanceof Flow || v instanceof Quoted) return renderFlow(v, style);
   if (v === null || typeof v !== 'object') return renderScalar(v, style);
   return null;

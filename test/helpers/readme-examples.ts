@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Finding, Rule } from '../../src/engine/types.js';
 import { lintCase } from './rule-tester.js';
+import type { UsageInput } from '../../src/model/usage-recommend.js';
 
 /** The first ```yaml block under a `## <heading>` of a rule's README. */
 export function readmeExample(ruleId: string, heading: string): string {
@@ -21,6 +22,8 @@ export interface ReadmeExampleOptions {
   incorrect: number | string[];
   /** how a finding is written for `incorrect` (default: its message) */
   summarize?: (f: Finding) => string;
+  /** a usage profile the examples are linted with (`--usage`) */
+  usage?: UsageInput;
 }
 
 /**
@@ -31,7 +34,7 @@ export interface ReadmeExampleOptions {
 export function testReadmeExamples(rule: Rule, opts: ReadmeExampleOptions): void {
   const id = rule.meta.id;
   const name = opts.fileName ?? 'compose.yaml';
-  const lintExample = (heading: string) => lintCase({ code: { [name]: readmeExample(id, heading) } }, id);
+  const lintExample = (heading: string) => lintCase({ code: { [name]: readmeExample(id, heading) }, usage: opts.usage }, id);
   const { incorrect, summarize = (f: Finding) => f.message } = opts;
   describe(`${id} README examples`, () => {
     it(`Incorrect is reported${typeof incorrect === 'number' ? ` (${incorrect} findings)` : ' with the findings it describes'}`, () => {

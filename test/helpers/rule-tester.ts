@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintProject } from '../../src/engine/lint.js';
 import type { Finding, Rule } from '../../src/engine/types.js';
+import type { UsageInput } from '../../src/model/usage-recommend.js';
 
 /** Files of one test case: the first is linted (with the others on disk beside it). */
 export interface CaseFiles {
@@ -15,6 +16,8 @@ export interface CaseFiles {
   envFiles?: string[];
   options?: Record<string, unknown>;
   name?: string;
+  /** a usage profile, as `--usage` gives it to the rules */
+  usage?: UsageInput;
 }
 
 export interface ExpectedFinding {
@@ -54,6 +57,7 @@ export function lintCase(c: CaseFiles, ruleId?: string, rules?: readonly Rule[])
         environment: c.env ?? {},
         settings: ruleId && c.options ? { [ruleId]: { options: c.options } } : {},
         rules,
+        usage: c.usage,
       });
       return ruleId ? res.findings.filter((f) => f.ruleId === ruleId) : res.findings;
     } finally {
