@@ -23,12 +23,12 @@ export function findConfigFile(start: string = process.cwd()): string | null {
 }
 
 /**
- * The configuration for a command: `--config F` when given, else the nearest `.stackopt.yaml`, else
- * none. The loader (YAML, schema validation) is only imported when there is a file to read.
+ * The configuration for a command: `--config F` when given, else the nearest `.stackopt.yaml` (from
+ * `start`, by default the working directory), else none. The loader (YAML, schema validation) is only imported when there is a file to read.
  * A bad configuration throws an InputError (exit 2) listing each problem with its file:line:col.
  */
-export async function loadCommandConfig(explicit?: string): Promise<import('./load-config.js').ResolvedConfig | null> {
-  const path = explicit ?? findConfigFile();
+export async function loadCommandConfig(explicit?: string, start?: string): Promise<import('./load-config.js').ResolvedConfig | null> {
+  const path = explicit ?? findConfigFile(start);
   if (!path) return null;
   const { loadConfig, ConfigError } = await import('./load-config.js');
   try {
