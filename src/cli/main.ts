@@ -5,6 +5,7 @@ import { CliError, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
 import { registerAudit } from './audit-command.js';
 import { registerFix } from './fix-command.js';
 import { registerLint } from './lint-command.js';
+import { registerLsp } from './lsp-command.js';
 import { packageVersion } from '../engine/package-info.js';
 import { registerRules } from './rules-command.js';
 import type { GlobalContext } from './shared.js';
@@ -50,6 +51,7 @@ export function buildProgram(g: GlobalContext): Command {
   registerFix(program, g);
   registerRules(program, g);
   registerAudit(program, g);
+  registerLsp(program, g);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => g.stdout(s), writeErr: (s) => g.stderr(s.replace(/\n$/, '')) });
   return program;
 }
