@@ -46,7 +46,7 @@ async function startSession(cwd: string, initializationOptions: object, capabili
     const i = waiters.findIndex((w) => w.uri === p.uri && w.accept(p));
     if (i >= 0) waiters.splice(i, 1)[0]!.resolve(p);
   });
-  conn.onNotification('window/logMessage', (p: { message: string }) => logs.push(p.message));
+  conn.onNotification('window/logMessage', (p: { message: string }) => void logs.push(p.message));
   conn.onRequest('client/registerCapability', () => null);
   conn.listen();
   await conn.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(cwd).href, capabilities, initializationOptions });

@@ -45,7 +45,7 @@ export interface ServerOptions {
 /** Default wait after the last change before a buffer is linted (initializationOptions.debounceMs). */
 export const DEFAULT_DEBOUNCE_MS = 200;
 const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.stackopt`;
-/** A rule that a line directive cannot silence (suppressions.ts), and the reader's check. */
+/** What a line directive cannot silence (src/engine/suppressions.ts). */
 const NOT_DISABLED_BY_LINE = new Set(['unused-suppression']);
 
 interface OpenDocument {
@@ -73,6 +73,7 @@ class Server {
   private debounceMs = DEFAULT_DEBOUNCE_MS;
   private root = process.cwd();
   private resolveEdits = false;
+  private watchRegistration = false;
 
   constructor(
     private readonly connection: Connection,
@@ -136,8 +137,6 @@ class Server {
     c.onHover((p) => this.safe('hover', () => this.hover(p)) ?? null);
     c.listen();
   }
-
-  private watchRegistration = false;
 
   private initialize(p: InitializeParams): InitializeResult {
     const init = (p.initializationOptions ?? {}) as { debounceMs?: unknown };
