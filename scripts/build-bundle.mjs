@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import ts from 'typescript';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist/bundle');
@@ -27,6 +28,8 @@ const result = await build({
   keepNames: true,
   metafile: true,
   logLevel: 'warning',
+  // the language server's library is a runtime dependency, required only by `stackopt lsp`
+  external: ['vscode-languageserver', 'vscode-languageserver/*', 'vscode-languageserver-textdocument'],
   // the sources are ESM: give them import.meta.url in the CommonJS bundle
   define: { 'import.meta.url': '__stackoptImportMetaUrl' },
   banner: { js: "const __stackoptImportMetaUrl=require('node:url').pathToFileURL(__filename).href;" },
@@ -40,6 +43,35 @@ const bytes = result.metafile.outputs[Object.keys(result.metafile.outputs).find(
   const text = readFileSync(outfile, 'utf8');
   const wide = [...text.matchAll(/[^\u0000-\u00ff]/gu)].slice(0, 5).map((m) => `U+${m[0].codePointAt(0).toString(16).toUpperCase().padStart(4, '0')} in "${text.slice(Math.max(0, m.index - 30), m.index + 10)}"`);
   if (wide.length > 0) throw new Error(`build-bundle: the bundle has characters above U+00FF; escape them in the source: ${wide.join('; ')}`);
+}
+
+// The programmatic API (package.json `exports`, docs/api.md): an ES module of its own with every
+// dependency inside, and its declarations. Its public types are in src/api/types.ts, which imports
+// nothing, so the two declaration files stand alone.
+const apiDir = join(root, 'dist/api');
+rmSync(apiDir, { recursive: true, force: true });
+await build({
+  entryPoints: [join(root, 'src/api/index.ts')],
+  outfile: join(apiDir, 'index.js'),
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  keepNames: true,
+  logLevel: 'warning',
+  // CommonJS dependencies inside an ES module need a `require`
+  banner: { js: "import { createRequire as __stackoptCreateRequire } from 'node:module';const require=__stackoptCreateRequire(import.meta.url);" },
+});
+for (const name of ['index', 'types']) {
+  const source = readFileSync(join(root, `src/api/${name}.ts`), 'utf8');
+  const out = ts.transpileDeclaration(source, { fileName: `${name}.ts`, compilerOptions: { module: ts.ModuleKind.NodeNext, target: ts.ScriptTarget.ES2022, strict: true } });
+  const errors = out.diagnostics?.filter((d) => d.category === ts.DiagnosticCategory.Error) ?? [];
+  if (errors.length > 0) throw new Error(`build-bundle: src/api/${name}.ts: ${errors.map((d) => ts.flattenDiagnosticMessageText(d.messageText, ' ')).join('; ')}`);
+  // only the API's own declarations: a type from elsewhere in the source would not resolve in the package
+  const imports = [...out.outputText.matchAll(/from\s+['"]([^'"]+)['"]/g)].map((m) => m[1]).filter((m) => m !== './types.js');
+  if (imports.length > 0) throw new Error(`build-bundle: the declarations of src/api/${name}.ts import ${imports.join(', ')}; the API's public types belong in src/api/types.ts`);
+  writeFileSync(join(apiDir, `${name}.d.ts`), out.outputText);
 }
 
 // Warm-up runs: the cache then holds the functions a lint actually compiles (validators, rules).
@@ -62,4 +94,4 @@ rmSync(versionDir, { recursive: true, force: true });
 if (!existsSync(cache)) throw new Error(`build-bundle: no code cache written (${warm.stderr})`);
 const missing = Array.from({ length: 13 }, (_, minor) => join(root, `dist/stack-validators/config_schema_v3.${minor}.cjs.cache`)).filter((f) => !existsSync(f));
 if (missing.length > 0) throw new Error(`build-bundle: no code cache for ${missing.join(', ')} (${warm.stderr})`);
-console.log(`build-bundle: ${(bytes / 1024).toFixed(0)} KiB -> dist/bundle/stackopt.cjs, with its V8 code cache`);
+console.log(`build-bundle: ${(bytes / 1024).toFixed(0)} KiB -> dist/bundle/stackopt.cjs, with its V8 code cache; the API -> dist/api/`);

@@ -34,9 +34,11 @@ const ALLOWED: Record<string, readonly string[]> = {
   usage: ['audit', 'engine', 'model', 'parse', 'generated'],
   format: ['audit', 'fix', 'usage', 'engine', 'model', 'parse', 'generated'],
   config: ['engine', 'model', 'parse', 'generated'],
-  cli: ['lsp', 'format', 'config', 'fix', 'audit', 'usage', 'engine', 'rules', 'model', 'parse', 'generated'],
+  // the programmatic API (package.json exports): lint or fix a text as a file
+  api: ['format', 'config', 'fix', 'engine', 'model', 'parse', 'generated'],
+  cli: ['lsp', 'api', 'format', 'config', 'fix', 'audit', 'usage', 'engine', 'rules', 'model', 'parse', 'generated'],
   // the language server: a command beside the CLI (which starts it), loaded only by `stackopt lsp`
-  lsp: ['format', 'config', 'fix', 'audit', 'usage', 'engine', 'rules', 'model', 'parse', 'generated'],
+  lsp: ['api', 'format', 'config', 'fix', 'audit', 'usage', 'engine', 'rules', 'model', 'parse', 'generated'],
   generated: ['parse'],
 };
 

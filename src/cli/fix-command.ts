@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import chalk, { Chalk } from 'chalk';
 import type { Command } from 'commander';
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
@@ -13,7 +13,8 @@ import { describeTotals } from '../model/resource-totals.js';
 import { InputError } from '../parse/read-document.js';
 import { MASK, maskText, sensitiveLines, type LineMasks } from '../format/mask.js';
 import { describeFsError } from '../parse/read-text.js';
-import { selectProjects } from './lint-command.js';
+import { readStdinInput, selectProjects, type StdinText } from './lint-command.js';
+import { textAt } from '../parse/load-project.js';
 import { parseRuleSeverity, requireRule, withSeverities } from './rules-command.js';
 import { CommandConfigs } from './command-configs.js';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
@@ -36,6 +37,8 @@ export interface FixCommandOptions extends UsageOptions {
   config?: string;
   target?: TargetSetting;
   color?: boolean;
+  stdin?: boolean;
+  stdinFilename?: string;
 }
 
 const HELP_AFTER = `
@@ -93,7 +96,12 @@ Examples:
   stackopt fix stack.yml --unsafe --rule non-root-user:off   every fix but non-root-user's
   stackopt fix -f compose.yaml -f compose.prod.yaml --preset small
   stackopt fix stack.yml --usage usage.json   limits from what the services used
-  stackopt fix stack.yml --stdout | docker stack deploy -c - mystack`;
+  stackopt fix stack.yml --stdout | docker stack deploy -c - mystack
+  stackopt fix --stdin --stdin-filename svc/compose.yaml < buffer.yaml > fixed.yaml
+
+Standard input (--stdin, or the path -) is fixed as the file --stdin-filename names (its
+configuration, .env and target), and the fixed text goes to standard output unless -o, --diff or
+--check says otherwise; the summary goes to standard error.`;
 
 export function registerFix(program: Command, g: GlobalContext): void {
   const fix = program
@@ -103,9 +111,11 @@ export function registerFix(program: Command, g: GlobalContext): void {
       'Fix what the rules found, as text edits that keep every other byte of the file, and write the ' +
         'result to <file>.optimized beside each input. Paths, -f and --env-file work as in `stackopt lint`.',
     )
-    .argument('[paths...]', 'compose files or directories (default: the current directory)')
+    .argument('[paths...]', 'compose files or directories (default: the current directory; - for standard input)')
     .option('-f, --file <file>', 'a compose file of one merged project (repeatable, in order)', collect)
     .option('--env-file <file>', 'read variables from this file instead of .env (repeatable, later wins)', collect)
+    .option('--stdin', 'fix the text of standard input and print the result (as --stdin-filename, else <stdin>)')
+    .option('--stdin-filename <path>', 'the file standard input is fixed as (configuration, .env and target come from there)')
     .option('-o, --output <file>', 'write the fixed file here instead of <file>.optimized (one input file)')
     .option('--stdout', 'print the fixed file to standard output (one input file)')
     .option('--in-place', 'overwrite the input files (explicit opt-in)')
@@ -145,7 +155,7 @@ export async function loadSizingSettings(configPath: string | undefined, preset:
 
 type Mode = 'optimized' | 'output' | 'stdout' | 'in-place' | 'diff' | 'check';
 
-function modeOf(opts: FixCommandOptions): Mode {
+function modeOf(opts: FixCommandOptions, stdin: StdinText | null): Mode {
   const chosen: Array<[Mode, string]> = [];
   if (opts.output !== undefined) chosen.push(['output', '-o']);
   if (opts.stdout) chosen.push(['stdout', '--stdout']);
@@ -153,12 +163,15 @@ function modeOf(opts: FixCommandOptions): Mode {
   if (opts.diff) chosen.push(['diff', '--diff']);
   if (opts.check) chosen.push(['check', '--check']);
   if (chosen.length > 1) throw new CliError(`${chosen.map((c) => c[1]).join(' and ')} cannot be combined: choose where the result goes`);
-  return chosen[0]?.[0] ?? 'optimized';
+  if (stdin && opts.inPlace) throw new CliError('--in-place writes the input files, and standard input is none: the fixed text goes to standard output (or -o FILE)');
+  // standard input has no file beside which <file>.optimized could go
+  return chosen[0]?.[0] ?? (stdin ? 'stdout' : 'optimized');
 }
 
 /** The fix command; returns its exit code (a usage error throws CliError). */
 export async function runFix(paths: string[], opts: FixCommandOptions, g: GlobalContext): Promise<number> {
-  const mode = modeOf(opts);
+  const stdin = readStdinInput(paths, opts);
+  const mode = modeOf(opts, stdin);
   // --rule ID: only this rule's fixes; --rule ID:SEVERITY: the rule's severity, as for lint
   const only: string[] = [];
   const severities: Array<ReturnType<typeof parseRuleSeverity>> = [];
@@ -189,8 +202,13 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
       refused = true;
     },
     onWarning: (m) => g.stderr(m),
-  });
+  }, stdin);
   const fileCount = sel.projects.reduce((n, p) => n + p.length, 0);
+  if (stdin && mode === 'stdout' && fileCount === 0) {
+    // ignored by the configuration: the text goes through unchanged (a pipe must not lose it)
+    g.stdout(stdin.text);
+    return refused ? EXIT_USAGE : EXIT_OK;
+  }
   if ((mode === 'output' || mode === 'stdout') && fileCount !== 1) {
     throw new CliError(`${mode === 'output' ? '-o' : '--stdout'} takes exactly one input file, not ${fileCount}; without it each file gets <file>.optimized`);
   }
@@ -214,7 +232,7 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
     }
     let result: FixResult;
     try {
-      result = fixProject({ files, envFiles: sel.envFiles, settings: settingsOf(config), allowPaths: config?.allowPaths, target: opts.target ?? config?.target, unsafe: Boolean(opts.unsafe), only, usage });
+      result = fixProject({ files, envFiles: sel.envFiles, settings: settingsOf(config), allowPaths: config?.allowPaths, target: opts.target ?? config?.target, unsafe: Boolean(opts.unsafe), only, usage, readText: stdin ? textAt(stdin.path, stdin.text) : undefined });
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       g.stderr(`stackopt: ${e.message}`);

@@ -1,5 +1,6 @@
 import { isSameFile, writeOutputFile } from '../parse/write-file.js';
 import { dirname, resolve } from 'node:path';
+import { isatty } from 'node:tty';
 import type { Command } from 'commander';
 import type { ResolvedConfig } from '../config/load-config.js';
 import { failsAt, shownWhenQuiet, type FailOn } from '../engine/fail-on.js';
@@ -10,7 +11,9 @@ import type { Finding } from '../engine/types.js';
 import { FORMATS_WITH_FIXES, formatNames, loadFormatter } from '../format/index.js';
 import type { ReportResult } from '../format/types.js';
 import { InputError } from '../parse/read-document.js';
-import { describeFsError, readText, ReadTextError } from '../parse/read-text.js';
+import { describeFsError, readStdin, readText, ReadTextError } from '../parse/read-text.js';
+import { textAt } from '../parse/load-project.js';
+import { isIgnored } from '../config/ignore-patterns.js';
 import { expandPaths, type DiscoverOptions } from './discover.js';
 import { displayPath } from '../parse/load-project.js';
 import { pushAll } from '../parse/collect.js';
@@ -28,15 +31,64 @@ export interface ProjectSelection {
 
 /**
  * Turn `paths` and `-f` options into projects, as lint and fix both take them. `discover.ignore`
- * (the config's ignore patterns) drops matching paths; -f files are always read.
+ * (the config's ignore patterns) drops matching paths; -f files are always read. The path `-` (in
+ * either) is standard input, linted as `stdin.path`.
  */
-export function selectProjects(paths: string[], opts: { file?: string[]; envFile?: string[] }, discover: DiscoverOptions = {}): ProjectSelection {
+export function selectProjects(paths: string[], opts: { file?: string[]; envFile?: string[] }, discover: DiscoverOptions = {}, stdin: StdinText | null = null): ProjectSelection {
   const envFiles = opts.envFile ?? [];
+  // --stdin: standard input alone
+  if (stdin && !paths.includes('-') && !opts.file?.includes('-')) paths = ['-'];
+  const named = (p: string) => (p === '-' && stdin ? stdin.path : p);
   if (opts.file && opts.file.length > 0) {
     if (paths.length > 0) throw new CliError('give either paths (each linted on its own) or -f files (merged into one project), not both');
-    return { projects: [opts.file], envFiles };
+    return { projects: [opts.file.map(named)], envFiles };
   }
-  return { projects: expandPaths(paths, discover).map((p) => [p]), envFiles };
+  if (!stdin) return { projects: expandPaths(paths, discover).map((p) => [p]), envFiles };
+  // standard input is no file on disk: not searched, but the ignore patterns apply to its name
+  const others = paths.filter((p) => p !== '-');
+  const projects = others.length > 0 ? expandPaths(others, discover).map((p) => [p]) : [];
+  if (discover.ignore && isIgnored([discover.ignore], stdin.path, false)) discover.onIgnored?.(stdin.shown);
+  else projects.push([stdin.path]);
+  return { projects, envFiles };
+}
+
+/** Text read from standard input and the path it is linted as (`--stdin`, or the path `-`). */
+export interface StdinText {
+  /** absolute: configuration, `.env`, the target and relative files are resolved from it */
+  path: string;
+  /** as the user gave it, for messages */
+  shown: string;
+  text: string;
+}
+
+/** What standard input is called when --stdin-filename does not name it. */
+const STDIN_NAME = '<stdin>';
+
+/**
+ * Standard input, when the command reads it: `--stdin`, or `-` among the paths or -f files; linted as
+ * `--stdin-filename PATH` (else as `<stdin>` in the working directory). Usage errors throw CliError.
+ */
+export function readStdinInput(paths: readonly string[], opts: { stdin?: boolean; stdinFilename?: string; file?: string[] }): StdinText | null {
+  const dashes = [...paths, ...(opts.file ?? [])].filter((p) => p === '-').length;
+  if (opts.stdin && (paths.length > 0 || (opts.file?.length ?? 0) > 0)) {
+    throw new CliError('--stdin lints standard input alone; give no paths or -f files with it (or write `-` for standard input among them)');
+  }
+  if (dashes > 1) throw new CliError('`-` (standard input) can be given only once');
+  if (!opts.stdin && dashes === 0) {
+    if (opts.stdinFilename !== undefined) throw new CliError('--stdin-filename names the text read from standard input: add --stdin (or the path -)');
+    return null;
+  }
+  if (opts.stdinFilename !== undefined && opts.stdinFilename.trim() === '') throw new CliError('--stdin-filename needs a path (the file the text is linted as)');
+  if (isatty(0)) throw new CliError('standard input is a terminal: pipe the file in, e.g. stackopt lint --stdin --stdin-filename compose.yaml < compose.yaml');
+  const shown = opts.stdinFilename ?? STDIN_NAME;
+  let text: string;
+  try {
+    text = readStdin();
+  } catch (e) {
+    if (!(e instanceof ReadTextError)) throw e;
+    throw new CliError(`${shown}: cannot read standard input: ${e.message}`);
+  }
+  return { path: resolve(shown), shown, text };
 }
 
 export interface LintCommandOptions extends UsageOptions {
@@ -53,6 +105,8 @@ export interface LintCommandOptions extends UsageOptions {
   target?: TargetSetting;
   rule?: RuleSeverity[];
   failOn?: FailOn;
+  stdin?: boolean;
+  stdinFilename?: string;
 }
 
 type RuleSeverity = ReturnType<typeof parseRuleSeverity>;
@@ -73,11 +127,16 @@ export function registerLint(program: Command, g: GlobalContext): void {
         'into one project as `docker compose -f A -f B` does, and each finding points into the file its ' +
         'value came from. ${VAR} references are interpolated from the environment and the .env file ' +
         'beside the first file (or the --env-file files instead). Each file uses the nearest ' +
-        '.stackopt.yaml above it (up to its git repository\'s root), or the --config file.',
+        '.stackopt.yaml above it (up to its git repository\'s root), or the --config file. The path - is standard input.',
     )
-    .argument('[paths...]', 'compose files or directories (default: the current directory)')
+    .argument('[paths...]', 'compose files or directories (default: the current directory; - for standard input)')
     .option('-f, --file <file>', 'a compose file of one merged project (repeatable, in order)', collect)
     .option('--env-file <file>', 'read variables from this file instead of .env (repeatable, later wins)', collect)
+    .option('--stdin', 'lint the text of standard input (as --stdin-filename, else as <stdin> in the current directory)')
+    .option(
+      '--stdin-filename <path>',
+      'the file standard input is linted as: the configuration, .env, target and relative files are\nresolved from it, and findings name it (the file itself is not read)',
+    )
     .option('--format <name>', `output format: ${formatNames().join(', ')}`, 'stylish')
     .option('-o, --output-file <file>', 'write the report to a file instead of standard output')
     .option('--color', 'colours even when output is not a terminal (wins over NO_COLOR)')
@@ -102,6 +161,7 @@ export function registerLint(program: Command, g: GlobalContext): void {
         '-q hides what cannot fail the run: hidden findings count for nothing, --max-warnings included.\n\n' +
         'Examples:\n  stackopt lint compose.yaml\n  stackopt lint -f compose.yaml -f compose.prod.yaml --env-file prod.env\n  stackopt lint deploy/ --format json > report.json\n' +
         '  stackopt lint --rule healthcheck-required:off --rule image-tag-pinned:error\n  stackopt lint --fail-on warning -q\n' +
+        '  stackopt lint --stdin --stdin-filename svc/compose.yaml < buffer.yaml   # an editor\'s unsaved text\n' +
         '  stackopt lint --format sarif -o stackopt.sarif\n  stackopt lint --write-baseline .stackopt-baseline.json   # once, then in CI:\n  stackopt lint --baseline .stackopt-baseline.json\n' +
         '  stackopt lint stack.yml --usage usage.json   # limits against what the services used; idle services\n' +
         '\nTo fix what lint finds, run `stackopt fix` (it writes <file>.optimized; --in-place, --diff, --check).',
@@ -124,8 +184,9 @@ export interface Linted {
 export async function runLint(paths: string[], opts: LintCommandOptions, g: GlobalContext): Promise<number> {
   const formatter = await loadFormatter(opts.format);
   if (!formatter) throw new CliError(`unknown format "${opts.format}"; choose one of ${formatNames().join(', ')}`);
+  const stdin = readStdinInput(paths, opts);
   const usage = loadUsageInput(opts);
-  const { linted, inputFailed } = lintPaths(paths, opts, g, new CommandConfigs(opts.config), usage);
+  const { linted, inputFailed } = lintPaths(paths, opts, g, new CommandConfigs(opts.config), usage, stdin);
   if (opts.writeBaseline !== undefined) await writeBaseline(linted, opts.writeBaseline, g);
   else await applyBaselines(linted, opts, g);
   const failOnOf = (l: Linted): FailOn => opts.failOn ?? l.config?.failOn ?? 'error';
@@ -160,6 +221,7 @@ export function lintPaths(
   g: GlobalContext,
   configs: CommandConfigs,
   usage?: ReturnType<typeof loadUsageInput>,
+  stdin?: StdinText | null,
 ): { linted: Linted[]; inputFailed: boolean } {
   /** a file found in a folder searched was not read (a link out of it): exit 2 */
   let refused = false;
@@ -171,7 +233,7 @@ export function lintPaths(
       refused = true;
     },
     onWarning: (m) => g.stderr(m),
-  });
+  }, stdin ?? null);
   const linted: Linted[] = [];
   let inputFailed = refused;
   const reportError = (e: InputError) => {
@@ -190,6 +252,7 @@ export function lintPaths(
         target: opts.target ?? config?.target,
         withFixes: FORMATS_WITH_FIXES.has(opts.format),
         usage,
+        readText: stdin ? textAt(stdin.path, stdin.text) : undefined,
       });
       linted.push({ result, config, report: { file: result.file, findings: result.findings, sources: result.sources } });
     } catch (e) {

@@ -7,6 +7,7 @@ import { registerFix } from './fix-command.js';
 import { foreignFlagAdvice } from './foreign-flags.js';
 import { registerInit } from './init-command.js';
 import { registerLint } from './lint-command.js';
+import { registerLsp } from './lsp-command.js';
 import { packageVersion } from '../engine/package-info.js';
 import { registerRules } from './rules-command.js';
 import { registerResources } from './resources-command.js';
@@ -60,6 +61,7 @@ export function buildProgram(g: GlobalContext): Command {
   registerAudit(program, g);
   registerResources(program, g);
   registerUsage(program, g);
+  registerLsp(program, g);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => g.stdout(s), writeErr: (s) => g.stderr(s.replace(/\n$/, '')) });
   return program;
 }

@@ -85,9 +85,9 @@ export function readConfigFile(path: string): ResolvedConfig {
 
 /**
  * The configuration for a command that does not lint files (audit): `--config F` when given, else
- * the nearest `.stackopt.yaml` from the working directory, else none.
+ * the nearest `.stackopt.yaml` from `start` (by default the working directory), else none.
  */
-export function loadCommandConfig(explicit?: string): ResolvedConfig | null {
-  const path = explicit ?? findConfigFile();
+export function loadCommandConfig(explicit?: string, start?: string): ResolvedConfig | null {
+  const path = explicit ?? findConfigFile(start);
   return path ? readConfigFile(path) : null;
 }

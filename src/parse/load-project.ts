@@ -62,6 +62,15 @@ export function displayPath(p: string): string {
   return rel && !rel.startsWith('..') ? rel : p;
 }
 
+/**
+ * A `LoadOptions.readText` that gives `text` for the file at `path` and reads every other file from
+ * disk: text from an editor or standard input linted as if it were that file.
+ */
+export function textAt(path: string, text: string): (absPath: string) => string | undefined {
+  const abs = resolve(path);
+  return (p) => (p === abs ? text : undefined);
+}
+
 /** The variables used for interpolation: env files (in order), then the process environment. */
 export function loadEnv(opts: LoadOptions): Env {
   return loadVariables(opts).env;

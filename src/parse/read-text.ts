@@ -67,30 +67,53 @@ function tooLarge(): ReadTextError {
 /** A pipe or device read to its end without blocking in open (a FIFO with no writer is empty). */
 function readStream(path: string): Buffer {
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    return readFd(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Standard input read to its end, as text (`lint --stdin`, the path `-`). Read from the open
+ * descriptor itself: when it is a socket (a parent process's pipe), `/dev/stdin` cannot be opened.
+ * Throws ReadTextError as readText does.
+ */
+export function readStdin(): string {
+  let bytes: Buffer;
+  try {
+    bytes = readFd(0);
+  } catch (e) {
+    if (e instanceof ReadTextError) throw e;
+    // a closed standard input reads as empty
+    if ((e as NodeJS.ErrnoException).code === 'EBADF') return '';
+    throw new ReadTextError(describeFsError(e));
+  }
+  return decodeUtf8(bytes);
+}
+
+/** An open descriptor read to its end (at most MAX_INPUT_BYTES), waiting while a writer has not written yet. */
+function readFd(fd: number): Buffer {
   const chunks: Buffer[] = [];
   let total = 0;
   const pause = new Int32Array(new SharedArrayBuffer(4));
-  try {
-    const buf = Buffer.alloc(64 * 1024);
-    for (;;) {
-      let n: number;
-      try {
-        n = readSync(fd, buf);
-      } catch (e) {
-        // a writer is there but has not written yet
-        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') {
-          Atomics.wait(pause, 0, 0, 10);
-          continue;
-        }
-        throw e;
+  const buf = Buffer.alloc(64 * 1024);
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(fd, buf);
+    } catch (e) {
+      // a writer is there but has not written yet
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') {
+        Atomics.wait(pause, 0, 0, 10);
+        continue;
       }
-      if (n === 0) break;
-      total += n;
-      if (total > MAX_INPUT_BYTES) throw tooLarge();
-      chunks.push(Buffer.from(buf.subarray(0, n)));
+      throw e;
     }
-  } finally {
-    closeSync(fd);
+    if (n === 0) break;
+    total += n;
+    if (total > MAX_INPUT_BYTES) throw tooLarge();
+    chunks.push(Buffer.from(buf.subarray(0, n)));
   }
   return Buffer.concat(chunks);
 }

@@ -1,0 +1,216 @@
+/**
+ * `stackopt lsp` at the protocol level: the built CLI as a child process, spoken to with the JSON-RPC
+ * client of the server's own library over the child's standard input and output. The finer points an
+ * editor test cannot pin down: debouncing, a text that does not parse, the configuration read again,
+ * the fix-all action resolved on demand, hostile requests.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createMessageConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type CodeAction,
+  type Diagnostic,
+  type MessageConnection,
+  type PublishDiagnosticsParams,
+} from 'vscode-languageserver/node';
+import { assertBuilt, repoRoot, tempProject } from './helpers/cli.js';
+
+/** Generous: the machine is shared. Only a hang reaches it. */
+const WAIT_MS = 120_000;
+
+interface Session {
+  conn: MessageConnection;
+  child: ChildProcessWithoutNullStreams;
+  published: PublishDiagnosticsParams[];
+  logs: string[];
+  stderr: () => string;
+  /** the next diagnostics published for `uri` that `accept` takes (default: any) */
+  next(uri: string, accept?: (p: PublishDiagnosticsParams) => boolean): Promise<PublishDiagnosticsParams>;
+}
+
+async function startSession(cwd: string, initializationOptions: object, capabilities: object = {}): Promise<Session> {
+  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'stackopt.js'), 'lsp', '--stdio'], { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const conn = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const published: PublishDiagnosticsParams[] = [];
+  const logs: string[] = [];
+  const waiters: Array<{ uri: string; accept: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }> = [];
+  conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+    published.push(p);
+    const i = waiters.findIndex((w) => w.uri === p.uri && w.accept(p));
+    if (i >= 0) waiters.splice(i, 1)[0]!.resolve(p);
+  });
+  conn.onNotification('window/logMessage', (p: { message: string }) => void logs.push(p.message));
+  conn.onRequest('client/registerCapability', () => null);
+  conn.listen();
+  await conn.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(cwd).href, capabilities, initializationOptions });
+  await conn.sendNotification('initialized', {});
+  return {
+    conn,
+    child,
+    published,
+    logs,
+    stderr: () => err,
+    next: (uri, accept = () => true) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no diagnostics for ${uri} within ${WAIT_MS} ms`)), WAIT_MS);
+        waiters.push({ uri, accept, resolve: (p) => (clearTimeout(timer), resolve(p)) });
+      }),
+  };
+}
+
+async function stop(s: Session): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => s.child.on('exit', (code) => resolve(code)));
+  await s.conn.sendRequest('shutdown');
+  await s.conn.sendNotification('exit');
+  const code = await exited;
+  s.conn.dispose();
+  return code;
+}
+
+const codes = (ds: Diagnostic[]) => ds.map((d) => d.code);
+const TEXT = 'services:\n  web:\n    image: nginx:1.27\n    privileged: true\n';
+
+describe('stackopt lsp over JSON-RPC', () => {
+  const p = tempProject({ 'compose.yaml': 'services: {}\n' });
+  const uri = pathToFileURL(join(p.dir, 'compose.yaml')).href;
+  let s: Session;
+
+  beforeAll(async () => {
+    assertBuilt();
+    s = await startSession(p.dir, { debounceMs: 1000 }, { workspace: { didChangeWatchedFiles: { dynamicRegistration: true } }, textDocument: { codeAction: { resolveSupport: { properties: ['edit'] } } } });
+  }, WAIT_MS);
+  afterAll(async () => {
+    const code = await stop(s);
+    p.cleanup();
+    // a clean shutdown, and nothing but the protocol on standard output (else the reader would have failed)
+    expect(code).toBe(0);
+    expect(s.stderr()).toBe('');
+  }, WAIT_MS);
+
+  it('lints the buffer on open, not the file on disk', async () => {
+    const first = s.next(uri);
+    await s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text: TEXT } });
+    const d = await first;
+    expect(d.version).toBe(1);
+    const priv = d.diagnostics.find((x) => x.code === 'no-privileged')!;
+    expect(priv).toMatchObject({ range: { start: { line: 3, character: 16 }, end: { line: 3, character: 20 } }, severity: 1, source: 'stackopt' });
+    expect(priv.codeDescription?.href).toMatch(/rules\/no-privileged\/README\.md$/);
+  });
+
+  it('debounces changes: a burst is linted once, at its last version', async () => {
+    const before = s.published.length;
+    const last = s.next(uri, (x) => x.version === 6);
+    // type "x" at the end of the image tag, one character at a time (written at once: a busy machine
+    // could otherwise pause longer than the debounce between two of them)
+    const burst = [2, 3, 4, 5, 6].map((v) =>
+      s.conn.sendNotification('textDocument/didChange', {
+        textDocument: { uri, version: v },
+        contentChanges: [{ range: { start: { line: 2, character: 21 + v - 2 }, end: { line: 2, character: 21 + v - 2 } }, text: 'x' }],
+      }),
+    );
+    await Promise.all(burst);
+    const d = await last;
+    expect(s.published.slice(before).map((x) => x.version)).toEqual([6]);
+    // the text linted is the edited one: the tag is now 1.27xxxxx
+    expect(d.diagnostics.some((x) => x.code === 'image-tag-pinned')).toBe(false);
+    expect(d.diagnostics.find((x) => x.code === 'no-privileged')!.range.start).toEqual({ line: 3, character: 16 });
+  });
+
+  it('a text that does not parse keeps the last good diagnostics, moved with the edit, plus the syntax error', async () => {
+    const good = s.published.at(-1)!.diagnostics;
+    const broken = s.next(uri, (x) => x.version === 7);
+    // a line inserted above the service, with an unclosed flow sequence
+    await s.conn.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version: 7 },
+      contentChanges: [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: '  bad: [\n' }],
+    });
+    const d = await broken;
+    const syntax = d.diagnostics.filter((x) => x.code === 'yaml-syntax');
+    expect(syntax.length).toBeGreaterThan(0);
+    expect(d.diagnostics.filter((x) => x.code !== 'yaml-syntax')).toHaveLength(good.length);
+    // no-privileged was on line 3; one line was inserted above it
+    expect(d.diagnostics.find((x) => x.code === 'no-privileged')!.range).toEqual({ start: { line: 4, character: 16 }, end: { line: 4, character: 20 } });
+    // fixed again: fresh diagnostics, no syntax error
+    const repaired = s.next(uri, (x) => x.version === 8);
+    await s.conn.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version: 8 },
+      contentChanges: [{ range: { start: { line: 1, character: 0 }, end: { line: 2, character: 0 } }, text: '' }],
+    });
+    const r = await repaired;
+    expect(codes(r.diagnostics)).not.toContain('yaml-syntax');
+    expect(r.diagnostics.find((x) => x.code === 'no-privileged')!.range.start).toEqual({ line: 3, character: 16 });
+  });
+
+  it('reads the configuration again when .stackopt.yaml changes (watched files) and when it is saved', async () => {
+    expect(codes(s.published.at(-1)!.diagnostics)).toContain('resource-limits');
+    writeFileSync(join(p.dir, '.stackopt.yaml'), 'rules:\n  resource-limits: off\n');
+    const off = s.next(uri);
+    await s.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(join(p.dir, '.stackopt.yaml')).href, type: 1 }] });
+    expect(codes((await off).diagnostics)).not.toContain('resource-limits');
+    writeFileSync(join(p.dir, '.stackopt.yaml'), 'rules:\n  resource-limits: info\n');
+    const info = s.next(uri);
+    await s.conn.sendNotification('textDocument/didSave', { textDocument: { uri: pathToFileURL(join(p.dir, '.stackopt.yaml')).href } });
+    expect((await info).diagnostics.find((x) => x.code === 'resource-limits')!.severity).toBe(3);
+  });
+
+  it('an invalid configuration is one diagnostic at the top of the file, with the configuration\'s line:column', async () => {
+    writeFileSync(join(p.dir, '.stackopt.yaml'), 'rules:\n  resource-limit: off\n');
+    const bad = s.next(uri);
+    await s.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(join(p.dir, '.stackopt.yaml')).href, type: 2 }] });
+    const d = (await bad).diagnostics;
+    expect(d).toHaveLength(1);
+    expect(d[0]).toMatchObject({ range: { start: { line: 0, character: 0 } }, severity: 1 });
+    expect(d[0]!.message).toMatch(/^not linted: invalid configuration: \.stackopt\.yaml:2:3: .*resource-limit.*did you mean "resource-limits"/);
+    // the configuration opened in the editor: its problems at their place
+    const configUri = pathToFileURL(join(p.dir, '.stackopt.yaml')).href;
+    const own = s.next(configUri);
+    await s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: configUri, languageId: 'yaml', version: 1, text: 'rules:\n  resource-limit: off\n' } });
+    const c = (await own).diagnostics;
+    expect(c).toHaveLength(1);
+    expect(c[0]).toMatchObject({ range: { start: { line: 1, character: 2 } }, code: 'config', severity: 1 });
+    expect(c[0]!.message).toMatch(/resource-limit/);
+    writeFileSync(join(p.dir, '.stackopt.yaml'), 'rules:\n  resource-limits: off\n');
+    const ok = s.next(uri);
+    await s.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(join(p.dir, '.stackopt.yaml')).href, type: 2 }] });
+    expect(codes((await ok).diagnostics)).toContain('no-privileged');
+  });
+
+  it('the fix-all action is resolved on demand into `stackopt fix` of the buffer', async () => {
+    const actions = (await s.conn.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics: [], only: ['source.fixAll'] },
+    })) as CodeAction[];
+    expect(actions.map((a) => a.title)).toEqual(['Fix all safe problems (stackopt fix)']);
+    expect(actions[0]!.edit).toBeUndefined();
+    const resolved = (await s.conn.sendRequest('codeAction/resolve', actions[0])) as CodeAction;
+    const edit = resolved.edit!.changes![uri]!;
+    expect(edit).toHaveLength(1);
+    expect(edit[0]!.newText).toBe('services:\n  web:\n    image: nginx:1.27xxxxx\n    privileged: true\n    deploy:\n      replicas: 2\n    security_opt:\n      - no-new-privileges:true\n');
+  });
+
+  it('hostile requests get an empty answer and one line in the log, never a stack trace, and the server goes on', async () => {
+    const hover = await s.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: null });
+    expect(hover).toBeNull();
+    const unknown = await s.conn.sendRequest('textDocument/codeAction', { textDocument: { uri: 'file:///nowhere/compose.yaml' }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [] } });
+    expect(unknown).toEqual([]);
+    expect(s.logs.some((l) => /^stackopt: hover failed: /.test(l))).toBe(true);
+    for (const l of s.logs) expect(l).not.toMatch(/\n\s+at /);
+    // a change for a document that was never opened, a huge version, a non-file URI
+    await s.conn.sendNotification('textDocument/didChange', { textDocument: { uri: 'file:///nowhere/x.yaml', version: 1 }, contentChanges: [{ text: 'x' }] });
+    const untitled = 'untitled:Untitled-1';
+    const u = s.next(untitled);
+    await s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: untitled, languageId: 'yaml', version: 1, text: TEXT } });
+    expect(codes((await u).diagnostics)).toContain('no-privileged');
+    // still answering
+    const h = (await s.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 3, character: 17 } })) as { contents: { value: string } };
+    expect(h.contents.value).toMatch(/# no-privileged\n/);
+  });
+});
