@@ -128,9 +128,9 @@ export async function runLint(paths: string[], opts: LintCommandOptions, g: Glob
       inputFailed = true;
     }
   }
-  let report: ReportResult[] = results.map((r) => ({ file: r.file, findings: r.findings, sources: r.sources }));
+  let report: ReportResult[] = results.map((r) => ({ file: r.file, findings: r.findings, sources: r.sources, suppressed: r.suppressed }));
   if (opts.writeBaseline !== undefined || opts.baseline !== undefined) report = await applyBaseline(report, opts, g);
-  if (opts.quiet) report = report.map((r) => ({ ...r, findings: r.findings.filter((f) => f.severity === 'error') }));
+  if (opts.quiet) report = report.map((r) => ({ ...r, findings: r.findings.filter((f) => f.severity === 'error'), suppressed: r.suppressed?.filter((f) => f.severity === 'error') }));
   // Nothing could be read: "no problems in 0 files" would only mislead; the errors are on stderr.
   if (inputFailed && results.length === 0 && opts.format === 'stylish') return EXIT_USAGE;
   const toFile = opts.outputFile !== undefined;
@@ -187,5 +187,11 @@ async function applyBaseline(report: ReportResult[], opts: LintCommandOptions, g
   const { fresh, stale } = matchBaseline(all, baseline, dirname(file));
   if (stale > 0) g.stderr(`stackopt: ${stale} ${stale === 1 ? 'finding' : 'findings'} of ${opts.baseline} no longer occur; rewrite it with --write-baseline to drop them`);
   const keep = new Set<Finding>(fresh);
-  return report.map((r) => ({ ...r, findings: r.findings.filter((f) => keep.has(f)) }));
+  // the findings the baseline accepts stay in the report as suppressed ones (SARIF shows them so)
+  const suppression = { kind: 'external' as const, directive: `baseline ${opts.baseline}`, justification: `recorded in the baseline ${opts.baseline}` };
+  return report.map((r) => ({
+    ...r,
+    findings: r.findings.filter((f) => keep.has(f)),
+    suppressed: [...(r.suppressed ?? []), ...r.findings.filter((f) => !keep.has(f)).map((f) => ({ ...f, suppression }))],
+  }));
 }
