@@ -94,4 +94,4 @@ rmSync(versionDir, { recursive: true, force: true });
 if (!existsSync(cache)) throw new Error(`build-bundle: no code cache written (${warm.stderr})`);
 const missing = Array.from({ length: 13 }, (_, minor) => join(root, `dist/stack-validators/config_schema_v3.${minor}.cjs.cache`)).filter((f) => !existsSync(f));
 if (missing.length > 0) throw new Error(`build-bundle: no code cache for ${missing.join(', ')} (${warm.stderr})`);
-console.log(`build-bundle: ${(bytes / 1024).toFixed(0)} KiB -> dist/bundle/stackopt.cjs, with its V8 code cache; the API -> dist/api/`);
+console.error(`build-bundle: ${(bytes / 1024).toFixed(0)} KiB -> dist/bundle/stackopt.cjs, with its V8 code cache; the API -> dist/api/`);

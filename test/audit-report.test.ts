@@ -79,7 +79,7 @@ describe('the machine formats, replayed from a snapshot', () => {
   });
 
   it('every other format renders an audit', () => {
-    for (const format of ['sarif', 'github', 'junit', 'codeclimate', 'compact']) {
+    for (const format of ['sarif', 'github', 'junit', 'codeclimate', 'compact', 'rdjson']) {
       const r = runCli(['audit', '--snapshot', fixture('single-node.json'), '--stack', 'shop', '--format', format], repoRoot);
       expect([format, r.status, r.stderr]).toEqual([format, 1, '']);
       expect(r.stdout).toContain('shop_hog');

@@ -117,11 +117,11 @@ describe('formats and output (CLI)', () => {
   it('an unknown format is a usage error listing the valid names', () => {
     const run = runCli(['lint', '--format', 'sarif2'], p.dir);
     expect(run.status).toBe(2);
-    expect(run.stderr).toBe('stackopt: unknown format "sarif2"; choose one of stylish, compact, json, sarif, github, junit, codeclimate\n');
+    expect(run.stderr).toBe('stackopt: unknown format "sarif2"; choose one of stylish, compact, json, sarif, github, junit, codeclimate, rdjson\n');
   });
 
   it('every format runs and -o writes the report to a file', () => {
-    for (const f of ['stylish', 'compact', 'json', 'sarif', 'github', 'junit', 'codeclimate']) {
+    for (const f of ['stylish', 'compact', 'json', 'sarif', 'github', 'junit', 'codeclimate', 'rdjson']) {
       const run = runCli(['lint', '--format', f, '-o', `report.${f}`], p.dir);
       expect(run.status, f).toBe(0);
       expect(run.stdout, f).toBe('');

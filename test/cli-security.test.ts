@@ -155,7 +155,7 @@ describe('values of variables are never printed', () => {
   it('in no format, and not in fix summaries, --diff or --stdout headers; defaults written in the file are shown', () => {
     const p = project(files);
     const seen: string[] = [];
-    for (const format of ['stylish', 'compact', 'json', 'sarif', 'github', 'junit', 'codeclimate']) {
+    for (const format of ['stylish', 'compact', 'json', 'sarif', 'github', 'junit', 'codeclimate', 'rdjson']) {
       const r = runCli(['lint', 'compose.yaml', '--format', format], p.dir, MARK);
       expect(r.status, format).toBe(1);
       seen.push(r.stdout + r.stderr);

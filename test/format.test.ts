@@ -124,7 +124,7 @@ export function goldenReport(): ReportResult[] {
 
 const ctx: FormatContext = { color: false, version: '0.0.0-test', cwd: '/work/project', rules: demoRules };
 
-const EXT: Record<string, string> = { stylish: 'txt', compact: 'txt', json: 'json', sarif: 'sarif', github: 'txt', junit: 'xml', codeclimate: 'json' };
+const EXT: Record<string, string> = { stylish: 'txt', compact: 'txt', json: 'json', sarif: 'sarif', github: 'txt', junit: 'xml', codeclimate: 'json', rdjson: 'json' };
 
 describe('formats: golden files', () => {
   it('every registered format has a golden file', () => {

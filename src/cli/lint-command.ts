@@ -254,7 +254,7 @@ export function lintPaths(
         usage,
         readText: stdin ? textAt(stdin.path, stdin.text) : undefined,
       });
-      linted.push({ result, config, report: { file: result.file, findings: result.findings, sources: result.sources } });
+      linted.push({ result, config, report: { file: result.file, findings: result.findings, sources: result.sources, suppressed: result.suppressed } });
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       reportError(e);
@@ -293,7 +293,7 @@ function hideBelowThreshold(linted: Linted[], failOnOf: (l: Linted) => FailOn, g
     const failOn = failOnOf(l);
     const keep: Finding[] = [];
     for (const f of l.report.findings) (shownWhenQuiet(f.severity, failOn) ? keep : hidden).push(f);
-    l.report = { ...l.report, findings: keep };
+    l.report = { ...l.report, findings: keep, suppressed: l.report.suppressed?.filter((f) => shownWhenQuiet(f.severity, failOn)) };
   }
   if (hidden.length > 0) g.stderr(`stackopt: -q hid ${countBySeverity(hidden)} (below the failure threshold; run without -q to see them)`);
 }
@@ -366,6 +366,14 @@ async function applyBaselines(linted: Linted[], opts: LintCommandOptions, g: Glo
     const { fresh, stale } = matchBaseline(members.flatMap((l) => l.report.findings), baseline, dirname(file));
     if (stale > 0) g.stderr(`stackopt: ${stale} ${stale === 1 ? 'finding' : 'findings'} of ${shown} no longer occur; rewrite it with --write-baseline ${shown} to drop them`);
     const keep = new Set<Finding>(fresh);
-    for (const l of members) l.report = { ...l.report, findings: l.report.findings.filter((f) => keep.has(f)) };
+    // the findings the baseline accepts stay in the report as suppressed ones (SARIF shows them so)
+    const suppression = { kind: 'external' as const, directive: `baseline ${shown}`, justification: `recorded in the baseline ${shown}` };
+    for (const l of members) {
+      l.report = {
+        ...l.report,
+        findings: l.report.findings.filter((f) => keep.has(f)),
+        suppressed: [...(l.report.suppressed ?? []), ...l.report.findings.filter((f) => !keep.has(f)).map((f) => ({ ...f, suppression }))],
+      };
+    }
   }
 }

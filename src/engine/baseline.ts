@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { relative, resolve, sep } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { byText } from './run-rules.js';
 import type { Finding } from './types.js';
 
@@ -111,12 +111,17 @@ export function matchBaseline(findings: readonly Finding[], baseline: Baseline, 
 /**
  * Stable identifiers of findings for report formats (GitLab code quality `fingerprint`, SARIF
  * `partialFingerprints`): a hash of the same fields as the baseline plus the finding's rank among
- * those sharing them, so that each is unique in a report and survives lines moving.
+ * those sharing them, so that each is unique in a report and survives lines moving. With `root`,
+ * an absolute path inside it counts as the path relative to it, so that a file named by its full
+ * path gets the fingerprint it has when named from the root (CI checkouts differ in where they are).
  */
-export function fingerprintFindings(findings: readonly Finding[]): string[] {
+export function fingerprintFindings(findings: readonly Finding[], root?: string): string[] {
   const seen = new Map<string, number>();
+  const base = root === undefined ? undefined : resolve(root);
   return findings.map((f) => {
-    const k = keyOf(f.ruleId, f.file.split(sep).join('/'), f.service, f.path);
+    let file = f.file;
+    if (base !== undefined && f.loc?.kind !== 'live' && isAbsolute(file) && resolve(file).startsWith(`${base}${sep}`)) file = relative(base, resolve(file));
+    const k = keyOf(f.ruleId, file.split(sep).join('/'), f.service, f.path);
     const n = seen.get(k) ?? 0;
     seen.set(k, n + 1);
     return createHash('sha256').update(`${k}\0${n}`).digest('hex').slice(0, 32);

@@ -34,6 +34,8 @@ export interface LintResult {
   findings: Finding[];
   /** the target the rules ran for, and why */
   target: ResolvedTarget;
+  /** findings an inline suppression accepted, each with its `suppression` (SARIF reports them) */
+  suppressed: Finding[];
 }
 
 /** Service keys reported by a rule of their own rather than as unknown keys by `schema`. */
@@ -76,7 +78,9 @@ export function lintProject(opts: LintOptions): LintResult {
     stack.dotenv = project.dotenv;
     pushAll(findings, runRules(stack, rules, { ...opts, activeRules, redact }));
   }
+  const suppressed: Finding[] = [];
   const reported = applySuppressions(findings, {
+    suppressed,
     sources: project.sources,
     root: project.root,
     settings,
@@ -84,7 +88,8 @@ export function lintProject(opts: LintOptions): LintResult {
     ranRules: ranRuleIds(settings, activeRules),
   });
   reported.sort(compareFindings);
-  return { file: project.sources[0]?.displayPath ?? opts.files[0] ?? '', sources: project.sources, project, stack, findings: reported, target };
+  suppressed.sort(compareFindings);
+  return { file: project.sources[0]?.displayPath ?? opts.files[0] ?? '', sources: project.sources, project, stack, findings: reported, target, suppressed };
 }
 
 let composeSchemaCache: unknown;

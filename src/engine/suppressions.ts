@@ -49,6 +49,8 @@ interface Suppression {
   /** the line covered (next-line, line) */
   line?: number;
   service?: string;
+  /** the text after ` -- ` in a comment directive: why the finding is accepted */
+  reason?: string;
   used: boolean;
 }
 
@@ -61,6 +63,8 @@ export interface SuppressionContext {
   knownRules: ReadonlySet<string>;
   /** the rules that ran on this project: an unused suppression of another rule is not reported */
   ranRules: ReadonlySet<string>;
+  /** when given, receives each suppressed finding with its `suppression` (SARIF reports them as suppressed) */
+  suppressed?: Finding[];
 }
 
 const DIRECTIVE_NAME = /^#\s*(stackopt-(?:disable|enable)[a-z-]*)/i;
@@ -94,7 +98,12 @@ export function applySuppressions(findings: Finding[], ctx: SuppressionContext):
   if (ctx.root) collectExtension(ctx.root, sups, report, ctx.knownRules);
   if (sups.length === 0) return problems.length ? [...findings, ...problems] : findings;
 
-  const kept = findings.filter((f) => !suppress(f, sups, false));
+  const kept: Finding[] = [];
+  for (const f of findings) {
+    const by = suppress(f, sups, false);
+    if (!by) kept.push(f);
+    else ctx.suppressed?.push({ ...f, suppression: { kind: 'inSource', directive: describe(by), ...(by.reason ? { justification: by.reason } : {}), loc: by.loc } });
+  }
   for (const s of sups) {
     if (s.used || (s.rule !== '*' && (!ctx.knownRules.has(s.rule) || !ctx.ranRules.has(s.rule)))) continue;
     const where = describe(s);
@@ -106,13 +115,14 @@ export function applySuppressions(findings: Finding[], ctx: SuppressionContext):
   return [...kept, ...reported];
 }
 
-function suppress(f: Finding, sups: Suppression[], onlyWide: boolean): boolean {
-  let hit = false;
+/** The first suppression covering the finding (every covering one is marked used), or null. */
+function suppress(f: Finding, sups: Suppression[], onlyWide: boolean): Suppression | null {
+  let hit: Suppression | null = null;
   for (const s of sups) {
     if (onlyWide ? s.rule !== f.ruleId || (s.kind !== 'file' && s.kind !== 'project') : s.rule !== '*' && s.rule !== f.ruleId) continue;
     if (!covers(s, f)) continue;
     s.used = true;
-    hit = true;
+    hit ??= s;
   }
   return hit;
 }
@@ -196,17 +206,19 @@ function collectComments(source: SourceFile, out: Suppression[], report: Report,
     const target = kind === 'next-line' ? nextContentLine(source, line) : kind === 'line' ? line : undefined;
     // rule ids up to an optional `-- reason`
     const listStart = nameStart + m[1]!.length;
-    const list = m[2]!.split(/\s--(\s|$)/)[0]!;
+    const dashes = /\s--(?:\s|$)/.exec(m[2]!);
+    const list = dashes ? m[2]!.slice(0, dashes.index) : m[2]!;
+    const reason = dashes ? m[2]!.slice(dashes.index + dashes[0].length).trim() || undefined : undefined;
     const ids = [...list.matchAll(/[^\s,]+/g)];
     if (ids.length === 0) {
-      out.push({ kind, rule: '*', loc: nameLoc, source, line: target, used: false });
+      out.push({ kind, rule: '*', loc: nameLoc, source, line: target, reason, used: false });
       continue;
     }
     for (const id of ids) {
       const start = listStart + id.index!;
       const loc = fileLoc(source, start, start + id[0].length);
       if (!checkRule(id[0], loc, kind, report, known)) continue;
-      out.push({ kind, rule: id[0], loc, source, line: target, used: false });
+      out.push({ kind, rule: id[0], loc, source, line: target, reason, used: false });
     }
   }
 }

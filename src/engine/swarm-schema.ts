@@ -1,6 +1,7 @@
 import type { ErrorObject } from 'ajv';
+import runtimeEqual from 'ajv/dist/runtime/equal.js';
+import runtimeUcs2length from 'ajv/dist/runtime/ucs2length.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import vm from 'node:vm';
 import { packageRoot } from './package-info.js';
@@ -71,6 +72,20 @@ export function stackValidator(version: string): CompiledValidator {
   return v;
 }
 
+/**
+ * The ajv runtime helpers the older validators `require` (scripts/build-schemas.mjs allows no
+ * other), served from the bundle: the installed package needs no `ajv` beside it.
+ */
+const unwrap = (m: unknown): unknown => (m as { default?: unknown }).default ?? m;
+const AJV_RUNTIME: Record<string, unknown> = {
+  'ajv/dist/runtime/equal': { default: unwrap(runtimeEqual) },
+  'ajv/dist/runtime/ucs2length': { default: unwrap(runtimeUcs2length) },
+};
+function validatorRequire(id: string): unknown {
+  if (!Object.hasOwn(AJV_RUNTIME, id)) throw new Error(`a stack schema validator requires "${id}", which the build does not provide`);
+  return AJV_RUNTIME[id];
+}
+
 function loadOlderValidator(version: string): CompiledValidator {
   const file = join(packageRoot(), 'dist', 'stack-validators', `config_schema_v${version}.cjs`);
   if (!existsSync(file)) throw new Error(`the stack schema ${version} validator is not built (no ${file}); run \`npm run build\``);
@@ -83,7 +98,7 @@ function loadOlderValidator(version: string): CompiledValidator {
     cachedData: !recording && existsSync(cacheFile) ? readFileSync(cacheFile) : undefined,
   });
   const mod: { exports: unknown } = { exports: {} };
-  (script.runInThisContext() as (m: typeof mod, e: unknown, r: NodeRequire) => void)(mod, mod.exports, createRequire(file));
+  (script.runInThisContext() as (m: typeof mod, e: unknown, r: (id: string) => unknown) => void)(mod, mod.exports, validatorRequire);
   const validate = (mod.exports as (formats: typeof stackFormats) => CompiledValidator)(stackFormats);
   if (!recording) return validate;
   // record after the first validation, so that the cache holds the functions it compiled

@@ -101,4 +101,17 @@ export interface Finding {
   loc?: Loc;
   /** not serialised: a value not to show where the source is printed (code frames, diffs) */
   sensitive?: Loc;
+  /** not serialised: set on a finding that a suppression or a baseline accepted (reported by SARIF only) */
+  suppression?: FindingSuppression;
+}
+
+/** Why a finding is not reported: a directive in the file (`inSource`) or a baseline (`external`). */
+export interface FindingSuppression {
+  kind: 'inSource' | 'external';
+  /** what suppressed it: `stackopt-disable-next-line`, `x-stackopt.disable`, `baseline FILE` */
+  directive: string;
+  /** the reason written after ` -- ` in the directive */
+  justification?: string;
+  /** where the directive is written */
+  loc?: Loc;
 }

@@ -13,6 +13,7 @@ const loaders: Record<string, () => Promise<Formatter>> = {
   github: async () => (await import('./github.js')).formatGithub,
   junit: async () => (await import('./junit.js')).formatJunit,
   codeclimate: async () => (await import('./codeclimate.js')).formatCodeClimate,
+  rdjson: async () => (await import('./rdjson.js')).formatRdjson,
 };
 
 /** The names --format takes, in the order help lists them. */
@@ -24,4 +25,4 @@ export async function loadFormatter(name: string): Promise<Formatter | undefined
 }
 
 /** Formats that show fixes, so the lint run must compute them (`withFixes`). */
-export const FORMATS_WITH_FIXES: ReadonlySet<string> = new Set(['sarif']);
+export const FORMATS_WITH_FIXES: ReadonlySet<string> = new Set(['sarif', 'rdjson']);

@@ -27,6 +27,8 @@ export interface ReportResult {
   findings: Finding[];
   /** the source files, for printing source lines and turning fix offsets into lines */
   sources?: LintResult['sources'];
+  /** findings a suppression or the baseline accepted, each with its `suppression`: only SARIF shows them */
+  suppressed?: Finding[];
 }
 
 export type Formatter = (results: ReportResult[], ctx: FormatContext) => string;

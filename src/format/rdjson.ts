@@ -1,0 +1,77 @@
+import type { Finding, Fix, Severity } from '../engine/types.js';
+import type { SourceFile } from '../parse/source-file.js';
+import { REPOSITORY_URL, ruleDocsUrl } from './rule-docs.js';
+import { allFindings, slashPath, type Formatter } from './types.js';
+
+/**
+ * reviewdog's Diagnostic Format, JSON form (`rdjson`: one `DiagnosticResult`), for
+ * `reviewdog -f=rdjson`: each finding is a diagnostic with its rule as `code` (and the rule's
+ * documentation as its url), and a finding with a safe fix carries the fix's text edits as
+ * `suggestions`, which reviewdog posts as suggested changes on a pull request. Unsafe fixes (they
+ * change behaviour) are not suggested.
+ *
+ * Positions follow the format: lines from 1, columns from 1 counted in UTF-8 bytes, ranges with an
+ * exclusive end; an insertion is a range whose start is its end. Paths are as the other formats
+ * show them (relative to the folder stackopt ran in when the file is inside it).
+ */
+export const formatRdjson: Formatter = (results) => {
+  const sources = new Map<string, SourceFile>();
+  for (const r of results) for (const s of r.sources ?? []) sources.set(s.path, s);
+  const diagnostics = allFindings(results).map((f) => toDiagnostic(f, sources));
+  const result = { source: { name: 'stackopt', url: REPOSITORY_URL }, diagnostics };
+  return `${JSON.stringify(result, null, 2)}\n`;
+};
+
+const SEVERITY: Record<Severity, 'ERROR' | 'WARNING' | 'INFO'> = { error: 'ERROR', warning: 'WARNING', info: 'INFO' };
+
+interface RdPosition {
+  line: number;
+  column: number;
+}
+
+function toDiagnostic(f: Finding, sources: Map<string, SourceFile>): Record<string, unknown> {
+  const source = f.loc?.kind === 'file' ? f.loc.source : undefined;
+  const location: Record<string, unknown> = { path: slashPath(f.file) };
+  if (f.line > 0) {
+    location.range = {
+      start: source ? { line: f.line, column: byteColumn(source, f.line, f.column) } : { line: f.line },
+      end: source ? { line: f.endLine, column: byteColumn(source, f.endLine, f.endColumn) } : { line: f.endLine },
+    };
+  }
+  const diagnostic: Record<string, unknown> = {
+    message: f.message,
+    location,
+    severity: SEVERITY[f.severity],
+    code: { value: f.ruleId, url: ruleDocsUrl(f.ruleId) },
+  };
+  const suggestions = f.fix ? suggestionsOf(f.fix, sources, f.file) : [];
+  if (suggestions.length > 0) diagnostic.suggestions = suggestions;
+  return diagnostic;
+}
+
+/**
+ * The edits of a safe fix as suggestions, when the fix edits the file the finding is in (reviewdog
+ * attaches a diagnostic's suggestions to the diagnostic's own file).
+ */
+function suggestionsOf(fix: Fix, sources: Map<string, SourceFile>, file: string): Array<{ range: { start: RdPosition; end: RdPosition }; text: string }> {
+  const source = sources.get(fix.file);
+  if (fix.unsafe || !source || source.displayPath !== file || fix.edits.length === 0) return [];
+  return [...fix.edits]
+    .sort((a, b) => a.start - b.start)
+    .map((e) => ({ range: { start: offsetPosition(source, e.start), end: offsetPosition(source, Math.max(e.start, e.end)) }, text: e.text }));
+}
+
+/** A text offset as a reviewdog position (column in UTF-8 bytes from 1). */
+function offsetPosition(source: SourceFile, offset: number): RdPosition {
+  const p = source.position(offset);
+  return { line: p.line, column: byteColumn(source, p.line, p.column) };
+}
+
+/**
+ * A column counted in UTF-16 code units (from 1) as a column counted in UTF-8 bytes (from 1). The
+ * file's bytes count, so a byte order mark adds its three bytes on the first line.
+ */
+export function byteColumn(source: SourceFile, line: number, column: number): number {
+  const bom = line === 1 && source.bom ? 3 : 0;
+  return Buffer.byteLength(source.lineText(line).slice(0, Math.max(0, column - 1)), 'utf8') + 1 + bom;
+}
