@@ -5,7 +5,6 @@ import { buildLiveStack } from '../src/audit/live-model.js';
 import { fixProject } from '../src/fix/fix-project.js';
 import { buildLedger, clusterFromSnapshot, fitLedger, monthlyCost, monthlyNodeCost } from '../src/fix/resource-ledger.js';
 import { describeTotals, describeTotalsLine, sumResources } from '../src/model/resource-totals.js';
-import { parseLedgerProfile, ProfileReadError } from '../src/usage/ledger-profile.js';
 import { repoRoot, tempProject } from './helpers/cli.js';
 import { recordedSnapshot } from './helpers/swarm-snapshot.js';
 import { cycle, profileOf } from './helpers/usage-profiles.js';
@@ -71,7 +70,7 @@ describe('buildLedger', () => {
       agent: { stack: 'shop', cpu: [0.01], memory: [20 * M] },
     });
     profile.services['other/agent'] = { ...profile.services['shop/agent']!, stack: 'other' };
-    const l = buildLedger({ files: [stackFile(STACK)], environment: {}, usage: profile, stackName: 'shop' });
+    const l = buildLedger({ files: [stackFile(STACK)], environment: {}, usage: { profile, file: "u.json", stack: null }, stackName: 'shop' });
     const api = l.rows[0]!.observed!;
     expect(api.samples).toBe(300);
     expect(api.seconds).toBe(299 * 30);
@@ -81,7 +80,7 @@ describe('buildLedger', () => {
     expect(l.rows[1]!.observed?.samples).toBe(1);
     expect(l.rows[2]!.observed).toBeNull();
     expect(l.rows[3]!.observed?.memory.peak).toBe(20 * M);
-    const unnamed = buildLedger({ files: [stackFile(STACK)], environment: {}, usage: profile });
+    const unnamed = buildLedger({ files: [stackFile(STACK)], environment: {}, usage: { profile, file: "u.json", stack: null } });
     expect(unnamed.rows[3]!.observed).toBeNull();
   });
 
@@ -141,26 +140,3 @@ describe('prices', () => {
   });
 });
 
-describe('reading a profile for the ledger', () => {
-  const ok = JSON.stringify(profileOf({ api: { cpu: [0.1], memory: [M] } }));
-  it('reads what the writer writes', () => {
-    expect(parseLedgerProfile(ok, 'u.json').services.api!.samples).toBe(1);
-  });
-  it.each([
-    ['{\n  "format": 1,\n', /^u\.json:3:1: not JSON: /],
-    ['[]', /^u\.json: the document must be a JSON object/],
-    ['{"format": "other/2"}', /^u\.json: "format" is "other\/2"; a usage profile has "format": "stackopt-usage\/1"$/],
-    [ok.replace('"samples":1', '"samples":-1'), /^u\.json: services\["api"\]\.samples must be a count/],
-    [ok.replace('"ratio":1.05', '"ratio":"x"'), /^u\.json: services\["api"\]\.cpu\.ratio must be a number above 1/],
-  ])('refuses %j in one line', (text, message) => {
-    let err: unknown;
-    try {
-      parseLedgerProfile(text, 'u.json');
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(ProfileReadError);
-    expect((err as Error).message).toMatch(message);
-    expect((err as Error).message).not.toContain('\n');
-  });
-});

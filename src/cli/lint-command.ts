@@ -47,7 +47,7 @@ export function selectProjects(paths: string[], opts: { file?: string[]; envFile
   // standard input is no file on disk: not searched, but the ignore patterns apply to its name
   const others = paths.filter((p) => p !== '-');
   const projects = others.length > 0 ? expandPaths(others, discover).map((p) => [p]) : [];
-  if (discover.ignore && isIgnored([discover.ignore], stdin.path, false)) discover.onIgnored?.(stdin.shown);
+  if (discover.ignore?.(stdin.path, false, true)) discover.onIgnored?.(stdin.shown);
   else projects.push([stdin.path]);
   return { projects, envFiles };
 }

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { buildLiveStack } from '../audit/live-model.js';
 import { loadSnapshot, SnapshotError } from '../audit/snapshot.js';
@@ -8,9 +9,10 @@ import { formatLedger, LEDGER_FORMATS, type LedgerFormat, type LedgerReport } fr
 import { isNodeUsable, type LiveFacts } from '../model/live-facts.js';
 import { PRESET_NAMES } from '../model/sizing.js';
 import { parseBytes } from '../model/units.js';
-import type { UsageProfile } from '../model/usage-profile.js';
+import { isIgnored } from '../config/ignore-patterns.js';
+import type { UsageInput } from '../model/usage-recommend.js';
 import { InputError } from '../parse/read-document.js';
-import { ProfileReadError, readLedgerProfile } from '../usage/ledger-profile.js';
+import { readUsageProfile, UsageProfileError } from '../usage/read-profile.js';
 import { CliError, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { loadSizingSettings } from './fix-command.js';
 import { selectProjects } from './lint-command.js';
@@ -148,14 +150,14 @@ export async function runResources(paths: string[], opts: ResourcesCommandOption
     throw new CliError('--snapshot gives the nodes and their sizes; it cannot be combined with --nodes, --node-cpus or --node-memory');
   }
   const { config, settings, preset } = await loadSizingSettings(opts.config, opts.preset);
-  const profile: UsageProfile | null = opts.usage === undefined ? null : readProfile(opts.usage);
   const snapshot = opts.snapshot === undefined ? null : readSnapshotFacts(opts.snapshot);
   const nodes = snapshot ? snapshot.facts.nodes.filter(isNodeUsable).length : opts.nodes;
   const stackName = opts.stack ?? snapshot?.stack ?? null;
+  const profile: UsageInput | null = opts.usage === undefined ? null : { profile: readProfile(opts.usage), file: opts.usage, stack: stackName };
 
   let inputFailed = false;
   const sel = selectProjects(paths, opts, {
-    ignore: config?.ignore,
+    ignore: config?.ignore ? (abs, isDir, parents) => isIgnored([config.ignore!], abs, isDir, parents) : undefined,
     onIgnored: (p) => g.stderr(`stackopt: ${p} is not read: the ignore patterns of ${config!.shownPath} match it`),
     onRefused: (p, why) => {
       g.stderr(`stackopt: ${p} is not read: ${why}`);
@@ -204,11 +206,11 @@ export async function runResources(paths: string[], opts: ResourcesCommandOption
   return inputFailed ? EXIT_USAGE : EXIT_OK;
 }
 
-function readProfile(path: string): UsageProfile {
+function readProfile(path: string): UsageInput['profile'] {
   try {
-    return readLedgerProfile(path);
+    return readUsageProfile(resolve(path), path);
   } catch (e) {
-    if (e instanceof ProfileReadError) throw new CliError(e.message);
+    if (e instanceof UsageProfileError) throw new CliError(e.message);
     throw e;
   }
 }

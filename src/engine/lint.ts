@@ -4,7 +4,7 @@ import { packageRoot } from './package-info.js';
 import { buildModel } from '../model/build-model.js';
 import { type Loc, formatPath } from '../parse/location.js';
 import type { Stack } from '../model/types.js';
-import type { UsageProfile } from '../model/usage-profile.js';
+import type { UsageInput } from '../model/usage-recommend.js';
 import { loadProject, type LoadOptions, type Project } from '../parse/load-project.js';
 import { checkSchema } from '../parse/validate-schema.js';
 import { validateCompose } from '../generated/validators.js';
@@ -22,7 +22,7 @@ export interface LintOptions extends LoadOptions, RunOptions {
   /** `compose`, `swarm` (docker stack deploy) or `auto` (default; see resolveTarget in ./target.ts) */
   target?: TargetSetting;
   /** what the services used while they ran (`--usage`): sizing reads it where it has a service's history */
-  usage?: UsageProfile | null;
+  usage?: UsageInput | null;
 }
 
 export interface LintResult {

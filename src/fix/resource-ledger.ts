@@ -67,7 +67,7 @@ export function buildLedger(opts: LedgerOptions): StackLedger {
   const rows: LedgerRow[] = [];
   for (const svc of before.services) {
     const fixed = afterByName.get(svc.name) ?? svc;
-    const u = opts.usage ? usageFor(opts.usage, svc.name, opts.stackName ?? null) : null;
+    const u = opts.usage ? usageFor(opts.usage.profile, svc.name, opts.stackName ?? opts.usage.stack) : null;
     rows.push({
       service: svc.name,
       before: serviceResources(svc, count),
