@@ -74,7 +74,8 @@ export function lintProject(opts: LintOptions): LintResult {
     pushAll(findings, runRules(stack, rules, { ...opts, activeRules, redact }));
   }
   const reported = applySuppressions(findings, {
-    sources: project.sources,
+    // a directive in an included file applies to the findings located there
+    sources: project.included.length ? [...project.sources, ...project.included] : project.sources,
     root: project.root,
     settings,
     knownRules: knownRuleIds(rules),
