@@ -10,27 +10,31 @@ import { FORMATS_WITH_FIXES, formatNames, loadFormatter } from '../format/index.
 import type { ReportResult } from '../format/types.js';
 import { InputError } from '../parse/read-document.js';
 import { describeFsError, readText, ReadTextError } from '../parse/read-text.js';
-import { expandPaths, type DiscoverOptions } from './discover.js';
+import { expandProjects, type DiscoverOptions } from './discover.js';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { collect, parseTarget, useColor, type GlobalContext } from './shared.js';
 
 export interface ProjectSelection {
-  /** each entry is one project: a single file, or the -f files merged */
+  /** each entry is one project: a single file, an override merged onto its base, or the -f files merged */
   projects: string[][];
   envFiles: string[];
 }
 
 /**
- * Turn `paths` and `-f` options into projects, as lint and fix both take them. `discover.ignore`
+ * Turn `paths` and `-f` options into projects, as lint and fix both take them: the -f files are
+ * one project, taken exactly as given; each path is a project of its own (an override file merged
+ * onto its base: see expandProjects), except one that holds a file of the -f project. `discover.ignore`
  * (the config's ignore patterns) drops matching paths; -f files are always read.
  */
 export function selectProjects(paths: string[], opts: { file?: string[]; envFile?: string[] }, discover: DiscoverOptions = {}): ProjectSelection {
   const envFiles = opts.envFile ?? [];
   if (opts.file && opts.file.length > 0) {
-    if (paths.length > 0) throw new CliError('give either paths (each linted on its own) or -f files (merged into one project), not both');
-    return { projects: [opts.file], envFiles };
+    if (paths.length === 0) return { projects: [opts.file], envFiles };
+    const merged = new Set(opts.file.map((f) => resolve(f)));
+    const rest = expandProjects(paths, discover).filter((p) => !p.some((f) => merged.has(resolve(f))));
+    return { projects: [opts.file, ...rest], envFiles };
   }
-  return { projects: expandPaths(paths, discover).map((p) => [p]), envFiles };
+  return { projects: expandProjects(paths, discover), envFiles };
 }
 
 export interface LintCommandOptions {
@@ -58,8 +62,10 @@ export function registerLint(program: Command, g: GlobalContext): void {
     .summary('report problems in compose and stack files')
     .description(
       'Lint compose and stack files. Each path is linted on its own; a directory is searched for ' +
-        'compose.yaml, compose.yml, docker-compose*.yml and *stack*.yml. With -f, the files are merged ' +
-        'into one project as `docker compose -f A -f B` does, and each finding points into the file its ' +
+        'compose.yaml, compose.*.yaml, *.compose.yaml, docker-compose*.yml and *stack*.yml. An override file ' +
+        '(compose.override.yaml, docker-compose.override.yml, NAME.override.yml) is merged onto its base ' +
+        'beside it, as docker compose reads a folder. With -f, the files are merged ' +
+        'into one project as `docker compose -f A -f B` does (exactly those files), and each finding points into the file its ' +
         'value came from. ${VAR} references are interpolated from the environment and the .env file ' +
         'beside the first file (or the --env-file files instead).',
     )
@@ -128,7 +134,7 @@ export async function runLint(paths: string[], opts: LintCommandOptions, g: Glob
       inputFailed = true;
     }
   }
-  let report: ReportResult[] = results.map((r) => ({ file: r.file, findings: r.findings, sources: r.sources }));
+  let report: ReportResult[] = withoutIncludedProjects(results).map((r) => ({ file: r.file, findings: r.findings, sources: r.sources }));
   if (opts.writeBaseline !== undefined || opts.baseline !== undefined) report = await applyBaseline(report, opts, g);
   if (opts.quiet) report = report.map((r) => ({ ...r, findings: r.findings.filter((f) => f.severity === 'error') }));
   // Nothing could be read: "no problems in 0 files" would only mislead; the errors are on stderr.
@@ -188,4 +194,15 @@ async function applyBaseline(report: ReportResult[], opts: LintCommandOptions, g
   if (stale > 0) g.stderr(`stackopt: ${stale} ${stale === 1 ? 'finding' : 'findings'} of ${opts.baseline} no longer occur; rewrite it with --write-baseline to drop them`);
   const keep = new Set<Finding>(fresh);
   return report.map((r) => ({ ...r, findings: r.findings.filter((f) => keep.has(f)) }));
+}
+
+/**
+ * The results without the projects another one of the run includes (`include:`): their findings
+ * are reported once, through the project that includes them (where the services they depend on
+ * are defined).
+ */
+function withoutIncludedProjects(results: LintResult[]): LintResult[] {
+  const included = new Set(results.flatMap((r) => r.project.included.map((s) => s.path)));
+  if (included.size === 0) return results;
+  return results.filter((r) => !(r.sources.length > 0 && r.sources.every((s) => included.has(s.path))));
 }
