@@ -5,6 +5,8 @@ import { mergeTrees, type OnConflict } from './merge.js';
 /** A value of an `include` item as written, with where it is written. */
 export interface IncludeText {
   value: string;
+  /** the value as quoted in messages: as written when a variable gave it (its value is not shown) */
+  shown: string;
   loc: Loc;
 }
 
@@ -51,7 +53,8 @@ export function includeItems(root: LMap): IncludeItem[] {
 }
 
 function textOf(v: LVal): IncludeText | null {
-  return v.kind === 'scalar' && typeof v.value === 'string' && v.value !== '' ? { value: v.value, loc: v.loc } : null;
+  if (v.kind !== 'scalar' || typeof v.value !== 'string' || v.value === '') return null;
+  return { value: v.value, shown: v.fromEnv && v.raw !== undefined ? v.raw : v.value, loc: v.loc };
 }
 
 /** A string or a list of strings; null when it is neither. */

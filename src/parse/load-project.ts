@@ -263,15 +263,15 @@ function loadIncluded(item: IncludeItem, env: Env, workingDir: string, chain: re
   const shownChain = (abs: string) => [...chain, abs].map((c) => displayPath(c)).join(' -> ');
   const first = paths[0]!;
   for (const p of paths) {
-    if (chain.includes(p.abs)) return includeIssue(loader, p.loc, `include "${p.value}" forms a cycle: ${shownChain(p.abs)}; docker compose refuses it ("include cycle detected")`, item.path);
+    if (chain.includes(p.abs)) return includeIssue(loader, p.loc, `include "${p.shown}" forms a cycle: ${shownChain(p.abs)}; docker compose refuses it ("include cycle detected")`, item.path);
   }
   if (chain.length > MAX_INCLUDE_DEPTH) {
-    return includeIssue(loader, first.loc, `include "${first.value}" nests includes more than ${MAX_INCLUDE_DEPTH} deep (${shownChain(first.abs)}); stackopt reads no deeper`, item.path);
+    return includeIssue(loader, first.loc, `include "${first.shown}" nests includes more than ${MAX_INCLUDE_DEPTH} deep (${shownChain(first.abs)}); stackopt reads no deeper`, item.path);
   }
   const parse0 = loader.parserFor(env);
   for (const p of paths) {
     const refused = parse0.refusal(p.abs);
-    if (refused !== null) return includeIssue(loader, p.loc, `include "${p.value}" ${UNREADABLE.has(refused) ? 'cannot be read' : 'is not read'}: ${refused}`, item.path);
+    if (refused !== null) return includeIssue(loader, p.loc, `include "${p.shown}" ${UNREADABLE.has(refused) ? 'cannot be read' : 'is not read'}: ${refused}`, item.path);
   }
   const projectDir = item.projectDirectory ? resolve(workingDir, item.projectDirectory.value) : dirname(first.abs);
   const ownEnv = includeEnv(item, env, workingDir, projectDir, loader);
@@ -289,10 +289,10 @@ function loadIncluded(item: IncludeItem, env: Env, workingDir: string, chain: re
       included = parse.parse(p.abs);
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
-      return includeIssue(loader, p.loc, `include "${p.value}" cannot be read: ${err.message.replace(/^.*?: cannot read file: /, '')}`, item.path);
+      return includeIssue(loader, p.loc, `include "${p.shown}" cannot be read: ${err.message.replace(/^.*?: cannot read file: /, '')}`, item.path);
     }
     if (!included.root || included.root.kind !== 'map') {
-      return includeIssue(loader, p.loc, `include "${p.value}" is not a compose file: ${notComposeReason(included)}; its content is not shown (lint it on its own to see why)`, item.path);
+      return includeIssue(loader, p.loc, `include "${p.shown}" is not a compose file: ${notComposeReason(included)}; its content is not shown (lint it on its own to see why)`, item.path);
     }
     parse.report(included);
     loader.onIncluded(included, ownEnv);
@@ -309,12 +309,12 @@ function loadIncluded(item: IncludeItem, env: Env, workingDir: string, chain: re
  * be read (reported).
  */
 function includeEnv(item: IncludeItem, env: Env, workingDir: string, projectDir: string, loader: Loader): Env | null {
-  const files: Array<{ abs: string; at: Loc }> = [];
+  const files: Array<{ abs: string; at: Loc; shown: string }> = [];
   if (item.envFiles === null) {
     const dotenv = join(projectDir, '.env');
-    if (lstatExists(dotenv)) files.push({ abs: dotenv, at: item.paths[0]!.loc });
+    if (lstatExists(dotenv)) files.push({ abs: dotenv, at: item.paths[0]!.loc, shown: displayPath(dotenv) });
   } else {
-    for (const f of item.envFiles) if (f.value !== '/dev/null') files.push({ abs: resolve(workingDir, f.value), at: f.loc });
+    for (const f of item.envFiles) if (f.value !== '/dev/null') files.push({ abs: resolve(workingDir, f.value), at: f.loc, shown: f.shown });
   }
   if (files.length === 0) return env;
   const read = new Map<string, string>();
@@ -325,12 +325,12 @@ function includeEnv(item: IncludeItem, env: Env, workingDir: string, projectDir:
       text = loader.readEnvFile(f.abs);
     } catch (e) {
       if (!(e instanceof ReadTextError)) throw e;
-      return includeIssue(loader, f.at, `env file ${displayPath(f.abs)} of the include cannot be read: ${e.message}`, item.path);
+      return includeIssue(loader, f.at, `env file ${f.shown} of the include cannot be read: ${e.message}`, item.path);
     }
     const { values, errors } = parseEnvFile(text, lookup);
     if (errors.length) {
       const e = errors[0]!;
-      return includeIssue(loader, f.at, `env file ${displayPath(f.abs)} of the include: line ${e.line}, column ${e.column}: ${e.message}`, item.path);
+      return includeIssue(loader, f.at, `env file ${f.shown} of the include: line ${e.line}, column ${e.column}: ${e.message}`, item.path);
     }
     for (const [k, v] of values) read.set(k, v);
   }

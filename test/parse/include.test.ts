@@ -194,6 +194,11 @@ describe('include: a broken include is one include error at the value that names
     });
   });
 
+  it('a path a variable gave is quoted as written, its value not shown', () => {
+    const r = lintFiles({ 'compose.yaml': 'include:\n  - ${SECRET_DIR}/compose.yaml\nservices: {}\n' }, { rules: RULES, environment: { SECRET_DIR: 'hunter2-private' } });
+    expect(r.findings.map((f) => `${f.ruleId} ${f.line}:${f.column} ${f.message}`)).toEqual(['include 2:5 include "${SECRET_DIR}/compose.yaml" cannot be read: no such file']);
+  });
+
   it('an env_file that cannot be read is an include error at its value', () => {
     const r = lintFiles({ 'compose.yaml': 'include:\n  - path: db/compose.yaml\n    env_file: db/missing.env\nservices: {}\n', 'db/compose.yaml': DB }, { rules: RULES });
     expect(r.findings.map((f) => `${f.ruleId} ${f.line}:${f.column} ${f.message}`)).toEqual(['include 3:15 env file db/missing.env of the include cannot be read: no such file']);
