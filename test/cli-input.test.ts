@@ -262,7 +262,7 @@ describe('directories', () => {
     const r = stackopt(['lint', 'empty'], { cwd: d });
     expect(r.code).toBe(2);
     expect(oneLine(r)).toBe(
-      'stackopt: empty: no compose files found (looked for compose.y{a,}ml, docker-compose*.y{a,}ml and *stack*.y{a,}ml, recursively); pass a file path',
+      'stackopt: empty: no compose files found (looked for compose.y{a,}ml, compose.*.y{a,}ml, *.compose.y{a,}ml, docker-compose*.y{a,}ml and *stack*.y{a,}ml, recursively); pass a file path',
     );
     expectClean(r);
   });
@@ -352,10 +352,10 @@ describe('usage errors: exit 2', () => {
     expectClean(r);
   });
 
-  it('paths and -f together', () => {
-    const r = stackopt(['lint', '-f', 'compose.yaml', 'compose.yaml'], { cwd: project({ 'compose.yaml': SCHEMA_ERROR }) });
-    expect(r.code).toBe(2);
-    expect(oneLine(r)).toBe('stackopt: give either paths (each linted on its own) or -f files (merged into one project), not both');
+  it('paths and -f together: a path already among the -f files is not linted twice', () => {
+    const r = stackopt(['lint', '--format', 'json', '-f', 'compose.yaml', 'compose.yaml'], { cwd: project({ 'compose.yaml': SCHEMA_ERROR }) });
+    expect(r.code).toBe(1);
+    expect((JSON.parse(r.stdout) as { results: Array<{ file: string }> }).results.map((x) => x.file)).toEqual(['compose.yaml']);
   });
 });
 

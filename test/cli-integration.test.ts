@@ -101,7 +101,7 @@ describe('.pre-commit-hooks.yaml', () => {
   it('selects the files discovery selects', () => {
     const files = new RegExp(hook.files);
     const exclude = new RegExp(hook.exclude);
-    const names = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.prod.yaml', 'docker-stack.yml', 'stack.yaml', 'prod-stack.yml', '.stackopt.yaml', '.stackopt.yml', 'values.yaml', 'compose.json', 'README.md'];
+    const names = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.prod.yaml', 'docker-stack.yml', 'stack.yaml', 'prod-stack.yml', 'compose.override.yml', 'prod.compose.yaml', 'weave-compose.yml', 'composer.yml', '.stackopt.yaml', '.stackopt.yml', 'values.yaml', 'compose.json', 'README.md'];
     for (const n of names) {
       for (const path of [n, `deploy/${n}`]) expect(files.test(path) && !exclude.test(path), path).toBe(isComposeFileName(n));
     }

@@ -1,18 +1,22 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { IgnoreList, isIgnored } from '../config/ignore-patterns.js';
 import { InputError } from '../parse/read-document.js';
 import { OUTSIDE_PROJECT, ProjectBoundary } from '../parse/project-files.js';
-import { pushAll } from '../parse/collect.js';
 import { displayPath } from '../parse/load-project.js';
 
-/** `compose.y{a,}ml`, `docker-compose*.y{a,}ml`, `*stack*.y{a,}ml` (any case). */
+/**
+ * The names docker compose and other linters take for compose files (any case): `compose.y{a,}ml`,
+ * `compose.*.y{a,}ml` (`compose.override.yml`, `compose.prod.yaml`; also `compose-*` and
+ * `compose_*`), `*.compose.y{a,}ml` (also `*-compose` and `*_compose`), `docker-compose*.y{a,}ml`
+ * and `*stack*.y{a,}ml`.
+ */
 function isComposeName(name: string): boolean {
   const lower = name.toLowerCase();
   const ext = lower.endsWith('.yml') ? 4 : lower.endsWith('.yaml') ? 5 : 0;
   if (ext === 0 || lower.includes('/')) return false;
   const stem = lower.slice(0, -ext);
-  return stem === 'compose' || stem.startsWith('docker-compose') || stem.includes('stack');
+  return stem === 'compose' || /^compose[._-]|[._-]compose$/.test(stem) || stem.startsWith('docker-compose') || stem.includes('stack');
 }
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', '.hg', '.svn']);
 
@@ -43,7 +47,7 @@ export interface DiscoverOptions {
 }
 
 /**
- * Compose files under a directory (compose.yaml, docker-compose*.yml, *stack*.yml), sorted,
+ * Compose files under a directory (the names of isComposeName), sorted,
  * skipping node_modules, .git and what .gitignore files ignore: those of the folders walked, of the
  * folders between the enclosing git repository's root and `dir`, and `.git/info/exclude`.
  * Symbolic links to folders are not followed. The folder itself was asked for: it is searched even
@@ -144,31 +148,194 @@ function ancestorIgnoreLists(dir: string, warn?: (message: string) => void): Ign
   return lists;
 }
 
+/** A file to lint and whether the user named it (rather than discovery finding it in a folder). */
+interface PathEntry {
+  path: string;
+  named: boolean;
+}
+
 /**
  * Expand the command's path arguments: files as given, directories into their compose files.
  * The config's ignore patterns drop files either way; .gitignore only applies inside directories.
  */
 export function expandPaths(paths: string[], opts: DiscoverOptions = {}): string[] {
-  const out: string[] = [];
+  return expandEntries(paths, opts).map((e) => e.path);
+}
+
+function expandEntries(paths: string[], opts: DiscoverOptions): PathEntry[] {
+  const out: PathEntry[] = [];
   for (const p of paths.length ? paths : ['.']) {
     let st;
     try {
       st = statSync(p);
     } catch {
-      out.push(p); // reading it reports the error with the file's name
+      out.push({ path: p, named: true }); // reading it reports the error with the file's name
       continue;
     }
     if (st.isDirectory()) {
       const { files, ignored } = discoverComposeFiles(p, opts);
       if (files.length === 0) {
         throw new InputError(
-          `${p === '.' ? 'the current directory' : p}: no compose files found (looked for compose.y{a,}ml, docker-compose*.y{a,}ml and *stack*.y{a,}ml, recursively${ignored ? `; ${ignored} ignored by .gitignore or the config's ignore patterns` : ''}); pass a file path`,
+          `${p === '.' ? 'the current directory' : p}: no compose files found (looked for compose.y{a,}ml, compose.*.y{a,}ml, *.compose.y{a,}ml, docker-compose*.y{a,}ml and *stack*.y{a,}ml, recursively${ignored ? `; ${ignored} ignored by .gitignore or the config's ignore patterns` : ''}); pass a file path`,
           p,
         );
       }
-      pushAll(out, files);
+      for (const f of files) out.push({ path: f, named: false });
     } else if (opts.ignore?.(resolve(p), false, true)) opts.onIgnored?.(p);
-    else out.push(p);
+    else out.push({ path: p, named: true });
   }
   return out;
+}
+
+/**
+ * The projects the command's path arguments name, as `docker compose` reads a folder: each file on
+ * its own, except that an override file (`compose.override.yml`, `docker-compose.override.yml`,
+ * `NAME.override.yml`) is merged onto its base (`compose.yaml`, `docker-compose.yml`, `NAME.yml`) in
+ * the same folder, base first, as one project. A file named on the command line takes its partner
+ * from the disk (unless the ignore patterns or .gitignore ignore it); a file found in a folder
+ * takes it from the files found there. An override without its base is linted on its own, with a
+ * warning (`onWarning`): docker compose would not read it at all.
+ */
+export function expandProjects(paths: string[], opts: DiscoverOptions = {}): string[][] {
+  const entries = expandEntries(paths, opts);
+  const seen = new Set<string>();
+  const byDir = new Map<string, Map<string, PathEntry>>();
+  const unique: PathEntry[] = [];
+  for (const e of entries) {
+    const abs = resolve(e.path);
+    if (seen.has(abs)) continue;
+    seen.add(abs);
+    unique.push(e);
+    const dir = dirname(abs);
+    let names = byDir.get(dir);
+    if (!names) byDir.set(dir, (names = new Map()));
+    names.set(basename(abs).toLowerCase(), e);
+  }
+  const pairsByDir = new Map<string, FolderPairs>();
+  const pairsOf = (dir: string): FolderPairs => {
+    let pairs = pairsByDir.get(dir);
+    if (!pairs) pairsByDir.set(dir, (pairs = pairFolder(dir, byDir.get(dir)!, opts)));
+    return pairs;
+  };
+  const projects: string[][] = [];
+  const done = new Set<string>();
+  for (const e of unique) {
+    const abs = resolve(e.path);
+    if (done.has(abs)) continue;
+    const dir = dirname(abs);
+    const name = basename(abs).toLowerCase();
+    const pairs = pairsOf(dir);
+    const partner = pairs.partner.get(name);
+    const found = partner === undefined ? undefined : byDir.get(dir)!.get(partner);
+    // a partner found in the folder, or, for a file named by the user, one on the disk beside it
+    const other = found ? found.path : partner !== undefined && e.named && pairs.onDisk.has(partner) ? join(dirname(e.path), pairs.onDisk.get(partner)!) : null;
+    if (other !== null) {
+      done.add(resolve(other));
+      done.add(abs);
+      projects.push(pairs.overrides.has(name) ? [other, e.path] : [e.path, other]);
+      continue;
+    }
+    done.add(abs);
+    const why = pairs.orphans.get(name);
+    if (why) opts.onWarning?.(`stackopt: warning: ${e.path}: ${why}; it is linted on its own, so findings about what its base sets may not apply`);
+    projects.push([e.path]);
+  }
+  return projects;
+}
+
+/** Which files of a folder are merged: each override's base and each base's override (lower-case names). */
+interface FolderPairs {
+  /** override → base and base → override */
+  partner: Map<string, string>;
+  /** the overrides among the names of `partner` */
+  overrides: Set<string>;
+  /** partners present on the disk and not ignored (lower-case name → name as on the disk) */
+  onDisk: Map<string, string>;
+  /** overrides merged onto no base, with the reason */
+  orphans: Map<string, string>;
+}
+
+/** The file names docker compose reads by default, in its order of preference. */
+const DEFAULT_BASES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'];
+
+/** `NAME.override.yml` → `NAME` (lower case), or null when the name is no override file's. */
+function overrideStem(lowerName: string): string | null {
+  const m = /^(.+)\.override\.ya?ml$/.exec(lowerName);
+  return m ? m[1]! : null;
+}
+
+/** The bases of an override's stem, in docker's order (`compose.yaml` first, `docker-compose.yml` first). */
+function baseNames(stem: string): string[] {
+  const family = DEFAULT_BASES.filter((n) => n.startsWith(`${stem}.`));
+  return family.length ? family : [`${stem}.yml`, `${stem}.yaml`];
+}
+
+/**
+ * Pair the overrides of a folder with their bases. The candidates are the files listed for the
+ * folder and, where a listed file was named by the user, the compose files on the disk beside it
+ * that the ignore patterns do not ignore. Each base takes one override (`.yml` before `.yaml`, as
+ * docker picks); `compose.override.*` and `docker-compose.override.*` fall back on the other
+ * family's base when theirs is absent, as docker merges `compose.yaml` with
+ * `docker-compose.override.yml`.
+ */
+function pairFolder(dir: string, listed: Map<string, PathEntry>, opts: DiscoverOptions): FolderPairs {
+  const onDisk = new Map<string, string>();
+  if ([...listed.values()].some((e) => e.named)) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir, { withFileTypes: true })
+        .filter((d) => isComposeFileName(d.name) && (d.isFile() || d.isSymbolicLink()))
+        .map((d) => d.name);
+    } catch {
+      // an unreadable folder: only the listed files
+    }
+    let lists: IgnoreList[] | null = null;
+    for (const n of names) {
+      const lower = n.toLowerCase();
+      if (listed.has(lower)) continue;
+      const abs = join(dir, n);
+      lists ??= ignoreListsOf(dir, opts.onWarning);
+      if (isIgnored(lists, abs, false, false) || opts.ignore?.(abs, false, false)) continue;
+      try {
+        if (!statSync(abs).isFile()) continue;
+      } catch {
+        continue;
+      }
+      onDisk.set(lower, n);
+    }
+  }
+  const all = [...new Set([...listed.keys(), ...onDisk.keys()])].sort(byDockerOrder);
+  const partner = new Map<string, string>();
+  const overrides = new Set<string>();
+  const orphans = new Map<string, string>();
+  const present = new Set(all);
+  const overridesFirst = all.filter((n) => overrideStem(n) !== null);
+  // an override of the family whose base is present is paired before one that falls back
+  const own = (n: string) => baseNames(overrideStem(n)!).some((b) => present.has(b));
+  for (const o of [...overridesFirst.filter(own), ...overridesFirst.filter((n) => !own(n))]) {
+    const stem = overrideStem(o)!;
+    let bases = baseNames(stem).filter((b) => present.has(b));
+    if (bases.length === 0 && (stem === 'compose' || stem === 'docker-compose')) bases = DEFAULT_BASES.filter((b) => present.has(b));
+    const base = bases.find((b) => !partner.has(b));
+    if (base) {
+      partner.set(o, base);
+      partner.set(base, o);
+      overrides.add(o);
+    } else if (bases.length) orphans.set(o, `docker compose merges ${bases[0]} with ${partner.get(bases[0]!)} instead of this override file`);
+    else orphans.set(o, `an override file without its base (${baseNames(stem).join(' or ')}) in its folder`);
+  }
+  return { partner, overrides, onDisk, orphans };
+}
+
+/** `.yml` before `.yaml` for overrides (docker's order), then by name. */
+function byDockerOrder(a: string, b: string): number {
+  const rank = (n: string) => (n.endsWith('.yml') ? 0 : 1);
+  return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** The .gitignore patterns that apply to the files of `dir` (its own and those above it in its repository). */
+function ignoreListsOf(dir: string, warn?: (message: string) => void): IgnoreList[] {
+  const lists = ancestorIgnoreLists(dir, warn);
+  const own = readIgnore(join(dir, '.gitignore'), dir, warn);
+  return own ? [...lists, own] : lists;
 }

@@ -210,7 +210,8 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
     return refused ? EXIT_USAGE : EXIT_OK;
   }
   if ((mode === 'output' || mode === 'stdout') && fileCount !== 1) {
-    throw new CliError(`${mode === 'output' ? '-o' : '--stdout'} takes exactly one input file, not ${fileCount}; without it each file gets <file>.optimized`);
+    const pair = sel.projects.length === 1 && paths.length > 0 ? ` (${sel.projects[0]!.join(' merged with ')}, as docker compose reads them; -f ${sel.projects[0]![0]} takes that file alone)` : '';
+    throw new CliError(`${mode === 'output' ? '-o' : '--stdout'} takes exactly one input file, not ${fileCount}${pair}; without it each file gets <file>.optimized`);
   }
 
   // the summary goes where the fixed text or the diff does not

@@ -14,7 +14,7 @@ import { InputError } from '../parse/read-document.js';
 import { describeFsError, readStdin, readText, ReadTextError } from '../parse/read-text.js';
 import { textAt } from '../parse/load-project.js';
 import { isIgnored } from '../config/ignore-patterns.js';
-import { expandPaths, type DiscoverOptions } from './discover.js';
+import { expandProjects, type DiscoverOptions } from './discover.js';
 import { displayPath } from '../parse/load-project.js';
 import { pushAll } from '../parse/collect.js';
 import { CommandConfigs } from './command-configs.js';
@@ -24,13 +24,15 @@ import { collect, parseFailOn, parseTarget, useColor, type GlobalContext } from 
 import { addUsageOptions, loadUsageInput, type UsageOptions } from './usage-options.js';
 
 export interface ProjectSelection {
-  /** each entry is one project: a single file, or the -f files merged */
+  /** each entry is one project: a single file, an override merged onto its base, or the -f files merged */
   projects: string[][];
   envFiles: string[];
 }
 
 /**
- * Turn `paths` and `-f` options into projects, as lint and fix both take them. `discover.ignore`
+ * Turn `paths` and `-f` options into projects, as lint and fix both take them: the -f files are
+ * one project, taken exactly as given; each path is a project of its own (an override file merged
+ * onto its base: see expandProjects), except one that holds a file of the -f project. `discover.ignore`
  * (the config's ignore patterns) drops matching paths; -f files are always read. The path `-` (in
  * either) is standard input, linted as `stdin.path`.
  */
@@ -40,13 +42,17 @@ export function selectProjects(paths: string[], opts: { file?: string[]; envFile
   if (stdin && !paths.includes('-') && !opts.file?.includes('-')) paths = ['-'];
   const named = (p: string) => (p === '-' && stdin ? stdin.path : p);
   if (opts.file && opts.file.length > 0) {
-    if (paths.length > 0) throw new CliError('give either paths (each linted on its own) or -f files (merged into one project), not both');
-    return { projects: [opts.file.map(named)], envFiles };
+    if (stdin && paths.includes('-')) throw new CliError('with -f, standard input is one of the -f files (-f -), not a path');
+    const files = opts.file.map(named);
+    if (paths.length === 0) return { projects: [files], envFiles };
+    const merged = new Set(files.map((f) => resolve(f)));
+    const rest = expandProjects(paths, discover).filter((p) => !p.some((f) => merged.has(resolve(f))));
+    return { projects: [files, ...rest], envFiles };
   }
-  if (!stdin) return { projects: expandPaths(paths, discover).map((p) => [p]), envFiles };
+  if (!stdin) return { projects: expandProjects(paths, discover), envFiles };
   // standard input is no file on disk: not searched, but the ignore patterns apply to its name
   const others = paths.filter((p) => p !== '-');
-  const projects = others.length > 0 ? expandPaths(others, discover).map((p) => [p]) : [];
+  const projects = others.length > 0 ? expandProjects(others, discover) : [];
   if (discover.ignore?.(stdin.path, false, true)) discover.onIgnored?.(stdin.shown);
   else projects.push([stdin.path]);
   return { projects, envFiles };
@@ -123,8 +129,10 @@ export function registerLint(program: Command, g: GlobalContext): void {
     .summary('report problems in compose and stack files')
     .description(
       'Lint compose and stack files. Each path is linted on its own; a directory is searched for ' +
-        'compose.yaml, compose.yml, docker-compose*.yml and *stack*.yml. With -f, the files are merged ' +
-        'into one project as `docker compose -f A -f B` does, and each finding points into the file its ' +
+        'compose.yaml, compose.*.yaml, *.compose.yaml, docker-compose*.yml and *stack*.yml. An override file ' +
+        '(compose.override.yaml, docker-compose.override.yml, NAME.override.yml) is merged onto its base ' +
+        'beside it, as docker compose reads a folder. With -f, the files are merged ' +
+        'into one project as `docker compose -f A -f B` does (exactly those files), and each finding points into the file its ' +
         'value came from. ${VAR} references are interpolated from the environment and the .env file ' +
         'beside the first file (or the --env-file files instead). Each file uses the nearest ' +
         '.stackopt.yaml above it (up to its git repository\'s root), or the --config file. The path - is standard input.',
@@ -260,7 +268,8 @@ export function lintPaths(
       reportError(e);
     }
   }
-  return { linted, inputFailed };
+  const reported = new Set(withoutIncludedProjects(linted.map((l) => l.result)));
+  return { linted: linted.filter((l) => reported.has(l.result)), inputFailed };
 }
 
 /** 1 when a finding is at or above its project's threshold, or warnings exceed --max-warnings; else 0. */
@@ -376,4 +385,15 @@ async function applyBaselines(linted: Linted[], opts: LintCommandOptions, g: Glo
       };
     }
   }
+}
+
+/**
+ * The results without the projects another one of the run includes (`include:`): their findings
+ * are reported once, through the project that includes them (where the services they depend on
+ * are defined).
+ */
+function withoutIncludedProjects(results: LintResult[]): LintResult[] {
+  const included = new Set(results.flatMap((r) => r.project.included.map((s) => s.path)));
+  if (included.size === 0) return results;
+  return results.filter((r) => !(r.sources.length > 0 && r.sources.every((s) => included.has(s.path))));
 }

@@ -32,9 +32,14 @@ export const extendsRule = defineParserCheck(
   '`extends` must name a service that exists (in this file or in `extends.file`) and must not form a cycle.',
 );
 
+export const includeRule = defineParserCheck(
+  'include',
+  'Every file a top-level `include` names must be read: it exists, is a compose file inside the project, forms no cycle, and its env files can be read.',
+);
+
 export const mergeRule = defineParserCheck(
   'merge',
   'Files merged with -f (and services merged by `extends`) must be mergeable as docker compose merges them: a service attribute that is a mapping is not overridden by a list, a scalar or null (compose refuses with "cannot override").',
 );
 
-export const coreRules: Rule[] = [yamlSyntax, schema, interpolation, extendsRule, mergeRule];
+export const coreRules: Rule[] = [yamlSyntax, schema, interpolation, extendsRule, includeRule, mergeRule];

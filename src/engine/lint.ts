@@ -81,7 +81,8 @@ export function lintProject(opts: LintOptions): LintResult {
   const suppressed: Finding[] = [];
   const reported = applySuppressions(findings, {
     suppressed,
-    sources: project.sources,
+    // a directive in an included file applies to the findings located there
+    sources: project.included.length ? [...project.sources, ...project.included] : project.sources,
     root: project.root,
     settings,
     knownRules: knownRuleIds(rules),

@@ -492,7 +492,7 @@ function leftReason(
   if (blocked) return { reason: 'not-possible', why: `not fixed while the file does not parse: ${fix.description}` };
   if (opts.only && opts.only.length > 0 && !opts.only.includes(f.ruleId)) return { reason: 'not-selected', why: 'not selected with --rule' };
   if (fix.unsafe && !opts.unsafe) return { reason: 'unsafe', why: `unsafe, needs --unsafe: ${fix.description}` };
-  if (!texts.has(fix.file)) return { reason: 'other-file', why: `the fix would edit ${displayPath(fix.file)} (through extends), which is not one of the files being fixed: ${fix.description}` };
+  if (!texts.has(fix.file)) return { reason: 'other-file', why: `the fix would edit ${displayPath(fix.file)} (through extends or include), which is not one of the files being fixed: ${fix.description}` };
   return { reason: 'conflict', why: `its edits still overlapped another fix after ${opts.maxPasses ?? MAX_PASSES} passes; run fix again: ${fix.description}` };
 }
 

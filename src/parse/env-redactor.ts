@@ -17,17 +17,20 @@ export class EnvRedactor {
   /** [value, replacement], longest value first (a value inside a longer one is replaced after it) */
   private readonly pairs: Array<[string, string]>;
 
-  constructor(env: Env, names: Iterable<string>) {
+  /** `env`: the variables, or several sets of them (an included project's own), the first one winning */
+  constructor(env: Env | readonly Env[], names: Iterable<string>) {
     const byValue = new Map<string, string>();
-    for (const name of names) {
-      const v = env.get(name);
-      if (v === undefined || v.length < MIN_REDACTED_LENGTH) continue;
-      // one value set by several variables is named by the first
-      if (!byValue.has(v)) byValue.set(v, `\${${name}}`);
-      // a value written across lines is also replaced line by line (messages quote one line)
-      for (const line of v.split(/\r?\n/)) if (line.trim().length >= MIN_REDACTED_LENGTH && !byValue.has(line)) byValue.set(line, `\${${name}}`);
-    }
+    const envs = Array.isArray(env) ? (env as readonly Env[]) : [env as Env];
+    for (const name of names) for (const e of envs) this.add(byValue, name, e.get(name));
     this.pairs = [...byValue].sort((a, b) => b[0].length - a[0].length);
+  }
+
+  private add(byValue: Map<string, string>, name: string, v: string | undefined): void {
+    if (v === undefined || v.length < MIN_REDACTED_LENGTH) return;
+    // one value set by several variables is named by the first
+    if (!byValue.has(v)) byValue.set(v, `\${${name}}`);
+    // a value written across lines is also replaced line by line (messages quote one line)
+    for (const line of v.split(/\r?\n/)) if (line.trim().length >= MIN_REDACTED_LENGTH && !byValue.has(line)) byValue.set(line, `\${${name}}`);
   }
 
   /** Whether there is nothing to replace. */

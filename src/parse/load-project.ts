@@ -11,6 +11,7 @@ import { ProjectBoundary } from './project-files.js';
 import { EnvRedactor } from './env-redactor.js';
 import { SourceFile } from './source-file.js';
 import { pushAll } from './collect.js';
+import { importResources, includeItems, type IncludeItem } from './include.js';
 
 export interface LoadOptions {
   /** compose files merged in this order (`-f A -f B`) */
@@ -34,7 +35,10 @@ export interface LoadOptions {
 }
 
 export interface Project {
+  /** the files named (`-f A -f B`), in order */
   sources: SourceFile[];
+  /** the files read through `include` (findings may point into them; fixes do not edit them) */
+  included: SourceFile[];
   /** the merged tree, null when no file could be parsed into a mapping */
   root: LMap | null;
   issues: ProjectIssue[];
@@ -49,7 +53,7 @@ export interface Project {
 }
 
 export interface ProjectIssue {
-  ruleId: 'yaml-syntax' | 'interpolation' | 'extends' | 'schema' | 'merge';
+  ruleId: 'yaml-syntax' | 'interpolation' | 'extends' | 'include' | 'schema' | 'merge';
   severity: 'error' | 'warning';
   message: string;
   loc: Loc;
@@ -131,21 +135,31 @@ function lstatExists(path: string): boolean {
   }
 }
 
-/** Read, parse, interpolate, resolve `extends` and merge the files of one project. */
+/** How deep `include` may nest (a file including a file including ...). */
+export const MAX_INCLUDE_DEPTH = 16;
+/** How many included projects one project may load in all (memoised ones count once). */
+export const MAX_INCLUDE_LOADS = 256;
+
+/** Read, parse, interpolate, resolve `include` and `extends` and merge the files of one project. */
 export function loadProject(opts: LoadOptions): Project {
   const { env, dotenv } = loadVariables(opts);
   const interpolate = opts.interpolate ?? true;
   const issues: ProjectIssue[] = [];
   const sources: SourceFile[] = [];
-  const cache = new Map<string, ReadDocument>();
+  const included: SourceFile[] = [];
+  /** parsed files per environment (an included project may interpolate with its own) */
+  const cache = new Map<Env, Map<string, ReadDocument>>();
   const dotenvUses: DotenvUse[] = [];
   const boundary = ProjectBoundary.of(opts.files, opts.allowPaths);
   const named = new Set(opts.files.map((f) => resolve(f)));
   /** the files whose own findings are reported (a referenced file that is no compose file is not) */
   const reported = new Set<string>();
-  const parse = (path: string): ReadDocument => {
+  const envs: Env[] = [env];
+  const parseWith = (path: string, fileEnv: Env): ReadDocument => {
     const abs = resolve(path);
-    let doc = cache.get(abs);
+    let byPath = cache.get(fileEnv);
+    if (!byPath) cache.set(fileEnv, (byPath = new Map()));
+    let doc = byPath.get(abs);
     if (!doc) {
       const raw = opts.readText?.(abs);
       let source: SourceFile;
@@ -160,8 +174,8 @@ export function loadProject(opts: LoadOptions): Project {
           throw new InputError(`${displayPath(abs)}: cannot read file: ${e.message}`, displayPath(abs));
         }
       }
-      doc = parseSource(source, env, interpolate, dotenv?.only);
-      cache.set(abs, doc);
+      doc = parseSource(source, fileEnv, interpolate, dotenv?.only);
+      byPath.set(abs, doc);
     }
     return doc;
   };
@@ -174,17 +188,164 @@ export function loadProject(opts: LoadOptions): Project {
     pushAll(issues, doc.issues);
   };
   const refusal = (path: string): string | null => (named.has(resolve(path)) || opts.readText?.(resolve(path)) !== undefined ? null : boundary.refusal(path));
+  const loader: Loader = {
+    parserFor: (fileEnv) => ({ parse: (p) => parseWith(p, fileEnv), report, refusal }),
+    issues,
+    readEnvFile: (f) => boundary.readText(f),
+    environment: opts.environment ?? process.env,
+    memo: new Map(),
+    loads: 0,
+    onIncluded: (doc, fileEnv) => {
+      if (!included.includes(doc.source) && !named.has(doc.source.path)) included.push(doc.source);
+      if (!envs.includes(fileEnv)) envs.push(fileEnv);
+    },
+  };
 
+  // paths in every file of the project are relative to the first file's folder (the project directory)
+  const workingDir = opts.files[0] ? dirname(resolve(opts.files[0])) : process.cwd();
   let merged: LMap | null = null;
   for (const f of opts.files) {
-    const doc = parse(f);
+    const doc = parseWith(f, env);
     report(doc);
     sources.push(doc.source);
     if (!doc.root || doc.root.kind !== 'map') continue;
-    const root = resolveExtends(doc, { parse, report, refusal }, issues);
-    merged = merged ? (mergeTrees(merged, root, [], conflictReporter(issues)) as LMap) : (dropResets(root) as LMap);
+    merged = mergeOnto(merged, loadFileTree(doc, env, workingDir, [doc.source.path], loader), issues);
   }
-  return { sources, root: merged, issues, env, dotenv: dotenv && { file: displayPath(dotenv.file), uses: dotenvUses }, redactor: new EnvRedactor(env, variables) };
+  return {
+    sources,
+    included,
+    root: merged,
+    issues,
+    env,
+    dotenv: dotenv && { file: displayPath(dotenv.file), uses: dotenvUses },
+    redactor: new EnvRedactor(envs, variables),
+  };
+}
+
+/** The next file of a project merged onto the ones before it (`-f A -f B`). */
+function mergeOnto(merged: LMap | null, root: LMap, issues: ProjectIssue[]): LMap {
+  return merged ? (mergeTrees(merged, root, [], conflictReporter(issues)) as LMap) : (dropResets(root) as LMap);
+}
+
+/** What loading the files of a project (and of the projects it includes) shares. */
+interface Loader {
+  /** reading and parsing files interpolated with one environment */
+  parserFor(env: Env): Parse;
+  issues: ProjectIssue[];
+  /** the text of an include's env file (a file of the project: the boundary applies) */
+  readEnvFile(path: string): string;
+  environment: NodeJS.ProcessEnv;
+  /** included projects already loaded, per environment and include (a file included twice is read once) */
+  memo: Map<Env, Map<string, LMap | null>>;
+  /** how many included projects were loaded */
+  loads: number;
+  /** told about each file read through `include` and the environment it was read with */
+  onIncluded(doc: ReadDocument, env: Env): void;
+}
+
+/**
+ * One compose file as compose-go reads it: its `include:` projects imported first (so that a
+ * service may extend an included one), then its `extends` resolved. `chain` lists the files
+ * including this one (it last), to refuse a cycle.
+ */
+function loadFileTree(doc: ReadDocument, env: Env, workingDir: string, chain: readonly string[], loader: Loader): LMap {
+  let root = doc.root as LMap;
+  for (const item of includeItems(root)) {
+    const imported = loadIncluded(item, env, workingDir, chain, loader);
+    if (imported) root = importResources(root, imported, conflictReporter(loader.issues));
+  }
+  return resolveExtends(root === doc.root ? doc : { ...doc, root }, loader.parserFor(env), loader.issues);
+}
+
+/**
+ * An `include` that cannot be loaded: an `include` error at the value that names it; the project is
+ * read on without it (docker compose refuses the whole project).
+ */
+function includeIssue(loader: Loader, at: Loc, message: string, path: string[]): null {
+  loader.issues.push({ ruleId: 'include', severity: 'error', message, loc: at, path });
+  return null;
+}
+
+/** The project an `include` item names, loaded with its own project directory and env files. */
+function loadIncluded(item: IncludeItem, env: Env, workingDir: string, chain: readonly string[], loader: Loader): LMap | null {
+  const paths = item.paths.map((p) => ({ ...p, abs: resolve(workingDir, p.value) }));
+  const shownChain = (abs: string) => [...chain, abs].map((c) => displayPath(c)).join(' -> ');
+  const first = paths[0]!;
+  for (const p of paths) {
+    if (chain.includes(p.abs)) return includeIssue(loader, p.loc, `include "${p.shown}" forms a cycle: ${shownChain(p.abs)}; docker compose refuses it ("include cycle detected")`, item.path);
+  }
+  if (chain.length > MAX_INCLUDE_DEPTH) {
+    return includeIssue(loader, first.loc, `include "${first.shown}" nests includes more than ${MAX_INCLUDE_DEPTH} deep (${shownChain(first.abs)}); stackopt reads no deeper`, item.path);
+  }
+  const parse0 = loader.parserFor(env);
+  for (const p of paths) {
+    const refused = parse0.refusal(p.abs);
+    if (refused !== null) return includeIssue(loader, p.loc, `include "${p.shown}" ${UNREADABLE.has(refused) ? 'cannot be read' : 'is not read'}: ${refused}`, item.path);
+  }
+  const projectDir = item.projectDirectory ? resolve(workingDir, item.projectDirectory.value) : dirname(first.abs);
+  const ownEnv = includeEnv(item, env, workingDir, projectDir, loader);
+  if (!ownEnv) return null;
+  const key = [...paths.map((p) => p.abs), projectDir].join('\0');
+  let memo = loader.memo.get(ownEnv);
+  if (!memo) loader.memo.set(ownEnv, (memo = new Map()));
+  if (memo.has(key)) return memo.get(key)!;
+  if (++loader.loads > MAX_INCLUDE_LOADS) return includeIssue(loader, first.loc, `the project includes more than ${MAX_INCLUDE_LOADS} projects in all; stackopt reads no more`, item.path);
+  const parse = loader.parserFor(ownEnv);
+  let merged: LMap | null = null;
+  for (const p of paths) {
+    let included: ReadDocument;
+    try {
+      included = parse.parse(p.abs);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      return includeIssue(loader, p.loc, `include "${p.shown}" cannot be read: ${err.message.replace(/^.*?: cannot read file: /, '')}`, item.path);
+    }
+    if (!included.root || included.root.kind !== 'map') {
+      return includeIssue(loader, p.loc, `include "${p.shown}" is not a compose file: ${notComposeReason(included)}; its content is not shown (lint it on its own to see why)`, item.path);
+    }
+    parse.report(included);
+    loader.onIncluded(included, ownEnv);
+    merged = mergeOnto(merged, loadFileTree(included, ownEnv, projectDir, [...chain, p.abs], loader), loader.issues);
+  }
+  memo.set(key, merged);
+  return merged;
+}
+
+/**
+ * The variables an included project is interpolated with: the including project's, and where they
+ * set nothing, its `env_file` files (relative to the including project's folder) or else the `.env`
+ * of its project directory (compose-go: the outer environment wins). Null when an env file cannot
+ * be read (reported).
+ */
+function includeEnv(item: IncludeItem, env: Env, workingDir: string, projectDir: string, loader: Loader): Env | null {
+  const files: Array<{ abs: string; at: Loc; shown: string }> = [];
+  if (item.envFiles === null) {
+    const dotenv = join(projectDir, '.env');
+    if (lstatExists(dotenv)) files.push({ abs: dotenv, at: item.paths[0]!.loc, shown: displayPath(dotenv) });
+  } else {
+    for (const f of item.envFiles) if (f.value !== '/dev/null') files.push({ abs: resolve(workingDir, f.value), at: f.loc, shown: f.shown });
+  }
+  if (files.length === 0) return env;
+  const read = new Map<string, string>();
+  const lookup = { get: (k: string) => loader.environment[k] ?? read.get(k) ?? env.get(k) };
+  for (const f of files) {
+    let text: string;
+    try {
+      text = loader.readEnvFile(f.abs);
+    } catch (e) {
+      if (!(e instanceof ReadTextError)) throw e;
+      return includeIssue(loader, f.at, `env file ${f.shown} of the include cannot be read: ${e.message}`, item.path);
+    }
+    const { values, errors } = parseEnvFile(text, lookup);
+    if (errors.length) {
+      const e = errors[0]!;
+      return includeIssue(loader, f.at, `env file ${f.shown} of the include: line ${e.line}, column ${e.column}: ${e.message}`, item.path);
+    }
+    for (const [k, v] of values) read.set(k, v);
+  }
+  const out = new Map(env);
+  for (const [k, v] of read) if (!out.has(k)) out.set(k, v);
+  return out;
 }
 
 interface Parse {

@@ -4,7 +4,7 @@ import { decodeUtf8, MAX_INPUT_BYTES, ReadTextError } from './read-text.js';
 
 /**
  * Which files a project may read besides the ones named on the command line: a file that a compose
- * file points at (`extends.file`, the implicit `.env`, later `include`) must be a regular file
+ * file points at (`extends.file`, the implicit `.env`, `include`) must be a regular file
  * inside the project. The project is the folders of the files named on the command line and the
  * paths the configuration allows (`allowPaths`); a path is judged by where it really is, after
  * symbolic links. System trees (`/proc`, `/sys`, `/dev`) and version-control metadata (`.git`,
