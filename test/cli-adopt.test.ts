@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, jsonFindings, onlyRules, runCliAsync as cli, tempProjects, type CliRun } from './helpers/cli.js';
+import { assertBuilt, jsonFindings, onlyRules, repoRoot, runCliAsync as cli, tempProjects, type CliRun } from './helpers/cli.js';
 
 /**
  * Adopting stackopt on an existing repository, end to end on real files: --rule, --fail-on (and
@@ -369,5 +369,26 @@ describe('a baseline that is not one', () => {
     expect(run.stderr).toBe('stackopt: baseline secret.txt (the baseline of .stackopt.yaml): not JSON (write a baseline with --write-baseline)\n');
     expect(run.stdout).toBe('');
     expect(run.status).toBe(2);
+  });
+});
+
+describe('audit: --rule, --fail-on and failOn', () => {
+  // a snapshot recorded from a real engine: update-config reports warnings and infos on it
+  const snapshot = join(repoRoot, 'fixtures', 'audit', 'single-node.json');
+
+  it('the threshold and the severities apply to the audit too', async () => {
+    const p = project({ '.stackopt.yaml': onlyRules({ 'update-config': '{}' }) });
+    const plain = await cli(['audit', '--snapshot', snapshot, '--format', 'json'], p.dir);
+    expect(new Set(jsonFindings(plain).map((f) => `${f.ruleId}:${f.severity}`))).toEqual(new Set(['update-config:warning', 'update-config:info']));
+    expect(plain.status).toBe(0);
+    expect((await cli(['audit', '--snapshot', snapshot, '--fail-on', 'warning'], p.dir)).status).toBe(1);
+    expect((await cli(['audit', '--snapshot', snapshot, '--rule', 'update-config:error'], p.dir)).status).toBe(1);
+    expect((await cli(['audit', '--snapshot', snapshot, '--rule', 'update-config:error', '--fail-on', 'none'], p.dir)).status).toBe(0);
+    p.write('.stackopt.yaml', `${onlyRules({ 'update-config': '{}' })}failOn: info\n`);
+    expect((await cli(['audit', '--snapshot', snapshot], p.dir)).status).toBe(1);
+    expect((await cli(['audit', '--snapshot', snapshot, '--rule', 'update-config:off'], p.dir)).status).toBe(0);
+    const bad = await cli(['audit', '--snapshot', snapshot, '--fail-on', 'fatal'], p.dir);
+    expect(bad.stderr).toBe('stackopt: --fail-on takes error, warning, info or none, not "fatal"\n');
+    expect(bad.status).toBe(2);
   });
 });

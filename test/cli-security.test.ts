@@ -28,7 +28,8 @@ describe('files a compose file points at stay inside the project', () => {
 
   it('extends.file outside the project, through "..", through a link, inside .git, or a special file: one error at the file value, content never shown', () => {
     const outside = project({ 'creds.txt': `token: ${SECRET}\n`, 'base.yaml': `services:\n  base:\n    image: x\n    labels: {a: ${SECRET}}\n` });
-    const p = project({ '.stackopt.yaml': EXTENDS_ONLY, 'in/.git/config': `[core]\n\tsecret = ${SECRET}\n`, 'in/notcompose.txt': `PASSWORD=${SECRET}\nmore ${SECRET}\n` });
+    // in/ holds .git: it is a repository's root, where the search for a configuration stops
+    const p = project({ 'in/.stackopt.yaml': EXTENDS_ONLY, 'in/.git/config': `[core]\n\tsecret = ${SECRET}\n`, 'in/notcompose.txt': `PASSWORD=${SECRET}\nmore ${SECRET}\n` });
     symlinkSync(join(outside.dir, 'creds.txt'), join(p.dir, 'in', 'link.yaml'));
     mkdirSync(join(p.dir, 'in', 'dir.yaml'));
     const cases: Array<[string, string]> = [

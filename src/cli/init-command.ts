@@ -79,9 +79,10 @@ export async function runInit(opts: InitCommandOptions, g: GlobalContext): Promi
 
   let findings = today.linted.flatMap((l) => l.result.findings);
   if (baselineName !== undefined) {
-    // record what lint will report under the new configuration, through lint's own path
+    // record what lint will report under the new configuration, through lint's own path (its notes
+    // about unreadable files were told by the first pass)
     clearConfigCache();
-    const now = lintHere(g, new CommandConfigs());
+    const now = lintHere({ ...g, stderr: () => {} }, new CommandConfigs());
     findings = now.linted.flatMap((l) => l.result.findings);
     const n = await writeBaselineFile(findings, baselineName);
     g.stdout(`wrote ${baselineName}: ${describeCount(n, 'finding')} recorded, named by ${configName} as its baseline\n`);
