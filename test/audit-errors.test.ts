@@ -82,7 +82,8 @@ describe('audit: docker failures without an engine', () => {
         `stackopt: docker info did not answer within 1.5 s (engine at DOCKER_HOST=unix://${sock}): check that the engine is responsive, or allow more time with --timeout SECONDS`,
       );
       expect(took).toBeGreaterThanOrEqual(1500);
-      expect(took).toBeLessThan(10_000);
+      // the socket never answers: without --timeout the call would run until this test's 300 s limit
+      expect(took).toBeLessThan(150_000);
     });
   });
 

@@ -191,7 +191,7 @@ describe('a docker that misbehaves', () => {
     const took = Date.now() - t0;
     expectOneLine(r, 'stackopt: docker info did not answer within 1 s (engine at DOCKER_HOST=unix:///nonexistent.sock): check that the engine is responsive, or allow more time with --timeout SECONDS');
     // 1 s, then SIGTERM to the whole group; far below the child's 300 s
-    expect(took).toBeLessThan(45_000);
+    expect(took).toBeLessThan(150_000);
     const child = Number(readFileSync(pids, 'utf8'));
     expect(existsSync(`/proc/${child}`) && !/\) Z /.test(readFileSync(`/proc/${child}/stat`, 'utf8'))).toBe(false);
   });
@@ -228,7 +228,7 @@ describe('a docker that misbehaves', () => {
     expectOneLine(r, /^stackopt: /);
     expect(r.stderr.length).toBeLessThan(400);
     // the quadratic classifier took minutes on far less; this is a few hundred milliseconds
-    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(Date.now() - started).toBeLessThan(120_000);
   });
 
   it('JSON of an unexpected shape is one error naming the field', () => {

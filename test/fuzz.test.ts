@@ -163,7 +163,7 @@ function runCase(name: string, text: string): Outcome {
 const STACK_LINE = /^\s+at .+(?:\(|:\d+:\d+)/m;
 
 describe('fuzzing lint and fix with mutated real files', () => {
-  const costs: Array<{ perByte: number; cpuMs: number; bytes: number; file: string }> = [];
+  const costs: Array<{ perByte: number; cpuMs: number; bytes: number; file: string; text: string }> = [];
   const envLeaks: string[] = [];
   let cases = 0;
 
@@ -178,7 +178,7 @@ describe('fuzzing lint and fix with mutated real files', () => {
           expect(out).not.toMatch(/internal error/i);
           for (const line of out.split('\n')) if (line.includes(ENV_MARKER) || line.includes(DOTENV_MARKER)) envLeaks.push(line.slice(0, 200));
         }
-        costs.push({ perByte: o.cpuMs / Math.max(o.bytes, 1), cpuMs: o.cpuMs, bytes: o.bytes, file: FILES[fileIndex]! });
+        costs.push({ perByte: o.cpuMs / Math.max(o.bytes, 1), cpuMs: o.cpuMs, bytes: o.bytes, file: FILES[fileIndex]!, text });
       }),
       { numRuns: RUNS, ...(SEED !== undefined ? { seed: SEED } : {}) },
     );
@@ -191,7 +191,12 @@ describe('fuzzing lint and fix with mutated real files', () => {
   it('costs CPU time about proportional to the input size', () => {
     if (costs.length < 5) return;
     const median = [...costs].sort((a, b) => a.perByte - b.perByte)[Math.floor(costs.length / 2)]!.perByte;
-    const outliers = costs.filter((c) => c.cpuMs > 50 && c.perByte > 40 * median);
+    // a garbage collection or a busy machine can land on any one input: an outlier is run again
+    // three times and counts only when its cheapest run is still one (super-linear work always is)
+    const outliers = costs
+      .filter((c) => c.cpuMs > 50 && c.perByte > 40 * median)
+      .map((c) => ({ ...c, cpuMs: Math.min(...[0, 1, 2].map((k) => runCase(`again-${k}`, c.text).cpuMs)) }))
+      .filter((c) => c.cpuMs > 50 && c.cpuMs / Math.max(c.bytes, 1) > 40 * median);
     expect(outliers.map((c) => `${c.file}: ${c.bytes} bytes, ${c.cpuMs.toFixed(0)} ms`)).toEqual([]);
   });
 
