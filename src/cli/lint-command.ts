@@ -2,7 +2,7 @@ import { isSameFile, writeOutputFile } from '../parse/write-file.js';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadCommandConfig } from '../config/find-config.js';
-import { lintProject, type LintResult } from '../engine/lint.js';
+import { lintProject } from '../engine/lint.js';
 import type { TargetSetting } from '../engine/target.js';
 import { allRules } from '../engine/registry.js';
 import type { Finding } from '../engine/types.js';
@@ -108,27 +108,32 @@ export async function runLint(paths: string[], opts: LintCommandOptions, g: Glob
     },
     onWarning: (m) => g.stderr(m),
   });
-  const results: LintResult[] = [];
+  // Only what the report needs is kept of each project once it is linted (its findings and source
+  // texts, not its trees and model): memory stays flat over many files.
+  const results: ReportResult[] = [];
   let inputFailed = refused;
+  // one copy of the environment for every project (reading process.env key by key is slow; on
+  // Windows its names are case-insensitive, so it is read as it is)
+  const environment = process.platform === 'win32' ? undefined : { ...process.env };
   for (const files of sel.projects) {
     try {
-      results.push(
-        lintProject({
-          files,
-          envFiles: sel.envFiles,
-          settings: config?.settings,
-          allowPaths: config?.allowPaths,
-          target: opts.target ?? config?.target,
-          withFixes: FORMATS_WITH_FIXES.has(opts.format),
-        }),
-      );
+      const r = lintProject({
+        files,
+        envFiles: sel.envFiles,
+        environment,
+        settings: config?.settings,
+        allowPaths: config?.allowPaths,
+        target: opts.target ?? config?.target,
+        withFixes: FORMATS_WITH_FIXES.has(opts.format),
+      });
+      results.push({ file: r.file, findings: r.findings, sources: r.sources });
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       g.stderr(`stackopt: ${e.message}`);
       inputFailed = true;
     }
   }
-  let report: ReportResult[] = results.map((r) => ({ file: r.file, findings: r.findings, sources: r.sources }));
+  let report: ReportResult[] = results;
   if (opts.writeBaseline !== undefined || opts.baseline !== undefined) report = await applyBaseline(report, opts, g);
   if (opts.quiet) report = report.map((r) => ({ ...r, findings: r.findings.filter((f) => f.severity === 'error') }));
   // Nothing could be read: "no problems in 0 files" would only mislead; the errors are on stderr.
@@ -136,7 +141,7 @@ export async function runLint(paths: string[], opts: LintCommandOptions, g: Glob
   const toFile = opts.outputFile !== undefined;
   const text = formatter(report, { color: !toFile && useColor(opts.color, g), version: g.version, cwd: process.cwd(), rules: allRules });
   if (toFile) {
-    const input = results.flatMap((r) => r.sources).find((s) => isSameFile(opts.outputFile!, s.path));
+    const input = results.flatMap((r) => r.sources ?? []).find((s) => isSameFile(opts.outputFile!, s.path));
     if (input) throw new CliError(`-o ${opts.outputFile} is the input file ${input.displayPath}; the report was not written`);
     try {
       writeOutputFile(opts.outputFile!, text);
