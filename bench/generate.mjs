@@ -5,27 +5,27 @@ import { join } from 'node:path';
 
 /** A synthetic stack of `n` services with limits, healthchecks, a merge key and a variable (bench/run.mjs). */
 export function bigStack(n = 2000) {
-  let text = `# synthetic stack: ${n} services\nx-defaults: &defaults\n  restart: unless-stopped\n  logging:\n    driver: json-file\nservices:\n`;
+  let text = `# synthetic stack: ${n.toLocaleString('en-US')} services\nx-defaults: &defaults\n  restart: unless-stopped\n  logging:\n    driver: json-file\nservices:\n`;
   for (let i = 0; i < n; i++) {
     text += `  svc-${i}:
-      <<: *defaults
-      image: "registry.example.com/team/svc-${i}:1.${i % 10}.0"
-      user: "1000:1000"
-      environment:
-        LOG_LEVEL: \${LOG_LEVEL:-info}
-        PORT: "${8000 + (i % 1000)}"
-      deploy:
-        replicas: ${1 + (i % 3)}
-        resources:
-          limits:
-            cpus: "${i % 2 ? '0.5' : '1'}"
-            memory: ${256 * (1 + (i % 4))}M
-      healthcheck:
-        test: ["CMD", "wget", "-qO-", "http://localhost:${8000 + (i % 1000)}/health"]
-        interval: 30s
-        timeout: 5s
-        retries: 3
-  `;
+    <<: *defaults
+    image: "registry.example.com/team/svc-${i}:1.${i % 10}.0"
+    user: "1000:1000"
+    environment:
+      LOG_LEVEL: \${LOG_LEVEL:-info}
+      PORT: "${8000 + (i % 1000)}"
+    deploy:
+      replicas: ${1 + (i % 3)}
+      resources:
+        limits:
+          cpus: "${i % 2 ? '0.5' : '1'}"
+          memory: ${256 * (1 + (i % 4))}M
+    healthcheck:
+      test: ["CMD", "wget", "-qO-", "http://localhost:${8000 + (i % 1000)}/health"]
+      interval: 30s
+      timeout: 5s
+      retries: 3
+`;
   }
   return text;
 }
