@@ -10,6 +10,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { childrenCpuMs } from './child-cpu.mjs';
+import { cleanStack, dirtyStack } from './generate.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const runsArg = process.argv.indexOf('--runs');
@@ -17,39 +18,6 @@ const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
 const out = join(root, 'bench/out/fix');
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
-
-const IMAGES = ['postgres:16', 'redis:7', 'traefik:v3.1', 'registry.example.com/team/api:1.2.0', 'rabbitmq:3.13', 'nginx:1.27', 'busybox:1.36', 'mongo:7'];
-
-/** 2,000 services that all need something: the fix loop's worst case in size. */
-function dirtyStack() {
-  let t = '# synthetic stack: 2,000 services that need fixing\nversion: "3.8"\n\nx-defaults: &defaults\n  restart: unless-stopped\n  logging:\n    driver: json-file\n\nservices:\n';
-  for (let i = 0; i < 2000; i++) {
-    const image = IMAGES[i % IMAGES.length];
-    t += `  # service ${i}\n  svc-${i}:\n    <<: *defaults\n    image: ${image} # pinned\n`;
-    if (i % 4 === 0) t += `    deploy:\n      replicas: 1\n`;
-    else if (i % 4 === 1) t += `    deploy: { mode: replicated }\n`;
-    if (i % 5 === 0) t += `    read_only: true\n`;
-    if (i % 7 === 0) t += `    tmpfs:\n      - /run\n`;
-    t += `    environment:\n      PORT: "${8000 + (i % 1000)}"\n`;
-  }
-  return t;
-}
-
-/** 2,000 services with nothing to fix for the safe fixes. */
-function cleanStack() {
-  let t = '# synthetic stack: 2,000 services, nothing to fix\nservices:\n';
-  for (let i = 0; i < 2000; i++) {
-    t += `  svc-${i}:
-    image: "registry.example.com/team/svc-${i}:1.${i % 10}.0"
-    deploy:
-      replicas: 2
-      resources:
-        limits: {cpus: "0.5", memory: 512M}
-        reservations: {cpus: "0.25", memory: 256M}
-`;
-  }
-  return t;
-}
 
 const dirty = join(out, 'dirty-stack.yml');
 const clean = join(out, 'clean-stack.yml');

@@ -16,6 +16,33 @@ import ts from 'typescript';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist/bundle');
 const outfile = join(outdir, 'stackopt.cjs');
+
+// Node's child_process, which commander requires for executable subcommands (we have none) and which
+// loads net, dgram and the streams, costs a small lint a tenth of its start-up. In the bundle it is
+// an object that requires the module on first use (for the docker CLI, in `stackopt audit`).
+const LAZY_BUILTINS = /^(node:)?child_process$/;
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    b.onResolve({ filter: LAZY_BUILTINS }, (a) =>
+      a.namespace === 'lazy-builtin' ? { path: a.path, external: true } : { path: a.path.replace(/^node:/, ''), namespace: 'lazy-builtin' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (a) => ({
+      loader: 'js',
+      contents: `let m;
+const load = () => (m ??= require('node:${a.path}'));
+module.exports = new Proxy({}, {
+  get: (_, k) => load()[k],
+  has: (_, k) => k in load(),
+  ownKeys: () => Reflect.ownKeys(load()),
+  getOwnPropertyDescriptor: (_, k) => {
+    const d = Reflect.getOwnPropertyDescriptor(load(), k);
+    return d && { ...d, configurable: true };
+  },
+});`,
+    }));
+  },
+};
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({
   entryPoints: [join(root, 'src/cli/main.ts')],
@@ -27,6 +54,7 @@ const result = await build({
   minify: true,
   keepNames: true,
   metafile: true,
+  plugins: [lazyBuiltins],
   logLevel: 'warning',
   // the language server's library is a runtime dependency, required only by `stackopt lsp`
   external: ['vscode-languageserver', 'vscode-languageserver/*', 'vscode-languageserver-textdocument'],

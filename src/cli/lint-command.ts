@@ -181,8 +181,17 @@ export function registerLint(program: Command, g: GlobalContext): void {
 }
 
 /** One linted project, with the configuration it was linted under. */
+/**
+ * What is kept of a linted project: its findings, sources and target, not its trees and model, so
+ * that memory stays flat over many files.
+ */
+export type LintedResult = Pick<LintResult, 'file' | 'findings' | 'sources' | 'suppressed' | 'target'> & {
+  /** the paths of the files it includes (`include:`) */
+  included: string[];
+};
+
 export interface Linted {
-  result: LintResult;
+  result: LintedResult;
   config: ResolvedConfig | null;
   /** what is reported of it (after baselines and -q) */
   report: ReportResult;
@@ -244,6 +253,9 @@ export function lintPaths(
   }, stdin ?? null);
   const linted: Linted[] = [];
   let inputFailed = refused;
+  // one copy of the environment for every project (reading process.env key by key is slow; on
+  // Windows its names are case-insensitive, so it is read as it is)
+  const environment = process.platform === 'win32' ? undefined : { ...process.env };
   const reportError = (e: InputError) => {
     g.stderr(`stackopt: ${e.message}`);
     inputFailed = true;
@@ -252,7 +264,7 @@ export function lintPaths(
     const config = configs.forProject(files[0]!, reportError);
     if (config === undefined) continue;
     try {
-      const result = lintProject({
+      const full = lintProject({
         files,
         envFiles: sel.envFiles,
         settings: withSeverities(config?.settings, opts.rule ?? []),
@@ -261,7 +273,16 @@ export function lintPaths(
         withFixes: FORMATS_WITH_FIXES.has(opts.format),
         usage,
         readText: stdin ? textAt(stdin.path, stdin.text) : undefined,
+        environment,
       });
+      const result: LintedResult = {
+        file: full.file,
+        findings: full.findings,
+        sources: full.sources,
+        suppressed: full.suppressed,
+        target: full.target,
+        included: full.project.included.map((f) => f.path),
+      };
       linted.push({ result, config, report: { file: result.file, findings: result.findings, sources: result.sources, suppressed: result.suppressed } });
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
@@ -392,8 +413,8 @@ async function applyBaselines(linted: Linted[], opts: LintCommandOptions, g: Glo
  * are reported once, through the project that includes them (where the services they depend on
  * are defined).
  */
-function withoutIncludedProjects(results: LintResult[]): LintResult[] {
-  const included = new Set(results.flatMap((r) => r.project.included.map((s) => s.path)));
+function withoutIncludedProjects(results: LintedResult[]): LintedResult[] {
+  const included = new Set(results.flatMap((r) => r.included));
   if (included.size === 0) return results;
   return results.filter((r) => !(r.sources.length > 0 && r.sources.every((s) => included.has(s.path))));
 }

@@ -1,6 +1,12 @@
-import { randomBytes } from 'node:crypto';
+import type * as Crypto from 'node:crypto';
 import { chmodSync, chownSync, closeSync, fsyncSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
+
+// node:crypto is loaded when a file is written, not by every run that only reads (its loading is a
+// noticeable part of a small lint's start-up).
+let crypto: typeof Crypto | undefined;
+const randomBytes = (n: number): Buffer => (crypto ??= createRequire(import.meta.url)('node:crypto') as typeof Crypto).randomBytes(n);
 
 export interface WriteOptions {
   /** permission bits of the new file (default: those of `modeOf`, else 0666 less the umask) */
