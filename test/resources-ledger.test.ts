@@ -5,6 +5,7 @@ import { buildLiveStack } from '../src/audit/live-model.js';
 import { fixProject } from '../src/fix/fix-project.js';
 import { buildLedger, clusterFromSnapshot, fitLedger, monthlyCost, monthlyNodeCost } from '../src/fix/resource-ledger.js';
 import { describeTotals, describeTotalsLine, sumResources } from '../src/model/resource-totals.js';
+import { formatLedger } from '../src/format/resource-ledger.js';
 import { repoRoot, tempProject } from './helpers/cli.js';
 import { recordedSnapshot } from './helpers/swarm-snapshot.js';
 import { cycle, profileOf } from './helpers/usage-profiles.js';
@@ -130,6 +131,16 @@ describe('fit on a recorded snapshot (fixtures/audit/single-node.json)', () => {
     const tight = fitLedger(l, { kind: 'nodes', count: 1, size: { cpus: 2, memory: 8 * G } });
     expect(tight.after.fits).toBe(false);
     expect(tight.after.unplaced).toEqual([{ service: 'api', count: 2 }]);
+  });
+
+  it('a snapshot whose nodes take no tasks: does not fit, in words', () => {
+    const l = buildLedger({ files: [stackFile(STACK)], environment: {} });
+    const cluster = clusterFromSnapshot({ nodes: facts.nodes.map((n) => ({ ...n, availability: 'drain' })), tasks: [], serviceNames: new Map() }, new Set());
+    expect(cluster.nodes).toEqual([]);
+    const fit = fitLedger(l, cluster);
+    expect(fit.after).toMatchObject({ fits: false, nodes: [] });
+    const text = formatLedger('table', { version: '0', preset: 'default', usageFile: null, prices: null, cluster: { source: 'snapshot s.json', cluster }, stacks: [{ ledger: l, fit }] }, { color: false });
+    expect(text).toContain('  after fix:  does not fit: no node takes tasks; needs 2 nodes of that size on its own\n');
   });
 });
 

@@ -146,7 +146,7 @@ export type Cluster =
       kind: 'snapshot';
       /** usable nodes with what other services leave free on them */
       nodes: NodeSpace[];
-      /** the size new nodes would have (the most common size among the usable nodes) */
+      /** the size new nodes would have (the most common size among the usable nodes, else among all) */
       size: Demand;
       /** nodes in the snapshot that take no tasks (drained, paused, down) */
       unusable: number;
@@ -225,7 +225,9 @@ export function clusterFromSnapshot(facts: Pick<LiveFacts, 'nodes' | 'tasks' | '
     const d = taken.get(n.id) ?? { cpus: 0, memory: 0 };
     return { name: n.name, free: { cpus: Math.max(0, n.nanoCpus / 1e9 - d.cpus), memory: Math.max(0, n.memoryBytes - d.memory) } };
   });
-  return { kind: 'snapshot', nodes, size: commonSize(usable.map((n) => ({ cpus: n.nanoCpus / 1e9, memory: n.memoryBytes }))), unusable: facts.nodes.length - usable.length };
+  // new nodes are like the usable ones (like any, when none takes tasks)
+  const sized = usable.length > 0 ? usable : facts.nodes;
+  return { kind: 'snapshot', nodes, size: commonSize(sized.map((n) => ({ cpus: n.nanoCpus / 1e9, memory: n.memoryBytes }))), unusable: facts.nodes.length - usable.length };
 }
 
 /** The most common node size (ties: the larger); 0 CPUs and memory without nodes. */

@@ -126,9 +126,10 @@ function describeSize(size: Demand): string {
 function describeFit(fit: Fit, cluster: Cluster, prices: Prices | null): string {
   const parts: string[] = [];
   if (fit.fits === true) parts.push(`fits on the ${cluster.kind === 'snapshot' ? cluster.nodes.length : cluster.count} ${nodeWord(cluster.kind === 'snapshot' ? cluster.nodes.length : cluster.count!)}`);
+  else if (fit.fits === false && fit.nodes.length === 0) parts.push('does not fit: no node takes tasks');
   else if (fit.fits === false) {
     const missing = fit.unplaced.map((u) => `${u.count} ${u.count === 1 ? 'task' : 'tasks'} of ${u.service}`).join(', ');
-    parts.push(`does not fit: ${missing || 'no usable node'} would find no node with the reservations free`);
+    parts.push(`does not fit: ${missing} would find no node with the reservations free`);
   }
   if (fit.needed.nodes === null) {
     const t = fit.needed.tooLarge;
