@@ -55,7 +55,7 @@ describe('action.yml', () => {
   it('is a composite action that builds, lints, uploads SARIF and fails on findings', () => {
     expect(action.runs.using).toBe('composite');
     const uses = action.runs.steps.map((s) => s.uses ?? s.name);
-    expect(uses).toEqual(['actions/setup-node@v4', 'Build stackopt', 'Lint', 'github/codeql-action/upload-sarif@v3', 'Fail on findings']);
+    expect(uses).toEqual(['Check Node.js', 'Build stackopt', 'Lint', 'github/codeql-action/upload-sarif@v3', 'Job summary', 'Fail on findings']);
     expect(action.outputs['exit-code']).toBeDefined();
   });
 
