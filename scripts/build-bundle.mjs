@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import ts from 'typescript';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist/bundle');
@@ -91,16 +90,6 @@ await build({
   // CommonJS dependencies inside an ES module need a `require`
   banner: { js: "import { createRequire as __stackoptCreateRequire } from 'node:module';const require=__stackoptCreateRequire(import.meta.url);" },
 });
-for (const name of ['index', 'types']) {
-  const source = readFileSync(join(root, `src/api/${name}.ts`), 'utf8');
-  const out = ts.transpileDeclaration(source, { fileName: `${name}.ts`, compilerOptions: { module: ts.ModuleKind.NodeNext, target: ts.ScriptTarget.ES2022, strict: true } });
-  const errors = out.diagnostics?.filter((d) => d.category === ts.DiagnosticCategory.Error) ?? [];
-  if (errors.length > 0) throw new Error(`build-bundle: src/api/${name}.ts: ${errors.map((d) => ts.flattenDiagnosticMessageText(d.messageText, ' ')).join('; ')}`);
-  // only the API's own declarations: a type from elsewhere in the source would not resolve in the package
-  const imports = [...out.outputText.matchAll(/from\s+['"]([^'"]+)['"]/g)].map((m) => m[1]).filter((m) => m !== './types.js');
-  if (imports.length > 0) throw new Error(`build-bundle: the declarations of src/api/${name}.ts import ${imports.join(', ')}; the API's public types belong in src/api/types.ts`);
-  writeFileSync(join(apiDir, `${name}.d.ts`), out.outputText);
-}
 
 // Warm-up runs: the cache then holds the functions a lint actually compiles (validators, rules).
 const bin = join(root, 'bin/stackopt.js');

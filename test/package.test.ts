@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain JavaScript build script
-import { BUILD_PACKAGES, buildLock } from '../scripts/install-build-deps.mjs';
+import { BUILD_PACKAGES, buildLock, lockClosure } from '../scripts/install-build-deps.mjs';
 import { repositoryRoot as root, runProcess } from './helpers/worktree.js';
 
 /**
@@ -100,7 +100,7 @@ describe('package contents', () => {
 });
 
 describe('the packed tarball installed with --omit=dev', () => {
-  it('installs nothing besides itself and lints, an old stack schema version too', async () => {
+  it('installs nothing besides itself and its runtime dependencies, and lints, an old stack schema version too', async () => {
     const packed = spawnSync('npm', ['pack', '--ignore-scripts', '--pack-destination', work], { cwd: root, encoding: 'utf8', timeout: 300_000 });
     expect(packed.status, packed.stderr).toBe(0);
     expect(packed.stdout).toBe('stackopt-0.1.0.tgz\n'); // nothing else on stdout: pre-commit reads the name from it
@@ -110,7 +110,10 @@ describe('the packed tarball installed with --omit=dev', () => {
     const env = { ...process.env, npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false' };
     const install = await runProcess('npm', ['install', '--omit=dev', join(work, 'stackopt-0.1.0.tgz')], project, env, 10 * 60_000);
     expect(install.status, install.out).toBe(0);
-    expect(readdirSync(join(project, 'node_modules')).filter((n) => !n.startsWith('.'))).toEqual(['stackopt']);
+    // itself and its runtime dependencies (the language server's, not in the bundle), nothing of the build or the tests
+    const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
+    const runtime = (lockClosure(lock, Object.keys(pkg.dependencies ?? {})) as string[]).map((p) => p.replace(/^node_modules\//, '').split('/node_modules/')[0]!);
+    expect(readdirSync(join(project, 'node_modules')).filter((n) => !n.startsWith('.')).sort()).toEqual(['stackopt', ...new Set(runtime)].sort());
     writeFileSync(join(project, 'app-stack.yml'), 'version: "3.7"\nservices:\n  web:\n    image: nginx:1.27\n    deploy:\n      replicas: 2\n      placement:\n        max_replicas_per_node: 1\n');
     const bin = join(project, 'node_modules/.bin/stackopt');
     expect(existsSync(bin)).toBe(true);

@@ -318,8 +318,8 @@ describe('stackopt resources: bad input is one line and exit 2', () => {
     [['--price-cpu-hour', '1e3'], '--price-cpu-hour takes a price per hour, a number 0 or more such as 0.035, not "1e3"'],
     [['--snapshot', 'snap.json', '--nodes', '2'], '--snapshot gives the nodes and their sizes; it cannot be combined with --nodes, --node-cpus or --node-memory'],
     [['--preset', 'huge'], 'unknown preset "huge"; choose one of edge, small, default, large'],
-    [['--usage', 'bad.json'], 'bad.json:3:16: not JSON: '],
-    [['--usage', 'missing.json'], 'missing.json: cannot read the usage profile: no such file'],
+    [['--usage', 'bad.json'], 'bad.json:3:16: the usage profile is not valid JSON (unexpected ",")'],
+    [['--usage', 'missing.json'], 'cannot read usage profile missing.json: no such file'],
     [['--snapshot', 'snap.json'], 'snap.json is not a stackopt swarm snapshot: "format" is "x"'],
   ])('%j', (args, message) => {
     const r = runCli(['resources', 'stack.yml', ...args], p.dir);

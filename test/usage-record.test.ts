@@ -12,7 +12,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { quantile, type ServiceUsage, type UsageProfile } from '../src/model/usage-profile.js';
 import { DockerClient } from '../src/audit/docker.js';
 import { readUsageProfile } from '../src/usage/profile-file.js';
-import { assertBuilt, repoRoot, type CliRun } from './helpers/cli.js';
+import { assertBuilt, repoRoot, runCliAsync, type CliRun } from './helpers/cli.js';
+import { parseBytes, parseCpus } from '../src/model/units.js';
+import { parseDocument } from 'yaml';
 import { deployStack, docker, engineGate, engineSuite, freePort, importBusybox, initSwarm, startEngine, tasksOf, waitFor, type Engine } from './helpers/swarm.js';
 
 const gate = engineGate('usage record against a one-node swarm');
@@ -48,7 +50,7 @@ services:
     command: ["/bin/busybox", "sleep", "3600"]
   oom:
     image: local/busybox:1
-    command: ["/bin/busybox", "sh", "-c", "/bin/busybox sleep 2; exec /bin/busybox dd if=/dev/zero of=/data/f bs=1M count=64"]
+    command: ["/bin/busybox", "sh", "-c", "/bin/busybox sleep 5; exec /bin/busybox dd if=/dev/zero of=/data/f bs=1M count=64"]
     volumes:
       - type: tmpfs
         target: /data
@@ -221,6 +223,39 @@ describe.runIf(gate.run)('usage record against a one-node swarm', () => {
     // stopped within its 1 s grace period; a sample already under way when it went may still count
     expect(Date.parse(gone.lastSeen)).toBeLessThan(removedAt + 6000);
     expect(gone.samples).toBeLessThan(svc('idle').samples);
+  });
+
+  it('sizes from the recording: fix --usage gives the memory holder 1.1-1.6x what it holds, the busy loop a CPU reservation at what it used, and raises a limit the OOM killer hit', async () => {
+    // the stack as a user would hand it to fix: no limits on what was measured, the too-small limit kept
+    const unsized = STACK.replace(/\n    deploy:\n      resources:\n        limits:\n          (?:memory: 512M|cpus: "[\d.]+")/g, '');
+    writeFileSync(join(work, 'unsized.yml'), unsized);
+    const r = await runCliAsync(['fix', 'unsized.yml', '--usage', 'usage.json', '--stack', 'rt', '--min-history', '10s', '--stdout'], work);
+    expect(r.status, r.stderr).toBe(0);
+    const fixed = parseDocument(r.stdout).toJS() as { services: Record<string, { deploy?: { resources?: { limits?: { memory?: string; cpus?: string }; reservations?: { memory?: string; cpus?: string } } } }> };
+    const res = (name: string) => fixed.services[name]?.deploy?.resources;
+    const memLimit = parseBytes(res('mem')?.limits?.memory)!;
+    expect(memLimit / (HELD_MIB * MiB)).toBeGreaterThanOrEqual(1.1);
+    expect(memLimit / (HELD_MIB * MiB)).toBeLessThanOrEqual(1.6);
+    // the evidence travels with the value as a trailing comment
+    expect(r.stdout).toMatch(/memory: \S+ # peak \d+(?:\.\d+)?Mi over \d+s \(\d+ samples\)/);
+    // the reservation is the 95th percentile of what the loop used: the cap on an idle machine, what the kernel gave it on a busy one
+    const cpuReserved = parseCpus(res('cpu')?.reservations?.cpus)!;
+    const used = cpuTruth ?? CPU_CAP;
+    expect(cpuReserved).toBeGreaterThanOrEqual(used * 0.7 - 0.02);
+    expect(cpuReserved).toBeLessThanOrEqual(CPU_CAP * 1.3);
+    // killed at 32M: the recommendation is raised above the limit it died at (max(peak + 100 MiB, peak x 1.2))
+    expect(parseBytes(res('oom')?.limits?.memory)!, `${svc('oom').samples} samples of oom; ${r.stdout}\n${r.stderr}`).toBeGreaterThanOrEqual(32 * MiB + 100 * MiB);
+  });
+
+  it('lint --usage names the idle service a sleep candidate and the OOM-killed one, at their lines', async () => {
+    const r = await runCliAsync(['lint', 'stack.yml', '--usage', 'usage.json', '--stack', 'rt', '--min-history', '10s', '--format', 'compact'], work);
+    expect([0, 1]).toContain(r.status);
+    const lines = r.stdout.split('\n');
+    const at = (text: string) => STACK.split('\n').findIndex((l) => l === text) + 1;
+    expect(lines.some((l) => l.startsWith(`stack.yml:${at('  idle:')}:3: info `) && l.endsWith('[sleep-candidate]')), r.stdout).toBe(true);
+    expect(lines.some((l) => l.startsWith(`stack.yml:${at('          memory: 32M')}:`) && /OOM|killed/i.test(l) && l.endsWith('[resource-limits]')), r.stdout).toBe(true);
+    // the busy loop is not idle (the memory holder is: it holds its file and sleeps)
+    expect(lines.some((l) => l.startsWith(`stack.yml:${at('  cpu:')}:`) && l.endsWith('[sleep-candidate]')), r.stdout).toBe(false);
   });
 
   it('ends cleanly on Ctrl-C (SIGINT), keeping what was sampled, and appends to the profile', async () => {

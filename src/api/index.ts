@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { findConfigFile } from '../config/find-config.js';
+import { clearConfigCache, findConfigFile } from '../config/find-config.js';
 import { ConfigError, loadConfig, type ResolvedConfig } from '../config/load-config.js';
 import { lintProject } from '../engine/lint.js';
 import { packageRoot } from '../engine/package-info.js';
@@ -93,6 +93,8 @@ interface Prepared {
 
 function prepare(text: string, options: LintOptions): Prepared {
   const path = resolve(options.filePath ?? 'compose.yaml');
+  // each call sees the configuration on disk now (an editor creates and changes it between calls)
+  clearConfigCache();
   const configPath = options.config === false ? null : (options.config ?? findConfigFile(dirname(path)));
   const config = configPath ? guarded(() => loadConfig(configPath)) : null;
   return {

@@ -132,6 +132,7 @@ export function registerResources(program: Command, g: GlobalContext): void {
     .option('--price-gib-hour <price>', 'price of one GiB of memory reserved for an hour', parsePrice('--price-gib-hour'))
     .option('-c, --config <file>', 'read this configuration instead of the nearest .stackopt.yaml')
     .option('--target <target>', 'compose, swarm or auto, as for lint', parseTarget)
+    .option('--color', 'colours even when output is not a terminal (wins over NO_COLOR)')
     .option('--no-color', 'no colours (also off with NO_COLOR or when output is not a terminal)')
     .addHelpText('after', HELP_AFTER)
     .action(async (paths: string[], opts: ResourcesCommandOptions) => {
