@@ -139,6 +139,20 @@ function expectTableSums(rows: string[][], firstFigure: number): void {
 }
 
 describe('stackopt resources', () => {
+  it('each file is sized with its nearest .stackopt.yaml, as lint and fix do; --config applies one to all', () => {
+    const p = project({ '.git/HEAD': 'ref: refs/heads/main\n', 'stack.yml': STACK, 'svc/stack.yml': STACK, 'svc/.stackopt.yaml': 'sizing:\n  preset: small\n' });
+    const nested = runCli(['resources', 'svc/stack.yml'], p.dir);
+    expect(nested.stderr).toBe('');
+    expect(nested.stdout.split('\n')[0]).toBe('4 services in 1 stack, sized by fix with preset "small"');
+    const root = runCli(['resources', 'stack.yml'], p.dir);
+    expect(root.stdout.split('\n')[0]).toBe('4 services in 1 stack, sized by fix with preset "default"');
+    // the small preset sizes smaller than the default one
+    const limitTotal = (out: string) => /^total .*$/m.exec(out)![0];
+    expect(limitTotal(nested.stdout)).not.toBe(limitTotal(root.stdout));
+    const forced = runCli(['resources', 'svc/stack.yml', '-c', 'svc/.stackopt.yaml'], p.dir);
+    expect(forced.stdout).toBe(nested.stdout);
+  });
+
   it('table: per service as written and as fix makes them, exact totals', () => {
     const p = project({ 'stack.yml': STACK });
     const r = runCli(['resources', 'stack.yml'], p.dir);

@@ -2,7 +2,6 @@ import { dirname, resolve } from 'node:path';
 import chalk, { Chalk } from 'chalk';
 import type { Command } from 'commander';
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
-import { loadCommandConfig } from '../config/find-config.js';
 import type { ResolvedConfig } from '../config/load-config.js';
 import type { RuleSettings } from '../engine/run-rules.js';
 import type { TargetSetting } from '../engine/target.js';
@@ -135,22 +134,23 @@ export function registerFix(program: Command, g: GlobalContext): void {
   addUsageOptions(fix);
 }
 
+/** `--preset`: one of the sizing presets (a usage error otherwise). */
+export function checkPreset(preset: string | undefined): void {
+  if (preset !== undefined && !isPresetName(preset)) throw new CliError(`unknown preset "${preset}"; choose one of ${PRESET_NAMES.join(', ')}`);
+}
+
 /**
- * The configuration and rule settings of a command that sizes (fix, resources): `--preset` checked
- * and put into resource-limits' options, over the configuration's.
+ * The rule settings of a command that sizes (fix, resources) for the files one configuration
+ * covers: the configuration's, with `--rule ID:SEVERITY` and `--preset` (put into resource-limits'
+ * options) over them.
  */
-export async function loadSizingSettings(configPath: string | undefined, preset: string | undefined): Promise<{ config: ResolvedConfig | null; settings: Record<string, RuleSettings>; preset: string }> {
-  if (preset !== undefined && !isPresetName(preset)) {
-    throw new CliError(`unknown preset "${preset}"; choose one of ${PRESET_NAMES.join(', ')}`);
-  }
-  const config = await loadCommandConfig(configPath);
-  const settings: Record<string, RuleSettings> = { ...(config?.settings ?? {}) };
+export function sizingSettings(config: ResolvedConfig | null, preset: string | undefined, severities: Parameters<typeof withSeverities>[1] = []): Record<string, RuleSettings> {
+  const settings = withSeverities(config?.settings, severities);
   if (preset !== undefined) {
     const rl = settings['resource-limits'];
     settings['resource-limits'] = { ...rl, options: { ...rl?.options, preset } };
   }
-  const chosen = settings['resource-limits']?.options?.preset;
-  return { config, settings, preset: typeof chosen === 'string' ? chosen : 'default' };
+  return settings;
 }
 
 type Mode = 'optimized' | 'output' | 'stdout' | 'in-place' | 'diff' | 'check';
@@ -179,18 +179,9 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
     if (spec.includes(':')) severities.push(parseRuleSeverity(spec));
     else only.push(requireRule(spec).meta.id);
   }
-  if (opts.preset !== undefined && !isPresetName(opts.preset)) {
-    throw new CliError(`unknown preset "${opts.preset}"; choose one of ${PRESET_NAMES.join(', ')}`);
-  }
+  checkPreset(opts.preset);
   const configs = new CommandConfigs(opts.config);
-  const settingsOf = (config: ResolvedConfig | null): Record<string, RuleSettings> => {
-    const settings = withSeverities(config?.settings, severities);
-    if (opts.preset !== undefined) {
-      const rl = settings['resource-limits'];
-      settings['resource-limits'] = { ...rl, options: { ...rl?.options, preset: opts.preset } };
-    }
-    return settings;
-  };
+  const settingsOf = (config: ResolvedConfig | null) => sizingSettings(config, opts.preset, severities);
   const usage = loadUsageInput(opts);
   /** a file found in a folder searched was not read (a link out of it): exit 2 */
   let refused = false;

@@ -9,12 +9,12 @@ import { formatLedger, LEDGER_FORMATS, type LedgerFormat, type LedgerReport } fr
 import { isNodeUsable, type LiveFacts } from '../model/live-facts.js';
 import { PRESET_NAMES } from '../model/sizing.js';
 import { parseBytes } from '../model/units.js';
-import { isIgnored } from '../config/ignore-patterns.js';
 import type { UsageInput } from '../model/usage-recommend.js';
 import { InputError } from '../parse/read-document.js';
 import { readUsageProfile, UsageProfileError } from '../usage/read-profile.js';
 import { CliError, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
-import { loadSizingSettings } from './fix-command.js';
+import { checkPreset, sizingSettings } from './fix-command.js';
+import { CommandConfigs } from './command-configs.js';
 import { selectProjects } from './lint-command.js';
 import { collect, parseTarget, useColor, type GlobalContext } from './shared.js';
 
@@ -150,7 +150,10 @@ export async function runResources(paths: string[], opts: ResourcesCommandOption
   if (opts.snapshot !== undefined && (sized || opts.nodes !== undefined)) {
     throw new CliError('--snapshot gives the nodes and their sizes; it cannot be combined with --nodes, --node-cpus or --node-memory');
   }
-  const { config, settings, preset } = await loadSizingSettings(opts.config, opts.preset);
+  checkPreset(opts.preset);
+  // each file's nearest .stackopt.yaml (or --config for all), as for lint and fix
+  const configs = new CommandConfigs(opts.config);
+  let preset: string | undefined;
   const snapshot = opts.snapshot === undefined ? null : readSnapshotFacts(opts.snapshot);
   const nodes = snapshot ? snapshot.facts.nodes.filter(isNodeUsable).length : opts.nodes;
   const stackName = opts.stack ?? snapshot?.stack ?? null;
@@ -158,8 +161,8 @@ export async function runResources(paths: string[], opts: ResourcesCommandOption
 
   let inputFailed = false;
   const sel = selectProjects(paths, opts, {
-    ignore: config?.ignore ? (abs, isDir, parents) => isIgnored([config.ignore!], abs, isDir, parents) : undefined,
-    onIgnored: (p) => g.stderr(`stackopt: ${p} is not read: the ignore patterns of ${config!.shownPath} match it`),
+    ignore: configs.ignores,
+    onIgnored: (p) => g.stderr(`stackopt: ${p} is not read: the ignore patterns of ${configs.ignoredBy(p)} match it`),
     onRefused: (p, why) => {
       g.stderr(`stackopt: ${p} is not read: ${why}`);
       inputFailed = true;
@@ -169,6 +172,14 @@ export async function runResources(paths: string[], opts: ResourcesCommandOption
   const stacks: LedgerReport['stacks'] = [];
   let cluster: LedgerReport['cluster'] = null;
   for (const files of sel.projects) {
+    const config = configs.forProject(files[0]!, (e) => {
+      g.stderr(`stackopt: ${e.message}`);
+      inputFailed = true;
+    });
+    if (config === undefined) continue;
+    const settings = sizingSettings(config, opts.preset);
+    const chosen = settings['resource-limits']?.options?.preset;
+    preset ??= typeof chosen === 'string' ? chosen : 'default';
     let ledger: StackLedger;
     try {
       ledger = buildLedger({
@@ -201,7 +212,7 @@ export async function runResources(paths: string[], opts: ResourcesCommandOption
   const prices: Prices | null =
     opts.priceCpuHour === undefined && opts.priceGibHour === undefined ? null : { cpuHour: opts.priceCpuHour ?? 0, gibHour: opts.priceGibHour ?? 0 };
   if (stacks.length > 0 || format !== 'table') {
-    const report: LedgerReport = { version: g.version, preset, usageFile: opts.usage ?? null, prices, cluster, stacks };
+    const report: LedgerReport = { version: g.version, preset: preset ?? opts.preset ?? 'default', usageFile: opts.usage ?? null, prices, cluster, stacks };
     g.stdout(formatLedger(format, report, { color: useColor(opts.color, g) }));
   }
   return inputFailed ? EXIT_USAGE : EXIT_OK;
