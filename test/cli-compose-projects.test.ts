@@ -7,18 +7,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isComposeFileName } from '../src/cli/discover.js';
-import { assertBuilt, jsonFindings, onlyRules, runCli, tempProject } from './helpers/cli.js';
+import { assertBuilt, jsonFindings, onlyRules, runCli, tempProject, tempProjects } from './helpers/cli.js';
 
 beforeAll(assertBuilt);
 const cleanups: Array<() => void> = [];
 afterAll(() => {
   for (const c of cleanups) c();
 });
-function project(files: Record<string, string>) {
-  const p = tempProject(files);
-  cleanups.push(p.cleanup);
-  return p;
-}
+const project = tempProjects();
 
 const CONFIG = onlyRules({ 'non-root-user': 'warning', 'no-privileged': 'error', 'depends-on': 'error', include: 'error' });
 const BASE = 'services:\n  web:\n    image: nginx:1.25\n    user: "101"\n';

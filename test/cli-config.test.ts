@@ -2,18 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allRules } from '../src/engine/registry.js';
-import { assertBuilt, jsonFindings, onlyRules, repoRoot, runCli, tempProject } from './helpers/cli.js';
+import { assertBuilt, jsonFindings, onlyRules, repoRoot, runCli, tempProject, tempProjects } from './helpers/cli.js';
 
 /** `.stackopt.yaml` end to end: discovery, --config, severities, options, shorthands, ignore, errors. */
-const cleanups: Array<() => void> = [];
-afterAll(() => cleanups.forEach((c) => c()));
 beforeAll(assertBuilt);
 
-function project(files: Record<string, string>) {
-  const p = tempProject(files);
-  cleanups.push(p.cleanup);
-  return p;
-}
+const project = tempProjects();
 
 const COMPOSE = `services:
   web:

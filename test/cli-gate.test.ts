@@ -3,21 +3,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBaseline } from '../src/engine/baseline.js';
 import type { Finding } from '../src/engine/types.js';
-import { assertBuilt, jsonFindings, onlyRules, runCli, tempProject } from './helpers/cli.js';
+import { assertBuilt, jsonFindings, onlyRules, runCli, tempProject, tempProjects } from './helpers/cli.js';
 
 /**
  * The CI gate end to end: --max-warnings, --quiet, baselines, --output-file, format names, and
  * directory discovery (node_modules, .git, .gitignore). Only a few rules run, via the config.
  */
-const cleanups: Array<() => void> = [];
-afterAll(() => cleanups.forEach((c) => c()));
 beforeAll(assertBuilt);
 
-function project(files: Record<string, string>) {
-  const p = tempProject(files);
-  cleanups.push(p.cleanup);
-  return p;
-}
+const project = tempProjects();
 
 // two warnings per service (healthcheck-required, non-root-user); an error only for privileged ones
 const WARN_ONLY = onlyRules({ 'healthcheck-required': 'warning', 'non-root-user': 'warning', 'no-privileged': 'error' });

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, jsonFindings, onlyRules, repoRoot, runCli, tempProject } from './helpers/cli.js';
+import { assertBuilt, jsonFindings, onlyRules, repoRoot, runCli, tempProject, tempProjects } from './helpers/cli.js';
 
 /**
  * What a hostile pull request can make stackopt read, print and write (docs/security.md), end to
@@ -10,15 +10,9 @@ import { assertBuilt, jsonFindings, onlyRules, repoRoot, runCli, tempProject } f
  * values of variables kept out of every format, secrets masked in code frames and diffs, and the
  * files it writes (through links, owner and mode kept, -o onto an input, exclusive temporary files).
  */
-const cleanups: Array<() => void> = [];
-afterAll(() => cleanups.forEach((c) => c()));
 beforeAll(assertBuilt);
 
-function project(files: Record<string, string>) {
-  const p = tempProject(files);
-  cleanups.push(p.cleanup);
-  return p;
-}
+const project = tempProjects();
 
 const extendsOf = (file: string) => `services:\n  web:\n    image: nginx:1.25\n    extends:\n      file: ${file}\n      service: base\n`;
 const EXTENDS_ONLY = onlyRules({ extends: 'error' });

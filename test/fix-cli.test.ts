@@ -2,15 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, runCli, tempProject } from './helpers/cli.js';
+import { assertBuilt, runCli, tempProject, tempProjects } from './helpers/cli.js';
 
 /**
  * `stackopt fix` end to end through `node bin/stackopt.js` (run `npm run build` first): where it
  * writes, --diff, --check, --stdout, -o, --in-place, --unsafe, --rule, --preset, several files,
  * and that an input's bytes never change without --in-place.
  */
-const cleanups: Array<() => void> = [];
-afterAll(() => cleanups.forEach((c) => c()));
 beforeAll(assertBuilt);
 
 const STACK = `# the shop
@@ -45,11 +43,7 @@ services:
           memory: 2G
 `;
 
-function project(files: Record<string, string>) {
-  const p = tempProject(files);
-  cleanups.push(p.cleanup);
-  return p;
-}
+const project = tempProjects();
 
 const bytes = (p: string) => readFileSync(p);
 const optimizedFiles = (dir: string) => readdirSync(dir).filter((n) => n.endsWith('.optimized')).sort();

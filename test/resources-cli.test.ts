@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, repoRoot, runCli, tempProject } from './helpers/cli.js';
+import { assertBuilt, repoRoot, runCli, tempProject, tempProjects } from './helpers/cli.js';
 import { cycle, profileOf } from './helpers/usage-profiles.js';
 
 /**
@@ -10,8 +10,6 @@ import { cycle, profileOf } from './helpers/usage-profiles.js';
  * totals, totals equal to the sum of their rows in every format, the JSON schema, fit on nodes and
  * on a recorded snapshot, the corpus and the seed examples, and bad input.
  */
-const cleanups: Array<() => void> = [];
-afterAll(() => cleanups.forEach((c) => c()));
 beforeAll(assertBuilt);
 // each test waits on the CLI synchronously: give the worker's event loop a turn between tests, so
 // that its messages to the test runner are answered on a busy machine
@@ -23,11 +21,7 @@ const G = 1024 ** 3;
 /** A service without limits (three replicas), one with everything, one with limits only, a global one. */
 const STACK = readFileSync(join(repoRoot, 'fixtures', 'resources', 'stack.yml'), 'utf8');
 
-function project(files: Record<string, string>) {
-  const p = tempProject(files);
-  cleanups.push(p.cleanup);
-  return p;
-}
+const project = tempProjects();
 
 const schema = JSON.parse(readFileSync(join(repoRoot, 'schemas', 'resources.schema.json'), 'utf8'));
 const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);

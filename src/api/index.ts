@@ -77,7 +77,7 @@ export function ruleDocs(id: string): RuleDocs | null {
   const rule = findRule(id);
   if (!rule) return null;
   const m = rule.meta;
-  const readme = join(packageRoot(), 'rules', id, 'README.md');
+  const readme = join(packageRoot(), 'rules', m.id, 'README.md'); // the registered id, never the text asked for
   const markdown = existsSync(readme)
     ? readFileSync(readme, 'utf8')
     : `# ${m.id}\n\n${m.description}\n\nDefault severity: ${m.severity}. ${m.fixable ? `Fixable (${m.fixable}).` : 'Not fixable.'}\n`;

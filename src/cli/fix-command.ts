@@ -12,7 +12,7 @@ import { describeTotals } from '../model/resource-totals.js';
 import { InputError } from '../parse/read-document.js';
 import { MASK, maskText, sensitiveLines, type LineMasks } from '../format/mask.js';
 import { describeFsError } from '../parse/read-text.js';
-import { readStdinInput, selectProjects, type StdinText } from './lint-command.js';
+import { discoveryReport, readStdinInput, selectProjects, type StdinText } from './lint-command.js';
 import { textAt } from '../parse/load-project.js';
 import { parseRuleSeverity, requireRule, withSeverities } from './rules-command.js';
 import { CommandConfigs } from './command-configs.js';
@@ -185,15 +185,7 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
   const usage = loadUsageInput(opts);
   /** a file found in a folder searched was not read (a link out of it): exit 2 */
   let refused = false;
-  const sel = selectProjects(paths, opts, {
-    ignore: configs.ignores,
-    onIgnored: (p) => g.stderr(`stackopt: ${p} is not fixed: the ignore patterns of ${configs.ignoredBy(p)} match it`),
-    onRefused: (p, why) => {
-      g.stderr(`stackopt: ${p} is not read: ${why}`);
-      refused = true;
-    },
-    onWarning: (m) => g.stderr(m),
-  }, stdin);
+  const sel = selectProjects(paths, opts, discoveryReport(configs, g, 'fixed', () => (refused = true)), stdin);
   const fileCount = sel.projects.reduce((n, p) => n + p.length, 0);
   if (stdin && mode === 'stdout' && fileCount === 0) {
     // ignored by the configuration: the text goes through unchanged (a pipe must not lose it)

@@ -36,6 +36,23 @@ export interface ProjectSelection {
  * (the config's ignore patterns) drops matching paths; -f files are always read. The path `-` (in
  * either) is standard input, linted as `stdin.path`.
  */
+/**
+ * What a command that reads files tells about discovery (lint, fix, resources): paths the
+ * configurations' ignore patterns drop ("is not <verb>"), files refused (then `onRefused`, which
+ * makes the run exit 2), and .gitignore lines that are no pattern.
+ */
+export function discoveryReport(configs: CommandConfigs, g: GlobalContext, verb: string, onRefused: () => void): DiscoverOptions {
+  return {
+    ignore: configs.ignores,
+    onIgnored: (p) => g.stderr(`stackopt: ${p} is not ${verb}: the ignore patterns of ${configs.ignoredBy(p)} match it`),
+    onRefused: (p, why) => {
+      g.stderr(`stackopt: ${p} is not read: ${why}`);
+      onRefused();
+    },
+    onWarning: (m) => g.stderr(m),
+  };
+}
+
 export function selectProjects(paths: string[], opts: { file?: string[]; envFile?: string[] }, discover: DiscoverOptions = {}, stdin: StdinText | null = null): ProjectSelection {
   const envFiles = opts.envFile ?? [];
   // --stdin: standard input alone
@@ -242,15 +259,7 @@ export function lintPaths(
 ): { linted: Linted[]; inputFailed: boolean } {
   /** a file found in a folder searched was not read (a link out of it): exit 2 */
   let refused = false;
-  const sel = selectProjects(paths, opts, {
-    ignore: configs.ignores,
-    onIgnored: (p) => g.stderr(`stackopt: ${p} is not linted: the ignore patterns of ${configs.ignoredBy(p)} match it`),
-    onRefused: (p, why) => {
-      g.stderr(`stackopt: ${p} is not read: ${why}`);
-      refused = true;
-    },
-    onWarning: (m) => g.stderr(m),
-  }, stdin ?? null);
+  const sel = selectProjects(paths, opts, discoveryReport(configs, g, 'linted', () => (refused = true)), stdin ?? null);
   const linted: Linted[] = [];
   let inputFailed = refused;
   // one copy of the environment for every project (reading process.env key by key is slow; on

@@ -15,7 +15,7 @@ import { readUsageProfile, UsageProfileError } from '../usage/read-profile.js';
 import { CliError, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { checkPreset, sizingSettings } from './fix-command.js';
 import { CommandConfigs } from './command-configs.js';
-import { selectProjects } from './lint-command.js';
+import { discoveryReport, selectProjects } from './lint-command.js';
 import { collect, parseTarget, useColor, type GlobalContext } from './shared.js';
 
 export interface ResourcesCommandOptions {
@@ -160,15 +160,7 @@ export async function runResources(paths: string[], opts: ResourcesCommandOption
   const profile: UsageInput | null = opts.usage === undefined ? null : { profile: readProfile(opts.usage), file: opts.usage, stack: stackName };
 
   let inputFailed = false;
-  const sel = selectProjects(paths, opts, {
-    ignore: configs.ignores,
-    onIgnored: (p) => g.stderr(`stackopt: ${p} is not read: the ignore patterns of ${configs.ignoredBy(p)} match it`),
-    onRefused: (p, why) => {
-      g.stderr(`stackopt: ${p} is not read: ${why}`);
-      inputFailed = true;
-    },
-    onWarning: (m) => g.stderr(m),
-  });
+  const sel = selectProjects(paths, opts, discoveryReport(configs, g, 'read', () => (inputFailed = true)));
   const stacks: LedgerReport['stacks'] = [];
   let cluster: LedgerReport['cluster'] = null;
   for (const files of sel.projects) {
