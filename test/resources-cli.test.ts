@@ -277,6 +277,19 @@ describe('stackopt resources', () => {
     expect(parseCsv(r.stdout).at(-1)![0]).toBe('total');
   });
 
+  it('csv: a name a spreadsheet would run as a formula is kept as text', () => {
+    const p = project({ '=HYPERLINK("x").yml': 'services:\n  -cmd:\n    image: nginx:1.27\n' });
+    const r = runCli(['resources', '=HYPERLINK("x").yml', '--format', 'csv'], p.dir);
+    expect(r.status).toBe(0);
+    const rows = parseCsv(r.stdout);
+    expect(rows.slice(1).map((row) => [row[0], row[1], row[2]])).toEqual([
+      ['service', `'=HYPERLINK("x").yml`, `'-cmd`],
+      ['stack total', `'=HYPERLINK("x").yml`, ''],
+    ]);
+    expect(r.stdout).toContain(`\r\nservice,"'=HYPERLINK(""x"").yml",'-cmd,`);
+    expectCsvSums(r.stdout);
+  });
+
   it('fit on a recorded snapshot: the stack\'s own running tasks are replaced, other services\' are not', () => {
     const p = project({
       'stack.yml': "services:\n  web:\n    image: nginx:1.27\n    deploy:\n      replicas: 2\n      resources:\n        limits: {cpus: '1', memory: 64M}\n        reservations: {cpus: '0.975', memory: 32M}\n",

@@ -51,7 +51,7 @@ describe('stackopt usage record: errors before recording', () => {
     const r = record(['--duration', '5s', '-o', 'usage.json']);
     expect(r.status).toBe(3);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`stackopt: cannot reach the Docker engine at DOCKER_HOST=unix://${join(project.dir, 'no-engine.sock')}: start the engine, or set DOCKER_HOST or --context to a running swarm manager\n`);
+    expect(r.stderr).toBe(`stackopt: cannot reach the Docker engine at DOCKER_HOST=unix://${join(project.dir, 'no-engine.sock')}: start the engine, or set DOCKER_HOST or --context to a running Docker engine\n`);
     expect(existsSync(join(project.dir, 'usage.json'))).toBe(false);
   });
 

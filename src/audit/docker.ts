@@ -44,6 +44,8 @@ export interface DockerOptions {
   env?: NodeJS.ProcessEnv;
   /** the docker executable, looked up on PATH (default `docker`) */
   command?: string;
+  /** what the command needs at the other end, named in the "cannot reach" advice (default a swarm manager) */
+  needs?: 'swarm-manager' | 'engine';
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -429,7 +431,7 @@ export class DockerClient {
       const address = m?.[1];
       return new DockerError(
         'unreachable',
-        `cannot reach the Docker engine at ${this.describeEngine(address)}: start the engine, or set DOCKER_HOST or --context to a running swarm manager`,
+        `cannot reach the Docker engine at ${this.describeEngine(address)}: start the engine, or set DOCKER_HOST or --context to a running ${this.opts.needs === 'engine' ? 'Docker engine' : 'swarm manager'}`,
       );
     }
     if (any((l) => /not a swarm manager/i.test(l))) {

@@ -97,8 +97,8 @@ export async function runUsageRecord(opts: UsageRecordOptions, g: GlobalContext)
   const timeoutMs = Math.ceil(opts.timeout * 1000);
   const contexts = [...new Set(opts.context ?? [])];
   const engines = contexts.length
-    ? contexts.map((name) => ({ name, client: new DockerClient({ context: name, timeoutMs }) }))
-    : [{ name: 'default', client: new DockerClient({ timeoutMs }) }];
+    ? contexts.map((name) => ({ name, client: new DockerClient({ context: name, timeoutMs, needs: 'engine' }) }))
+    : [{ name: 'default', client: new DockerClient({ timeoutMs, needs: 'engine' }) }];
 
   const controller = new AbortController();
   let signals = 0;

@@ -285,9 +285,15 @@ function formatMarkdown(report: LedgerReport): string {
 // ---------------------------------------------------------------------------------------------
 // csv
 
-/** RFC 4180: a field with a comma, a quote or a line break is quoted, its quotes doubled. */
+/**
+ * RFC 4180: a field with a comma, a quote or a line break is quoted, its quotes doubled. A text
+ * field that a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a
+ * carriage return: a service named `-cmd`, a file named `=HYPERLINK(...).yml`) is kept as text
+ * with a leading `'`; numbers (`-0.5`) stay numbers.
+ */
 export function csvField(v: string | number | null): string {
-  const s = v === null ? '' : String(v);
+  let s = v === null ? '' : String(v);
+  if (/^[=+\-@\t\r]/.test(s) && !/^[+-]?\d+(?:\.\d+)?(?:e[+-]?\d+)?$/i.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
