@@ -80,10 +80,11 @@ describe('stackopt lint and fix --usage', () => {
   });
 
   it('a profile that cannot be used: one line with file:line:col, exit 2', () => {
-    p.write('bad.json', '{\n  "format": "stackopt-usage/1",\n  "recordings": [],\n  "services": {"shop/web": {"service": 7}}\n}\n');
+    // idle.json, line 22: `      "service": "reporter",`
+    p.write('bad.json', readFileSync(join(USAGE_FIXTURES, 'idle.json'), 'utf8').replace('"service": "reporter"', '"service": 7'));
     const r = runCli(['lint', 'compose.yaml', '--usage', 'bad.json'], p.dir);
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe('stackopt: bad.json:4:40: services["shop/web"].service must be the service name\n');
+    expect(r.stderr).toBe('stackopt: bad.json:22:18: services["shop/reporter"].service must be a string\n');
     expect(r.stdout).toBe('');
     p.write('old.json', '{"format": "other/2"}');
     expect(runCli(['fix', 'compose.yaml', '--usage', 'old.json'], p.dir).stderr).toBe(

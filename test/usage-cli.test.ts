@@ -37,7 +37,7 @@ describe('stackopt usage record: errors before recording', () => {
   it('will not append to (or overwrite) a file that is not a usage profile', () => {
     const r = record(['--duration', '5s', '-o', 'compose.yaml']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe("stackopt: compose.yaml: not a usage profile: not JSON (Unexpected token 's'); record one with `stackopt usage record -o FILE` (refusing to overwrite it: name another file with -o)\n");
+    expect(r.stderr).toBe("stackopt: compose.yaml:1:1: the usage profile is not valid JSON (unexpected \"s\") (refusing to overwrite it: name another file with -o)\n");
     expect(readFileSync(join(project.dir, 'compose.yaml'), 'utf8')).toBe('services:\n  web:\n    image: nginx\n');
   });
 

@@ -24,7 +24,8 @@ const errorOf = (text: string) => {
   try {
     parseUsageProfile(text, 'u.json');
   } catch (e) {
-    return (e as Error).message;
+    // the positions are checked in usage-read-profile.test.ts
+    return (e as Error).message.replace(/^u\.json:\d+:\d+: /, 'u.json:L:C: ');
   }
   throw new Error('no error');
 };
@@ -45,38 +46,38 @@ describe('reading a usage profile', () => {
   });
 
   it('says which file cannot be read, and why', () => {
-    expect(() => readUsageProfile(join(tmp, 'missing.json'))).toThrow(new RegExp(`^${join(tmp, 'missing.json')}: cannot read the usage profile: no such file`));
+    expect(() => readUsageProfile(join(tmp, 'missing.json'))).toThrow(new RegExp(`^cannot read usage profile ${join(tmp, 'missing.json')}: no such file`));
     expect(readProfileToExtend(join(tmp, 'missing.json'))).toBeNull();
   });
 
   it('refuses what is not a profile, in one line', () => {
-    expect(errorOf('{"format": "stackopt-usage/1",')).toMatch(/^u\.json: not a usage profile: not JSON \(.*\); record one with `stackopt usage record -o FILE`$/);
-    expect(errorOf('[1, 2]')).toBe('u.json: not a usage profile: the top level is a list, not an object; record one with `stackopt usage record -o FILE`');
-    expect(errorOf('{"services": {"web": {"image": "nginx"}}}')).toBe('u.json: not a stackopt usage profile (no "format"; expected "format": "stackopt-usage/1"); record one with `stackopt usage record -o FILE`');
+    expect(errorOf('{"format": "stackopt-usage/1",')).toBe('u.json:L:C: the usage profile is not valid JSON (it ends too early)');
+    expect(errorOf('[1, 2]')).toBe('u.json:L:C: the usage profile must be a JSON object (a stackopt usage profile)');
+    expect(errorOf('{"services": {"web": {"image": "nginx"}}}')).toBe('u.json:L:C: the usage profile has no "format"; expected "stackopt-usage/1" (record a profile with `stackopt usage record`)');
     const snapshot = readFileSync(join(repoRoot, 'fixtures', 'audit', 'single-node.json'), 'utf8');
-    expect(errorOf(snapshot)).toBe('u.json: not a stackopt usage profile ("format" "stackopt-swarm-snapshot"; expected "format": "stackopt-usage/1"); record one with `stackopt usage record -o FILE`');
-    expect(errorOf('{"format": "stackopt-usage/2"}')).toBe('u.json: a usage profile of format "stackopt-usage/2", which this stackopt cannot read (it reads "stackopt-usage/1"): use the stackopt version that wrote it');
+    expect(errorOf(snapshot)).toBe('u.json:L:C: format is "stackopt-swarm-snapshot"; expected "stackopt-usage/1" (a profile of another version or another tool)');
+    expect(errorOf('{"format": "stackopt-usage/2"}')).toBe('u.json:L:C: format is "stackopt-usage/2"; expected "stackopt-usage/1" (a profile of another version or another tool)');
   });
 
   it('names the field that breaks the schema', () => {
-    expect(errorOf(edited((p) => (p.services['shop/web'].cpu.total = -1)))).toBe('u.json: services["shop/web"].cpu.total must be >= 0');
-    expect(errorOf(edited((p) => delete p.services['shop/api'].daily))).toBe('u.json: services["shop/api"] has no "daily"');
-    expect(errorOf(edited((p) => (p.services['shop/web'].colour = 'red')))).toBe('u.json: services["shop/web"] has an unknown key "colour"');
-    expect(errorOf(edited((p) => (p.recordings[0].ended = 'crashed')))).toBe('u.json: recordings[0].ended must be one of "duration", "interrupted", "error"');
-    expect(errorOf(edited((p) => (p.services['shop/web'].memory.ratio = 1.1)))).toBe('u.json: services["shop/web"].memory.ratio must be 1.05');
-    expect(errorOf(edited((p) => (p.services['shop/web'].cpu.counts['x'] = 1)))).toBe('u.json: services["shop/web"].cpu.counts has a key "x" that is not allowed there');
-    expect(errorOf(edited((p) => (p.recordings = Array.from({ length: 1001 }, () => p.recordings[0]))))).toBe('u.json: recordings must NOT have more than 1000 items');
+    expect(errorOf(edited((p) => (p.services['shop/web'].cpu.total = -1)))).toBe('u.json:L:C: services["shop/web"].cpu.total must be >= 0');
+    expect(errorOf(edited((p) => delete p.services['shop/api'].daily))).toBe('u.json:L:C: services["shop/api"] has no "daily"');
+    expect(errorOf(edited((p) => (p.services['shop/web'].colour = 'red')))).toBe('u.json:L:C: services["shop/web"] has an unknown key "colour"');
+    expect(errorOf(edited((p) => (p.recordings[0].ended = 'crashed')))).toBe('u.json:L:C: recordings[0].ended must be one of "duration", "interrupted", "error"');
+    expect(errorOf(edited((p) => (p.services['shop/web'].memory.ratio = 1.1)))).toBe('u.json:L:C: services["shop/web"].memory.ratio must be 1.05');
+    expect(errorOf(edited((p) => (p.services['shop/web'].cpu.counts['x'] = 1)))).toBe('u.json:L:C: services["shop/web"].cpu.counts.x is not a bucket index (a whole number from 0 to 1000)');
+    expect(errorOf(edited((p) => (p.recordings = Array.from({ length: 1001 }, () => p.recordings[0]))))).toBe('u.json:L:C: recordings must NOT have more than 1000 items');
   });
 
   it('checks what the schema cannot: histogram totals, the order of days and times', () => {
-    expect(errorOf(edited((p) => (p.services['shop/web'].cpu.total += 1)))).toMatch(/^u\.json: services\["shop\/web"\]\.cpu\.total is \d+ but its counts add up to \d+$/);
-    expect(errorOf(edited((p) => p.services['shop/web'].daily.reverse()))).toBe('u.json: services["shop/web"].daily[1] (2026-11-07) does not follow 2026-11-08: one row per day, oldest first');
-    expect(errorOf(edited((p) => (p.services['shop/web'].firstSeen = '2027-01-01T00:00:00.000Z')))).toMatch(/^u\.json: services\["shop\/web"\]\.firstSeen \(2027-01-01T00:00:00\.000Z\) is after lastSeen/);
+    expect(errorOf(edited((p) => (p.services['shop/web'].cpu.total += 1)))).toMatch(/^u\.json:L:C: services\["shop\/web"\]\.cpu\.total is \d+ but its counts add up to \d+$/);
+    expect(errorOf(edited((p) => p.services['shop/web'].daily.reverse()))).toBe('u.json:L:C: services["shop/web"].daily[1] (2026-11-07) does not follow 2026-11-08: one row per day, oldest first');
+    expect(errorOf(edited((p) => (p.services['shop/web'].firstSeen = '2027-01-01T00:00:00.000Z')))).toMatch(/^u\.json:L:C: services\["shop\/web"\]\.firstSeen \(2027-01-01T00:00:00\.000Z\) is after lastSeen/);
   });
 
   it('will not overwrite a file that is not a profile', () => {
     const p = write('compose.yaml', 'services:\n  web:\n    image: nginx\n');
-    expect(() => readProfileToExtend(p)).toThrow(`${p}: not a usage profile: not JSON (Unexpected token 's'); record one with \`stackopt usage record -o FILE\` (refusing to overwrite it: name another file with -o)`);
+    expect(() => readProfileToExtend(p)).toThrow(`${p}:1:1: the usage profile is not valid JSON (unexpected "s") (refusing to overwrite it: name another file with -o)`);
   });
 });
 

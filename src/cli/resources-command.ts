@@ -11,7 +11,7 @@ import { PRESET_NAMES } from '../model/sizing.js';
 import { parseBytes } from '../model/units.js';
 import type { UsageInput } from '../model/usage-recommend.js';
 import { InputError } from '../parse/read-document.js';
-import { readUsageProfile, UsageProfileError } from '../usage/read-profile.js';
+import { readUsageProfile, UsageProfileError } from '../usage/profile-file.js';
 import { CliError, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { checkPreset, sizingSettings } from './fix-command.js';
 import { CommandConfigs } from './command-configs.js';

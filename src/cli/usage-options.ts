@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseDuration } from '../model/units.js';
 import { MIN_HISTORY_SECONDS, formatWindow, type UsageInput } from '../model/usage-recommend.js';
-import { readUsageProfile, UsageProfileError } from '../usage/read-profile.js';
+import { readUsageProfile, UsageProfileError } from '../usage/profile-file.js';
 import { CliError } from './exit-codes.js';
 
 export interface UsageOptions {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { validateUsageProfile } from '../generated/validators.js';
 import { readText, ReadTextError } from '../parse/read-text.js';
 import { writeFileAtomic } from '../parse/write-file.js';
+import { describeChar, jsonErrorOffset, lineCol, locate, showPath, type JsonPath } from './json-position.js';
 import {
   mergeHistogram,
   USAGE_PROFILE_FORMAT,
@@ -11,13 +12,17 @@ import {
 } from '../model/usage-profile.js';
 
 /**
- * Usage profiles on disk (docs/usage.md): reading one back with every field checked against
- * schemas/usage-profile.schema.json, appending a new recording to it within the format's bounds,
- * and writing it atomically. The CLI reads a profile here and hands the checked document down to
- * sizing, rules and the ledger, which never read files.
+ * Usage profiles on disk (docs/usage.md), the one reader of them: `usage record` extends a profile,
+ * `lint --usage`, `fix --usage` and `resources --usage` read one. A profile is checked whole, against
+ * schemas/usage-profile.schema.json and then for what a schema cannot say (histogram totals, the
+ * order of days and times), and a damaged, foreign or hostile file gives one line naming the value
+ * at fault (`usage.json:12:7: services["shop/web"].memory.max must be >= 0`), never a crash deeper
+ * down. Appending a new recording keeps the document within its bounds; writing is atomic. The CLI
+ * reads a profile here and hands the checked document down to sizing, rules and the ledger, which
+ * never read files.
  */
 
-/** A profile that cannot be used: one line, `FILE: what is wrong`. */
+/** A profile that cannot be used: one line, starting with `file:line:col:` (or `file:`). */
 export class UsageProfileError extends Error {
   constructor(message: string) {
     super(message);
@@ -28,47 +33,49 @@ export class UsageProfileError extends Error {
 /** The bounds of the format (the schema holds the same numbers). */
 export const PROFILE_BOUNDS = Object.freeze({ recordings: 1000, daily: 400, oomPeaks: 20 });
 
-const HINT = 'record one with `stackopt usage record -o FILE`';
-
-/** Read and check a usage profile; a problem is a UsageProfileError naming the file. */
-export function readUsageProfile(path: string): UsageProfile {
+/** Read and check the profile at `path` (`shown` is how the user wrote it). */
+export function readUsageProfile(path: string, shown: string = path): UsageProfile {
   let text: string;
   try {
     text = readText(path);
   } catch (e) {
     if (!(e instanceof ReadTextError)) throw e;
-    throw new UsageProfileError(`${path}: cannot read the usage profile: ${e.message}`);
+    throw new UsageProfileError(`cannot read usage profile ${shown}: ${e.message}`);
   }
-  return parseUsageProfile(text, path);
+  return parseUsageProfile(text, shown);
 }
 
-/** Parse and check a profile's text; `name` starts every message. */
+/** Parse and check a profile's text; `name` names it in every message. */
 export function parseUsageProfile(text: string, name: string): UsageProfile {
-  let data: unknown;
+  let doc: unknown;
   try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw new UsageProfileError(`${name}: not a usage profile: not JSON (${describeJsonError(e as Error)}); ${HINT}`);
+    doc = JSON.parse(text);
+  } catch {
+    const at = jsonErrorOffset(text);
+    throw new UsageProfileError(`${name}:${lineCol(text, at)}: the usage profile is not valid JSON (${at >= text.length ? 'it ends too early' : `unexpected ${describeChar(text, at)}`})`);
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw new UsageProfileError(`${name}: not a usage profile: the top level is ${describeKind(data)}, not an object; ${HINT}`);
-  }
-  const format = (data as { format?: unknown }).format;
+  const fail = (where: JsonPath, what: string): never => {
+    throw new UsageProfileError(`${name}:${locate(text, where)}: ${showPath(where)} ${what}`);
+  };
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return fail([], 'must be a JSON object (a stackopt usage profile)');
+  const format = (doc as { format?: unknown }).format;
+  if (format === undefined) fail([], `has no "format"; expected "${USAGE_PROFILE_FORMAT}" (record a profile with \`stackopt usage record\`)`);
   if (format !== USAGE_PROFILE_FORMAT) {
-    if (typeof format === 'string' && format.startsWith('stackopt-usage/')) {
-      throw new UsageProfileError(`${name}: a usage profile of format ${quote(format)}, which this stackopt cannot read (it reads "${USAGE_PROFILE_FORMAT}"): use the stackopt version that wrote it`);
-    }
-    const found = format === undefined ? 'no "format"' : `"format" ${quote(format)}`;
-    throw new UsageProfileError(`${name}: not a stackopt usage profile (${found}; expected "format": "${USAGE_PROFILE_FORMAT}"); ${HINT}`);
+    const found = typeof format === 'string' ? JSON.stringify(format.slice(0, 40)) : 'not a string';
+    fail(['format'], `is ${found}; expected "${USAGE_PROFILE_FORMAT}" (a profile of another version or another tool)`);
   }
-  if (!validateUsageProfile(data)) {
+  if (!validateUsageProfile(doc)) {
     const err = (validateUsageProfile as unknown as { errors: SchemaError[] }).errors[0]!;
-    throw new UsageProfileError(`${name}: ${describeSchemaError(err)}`);
+    const where = pathOf(doc, err);
+    fail(where, describeSchemaError(err));
   }
-  const profile = data as UsageProfile;
+  const profile = doc as UsageProfile;
   const problem = findConsistencyError(profile);
-  if (problem) throw new UsageProfileError(`${name}: ${problem}`);
-  return profile;
+  if (problem) fail(problem.where, problem.what);
+  // a null-prototype copy: a service key such as "__proto__" is data, never a prototype
+  const services: Record<string, ServiceUsage> = Object.create(null) as Record<string, ServiceUsage>;
+  for (const [key, svc] of Object.entries(profile.services)) services[key] = svc;
+  return { ...profile, services };
 }
 
 /**
@@ -174,6 +181,7 @@ export function boundProfile(p: UsageProfile): UsageProfile {
 
 interface SchemaError {
   instancePath: string;
+  schemaPath: string;
   keyword: string;
   message?: string;
   params: Record<string, unknown>;
@@ -181,42 +189,52 @@ interface SchemaError {
   propertyName?: string;
 }
 
-/** An ajv error as one line: where (`services["shop/web"].cpu.total`) and what is expected. */
+const TYPE_NAMES: Record<string, string> = { number: 'a number', integer: 'a whole number', string: 'a string', object: 'an object', array: 'a list', boolean: 'true or false', null: 'null' };
+
+/** What an ajv error says is wrong with the value at its path (the path is shown before it). */
 function describeSchemaError(e: SchemaError): string {
-  const where = describePointer(e.instancePath);
-  if (e.keyword === 'required') return `${where} has no "${String(e.params.missingProperty)}"`;
-  if (e.keyword === 'additionalProperties') return `${where} has an unknown key "${shorten(String(e.params.additionalProperty))}"`;
-  if (e.propertyName !== undefined) return `${where} has a key ${JSON.stringify(shorten(e.propertyName))} that is not allowed there`;
-  if (e.keyword === 'const') return `${where} must be ${JSON.stringify(e.params.allowedValue)}`;
-  if (e.keyword === 'enum') return `${where} must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
-  return `${where} ${e.message ?? 'is not valid'}`;
+  if (e.keyword === 'required') return `has no "${String(e.params.missingProperty)}"`;
+  if (e.keyword === 'additionalProperties') return `has an unknown key "${shorten(String(e.params.additionalProperty))}"`;
+  if (e.propertyName !== undefined) return e.schemaPath.includes('/counts/') ? 'is not a bucket index (a whole number from 0 to 1000)' : 'is a key that is not allowed there';
+  if (e.schemaPath.startsWith('#/definitions/time/')) return 'must be an ISO 8601 time in UTC, such as 2026-11-01T00:00:00Z';
+  if (e.keyword === 'pattern' && e.schemaPath.endsWith('/day/pattern')) return 'must be a day, such as 2026-11-01';
+  if (e.keyword === 'const') return `must be ${JSON.stringify(e.params.allowedValue)}`;
+  if (e.keyword === 'type') return `must be ${String(e.params.type).split(',').map((t) => TYPE_NAMES[t] ?? t).join(' or ')}`;
+  if (e.keyword === 'enum') return `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+  return e.message ?? 'is not valid';
 }
 
-/** `/services/shop~1web/cpu/total` → `services["shop/web"].cpu.total`; `` → `the document`. */
-function describePointer(pointer: string): string {
-  if (pointer === '') return 'the document';
-  let out = '';
-  for (const raw of pointer.slice(1).split('/')) {
-    const part = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (/^\d+$/.test(part)) out += `[${part}]`;
-    else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(part)) out += out ? `.${part}` : part;
-    else out += `[${JSON.stringify(shorten(part))}]`;
+/**
+ * The path of the value an ajv error is about (a key that is not allowed: that key's value), read
+ * against the document so that `/daily/2` is an index where the container is a list and `/counts/2`
+ * a key where it is an object.
+ */
+function pathOf(doc: unknown, e: SchemaError): JsonPath {
+  const parts = e.instancePath === '' ? [] : e.instancePath.slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (e.propertyName !== undefined) parts.push(e.propertyName);
+  const out: JsonPath = [];
+  let at: unknown = doc;
+  for (const part of parts) {
+    const key = Array.isArray(at) ? Number(part) : part;
+    out.push(key);
+    at = at !== null && typeof at === 'object' && Object.hasOwn(at, key) ? (at as Record<string | number, unknown>)[key] : undefined;
   }
   return out;
 }
 
-/** What the schema cannot say: histogram totals, the order of days and of times. */
-function findConsistencyError(p: UsageProfile): string | null {
+/** What the schema cannot say: histogram totals, idle samples within samples, the order of days and of times. */
+function findConsistencyError(p: UsageProfile): { where: JsonPath; what: string } | null {
   for (const [key, s] of Object.entries(p.services)) {
-    const at = `services[${JSON.stringify(shorten(key))}]`;
     for (const which of ['cpu', 'memory'] as const) {
       const h = s[which];
       const sum = Object.values(h.counts).reduce((x, y) => x + y, 0);
-      if (Math.abs(sum - h.total) > 1e-6 * Math.max(1, h.total)) return `${at}.${which}.total is ${h.total} but its counts add up to ${sum}`;
+      if (Math.abs(sum - h.total) > 1e-6 * Math.max(1, h.total)) return { where: ['services', key, which, 'total'], what: `is ${h.total} but its counts add up to ${sum}` };
     }
-    if (s.firstSeen > s.lastSeen) return `${at}.firstSeen (${s.firstSeen}) is after lastSeen (${s.lastSeen})`;
-    for (let i = 1; i < s.daily.length; i++) {
-      if (!(s.daily[i - 1]!.day < s.daily[i]!.day)) return `${at}.daily[${i}] (${s.daily[i]!.day}) does not follow ${s.daily[i - 1]!.day}: one row per day, oldest first`;
+    if (s.firstSeen > s.lastSeen) return { where: ['services', key, 'firstSeen'], what: `(${s.firstSeen}) is after lastSeen (${s.lastSeen})` };
+    for (let i = 0; i < s.daily.length; i++) {
+      const row = s.daily[i]!;
+      if (row.idleSamples > row.samples) return { where: ['services', key, 'daily', i, 'idleSamples'], what: `(${row.idleSamples}) exceeds samples (${row.samples})` };
+      if (i > 0 && !(s.daily[i - 1]!.day < row.day)) return { where: ['services', key, 'daily', i], what: `(${row.day}) does not follow ${s.daily[i - 1]!.day}: one row per day, oldest first` };
     }
   }
   return null;
@@ -227,25 +245,8 @@ export function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
   Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-/**
- * JSON.parse's complaint without the excerpt of the file it quotes (the file's own text, which may
- * span lines or hold a secret): `Unexpected token 's'`, `Unexpected end of JSON input`.
- */
-function describeJsonError(e: Error): string {
-  const first = e.message.split('\n')[0]!.replace(/, ".*$/, '').replace(/ in JSON at position \d+.*$/, '');
-  return shorten(first);
-}
 
-function describeKind(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  return `a ${typeof v}`;
-}
 
-function quote(v: unknown): string {
-  const s = JSON.stringify(v) ?? String(v);
-  return shorten(s);
-}
 
 function shorten(s: string, max = 60): string {
   return s.length > max ? `${s.slice(0, max)}…` : s;

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseUsageProfile } from '../../src/usage/read-profile.js';
+import { parseUsageProfile } from '../../src/usage/profile-file.js';
 import type { UsageInput } from '../../src/model/usage-recommend.js';
 import {
   addSample,

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { jsonErrorOffset, parseUsageProfile, UsageProfileError } from '../src/usage/read-profile.js';
+import { jsonErrorOffset } from '../src/usage/json-position.js';
+import { parseUsageProfile, UsageProfileError } from '../src/usage/profile-file.js';
 import { USAGE_FIXTURES } from './helpers/usage-fixtures.js';
 
 const long = readFileSync(join(USAGE_FIXTURES, 'long.json'), 'utf8');
@@ -47,12 +48,16 @@ describe('parseUsageProfile', () => {
     const col = bad.split('\n')[line - 1]!.indexOf('"high"') + 1;
     expect(errorOf(bad)).toBe(`usage.json:${line}:${col}: services["shop/web"].cpu.max must be a number`);
     const total = long.replace(/"total": 40320/, '"total": 5');
-    expect(errorOf(total)).toMatch(/^usage\.json:\d+:\d+: services\["shop\/web"\]\.cpu\.total must be the sum of the counts \(40320\)$/);
+    expect(errorOf(total)).toMatch(/^usage\.json:\d+:\d+: services\["shop\/web"\]\.cpu\.total is 5 but its counts add up to 40320$/);
     const bucket = long.replace('"counts": {', '"counts": {"-1": 3, ');
-    expect(errorOf(bucket)).toMatch(/^usage\.json:\d+:\d+: services\["shop\/web"\]\.cpu\.counts\["-1"\] is not a bucket index/);
+    expect(errorOf(bucket)).toMatch(/^usage\.json:\d+:\d+: services\["shop\/web"\]\.cpu\.counts\["-1"\] is not a bucket index \(a whole number from 0 to 1000\)$/);
     const time = long.replace(/"firstSeen": "[^"]+"/, '"firstSeen": "yesterday"');
-    expect(errorOf(time)).toMatch(/^usage\.json:\d+:\d+: services\["shop\/web"\]\.firstSeen must be an ISO 8601 time$/);
-    expect(errorOf('{"format": "stackopt-usage/1", "recordings": [], "services": {"x": {"service": "x", "stack": 3}}}')).toBe('usage.json:1:94: services.x.stack must be a stack name or null');
+    expect(errorOf(time)).toMatch(/^usage\.json:\d+:\d+: services\["shop\/web"\]\.firstSeen must be an ISO 8601 time in UTC, such as 2026-11-01T00:00:00Z$/);
+    const stack = long.replace(/("shop\/web": \{\s*"stack": )"shop"/, '$13');
+    const at = stack.split('\n').findIndex((l) => l.includes('"stack": 3')) + 1;
+    expect(errorOf(stack)).toBe(`usage.json:${at}:${stack.split('\n')[at - 1]!.indexOf('3') + 1}: services["shop/web"].stack must be a string or null`);
+    const missing = long.replace(/"kind": "swarm",/, '');
+    expect(errorOf(missing)).toMatch(/^usage\.json:\d+:\d+: services\["shop\/web"\] has no "kind"$/);
   });
 
   it('a service key such as __proto__ is data', () => {
@@ -66,7 +71,8 @@ describe('parseUsageProfile', () => {
   it('deep nesting is reported, not a stack overflow', () => {
     const deep = '['.repeat(200_000);
     expect(jsonErrorOffset(deep)).toBe(deep.length);
-    const nested = `{"format": "stackopt-usage/1", "recordings": [], "services": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
-    expect(errorOf(nested)).toBe('usage.json:1:62: services must be an object of services');
+    const head = '{"format": "stackopt-usage/1", "generator": "stackopt 0.1.0", "createdAt": "2026-11-01T00:00:00Z", "updatedAt": "2026-11-01T00:00:00Z", "recordings": [], "services": ';
+    const nested = `${head}${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    expect(errorOf(nested)).toBe(`usage.json:1:${head.length + 1}: services must be an object`);
   });
 });
