@@ -290,6 +290,22 @@ describe('stackopt resources', () => {
     expectCsvSums(r.stdout);
   });
 
+  it('--check-fit: exit 1 naming the stack that does not fit as written, 0 when it fits, 2 without nodes', () => {
+    const p = project({ 'stack.yml': "services:\n  web:\n    image: nginx:1.27\n    deploy:\n      replicas: 3\n      resources:\n        reservations: {cpus: '2', memory: 1G}\n" });
+    const nodes = (n: string) => ['--nodes', n, '--node-cpus', '2', '--node-memory', '4G', '--check-fit'];
+    const unfit = runCli(['resources', 'stack.yml', ...nodes('2')], p.dir);
+    expect(unfit.status).toBe(1);
+    expect(unfit.stderr).toBe('stackopt: stack.yml does not fit: 1 task of web would find no node with the reservations free\n');
+    expect(unfit.stdout).toContain('  before fix: does not fit: 1 task of web would find no node with the reservations free');
+    const fits = runCli(['resources', 'stack.yml', ...nodes('3'), '--format', 'json'], p.dir);
+    expect(fits.status).toBe(0);
+    expect(fits.stderr).toBe('');
+    expect(JSON.parse(fits.stdout).stacks[0].fit.before.fits).toBe(true);
+    const none = runCli(['resources', 'stack.yml', '--check-fit'], p.dir);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toBe('stackopt: --check-fit needs the nodes to fit on: --nodes with --node-cpus and --node-memory, or --snapshot\n');
+  });
+
   it('fit on a recorded snapshot: the stack\'s own running tasks are replaced, other services\' are not', () => {
     const p = project({
       'stack.yml': "services:\n  web:\n    image: nginx:1.27\n    deploy:\n      replicas: 2\n      resources:\n        limits: {cpus: '1', memory: 64M}\n        reservations: {cpus: '0.975', memory: 32M}\n",

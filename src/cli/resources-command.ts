@@ -5,14 +5,14 @@ import { loadSnapshot, SnapshotError } from '../audit/snapshot.js';
 import { ScopeError } from '../audit/scope.js';
 import type { TargetSetting } from '../engine/target.js';
 import { buildLedger, clusterFromSnapshot, fitLedger, HOURS_PER_MONTH, LedgerInputError, type Cluster, type Prices, type StackLedger } from '../fix/resource-ledger.js';
-import { formatLedger, LEDGER_FORMATS, type LedgerFormat, type LedgerReport } from '../format/resource-ledger.js';
+import { describeFit, formatLedger, LEDGER_FORMATS, type LedgerFormat, type LedgerReport } from '../format/resource-ledger.js';
 import { isNodeUsable, type LiveFacts } from '../model/live-facts.js';
 import { PRESET_NAMES } from '../model/sizing.js';
 import { parseBytes } from '../model/units.js';
 import type { UsageInput } from '../model/usage-recommend.js';
 import { InputError } from '../parse/read-document.js';
 import { readUsageProfile, UsageProfileError } from '../usage/profile-file.js';
-import { CliError, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { checkPreset, sizingSettings } from './fix-command.js';
 import { CommandConfigs } from './command-configs.js';
 import { discoveryReport, selectProjects } from './lint-command.js';
@@ -34,6 +34,7 @@ export interface ResourcesCommandOptions {
   config?: string;
   target?: TargetSetting;
   color?: boolean;
+  checkFit?: boolean;
 }
 
 /** The most nodes --nodes takes: far beyond any swarm, small enough to count. */
@@ -100,8 +101,13 @@ Formats: table (default; colours only on a terminal), json (schemas/resources.sc
 (a pull-request comment: totals first, each stack's services in a collapsible block), csv (RFC 4180;
 CPUs as decimals, memory in bytes).
 
-Exit status: 0 printed, 2 usage error or an input that cannot be read (the others are still shown),
-3 internal error.
+Gate: with --check-fit, a stack that as written does not fit on the nodes (its reservations, task
+by task, first-fit on the nodes given) is named on stderr and the exit status is 1. To gate what fix
+makes, run resources on the .optimized file.
+
+Exit status: 0 printed (and, with --check-fit, every stack fits), 1 a stack does not fit
+(--check-fit), 2 usage error or an input that cannot be read (the others are still shown), 3
+internal error.
 
 Examples:
   stackopt resources stack.yml
@@ -128,6 +134,7 @@ export function registerResources(program: Command, g: GlobalContext): void {
     .option('--node-memory <size>', 'the memory of one node (16G, 512M)', parseNodeMemory)
     .option('--snapshot <file>', 'the nodes of a swarm snapshot (`stackopt audit --save-snapshot`) instead of --nodes and the sizes')
     .option('--stack <name>', 'the stack name the file is deployed as (its tasks in the snapshot, its services in the profile)')
+    .option('--check-fit', 'exit 1 when a stack, as written, does not fit on the nodes (--nodes and sizes, or --snapshot)')
     .option('--price-cpu-hour <price>', 'price of one CPU reserved for an hour (adds a monthly cost)', parsePrice('--price-cpu-hour'))
     .option('--price-gib-hour <price>', 'price of one GiB of memory reserved for an hour', parsePrice('--price-gib-hour'))
     .option('-c, --config <file>', 'read this configuration instead of the nearest .stackopt.yaml')
@@ -149,6 +156,9 @@ export async function runResources(paths: string[], opts: ResourcesCommandOption
   }
   if (opts.snapshot !== undefined && (sized || opts.nodes !== undefined)) {
     throw new CliError('--snapshot gives the nodes and their sizes; it cannot be combined with --nodes, --node-cpus or --node-memory');
+  }
+  if (opts.checkFit && opts.snapshot === undefined && (!sized || opts.nodes === undefined)) {
+    throw new CliError('--check-fit needs the nodes to fit on: --nodes with --node-cpus and --node-memory, or --snapshot');
   }
   checkPreset(opts.preset);
   // each file's nearest .stackopt.yaml (or --config for all), as for lint and fix
@@ -207,7 +217,15 @@ export async function runResources(paths: string[], opts: ResourcesCommandOption
     const report: LedgerReport = { version: g.version, preset: preset ?? opts.preset ?? 'default', usageFile: opts.usage ?? null, prices, cluster, stacks };
     g.stdout(formatLedger(format, report, { color: useColor(opts.color, g) }));
   }
-  return inputFailed ? EXIT_USAGE : EXIT_OK;
+  if (inputFailed) return EXIT_USAGE;
+  let unfit = false;
+  for (const { ledger, fit } of opts.checkFit ? stacks : []) {
+    if (fit?.before.fits !== false) continue;
+    unfit = true;
+    const after = fit.after.fits ? '; after `stackopt fix` it fits' : '';
+    g.stderr(`stackopt: ${ledger.file} ${describeFit(fit.before, cluster!.cluster, null).split(';')[0]}${after}`);
+  }
+  return unfit ? EXIT_FINDINGS : EXIT_OK;
 }
 
 function readProfile(path: string): UsageInput['profile'] {

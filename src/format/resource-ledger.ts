@@ -123,7 +123,7 @@ function describeSize(size: Demand): string {
 }
 
 /** The fit in words, one line per state: `fits on 3 nodes; 2 nodes of that size are enough`. */
-function describeFit(fit: Fit, cluster: Cluster, prices: Prices | null): string {
+export function describeFit(fit: Fit, cluster: Cluster, prices: Prices | null): string {
   const parts: string[] = [];
   if (fit.fits === true) parts.push(`fits on the ${cluster.kind === 'snapshot' ? cluster.nodes.length : cluster.count} ${nodeWord(cluster.kind === 'snapshot' ? cluster.nodes.length : cluster.count!)}`);
   else if (fit.fits === false && fit.nodes.length === 0) parts.push('does not fit: no node takes tasks');
