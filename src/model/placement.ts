@@ -65,14 +65,15 @@ function ipv4(s: string): number | null {
   return ((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0;
 }
 
+/** Shared by every service with the same constraints (see analysePlacement): read only. */
 export interface PlacementAnalysis {
-  constraints: Constraint[];
+  readonly constraints: readonly Constraint[];
   /** nodes satisfying every constraint, whatever their state */
-  matching: LiveNode[];
+  readonly matching: readonly LiveNode[];
   /** matching nodes that can take tasks (active and ready) */
-  eligible: LiveNode[];
+  readonly eligible: readonly LiveNode[];
   /** for each constraint, the nodes it rules out */
-  excludedBy: Map<Constraint, LiveNode[]>;
+  readonly excludedBy: ReadonlyMap<Constraint, readonly LiveNode[]>;
 }
 
 /**
