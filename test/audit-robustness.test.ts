@@ -112,6 +112,19 @@ describe('snapshots of an unexpected shape', () => {
     expect(() => parseSnapshot(JSON.stringify(broken), 'x.json')).toThrow('nodes[0].Description.Resources.NanoCPUs is true (a boolean), expected a number');
   });
 
+  it('write the path of a value deep in lists and maps', () => {
+    const svc = (containerSpec: unknown) => ({ ID: 'x', Spec: { Name: 'a', TaskTemplate: { ContainerSpec: containerSpec } } });
+    const C = 'services[4].Spec.TaskTemplate.ContainerSpec';
+    expect(findShapeError(svc({ Mounts: [{}, { TmpfsOptions: { Options: [['a'], ['b', 2]] } }] }), SERVICE_SHAPE, 'services[4]')).toBe(`${C}.Mounts[1].TmpfsOptions.Options[1][1] is 2 (a number), expected a string`);
+    expect(findShapeError(svc({ Mounts: [{ VolumeOptions: { DriverConfig: { Options: { 'o.k': 'x', 'a "b"': false } } } }] }), SERVICE_SHAPE, 'services[4]')).toBe(
+      `${C}.Mounts[0].VolumeOptions.DriverConfig.Options["a \\"b\\""] is false (a boolean), expected a string`,
+    );
+    expect(findShapeError(svc({ Env: ['A=1', null] }), SERVICE_SHAPE, 'services[4]')).toBe(`${C}.Env[1] is null, expected a string`);
+    expect(findShapeError(svc({ Secrets: [{ File: { Name: 'x' } }, { File: { Mode: '0400' } }] }), SERVICE_SHAPE, 'services[4]')).toBe(`${C}.Secrets[1].File.Mode is a string, expected a number`);
+    expect(findShapeError({ Spec: {} }, SERVICE_SHAPE, 'services[4]')).toBe('services[4].ID is missing; expected a string');
+    expect(findShapeError(svc({ Env: ['A=1'], Labels: { a: 'b' }, Mounts: [{ TmpfsOptions: { Options: [['ro']] } }] }), SERVICE_SHAPE, 'services[4]')).toBeNull();
+  });
+
   it('walk deep documents without recursion', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 100_000; i++) deep = { Spec: deep };

@@ -190,39 +190,84 @@ export const SNAPSHOT_NETWORK_SHAPE: Shape = obj({ ID: str, Name: str, Driver: s
 /**
  * The first place where `value` departs from `shape`, as `PATH is VALUE (a TYPE), expected ...`
  * (`PATH` starts with `where`); null when it fits. Iterative, so that a deeply nested hostile
- * document cannot exhaust the stack; each value is visited once.
+ * document cannot exhaust the stack; each value is visited once. A value's path is kept as a link
+ * to its parent's and written out only for the message (a snapshot holds millions of values).
  */
 export function findShapeError(value: unknown, shape: Shape, where: string): string | null {
-  const todo: Array<[unknown, Shape, string]> = [[value, shape, where]];
-  while (todo.length > 0) {
-    const [v, s, path] = todo.pop()!;
+  const root: PathLink = { up: null, key: where, kind: 'root' };
+  const vs: unknown[] = [value];
+  const ss: Shape[] = [shape];
+  const ps: PathLink[] = [root];
+  while (vs.length > 0) {
+    const v = vs.pop();
+    const s = ss.pop()!;
+    const p = ps.pop()!;
     if (v === null || v === undefined || s === 'any') continue;
     if (typeof s === 'string') {
-      if (typeof v !== s) return mismatch(path, v, `a ${s}`);
+      if (typeof v !== s) return mismatch(pathText(p), v, `a ${s}`);
       continue;
     }
     if ('list' in s) {
-      if (!Array.isArray(v)) return mismatch(path, v, 'a list');
+      if (!Array.isArray(v)) return mismatch(pathText(p), v, 'a list');
       for (let i = v.length - 1; i >= 0; i--) {
-        if (v[i] === null) return mismatch(`${path}[${i}]`, null, describeShape(s.list));
-        todo.push([v[i], s.list, `${path}[${i}]`]);
+        const x: unknown = v[i];
+        if (x === null) return mismatch(pathText({ up: p, key: i, kind: 'index' }), null, describeShape(s.list));
+        // a scalar of the right type needs no visit (and no path)
+        if (typeof s.list === 'string' && (typeof x === s.list || s.list === 'any')) continue;
+        vs.push(x);
+        ss.push(s.list);
+        ps.push({ up: p, key: i, kind: 'index' });
       }
       continue;
     }
-    if (typeof v !== 'object' || Array.isArray(v)) return mismatch(path, v, 'an object');
+    if (typeof v !== 'object' || Array.isArray(v)) return mismatch(pathText(p), v, 'an object');
     const o = v as Record<string, unknown>;
     if ('map' in s) {
-      for (const [k, x] of Object.entries(o)) todo.push([x, s.map, `${path}[${JSON.stringify(k)}]`]);
+      for (const k in o) {
+        if (!Object.hasOwn(o, k)) continue;
+        const x = o[k];
+        if (typeof s.map === 'string' && (typeof x === s.map || s.map === 'any')) continue;
+        vs.push(x);
+        ss.push(s.map);
+        ps.push({ up: p, key: k, kind: 'mapKey' });
+      }
       continue;
     }
-    for (const k of s.required ?? []) if (o[k] === undefined || o[k] === null) return `${join(path, k)} is missing; expected ${describeShape(s.object[k]!)}`;
+    for (const k of s.required ?? []) if (o[k] === undefined || o[k] === null) return `${join(pathText(p), k)} is missing; expected ${describeShape(s.object[k]!)}`;
     const keys = Object.keys(s.object);
     for (let i = keys.length - 1; i >= 0; i--) {
       const k = keys[i]!;
-      if (Object.hasOwn(o, k)) todo.push([o[k], s.object[k]!, join(path, k)]);
+      if (!Object.hasOwn(o, k)) continue;
+      const x = o[k];
+      const f = s.object[k]!;
+      if (x === null || x === undefined || (typeof f === 'string' && (typeof x === f || f === 'any'))) continue;
+      vs.push(x);
+      ss.push(f);
+      ps.push({ up: p, key: k, kind: 'field' });
     }
   }
   return null;
+}
+
+/** Where a value is: a field, list index or map key of its parent, or the root's path as given. */
+interface PathLink {
+  up: PathLink | null;
+  key: string | number;
+  kind: 'root' | 'field' | 'index' | 'mapKey';
+}
+
+function pathText(p: PathLink): string {
+  const links: PathLink[] = [];
+  for (let l: PathLink | null = p; l; l = l.up) links.push(l);
+  let out = '';
+  for (let i = links.length - 1; i >= 0; i--) {
+    const l = links[i]!;
+    if (l.kind === 'root') out = String(l.key);
+    else if (l.kind === 'field') out = join(out, String(l.key));
+    else if (l.kind === 'index') out = `${out}[${l.key}]`;
+    else out = `${out}[${JSON.stringify(l.key)}]`;
+  }
+  return out;
 }
 
 function join(path: string, key: string): string {

@@ -3,7 +3,7 @@ import { describeVanished, type AuditResult } from '../audit/audit.js';
 import { describeScope } from '../audit/live-model.js';
 import { formatCpus, formatSize, type NodeCapacity } from '../model/capacity.js';
 import { plural } from '../model/describe.js';
-import { isNodeUsable, jobProgress, type LiveFacts, type LiveNode, type LiveService } from '../model/live-facts.js';
+import { isNodeUsable, jobProgress, type LiveFacts, type LiveNode, type LiveService, type LiveTask } from '../model/live-facts.js';
 import { analysePlacement } from '../model/placement.js';
 import type { Finding } from '../engine/types.js';
 import { maxOf } from '../parse/collect.js';
@@ -70,11 +70,12 @@ export function formatAuditHuman(result: Pick<AuditResult, 'findings' | 'facts' 
   const names = [...new Set([...facts.services.map((s) => s.name), ...byService.keys()])];
   const serviceByName = new Map(facts.services.map((s) => [s.name, s]));
   const svcWidth = maxOf(names, (n) => n.length, 4);
+  const tasksOf = tasksByService(facts);
   if (names.length === 0) out.push(c.dim('  (no services in scope)'));
   for (const name of names) {
     const svc = serviceByName.get(name);
     const list = byService.get(name) ?? [];
-    const status = svc ? serviceStatus(svc, facts) : 'not deployed';
+    const status = svc ? serviceStatus(svc, tasksOf.get(svc.id) ?? [], facts) : 'not deployed';
     out.push(`  ${c.bold(name.padEnd(svcWidth))}  ${c.dim(status)}${list.length ? '' : `  ${c.green('✔')}`}`);
     for (const f of list) out.push(findingLine(f, c, '    '));
   }
@@ -129,14 +130,24 @@ function nodeStatus(n: LiveNode): string {
   return parts.join(' · ');
 }
 
-function serviceStatus(svc: LiveService, facts: LiveFacts): string {
+/** The tasks of each service, by service id, in the order of the snapshot (one pass, not one per service). */
+function tasksByService(facts: LiveFacts): Map<string, LiveTask[]> {
+  const m = new Map<string, LiveTask[]>();
+  for (const t of facts.tasks) {
+    const list = m.get(t.serviceId);
+    if (list) list.push(t);
+    else m.set(t.serviceId, [t]);
+  }
+  return m;
+}
+
+function serviceStatus(svc: LiveService, tasks: LiveTask[], facts: LiveFacts): string {
   if (svc.job) {
-    const tasks = facts.tasks.filter((t) => t.serviceId === svc.id);
     const eligible = svc.mode === 'global-job' ? analysePlacement(svc, facts.nodes).eligible.filter(isNodeUsable).length : 0;
     const { done, total } = jobProgress(svc.job, tasks, eligible);
     return `${svc.mode} ${done}/${total} completed · ${svc.image}`;
   }
-  const running = facts.tasks.filter((t) => t.serviceId === svc.id && t.state === 'running' && (t.desiredState === 'running' || t.desiredState === 'ready')).length;
+  const running = tasks.filter((t) => t.state === 'running' && (t.desiredState === 'running' || t.desiredState === 'ready')).length;
   let desired: string;
   if (svc.mode === 'replicated') desired = String(svc.replicas ?? 0);
   else if (svc.mode === 'global') desired = String(analysePlacement(svc, facts.nodes).eligible.filter(isNodeUsable).length);

@@ -65,18 +65,35 @@ function ipv4(s: string): number | null {
   return ((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0;
 }
 
+/** Shared by every service with the same constraints (see analysePlacement): read only. */
 export interface PlacementAnalysis {
-  constraints: Constraint[];
+  readonly constraints: readonly Constraint[];
   /** nodes satisfying every constraint, whatever their state */
-  matching: LiveNode[];
+  readonly matching: readonly LiveNode[];
   /** matching nodes that can take tasks (active and ready) */
-  eligible: LiveNode[];
+  readonly eligible: readonly LiveNode[];
   /** for each constraint, the nodes it rules out */
-  excludedBy: Map<Constraint, LiveNode[]>;
+  readonly excludedBy: ReadonlyMap<Constraint, readonly LiveNode[]>;
 }
 
+/**
+ * Where a service's tasks may go. Several rules and the report ask this for every service of a
+ * swarm, and most services share their constraints (often none), so the answer is kept per node
+ * list and set of constraints: the result is shared, and read only.
+ */
 export function analysePlacement(svc: Pick<LiveService, 'constraints'>, nodes: readonly LiveNode[]): PlacementAnalysis {
-  const constraints = svc.constraints.map(parseConstraint).filter((c): c is Constraint => c !== null);
+  let memo = placementMemo.get(nodes);
+  if (!memo || memo.length !== nodes.length) placementMemo.set(nodes, (memo = { length: nodes.length, byConstraints: new Map() }));
+  const key = JSON.stringify(svc.constraints);
+  let p = memo.byConstraints.get(key);
+  if (!p) memo.byConstraints.set(key, (p = computePlacement(svc.constraints, nodes)));
+  return p;
+}
+
+const placementMemo = new WeakMap<readonly LiveNode[], { length: number; byConstraints: Map<string, PlacementAnalysis> }>();
+
+function computePlacement(raw: readonly string[], nodes: readonly LiveNode[]): PlacementAnalysis {
+  const constraints = raw.map(parseConstraint).filter((c): c is Constraint => c !== null);
   const excludedBy = new Map<Constraint, LiveNode[]>();
   for (const c of constraints) excludedBy.set(c, []);
   const matching: LiveNode[] = [];

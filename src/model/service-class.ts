@@ -239,6 +239,8 @@ interface CompiledList {
    */
   imageNames: Map<string, number>;
   serviceNames: Map<string, number>;
+  /** plain repositories (ASCII, a `/`, no `*` or `?`), lower-cased, the same way: `prom/prometheus` */
+  repositories: Map<string, number>;
   globs: number[];
 }
 
@@ -249,11 +251,16 @@ const ASCII = /^[\x00-\x7f]*$/;
 function compilePatterns(patterns: readonly string[]): CompiledList {
   let out = compiledLists.get(patterns);
   if (!out) {
-    const list: CompiledList = { patterns: [], imageNames: new Map(), serviceNames: new Map(), globs: [] };
+    const list: CompiledList = { patterns: [], imageNames: new Map(), serviceNames: new Map(), repositories: new Map(), globs: [] };
     patterns.forEach((pattern, index) => {
       const { scope, glob } = splitPattern(pattern);
       const p: CompiledPattern = { pattern, scope, steps: globSteps(glob), repository: glob.includes('/') };
       list.patterns.push(p);
+      if (p.repository && scope !== 'name' && !/[*?]/.test(glob) && ASCII.test(glob)) {
+        const repository = glob.toLowerCase();
+        if (!list.repositories.has(repository)) list.repositories.set(repository, index);
+        return;
+      }
       if (p.repository || /[*?]/.test(glob) || !ASCII.test(glob)) {
         list.globs.push(index);
         return;
@@ -277,6 +284,11 @@ function firstMatch(list: CompiledList, ref: Readonly<ImageReference> | null, na
   let best = Infinity;
   let subject: 'image' | 'name' = 'image';
   if (ref && ref.name !== '' && ASCII.test(ref.name)) best = list.imageNames.get(ref.name.toLowerCase()) ?? Infinity;
+  if (ref && list.repositories.size > 0) {
+    // what imageMatches compares a repository pattern with: the repository, and the registry with it
+    best = Math.min(best, repositoryIndex(list, ref.repository));
+    if (ref.registry !== null) best = Math.min(best, repositoryIndex(list, `${ref.registry}/${ref.repository}`));
+  }
   if (name !== null && ASCII.test(name)) {
     const i = list.serviceNames.get(name.toLowerCase());
     if (i !== undefined && i < best) {
@@ -291,6 +303,10 @@ function firstMatch(list: CompiledList, ref: Readonly<ImageReference> | null, na
     if (name !== null && p.scope !== 'image' && !p.repository && matchWildcard(p.steps, name)) return { pattern: p, subject: 'name' };
   }
   return best === Infinity ? null : { pattern: list.patterns[best]!, subject };
+}
+
+function repositoryIndex(list: CompiledList, subject: string): number {
+  return ASCII.test(subject) ? (list.repositories.get(subject.toLowerCase()) ?? Infinity) : Infinity;
 }
 
 function imageMatches(p: CompiledPattern, ref: Readonly<ImageReference>): boolean {

@@ -50,6 +50,8 @@ const patternArb = fc.oneof(
   fc.constantFrom(...words).map((w) => `*${w.slice(1)}`),
   fc.constantFrom(...words).map((w) => `name:*${w}*`),
   fc.constantFrom('bitnami/*', 'ghcr.io/org/*', 'library/redis', 'bitnami/redis', '?edis', 'r?dis', '*'),
+  // plain repositories, looked up rather than matched: case variants, with a registry, scoped, non-ASCII
+  fc.constantFrom('Bitnami/Redis', 'image:bitnami/redis', 'name:bitnami/redis', 'ghcr.io/org/redis', 'GHCR.IO/org/Redis', 'localhost:5000/redis', 'docker.io/library/redis', 'library/kong', 'library/\u212Aong', 'bitnami/store', 'bitnami/ſtore'),
 );
 const imageArb = fc.option(
   fc.tuple(fc.constantFrom('', 'bitnami/', 'ghcr.io/org/', 'docker.io/library/', 'localhost:5000/'), fc.constantFrom(...words), fc.constantFrom('', ':7', '@sha256:abc')).map(([a, b, c]) => a + b + c),
@@ -72,6 +74,15 @@ describe('findPatternMatch', () => {
     expect(findPatternMatch(svc, ['name:redis', 'redis'])).toEqual({ pattern: 'name:redis', subject: 'name', value: 'redis' });
     expect(findPatternMatch({ name: 'ſtore', image: null }, ['STORE'])).toBeNull();
     expect(findPatternMatch({ name: 'Store', image: null }, ['sTORE'])).toEqual({ pattern: 'sTORE', subject: 'name', value: 'Store' });
+  });
+
+  it('a plain repository matches the repository or the registry with it, in any case, never a name', () => {
+    expect(findImagePattern('prom/prometheus:v2', ['Prom/Prometheus'])).toBe('Prom/Prometheus');
+    expect(findImagePattern('ghcr.io/org/app:1', ['org/app', 'GHCR.io/org/app'])).toBe('org/app');
+    expect(findImagePattern('ghcr.io/org/app:1', ['ghcr.io/org/*', 'GHCR.io/org/app'])).toBe('ghcr.io/org/*');
+    expect(findImagePattern('docker.io/library/\u212Aong', ['library/kong'])).toBeNull();
+    expect(findPatternMatch({ name: 'org/app', image: null }, ['org/app'])).toBeNull();
+    expect(findPatternMatch({ name: 'web', image: { value: 'org/app' } as never }, ['name:org/app', 'web'])).toEqual({ pattern: 'web', subject: 'name', value: 'web' });
   });
 });
 
