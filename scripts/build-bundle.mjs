@@ -53,7 +53,8 @@ async function lazyModule(spec, required, extra = {}) {
 const load = () => (m ??= require('${required}'));
 const keys = ${JSON.stringify(keys)};
 module.exports = new Proxy({}, {
-  get: (_, k) => load()[k],
+  // esbuild's interop asks for __esModule first: no module of these has it, and asking loads nothing
+  get: (_, k) => (k === '__esModule' ? undefined : load()[k]),
   has: (_, k) => keys.includes(k) || k in load(),
   ownKeys: () => keys,
   getOwnPropertyDescriptor: (_, k) => (keys.includes(k) ? { configurable: true, enumerable: true, get: () => load()[k] } : undefined),
