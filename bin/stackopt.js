@@ -18,12 +18,25 @@ if (process.versions.v8.startsWith('11.')) require('node:v8').setFlagsFromString
 
 // A closed pipe (`stackopt fix --stdout | head`) ends the output quietly, as other CLIs do; output
 // that cannot be written (`> /dev/full`) is exit 2, as `-o` into such a place is.
+// The handler is attached when the stream is first used: node makes a stream (and loads what a pipe
+// or a terminal needs) only when it is asked for, and a lint with nothing to say on stderr never does.
 let cli = null;
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (e) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    process.stderr.write(`stackopt: cannot write output: ${cli?.describeOutputError(e) ?? e.message}\n`);
-    process.exit(2);
+for (const name of ['stdout', 'stderr']) {
+  const { get } = Object.getOwnPropertyDescriptor(process, name);
+  let stream = null;
+  Object.defineProperty(process, name, {
+    configurable: true,
+    enumerable: true,
+    get() {
+      if (stream) return stream;
+      stream = get.call(process);
+      stream.on('error', (e) => {
+        if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+        process.stderr.write(`stackopt: cannot write output: ${cli?.describeOutputError(e) ?? e.message}\n`);
+        process.exit(2);
+      });
+      return stream;
+    },
   });
 }
 
@@ -42,11 +55,10 @@ const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ').tr
 const userCache = !writeCache && flags !== '' ? userCacheFile(flags) : null;
 const cacheFile = userCache ?? `${bundle}.cache`;
 const cachedData = !writeCache && (userCache ? readOwnFile(userCache) : existsSync(cacheFile) ? readFileSync(cacheFile) : undefined);
-// The bundle is ASCII (scripts/build-bundle.mjs checks it): read as Latin-1, it is the same text
-// without the cost of decoding UTF-8.
-const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {\n${readFileSync(bundle, 'latin1')}\n})`, {
+// The bundle is one function expression of the CommonJS arguments, and ASCII (scripts/build-bundle.mjs
+// checks it): read as Latin-1, it is the same text without the cost of decoding UTF-8.
+const script = new vm.Script(readFileSync(bundle, 'latin1'), {
   filename: bundle,
-  lineOffset: -1, // the wrapper's own line: positions in stack traces are the bundle's
   cachedData: cachedData || undefined,
 });
 const bundleModule = { exports: {} };

@@ -22,7 +22,7 @@ const outfile = join(outdir, 'stackopt.cjs');
 // the bundle each is an object that requires the module on first use of one of its members. Its
 // keys are listed at build time, so that esbuild's interop (which copies an imported module's keys
 // into a namespace object of getters) does not load it either.
-const LAZY_BUILTINS = new Set(['child_process', 'crypto', 'dgram', 'http', 'https', 'net', 'os', 'readline', 'stream', 'stream/promises', 'string_decoder', 'timers/promises', 'v8', 'vm', 'worker_threads', 'zlib']);
+const LAZY_BUILTINS = new Set(['child_process', 'crypto', 'dgram', 'http', 'https', 'net', 'os', 'readline', 'stream', 'stream/promises', 'string_decoder', 'timers/promises', 'tty', 'v8', 'vm', 'worker_threads', 'zlib']);
 // Packages only some commands use (execa: the docker CLI, for audit and usage; diff: `fix --diff`)
 // are bundled too, and initialised on first use the same way.
 const LAZY_PACKAGES = new Set(['execa', 'diff']);
@@ -40,6 +40,17 @@ const lazyBuiltins = {
     });
     b.onLoad({ filter: /.*/, namespace: 'lazy-package' }, async (a) => lazyModule(a.path, a.path, { resolveDir: root }));
     b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (a) => lazyModule(`node:${a.path}`, `node:${a.path}`));
+  },
+};
+
+// Whether to colour is the CLI's decision (useColor), and every Chalk it makes is given a level.
+// Chalk's own detection of the terminal, which runs when chalk loads, loads node:tty and with it
+// node:net: in the bundle chalk gets no detection (its default instance, unused, has no colour).
+const noColorDetection = {
+  name: 'no-color-detection',
+  setup(b) {
+    b.onResolve({ filter: /^#supports-color$/ }, () => ({ path: 'supports-color', namespace: 'no-color-detection' }));
+    b.onLoad({ filter: /.*/, namespace: 'no-color-detection' }, () => ({ loader: 'js', contents: 'export default { stdout: false, stderr: false };' }));
   },
 };
 
@@ -72,13 +83,16 @@ const result = await build({
   minify: true,
   keepNames: false,
   metafile: true,
-  plugins: [lazyBuiltins],
+  plugins: [lazyBuiltins, noColorDetection],
   logLevel: 'warning',
   // the language server's library is a runtime dependency, required only by `stackopt lsp`
   external: ['vscode-languageserver', 'vscode-languageserver/*', 'vscode-languageserver-textdocument'],
   // the sources are ESM: give them import.meta.url in the CommonJS bundle
   define: { 'import.meta.url': '__stackoptImportMetaUrl' },
-  banner: { js: "const __stackoptImportMetaUrl=require('node:url').pathToFileURL(__filename).href;" },
+  // bin/stackopt.js compiles the file as it is read, as a function of the CommonJS arguments: the
+  // wrapper is in the file, so that no second copy of a megabyte of source is made to add it
+  banner: { js: "(function (exports, require, module, __filename, __dirname) {\nconst __stackoptImportMetaUrl=require('node:url').pathToFileURL(__filename).href;" },
+  footer: { js: '})' },
 });
 const bytes = result.metafile.outputs[Object.keys(result.metafile.outputs).find((f) => f.endsWith('.cjs'))].bytes;
 
