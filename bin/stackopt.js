@@ -1,12 +1,11 @@
 #!/usr/bin/env -S node --
 // `node --` ends node's own options: Node 20 would otherwise take our `--env-file` for its own.
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import vm from 'node:vm';
-import v8 from 'node:v8';
+'use strict';
+// CommonJS (bin/package.json): node starts a CommonJS entry point without its ES module loader,
+// which would cost a small lint a twentieth of its start-up.
+const { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const { dirname, join } = require('node:path');
+const vm = require('node:vm');
 
 // V8 optimises a function with TurboFan once it has run enough bytecode (the interrupt budget,
 // three times over). The default suits long-lived processes; in a lint of a large file each rule's
@@ -15,22 +14,35 @@ import v8 from 'node:v8';
 // off the CPU time of a 2,000-service lint and leaves its wall time and small files as they were
 // (bench/run.mjs; docs/DEVELOPING.md has the figures). Measured on V8 11 (Node 20): other versions
 // keep their defaults.
-if (process.versions.v8.startsWith('11.')) v8.setFlagsFromString('--interrupt-budget=405504');
+if (process.versions.v8.startsWith('11.')) require('node:v8').setFlagsFromString('--interrupt-budget=405504');
 
 // A closed pipe (`stackopt fix --stdout | head`) ends the output quietly, as other CLIs do; output
 // that cannot be written (`> /dev/full`) is exit 2, as `-o` into such a place is.
+// The handler is attached when the stream is first used: node makes a stream (and loads what a pipe
+// or a terminal needs) only when it is asked for, and a lint with nothing to say on stderr never does.
 let cli = null;
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (e) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    process.stderr.write(`stackopt: cannot write output: ${cli?.describeOutputError(e) ?? e.message}\n`);
-    process.exit(2);
+for (const name of ['stdout', 'stderr']) {
+  const { get } = Object.getOwnPropertyDescriptor(process, name);
+  let stream = null;
+  Object.defineProperty(process, name, {
+    configurable: true,
+    enumerable: true,
+    get() {
+      if (stream) return stream;
+      stream = get.call(process);
+      stream.on('error', (e) => {
+        if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+        process.stderr.write(`stackopt: cannot write output: ${cli?.describeOutputError(e) ?? e.message}\n`);
+        process.exit(2);
+      });
+      return stream;
+    },
   });
 }
 
 // The CLI is one CommonJS bundle, compiled with the V8 code cache recorded at build time
 // (scripts/build-bundle.mjs): start-up costs a read, not a compile.
-const bundle = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'bundle', 'stackopt.cjs');
+const bundle = join(__dirname, '..', 'dist', 'bundle', 'stackopt.cjs');
 if (!existsSync(bundle)) {
   process.stderr.write('stackopt: the CLI is not built (no dist/bundle/stackopt.cjs); run `npm run build` in its folder\n');
   process.exit(3);
@@ -43,24 +55,27 @@ const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ').tr
 const userCache = !writeCache && flags !== '' ? userCacheFile(flags) : null;
 const cacheFile = userCache ?? `${bundle}.cache`;
 const cachedData = !writeCache && (userCache ? readOwnFile(userCache) : existsSync(cacheFile) ? readFileSync(cacheFile) : undefined);
-const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {\n${readFileSync(bundle, 'utf8')}\n})`, {
+// The bundle is one function expression of the CommonJS arguments, and ASCII (scripts/build-bundle.mjs
+// checks it): read as Latin-1, it is the same text without the cost of decoding UTF-8.
+const script = new vm.Script(readFileSync(bundle, 'latin1'), {
   filename: bundle,
-  lineOffset: -1, // the wrapper's own line: positions in stack traces are the bundle's
   cachedData: cachedData || undefined,
 });
-const module = { exports: {} };
-script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
-cli = module.exports;
-process.exitCode = await cli.run(process.argv.slice(2));
-if (writeCache) writeFileSync(writeCache, script.createCachedData());
-else if (userCache && (!cachedData || script.cachedDataRejected)) saveUserCache(userCache, script.createCachedData());
+const bundleModule = { exports: {} };
+script.runInThisContext()(bundleModule.exports, require('node:module').createRequire(bundle), bundleModule, bundle, dirname(bundle));
+cli = bundleModule.exports;
+cli.run(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+  if (writeCache) writeFileSync(writeCache, script.createCachedData());
+  else if (userCache && (!cachedData || script.cachedDataRejected)) saveUserCache(userCache, script.createCachedData());
+});
 
 /** `$XDG_CACHE_HOME/stackopt/bundle-<hash>.cache` (else `~/.cache/...`), the hash of the flags, node and the build. */
 function userCacheFile(flagText) {
   const st = statSync(bundle);
   let h = 0x811c9dc5; // FNV-1a over what makes a cache valid
   for (const c of `${process.version}\0${flagText}\0${st.size}\0${st.mtimeMs}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
-  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  const base = process.env.XDG_CACHE_HOME || join(require('node:os').homedir(), '.cache');
   return join(base, 'stackopt', `bundle-${h.toString(16).padStart(8, '0')}.cache`);
 }
 

@@ -16,32 +16,62 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist/bundle');
 const outfile = join(outdir, 'stackopt.cjs');
 
-// Node's child_process, which commander requires for executable subcommands (we have none) and which
-// loads net, dgram and the streams, costs a small lint a tenth of its start-up. In the bundle it is
-// an object that requires the module on first use (for the docker CLI, in `stackopt audit`).
-const LAZY_BUILTINS = /^(node:)?child_process$/;
+// Node's own modules that node itself has not loaded when the CLI starts (child_process, crypto,
+// http, os, stream, ...) cost a small lint a fifth of its start-up when required at the top of the
+// bundle, though a plain lint uses none of them (the docker door, `fix`'s writes and `audit` do). In
+// the bundle each is an object that requires the module on first use of one of its members. Its
+// keys are listed at build time, so that esbuild's interop (which copies an imported module's keys
+// into a namespace object of getters) does not load it either.
+const LAZY_BUILTINS = new Set(['child_process', 'crypto', 'dgram', 'http', 'https', 'net', 'os', 'readline', 'stream', 'stream/promises', 'string_decoder', 'timers/promises', 'tty', 'v8', 'vm', 'worker_threads', 'zlib']);
+// Packages only some commands use (execa: the docker CLI, for audit and usage; diff: `fix --diff`)
+// are bundled too, and initialised on first use the same way.
+const LAZY_PACKAGES = new Set(['execa', 'diff']);
+const builtinName = (path) => path.replace(/^node:/, '');
 const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(b) {
-    b.onResolve({ filter: LAZY_BUILTINS }, (a) =>
-      a.namespace === 'lazy-builtin' ? { path: a.path, external: true } : { path: a.path.replace(/^node:/, ''), namespace: 'lazy-builtin' },
-    );
-    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (a) => ({
-      loader: 'js',
-      contents: `let m;
-const load = () => (m ??= require('node:${a.path}'));
-module.exports = new Proxy({}, {
-  get: (_, k) => load()[k],
-  has: (_, k) => k in load(),
-  ownKeys: () => Reflect.ownKeys(load()),
-  getOwnPropertyDescriptor: (_, k) => {
-    const d = Reflect.getOwnPropertyDescriptor(load(), k);
-    return d && { ...d, configurable: true };
-  },
-});`,
-    }));
+    b.onResolve({ filter: /^(node:)?[a-z_/]+$/ }, (a) => {
+      if (!LAZY_BUILTINS.has(builtinName(a.path))) return undefined;
+      return a.namespace === 'lazy-builtin' ? { path: a.path, external: true } : { path: builtinName(a.path), namespace: 'lazy-builtin' };
+    });
+    b.onResolve({ filter: /^[a-z]+$/ }, (a) => {
+      if (!LAZY_PACKAGES.has(a.path) || a.namespace === 'lazy-package') return undefined;
+      return { path: a.path, namespace: 'lazy-package' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy-package' }, async (a) => lazyModule(a.path, a.path, { resolveDir: root }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (a) => lazyModule(`node:${a.path}`, `node:${a.path}`));
   },
 };
+
+// Whether to colour is the CLI's decision (useColor), and every Chalk it makes is given a level.
+// Chalk's own detection of the terminal, which runs when chalk loads, loads node:tty and with it
+// node:net: in the bundle chalk gets no detection (its default instance, unused, has no colour).
+const noColorDetection = {
+  name: 'no-color-detection',
+  setup(b) {
+    b.onResolve({ filter: /^#supports-color$/ }, () => ({ path: 'supports-color', namespace: 'no-color-detection' }));
+    b.onLoad({ filter: /.*/, namespace: 'no-color-detection' }, () => ({ loader: 'js', contents: 'export default { stdout: false, stderr: false };' }));
+  },
+};
+
+/** A CommonJS module standing for `spec` that requires `required` the first time a member is used. */
+async function lazyModule(spec, required, extra = {}) {
+  const keys = Object.keys(await import(spec)).filter((k) => k !== 'default');
+  return {
+    ...extra,
+    loader: 'js',
+    contents: `let m;
+const load = () => (m ??= require('${required}'));
+const keys = ${JSON.stringify(keys)};
+module.exports = new Proxy({}, {
+  // esbuild's interop asks for __esModule first: no module of these has it, and asking loads nothing
+  get: (_, k) => (k === '__esModule' ? undefined : load()[k]),
+  has: (_, k) => keys.includes(k) || k in load(),
+  ownKeys: () => keys,
+  getOwnPropertyDescriptor: (_, k) => (keys.includes(k) ? { configurable: true, enumerable: true, get: () => load()[k] } : undefined),
+});`,
+  };
+}
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({
   entryPoints: [join(root, 'src/cli/main.ts')],
@@ -51,25 +81,29 @@ const result = await build({
   platform: 'node',
   target: 'node20',
   minify: true,
-  keepNames: true,
+  keepNames: false,
   metafile: true,
-  plugins: [lazyBuiltins],
+  plugins: [lazyBuiltins, noColorDetection],
   logLevel: 'warning',
   // the language server's library is a runtime dependency, required only by `stackopt lsp`
   external: ['vscode-languageserver', 'vscode-languageserver/*', 'vscode-languageserver-textdocument'],
   // the sources are ESM: give them import.meta.url in the CommonJS bundle
   define: { 'import.meta.url': '__stackoptImportMetaUrl' },
-  banner: { js: "const __stackoptImportMetaUrl=require('node:url').pathToFileURL(__filename).href;" },
+  // bin/stackopt.js compiles the file as it is read, as a function of the CommonJS arguments: the
+  // wrapper is in the file, so that no second copy of a megabyte of source is made to add it
+  banner: { js: "(function (exports, require, module, __filename, __dirname) {\nconst __stackoptImportMetaUrl=require('node:url').pathToFileURL(__filename).href;" },
+  footer: { js: '})' },
 });
 const bytes = result.metafile.outputs[Object.keys(result.metafile.outputs).find((f) => f.endsWith('.cjs'))].bytes;
 
 // V8 keeps a source in one byte per character only when every character is at most U+00FF; a single
-// other one (a `μ` in a regular expression literal, which esbuild does not escape) doubles the
-// string and slows every start-up. Escape such characters in the source (`\u03bc`).
+// other one (a `\u03bc` in a regular expression literal, which esbuild does not escape) doubles the
+// string and slows every start-up. bin/stackopt.js reads the bundle as Latin-1, which is its text
+// only when the file is ASCII. Escape such characters in the source (`\u03bc`).
 {
-  const text = readFileSync(outfile, 'utf8');
-  const wide = [...text.matchAll(/[^\u0000-\u00ff]/gu)].slice(0, 5).map((m) => `U+${m[0].codePointAt(0).toString(16).toUpperCase().padStart(4, '0')} in "${text.slice(Math.max(0, m.index - 30), m.index + 10)}"`);
-  if (wide.length > 0) throw new Error(`build-bundle: the bundle has characters above U+00FF; escape them in the source: ${wide.join('; ')}`);
+  const text = readFileSync(outfile, 'latin1');
+  const wide = [...text.matchAll(/[^\u0000-\u007f]/g)].slice(0, 5).map((m) => `byte 0x${m[0].charCodeAt(0).toString(16)} in "${text.slice(Math.max(0, m.index - 30), m.index + 10)}"`);
+  if (wide.length > 0) throw new Error(`build-bundle: the bundle is not ASCII; escape the characters in the source: ${wide.join('; ')}`);
 }
 
 // The programmatic API (package.json `exports`, docs/api.md): an ES module of its own with every

@@ -186,3 +186,23 @@ describe('discovery (CLI)', () => {
     expect(run.stderr).toMatch(/^stackopt: logs: no compose files found .*1 ignored by \.gitignore/);
   });
 });
+
+describe('discovery in a linked worktree (a .git file)', () => {
+  const compose = `services:\n${svc('a')}`;
+  // `git worktree add` leaves `.git` a file naming the worktree's git directory, whose `commondir`
+  // leads to the main repository's, where info/exclude is
+  const p = project({
+    'main.git/info/exclude': 'svc/compose.yml\n',
+    'main.git/worktrees/wt/commondir': '../..\n',
+    'wt/.git': 'gitdir: ../main.git/worktrees/wt\n',
+    'wt/.stackopt.yaml': WARN_ONLY,
+    'wt/compose.yaml': compose,
+    'wt/svc/compose.yml': compose,
+  });
+
+  it('reads info/exclude of the main repository, without a warning', () => {
+    const run = runCli(['lint', '--format', 'json'], join(p.dir, 'wt'));
+    expect(run.stderr).toBe('');
+    expect((JSON.parse(run.stdout) as { results: Array<{ file: string }> }).results.map((r) => r.file)).toEqual(['compose.yaml']);
+  });
+});

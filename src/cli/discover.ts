@@ -122,6 +122,25 @@ function readIgnore(file: string, base: string, warn?: (message: string) => void
   return list.size ? list : null;
 }
 
+/**
+ * The git directory of a repository's root: `.git` itself, or where a `.git` file points (a linked
+ * worktree or a submodule: `gitdir: PATH`), and then the directory it shares with the main
+ * worktree (`commondir`), which holds `info/exclude`.
+ */
+function gitDirOf(repoRoot: string): string {
+  const dotGit = join(repoRoot, '.git');
+  let gitDir = dotGit;
+  try {
+    if (!statSync(dotGit).isFile()) return dotGit;
+    const m = /^gitdir:\s*(.+?)\s*$/m.exec(readFileSync(dotGit, 'utf8'));
+    if (!m) return dotGit;
+    gitDir = resolve(repoRoot, m[1]!);
+    return resolve(gitDir, readFileSync(join(gitDir, 'commondir'), 'utf8').trim());
+  } catch {
+    return gitDir;
+  }
+}
+
 /** .gitignore files above `dir` up to its git repository's root (outermost first), and .git/info/exclude. */
 function ancestorIgnoreLists(dir: string, warn?: (message: string) => void): IgnoreList[] {
   const chain: string[] = [];
@@ -139,7 +158,7 @@ function ancestorIgnoreLists(dir: string, warn?: (message: string) => void): Ign
   }
   if (!repoRoot) return [];
   const lists: IgnoreList[] = [];
-  const exclude = readIgnore(join(repoRoot, '.git', 'info', 'exclude'), repoRoot, warn);
+  const exclude = readIgnore(join(gitDirOf(repoRoot), 'info', 'exclude'), repoRoot, warn);
   if (exclude) lists.push(exclude);
   for (const a of chain.reverse()) {
     const l = readIgnore(join(a, '.gitignore'), a, warn);

@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import chalk, { Chalk } from 'chalk';
+import { Chalk } from 'chalk';
 import type { Command } from 'commander';
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import type { ResolvedConfig } from '../config/load-config.js';
@@ -199,7 +199,8 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
 
   // the summary goes where the fixed text or the diff does not
   const say = mode === 'stdout' || mode === 'diff' ? (line: string) => g.stderr(line) : (line: string) => g.stdout(`${line}\n`);
-  const color = useColor(opts.color, g) ? chalk : new Chalk({ level: 0 });
+  // basic colours only: every level from 1 up writes the same codes (lint's stylish format does the same)
+  const color = new Chalk({ level: useColor(opts.color, g) ? 1 : 0 });
   let inputFailed = refused;
   let writeFailed = false;
   let wouldChange = false;

@@ -128,8 +128,8 @@ function loadVariables(opts: LoadOptions): { env: Env; dotenv: ImplicitDotenv | 
 /** Whether anything (a file, a folder, a link, even a dangling one) is at `path`. */
 function lstatExists(path: string): boolean {
   try {
-    lstatSync(path);
-    return true;
+    // no exception for a missing file: most projects have no .env, and an error costs more than the call
+    return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
   } catch {
     return false;
   }
