@@ -39,12 +39,12 @@ describe('files a compose file points at stay inside the project', () => {
     ];
     for (const [file, why] of cases) {
       p.write('in/compose.yaml', extendsOf(file));
-      for (const format of ['stylish', 'json', 'sarif']) {
-        const r = runCli(['lint', 'in/compose.yaml', '--format', format], p.dir);
+      const runs = Object.fromEntries(['stylish', 'json', 'sarif'].map((format) => [format, runCli(['lint', 'in/compose.yaml', '--format', format], p.dir)]));
+      for (const [format, r] of Object.entries(runs)) {
         expect(`${r.stdout}${r.stderr}`, `${file} ${format}`).not.toContain(SECRET);
         expect(r.status, `${file} ${format}`).toBe(1);
       }
-      const findings = jsonFindings(runCli(['lint', 'in/compose.yaml', '--format', 'json'], p.dir));
+      const findings = jsonFindings(runs.json!);
       expect(findings, file).toEqual([
         expect.objectContaining({ ruleId: 'extends', severity: 'error', line: 5, column: 13, path: 'services.web.extends.file', message: expect.stringContaining(`extends.file "${file}" ${why}`) }),
       ]);

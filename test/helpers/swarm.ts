@@ -214,9 +214,14 @@ export async function docker(e: Engine, args: string[], opts: { reject?: boolean
   return execa('docker', args, { env: e.env, extendEnv: false, reject: opts.reject ?? true, timeout: 300_000, input: opts.input, stdin: opts.input === undefined ? 'ignore' : undefined });
 }
 
-/** Poll until `check` holds; returns whether it did (or throws when `fail`). */
+/**
+ * Poll until `check` holds; returns whether it did (or throws when `fail`). The pause between
+ * polls grows from 250 ms to 1 s: most checks run a docker CLI (about 80 ms of CPU each), and a
+ * wait of a minute would otherwise spend seconds of CPU the other tests need.
+ */
 export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string, fail = true): Promise<boolean> {
   const end = Date.now() + timeoutMs;
+  let pause = 250;
   for (;;) {
     try {
       if (await check()) return true;
@@ -225,7 +230,8 @@ export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs
       if (fail) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
       return false;
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, pause));
+    pause = Math.min(1000, Math.round(pause * 1.5));
   }
 }
 

@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// `npm test` after the build: the type check (`tsc --noEmit`, the tests included) runs beside
+// `vitest run` instead of before it. It runs at a lower priority, in the CPU time the engine and
+// CLI tests leave idle while they wait on their subprocesses; its report is printed after vitest's.
+// Exits non-zero when either fails. Arguments go to vitest.
+import { spawn } from 'node:child_process';
+import { setPriority } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const started = Date.now();
+
+const tsc = spawn(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+try {
+  setPriority(tsc.pid, 10);
+} catch {
+  /* not allowed here: it runs at the same priority */
+}
+let tscOut = '';
+tsc.stdout.on('data', (d) => (tscOut += d));
+tsc.stderr.on('data', (d) => (tscOut += d));
+const typecheck = new Promise((done) => {
+  tsc.on('error', (e) => done({ code: 1, seconds: 0, error: e.message }));
+  tsc.on('close', (code, signal) => done({ code: code ?? 1, signal, seconds: (Date.now() - started) / 1000 }));
+});
+
+const vitest = spawn(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+const tests = new Promise((done) => {
+  vitest.on('error', () => done(1));
+  vitest.on('close', (code) => done(code ?? 1));
+});
+// ^C or a kill of this process ends both
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    tsc.kill(sig);
+    vitest.kill(sig);
+  });
+}
+
+const testCode = await tests;
+const tc = await typecheck;
+if (tc.code === 0) console.log(`typecheck (tsc --noEmit): no errors (${tc.seconds.toFixed(0)} s, beside the tests)`);
+else console.error(`typecheck (tsc --noEmit) failed${tc.signal ? ` (${tc.signal})` : ''}${tc.error ? `: ${tc.error}` : ''}:\n${tscOut}`);
+process.exit(testCode !== 0 ? testCode : tc.code === 0 ? 0 : 1);
