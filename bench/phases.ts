@@ -1,16 +1,15 @@
 // The stages of a lint, run cold in a fresh process up to stage N (bench/phases.mjs builds and runs
 // this): what each stage adds to the CPU time is the difference between N and N - 1.
-import { LineCounter, parseAllDocuments } from 'yaml';
 import { allRules } from '../src/engine/registry.js';
 import { runRules } from '../src/engine/run-rules.js';
 import { validateCompose } from '../src/generated/validators.js';
 import { buildModel } from '../src/model/build-model.js';
 import { loadProject } from '../src/parse/load-project.js';
-import { convertDocument } from '../src/parse/located.js';
-import { readSource } from '../src/parse/read-document.js';
+import { readFastYaml } from '../src/parse/fast-yaml.js';
+import { parseSource, readSource } from '../src/parse/read-document.js';
 import { checkSchema } from '../src/parse/validate-schema.js';
 
-const STAGES = ['start (the harness loaded)', "yaml's parseAllDocuments", '+ the located tree', '+ the project (extends, -f, !reset)', '+ the compose schema', '+ the model', '+ the rules'];
+const STAGES = ['start (the harness loaded)', 'the fast reader (src/parse/fast-yaml.ts)', '+ the located tree', '+ the project (extends, -f, !reset)', '+ the compose schema', '+ the model', '+ the rules'];
 
 if (process.argv[2] === '--stages') {
   console.log(JSON.stringify(STAGES));
@@ -19,14 +18,13 @@ if (process.argv[2] === '--stages') {
 const file = process.argv[2]!;
 const stage = Number(process.argv[3]);
 const kept: unknown[] = [];
-const yamlOptions = { merge: false, uniqueKeys: false, prettyErrors: false, strict: true } as const;
-if (stage === 1 || stage === 2) {
-  const source = readSource(file);
-  const docs = parseAllDocuments(source.text, { ...yamlOptions, lineCounter: new LineCounter() });
-  kept.push(docs);
-  if (stage === 2 && Array.isArray(docs)) kept.push(convertDocument(docs[0]!, source, { env: new Map(), interpolate: true }));
+if (stage === 1) {
+  kept.push(readFastYaml(readSource(file).text));
+} else if (stage === 2) {
+  kept.push(parseSource(readSource(file), new Map(), true, undefined, false));
 } else if (stage >= 3) {
-  const project = loadProject({ files: [file], environment: {} });
+  // as lint reads it: no yaml nodes kept for fixes
+  const project = loadProject({ files: [file], environment: {}, editable: false });
   kept.push(project);
   if (stage >= 4) kept.push(checkSchema(project.root!, validateCompose, {}));
   if (stage >= 5) {

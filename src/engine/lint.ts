@@ -43,7 +43,8 @@ const KEYS_OWNED_BY_RULES = new Set(['sleep_policy']);
 
 /** Lint one project (one file, or several `-f` files merged). Throws InputError for unreadable input. */
 export function lintProject(opts: LintOptions): LintResult {
-  const project = loadProject(opts);
+  // only fixes edit through yaml nodes: a lint that builds none reads files the fast way
+  const project = loadProject({ ...opts, editable: opts.editable ?? opts.withFixes ?? false });
   const target = resolveTarget(opts.target, opts.files, project.root);
   const findings: Finding[] = [];
   const rules = opts.rules ?? allRules;

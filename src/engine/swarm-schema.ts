@@ -422,7 +422,7 @@ export function findInterpolationFormatIssues(root: LVal): InterpolationFormatIs
       return;
     }
     // an anchored mapping or sequence is walked once (what its aliases reach is already seen)
-    if ((v.yaml as { anchor?: string } | undefined)?.anchor !== undefined) {
+    if (v.anchor !== undefined) {
       if (seen.has(v)) return;
       seen.add(v);
     }

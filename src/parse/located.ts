@@ -4,14 +4,18 @@ import {
   isPair,
   isScalar,
   isSeq,
+  type Alias,
   type Document,
   type Node as YamlNode,
   type Pair,
   type Scalar,
+  type YAMLMap,
+  type YAMLSeq,
 } from 'yaml';
-import { fileLoc, positionOf, type Loc } from './location.js';
+import { fileLoc, positionOf, type FileLoc, type Loc } from './location.js';
 import { hasInterpolation, interpolate, type Env, type InterpolationIssue } from './interpolate.js';
 import type { SourceFile } from './source-file.js';
+import type { FastMap, FastNode } from './fast-yaml.js';
 
 /**
  * The located value tree: what a compose document says, after aliases, `<<` merge keys and
@@ -27,6 +31,8 @@ interface LBase {
   yaml?: YamlNode;
   /** a YAML tag such as `!reset` or `!override` */
   tag?: string;
+  /** the anchor (`&name`) written on this node: its aliases reach this very object */
+  anchor?: string;
 }
 
 export interface LScalar extends LBase {
@@ -141,7 +147,7 @@ export function setEntry(map: LMap, entry: LEntry): void {
  */
 export function toPlain(v: LVal, memo = new Map<LVal, unknown>()): unknown {
   if (v.kind === 'scalar') return v.value;
-  const anchored = (v.yaml as { anchor?: string } | undefined)?.anchor !== undefined;
+  const anchored = v.anchor !== undefined;
   if (anchored) {
     const seen = memo.get(v);
     if (seen !== undefined) return seen;
@@ -180,11 +186,41 @@ export interface DotenvUse {
  * Build the located tree of one parsed document. Aliases resolve to the anchor's node (one object,
  * not a copy), `<<` merge keys add the merged mappings' entries that are not set explicitly.
  */
-export function convertDocument(
-  doc: Document.Parsed,
-  source: SourceFile,
-  opts: ConvertOptions,
-): { root: LVal | null; issues: BuildIssue[]; dotenvUses: DotenvUse[]; variables: Set<string> } {
+export function convertDocument(doc: Document.Parsed, source: SourceFile, opts: ConvertOptions): Converted {
+  return convertTree(doc.contents as YamlNode | null, source, opts, true);
+}
+
+/**
+ * Build the located tree of a document read by the fast reader (src/parse/fast-yaml.ts): the same
+ * tree as convertDocument on yaml's reading of the same text, without yaml nodes to edit through.
+ */
+export function convertFast(root: FastMap, source: SourceFile, opts: ConvertOptions): Converted {
+  return convertTree(root, source, opts, false);
+}
+
+type Converted = { root: LVal | null; issues: BuildIssue[]; dotenvUses: DotenvUse[]; variables: Set<string> };
+
+/** A node of either reader; fast nodes carry `t`, yaml's carry their node-type symbol. */
+type AnyNode = YamlNode | FastNode;
+
+function isScalarNode(n: AnyNode | null): n is Scalar {
+  return n !== null && ((n as FastNode).t === 'scalar' || isScalar(n));
+}
+function isSeqNode(n: AnyNode | null): n is YAMLSeq {
+  return n !== null && ((n as FastNode).t === 'seq' || isSeq(n));
+}
+function isMapNode(n: AnyNode | null): n is YAMLMap {
+  return n !== null && ((n as FastNode).t === 'map' || isMap(n));
+}
+function isAliasNode(n: AnyNode | null): n is Alias {
+  return n !== null && ((n as FastNode).t === 'alias' || isAlias(n));
+}
+
+/**
+ * The located tree of a document's contents. `keepNodes`: each value keeps its yaml node and each
+ * entry its pair (the fixer edits through them); fast nodes are not kept.
+ */
+function convertTree(contents: AnyNode | null, source: SourceFile, opts: ConvertOptions, keepNodes: boolean): Converted {
   const issues: BuildIssue[] = [];
   const dotenvUses: DotenvUse[] = [];
   /** the variables that are set and went into a value (their values are kept out of messages) */
@@ -212,8 +248,10 @@ export function convertDocument(
     }
   };
 
-  const locOf = (n: { range?: [number, number, number] | null }): Loc => {
-    const r = n.range ?? [0, 0, 0];
+  const locOf = (n: AnyNode): FileLoc => {
+    const f = n as FastNode;
+    if (f.t !== undefined) return fileLoc(source, f.start, f.end);
+    const r = (n as YamlNode).range ?? [0, 0, 0];
     return fileLoc(source, r[0], r[1]);
   };
 
@@ -234,7 +272,7 @@ export function convertDocument(
   // yaml's Alias.resolve(doc) walks the whole document on every call: quadratic on large files.
   const anchors = new Map<string, YamlNode>();
   const resolveAlias = (node: YamlNode, aliasLoc: Loc): LVal | null => {
-    if (!isAlias(node)) return null;
+    if (!isAliasNode(node)) return null;
     const target = anchors.get(node.source);
     if (!target) {
       issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: `unknown alias *${node.source}: no anchor &${node.source} is defined before it`, loc: aliasLoc });
@@ -248,17 +286,18 @@ export function convertDocument(
 
   const convertScalar = (node: Scalar): LScalar => {
     const loc = locOf(node);
-    const out: LScalar = { kind: 'scalar', value: node.value as LScalar['value'], loc, yaml: node };
+    const out: LScalar = { kind: 'scalar', value: node.value as LScalar['value'], loc };
+    if (keepNodes) out.yaml = node;
     if (node.tag && node.tag.startsWith('!') && !node.tag.startsWith('!!')) out.tag = node.tag;
     if (typeof node.value === 'bigint') out.value = Number(node.value);
     else if (node.value !== null && typeof node.value === 'object') out.value = String(node.value);
-    else if (typeof node.value === 'number' && node.type === 'PLAIN' && node.range) {
+    else if (typeof node.value === 'number' && node.type === 'PLAIN') {
       // compose reads `mode: 0440` as octal (Go's yaml.v3 parses integers with base 0); YAML 1.2 would say 440
       const text = source.text;
-      const r0 = node.range[0];
+      const r0 = loc.start;
       // only a number written with a leading 0 (after its sign) can be octal: no slice for the others
       if (text.charCodeAt(r0) === 48 || text.charCodeAt(r0 + 1) === 48) {
-        const written = text.slice(r0, node.range[1]);
+        const written = text.slice(r0, loc.end);
         if (/^[-+]?0[0-7]+$/.test(written)) out.value = parseInt(written, 8);
       }
     }
@@ -295,10 +334,11 @@ export function convertDocument(
     }
     sizeBound++;
     let out: LVal;
-    if (isScalar(node)) {
+    if (isScalarNode(node)) {
       out = convertScalar(node);
-    } else if (isSeq(node)) {
-      const seq: LSeq = { kind: 'seq', items: [], loc: locOf(node), yaml: node };
+    } else if (isSeqNode(node)) {
+      const seq: LSeq = { kind: 'seq', items: [], loc: locOf(node) };
+      if (keepNodes) seq.yaml = node;
       if (node.tag && !node.tag.startsWith('tag:')) seq.tag = node.tag;
       if (anchor) {
         memo.set(node, seq);
@@ -311,7 +351,7 @@ export function convertDocument(
           seq.items.push({ value: { kind: 'scalar', value: null, loc: seq.loc } });
           continue;
         }
-        if (isAlias(itemNode)) {
+        if (isAliasNode(itemNode)) {
           const aliasLoc = locOf(itemNode);
           seq.items.push({ value: resolveAlias(itemNode, aliasLoc)!, via: { kind: 'alias', loc: aliasLoc } });
           checkBomb(seq.items[seq.items.length - 1]!.value, aliasLoc);
@@ -322,10 +362,11 @@ export function convertDocument(
         }
       }
       if (anchor) building.delete(seq);
+      seq.items = fit(seq.items);
       out = seq;
-    } else if (isMap(node)) {
+    } else if (isMapNode(node)) {
       const map = makeMap(locOf(node));
-      map.yaml = node;
+      if (keepNodes) map.yaml = node;
       if (node.tag && !node.tag.startsWith('tag:')) map.tag = node.tag;
       if (anchor) {
         memo.set(node, map);
@@ -335,13 +376,13 @@ export function convertDocument(
       let mergeKeySeen = false;
       let superseded: Set<LEntry> | undefined;
       for (const pair of node.items) {
-        if (!isPair(pair)) continue;
+        if (keepNodes && !isPair(pair)) continue;
         const keyNode = pair.key as YamlNode | null;
         const keyLoc = keyNode ? locOf(keyNode) : map.loc;
         let key: string;
         if (keyNode === null) key = '';
-        else if (isScalar(keyNode)) key = String(keyNode.value);
-        else if (isAlias(keyNode)) {
+        else if (isScalarNode(keyNode)) key = String(keyNode.value);
+        else if (isAliasNode(keyNode)) {
           const k = resolveAlias(keyNode, keyLoc);
           key = k && k.kind === 'scalar' ? String(k.value) : '';
         } else {
@@ -349,7 +390,7 @@ export function convertDocument(
           continue;
         }
         const valueNode = pair.value as YamlNode | null;
-        const isMergeKey = key === '<<' && keyNode !== null && isScalar(keyNode) && keyNode.type === 'PLAIN';
+        const isMergeKey = key === '<<' && keyNode !== null && isScalarNode(keyNode) && keyNode.type === 'PLAIN';
         // Duplicate keys are found here through the mapping's index (yaml's own check compares every
         // pair with every other: quadratic in a services: mapping of thousands of entries).
         const earlier = isMergeKey ? undefined : map.index.get(key);
@@ -370,9 +411,9 @@ export function convertDocument(
         let via: Via | undefined;
         if (valueNode === null) {
           sizeBound++;
-          const r = keyNode?.range;
+          const r = (keyNode as YamlNode | null)?.range;
           value = { kind: 'scalar', value: null, loc: r ? fileLoc(source, r[1], r[1]) : keyLoc };
-        } else if (isAlias(valueNode)) {
+        } else if (isAliasNode(valueNode)) {
           const aliasLoc = locOf(valueNode);
           value = resolveAlias(valueNode, aliasLoc)!;
           via = { kind: 'alias', loc: aliasLoc };
@@ -382,7 +423,8 @@ export function convertDocument(
           value = convert(valueNode);
           at.pop();
         }
-        const entry: LEntry = { key, keyLoc, value, pair };
+        const entry: LEntry = { key, keyLoc, value };
+        if (keepNodes) entry.pair = pair;
         if (via) entry.via = via;
         map.entries.push(entry);
         map.index.set(key, entry);
@@ -403,22 +445,26 @@ export function convertDocument(
         }
       }
       if (anchor) building.delete(map);
+      map.entries = fit(map.entries);
       out = map;
     } else {
-      out = { kind: 'scalar', value: null, loc: locOf(node as { range?: [number, number, number] }) };
+      out = { kind: 'scalar', value: null, loc: locOf(node) };
     }
-    if (anchor) memo.set(node, out);
+    if (anchor) {
+      memo.set(node, out);
+      out.anchor = anchor;
+    }
     return out;
   };
 
   const collectMerges = (valueNode: YamlNode | null, keyLoc: Loc, merges: Array<{ value: LVal; loc: Loc }>) => {
     if (!valueNode) return;
-    if (isAlias(valueNode)) {
+    if (isAliasNode(valueNode)) {
       const loc = locOf(valueNode);
       const v = resolveAlias(valueNode, loc)!;
       checkBomb(v, loc);
       merges.push({ value: v, loc });
-    } else if (isSeq(valueNode)) {
+    } else if (isSeqNode(valueNode)) {
       for (const it of valueNode.items) collectMerges(it as YamlNode, keyLoc, merges);
     } else merges.push({ value: convert(valueNode), loc: locOf(valueNode) });
   };
@@ -433,9 +479,9 @@ export function convertDocument(
     }
   };
 
-  if (!doc.contents) return { root: null, issues, dotenvUses, variables };
+  if (!contents) return { root: null, issues, dotenvUses, variables };
   try {
-    const root = convert(doc.contents as YamlNode);
+    const root = convert(contents as YamlNode);
     // Without aliases the tree is the file itself: only aliases can make it expand.
     if (sizeBound > MAX_EXPANDED_NODES && expandedSize(root) > MAX_EXPANDED_NODES) throw new AliasBombError(root.loc);
     return { root, issues, dotenvUses, variables };
@@ -451,6 +497,14 @@ export function convertDocument(
     }
     throw e;
   }
+}
+
+/**
+ * An array that takes the room of its items only: an array grown by push keeps room for 16 or
+ * more, and a large file's tree holds hundreds of thousands of short ones.
+ */
+function fit<T>(a: T[]): T[] {
+  return a.length < 16 ? a.slice() : a;
 }
 
 /** What a key written twice in one mapping is told. */

@@ -1,0 +1,477 @@
+/**
+ * A reader for the plain shape most compose files have, without building yaml's CST and Document:
+ * block mappings and sequences, plain scalars, quoted scalars on one line, flow collections on one
+ * line, comments, anchors and aliases. It reads a file in one pass over its lines and makes only the
+ * nodes the located tree is built from.
+ *
+ * It gives the same values and the same ranges as yaml's parser and composer (YAML 1.2, core
+ * schema) on what it accepts: anything else (tags, block scalars, multi-line scalars, directives,
+ * several documents, tabs, unusual line breaks, control characters, anything yaml would report as
+ * an error or warning) makes it return null, and the file is read by yaml's full parser instead.
+ * test/parse/fast-yaml.test.ts holds both readers to the same tree on every corpus file.
+ */
+
+/** A node as read: what convertTree reads from yaml's nodes, under the same names (offsets as `start` and `end`). */
+export type FastNode = FastScalar | FastMap | FastSeq | FastAlias;
+
+interface FastBase {
+  /** offsets into the text, as yaml's `range[0]` and `range[1]` */
+  start: number;
+  end: number;
+  anchor?: string;
+}
+
+export interface FastScalar extends FastBase {
+  t: 'scalar';
+  value: string | number | boolean | null;
+  type: 'PLAIN' | 'QUOTE_SINGLE' | 'QUOTE_DOUBLE';
+}
+
+export interface FastMap extends FastBase {
+  t: 'map';
+  items: FastPair[];
+}
+
+export interface FastPair {
+  key: FastScalar;
+  value: FastNode;
+}
+
+export interface FastSeq extends FastBase {
+  t: 'seq';
+  items: FastNode[];
+}
+
+export interface FastAlias extends FastBase {
+  t: 'alias';
+  source: string;
+}
+
+/** Characters that send a file to the full parser wherever they are (tabs, CR, odd line breaks, controls). */
+const OUT_OF_SUBSET = /[\x00-\x09\x0b-\x1f\x7f\x85\u2028\u2029\ufeff\ufffe\uffff]/;
+
+/** Flow collections nested deeper than this go to the full parser (it bounds the depth itself). */
+const MAX_FLOW_DEPTH = 32;
+
+/** The longest implicit key YAML allows is 1,024 characters: longer keys go to the full parser. */
+const MAX_KEY_LENGTH = 1000;
+
+class OutOfSubset {}
+const OUT = new OutOfSubset();
+
+const SPACE = 32;
+const HASH = 35;
+const COLON = 58;
+const DASH = 45;
+const NL = 10;
+
+/**
+ * The scalar value of a plain scalar under yaml's core schema (YAML 1.2): null, booleans, integers
+ * (decimal, `0o` octal, `0x` hex), floats (`.inf`, `.nan`, exponents), else the string.
+ */
+export function resolvePlain(s: string): string | number | boolean | null {
+  const c = s.charCodeAt(0);
+  // only these first characters can start anything but a string
+  if (!(c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70 || c === 43 || c === 45 || c === 46 || (c >= 48 && c <= 57))) return s;
+  if (/^(?:~|[Nn]ull|NULL)$/.test(s)) return null;
+  if (/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/.test(s)) return s[0] === 't' || s[0] === 'T';
+  if (/^0o[0-7]+$/.test(s)) return parseInt(s.substring(2), 8);
+  if (/^[-+]?[0-9]+$/.test(s)) return parseInt(s, 10);
+  if (/^0x[0-9a-fA-F]+$/.test(s)) return parseInt(s.substring(2), 16);
+  if (/^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/.test(s)) return s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  if (/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/.test(s)) return parseFloat(s);
+  if (/^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/.test(s)) return parseFloat(s);
+  return s;
+}
+
+interface Frame {
+  kind: 'map' | 'seq';
+  indent: number;
+  node: FastMap | FastSeq;
+  /** a key (or `-`) whose value starts on a later line, or is empty */
+  pending: boolean;
+  pendingKey: FastScalar | null;
+  pendingAnchor: string | undefined;
+  /** where yaml puts the empty scalar when no value follows */
+  emptyAt: number;
+}
+
+/**
+ * The document of `text` as a tree of nodes, or null when the text is outside what this reader
+ * takes (the caller then uses yaml's parser). The document must be one block mapping at column 0.
+ */
+export function readFastYaml(text: string): FastMap | null {
+  if (OUT_OF_SUBSET.test(text)) return null;
+  try {
+    return new FastReader(text).read();
+  } catch (e) {
+    if (e === OUT) return null;
+    throw e;
+  }
+}
+
+class FastReader {
+  private readonly stack: Frame[] = [];
+  private root: FastMap | null = null;
+  /** the end of the last line with content (after its line break) */
+  private lastLineEnd = 0;
+  /**
+   * When the last line with content ended in an empty value: where that value is (-1: a comment
+   * follows it on its line, a case left to the full parser); else null.
+   */
+  private lastEmpty: number | null = null;
+  /** the comment lines since the last line with content: their indentation and end */
+  private comments: number[] = [];
+  /** the end of the line being read (before its line break) */
+  private eol = 0;
+  /** anchors whose node is complete: an alias may refer to them */
+  private readonly anchors = new Set<string>();
+  /** every anchor name met */
+  private readonly defined = new Set<string>();
+
+  constructor(private readonly text: string) {}
+
+  read(): FastMap | null {
+    const text = this.text;
+    const len = text.length;
+    let pos = 0;
+    while (pos < len) {
+      let eol = text.indexOf('\n', pos);
+      if (eol < 0) eol = len;
+      const lineEnd = eol < len ? eol + 1 : len;
+      let i = pos;
+      while (i < eol && text.charCodeAt(i) === SPACE) i++;
+      if (i === eol || text.charCodeAt(i) === HASH) {
+        if (i < eol) this.comments.push(i - pos, lineEnd);
+        pos = lineEnd;
+        continue;
+      }
+      this.eol = eol;
+      this.line(i, i - pos);
+      this.lastLineEnd = lineEnd;
+      this.lastEmpty = null;
+      this.comments.length = 0;
+      pos = lineEnd;
+    }
+    while (this.stack.length > 0) this.close();
+    return this.root;
+  }
+
+  private isSeqItem(i: number): boolean {
+    if (this.text.charCodeAt(i) !== DASH) return false;
+    const n = i + 1;
+    return n === this.eol || this.text.charCodeAt(n) === SPACE;
+  }
+
+  private line(i: number, indent: number): void {
+    const text = this.text;
+    if (indent === 0 && (text.startsWith('---', i) || text.startsWith('...', i))) throw OUT;
+    const stack = this.stack;
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      if (top.pending) {
+        if (indent > top.indent || (top.kind === 'map' && indent === top.indent && this.isSeqItem(i))) break;
+        this.resolveEmpty(top);
+      }
+      if (indent < top.indent || (indent === top.indent && top.kind === 'seq' && !this.isSeqItem(i))) {
+        this.close();
+        continue;
+      }
+      break;
+    }
+    if (stack.length === 0) {
+      if (this.root || indent !== 0) throw OUT;
+      this.root = { t: 'map', items: [], start: i, end: i };
+      stack.push(frame('map', 0, this.root));
+    } else {
+      const top = stack[stack.length - 1]!;
+      if (top.pending) {
+        const seq = this.isSeqItem(i);
+        const node: FastMap | FastSeq = seq ? { t: 'seq', items: [], start: i, end: i } : { t: 'map', items: [], start: i, end: i };
+        this.give(top, node);
+        stack.push(frame(seq ? 'seq' : 'map', indent, node));
+      } else if (indent !== top.indent) throw OUT;
+    }
+    this.content(i);
+  }
+
+  /** The line's content at `i`, in the frame on top of the stack. */
+  private content(i: number): void {
+    const top = this.stack[this.stack.length - 1]!;
+    if (top.kind === 'seq') {
+      if (!this.isSeqItem(i)) throw OUT;
+      const j = this.skipSpaces(i + 1);
+      if (this.keyAhead(j)) {
+        const map: FastMap = { t: 'map', items: [], start: j, end: j };
+        (top.node as FastSeq).items.push(map);
+        const f = frame('map', j - this.lineStart(j), map);
+        this.stack.push(f);
+        this.keyLine(f, j);
+        return;
+      }
+      this.value(top, null, j);
+      return;
+    }
+    this.keyLine(top, i);
+  }
+
+  private lineStart(i: number): number {
+    return this.text.lastIndexOf('\n', i - 1) + 1;
+  }
+
+  private keyLine(f: Frame, i: number): void {
+    const key = this.scalar(i, false, true);
+    const afterKey = key.end;
+    if (this.text.charCodeAt(afterKey) !== COLON) throw OUT;
+    const after = afterKey + 1;
+    if (after !== this.eol && this.text.charCodeAt(after) !== SPACE) throw OUT;
+    this.value(f, key, this.skipSpaces(after));
+  }
+
+  /** Whether a mapping key starts at `i` (a scalar followed by `:` and a space or the line's end). */
+  private keyAhead(i: number): boolean {
+    const c = this.text.charCodeAt(i);
+    if (i >= this.eol || c === HASH || c === 38 /* & */ || c === 42 /* * */ || c === 91 || c === 123) return false;
+    let key: FastScalar;
+    try {
+      key = this.scalar(i, false, true);
+    } catch (e) {
+      if (e === OUT) return false;
+      throw e;
+    }
+    const at = key.end;
+    return this.text.charCodeAt(at) === COLON && (at + 1 === this.eol || this.text.charCodeAt(at + 1) === SPACE);
+  }
+
+  /** The value after a key's `:` (key set) or a `-` (key null), starting at `j`. */
+  private value(f: Frame, key: FastScalar | null, j: number): void {
+    const text = this.text;
+    let anchor: string | undefined;
+    if (text.charCodeAt(j) === 38 /* & */) {
+      let e = j + 1;
+      while (e < this.eol && text.charCodeAt(e) !== SPACE) e++;
+      anchor = text.slice(j + 1, e);
+      // a name defined twice goes to the full parser; a collection's name counts once it is closed
+      if (!/^[A-Za-z0-9_-]+$/.test(anchor) || this.defined.has(anchor)) throw OUT;
+      this.defined.add(anchor);
+      j = this.skipSpaces(e);
+    }
+    if (j === this.eol || text.charCodeAt(j) === HASH) {
+      // the value is on the next lines, or empty
+      f.pending = true;
+      f.pendingKey = key;
+      f.pendingAnchor = anchor;
+      f.emptyAt = j;
+      return;
+    }
+    const node = this.inlineValue(j, anchor);
+    this.endOfLine(node.end);
+    if (anchor !== undefined) this.anchors.add(anchor);
+    if (f.kind === 'map') (f.node as FastMap).items.push({ key: key!, value: node });
+    else (f.node as FastSeq).items.push(node);
+  }
+
+  /** A value written on the key's (or the dash's) line. */
+  private inlineValue(j: number, anchor: string | undefined): FastNode {
+    const c = this.text.charCodeAt(j);
+    let node: FastNode;
+    if (c === 42 /* * */) {
+      if (anchor !== undefined) throw OUT;
+      return this.alias(j, false);
+    }
+    if (c === 91 /* [ */ || c === 123 /* { */) node = this.flow(j, 0);
+    else node = this.scalar(j, false, false);
+    if (anchor !== undefined) node.anchor = anchor;
+    return node;
+  }
+
+  /** An alias at `j` of an anchor whose node is complete. */
+  private alias(j: number, flow: boolean): FastAlias {
+    let e = j + 1;
+    while (e < this.eol) {
+      const c = this.text.charCodeAt(e);
+      if (c === SPACE || (flow && isFlowIndicator(c))) break;
+      e++;
+    }
+    const name = this.text.slice(j + 1, e);
+    if (!this.anchors.has(name) || !/^[A-Za-z0-9_-]+$/.test(name)) throw OUT;
+    return { t: 'alias', source: name, start: j, end: e };
+  }
+
+  /** Only spaces and a comment may follow a value on its line. */
+  private endOfLine(at: number): void {
+    const e = this.skipSpaces(at);
+    if (e === this.eol) return;
+    if (this.text.charCodeAt(e) === HASH && e > at) return;
+    throw OUT;
+  }
+
+  private skipSpaces(i: number): number {
+    while (i < this.eol && this.text.charCodeAt(i) === SPACE) i++;
+    return i;
+  }
+
+  /**
+   * A scalar at `i`: quoted (on this line, without escapes) or plain. A plain scalar ends before
+   * ` #`, before a `:` followed by a space (or the line's end, or in flow a flow indicator) and, in
+   * flow, before `,[]{}`; a value (not a key) that holds such a `:` is left to the full parser.
+   */
+  private scalar(i: number, flow: boolean, isKey: boolean): FastScalar {
+    const text = this.text;
+    const eol = this.eol;
+    const c = text.charCodeAt(i);
+    if (c === 39 /* ' */) {
+      let e = i + 1;
+      let value = '';
+      let from = e;
+      for (;;) {
+        e = text.indexOf("'", e);
+        if (e < 0 || e >= eol) throw OUT;
+        if (text.charCodeAt(e + 1) === 39) {
+          value += text.slice(from, e + 1);
+          e += 2;
+          from = e;
+          continue;
+        }
+        break;
+      }
+      value += text.slice(from, e);
+      return { t: 'scalar', value, type: 'QUOTE_SINGLE', start: i, end: e + 1 };
+    }
+    if (c === 34 /* " */) {
+      const e = text.indexOf('"', i + 1);
+      if (e < 0 || e >= eol) throw OUT;
+      const value = text.slice(i + 1, e);
+      if (value.includes('\\')) throw OUT;
+      return { t: 'scalar', value, type: 'QUOTE_DOUBLE', start: i, end: e + 1 };
+    }
+    // a plain scalar cannot start with an indicator (`-`, `?`, `:` only when a space follows)
+    if (
+      c === 91 || c === 93 || c === 123 || c === 125 || c === 44 || c === HASH || c === 38 || c === 42 || c === 33 || c === 124 || c === 62 || c === 37 || c === 64 || c === 96
+    )
+      throw OUT;
+    if (c === DASH || c === 63 /* ? */ || c === COLON) {
+      const n = text.charCodeAt(i + 1);
+      if (i + 1 >= eol || n === SPACE || (flow && isFlowIndicator(n))) throw OUT;
+    }
+    let e = i;
+    let end = i;
+    while (e < eol) {
+      const ch = text.charCodeAt(e);
+      if (ch === SPACE) {
+        if (text.charCodeAt(e + 1) === HASH) break;
+        e++;
+        continue;
+      }
+      if (ch === COLON) {
+        const n = text.charCodeAt(e + 1);
+        if (e + 1 >= eol || n === SPACE || (flow && isFlowIndicator(n))) {
+          if (isKey) break;
+          throw OUT;
+        }
+      }
+      if (flow && isFlowIndicator(ch)) break;
+      e++;
+      end = e;
+    }
+    if (end === i) throw OUT;
+    if (isKey && end - i > MAX_KEY_LENGTH) throw OUT;
+    const s = text.slice(i, end);
+    return { t: 'scalar', value: resolvePlain(s), type: 'PLAIN', start: i, end: end };
+  }
+
+  /** A flow collection that opens at `i` and closes on the same line. */
+  private flow(i: number, depth: number): FastMap | FastSeq {
+    if (depth > MAX_FLOW_DEPTH) throw OUT;
+    const text = this.text;
+    const isSeq = text.charCodeAt(i) === 91;
+    const close = isSeq ? 93 : 125;
+    const node: FastMap | FastSeq = isSeq ? { t: 'seq', items: [], start: i, end: i } : { t: 'map', items: [], start: i, end: i };
+    let j = this.skipSpaces(i + 1);
+    if (text.charCodeAt(j) === close) {
+      node.end = j + 1;
+      return node;
+    }
+    for (;;) {
+      if (j >= this.eol) throw OUT;
+      if (isSeq) {
+        const item = this.flowItem(j, depth);
+        (node as FastSeq).items.push(item);
+        j = this.skipSpaces(item.end);
+        if (text.charCodeAt(j) === COLON) throw OUT;
+      } else {
+        const key = this.scalar(j, true, true);
+        if (text.charCodeAt(key.end) !== COLON) throw OUT;
+        const v = key.end + 1;
+        if (text.charCodeAt(v) !== SPACE) throw OUT;
+        const value = this.flowItem(this.skipSpaces(v), depth);
+        (node as FastMap).items.push({ key, value });
+        j = this.skipSpaces(value.end);
+      }
+      const c = text.charCodeAt(j);
+      if (c === close) {
+        node.end = j + 1;
+        return node;
+      }
+      if (c !== 44 /* , */) throw OUT;
+      j = this.skipSpaces(j + 1);
+      if (text.charCodeAt(j) === close) throw OUT;
+    }
+  }
+
+  private flowItem(j: number, depth: number): FastNode {
+    const c = this.text.charCodeAt(j);
+    if (j >= this.eol || c === 44 || c === 93 || c === 125 || c === 38 || c === HASH) throw OUT;
+    if (c === 42) return this.alias(j, true);
+    if (c === 91 || c === 123) return this.flow(j, depth + 1);
+    return this.scalar(j, true, false);
+  }
+
+  /** The pending value of `f` is empty: yaml's empty scalar where the value would have started. */
+  private resolveEmpty(f: Frame): void {
+    this.lastEmpty = f.emptyAt === this.text.length || this.text.charCodeAt(f.emptyAt) === NL ? f.emptyAt : -1;
+    if (f.pendingAnchor !== undefined) this.anchors.add(f.pendingAnchor);
+    this.give(f, { t: 'scalar', value: null, type: 'PLAIN', start: f.emptyAt, end: f.emptyAt });
+  }
+
+  /** `node` (with the pending anchor) is the value of `f`'s pending key or item. */
+  private give(f: Frame, node: FastNode): void {
+    if (f.pendingAnchor !== undefined) node.anchor = f.pendingAnchor;
+    if (f.kind === 'map') (f.node as FastMap).items.push({ key: f.pendingKey!, value: node });
+    else (f.node as FastSeq).items.push(node);
+    f.pending = false;
+    f.pendingKey = null;
+    f.pendingAnchor = undefined;
+  }
+
+  /**
+   * Where a collection that closes now ends, as yaml has it: after its last line, or at the empty
+   * value that ends it. Comment lines between its last line and the next line with content count
+   * in yaml's end in ways that depend on their indentation and the lines around them: when one is
+   * indented deeper than the collection (or follows an empty value), the full parser reads the file.
+   */
+  private endOf(f: Frame): number {
+    const comments = this.comments;
+    if (this.lastEmpty !== null) {
+      if (this.lastEmpty < 0 || comments.length > 0) throw OUT;
+      return this.lastEmpty;
+    }
+    for (let k = 0; k < comments.length; k += 2) if (comments[k]! > f.indent) throw OUT;
+    return this.lastLineEnd;
+  }
+
+  private close(): void {
+    const f = this.stack.pop()!;
+    if (f.pending) this.resolveEmpty(f);
+    f.node.end = this.endOf(f);
+    if (f.node.anchor !== undefined) this.anchors.add(f.node.anchor);
+  }
+}
+
+function frame(kind: 'map' | 'seq', indent: number, node: FastMap | FastSeq): Frame {
+  return { kind, indent, node, pending: false, pendingKey: null, pendingAnchor: undefined, emptyAt: 0 };
+}
+
+function isFlowIndicator(c: number): boolean {
+  return c === 44 || c === 91 || c === 93 || c === 123 || c === 125;
+}

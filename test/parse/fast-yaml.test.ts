@@ -1,0 +1,185 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readFastYaml, resolvePlain } from '../../src/parse/fast-yaml.js';
+import type { LVal } from '../../src/parse/located.js';
+import type { Loc } from '../../src/parse/location.js';
+import { parseSource, type ReadDocument } from '../../src/parse/read-document.js';
+import { SourceFile } from '../../src/parse/source-file.js';
+import { parseDocument } from 'yaml';
+
+/**
+ * The fast reader (src/parse/fast-yaml.ts) must give the very tree yaml gives: the same values,
+ * types, locations, anchors, merges, issues. Each case is read both ways and compared whole.
+ */
+
+const env = new Map([
+  ['SET', 'value'],
+  ['N', '3'],
+]);
+
+function locOf(l: Loc): string {
+  return l.kind === 'file' ? `${l.start}-${l.end}` : `${l.object}:${l.path}`;
+}
+
+/** A read document as plain data: shared nodes (aliases, merges) by the number of their first visit. */
+function dump(doc: ReadDocument): unknown {
+  const ids = new Map<LVal, number>();
+  const node = (v: LVal): unknown => {
+    const seen = ids.get(v);
+    if (seen !== undefined) return { ref: seen };
+    ids.set(v, ids.size);
+    const base = { id: ids.get(v), kind: v.kind, loc: locOf(v.loc), tag: v.tag, anchor: v.anchor };
+    if (v.kind === 'scalar') return { ...base, value: Number.isNaN(v.value) ? 'NaN' : v.value, type: typeof v.value, raw: v.raw, fromEnv: v.fromEnv };
+    if (v.kind === 'seq') return { ...base, items: v.items.map((it) => ({ via: it.via && [it.via.kind, locOf(it.via.loc)], value: node(it.value) })) };
+    return {
+      ...base,
+      mergedFrom: v.mergedFrom?.map((m) => ids.get(m) ?? 'unseen'),
+      entries: v.entries.map((e) => ({ key: e.key, keyLoc: locOf(e.keyLoc), via: e.via && [e.via.kind, locOf(e.via.loc)], value: node(e.value) })),
+      index: [...v.index.keys()],
+    };
+  };
+  return {
+    root: doc.root && node(doc.root),
+    issues: doc.issues.map((i) => ({ ...i, loc: locOf(i.loc) })),
+    dotenvUses: doc.dotenvUses.map((u) => ({ ...u, loc: locOf(u.loc) })),
+    variables: [...(doc.variables ?? [])].sort(),
+  };
+}
+
+/** Read `text` both ways; returns whether the fast reader took it. */
+function compareReaders(text: string, name = 'compose.yaml'): boolean {
+  const source = new SourceFile(name, name, text);
+  const slow = parseSource(source, env, true, new Set(['SET']), true);
+  const fast = parseSource(source, env, true, new Set(['SET']), false);
+  expect(dump(fast), name).toEqual(dump(slow));
+  return readFastYaml(source.text) !== null;
+}
+
+function yamlFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...yamlFiles(p));
+    else if (/\.ya?ml$/.test(name)) out.push(p);
+  }
+  return out;
+}
+
+describe('fast reader', () => {
+  it('reads every fixture as yaml does (the same tree, or it leaves the file to yaml)', () => {
+    const files = yamlFiles(join(__dirname, '../../fixtures'));
+    expect(files.length).toBeGreaterThan(100);
+    let taken = 0;
+    for (const f of files) if (compareReaders(readFileSync(f, 'utf8'), f)) taken++;
+    // most real compose files are in the shape it reads
+    expect(taken).toBeGreaterThan(files.length / 3);
+  });
+
+  const cases: Record<string, string> = {
+    'nested maps, comments, blank lines': 'a:\n  b: 1 # c\n  # x\n\n  d: [x, "y"]  \ne: &q\n  - 1\n  -\n  - k: v\n    m: {a: 1}\n  # t\n# u\nf:\ng: &an x\nh: *an\n',
+    'empty values and anchors on them': 'f:   # c\ng: &a\nh:\n  - &b\n  -\n  - x\n# end\n\n',
+    'header comment, trailing comment, no final newline': '# head\n\na: 1\nb:\n  c: 2\n\n  # z\nd: x',
+    'quoted and flow scalars': "a: \"x\" # c\nb: 'it''s'\nc: [ a , {k: v}, [1] ]\nd: {}\ne: []\nf: ''\ng: \"\"\n",
+    'core schema': 'a: [~, null, Null, NULL, true, False, TRUE, yes, no, on, 0o17, 017, 0x1F, 12, -3, +4, 1.5, .5, 1., 1e3, -1.2E-2, .inf, -.Inf, .nan, 0.10, 1_000, 0b11, 12:30, 1.2.3]\n',
+    'keys resolved then stringified': '1: a\ntrue: b\n~: c\n0x10: d\n1.50: e\n"quoted": f\n\'single\': g\n',
+    'merge keys': 'x-a: &a\n  restart: always\n  image: a\nx-b: &b\n  user: "1000"\nservices:\n  s:\n    <<: [*a, *b]\n    image: own\n  t:\n    <<: *a\n',
+    'duplicate keys': 'a: 1\nb: 2\na: 3\nservices:\n  x:\n    image: a\n    image: b\n',
+    'sequence beside its key': 'services:\n  a:\n    ports:\n    - "80:80"\n    - 443\n    command:\n    - sh\n  b:\n    image: x\n',
+    'compact maps in sequences': 'volumes:\n  - type: bind\n    source: ./a\n    target: /a\n  - type: volume\n    source: b\n    read_only: true\n  -\n    type: tmpfs\n',
+    interpolation: 'services:\n  a:\n    image: "${SET}:${UNSET:-1}"\n    deploy:\n      replicas: ${N}\n    user: ${N:-1000}\n    mode: ${BAD\n    x: $$SET\n',
+    'octal as docker reads it': 'services:\n  a:\n    configs:\n      - source: c\n        mode: 0440\n    x: -0755\n    y: "0440"\n',
+    'alias to a scalar and to a sequence': 'x: &v 5\ny: &l [a, b]\nz:\n  - *v\n  - *l\nw: *l\n',
+    'an alias bomb is bounded': 'a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n',
+    'urls and colons in plain scalars': 'a: http://x:80/p?q=1#f\nb: a:b\nc: "a: b"\nd: [http://x, a:b]\ne: x#y\nf: -1\ng: -x\nh: ?x\ni: :x\n',
+    unicode: 'a: ünïcödé 🐳\n"k ü": v\n',
+    'comments no deeper than what closes': 'a:\n  b: 1\n# end\n',
+    'comments at the level of what closes': 'a:\n  b: 1\n  # end\nc: 1\n',
+    'a sequence item closing before a comment': 'a:\n  - b: 1\n  # end\nc: 1\n',
+    'blank lines before what follows': 'a:\n  b:\n    c: 1\n\n  d: 2\n\n\ne:\n  - x\n\n  - y\n\nf: 1\n',
+    'an empty value at the end': 'a:\n  b:\n',
+  };
+  for (const [name, text] of Object.entries(cases)) {
+    it(`reads ${name} as yaml does`, () => {
+      expect(compareReaders(text), 'taken by the fast reader').toBe(true);
+    });
+  }
+
+  const refused: Record<string, string> = {
+    'a tag': 'a: !reset []\n',
+    'a block scalar': 'a: |\n  x\n',
+    'a multi-line plain scalar': 'a: x\n  y\n',
+    'a multi-line quoted scalar': 'a: "x\n  y"\n',
+    'an escape': 'a: "x\\ty"\n',
+    'a document marker': '---\na: 1\n',
+    'two documents': 'a: 1\n---\nb: 2\n',
+    'a directive': '%YAML 1.1\n---\na: 1\n',
+    'a tab': 'a:\n\tb: 1\n',
+    'a CRLF': 'a: 1\r\nb: 2\r\n',
+    'a lone CR': 'a: 1\rb: 2\n',
+    'U+2028': 'a: 1 # x\u2028b: 2\n',
+    'an explicit key': '? a\n: 1\n',
+    'a nested compact sequence': 'a:\n  - - x\n',
+    'an unknown alias': 'a: *nope\n',
+    'an alias to its own ancestor': 'a: &x\n  b: *x\n',
+    'an anchor defined twice': 'a: &x 1\nb: &x 2\n',
+    'an odd anchor name': 'a: &a.b 1\n',
+    'a top-level sequence': '- a\n',
+    'a top-level scalar': 'just text\n',
+    'a mapping in a plain value': 'a: b: c\n',
+    'an unclosed flow': 'a: [x, y\n',
+    'a multi-line flow': 'a: [x,\n  y]\n',
+    'a trailing comma': 'a: [x, y,]\n',
+    'a flow pair in a sequence': 'a: [x: 1]\n',
+    'a flow map key without value': 'a: {x, y: 1}\n',
+    'an indented top level': '  a: 1\n',
+    'a wrong indentation': 'a:\n    b: 1\n  c: 2\n',
+    'a value after a quoted scalar': 'a: "x" y\n',
+    'a reserved indicator': 'a: @x\n',
+    'a control character': 'a: x\u0007\n',
+    'an empty file': '',
+    'only comments': '# x\n',
+    'a comment after a dash': 'a:\n  - # c\n    x\n',
+    'a comment deeper than what closes': 'a:\n  b: 1\n    # end\nc: 1\n',
+    'a comment after an empty value': 'a:\n  b:\n  # end\n',
+    'a comment on an empty value at the end': 'a:\n  b: # c\n',
+  };
+  for (const [name, text] of Object.entries(refused)) {
+    it(`leaves ${name} to yaml, with the same result`, () => {
+      expect(compareReaders(text), 'taken by the fast reader').toBe(false);
+    });
+  }
+
+  // CPU time (not wall time: the machine is shared) at n and 8n services: linear work is about 8
+  // times the CPU; the bound is generous, work that grows with the square would be 64 times.
+  it('reads in time linear in the file (one pass over its lines)', () => {
+    const stack = (n: number) => {
+      let t = 'x-d: &d\n  restart: always\nservices:\n';
+      for (let i = 0; i < n; i++) t += `  s${i}:\n    <<: *d\n    image: "r/s${i}:1"\n    environment:\n      A: \${A:-1}\n    healthcheck:\n      test: ["CMD", "true"]\n    # note\n    deploy:\n      replicas: ${i % 3}\n`;
+      return t;
+    };
+    const small = stack(1500);
+    const large = stack(12000);
+    const read = (t: string) => parseSource(new SourceFile('c.yaml', 'c.yaml', t), env, true, undefined, false);
+    read(small); // warm up the code paths
+    const cpu = (f: () => void) => {
+      const t0 = process.cpuUsage();
+      f();
+      const u = process.cpuUsage(t0);
+      return (u.user + u.system) / 1000;
+    };
+    expect(readFastYaml(large)).not.toBeNull();
+    const a = Math.min(cpu(() => read(small)), cpu(() => read(small)));
+    const b = cpu(() => read(large));
+    expect(b / a).toBeLessThan(30);
+  }, 120_000);
+
+  it('resolves plain scalars as yaml\'s core schema does', () => {
+    const samples = ['~', 'null', 'Null', 'NULL', 'nULL', 'true', 'True', 'TRUE', 'tRUE', 'yes', '0o7', '0o8', '07', '08', '0x1f', '0X1F', '-0', '+12', '1_0', '.5', '5.', '-.5e3', '1e', '.inf', '+.inf', '-.INF', '.NaN', '.nAn', '1.0', 'nan', 'x'];
+    for (const s of samples) {
+      const doc = parseDocument(`k: ${s}\n`);
+      const want = (doc.contents as unknown as { items: Array<{ value: { value: unknown } }> }).items[0]!.value.value;
+      expect(resolvePlain(s), s).toEqual(want);
+    }
+  });
+});
