@@ -132,9 +132,9 @@ function gitDirOf(repoRoot: string): string {
   let gitDir = dotGit;
   try {
     if (!statSync(dotGit).isFile()) return dotGit;
-    const m = /^gitdir:\s*(.+?)\s*$/m.exec(readFileSync(dotGit, 'utf8'));
-    if (!m) return dotGit;
-    gitDir = resolve(repoRoot, m[1]!);
+    const first = readFileSync(dotGit, 'utf8').split('\n', 1)[0]!.trim();
+    if (!first.startsWith('gitdir:')) return dotGit;
+    gitDir = resolve(repoRoot, first.slice('gitdir:'.length).trim());
     return resolve(gitDir, readFileSync(join(gitDir, 'commondir'), 'utf8').trim());
   } catch {
     return gitDir;
