@@ -11,5 +11,7 @@ export default defineConfig({
     // workers share two cores well; each engine suite has its own data root, socket and free ports.
     maxWorkers: 3,
     minWorkers: 1,
+    // workers one step below vitest's own process, which must answer them within a fixed 60 s
+    setupFiles: ['test/helpers/worker-priority.ts'],
   },
 });
