@@ -89,62 +89,33 @@ export function checkUsage(ctx: { report: Report; stack: Stack }, svc: Service, 
   const sizing = sizer.of(svc);
   const rec = sizing.rec;
   if (!rec) return;
-  const file = sizing.file;
   const o = rec.observed;
+  /** A finding at the limit `key`, fixed by setting it to the recommendation `want`. */
+  const below = (key: 'cpus' | 'memory', limit: Located<number>, want: Evidenced, messageId: string, data: Record<string, string | number>): void =>
+    ctx.report({
+      messageId,
+      data: { service: svc.name, usage: sizing.file, recommended: key === 'memory' ? formatMemory(want.value) : formatCpus(want.value), evidence: want.evidence, ...data },
+      at: limit,
+      loc: limit.loc,
+      service: svc,
+      ...(key === 'cpus' ? { severity: 'warning' as const } : {}),
+      fix: () => setLimit(ctx.stack, svc, key, sizer),
+    });
   const memLimit = svc.limits.memory;
   if (memLimit) {
     const want = rec.limits.memory;
-    if (o.oomKills > 0 && memLimit.value < want.value) {
-      ctx.report({
-        messageId: 'oomKilled',
-        data: {
-          service: svc.name,
-          kills: o.oomKills === 1 ? 'once' : `${o.oomKills} times`,
-          usage: file,
-          limit: formatMemory(memLimit.value),
-          recommended: formatMemory(want.value),
-          evidence: want.evidence,
-        },
-        at: memLimit,
-        loc: memLimit.loc,
-        service: svc,
-        fix: () => setLimit(ctx.stack, svc, 'memory', sizer),
-      });
-    } else if (memLimit.value < o.memoryPeak) {
-      ctx.report({
-        messageId: 'memoryBelowPeak',
-        data: { service: svc.name, limit: formatMemory(memLimit.value), peak: formatMi(o.memoryPeak), window: rec.window, usage: file, recommended: formatMemory(want.value), evidence: want.evidence },
-        at: memLimit,
-        loc: memLimit.loc,
-        service: svc,
-        fix: () => setLimit(ctx.stack, svc, 'memory', sizer),
-      });
-    } else farAbove(ctx, svc, 'memory', memLimit, want, formatMi(o.memoryPeak), rec, sizer);
+    const limit = formatMemory(memLimit.value);
+    if (o.oomKills > 0 && memLimit.value < want.value) below('memory', memLimit, want, 'oomKilled', { kills: o.oomKills === 1 ? 'once' : `${o.oomKills} times`, limit });
+    else if (memLimit.value < o.memoryPeak) below('memory', memLimit, want, 'memoryBelowPeak', { limit, peak: formatMi(o.memoryPeak), window: rec.window });
+    else farAbove(ctx, svc, 'memory', memLimit, want, formatMi(o.memoryPeak), rec, sizer);
   }
   const cpuLimit = svc.limits.cpus;
   if (cpuLimit) {
     const want = rec.limits.cpus;
-    if (cpuLimit.value < want.value && o.throttled !== null && o.throttled > THROTTLING_HIGH) {
-      ctx.report({
-        messageId: 'cpuThrottled',
-        data: { service: svc.name, share: percent(o.throttled), usage: file, limit: formatCpu(cpuLimit.value), recommended: formatCpus(want.value), evidence: want.evidence },
-        at: cpuLimit,
-        loc: cpuLimit.loc,
-        service: svc,
-        severity: 'warning',
-        fix: () => setLimit(ctx.stack, svc, 'cpus', sizer),
-      });
-    } else if (cpuLimit.value < o.cpuP99) {
-      ctx.report({
-        messageId: 'cpuBelowUsage',
-        data: { service: svc.name, limit: formatCpu(cpuLimit.value), used: formatCpu(o.cpuP99), window: rec.window, usage: file, recommended: formatCpus(want.value), evidence: want.evidence },
-        at: cpuLimit,
-        loc: cpuLimit.loc,
-        service: svc,
-        severity: 'warning',
-        fix: () => setLimit(ctx.stack, svc, 'cpus', sizer),
-      });
-    } else farAbove(ctx, svc, 'cpus', cpuLimit, want, `${formatCpu(o.cpuMax)} CPU`, rec, sizer);
+    const limit = formatCpu(cpuLimit.value);
+    if (cpuLimit.value < want.value && o.throttled !== null && o.throttled > THROTTLING_HIGH) below('cpus', cpuLimit, want, 'cpuThrottled', { share: percent(o.throttled), limit });
+    else if (cpuLimit.value < o.cpuP99) below('cpus', cpuLimit, want, 'cpuBelowUsage', { limit, used: formatCpu(o.cpuP99), window: rec.window });
+    else farAbove(ctx, svc, 'cpus', cpuLimit, want, `${formatCpu(o.cpuMax)} CPU`, rec, sizer);
   }
 }
 
