@@ -1,5 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBaseline } from '../src/engine/baseline.js';
 import type { Finding } from '../src/engine/types.js';
@@ -204,5 +205,22 @@ describe('discovery in a linked worktree (a .git file)', () => {
     const run = runCli(['lint', '--format', 'json'], join(p.dir, 'wt'));
     expect(run.stderr).toBe('');
     expect((JSON.parse(run.stdout) as { results: Array<{ file: string }> }).results.map((r) => r.file)).toEqual(['compose.yaml']);
+  });
+
+  it('a FIFO where commondir, info/exclude or a .gitignore would be reads as empty: no hang', () => {
+    const q = project({
+      'wt/.git': 'gitdir: g\n',
+      'wt/.stackopt.yaml': WARN_ONLY,
+      'wt/compose.yaml': compose,
+      'wt/sub/compose.yaml': compose,
+    });
+    for (const f of ['wt/g/commondir', 'wt/g/info/exclude', 'wt/sub/.gitignore']) {
+      mkdirSync(dirname(join(q.dir, f)), { recursive: true });
+      execFileSync('mkfifo', [join(q.dir, f)]);
+    }
+    // a blocking read of any of the three would never return (runCli's own limit is minutes)
+    const run = runCli(['lint', '--format', 'json'], join(q.dir, 'wt'));
+    expect(run.stderr).toBe('');
+    expect((JSON.parse(run.stdout) as { results: Array<{ file: string }> }).results.map((r) => r.file)).toEqual(['compose.yaml', 'sub/compose.yaml']);
   });
 });

@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { IgnoreList, isIgnored } from '../config/ignore-patterns.js';
 import { InputError } from '../parse/read-document.js';
+import { readText, ReadTextError } from '../parse/read-text.js';
 import { OUTSIDE_PROJECT, ProjectBoundary } from '../parse/project-files.js';
 import { displayPath } from '../parse/load-project.js';
 
@@ -112,10 +113,12 @@ function relativeTo(base: string, abs: string): string {
 function readIgnore(file: string, base: string, warn?: (message: string) => void): IgnoreList | null {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // bounded, and a FIFO reads as empty: an ignore file cannot make discovery hang
+    text = readText(file);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    warn?.(`stackopt: warning: ${displayPath(file)}: cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'}); its patterns do not apply`);
+    if (!(e instanceof ReadTextError)) throw e;
+    if (e.message === 'no such file') return null;
+    warn?.(`stackopt: warning: ${displayPath(file)}: cannot read it (${e.message}); its patterns do not apply`);
     return null;
   }
   const list = IgnoreList.parse(base, text, (p) => warn?.(`stackopt: warning: ${displayPath(file)}:${p.line}:${p.column}: not a pattern, the line is skipped: ${p.message}`));
@@ -132,11 +135,12 @@ function gitDirOf(repoRoot: string): string {
   let gitDir = dotGit;
   try {
     if (!statSync(dotGit).isFile()) return dotGit;
-    const first = readFileSync(dotGit, 'utf8').split('\n', 1)[0]!.trim();
+    const first = readText(dotGit).split('\n', 1)[0]!.trim();
     if (!first.startsWith('gitdir:')) return dotGit;
     gitDir = resolve(repoRoot, first.slice('gitdir:'.length).trim());
-    return resolve(gitDir, readFileSync(join(gitDir, 'commondir'), 'utf8').trim());
-  } catch {
+    return resolve(gitDir, readText(join(gitDir, 'commondir')).split('\n', 1)[0]!.trim());
+  } catch (e) {
+    if (!(e instanceof ReadTextError) && !(e as NodeJS.ErrnoException).code) throw e;
     return gitDir;
   }
 }
