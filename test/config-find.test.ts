@@ -27,6 +27,8 @@ describe('configFor', () => {
     expect(c).toMatchObject({ target: 'compose', failOn: 'warning', baseline: join(root, 'a/b/base.json') });
     // a path that does not exist (a buffer not saved yet) is looked up from its folder all the same
     expect(configFor(join(root, 'a/b/c/new/stack.yml'))).toBe(c);
+    // a repository of its own, so that the search stops there and not at a stray file above the temporary folder
+    mkdirSync(join(root, 'elsewhere/.git'), { recursive: true });
     expect(configFor(join(root, 'elsewhere/compose.yaml'))).toBe(null);
   });
 

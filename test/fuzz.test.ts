@@ -189,7 +189,7 @@ describe('fuzzing lint and fix with mutated real files', () => {
   // with 50 ms allowed to any input for start-up work. Super-linear work on a long value or a deep
   // nesting shows as hundreds of times the median.
   it('costs CPU time about proportional to the input size', () => {
-    if (costs.length < 5) return;
+    expect(costs.length, 'the cost samples of the test before').toBeGreaterThanOrEqual(5);
     const median = [...costs].sort((a, b) => a.perByte - b.perByte)[Math.floor(costs.length / 2)]!.perByte;
     // a garbage collection or a busy machine can land on any one input: an outlier is run again
     // three times and counts only when its cheapest run is still one (super-linear work always is)

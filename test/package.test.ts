@@ -14,7 +14,7 @@ import { repositoryRoot as root, runProcess } from './helpers/worktree.js';
  * packed tarball with `--omit=dev` that lints (an old stack schema version too, whose validator is
  * loaded beside the bundle). Run after the build (`npm test` builds first).
  */
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { license: string; dependencies?: Record<string, string>; devDependencies: Record<string, string>; files: string[] };
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; version: string; license: string; dependencies?: Record<string, string>; devDependencies: Record<string, string>; files: string[] };
 const work = mkdtempSync(join(tmpdir(), 'stackopt-package-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -103,7 +103,7 @@ describe('the packed tarball installed with --omit=dev', () => {
   it('installs nothing besides itself and its runtime dependencies, and lints, an old stack schema version too', async () => {
     const packed = spawnSync('npm', ['pack', '--ignore-scripts', '--pack-destination', work], { cwd: root, encoding: 'utf8', timeout: 300_000 });
     expect(packed.status, packed.stderr).toBe(0);
-    expect(packed.stdout).toBe('stackopt-0.1.0.tgz\n'); // nothing else on stdout: pre-commit reads the name from it
+    expect(packed.stdout).toBe(`${pkg.name}-${pkg.version}.tgz\n`); // nothing else on stdout: pre-commit reads the name from it
     const project = join(work, 'project');
     spawnSync('mkdir', ['-p', project]);
     writeFileSync(join(project, 'package.json'), '{"name":"user-project","version":"1.0.0","private":true}\n');

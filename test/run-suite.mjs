@@ -5,11 +5,18 @@
 // Exits non-zero when either fails. Arguments go to vitest.
 import { spawn } from 'node:child_process';
 import { setPriority } from 'node:os';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const started = Date.now();
+for (const tool of ['typescript/bin/tsc', 'vitest/vitest.mjs']) {
+  if (!existsSync(join(root, 'node_modules', tool))) {
+    console.error(`npm test: node_modules/${tool} is missing: run \`npm ci\` first`);
+    process.exit(2);
+  }
+}
 
 const tsc = spawn(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
 try {
@@ -27,7 +34,10 @@ const typecheck = new Promise((done) => {
 
 const vitest = spawn(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
 const tests = new Promise((done) => {
-  vitest.on('error', () => done(1));
+  vitest.on('error', (e) => {
+    console.error(`npm test: vitest could not start: ${e.message}`);
+    done(1);
+  });
   vitest.on('close', (code) => done(code ?? 1));
 });
 // ^C or a kill of this process ends both

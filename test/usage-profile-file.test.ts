@@ -24,7 +24,7 @@ const errorOf = (text: string) => {
   try {
     parseUsageProfile(text, 'u.json');
   } catch (e) {
-    // the positions are checked in usage-read-profile.test.ts
+    // the positions are checked in usage-profile-positions.test.ts
     return (e as Error).message.replace(/^u\.json:\d+:\d+: /, 'u.json:L:C: ');
   }
   throw new Error('no error');
