@@ -2,25 +2,13 @@
  * `lint --stdin --stdin-filename PATH` and the path `-`: the text of standard input linted (and fixed)
  * as if it were PATH — its configuration, `.env`, target and relative files — with findings naming PATH.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, jsonFindings, repoRoot, tempProject, type CliRun } from './helpers/cli.js';
-
-const bin = join(repoRoot, 'bin', 'stackopt.js');
+import { assertBuilt, jsonFindings, repoRoot, runCli, tempProject, type CliRun } from './helpers/cli.js';
 
 /** The built CLI with `input` on standard input (a pipe, as an editor or a shell pipeline gives it). */
-function runWithInput(args: string[], cwd: string, input: string | Buffer): CliRun {
-  const r = spawnSync(process.execPath, [bin, ...args], {
-    cwd,
-    input,
-    encoding: 'utf8',
-    timeout: 300_000,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1' },
-  });
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const runWithInput = (args: string[], cwd: string, input: string | Buffer): CliRun => runCli(args, cwd, {}, input);
 
 const BUFFER = 'services:\n  web:\n    image: nginx:${TAG}\n    privileged: true\n';
 

@@ -24,8 +24,8 @@ export interface CliRun {
 /** a clean environment: no colours, no CI variables that could change the output */
 const cliEnv = (env: Record<string, string>) => ({ PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', ...env });
 
-export function runCli(args: string[], cwd: string, env: Record<string, string> = {}): CliRun {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', timeout: 300_000, env: cliEnv(env) });
+export function runCli(args: string[], cwd: string, env: Record<string, string> = {}, input?: string | Buffer): CliRun {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', timeout: 300_000, env: cliEnv(env), ...(input === undefined ? {} : { input }) });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
