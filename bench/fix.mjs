@@ -9,12 +9,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { childrenCpuMs } from './child-cpu.mjs';
+import { childrenCpuMs, runsOption } from './child-cpu.mjs';
 import { cleanStack, dirtyStack } from './generate.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const runsArg = process.argv.indexOf('--runs');
-const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
+const runs = runsOption(5);
 const out = join(root, 'bench/out/fix');
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });

@@ -6,12 +6,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { childrenCpuMs } from './child-cpu.mjs';
+import { childrenCpuMs, ranCleanly, runsOption } from './child-cpu.mjs';
 import { bigStack } from './generate.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const runsArg = process.argv.indexOf('--runs');
-const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 15;
+const runs = runsOption(15);
 const out = join(root, 'bench/out');
 rmSync(out, { recursive: true, force: true });
 mkdirSync(join(out, 'many'), { recursive: true });
@@ -38,12 +37,11 @@ writeFileSync(big, bigStack(2000));
 const bin = join(root, 'bin/stackopt.js');
 function measure(args, env = process.env) {
   const walls = [];
-  const cpus = [];
   for (let i = 0; i < runs; i++) {
     const t0 = process.hrtime.bigint();
     const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
     const wall = Number(process.hrtime.bigint() - t0) / 1e6;
-    if (r.status !== 0 && r.status !== 1) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+    if (!ranCleanly(r)) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
     walls.push(wall);
   }
   walls.sort((a, b) => a - b);
@@ -54,8 +52,9 @@ function cpuOf(args, env = process.env) {
   const samples = [];
   for (let i = 0; i < runs; i++) {
     const before = childrenCpuMs();
-    spawnSync(process.execPath, args, { stdio: 'ignore', env });
+    const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
     samples.push(childrenCpuMs() - before);
+    if (!ranCleanly(r)) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   }
   samples.sort((a, b) => a - b);
   return samples[Math.floor(samples.length / 2)];

@@ -11,12 +11,11 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { childrenCpuMs } from './child-cpu.mjs';
+import { childrenCpuMs, ranCleanly, runsOption } from './child-cpu.mjs';
 import { bigStack, dirtyStack, realFiles, swarmSnapshot } from './generate.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const runsArg = process.argv.indexOf('--runs');
-const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
+const runs = runsOption(5);
 const out = mkdtempSync(join(tmpdir(), 'stackopt-bench-targets-'));
 process.on('exit', () => rmSync(out, { recursive: true, force: true }));
 const bin = join(root, 'bin/stackopt.js');
@@ -67,7 +66,7 @@ function once(cmd, args, env = process.env, cwd = out, okExits = [0, 1]) {
     : spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env, cwd, maxBuffer: 64 * 1024 * 1024 });
   const wall = Number(process.hrtime.bigint() - t0) / 1e6;
   const cpu = childrenCpuMs() - before;
-  if (!okExits.includes(r.status)) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${String(r.stderr).slice(0, 2000)}`);
+  if (!ranCleanly(r, okExits)) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${String(r.stderr).slice(0, 2000)}`);
   const peak = timeBin ? Number(readFileSync(stats, 'utf8').trim().split('\n').pop()) / 1024 : null;
   return { wall, cpu, peak };
 }
