@@ -103,6 +103,17 @@ describe('files a compose file points at stay inside the project', () => {
     expect(r.stdout).not.toContain(SECRET);
   });
 
+  it('an override beside a named file that links out of its folder is not merged: a line naming it, exit 2', () => {
+    const outside = project({ 'creds.yaml': `services:\n  web:\n    environment: {TOKEN: ${SECRET}}\n` });
+    const p = project({ '.stackopt.yaml': onlyRules({ 'image-tag-pinned': 'warning' }), 'deploy/compose.yaml': 'services:\n  web:\n    image: nginx:1.25\n' });
+    symlinkSync(join(outside.dir, 'creds.yaml'), join(p.dir, 'deploy', 'compose.override.yaml'));
+    const r = runCli(['lint', 'deploy/compose.yaml', '--format', 'json'], p.dir);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`stackopt: deploy/compose.override.yaml is not read: a symbolic link to ${join(outside.dir, 'creds.yaml')}, which is outside deploy, the folder of the file named\n`);
+    expect(JSON.parse(r.stdout).results.map((x: { file: string }) => x.file)).toEqual(['deploy/compose.yaml']);
+    expect(r.stdout).not.toContain(SECRET);
+  });
+
   it('a symlinked .env to a file outside the project is an error naming it; a .env that is no KEY=VALUE file is never quoted', () => {
     const outside = project({ 'id_rsa': `-----BEGIN KEY-----\n${SECRET}\n` });
     const p = project({ '.stackopt.yaml': EXTENDS_ONLY, 'compose.yaml': 'services:\n  web:\n    image: "nginx:${TAG:-1.25}"\n' });

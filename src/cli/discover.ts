@@ -313,6 +313,7 @@ function pairFolder(dir: string, listed: Map<string, PathEntry>, opts: DiscoverO
       // an unreadable folder: only the listed files
     }
     let lists: IgnoreList[] | null = null;
+    let boundary: ProjectBoundary | null = null;
     for (const n of names) {
       const lower = n.toLowerCase();
       if (listed.has(lower)) continue;
@@ -322,6 +323,12 @@ function pairFolder(dir: string, listed: Map<string, PathEntry>, opts: DiscoverO
       try {
         if (!statSync(abs).isFile()) continue;
       } catch {
+        continue;
+      }
+      // a partner the user did not name is read as a file found in the folder is: a link out of the folder is not
+      const why = (boundary ??= new ProjectBoundary([dir])).refusal(abs);
+      if (why !== null) {
+        opts.onRefused?.(displayPath(abs), why.replace(OUTSIDE_PROJECT, `outside ${displayPath(dir)}, the folder of the file named`));
         continue;
       }
       onDisk.set(lower, n);
