@@ -53,6 +53,9 @@ const OUT_OF_SUBSET = /[\x00-\x09\x0b-\x1f\x7f\x85\u2028\u2029\ufeff\ufffe\uffff
 /** Flow collections nested deeper than this go to the full parser (it bounds the depth itself). */
 const MAX_FLOW_DEPTH = 32;
 
+/** Block collections nested deeper than this go to the full parser (it bounds the depth itself). */
+const MAX_BLOCK_DEPTH = 64;
+
 /** The longest implicit key YAML allows is 1,024 characters: longer keys go to the full parser. */
 const MAX_KEY_LENGTH = 1000;
 
@@ -120,8 +123,8 @@ class FastReader {
    * follows it on its line, a case left to the full parser); else null.
    */
   private lastEmpty: number | null = null;
-  /** the comment lines since the last line with content: their indentation and end */
-  private comments: number[] = [];
+  /** the deepest indentation of the comment lines since the last line with content (-1: none) */
+  private commentIndent = -1;
   /** the end of the line being read (before its line break) */
   private eol = 0;
   /** anchors whose node is complete: an alias may refer to them */
@@ -142,7 +145,7 @@ class FastReader {
       let i = pos;
       while (i < eol && text.charCodeAt(i) === SPACE) i++;
       if (i === eol || text.charCodeAt(i) === HASH) {
-        if (i < eol) this.comments.push(i - pos, lineEnd);
+        if (i < eol) this.commentIndent = Math.max(this.commentIndent, i - pos);
         pos = lineEnd;
         continue;
       }
@@ -150,7 +153,7 @@ class FastReader {
       this.line(i, i - pos);
       this.lastLineEnd = lineEnd;
       this.lastEmpty = null;
-      this.comments.length = 0;
+      this.commentIndent = -1;
       pos = lineEnd;
     }
     while (this.stack.length > 0) this.close();
@@ -197,6 +200,8 @@ class FastReader {
 
   /** The line's content at `i`, in the frame on top of the stack. */
   private content(i: number): void {
+    // deeper block nesting than a compose file has: the full parser bounds it and says so
+    if (this.stack.length > MAX_BLOCK_DEPTH) throw OUT;
     const top = this.stack[this.stack.length - 1]!;
     if (top.kind === 'seq') {
       if (!this.isSeqItem(i)) throw OUT;
@@ -336,13 +341,14 @@ class FastReader {
         break;
       }
       value += text.slice(from, e);
+      if (isKey && e + 1 - i > MAX_KEY_LENGTH) throw OUT;
       return { t: 'scalar', value, type: 'QUOTE_SINGLE', start: i, end: e + 1 };
     }
     if (c === 34 /* " */) {
       const e = text.indexOf('"', i + 1);
       if (e < 0 || e >= eol) throw OUT;
       const value = text.slice(i + 1, e);
-      if (value.includes('\\')) throw OUT;
+      if (value.includes('\\') || (isKey && e + 1 - i > MAX_KEY_LENGTH)) throw OUT;
       return { t: 'scalar', value, type: 'QUOTE_DOUBLE', start: i, end: e + 1 };
     }
     // a plain scalar cannot start with an indicator (`-`, `?`, `:` only when a space follows)
@@ -451,12 +457,11 @@ class FastReader {
    * indented deeper than the collection (or follows an empty value), the full parser reads the file.
    */
   private endOf(f: Frame): number {
-    const comments = this.comments;
     if (this.lastEmpty !== null) {
-      if (this.lastEmpty < 0 || comments.length > 0) throw OUT;
+      if (this.lastEmpty < 0 || this.commentIndent >= 0) throw OUT;
       return this.lastEmpty;
     }
-    for (let k = 0; k < comments.length; k += 2) if (comments[k]! > f.indent) throw OUT;
+    if (this.commentIndent > f.indent) throw OUT;
     return this.lastLineEnd;
   }
 

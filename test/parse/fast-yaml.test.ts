@@ -143,6 +143,9 @@ describe('fast reader', () => {
     'a comment deeper than what closes': 'a:\n  b: 1\n    # end\nc: 1\n',
     'a comment after an empty value': 'a:\n  b:\n  # end\n',
     'a comment on an empty value at the end': 'a:\n  b: # c\n',
+    'block nesting deeper than a compose file has (yaml bounds it)': Array.from({ length: 70 }, (_, d) => `${' '.repeat(d)}k${d}:\n`).join('') + `${' '.repeat(70)}v\n`,
+    'a double-quoted key over 1,024 characters': `a:\n  "${'k'.repeat(1100)}": v\n`,
+    "a single-quoted key over 1,024 characters in a list": `a:\n  - '${'k'.repeat(1100)}': v\n`,
   };
   for (const [name, text] of Object.entries(refused)) {
     it(`leaves ${name} to yaml, with the same result`, () => {
