@@ -64,11 +64,18 @@ const script = new vm.Script(readFileSync(bundle, 'latin1'), {
 const bundleModule = { exports: {} };
 script.runInThisContext()(bundleModule.exports, require('node:module').createRequire(bundle), bundleModule, bundle, dirname(bundle));
 cli = bundleModule.exports;
-cli.run(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-  if (writeCache) writeFileSync(writeCache, script.createCachedData());
-  else if (userCache && (!cachedData || script.cachedDataRejected)) saveUserCache(userCache, script.createCachedData());
-});
+cli.run(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    if (writeCache) writeFileSync(writeCache, script.createCachedData());
+    else if (userCache && (!cachedData || script.cachedDataRejected)) saveUserCache(userCache, script.createCachedData());
+  },
+  (e) => {
+    // run() answers every error it meets in one line; this is a failure before it could (setting up the commands)
+    process.stderr.write(`stackopt: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 3;
+  },
+);
 
 /** `$XDG_CACHE_HOME/stackopt/bundle-<hash>.cache` (else `~/.cache/...`), the hash of the flags, node and the build. */
 function userCacheFile(flagText) {

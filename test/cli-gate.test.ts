@@ -193,7 +193,9 @@ describe('discovery in a linked worktree (a .git file)', () => {
   // `git worktree add` leaves `.git` a file naming the worktree's git directory, whose `commondir`
   // leads to the main repository's, where info/exclude is
   const p = project({
+    'main.git/HEAD': 'ref: refs/heads/main\n',
     'main.git/info/exclude': 'svc/compose.yml\n',
+    'main.git/worktrees/wt/HEAD': 'ref: refs/heads/wt\n',
     'main.git/worktrees/wt/commondir': '../..\n',
     'wt/.git': 'gitdir: ../main.git/worktrees/wt\n',
     'wt/.stackopt.yaml': WARN_ONLY,
@@ -210,6 +212,7 @@ describe('discovery in a linked worktree (a .git file)', () => {
   it('a FIFO where commondir, info/exclude or a .gitignore would be reads as empty: no hang', () => {
     const q = project({
       'wt/.git': 'gitdir: g\n',
+      'wt/g/HEAD': 'ref: refs/heads/main\n',
       'wt/.stackopt.yaml': WARN_ONLY,
       'wt/compose.yaml': compose,
       'wt/sub/compose.yaml': compose,
@@ -222,5 +225,17 @@ describe('discovery in a linked worktree (a .git file)', () => {
     const run = runCli(['lint', '--format', 'json'], join(q.dir, 'wt'));
     expect(run.stderr).toBe('');
     expect((JSON.parse(run.stdout) as { results: Array<{ file: string }> }).results.map((r) => r.file)).toEqual(['compose.yaml', 'sub/compose.yaml']);
+  });
+
+  it('a gitdir that is not a git directory (no HEAD) is not followed: its info/exclude does not apply', () => {
+    const q = project({
+      'elsewhere/info/exclude': 'compose.yaml\n',
+      'wt/.git': 'gitdir: ../elsewhere\n',
+      'wt/.stackopt.yaml': WARN_ONLY,
+      'wt/compose.yaml': compose,
+    });
+    const run = runCli(['lint', '--format', 'json'], join(q.dir, 'wt'));
+    expect(run.stderr).toBe('');
+    expect((JSON.parse(run.stdout) as { results: Array<{ file: string }> }).results.map((r) => r.file)).toEqual(['compose.yaml']);
   });
 });

@@ -128,20 +128,29 @@ function readIgnore(file: string, base: string, warn?: (message: string) => void
 /**
  * The git directory of a repository's root: `.git` itself, or where a `.git` file points (a linked
  * worktree or a submodule: `gitdir: PATH`), and then the directory it shares with the main
- * worktree (`commondir`), which holds `info/exclude`.
+ * worktree (`commondir`), which holds `info/exclude`. A pointer may lead anywhere on the disk: it is
+ * followed only to a folder that is a git directory (it holds `HEAD`); else null (no exclude file).
  */
-function gitDirOf(repoRoot: string): string {
+function gitDirOf(repoRoot: string): string | null {
   const dotGit = join(repoRoot, '.git');
-  let gitDir = dotGit;
+  const isGitDir = (d: string) => existsSync(join(d, 'HEAD'));
   try {
     if (!statSync(dotGit).isFile()) return dotGit;
     const first = readText(dotGit).split('\n', 1)[0]!.trim();
-    if (!first.startsWith('gitdir:')) return dotGit;
-    gitDir = resolve(repoRoot, first.slice('gitdir:'.length).trim());
-    return resolve(gitDir, readText(join(gitDir, 'commondir')).split('\n', 1)[0]!.trim());
+    if (!first.startsWith('gitdir:')) return null;
+    const gitDir = resolve(repoRoot, first.slice('gitdir:'.length).trim());
+    if (!isGitDir(gitDir)) return null;
+    let common: string;
+    try {
+      common = resolve(gitDir, readText(join(gitDir, 'commondir')).split('\n', 1)[0]!.trim());
+    } catch (e) {
+      if (!(e instanceof ReadTextError)) throw e;
+      return gitDir; // a submodule's git directory is its own common one
+    }
+    return isGitDir(common) ? common : gitDir;
   } catch (e) {
     if (!(e instanceof ReadTextError) && !(e as NodeJS.ErrnoException).code) throw e;
-    return gitDir;
+    return null;
   }
 }
 
@@ -162,7 +171,8 @@ function ancestorIgnoreLists(dir: string, warn?: (message: string) => void): Ign
   }
   if (!repoRoot) return [];
   const lists: IgnoreList[] = [];
-  const exclude = readIgnore(join(gitDirOf(repoRoot), 'info', 'exclude'), repoRoot, warn);
+  const gitDir = gitDirOf(repoRoot);
+  const exclude = gitDir === null ? null : readIgnore(join(gitDir, 'info', 'exclude'), repoRoot, warn);
   if (exclude) lists.push(exclude);
   for (const a of chain.reverse()) {
     const l = readIgnore(join(a, '.gitignore'), a, warn);

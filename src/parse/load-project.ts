@@ -7,7 +7,7 @@ import { makeMap, setEntry, type BuildIssue, type DotenvUse, type LEntry, type L
 import { dropResets, mergeTrees, type OnConflict } from './merge.js';
 import { InputError, parseSource, readSource, type ReadDocument } from './read-document.js';
 import { readText, ReadTextError } from './read-text.js';
-import { ProjectBoundary } from './project-files.js';
+import { OUTSIDE_PROJECT, ProjectBoundary } from './project-files.js';
 import { EnvRedactor } from './env-redactor.js';
 import { SourceFile } from './source-file.js';
 import { pushAll } from './collect.js';
@@ -326,7 +326,8 @@ function includeEnv(item: IncludeItem, env: Env, workingDir: string, projectDir:
   const files: Array<{ abs: string; at: Loc; shown: string }> = [];
   if (item.envFiles === null) {
     const dotenv = join(projectDir, '.env');
-    if (lstatExists(dotenv)) files.push({ abs: dotenv, at: item.paths[0]!.loc, shown: displayPath(dotenv) });
+    // a project directory outside the project has no .env for stackopt: not even whether one exists is told
+    if (loader.parserFor(env).refusal(dotenv) !== OUTSIDE_PROJECT && lstatExists(dotenv)) files.push({ abs: dotenv, at: item.paths[0]!.loc, shown: displayPath(dotenv) });
   } else {
     for (const f of item.envFiles) if (f.value !== '/dev/null') files.push({ abs: resolve(workingDir, f.value), at: f.loc, shown: f.shown });
   }

@@ -58,6 +58,16 @@ describe('include: the included services are part of the project', () => {
     expect(r.findings.map((f) => `${f.ruleId} ${f.line}:${f.column}`)).toEqual(['depends-on 5:9']);
   });
 
+  it('a project_directory outside the project: whether a .env exists there is not told', () => {
+    const compose = 'include:\n  - path: db/compose.yaml\n    project_directory: ../elsewhere\nservices:\n  web:\n    image: nginx:1.25\n';
+    const findings = (withEnv: boolean) =>
+      inTempDir({ 'app/compose.yaml': compose, 'app/db/compose.yaml': DB, ...(withEnv ? { 'elsewhere/.env': 'SECRET=1\n' } : { 'elsewhere/x': '' }) }, (dir) =>
+        lintProject({ files: [join(dir, 'app/compose.yaml')], environment: {}, rules: RULES }).findings.map(brief),
+      );
+    expect(findings(true)).toEqual(findings(false));
+    expect(JSON.stringify(findings(true))).not.toContain('.env');
+  });
+
   it('long syntax: path as a list (merged as -f), project_directory and env_file for its interpolation', () => {
     const files = {
       'compose.yaml': `include:
