@@ -71,18 +71,21 @@ describe('buildLedger', () => {
       agent: { stack: 'shop', cpu: [0.01], memory: [20 * M] },
     });
     profile.services['other/agent'] = { ...profile.services['shop/agent']!, stack: 'other' };
-    const l = buildLedger({ files: [stackFile(STACK)], environment: {}, usage: { profile, file: "u.json", stack: null }, stackName: 'shop' });
+    const l = buildLedger({ files: [stackFile(STACK)], environment: {}, usage: { profile, file: "u.json", stack: 'shop' } });
     const api = l.rows[0]!.observed!;
     expect(api.samples).toBe(300);
     expect(api.seconds).toBe(299 * 30);
     expect(api.memory.peak).toBe(400 * M);
     expect(api.memory.p95).toBe(400 * M);
     expect(api.cpu.peak).toBe(0.5);
-    expect(l.rows[1]!.observed?.samples).toBe(1);
+    // db is in the profile under another stack only: with the stack named, fix does not size it from that entry, and the ledger shows none
+    expect(l.rows[1]!.observed).toBeNull();
     expect(l.rows[2]!.observed).toBeNull();
     expect(l.rows[3]!.observed?.memory.peak).toBe(20 * M);
     const unnamed = buildLedger({ files: [stackFile(STACK)], environment: {}, usage: { profile, file: "u.json", stack: null } });
     expect(unnamed.rows[3]!.observed).toBeNull();
+    // without a stack named, a name that one entry has is found, whatever its stack
+    expect(unnamed.rows[1]!.observed?.samples).toBe(1);
   });
 
   it('a file that does not parse: an error naming where', () => {

@@ -3,7 +3,6 @@
  * (src/model/usage-recommend.ts), the findings only a measurement shows (a limit below what was
  * used, a service killed by its memory limit, a limit far above what was used) and their fixes.
  */
-import { child, scalarValue } from '../../src/model/access.js';
 import { buildSharedFix, FixBuilder } from '../../src/engine/fixer.js';
 import type { Fix, RuleContext } from '../../src/engine/types.js';
 import { isPresetName, formatCpus, formatMemory, type PresetName } from '../../src/model/sizing.js';
@@ -12,6 +11,7 @@ import type { Located } from '../../src/model/access.js';
 import type { Service, Stack } from '../../src/model/types.js';
 import {
   findServiceUsage,
+  fileStackName,
   formatCpu,
   formatMi,
   lastRecordingStart,
@@ -44,8 +44,7 @@ export class UsageSizer {
     private readonly preset: PresetName,
   ) {
     this.lastStart = lastRecordingStart(input.profile);
-    const name = scalarValue(child(stack.root, 'name'));
-    this.fileStack = typeof name === 'string' && name !== '' ? name : null;
+    this.fileStack = fileStackName(stack);
   }
 
   of(svc: Service): UsageSizing {

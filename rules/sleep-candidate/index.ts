@@ -1,8 +1,8 @@
 import { defineRule } from '../../src/engine/types.js';
-import { child, scalarValue } from '../../src/model/access.js';
 import { oneShotReason } from '../../src/model/service-class.js';
 import { sizingPriority } from '../../src/model/service-priority.js';
 import {
+  fileStackName,
   findServiceUsage,
   formatCount,
   formatWindow,
@@ -41,8 +41,7 @@ export default defineRule<SleepCandidateOptions>({
     const usage = ctx.usage;
     // without a profile there is nothing to measure: the rule does not run
     if (!usage) return {};
-    const name = scalarValue(child(ctx.stack.root, 'name'));
-    const fileStack = typeof name === 'string' && name !== '' ? name : null;
+    const fileStack = fileStackName(ctx.stack);
     const threshold = ctx.options.idleShare;
     return {
       service(svc) {

@@ -191,7 +191,6 @@ export async function runResources(paths: string[], opts: ResourcesCommandOption
         allowPaths: config?.allowPaths,
         target: opts.target ?? config?.target,
         usage: profile,
-        stackName,
         ...(nodes === undefined ? {} : { nodes }),
       });
     } catch (e) {

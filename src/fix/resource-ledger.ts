@@ -12,7 +12,8 @@ import { isActiveTask, isNodeUsable } from '../model/live-facts.js';
 import { countNodesNeeded, packTasks, type Demand, type NodeSpace, type NodesNeeded, type Packing, type TaskGroup } from '../model/node-fit.js';
 import { serviceResources, sumResources, type CountOptions, type ResourceFigures, type ResourceTotals, type ServiceResources } from '../model/resource-totals.js';
 import type { Stack } from '../model/types.js';
-import { observedSeconds, quantile, usageFor, type Histogram } from '../model/usage-profile.js';
+import { observedSeconds, quantile, type Histogram } from '../model/usage-profile.js';
+import { fileStackName, findServiceUsage } from '../model/usage-recommend.js';
 import { fixProject, type FixOptions } from './fix-project.js';
 
 /** Hours in a month for the cost column: 365 days × 24 h / 12. */
@@ -21,8 +22,6 @@ export const HOURS_PER_MONTH = 730;
 export interface LedgerOptions extends FixOptions {
   /** how many nodes a global service runs on (--nodes, or the usable nodes of a snapshot) */
   nodes?: number;
-  /** the stack's name, to find its services in a profile that names stacks */
-  stackName?: string | null;
 }
 
 /** What a profile observed of one service, per task. */
@@ -64,10 +63,13 @@ export function buildLedger(opts: LedgerOptions): StackLedger {
   if (result.blocked || !before || !after) throw new LedgerInputError(result.blocked ?? `${result.file}: the file holds no compose document`);
   const count: CountOptions = opts.nodes === undefined ? {} : { nodes: opts.nodes };
   const afterByName = new Map(after.services.map((s) => [s.name, s]));
+  const fileStack = fileStackName(before);
   const rows: LedgerRow[] = [];
   for (const svc of before.services) {
     const fixed = afterByName.get(svc.name) ?? svc;
-    const u = opts.usage ? usageFor(opts.usage.profile, svc.name, opts.stackName ?? opts.usage.stack) : null;
+    // the entry fix sized the service from (the --stack named, else the file's name:, else the service name)
+    const found = opts.usage ? findServiceUsage(opts.usage, svc.name, fileStack) : null;
+    const u = found?.usage ?? null;
     rows.push({
       service: svc.name,
       before: serviceResources(svc, count),

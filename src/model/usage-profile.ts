@@ -167,8 +167,26 @@ export function usageFor(profile: UsageProfile, service: string, stack?: string 
     const exact = profile.services[serviceKey(stack, service)];
     if (exact) return exact;
   }
-  const byName = Object.values(profile.services).filter((s) => s.service === service);
+  const byName = entriesNamed(profile, service);
   return byName.length === 1 ? byName[0]! : null;
+}
+
+/** The profile's entries by service name, made once per profile: a lookup per service of the file, not a scan. */
+const byServiceName = new WeakMap<UsageProfile['services'], Map<string, ServiceUsage[]>>();
+
+/** The profile entries of every stack that have the service name `service`. */
+export function entriesNamed(profile: UsageProfile, service: string): readonly ServiceUsage[] {
+  let index = byServiceName.get(profile.services);
+  if (!index) {
+    index = new Map();
+    for (const s of Object.values(profile.services)) {
+      const list = index.get(s.service);
+      if (list) list.push(s);
+      else index.set(s.service, [s]);
+    }
+    byServiceName.set(profile.services, index);
+  }
+  return index.get(service) ?? [];
 }
 
 /** Seconds between a service's first and last sample. */

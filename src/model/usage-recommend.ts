@@ -13,7 +13,9 @@
  * - CPU reservation: the 95th percentile; CPU limit: the 99th percentile plus headroom (and the
  *   widening), at least half of the highest CPU seen and 0.1, raised when throttling was high.
  */
-import { IDLE_CPU, observedSeconds, quantile, serviceKey, usageFor, type ServiceUsage, type UsageProfile } from './usage-profile.js';
+import { child, scalarValue } from './access.js';
+import type { Stack } from './types.js';
+import { entriesNamed, IDLE_CPU, observedSeconds, quantile, serviceKey, usageFor, type ServiceUsage, type UsageProfile } from './usage-profile.js';
 import type { PresetName } from './sizing.js';
 import type { SizingPriority } from './service-priority.js';
 
@@ -300,12 +302,18 @@ export function findServiceUsage(input: UsageInput, service: string, fileStack: 
   // a stack the user named is the one meant; the file's name: may differ from the name it was deployed under
   const found = input.stack ? (input.profile.services[serviceKey(input.stack, service)] ?? null) : usageFor(input.profile, service, stack);
   if (found) return { usage: found };
-  const named = Object.values(input.profile.services).filter((s) => s.service === service);
+  const named = entriesNamed(input.profile, service);
   if (named.length > 1) {
     const stacks = named.map((s) => s.stack ?? '(none)').sort();
     return { usage: null, reason: `${input.file} has "${service}" in ${stacks.length} stacks (${stacks.join(', ')}); name one with --stack` };
   }
   return { usage: null, reason: `${input.file} has no "${service}"${stack ? ` in stack "${stack}"` : ''}` };
+}
+
+/** The stack name the file gives itself (`name:`), which a profile's `stack/service` keys may use; null without one. */
+export function fileStackName(stack: Stack): string | null {
+  const name = scalarValue(child(stack.root, 'name'));
+  return typeof name === 'string' && name !== '' ? name : null;
 }
 
 /** The start of the profile's last recording (a service not seen since then has gone), null without recordings. */

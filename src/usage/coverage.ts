@@ -3,9 +3,8 @@
  * one line `stackopt fix --usage` prints: an operator sees at once which limits come from a
  * measurement and which from a preset, and which recorded services the file no longer has.
  */
-import { child, scalarValue } from '../model/access.js';
 import type { Stack } from '../model/types.js';
-import { findServiceUsage, historyShortfall, type UsageInput } from '../model/usage-recommend.js';
+import { fileStackName, findServiceUsage, historyShortfall, type UsageInput } from '../model/usage-recommend.js';
 import { serviceKey, type ServiceUsage } from '../model/usage-profile.js';
 
 export interface UsageCoverage {
@@ -18,8 +17,7 @@ export interface UsageCoverage {
 }
 
 export function usageCoverage(input: UsageInput, stack: Stack): UsageCoverage {
-  const name = scalarValue(child(stack.root, 'name'));
-  const fileStack = typeof name === 'string' && name !== '' ? name : null;
+  const fileStack = fileStackName(stack);
   const measured: string[] = [];
   const byPreset: UsageCoverage['byPreset'] = [];
   const used = new Set<ServiceUsage>();
