@@ -117,7 +117,7 @@ function readIgnore(file: string, base: string, warn?: (message: string) => void
     text = readText(file);
   } catch (e) {
     if (!(e instanceof ReadTextError)) throw e;
-    if (e.message === 'no such file') return null;
+    if (e.missing) return null;
     warn?.(`stackopt: warning: ${displayPath(file)}: cannot read it (${e.message}); its patterns do not apply`);
     return null;
   }

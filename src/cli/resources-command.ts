@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { buildLiveStack } from '../audit/live-model.js';
 import { loadSnapshot, SnapshotError } from '../audit/snapshot.js';
@@ -11,11 +10,11 @@ import { PRESET_NAMES } from '../model/sizing.js';
 import { parseBytes } from '../model/units.js';
 import type { UsageInput } from '../model/usage-recommend.js';
 import { InputError } from '../parse/read-document.js';
-import { readUsageProfile, UsageProfileError } from '../usage/profile-file.js';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { checkPreset, sizingSettings } from './fix-command.js';
 import { CommandConfigs } from './command-configs.js';
 import { discoveryReport, selectProjects } from './lint-command.js';
+import { loadUsageInput, parseStackName } from './usage-options.js';
 import { collect, parseTarget, useColor, type GlobalContext } from './shared.js';
 
 export interface ResourcesCommandOptions {
@@ -133,7 +132,7 @@ export function registerResources(program: Command, g: GlobalContext): void {
     .option('--node-cpus <cpus>', 'the CPUs of one node', parseNodeCpus)
     .option('--node-memory <size>', 'the memory of one node (16G, 512M)', parseNodeMemory)
     .option('--snapshot <file>', 'the nodes of a swarm snapshot (`stackopt audit --save-snapshot`) instead of --nodes and the sizes')
-    .option('--stack <name>', 'the stack name the file is deployed as (its tasks in the snapshot, its services in the profile)')
+    .option('--stack <name>', 'the stack name the file is deployed as (its tasks in the snapshot, its services in the profile)', parseStackName)
     .option('--check-fit', 'exit 1 when a stack, as written, does not fit on the nodes (--nodes and sizes, or --snapshot)')
     .option('--price-cpu-hour <price>', 'price of one CPU reserved for an hour (adds a monthly cost)', parsePrice('--price-cpu-hour'))
     .option('--price-gib-hour <price>', 'price of one GiB of memory reserved for an hour', parsePrice('--price-gib-hour'))
@@ -167,7 +166,8 @@ export async function runResources(paths: string[], opts: ResourcesCommandOption
   const snapshot = opts.snapshot === undefined ? null : readSnapshotFacts(opts.snapshot);
   const nodes = snapshot ? snapshot.facts.nodes.filter(isNodeUsable).length : opts.nodes;
   const stackName = opts.stack ?? snapshot?.stack ?? null;
-  const profile: UsageInput | null = opts.usage === undefined ? null : { profile: readProfile(opts.usage), file: opts.usage, stack: stackName };
+  // --stack also names the stack in a snapshot: the profile is read with the stack, never refused for it
+  const profile: UsageInput | null = opts.usage === undefined ? null : loadUsageInput({ usage: opts.usage, ...(stackName === null ? {} : { stack: stackName }) });
 
   let inputFailed = false;
   const sel = selectProjects(paths, opts, discoveryReport(configs, g, 'read', () => (inputFailed = true)));
@@ -225,15 +225,6 @@ export async function runResources(paths: string[], opts: ResourcesCommandOption
     g.stderr(`stackopt: ${ledger.file} ${describeFit(fit.before, cluster!.cluster, null).split(';')[0]}${after}`);
   }
   return unfit ? EXIT_FINDINGS : EXIT_OK;
-}
-
-function readProfile(path: string): UsageInput['profile'] {
-  try {
-    return readUsageProfile(resolve(path), path);
-  } catch (e) {
-    if (e instanceof UsageProfileError) throw new CliError(e.message);
-    throw e;
-  }
 }
 
 /** A snapshot's nodes and tasks (no docker needed), and the stack it was scoped to. */

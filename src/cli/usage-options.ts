@@ -24,7 +24,7 @@ export function parseMinHistory(v: string): number {
   return seconds;
 }
 
-function parseStackName(v: string): string {
+export function parseStackName(v: string): string {
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(v)) throw new CliError(`--stack takes a stack or project name (letters, digits, _ . -), not "${v}"`);
   return v;
 }

@@ -4,7 +4,15 @@ import { closeSync, constants, openSync, readFileSync, readSync, statSync } from
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 
 /** Why a file the user named cannot be read: one line, no stack trace (the caller adds the path). */
-export class ReadTextError extends Error {}
+export class ReadTextError extends Error {
+  constructor(
+    message: string,
+    /** the file does not exist (ENOENT): for callers to whom a missing file is no error */
+    readonly missing = false,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * The text of a file the user named, as UTF-8. A regular file is read whole; a pipe or a device
@@ -24,7 +32,7 @@ export function readText(path: string): string {
     } else bytes = readStream(path);
   } catch (e) {
     if (e instanceof ReadTextError) throw e;
-    throw new ReadTextError(describeFsError(e));
+    throw new ReadTextError(describeFsError(e), (e as NodeJS.ErrnoException).code === 'ENOENT');
   }
   return decodeUtf8(bytes);
 }
