@@ -99,9 +99,16 @@ describe('.pre-commit-hooks.yaml', () => {
     expect(hook).toMatchObject({ entry: 'stackopt lint', language: 'node' });
   });
   it('selects the files discovery selects', () => {
-    const files = new RegExp(hook.files);
-    const exclude = new RegExp(hook.exclude);
-    const names = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.prod.yaml', 'docker-stack.yml', 'stack.yaml', 'prod-stack.yml', 'compose.override.yml', 'prod.compose.yaml', 'weave-compose.yml', 'composer.yml', '.stackopt.yaml', '.stackopt.yml', 'values.yaml', 'compose.json', 'README.md'];
+    // pre-commit reads the patterns as Python regular expressions: `(?i)` at the start is the i flag
+    const py = (p: string) => (p.startsWith('(?i)') ? new RegExp(p.slice(4), 'i') : new RegExp(p));
+    const files = py(hook.files);
+    const exclude = py(hook.exclude);
+    const names = [
+      'compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.prod.yaml', 'docker-stack.yml', 'stack.yaml', 'prod-stack.yml', 'compose.override.yml',
+      'prod.compose.yaml', 'weave-compose.yml', 'compose.ci.yml', 'docker-compose-dev.yaml', '-weird.compose.yaml', 'Compose.YAML', 'Docker-Compose.yml', 'Prod-Stack.yml',
+      'composer.yml', 'mycompose.yaml', 'compose.yaml.bak', '.stackopt.yaml', '.stackopt.yml', 'values.yaml', 'compose.json', 'README.md',
+    ];
+    expect(names.filter(isComposeFileName)).toHaveLength(16);
     for (const n of names) {
       for (const path of [n, `deploy/${n}`]) expect(files.test(path) && !exclude.test(path), path).toBe(isComposeFileName(n));
     }

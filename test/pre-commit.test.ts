@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isComposeFileName } from '../src/cli/discover.js';
 import { copyWorkingTree, runProcess } from './helpers/worktree.js';
 
 /**
@@ -38,26 +37,6 @@ function git(cwd: string, args: string[]): string {
 }
 
 describe('pre-commit hook definition', () => {
-  it('matches the compose and stack file names docker compose and discovery read, and not others', () => {
-    // pre-commit reads the patterns as Python regular expressions: `(?i)` at the start is the i flag
-    const py = (p: string) => (p.startsWith('(?i)') ? new RegExp(p.slice(4), 'i') : new RegExp(p));
-    const files = py(hook.files);
-    const exclude = py(hook.exclude);
-    const picked = (f: string) => files.test(f) && !exclude.test(f);
-    const names = [
-      'compose.yaml', 'compose.yml', 'compose.override.yaml', 'compose.override.yml', 'compose.prod.yaml', 'compose.ci.yml',
-      'app.compose.yaml', 'web.compose.yml', 'docker-compose.yml', 'docker-compose.yaml', 'docker-compose.prod.yml', 'docker-compose-dev.yaml',
-      'stack.yml', 'docker-stack.yaml', 'prod-stack.yml', '-weird.compose.yaml', 'Compose.YAML', 'Docker-Compose.yml', 'Prod-Stack.yml',
-      '.stackopt.yaml', '.stackopt.yml', 'other.yaml', 'composer.yaml', 'mycompose.yaml', 'compose.yaml.bak', 'compose.json', 'ci.yml',
-    ];
-    // the hook takes exactly the names discovery takes, in a folder or not
-    for (const f of names) {
-      expect(picked(f), f).toBe(isComposeFileName(f));
-      expect(picked(`deploy/swarm/${f}`), f).toBe(isComposeFileName(f));
-    }
-    expect(names.filter(isComposeFileName)).toHaveLength(19);
-  });
-
   it('passes `--` before the file names and runs lint', () => {
     expect(hook.entry).toBe('stackopt lint');
     expect(hook.args).toEqual(['--']);
