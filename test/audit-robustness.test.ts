@@ -125,7 +125,26 @@ describe('snapshots of an unexpected shape', () => {
     expect(findShapeError(svc({ Env: ['A=1'], Labels: { a: 'b' }, Mounts: [{ TmpfsOptions: { Options: [['ro']] } }] }), SERVICE_SHAPE, 'services[4]')).toBeNull();
   });
 
-  it('walk deep documents without recursion', () => {
+  it('tell the first of several wrong values as they always did: a null list item first, a map from its last key', () => {
+    const svc = (containerSpec: unknown) => ({ ID: 'x', Spec: { Name: 'a', TaskTemplate: { ContainerSpec: containerSpec } } });
+    const C = 'services[4].Spec.TaskTemplate.ContainerSpec';
+    expect(findShapeError(svc({ Env: [5, 'A=1', null, 'B=2'] }), SERVICE_SHAPE, 'services[4]')).toBe(`${C}.Env[2] is null, expected a string`);
+    expect(findShapeError(svc({ Env: [5, 6] }), SERVICE_SHAPE, 'services[4]')).toBe(`${C}.Env[0] is 5 (a number), expected a string`);
+    expect(findShapeError(svc({ Labels: { a: 1, b: 'ok', c: true } }), SERVICE_SHAPE, 'services[4]')).toBe(`${C}.Labels["c"] is true (a boolean), expected a string`);
+    expect(findShapeError(svc({ User: 0, Env: 'A=1' }), SERVICE_SHAPE, 'services[4]')).toBe(`${C}.Env is a string, expected a list`);
+  });
+
+  it('say which item of a list is null instead of failing on it later', () => {
+    const single = recordedSnapshot('single-node');
+    for (const key of ['nodes', 'services', 'tasks'] as const) {
+      const broken = JSON.parse(serializeSnapshot(single));
+      broken[key].splice(1, 0, null);
+      expect(() => parseSnapshot(JSON.stringify(broken), 'x.json')).toThrow(`x.json is not a stackopt swarm snapshot: ${key}[1] is null, expected an object;`);
+    }
+    expect(findShapeError(null, SERVICE_SHAPE, '')).toBe('the document is null, expected an object');
+  });
+
+  it('walk deep documents only as deep as the shape goes', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 100_000; i++) deep = { Spec: deep };
     expect(findShapeError({ ID: 'x', Spec: { Name: 'a', Labels: { a: deep } } }, SERVICE_SHAPE, 'services[0]')).toBe('services[0].Spec.Labels["a"] is an object, expected a string');

@@ -189,83 +189,156 @@ export const SNAPSHOT_NETWORK_SHAPE: Shape = obj({ ID: str, Name: str, Driver: s
 
 /**
  * The first place where `value` departs from `shape`, as `PATH is VALUE (a TYPE), expected ...`
- * (`PATH` starts with `where`); null when it fits. Iterative, so that a deeply nested hostile
- * document cannot exhaust the stack; each value is visited once. A value's path is kept as a link
- * to its parent's and written out only for the message (a snapshot holds millions of values).
+ * (`PATH` starts with `where`); null when it fits. The value itself must be there: null or absent
+ * is `PATH is null, expected an object`. Each shape is compiled once into a checker that visits a
+ * value only where the shape goes (a scalar of the right type is checked where it is found), so the
+ * depth of the walk is the shape's, however deep a hostile document nests, and nothing is allocated
+ * for a value that fits: the path is written out only for the message (a snapshot holds millions of
+ * values).
  */
 export function findShapeError(value: unknown, shape: Shape, where: string): string | null {
-  const root: PathLink = { up: null, key: where, kind: 'root' };
-  const vs: unknown[] = [value];
-  const ss: Shape[] = [shape];
-  const ps: PathLink[] = [root];
-  while (vs.length > 0) {
-    const v = vs.pop();
-    const s = ss.pop()!;
-    const p = ps.pop()!;
-    if (v === null || v === undefined || s === 'any') continue;
-    if (typeof s === 'string') {
-      if (typeof v !== s) return mismatch(pathText(p), v, `a ${s}`);
-      continue;
-    }
-    if ('list' in s) {
-      if (!Array.isArray(v)) return mismatch(pathText(p), v, 'a list');
-      for (let i = v.length - 1; i >= 0; i--) {
-        const x: unknown = v[i];
-        if (x === null) return mismatch(pathText({ up: p, key: i, kind: 'index' }), null, describeShape(s.list));
-        // a scalar of the right type needs no visit (and no path)
-        if (typeof s.list === 'string' && (typeof x === s.list || s.list === 'any')) continue;
-        vs.push(x);
-        ss.push(s.list);
-        ps.push({ up: p, key: i, kind: 'index' });
-      }
-      continue;
-    }
-    if (typeof v !== 'object' || Array.isArray(v)) return mismatch(pathText(p), v, 'an object');
-    const o = v as Record<string, unknown>;
-    if ('map' in s) {
-      for (const k in o) {
-        if (!Object.hasOwn(o, k)) continue;
-        const x = o[k];
-        if (typeof s.map === 'string' && (typeof x === s.map || s.map === 'any')) continue;
-        vs.push(x);
-        ss.push(s.map);
-        ps.push({ up: p, key: k, kind: 'mapKey' });
-      }
-      continue;
-    }
-    for (const k of s.required ?? []) if (o[k] === undefined || o[k] === null) return `${join(pathText(p), k)} is missing; expected ${describeShape(s.object[k]!)}`;
-    const keys = Object.keys(s.object);
-    for (let i = keys.length - 1; i >= 0; i--) {
-      const k = keys[i]!;
-      if (!Object.hasOwn(o, k)) continue;
-      const x = o[k];
-      const f = s.object[k]!;
-      if (x === null || x === undefined || (typeof f === 'string' && (typeof x === f || f === 'any'))) continue;
-      vs.push(x);
-      ss.push(f);
-      ps.push({ up: p, key: k, kind: 'field' });
-    }
+  if (value === null || value === undefined) return mismatch(where, null, describeShape(shape));
+  const failure = checkerOf(shape)(value);
+  return failure ? failure.message(pathText(where, failure.path)) : null;
+}
+
+/**
+ * The same for each item of a list, whose items are at `where[i]` (`services[3]`): the message
+ * about the first item that does not fit, or null.
+ */
+export function findListShapeError(list: readonly unknown[], shape: Shape, where: string): string | null {
+  const check = checkerOf(shape);
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i];
+    if (v === null || v === undefined) return mismatch(`${where}[${i}]`, null, describeShape(shape));
+    const failure = check(v);
+    if (failure) return failure.message(pathText(`${where}[${i}]`, failure.path));
   }
   return null;
 }
 
-/** Where a value is: a field, list index or map key of its parent, or the root's path as given. */
-interface PathLink {
-  up: PathLink | null;
-  key: string | number;
-  kind: 'root' | 'field' | 'index' | 'mapKey';
+/** Where a value departs from its shape: the steps to it from the checked value, innermost first. */
+interface Failure {
+  path: Step[];
+  message: (path: string) => string;
 }
 
-function pathText(p: PathLink): string {
-  const links: PathLink[] = [];
-  for (let l: PathLink | null = p; l; l = l.up) links.push(l);
-  let out = '';
-  for (let i = links.length - 1; i >= 0; i--) {
-    const l = links[i]!;
-    if (l.kind === 'root') out = String(l.key);
-    else if (l.kind === 'field') out = join(out, String(l.key));
-    else if (l.kind === 'index') out = `${out}[${l.key}]`;
-    else out = `${out}[${JSON.stringify(l.key)}]`;
+/** A field (`.Name`), a list index (`[3]`) or a map key (`["a.b"]`). */
+type Step = { kind: 'field' | 'mapKey'; key: string } | { kind: 'index'; key: number };
+
+/** Checks a value that is neither null nor absent. */
+type Checker = (v: unknown) => Failure | null;
+
+const checkers = new WeakMap<object, Checker>();
+const scalarCheckers = new Map<string, Checker>();
+
+function checkerOf(shape: Shape): Checker {
+  if (typeof shape === 'string') {
+    let c = scalarCheckers.get(shape);
+    if (!c) scalarCheckers.set(shape, (c = compile(shape)));
+    return c;
+  }
+  let c = checkers.get(shape);
+  if (!c) checkers.set(shape, (c = compile(shape)));
+  return c;
+}
+
+function fail(v: unknown, expected: string): Failure {
+  return { path: [], message: (path) => mismatch(path, v, expected) };
+}
+
+/** A scalar shape that a value of `typeof` fits without a visit, or null for a list, map or object. */
+function scalarType(s: Shape): string | null {
+  return typeof s === 'string' ? s : null;
+}
+
+function compile(shape: Shape): Checker {
+  if (shape === 'any') return () => null;
+  if (typeof shape === 'string') return (v) => (typeof v === shape ? null : fail(v, `a ${shape}`));
+  if ('list' in shape) {
+    const of = shape.list;
+    const scalar = scalarType(of);
+    const item = checkerOf(of);
+    const expected = describeShape(of);
+    return (v) => {
+      if (!Array.isArray(v)) return fail(v, 'a list');
+      // a null item is told before what is inside the items (the last one, as the walk found it first)
+      for (let i = v.length - 1; i >= 0; i--) {
+        if (v[i] === null) {
+          const f = fail(null, expected);
+          f.path.push({ kind: 'index', key: i });
+          return f;
+        }
+      }
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        if (x === undefined || scalar === 'any' || typeof x === scalar) continue;
+        const f = item(x);
+        if (f) {
+          f.path.push({ kind: 'index', key: i });
+          return f;
+        }
+      }
+      return null;
+    };
+  }
+  if ('map' in shape) {
+    const of = shape.map;
+    const scalar = scalarType(of);
+    const item = checkerOf(of);
+    return (v) => {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(v, 'an object');
+      const o = v as Record<string, unknown>;
+      const keys = Object.keys(o);
+      // from the last key: the order the walk has always reported in
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const x = o[keys[i]!];
+        if (x === null || x === undefined || scalar === 'any' || typeof x === scalar) continue;
+        const f = item(x);
+        if (f) {
+          f.path.push({ kind: 'mapKey', key: keys[i]! });
+          return f;
+        }
+      }
+      return null;
+    };
+  }
+  const fields = Object.keys(shape.object);
+  const shapes = fields.map((k) => shape.object[k]!);
+  const scalars = shapes.map(scalarType);
+  const required = (shape.required ?? []).map((k) => [k, describeShape(shape.object[k]!)] as const);
+  // compiled when first used: a shape's fields are compiled once, whatever order they are met in
+  let items: Checker[] | null = null;
+  return (v) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(v, 'an object');
+    const o = v as Record<string, unknown>;
+    for (const [k, expected] of required) {
+      if (o[k] === undefined || o[k] === null) return { path: [], message: (path) => `${join(path, k)} is missing; expected ${expected}` };
+    }
+    for (let i = 0; i < fields.length; i++) {
+      const x = o[fields[i]!];
+      if (x === null || x === undefined) continue;
+      const scalar = scalars[i];
+      if (scalar !== null && (scalar === 'any' || typeof x === scalar)) continue;
+      items ??= shapes.map(checkerOf);
+      const f = items[i]!(x);
+      if (f) {
+        f.path.push({ kind: 'field', key: fields[i]! });
+        return f;
+      }
+    }
+    return null;
+  };
+}
+
+/** `where` and the steps (innermost first) as `services[3].Spec.Labels["a"]`. */
+function pathText(where: string, steps: readonly Step[]): string {
+  let out = where;
+  for (let i = steps.length - 1; i >= 0; i--) {
+    const s = steps[i]!;
+    if (s.kind === 'field') out = join(out, s.key);
+    else if (s.kind === 'index') out = `${out}[${s.key}]`;
+    else out = `${out}[${JSON.stringify(s.key)}]`;
   }
   return out;
 }

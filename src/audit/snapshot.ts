@@ -2,7 +2,7 @@ import { lstatSync } from 'node:fs';
 import { writeFileAtomic } from '../parse/write-file.js';
 import { readText, ReadTextError } from '../parse/read-text.js';
 import { DockerError, type DockerClient, type SwarmObjectKind } from './docker.js';
-import { findShapeError, INFO_SHAPE, NETWORK_SHAPE, NODE_SHAPE, SERVICE_SHAPE, SNAPSHOT_NETWORK_SHAPE, TASK_SHAPE, type Shape } from './docker-shapes.js';
+import { findListShapeError, findShapeError, INFO_SHAPE, NETWORK_SHAPE, NODE_SHAPE, SERVICE_SHAPE, SNAPSHOT_NETWORK_SHAPE, TASK_SHAPE, type Shape } from './docker-shapes.js';
 import { serviceNetworks } from './convert-service.js';
 import type { DockerInfo, DockerNetwork, DockerNode, DockerService, DockerTask } from './docker-types.js';
 import { noStackError, pickServices, type AuditScope } from './scope.js';
@@ -254,10 +254,8 @@ export function parseSnapshot(text: string, name = 'snapshot'): SwarmSnapshot {
     const list = data[key];
     if (list === undefined && key === 'networks') continue;
     if (!Array.isArray(list)) throw bad(`"${key}" is not a list`);
-    for (let i = 0; i < list.length; i++) {
-      const problem = findShapeError(list[i], shape, `${key}[${i}]`);
-      if (problem) throw bad(problem);
-    }
+    const problem = findListShapeError(list, shape, key);
+    if (problem) throw bad(problem);
   }
   const info = findShapeError(data.info, INFO_SHAPE, 'info');
   if (info) throw bad(info);
