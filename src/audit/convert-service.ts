@@ -15,39 +15,38 @@ export function convertService(svc: DockerService, networkNames?: ReadonlyMap<st
   const t = new LiveTree(`service ${name}`);
   const ts = svc.Spec.TaskTemplate ?? {};
   const cs: ContainerSpec = ts.ContainerSpec ?? {};
-  const C = 'Spec.TaskTemplate.ContainerSpec';
   const entries: Array<[string, LVal | undefined | null, string?]> = [
-    ['image', t.opt(cs.Image, `${C}.Image`)],
-    ['entrypoint', t.strings(`${C}.Command`, cs.Command)],
-    ['command', t.strings(`${C}.Args`, cs.Args)],
-    ['user', cs.User ? t.scalar(cs.User, `${C}.User`) : undefined],
-    ['group_add', t.strings(`${C}.Groups`, cs.Groups)],
-    ['working_dir', cs.Dir ? t.scalar(cs.Dir, `${C}.Dir`) : undefined],
-    ['hostname', cs.Hostname ? t.scalar(cs.Hostname, `${C}.Hostname`) : undefined],
-    ['environment', environment(t, `${C}.Env`, cs.Env)],
-    ['labels', t.stringMap(`${C}.Labels`, cs.Labels)],
-    ['read_only', cs.ReadOnly ? t.scalar(true, `${C}.ReadOnly`) : undefined],
-    ['cap_add', t.strings(`${C}.CapabilityAdd`, cs.CapabilityAdd)],
-    ['cap_drop', t.strings(`${C}.CapabilityDrop`, cs.CapabilityDrop)],
+    ['image', t.opt(cs.Image, 'Spec.TaskTemplate.ContainerSpec.Image')],
+    ['entrypoint', t.strings('Spec.TaskTemplate.ContainerSpec.Command', cs.Command)],
+    ['command', t.strings('Spec.TaskTemplate.ContainerSpec.Args', cs.Args)],
+    ['user', cs.User ? t.scalar(cs.User, 'Spec.TaskTemplate.ContainerSpec.User') : undefined],
+    ['group_add', t.strings('Spec.TaskTemplate.ContainerSpec.Groups', cs.Groups)],
+    ['working_dir', cs.Dir ? t.scalar(cs.Dir, 'Spec.TaskTemplate.ContainerSpec.Dir') : undefined],
+    ['hostname', cs.Hostname ? t.scalar(cs.Hostname, 'Spec.TaskTemplate.ContainerSpec.Hostname') : undefined],
+    ['environment', environment(t, 'Spec.TaskTemplate.ContainerSpec.Env', cs.Env)],
+    ['labels', t.stringMap('Spec.TaskTemplate.ContainerSpec.Labels', cs.Labels)],
+    ['read_only', cs.ReadOnly ? t.scalar(true, 'Spec.TaskTemplate.ContainerSpec.ReadOnly') : undefined],
+    ['cap_add', t.strings('Spec.TaskTemplate.ContainerSpec.CapabilityAdd', cs.CapabilityAdd)],
+    ['cap_drop', t.strings('Spec.TaskTemplate.ContainerSpec.CapabilityDrop', cs.CapabilityDrop)],
     ['security_opt', securityOpt(t, cs)],
-    ['init', typeof cs.Init === 'boolean' ? t.scalar(cs.Init, `${C}.Init`) : undefined],
-    ['tty', cs.TTY ? t.scalar(true, `${C}.TTY`) : undefined],
-    ['stdin_open', cs.OpenStdin ? t.scalar(true, `${C}.OpenStdin`) : undefined],
-    ['healthcheck', cs.Healthcheck ? healthcheck(t, `${C}.Healthcheck`, cs.Healthcheck) : undefined],
-    ['stop_signal', cs.StopSignal ? t.scalar(cs.StopSignal, `${C}.StopSignal`) : undefined],
-    ['stop_grace_period', cs.StopGracePeriod !== undefined ? t.scalar(formatNanos(cs.StopGracePeriod), `${C}.StopGracePeriod`) : undefined],
-    ['sysctls', t.stringMap(`${C}.Sysctls`, cs.Sysctls)],
-    ['ulimits', ulimits(t, `${C}.Ulimits`, cs.Ulimits)],
-    ['extra_hosts', extraHosts(t, `${C}.Hosts`, cs.Hosts)],
-    ['dns', t.strings(`${C}.DNSConfig.Nameservers`, cs.DNSConfig?.Nameservers)],
-    ['dns_search', t.strings(`${C}.DNSConfig.Search`, cs.DNSConfig?.Search)],
-    ['dns_opt', t.strings(`${C}.DNSConfig.Options`, cs.DNSConfig?.Options)],
-    ['isolation', cs.Isolation && cs.Isolation !== 'default' ? t.scalar(cs.Isolation, `${C}.Isolation`) : undefined],
-    ['volumes', mounts(t, `${C}.Mounts`, cs.Mounts)],
+    ['init', typeof cs.Init === 'boolean' ? t.scalar(cs.Init, 'Spec.TaskTemplate.ContainerSpec.Init') : undefined],
+    ['tty', cs.TTY ? t.scalar(true, 'Spec.TaskTemplate.ContainerSpec.TTY') : undefined],
+    ['stdin_open', cs.OpenStdin ? t.scalar(true, 'Spec.TaskTemplate.ContainerSpec.OpenStdin') : undefined],
+    ['healthcheck', cs.Healthcheck ? healthcheck(t, 'Spec.TaskTemplate.ContainerSpec.Healthcheck', cs.Healthcheck) : undefined],
+    ['stop_signal', cs.StopSignal ? t.scalar(cs.StopSignal, 'Spec.TaskTemplate.ContainerSpec.StopSignal') : undefined],
+    ['stop_grace_period', cs.StopGracePeriod !== undefined ? t.scalar(formatNanos(cs.StopGracePeriod), 'Spec.TaskTemplate.ContainerSpec.StopGracePeriod') : undefined],
+    ['sysctls', t.stringMap('Spec.TaskTemplate.ContainerSpec.Sysctls', cs.Sysctls)],
+    ['ulimits', ulimits(t, 'Spec.TaskTemplate.ContainerSpec.Ulimits', cs.Ulimits)],
+    ['extra_hosts', extraHosts(t, 'Spec.TaskTemplate.ContainerSpec.Hosts', cs.Hosts)],
+    ['dns', t.strings('Spec.TaskTemplate.ContainerSpec.DNSConfig.Nameservers', cs.DNSConfig?.Nameservers)],
+    ['dns_search', t.strings('Spec.TaskTemplate.ContainerSpec.DNSConfig.Search', cs.DNSConfig?.Search)],
+    ['dns_opt', t.strings('Spec.TaskTemplate.ContainerSpec.DNSConfig.Options', cs.DNSConfig?.Options)],
+    ['isolation', cs.Isolation && cs.Isolation !== 'default' ? t.scalar(cs.Isolation, 'Spec.TaskTemplate.ContainerSpec.Isolation') : undefined],
+    ['volumes', mounts(t, 'Spec.TaskTemplate.ContainerSpec.Mounts', cs.Mounts)],
     ['ports', ports(t, svc)],
     ['networks', networkNames ? networks(t, svc, networkNames) : undefined],
-    ['secrets', fileRefs(t, `${C}.Secrets`, cs.Secrets, 'SecretName')],
-    ['configs', fileRefs(t, `${C}.Configs`, cs.Configs, 'ConfigName')],
+    ['secrets', fileRefs(t, 'Spec.TaskTemplate.ContainerSpec.Secrets', cs.Secrets, 'SecretName')],
+    ['configs', fileRefs(t, 'Spec.TaskTemplate.ContainerSpec.Configs', cs.Configs, 'ConfigName')],
     ['logging', ts.LogDriver?.Name ? t.map('Spec.TaskTemplate.LogDriver', [['driver', t.scalar(ts.LogDriver.Name, 'Spec.TaskTemplate.LogDriver.Name')], ['options', t.stringMap('Spec.TaskTemplate.LogDriver.Options', ts.LogDriver.Options)]]) : undefined],
     ['deploy', deploy(t, svc), 'Spec'],
   ];
@@ -93,9 +92,9 @@ function securityOpt(t: LiveTree, cs: ContainerSpec): LVal | undefined {
   const P = 'Spec.TaskTemplate.ContainerSpec.Privileges';
   const items: LVal[] = [];
   const p = cs.Privileges;
-  if (p?.NoNewPrivileges) items.push(t.scalar('no-new-privileges:true', `${P}.NoNewPrivileges`));
-  if (p?.Seccomp?.Mode === 'unconfined') items.push(t.scalar('seccomp:unconfined', `${P}.Seccomp.Mode`));
-  if (p?.AppArmor?.Mode === 'disabled') items.push(t.scalar('apparmor:unconfined', `${P}.AppArmor.Mode`));
+  if (p?.NoNewPrivileges) items.push(t.scalar('no-new-privileges:true', 'Spec.TaskTemplate.ContainerSpec.Privileges.NoNewPrivileges'));
+  if (p?.Seccomp?.Mode === 'unconfined') items.push(t.scalar('seccomp:unconfined', 'Spec.TaskTemplate.ContainerSpec.Privileges.Seccomp.Mode'));
+  if (p?.AppArmor?.Mode === 'disabled') items.push(t.scalar('apparmor:unconfined', 'Spec.TaskTemplate.ContainerSpec.Privileges.AppArmor.Mode'));
   return items.length ? t.seq(P, items) : undefined;
 }
 
@@ -219,25 +218,25 @@ function deploy(t: LiveTree, svc: DockerService): LMap {
   const res = ts.Resources ?? {};
   const resources = t.nonEmpty(
     t.map(R, [
-      ['limits', resourceMap(t, `${R}.Limits`, res.Limits, true)],
-      ['reservations', resourceMap(t, `${R}.Reservations`, res.Reservations, false)],
+      ['limits', resourceMap(t, 'Spec.TaskTemplate.Resources.Limits', res.Limits, true)],
+      ['reservations', resourceMap(t, 'Spec.TaskTemplate.Resources.Reservations', res.Reservations, false)],
     ]),
   );
   const P = 'Spec.TaskTemplate.Placement';
   const pl = ts.Placement ?? {};
   const placement = t.nonEmpty(
     t.map(P, [
-      ['constraints', t.strings(`${P}.Constraints`, pl.Constraints)],
+      ['constraints', t.strings('Spec.TaskTemplate.Placement.Constraints', pl.Constraints)],
       [
         'preferences',
         pl.Preferences && pl.Preferences.length
           ? t.seq(
-              `${P}.Preferences`,
+              'Spec.TaskTemplate.Placement.Preferences',
               pl.Preferences.map((pref, i) => t.map(`${P}.Preferences[${i}]`, [['spread', t.opt(pref.Spread?.SpreadDescriptor, `${P}.Preferences[${i}].Spread.SpreadDescriptor`)]])),
             )
           : undefined,
       ],
-      ['max_replicas_per_node', pl.MaxReplicas ? t.scalar(pl.MaxReplicas, `${P}.MaxReplicas`) : undefined],
+      ['max_replicas_per_node', pl.MaxReplicas ? t.scalar(pl.MaxReplicas, 'Spec.TaskTemplate.Placement.MaxReplicas') : undefined],
     ]),
   );
   const RP = 'Spec.TaskTemplate.RestartPolicy';
@@ -245,10 +244,10 @@ function deploy(t: LiveTree, svc: DockerService): LMap {
   const restart = rp
     ? t.nonEmpty(
         t.map(RP, [
-          ['condition', t.opt(rp.Condition, `${RP}.Condition`)],
-          ['delay', rp.Delay !== undefined ? t.scalar(formatNanos(rp.Delay), `${RP}.Delay`) : undefined],
-          ['max_attempts', rp.MaxAttempts !== undefined ? t.scalar(rp.MaxAttempts, `${RP}.MaxAttempts`) : undefined],
-          ['window', rp.Window !== undefined ? t.scalar(formatNanos(rp.Window), `${RP}.Window`) : undefined],
+          ['condition', t.opt(rp.Condition, 'Spec.TaskTemplate.RestartPolicy.Condition')],
+          ['delay', rp.Delay !== undefined ? t.scalar(formatNanos(rp.Delay), 'Spec.TaskTemplate.RestartPolicy.Delay') : undefined],
+          ['max_attempts', rp.MaxAttempts !== undefined ? t.scalar(rp.MaxAttempts, 'Spec.TaskTemplate.RestartPolicy.MaxAttempts') : undefined],
+          ['window', rp.Window !== undefined ? t.scalar(formatNanos(rp.Window), 'Spec.TaskTemplate.RestartPolicy.Window') : undefined],
         ]),
       )
     : undefined;
