@@ -62,7 +62,10 @@ const script = new vm.Script(readFileSync(bundle, 'latin1'), {
   cachedData: cachedData || undefined,
 });
 const bundleModule = { exports: {} };
-script.runInThisContext()(bundleModule.exports, require('node:module').createRequire(bundle), bundleModule, bundle, dirname(bundle));
+// This file's own `require` serves the bundle (node's modules, the files beside the bundle by their
+// path, the language server's package from the same node_modules): node:module's createRequire
+// would load node's ES module loader for nothing.
+script.runInThisContext()(bundleModule.exports, require, bundleModule, bundle, dirname(bundle));
 cli = bundleModule.exports;
 cli.run(process.argv.slice(2)).then(
   (code) => {

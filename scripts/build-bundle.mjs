@@ -17,29 +17,47 @@ const outdir = join(root, 'dist/bundle');
 const outfile = join(outdir, 'stackopt.cjs');
 
 // Node's own modules that node itself has not loaded when the CLI starts (child_process, crypto,
-// http, os, stream, ...) cost a small lint a fifth of its start-up when required at the top of the
-// bundle, though a plain lint uses none of them (the docker door, `fix`'s writes and `audit` do). In
+// http, os, stream, module with node's ES module loader, ...) cost a small lint a fifth of its
+// start-up when required at the top of the bundle, though a plain lint uses none of them (the
+// docker door, `fix`'s writes and `audit` do). In
 // the bundle each is an object that requires the module on first use of one of its members. Its
 // keys are listed at build time, so that esbuild's interop (which copies an imported module's keys
 // into a namespace object of getters) does not load it either.
-const LAZY_BUILTINS = new Set(['child_process', 'crypto', 'dgram', 'http', 'https', 'net', 'os', 'readline', 'stream', 'stream/promises', 'string_decoder', 'timers/promises', 'tty', 'v8', 'vm', 'worker_threads', 'zlib']);
+const LAZY_BUILTINS = new Set(['child_process', 'crypto', 'dgram', 'http', 'https', 'module', 'net', 'os', 'readline', 'stream', 'stream/promises', 'string_decoder', 'timers/promises', 'tty', 'v8', 'vm', 'worker_threads', 'zlib']);
 // Packages only some commands use (execa: the docker CLI, for audit and usage; diff: `fix --diff`)
-// are bundled too, and initialised on first use the same way.
+// are bundled into files of their own beside the bundle (dist/bundle/execa.cjs, diff.cjs), which
+// the bundle requires the first time one of their members is used: a lint neither reads nor
+// initialises them.
 const LAZY_PACKAGES = new Set(['execa', 'diff']);
 const builtinName = (path) => path.replace(/^node:/, '');
-const lazyBuiltins = {
-  name: 'lazy-builtins',
+/** Node's modules in LAZY_BUILTINS, and (in the CLI bundle) the LAZY_PACKAGES, as stand-ins that load on first use. */
+const lazyModules = (packages) => ({
+  name: 'lazy-modules',
   setup(b) {
     b.onResolve({ filter: /^(node:)?[a-z_/]+$/ }, (a) => {
       if (!LAZY_BUILTINS.has(builtinName(a.path))) return undefined;
       return a.namespace === 'lazy-builtin' ? { path: a.path, external: true } : { path: builtinName(a.path), namespace: 'lazy-builtin' };
     });
-    b.onResolve({ filter: /^[a-z]+$/ }, (a) => {
-      if (!LAZY_PACKAGES.has(a.path) || a.namespace === 'lazy-package') return undefined;
-      return { path: a.path, namespace: 'lazy-package' };
+    b.onResolve({ filter: /^[a-z]+$/ }, (a) => (packages && LAZY_PACKAGES.has(a.path) ? { path: a.path, namespace: 'lazy-package' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-package' }, async (a) => lazyModule(a.path, `__stackoptChunk(${JSON.stringify(a.path)})`));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (a) => lazyModule(`node:${a.path}`, `require('node:${a.path}')`));
+  },
+});
+
+// The validator of .stackopt.yaml (src/generated/config-validator.ts, as large as the compose-spec
+// one) runs only where a project has a configuration file: it is a file of its own too
+// (dist/bundle/config-validator.cjs), and the bundle has a stand-in that requires it on first use.
+const CHUNK_MODULES = new Map([[join(root, 'src/generated/config-validator.ts'), { chunk: 'config-validator', exports: ['validateConfig'] }]]);
+const chunkedModules = {
+  name: 'chunked-modules',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]generated[\\/][a-z-]+\.ts$/ }, (a) => {
+      const c = CHUNK_MODULES.get(a.path);
+      if (!c) return undefined;
+      // each export is a validator: called through, with its `errors` copied after each call
+      const fns = c.exports.map((name) => `export function ${name}(data) {\n  const f = load().${name};\n  const ok = f(data);\n  ${name}.errors = f.errors;\n  return ok;\n}`);
+      return { loader: 'js', contents: `let m;\nconst load = () => (m ??= __stackoptChunk(${JSON.stringify(c.chunk)}));\n${fns.join('\n')}\n` };
     });
-    b.onLoad({ filter: /.*/, namespace: 'lazy-package' }, async (a) => lazyModule(a.path, a.path, { resolveDir: root }));
-    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (a) => lazyModule(`node:${a.path}`, `node:${a.path}`));
   },
 };
 
@@ -54,14 +72,13 @@ const noColorDetection = {
   },
 };
 
-/** A CommonJS module standing for `spec` that requires `required` the first time a member is used. */
-async function lazyModule(spec, required, extra = {}) {
+/** A CommonJS module standing for `spec` that evaluates `load` (a require) the first time a member is used. */
+async function lazyModule(spec, load) {
   const keys = Object.keys(await import(spec)).filter((k) => k !== 'default');
   return {
-    ...extra,
     loader: 'js',
     contents: `let m;
-const load = () => (m ??= require('${required}'));
+const load = () => (m ??= ${load});
 const keys = ${JSON.stringify(keys)};
 module.exports = new Proxy({}, {
   // esbuild's interop asks for __esModule first: no module of these has it, and asking loads nothing
@@ -83,18 +100,28 @@ const result = await build({
   minify: true,
   keepNames: false,
   metafile: true,
-  plugins: [lazyBuiltins, noColorDetection],
+  plugins: [lazyModules(true), chunkedModules, noColorDetection],
   logLevel: 'warning',
   // the language server's library is a runtime dependency, required only by `stackopt lsp`
   external: ['vscode-languageserver', 'vscode-languageserver/*', 'vscode-languageserver-textdocument'],
   // the sources are ESM: give them import.meta.url in the CommonJS bundle
   define: { 'import.meta.url': '__stackoptImportMetaUrl' },
   // bin/stackopt.js compiles the file as it is read, as a function of the CommonJS arguments: the
-  // wrapper is in the file, so that no second copy of a megabyte of source is made to add it
-  banner: { js: "(function (exports, require, module, __filename, __dirname) {\nconst __stackoptImportMetaUrl=require('node:url').pathToFileURL(__filename).href;" },
+  // wrapper is in the file, so that no second copy of a megabyte of source is made to add it.
+  // __stackoptChunk(name) loads dist/bundle/<name>.cjs (CHUNK_MODULES, LAZY_PACKAGES).
+  banner: {
+    js: "(function (exports, require, module, __filename, __dirname) {\nconst __stackoptImportMetaUrl=require('node:url').pathToFileURL(__filename).href;const __stackoptChunk=(n)=>require(__dirname+'/'+n+'.cjs');",
+  },
   footer: { js: '})' },
 });
 const bytes = result.metafile.outputs[Object.keys(result.metafile.outputs).find((f) => f.endsWith('.cjs'))].bytes;
+
+// The files the bundle loads on first use: each a CommonJS module of its own, node's modules in it
+// lazy as in the bundle.
+const chunkBuild = (name, options) =>
+  build({ outfile: join(outdir, `${name}.cjs`), bundle: true, format: 'cjs', platform: 'node', target: 'node20', minify: true, plugins: [lazyModules(false)], logLevel: 'warning', ...options });
+for (const [entry, c] of CHUNK_MODULES) await chunkBuild(c.chunk, { entryPoints: [entry] });
+for (const name of LAZY_PACKAGES) await chunkBuild(name, { stdin: { contents: `export * from '${name}';`, resolveDir: root, loader: 'js' } });
 
 // V8 keeps a source in one byte per character only when every character is at most U+00FF; a single
 // other one (a `\u03bc` in a regular expression literal, which esbuild does not escape) doubles the

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Compiles the JSON schemas the CLI validates against into standalone ajv code at build time, so
-// that no schema is compiled when stackopt starts. Output: src/generated/validators.ts.
+// that no schema is compiled when stackopt starts. Output: src/generated/validators.ts (which
+// re-exports the compose-spec validator of src/generated/compose-validator.ts),
+// src/generated/stack-validator.ts and dist/stack-validators/.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,9 +12,8 @@ import standaloneCode from 'ajv/dist/standalone/index.js';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const read = (p) => JSON.parse(readFileSync(join(root, p), 'utf8'));
 
-/** validators exported by name: [export name, schema file] */
+/** validators exported by name: [export name, schema file] (the compose-spec one is below, in a module of its own) */
 const validators = [
-  ['validateCompose', 'schemas/compose-spec/compose-spec.json'],
   ['validateSleepPolicy', 'schemas/sleep-policy.schema.json'],
   ['validateUsageProfile', 'schemas/usage-profile.schema.json'],
 ];
@@ -29,13 +30,115 @@ function stripProse(node) {
   return out;
 }
 
+/**
+ * The compose-spec and docker stack schemas, with the schema of each property larger than a few
+ * checks moved into `definitions` and referred to, for ajv's `inlineRefs: false`: each becomes a
+ * function of its own, which V8 compiles only when a file has that property. Inlined (ajv's
+ * default), a service's ninety-odd properties (and every `list_or_dict` they use, copied in each
+ * place) are one function of tens of kilobytes that a lint of any file compiles whole, and that
+ * bytecode is most of the code cache a small lint reads at start-up. Errors are the same (ajv
+ * appends a called validator's errors where the inlined checks would have pushed them, with the
+ * same instancePath, keyword, params and message); only their schemaPath differs, which nothing
+ * reads for these schemas (the usage profile's messages do read it: its schema is compiled as before).
+ */
+const OUTLINE_MIN_CHARS = 200;
+function outlineProperties(schema) {
+  const s = structuredClone(schema);
+  const defs = (s.definitions ??= {});
+  const taken = new Set(Object.keys(defs));
+  const visit = (node, where) => {
+    if (Array.isArray(node)) {
+      for (const n of node) visit(n, where);
+      return;
+    }
+    if (node === null || typeof node !== 'object') return;
+    for (const [k, v] of Object.entries(node)) {
+      if (k === 'enum' || k === 'const' || k === 'default' || k === 'examples') continue; // values, not schemas
+      if (k !== 'properties' || v === null || typeof v !== 'object' || Array.isArray(v)) {
+        if (k !== 'definitions') visit(v, where);
+        continue;
+      }
+      for (const [p, sub] of Object.entries(v)) {
+        visit(sub, `${where}.${p}`);
+        const onlyRef = sub !== null && typeof sub === 'object' && '$ref' in sub && Object.keys(sub).length === 1;
+        if (sub === null || typeof sub !== 'object' || onlyRef || JSON.stringify(sub).length < OUTLINE_MIN_CHARS) continue;
+        let name = `${where}.${p}`.replace(/[^A-Za-z0-9_.-]/g, '_');
+        while (taken.has(name)) name += '_';
+        taken.add(name);
+        defs[name] = sub;
+        v[p] = { $ref: `#/definitions/${name}` };
+      }
+    }
+  };
+  for (const [name, d] of Object.entries({ ...defs })) visit(d, name);
+  visit(s, '');
+  return s;
+}
+
+/**
+ * ajv's standalone code keeps a schema object (`const schema12 = {...}`) where a check reads a part
+ * of it (`schema12.properties` for additionalProperties, an enum's values): for the root schema
+ * that is the whole schema, definitions included, built when the module loads. Each such object is
+ * cut down to the paths the code reads (`schemaN.a.b` keeps all of `a.b`); one read of it whole,
+ * or by a computed key, keeps it whole.
+ */
+function pruneSchemaObjects(code) {
+  let out = '';
+  let from = 0;
+  for (const m of code.matchAll(/\bconst (schema\d+) = (?=[[{])/g)) {
+    const start = m.index + m[0].length;
+    const end = jsonEnd(code, start);
+    const name = m[1];
+    const rest = code.slice(0, m.index) + code.slice(end);
+    const reads = [...rest.matchAll(new RegExp(`\\b${name}\\b((?:\\.[A-Za-z_$][\\w$]*)*)(\\[?)`, 'g'))];
+    if (reads.some((r) => r[1] === '' || r[2] === '[')) continue;
+    const pruned = keepPaths(JSON.parse(code.slice(start, end)), reads.map((r) => r[1].slice(1).split('.')));
+    out += code.slice(from, start) + JSON.stringify(pruned);
+    from = end;
+  }
+  return out + code.slice(from);
+}
+/** Index just past the JSON value that starts at `i` (ajv writes them with JSON.stringify). */
+function jsonEnd(text, i) {
+  let depth = 0;
+  for (let j = i; j < text.length; j++) {
+    const c = text[j];
+    if (c === '"') {
+      for (j++; text[j] !== '"'; j++) if (text[j] === '\\') j++;
+    } else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') {
+      if (--depth === 0) return j + 1;
+    }
+  }
+  throw new Error('build-schemas: unterminated schema object in generated code');
+}
+/** The parts of `value` at the given key paths, each whole; an empty path keeps everything. */
+function keepPaths(value, paths) {
+  if (paths.some((p) => p.length === 0) || value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const out = {};
+  for (const key of new Set(paths.map((p) => p[0]))) {
+    if (Object.hasOwn(value, key)) out[key] = keepPaths(value[key], paths.filter((p) => p[0] === key).map((p) => p.slice(1)));
+  }
+  return out;
+}
+
+/** ajv's standalone ESM code with its runtime helpers imported (ajv's ESM output still require()s them). */
+function esmStandalone(ajv, refs, what) {
+  const runtime = new Map();
+  const code = pruneSchemaObjects(standaloneCode(ajv, refs)).replace(/require\("(ajv\/dist\/runtime\/[a-z0-9]+)"\)\.default/g, (_m, mod) => {
+    const name = `runtime_${mod.split('/').pop()}`;
+    runtime.set(name, mod);
+    return `(${name}.default ?? ${name})`;
+  });
+  if (/require\(/.test(code)) throw new Error(`build-schemas: generated ${what} code still calls require()`);
+  return { code: code.replace(/^"use strict";/, ''), imports: [...runtime].map(([name, mod]) => `import ${name} from '${mod}.js';`) };
+}
+
 const ajv = new Ajv({
   allErrors: true,
   strict: false,
   code: { source: true, esm: true, lines: false, optimize: true },
 });
-// compose-spec uses "format" only as an annotation; the formats it names are not enforced by compose.
-ajv.addFormat('duration', true).addFormat('ports', true).addFormat('expose', true);
 const refs = {};
 for (const [name, file] of validators) {
   const { $schema: _meta, ...schema } = stripProse(read(file)); // draft-07 in both; ajv 8 is draft-07 by default
@@ -43,23 +146,35 @@ for (const [name, file] of validators) {
   ajv.addSchema(schema, id);
   refs[name] = id;
 }
-let code = standaloneCode(ajv, refs);
-// ajv's ESM output still require()s its runtime helpers; turn them into imports.
-const runtimeImports = new Map();
-code = code.replace(/require\("(ajv\/dist\/runtime\/[a-z0-9]+)"\)\.default/g, (_, mod) => {
-  const name = `runtime_${mod.split('/').pop()}`;
-  runtimeImports.set(name, mod);
-  return `(${name}.default ?? ${name})`;
-});
-if (/require\(/.test(code)) throw new Error('build-schemas: generated code still calls require()');
-const header = [...runtimeImports].map(([name, mod]) => `import ${name} from '${mod}.js';`).join('\n');
+const generated = esmStandalone(ajv, refs, 'validators');
 const out = join(root, 'src/generated/validators.ts');
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(
   out,
-  `// @ts-nocheck\n// Generated by scripts/build-schemas.mjs from schemas/: do not edit.\n${header}\n${code.replace(/^"use strict";/, '')}\n`,
+  `// @ts-nocheck\n// Generated by scripts/build-schemas.mjs from schemas/: do not edit.\n${generated.imports.join('\n')}\nexport { validateCompose } from './compose-validator.js';\n${generated.code}\n`,
 );
-console.error(`build-schemas: ${validators.length} validators, ${(code.length / 1024).toFixed(0)} KiB -> src/generated/validators.ts`);
+console.error(`build-schemas: ${validators.length + 1} validators, ${(generated.code.length / 1024).toFixed(0)} KiB -> src/generated/validators.ts`);
+
+// The compose-spec validator: its own Ajv (properties outlined, refs not inlined) and module.
+{
+  const composeAjv = new Ajv({
+    allErrors: true,
+    strict: false,
+    inlineRefs: false,
+    code: { source: true, esm: true, lines: false, optimize: true },
+  });
+  // compose-spec uses "format" only as an annotation; the formats it names are not enforced by compose.
+  composeAjv.addFormat('duration', true).addFormat('ports', true).addFormat('expose', true);
+  const file = 'schemas/compose-spec/compose-spec.json';
+  const { $schema: _meta, ...schema } = outlineProperties(stripProse(read(file)));
+  composeAjv.addSchema(schema, schema.$id);
+  const compose = esmStandalone(composeAjv, { validateCompose: schema.$id }, 'compose-spec');
+  writeFileSync(
+    join(root, 'src/generated/compose-validator.ts'),
+    `// @ts-nocheck\n// Generated by scripts/build-schemas.mjs from ${file}: do not edit.\n${compose.imports.join('\n')}\n${compose.code}\n`,
+  );
+  console.error(`build-schemas: compose-spec validator, ${(compose.code.length / 1024).toFixed(0)} KiB -> src/generated/compose-validator.ts`);
+}
 
 // ---------------------------------------------------------------------------------------------
 // The docker stack schemas (schemas/docker-stack/config_schema_v3.0.json to v3.13), used with
@@ -88,12 +203,13 @@ console.error(`build-schemas: ${validators.length} validators, ${(code.length / 
   };
   const stackSchemaOf = (version) => ({
     $id: `docker_stack_config_schema_v${version}.json`,
-    ...toDraft07(stripProse(read(`schemas/docker-stack/config_schema_v${version}.json`))),
+    ...outlineProperties(toDraft07(stripProse(read(`schemas/docker-stack/config_schema_v${version}.json`)))),
   });
   const stackAjvFor = (esm) => {
     const a = new Ajv({
       allErrors: true,
       strict: false,
+      inlineRefs: false,
       code: { source: true, esm, lines: false, optimize: true, formats: _`stackFormats` },
     });
     // Placeholders for compiling: the generated code calls stackFormats.<name>(value) at run time.
@@ -113,7 +229,7 @@ console.error(`build-schemas: ${validators.length} validators, ${(code.length / 
     const schema = stackSchemaOf(`3.${minor}`);
     const oldAjv = stackAjvFor(false);
     oldAjv.addSchema(schema, schema.$id);
-    const code = standaloneCode(oldAjv, { validate: schema.$id });
+    const code = pruneSchemaObjects(standaloneCode(oldAjv, { validate: schema.$id }));
     // the loader (src/engine/swarm-schema.ts) serves these two helpers from the bundle, and no other module
     if (/require\((?!"ajv\/dist\/runtime\/(?:equal|ucs2length)")/.test(code)) throw new Error(`build-schemas: stack schema 3.${minor} requires more than ajv's equal and ucs2length (add it to AJV_RUNTIME in src/engine/swarm-schema.ts)`);
     const wrapped = `// Generated by scripts/build-schemas.mjs from schemas/docker-stack/config_schema_v3.${minor}.json: do not edit.\n"use strict";\nmodule.exports = function (stackFormats) {\n  const module = { exports: {} };\n  const exports = module.exports;\n${code.replace(/^"use strict";/, '')}\n  return module.exports.validate;\n};\n`;
@@ -125,22 +241,13 @@ console.error(`build-schemas: ${validators.length} validators, ${(code.length / 
   const stackSchema = stackSchemaOf('3.13');
   const stackAjv = stackAjvFor(true);
   stackAjv.addSchema(stackSchema, stackSchema.$id);
-  let stackCode = standaloneCode(stackAjv, { validateStack: stackSchema.$id });
-  const stackRuntime = new Map();
-  stackCode = stackCode.replace(/require\("(ajv\/dist\/runtime\/[a-z0-9]+)"\)\.default/g, (_m, mod) => {
-    const name = `runtime_${mod.split('/').pop()}`;
-    stackRuntime.set(name, mod);
-    return `(${name}.default ?? ${name})`;
-  });
-  if (/require\(/.test(stackCode)) throw new Error('build-schemas: generated stack code still calls require()');
-  const stackHeader = [
-    `import * as stackFormats from '../parse/stack-formats.js';`,
-    ...[...stackRuntime].map(([name, mod]) => `import ${name} from '${mod}.js';`),
-  ].join('\n');
+  const stack = esmStandalone(stackAjv, { validateStack: stackSchema.$id }, 'stack');
+  const stackHeader = [`import * as stackFormats from '../parse/stack-formats.js';`, ...stack.imports].join('\n');
+  const stackCode = stack.code;
   const stackOut = join(root, 'src/generated/stack-validator.ts');
   writeFileSync(
     stackOut,
-    `// @ts-nocheck\n// Generated by scripts/build-schemas.mjs from ${file}: do not edit.\n${stackHeader}\n${stackCode.replace(/^"use strict";/, '')}\n`,
+    `// @ts-nocheck\n// Generated by scripts/build-schemas.mjs from ${file}: do not edit.\n${stackHeader}\n${stackCode}\n`,
   );
   console.error(`build-schemas: stack validator, ${(stackCode.length / 1024).toFixed(0)} KiB -> src/generated/stack-validator.ts`);
 }

@@ -3,7 +3,7 @@
  * so under NODE_OPTIONS (or node flags) the CLI keeps a cache of the user's own, per flags.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, repoRoot, runCli, tempProject } from './helpers/cli.js';
@@ -73,7 +73,10 @@ describe('what a plain lint loads', () => {
   it('none of node\'s modules for processes, networks, hashing or terminals, and not the ES module loader', () => {
     // node's list of the modules it loaded, written as the process exits; the report goes to a file
     // (a pipe would be a socket, and load node:net to write it)
-    p.write('list-modules.cjs', "process.on('exit', () => require('node:fs').writeFileSync(process.env.MODULE_LIST, process.moduleLoadList.join('\\n')));\n");
+    p.write(
+      'list-modules.cjs',
+      "process.on('exit', () => require('node:fs').writeFileSync(process.env.MODULE_LIST, [...process.moduleLoadList, ...Object.keys(require.cache)].join('\\n')));\n",
+    );
     const list = join(p.dir, 'modules.txt');
     const out = openSync(join(p.dir, 'report.txt'), 'w');
     const r = spawnSync(process.execPath, ['-r', './list-modules.cjs', join(repoRoot, 'bin', 'stackopt.js'), 'lint', 'compose.yaml'], {
@@ -90,5 +93,8 @@ describe('what a plain lint loads', () => {
     expect(loaded).toContain('NativeModule vm');
     const unused = ['child_process', 'crypto', 'http', 'net', 'tty', 'dgram', 'os', 'internal/modules/esm/module_job'];
     expect(unused.filter((m) => loaded.includes(`NativeModule ${m}`))).toEqual([]);
+    // the files beside the bundle that only other commands (or a configuration file) need
+    expect(loaded.filter((f) => /[\\/]dist[\\/]bundle[\\/][^\\/]+\.cjs$/.test(f))).toEqual([]);
+    expect(['config-validator.cjs', 'execa.cjs', 'diff.cjs'].filter((f) => !existsSync(join(repoRoot, 'dist', 'bundle', f)))).toEqual([]);
   });
 });
