@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fix, lint, ruleDocs, StackoptInputError } from '../src/api/index.js';
 import { applyEdits } from '../src/fix/apply-edits.js';
-import { assertBuilt, repoRoot, tempProject } from './helpers/cli.js';
+import { assertBuilt, repoRoot, runAsync, tempProject } from './helpers/cli.js';
 
 const TEXT = 'services:\n  web:\n    image: nginx:${TAG}\n    privileged: true\n';
 
@@ -156,7 +156,7 @@ describe('the package entry', () => {
     expect(spawnSync(process.execPath, ['deep.mjs'], { cwd: p.dir, encoding: 'utf8', timeout: 300_000 }).stderr).toContain('ERR_PACKAGE_PATH_NOT_EXPORTED');
   });
 
-  it('its declarations type a consumer (tsc, NodeNext), and reject a wrong use', () => {
+  it('its declarations type a consumer (tsc, NodeNext), and reject a wrong use', async () => {
     writeFileSync(join(p.dir, 'package.json'), '{"type":"module"}\n');
     writeFileSync(
       join(p.dir, 'tsconfig.json'),
@@ -171,11 +171,11 @@ describe('the package entry', () => {
         'export { n };\n',
     );
     const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
-    const ok = spawnSync(process.execPath, [tsc, '-p', '.'], { cwd: p.dir, encoding: 'utf8', timeout: 300_000 });
+    const ok = await runAsync(process.execPath, [tsc, '-p', '.'], { cwd: p.dir });
     expect(ok.stdout + ok.stderr).toBe('');
     expect(ok.status).toBe(0);
     writeFileSync(join(p.dir, 'use.ts'), "import { lint } from 'stackopt';\nlint('x', { target: 'kubernetes' });\n");
-    const bad = spawnSync(process.execPath, [tsc, '-p', '.'], { cwd: p.dir, encoding: 'utf8', timeout: 300_000 });
+    const bad = await runAsync(process.execPath, [tsc, '-p', '.'], { cwd: p.dir });
     expect(bad.stdout).toMatch(/use\.ts\(2,13\): error TS2322: Type '"kubernetes"' is not assignable/);
   });
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DockerClient } from '../src/audit/docker.js';
 import { collectSnapshot } from '../src/audit/snapshot.js';
-import { assertBuilt, runCli } from './helpers/cli.js';
+import { assertBuilt, runCli, runCliAsync } from './helpers/cli.js';
 import { deployStack, docker, engineGate, engineSuite, freePort, importBusybox, initSwarm, startEngine, tasksOf, waitFor, type Engine } from './helpers/swarm.js';
 
 const gate = engineGate('audit of a swarm that changes while it is read');
@@ -79,7 +79,7 @@ describe.runIf(gate.run)('audit of a swarm that changes while it is read', () =>
       for (let i = 0; i < 10; i++) {
         // every other audit scoped to one stack: the others' churn must not break it either
         const args = ['audit', '--format', 'json', ...(i % 2 ? ['--stack', 'shop'] : [])];
-        const r = runCli(args, process.cwd(), env());
+        const r = await runCliAsync(args, process.cwd(), env());
         let report = null;
         try {
           report = JSON.parse(r.stdout);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { isComposeFileName } from '../src/cli/discover.js';
-import { assertBuilt, onlyRules, repoRoot, tempProject } from './helpers/cli.js';
+import { assertBuilt, onlyRules, repoRoot, runAsync, tempProject } from './helpers/cli.js';
 
 /**
  * The ready-made CI integrations: action.yml's lint step run as GitHub would run it (bash, inputs
@@ -30,7 +30,7 @@ const action = parse(readFileSync(join(repoRoot, 'action.yml'), 'utf8')) as {
 };
 
 /** Run a composite step's bash script with its `${{ … }}` env values resolved from inputs and outputs. */
-function runStep(step: Step, inputs: Record<string, string>, cwd: string, outputs: Record<string, string> = {}) {
+async function runStep(step: Step, inputs: Record<string, string>, cwd: string, outputs: Record<string, string> = {}) {
   const p = tempProject({});
   cleanups.push(p.cleanup);
   const outFile = join(p.dir, 'github_output');
@@ -41,7 +41,7 @@ function runStep(step: Step, inputs: Record<string, string>, cwd: string, output
       .replace(/\$\{\{\s*steps\.lint\.outputs\.([a-z-]+)\s*\}\}/g, (_, k: string) => outputs[k] ?? '');
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', NO_COLOR: '1', GITHUB_OUTPUT: outFile };
   for (const [k, v] of Object.entries(step.env ?? {})) env[k] = resolve(String(v));
-  const r = spawnSync('bash', ['-e', '-c', step.run!], { cwd, env, encoding: 'utf8' });
+  const r = await runAsync('bash', ['-e', '-c', step.run!], { cwd, env });
   let written = '';
   try {
     written = readFileSync(outFile, 'utf8');
@@ -62,14 +62,14 @@ describe('action.yml', () => {
   const lintStep = action.runs.steps.find((s) => s.id === 'lint')!;
   const failStep = action.runs.steps.find((s) => s.name === 'Fail on findings')!;
 
-  it('its lint step writes SARIF, prints annotations and reports the exit code', () => {
+  it('its lint step writes SARIF, prints annotations and reports the exit code', async () => {
     const p = tempProject({
       '.stackopt.yaml': onlyRules({ 'healthcheck-required': 'warning', 'no-privileged': 'error' }),
       'deploy/compose.yaml': 'services:\n  a:\n    image: myorg/app:12\n    privileged: true\n',
       'README.md': 'not linted',
     });
     cleanups.push(p.cleanup);
-    const r = runStep(lintStep, { path: 'deploy', args: '--max-warnings 5' }, p.dir);
+    const r = await runStep(lintStep, { path: 'deploy', args: '--max-warnings 5' }, p.dir);
     expect(r.status, r.stderr).toBe(0);
     expect(r.outputs['exit-code']).toBe('1');
     expect(r.stdout).toMatch(/^::error file=deploy\/compose\.yaml,line=4,.*title=no-privileged::/m);
@@ -77,16 +77,16 @@ describe('action.yml', () => {
     const sarif = JSON.parse(readFileSync(join(p.dir, 'stackopt.sarif'), 'utf8')) as { runs: Array<{ results: unknown[] }> };
     expect(sarif.runs[0]!.results).toHaveLength(2);
     // the last step fails the job on exit 1 unless `fail: false`
-    expect(runStep(failStep, {}, p.dir, { 'exit-code': '1' }).status).toBe(1);
-    expect(runStep(failStep, { fail: 'false' }, p.dir, { 'exit-code': '1' }).status).toBe(0);
-    expect(runStep(failStep, { fail: 'false' }, p.dir, { 'exit-code': '2' }).status).toBe(2);
-    expect(runStep(failStep, {}, p.dir, { 'exit-code': '0' }).status).toBe(0);
+    expect((await runStep(failStep, {}, p.dir, { 'exit-code': '1' })).status).toBe(1);
+    expect((await runStep(failStep, { fail: 'false' }, p.dir, { 'exit-code': '1' })).status).toBe(0);
+    expect((await runStep(failStep, { fail: 'false' }, p.dir, { 'exit-code': '2' })).status).toBe(2);
+    expect((await runStep(failStep, {}, p.dir, { 'exit-code': '0' })).status).toBe(0);
   });
 
-  it('a path with shell characters is not run as a command', () => {
+  it('a path with shell characters is not run as a command', async () => {
     const p = tempProject({ 'compose.yaml': 'services:\n  a:\n    image: myorg/app:12\n' });
     cleanups.push(p.cleanup);
-    const r = runStep(lintStep, { path: '$(touch pwned) compose.yaml', annotations: 'false' }, p.dir);
+    const r = await runStep(lintStep, { path: '$(touch pwned) compose.yaml', annotations: 'false' }, p.dir);
     expect(r.outputs['exit-code']).toBe('2'); // "$(touch" is a file that does not exist
     expect(spawnSync('test', ['-e', join(p.dir, 'pwned')]).status).toBe(1);
   });

@@ -30,12 +30,18 @@ export function runCli(args: string[], cwd: string, env: Record<string, string> 
 }
 
 /**
- * runCli without blocking the test worker while the CLI runs (a test of many runs keeps the
- * worker's own messages to vitest flowing).
+ * runCli without blocking the test worker while the CLI runs. A test whose runs block it for a
+ * minute (a few seconds each on a busy machine) fails the suite although every check passed: the
+ * worker then misses vitest's fixed 60 s for the answers to its own messages.
  */
 export function runCliAsync(args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliRun> {
+  return runAsync(process.execPath, [bin, ...args], { cwd, env: cliEnv(env) });
+}
+
+/** A process run without blocking the test worker: its exit status, stdout and stderr. */
+export function runAsync(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<CliRun> {
   return new Promise((done) => {
-    execFile(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', timeout: 300_000, env: cliEnv(env), maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(cmd, args, { cwd: opts.cwd, env: opts.env, encoding: 'utf8', timeout: 300_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
       done({ status: code, stdout, stderr });
     });
