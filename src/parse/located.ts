@@ -511,9 +511,11 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
           continue;
         }
         (map.mergedFrom ??= []).push(m.value);
+        // one Via for every entry this merge brings in (they were all reached through the same `<<`)
+        const via: Via = { kind: 'merge', loc: m.loc };
         for (const e of m.value.entries) {
           if (map.index.has(e.key)) continue;
-          const merged: LEntry = { key: e.key, keyLoc: e.keyLoc, value: e.value, via: { kind: 'merge', loc: m.loc } };
+          const merged: LEntry = { key: e.key, keyLoc: e.keyLoc, value: e.value, via };
           if (e.pair) merged.pair = e.pair;
           map.entries.push(merged);
           map.index.set(e.key, merged);
