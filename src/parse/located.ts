@@ -380,12 +380,12 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
       });
       for (const is of r.issues) issues.push({ ...interpolationIssue(is, loc, node.value), path: pathOf(at) });
       if (r.value !== node.value) {
-        out.raw = node.value;
+        out.raw = shared(node.value);
         if (fromEnv) out.fromEnv = true;
         // Compose types an interpolated value only where the field takes a number or a boolean
         // (`replicas: ${N:-2}` is 2, `user: ${UID:-1000}` stays "1000"); a quoted scalar stays a string.
         const cast = node.type === 'PLAIN' ? castAt(at) : undefined;
-        out.value = cast ? cast(r.value) : r.value;
+        out.value = cast ? cast(r.value) : shared(r.value);
       }
     }
     return out;
