@@ -248,7 +248,7 @@ function onData(validate: CompiledValidator, data: unknown): CompiledValidator {
       wrapped.errors = validate.errors ?? null;
       return ok;
     },
-    { errors: null as ErrorObject[] | null },
+    { errors: null as ErrorObject[] | null, ownData: true as const },
   );
   return wrapped;
 }

@@ -52,7 +52,7 @@ export interface LMap extends LBase {
   kind: 'map';
   entries: LEntry[];
   /** key → entry (of a key written twice, the last one: a yaml-syntax error, read as yaml.v3 reads it) */
-  index: Map<string, LEntry>;
+  index: KeyIndex;
   /** the mappings merged in with `<<` (a change to one of them changes this mapping too) */
   mergedFrom?: LMap[];
   /** where the service's `extends` key was written (`extends` is resolved while loading and leaves the tree) */
@@ -126,11 +126,65 @@ export function isLScalar(v: LVal | undefined): v is LScalar {
   return v?.kind === 'scalar';
 }
 
-/** A new located mapping over `entries`, with its key index built. */
+/**
+ * The key index of a located mapping: the entry of a key (of a key written twice, the last one).
+ * It reads the mapping's own `entries`, last first, while they are few (most mappings of a compose
+ * file hold a handful of keys, and a `Map` per mapping was the largest part of a large file's
+ * tree); past SCAN_LIMIT entries it keeps a `Map`, built on the first look-up. Whoever changes
+ * `entries` tells the index: `set` after adding or replacing an entry, `delete` after removing one
+ * (as `setEntry` does).
+ */
+export class KeyIndex {
+  private byKey: Map<string, LEntry> | null = null;
+  constructor(private readonly owner: { readonly entries: readonly LEntry[] }) {}
+
+  get(key: string): LEntry | undefined {
+    if (this.byKey !== null) return this.byKey.get(key);
+    const es = this.owner.entries;
+    if (es.length > SCAN_LIMIT) return this.built(es).get(key);
+    for (let i = es.length - 1; i >= 0; i--) {
+      const e = es[i]!;
+      if (e.key === key) return e;
+    }
+    return undefined;
+  }
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  /** Record that `entry` (already in `entries`) is the one of its key. */
+  set(key: string, entry: LEntry): void {
+    if (this.byKey !== null) this.byKey.set(key, entry);
+  }
+
+  /** Record that `key` (already removed from `entries`) has no entry. */
+  delete(key: string): void {
+    if (this.byKey !== null) this.byKey.delete(key);
+  }
+
+  /** The keys, each once, in the order they were first written. */
+  keys(): IterableIterator<string> {
+    if (this.byKey !== null) return this.byKey.keys();
+    return new Set(this.owner.entries.map((e) => e.key)).values();
+  }
+
+  private built(es: readonly LEntry[]): Map<string, LEntry> {
+    const m = new Map<string, LEntry>();
+    for (const e of es) m.set(e.key, e);
+    this.byKey = m;
+    return m;
+  }
+}
+
+/** Mappings with at most this many entries are searched rather than indexed. */
+const SCAN_LIMIT = 8;
+
+/** A new located mapping over `entries`, with its key index. */
 export function makeMap(loc: Loc, entries: LEntry[] = []): LMap {
-  const index = new Map<string, LEntry>();
-  for (const e of entries) index.set(e.key, e);
-  return { kind: 'map', loc, entries, index };
+  const map = { kind: 'map', loc, entries, index: null as unknown as KeyIndex } as LMap;
+  map.index = new KeyIndex(map);
+  return map;
 }
 
 /** Replace the entry of the same key in place (keeping its position), or append it. */
@@ -248,6 +302,19 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
     }
   };
 
+  /**
+   * One string for each short text met again (keys and short values such as `image` or `30s`
+   * repeat in every service of a large file; each reading of one is a copy of its own).
+   */
+  const texts = new Map<string, string>();
+  const shared = (s: string): string => {
+    if (s.length > MAX_SHARED_TEXT) return s;
+    const known = texts.get(s);
+    if (known !== undefined) return known;
+    texts.set(s, s);
+    return s;
+  };
+
   const locOf = (n: AnyNode): FileLoc => {
     const f = n as FastNode;
     if (f.t !== undefined) return fileLoc(source, f.start, f.end);
@@ -286,7 +353,7 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
 
   const convertScalar = (node: Scalar): LScalar => {
     const loc = locOf(node);
-    const out: LScalar = { kind: 'scalar', value: node.value as LScalar['value'], loc };
+    const out: LScalar = { kind: 'scalar', value: typeof node.value === 'string' ? shared(node.value) : (node.value as LScalar['value']), loc };
     if (keepNodes) out.yaml = node;
     if (node.tag && node.tag.startsWith('!') && !node.tag.startsWith('!!')) out.tag = node.tag;
     if (typeof node.value === 'bigint') out.value = Number(node.value);
@@ -313,12 +380,12 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
       });
       for (const is of r.issues) issues.push({ ...interpolationIssue(is, loc, node.value), path: pathOf(at) });
       if (r.value !== node.value) {
-        out.raw = node.value;
+        out.raw = shared(node.value);
         if (fromEnv) out.fromEnv = true;
         // Compose types an interpolated value only where the field takes a number or a boolean
         // (`replicas: ${N:-2}` is 2, `user: ${UID:-1000}` stays "1000"); a quoted scalar stays a string.
         const cast = node.type === 'PLAIN' ? castAt(at) : undefined;
-        out.value = cast ? cast(r.value) : r.value;
+        out.value = cast ? cast(r.value) : shared(r.value);
       }
     }
     return out;
@@ -375,13 +442,21 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
       const merges: Array<{ value: LVal; loc: Loc }> = [];
       let mergeKeySeen = false;
       let superseded: Set<LEntry> | undefined;
-      for (const pair of node.items) {
-        if (keepNodes && !isPair(pair)) continue;
+      const pairs = node.items;
+      for (let p = 0; p < pairs.length; p++) {
+        const pair = pairs[p]!;
+        if (keepNodes) {
+          if (!isPair(pair)) continue;
+        } else {
+          // the fast reader's nodes are read once: let what is converted go (a large file's
+          // reading and its tree need not be in memory together)
+          (pairs as unknown[])[p] = null;
+        }
         const keyNode = pair.key as YamlNode | null;
         const keyLoc = keyNode ? locOf(keyNode) : map.loc;
         let key: string;
         if (keyNode === null) key = '';
-        else if (isScalarNode(keyNode)) key = String(keyNode.value);
+        else if (isScalarNode(keyNode)) key = shared(String(keyNode.value));
         else if (isAliasNode(keyNode)) {
           const k = resolveAlias(keyNode, keyLoc);
           key = k && k.kind === 'scalar' ? String(k.value) : '';
@@ -436,9 +511,11 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
           continue;
         }
         (map.mergedFrom ??= []).push(m.value);
+        // one Via for every entry this merge brings in (they were all reached through the same `<<`)
+        const via: Via = { kind: 'merge', loc: m.loc };
         for (const e of m.value.entries) {
           if (map.index.has(e.key)) continue;
-          const merged: LEntry = { key: e.key, keyLoc: e.keyLoc, value: e.value, via: { kind: 'merge', loc: m.loc } };
+          const merged: LEntry = { key: e.key, keyLoc: e.keyLoc, value: e.value, via };
           if (e.pair) merged.pair = e.pair;
           map.entries.push(merged);
           map.index.set(e.key, merged);
@@ -498,6 +575,9 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
     throw e;
   }
 }
+
+/** Texts up to this length are shared by the located tree (see `shared` in convertTree). */
+const MAX_SHARED_TEXT = 32;
 
 /**
  * An array that takes the room of its items only: an array grown by push keeps room for 16 or

@@ -14,6 +14,8 @@ export interface SchemaIssue {
 export interface CompiledValidator {
   (data: unknown): boolean;
   errors?: ErrorObject[] | null;
+  /** set on a validator that validates data of its own and ignores what it is given: the tree is not converted for it */
+  ownData?: true;
 }
 
 export interface SchemaCheckOptions {
@@ -50,18 +52,19 @@ export function checkSchema(root: LVal, validate: CompiledValidator, opts: Schem
   return out;
 }
 
-/** Validation results per validator and tree: a tree is validated once however many checks read it. */
+/**
+ * Validation results per validator and tree: a tree is validated once however many checks read it.
+ * The plain copy a validator reads is not kept: it is as large as the tree (a tenth of a large
+ * file's memory while its model and rules run), and each validator reads it once.
+ */
 const results = new WeakMap<CompiledValidator, WeakMap<LVal, ErrorObject[]>>();
-const plainTrees = new WeakMap<LVal, unknown>();
 
 function validateOnce(root: LVal, validate: CompiledValidator): ErrorObject[] {
   let byRoot = results.get(validate);
   if (!byRoot) results.set(validate, (byRoot = new WeakMap()));
   let errors = byRoot.get(root);
   if (!errors) {
-    let data = plainTrees.get(root);
-    if (data === undefined) plainTrees.set(root, (data = toPlain(root)));
-    errors = validate(data) ? [] : [...(validate.errors ?? [])];
+    errors = validate(validate.ownData ? undefined : toPlain(root)) ? [] : [...(validate.errors ?? [])];
     byRoot.set(root, errors);
   }
   return errors;
