@@ -15,7 +15,7 @@ import {
 import { fileLoc, positionOf, type FileLoc, type Loc } from './location.js';
 import { hasInterpolation, interpolate, type Env, type InterpolationIssue } from './interpolate.js';
 import type { SourceFile } from './source-file.js';
-import type { FastMap, FastNode } from './fast-yaml.js';
+import type { FastMap, FastNode, FastPair } from './fast-yaml.js';
 
 /**
  * The located value tree: what a compose document says, after aliases, `<<` merge keys and
@@ -27,8 +27,8 @@ export type LVal = LScalar | LMap | LSeq;
 
 interface LBase {
   loc: Loc;
-  /** the yaml AST node this value was built from (absent for live objects and merge results) */
-  yaml?: YamlNode;
+  /** the node this value was built from, yaml's or the fast reader's (absent for live objects and merge results, and when no fixes are built) */
+  yaml?: YamlNode | FastNode;
   /** a YAML tag such as `!reset` or `!override` */
   tag?: string;
   /** the anchor (`&name`) written on this node: its aliases reach this very object */
@@ -78,8 +78,8 @@ export interface LEntry {
   keyLoc: Loc;
   value: LVal;
   via?: Via;
-  /** the yaml pair, when the entry was written in a file */
-  pair?: Pair;
+  /** the pair (yaml's or the fast reader's), when the entry was written in a file and fixes are built */
+  pair?: Pair | FastPair;
 }
 
 export interface LItem {
@@ -192,10 +192,11 @@ export function convertDocument(doc: Document.Parsed, source: SourceFile, opts: 
 
 /**
  * Build the located tree of a document read by the fast reader (src/parse/fast-yaml.ts): the same
- * tree as convertDocument on yaml's reading of the same text, without yaml nodes to edit through.
+ * tree as convertDocument on yaml's reading of the same text. `keepNodes`: values keep the fast
+ * reader's nodes and entries its pairs, which fixes edit through as they do through yaml's.
  */
-export function convertFast(root: FastMap, source: SourceFile, opts: ConvertOptions): Converted {
-  return convertTree(root, source, opts, false);
+export function convertFast(root: FastMap, source: SourceFile, opts: ConvertOptions, keepNodes = false): Converted {
+  return convertTree(root, source, opts, keepNodes);
 }
 
 type Converted = { root: LVal | null; issues: BuildIssue[]; dotenvUses: DotenvUse[]; variables: Set<string> };
@@ -217,8 +218,8 @@ function isAliasNode(n: AnyNode | null): n is Alias {
 }
 
 /**
- * The located tree of a document's contents. `keepNodes`: each value keeps its yaml node and each
- * entry its pair (the fixer edits through them); fast nodes are not kept.
+ * The located tree of a document's contents. `keepNodes`: each value keeps its node and each entry
+ * its pair (the fixer edits through them).
  */
 function convertTree(contents: AnyNode | null, source: SourceFile, opts: ConvertOptions, keepNodes: boolean): Converted {
   const issues: BuildIssue[] = [];
@@ -376,7 +377,7 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
       let mergeKeySeen = false;
       let superseded: Set<LEntry> | undefined;
       for (const pair of node.items) {
-        if (keepNodes && !isPair(pair)) continue;
+        if (keepNodes && (node as { t?: string }).t === undefined && !isPair(pair)) continue;
         const keyNode = pair.key as YamlNode | null;
         const keyLoc = keyNode ? locOf(keyNode) : map.loc;
         let key: string;
