@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixProject, type FixOptions, type FixResult } from '../src/fix/fix-project.js';
+import { lintProject } from '../src/engine/lint.js';
+import { allRules } from '../src/engine/registry.js';
 import { readFastYaml } from '../src/parse/fast-yaml.js';
 import { SourceFile } from '../src/parse/source-file.js';
 import { readFileSync } from 'node:fs';
@@ -11,11 +13,14 @@ import { ruleFixtures } from './helpers/fix-cases.js';
 import { bigStack, dirtyStack } from '../bench/generate.mjs';
 
 /**
- * Fixes edit through the nodes of whichever reader read the file: the fast reader's
- * (src/parse/fast-yaml.ts) for the files in its shape, yaml's for the others. Both must give the
- * same fix: every project here is fixed twice, once as `fix` reads it and once with every file read
- * by yaml (`yamlOnly`), and the results must be the same to the byte (outputs, what was applied,
- * left and dropped, with positions and reasons).
+ * `fix` takes two short cuts, and both must give the fix the full path gives:
+ * - fixes edit through the nodes of whichever reader read the file: the fast reader's
+ *   (src/parse/fast-yaml.ts) for the files in its shape, yaml's for the others;
+ * - without --unsafe, the fixes of rules whose fixes are all unsafe are computed only when read
+ *   (for the findings left), not in every lint of the loop (`deferUnsafeFixes`).
+ * Every project here is fixed twice, as `fix` does it and with every file read by yaml and every
+ * fix computed when reported, and the results must be the same to the byte (outputs, what was
+ * applied, left and dropped, with positions and reasons).
  */
 const repo = resolve(import.meta.dirname, '..');
 const temp = mkdtempSync(join(tmpdir(), 'stackopt-fix-readers-'));
@@ -37,7 +42,7 @@ function summary(r: FixResult): unknown {
 /** Fix both ways and compare; returns whether the fast reader read the first file and the fix changed it. */
 function compare(opts: FixOptions, id: string): { fast: boolean; changed: boolean } {
   const asFix = fixProject(opts);
-  const asYaml = fixProject({ ...opts, yamlOnly: true });
+  const asYaml = fixProject({ ...opts, yamlOnly: true, deferUnsafeFixes: false });
   expect(summary(asFix), id).toEqual(summary(asYaml));
   const first = asFix.files[0];
   return { fast: first !== undefined && readFastYaml(new SourceFile(first.source.path, first.source.displayPath, first.original).text) !== null, changed: Boolean(first?.changed) };
@@ -54,16 +59,33 @@ function listYaml(dir: string): string[] {
 }
 
 describe('fixes through the fast reader and through yaml', { timeout: 600_000 }, () => {
+  it('every fix of a rule marked fixable: unsafe is unsafe (a fix run without --unsafe skips them unread)', () => {
+    const unsafeRules = new Set(allRules.filter((r) => r.meta.fixable === 'unsafe').map((r) => r.meta.id));
+    expect(unsafeRules.size).toBeGreaterThan(2);
+    const files = [...listYaml(join(repo, 'fixtures', 'corpus')), ...listYaml(join(repo, 'fixtures', 'fix')), ...listYaml(join(repo, 'fixtures', 'seed-examples'))];
+    let seen = 0;
+    for (const f of files) {
+      for (const finding of lintProject({ files: [f], environment: {}, withFixes: true }).findings) {
+        if (!unsafeRules.has(finding.ruleId) || !finding.fix || finding.fix.edits.length === 0) continue;
+        seen++;
+        expect(finding.fix.unsafe, `${f}: ${finding.ruleId}: ${finding.fix.description}`).toBe(true);
+      }
+    }
+    expect(seen).toBeGreaterThan(50);
+  });
+
   it('are the same on every fixture file (corpus, seed examples, goldens, formats, audits)', () => {
     const files = listYaml(join(repo, 'fixtures'));
     expect(files.length).toBeGreaterThan(150);
     let fastChanged = 0;
-    for (const f of files) {
-      const r = compare({ files: [f], environment: {}, unsafe: true }, f.slice(repo.length + 1));
+    files.forEach((f, i) => {
+      // safe and --unsafe in turn: --unsafe makes every kind of edit, safe defers the unsafe fixes
+      const unsafe = i % 2 === 0;
+      const r = compare({ files: [f], environment: {}, unsafe }, `${f.slice(repo.length + 1)}${unsafe ? ' --unsafe' : ''}`);
       if (r.fast && r.changed) fastChanged++;
-    }
+    });
     // the comparison means something: many files are read by the fast reader and fixed
-    expect(fastChanged).toBeGreaterThan(50);
+    expect(fastChanged).toBeGreaterThan(30);
   });
 
   it('are the same on every rule fixture (the rules\' inline test cases)', () => {
