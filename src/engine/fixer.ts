@@ -313,22 +313,27 @@ function where(ref: LRef): string {
 // ---------------------------------------------------------------------------------------------
 // Values shared through anchors, aliases, `<<` merge keys and `extends`
 
-const usersCache = new WeakMap<Stack, Map<EditNode, Set<string>>>();
+/** The services that reach each node: one name, or a set of them when several do. */
+const usersCache = new WeakMap<Stack, Map<EditNode, string | Set<string>>>();
 
 /** Which services reach a yaml node (through their own keys, aliases, merge keys or `extends`). */
 export function servicesUsing(stack: Stack, node: EditNode): Set<string> {
   let map = usersCache.get(stack);
   if (!map) {
-    map = new Map();
+    const users = new Map<EditNode, string | Set<string>>();
+    map = users;
+    // the service whose walk last met a value (a value is walked once per service that reaches it)
+    const metBy = new Map<LVal, Service>();
     for (const svc of stack.services) {
-      const seen = new Set<LVal>();
       const walk = (v: LVal) => {
-        if (seen.has(v)) return;
-        seen.add(v);
+        if (metBy.get(v) === svc) return;
+        metBy.set(v, svc);
         if (v.yaml) {
-          let s = map!.get(v.yaml);
-          if (!s) map!.set(v.yaml, (s = new Set()));
-          s.add(svc.name);
+          const s = users.get(v.yaml);
+          if (s === undefined) users.set(v.yaml, svc.name);
+          else if (typeof s === 'string') {
+            if (s !== svc.name) users.set(v.yaml, new Set([s, svc.name]));
+          } else s.add(svc.name);
         }
         if (v.kind === 'map') {
           for (const e of v.entries) walk(e.value);
@@ -341,7 +346,8 @@ export function servicesUsing(stack: Stack, node: EditNode): Set<string> {
     }
     usersCache.set(stack, map);
   }
-  return map.get(node) ?? new Set();
+  const s = map.get(node);
+  return s === undefined ? new Set() : typeof s === 'string' ? new Set([s]) : s;
 }
 
 /** A number for each yaml node a fix targets, to name a set of targets. */
