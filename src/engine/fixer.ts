@@ -5,7 +5,6 @@
  * the nodes were written in. Everything a builder collects is one fix: applied together or not at
  * all. `src/fix/` applies these edits, pass by pass, and writes the files.
  */
-import { isAlias, isMap, isScalar, isSeq, type Node as YamlNode, type Pair } from 'yaml';
 import type { Fix, TextEdit } from './types.js';
 import { at, child, type LRef } from '../model/access.js';
 import type { Service, Stack } from '../model/types.js';
@@ -17,6 +16,7 @@ import { isMapValue, quoteString, Quoted, renderScalar, type YamlValue } from '.
 import { styleOf } from './yaml-style.js';
 import { appendToSeq, fillEmptyValue, hasWrittenKey, insertIntoMap, renameKey, replaceScalar, replaceScalarCommented } from './yaml-edits.js';
 import { pushAll } from '../parse/collect.js';
+import { kindOf, rangeOf, type EditNode, type EditPair } from './yaml-nodes.js';
 
 /** The values a rule writes into a fix: `flow([...])` for a flow sequence, `quoted('1000')` for a quoted string, `commented(v, text)` for a value with a trailing comment. */
 export { commented, flow, quoted, type YamlValue } from './yaml-render.js';
@@ -26,19 +26,19 @@ type MapTree = { [key: string]: YamlValue };
 interface PendingMap {
   kind: 'map';
   source: SourceFile;
-  node: YamlNode;
+  node: EditNode;
   tree: MapTree;
 }
 interface PendingEmpty {
   kind: 'empty';
   source: SourceFile;
-  pair: Pair;
+  pair: EditPair;
   tree: MapTree;
 }
 interface PendingSeq {
   kind: 'seq';
   source: SourceFile;
-  node: YamlNode;
+  node: EditNode;
   items: YamlValue[];
 }
 
@@ -74,7 +74,7 @@ export class FixBuilder {
   private replacements: Array<{ source: SourceFile; edit: TextEdit }> = [];
   private failure: string | null = null;
   /** the yaml nodes this fix edits (to find which services share them) */
-  readonly targets = new Set<YamlNode>();
+  readonly targets = new Set<EditNode>();
 
   constructor(
     public description: string,
@@ -116,7 +116,7 @@ export class FixBuilder {
   private addInto(map: LRef, key: string, value: YamlValue): this {
     const node = map.node.yaml;
     const source = sourceOf(map.node);
-    if (!node || !isMap(node) || !source) return this.fail(`${where(map)} was not written in a file this fixer can edit`);
+    if (!node || kindOf(node) !== 'map' || !source) return this.fail(`${where(map)} was not written in a file this fixer can edit`);
     if (hasWrittenKey(node, key)) return this.fail(`${where(map)}.${key} is reset or overridden in another file`);
     let p = this.pending.get(node);
     if (!p) {
@@ -173,9 +173,9 @@ export class FixBuilder {
       if (parent.node.yaml) this.targets.add(parent.node.yaml);
       return this;
     }
-    if (entry.via?.kind === 'alias' && !parent.shared && entry.pair && isAlias(entry.pair.value) && entry.keyLoc.kind === 'file') {
+    if (entry.via?.kind === 'alias' && !parent.shared && entry.pair && kindOf(entry.pair.value) === 'alias' && entry.keyLoc.kind === 'file') {
       const source = entry.keyLoc.source;
-      const r = (entry.pair.value as { range?: [number, number, number] }).range;
+      const r = rangeOf(entry.pair.value);
       if (!r) return this.fail(`${where(ref)} has no position`);
       const text = value instanceof Quoted ? quoteString(value.value, styleOf(source).quote) : renderScalar(value, styleOf(source), false);
       this.replacements.push({ source, edit: { start: r[0], end: r[1], text } });
@@ -194,7 +194,7 @@ export class FixBuilder {
     if (this.failure) return this;
     const node = ref.node.yaml;
     const source = sourceOf(ref.node);
-    if (ref.node.kind !== 'scalar' || !node || !isScalar(node) || !source) return this.fail(`${where(ref)} is not a scalar written in a file`);
+    if (ref.node.kind !== 'scalar' || !node || kindOf(node) !== 'scalar' || !source) return this.fail(`${where(ref)} is not a scalar written in a file`);
     if (ref.node.raw !== undefined) return this.fail(`${where(ref)} comes from a variable (${ref.node.raw}); change the variable instead`);
     const edit = comment ? replaceScalarCommented(source, node, value, comment.text, comment.replaceable, forceQuotes) : replaceScalar(source, node, value, forceQuotes);
     if (!edit) return this.fail(`${where(ref)} is a block scalar`);
@@ -208,7 +208,7 @@ export class FixBuilder {
     if (this.failure) return this;
     const node = ref.node.yaml;
     const source = sourceOf(ref.node);
-    if (ref.node.kind !== 'seq' || !node || !isSeq(node) || !source) return this.fail(`${where(ref)} is not a sequence written in a file`);
+    if (ref.node.kind !== 'seq' || !node || kindOf(node) !== 'seq' || !source) return this.fail(`${where(ref)} is not a sequence written in a file`);
     let p = this.pending.get(node);
     if (!p) {
       p = { kind: 'seq', source, node, items: [] };
@@ -228,10 +228,10 @@ export class FixBuilder {
     if (this.failure) return this;
     const entry = map.node.kind === 'map' ? map.node.index.get(key) : undefined;
     const node = map.node.yaml;
-    if (!entry || !node || !isMap(node)) return this.fail(`${where(map)}.${key} is not a key written in a file`);
+    if (!entry || !node || kindOf(node) !== 'map') return this.fail(`${where(map)}.${key} is not a key written in a file`);
     if (entry.via?.kind === 'merge') return this.fail(`${where(map)}.${key} comes from a << merge key; rename it where it is defined`);
     if (map.node.kind === 'map' && (map.node.index.has(newKey) || hasWrittenKey(node, newKey))) return this.fail(`${where(map)} already has a key ${newKey}`);
-    const keyNode = entry.pair?.key as YamlNode | null | undefined;
+    const keyNode = entry.pair?.key as EditNode | null | undefined;
     const loc = entry.keyLoc;
     if (!keyNode || loc.kind !== 'file') return this.fail(`${where(map)}.${key} has no key to rename`);
     const edit = renameKey(loc.source, keyNode, newKey);
@@ -255,9 +255,9 @@ export class FixBuilder {
     };
     for (const p of this.pending.values()) {
       let e: YamlTextEdit | null = null;
-      if (p.kind === 'map') e = insertIntoMap(p.source, p.node as never, Object.entries(p.tree));
+      if (p.kind === 'map') e = insertIntoMap(p.source, p.node, Object.entries(p.tree));
       else if (p.kind === 'empty') e = fillEmptyValue(p.source, p.pair, p.tree);
-      else e = appendToSeq(p.source, p.node as never, p.items);
+      else e = appendToSeq(p.source, p.node, p.items);
       if (!take(p.source, e)) return noFix(e ? 'the edits would span two files' : 'no edit could be built for this YAML layout');
     }
     for (const r of this.replacements) if (!take(r.source, r.edit)) return noFix('the edits would span two files');
@@ -293,8 +293,8 @@ function mergeSamePoint(edits: YamlTextEdit[]): YamlTextEdit[] {
 function emptyScalarAfterKey(entry: LEntry): { source: SourceFile; colon: number } | null {
   const v = entry.value;
   if (v.kind !== 'scalar' || v.value !== null || v.raw !== undefined || entry.keyLoc.kind !== 'file') return null;
-  const pairValue = entry.pair?.value as { range?: [number, number, number] } | null | undefined;
-  if (pairValue && pairValue.range && pairValue.range[1] > pairValue.range[0]) return null; // an explicit null or ~
+  const r = rangeOf(entry.pair?.value);
+  if (r && r[1] > r[0]) return null; // an explicit null or ~
   const source = entry.keyLoc.source;
   const text = source.text;
   let i = entry.keyLoc.end;
@@ -313,22 +313,27 @@ function where(ref: LRef): string {
 // ---------------------------------------------------------------------------------------------
 // Values shared through anchors, aliases, `<<` merge keys and `extends`
 
-const usersCache = new WeakMap<Stack, Map<YamlNode, Set<string>>>();
+/** The services that reach each node: one name, or a set of them when several do. */
+const usersCache = new WeakMap<Stack, Map<EditNode, string | Set<string>>>();
 
 /** Which services reach a yaml node (through their own keys, aliases, merge keys or `extends`). */
-export function servicesUsing(stack: Stack, node: YamlNode): Set<string> {
+export function servicesUsing(stack: Stack, node: EditNode): Set<string> {
   let map = usersCache.get(stack);
   if (!map) {
-    map = new Map();
+    const users = new Map<EditNode, string | Set<string>>();
+    map = users;
+    // the service whose walk last met a value (a value is walked once per service that reaches it)
+    const metBy = new Map<LVal, Service>();
     for (const svc of stack.services) {
-      const seen = new Set<LVal>();
       const walk = (v: LVal) => {
-        if (seen.has(v)) return;
-        seen.add(v);
+        if (metBy.get(v) === svc) return;
+        metBy.set(v, svc);
         if (v.yaml) {
-          let s = map!.get(v.yaml);
-          if (!s) map!.set(v.yaml, (s = new Set()));
-          s.add(svc.name);
+          const s = users.get(v.yaml);
+          if (s === undefined) users.set(v.yaml, svc.name);
+          else if (typeof s === 'string') {
+            if (s !== svc.name) users.set(v.yaml, new Set([s, svc.name]));
+          } else s.add(svc.name);
         }
         if (v.kind === 'map') {
           for (const e of v.entries) walk(e.value);
@@ -341,13 +346,14 @@ export function servicesUsing(stack: Stack, node: YamlNode): Set<string> {
     }
     usersCache.set(stack, map);
   }
-  return map.get(node) ?? new Set();
+  const s = map.get(node);
+  return s === undefined ? new Set() : typeof s === 'string' ? new Set([s]) : s;
 }
 
 /** A number for each yaml node a fix targets, to name a set of targets. */
-const nodeIds = new WeakMap<YamlNode, number>();
+const nodeIds = new WeakMap<EditNode, number>();
 let nextNodeId = 0;
-function nodeId(n: YamlNode): number {
+function nodeId(n: EditNode): number {
   let id = nodeIds.get(n);
   if (id === undefined) nodeIds.set(n, (id = nextNodeId++));
   return id;

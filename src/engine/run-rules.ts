@@ -15,6 +15,12 @@ export interface RunOptions {
   /** compute fixes (the fixer needs them; lint only needs to know a fix exists) */
   withFixes?: boolean;
   /**
+   * With `withFixes`: the fixes of the rules whose fixes are all unsafe (`meta.fixable: 'unsafe'`)
+   * are computed when the finding's `fix` is first read instead of when it is reported. A fix run
+   * without --unsafe never applies them and reads them only for the findings it leaves.
+   */
+  deferUnsafeFixes?: boolean;
+  /**
    * Filled with the ids of the rules that looked at the stack: not off, and their `create` returned
    * a hook (a rule declines by returning none, e.g. a swarm rule under target compose). Suppressions
    * of other rules are not reported as unused.
@@ -61,6 +67,7 @@ export function findingPosition(loc: Loc): Pick<Finding, 'file' | 'line' | 'colu
 /** Run rules over a stack in one walk: every rule's service hook per service, then the stack hooks. */
 export function runRules(stack: Stack, rules: readonly Rule[], opts: RunOptions = {}): Finding[] {
   const withFixes = opts.withFixes ?? false;
+  const defer = opts.deferUnsafeFixes ?? false;
   // A report is queued and made a finding after the walk: the rules' hooks stay small (V8 compiles
   // each hot hook with what it calls), and the one loop below does the formatting for all of them.
   const queued: Queued[] = [];
@@ -76,7 +83,7 @@ export function runRules(stack: Stack, rules: readonly Rule[], opts: RunOptions 
       options,
       usage: opts.usage ?? null,
       // a fix is computed when it is reported, from the state the rule is in then
-      report: (d: ReportDescriptor) => queued.push({ rule, d, configured: setting?.severity, fix: withFixes && d.fix ? redactFix(typeof d.fix === 'function' ? d.fix() : d.fix, opts.redact) : null }),
+      report: (d: ReportDescriptor) => queued.push({ rule, d, configured: setting?.severity, fix: withFixes && d.fix ? fixOf(d.fix, defer && rule.meta.fixable === 'unsafe', opts.redact) : null }),
     };
     const visitor = rule.create(ctx);
     if (visitor.service || visitor.stack) opts.activeRules?.add(rule.meta.id);
@@ -87,6 +94,17 @@ export function runRules(stack: Stack, rules: readonly Rule[], opts: RunOptions 
   const findings: Finding[] = [];
   for (const q of queued) findings.push(toFinding(q, opts.redact));
   return findings;
+}
+
+/** A reported fix, computed now or (`defer`, when the rule gave a thunk) when it is first read. */
+function fixOf(fix: Fix | (() => Fix | null), defer: boolean, redact: ((text: string) => string) | undefined): Fix | null | DeferredFix {
+  if (typeof fix !== 'function') return redactFix(fix, redact);
+  if (defer) return { deferred: () => redactFix(fix(), redact) };
+  return redactFix(fix(), redact);
+}
+
+interface DeferredFix {
+  deferred: () => Fix | null;
 }
 
 function redactFix(fix: Fix | null, redact: ((text: string) => string) | undefined): Fix | null {
@@ -112,7 +130,7 @@ interface Queued {
   rule: Rule;
   d: ReportDescriptor;
   configured: SeveritySetting | undefined;
-  fix: Fix | null;
+  fix: Fix | null | DeferredFix;
 }
 
 function toFinding({ rule, d, configured, fix }: Queued, redact?: (text: string) => string): Finding {
@@ -123,7 +141,8 @@ function toFinding({ rule, d, configured, fix }: Queued, redact?: (text: string)
   // A configured severity replaces the rule's default; a per-finding one only applies otherwise.
   const severity: Severity = configured && configured !== 'off' ? configured : (d.severity ?? rule.meta.severity);
   const fixable = Boolean(d.fix);
-  return {
+  const deferred = fix !== null && 'deferred' in fix ? fix.deferred : null;
+  const finding: Finding = {
     ruleId: rule.meta.id,
     severity,
     message: formatMessage(template, redactData(d.data, redact)),
@@ -131,10 +150,25 @@ function toFinding({ rule, d, configured, fix }: Queued, redact?: (text: string)
     path: formatPath(path),
     ...findingPosition(loc),
     fixable,
-    fix,
+    fix: deferred ? null : (fix as Fix | null),
     loc,
     ...(d.sensitive ? { sensitive: d.sensitive } : {}),
   };
+  if (deferred) {
+    // computed on first read, then kept as a plain property
+    const settle = (value: Fix | null) => Object.defineProperty(finding, 'fix', { value, writable: true, enumerable: true, configurable: true });
+    Object.defineProperty(finding, 'fix', {
+      enumerable: true,
+      configurable: true,
+      get: () => {
+        const value = deferred();
+        settle(value);
+        return value;
+      },
+      set: settle,
+    });
+  }
+  return finding;
 }
 
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };

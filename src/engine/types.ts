@@ -31,7 +31,10 @@ export interface RuleMeta<O extends Record<string, unknown> = Record<string, unk
   description: string;
   severity: Severity;
   category: RuleCategory;
-  /** whether some of its findings can be fixed, and whether those fixes change behaviour */
+  /**
+   * whether some of its findings can be fixed, and whether those fixes change behaviour: every fix
+   * of an `unsafe` rule is unsafe (a fix run without --unsafe does not compute them until its report)
+   */
   fixable?: 'safe' | 'unsafe';
   /** a rule that only makes sense on a live swarm */
   live?: boolean;

@@ -3,26 +3,15 @@
  * changes only the bytes it must. Offsets are into `SourceFile.text` (no BOM); inserted line ends
  * are the file's own (`source.eol`).
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, type Node as YamlNode, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { TextEdit } from './types.js';
 import type { SourceFile } from '../parse/source-file.js';
 import type { YamlTextEdit } from './text-edits.js';
 import { renderFlow, renderInStyle, renderItemLines, renderKey, renderPairLines, trailingComment, type ScalarStyle, type YamlValue } from './yaml-render.js';
 import { styleOf } from './yaml-style.js';
-
-type Range = [number, number, number];
-
-function rangeOf(n: unknown): Range | null {
-  const r = (n as { range?: Range | null } | null)?.range;
-  return r ?? null;
-}
-
-function isBlockScalar(n: unknown): boolean {
-  return isScalar(n) && (n.type === 'BLOCK_LITERAL' || n.type === 'BLOCK_FOLDED');
-}
+import { isBlockScalar, isFlowCollection, itemsOf, kindOf, pairKey, pairValue, rangeOf, scalarStyle, scalarValue, type EditNode, type EditPair } from './yaml-nodes.js';
 
 /** A block scalar with the keep indicator (`|+`): its trailing blank lines are part of its value. */
-function keepsTrailingLines(text: string, n: Scalar): boolean {
+function keepsTrailingLines(text: string, n: unknown): boolean {
   const r = rangeOf(n);
   return r !== null && /^[|>][1-9]?\+/.test(text.slice(r[0], r[0] + 3));
 }
@@ -30,18 +19,20 @@ function keepsTrailingLines(text: string, n: Scalar): boolean {
 /** The offset just after the last character of a node's content (comments and blank lines after it excluded). */
 export function contentEnd(text: string, node: unknown): number | null {
   if (node === null || node === undefined) return null;
-  if (isPair(node)) return contentEnd(text, node.value) ?? contentEnd(text, node.key);
+  const kind = kindOf(node);
+  if (kind === 'pair') return contentEnd(text, pairValue(node)) ?? contentEnd(text, pairKey(node));
   const r = rangeOf(node);
   if (!r) return null;
-  if (isScalar(node)) {
+  if (kind === 'scalar') {
     if (!isBlockScalar(node)) return r[1];
     let e = r[1];
     while (e > r[0] && /\s/.test(text[e - 1]!)) e--;
     return e;
   }
-  if (isAlias(node)) return r[1];
-  if ((isMap(node) || isSeq(node)) && !node.flow) {
-    const last = node.items[node.items.length - 1];
+  if (kind === 'alias') return r[1];
+  if ((kind === 'map' || kind === 'seq') && !isFlowCollection(node, text)) {
+    const items = itemsOf(node);
+    const last = items[items.length - 1];
     if (last === undefined) return null;
     return contentEnd(text, last);
   }
@@ -49,11 +40,12 @@ export function contentEnd(text: string, node: unknown): number | null {
 }
 
 /** The last content node of a block collection, descending into its last items. */
-function lastLeaf(node: unknown): unknown {
+function lastLeaf(text: string, node: unknown): unknown {
   let cur = node;
   for (;;) {
-    if (isPair(cur)) cur = cur.value ?? cur.key;
-    else if ((isMap(cur) || isSeq(cur)) && !cur.flow && cur.items.length > 0) cur = cur.items[cur.items.length - 1];
+    const kind = kindOf(cur);
+    if (kind === 'pair') cur = pairValue(cur) ?? pairKey(cur);
+    else if ((kind === 'map' || kind === 'seq') && !isFlowCollection(cur, text) && itemsOf(cur).length > 0) cur = itemsOf(cur)[itemsOf(cur).length - 1];
     else return cur;
   }
 }
@@ -82,9 +74,9 @@ interface InsertPoint {
 }
 
 /** Where lines added at the end of a block collection go: after its last content line. */
-function endOfBlock(text: string, node: YAMLMap | YAMLSeq): InsertPoint | null {
-  const leaf = lastLeaf(node);
-  if (isBlockScalar(leaf) && keepsTrailingLines(text, leaf as Scalar)) {
+function endOfBlock(text: string, node: EditNode): InsertPoint | null {
+  const leaf = lastLeaf(text, node);
+  if (isBlockScalar(leaf) && keepsTrailingLines(text, leaf)) {
     const e = rangeOf(leaf)![1];
     return e === 0 || text[e - 1] === '\n' ? { pos: e, atLineStart: true } : { pos: e, atLineStart: false };
   }
@@ -107,25 +99,26 @@ function containerId(source: SourceFile, node: unknown): string {
  * of its keys (after the last value, before any comment or blank line that introduces what follows),
  * in a flow mapping as `, key: value` before the closing brace.
  */
-export function insertIntoMap(source: SourceFile, map: YAMLMap, pairs: ReadonlyArray<readonly [string, YamlValue]>): YamlTextEdit | null {
+export function insertIntoMap(source: SourceFile, map: EditNode, pairs: ReadonlyArray<readonly [string, YamlValue]>): YamlTextEdit | null {
   const text = source.text;
   const style = styleOf(source);
   if (pairs.length === 0) return null;
   const keys = pairs.map(([k]) => k);
-  if (map.flow) {
+  const items = itemsOf(map);
+  if (isFlowCollection(map, text)) {
     const r = rangeOf(map);
     if (!r) return null;
     const body = pairs.map(([k, v]) => `${renderKey(k, style, true)}: ${renderFlow(v, style)}`).join(', ');
-    if (map.items.length === 0) {
+    if (items.length === 0) {
       if (text[r[0]] !== '{') return null;
       return { start: r[0] + 1, end: r[0] + 1, text: body, insert: { container: containerId(source, map), keys, indent: flowIndent(text, r[0]) } };
     }
-    const end = contentEnd(text, map.items[map.items.length - 1]);
+    const end = contentEnd(text, items[items.length - 1]);
     if (end === null) return null;
     return { start: end, end, text: `, ${body}`, insert: { container: containerId(source, map), keys, indent: flowIndent(text, r[0]) } };
   }
-  const last = map.items[map.items.length - 1];
-  const keyStart = rangeOf(last?.key)?.[0];
+  const last = items[items.length - 1];
+  const keyStart = last === undefined ? undefined : rangeOf(pairKey(last))?.[0];
   if (keyStart === undefined) return null;
   const indent = keyIndent(text, keyStart);
   const at = endOfBlock(text, map);
@@ -144,7 +137,7 @@ function flowIndent(text: string, pos: number): number {
  * Give a key whose value is empty (`deploy:` or `deploy: ~`) a mapping: nested lines under an empty
  * value, a flow mapping in place of an explicit null.
  */
-export function fillEmptyValue(source: SourceFile, pair: Pair, value: { [k: string]: YamlValue }): YamlTextEdit | null {
+export function fillEmptyValue(source: SourceFile, pair: EditPair, value: { [k: string]: YamlValue }): YamlTextEdit | null {
   const text = source.text;
   const style = styleOf(source);
   const keyR = rangeOf(pair.key);
@@ -152,7 +145,7 @@ export function fillEmptyValue(source: SourceFile, pair: Pair, value: { [k: stri
   const v = pair.value;
   const keys = Object.keys(value);
   if (v !== null && v !== undefined) {
-    if (!isScalar(v) || v.value !== null) return null;
+    if (kindOf(v) !== 'scalar' || scalarValue(v) !== null) return null;
     const r = rangeOf(v)!;
     if (r[1] > r[0]) {
       // an explicit `null` or `~`: write a flow mapping in its place
@@ -174,19 +167,20 @@ function flowParent(text: string, keyStart: number): boolean {
 }
 
 /** Append items to a sequence: `- item` lines in a block sequence, `, item` in a flow one. */
-export function appendToSeq(source: SourceFile, seq: YAMLSeq, items: readonly YamlValue[]): YamlTextEdit | null {
+export function appendToSeq(source: SourceFile, seq: EditNode, items: readonly YamlValue[]): YamlTextEdit | null {
   const text = source.text;
   const style = styleOf(source);
   if (items.length === 0) return null;
   const r = rangeOf(seq);
   if (!r) return null;
-  if (seq.flow) {
+  if (isFlowCollection(seq, text)) {
     const body = items.map((i) => renderFlow(i, style)).join(', ');
-    if (seq.items.length === 0) {
+    const written = itemsOf(seq);
+    if (written.length === 0) {
       if (text[r[0]] !== '[') return null;
       return { start: r[0] + 1, end: r[0] + 1, text: body, insert: { container: containerId(source, seq), keys: [], indent: flowIndent(text, r[0]) } };
     }
-    const end = contentEnd(text, seq.items[seq.items.length - 1]);
+    const end = contentEnd(text, written[written.length - 1]);
     if (end === null) return null;
     return { start: end, end, text: `, ${body}`, insert: { container: containerId(source, seq), keys: [], indent: flowIndent(text, r[0]) } };
   }
@@ -200,10 +194,10 @@ export function appendToSeq(source: SourceFile, seq: YAMLSeq, items: readonly Ya
 }
 
 /** Replace a scalar's text, keeping its quoting (a plain scalar stays plain when the value allows it). */
-export function replaceScalar(source: SourceFile, node: Scalar, value: string | number | boolean | null, forceQuotes = false): TextEdit | null {
+export function replaceScalar(source: SourceFile, node: EditNode, value: string | number | boolean | null, forceQuotes = false): TextEdit | null {
   const r = rangeOf(node);
   if (!r || isBlockScalar(node)) return null;
-  let type = (node.type ?? 'PLAIN') as ScalarStyle;
+  let type = (scalarStyle(node) ?? 'PLAIN') as ScalarStyle;
   if (forceQuotes && type === 'PLAIN') type = styleOf(source).quote === '"' ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE';
   const flow = flowParent(source.text, r[0]);
   return { start: r[0], end: r[1], text: renderInStyle(value, type, styleOf(source), flow) };
@@ -216,7 +210,7 @@ export function replaceScalar(source: SourceFile, node: Scalar, value: string | 
  */
 export function replaceScalarCommented(
   source: SourceFile,
-  node: Scalar,
+  node: EditNode,
   value: string | number | boolean | null,
   comment: string,
   replaceable: (comment: string) => boolean,
@@ -234,12 +228,12 @@ export function replaceScalarCommented(
 }
 
 /** Rename a mapping key in place, keeping its quoting; its value, comments and position stay. */
-export function renameKey(source: SourceFile, key: YamlNode, newKey: string): TextEdit | null {
-  if (!isScalar(key)) return null;
+export function renameKey(source: SourceFile, key: EditNode, newKey: string): TextEdit | null {
+  if (kindOf(key) !== 'scalar') return null;
   return replaceScalar(source, key, newKey);
 }
 
 /** Whether a mapping's own (written) keys include `key`. */
-export function hasWrittenKey(map: YAMLMap, key: string): boolean {
-  return map.items.some((p) => isScalar(p.key) && String(p.key.value) === key);
+export function hasWrittenKey(map: EditNode, key: string): boolean {
+  return itemsOf(map).some((p) => kindOf(pairKey(p)) === 'scalar' && String(scalarValue(pairKey(p))) === key);
 }

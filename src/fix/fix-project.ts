@@ -13,6 +13,7 @@ import { applyEdits } from './apply-edits.js';
 import { editsConflict } from '../engine/text-edits.js';
 import { totalResources, type ResourceTotals } from '../model/resource-totals.js';
 import { pushAll } from '../parse/collect.js';
+import { allRules } from '../engine/registry.js';
 
 export const MAX_PASSES = 10;
 
@@ -109,10 +110,15 @@ const guardKey = (f: Finding) => `${f.ruleId}\u0000${f.file}\u0000${f.path}\u000
 export function fixProject(opts: FixOptions): FixResult {
   const maxPasses = opts.maxPasses ?? MAX_PASSES;
   const texts = new Map<string, string>();
+  // without --unsafe, the fixes of rules that make only unsafe ones never run: they are computed
+  // only when read, for the report of the findings left
+  const defer = opts.deferUnsafeFixes ?? !opts.unsafe;
+  const neverRun = new Set(defer && !opts.unsafe ? (opts.rules ?? allRules).filter((r) => r.meta.fixable === 'unsafe').map((r) => r.meta.id) : []);
   const lint = (): LintResult =>
     lintProject({
       ...opts,
       withFixes: true,
+      deferUnsafeFixes: defer,
       readText: (abs) => {
         const t = texts.get(abs);
         if (t !== undefined) return sourceByPath.get(abs)!.toRaw(t);
@@ -142,6 +148,7 @@ export function fixProject(opts: FixOptions): FixResult {
     for (let pass = 1; pass <= maxPasses; pass++) {
       const candidates: Candidate[] = [];
       for (const f of result.findings) {
+        if (neverRun.has(f.ruleId)) continue;
         if (!f.fix || f.fix.edits.length === 0 || !mayRun(f, f.fix, opts)) continue;
         if (!texts.has(f.fix.file)) continue;
         const key = findingKey(f);

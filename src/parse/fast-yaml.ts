@@ -345,10 +345,10 @@ class FastReader {
       return { t: 'scalar', value, type: 'QUOTE_SINGLE', start: i, end: e + 1 };
     }
     if (c === 34 /* " */) {
-      const e = text.indexOf('"', i + 1);
-      if (e < 0 || e >= eol) throw OUT;
-      const value = text.slice(i + 1, e);
-      if (value.includes('\\') || (isKey && e + 1 - i > MAX_KEY_LENGTH)) throw OUT;
+      const e = closingDoubleQuote(text, i + 1, eol);
+      if (isKey && e + 1 - i > MAX_KEY_LENGTH) throw OUT;
+      const written = text.slice(i + 1, e);
+      const value = written.includes('\\') ? unescapeDoubleQuoted(written) : written;
       return { t: 'scalar', value, type: 'QUOTE_DOUBLE', start: i, end: e + 1 };
     }
     // a plain scalar cannot start with an indicator (`-`, `?`, `:` only when a space follows)
@@ -475,6 +475,29 @@ class FastReader {
 
 function frame(kind: 'map' | 'seq', indent: number, node: FastMap | FastSeq): Frame {
   return { kind, indent, node, pending: false, pendingKey: null, pendingAnchor: undefined, emptyAt: 0 };
+}
+
+/**
+ * The closing `"` of a double-quoted scalar whose content starts at `from`, on this line. Only the
+ * escapes `\"`, `\\` and `\/` are read here (fixes write them: `"pg_isready -U \"$$USER\""`); any
+ * other escape goes to the full parser.
+ */
+function closingDoubleQuote(text: string, from: number, eol: number): number {
+  for (let e = from; e < eol; e++) {
+    const c = text.charCodeAt(e);
+    if (c === 34) return e;
+    if (c === 92 /* \ */) {
+      const n = text.charCodeAt(e + 1);
+      if (e + 1 >= eol || (n !== 34 && n !== 92 && n !== 47)) throw OUT;
+      e++;
+    }
+  }
+  throw OUT;
+}
+
+/** The value of a double-quoted scalar's content with the escapes closingDoubleQuote accepts. */
+function unescapeDoubleQuoted(written: string): string {
+  return written.replace(/\\(["\\/])/g, '$1');
 }
 
 function isFlowIndicator(c: number): boolean {

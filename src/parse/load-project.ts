@@ -33,10 +33,13 @@ export interface LoadOptions {
    */
   allowPaths?: readonly string[];
   /**
-   * Keep the yaml nodes the fixer edits through (default true). A lint that builds no fixes reads
-   * plain files with the fast reader instead (src/parse/fast-yaml.ts): the same tree, less time and memory.
+   * Keep the nodes the fixer edits through (default true); a lint that builds no fixes does not
+   * need them. Files in the shape the fast reader takes (src/parse/fast-yaml.ts) are read by it
+   * either way: the same tree as yaml's, in less time and memory.
    */
   editable?: boolean;
+  /** Read every file with yaml, never the fast reader (the reference the fast reader is tested against). */
+  yamlOnly?: boolean;
 }
 
 export interface Project {
@@ -179,7 +182,7 @@ export function loadProject(opts: LoadOptions): Project {
           throw new InputError(`${displayPath(abs)}: cannot read file: ${e.message}`, displayPath(abs));
         }
       }
-      doc = parseSource(source, fileEnv, interpolate, dotenv?.only, opts.editable ?? true);
+      doc = parseSource(source, fileEnv, interpolate, dotenv?.only, opts.editable ?? true, opts.yamlOnly);
       byPath.set(abs, doc);
     }
     return doc;

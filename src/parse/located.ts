@@ -15,7 +15,7 @@ import {
 import { fileLoc, positionOf, type FileLoc, type Loc } from './location.js';
 import { hasInterpolation, interpolate, type Env, type InterpolationIssue } from './interpolate.js';
 import type { SourceFile } from './source-file.js';
-import type { FastMap, FastNode } from './fast-yaml.js';
+import type { FastMap, FastNode, FastPair } from './fast-yaml.js';
 
 /**
  * The located value tree: what a compose document says, after aliases, `<<` merge keys and
@@ -27,8 +27,8 @@ export type LVal = LScalar | LMap | LSeq;
 
 interface LBase {
   loc: Loc;
-  /** the yaml AST node this value was built from (absent for live objects and merge results) */
-  yaml?: YamlNode;
+  /** the node this value was built from, yaml's or the fast reader's (absent for live objects and merge results, and when no fixes are built) */
+  yaml?: YamlNode | FastNode;
   /** a YAML tag such as `!reset` or `!override` */
   tag?: string;
   /** the anchor (`&name`) written on this node: its aliases reach this very object */
@@ -78,8 +78,8 @@ export interface LEntry {
   keyLoc: Loc;
   value: LVal;
   via?: Via;
-  /** the yaml pair, when the entry was written in a file */
-  pair?: Pair;
+  /** the pair (yaml's or the fast reader's), when the entry was written in a file and fixes are built */
+  pair?: Pair | FastPair;
 }
 
 export interface LItem {
@@ -246,10 +246,11 @@ export function convertDocument(doc: Document.Parsed, source: SourceFile, opts: 
 
 /**
  * Build the located tree of a document read by the fast reader (src/parse/fast-yaml.ts): the same
- * tree as convertDocument on yaml's reading of the same text, without yaml nodes to edit through.
+ * tree as convertDocument on yaml's reading of the same text. `keepNodes`: values keep the fast
+ * reader's nodes and entries its pairs, which fixes edit through as they do through yaml's.
  */
-export function convertFast(root: FastMap, source: SourceFile, opts: ConvertOptions): Converted {
-  return convertTree(root, source, opts, false);
+export function convertFast(root: FastMap, source: SourceFile, opts: ConvertOptions, keepNodes = false): Converted {
+  return convertTree(root, source, opts, keepNodes);
 }
 
 type Converted = { root: LVal | null; issues: BuildIssue[]; dotenvUses: DotenvUse[]; variables: Set<string> };
@@ -271,8 +272,8 @@ function isAliasNode(n: AnyNode | null): n is Alias {
 }
 
 /**
- * The located tree of a document's contents. `keepNodes`: each value keeps its yaml node and each
- * entry its pair (the fixer edits through them); fast nodes are not kept.
+ * The located tree of a document's contents. `keepNodes`: each value keeps its node and each entry
+ * its pair (the fixer edits through them).
  */
 function convertTree(contents: AnyNode | null, source: SourceFile, opts: ConvertOptions, keepNodes: boolean): Converted {
   const issues: BuildIssue[] = [];
@@ -446,7 +447,7 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
       for (let p = 0; p < pairs.length; p++) {
         const pair = pairs[p]!;
         if (keepNodes) {
-          if (!isPair(pair)) continue;
+          if ((node as { t?: string }).t === undefined && !isPair(pair)) continue;
         } else {
           // the fast reader's nodes are read once: let what is converted go (a large file's
           // reading and its tree need not be in memory together)

@@ -44,19 +44,20 @@ export function readSource(path: string, displayPath: string = path): SourceFile
  * Parse one compose file into its located tree. Every YAML problem becomes an issue with a
  * position; only a file that cannot be read throws.
  *
- * `editable` (default true): the tree keeps yaml's nodes, which the fixer edits through. Without
- * it, a file in the shape the fast reader takes (src/parse/fast-yaml.ts) is read by that reader:
- * the same tree, in a fraction of the time and memory; other files are read by yaml as always.
+ * A file in the shape the fast reader takes (src/parse/fast-yaml.ts) is read by that reader: the
+ * same tree as yaml's, in a fraction of the time and memory; other files are read by yaml.
+ * `editable` (default true): the tree keeps the nodes it was built from (the fast reader's or
+ * yaml's), which the fixer edits through. `yamlOnly`: read with yaml whatever the file's shape.
  */
-export function parseSource(source: SourceFile, env: Env, interpolate = true, dotenvOnly?: ReadonlySet<string>, editable = true): ReadDocument {
+export function parseSource(source: SourceFile, env: Env, interpolate = true, dotenvOnly?: ReadonlySet<string>, editable = true, yamlOnly = false): ReadDocument {
   const issues: BuildIssue[] = [];
   const text = source.text;
   if (text.trim() === '') {
     issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: 'the file is empty: a compose file needs at least a services: mapping', loc: fileLoc(source, 0, 0) });
     return { source, root: null, issues, dotenvUses: [] };
   }
-  const fast = editable ? null : readFastYaml(text);
-  if (fast) return located(source, issues, convertFast(fast, source, { env, interpolate, dotenvOnly }));
+  const fast = yamlOnly ? null : readFastYaml(text);
+  if (fast) return located(source, issues, convertFast(fast, source, { env, interpolate, dotenvOnly }, editable));
   // the text as docker's reader breaks it into lines (same offsets), and the CST for the checks of
   // what docker refuses (the same parse: the tokens are kept on their way to the composer)
   const breaks = dockerLineBreaks(text);

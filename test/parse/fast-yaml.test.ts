@@ -50,7 +50,7 @@ function dump(doc: ReadDocument): unknown {
 /** Read `text` both ways; returns whether the fast reader took it. */
 function compareReaders(text: string, name = 'compose.yaml'): boolean {
   const source = new SourceFile(name, name, text);
-  const slow = parseSource(source, env, true, new Set(['SET']), true);
+  const slow = parseSource(source, env, true, new Set(['SET']), true, true);
   const fast = parseSource(source, env, true, new Set(['SET']), false);
   expect(dump(fast), name).toEqual(dump(slow));
   return readFastYaml(source.text) !== null;
@@ -98,6 +98,7 @@ describe('fast reader', () => {
     'a sequence item closing before a comment': 'a:\n  - b: 1\n  # end\nc: 1\n',
     'blank lines before what follows': 'a:\n  b:\n    c: 1\n\n  d: 2\n\n\ne:\n  - x\n\n  - y\n\nf: 1\n',
     'an empty value at the end': 'a:\n  b:\n',
+    'escaped quotes, backslashes and slashes in double quotes': 'a: "say \\"hi\\""\nb: ["CMD-SHELL", "pg_isready -U \\"$${U:-p}\\""]\n"c\\\\d": "x\\/y\\\\"\ne: {k: "\\"", l: 1}\n',
   };
   for (const [name, text] of Object.entries(cases)) {
     it(`reads ${name} as yaml does`, () => {
@@ -111,6 +112,7 @@ describe('fast reader', () => {
     'a multi-line plain scalar': 'a: x\n  y\n',
     'a multi-line quoted scalar': 'a: "x\n  y"\n',
     'an escape': 'a: "x\\ty"\n',
+    'an escape before the closing quote': 'a: "x\\"\nb: 1\n',
     'a document marker': '---\na: 1\n',
     'two documents': 'a: 1\n---\nb: 2\n',
     'a directive': '%YAML 1.1\n---\na: 1\n',
