@@ -54,6 +54,23 @@ export function summarize(results: ReportResult[]): Summary {
   return s;
 }
 
+/** The fields of a finding that reports show, in the json format's order (no fix, no locations). */
+export function reportedFields(f: Finding): Finding {
+  return {
+    ruleId: f.ruleId,
+    severity: f.severity,
+    message: f.message,
+    file: f.file,
+    service: f.service,
+    path: f.path,
+    line: f.line,
+    column: f.column,
+    endLine: f.endLine,
+    endColumn: f.endColumn,
+    fixable: f.fixable,
+  };
+}
+
 /** Every finding of a report, in report order. */
 export function allFindings(results: ReportResult[]): Finding[] {
   return results.flatMap((r) => r.findings);
