@@ -232,18 +232,28 @@ export async function runLint(paths: string[], opts: LintCommandOptions, g: Glob
   const toFile = opts.outputFile !== undefined;
   // --color asks for colour in a file too; otherwise a file gets none
   const color = toFile ? opts.color === true : useColor(opts.color, g);
-  const text = formatter(report, { color, version: g.version, cwd: process.cwd(), rules: allRules });
-  if (toFile) {
-    const input = linted.flatMap((l) => l.result.sources).find((s) => isSameFile(opts.outputFile!, s.path));
-    if (input) throw new CliError(`-o ${opts.outputFile} is the input file ${input.displayPath}; the report was not written`);
-    try {
-      writeOutputFile(opts.outputFile!, text);
-    } catch (e) {
-      throw new CliError(`cannot write ${opts.outputFile}: ${describeFsError(e, true)}`);
-    }
-  } else g.stdout(text);
+  const ctx = { color, version: g.version, cwd: process.cwd(), rules: allRules };
+  if (!toFile && formatter.chunks) {
+    // written piece by piece: a report of many files is not held whole (nor its bytes)
+    for (const chunk of formatter.chunks(report, ctx)) g.stdout(chunk);
+  } else writeReport(formatter(report, ctx), linted, opts, g);
   if (inputFailed) return EXIT_USAGE;
   return exitStatus(linted, failOnOf, opts, g);
+}
+
+/** The report as one text, to -o's file or standard output. */
+function writeReport(text: string, linted: Linted[], opts: LintCommandOptions, g: GlobalContext): void {
+  if (opts.outputFile === undefined) {
+    g.stdout(text);
+    return;
+  }
+  const input = linted.flatMap((l) => l.result.sources).find((s) => isSameFile(opts.outputFile!, s.path));
+  if (input) throw new CliError(`-o ${opts.outputFile} is the input file ${input.displayPath}; the report was not written`);
+  try {
+    writeOutputFile(opts.outputFile, text);
+  } catch (e) {
+    throw new CliError(`cannot write ${opts.outputFile}: ${describeFsError(e, true)}`);
+  }
 }
 
 /**

@@ -64,20 +64,39 @@ export class ReportRecords {
 }
 
 /**
- * Copies of `strings` that share one new string rather than the texts they were cut from: V8 keeps
- * a slice of a string (and a string made by `+` of one) as a reference into the whole, so a
- * message quoting a value would keep its file's text alive.
+ * Copies of `strings` that share new strings rather than the texts they were cut from: V8 keeps a
+ * slice of a string (and a string made by `+` of one) as a reference into the whole, so a message
+ * quoting a value would keep its file's text alive. The copies are cut from two strings, one of
+ * the strings that are all Latin-1 (one byte a character) and one of the others: a single
+ * character beyond Latin-1 would make V8 store the whole of one joined string with two bytes.
  */
 function detach(strings: readonly string[]): string[] {
-  // two parts at least, so that join makes a new string rather than returning its only part
-  const all = [...strings, ' '].join('');
+  const wide = strings.map((s) => WIDE.test(s));
+  const narrowAll = joined(strings.filter((_, i) => !wide[i]));
+  const wideAll = joined(strings.filter((_, i) => wide[i]));
   const out: string[] = [];
-  let at = 0;
-  for (const s of strings) {
-    out.push(all.slice(at, at + s.length));
-    at += s.length;
-  }
+  let narrowAt = 0;
+  let wideAt = 0;
+  strings.forEach((s, i) => {
+    if (wide[i]) {
+      out.push(wideAll.slice(wideAt, wideAt + s.length));
+      wideAt += s.length;
+    } else {
+      out.push(narrowAll.slice(narrowAt, narrowAt + s.length));
+      narrowAt += s.length;
+    }
+  });
   return out;
+}
+
+/** A character that Latin-1 does not hold. */
+const WIDE = /[^\x00-\xff]/;
+
+/** The strings joined into a new string (two parts at least: join returns a lone part as it is). */
+function joined(strings: string[]): string {
+  strings.push('');
+  strings.push('');
+  return strings.join('');
 }
 
 /**
