@@ -234,8 +234,12 @@ export async function runLint(paths: string[], opts: LintCommandOptions, g: Glob
   const color = toFile ? opts.color === true : useColor(opts.color, g);
   const ctx = { color, version: g.version, cwd: process.cwd(), rules: allRules };
   if (!toFile && formatter.chunks) {
-    // written piece by piece: a report of many files is not held whole (nor its bytes)
-    for (const chunk of formatter.chunks(report, ctx)) g.stdout(chunk);
+    // written piece by piece: a report of many files is not held whole (nor its bytes, which a
+    // pipe holds until its reader takes them)
+    for (const chunk of formatter.chunks(report, ctx)) {
+      g.stdout(chunk);
+      await g.stdoutDrained?.();
+    }
   } else writeReport(formatter(report, ctx), linted, opts, g);
   if (inputFailed) return EXIT_USAGE;
   return exitStatus(linted, failOnOf, opts, g);
