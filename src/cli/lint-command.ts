@@ -9,6 +9,7 @@ import type { TargetSetting } from '../engine/target.js';
 import { allRules } from '../engine/registry.js';
 import type { Finding } from '../engine/types.js';
 import { FORMATS_WITH_FIXES, formatNames, loadFormatter } from '../format/index.js';
+import { ReportRecords } from '../format/report-records.js';
 import type { ReportResult } from '../format/types.js';
 import { InputError } from '../parse/read-document.js';
 import { describeFsError, readStdin, readText, ReadTextError } from '../parse/read-text.js';
@@ -231,18 +232,32 @@ export async function runLint(paths: string[], opts: LintCommandOptions, g: Glob
   const toFile = opts.outputFile !== undefined;
   // --color asks for colour in a file too; otherwise a file gets none
   const color = toFile ? opts.color === true : useColor(opts.color, g);
-  const text = formatter(report, { color, version: g.version, cwd: process.cwd(), rules: allRules });
-  if (toFile) {
-    const input = linted.flatMap((l) => l.result.sources).find((s) => isSameFile(opts.outputFile!, s.path));
-    if (input) throw new CliError(`-o ${opts.outputFile} is the input file ${input.displayPath}; the report was not written`);
-    try {
-      writeOutputFile(opts.outputFile!, text);
-    } catch (e) {
-      throw new CliError(`cannot write ${opts.outputFile}: ${describeFsError(e, true)}`);
+  const ctx = { color, version: g.version, cwd: process.cwd(), rules: allRules };
+  if (!toFile && formatter.chunks) {
+    // written piece by piece: a report of many files is not held whole (nor its bytes, which a
+    // pipe holds until its reader takes them)
+    for (const chunk of formatter.chunks(report, ctx)) {
+      g.stdout(chunk);
+      await g.stdoutDrained?.();
     }
-  } else g.stdout(text);
+  } else writeReport(formatter(report, ctx), linted, opts, g);
   if (inputFailed) return EXIT_USAGE;
   return exitStatus(linted, failOnOf, opts, g);
+}
+
+/** The report as one text, to -o's file or standard output. */
+function writeReport(text: string, linted: Linted[], opts: LintCommandOptions, g: GlobalContext): void {
+  if (opts.outputFile === undefined) {
+    g.stdout(text);
+    return;
+  }
+  const input = linted.flatMap((l) => l.result.sources).find((s) => isSameFile(opts.outputFile!, s.path));
+  if (input) throw new CliError(`-o ${opts.outputFile} is the input file ${input.displayPath}; the report was not written`);
+  try {
+    writeOutputFile(opts.outputFile, text);
+  } catch (e) {
+    throw new CliError(`cannot write ${opts.outputFile}: ${describeFsError(e, true)}`);
+  }
 }
 
 /**
@@ -265,6 +280,9 @@ export function lintPaths(
   // one copy of the environment for every project (reading process.env key by key is slow; on
   // Windows its names are case-insensitive, so it is read as it is)
   const environment = process.platform === 'win32' ? undefined : { ...process.env };
+  // a report without fixes keeps records of what it shows, not each project's files and fixes
+  const withFixes = FORMATS_WITH_FIXES.has(opts.format);
+  const records = withFixes ? null : new ReportRecords();
   const reportError = (e: InputError) => {
     g.stderr(`stackopt: ${e.message}`);
     inputFailed = true;
@@ -279,16 +297,18 @@ export function lintPaths(
         settings: withSeverities(config?.settings, opts.rule ?? []),
         allowPaths: config?.allowPaths,
         target: opts.target ?? config?.target,
-        withFixes: FORMATS_WITH_FIXES.has(opts.format),
+        withFixes,
         usage,
         readText: stdin ? textAt(stdin.path, stdin.text) : undefined,
         environment,
       });
+      // only SARIF (a format with fixes) reports the suppressed findings
+      const kept = records ? records.keep(full.findings, full.sources) : full;
       const result: LintedResult = {
         file: full.file,
-        findings: full.findings,
-        sources: full.sources,
-        suppressed: full.suppressed,
+        findings: kept.findings,
+        sources: kept.sources,
+        suppressed: records ? [] : full.suppressed,
         target: full.target,
         included: full.project.included.map((f) => f.path),
       };

@@ -73,6 +73,7 @@ export async function run(argv: string[], io: RunIO = {}): Promise<number> {
   const g: GlobalContext = {
     version: packageVersion(),
     stdout: io.stdout ?? ((t) => process.stdout.write(t)),
+    stdoutDrained: io.stdout ? undefined : () => (process.stdout.writableNeedDrain ? new Promise((done) => process.stdout.once('drain', done)) : Promise.resolve()),
     stderr: io.stderr ?? ((l) => process.stderr.write(`${l}\n`)),
     isTTY: io.isTTY ?? Boolean(process.stdout.isTTY),
     exitCode: 0,

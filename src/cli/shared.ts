@@ -6,6 +6,11 @@ import { CliError } from './exit-codes.js';
 export interface GlobalContext {
   version: string;
   stdout(text: string): void;
+  /**
+   * Resolves once what was written to standard output has left the process (a pipe whose reader
+   * is slower than the writer holds it until then); absent: nothing to wait for.
+   */
+  stdoutDrained?: () => Promise<void>;
   stderr(line: string): void;
   isTTY: boolean;
   exitCode: number;

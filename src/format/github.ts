@@ -1,13 +1,13 @@
-import { slashPath, type Formatter } from './types.js';
+import { inChunks, slashPath, type Formatter } from './types.js';
 
 /**
  * GitHub Actions workflow commands: each finding becomes an annotation on the pull request's diff
  * (`::error file=…,line=…,col=…,endLine=…,endColumn=…,title=<rule>::message`). Severity info is a
  * `notice`. Property values escape `%`, CR, LF, `:` and `,`; the message escapes `%`, CR and LF.
  */
-export const formatGithub: Formatter = (results) => {
-  const lines: string[] = [];
+export const formatGithub: Formatter = inChunks(function* (results) {
   for (const r of results) {
+    const lines: string[] = [];
     for (const f of r.findings) {
       const cmd = f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : 'notice';
       // a live object (stackopt audit) is no file: the annotation goes on the run, its name in the message
@@ -24,9 +24,9 @@ export const formatGithub: Formatter = (results) => {
       const text = live ? `${f.file}: ${f.message} [${f.ruleId}]` : `${f.message} [${f.ruleId}]`;
       lines.push(`::${cmd} ${props.join(',')}::${escapeData(text)}`);
     }
+    if (lines.length) yield `${lines.join('\n')}\n`;
   }
-  return lines.length ? `${lines.join('\n')}\n` : '';
-};
+});
 
 /** Escape a workflow command's message (`%`, CR, LF). */
 export function escapeData(s: string): string {

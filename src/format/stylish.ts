@@ -1,16 +1,15 @@
 import { Chalk } from 'chalk';
 import type { Finding } from '../engine/types.js';
 import { maskLine, sensitiveLines } from './mask.js';
-import { allFindings, summarize, type Formatter } from './types.js';
+import { allFindings, inChunks, summarize, type Formatter } from './types.js';
 import { maxOf } from '../parse/collect.js';
 
 /**
  * The default human format: findings grouped by file, each with the source line and a `^~~~`
  * underline under what it concerns, then a summary line.
  */
-export const formatStylish: Formatter = (results, ctx) => {
+export const formatStylish: Formatter = inChunks(function* (results, ctx) {
   const c = new Chalk({ level: ctx.color ? 1 : 0 });
-  const out: string[] = [];
   // group by the file each finding points into (a project can span several -f files)
   const byFile = new Map<string, { findings: Finding[]; lines: (n: number) => string | null }>();
   for (const r of results) {
@@ -28,7 +27,7 @@ export const formatStylish: Formatter = (results, ctx) => {
   // values that look like secrets are masked in every source line shown
   const masks = sensitiveLines(allFindings(results));
   for (const [file, g] of byFile) {
-    out.push(c.underline(file));
+    const out: string[] = [c.underline(file)];
     const fileMasks = masks.get(file);
     const posWidth = maxOf(g.findings, (f) => `${f.line}:${f.column}`.length);
     const sevWidth = maxOf(g.findings, (f) => f.severity.length);
@@ -50,7 +49,9 @@ export const formatStylish: Formatter = (results, ctx) => {
       }
     }
     out.push('');
+    yield `${out.join('\n')}\n`;
   }
+  const out: string[] = [];
   const s = summarize(results);
   const total = s.errors + s.warnings + s.infos;
   if (total === 0) {
@@ -62,8 +63,8 @@ export const formatStylish: Formatter = (results, ctx) => {
     out.push(s.errors ? c.red.bold(line) : c.yellow.bold(line));
     if (s.fixable) out.push(c.dim(`  ${s.fixable} of them can be fixed by \`stackopt fix\` (some only with --unsafe)`));
   }
-  return `${out.join('\n')}\n`;
-};
+  yield `${out.join('\n')}\n`;
+});
 
 /** Longest source line printed whole; a longer one (a minified or generated file) is cut around the finding. */
 const MAX_LINE = 160;

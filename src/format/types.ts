@@ -31,7 +31,20 @@ export interface ReportResult {
   suppressed?: Finding[];
 }
 
-export type Formatter = (results: ReportResult[], ctx: FormatContext) => string;
+export type Formatter = ((results: ReportResult[], ctx: FormatContext) => string) & {
+  /** the report in pieces, in order (their concatenation is the report): written as they are made */
+  chunks?: (results: ReportResult[], ctx: FormatContext) => Iterable<string>;
+};
+
+/**
+ * A format made in pieces (per file or project): the report is their concatenation, and the CLI
+ * writes each piece as it is made, so that a report of many files is never held whole.
+ */
+export function inChunks(chunks: (results: ReportResult[], ctx: FormatContext) => Iterable<string>): Formatter {
+  const format: Formatter = (results, ctx) => [...chunks(results, ctx)].join('');
+  format.chunks = chunks;
+  return format;
+}
 
 export interface Summary {
   files: number;
@@ -52,6 +65,23 @@ export function summarize(results: ReportResult[]): Summary {
       if (f.fixable) s.fixable++;
     }
   return s;
+}
+
+/** The fields of a finding that reports show, in the json format's order (no fix, no locations). */
+export function reportedFields(f: Finding): Finding {
+  return {
+    ruleId: f.ruleId,
+    severity: f.severity,
+    message: f.message,
+    file: f.file,
+    service: f.service,
+    path: f.path,
+    line: f.line,
+    column: f.column,
+    endLine: f.endLine,
+    endColumn: f.endColumn,
+    fixable: f.fixable,
+  };
 }
 
 /** Every finding of a report, in report order. */

@@ -1,13 +1,16 @@
 /**
  * A reader for the plain shape most compose files have, without building yaml's CST and Document:
- * block mappings and sequences, plain scalars, quoted scalars on one line, flow collections on one
- * line, comments, anchors and aliases. It reads a file in one pass over its lines and makes only the
- * nodes the located tree is built from.
+ * block mappings and sequences, plain scalars, quoted scalars on one line (double-quoted ones with
+ * their escapes), literal and folded block scalars (`|`, `>`, with `-` or `+`), flow collections on
+ * one line, comments, anchors (also on a line of their own before a collection) and aliases, and a
+ * `---` before the document. It reads a file in one pass over its lines and makes only the nodes
+ * the located tree is built from.
  *
  * It gives the same values and the same ranges as yaml's parser and composer (YAML 1.2, core
- * schema) on what it accepts: anything else (tags, block scalars, multi-line scalars, directives,
- * several documents, tabs, unusual line breaks, control characters, anything yaml would report as
- * an error or warning) makes it return null, and the file is read by yaml's full parser instead.
+ * schema) on what it accepts: anything else (tags, multi-line flow scalars, block scalars with an
+ * indentation indicator, more-indented lines in a folded scalar or no content, directives, several
+ * documents, tabs, unusual line breaks, control characters, anything yaml would report as an error
+ * or warning) makes it return null, and the file is read by yaml's full parser instead.
  * test/parse/fast-yaml.test.ts holds both readers to the same tree on every corpus file.
  */
 
@@ -24,7 +27,7 @@ interface FastBase {
 export interface FastScalar extends FastBase {
   t: 'scalar';
   value: string | number | boolean | null;
-  type: 'PLAIN' | 'QUOTE_SINGLE' | 'QUOTE_DOUBLE';
+  type: 'PLAIN' | 'QUOTE_SINGLE' | 'QUOTE_DOUBLE' | 'BLOCK_LITERAL' | 'BLOCK_FOLDED';
 }
 
 export interface FastMap extends FastBase {
@@ -95,6 +98,8 @@ interface Frame {
   pending: boolean;
   pendingKey: FastScalar | null;
   pendingAnchor: string | undefined;
+  /** the pending anchor is written on a line of its own (then a collection must follow) */
+  anchorLine: boolean;
   /** where yaml puts the empty scalar when no value follows */
   emptyAt: number;
 }
@@ -131,6 +136,10 @@ class FastReader {
   private readonly anchors = new Set<string>();
   /** every anchor name met */
   private readonly defined = new Set<string>();
+  /** after a block scalar: where the next line to read starts (-1: after the line just read) */
+  private resume = -1;
+  /** a `---` line was read (before the document) */
+  private marker = false;
 
   constructor(private readonly text: string) {}
 
@@ -150,14 +159,35 @@ class FastReader {
         continue;
       }
       this.eol = eol;
+      if (i === pos && this.documentStart(i)) {
+        pos = lineEnd;
+        continue;
+      }
       this.line(i, i - pos);
-      this.lastLineEnd = lineEnd;
+      // a block scalar read the lines of its content
+      const next = this.resume >= 0 ? this.resume : lineEnd;
+      this.resume = -1;
+      this.lastLineEnd = next;
       this.lastEmpty = null;
       this.commentIndent = -1;
-      pos = lineEnd;
+      pos = next;
     }
     while (this.stack.length > 0) this.close();
     return this.root;
+  }
+
+  /**
+   * Whether the line at `i` is a `---` that starts the document (before any content, alone on its
+   * line or before a comment); another `---` or `...` goes to the full parser (in `line`).
+   */
+  private documentStart(i: number): boolean {
+    const text = this.text;
+    if (this.root || this.marker || !text.startsWith('---', i)) return false;
+    const after = this.skipSpaces(i + 3);
+    if (after !== this.eol && !(text.charCodeAt(after) === HASH && after > i + 3)) throw OUT;
+    if (this.commentIndent >= 0) throw OUT;
+    this.marker = true;
+    return true;
   }
 
   private isSeqItem(i: number): boolean {
@@ -182,6 +212,11 @@ class FastReader {
       }
       break;
     }
+    const top = stack[stack.length - 1];
+    if (top?.pending && indent > top.indent && text.charCodeAt(i) === 38 /* & */) {
+      this.anchorLine(top, i);
+      return;
+    }
     if (stack.length === 0) {
       if (this.root || indent !== 0) throw OUT;
       this.root = { t: 'map', items: [], start: i, end: i };
@@ -196,6 +231,21 @@ class FastReader {
       } else if (indent !== top.indent) throw OUT;
     }
     this.content(i);
+  }
+
+  /**
+   * An anchor alone on its line (`key:` then `&name` below it): it names the collection that
+   * starts on the next line.
+   */
+  private anchorLine(f: Frame, i: number): void {
+    const text = this.text;
+    let e = i + 1;
+    while (e < this.eol && text.charCodeAt(e) !== SPACE) e++;
+    const anchor = text.slice(i + 1, e);
+    if (f.pendingAnchor !== undefined || this.skipSpaces(e) !== this.eol || !/^[A-Za-z0-9_-]+$/.test(anchor) || this.defined.has(anchor)) throw OUT;
+    this.defined.add(anchor);
+    f.pendingAnchor = anchor;
+    f.anchorLine = true;
   }
 
   /** The line's content at `i`, in the frame on top of the stack. */
@@ -269,8 +319,15 @@ class FastReader {
       f.emptyAt = j;
       return;
     }
-    const node = this.inlineValue(j, anchor);
-    this.endOfLine(node.end);
+    const c = text.charCodeAt(j);
+    let node: FastNode;
+    if (c === 124 /* | */ || c === 62 /* > */) {
+      node = this.blockScalar(f, j);
+      if (anchor !== undefined) node.anchor = anchor;
+    } else {
+      node = this.inlineValue(j, anchor);
+      this.endOfLine(node.end);
+    }
     if (anchor !== undefined) this.anchors.add(anchor);
     if (f.kind === 'map') (f.node as FastMap).items.push({ key: key!, value: node });
     else (f.node as FastSeq).items.push(node);
@@ -345,10 +402,13 @@ class FastReader {
       return { t: 'scalar', value, type: 'QUOTE_SINGLE', start: i, end: e + 1 };
     }
     if (c === 34 /* " */) {
-      const e = closingDoubleQuote(text, i + 1, eol);
+      let e = text.indexOf('"', i + 1);
+      if (e < 0 || e >= eol) throw OUT;
+      const b = text.indexOf('\\', i + 1);
+      let value: string;
+      if (b < 0 || b > e) value = text.slice(i + 1, e);
+      else ({ value, end: e } = this.escaped(i + 1, b));
       if (isKey && e + 1 - i > MAX_KEY_LENGTH) throw OUT;
-      const written = text.slice(i + 1, e);
-      const value = written.includes('\\') ? unescapeDoubleQuoted(written) : written;
       return { t: 'scalar', value, type: 'QUOTE_DOUBLE', start: i, end: e + 1 };
     }
     // a plain scalar cannot start with an indicator (`-`, `?`, `:` only when a space follows)
@@ -384,6 +444,111 @@ class FastReader {
     if (isKey && end - i > MAX_KEY_LENGTH) throw OUT;
     const s = text.slice(i, end);
     return { t: 'scalar', value: resolvePlain(s), type: 'PLAIN', start: i, end: end };
+  }
+
+  /**
+   * The value of a double-quoted scalar whose text starts at `from` and has a backslash at `b`,
+   * and where its closing quote is: YAML's escapes, on one line (a backslash at the line's end
+   * continues the scalar on the next line: left to the full parser, as unknown escapes are).
+   */
+  private escaped(from: number, b: number): { value: string; end: number } {
+    const text = this.text;
+    let value = text.slice(from, b);
+    let i = b;
+    for (;;) {
+      if (i >= this.eol) throw OUT;
+      const ch = text.charCodeAt(i);
+      if (ch === 34 /* " */) return { value, end: i };
+      if (ch !== 92 /* \ */) {
+        value += text[i];
+        i++;
+        continue;
+      }
+      const next = text[i + 1];
+      if (i + 1 >= this.eol || next === undefined) throw OUT;
+      const simple = ESCAPES[next];
+      if (simple !== undefined) {
+        value += simple;
+        i += 2;
+        continue;
+      }
+      const length = next === 'x' ? 2 : next === 'u' ? 4 : next === 'U' ? 8 : 0;
+      const hex = text.slice(i + 2, i + 2 + length);
+      if (length === 0 || i + 2 + length > this.eol || !/^[0-9a-fA-F]+$/.test(hex)) throw OUT;
+      const code = parseInt(hex, 16);
+      if (code > 0x10ffff) throw OUT;
+      value += String.fromCodePoint(code);
+      i += 2 + length;
+    }
+  }
+
+  /**
+   * A block scalar whose header (`|` or `>`, then `-` or `+`) is at `j`; its content is the lines
+   * below indented deeper than `f`. Returns the scalar; `resume` is set to where reading goes on.
+   */
+  private blockScalar(f: Frame, j: number): FastScalar {
+    const text = this.text;
+    const len = text.length;
+    const folded = text.charCodeAt(j) === 62;
+    let h = j + 1;
+    const chomp = text.charCodeAt(h);
+    const keep = chomp === 43; /* + */
+    const strip = chomp === 45; /* - */
+    if (keep || strip) h++;
+    if (h !== this.eol) {
+      // an indentation indicator, or anything but a comment after the header
+      if (text.charCodeAt(h) !== SPACE) throw OUT;
+      const k = this.skipSpaces(h);
+      if (k !== this.eol && text.charCodeAt(k) !== HASH) throw OUT;
+    }
+    if (this.eol >= len) throw OUT;
+    /** the content's indentation, from its first line with text */
+    let n = -1;
+    /** the lines of the content without their indentation ('' for empty lines) */
+    const lines: string[] = [];
+    let leadingBlank = 0;
+    /** the end of the last line with text (after its line break) */
+    let lastText = -1;
+    let textLines = 0;
+    let p = this.eol + 1;
+    let blankEnd = p;
+    while (p < len) {
+      let e = text.indexOf('\n', p);
+      if (e < 0) e = len;
+      let s = p;
+      while (s < e && text.charCodeAt(s) === SPACE) s++;
+      const ind = s - p;
+      const lineEnd = e < len ? e + 1 : len;
+      if (s === e) {
+        if (n < 0) leadingBlank = Math.max(leadingBlank, ind);
+        else if (ind > n) throw OUT;
+        lines.push('');
+        p = blankEnd = lineEnd;
+        continue;
+      }
+      if (n < 0) {
+        if (ind <= f.indent) break;
+        n = ind;
+        if (leadingBlank > n) throw OUT;
+      }
+      if (ind < n) break;
+      const line = text.slice(p + n, e);
+      // a more-indented line in a folded scalar keeps its line breaks: left to the full parser
+      if (folded && ind > n) throw OUT;
+      lines.push(line);
+      textLines = lines.length;
+      p = blankEnd = lastText = lineEnd;
+    }
+    // no content (yaml's range of an empty block scalar depends on the blank lines after it)
+    if (n < 0) throw OUT;
+    const trailing = lines.length - textLines;
+    lines.length = textLines;
+    let value = folded ? fold(lines) : lines.join('\n');
+    if (!strip) value += '\n';
+    if (keep) value += '\n'.repeat(trailing);
+    const end = keep ? blankEnd : lastText;
+    this.resume = end;
+    return { t: 'scalar', value, type: folded ? 'BLOCK_FOLDED' : 'BLOCK_LITERAL', start: j, end };
   }
 
   /** A flow collection that opens at `i` and closes on the same line. */
@@ -435,6 +600,8 @@ class FastReader {
 
   /** The pending value of `f` is empty: yaml's empty scalar where the value would have started. */
   private resolveEmpty(f: Frame): void {
+    // an anchor on a line of its own names a collection: yaml's range of an empty value is left to it
+    if (f.anchorLine) throw OUT;
     this.lastEmpty = f.emptyAt === this.text.length || this.text.charCodeAt(f.emptyAt) === NL ? f.emptyAt : -1;
     if (f.pendingAnchor !== undefined) this.anchors.add(f.pendingAnchor);
     this.give(f, { t: 'scalar', value: null, type: 'PLAIN', start: f.emptyAt, end: f.emptyAt });
@@ -448,6 +615,7 @@ class FastReader {
     f.pending = false;
     f.pendingKey = null;
     f.pendingAnchor = undefined;
+    f.anchorLine = false;
   }
 
   /**
@@ -474,30 +642,50 @@ class FastReader {
 }
 
 function frame(kind: 'map' | 'seq', indent: number, node: FastMap | FastSeq): Frame {
-  return { kind, indent, node, pending: false, pendingKey: null, pendingAnchor: undefined, emptyAt: 0 };
+  return { kind, indent, node, pending: false, pendingKey: null, pendingAnchor: undefined, anchorLine: false, emptyAt: 0 };
 }
+
+/** The one-character escapes of double-quoted scalars (YAML 1.2; a tab never reaches here). */
+const ESCAPES: Record<string, string> = {
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  e: '\x1b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  N: '\u0085',
+  _: '\u00a0',
+  L: '\u2028',
+  P: '\u2029',
+  ' ': ' ',
+  '"': '"',
+  '/': '/',
+  '\\': '\\',
+};
 
 /**
- * The closing `"` of a double-quoted scalar whose content starts at `from`, on this line. Only the
- * escapes `\"`, `\\` and `\/` are read here (fixes write them: `"pg_isready -U \"$$USER\""`); any
- * other escape goes to the full parser.
+ * The lines of a folded scalar (none more indented) as one: lines next to each other are joined by
+ * a space, and each empty line between them is a line break (leading empty lines too).
  */
-function closingDoubleQuote(text: string, from: number, eol: number): number {
-  for (let e = from; e < eol; e++) {
-    const c = text.charCodeAt(e);
-    if (c === 34) return e;
-    if (c === 92 /* \ */) {
-      const n = text.charCodeAt(e + 1);
-      if (e + 1 >= eol || (n !== 34 && n !== 92 && n !== 47)) throw OUT;
-      e++;
+function fold(lines: readonly string[]): string {
+  let out = '';
+  let blanks = 0;
+  let started = false;
+  for (const l of lines) {
+    if (l === '') {
+      blanks++;
+      continue;
     }
+    if (started) out += blanks > 0 ? '\n'.repeat(blanks) : ' ';
+    else out += '\n'.repeat(blanks);
+    out += l;
+    blanks = 0;
+    started = true;
   }
-  throw OUT;
-}
-
-/** The value of a double-quoted scalar's content with the escapes closingDoubleQuote accepts. */
-function unescapeDoubleQuoted(written: string): string {
-  return written.replace(/\\(["\\/])/g, '$1');
+  return out;
 }
 
 function isFlowIndicator(c: number): boolean {
