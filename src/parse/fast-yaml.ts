@@ -404,9 +404,12 @@ class FastReader {
     if (c === 34 /* " */) {
       let e = text.indexOf('"', i + 1);
       if (e < 0 || e >= eol) throw OUT;
-      const b = text.indexOf('\\', i + 1);
+      // a backslash before the first `"` starts an escape (the `"` found may be an escaped one);
+      // searched for only up to that `"`, so that reading stays linear in the file
+      let b = i + 1;
+      while (b < e && text.charCodeAt(b) !== 92 /* \ */) b++;
       let value: string;
-      if (b < 0 || b > e) value = text.slice(i + 1, e);
+      if (b === e) value = text.slice(i + 1, e);
       else ({ value, end: e } = this.escaped(i + 1, b));
       if (isKey && e + 1 - i > MAX_KEY_LENGTH) throw OUT;
       return { t: 'scalar', value, type: 'QUOTE_DOUBLE', start: i, end: e + 1 };
