@@ -108,9 +108,10 @@ const result = await build({
   define: { 'import.meta.url': '__stackoptImportMetaUrl' },
   // bin/stackopt.js compiles the file as it is read, as a function of the CommonJS arguments: the
   // wrapper is in the file, so that no second copy of a megabyte of source is made to add it.
-  // __stackoptChunk(name) loads dist/bundle/<name>.cjs (CHUNK_MODULES, LAZY_PACKAGES).
+  // __stackoptChunk(name) loads dist/bundle/<name>.cjs (CHUNK_MODULES, LAZY_PACKAGES); a missing one
+  // is one line that says so, not node's error with its require stack.
   banner: {
-    js: "(function (exports, require, module, __filename, __dirname) {\nconst __stackoptImportMetaUrl=require('node:url').pathToFileURL(__filename).href;const __stackoptChunk=(n)=>require(__dirname+'/'+n+'.cjs');",
+    js: "(function (exports, require, module, __filename, __dirname) {\nconst __stackoptImportMetaUrl=require('node:url').pathToFileURL(__filename).href;const __stackoptChunk=(n)=>{const p=__dirname+'/'+n+'.cjs';try{return require(p)}catch(e){if(e&&e.code==='MODULE_NOT_FOUND'&&String(e.message).includes(p))throw new Error('stackopt is not fully installed: '+p+' is missing; reinstall it, or run `npm run build` in its folder');throw e}};",
   },
   footer: { js: '})' },
 });

@@ -8,7 +8,7 @@
  * READMEs, package.json) is copied to a temporary folder, so that a rebuild running at the same
  * time (another test file, another engineer) cannot pull the bundle away from under these runs.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -108,6 +108,7 @@ function snapshotPackage(to: string): boolean {
   cpSync(join(ROOT, 'package.json'), join(to, 'package.json'));
   cpSync(join(ROOT, 'bin'), join(to, 'bin'), { recursive: true });
   cpSync(join(ROOT, 'dist', 'bundle'), join(to, 'dist', 'bundle'), { recursive: true });
+  cpSync(join(ROOT, 'dist', 'stack-validators'), join(to, 'dist', 'stack-validators'), { recursive: true });
   cpSync(join(ROOT, 'schemas'), join(to, 'schemas'), { recursive: true });
   for (const id of readdirSync(join(ROOT, 'rules'))) {
     const readme = join(ROOT, 'rules', id, 'README.md');
@@ -318,6 +319,25 @@ describe('usage errors: exit 2', () => {
       closeSync(full);
     }
   });
+
+  it('a reader that stops early (`| head`) leaves the status of the run: 1 for findings, with a report larger than a pipe holds', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'stackopt-head-'));
+    try {
+      cpSync(join(ROOT, 'fixtures', 'corpus'), d, { recursive: true });
+      for (const format of ['stylish', 'compact']) {
+        const child = spawn(process.execPath, [BIN, 'lint', '--format', format, '.'], { cwd: d, env: baseEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+        // the first piece read, the reader goes away, as `head -1` does
+        child.stdout.once('data', () => child.stdout.destroy());
+        const code = await new Promise<number | null>((done) => child.on('close', (c) => done(c)));
+        expect(stderr, format).toBe('');
+        expect(code, format).toBe(1);
+      }
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  }, RUN_TIMEOUT_MS);
 
   it('an unknown format names the valid ones', () => {
     const r = stackopt(['lint', '--format', 'yml', 'compose.yaml'], { cwd: project({ 'compose.yaml': SCHEMA_ERROR }) });

@@ -3,7 +3,7 @@
  * so under NODE_OPTIONS (or node flags) the CLI keeps a cache of the user's own, per flags.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, cpSync, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, repoRoot, runCli, tempProject } from './helpers/cli.js';
@@ -96,5 +96,30 @@ describe('what a plain lint loads', () => {
     // the files beside the bundle that only other commands (or a configuration file) need
     expect(loaded.filter((f) => /[\\/]dist[\\/]bundle[\\/][^\\/]+\.cjs$/.test(f))).toEqual([]);
     expect(['config-validator.cjs', 'execa.cjs', 'diff.cjs'].filter((f) => !existsSync(join(repoRoot, 'dist', 'bundle', f)))).toEqual([]);
+  });
+});
+
+describe('a file beside the bundle that is missing', () => {
+  const p = tempProject({ 'compose.yaml': 'services:\n  web:\n    image: nginx:1.27\n', '.stackopt.yaml': 'rules: {}\n' });
+  beforeAll(() => assertBuilt());
+  afterAll(() => p.cleanup());
+
+  it('is one line that names it, exit 3, not node\'s error with its require stack', () => {
+    // a copy of the installed CLI without the configuration validator
+    const pkg = join(p.dir, 'pkg');
+    cpSync(join(repoRoot, 'bin'), join(pkg, 'bin'), { recursive: true });
+    cpSync(join(repoRoot, 'package.json'), join(pkg, 'package.json'));
+    cpSync(join(repoRoot, 'dist', 'bundle'), join(pkg, 'dist', 'bundle'), { recursive: true });
+    rmSync(join(pkg, 'dist', 'bundle', 'config-validator.cjs'));
+    const r = spawnSync(process.execPath, [join(pkg, 'bin', 'stackopt.js'), 'lint', 'compose.yaml'], {
+      cwd: p.dir,
+      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', XDG_CACHE_HOME: join(p.dir, 'cache') },
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
+    expect(r.status).toBe(3);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([
+      `stackopt: internal error: stackopt is not fully installed: ${join(pkg, 'dist', 'bundle', 'config-validator.cjs')} is missing; reinstall it, or run \`npm run build\` in its folder (run with --debug for details, and please report it)`,
+    ]);
   });
 });

@@ -234,13 +234,21 @@ export async function runLint(paths: string[], opts: LintCommandOptions, g: Glob
   const color = toFile ? opts.color === true : useColor(opts.color, g);
   const ctx = { color, version: g.version, cwd: process.cwd(), rules: allRules };
   if (!toFile && formatter.chunks) {
+    // The status is known before the report is written (its lines on stderr still come after
+    // it): a reader that stops early ends the process while it waits for the pipe.
+    const after: string[] = [];
+    const status = inputFailed ? EXIT_USAGE : exitStatus(linted, failOnOf, opts, { ...g, stderr: (line) => after.push(line) });
+    g.presetExitCode?.(status);
     // written piece by piece: a report of many files is not held whole (nor its bytes, which a
     // pipe holds until its reader takes them)
     for (const chunk of formatter.chunks(report, ctx)) {
       g.stdout(chunk);
       await g.stdoutDrained?.();
     }
-  } else writeReport(formatter(report, ctx), linted, opts, g);
+    for (const line of after) g.stderr(line);
+    return status;
+  }
+  writeReport(formatter(report, ctx), linted, opts, g);
   if (inputFailed) return EXIT_USAGE;
   return exitStatus(linted, failOnOf, opts, g);
 }

@@ -74,6 +74,11 @@ export async function run(argv: string[], io: RunIO = {}): Promise<number> {
     version: packageVersion(),
     stdout: io.stdout ?? ((t) => process.stdout.write(t)),
     stdoutDrained: io.stdout ? undefined : () => (process.stdout.writableNeedDrain ? new Promise((done) => process.stdout.once('drain', done)) : Promise.resolve()),
+    presetExitCode: io.stdout
+      ? undefined
+      : (code) => {
+          process.exitCode = code;
+        },
     stderr: io.stderr ?? ((l) => process.stderr.write(`${l}\n`)),
     isTTY: io.isTTY ?? Boolean(process.stdout.isTTY),
     exitCode: 0,

@@ -11,6 +11,12 @@ export interface GlobalContext {
    * is slower than the writer holds it until then); absent: nothing to wait for.
    */
   stdoutDrained?: () => Promise<void>;
+  /**
+   * Sets the process's exit status before a long write to standard output ends: a reader that
+   * stops early (`| head`) ends the process on the closed pipe with the status set by then.
+   * Absent when the output is not the process's own.
+   */
+  presetExitCode?: (code: number) => void;
   stderr(line: string): void;
   isTTY: boolean;
   exitCode: number;
