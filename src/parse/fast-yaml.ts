@@ -374,7 +374,7 @@ class FastReader {
   }
 
   /**
-   * A scalar at `i`: quoted (on this line, without escapes) or plain. A plain scalar ends before
+   * A scalar at `i`: quoted (on this line; the escapes of double quotes read) or plain. A plain scalar ends before
    * ` #`, before a `:` followed by a space (or the line's end, or in flow a flow indicator) and, in
    * flow, before `,[]{}`; a value (not a key) that holds such a `:` is left to the full parser.
    */
@@ -525,6 +525,8 @@ class FastReader {
       if (s === e) {
         if (n < 0) leadingBlank = Math.max(leadingBlank, ind);
         else if (ind > n) throw OUT;
+        // spaces on a last line without a line break are no kept blank line for yaml: left to it
+        if (e === len && s > p) throw OUT;
         lines.push('');
         p = blankEnd = lineEnd;
         continue;

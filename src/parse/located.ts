@@ -372,14 +372,17 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
     if (opts.interpolate && typeof node.value === 'string' && hasInterpolation(node.value)) {
       const text = node.value;
       let fromEnv = false;
+      // one mapping of the value's spans to the file for all of its expressions and issues
+      let spans: SpanMap | undefined;
+      const spanLoc = (start: number, end: number): Loc => (spans ??= valueSpans(loc, text))(start, end);
       const r = interpolate(text, opts.env, (name, start, end) => {
         if (opts.env.get(name) !== undefined) {
           fromEnv = true;
           variables.add(name);
         }
-        if (dotenvOnly?.has(name)) dotenvUses.push({ name, expression: text.slice(start, end), loc: valueSpanLoc(loc, text, start, end), path: pathOf(at) });
+        if (dotenvOnly?.has(name)) dotenvUses.push({ name, expression: text.slice(start, end), loc: spanLoc(start, end), path: pathOf(at) });
       });
-      for (const is of r.issues) issues.push({ ...interpolationIssue(is, loc, node.value), path: pathOf(at) });
+      for (const is of r.issues) issues.push({ ...interpolationIssue(is, spanLoc(is.start, is.end)), path: pathOf(at) });
       if (r.value !== node.value) {
         out.raw = shared(node.value);
         if (fromEnv) out.fromEnv = true;
@@ -689,11 +692,14 @@ function castAt(at: At): Cast | undefined {
   return CASTS.find(([pattern]) => matchesPathPattern(pattern, at))?.[1];
 }
 
-/** An issue inside a scalar's value, placed at its expression when the source shows the value as it is. */
-function interpolationIssue(is: InterpolationIssue, loc: Loc, value: string): BuildIssue {
+/** An issue inside a scalar's value, placed at `loc` (its expression's, where the source shows it). */
+function interpolationIssue(is: InterpolationIssue, loc: Loc): BuildIssue {
   const severity = is.kind === 'unset' ? 'warning' : 'error';
-  return { ruleId: 'interpolation', severity, message: is.message, loc: valueSpanLoc(loc, value, is.start, is.end) };
+  return { ruleId: 'interpolation', severity, message: is.message, loc };
 }
+
+/** Where a span of a scalar's value is in the file (see valueSpans). */
+type SpanMap = (start: number, end: number) => Loc;
 
 /**
  * Where `value[start, end)` is in the file: mapped through the scalar's source when that source is
@@ -701,26 +707,51 @@ function interpolationIssue(is: InterpolationIssue, loc: Loc, value: string): Bu
  * else the whole scalar (escapes and folded quoted lines leave no offset to map).
  */
 export function valueSpanLoc(loc: Loc, value: string, start: number, end: number): Loc {
-  if (loc.kind !== 'file') return loc;
-  const src = loc.source.text.slice(loc.start, loc.end);
-  const span = (at: number): Loc => ({ ...loc, start: at, end: at + (end - start) });
-  const quote = src[0] === '"' || src[0] === "'" ? 1 : 0;
-  if (src.slice(quote, src.length - quote) === value) return span(loc.start + quote + start);
-  if (src[0] === '|' || src[0] === '>') {
-    const at = blockScalarOffset(src, value, start, end);
-    if (at !== null) return span(loc.start + at);
-  }
-  return loc;
+  return valueSpans(loc, value)(start, end);
 }
 
 /**
- * The offset in a block scalar's source (`|` or `>`, header included) of `value[start, end)`, when
- * that span lies within one line of the block: each line's text (after the block's indentation)
- * is in the value as it is, in order; literal and folded blocks differ only in what joins lines.
+ * valueSpanLoc for many spans of one value: the scalar's source is read once (a block's lines into
+ * a table searched by halves), so that a value with thousands of expressions costs no more than
+ * its length times their number's logarithm.
  */
-function blockScalarOffset(src: string, value: string, start: number, end: number): number | null {
+export function valueSpans(loc: Loc, value: string): SpanMap {
+  if (loc.kind !== 'file') return () => loc;
+  const src = loc.source.text.slice(loc.start, loc.end);
+  const span = (at: number, start: number, end: number): Loc => ({ ...loc, start: at, end: at + (end - start) });
+  const quote = src[0] === '"' || src[0] === "'" ? 1 : 0;
+  if (src.slice(quote, src.length - quote) === value) return (start, end) => span(loc.start + quote + start, start, end);
+  if (src[0] === '|' || src[0] === '>') {
+    const lines = blockScalarLines(src, value);
+    return (start, end) => {
+      // the last line that starts at or before `start`
+      let lo = 0;
+      let hi = lines.length - 1;
+      let found = -1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (lines[mid]!.at <= start) {
+          found = mid;
+          lo = mid + 1;
+        } else hi = mid - 1;
+      }
+      const l = found < 0 ? undefined : lines[found];
+      return l && end <= l.at + l.length ? span(loc.start + l.src + (start - l.at), start, end) : loc;
+    };
+  }
+  return () => loc;
+}
+
+/**
+ * The lines of a block scalar's source (`|` or `>`, header included) in its value, in order: each
+ * line's text (after the block's indentation) is in the value as it is; literal and folded blocks
+ * differ only in what joins lines. `at` is where a line is in the value, `src` in the source. The
+ * table stops at a line not found in the value: no span from there on is mapped.
+ */
+function blockScalarLines(src: string, value: string): Array<{ at: number; length: number; src: number }> {
+  const out: Array<{ at: number; length: number; src: number }> = [];
   let pos = src.indexOf('\n') + 1;
-  if (pos === 0) return null;
+  if (pos === 0) return out;
   let indent = -1;
   let cursor = 0;
   while (pos < src.length) {
@@ -731,11 +762,11 @@ function blockScalarOffset(src: string, value: string, start: number, end: numbe
       if (indent < 0) indent = line.length - line.replace(/^ +/, '').length;
       const content = line.slice(indent);
       const p = value.startsWith(content, cursor) ? cursor : value.indexOf(content, cursor);
-      if (p < 0) return null;
-      if (start >= p && end <= p + content.length) return pos + indent + (start - p);
+      if (p < 0) return out;
+      out.push({ at: p, length: content.length, src: pos + indent });
       cursor = p + content.length;
     }
     pos = eol + 1;
   }
-  return null;
+  return out;
 }

@@ -128,6 +128,8 @@ describe('fast reader', () => {
     'an empty block scalar': 'a: |\nb: 1\n',
     'an empty block scalar before blank lines': 'a:\n  b: |\n\n\nc: 1\n',
     'a block scalar at the end of the text': 'a: |',
+    'a kept block scalar whose last line is spaces without a line break': 'a:\n  b: |+\n    x\n  ',
+    'a folded kept block scalar whose last line is spaces without a line break': 'a: >+\n  x\n\n ',
     'a more-indented line in a folded scalar': 'a: >\n  x\n    y\n  z\n',
     'a blank line with more spaces than the content': 'a: |\n  x\n   \n  y\n',
     'a leading blank line with more spaces than the content': 'a: |\n   \n  x\n',
@@ -221,6 +223,23 @@ describe('fast reader', () => {
     readFastYaml(small); // warm up the code paths
     const a = Math.max(1, Math.min(cpuMs(() => readFastYaml(small)), cpuMs(() => readFastYaml(small))));
     const b = cpuMs(() => readFastYaml(large));
+    expect(b / a).toBeLessThan(30);
+  }, 120_000);
+
+  // Each issue inside a block scalar is placed at its expression: the block's lines are read once
+  // for all its issues (they were walked from the first line for each: the square of the lines).
+  it('places the issues of a block scalar with an expression on every line in time linear in its lines', () => {
+    const text = (n: number) => `a:\n  b: |\n${Array.from({ length: n }, (_, i) => `    echo ${i} \${UNSET_${i % 7}:?must be set}\n`).join('')}`;
+    const read = (t: string) => parseSource(new SourceFile('c.yaml', 'c.yaml', t), env, true, undefined, false);
+    const small = text(1000);
+    const large = text(8000);
+    const issues = read(large).issues.filter((i) => i.ruleId === 'interpolation');
+    expect(issues).toHaveLength(8000);
+    // the last one, at its expression on the last line of the block
+    const last = issues[7999]!.loc;
+    expect(last.kind === 'file' && large.slice(last.start, last.end)).toBe('${UNSET_5:?must be set}');
+    const a = Math.max(1, Math.min(cpuMs(() => read(small)), cpuMs(() => read(small))));
+    const b = cpuMs(() => read(large));
     expect(b / a).toBeLessThan(30);
   }, 120_000);
 
