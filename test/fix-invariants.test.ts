@@ -1,5 +1,6 @@
+import { yamlFiles } from './helpers/files.js';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -196,17 +197,6 @@ function report(problems: string[]): string {
   return problems.length ? `${problems.length} problems:\n${problems.slice(0, 40).join('\n')}` : '';
 }
 
-function listYaml(dir: string, recurse = true): string[] {
-  const out: string[] = [];
-  for (const n of readdirSync(dir).sort()) {
-    const p = join(dir, n);
-    if (statSync(p).isDirectory()) {
-      if (recurse) out.push(...listYaml(p));
-    } else if (/\.ya?ml$/.test(n)) out.push(p);
-  }
-  return out;
-}
-
 const temp = mkdtempSync(join(tmpdir(), 'stackopt-fix-invariants-'));
 /** Each test fixes hundreds of projects twice and runs docker on them: on a busy machine that takes minutes. */
 const WHOLE_SET = 600_000;
@@ -239,7 +229,7 @@ describe('fix invariants', { timeout: 900_000 }, () => {
   }, WHOLE_SET);
 
   it('every seed example', async () => {
-    const files = listYaml(join(repo, 'fixtures', 'seed-examples'));
+    const files = yamlFiles(join(repo, 'fixtures', 'seed-examples'));
     expect(files.length).toBeGreaterThan(5);
     const r = await checkGroup(files.map((f) => ({ id: f.slice(repo.length + 1), files: [f] })), 'all');
     expect(report(r.problems)).toBe('');
@@ -262,8 +252,8 @@ describe('fix invariants', { timeout: 900_000 }, () => {
 
   it('the fix goldens and every other fixture file', async () => {
     const files = [
-      ...listYaml(join(repo, 'fixtures', 'fix')),
-      ...['format', 'audit'].filter((d) => existsSync(join(repo, 'fixtures', d))).flatMap((d) => listYaml(join(repo, 'fixtures', d))),
+      ...yamlFiles(join(repo, 'fixtures', 'fix')),
+      ...['format', 'audit'].filter((d) => existsSync(join(repo, 'fixtures', d))).flatMap((d) => yamlFiles(join(repo, 'fixtures', d))),
     ];
     const r = await checkGroup(files.map((f) => ({ id: f.slice(repo.length + 1), files: [f] })), 'all');
     expect(report(r.problems)).toBe('');

@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { yamlFiles } from './helpers/files.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintProject } from '../src/engine/lint.js';
@@ -15,16 +15,6 @@ import { fixProject } from '../src/fix/fix-project.js';
  * the fixer had to trim (`dropped`) is a rule whose fix is wrong, and fails the test too.
  */
 const repo = join(import.meta.dirname, '..');
-
-function listYaml(dir: string): string[] {
-  const out: string[] = [];
-  for (const n of readdirSync(dir).sort()) {
-    const p = join(dir, n);
-    if (statSync(p).isDirectory()) out.push(...listYaml(p));
-    else if (/\.ya?ml$/.test(n)) out.push(p);
-  }
-  return out;
-}
 
 function errorCounts(findings: readonly Finding[]): Map<string, number> {
   const m = new Map<string, number>();
@@ -55,8 +45,8 @@ function check(file: string, target: TargetSetting): string[] {
   return problems;
 }
 
-const corpus = listYaml(join(repo, 'fixtures', 'corpus'));
-const seeds = listYaml(join(repo, 'fixtures', 'seed-examples'));
+const corpus = yamlFiles(join(repo, 'fixtures', 'corpus'));
+const seeds = yamlFiles(join(repo, 'fixtures', 'seed-examples'));
 
 describe('fix adds no error finding', () => {
   it('reads the whole corpus and the seed examples', () => {

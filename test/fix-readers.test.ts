@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { yamlFiles } from './helpers/files.js';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,7 +8,6 @@ import { lintProject } from '../src/engine/lint.js';
 import { allRules } from '../src/engine/registry.js';
 import { readFastYaml } from '../src/parse/fast-yaml.js';
 import { SourceFile } from '../src/parse/source-file.js';
-import { readFileSync } from 'node:fs';
 import { ruleFixtures } from './helpers/fix-cases.js';
 // @ts-expect-error: a JavaScript module of the benchmarks, without types
 import { bigStack, dirtyStack } from '../bench/generate.mjs';
@@ -48,21 +48,11 @@ function compare(opts: FixOptions, id: string): { fast: boolean; changed: boolea
   return { fast: first !== undefined && readFastYaml(new SourceFile(first.source.path, first.source.displayPath, first.original).text) !== null, changed: Boolean(first?.changed) };
 }
 
-function listYaml(dir: string): string[] {
-  const out: string[] = [];
-  for (const n of readdirSync(dir).sort()) {
-    const p = join(dir, n);
-    if (statSync(p).isDirectory()) out.push(...listYaml(p));
-    else if (/\.ya?ml$/.test(n)) out.push(p);
-  }
-  return out;
-}
-
 describe('fixes through the fast reader and through yaml', { timeout: 600_000 }, () => {
   it('every fix of a rule marked fixable: unsafe is unsafe (a fix run without --unsafe skips them unread)', () => {
     const unsafeRules = new Set(allRules.filter((r) => r.meta.fixable === 'unsafe').map((r) => r.meta.id));
     expect(unsafeRules.size).toBeGreaterThan(2);
-    const files = [...listYaml(join(repo, 'fixtures', 'corpus')), ...listYaml(join(repo, 'fixtures', 'fix')), ...listYaml(join(repo, 'fixtures', 'seed-examples'))];
+    const files = [...yamlFiles(join(repo, 'fixtures', 'corpus')), ...yamlFiles(join(repo, 'fixtures', 'fix')), ...yamlFiles(join(repo, 'fixtures', 'seed-examples'))];
     let seen = 0;
     for (const f of files) {
       for (const finding of lintProject({ files: [f], environment: {}, withFixes: true }).findings) {
@@ -75,7 +65,7 @@ describe('fixes through the fast reader and through yaml', { timeout: 600_000 },
   });
 
   it('are the same on every fixture file (corpus, seed examples, goldens, formats, audits)', () => {
-    const files = listYaml(join(repo, 'fixtures'));
+    const files = yamlFiles(join(repo, 'fixtures'));
     expect(files.length).toBeGreaterThan(150);
     let fastChanged = 0;
     files.forEach((f, i) => {

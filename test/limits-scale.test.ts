@@ -1,3 +1,4 @@
+import { cpuMs } from './helpers/measure.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,14 +31,6 @@ function write(name: string, text: string): string {
 async function smallStackCli(args: string[]): Promise<CliRun> {
   const r = await execFileP(process.execPath, ['--stack-size=100', join(repoRoot, 'bin/stackopt.js'), ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' } }).catch((e: { code: number; stdout: string; stderr: string }) => e);
   return { status: 'code' in r ? r.code : 0, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** CPU milliseconds of `f` (user + system of this process, not wall time: the machine is shared). */
-function cpuMs(f: () => void): number {
-  const t0 = process.cpuUsage();
-  f();
-  const u = process.cpuUsage(t0);
-  return (u.user + u.system) / 1000;
 }
 
 describe('findings beyond the argument limit', () => {

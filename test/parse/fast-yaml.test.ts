@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { yamlFiles } from '../helpers/files.js';
+import { cpuMs } from '../helpers/measure.js';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { readFastYaml, resolvePlain } from '../../src/parse/fast-yaml.js';
 import type { LVal } from '../../src/parse/located.js';
@@ -58,16 +58,6 @@ function compareReaders(text: string, name = 'compose.yaml'): boolean {
   return readFastYaml(source.text) !== null;
 }
 
-function yamlFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...yamlFiles(p));
-    else if (/\.ya?ml$/.test(name)) out.push(p);
-  }
-  return out;
-}
-
 /**
  * The nodes a fix edits through, as a plain tree of what the fixer reads of them: kind, range,
  * quoting style, value, anchor, alias name, items. Either reader's nodes, so that the two can be
@@ -96,20 +86,6 @@ function compareNodes(text: string, name: string): boolean {
   const doc = parseDocument(text, { merge: false, uniqueKeys: false, prettyErrors: false, strict: true });
   expect(nodeTree(fast), name).toEqual(nodeTree(doc.contents));
   return true;
-}
-
-// a full collection before each measurement: what earlier tests left behind is not collected
-// inside the measured call (node's `gc`, reached without a command-line flag)
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
-
-/** CPU milliseconds of `f` (user + system of this process, not wall time: the machine may be shared), after a full collection. */
-function cpuMs(f: () => void): number {
-  collectGarbage();
-  const t0 = process.cpuUsage();
-  f();
-  const u = process.cpuUsage(t0);
-  return (u.user + u.system) / 1000;
 }
 
 describe('fast reader', () => {
