@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../parse/read-document.js';
 import { describeFsError } from '../parse/read-text.js';
+// bin/stackopt.js sizes V8 by the inputs read
+export { observeInputSizes } from '../parse/read-text.js';
 import { CliError, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
 import { registerAudit } from './audit-command.js';
 import { registerFix } from './fix-command.js';

@@ -3,6 +3,14 @@ import { closeSync, constants, openSync, readFileSync, readSync, statSync } from
 /** The largest input read (a compose file, a config, an env file, a baseline): far above any real one. */
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 
+/** Called with the size of each input read (readText, readStdin): the CLI sizes the JavaScript engine by it. */
+let inputObserver: ((bytes: number) => void) | undefined;
+
+/** Have `observer` told the byte size of every input read from now on (one observer; undefined removes it). */
+export function observeInputSizes(observer: ((bytes: number) => void) | undefined): void {
+  inputObserver = observer;
+}
+
 /** Why a file the user named cannot be read: one line, no stack trace (the caller adds the path). */
 export class ReadTextError extends Error {
   constructor(
@@ -34,6 +42,7 @@ export function readText(path: string): string {
     if (e instanceof ReadTextError) throw e;
     throw new ReadTextError(describeFsError(e), (e as NodeJS.ErrnoException).code === 'ENOENT');
   }
+  inputObserver?.(bytes.length);
   return decodeUtf8(bytes);
 }
 
@@ -97,6 +106,7 @@ export function readStdin(): string {
     if ((e as NodeJS.ErrnoException).code === 'EBADF') return '';
     throw new ReadTextError(describeFsError(e));
   }
+  inputObserver?.(bytes.length);
   return decodeUtf8(bytes);
 }
 

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readSource, InputError } from '../../src/parse/read-document.js';
+import { observeInputSizes } from '../../src/parse/read-text.js';
 import { SourceFile } from '../../src/parse/source-file.js';
 import { brief, inTempDir, lintFiles, parseText, pos } from './helpers.js';
 
@@ -328,6 +329,22 @@ describe('compose tags', () => {
 });
 
 describe('readSource', () => {
+  it('tells the input observer the byte size of each file read, until it is removed', () => {
+    inTempDir({ 'a.yaml': 'services: {}\n', 'b.yaml': 'x: "\u00e9\u00e9"\n' }, () => {
+      const sizes: number[] = [];
+      observeInputSizes((n) => sizes.push(n));
+      try {
+        readSource('a.yaml');
+        readSource('b.yaml');
+        expect(() => readSource('nope.yaml')).toThrow(InputError);
+      } finally {
+        observeInputSizes(undefined);
+      }
+      readSource('a.yaml');
+      expect(sizes).toEqual([13, 10]); // bytes, not characters (é is two)
+    });
+  });
+
   it('a missing file throws InputError with a one-line message', () => {
     inTempDir({}, () => {
       expect(() => readSource('nope.yaml')).toThrow(new InputError('nope.yaml: cannot read file: no such file', 'nope.yaml'));
