@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { fixProject, type FixResult } from '../src/fix/fix-project.js';
 import { ruleFixtures } from './helpers/fix-cases.js';
+import { acceptedEach, declaredVersion, pool } from './oracle-match.js';
 
 /**
  * The fixer's invariants (DESIGN.md, "Fixes are text edits"), over every fixture we have: the
@@ -26,7 +27,9 @@ import { ruleFixtures } from './helpers/fix-cases.js';
  * fix: of the rules' inline cases, for each rule's tests, the first fixed file whose input docker
  * accepts for each fix (rule and mode) applied; of the corpus, the first four for each fix.
  * `FIX_INVARIANTS=all` (`node bench/fix-checks.mjs`) asks docker about every fixed file. An
- * output equal to the other mode's (safe and --unsafe often are) is asked about once.
+ * output equal to the other mode's (safe and --unsafe often are) is asked about once, and docker
+ * is asked about several files a run where they share a working folder and environment (a run it
+ * accepts means it accepts each file alone: acceptedEach in oracle-match.ts).
  */
 const repo = resolve(import.meta.dirname, '..');
 
@@ -38,6 +41,8 @@ interface Subject {
   envFiles?: string[];
   /** the rule whose tests a rule fixture comes from (docker's sample covers each fix per family) */
   family?: string;
+  /** a rule fixture of one file (its name), alone in its folder */
+  alone?: string;
 }
 
 const DOCKER = findDocker();
@@ -50,19 +55,65 @@ function findDocker(): string | null {
   return null;
 }
 
-/** `docker stack config -c -` with the text on stdin, in `cwd`, with an empty environment. */
-function stackConfig(text: string, cwd: string, env: Record<string, string> = {}): Promise<boolean> {
+let scratchFiles = 0;
+
+/**
+ * `docker stack config -c - [-c F2 ...]` in `cwd`, with an empty environment: the first text on
+ * stdin (docker's working folder is then `cwd`), the others from files in a scratch folder.
+ * Whether docker accepted the run.
+ */
+function stackConfig(texts: string[], cwd: string, env: Record<string, string> = {}): Promise<boolean> {
+  const rest = texts.slice(1).map((t) => {
+    const f = join(temp, `docker-${scratchFiles++}.yml`);
+    writeFileSync(f, t);
+    return f;
+  });
   return new Promise((done) => {
-    const child = spawn(DOCKER!, ['stack', 'config', '-c', '-'], { cwd, env, stdio: ['pipe', 'ignore', 'ignore'] });
+    const child = spawn(DOCKER!, ['stack', 'config', '-c', '-', ...rest.flatMap((f) => ['-c', f])], { cwd, env, stdio: ['pipe', 'ignore', 'ignore'] });
     const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
     child.on('error', () => done(false));
     child.on('close', (code) => {
       clearTimeout(timer);
+      for (const f of rest) rmSync(f, { force: true });
       done(code === 0);
     });
     child.stdin.on('error', () => {});
-    child.stdin.end(text);
+    child.stdin.end(texts[0]);
   });
+}
+
+/** A question for docker: does it accept `text` alone, run in `cwd` with `env`? */
+interface Question {
+  text: string;
+  cwd: string;
+  env: Record<string, string>;
+  /** a rule fixture's folder holds only this file, named `name`, and no other case's files */
+  alone?: string;
+  /** lint finds an error that docker rejects a file for: asked in a run of its own */
+  single?: boolean;
+}
+
+/**
+ * docker's answer to each question, several to a run (acceptedEach): questions that share a
+ * working folder and environment and declare the same version go to docker together, up to 12 a
+ * run. A rule fixture's file whose folder holds nothing else, and that names no file and no
+ * variable, may also join a run in another such folder (the fixtures' folders are siblings, each
+ * holding one file: any path it could name resolves alike in both).
+ */
+async function dockerAccepts(questions: Question[]): Promise<boolean[]> {
+  const groups = new Map<string, number[]>();
+  questions.forEach((q, i) => {
+    const anywhere = q.alone !== undefined && !q.text.includes(q.alone) && !q.text.includes('$');
+    const key = [q.single ? `single ${i}` : anywhere ? `any ${q.alone}` : q.cwd, JSON.stringify(q.env), declaredVersion(q.text)].join('\u0000');
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
+  const chunks = [...groups.values()].flatMap((ix) => Array.from({ length: Math.ceil(ix.length / 12) }, (_, k) => ix.slice(k * 12, (k + 1) * 12)));
+  const answers: boolean[] = new Array(questions.length);
+  await pool(chunks, 4, async (ix) => {
+    const got = await acceptedEach(ix, (group) => stackConfig(group.map((i) => questions[i]!.text), questions[group[0]!]!.cwd, questions[group[0]!]!.env));
+    ix.forEach((i, k) => (answers[i] = got[k]!));
+  });
+  return answers;
 }
 
 /** Lines as written (a CRLF line keeps its `\r`), so that comparisons stay byte-exact. */
@@ -81,7 +132,10 @@ interface DockerPair {
   cwd: string;
   /** the environment the fix saw (empty for real files, as MANIFEST.tsv was made) */
   env: Record<string, string>;
+  alone?: string;
   input: string;
+  /** lint found an error in the input that docker rejects a file for */
+  inputRejected: boolean;
   /** each output with the rules whose fixes made it */
   outputs: Array<{ mode: string; text: string; rules: string[] }>;
 }
@@ -93,27 +147,34 @@ const ALL = process.env.FIX_INVARIANTS === 'all';
 const fixesOf = (p: DockerPair) => [...new Set(p.outputs.flatMap((o) => o.rules.map((r) => `${p.family ?? ''} ${r} ${o.mode}`)))];
 
 /**
- * Ask docker about fixed files, four at a time: every one (`perFix` 'all'), or, in the group's
- * order, each one that applies a fix (rule and mode, within its family) fewer than `perFix` files
- * with an input docker accepts have been checked for. The choice depends only on docker's answers,
- * never on timing.
+ * Ask docker about fixed files: every one (`perFix` 'all'), or, in the group's order, each one
+ * that applies a fix (rule and mode, within its family) fewer than `perFix` files with an input
+ * docker accepts have been checked for. A round plans up to 16 files as if docker accepted every
+ * input; a file passed over for a fix planned on a file whose input docker then rejects is taken
+ * up in a later round. `check` asks about a round's files and says which inputs docker accepted.
+ * The choice depends only on docker's answers, never on timing.
  */
-async function dockerCheck(pairs: DockerPair[], perFix: number | 'all', check: (p: DockerPair) => Promise<boolean>): Promise<void> {
-  const all = perFix === 'all';
+async function dockerCheck(pairs: DockerPair[], perFix: number | 'all', check: (round: DockerPair[]) => Promise<boolean[]>): Promise<void> {
+  if (perFix === 'all') {
+    await check(pairs);
+    return;
+  }
   const count = new Map<string, number>();
-  let next = 0;
-  while (next < pairs.length) {
-    const batch: DockerPair[] = [];
+  let waiting = [...pairs];
+  for (;;) {
     const planned = new Map(count);
-    for (; next < pairs.length && batch.length < 4; next++) {
-      const p = pairs[next]!;
+    const round: DockerPair[] = [];
+    for (const p of waiting) {
+      if (round.length === 16) break;
       const fixes = fixesOf(p);
-      if (!all && !fixes.some((f) => (planned.get(f) ?? 0) < perFix)) continue;
+      if (!fixes.some((f) => (planned.get(f) ?? 0) < perFix)) continue;
       for (const f of fixes) planned.set(f, (planned.get(f) ?? 0) + 1);
-      batch.push(p);
+      round.push(p);
     }
-    const accepted = await Promise.all(batch.map(check));
-    batch.forEach((p, i) => {
+    if (round.length === 0) return;
+    waiting = waiting.filter((p) => !round.includes(p));
+    const accepted = await check(round);
+    round.forEach((p, i) => {
       if (accepted[i]) for (const f of fixesOf(p)) count.set(f, (count.get(f) ?? 0) + 1);
     });
   }
@@ -156,7 +217,10 @@ function checkSubject(s: Subject, unsafe: boolean, pairs: DockerPair[]): string[
   if (r.files.length === 1 && r.files[0]!.changed) {
     const f = r.files[0]!;
     let p = pairs.find((x) => x.id === s.id);
-    if (!p) pairs.push((p = { id: s.id, family: s.family, cwd: dirname(f.source.path), env: s.env ?? {}, input: f.original, outputs: [] }));
+    if (!p) {
+      const inputRejected = r.before.some((x) => x.severity === 'error' && ['swarm-compat', 'schema', 'interpolation', 'yaml-syntax'].includes(x.ruleId));
+      pairs.push((p = { id: s.id, family: s.family, cwd: dirname(f.source.path), env: s.env ?? {}, alone: s.alone, input: f.original, inputRejected, outputs: [] }));
+    }
     p.outputs.push({ mode, text: f.output, rules: [...new Set(r.applied.map((a) => a.ruleId))].sort() });
   }
   return problems;
@@ -178,16 +242,21 @@ async function checkGroup(subjects: Subject[], perFix: number | 'all'): Promise<
   /** the fixes (rule and mode) of the outputs docker was asked about */
   const fixesChecked = new Set<string>();
   if (DOCKER) {
-    await dockerCheck(pairs, ALL ? 'all' : perFix, async (p) => {
-      if (!(await stackConfig(p.input, p.cwd, p.env))) return false;
-      const asked = new Map<string, boolean>();
-      for (const o of p.outputs) {
-        dockerChecked++;
-        for (const r of o.rules) fixesChecked.add(`${r} ${o.mode}`);
-        if (!asked.has(o.text)) asked.set(o.text, await stackConfig(o.text, p.cwd, p.env));
-        if (!asked.get(o.text)) problems.push(`${p.id} (${o.mode}): docker stack config accepts the input but not the output`);
+    await dockerCheck(pairs, ALL ? 'all' : perFix, async (round) => {
+      const question = (p: DockerPair, text: string, single = false): Question => ({ text, cwd: p.cwd, env: p.env, alone: p.alone, single });
+      const inputs = await dockerAccepts(round.map((p) => question(p, p.input, p.inputRejected)));
+      // the outputs of the inputs docker accepts; an output equal to the other mode's is asked about once
+      const accepted = round.filter((_, i) => inputs[i]);
+      const asked = accepted.flatMap((p) => [...new Set(p.outputs.map((o) => o.text))].map((text) => ({ p, text })));
+      const answers = await dockerAccepts(asked.map(({ p, text }) => question(p, text)));
+      for (const p of accepted) {
+        for (const o of p.outputs) {
+          dockerChecked++;
+          for (const r of o.rules) fixesChecked.add(`${r} ${o.mode}`);
+          if (!answers[asked.findIndex((a) => a.p === p && a.text === o.text)]) problems.push(`${p.id} (${o.mode}): docker stack config accepts the input but not the output`);
+        }
       }
-      return true;
+      return inputs;
     });
   }
   return { problems, fixed: pairs.length, dockerChecked, fixesChecked };
@@ -218,7 +287,9 @@ describe('fix invariants', { timeout: 900_000 }, () => {
         writeFileSync(join(dir, name), text);
       }
       const lint = fx.lint ?? [Object.keys(fx.files)[0]!];
-      return { id: fx.id, family: fx.ruleId, files: lint.map((f) => join(dir, f)), env: fx.env ?? {}, envFiles: fx.envFiles?.map((f) => join(dir, f)) };
+      const names = Object.keys(fx.files);
+      const alone = names.length === 1 && !fx.envFiles?.length ? names[0] : undefined;
+      return { id: fx.id, family: fx.ruleId, alone, files: lint.map((f) => join(dir, f)), env: fx.env ?? {}, envFiles: fx.envFiles?.map((f) => join(dir, f)) };
     });
     // docker: one fixed file per fix (rule and mode) per rule's tests
     const r = await checkGroup(subjects, 1);

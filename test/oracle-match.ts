@@ -27,12 +27,14 @@ export function dockerAvailable(): boolean {
 /** What runStackConfig says when docker itself failed (killed, timed out, printed nothing). */
 export const DOCKER_FAILED = 'docker stack config did not run to the end';
 
-function runOnce(file: string): Promise<{ ok: boolean; error: string; failed: boolean }> {
+/** One `docker stack config -c A [-c B ...]` run over files of one folder, in that folder. */
+function runOnce(file: string | string[]): Promise<{ ok: boolean; error: string; failed: boolean }> {
+  const files = typeof file === 'string' ? [file] : file;
   return new Promise((resolve) => {
     execFile(
       'docker',
-      ['stack', 'config', '-c', basename(file)],
-      { cwd: dirname(file), env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 },
+      ['stack', 'config', ...files.flatMap((f) => ['-c', basename(f)])],
+      { cwd: dirname(files[0]!), env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 },
       (err, _stdout, stderr) => {
         const error = String(stderr)
           .split('\n')
@@ -47,15 +49,59 @@ function runOnce(file: string): Promise<{ ok: boolean; error: string; failed: bo
 }
 
 /**
- * One run of `docker stack config -c FILE` in the file's folder with an empty environment. A run
+ * One run of `docker stack config -c FILE [-c FILE ...]` in the (first) file's folder with an
+ * empty environment. A run
  * that docker itself did not finish (a machine under load) is tried again, twice.
  */
-export async function runStackConfig(file: string): Promise<{ ok: boolean; error: string }> {
+export async function runStackConfig(file: string | string[]): Promise<{ ok: boolean; error: string }> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const r = await runOnce(file);
     if (!r.failed) return { ok: r.ok, error: r.error };
   }
   return { ok: false, error: DOCKER_FAILED };
+}
+
+/**
+ * Whether docker accepts each item alone, asked about several at a time: `together(group)` is one
+ * docker run over the group's files (in one working folder, with one environment), true when
+ * docker accepted it. docker loads the files of a `docker stack config -c A -c B ...` run one by
+ * one, each checked on its own (forbidden keys, interpolation, the schema of its version, values,
+ * side files) before it merges them, so a run it accepts means it accepts each file alone in that
+ * folder (a merge can fail where each file passes alone, never the other way round). A rejected
+ * group is split in halves down to single items, whose answer is docker's own for that file alone.
+ */
+export async function acceptedEach<T>(items: readonly T[], together: (group: T[]) => Promise<boolean>): Promise<boolean[]> {
+  if (items.length === 0) return [];
+  if (await together([...items])) return items.map(() => true);
+  if (items.length === 1) return [false];
+  const half = Math.ceil(items.length / 2);
+  const [a, b] = await Promise.all([acceptedEach(items.slice(0, half), together), acceptedEach(items.slice(half), together)]);
+  return [...a, ...b];
+}
+
+/** The `version` a stack file declares, as written (files of one docker run must declare the same). */
+export function declaredVersion(text: string): string {
+  return /^version[ \t]*:[ \t]*["']?([^"'\s#]*)/m.exec(text)?.[1] ?? '';
+}
+
+/**
+ * Whether `docker stack config` accepts each file alone (in its folder, with an empty
+ * environment), in few runs: the files of one folder that declare the same version go to docker
+ * together, up to `size` a run (acceptedEach).
+ */
+export async function filesAccepted(files: readonly string[], text: (file: string) => string, size = 12): Promise<boolean[]> {
+  const groups = new Map<string, number[]>();
+  files.forEach((f, i) => {
+    const key = `${dirname(f)}\u0000${declaredVersion(text(f))}`;
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
+  const chunks = [...groups.values()].flatMap((ix) => Array.from({ length: Math.ceil(ix.length / size) }, (_, k) => ix.slice(k * size, (k + 1) * size)));
+  const answers: boolean[] = new Array(files.length);
+  await pool(chunks, 4, async (ix) => {
+    const got = await acceptedEach(ix, async (group) => (await runStackConfig(group.map((i) => files[i]!))).ok);
+    ix.forEach((i, k) => (answers[i] = got[k]!));
+  });
+  return answers;
 }
 
 /**
