@@ -261,10 +261,13 @@ export function selectFixes<C extends { fix: Fix }>(candidates: readonly C[]): C
   const bySignature = new Map<string, C[]>();
   /** which fixes an edit in the index belongs to (their signature) */
   const owner = new Map<TextEdit, string>();
+  /** the groups another fix was folded into (`foldInto`): who joins them takes their edits */
+  const folded = new Set<C[]>();
   for (const c of sorted) {
     const sig = signature(c.fix);
     const same = bySignature.get(sig);
     if (same) {
+      if (folded.has(same)) c.fix = { ...c.fix, edits: same[0]!.fix.edits };
       same.push(c);
       taken.push(c);
       continue;
@@ -272,7 +275,7 @@ export function selectFixes<C extends { fix: Fix }>(candidates: readonly C[]): C
     let index = byFile.get(c.fix.file);
     if (!index) byFile.set(c.fix.file, (index = new EditIndex()));
     if (c.fix.edits.some((e) => index!.clashes(e))) {
-      if (foldInto(c, index, bySignature, owner)) taken.push(c);
+      if (foldInto(c, sig, index, bySignature, owner, folded)) taken.push(c);
       continue;
     }
     for (const e of c.fix.edits) {
@@ -292,7 +295,7 @@ export function selectFixes<C extends { fix: Fix }>(candidates: readonly C[]): C
  * in the next pass, and the fixes are one unit from then on (applied, checked and rejected
  * together). Without this the second fix waits a pass, and the whole project is linted once more.
  */
-function foldInto<C extends { fix: Fix }>(c: C, index: EditIndex, bySignature: Map<string, C[]>, owner: Map<TextEdit, string>): boolean {
+function foldInto<C extends { fix: Fix }>(c: C, sig: string, index: EditIndex, bySignature: Map<string, C[]>, owner: Map<TextEdit, string>, folded: Set<C[]>): boolean {
   if (c.fix.edits.length !== 1) return false;
   const e = c.fix.edits[0]!;
   const clashing = index.clashing(e);
@@ -308,11 +311,13 @@ function foldInto<C extends { fix: Fix }>(c: C, index: EditIndex, bySignature: M
   group.push(c);
   index.replace(old, merged);
   owner.delete(old);
-  const sig = signature(c.fix);
-  owner.set(merged, sig);
-  for (const x of edits) if (x !== merged) owner.set(x, sig);
-  bySignature.delete(oldSig!);
+  const mergedSig = signature(c.fix);
+  owner.set(merged, mergedSig);
+  for (const x of edits) if (x !== merged) owner.set(x, mergedSig);
+  // a later fix with the edits of either one (the same change for another service) joins the group
   bySignature.set(sig, group);
+  bySignature.set(mergedSig, group);
+  folded.add(group);
   return true;
 }
 
@@ -372,8 +377,12 @@ function firstStart(f: Fix): number {
   return m;
 }
 
+/** A fix's edits as one string, made once per fix (selection, grouping and applying all ask). */
+const signatures = new WeakMap<Fix, string>();
 function signature(f: Fix): string {
-  return `${f.file}\u0000${f.edits.map((e) => `${e.start}:${e.end}:${e.text}`).join('\u0001')}`;
+  let s = signatures.get(f);
+  if (s === undefined) signatures.set(f, (s = `${f.file}\u0000${f.edits.map((e) => `${e.start}:${e.end}:${e.text}`).join('\u0001')}`));
+  return s;
 }
 
 interface PassAttempt<C> {
@@ -550,10 +559,9 @@ function leftReason(
   texts: Map<string, string>,
   blocked: string | null,
 ): { reason: LeftReason; why: string } {
-  const key = findingKey(f);
-  const r = rejected.get(problemKey(f));
+  const r = rejected.size > 0 ? rejected.get(problemKey(f)) : undefined;
   if (r) return { reason: 'rejected', why: `fix rejected: ${r}` };
-  if (notRemoved.has(key)) return { reason: 'not-removed', why: `its fix was applied but the problem is still reported; fix it by hand: ${f.message}` };
+  if (notRemoved.size > 0 && notRemoved.has(findingKey(f))) return { reason: 'not-removed', why: `its fix was applied but the problem is still reported; fix it by hand: ${f.message}` };
   if (!f.fixable) return { reason: 'no-fix', why: `no automatic fix: ${f.message}` };
   const fix = f.fix;
   if (!fix || fix.edits.length === 0) return { reason: 'not-possible', why: fix?.description ? `no fix here: ${fix.description}` : 'no fix here' };
