@@ -350,6 +350,81 @@ export function servicesUsing(stack: Stack, node: EditNode): Set<string> {
   return s === undefined ? new Set() : typeof s === 'string' ? new Set([s]) : s;
 }
 
+/**
+ * What can be shared in a stack, found without the walk of `servicesUsing`: the nodes reached through
+ * an alias or a `<<` merge key anywhere in a service (`shared`), and whether anything else can put
+ * one service's nodes into another's tree (`exact`: `extends`, a service that is itself an alias,
+ * several files). A node of neither kind is reached only by the service whose mapping holds it.
+ */
+interface Sharing {
+  exact: boolean;
+  shared: Set<EditNode>;
+}
+const sharingCache = new WeakMap<Stack, Sharing>();
+
+function sharingOf(stack: Stack): Sharing {
+  let s = sharingCache.get(stack);
+  if (s) return s;
+  let exact = stack.files.length !== 1;
+  const roots: LVal[] = [];
+  // the service's own tree: no step through an alias or a merge key (it is a tree, each node met once)
+  const own = (v: LVal): void => {
+    if (v.kind === 'map') {
+      for (const e of v.entries) {
+        if (e.via) roots.push(e.value);
+        else own(e.value);
+      }
+      if (v.mergedFrom) for (const m of v.mergedFrom) roots.push(m);
+    } else if (v.kind === 'seq') {
+      for (const it of v.items) {
+        if (it.via) roots.push(it.value);
+        else own(it.value);
+      }
+    }
+  };
+  for (const svc of stack.services) {
+    const node = svc.ref.node;
+    if (svc.ref.shared || node.extendsFrom || node.extendsKey || node.loc.kind !== 'file' || node.loc.source !== stack.files[0]) exact = true;
+    else own(node);
+  }
+  const shared = new Set<EditNode>();
+  if (!exact) {
+    // everything below a shared value, each value once (aliases may nest)
+    const seen = new Set<LVal>();
+    const mark = (v: LVal): void => {
+      if (seen.has(v)) return;
+      seen.add(v);
+      if (v.yaml) shared.add(v.yaml);
+      if (v.kind === 'map') {
+        for (const e of v.entries) mark(e.value);
+        if (v.mergedFrom) for (const m of v.mergedFrom) mark(m);
+      } else if (v.kind === 'seq') for (const it of v.items) mark(it.value);
+    };
+    for (const r of roots) mark(r);
+  }
+  s = { exact, shared };
+  sharingCache.set(stack, s);
+  return s;
+}
+
+/**
+ * Whether the service is the only one that reaches every target, known without `servicesUsing`:
+ * one file, no `extends`, and each target written inside the service's own mapping and not
+ * reached through an alias or a merge key. False means "ask servicesUsing", not "shared".
+ */
+export function reachedOnlyBy(stack: Stack, svc: Service, targets: ReadonlySet<EditNode>): boolean {
+  const sharing = sharingOf(stack);
+  if (sharing.exact) return false;
+  const own = rangeOf(svc.ref.node.yaml);
+  if (!own) return false;
+  for (const t of targets) {
+    if (sharing.shared.has(t)) return false;
+    const r = rangeOf(t);
+    if (!r || r[0] < own[0] || r[1] > own[1]) return false;
+  }
+  return true;
+}
+
 /** A number for each yaml node a fix targets, to name a set of targets. */
 const nodeIds = new WeakMap<EditNode, number>();
 let nextNodeId = 0;
@@ -386,6 +461,7 @@ export function buildSharedFix(stack: Stack, svc: Service, make: (s: Service) =>
   if (!b) return noFix('no fix for this service');
   const fix = b.build();
   if (isNoFix(fix)) return fix;
+  if (reachedOnlyBy(stack, svc, b.targets)) return fix;
   let cache = sharedCache.get(stack);
   if (!cache) {
     cache = { byName: new Map(), groups: new Map(), verdicts: new Map() };

@@ -6,7 +6,7 @@
 import type { TextEdit } from './types.js';
 import type { SourceFile } from '../parse/source-file.js';
 import type { YamlTextEdit } from './text-edits.js';
-import { renderFlow, renderInStyle, renderItemLines, renderKey, renderPairLines, trailingComment, type ScalarStyle, type YamlValue } from './yaml-render.js';
+import { isMapValue, renderFlow, renderInStyle, renderItemLines, renderKey, renderPairLines, trailingComment, type ScalarStyle, type YamlValue } from './yaml-render.js';
 import { styleOf } from './yaml-style.js';
 import { isBlockScalar, isFlowCollection, itemsOf, kindOf, pairKey, pairValue, rangeOf, scalarStyle, scalarValue, type EditNode, type EditPair } from './yaml-nodes.js';
 
@@ -125,7 +125,58 @@ export function insertIntoMap(source: SourceFile, map: EditNode, pairs: Readonly
   if (!at) return null;
   const lines = pairs.flatMap(([k, v]) => renderPairLines(k, v, indent, style));
   const ins = insertLines(at, lines, source.eol);
-  return { start: ins.start, end: ins.start, text: ins.text, insert: { container: containerId(source, map), keys, indent } };
+  const edit: YamlTextEdit = { start: ins.start, end: ins.start, text: ins.text, insert: { container: containerId(source, map), keys, indent } };
+  blockInsertions.set(edit, { source, map, pairs });
+  return edit;
+}
+
+/** What a block-mapping insertion was made from, kept beside the edit (the edit itself stays plain data). */
+interface BlockInsertion {
+  source: SourceFile;
+  map: EditNode;
+  pairs: ReadonlyArray<readonly [string, YamlValue]>;
+}
+const blockInsertions = new WeakMap<TextEdit, BlockInsertion>();
+
+/**
+ * Two insertions into one block mapping that add the same key, each a mapping (two fixes adding
+ * `deploy:` to a service that has none), as one insertion: the first one's pairs, with the second
+ * one's keys merged in after them at every depth. The text is the one the second insertion would
+ * give in the next pass, into the mapping the first one wrote: there it goes at the end of the
+ * deepest mapping that exists, at that mapping's indentation. Null when that cannot be told: a
+ * key both set to something other than a non-empty mapping, an integer-like key (an object would
+ * put it first), an edit not made by `insertIntoMap` into a block mapping.
+ */
+export function mergeBlockInsertions(a: TextEdit, b: TextEdit): YamlTextEdit | null {
+  const ra = blockInsertions.get(a);
+  const rb = blockInsertions.get(b);
+  if (!ra || !rb || ra.map !== rb.map || ra.source !== rb.source || a.start !== b.start) return null;
+  const pairs = mergePairs(ra.pairs, rb.pairs);
+  if (!pairs) return null;
+  const merged = insertIntoMap(ra.source, ra.map, pairs);
+  return merged && merged.start === a.start ? merged : null;
+}
+
+function mergePairs(a: ReadonlyArray<readonly [string, YamlValue]>, b: ReadonlyArray<readonly [string, YamlValue]>): Array<readonly [string, YamlValue]> | null {
+  const out: Array<readonly [string, YamlValue]> = [...a];
+  for (const [k, v] of b) {
+    if (/^\d+$/.test(k)) return null;
+    const i = out.findIndex(([x]) => x === k);
+    if (i < 0) {
+      out.push([k, v]);
+      continue;
+    }
+    const mine = out[i]![1];
+    if (!nonEmptyMap(mine) || !nonEmptyMap(v)) return null;
+    const inner = mergePairs(Object.entries(mine), Object.entries(v));
+    if (!inner || inner.some(([x]) => /^\d+$/.test(x))) return null;
+    out[i] = [k, Object.fromEntries(inner)];
+  }
+  return out;
+}
+
+function nonEmptyMap(v: YamlValue): v is { [key: string]: YamlValue } {
+  return isMapValue(v) && Object.keys(v).length > 0;
 }
 
 /** Flow insertions are ordered after block ones nested deeper: give them a large pseudo-indentation. */

@@ -11,6 +11,7 @@ import type { SourceFile } from '../parse/source-file.js';
 import type { Stack } from '../model/types.js';
 import { applyEdits } from './apply-edits.js';
 import { editsConflict } from '../engine/text-edits.js';
+import { mergeBlockInsertions } from '../engine/yaml-edits.js';
 import { totalResources, type ResourceTotals } from '../model/resource-totals.js';
 import { pushAll } from '../parse/collect.js';
 import { allRules } from '../engine/registry.js';
@@ -256,21 +257,68 @@ export function selectFixes<C extends { fix: Fix }>(candidates: readonly C[]): C
   const sorted = [...candidates].sort((a, b) => a.fix.file.localeCompare(b.fix.file) || firstStart(a.fix) - firstStart(b.fix));
   const taken: C[] = [];
   const byFile = new Map<string, EditIndex>();
-  const signatures = new Set<string>();
+  /** the fixes taken, by their edits (a fix with the edits of one taken rides along) */
+  const bySignature = new Map<string, C[]>();
+  /** which fixes an edit in the index belongs to (their signature) */
+  const owner = new Map<TextEdit, string>();
+  /** the groups another fix was folded into (`foldInto`): who joins them takes their edits */
+  const folded = new Set<C[]>();
   for (const c of sorted) {
     const sig = signature(c.fix);
-    if (signatures.has(sig)) {
+    const same = bySignature.get(sig);
+    if (same) {
+      if (folded.has(same)) c.fix = { ...c.fix, edits: same[0]!.fix.edits };
+      same.push(c);
       taken.push(c);
       continue;
     }
     let index = byFile.get(c.fix.file);
     if (!index) byFile.set(c.fix.file, (index = new EditIndex()));
-    if (c.fix.edits.some((e) => index!.clashes(e))) continue;
-    for (const e of c.fix.edits) index.add(e);
-    signatures.add(sig);
+    if (c.fix.edits.some((e) => index!.clashes(e))) {
+      if (foldInto(c, sig, index, bySignature, owner, folded)) taken.push(c);
+      continue;
+    }
+    for (const e of c.fix.edits) {
+      index.add(e);
+      owner.set(e, sig);
+    }
+    bySignature.set(sig, [c]);
     taken.push(c);
   }
   return taken;
+}
+
+/**
+ * A fix of one edit that adds a key to a block mapping where a fix taken before adds the same key
+ * (both a mapping: two rules adding `deploy:` to a service without one) joins that fix: the two
+ * insertions become one (`mergeBlockInsertions`), which gives the text the second fix would give
+ * in the next pass, and the fixes are one unit from then on (applied, checked and rejected
+ * together). Without this the second fix waits a pass, and the whole project is linted once more.
+ */
+function foldInto<C extends { fix: Fix }>(c: C, sig: string, index: EditIndex, bySignature: Map<string, C[]>, owner: Map<TextEdit, string>, folded: Set<C[]>): boolean {
+  if (c.fix.edits.length !== 1) return false;
+  const e = c.fix.edits[0]!;
+  const clashing = index.clashing(e);
+  if (clashing.length !== 1) return false;
+  const old = clashing[0]!;
+  const merged = mergeBlockInsertions(old, e);
+  const oldSig = owner.get(old);
+  const group = oldSig === undefined ? undefined : bySignature.get(oldSig);
+  if (!merged || !group) return false;
+  const edits = group[0]!.fix.edits.map((x) => (x === old ? merged : x));
+  for (const g of group) g.fix = { ...g.fix, edits };
+  c.fix = { ...c.fix, edits };
+  group.push(c);
+  index.replace(old, merged);
+  owner.delete(old);
+  const mergedSig = signature(c.fix);
+  owner.set(merged, mergedSig);
+  for (const x of edits) if (x !== merged) owner.set(x, mergedSig);
+  // a later fix with the edits of either one (the same change for another service) joins the group
+  bySignature.set(sig, group);
+  bySignature.set(mergedSig, group);
+  folded.add(group);
+  return true;
 }
 
 /** Edits taken so far in one file, sorted by start, for quick overlap checks. */
@@ -299,6 +347,24 @@ class EditIndex {
     return false;
   }
 
+  /** The edits taken that e clashes with. */
+  clashing(e: TextEdit): TextEdit[] {
+    const out: TextEdit[] = [];
+    for (let i = this.lowerBound(e.start - this.longest); i < this.edits.length; i++) {
+      const o = this.edits[i]!;
+      if (o.start > e.end) break;
+      if (editsConflict(o, e)) out.push(o);
+    }
+    return out;
+  }
+
+  /** Put `by` where `old` is (an insertion replaced by a longer one at the same offset). */
+  replace(old: TextEdit, by: TextEdit): void {
+    const i = this.edits.indexOf(old, this.lowerBound(old.start));
+    if (i >= 0) this.edits[i] = by;
+    this.longest = Math.max(this.longest, by.end - by.start);
+  }
+
   add(e: TextEdit): void {
     this.edits.splice(this.lowerBound(e.start), 0, e);
     this.longest = Math.max(this.longest, e.end - e.start);
@@ -311,8 +377,12 @@ function firstStart(f: Fix): number {
   return m;
 }
 
+/** A fix's edits as one string, made once per fix (selection, grouping and applying all ask). */
+const signatures = new WeakMap<Fix, string>();
 function signature(f: Fix): string {
-  return `${f.file}\u0000${f.edits.map((e) => `${e.start}:${e.end}:${e.text}`).join('\u0001')}`;
+  let s = signatures.get(f);
+  if (s === undefined) signatures.set(f, (s = `${f.file}\u0000${f.edits.map((e) => `${e.start}:${e.end}:${e.text}`).join('\u0001')}`));
+  return s;
 }
 
 interface PassAttempt<C> {
@@ -489,10 +559,9 @@ function leftReason(
   texts: Map<string, string>,
   blocked: string | null,
 ): { reason: LeftReason; why: string } {
-  const key = findingKey(f);
-  const r = rejected.get(problemKey(f));
+  const r = rejected.size > 0 ? rejected.get(problemKey(f)) : undefined;
   if (r) return { reason: 'rejected', why: `fix rejected: ${r}` };
-  if (notRemoved.has(key)) return { reason: 'not-removed', why: `its fix was applied but the problem is still reported; fix it by hand: ${f.message}` };
+  if (notRemoved.size > 0 && notRemoved.has(findingKey(f))) return { reason: 'not-removed', why: `its fix was applied but the problem is still reported; fix it by hand: ${f.message}` };
   if (!f.fixable) return { reason: 'no-fix', why: `no automatic fix: ${f.message}` };
   const fix = f.fix;
   if (!fix || fix.edits.length === 0) return { reason: 'not-possible', why: fix?.description ? `no fix here: ${fix.description}` : 'no fix here' };
