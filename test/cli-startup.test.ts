@@ -39,6 +39,26 @@ describe('code cache under node flags', () => {
     expect(cacheFiles()).toHaveLength(1);
   });
 
+  it('an older stack schema validator, loaded beside the bundle, keeps a cache of its own under the flags too', () => {
+    const q = tempProject({ 'stack.yml': 'version: "3.8"\nservices:\n  web:\n    image: nginx:1.27\n' });
+    try {
+      const home = join(q.dir, 'cache');
+      const qenv = { ...env, XDG_CACHE_HOME: home };
+      const first = runCli(['lint', 'stack.yml'], q.dir, qenv);
+      expect(first.stderr).toBe('');
+      const files = readdirSync(join(home, 'stackopt')).sort();
+      expect(files).toEqual([expect.stringMatching(/^bundle-[0-9a-f]{8}\.cache$/), expect.stringMatching(/^config_schema_v3\.8-[0-9a-f]{8}\.cache$/)]);
+      const mtimes = files.map((f) => statSync(join(home, 'stackopt', f)).mtimeMs);
+      // both accepted by V8: the second run writes neither again
+      const second = runCli(['lint', 'stack.yml'], q.dir, qenv);
+      expect(second.stdout).toBe(first.stdout);
+      expect(readdirSync(join(home, 'stackopt')).sort()).toEqual(files);
+      expect(files.map((f) => statSync(join(home, 'stackopt', f)).mtimeMs)).toEqual(mtimes);
+    } finally {
+      q.cleanup();
+    }
+  });
+
   it('other flags get a cache of their own', () => {
     runCli(['lint', 'compose.yaml'], p.dir, { ...env, NODE_OPTIONS: '--max-old-space-size=2048' });
     expect(cacheFiles()).toHaveLength(2);

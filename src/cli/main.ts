@@ -3,6 +3,8 @@ import { InputError } from '../parse/read-document.js';
 import { describeFsError } from '../parse/read-text.js';
 // bin/stackopt.js sizes V8 by the inputs read
 export { observeInputSizes } from '../parse/read-text.js';
+// and keeps the code caches of the scripts the bundle loads beside itself
+export { useCodeCache } from '../engine/code-cache.js';
 import { CliError, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
 import { registerAudit } from './audit-command.js';
 import { registerFix } from './fix-command.js';
