@@ -24,11 +24,13 @@ const outfile = join(outdir, 'stackopt.cjs');
 // keys are listed at build time, so that esbuild's interop (which copies an imported module's keys
 // into a namespace object of getters) does not load it either.
 const LAZY_BUILTINS = new Set(['child_process', 'crypto', 'dgram', 'http', 'https', 'module', 'net', 'os', 'readline', 'stream', 'stream/promises', 'string_decoder', 'timers/promises', 'tty', 'v8', 'vm', 'worker_threads', 'zlib']);
-// Packages only some commands use (execa: the docker CLI, for audit and usage; diff: `fix --diff`)
-// are bundled into files of their own beside the bundle (dist/bundle/execa.cjs, diff.cjs), which
-// the bundle requires the first time one of their members is used: a lint neither reads nor
-// initialises them.
-const LAZY_PACKAGES = new Set(['execa', 'diff']);
+// Packages only some commands or inputs use (execa: the docker CLI, for audit and usage; diff:
+// `fix --diff`; yaml: the files the fast reader leaves to it, and `stackopt-` comments) are bundled
+// into files of their own beside the bundle (dist/bundle/execa.cjs, diff.cjs, yaml.cjs), which the
+// bundle requires the first time one of their members is used: a lint of a file the fast reader
+// takes neither reads nor initialises them (yaml: 115 KB, about 130 of a small lint's 4,200 page
+// faults; a file read with yaml costs what it did, the chunk's compile against the bundle's share).
+const LAZY_PACKAGES = new Set(['execa', 'diff', 'yaml']);
 const builtinName = (path) => path.replace(/^node:/, '');
 /** Node's modules in LAZY_BUILTINS, and (in the CLI bundle) the LAZY_PACKAGES, as stand-ins that load on first use. */
 const lazyModules = (packages) => ({
