@@ -43,12 +43,17 @@ for (const name of ['stdout', 'stderr']) {
   });
 }
 
-// The CLI is one CommonJS bundle, compiled with the V8 code cache recorded at build time
-// (scripts/build-bundle.mjs): start-up costs a read, not a compile.
-const bundle = join(__dirname, '..', 'dist', 'bundle', 'stackopt.cjs');
+// The CLI is a CommonJS bundle, compiled with the V8 code cache recorded at build time
+// (scripts/build-bundle.mjs): start-up costs a read, not a compile. There are two: lint.cjs for
+// `stackopt lint` (argv's first word after the program's own --debug, as src/cli/program.ts reads
+// it), stackopt.cjs with every command for anything else.
+const args = process.argv.slice(2);
+const lintOnly = (args[0] === '--' ? args.slice(1) : args).find((a) => a !== '--debug') === 'lint';
+const bundleName = lintOnly ? 'lint.cjs' : 'stackopt.cjs';
+const bundle = join(__dirname, '..', 'dist', 'bundle', bundleName);
 const bundleStat = statSync(bundle, { throwIfNoEntry: false });
 if (bundleStat === undefined) {
-  process.stderr.write('stackopt: the CLI is not built (no dist/bundle/stackopt.cjs); run `npm run build` in its folder\n');
+  process.stderr.write(`stackopt: the CLI is not built (no dist/bundle/${bundleName}); run \`npm run build\` in its folder\n`);
   process.exit(3);
 }
 // V8 rejects a code cache made under other V8 flags, and any flag in NODE_OPTIONS (the common
@@ -56,7 +61,7 @@ if (bundleStat === undefined) {
 // user's own, recorded on the first run under them and kept per flags, node version and build.
 const writeCache = process.env.STACKOPT_WRITE_CODE_CACHE;
 const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ').trim();
-const userCache = !writeCache && flags !== '' ? userCacheFile('bundle', bundleStat) : null;
+const userCache = !writeCache && flags !== '' ? userCacheFile(lintOnly ? 'lint' : 'bundle', bundleStat) : null;
 const cacheFile = userCache ?? `${bundle}.cache`;
 // Both files are read into one buffer, the bundle first (copied out as its Latin-1 string), then the
 // cache over it: a second megabyte-sized buffer cost a small lint about a tenth of the page faults
@@ -87,7 +92,7 @@ cli.useCodeCache((file) => {
   const mine = userCacheFile(basename(file, '.cjs'), statSync(file));
   return { data: readOwnFile(mine), save: (data) => leanHeap || saveUserCache(mine, data) };
 });
-cli.run(process.argv.slice(2)).then(
+cli.run(args).then(
   (code) => {
     process.exitCode = code;
     if (writeCache) writeFileSync(writeCache, script.createCachedData());
