@@ -3,8 +3,8 @@
 'use strict';
 // CommonJS (bin/package.json): node starts a CommonJS entry point without its ES module loader,
 // which would cost a small lint a twentieth of its start-up.
-const { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
-const { dirname, join } = require('node:path');
+const { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const { basename, dirname, join } = require('node:path');
 const vm = require('node:vm');
 const v8 = process.versions.v8.startsWith('11.') ? require('node:v8') : null;
 
@@ -43,11 +43,17 @@ for (const name of ['stdout', 'stderr']) {
   });
 }
 
-// The CLI is one CommonJS bundle, compiled with the V8 code cache recorded at build time
-// (scripts/build-bundle.mjs): start-up costs a read, not a compile.
-const bundle = join(__dirname, '..', 'dist', 'bundle', 'stackopt.cjs');
-if (!existsSync(bundle)) {
-  process.stderr.write('stackopt: the CLI is not built (no dist/bundle/stackopt.cjs); run `npm run build` in its folder\n');
+// The CLI is a CommonJS bundle, compiled with the V8 code cache recorded at build time
+// (scripts/build-bundle.mjs): start-up costs a read, not a compile. There are two: lint.cjs for
+// `stackopt lint` (argv's first word after the program's own --debug, as src/cli/program.ts reads
+// it), stackopt.cjs with every command for anything else.
+const args = process.argv.slice(2);
+const lintOnly = (args[0] === '--' ? args.slice(1) : args).find((a) => a !== '--debug') === 'lint';
+const bundleName = lintOnly ? 'lint.cjs' : 'stackopt.cjs';
+const bundle = join(__dirname, '..', 'dist', 'bundle', bundleName);
+const bundleStat = statSync(bundle, { throwIfNoEntry: false });
+if (bundleStat === undefined) {
+  process.stderr.write(`stackopt: the CLI is not built (no dist/bundle/${bundleName}); run \`npm run build\` in its folder\n`);
   process.exit(3);
 }
 // V8 rejects a code cache made under other V8 flags, and any flag in NODE_OPTIONS (the common
@@ -55,27 +61,42 @@ if (!existsSync(bundle)) {
 // user's own, recorded on the first run under them and kept per flags, node version and build.
 const writeCache = process.env.STACKOPT_WRITE_CODE_CACHE;
 const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ').trim();
-const userCache = !writeCache && flags !== '' ? userCacheFile(flags) : null;
+const userCache = !writeCache && flags !== '' ? userCacheFile(lintOnly ? 'lint' : 'bundle', bundleStat) : null;
 const cacheFile = userCache ?? `${bundle}.cache`;
-const cachedData = !writeCache && (userCache ? readOwnFile(userCache) : existsSync(cacheFile) ? readFileSync(cacheFile) : undefined);
+// Both files are read into one buffer, the bundle first (copied out as its Latin-1 string), then the
+// cache over it: a second megabyte-sized buffer cost a small lint about a tenth of the page faults
+// it adds to node's own start.
+const cacheSize = writeCache ? 0 : sizeOf(cacheFile);
+const buffer = Buffer.allocUnsafeSlow(Math.max(bundleStat.size, cacheSize));
 // The bundle is one function expression of the CommonJS arguments, and ASCII (scripts/build-bundle.mjs
 // checks it): read as Latin-1, it is the same text without the cost of decoding UTF-8.
-const script = new vm.Script(readFileSync(bundle, 'latin1'), {
-  filename: bundle,
-  cachedData: cachedData || undefined,
-});
+const source = buffer.toString('latin1', 0, readInto(buffer, bundle));
+const cachedData = cacheSize === 0 ? undefined : userCache ? readOwnFile(userCache, buffer) : buffer.subarray(0, readInto(buffer, cacheFile));
+const script = new vm.Script(source, { filename: bundle, cachedData });
 const bundleModule = { exports: {} };
 // This file's own `require` serves the bundle (node's modules, the files beside the bundle by their
 // path, the language server's package from the same node_modules): node:module's createRequire
 // would load node's ES module loader for nothing.
 script.runInThisContext()(bundleModule.exports, require, bundleModule, bundle, dirname(bundle));
 cli = bundleModule.exports;
+// V8 checks a code cache against the flags in force when it was made, those set while running
+// included: once the heap flag below is set, no cache is kept (it would be rejected next time).
+let leanHeap = false;
 if (v8) cli.observeInputSizes(leanHeapForLargeFiles());
-cli.run(process.argv.slice(2)).then(
+// the scripts the bundle loads beside itself (the older stack schema validators) keep their caches
+// as the bundle does: the build's beside each, or under V8 flags the user's own
+cli.useCodeCache((file) => {
+  const own = `${file}.cache`;
+  if (writeCache) return { save: (data) => writeFileSync(own, data) };
+  if (!userCache) return { data: existsSync(own) ? readFileSync(own) : undefined };
+  const mine = userCacheFile(basename(file, '.cjs'), statSync(file));
+  return { data: readOwnFile(mine), save: (data) => leanHeap || saveUserCache(mine, data) };
+});
+cli.run(args).then(
   (code) => {
     process.exitCode = code;
     if (writeCache) writeFileSync(writeCache, script.createCachedData());
-    else if (userCache && (!cachedData || script.cachedDataRejected)) saveUserCache(userCache, script.createCachedData());
+    else if (userCache && !leanHeap && (!cachedData || script.cachedDataRejected)) saveUserCache(userCache, script.createCachedData());
   },
   (e) => {
     // run() answers every error it meets in one line; this is a failure before it could (setting up the commands)
@@ -87,36 +108,60 @@ cli.run(process.argv.slice(2)).then(
 /**
  * Between full collections V8 lets the heap grow to up to four times what was live at the last one.
  * Once a file of several MiB is read (a large tree about to be live), it grows by half instead: a
- * lower peak for some more CPU (20,000 services: peak 461 -> 393 MiB, CPU +10%). Flags set while
- * running do not make V8 reject a code cache (it checks the flags node started with).
+ * lower peak for some more CPU (20,000 services: peak 461 -> 393 MiB, CPU +10%).
  */
 function leanHeapForLargeFiles() {
-  let done = false;
   return (bytes) => {
-    if (done || bytes < 4 * 1024 * 1024) return;
-    done = true;
+    if (leanHeap || bytes < 4 * 1024 * 1024) return;
+    leanHeap = true;
     v8.setFlagsFromString('--heap-growing-percent=50');
   };
 }
 
-/** `$XDG_CACHE_HOME/stackopt/bundle-<hash>.cache` (else `~/.cache/...`), the hash of the flags, node and the build. */
-function userCacheFile(flagText) {
-  const st = statSync(bundle);
+/**
+ * `$XDG_CACHE_HOME/stackopt/<name>-<hash>.cache` (else `~/.cache/...`), the hash of the flags, node
+ * and the script's build (`st`, its stat).
+ */
+function userCacheFile(name, st) {
   let h = 0x811c9dc5; // FNV-1a over what makes a cache valid
-  for (const c of `${process.version}\0${flagText}\0${st.size}\0${st.mtimeMs}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+  for (const c of `${process.version}\0${flags}\0${st.size}\0${st.mtimeMs}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
   const base = process.env.XDG_CACHE_HOME || join(require('node:os').homedir(), '.cache');
-  return join(base, 'stackopt', `bundle-${h.toString(16).padStart(8, '0')}.cache`);
+  return join(base, 'stackopt', `${name}-${h.toString(16).padStart(8, '0')}.cache`);
 }
 
-/** The file, when it and its folder belong to this user and nobody else may write them; else undefined. */
-function readOwnFile(file) {
+/** The file's size, 0 when it cannot be read (no such file, a file where a folder should be). */
+function sizeOf(file) {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** Reads the file into `buffer` (up to its length) and returns the number of bytes read. */
+function readInto(buffer, file) {
+  const fd = openSync(file, 'r');
+  try {
+    let n = 0;
+    for (let r; n < buffer.length && (r = readSync(fd, buffer, n, buffer.length - n, null)) > 0; ) n += r;
+    return n;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The file (read into `buffer` when given), when it and its folder belong to this user and nobody
+ * else may write them; else undefined.
+ */
+function readOwnFile(file, buffer) {
   try {
     const uid = process.getuid?.();
     for (const p of [dirname(file), file]) {
       const st = statSync(p);
       if ((uid !== undefined && st.uid !== uid) || (st.mode & 0o022) !== 0) return undefined;
     }
-    return readFileSync(file);
+    return buffer ? buffer.subarray(0, readInto(buffer, file)) : readFileSync(file);
   } catch {
     return undefined;
   }

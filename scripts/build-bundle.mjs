@@ -24,11 +24,13 @@ const outfile = join(outdir, 'stackopt.cjs');
 // keys are listed at build time, so that esbuild's interop (which copies an imported module's keys
 // into a namespace object of getters) does not load it either.
 const LAZY_BUILTINS = new Set(['child_process', 'crypto', 'dgram', 'http', 'https', 'module', 'net', 'os', 'readline', 'stream', 'stream/promises', 'string_decoder', 'timers/promises', 'tty', 'v8', 'vm', 'worker_threads', 'zlib']);
-// Packages only some commands use (execa: the docker CLI, for audit and usage; diff: `fix --diff`)
-// are bundled into files of their own beside the bundle (dist/bundle/execa.cjs, diff.cjs), which
-// the bundle requires the first time one of their members is used: a lint neither reads nor
-// initialises them.
-const LAZY_PACKAGES = new Set(['execa', 'diff']);
+// Packages only some commands or inputs use (execa: the docker CLI, for audit and usage; diff:
+// `fix --diff`; yaml: the files the fast reader leaves to it, and `stackopt-` comments) are bundled
+// into files of their own beside the bundle (dist/bundle/execa.cjs, diff.cjs, yaml.cjs), which the
+// bundle requires the first time one of their members is used: a lint of a file the fast reader
+// takes neither reads nor initialises them (yaml: 115 KB, about 130 of a small lint's 4,200 page
+// faults; a file read with yaml costs what it did, the chunk's compile against the bundle's share).
+const LAZY_PACKAGES = new Set(['execa', 'diff', 'yaml']);
 const builtinName = (path) => path.replace(/^node:/, '');
 /** Node's modules in LAZY_BUILTINS, and (in the CLI bundle) the LAZY_PACKAGES, as stand-ins that load on first use. */
 const lazyModules = (packages) => ({
@@ -90,32 +92,40 @@ module.exports = new Proxy({}, {
   };
 }
 rmSync(outdir, { recursive: true, force: true });
-const result = await build({
-  entryPoints: [join(root, 'src/cli/main.ts')],
-  outfile,
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  minify: true,
-  keepNames: false,
-  metafile: true,
-  plugins: [lazyModules(true), chunkedModules, noColorDetection],
-  logLevel: 'warning',
-  // the language server's library is a runtime dependency, required only by `stackopt lsp`
-  external: ['vscode-languageserver', 'vscode-languageserver/*', 'vscode-languageserver-textdocument'],
-  // the sources are ESM: give them import.meta.url in the CommonJS bundle
-  define: { 'import.meta.url': '__stackoptImportMetaUrl' },
-  // bin/stackopt.js compiles the file as it is read, as a function of the CommonJS arguments: the
-  // wrapper is in the file, so that no second copy of a megabyte of source is made to add it.
-  // __stackoptChunk(name) loads dist/bundle/<name>.cjs (CHUNK_MODULES, LAZY_PACKAGES); a missing one
-  // is one line that says so, not node's error with its require stack.
-  banner: {
-    js: "(function (exports, require, module, __filename, __dirname) {\nconst __stackoptImportMetaUrl=require('node:url').pathToFileURL(__filename).href;const __stackoptChunk=(n)=>{const p=__dirname+'/'+n+'.cjs';try{return require(p)}catch(e){if(e&&e.code==='MODULE_NOT_FOUND'&&String(e.message).includes(p))throw new Error('stackopt is not fully installed: '+p+' is missing; reinstall it, or run `npm run build` in its folder');throw e}};",
-  },
-  footer: { js: '})' },
-});
-const bytes = result.metafile.outputs[Object.keys(result.metafile.outputs).find((f) => f.endsWith('.cjs'))].bytes;
+// Two bundles of the CLI: stackopt.cjs with every command, and lint.cjs with `stackopt lint` only
+// (src/cli/lint-main.ts), which bin/stackopt.js loads when argv's command is lint: a small lint
+// then reads, deserialises and initialises none of the code of audit, usage, resources, fix, init,
+// rules and the language server. The code they share is in both files.
+const lintOutfile = join(outdir, 'lint.cjs');
+const cliBundle = (entry, file) =>
+  build({
+    entryPoints: [join(root, entry)],
+    outfile: file,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    minify: true,
+    keepNames: false,
+    metafile: true,
+    plugins: [lazyModules(true), chunkedModules, noColorDetection],
+    logLevel: 'warning',
+    // the language server's library is a runtime dependency, required only by `stackopt lsp`
+    external: ['vscode-languageserver', 'vscode-languageserver/*', 'vscode-languageserver-textdocument'],
+    // the sources are ESM: give them import.meta.url in the CommonJS bundle
+    define: { 'import.meta.url': '__stackoptImportMetaUrl' },
+    // bin/stackopt.js compiles the file as it is read, as a function of the CommonJS arguments: the
+    // wrapper is in the file, so that no second copy of a megabyte of source is made to add it.
+    // __stackoptChunk(name) loads dist/bundle/<name>.cjs (CHUNK_MODULES, LAZY_PACKAGES); a missing one
+    // is one line that says so, not node's error with its require stack.
+    banner: {
+      js: "(function (exports, require, module, __filename, __dirname) {\nconst __stackoptImportMetaUrl=require('node:url').pathToFileURL(__filename).href;const __stackoptChunk=(n)=>{const p=__dirname+'/'+n+'.cjs';try{return require(p)}catch(e){if(e&&e.code==='MODULE_NOT_FOUND'&&String(e.message).includes(p))throw new Error('stackopt is not fully installed: '+p+' is missing; reinstall it, or run `npm run build` in its folder');throw e}};",
+    },
+    footer: { js: '})' },
+  });
+const bytesOf = (result) => result.metafile.outputs[Object.keys(result.metafile.outputs).find((f) => f.endsWith('.cjs'))].bytes;
+const bytes = bytesOf(await cliBundle('src/cli/main.ts', outfile));
+const lintBytes = bytesOf(await cliBundle('src/cli/lint-main.ts', lintOutfile));
 
 // The files the bundle loads on first use: each a CommonJS module of its own, node's modules in it
 // lazy as in the bundle.
@@ -128,10 +138,10 @@ for (const name of LAZY_PACKAGES) await chunkBuild(name, { stdin: { contents: `e
 // other one (a `\u03bc` in a regular expression literal, which esbuild does not escape) doubles the
 // string and slows every start-up. bin/stackopt.js reads the bundle as Latin-1, which is its text
 // only when the file is ASCII. Escape such characters in the source (`\u03bc`).
-{
-  const text = readFileSync(outfile, 'latin1');
+for (const file of [outfile, lintOutfile]) {
+  const text = readFileSync(file, 'latin1');
   const wide = [...text.matchAll(/[^\u0000-\u007f]/g)].slice(0, 5).map((m) => `byte 0x${m[0].charCodeAt(0).toString(16)} in "${text.slice(Math.max(0, m.index - 30), m.index + 10)}"`);
-  if (wide.length > 0) throw new Error(`build-bundle: the bundle is not ASCII; escape the characters in the source: ${wide.join('; ')}`);
+  if (wide.length > 0) throw new Error(`build-bundle: ${file} is not ASCII; escape the characters in the source: ${wide.join('; ')}`);
 }
 
 // The programmatic API (package.json `exports`, docs/api.md): an ES module of its own with every
@@ -153,9 +163,11 @@ await build({
   banner: { js: "import { createRequire as __stackoptCreateRequire } from 'node:module';const require=__stackoptCreateRequire(import.meta.url);" },
 });
 
-// Warm-up runs: the cache then holds the functions a lint actually compiles (validators, rules).
+// Warm-up runs: each cache then holds the functions its bundle actually compiles (validators, rules):
+// a lint for lint.cjs, a `fix --check` (lint and the fixes) for the bundle of every command.
 const bin = join(root, 'bin/stackopt.js');
-const cache = `${outfile}.cache`;
+const cache = `${lintOutfile}.cache`;
+const fullCache = `${outfile}.cache`;
 const examples = ['fixtures/seed-examples/high-efficiency-stack.yml', 'fixtures/seed-examples/cloud-backup.yml'].map((f) => join(root, f));
 // A stack file per older stack schema version (3.0 to 3.12): the run records the code cache of
 // each version's validator beside it in dist/stack-validators/ (src/engine/swarm-schema.ts).
@@ -169,8 +181,13 @@ const warm = spawnSync(process.execPath, [bin, 'lint', '--no-color', ...examples
   env: { ...process.env, STACKOPT_WRITE_CODE_CACHE: cache, NO_COLOR: '1' },
   stdio: ['ignore', 'ignore', 'pipe'],
 });
+const fullWarm = spawnSync(process.execPath, [bin, 'fix', '--check', '--no-color', ...examples.filter((f) => existsSync(f))], {
+  env: { ...process.env, STACKOPT_WRITE_CODE_CACHE: fullCache, NO_COLOR: '1' },
+  stdio: ['ignore', 'ignore', 'pipe'],
+});
 rmSync(versionDir, { recursive: true, force: true });
-if (!existsSync(cache)) throw new Error(`build-bundle: no code cache written (${warm.stderr})`);
+if (!existsSync(cache)) throw new Error(`build-bundle: no code cache written for lint.cjs (${warm.stderr})`);
+if (!existsSync(fullCache)) throw new Error(`build-bundle: no code cache written for stackopt.cjs (${fullWarm.stderr})`);
 const missing = Array.from({ length: 13 }, (_, minor) => join(root, `dist/stack-validators/config_schema_v3.${minor}.cjs.cache`)).filter((f) => !existsSync(f));
 if (missing.length > 0) throw new Error(`build-bundle: no code cache for ${missing.join(', ')} (${warm.stderr})`);
-console.error(`build-bundle: ${(bytes / 1024).toFixed(0)} KiB -> dist/bundle/stackopt.cjs, with its V8 code cache; the API -> dist/api/`);
+console.error(`build-bundle: ${(bytes / 1024).toFixed(0)} KiB -> dist/bundle/stackopt.cjs, ${(lintBytes / 1024).toFixed(0)} KiB -> dist/bundle/lint.cjs, each with its V8 code cache; the API -> dist/api/`);

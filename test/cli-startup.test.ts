@@ -39,6 +39,41 @@ describe('code cache under node flags', () => {
     expect(cacheFiles()).toHaveLength(1);
   });
 
+  it('an older stack schema validator, loaded beside the bundle, keeps a cache of its own under the flags too', () => {
+    const q = tempProject({ 'stack.yml': 'version: "3.8"\nservices:\n  web:\n    image: nginx:1.27\n' });
+    try {
+      const home = join(q.dir, 'cache');
+      const qenv = { ...env, XDG_CACHE_HOME: home };
+      const first = runCli(['lint', 'stack.yml'], q.dir, qenv);
+      expect(first.stderr).toBe('');
+      const files = readdirSync(join(home, 'stackopt')).sort();
+      expect(files).toEqual([expect.stringMatching(/^config_schema_v3\.8-[0-9a-f]{8}\.cache$/), expect.stringMatching(/^lint-[0-9a-f]{8}\.cache$/)]);
+      const mtimes = files.map((f) => statSync(join(home, 'stackopt', f)).mtimeMs);
+      // both accepted by V8: the second run writes neither again
+      const second = runCli(['lint', 'stack.yml'], q.dir, qenv);
+      expect(second.stdout).toBe(first.stdout);
+      expect(readdirSync(join(home, 'stackopt')).sort()).toEqual(files);
+      expect(files.map((f) => statSync(join(home, 'stackopt', f)).mtimeMs)).toEqual(mtimes);
+    } finally {
+      q.cleanup();
+    }
+  });
+
+  it('lint runs the lint bundle (lint.cjs), other commands the bundle of every command, each with its own cache', () => {
+    const q = tempProject({ 'compose.yaml': 'services:\n  web:\n    image: nginx:1.27\n' });
+    try {
+      const home = join(q.dir, 'cache');
+      const qenv = { ...env, XDG_CACHE_HOME: home };
+      const cached = () => readdirSync(join(home, 'stackopt')).map((f) => f.replace(/-[0-9a-f]{8}\.cache$/, '')).sort();
+      expect(runCli(['--debug', 'lint', 'compose.yaml'], q.dir, qenv).stderr).toBe('');
+      expect(cached()).toEqual(['lint']);
+      expect(runCli(['fix', '--check', 'compose.yaml'], q.dir, qenv).stderr).toBe('');
+      expect(cached()).toEqual(['bundle', 'lint']);
+    } finally {
+      q.cleanup();
+    }
+  });
+
   it('other flags get a cache of their own', () => {
     runCli(['lint', 'compose.yaml'], p.dir, { ...env, NODE_OPTIONS: '--max-old-space-size=2048' });
     expect(cacheFiles()).toHaveLength(2);
@@ -95,7 +130,17 @@ describe('what a plain lint loads', () => {
     expect(unused.filter((m) => loaded.includes(`NativeModule ${m}`))).toEqual([]);
     // the files beside the bundle that only other commands (or a configuration file) need
     expect(loaded.filter((f) => /[\\/]dist[\\/]bundle[\\/][^\\/]+\.cjs$/.test(f))).toEqual([]);
-    expect(['config-validator.cjs', 'execa.cjs', 'diff.cjs'].filter((f) => !existsSync(join(repoRoot, 'dist', 'bundle', f)))).toEqual([]);
+    expect(['config-validator.cjs', 'execa.cjs', 'diff.cjs', 'yaml.cjs'].filter((f) => !existsSync(join(repoRoot, 'dist', 'bundle', f)))).toEqual([]);
+  });
+
+  it('a file the fast reader leaves to yaml (CR LF line ends), which loads yaml from beside the bundle, is reported as its LF copy is', () => {
+    p.write('crlf.yaml', 'services:\r\n  web:\r\n    image: nginx:1.27\r\n');
+    p.write('lf.yaml', 'services:\n  web:\n    image: nginx:1.27\n');
+    const crlf = runCli(['lint', '--no-color', 'crlf.yaml'], p.dir);
+    const lf = runCli(['lint', '--no-color', 'lf.yaml'], p.dir);
+    expect(crlf.stderr).toBe('');
+    expect(crlf.status).toBe(lf.status);
+    expect(crlf.stdout.replaceAll('crlf.yaml', 'lf.yaml')).toBe(lf.stdout);
   });
 });
 

@@ -1,117 +1,38 @@
-import { Command, CommanderError } from 'commander';
-import { InputError } from '../parse/read-document.js';
-import { describeFsError } from '../parse/read-text.js';
-// bin/stackopt.js sizes V8 by the inputs read
-export { observeInputSizes } from '../parse/read-text.js';
-import { CliError, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
+import type { Command } from 'commander';
 import { registerAudit } from './audit-command.js';
 import { registerFix } from './fix-command.js';
-import { foreignFlagAdvice } from './foreign-flags.js';
 import { registerInit } from './init-command.js';
 import { registerLint } from './lint-command.js';
 import { registerLsp } from './lsp-command.js';
-import { packageVersion } from '../engine/package-info.js';
+import { buildProgramOf, runProgram, type CommandEntry, type RunIO } from './program.js';
 import { registerRules } from './rules-command.js';
 import { registerResources } from './resources-command.js';
 import { registerUsage } from './usage-command.js';
 import type { GlobalContext } from './shared.js';
+// bin/stackopt.js sizes V8 by the inputs read, tells output errors in words,
+export { describeOutputError, type RunIO } from './program.js';
+export { observeInputSizes } from '../parse/read-text.js';
+// and keeps the code caches of the scripts the bundle loads beside itself
+export { useCodeCache } from '../engine/code-cache.js';
 
-/** Why standard output or error could not be written, in words (bin/stackopt.js prints it). */
-export function describeOutputError(e: unknown): string {
-  return describeFsError(e, true);
-}
+/** The commands, in the order of the program's help. */
+const COMMANDS: readonly CommandEntry[] = [
+  ['lint', registerLint],
+  ['fix', registerFix],
+  ['rules', registerRules],
+  ['init', registerInit],
+  ['audit', registerAudit],
+  ['resources', registerResources],
+  ['usage', registerUsage],
+  ['lsp', registerLsp],
+];
 
-export interface RunIO {
-  stdout?: (text: string) => void;
-  stderr?: (line: string) => void;
-  isTTY?: boolean;
-}
-
-/** Build the program. Commands register themselves; each sets `g.exitCode`. */
-export function buildProgram(g: GlobalContext): Command {
-  const program = new Command();
-  program
-    .name('stackopt')
-    .description('Lint, harden and right-size Docker Compose and Swarm stack files, and audit a live swarm.')
-    .addHelpText(
-      'after',
-      '\nExamples:\n' +
-        '  stackopt lint compose.yaml        report problems (exit 1 on errors)\n' +
-        '  stackopt fix compose.yaml         write a fixed copy, compose.yaml.optimized\n' +
-        '  stackopt audit --stack shop       audit a live swarm through the docker CLI (DOCKER_HOST, --context)\n' +
-        '  stackopt resources stack.yml      reservations and limits before and after fix, fit on nodes\n' +
-        '  stackopt usage record --stack shop --duration 1h -o usage.json   record what its services use\n' +
-        '  stackopt rules                    list the rules; stackopt rules <id> explains one\n' +
-        '  stackopt init --baseline          start on an existing repository: a .stackopt.yaml and a baseline\n\n' +
-        'Run `stackopt <command> --help` for a command\'s options.',
-    )
-    .version(g.version, '-v, --version', 'print the version')
-    .option('--debug', 'print stack traces of internal errors')
-    .showSuggestionAfterError(true)
-    .configureOutput({
-      writeOut: (s) => g.stdout(s),
-      writeErr: (s) => g.stderr(s.replace(/\n$/, '')),
-    })
-    .exitOverride();
-  program.hook('preAction', (cmd) => {
-    g.debug = Boolean(cmd.opts().debug);
-  });
-  registerLint(program, g);
-  registerFix(program, g);
-  registerRules(program, g);
-  registerInit(program, g);
-  registerAudit(program, g);
-  registerResources(program, g);
-  registerUsage(program, g);
-  registerLsp(program, g);
-  for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => g.stdout(s), writeErr: (s) => g.stderr(s.replace(/\n$/, '')) });
-  return program;
+/** Build the program: every command, or given `argv` and when it names a command, that command only. */
+export function buildProgram(g: GlobalContext, argv?: readonly string[]): Command {
+  return buildProgramOf(COMMANDS, g, argv);
 }
 
 /** Run the CLI with argv (without node and script) and return the exit code. Never throws. */
-export async function run(argv: string[], io: RunIO = {}): Promise<number> {
-  // `npx stackopt -- lint ...` (the way to pass --env-file through npx on Node 20) hands us the `--`
-  if (argv[0] === '--') argv = argv.slice(1);
-  const g: GlobalContext = {
-    version: packageVersion(),
-    stdout: io.stdout ?? ((t) => process.stdout.write(t)),
-    stdoutDrained: io.stdout ? undefined : () => (process.stdout.writableNeedDrain ? new Promise((done) => process.stdout.once('drain', done)) : Promise.resolve()),
-    presetExitCode: io.stdout
-      ? undefined
-      : (code) => {
-          process.exitCode = code;
-        },
-    stderr: io.stderr ?? ((l) => process.stderr.write(`${l}\n`)),
-    isTTY: io.isTTY ?? Boolean(process.stdout.isTTY),
-    exitCode: 0,
-    debug: argv.includes('--debug'),
-  };
-  const advice = foreignFlagAdvice(argv);
-  if (advice) {
-    g.stderr(`stackopt: ${advice}`);
-    return EXIT_USAGE;
-  }
-  const program = buildProgram(g);
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-    return g.exitCode;
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      // help and version exit 0; everything else commander rejects is a usage error
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
-      return EXIT_USAGE;
-    }
-    if (e instanceof CliError) {
-      g.stderr(`stackopt: ${e.message}`);
-      return e.exitCode;
-    }
-    if (e instanceof InputError) {
-      g.stderr(`stackopt: ${e.message}`);
-      return EXIT_USAGE;
-    }
-    const err = e as Error;
-    g.stderr(`stackopt: internal error: ${err?.message ?? String(e)}${g.debug ? '' : ' (run with --debug for details, and please report it)'}`);
-    if (g.debug && err?.stack) g.stderr(err.stack);
-    return EXIT_INTERNAL;
-  }
+export function run(argv: string[], io: RunIO = {}): Promise<number> {
+  return runProgram(COMMANDS, argv, io);
 }

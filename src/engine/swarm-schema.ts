@@ -1,9 +1,10 @@
 import type { ErrorObject } from 'ajv';
 import runtimeEqual from 'ajv/dist/runtime/equal.js';
 import runtimeUcs2length from 'ajv/dist/runtime/ucs2length.js';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import vm from 'node:vm';
+import { codeCacheFor } from './code-cache.js';
 import { packageRoot } from './package-info.js';
 import { validateStack } from '../generated/stack-validator.js';
 import { validateCompose } from '../generated/validators.js';
@@ -89,24 +90,24 @@ function validatorRequire(id: string): unknown {
 function loadOlderValidator(version: string): CompiledValidator {
   const file = join(packageRoot(), 'dist', 'stack-validators', `config_schema_v${version}.cjs`);
   if (!existsSync(file)) throw new Error(`the stack schema ${version} validator is not built (no ${file}); run \`npm run build\``);
-  const cacheFile = `${file}.cache`;
-  // the build's warm-up run (scripts/build-bundle.mjs) records the cache; a normal run only reads it
-  const recording = process.env.STACKOPT_WRITE_CODE_CACHE !== undefined;
-  const script = new vm.Script(`(function (module, exports, require) {\n${readFileSync(file, 'utf8')}\n})`, {
+  const cache = codeCacheFor(file);
+  // ASCII (scripts/build-schemas.mjs writes it so): read as Latin-1, without decoding UTF-8
+  const script = new vm.Script(`(function (module, exports, require) {\n${readFileSync(file, 'latin1')}\n})`, {
     filename: file,
     lineOffset: -1,
-    cachedData: !recording && existsSync(cacheFile) ? readFileSync(cacheFile) : undefined,
+    cachedData: cache.data,
   });
   const mod: { exports: unknown } = { exports: {} };
   (script.runInThisContext() as (m: typeof mod, e: unknown, r: (id: string) => unknown) => void)(mod, mod.exports, validatorRequire);
   const validate = (mod.exports as (formats: typeof stackFormats) => CompiledValidator)(stackFormats);
-  if (!recording) return validate;
+  const save = cache.save;
+  if (!save || (cache.data && !script.cachedDataRejected)) return validate;
   // record after the first validation, so that the cache holds the functions it compiled
   let recorded = false;
   const recorder: CompiledValidator = (data: unknown) => {
     const ok = validate(data);
     recorder.errors = validate.errors;
-    if (!recorded) writeFileSync(cacheFile, script.createCachedData());
+    if (!recorded) save(script.createCachedData());
     recorded = true;
     return ok;
   };

@@ -255,20 +255,25 @@ export function convertFast(root: FastMap, source: SourceFile, opts: ConvertOpti
 
 type Converted = { root: LVal | null; issues: BuildIssue[]; dotenvUses: DotenvUse[]; variables: Set<string> };
 
-/** A node of either reader; fast nodes carry `t`, yaml's carry their node-type symbol. */
+/**
+ * A node of either reader; fast nodes carry `t`, yaml's carry their node-type symbol. A fast node is
+ * told by `t` alone: a lint that reads only the fast way then never loads yaml (a file of its own
+ * beside the CLI bundle, loaded on first use).
+ */
 type AnyNode = YamlNode | FastNode;
 
+const fastType = (n: AnyNode): string | undefined => (n as FastNode).t;
 function isScalarNode(n: AnyNode | null): n is Scalar {
-  return n !== null && ((n as FastNode).t === 'scalar' || isScalar(n));
+  return n !== null && (fastType(n) === undefined ? isScalar(n) : fastType(n) === 'scalar');
 }
 function isSeqNode(n: AnyNode | null): n is YAMLSeq {
-  return n !== null && ((n as FastNode).t === 'seq' || isSeq(n));
+  return n !== null && (fastType(n) === undefined ? isSeq(n) : fastType(n) === 'seq');
 }
 function isMapNode(n: AnyNode | null): n is YAMLMap {
-  return n !== null && ((n as FastNode).t === 'map' || isMap(n));
+  return n !== null && (fastType(n) === undefined ? isMap(n) : fastType(n) === 'map');
 }
 function isAliasNode(n: AnyNode | null): n is Alias {
-  return n !== null && ((n as FastNode).t === 'alias' || isAlias(n));
+  return n !== null && (fastType(n) === undefined ? isAlias(n) : fastType(n) === 'alias');
 }
 
 /**
