@@ -102,6 +102,11 @@ interface Frame {
   anchorLine: boolean;
   /** where yaml puts the empty scalar when no value follows */
   emptyAt: number;
+  /**
+   * the pending item is a `-` with comment lines before it (they are the item's own in yaml's
+   * parse): when it stays empty, the sequence ends where the next line's content starts
+   */
+  commented: boolean;
 }
 
 /**
@@ -123,13 +128,34 @@ class FastReader {
   private root: FastMap | null = null;
   /** the end of the last line with content (after its line break) */
   private lastLineEnd = 0;
-  /**
-   * When the last line with content ended in an empty value: where that value is (-1: a comment
-   * follows it on its line, a case left to the full parser); else null.
-   */
+  /** When the last line with content ended in an empty value: where the collection that closes on it ends; else null. */
   private lastEmpty: number | null = null;
   /** the deepest indentation of the comment lines since the last line with content (-1: none) */
   private commentIndent = -1;
+  /*
+   * Comment lines between two lines with content, as yaml's parser files them (the ends of the
+   * collections that close depend on it). After a value written on its line (a scalar, an alias, a
+   * flow collection: not a block scalar or an empty value), each comment line indented deeper than
+   * the collection holding that value is part of the value's end, until a comment line that is not
+   * as deep: it and every comment and blank line after it are left over (`kept`). The collection
+   * then ends after the value's last such comment line. Each collection that closes before the next
+   * line with content passes the left-over lines out to the one around it, unless one of their
+   * comments is indented as deep as it or deeper (and it is not at column 0): that collection keeps
+   * them, and the collection around it ends where the next line's content starts (or at the end of
+   * the text), as yaml's ranges do.
+   */
+  /** the last line with content ended in an empty value (a key or `-` whose value may follow): comment lines are its own */
+  private afterEmpty = false;
+  /** comment lines may still join the value on the last line with content */
+  private joining = false;
+  /** the end of the last comment line that joined that value (after its line break; -1: none) */
+  private joinedEnd = -1;
+  /** the deepest indentation of the left-over comment lines (-1: none) */
+  private keptIndent = -1;
+  /** where the left-over lines end: the next line's content, or the end of the text */
+  private keptEnd = 0;
+  /** where the collection closed last (in closing several at one line) ends for the one around it (-1: none closed yet) */
+  private closedEnd = -1;
   /** the end of the line being read (before its line break) */
   private eol = 0;
   /** anchors whose node is complete: an alias may refer to them */
@@ -154,7 +180,7 @@ class FastReader {
       let i = pos;
       while (i < eol && text.charCodeAt(i) === SPACE) i++;
       if (i === eol || text.charCodeAt(i) === HASH) {
-        if (i < eol) this.commentIndent = Math.max(this.commentIndent, i - pos);
+        if (i < eol) this.comment(i - pos, lineEnd);
         pos = lineEnd;
         continue;
       }
@@ -163,17 +189,36 @@ class FastReader {
         pos = lineEnd;
         continue;
       }
+      this.keptEnd = i;
       this.line(i, i - pos);
       // a block scalar read the lines of its content
       const next = this.resume >= 0 ? this.resume : lineEnd;
+      const top = this.stack[this.stack.length - 1];
+      this.afterEmpty = top?.pending === true;
+      this.joining = this.resume < 0 && !this.afterEmpty;
       this.resume = -1;
       this.lastLineEnd = next;
       this.lastEmpty = null;
       this.commentIndent = -1;
+      this.joinedEnd = -1;
+      this.keptIndent = -1;
+      this.closedEnd = -1;
       pos = next;
     }
+    this.keptEnd = len;
     while (this.stack.length > 0) this.close();
     return this.root;
+  }
+
+  /** A comment line indented by `indent` that ends at `lineEnd` (see `joining`). */
+  private comment(indent: number, lineEnd: number): void {
+    this.commentIndent = Math.max(this.commentIndent, indent);
+    if (this.afterEmpty) return;
+    if (this.joining && indent > this.stack[this.stack.length - 1]!.indent) this.joinedEnd = lineEnd;
+    else {
+      this.joining = false;
+      this.keptIndent = Math.max(this.keptIndent, indent);
+    }
   }
 
   /**
@@ -317,6 +362,7 @@ class FastReader {
       f.pendingKey = key;
       f.pendingAnchor = anchor;
       f.emptyAt = j;
+      f.commented = key === null && this.keptIndent >= 0;
       return;
     }
     const c = text.charCodeAt(j);
@@ -607,7 +653,10 @@ class FastReader {
   private resolveEmpty(f: Frame): void {
     // an anchor on a line of its own names a collection: yaml's range of an empty value is left to it
     if (f.anchorLine) throw OUT;
-    this.lastEmpty = f.emptyAt === this.text.length || this.text.charCodeAt(f.emptyAt) === NL ? f.emptyAt : -1;
+    // a comment on its line, on the lines after it or (for a `-`) before it makes yaml's empty
+    // scalar reach over every line up to the next content
+    const commented = f.commented || this.commentIndent >= 0 || (f.emptyAt !== this.text.length && this.text.charCodeAt(f.emptyAt) !== NL);
+    this.lastEmpty = commented ? this.keptEnd : f.emptyAt;
     if (f.pendingAnchor !== undefined) this.anchors.add(f.pendingAnchor);
     this.give(f, { t: 'scalar', value: null, type: 'PLAIN', start: f.emptyAt, end: f.emptyAt });
   }
@@ -621,21 +670,23 @@ class FastReader {
     f.pendingKey = null;
     f.pendingAnchor = undefined;
     f.anchorLine = false;
+    f.commented = false;
   }
 
   /**
-   * Where a collection that closes now ends, as yaml has it: after its last line, or at the empty
-   * value that ends it. Comment lines between its last line and the next line with content count
-   * in yaml's end in ways that depend on their indentation and the lines around them: when one is
-   * indented deeper than the collection (or follows an empty value), the full parser reads the file.
+   * Where a collection that closes now ends, as yaml has it: after its last line (and the comment
+   * lines that joined its last value), at the empty value that ends it (or where the next content
+   * starts, see resolveEmpty), or where the left-over comment lines kept by a collection inside it
+   * end (see `joining`).
    */
   private endOf(f: Frame): number {
-    if (this.lastEmpty !== null) {
-      if (this.lastEmpty < 0 || this.commentIndent >= 0) throw OUT;
-      return this.lastEmpty;
-    }
-    if (this.commentIndent > f.indent) throw OUT;
-    return this.lastLineEnd;
+    if (this.lastEmpty !== null) return this.lastEmpty;
+    const end = this.closedEnd >= 0 ? this.closedEnd : this.joinedEnd >= 0 ? this.joinedEnd : this.lastLineEnd;
+    if (this.keptIndent >= 0 && f.indent > 0 && this.keptIndent >= f.indent) {
+      this.closedEnd = this.keptEnd;
+      this.keptIndent = -1;
+    } else this.closedEnd = end;
+    return end;
   }
 
   private close(): void {
@@ -647,7 +698,7 @@ class FastReader {
 }
 
 function frame(kind: 'map' | 'seq', indent: number, node: FastMap | FastSeq): Frame {
-  return { kind, indent, node, pending: false, pendingKey: null, pendingAnchor: undefined, anchorLine: false, emptyAt: 0 };
+  return { kind, indent, node, pending: false, pendingKey: null, pendingAnchor: undefined, anchorLine: false, emptyAt: 0, commented: false };
 }
 
 /** The one-character escapes of double-quoted scalars (YAML 1.2; a tab never reaches here). */

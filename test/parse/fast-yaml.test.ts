@@ -129,6 +129,25 @@ describe('fast reader', () => {
     'an anchor on a line of its own': 'x-a:\n  &a\n  restart: always\nx-b:\n    &b\n  - 1\nservices:\n  s:\n    <<: *a\n  t:\n    - *b\n',
     'a document marker before the document': '---\na: 1\n',
     'a document marker with a comment, then comments': '--- # head\n# c\n\na:\n  b: 1\n',
+    // comment lines deeper than the collection that closes: yaml's ends depend on where its parser files them
+    'a comment deeper than what closes (it joins the value above)': 'a:\n  b: 1\n    # end\nc: 1\n',
+    'deeper comments, blank lines, then shallower ones, several collections closing': 'a:\n  b:\n    c: 1\n\n      # x\n   # y\n  # z\nd: 1\n',
+    'a comment kept by the inner collection: the outer one ends at the next content': 'a:\n  b:\n    c: 1\n    # x\nd: 1\n',
+    'comments the collection keeps at the end of the text': 'a:\n  b: 1\n  # end\n',
+    'comments the collection keeps at the end of the text without a line break': 'a:\n  b:\n    c: 1\n      # x\n    # end',
+    'comments in a sequence that closes': 'a:\n  b:\n    - 1\n      # x\n    # y\n  c: 2\n',
+    'comments deeper than a sequence at the column of its key': 'a:\n- x\n  # c\n # d\nb: 1\n',
+    'comments after a flow collection and after a comment on the value line': 'a:\n  b: [1]\n    # x\nc:\n  d: 1 # c\n    # x\n  # y\n',
+    'comments between lines of spaces': 'a:\n  b: 1\n    # x\n   \n    # y\n  \nc: 1',
+    'comments in a compact mapping in a sequence': 'k:\n  - a: 1\n      # c\n    # d\n  - b\nl:\n  - a: 1\n    # e\nm: 1\n',
+    'comments after block scalars': 'a:\n  b: |\n      x\n    # c\nd:\n  e: >-\n    x\n   # c\n  # d\nf: 1\n',
+    'a comment after an empty value': 'a:\n  b:\n  # end\n',
+    'a comment on an empty value at the end': 'a:\n  b: # c\n',
+    'a comment on an empty value that closes': 'a:\n  nil: # left empty\n\nb: 1\n',
+    'comments after an empty value, then blank lines': 'a:\n  b: 1\n  c:\n  # x\n\nd: 1\n',
+    'comments after an anchored empty value': 'a:\n  b: &x\n    # c\nc: *x\n',
+    'comments before an empty item': 'k0:\n    - x\n    # c0\n    -\nk1: 1\nk2:\n  - x\n  # c\n  -\n\n\nl: 1\n',
+    'comments after an empty item, then another': 'k:\n  -\n  # c\n  -\nl: 1\n',
   };
   for (const [name, text] of Object.entries(cases)) {
     it(`reads ${name} as yaml does`, () => {
@@ -141,6 +160,63 @@ describe('fast reader', () => {
     for (const [name, text] of Object.entries(cases)) if (compareNodes(text, name)) taken++;
     expect(taken).toBe(Object.keys(cases).length);
     for (const f of yamlFiles(join(__dirname, '../../fixtures'))) compareNodes(readFileSync(f, 'utf8'), f);
+  });
+
+  // Where comment and blank lines fall decides the ranges yaml gives the collections around them
+  // (its parser files each comment line under a value, an item or a collection by its indentation
+  // and by what is around it): random block documents with such lines anywhere, read both ways.
+  it('reads random documents with comment and blank lines anywhere as yaml does', () => {
+    let seed = 20261206;
+    const rnd = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+    const trivia = (deepest: number): string => {
+      let t = '';
+      for (let n = Math.floor(rnd() * 4), i = 0; i < n; i++) {
+        const r = rnd();
+        t += r < 0.2 ? '\n' : r < 0.3 ? `${' '.repeat(Math.floor(rnd() * (deepest + 3)))}\n` : `${' '.repeat(Math.floor(rnd() * (deepest + 4)))}# c${i}\n`;
+      }
+      return t;
+    };
+    let key = 0;
+    const block = (indent: number, depth: number, kind: 'map' | 'seq'): string => {
+      let t = '';
+      for (let n = 1 + Math.floor(rnd() * 3), i = 0; i < n; i++) {
+        t += trivia(indent + 4);
+        const pad = ' '.repeat(indent);
+        const head = kind === 'map' ? `${pad}k${key++}:` : `${pad}-`;
+        const r = rnd();
+        if (depth < 4 && r < 0.45) {
+          const sub = rnd() < 0.6 ? 'map' : 'seq';
+          if (kind === 'seq' && sub === 'map' && rnd() < 0.5) {
+            t += `${pad}- ${block(indent + 2, depth + 1, 'map').trimStart()}`;
+            continue;
+          }
+          const inner = sub === 'seq' && kind === 'map' && rnd() < 0.3 ? indent : indent + pick([1, 2, 2, 4]);
+          t += `${head}${rnd() < 0.2 ? ' # h' : ''}\n${block(inner, depth + 1, sub)}`;
+        } else if (r < 0.55) {
+          const at = ' '.repeat(indent + pick([2, 4]));
+          t += `${head} ${pick(['|', '>', '|-', '|+', '>-'])}\n${at}line1\n${rnd() < 0.3 ? '\n' : ''}${at}line2\n`;
+        } else if (r < 0.62) t += `${head}${rnd() < 0.3 ? ' # e' : ''}\n`;
+        else t += `${head} ${pick(['1', 'x', '"q"', "'s'", '[a, b]', '{k: v}', 'x # c', '[1] # c'])}\n`;
+      }
+      return t;
+    };
+    let taken = 0;
+    const runs = 400;
+    for (let c = 0; c < runs; c++) {
+      key = 0;
+      let text = trivia(2) + block(0, 0, 'map') + trivia(6);
+      if (rnd() < 0.2) text = text.replace(/\n$/, '');
+      const name = `random document ${c}: ${JSON.stringify(text)}`;
+      if (compareNodes(text, name)) taken++;
+      compareReaders(text, name);
+    }
+    expect(taken).toBeGreaterThan(runs * 0.7);
   });
 
 
@@ -198,9 +274,6 @@ describe('fast reader', () => {
     'an empty file': '',
     'only comments': '# x\n',
     'a comment after a dash': 'a:\n  - # c\n    x\n',
-    'a comment deeper than what closes': 'a:\n  b: 1\n    # end\nc: 1\n',
-    'a comment after an empty value': 'a:\n  b:\n  # end\n',
-    'a comment on an empty value at the end': 'a:\n  b: # c\n',
     'block nesting deeper than a compose file has (yaml bounds it)': Array.from({ length: 70 }, (_, d) => `${' '.repeat(d)}k${d}:\n`).join('') + `${' '.repeat(70)}v\n`,
     'a double-quoted key over 1,024 characters': `a:\n  "${'k'.repeat(1100)}": v\n`,
     "a single-quoted key over 1,024 characters in a list": `a:\n  - '${'k'.repeat(1100)}': v\n`,
