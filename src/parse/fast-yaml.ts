@@ -22,6 +22,8 @@ interface FastBase {
   start: number;
   end: number;
   anchor?: string;
+  /** compose's own tags, `!reset` and `!override` (a tagged scalar's value is its text, as yaml reads an unknown tag) */
+  tag?: string;
 }
 
 export interface FastScalar extends FastBase {
@@ -98,6 +100,7 @@ interface Frame {
   pending: boolean;
   pendingKey: FastScalar | null;
   pendingAnchor: string | undefined;
+  pendingTag: string | undefined;
   /** the pending anchor is written on a line of its own (then a collection must follow) */
   anchorLine: boolean;
   /** where yaml puts the empty scalar when no value follows */
@@ -164,6 +167,8 @@ class FastReader {
   private readonly defined = new Set<string>();
   /** after a block scalar: where the next line to read starts (-1: after the line just read) */
   private resume = -1;
+  /** the indentation of the block collection that holds the flow collection being read */
+  private flowIndent = 0;
   /** a `---` line was read (before the document) */
   private marker = false;
 
@@ -191,8 +196,8 @@ class FastReader {
       }
       this.keptEnd = i;
       this.line(i, i - pos);
-      // a block scalar read the lines of its content
-      const next = this.resume >= 0 ? this.resume : lineEnd;
+      // a block scalar read the lines of its content, a flow collection may end on a later line
+      const next = this.resume >= 0 ? this.resume : this.eol < len ? this.eol + 1 : len;
       const top = this.stack[this.stack.length - 1];
       this.afterEmpty = top?.pending === true;
       this.joining = this.resume < 0 && !this.afterEmpty;
@@ -230,7 +235,6 @@ class FastReader {
     if (this.root || this.marker || !text.startsWith('---', i)) return false;
     const after = this.skipSpaces(i + 3);
     if (after !== this.eol && !(text.charCodeAt(after) === HASH && after > i + 3)) throw OUT;
-    if (this.commentIndent >= 0) throw OUT;
     this.marker = true;
     return true;
   }
@@ -258,9 +262,21 @@ class FastReader {
       break;
     }
     const top = stack[stack.length - 1];
-    if (top?.pending && indent > top.indent && text.charCodeAt(i) === 38 /* & */) {
-      this.anchorLine(top, i);
-      return;
+    if (top?.pending && indent > top.indent) {
+      const c = text.charCodeAt(i);
+      if (c === 38 /* & */) {
+        this.anchorLine(top, i);
+        return;
+      }
+      if (c === 91 /* [ */ || c === 123 /* { */) {
+        // a flow collection on the lines below its key (or `-`)
+        if (top.pendingAnchor !== undefined || top.pendingTag !== undefined) throw OUT;
+        this.flowIndent = top.indent;
+        const node = this.flow(i, 0);
+        this.endOfLine(node.end);
+        this.give(top, node);
+        return;
+      }
     }
     if (stack.length === 0) {
       if (this.root || indent !== 0) throw OUT;
@@ -321,14 +337,15 @@ class FastReader {
 
   private keyLine(f: Frame, i: number): void {
     const key = this.scalar(i, false, true);
-    const afterKey = key.end;
-    if (this.text.charCodeAt(afterKey) !== COLON) throw OUT;
+    // spaces may come between a key and its `:` (the `:` at most 1,024 characters from the key's start)
+    const afterKey = this.skipSpaces(key.end);
+    if (this.text.charCodeAt(afterKey) !== COLON || afterKey - i > MAX_KEY_LENGTH) throw OUT;
     const after = afterKey + 1;
     if (after !== this.eol && this.text.charCodeAt(after) !== SPACE) throw OUT;
     this.value(f, key, this.skipSpaces(after));
   }
 
-  /** Whether a mapping key starts at `i` (a scalar followed by `:` and a space or the line's end). */
+  /** Whether a mapping key starts at `i` (a scalar followed by `:`, after spaces or not, and a space or the line's end). */
   private keyAhead(i: number): boolean {
     const c = this.text.charCodeAt(i);
     if (i >= this.eol || c === HASH || c === 38 /* & */ || c === 42 /* * */ || c === 91 || c === 123) return false;
@@ -339,13 +356,23 @@ class FastReader {
       if (e === OUT) return false;
       throw e;
     }
-    const at = key.end;
+    const at = this.skipSpaces(key.end);
     return this.text.charCodeAt(at) === COLON && (at + 1 === this.eol || this.text.charCodeAt(at + 1) === SPACE);
   }
 
   /** The value after a key's `:` (key set) or a `-` (key null), starting at `j`. */
   private value(f: Frame, key: FastScalar | null, j: number): void {
     const text = this.text;
+    let tag: string | undefined;
+    if (text.charCodeAt(j) === 33 /* ! */) {
+      let e = j + 1;
+      while (e < this.eol && text.charCodeAt(e) !== SPACE) e++;
+      tag = text.slice(j, e);
+      // compose's own tags; yaml warns about any other (and an anchor with a tag is left to it)
+      if (tag !== '!reset' && tag !== '!override') throw OUT;
+      j = this.skipSpaces(e);
+      if (text.charCodeAt(j) === 38 /* & */ || text.charCodeAt(j) === 42 /* * */) throw OUT;
+    }
     let anchor: string | undefined;
     if (text.charCodeAt(j) === 38 /* & */) {
       let e = j + 1;
@@ -361,6 +388,7 @@ class FastReader {
       f.pending = true;
       f.pendingKey = key;
       f.pendingAnchor = anchor;
+      f.pendingTag = tag;
       f.emptyAt = j;
       f.commented = key === null && this.keptIndent >= 0;
       return;
@@ -368,11 +396,14 @@ class FastReader {
     const c = text.charCodeAt(j);
     let node: FastNode;
     if (c === 124 /* | */ || c === 62 /* > */) {
+      if (tag !== undefined) throw OUT;
       node = this.blockScalar(f, j);
       if (anchor !== undefined) node.anchor = anchor;
     } else {
+      this.flowIndent = f.indent;
       node = this.inlineValue(j, anchor);
       this.endOfLine(node.end);
+      if (tag !== undefined) tagged(node as FastScalar | FastMap | FastSeq, tag, text);
     }
     if (anchor !== undefined) this.anchors.add(anchor);
     if (f.kind === 'map') (f.node as FastMap).items.push({ key: key!, value: node });
@@ -602,24 +633,28 @@ class FastReader {
     return { t: 'scalar', value, type: folded ? 'BLOCK_FOLDED' : 'BLOCK_LITERAL', start: j, end };
   }
 
-  /** A flow collection that opens at `i` and closes on the same line. */
+  /**
+   * A flow collection that opens at `i`. It may go on over later lines: each with its content
+   * indented deeper than the block collection that holds it (`flowIndent`; the closing bracket of
+   * the outermost one may be at that indentation, as yaml allows), its items each on one line,
+   * comments after items; a scalar that goes on over a line break is left to the full parser.
+   */
   private flow(i: number, depth: number): FastMap | FastSeq {
     if (depth > MAX_FLOW_DEPTH) throw OUT;
     const text = this.text;
     const isSeq = text.charCodeAt(i) === 91;
     const close = isSeq ? 93 : 125;
     const node: FastMap | FastSeq = isSeq ? { t: 'seq', items: [], start: i, end: i } : { t: 'map', items: [], start: i, end: i };
-    let j = this.skipSpaces(i + 1);
+    let j = this.flowSpace(i + 1, depth);
     if (text.charCodeAt(j) === close) {
       node.end = j + 1;
       return node;
     }
     for (;;) {
-      if (j >= this.eol) throw OUT;
       if (isSeq) {
         const item = this.flowItem(j, depth);
         (node as FastSeq).items.push(item);
-        j = this.skipSpaces(item.end);
+        j = this.flowSpace(item.end, depth);
         if (text.charCodeAt(j) === COLON) throw OUT;
       } else {
         const key = this.scalar(j, true, true);
@@ -628,7 +663,7 @@ class FastReader {
         if (text.charCodeAt(v) !== SPACE) throw OUT;
         const value = this.flowItem(this.skipSpaces(v), depth);
         (node as FastMap).items.push({ key, value });
-        j = this.skipSpaces(value.end);
+        j = this.flowSpace(value.end, depth);
       }
       const c = text.charCodeAt(j);
       if (c === close) {
@@ -636,8 +671,43 @@ class FastReader {
         return node;
       }
       if (c !== 44 /* , */) throw OUT;
-      j = this.skipSpaces(j + 1);
-      if (text.charCodeAt(j) === close) throw OUT;
+      j = this.flowSpace(j + 1, depth);
+      // a comma may end the items
+      if (text.charCodeAt(j) === close) {
+        node.end = j + 1;
+        return node;
+      }
+    }
+  }
+
+  /**
+   * The next token of a flow collection from `i`: past spaces, a comment and line breaks (the
+   * line read, `eol`, moves on). A later line must be indented deeper than the block collection
+   * around the flow; a line that starts with the outermost closing bracket may be at its indentation.
+   */
+  private flowSpace(i: number, depth: number): number {
+    const text = this.text;
+    let j = this.skipSpaces(i);
+    for (;;) {
+      if (j < this.eol) {
+        if (text.charCodeAt(j) !== HASH) return j;
+        // a comment needs a space before it
+        if (j === i) throw OUT;
+      }
+      // the next line
+      const len = text.length;
+      if (this.eol >= len) throw OUT;
+      const from = this.eol + 1;
+      let eol = text.indexOf('\n', from);
+      if (eol < 0) eol = len;
+      this.eol = eol;
+      i = from;
+      j = this.skipSpaces(from);
+      if (j === eol || text.charCodeAt(j) === HASH) continue;
+      const indent = j - from;
+      const c = text.charCodeAt(j);
+      if (indent <= this.flowIndent && !(indent === this.flowIndent && depth === 0 && (c === 93 || c === 125))) throw OUT;
+      return j;
     }
   }
 
@@ -658,17 +728,20 @@ class FastReader {
     const commented = f.commented || this.commentIndent >= 0 || (f.emptyAt !== this.text.length && this.text.charCodeAt(f.emptyAt) !== NL);
     this.lastEmpty = commented ? this.keptEnd : f.emptyAt;
     if (f.pendingAnchor !== undefined) this.anchors.add(f.pendingAnchor);
-    this.give(f, { t: 'scalar', value: null, type: 'PLAIN', start: f.emptyAt, end: f.emptyAt });
+    // a tagged empty value is the empty string (yaml resolves no unknown tag)
+    this.give(f, { t: 'scalar', value: f.pendingTag !== undefined ? '' : null, type: 'PLAIN', start: f.emptyAt, end: f.emptyAt });
   }
 
   /** `node` (with the pending anchor) is the value of `f`'s pending key or item. */
   private give(f: Frame, node: FastNode): void {
     if (f.pendingAnchor !== undefined) node.anchor = f.pendingAnchor;
+    if (f.pendingTag !== undefined) node.tag = f.pendingTag;
     if (f.kind === 'map') (f.node as FastMap).items.push({ key: f.pendingKey!, value: node });
     else (f.node as FastSeq).items.push(node);
     f.pending = false;
     f.pendingKey = null;
     f.pendingAnchor = undefined;
+    f.pendingTag = undefined;
     f.anchorLine = false;
     f.commented = false;
   }
@@ -697,8 +770,14 @@ class FastReader {
   }
 }
 
+/** `node` with compose's tag on it: a plain scalar's value is then its text, not a number, boolean or null. */
+function tagged(node: FastScalar | FastMap | FastSeq, tag: string, text: string): void {
+  node.tag = tag;
+  if (node.t === 'scalar' && node.type === 'PLAIN') node.value = text.slice(node.start, node.end);
+}
+
 function frame(kind: 'map' | 'seq', indent: number, node: FastMap | FastSeq): Frame {
-  return { kind, indent, node, pending: false, pendingKey: null, pendingAnchor: undefined, anchorLine: false, emptyAt: 0, commented: false };
+  return { kind, indent, node, pending: false, pendingKey: null, pendingAnchor: undefined, pendingTag: undefined, anchorLine: false, emptyAt: 0, commented: false };
 }
 
 /** The one-character escapes of double-quoted scalars (YAML 1.2; a tab never reaches here). */
