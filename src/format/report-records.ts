@@ -1,6 +1,7 @@
 import type { Finding } from '../engine/types.js';
 import type { Loc } from '../parse/location.js';
 import { SourceFile } from '../parse/source-file.js';
+import { reportedFields } from './types.js';
 
 /**
  * What a report keeps of a linted project when it does not show fixes: the findings' fields, the
@@ -54,23 +55,9 @@ export class ReportRecords {
         record.keepPosition(end, s.source.position(end));
         sensitive = { kind: 'file', source: record, start: s.start, end: s.end };
       }
-      // the fields a report shows (reportedFields), with the locations in the same object: a
-      // property added afterwards would give each record a second block of properties
-      const k: Finding = {
-        ruleId: f.ruleId,
-        severity: f.severity,
-        message: f.message,
-        file: f.file,
-        service: f.service,
-        path: f.path,
-        line: f.line,
-        column: f.column,
-        endLine: f.endLine,
-        endColumn: f.endColumn,
-        fixable: f.fixable,
-        loc,
-        sensitive,
-      };
+      // the locations in the record object itself: a property added afterwards would give each
+      // record a second block of properties
+      const k = reportedFields(f, loc, sensitive);
       return k;
     });
     const copies = this.share([...strings, ...lines.map((l) => l.text)]);
