@@ -6,7 +6,7 @@ export const formatJson: Formatter = (results, ctx) => {
     tool: { name: 'stackopt', version: ctx.version },
     results: results.map((r) => ({
       file: r.file,
-      findings: r.findings.map(reportedFields),
+      findings: r.findings.map((f) => reportedFields(f)),
     })),
     summary: summarize(results),
     ...(ctx.audit ? { audit: ctx.audit } : {}),

@@ -14,6 +14,11 @@ import { reportedFields } from './types.js';
  */
 export class ReportRecords {
   private readonly files = new Map<string, ReportedSource>();
+  /**
+   * The strings kept so far (messages, services, paths, source lines), each once: a run over many
+   * files repeats most of them (the same rules, services and lines in file after file).
+   */
+  private readonly shared = new Map<string, string>();
 
   /** The record of a file (by the path shown, as the formats group findings), made on first use. */
   private record(source: SourceFile): ReportedSource {
@@ -31,9 +36,8 @@ export class ReportRecords {
     /** the source lines to keep */
     const lines: Array<{ record: ReportedSource; line: number; text: string }> = [];
     const kept = findings.map((f) => {
-      const k = reportedFields(f);
       strings.push(f.message, f.service ?? '', f.path);
-      if (f.loc) k.loc = f.loc.kind === 'file' ? { kind: 'file', source: this.record(f.loc.source), start: f.loc.start, end: f.loc.end } : f.loc;
+      const loc: Loc | undefined = f.loc && (f.loc.kind === 'file' ? { kind: 'file', source: this.record(f.loc.source), start: f.loc.start, end: f.loc.end } : f.loc);
       const shown = sources.find((s) => s.displayPath === f.file) ?? (f.loc?.kind === 'file' ? f.loc.source : undefined);
       if (shown && f.line > 0) {
         const record = this.record(shown);
@@ -42,17 +46,21 @@ export class ReportRecords {
           lines.push({ record, line: f.line, text: shown.lineText(f.line) });
         }
       }
-      const s = f.sensitive;
-      if (s?.kind === 'file') {
+      let sensitive = f.sensitive;
+      if (sensitive?.kind === 'file') {
+        const s = sensitive;
         const record = this.record(s.source);
         const end = Math.max(s.start, s.end);
         record.keepPosition(s.start, s.source.position(s.start));
         record.keepPosition(end, s.source.position(end));
-        k.sensitive = { kind: 'file', source: record, start: s.start, end: s.end };
-      } else if (s) k.sensitive = s;
+        sensitive = { kind: 'file', source: record, start: s.start, end: s.end };
+      }
+      // the locations in the record object itself: a property added afterwards would give each
+      // record a second block of properties
+      const k = reportedFields(f, loc, sensitive);
       return k;
     });
-    const copies = detach([...strings, ...lines.map((l) => l.text)]);
+    const copies = this.share([...strings, ...lines.map((l) => l.text)]);
     kept.forEach((k, i) => {
       k.message = copies[3 * i]!;
       if (k.service !== null) k.service = copies[3 * i + 1]!;
@@ -60,6 +68,27 @@ export class ReportRecords {
     });
     lines.forEach((l, i) => l.record.keepLine(l.line, copies[strings.length + i]!));
     return { findings: kept, sources: sources.map((s) => this.record(s)) };
+  }
+
+  /** Each string as the one kept before when an equal one was, else as a detached copy (then kept). */
+  private share(strings: readonly string[]): string[] {
+    const out = strings.map((s) => this.shared.get(s));
+    const fresh: string[] = [];
+    out.forEach((s, i) => {
+      if (s === undefined) fresh.push(strings[i]!);
+    });
+    if (fresh.length === 0) return out as string[];
+    const copies = detach(fresh);
+    let next = 0;
+    return out.map((s) => {
+      if (s !== undefined) return s;
+      const copy = copies[next++]!;
+      // a string met twice in this project is kept once too
+      const have = this.shared.get(copy);
+      if (have !== undefined) return have;
+      this.shared.set(copy, copy);
+      return copy;
+    });
   }
 }
 

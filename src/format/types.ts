@@ -1,5 +1,6 @@
 import type { LintResult } from '../engine/lint.js';
 import type { Finding, Rule } from '../engine/types.js';
+import type { Loc } from '../parse/location.js';
 
 export interface FormatContext {
   color: boolean;
@@ -67,8 +68,11 @@ export function summarize(results: ReportResult[]): Summary {
   return s;
 }
 
-/** The fields of a finding that reports show, in the json format's order (no fix, no locations). */
-export function reportedFields(f: Finding): Finding {
+/**
+ * The fields of a finding that reports show, in the json format's order (no fix), and the locations
+ * given (a report's records keep theirs in the same object; JSON leaves out what is undefined).
+ */
+export function reportedFields(f: Finding, loc?: Loc, sensitive?: Loc): Finding {
   return {
     ruleId: f.ruleId,
     severity: f.severity,
@@ -81,6 +85,8 @@ export function reportedFields(f: Finding): Finding {
     endLine: f.endLine,
     endColumn: f.endColumn,
     fixable: f.fixable,
+    loc,
+    sensitive,
   };
 }
 

@@ -22,6 +22,8 @@ interface FastBase {
   start: number;
   end: number;
   anchor?: string;
+  /** compose's own tags, `!reset` and `!override` (a tagged scalar's value is its text, as yaml reads an unknown tag) */
+  tag?: string;
 }
 
 export interface FastScalar extends FastBase {
@@ -98,10 +100,16 @@ interface Frame {
   pending: boolean;
   pendingKey: FastScalar | null;
   pendingAnchor: string | undefined;
+  pendingTag: string | undefined;
   /** the pending anchor is written on a line of its own (then a collection must follow) */
   anchorLine: boolean;
   /** where yaml puts the empty scalar when no value follows */
   emptyAt: number;
+  /**
+   * the pending item is a `-` with comment lines before it (they are the item's own in yaml's
+   * parse): when it stays empty, the sequence ends where the next line's content starts
+   */
+  commented: boolean;
 }
 
 /**
@@ -123,13 +131,34 @@ class FastReader {
   private root: FastMap | null = null;
   /** the end of the last line with content (after its line break) */
   private lastLineEnd = 0;
-  /**
-   * When the last line with content ended in an empty value: where that value is (-1: a comment
-   * follows it on its line, a case left to the full parser); else null.
-   */
+  /** When the last line with content ended in an empty value: where the collection that closes on it ends; else null. */
   private lastEmpty: number | null = null;
   /** the deepest indentation of the comment lines since the last line with content (-1: none) */
   private commentIndent = -1;
+  /*
+   * Comment lines between two lines with content, as yaml's parser files them (the ends of the
+   * collections that close depend on it). After a value written on its line (a scalar, an alias, a
+   * flow collection: not a block scalar or an empty value), each comment line indented deeper than
+   * the collection holding that value is part of the value's end, until a comment line that is not
+   * as deep: it and every comment and blank line after it are left over (`kept`). The collection
+   * then ends after the value's last such comment line. Each collection that closes before the next
+   * line with content passes the left-over lines out to the one around it, unless one of their
+   * comments is indented as deep as it or deeper (and it is not at column 0): that collection keeps
+   * them, and the collection around it ends where the next line's content starts (or at the end of
+   * the text), as yaml's ranges do.
+   */
+  /** the last line with content ended in an empty value (a key or `-` whose value may follow): comment lines are its own */
+  private afterEmpty = false;
+  /** comment lines may still join the value on the last line with content */
+  private joining = false;
+  /** the end of the last comment line that joined that value (after its line break; -1: none) */
+  private joinedEnd = -1;
+  /** the deepest indentation of the left-over comment lines (-1: none) */
+  private keptIndent = -1;
+  /** where the left-over lines end: the next line's content, or the end of the text */
+  private keptEnd = 0;
+  /** where the collection closed last (in closing several at one line) ends for the one around it (-1: none closed yet) */
+  private closedEnd = -1;
   /** the end of the line being read (before its line break) */
   private eol = 0;
   /** anchors whose node is complete: an alias may refer to them */
@@ -138,6 +167,8 @@ class FastReader {
   private readonly defined = new Set<string>();
   /** after a block scalar: where the next line to read starts (-1: after the line just read) */
   private resume = -1;
+  /** the indentation of the block collection that holds the flow collection being read */
+  private flowIndent = 0;
   /** a `---` line was read (before the document) */
   private marker = false;
 
@@ -154,7 +185,7 @@ class FastReader {
       let i = pos;
       while (i < eol && text.charCodeAt(i) === SPACE) i++;
       if (i === eol || text.charCodeAt(i) === HASH) {
-        if (i < eol) this.commentIndent = Math.max(this.commentIndent, i - pos);
+        if (i < eol) this.comment(i - pos, lineEnd);
         pos = lineEnd;
         continue;
       }
@@ -163,17 +194,36 @@ class FastReader {
         pos = lineEnd;
         continue;
       }
+      this.keptEnd = i;
       this.line(i, i - pos);
-      // a block scalar read the lines of its content
-      const next = this.resume >= 0 ? this.resume : lineEnd;
+      // a block scalar read the lines of its content, a flow collection may end on a later line
+      const next = this.resume >= 0 ? this.resume : this.eol < len ? this.eol + 1 : len;
+      const top = this.stack[this.stack.length - 1];
+      this.afterEmpty = top?.pending === true;
+      this.joining = this.resume < 0 && !this.afterEmpty;
       this.resume = -1;
       this.lastLineEnd = next;
       this.lastEmpty = null;
       this.commentIndent = -1;
+      this.joinedEnd = -1;
+      this.keptIndent = -1;
+      this.closedEnd = -1;
       pos = next;
     }
+    this.keptEnd = len;
     while (this.stack.length > 0) this.close();
     return this.root;
+  }
+
+  /** A comment line indented by `indent` that ends at `lineEnd` (see `joining`). */
+  private comment(indent: number, lineEnd: number): void {
+    this.commentIndent = Math.max(this.commentIndent, indent);
+    if (this.afterEmpty) return;
+    if (this.joining && indent > this.stack[this.stack.length - 1]!.indent) this.joinedEnd = lineEnd;
+    else {
+      this.joining = false;
+      this.keptIndent = Math.max(this.keptIndent, indent);
+    }
   }
 
   /**
@@ -185,7 +235,6 @@ class FastReader {
     if (this.root || this.marker || !text.startsWith('---', i)) return false;
     const after = this.skipSpaces(i + 3);
     if (after !== this.eol && !(text.charCodeAt(after) === HASH && after > i + 3)) throw OUT;
-    if (this.commentIndent >= 0) throw OUT;
     this.marker = true;
     return true;
   }
@@ -213,9 +262,21 @@ class FastReader {
       break;
     }
     const top = stack[stack.length - 1];
-    if (top?.pending && indent > top.indent && text.charCodeAt(i) === 38 /* & */) {
-      this.anchorLine(top, i);
-      return;
+    if (top?.pending && indent > top.indent) {
+      const c = text.charCodeAt(i);
+      if (c === 38 /* & */) {
+        this.anchorLine(top, i);
+        return;
+      }
+      if (c === 91 /* [ */ || c === 123 /* { */) {
+        // a flow collection on the lines below its key (or `-`)
+        if (top.pendingAnchor !== undefined || top.pendingTag !== undefined) throw OUT;
+        this.flowIndent = top.indent;
+        const node = this.flow(i, 0);
+        this.endOfLine(node.end);
+        this.give(top, node);
+        return;
+      }
     }
     if (stack.length === 0) {
       if (this.root || indent !== 0) throw OUT;
@@ -276,14 +337,15 @@ class FastReader {
 
   private keyLine(f: Frame, i: number): void {
     const key = this.scalar(i, false, true);
-    const afterKey = key.end;
-    if (this.text.charCodeAt(afterKey) !== COLON) throw OUT;
+    // spaces may come between a key and its `:` (the `:` at most 1,024 characters from the key's start)
+    const afterKey = this.skipSpaces(key.end);
+    if (this.text.charCodeAt(afterKey) !== COLON || afterKey - i > MAX_KEY_LENGTH) throw OUT;
     const after = afterKey + 1;
     if (after !== this.eol && this.text.charCodeAt(after) !== SPACE) throw OUT;
     this.value(f, key, this.skipSpaces(after));
   }
 
-  /** Whether a mapping key starts at `i` (a scalar followed by `:` and a space or the line's end). */
+  /** Whether a mapping key starts at `i` (a scalar followed by `:`, after spaces or not, and a space or the line's end). */
   private keyAhead(i: number): boolean {
     const c = this.text.charCodeAt(i);
     if (i >= this.eol || c === HASH || c === 38 /* & */ || c === 42 /* * */ || c === 91 || c === 123) return false;
@@ -294,13 +356,23 @@ class FastReader {
       if (e === OUT) return false;
       throw e;
     }
-    const at = key.end;
+    const at = this.skipSpaces(key.end);
     return this.text.charCodeAt(at) === COLON && (at + 1 === this.eol || this.text.charCodeAt(at + 1) === SPACE);
   }
 
   /** The value after a key's `:` (key set) or a `-` (key null), starting at `j`. */
   private value(f: Frame, key: FastScalar | null, j: number): void {
     const text = this.text;
+    let tag: string | undefined;
+    if (text.charCodeAt(j) === 33 /* ! */) {
+      let e = j + 1;
+      while (e < this.eol && text.charCodeAt(e) !== SPACE) e++;
+      tag = text.slice(j, e);
+      // compose's own tags; yaml warns about any other (and an anchor with a tag is left to it)
+      if (tag !== '!reset' && tag !== '!override') throw OUT;
+      j = this.skipSpaces(e);
+      if (text.charCodeAt(j) === 38 /* & */ || text.charCodeAt(j) === 42 /* * */) throw OUT;
+    }
     let anchor: string | undefined;
     if (text.charCodeAt(j) === 38 /* & */) {
       let e = j + 1;
@@ -316,17 +388,22 @@ class FastReader {
       f.pending = true;
       f.pendingKey = key;
       f.pendingAnchor = anchor;
+      f.pendingTag = tag;
       f.emptyAt = j;
+      f.commented = key === null && this.keptIndent >= 0;
       return;
     }
     const c = text.charCodeAt(j);
     let node: FastNode;
     if (c === 124 /* | */ || c === 62 /* > */) {
+      if (tag !== undefined) throw OUT;
       node = this.blockScalar(f, j);
       if (anchor !== undefined) node.anchor = anchor;
     } else {
+      this.flowIndent = f.indent;
       node = this.inlineValue(j, anchor);
       this.endOfLine(node.end);
+      if (tag !== undefined) tagged(node as FastScalar | FastMap | FastSeq, tag, text);
     }
     if (anchor !== undefined) this.anchors.add(anchor);
     if (f.kind === 'map') (f.node as FastMap).items.push({ key: key!, value: node });
@@ -556,24 +633,28 @@ class FastReader {
     return { t: 'scalar', value, type: folded ? 'BLOCK_FOLDED' : 'BLOCK_LITERAL', start: j, end };
   }
 
-  /** A flow collection that opens at `i` and closes on the same line. */
+  /**
+   * A flow collection that opens at `i`. It may go on over later lines: each with its content
+   * indented deeper than the block collection that holds it (`flowIndent`; the closing bracket of
+   * the outermost one may be at that indentation, as yaml allows), its items each on one line,
+   * comments after items; a scalar that goes on over a line break is left to the full parser.
+   */
   private flow(i: number, depth: number): FastMap | FastSeq {
     if (depth > MAX_FLOW_DEPTH) throw OUT;
     const text = this.text;
     const isSeq = text.charCodeAt(i) === 91;
     const close = isSeq ? 93 : 125;
     const node: FastMap | FastSeq = isSeq ? { t: 'seq', items: [], start: i, end: i } : { t: 'map', items: [], start: i, end: i };
-    let j = this.skipSpaces(i + 1);
+    let j = this.flowSpace(i + 1, depth);
     if (text.charCodeAt(j) === close) {
       node.end = j + 1;
       return node;
     }
     for (;;) {
-      if (j >= this.eol) throw OUT;
       if (isSeq) {
         const item = this.flowItem(j, depth);
         (node as FastSeq).items.push(item);
-        j = this.skipSpaces(item.end);
+        j = this.flowSpace(item.end, depth);
         if (text.charCodeAt(j) === COLON) throw OUT;
       } else {
         const key = this.scalar(j, true, true);
@@ -582,7 +663,7 @@ class FastReader {
         if (text.charCodeAt(v) !== SPACE) throw OUT;
         const value = this.flowItem(this.skipSpaces(v), depth);
         (node as FastMap).items.push({ key, value });
-        j = this.skipSpaces(value.end);
+        j = this.flowSpace(value.end, depth);
       }
       const c = text.charCodeAt(j);
       if (c === close) {
@@ -590,8 +671,43 @@ class FastReader {
         return node;
       }
       if (c !== 44 /* , */) throw OUT;
-      j = this.skipSpaces(j + 1);
-      if (text.charCodeAt(j) === close) throw OUT;
+      j = this.flowSpace(j + 1, depth);
+      // a comma may end the items
+      if (text.charCodeAt(j) === close) {
+        node.end = j + 1;
+        return node;
+      }
+    }
+  }
+
+  /**
+   * The next token of a flow collection from `i`: past spaces, a comment and line breaks (the
+   * line read, `eol`, moves on). A later line must be indented deeper than the block collection
+   * around the flow; a line that starts with the outermost closing bracket may be at its indentation.
+   */
+  private flowSpace(i: number, depth: number): number {
+    const text = this.text;
+    let j = this.skipSpaces(i);
+    for (;;) {
+      if (j < this.eol) {
+        if (text.charCodeAt(j) !== HASH) return j;
+        // a comment needs a space before it
+        if (j === i) throw OUT;
+      }
+      // the next line
+      const len = text.length;
+      if (this.eol >= len) throw OUT;
+      const from = this.eol + 1;
+      let eol = text.indexOf('\n', from);
+      if (eol < 0) eol = len;
+      this.eol = eol;
+      i = from;
+      j = this.skipSpaces(from);
+      if (j === eol || text.charCodeAt(j) === HASH) continue;
+      const indent = j - from;
+      const c = text.charCodeAt(j);
+      if (indent <= this.flowIndent && !(indent === this.flowIndent && depth === 0 && (c === 93 || c === 125))) throw OUT;
+      return j;
     }
   }
 
@@ -607,35 +723,43 @@ class FastReader {
   private resolveEmpty(f: Frame): void {
     // an anchor on a line of its own names a collection: yaml's range of an empty value is left to it
     if (f.anchorLine) throw OUT;
-    this.lastEmpty = f.emptyAt === this.text.length || this.text.charCodeAt(f.emptyAt) === NL ? f.emptyAt : -1;
+    // a comment on its line, on the lines after it or (for a `-`) before it makes yaml's empty
+    // scalar reach over every line up to the next content
+    const commented = f.commented || this.commentIndent >= 0 || (f.emptyAt !== this.text.length && this.text.charCodeAt(f.emptyAt) !== NL);
+    this.lastEmpty = commented ? this.keptEnd : f.emptyAt;
     if (f.pendingAnchor !== undefined) this.anchors.add(f.pendingAnchor);
-    this.give(f, { t: 'scalar', value: null, type: 'PLAIN', start: f.emptyAt, end: f.emptyAt });
+    // a tagged empty value is the empty string (yaml resolves no unknown tag)
+    this.give(f, { t: 'scalar', value: f.pendingTag !== undefined ? '' : null, type: 'PLAIN', start: f.emptyAt, end: f.emptyAt });
   }
 
   /** `node` (with the pending anchor) is the value of `f`'s pending key or item. */
   private give(f: Frame, node: FastNode): void {
     if (f.pendingAnchor !== undefined) node.anchor = f.pendingAnchor;
+    if (f.pendingTag !== undefined) node.tag = f.pendingTag;
     if (f.kind === 'map') (f.node as FastMap).items.push({ key: f.pendingKey!, value: node });
     else (f.node as FastSeq).items.push(node);
     f.pending = false;
     f.pendingKey = null;
     f.pendingAnchor = undefined;
+    f.pendingTag = undefined;
     f.anchorLine = false;
+    f.commented = false;
   }
 
   /**
-   * Where a collection that closes now ends, as yaml has it: after its last line, or at the empty
-   * value that ends it. Comment lines between its last line and the next line with content count
-   * in yaml's end in ways that depend on their indentation and the lines around them: when one is
-   * indented deeper than the collection (or follows an empty value), the full parser reads the file.
+   * Where a collection that closes now ends, as yaml has it: after its last line (and the comment
+   * lines that joined its last value), at the empty value that ends it (or where the next content
+   * starts, see resolveEmpty), or where the left-over comment lines kept by a collection inside it
+   * end (see `joining`).
    */
   private endOf(f: Frame): number {
-    if (this.lastEmpty !== null) {
-      if (this.lastEmpty < 0 || this.commentIndent >= 0) throw OUT;
-      return this.lastEmpty;
-    }
-    if (this.commentIndent > f.indent) throw OUT;
-    return this.lastLineEnd;
+    if (this.lastEmpty !== null) return this.lastEmpty;
+    const end = this.closedEnd >= 0 ? this.closedEnd : this.joinedEnd >= 0 ? this.joinedEnd : this.lastLineEnd;
+    if (this.keptIndent >= 0 && f.indent > 0 && this.keptIndent >= f.indent) {
+      this.closedEnd = this.keptEnd;
+      this.keptIndent = -1;
+    } else this.closedEnd = end;
+    return end;
   }
 
   private close(): void {
@@ -646,8 +770,14 @@ class FastReader {
   }
 }
 
+/** `node` with compose's tag on it: a plain scalar's value is then its text, not a number, boolean or null. */
+function tagged(node: FastScalar | FastMap | FastSeq, tag: string, text: string): void {
+  node.tag = tag;
+  if (node.t === 'scalar' && node.type === 'PLAIN') node.value = text.slice(node.start, node.end);
+}
+
 function frame(kind: 'map' | 'seq', indent: number, node: FastMap | FastSeq): Frame {
-  return { kind, indent, node, pending: false, pendingKey: null, pendingAnchor: undefined, anchorLine: false, emptyAt: 0 };
+  return { kind, indent, node, pending: false, pendingKey: null, pendingAnchor: undefined, pendingTag: undefined, anchorLine: false, emptyAt: 0, commented: false };
 }
 
 /** The one-character escapes of double-quoted scalars (YAML 1.2; a tab never reaches here). */
