@@ -198,6 +198,7 @@ export const SNAPSHOT_NETWORK_SHAPE: Shape = obj({ ID: str, Name: str, Driver: s
  */
 export function findShapeError(value: unknown, shape: Shape, where: string): string | null {
   if (value === null || value === undefined) return mismatch(where, null, describeShape(shape));
+  if (fitsOf(shape)(value)) return null;
   const failure = checkerOf(shape)(value);
   return failure ? failure.message(pathText(where, failure.path)) : null;
 }
@@ -207,14 +208,78 @@ export function findShapeError(value: unknown, shape: Shape, where: string): str
  * about the first item that does not fit, or null.
  */
 export function findListShapeError(list: readonly unknown[], shape: Shape, where: string): string | null {
+  const fits = fitsOf(shape);
   const check = checkerOf(shape);
   for (let i = 0; i < list.length; i++) {
     const v = list[i];
     if (v === null || v === undefined) return mismatch(`${where}[${i}]`, null, describeShape(shape));
+    if (fits(v)) continue;
     const failure = check(v);
     if (failure) return failure.message(pathText(`${where}[${i}]`, failure.path));
   }
   return null;
+}
+
+/**
+ * Whether a value (neither null nor absent) fits a shape: the same test as the shape's checker,
+ * compiled to straight-line code with the shape's field names as literals (a snapshot has tens of
+ * thousands of tasks, and a loop over a shape's fields reading `value[field]` looks each field up
+ * generically). Only a value that does not fit is walked again by the checker, for its message.
+ */
+type Fits = (v: unknown) => boolean;
+
+const fitsCache = new WeakMap<object, Fits>();
+
+function fitsOf(shape: Shape): Fits {
+  if (typeof shape === 'string') return (v) => shape === 'any' || typeof v === shape;
+  let f = fitsCache.get(shape);
+  if (!f) {
+    const names = { n: 0 };
+    const body = fitsCode(shape, 'v', names);
+    // the code is made from the shapes above (field names written as JSON string literals), never from input
+    f = new Function('v', `'use strict';\n${body}\nreturn true;`) as Fits;
+    fitsCache.set(shape, f);
+  }
+  return f;
+}
+
+/** Statements that `return false` when the value in `x` (neither null nor absent) does not fit `shape`. */
+function fitsCode(shape: Shape, x: string, names: { n: number }): string {
+  if (shape === 'any') return '';
+  if (typeof shape === 'string') return `if (typeof ${x} !== ${JSON.stringify(shape)}) return false;`;
+  const notObject = `typeof ${x} !== 'object' || Array.isArray(${x})`;
+  const id = names.n++;
+  if ('list' in shape) {
+    const i = `i${id}`;
+    const y = `y${id}`;
+    return `if (!Array.isArray(${x})) return false;
+for (let ${i} = 0; ${i} < ${x}.length; ${i}++) {
+const ${y} = ${x}[${i}];
+if (${y} === null) return false;
+if (${y} === undefined) continue;
+${fitsCode(shape.list, y, names)}
+}`;
+  }
+  if ('map' in shape) {
+    const i = `i${id}`;
+    const k = `k${id}`;
+    const y = `y${id}`;
+    return `if (${notObject}) return false;
+const ${k} = Object.keys(${x});
+for (let ${i} = 0; ${i} < ${k}.length; ${i}++) {
+const ${y} = ${x}[${k}[${i}]];
+if (${y} === null || ${y} === undefined) continue;
+${fitsCode(shape.map, y, names)}
+}`;
+  }
+  const lines = [`if (${notObject}) return false;`];
+  for (const k of shape.required ?? []) lines.push(`if (${x}[${JSON.stringify(k)}] === undefined || ${x}[${JSON.stringify(k)}] === null) return false;`);
+  for (const [k, of] of Object.entries(shape.object)) {
+    if (of === 'any') continue;
+    const y = `f${names.n++}`;
+    lines.push(`{ const ${y} = ${x}[${JSON.stringify(k)}];\nif (${y} !== null && ${y} !== undefined) {\n${fitsCode(of, y, names)}\n} }`);
+  }
+  return lines.join('\n');
 }
 
 /** Where a value departs from its shape: the steps to it from the checked value, innermost first. */
