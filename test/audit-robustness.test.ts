@@ -9,8 +9,11 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, statSync, sy
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditSnapshot } from '../src/audit/audit.js';
+import * as dockerShapes from '../src/audit/docker-shapes.js';
 import { findShapeError, INFO_SHAPE, NODE_SHAPE, SERVICE_SHAPE, TASK_SHAPE, type Shape } from '../src/audit/docker-shapes.js';
 import { parseSnapshot, redactSnapshot, redactValue, REDACTED, saveSnapshot, serializeSnapshot } from '../src/audit/snapshot.js';
+// @ts-expect-error: a plain JavaScript build script
+import { FITS_FILE, shapeFitsModule } from '../scripts/build-shape-fits.mjs';
 import { assertBuilt, jsonFindings, repoRoot, runCli, tempProject } from './helpers/cli.js';
 import { node, recordedSnapshot, running, service, snapshot } from './helpers/swarm-snapshot.js';
 
@@ -177,6 +180,13 @@ describe('snapshots of an unexpected shape', () => {
       }
     }
     expect(checked).toBeGreaterThan(500);
+  });
+
+  it('use the tests written at build time from the shapes as they are now (scripts/build-shape-fits.mjs)', () => {
+    const written = readFileSync(join(repoRoot, FITS_FILE), 'utf8');
+    expect(written).toMatch(/^export function fitsService\(v: any\): boolean \{$/m);
+    // a shape changed since the build (npm run build writes the file again) fails here
+    expect(written).toBe(shapeFitsModule(dockerShapes));
   });
 
   it('walk deep documents only as deep as the shape goes', () => {
