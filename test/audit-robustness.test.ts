@@ -9,8 +9,11 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, statSync, sy
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditSnapshot } from '../src/audit/audit.js';
-import { findShapeError, SERVICE_SHAPE } from '../src/audit/docker-shapes.js';
+import * as dockerShapes from '../src/audit/docker-shapes.js';
+import { findShapeError, INFO_SHAPE, NODE_SHAPE, SERVICE_SHAPE, TASK_SHAPE, type Shape } from '../src/audit/docker-shapes.js';
 import { parseSnapshot, redactSnapshot, redactValue, REDACTED, saveSnapshot, serializeSnapshot } from '../src/audit/snapshot.js';
+// @ts-expect-error: a plain JavaScript build script
+import { FITS_FILE, shapeFitsModule } from '../scripts/build-shape-fits.mjs';
 import { assertBuilt, jsonFindings, repoRoot, runCli, tempProject } from './helpers/cli.js';
 import { node, recordedSnapshot, running, service, snapshot } from './helpers/swarm-snapshot.js';
 
@@ -142,6 +145,48 @@ describe('snapshots of an unexpected shape', () => {
       expect(() => parseSnapshot(JSON.stringify(broken), 'x.json')).toThrow(`x.json is not a stackopt swarm snapshot: ${key}[1] is null, expected an object;`);
     }
     expect(findShapeError(null, SERVICE_SHAPE, '')).toBe('the document is null, expected an object');
+  });
+
+  it('name every value of a recorded snapshot that is given another type', () => {
+    // each scalar the shape reads, one at a time, replaced by one of another type: the check (a
+    // compiled test, then a walk for the message) names that value, and the document fits again after
+    const leaves = (v: unknown, shape: Shape, path: string, out: Array<{ path: string; set: (x: unknown) => void; value: unknown }>) => {
+      if (v === null || v === undefined || typeof shape === 'string') return;
+      const visit = (obj: Record<string, unknown> | unknown[], key: string | number, of: Shape, at: string) => {
+        const x = (obj as Record<string, unknown>)[key];
+        if (typeof of === 'string' && of !== 'any' && x !== null && x !== undefined) out.push({ path: at, value: x, set: (y) => ((obj as Record<string, unknown>)[key] = y) });
+        else leaves(x, of, at, out);
+      };
+      if ('list' in shape) (v as unknown[]).forEach((_, i) => visit(v as unknown[], i, shape.list, `${path}[${i}]`));
+      else if ('map' in shape) for (const k of Object.keys(v as object)) visit(v as Record<string, unknown>, k, shape.map, `${path}[${JSON.stringify(k)}]`);
+      else for (const [k, of] of Object.entries(shape.object)) visit(v as Record<string, unknown>, k, of, `${path}.${k}`);
+    };
+    let checked = 0;
+    for (const name of ['single-node', 'multi-node'] as const) {
+      const snap = JSON.parse(serializeSnapshot(recordedSnapshot(name)));
+      const docs: Array<[unknown, Shape, string]> = [[snap.info, INFO_SHAPE, 'info']];
+      for (const [key, shape] of [['nodes', NODE_SHAPE], ['services', SERVICE_SHAPE], ['tasks', TASK_SHAPE]] as const) snap[key].forEach((d: unknown, i: number) => docs.push([d, shape, `${key}[${i}]`]));
+      for (const [doc, shape, where] of docs) {
+        expect(findShapeError(doc, shape, where)).toBeNull();
+        const found: Array<{ path: string; set: (x: unknown) => void; value: unknown }> = [];
+        leaves(doc, shape, where, found);
+        for (const leaf of found) {
+          leaf.set(typeof leaf.value === 'string' ? 7 : 'x');
+          expect(findShapeError(doc, shape, where)).toBe(`${leaf.path} is ${typeof leaf.value === 'string' ? '7 (a number)' : 'a string'}, expected a ${typeof leaf.value}`);
+          leaf.set(leaf.value);
+          checked++;
+        }
+        expect(findShapeError(doc, shape, where)).toBeNull();
+      }
+    }
+    expect(checked).toBeGreaterThan(500);
+  });
+
+  it('use the tests written at build time from the shapes as they are now (scripts/build-shape-fits.mjs)', () => {
+    const written = readFileSync(join(repoRoot, FITS_FILE), 'utf8');
+    expect(written).toMatch(/^export function fitsService\(v: any\): boolean \{$/m);
+    // a shape changed since the build (npm run build writes the file again) fails here
+    expect(written).toBe(shapeFitsModule(dockerShapes));
   });
 
   it('walk deep documents only as deep as the shape goes', () => {

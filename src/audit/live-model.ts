@@ -129,11 +129,18 @@ function buildFacts(snap: SwarmSnapshot, scope: AuditScope, models: Service[], b
     nodes,
     services,
     serviceNames,
-    tasks: snap.tasks.map(buildTask),
+    tasks: buildTasks(snap.tasks),
     scope: { stack: scope.stack ?? null, services: scope.services ?? [] },
     swarm: buildSwarm(snap.info.Swarm),
     ...(snap.networks ? { networks: buildNetworks(snap, [...byName.values()]) } : {}),
   };
+}
+
+function buildTasks(list: DockerTask[]): LiveTask[] {
+  const amounts = new Amounts();
+  const out = new Array<LiveTask>(list.length);
+  for (let i = 0; i < list.length; i++) out[i] = buildTask(list[i]!, amounts);
+  return out;
 }
 
 /** The swarm's own settings from `docker info` (a snapshot from before they were recorded has none). */
@@ -259,7 +266,22 @@ function buildService(svc: DockerService, model: Service): LiveService {
   };
 }
 
-function buildTask(t: DockerTask): LiveTask {
+/**
+ * One `{nanoCpus, memoryBytes}` per pair of values, shared by the tasks that have it (the tasks of a
+ * service reserve alike): the facts of 20,000 tasks kept 40,000 of these objects. Read only.
+ */
+class Amounts {
+  private readonly byCpu = new Map<number, Map<number, LiveTask['reservation']>>();
+  get(nanoCpus: number, memoryBytes: number): LiveTask['reservation'] {
+    let byMemory = this.byCpu.get(nanoCpus);
+    if (!byMemory) this.byCpu.set(nanoCpus, (byMemory = new Map()));
+    let out = byMemory.get(memoryBytes);
+    if (!out) byMemory.set(memoryBytes, (out = { nanoCpus, memoryBytes }));
+    return out;
+  }
+}
+
+function buildTask(t: DockerTask, amounts: Amounts): LiveTask {
   const res = t.Spec?.Resources;
   const ts = Date.parse(t.Status?.Timestamp ?? t.UpdatedAt ?? t.CreatedAt ?? '');
   return {
@@ -274,8 +296,8 @@ function buildTask(t: DockerTask): LiveTask {
     exitCode: t.Status?.ContainerStatus?.ExitCode ?? null,
     jobIteration: t.JobIteration ? (t.JobIteration.Index ?? 0) : null,
     timestamp: Number.isNaN(ts) ? 0 : ts,
-    reservation: { nanoCpus: res?.Reservations?.NanoCPUs ?? 0, memoryBytes: res?.Reservations?.MemoryBytes ?? 0 },
-    limit: { nanoCpus: res?.Limits?.NanoCPUs ?? 0, memoryBytes: res?.Limits?.MemoryBytes ?? 0 },
+    reservation: amounts.get(res?.Reservations?.NanoCPUs ?? 0, res?.Reservations?.MemoryBytes ?? 0),
+    limit: amounts.get(res?.Limits?.NanoCPUs ?? 0, res?.Limits?.MemoryBytes ?? 0),
   };
 }
 

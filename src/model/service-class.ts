@@ -226,6 +226,12 @@ interface CompiledPattern {
   pattern: string;
   scope: 'name' | 'image' | 'both';
   steps: WildStep[];
+  /**
+   * A glob of ASCII characters whose only wildcard is `*` (`*gateway*`), as its upper-cased literal
+   * parts: matched against an ASCII subject with string searches instead of the step-by-step walk
+   * (the default critical patterns are matched against every service name). Null for other globs.
+   */
+  parts: string[] | null;
   /** a glob with `/` is matched against the image repository, not the name */
   repository: boolean;
 }
@@ -254,7 +260,7 @@ function compilePatterns(patterns: readonly string[]): CompiledList {
     const list: CompiledList = { patterns: [], imageNames: new Map(), serviceNames: new Map(), repositories: new Map(), globs: [] };
     patterns.forEach((pattern, index) => {
       const { scope, glob } = splitPattern(pattern);
-      const p: CompiledPattern = { pattern, scope, steps: globSteps(glob), repository: glob.includes('/') };
+      const p: CompiledPattern = { pattern, scope, steps: globSteps(glob), parts: !glob.includes('?') && ASCII.test(glob) ? glob.toUpperCase().split('*') : null, repository: glob.includes('/') };
       list.patterns.push(p);
       if (p.repository && scope !== 'name' && !/[*?]/.test(glob) && ASCII.test(glob)) {
         const repository = glob.toLowerCase();
@@ -300,7 +306,7 @@ function firstMatch(list: CompiledList, ref: Readonly<ImageReference> | null, na
     if (index >= best) break;
     const p = list.patterns[index]!;
     if (ref && p.scope !== 'name' && imageMatches(p, ref)) return { pattern: p, subject: 'image' };
-    if (name !== null && p.scope !== 'image' && !p.repository && matchWildcard(p.steps, name)) return { pattern: p, subject: 'name' };
+    if (name !== null && p.scope !== 'image' && !p.repository && globMatches(p, name)) return { pattern: p, subject: 'name' };
   }
   return best === Infinity ? null : { pattern: list.patterns[best]!, subject };
 }
@@ -310,8 +316,29 @@ function repositoryIndex(list: CompiledList, subject: string): number {
 }
 
 function imageMatches(p: CompiledPattern, ref: Readonly<ImageReference>): boolean {
-  if (p.repository) return matchWildcard(p.steps, ref.repository) || (ref.registry !== null && matchWildcard(p.steps, `${ref.registry}/${ref.repository}`));
-  return ref.name !== '' && matchWildcard(p.steps, ref.name);
+  if (p.repository) return globMatches(p, ref.repository) || (ref.registry !== null && globMatches(p, `${ref.registry}/${ref.repository}`));
+  return ref.name !== '' && globMatches(p, ref.name);
+}
+
+/**
+ * Whether a compiled pattern's glob matches all of `subject`, case-insensitively. An ASCII letter
+ * folds only to an ASCII letter (`foldCase`), so an ASCII subject upper-cased and searched for the
+ * parts of a `*`-only glob, in order, is the same test as the walk.
+ */
+function globMatches(p: CompiledPattern, subject: string): boolean {
+  const parts = p.parts;
+  if (parts === null || !ASCII.test(subject)) return matchWildcard(p.steps, subject);
+  const s = subject.toUpperCase();
+  const last = parts.length - 1;
+  if (last === 0) return s === parts[0];
+  if (!s.startsWith(parts[0]!)) return false;
+  let at = parts[0]!.length;
+  for (let i = 1; i < last; i++) {
+    const found = s.indexOf(parts[i]!, at);
+    if (found < 0) return false;
+    at = found + parts[i]!.length;
+  }
+  return s.length - parts[last]!.length >= at && s.endsWith(parts[last]!);
 }
 
 /** `proxy2` → `proxy`: one pass from the end. */

@@ -50,6 +50,11 @@ const patternArb = fc.oneof(
   fc.constantFrom(...words).map((w) => `*${w.slice(1)}`),
   fc.constantFrom(...words).map((w) => `name:*${w}*`),
   fc.constantFrom('bitnami/*', 'ghcr.io/org/*', 'library/redis', 'bitnami/redis', '?edis', 'r?dis', '*'),
+  // globs whose only wildcard is `*` (matched by string searches on ASCII subjects): parts that
+  // overlap, repeat, are empty (`**`, a leading or trailing `*`), with a `/`, or not ASCII
+  fc
+    .array(fc.constantFrom('', 'r', 'e', 'E', 'dis', 'RE', 'gate', 'way', 'a.b', 's', '/', 'ſ', 'org'), { minLength: 1, maxLength: 4 })
+    .chain((parts) => fc.constantFrom(parts.join('*'), `name:${parts.join('*')}`, `image:${parts.join('*')}`)),
   // plain repositories, looked up rather than matched: case variants, with a registry, scoped, non-ASCII
   fc.constantFrom('Bitnami/Redis', 'image:bitnami/redis', 'name:bitnami/redis', 'ghcr.io/org/redis', 'GHCR.IO/org/Redis', 'localhost:5000/redis', 'docker.io/library/redis', 'library/kong', 'library/\u212Aong', 'bitnami/store', 'bitnami/ſtore'),
 );
