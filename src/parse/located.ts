@@ -718,7 +718,7 @@ export function valueSpanLoc(loc: Loc, value: string, start: number, end: number
 export function valueSpans(loc: Loc, value: string): SpanMap {
   if (loc.kind !== 'file') return () => loc;
   const src = loc.source.text.slice(loc.start, loc.end);
-  const span = (at: number, start: number, end: number): Loc => ({ ...loc, start: at, end: at + (end - start) });
+  const span = (at: number, start: number, end: number): Loc => fileLoc(loc.source, at, at + (end - start));
   const quote = src[0] === '"' || src[0] === "'" ? 1 : 0;
   if (src.slice(quote, src.length - quote) === value) return (start, end) => span(loc.start + quote + start, start, end);
   if (src[0] === '|' || src[0] === '>') {

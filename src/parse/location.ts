@@ -40,8 +40,37 @@ export function fileOf(loc: Loc): string {
   return loc.kind === 'file' ? loc.source.displayPath : loc.object;
 }
 
+/**
+ * A location in a file. Its own fields are its offsets; `kind` and `source` are those of a class
+ * made for its file (a large file's tree holds a location per key and value: two fields fewer each
+ * was a tenth of its memory). They read as any FileLoc's do; a copy is made with fileLoc, not by
+ * spreading one (a spread copies own fields only).
+ */
 export function fileLoc(source: SourceFile, start: number, end: number): FileLoc {
-  return { kind: 'file', source, start, end };
+  if (source !== lastSource) {
+    lastSource = source;
+    let made = locClasses.get(source);
+    if (made === undefined) locClasses.set(source, (made = locClassOf(source)));
+    lastClass = made;
+  }
+  return new lastClass!(start, end);
+}
+
+type LocClass = new (start: number, end: number) => FileLoc;
+const locClasses = new WeakMap<SourceFile, LocClass>();
+let lastSource: SourceFile | null = null;
+let lastClass: LocClass | null = null;
+
+function locClassOf(source: SourceFile): LocClass {
+  class FileLocation {
+    constructor(
+      public start: number,
+      public end: number,
+    ) {}
+  }
+  Object.defineProperty(FileLocation.prototype, 'kind', { value: 'file', enumerable: true });
+  Object.defineProperty(FileLocation.prototype, 'source', { value: source, enumerable: true });
+  return FileLocation as unknown as LocClass;
 }
 
 /** The location of a finding about a live swarm as a whole (`swarm`, with a spec path). */
