@@ -24,7 +24,6 @@ export interface Located<T> extends LRef {
  * value's key is its entry's), and the location is the node's.
  */
 class Ref implements LRef {
-  private cachedPath: string[] | undefined;
   /** set by `located()`; declared here so that every ref has one shape (V8 keeps the accesses monomorphic) */
   value: unknown = undefined;
   constructor(
@@ -32,11 +31,9 @@ class Ref implements LRef {
     readonly shared: boolean,
     /** the entry holding the node, or a sequence item's index, or null at the start of a walk */
     private readonly step: LEntry | string | null,
-    private readonly parent: LRef | null,
-    basePath?: string[],
-  ) {
-    this.cachedPath = basePath;
-  }
+    /** the ref this one was reached from, until the path is asked for; then the path */
+    private up: LRef | string[],
+  ) {}
   get entry(): LEntry | undefined {
     const s = this.step;
     return s !== null && typeof s === 'object' ? s : undefined;
@@ -45,17 +42,18 @@ class Ref implements LRef {
     return this.node.loc;
   }
   get path(): string[] {
-    if (this.cachedPath === undefined) {
-      const s = this.step;
-      this.cachedPath = this.parent ? [...this.parent.path, typeof s === 'string' ? s : s!.key] : [];
-    }
-    return this.cachedPath;
+    const up = this.up;
+    if (Array.isArray(up)) return up;
+    const s = this.step;
+    const path = [...up.path, typeof s === 'string' ? s : s!.key];
+    this.up = path;
+    return path;
   }
 }
 
 /** The start of a walk: a ref to a mapping, with the YAML path it sits at (default: the document). */
 export function rootRef(node: LMap, path: string[] = []): LRef<LMap> {
-  return new Ref(node, false, null, null, path) as LRef<LMap>;
+  return new Ref(node, false, null, path) as LRef<LMap>;
 }
 
 /** The value under `key`, shared when the walk so far was or this entry is reached through an alias or `<<`. */
