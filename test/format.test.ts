@@ -191,6 +191,27 @@ describe('formats: structure', () => {
     expect(lines[3]).toBe(`         | ${' '.repeat(21)}^~~~~`);
   });
 
+  it('stylish writes a file with many findings in pieces that join into the whole report', async () => {
+    let text = 'services:\n';
+    for (let i = 0; i < 500; i++) text += `  svc-${i}:\n    image: nginx:latest\n`;
+    const src = new SourceFile('/p/compose.yaml', 'compose.yaml', text);
+    const findings: Finding[] = [];
+    for (let at = text.indexOf('nginx:latest'); at >= 0; at = text.indexOf('nginx:latest', at + 1)) {
+      const loc = fileLoc(src, at, at + 'nginx:latest'.length);
+      findings.push({ ruleId: 'demo-tag', severity: 'warning', message: 'm', service: null, path: 'image', fixable: false, ...findingPosition(loc), loc });
+    }
+    const fmt = (await loadFormatter('stylish'))!;
+    const report = [{ file: 'compose.yaml', sources: [src], findings }];
+    const pieces = [...fmt.chunks!(report, ctx)];
+    // 500 findings of three lines each, a piece per 600 lines (and the summary)
+    expect(pieces.length).toBe(4);
+    expect(pieces.join('')).toBe(fmt(report, ctx));
+    const out = pieces.join('').split('\n');
+    expect(out.filter((l) => l.includes('demo-tag'))).toHaveLength(500);
+    expect(out.slice(0, 4)).toEqual(['compose.yaml', '  3:12     warning  m  demo-tag', '        3 |     image: nginx:latest', '          |            ^~~~~~~~~~~~']);
+    for (const piece of pieces.slice(0, -1)) expect(piece.endsWith('\n')).toBe(true);
+  });
+
   it('github escapes workflow command data and properties', () => {
     expect(escapeData('50%\r\nnext')).toBe('50%25%0D%0Anext');
     expect(escapeProperty('a:b,c%')).toBe('a%3Ab%2Cc%25');

@@ -288,9 +288,11 @@ export function lintPaths(
   // one copy of the environment for every project (reading process.env key by key is slow; on
   // Windows its names are case-insensitive, so it is read as it is)
   const environment = process.platform === 'win32' ? undefined : { ...process.env };
-  // a report without fixes keeps records of what it shows, not each project's files and fixes
+  // a report without fixes keeps records of what it shows, not each project's files and fixes;
+  // one project keeps its findings as they are (without fixes they hold its files, not its tree
+  // and model: copying them while the tree is still in memory only raised the peak)
   const withFixes = FORMATS_WITH_FIXES.has(opts.format);
-  const records = withFixes ? null : new ReportRecords();
+  const records = withFixes || sel.projects.length < 2 ? null : new ReportRecords();
   const reportError = (e: InputError) => {
     g.stderr(`stackopt: ${e.message}`);
     inputFailed = true;
@@ -316,7 +318,7 @@ export function lintPaths(
         file: full.file,
         findings: kept.findings,
         sources: kept.sources,
-        suppressed: records ? [] : full.suppressed,
+        suppressed: withFixes ? full.suppressed : [],
         target: full.target,
         included: full.project.included.map((f) => f.path),
       };

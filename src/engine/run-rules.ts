@@ -142,18 +142,24 @@ function toFinding({ rule, d, configured, fix }: Queued, redact?: (text: string)
   const severity: Severity = configured && configured !== 'off' ? configured : (d.severity ?? rule.meta.severity);
   const fixable = Boolean(d.fix);
   const deferred = fix !== null && 'deferred' in fix ? fix.deferred : null;
+  // one literal of all the fields (spreads into it made a large report's findings larger)
+  const p = positionOf(loc);
   const finding: Finding = {
     ruleId: rule.meta.id,
     severity,
     message: formatMessage(template, redactData(d.data, redact)),
     service: d.service ? d.service.name : null,
     path: formatPath(path),
-    ...findingPosition(loc),
+    file: fileOf(loc),
+    line: p?.line ?? 0,
+    column: p?.column ?? 0,
+    endLine: p?.endLine ?? 0,
+    endColumn: p?.endColumn ?? 0,
     fixable,
     fix: deferred ? null : (fix as Fix | null),
     loc,
-    ...(d.sensitive ? { sensitive: d.sensitive } : {}),
   };
+  if (d.sensitive) finding.sensitive = d.sensitive;
   if (deferred) {
     // computed on first read, then kept as a plain property
     const settle = (value: Fix | null) => Object.defineProperty(finding, 'fix', { value, writable: true, enumerable: true, configurable: true });

@@ -32,6 +32,12 @@ export const formatStylish: Formatter = inChunks(function* (results, ctx) {
     const posWidth = maxOf(g.findings, (f) => `${f.line}:${f.column}`.length);
     const sevWidth = maxOf(g.findings, (f) => f.severity.length);
     for (const f of g.findings) {
+      if (out.length >= PIECE_LINES) {
+        // a file with many findings is written in pieces too: its report is never held whole
+        out.push('');
+        yield out.join('\n');
+        out.length = 0;
+      }
       const pos = `${f.line}:${f.column}`.padEnd(posWidth);
       const sevText = f.severity.padEnd(sevWidth);
       const sev = f.severity === 'error' ? c.red(sevText) : f.severity === 'warning' ? c.yellow(sevText) : c.blue(sevText);
@@ -65,6 +71,9 @@ export const formatStylish: Formatter = inChunks(function* (results, ctx) {
   }
   yield `${out.join('\n')}\n`;
 });
+
+/** Lines of a file's findings held before they are written (a piece of the report). */
+const PIECE_LINES = 600;
 
 /** Longest source line printed whole; a longer one (a minified or generated file) is cut around the finding. */
 const MAX_LINE = 160;

@@ -19,32 +19,41 @@ export interface Located<T> extends LRef {
 
 /**
  * The walk's result. The YAML path is built only when asked for (most nodes a rule looks at are
- * never reported, and copying the path at every step made large files allocation-bound).
+ * never reported, and copying the path at every step made large files allocation-bound). A large
+ * file's model holds a ref per value it reads: the entry and the key share one field (a mapping
+ * value's key is its entry's), and the location is the node's.
  */
 class Ref implements LRef {
-  private cachedPath: string[] | undefined;
   /** set by `located()`; declared here so that every ref has one shape (V8 keeps the accesses monomorphic) */
   value: unknown = undefined;
-  loc: Loc | undefined = undefined;
   constructor(
     readonly node: LVal,
     readonly shared: boolean,
-    readonly entry: LEntry | undefined,
-    private readonly parent: LRef | null,
-    private readonly key: string | null,
-    basePath?: string[],
-  ) {
-    this.cachedPath = basePath;
+    /** the entry holding the node, or a sequence item's index, or null at the start of a walk */
+    private readonly step: LEntry | string | null,
+    /** the ref this one was reached from, until the path is asked for; then the path */
+    private up: LRef | string[],
+  ) {}
+  get entry(): LEntry | undefined {
+    const s = this.step;
+    return s !== null && typeof s === 'object' ? s : undefined;
+  }
+  get loc(): Loc {
+    return this.node.loc;
   }
   get path(): string[] {
-    if (this.cachedPath === undefined) this.cachedPath = this.parent ? [...this.parent.path, this.key!] : [];
-    return this.cachedPath;
+    const up = this.up;
+    if (Array.isArray(up)) return up;
+    const s = this.step;
+    const path = [...up.path, typeof s === 'string' ? s : s!.key];
+    this.up = path;
+    return path;
   }
 }
 
 /** The start of a walk: a ref to a mapping, with the YAML path it sits at (default: the document). */
 export function rootRef(node: LMap, path: string[] = []): LRef<LMap> {
-  return new Ref(node, false, undefined, null, null, path) as LRef<LMap>;
+  return new Ref(node, false, null, path) as LRef<LMap>;
 }
 
 /** The value under `key`, shared when the walk so far was or this entry is reached through an alias or `<<`. */
@@ -52,7 +61,7 @@ export function child(ref: LRef | null | undefined, key: string): LRef | undefin
   if (!ref || ref.node.kind !== 'map') return undefined;
   const e = ref.node.index.get(key);
   if (!e) return undefined;
-  return new Ref(e.value, ref.shared || e.via !== undefined, e, ref, key);
+  return new Ref(e.value, ref.shared || e.via !== undefined, e, ref);
 }
 
 /** The `i`-th item of a sequence, shared as for `child`. */
@@ -60,7 +69,7 @@ export function item(ref: LRef, i: number): LRef | undefined {
   if (ref.node.kind !== 'seq') return undefined;
   const it = ref.node.items[i];
   if (!it) return undefined;
-  return new Ref(it.value, ref.shared || it.via !== undefined, undefined, ref, String(i));
+  return new Ref(it.value, ref.shared || it.via !== undefined, String(i), ref);
 }
 
 /** Every item of a sequence; none when the node is not one. */
@@ -107,7 +116,8 @@ export function located<T>(ref: LRef, value: T): Located<T> {
   // A walk result is made fresh by child()/item(): give it its value rather than copying it.
   if (out.value === undefined || out.value === value) {
     (out as { value: T }).value = value;
-    (out as { loc: Loc }).loc = ref.node.loc;
+    // a Ref's loc is its node's; a ref made elsewhere (a live object's) gets it as a field
+    if (!(ref instanceof Ref)) (out as { loc: Loc }).loc = ref.node.loc;
     return out;
   }
   return { node: ref.node, path: ref.path, shared: ref.shared, entry: ref.entry, value, loc: ref.node.loc } as Located<T>;

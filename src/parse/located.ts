@@ -134,13 +134,36 @@ export function isLScalar(v: LVal | undefined): v is LScalar {
  * `entries` tells the index: `set` after adding or replacing an entry, `delete` after removing one
  * (as `setEntry` does).
  */
-export class KeyIndex {
+export interface KeyIndex {
+  get(key: string): LEntry | undefined;
+  has(key: string): boolean;
+  /** Record that `entry` (already in `entries`) is the one of its key. */
+  set(key: string, entry: LEntry): void;
+  /** Record that `key` (already removed from `entries`) has no entry. */
+  delete(key: string): void;
+  /** The keys, each once, in the order they were first written. */
+  keys(): IterableIterator<string>;
+}
+
+/**
+ * A located mapping made by makeMap: it is its own key index (an index object per mapping was
+ * 40 bytes, about six per service of a large file).
+ */
+class LocatedMap implements KeyIndex {
+  readonly kind = 'map' as const;
   private byKey: Map<string, LEntry> | null = null;
-  constructor(private readonly owner: { readonly entries: readonly LEntry[] }) {}
+  constructor(
+    public loc: Loc,
+    public entries: LEntry[],
+  ) {}
+
+  get index(): KeyIndex {
+    return this;
+  }
 
   get(key: string): LEntry | undefined {
     if (this.byKey !== null) return this.byKey.get(key);
-    const es = this.owner.entries;
+    const es = this.entries;
     if (es.length > SCAN_LIMIT) return this.built(es).get(key);
     for (let i = es.length - 1; i >= 0; i--) {
       const e = es[i]!;
@@ -153,20 +176,17 @@ export class KeyIndex {
     return this.get(key) !== undefined;
   }
 
-  /** Record that `entry` (already in `entries`) is the one of its key. */
   set(key: string, entry: LEntry): void {
     if (this.byKey !== null) this.byKey.set(key, entry);
   }
 
-  /** Record that `key` (already removed from `entries`) has no entry. */
   delete(key: string): void {
     if (this.byKey !== null) this.byKey.delete(key);
   }
 
-  /** The keys, each once, in the order they were first written. */
   keys(): IterableIterator<string> {
     if (this.byKey !== null) return this.byKey.keys();
-    return new Set(this.owner.entries.map((e) => e.key)).values();
+    return new Set(this.entries.map((e) => e.key)).values();
   }
 
   private built(es: readonly LEntry[]): Map<string, LEntry> {
@@ -182,9 +202,7 @@ const SCAN_LIMIT = 8;
 
 /** A new located mapping over `entries`, with its key index. */
 export function makeMap(loc: Loc, entries: LEntry[] = []): LMap {
-  const map = { kind: 'map', loc, entries, index: null as unknown as KeyIndex } as LMap;
-  map.index = new KeyIndex(map);
-  return map;
+  return new LocatedMap(loc, entries) as unknown as LMap;
 }
 
 /** Replace the entry of the same key in place (keeping its position), or append it. */
@@ -723,7 +741,7 @@ export function valueSpanLoc(loc: Loc, value: string, start: number, end: number
 export function valueSpans(loc: Loc, value: string): SpanMap {
   if (loc.kind !== 'file') return () => loc;
   const src = loc.source.text.slice(loc.start, loc.end);
-  const span = (at: number, start: number, end: number): Loc => ({ ...loc, start: at, end: at + (end - start) });
+  const span = (at: number, start: number, end: number): Loc => fileLoc(loc.source, at, at + (end - start));
   const quote = src[0] === '"' || src[0] === "'" ? 1 : 0;
   if (src.slice(quote, src.length - quote) === value) return (start, end) => span(loc.start + quote + start, start, end);
   if (src[0] === '|' || src[0] === '>') {

@@ -40,9 +40,25 @@ export function fileOf(loc: Loc): string {
   return loc.kind === 'file' ? loc.source.displayPath : loc.object;
 }
 
+/**
+ * A location in a file. Its own fields are its file and offsets; `kind` is its class's (a large
+ * file's tree holds a location per key and value: a field fewer each, 8 bytes, is 6 MiB at 20,000
+ * services). It reads as any FileLoc does; a copy is made with fileLoc, not by spreading one (a
+ * spread copies own fields only). One class for all files: the code that reads locations stays
+ * monomorphic over many files.
+ */
 export function fileLoc(source: SourceFile, start: number, end: number): FileLoc {
-  return { kind: 'file', source, start, end };
+  return new FileLocation(source, start, end) as FileLoc;
 }
+
+class FileLocation {
+  constructor(
+    readonly source: SourceFile,
+    public start: number,
+    public end: number,
+  ) {}
+}
+Object.defineProperty(FileLocation.prototype, 'kind', { value: 'file', enumerable: true });
 
 /** The location of a finding about a live swarm as a whole (`swarm`, with a spec path). */
 export function swarmLoc(path: string): LiveLoc {
