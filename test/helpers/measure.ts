@@ -14,3 +14,13 @@ export function cpuMs(f: () => void): number {
   const u = process.cpuUsage(t0);
   return (u.user + u.system) / 1000;
 }
+
+/**
+ * How many times the CPU of `run(small)` `run(large)` takes: the least of `tries` measurements of
+ * each (a collection of what earlier tests left can still fall in one), the small one at least 1 ms.
+ * For linearity tests: at n and 8n, linear work is about 8 times, work that grows with the square 64.
+ */
+export function cpuRatio<T>(run: (input: T) => unknown, small: T, large: T, tries = 3): number {
+  const least = (input: T) => Math.min(...Array.from({ length: tries }, () => cpuMs(() => void run(input))));
+  return least(large) / Math.max(1, least(small));
+}

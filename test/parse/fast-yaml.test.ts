@@ -1,5 +1,5 @@
 import { yamlFiles } from '../helpers/files.js';
-import { cpuMs } from '../helpers/measure.js';
+import { cpuRatio } from '../helpers/measure.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -329,9 +329,7 @@ describe('fast reader', () => {
     const read = (t: string) => parseSource(new SourceFile('c.yaml', 'c.yaml', t), env, true, undefined, false);
     read(small); // warm up the code paths
     expect(readFastYaml(large)).not.toBeNull();
-    const a = Math.min(cpuMs(() => read(small)), cpuMs(() => read(small)));
-    const b = cpuMs(() => read(large));
-    expect(b / a).toBeLessThan(30);
+    expect(cpuRatio(read, small, large)).toBeLessThan(30);
   }, 120_000);
 
   // Each scalar's own scan must stop at its line: in a file of quoted scalars without escapes, a
@@ -349,11 +347,7 @@ describe('fast reader', () => {
     const large = text(64000);
     expect(readFastYaml(large)).not.toBeNull();
     readFastYaml(small); // warm up the code paths
-    // the least of three runs each: a full collection of what earlier tests left falls in one of them
-    const least = (t: string) => Math.min(cpuMs(() => readFastYaml(t)), cpuMs(() => readFastYaml(t)), cpuMs(() => readFastYaml(t)));
-    const a = Math.max(1, least(small));
-    const b = least(large);
-    expect(b / a).toBeLessThan(40);
+    expect(cpuRatio(readFastYaml, small, large)).toBeLessThan(40);
   }, 300_000);
 
   // Each issue inside a block scalar is placed at its expression: the block's lines are read once
@@ -370,11 +364,7 @@ describe('fast reader', () => {
     // the last one, at its expression on the last line of the block
     const last = issues[15999]!.loc;
     expect(last.kind === 'file' && large.slice(last.start, last.end)).toBe('${UNSET_4:?must be set}');
-    // the least of three runs each: a full collection of what earlier tests left falls in one of them
-    const least = (t: string) => Math.min(cpuMs(() => read(t)), cpuMs(() => read(t)), cpuMs(() => read(t)));
-    const a = Math.max(1, least(small));
-    const b = least(large);
-    expect(b / a).toBeLessThan(30);
+    expect(cpuRatio(read, small, large)).toBeLessThan(30);
   }, 120_000);
 
   it('resolves plain scalars as yaml\'s core schema does', () => {
