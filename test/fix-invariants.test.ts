@@ -1,12 +1,12 @@
 import { yamlFiles } from './helpers/files.js';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { fixProject, type FixResult } from '../src/fix/fix-project.js';
-import { ruleFixtures } from './helpers/fix-cases.js';
+import { ruleFixtures, writeFixtureFiles } from './helpers/fix-cases.js';
 import { acceptedEach, declaredVersion, pool } from './oracle-match.js';
 
 /**
@@ -282,10 +282,7 @@ describe('fix invariants', { timeout: 900_000 }, () => {
     expect(fixtures.length).toBeGreaterThan(100);
     const subjects = fixtures.map((fx, i): Subject => {
       const dir = join(temp, `case-${i}`);
-      for (const [name, text] of Object.entries(fx.files)) {
-        mkdirSync(dirname(join(dir, name)), { recursive: true });
-        writeFileSync(join(dir, name), text);
-      }
+      writeFixtureFiles(dir, fx.files);
       const lint = fx.lint ?? [Object.keys(fx.files)[0]!];
       const names = Object.keys(fx.files);
       const alone = names.length === 1 && !fx.envFiles?.length ? names[0] : undefined;

@@ -1,14 +1,14 @@
 import { yamlFiles } from './helpers/files.js';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixProject, type FixOptions, type FixResult } from '../src/fix/fix-project.js';
 import { lintProject } from '../src/engine/lint.js';
 import { allRules } from '../src/engine/registry.js';
 import { readFastYaml } from '../src/parse/fast-yaml.js';
 import { SourceFile } from '../src/parse/source-file.js';
-import { ruleFixtures } from './helpers/fix-cases.js';
+import { ruleFixtures, writeFixtureFiles } from './helpers/fix-cases.js';
 // @ts-expect-error: a JavaScript module of the benchmarks, without types
 import { bigStack, dirtyStack } from '../bench/generate.mjs';
 
@@ -84,10 +84,7 @@ describe('fixes through the fast reader and through yaml', { timeout: 600_000 },
     let fastChanged = 0;
     fixtures.forEach((fx, i) => {
       const dir = join(temp, `case-${i}`);
-      for (const [name, text] of Object.entries(fx.files)) {
-        mkdirSync(dirname(join(dir, name)), { recursive: true });
-        writeFileSync(join(dir, name), text);
-      }
+      writeFixtureFiles(dir, fx.files);
       const lint = fx.lint ?? [Object.keys(fx.files)[0]!];
       for (const unsafe of [false, true]) {
         const r = compare({ files: lint.map((f) => join(dir, f)), environment: fx.env ?? {}, envFiles: fx.envFiles?.map((f) => join(dir, f)), unsafe }, `${fx.id}${unsafe ? ' --unsafe' : ''}`);

@@ -1,13 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lintProject, type LintOptions } from '../src/engine/lint.js';
 import { reachedOnlyBy, servicesUsing } from '../src/engine/fixer.js';
 import type { EditNode } from '../src/engine/yaml-nodes.js';
 import type { LVal } from '../src/parse/located.js';
 import { yamlFiles } from './helpers/files.js';
-import { ruleFixtures } from './helpers/fix-cases.js';
+import { ruleFixtures, writeFixtureFiles } from './helpers/fix-cases.js';
 // @ts-expect-error: a JavaScript module of the benchmarks, without types
 import { dirtyStack } from '../bench/generate.mjs';
 
@@ -53,20 +53,13 @@ function check(opts: LintOptions, id: string): { only: number; walked: number } 
   return { only, walked };
 }
 
-function writeCase(dir: string, files: Record<string, string>): void {
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-}
-
 describe('the services that reach a node, without the walk', { timeout: 600_000 }, () => {
   it('agree with the walk on every fixture file and rule case', () => {
     let only = 0;
     for (const f of yamlFiles(join(repo, 'fixtures'))) only += check({ files: [f], environment: {} }, f).only;
     ruleFixtures(join(repo, 'rules')).forEach((fx, i) => {
       const dir = join(temp, `case-${i}`);
-      writeCase(dir, fx.files);
+      writeFixtureFiles(dir, fx.files);
       const lint = fx.lint ?? [Object.keys(fx.files)[0]!];
       only += check({ files: lint.map((f) => join(dir, f)), environment: fx.env ?? {}, envFiles: fx.envFiles?.map((f) => join(dir, f)) }, fx.id).only;
     });
@@ -88,7 +81,7 @@ describe('the services that reach a node, without the walk', { timeout: 600_000 
     };
     for (const [name, c] of Object.entries(cases)) {
       const dir = join(temp, name);
-      writeCase(dir, c.files);
+      writeFixtureFiles(dir, c.files);
       const r = check({ files: (c.lint ?? Object.keys(c.files)).map((f) => join(dir, f)), environment: {} }, name);
       expect(r.walked > 0, name).toBe(c.walked);
       if (name === 'dirty' || name === 'plain' || name === 'inside' || name === 'nested') expect(r.only, name).toBeGreaterThan(0);

@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import ts from 'typescript';
 
 /**
@@ -62,6 +62,14 @@ function prop(obj: ts.ObjectLiteralExpression, name: string): ts.Expression | un
     if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === name) return p.initializer;
   }
   return undefined;
+}
+
+/** A fixture's files written into `dir` (its folders made as needed). */
+export function writeFixtureFiles(dir: string, files: Record<string, string>): void {
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
 }
 
 export function ruleFixtures(rulesDir: string): RuleFixture[] {
