@@ -3,7 +3,7 @@
 'use strict';
 // CommonJS (bin/package.json): node starts a CommonJS entry point without its ES module loader,
 // which would cost a small lint a twentieth of its start-up.
-const { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, renameSync, statSync, writeFileSync } = require('node:fs');
 const { basename, dirname, join } = require('node:path');
 const vm = require('node:vm');
 const v8 = process.versions.v8.startsWith('11.') ? require('node:v8') : null;
@@ -65,13 +65,22 @@ const userCache = !writeCache && flags !== '' ? userCacheFile(lintOnly ? 'lint' 
 const cacheFile = userCache ?? `${bundle}.cache`;
 // Both files are read into one buffer, the bundle first (copied out as its Latin-1 string), then the
 // cache over it: a second megabyte-sized buffer cost a small lint about a tenth of the page faults
-// it adds to node's own start.
-const cacheSize = writeCache ? 0 : sizeOf(cacheFile);
+// it adds to node's own start. A user's cache is sized only once it is known to be theirs.
+const ownCache = userCache ? openOwnFile(userCache) : undefined;
+const cacheSize = writeCache ? 0 : userCache ? (ownCache?.size ?? 0) : sizeOf(cacheFile);
 const buffer = Buffer.allocUnsafeSlow(Math.max(bundleStat.size, cacheSize));
 // The bundle is one function expression of the CommonJS arguments, and ASCII (scripts/build-bundle.mjs
 // checks it): read as Latin-1, it is the same text without the cost of decoding UTF-8.
-const source = buffer.toString('latin1', 0, readInto(buffer, bundle));
-const cachedData = cacheSize === 0 ? undefined : userCache ? readOwnFile(userCache, buffer) : buffer.subarray(0, readInto(buffer, cacheFile));
+let source;
+try {
+  source = buffer.toString('latin1', 0, readInto(buffer, bundle));
+} catch (e) {
+  const why = { EACCES: 'permission denied', EISDIR: 'it is a folder', EIO: 'an input/output error' }[e.code] ?? e.code ?? e.message;
+  process.stderr.write(`stackopt: cannot read dist/bundle/${bundleName}: ${why}; run \`npm run build\` in its folder\n`);
+  process.exit(3);
+}
+// a cache that cannot be read only costs speed: the bundle compiles as usual
+const cachedData = writeCache ? undefined : ownCache ? readOpened(ownCache, buffer) : userCache || cacheSize === 0 ? undefined : readOrNothing(buffer, cacheFile);
 const script = new vm.Script(source, { filename: bundle, cachedData });
 const bundleModule = { exports: {} };
 // This file's own `require` serves the bundle (node's modules, the files beside the bundle by their
@@ -84,14 +93,13 @@ cli = bundleModule.exports;
 let leanHeap = false;
 if (v8) cli.observeInputSizes(leanHeapForLargeFiles());
 // the scripts the bundle loads beside itself (the older stack schema validators) keep their caches
-// as the bundle does: the build's beside each, or under V8 flags the user's own
-cli.useCodeCache((file) => {
-  const own = `${file}.cache`;
-  if (writeCache) return { save: (data) => writeFileSync(own, data) };
-  if (!userCache) return { data: existsSync(own) ? readFileSync(own) : undefined };
-  const mine = userCacheFile(basename(file, '.cjs'), statSync(file));
-  return { data: readOwnFile(mine), save: (data) => leanHeap || saveUserCache(mine, data) };
-});
+// as the bundle does: the build's beside each (src/engine/code-cache.ts), or under V8 flags the user's own
+if (userCache) {
+  cli.useCodeCache((file) => {
+    const mine = userCacheFile(basename(file, '.cjs'), statSync(file));
+    return { data: readOwnFile(mine), save: (data) => leanHeap || saveUserCache(mine, data) };
+  });
+}
 cli.run(args).then(
   (code) => {
     process.exitCode = code;
@@ -143,35 +151,78 @@ function sizeOf(file) {
 function readInto(buffer, file) {
   const fd = openSync(file, 'r');
   try {
-    let n = 0;
-    for (let r; n < buffer.length && (r = readSync(fd, buffer, n, buffer.length - n, null)) > 0; ) n += r;
-    return n;
+    return readFd(fd, buffer, buffer.length);
   } finally {
     closeSync(fd);
   }
 }
 
-/**
- * The file (read into `buffer` when given), when it and its folder belong to this user and nobody
- * else may write them; else undefined.
- */
-function readOwnFile(file, buffer) {
+/** Up to `size` bytes of an open file into `buffer`; the number read. */
+function readFd(fd, buffer, size) {
+  let n = 0;
+  for (let r; n < size && (r = readSync(fd, buffer, n, size - n, null)) > 0; ) n += r;
+  return n;
+}
+
+/** The build's cache read into `buffer`, or undefined when it cannot be read. */
+function readOrNothing(buffer, file) {
   try {
-    const uid = process.getuid?.();
-    for (const p of [dirname(file), file]) {
-      const st = statSync(p);
-      if ((uid !== undefined && st.uid !== uid) || (st.mode & 0o022) !== 0) return undefined;
-    }
-    return buffer ? buffer.subarray(0, readInto(buffer, file)) : readFileSync(file);
+    return buffer.subarray(0, readInto(buffer, file));
   } catch {
     return undefined;
   }
+}
+
+/** Whether a file or folder belongs to this user and nobody else may write it. */
+function ownedByMe(st) {
+  const uid = process.getuid?.();
+  return (uid === undefined || st.uid === uid) && (st.mode & 0o022) === 0;
+}
+
+/**
+ * A user cache file opened, with its size, when it and its folder belong to this user, nobody else
+ * may write them and it is a regular file of a cache's size; else undefined. It is checked through
+ * its open descriptor, so what is read is what was checked.
+ */
+function openOwnFile(file) {
+  let fd;
+  try {
+    if (!ownedByMe(lstatSync(dirname(file)))) return undefined;
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+    const st = fstatSync(fd);
+    // far larger than any cache of ours (about 1 MB): a larger file is not read
+    if (st.isFile() && ownedByMe(st) && st.size <= 64 * 1024 * 1024) return { fd, size: st.size };
+  } catch {
+    /* no such file, or not one to read: the script compiles as usual */
+  }
+  if (fd !== undefined) closeSync(fd);
+  return undefined;
+}
+
+/** An opened user cache read (into `buffer` when it fits) and closed; undefined when the read fails. */
+function readOpened(opened, buffer) {
+  try {
+    const into = buffer && opened.size <= buffer.length ? buffer : Buffer.allocUnsafe(opened.size);
+    return into.subarray(0, readFd(opened.fd, into, opened.size));
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(opened.fd);
+  }
+}
+
+/** A user cache file's bytes (openOwnFile's checks), or undefined. */
+function readOwnFile(file) {
+  const opened = openOwnFile(file);
+  return opened && readOpened(opened);
 }
 
 /** Written beside, then renamed: a reader never sees half a cache. Any failure only costs speed. */
 function saveUserCache(file, data) {
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    // a folder someone else made (or may write) is not ours to write a cache into
+    if (!ownedByMe(lstatSync(dirname(file)))) return;
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, data, { mode: 0o600, flag: 'wx' });
     renameSync(tmp, file);

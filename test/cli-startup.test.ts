@@ -3,7 +3,7 @@
  * so under NODE_OPTIONS (or node flags) the CLI keeps a cache of the user's own, per flags.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, cpSync, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, repoRoot, runCli, tempProject } from './helpers/cli.js';
@@ -91,6 +91,19 @@ describe('code cache under node flags', () => {
     expect(replaced.length).toBeGreaterThanOrEqual(1);
   });
 
+  it('a cache file far larger than any cache (another user\'s plant, a sparse file) is not read: no error, replaced', () => {
+    for (const f of cacheFiles()) {
+      const path = join(cacheHome, 'stackopt', f);
+      rmSync(path);
+      closeSync(openSync(path, 'w', 0o600));
+      truncateSync(path, 9 * 1024 ** 3);
+    }
+    const r = runCli(['lint', 'compose.yaml'], p.dir, env);
+    expect(r.stderr).toBe('');
+    expect([0, 1]).toContain(r.status);
+    expect(cacheFiles().some((f) => statSync(join(cacheHome, 'stackopt', f)).size < 64 * 1024 ** 2)).toBe(true);
+  });
+
   it('an unwritable cache folder costs only speed', () => {
     const blocked = join(p.dir, 'blocked');
     writeFileSync(blocked, 'a file where the cache folder would be');
@@ -149,6 +162,15 @@ describe('a file beside the bundle that is missing', () => {
   beforeAll(() => assertBuilt());
   afterAll(() => p.cleanup());
 
+  /** `stackopt lint compose.yaml` in the project, run by the copy of the CLI at `pkg`. */
+  const lintWith = (pkg: string) =>
+    spawnSync(process.execPath, [join(pkg, 'bin', 'stackopt.js'), 'lint', 'compose.yaml'], {
+      cwd: p.dir,
+      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', XDG_CACHE_HOME: join(p.dir, 'cache') },
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
+
   it('is one line that names it, exit 3, not node\'s error with its require stack', () => {
     // a copy of the installed CLI without the configuration validator
     const pkg = join(p.dir, 'pkg');
@@ -156,15 +178,20 @@ describe('a file beside the bundle that is missing', () => {
     cpSync(join(repoRoot, 'package.json'), join(pkg, 'package.json'));
     cpSync(join(repoRoot, 'dist', 'bundle'), join(pkg, 'dist', 'bundle'), { recursive: true });
     rmSync(join(pkg, 'dist', 'bundle', 'config-validator.cjs'));
-    const r = spawnSync(process.execPath, [join(pkg, 'bin', 'stackopt.js'), 'lint', 'compose.yaml'], {
-      cwd: p.dir,
-      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', XDG_CACHE_HOME: join(p.dir, 'cache') },
-      encoding: 'utf8',
-      timeout: 300_000,
-    });
+    const r = lintWith(pkg);
     expect(r.status).toBe(3);
     expect(r.stderr.trimEnd().split('\n')).toEqual([
       `stackopt: internal error: stackopt is not fully installed: ${join(pkg, 'dist', 'bundle', 'config-validator.cjs')} is missing; reinstall it, or run \`npm run build\` in its folder (run with --debug for details, and please report it)`,
     ]);
+  });
+
+  it('a bundle that cannot be read (a folder in its place) is one line, exit 3', () => {
+    const pkg = join(p.dir, 'pkg-unreadable');
+    cpSync(join(repoRoot, 'bin'), join(pkg, 'bin'), { recursive: true });
+    cpSync(join(repoRoot, 'package.json'), join(pkg, 'package.json'));
+    mkdirSync(join(pkg, 'dist', 'bundle', 'lint.cjs'), { recursive: true });
+    const r = lintWith(pkg);
+    expect(r.status).toBe(3);
+    expect(r.stderr.trimEnd().split('\n')).toEqual(['stackopt: cannot read dist/bundle/lint.cjs: it is a folder; run `npm run build` in its folder']);
   });
 });
