@@ -35,10 +35,13 @@ export class ReportRecords {
     const strings: string[] = [];
     /** the source lines to keep */
     const lines: Array<{ record: ReportedSource; line: number; text: string }> = [];
+    // the project's files by the name findings give (the first of a name, as a search would find)
+    const byName = new Map<string, SourceFile>();
+    for (const s of sources) if (!byName.has(s.displayPath)) byName.set(s.displayPath, s);
     const kept = findings.map((f) => {
       strings.push(f.message, f.service ?? '', f.path);
       const loc: Loc | undefined = f.loc && (f.loc.kind === 'file' ? { kind: 'file', source: this.record(f.loc.source), start: f.loc.start, end: f.loc.end } : f.loc);
-      const shown = sources.find((s) => s.displayPath === f.file) ?? (f.loc?.kind === 'file' ? f.loc.source : undefined);
+      const shown = byName.get(f.file) ?? (f.loc?.kind === 'file' ? f.loc.source : undefined);
       if (shown && f.line > 0) {
         const record = this.record(shown);
         if (!record.hasLine(f.line)) {
