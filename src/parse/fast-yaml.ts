@@ -1,15 +1,16 @@
 /**
  * A reader for the plain shape most compose files have, without building yaml's CST and Document:
  * block mappings and sequences, plain scalars, quoted scalars on one line (double-quoted ones with
- * their escapes), literal and folded block scalars (`|`, `>`, with `-` or `+`), flow collections on
- * one line, comments, anchors (also on a line of their own before a collection) and aliases, and a
- * `---` before the document. It reads a file in one pass over its lines and makes only the nodes
+ * their escapes), literal and folded block scalars (`|`, `>`, with `-` or `+`), flow collections
+ * (also over several lines, indented as yaml requires), comments at any indentation, compose's
+ * `!reset` and `!override`, anchors (also on a line of their own before a collection) and aliases,
+ * and a `---` before the document. It reads a file in one pass over its lines and makes only the nodes
  * the located tree is built from.
  *
  * It gives the same values and the same ranges as yaml's parser and composer (YAML 1.2, core
- * schema) on what it accepts: anything else (tags, multi-line flow scalars, block scalars with an
+ * schema) on what it accepts: anything else (other tags, multi-line flow scalars, block scalars with an
  * indentation indicator, more-indented lines in a folded scalar or no content, directives, several
- * documents, tabs, unusual line breaks, control characters, anything yaml would report as an error
+ * documents, tabs, CR line ends, control characters, anything yaml would report as an error
  * or warning) makes it return null, and the file is read by yaml's full parser instead.
  * test/parse/fast-yaml.test.ts holds both readers to the same tree on every corpus file.
  */

@@ -166,7 +166,10 @@ describe('fast reader', () => {
     let taken = 0;
     for (const [name, text] of Object.entries(cases)) if (compareNodes(text, name)) taken++;
     expect(taken).toBe(Object.keys(cases).length);
-    for (const f of yamlFiles(join(__dirname, '../../fixtures'))) compareNodes(readFileSync(f, 'utf8'), f);
+    let fixturesTaken = 0;
+    for (const f of yamlFiles(join(__dirname, '../../fixtures'))) if (compareNodes(readFileSync(f, 'utf8'), f)) fixturesTaken++;
+    // the comparison means something: most fixtures take the fast reader (155 of 173 when written)
+    expect(fixturesTaken).toBeGreaterThan(140);
   });
 
   // Where comment and blank lines fall decides the ranges yaml gives the collections around them
@@ -334,8 +337,9 @@ describe('fast reader', () => {
 
   // Each scalar's own scan must stop at its line: in a file of quoted scalars without escapes, a
   // search for a backslash that ran to the end of the text made the work grow with the square of
-  // the file (at 8,000 and 64,000 lines, a square is 64 times the CPU and measured 47 to 56 times, linear work
-  // 8 times and, with the collections a large file brings, up to about 27 times).
+  // the file. At 4,000 and 64,000 lines, linear work is 16 times the CPU (with the collections a
+  // large file brings, measured 30 to 35 times), work that grows with the square 256 times (at 8
+  // times the lines it measured 47 to 56 times, where linear work measured up to about 27).
   it('reads quoted scalars in time linear in the file', () => {
     const text = (n: number) => {
       let t = 'a:\n';
@@ -343,11 +347,11 @@ describe('fast reader', () => {
       for (let i = 0; i < n; i++) t += (i % 2 ? `  k${i}: "v ${i}"` : `  "k${i}": 'v ${i}'`) + ` # ${'-'.repeat(100)}\n`;
       return t;
     };
-    const small = text(8000);
+    const small = text(4000);
     const large = text(64000);
     expect(readFastYaml(large)).not.toBeNull();
     readFastYaml(small); // warm up the code paths
-    expect(cpuRatio(readFastYaml, small, large)).toBeLessThan(40);
+    expect(cpuRatio(readFastYaml, small, large)).toBeLessThan(100);
   }, 300_000);
 
   // Each issue inside a block scalar is placed at its expression: the block's lines are read once
