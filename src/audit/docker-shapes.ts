@@ -28,14 +28,19 @@ export function findShapeError(value: unknown, shape: Shape, where: string): str
  * about the first item that does not fit, or null.
  */
 export function findListShapeError(list: readonly unknown[], shape: Shape, where: string): string | null {
+  return firstListMisfit(list, shape, (i) => `${where}[${i}]`)?.message ?? null;
+}
+
+/** The first item of a list that does not fit a shape, and the message about it (item `i` at `whereOf(i)`), or null. */
+export function firstListMisfit(list: readonly unknown[], shape: Shape, whereOf: (i: number) => string): { index: number; message: string } | null {
   const fits = fitsOf(shape);
   const check = checkerOf(shape);
   for (let i = 0; i < list.length; i++) {
     const v = list[i];
-    if (v === null || v === undefined) return mismatch(`${where}[${i}]`, null, describeShape(shape));
+    if (v === null || v === undefined) return { index: i, message: mismatch(whereOf(i), null, describeShape(shape)) };
     if (fits(v)) continue;
     const failure = check(v);
-    if (failure) return failure.message(pathText(`${where}[${i}]`, failure.path));
+    if (failure) return { index: i, message: failure.message(pathText(whereOf(i), failure.path)) };
   }
   return null;
 }

@@ -2,7 +2,7 @@ import { lstatSync } from 'node:fs';
 import { writeFileAtomic } from '../parse/write-file.js';
 import { readText, ReadTextError } from '../parse/read-text.js';
 import { DockerError, type DockerClient, type SwarmObjectKind } from './docker.js';
-import { findListShapeError, findShapeError, INFO_SHAPE, NETWORK_SHAPE, NODE_SHAPE, SERVICE_SHAPE, SNAPSHOT_NETWORK_SHAPE, TASK_SHAPE, type Shape } from './docker-shapes.js';
+import { findListShapeError, findShapeError, firstListMisfit, INFO_SHAPE, NETWORK_SHAPE, NODE_SHAPE, SERVICE_SHAPE, SNAPSHOT_NETWORK_SHAPE, TASK_SHAPE, type Shape } from './docker-shapes.js';
 import { serviceNetworks } from './convert-service.js';
 import type { DockerInfo, DockerNetwork, DockerNode, DockerService, DockerTask } from './docker-types.js';
 import { noStackError, pickServices, type AuditScope } from './scope.js';
@@ -130,13 +130,11 @@ function countVanished(client: DockerClient): SwarmSnapshot['vanished'] | undefi
 
 /** Docker's answers in the shape the audit reads, or one error naming the first field that is not. */
 function checked<T>(call: string, docs: T[], shape: Shape, what: string): T[] {
-  for (let i = 0; i < docs.length; i++) {
-    const problem = findShapeError(docs[i], shape, '');
-    if (problem) {
-      const id = (docs[i] as { ID?: unknown } | null)?.ID;
-      const which = typeof id === 'string' ? `${what} ${id.slice(0, 25)}` : `${what} ${i + 1} of ${docs.length}`;
-      throw new DockerError('failed', `${call} answered JSON of an unexpected shape (${which}): ${problem}; check that DOCKER_HOST or --context names a Docker engine`);
-    }
+  const bad = firstListMisfit(docs, shape, () => '');
+  if (bad) {
+    const id = (docs[bad.index] as { ID?: unknown } | null)?.ID;
+    const which = typeof id === 'string' ? `${what} ${id.slice(0, 25)}` : `${what} ${bad.index + 1} of ${docs.length}`;
+    throw new DockerError('failed', `${call} answered JSON of an unexpected shape (${which}): ${bad.message}; check that DOCKER_HOST or --context names a Docker engine`);
   }
   return docs;
 }
