@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { fixProject, type FixResult } from '../src/fix/fix-project.js';
 import { ruleFixtures, writeFixtureFiles } from './helpers/fix-cases.js';
-import { acceptedEach, declaredVersion, pool } from './oracle-match.js';
+import { askInGroups, declaredVersion, REJECTING_RULES } from './oracle-match.js';
 
 /**
  * The fixer's invariants (DESIGN.md, "Fixes are text edits"), over every fixture we have: the
@@ -94,26 +94,22 @@ interface Question {
 }
 
 /**
- * docker's answer to each question, several to a run (acceptedEach): questions that share a
+ * docker's answer to each question, several to a run (askInGroups): questions that share a
  * working folder and environment and declare the same version go to docker together, up to 12 a
  * run. A rule fixture's file whose folder holds nothing else, and that names no file and no
  * variable, may also join a run in another such folder (the fixtures' folders are siblings, each
  * holding one file: any path it could name resolves alike in both).
  */
-async function dockerAccepts(questions: Question[]): Promise<boolean[]> {
-  const groups = new Map<string, number[]>();
-  questions.forEach((q, i) => {
-    const anywhere = q.alone !== undefined && !q.text.includes(q.alone) && !q.text.includes('$');
-    const key = [q.single ? `single ${i}` : anywhere ? `any ${q.alone}` : q.cwd, JSON.stringify(q.env), declaredVersion(q.text)].join('\u0000');
-    groups.set(key, [...(groups.get(key) ?? []), i]);
-  });
-  const chunks = [...groups.values()].flatMap((ix) => Array.from({ length: Math.ceil(ix.length / 12) }, (_, k) => ix.slice(k * 12, (k + 1) * 12)));
-  const answers: boolean[] = new Array(questions.length);
-  await pool(chunks, 4, async (ix) => {
-    const got = await acceptedEach(ix, (group) => stackConfig(group.map((i) => questions[i]!.text), questions[group[0]!]!.cwd, questions[group[0]!]!.env));
-    ix.forEach((i, k) => (answers[i] = got[k]!));
-  });
-  return answers;
+function dockerAccepts(questions: Question[]): Promise<boolean[]> {
+  return askInGroups(
+    questions.length,
+    (i) => {
+      const q = questions[i]!;
+      const anywhere = q.alone !== undefined && !q.text.includes(q.alone) && !q.text.includes('$');
+      return [q.single ? `single ${i}` : anywhere ? `any ${q.alone}` : q.cwd, JSON.stringify(q.env), declaredVersion(q.text)].join('\u0000');
+    },
+    (group) => stackConfig(group.map((i) => questions[i]!.text), questions[group[0]!]!.cwd, questions[group[0]!]!.env),
+  );
 }
 
 /** Lines as written (a CRLF line keeps its `\r`), so that comparisons stay byte-exact. */
@@ -218,7 +214,7 @@ function checkSubject(s: Subject, unsafe: boolean, pairs: DockerPair[]): string[
     const f = r.files[0]!;
     let p = pairs.find((x) => x.id === s.id);
     if (!p) {
-      const inputRejected = r.before.some((x) => x.severity === 'error' && ['swarm-compat', 'schema', 'interpolation', 'yaml-syntax'].includes(x.ruleId));
+      const inputRejected = r.before.some((x) => x.severity === 'error' && REJECTING_RULES.includes(x.ruleId));
       pairs.push((p = { id: s.id, family: s.family, cwd: dirname(f.source.path), env: s.env ?? {}, alone: s.alone, input: f.original, inputRejected, outputs: [] }));
     }
     p.outputs.push({ mode, text: f.output, rules: [...new Set(r.applied.map((a) => a.ruleId))].sort() });

@@ -75,7 +75,10 @@ export async function acceptedEach<T>(items: readonly T[], together: (group: T[]
   if (await together([...items])) return items.map(() => true);
   if (items.length === 1) return [false];
   const half = Math.ceil(items.length / 2);
-  const [a, b] = await Promise.all([acceptedEach(items.slice(0, half), together), acceptedEach(items.slice(half), together)]);
+  // one half after the other: a caller runs several groups at once, and halves run together would
+  // multiply the docker processes of a rejected group
+  const a = await acceptedEach(items.slice(0, half), together);
+  const b = await acceptedEach(items.slice(half), together);
   return [...a, ...b];
 }
 
@@ -87,22 +90,41 @@ export function declaredVersion(text: string): string {
 /**
  * Whether `docker stack config` accepts each file alone (in its folder, with an empty
  * environment), in few runs: the files of one folder that declare the same version go to docker
- * together, up to `size` a run (acceptedEach).
+ * together, up to `size` a run (askInGroups).
  */
-export async function filesAccepted(files: readonly string[], text: (file: string) => string, size = 12): Promise<boolean[]> {
+export function filesAccepted(files: readonly string[], text: (file: string) => string, size = 12): Promise<boolean[]> {
+  return askInGroups(
+    files.length,
+    (i) => `${dirname(files[i]!)}\u0000${declaredVersion(text(files[i]!))}`,
+    async (group) => (await runStackConfig(group.map((i) => files[i]!))).ok,
+    size,
+  );
+}
+
+/**
+ * docker's answer about each of `count` items (by index), several to a run: the items of one key
+ * (`keyOf`: what a run must share, such as the folder, the environment and the version) go to
+ * docker together, up to `size` a run, through acceptedEach; four runs at a time.
+ */
+export async function askInGroups(count: number, keyOf: (i: number) => string, together: (group: number[]) => Promise<boolean>, size = 12): Promise<boolean[]> {
   const groups = new Map<string, number[]>();
-  files.forEach((f, i) => {
-    const key = `${dirname(f)}\u0000${declaredVersion(text(f))}`;
-    groups.set(key, [...(groups.get(key) ?? []), i]);
-  });
+  for (let i = 0; i < count; i++) {
+    const key = keyOf(i);
+    const group = groups.get(key);
+    if (group) group.push(i);
+    else groups.set(key, [i]);
+  }
   const chunks = [...groups.values()].flatMap((ix) => Array.from({ length: Math.ceil(ix.length / size) }, (_, k) => ix.slice(k * size, (k + 1) * size)));
-  const answers: boolean[] = new Array(files.length);
+  const answers: boolean[] = new Array(count);
   await pool(chunks, 4, async (ix) => {
-    const got = await acceptedEach(ix, async (group) => (await runStackConfig(group.map((i) => files[i]!))).ok);
+    const got = await acceptedEach(ix, together);
     ix.forEach((i, k) => (answers[i] = got[k]!));
   });
   return answers;
 }
+
+/** The rules whose error findings mean that docker rejects the file. */
+export const REJECTING_RULES = ['swarm-compat', 'schema', 'interpolation', 'yaml-syntax'];
 
 /**
  * The distinct errors docker prints for a file over several runs: a file it accepts is run once; a
