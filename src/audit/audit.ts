@@ -33,16 +33,39 @@ export interface AuditResult {
 /** A declared stack file that cannot be compared (unreadable, invalid, or no stack to compare with). */
 export class DeclaredStackError extends Error {}
 
+/** A swarm converted into the model, ready for the rules; the snapshot it was read from is not kept. */
+export interface LiveAudit {
+  stack: Stack;
+  vanished: AuditResult['vanished'];
+  partial: boolean;
+}
+
 /**
  * Audit a snapshot: convert the services in scope into the model, attach the live facts (and the
  * declared stack for drift), and run every rule, file rules and live rules alike. Pure: no docker.
  */
 export function auditSnapshot(snap: SwarmSnapshot, opts: AuditOptions = {}): AuditResult {
+  return auditLive(prepareAudit(snap, opts), opts);
+}
+
+/**
+ * The first half of `auditSnapshot`: the swarm as a `Stack` with its live facts. What it returns
+ * holds nothing of the snapshot's JSON, so a caller that lets the snapshot go before `auditLive`
+ * lets the collector free it while the rules run (the parsed JSON of a large swarm is most of what
+ * the heap holds then, and a full collection marks whatever is still reachable).
+ */
+export function prepareAudit(snap: SwarmSnapshot, opts: AuditOptions = {}): LiveAudit {
   const stack = buildLiveStack(snap, opts);
-  const facts = stack.live!;
   if (opts.declaredFiles && opts.declaredFiles.length > 0) {
-    facts.declared = loadDeclared(snap, opts);
+    stack.live!.declared = loadDeclared(snap, opts);
   }
+  return { stack, vanished: { ...snap.vanished }, partial: snap.scope !== undefined };
+}
+
+/** The second half of `auditSnapshot`: every rule on the converted swarm, and the capacity of its nodes. */
+export function auditLive(live: LiveAudit, opts: AuditOptions = {}): AuditResult {
+  const { stack } = live;
+  const facts = stack.live!;
   const findings = runRules(stack, opts.rules ?? allRules, opts);
   // a live object has no file to fix: what the rules would edit in a stack file is not fixable here
   for (const f of findings) {
@@ -51,7 +74,7 @@ export function auditSnapshot(snap: SwarmSnapshot, opts: AuditOptions = {}): Aud
     f.fix = null;
   }
   findings.sort(compareFindings);
-  return { stack, facts, findings, capacity: computeCapacity(facts), vanished: { ...snap.vanished }, partial: snap.scope !== undefined };
+  return { stack, facts, findings, capacity: computeCapacity(facts), vanished: live.vanished, partial: live.partial };
 }
 
 /** How many objects changed while the swarm was read: `3 (2 tasks, 1 service)`, or null. */

@@ -1,7 +1,7 @@
 import { formatBytes } from '../model/units.js';
 import type { LEntry, LMap, LVal } from '../parse/located.js';
 import type { ContainerSpec, DockerMount, DockerService, FileReference, Healthcheck, ResourceSpec, UpdateConfig } from './docker-types.js';
-import { formatNanos, LiveTree } from './live-tree.js';
+import { itemPath, LiveTree, type LiveStrings } from './live-tree.js';
 
 /**
  * A deployed service's spec as the compose service a stack file would have declared for it, so that
@@ -10,47 +10,50 @@ import { formatNanos, LiveTree } from './live-tree.js';
  * located at the docker field it came from (`service web` / `Spec.TaskTemplate.ContainerSpec.User`).
  * What docker does not keep (the file's `x-` keys, short `tmpfs:` options, anchors) is not there.
  */
-export function convertService(svc: DockerService, networkNames?: ReadonlyMap<string, string>): { name: string; tree: LMap; nameLoc: LEntry['keyLoc'] } {
+export function convertService(
+  svc: DockerService,
+  networkNames?: ReadonlyMap<string, string>,
+  strings?: LiveStrings,
+): { name: string; tree: LMap; nameLoc: LEntry['keyLoc'] } {
   const name = svc.Spec.Name;
-  const t = new LiveTree(`service ${name}`);
+  const t = new LiveTree(`service ${name}`, strings);
   const ts = svc.Spec.TaskTemplate ?? {};
   const cs: ContainerSpec = ts.ContainerSpec ?? {};
-  const entries: Array<[string, LVal | undefined | null, string?]> = [
-    ['image', t.opt(cs.Image, 'Spec.TaskTemplate.ContainerSpec.Image')],
-    ['entrypoint', t.strings('Spec.TaskTemplate.ContainerSpec.Command', cs.Command)],
-    ['command', t.strings('Spec.TaskTemplate.ContainerSpec.Args', cs.Args)],
-    ['user', cs.User ? t.scalar(cs.User, 'Spec.TaskTemplate.ContainerSpec.User') : undefined],
-    ['group_add', t.strings('Spec.TaskTemplate.ContainerSpec.Groups', cs.Groups)],
-    ['working_dir', cs.Dir ? t.scalar(cs.Dir, 'Spec.TaskTemplate.ContainerSpec.Dir') : undefined],
-    ['hostname', cs.Hostname ? t.scalar(cs.Hostname, 'Spec.TaskTemplate.ContainerSpec.Hostname') : undefined],
-    ['environment', environment(t, 'Spec.TaskTemplate.ContainerSpec.Env', cs.Env)],
-    ['labels', t.stringMap('Spec.TaskTemplate.ContainerSpec.Labels', cs.Labels)],
-    ['read_only', cs.ReadOnly ? t.scalar(true, 'Spec.TaskTemplate.ContainerSpec.ReadOnly') : undefined],
-    ['cap_add', t.strings('Spec.TaskTemplate.ContainerSpec.CapabilityAdd', cs.CapabilityAdd)],
-    ['cap_drop', t.strings('Spec.TaskTemplate.ContainerSpec.CapabilityDrop', cs.CapabilityDrop)],
-    ['security_opt', securityOpt(t, cs)],
-    ['init', typeof cs.Init === 'boolean' ? t.scalar(cs.Init, 'Spec.TaskTemplate.ContainerSpec.Init') : undefined],
-    ['tty', cs.TTY ? t.scalar(true, 'Spec.TaskTemplate.ContainerSpec.TTY') : undefined],
-    ['stdin_open', cs.OpenStdin ? t.scalar(true, 'Spec.TaskTemplate.ContainerSpec.OpenStdin') : undefined],
-    ['healthcheck', cs.Healthcheck ? healthcheck(t, 'Spec.TaskTemplate.ContainerSpec.Healthcheck', cs.Healthcheck) : undefined],
-    ['stop_signal', cs.StopSignal ? t.scalar(cs.StopSignal, 'Spec.TaskTemplate.ContainerSpec.StopSignal') : undefined],
-    ['stop_grace_period', cs.StopGracePeriod !== undefined ? t.scalar(formatNanos(cs.StopGracePeriod), 'Spec.TaskTemplate.ContainerSpec.StopGracePeriod') : undefined],
-    ['sysctls', t.stringMap('Spec.TaskTemplate.ContainerSpec.Sysctls', cs.Sysctls)],
-    ['ulimits', ulimits(t, 'Spec.TaskTemplate.ContainerSpec.Ulimits', cs.Ulimits)],
-    ['extra_hosts', extraHosts(t, 'Spec.TaskTemplate.ContainerSpec.Hosts', cs.Hosts)],
-    ['dns', t.strings('Spec.TaskTemplate.ContainerSpec.DNSConfig.Nameservers', cs.DNSConfig?.Nameservers)],
-    ['dns_search', t.strings('Spec.TaskTemplate.ContainerSpec.DNSConfig.Search', cs.DNSConfig?.Search)],
-    ['dns_opt', t.strings('Spec.TaskTemplate.ContainerSpec.DNSConfig.Options', cs.DNSConfig?.Options)],
-    ['isolation', cs.Isolation && cs.Isolation !== 'default' ? t.scalar(cs.Isolation, 'Spec.TaskTemplate.ContainerSpec.Isolation') : undefined],
-    ['volumes', mounts(t, 'Spec.TaskTemplate.ContainerSpec.Mounts', cs.Mounts)],
-    ['ports', ports(t, svc)],
-    ['networks', networkNames ? networks(t, svc, networkNames) : undefined],
-    ['secrets', fileRefs(t, 'Spec.TaskTemplate.ContainerSpec.Secrets', cs.Secrets, 'SecretName')],
-    ['configs', fileRefs(t, 'Spec.TaskTemplate.ContainerSpec.Configs', cs.Configs, 'ConfigName')],
-    ['logging', ts.LogDriver?.Name ? t.map('Spec.TaskTemplate.LogDriver', [['driver', t.scalar(ts.LogDriver.Name, 'Spec.TaskTemplate.LogDriver.Name')], ['options', t.stringMap('Spec.TaskTemplate.LogDriver.Options', ts.LogDriver.Options)]]) : undefined],
-    ['deploy', deploy(t, svc), 'Spec'],
-  ];
-  return { name, tree: t.map('Spec', entries), nameLoc: t.loc('Spec.Name') };
+  const start = t.open();
+  t.add('image', t.opt(cs.Image, 'Spec.TaskTemplate.ContainerSpec.Image'));
+  t.add('entrypoint', t.strings('Spec.TaskTemplate.ContainerSpec.Command', cs.Command));
+  t.add('command', t.strings('Spec.TaskTemplate.ContainerSpec.Args', cs.Args));
+  t.add('user', cs.User ? t.scalar(cs.User, 'Spec.TaskTemplate.ContainerSpec.User') : undefined);
+  t.add('group_add', t.strings('Spec.TaskTemplate.ContainerSpec.Groups', cs.Groups));
+  t.add('working_dir', cs.Dir ? t.scalar(cs.Dir, 'Spec.TaskTemplate.ContainerSpec.Dir') : undefined);
+  t.add('hostname', cs.Hostname ? t.scalar(cs.Hostname, 'Spec.TaskTemplate.ContainerSpec.Hostname') : undefined);
+  t.add('environment', environment(t, 'Spec.TaskTemplate.ContainerSpec.Env', cs.Env));
+  t.add('labels', t.stringMap('Spec.TaskTemplate.ContainerSpec.Labels', cs.Labels));
+  t.add('read_only', cs.ReadOnly ? t.scalar(true, 'Spec.TaskTemplate.ContainerSpec.ReadOnly') : undefined);
+  t.add('cap_add', t.strings('Spec.TaskTemplate.ContainerSpec.CapabilityAdd', cs.CapabilityAdd));
+  t.add('cap_drop', t.strings('Spec.TaskTemplate.ContainerSpec.CapabilityDrop', cs.CapabilityDrop));
+  t.add('security_opt', securityOpt(t, cs));
+  t.add('init', typeof cs.Init === 'boolean' ? t.scalar(cs.Init, 'Spec.TaskTemplate.ContainerSpec.Init') : undefined);
+  t.add('tty', cs.TTY ? t.scalar(true, 'Spec.TaskTemplate.ContainerSpec.TTY') : undefined);
+  t.add('stdin_open', cs.OpenStdin ? t.scalar(true, 'Spec.TaskTemplate.ContainerSpec.OpenStdin') : undefined);
+  t.add('healthcheck', cs.Healthcheck ? healthcheck(t, cs.Healthcheck) : undefined);
+  t.add('stop_signal', cs.StopSignal ? t.scalar(cs.StopSignal, 'Spec.TaskTemplate.ContainerSpec.StopSignal') : undefined);
+  t.add('stop_grace_period', cs.StopGracePeriod !== undefined ? t.scalar(t.shared.duration(cs.StopGracePeriod), 'Spec.TaskTemplate.ContainerSpec.StopGracePeriod') : undefined);
+  t.add('sysctls', t.stringMap('Spec.TaskTemplate.ContainerSpec.Sysctls', cs.Sysctls));
+  t.add('ulimits', ulimits(t, 'Spec.TaskTemplate.ContainerSpec.Ulimits', cs.Ulimits));
+  t.add('extra_hosts', extraHosts(t, 'Spec.TaskTemplate.ContainerSpec.Hosts', cs.Hosts));
+  t.add('dns', t.strings('Spec.TaskTemplate.ContainerSpec.DNSConfig.Nameservers', cs.DNSConfig?.Nameservers));
+  t.add('dns_search', t.strings('Spec.TaskTemplate.ContainerSpec.DNSConfig.Search', cs.DNSConfig?.Search));
+  t.add('dns_opt', t.strings('Spec.TaskTemplate.ContainerSpec.DNSConfig.Options', cs.DNSConfig?.Options));
+  t.add('isolation', cs.Isolation && cs.Isolation !== 'default' ? t.scalar(cs.Isolation, 'Spec.TaskTemplate.ContainerSpec.Isolation') : undefined);
+  t.add('volumes', mounts(t, 'Spec.TaskTemplate.ContainerSpec.Mounts', cs.Mounts));
+  t.add('ports', ports(t, svc));
+  t.add('networks', networkNames ? networks(t, svc, networkNames) : undefined);
+  t.add('secrets', fileRefs(t, 'Spec.TaskTemplate.ContainerSpec.Secrets', cs.Secrets, 'SecretName'));
+  t.add('configs', fileRefs(t, 'Spec.TaskTemplate.ContainerSpec.Configs', cs.Configs, 'ConfigName'));
+  t.add('logging', ts.LogDriver?.Name ? t.map('Spec.TaskTemplate.LogDriver', [['driver', t.scalar(ts.LogDriver.Name, 'Spec.TaskTemplate.LogDriver.Name')], ['options', t.stringMap('Spec.TaskTemplate.LogDriver.Options', ts.LogDriver.Options)]]) : undefined);
+  t.add('deploy', deploy(t, svc), 'Spec');
+  return { name, tree: t.close('Spec', start), nameLoc: t.loc('Spec.Name') };
 }
 
 /**
@@ -78,14 +81,14 @@ export function serviceNetworks(svc: DockerService): Array<{ Target?: string; Al
 
 function environment(t: LiveTree, path: string, env: string[] | null | undefined): LMap | undefined {
   if (!env || env.length === 0) return undefined;
-  return t.map(
-    path,
-    env.map((kv, i) => {
-      const eq = kv.indexOf('=');
-      const key = eq < 0 ? kv : kv.slice(0, eq);
-      return [key, t.scalar(eq < 0 ? null : kv.slice(eq + 1), `${path}[${i}]`)] as [string, LVal];
-    }),
-  );
+  const at = t.shared.items(path);
+  const start = t.open();
+  for (let i = 0; i < env.length; i++) {
+    const kv = env[i]!;
+    const eq = kv.indexOf('=');
+    t.add(eq < 0 ? kv : kv.slice(0, eq), t.scalar(eq < 0 ? null : kv.slice(eq + 1), at[i] ?? itemPath(at, path, i)));
+  }
+  return t.close(path, start);
 }
 
 function securityOpt(t: LiveTree, cs: ContainerSpec): LVal | undefined {
@@ -98,18 +101,18 @@ function securityOpt(t: LiveTree, cs: ContainerSpec): LVal | undefined {
   return items.length ? t.seq(P, items) : undefined;
 }
 
-function healthcheck(t: LiveTree, path: string, h: Healthcheck): LMap {
-  const test = h.Test && h.Test.length > 0 ? t.strings(`${path}.Test`, h.Test) : undefined;
-  const dur = (v: number | undefined, field: string) => (v ? t.scalar(formatNanos(v), `${path}.${field}`) : undefined);
-  return t.map(path, [
-    ['test', test],
-    ['disable', h.Test && h.Test.length === 1 && h.Test[0] === 'NONE' ? t.scalar(true, `${path}.Test`) : undefined],
-    ['interval', dur(h.Interval, 'Interval')],
-    ['timeout', dur(h.Timeout, 'Timeout')],
-    ['start_period', dur(h.StartPeriod, 'StartPeriod')],
-    ['start_interval', dur(h.StartInterval, 'StartInterval')],
-    ['retries', h.Retries ? t.scalar(h.Retries, `${path}.Retries`) : undefined],
-  ]);
+/** The fixed paths are written out (not joined per service): each would be a string kept per value. */
+function healthcheck(t: LiveTree, h: Healthcheck): LMap {
+  const test = h.Test && h.Test.length > 0 ? t.strings('Spec.TaskTemplate.ContainerSpec.Healthcheck.Test', h.Test) : undefined;
+  const start = t.open();
+  t.add('test', test);
+  t.add('disable', h.Test && h.Test.length === 1 && h.Test[0] === 'NONE' ? t.scalar(true, 'Spec.TaskTemplate.ContainerSpec.Healthcheck.Test') : undefined);
+  t.add('interval', h.Interval ? t.scalar(t.shared.duration(h.Interval), 'Spec.TaskTemplate.ContainerSpec.Healthcheck.Interval') : undefined);
+  t.add('timeout', h.Timeout ? t.scalar(t.shared.duration(h.Timeout), 'Spec.TaskTemplate.ContainerSpec.Healthcheck.Timeout') : undefined);
+  t.add('start_period', h.StartPeriod ? t.scalar(t.shared.duration(h.StartPeriod), 'Spec.TaskTemplate.ContainerSpec.Healthcheck.StartPeriod') : undefined);
+  t.add('start_interval', h.StartInterval ? t.scalar(t.shared.duration(h.StartInterval), 'Spec.TaskTemplate.ContainerSpec.Healthcheck.StartInterval') : undefined);
+  t.add('retries', h.Retries ? t.scalar(h.Retries, 'Spec.TaskTemplate.ContainerSpec.Healthcheck.Retries') : undefined);
+  return t.close('Spec.TaskTemplate.ContainerSpec.Healthcheck', start);
 }
 
 function ulimits(t: LiveTree, path: string, list: ContainerSpec['Ulimits']): LMap | undefined {
@@ -117,7 +120,7 @@ function ulimits(t: LiveTree, path: string, list: ContainerSpec['Ulimits']): LMa
   return t.map(
     path,
     list.map((u, i) => {
-      const p = `${path}[${i}]`;
+      const p = t.shared.item(path, i);
       return [u.Name ?? String(i), t.map(p, [['soft', t.opt(u.Soft, `${p}.Soft`)], ['hard', t.opt(u.Hard, `${p}.Hard`)]])] as [string, LVal];
     }),
   );
@@ -127,39 +130,38 @@ function ulimits(t: LiveTree, path: string, list: ContainerSpec['Ulimits']): LMa
 function extraHosts(t: LiveTree, path: string, hosts: string[] | null | undefined): LVal | undefined {
   if (!hosts || hosts.length === 0) return undefined;
   const items: LVal[] = [];
+  const at = t.shared.items(path);
   hosts.forEach((h, i) => {
     const [ip, ...names] = h.trim().split(/\s+/);
-    for (const n of names) items.push(t.scalar(`${n}:${ip}`, `${path}[${i}]`));
+    for (const n of names) items.push(t.scalar(`${n}:${ip}`, at[i] ?? itemPath(at, path, i)));
   });
   return items.length ? t.seq(path, items) : undefined;
 }
 
 function mounts(t: LiveTree, path: string, list: DockerMount[] | null | undefined): LVal | undefined {
   if (!list || list.length === 0) return undefined;
+  const at = t.shared.items(path);
   return t.seq(
     path,
     list.map((m, i) => {
-      const p = `${path}[${i}]`;
+      const p = at[i] ?? itemPath(at, path, i);
       const type = (m.Type ?? 'volume').toLowerCase();
       const tmpfs = m.TmpfsOptions;
-      return t.map(p, [
-        ['type', t.scalar(type, `${p}.Type`)],
-        ['source', m.Source ? t.scalar(m.Source, `${p}.Source`) : undefined],
-        ['target', t.scalar(m.Target ?? '', `${p}.Target`)],
-        ['read_only', m.ReadOnly ? t.scalar(true, `${p}.ReadOnly`) : undefined],
-        ['consistency', m.Consistency && m.Consistency !== 'default' ? t.scalar(m.Consistency, `${p}.Consistency`) : undefined],
-        ['bind', m.BindOptions?.Propagation ? t.map(`${p}.BindOptions`, [['propagation', t.scalar(m.BindOptions.Propagation, `${p}.BindOptions.Propagation`)]]) : undefined],
-        ['volume', m.VolumeOptions?.NoCopy ? t.map(`${p}.VolumeOptions`, [['nocopy', t.scalar(true, `${p}.VolumeOptions.NoCopy`)]]) : undefined],
-        [
-          'tmpfs',
-          tmpfs && (tmpfs.SizeBytes || tmpfs.Mode)
-            ? t.map(`${p}.TmpfsOptions`, [
-                ['size', tmpfs.SizeBytes ? t.scalar(tmpfs.SizeBytes, `${p}.TmpfsOptions.SizeBytes`) : undefined],
-                ['mode', tmpfs.Mode ? t.scalar(tmpfs.Mode, `${p}.TmpfsOptions.Mode`) : undefined],
-              ])
-            : undefined,
-        ],
-      ]);
+      const start = t.open();
+      t.add('type', t.scalar(type, `${p}.Type`));
+      t.add('source', m.Source ? t.scalar(m.Source, `${p}.Source`) : undefined);
+      t.add('target', t.scalar(m.Target ?? '', `${p}.Target`));
+      t.add('read_only', m.ReadOnly ? t.scalar(true, `${p}.ReadOnly`) : undefined);
+      t.add('consistency', m.Consistency && m.Consistency !== 'default' ? t.scalar(m.Consistency, `${p}.Consistency`) : undefined);
+      t.add('bind', m.BindOptions?.Propagation ? t.map(`${p}.BindOptions`, [['propagation', t.scalar(m.BindOptions.Propagation, `${p}.BindOptions.Propagation`)]]) : undefined);
+      t.add('volume', m.VolumeOptions?.NoCopy ? t.map(`${p}.VolumeOptions`, [['nocopy', t.scalar(true, `${p}.VolumeOptions.NoCopy`)]]) : undefined);
+      if (tmpfs && (tmpfs.SizeBytes || tmpfs.Mode)) {
+        const at = t.open();
+        t.add('size', tmpfs.SizeBytes ? t.scalar(tmpfs.SizeBytes, `${p}.TmpfsOptions.SizeBytes`) : undefined);
+        t.add('mode', tmpfs.Mode ? t.scalar(tmpfs.Mode, `${p}.TmpfsOptions.Mode`) : undefined);
+        t.add('tmpfs', t.close(`${p}.TmpfsOptions`, at));
+      }
+      return t.close(p, start);
     }),
   );
 }
@@ -176,13 +178,13 @@ function ports(t: LiveTree, svc: DockerService): LVal | undefined {
   return t.seq(
     path,
     list.map((p, i) => {
-      const pp = `${path}[${i}]`;
-      return t.map(pp, [
-        ['target', t.opt(p.TargetPort, `${pp}.TargetPort`)],
-        ['published', p.PublishedPort ? t.scalar(p.PublishedPort, `${pp}.PublishedPort`) : undefined],
-        ['protocol', t.opt(p.Protocol, `${pp}.Protocol`)],
-        ['mode', t.opt(p.PublishMode, `${pp}.PublishMode`)],
-      ]);
+      const pp = t.shared.item(path, i);
+      const start = t.open();
+      t.add('target', t.opt(p.TargetPort, `${pp}.TargetPort`));
+      t.add('published', p.PublishedPort ? t.scalar(p.PublishedPort, `${pp}.PublishedPort`) : undefined);
+      t.add('protocol', t.opt(p.Protocol, `${pp}.Protocol`));
+      t.add('mode', t.opt(p.PublishMode, `${pp}.PublishMode`));
+      return t.close(pp, start);
     }),
   );
 }
@@ -192,14 +194,14 @@ function fileRefs(t: LiveTree, path: string, list: FileReference[] | null | unde
   return t.seq(
     path,
     list.map((r, i) => {
-      const p = `${path}[${i}]`;
-      return t.map(p, [
-        ['source', t.scalar(r[nameKey] ?? '', `${p}.${nameKey}`)],
-        ['target', t.opt(r.File?.Name, `${p}.File.Name`)],
-        ['uid', t.opt(r.File?.UID, `${p}.File.UID`)],
-        ['gid', t.opt(r.File?.GID, `${p}.File.GID`)],
-        ['mode', t.opt(r.File?.Mode, `${p}.File.Mode`)],
-      ]);
+      const p = t.shared.item(path, i);
+      const start = t.open();
+      t.add('source', t.scalar(r[nameKey] ?? '', `${p}.${nameKey}`));
+      t.add('target', t.opt(r.File?.Name, `${p}.File.Name`));
+      t.add('uid', t.opt(r.File?.UID, `${p}.File.UID`));
+      t.add('gid', t.opt(r.File?.GID, `${p}.File.GID`));
+      t.add('mode', t.opt(r.File?.Mode, `${p}.File.Mode`));
+      return t.close(p, start);
     }),
   );
 }
@@ -216,75 +218,83 @@ function deploy(t: LiveTree, svc: DockerService): LMap {
   const replicas = mode.Replicated ? t.scalar(mode.Replicated.Replicas ?? 0, 'Spec.Mode.Replicated.Replicas') : mode.ReplicatedJob?.TotalCompletions !== undefined ? t.scalar(mode.ReplicatedJob.TotalCompletions, 'Spec.Mode.ReplicatedJob.TotalCompletions') : undefined;
   const R = 'Spec.TaskTemplate.Resources';
   const res = ts.Resources ?? {};
-  const resources = t.nonEmpty(
-    t.map(R, [
-      ['limits', resourceMap(t, 'Spec.TaskTemplate.Resources.Limits', res.Limits, true)],
-      ['reservations', resourceMap(t, 'Spec.TaskTemplate.Resources.Reservations', res.Reservations, false)],
-    ]),
-  );
+  const resourcesAt = t.open();
+  t.add('limits', resourceMap(t, LIMITS, res.Limits, true));
+  t.add('reservations', resourceMap(t, RESERVATIONS, res.Reservations, false));
+  const resources = t.closeNonEmpty(R, resourcesAt);
   const P = 'Spec.TaskTemplate.Placement';
   const pl = ts.Placement ?? {};
-  const placement = t.nonEmpty(
-    t.map(P, [
-      ['constraints', t.strings('Spec.TaskTemplate.Placement.Constraints', pl.Constraints)],
-      [
-        'preferences',
-        pl.Preferences && pl.Preferences.length
-          ? t.seq(
-              'Spec.TaskTemplate.Placement.Preferences',
-              pl.Preferences.map((pref, i) => t.map(`${P}.Preferences[${i}]`, [['spread', t.opt(pref.Spread?.SpreadDescriptor, `${P}.Preferences[${i}].Spread.SpreadDescriptor`)]])),
-            )
-          : undefined,
-      ],
-      ['max_replicas_per_node', pl.MaxReplicas ? t.scalar(pl.MaxReplicas, 'Spec.TaskTemplate.Placement.MaxReplicas') : undefined],
-    ]),
+  const placementAt = t.open();
+  t.add('constraints', t.strings('Spec.TaskTemplate.Placement.Constraints', pl.Constraints));
+  t.add(
+    'preferences',
+    pl.Preferences && pl.Preferences.length
+      ? t.seq(
+          'Spec.TaskTemplate.Placement.Preferences',
+          pl.Preferences.map((pref, i) => t.map(`${P}.Preferences[${i}]`, [['spread', t.opt(pref.Spread?.SpreadDescriptor, `${P}.Preferences[${i}].Spread.SpreadDescriptor`)]])),
+        )
+      : undefined,
   );
+  t.add('max_replicas_per_node', pl.MaxReplicas ? t.scalar(pl.MaxReplicas, 'Spec.TaskTemplate.Placement.MaxReplicas') : undefined);
+  const placement = t.closeNonEmpty(P, placementAt);
   const RP = 'Spec.TaskTemplate.RestartPolicy';
   const rp = ts.RestartPolicy;
-  const restart = rp
-    ? t.nonEmpty(
-        t.map(RP, [
-          ['condition', t.opt(rp.Condition, 'Spec.TaskTemplate.RestartPolicy.Condition')],
-          ['delay', rp.Delay !== undefined ? t.scalar(formatNanos(rp.Delay), 'Spec.TaskTemplate.RestartPolicy.Delay') : undefined],
-          ['max_attempts', rp.MaxAttempts !== undefined ? t.scalar(rp.MaxAttempts, 'Spec.TaskTemplate.RestartPolicy.MaxAttempts') : undefined],
-          ['window', rp.Window !== undefined ? t.scalar(formatNanos(rp.Window), 'Spec.TaskTemplate.RestartPolicy.Window') : undefined],
-        ]),
-      )
-    : undefined;
-  return t.map('Spec', [
-    ['mode', t.scalar(modeName, modePath), 'Spec.Mode'],
-    ['replicas', replicas],
-    ['endpoint_mode', t.opt(spec.EndpointSpec?.Mode, 'Spec.EndpointSpec.Mode')],
-    ['labels', t.stringMap('Spec.Labels', spec.Labels)],
-    ['resources', resources],
-    ['placement', placement],
-    ['restart_policy', restart],
-    ['update_config', updateConfig(t, 'Spec.UpdateConfig', spec.UpdateConfig)],
-    ['rollback_config', updateConfig(t, 'Spec.RollbackConfig', spec.RollbackConfig)],
-  ]);
+  let restart: LMap | undefined;
+  if (rp) {
+    const at = t.open();
+    t.add('condition', t.opt(rp.Condition, 'Spec.TaskTemplate.RestartPolicy.Condition'));
+    t.add('delay', rp.Delay !== undefined ? t.scalar(t.shared.duration(rp.Delay), 'Spec.TaskTemplate.RestartPolicy.Delay') : undefined);
+    t.add('max_attempts', rp.MaxAttempts !== undefined ? t.scalar(rp.MaxAttempts, 'Spec.TaskTemplate.RestartPolicy.MaxAttempts') : undefined);
+    t.add('window', rp.Window !== undefined ? t.scalar(t.shared.duration(rp.Window), 'Spec.TaskTemplate.RestartPolicy.Window') : undefined);
+    restart = t.closeNonEmpty(RP, at);
+  }
+  const start = t.open();
+  t.add('mode', t.scalar(modeName, modePath), 'Spec.Mode');
+  t.add('replicas', replicas);
+  t.add('endpoint_mode', t.opt(spec.EndpointSpec?.Mode, 'Spec.EndpointSpec.Mode'));
+  t.add('labels', t.stringMap('Spec.Labels', spec.Labels));
+  t.add('resources', resources);
+  t.add('placement', placement);
+  t.add('restart_policy', restart);
+  t.add('update_config', updateConfig(t, UPDATE_CONFIG, spec.UpdateConfig));
+  t.add('rollback_config', updateConfig(t, ROLLBACK_CONFIG, spec.RollbackConfig));
+  return t.close('Spec', start);
 }
 
-function resourceMap(t: LiveTree, path: string, r: ResourceSpec | null | undefined, limits: boolean): LMap | undefined {
+/**
+ * The paths of a spec object's fields, written once when the module loads: joined for each service,
+ * each would be a string kept per value.
+ */
+function fieldPaths<const F extends readonly string[]>(path: string, fields: F): { path: string } & Record<F[number], string> {
+  const out: Record<string, string> = { path };
+  for (const f of fields) out[f] = `${path}.${f}`;
+  return out as { path: string } & Record<F[number], string>;
+}
+
+const RESOURCE_FIELDS = ['NanoCPUs', 'MemoryBytes', 'Pids'] as const;
+const LIMITS = fieldPaths('Spec.TaskTemplate.Resources.Limits', RESOURCE_FIELDS);
+const RESERVATIONS = fieldPaths('Spec.TaskTemplate.Resources.Reservations', RESOURCE_FIELDS);
+const UPDATE_FIELDS = ['Parallelism', 'Delay', 'FailureAction', 'Monitor', 'MaxFailureRatio', 'Order'] as const;
+const UPDATE_CONFIG = fieldPaths('Spec.UpdateConfig', UPDATE_FIELDS);
+const ROLLBACK_CONFIG = fieldPaths('Spec.RollbackConfig', UPDATE_FIELDS);
+
+function resourceMap(t: LiveTree, at: typeof LIMITS, r: ResourceSpec | null | undefined, limits: boolean): LMap | undefined {
   if (!r) return undefined;
-  return t.nonEmpty(
-    t.map(path, [
-      ['cpus', r.NanoCPUs ? t.scalar(r.NanoCPUs / 1e9, `${path}.NanoCPUs`) : undefined],
-      ['memory', r.MemoryBytes ? t.scalar(formatBytes(r.MemoryBytes), `${path}.MemoryBytes`) : undefined],
-      ['pids', limits && r.Pids ? t.scalar(r.Pids, `${path}.Pids`) : undefined],
-    ]),
-  );
+  const start = t.open();
+  t.add('cpus', r.NanoCPUs ? t.scalar(r.NanoCPUs / 1e9, at.NanoCPUs) : undefined);
+  t.add('memory', r.MemoryBytes ? t.scalar(formatBytes(r.MemoryBytes), at.MemoryBytes) : undefined);
+  t.add('pids', limits && r.Pids ? t.scalar(r.Pids, at.Pids) : undefined);
+  return t.closeNonEmpty(at.path, start);
 }
 
-function updateConfig(t: LiveTree, path: string, u: UpdateConfig | null | undefined): LMap | undefined {
+function updateConfig(t: LiveTree, at: typeof UPDATE_CONFIG, u: UpdateConfig | null | undefined): LMap | undefined {
   if (!u) return undefined;
-  return t.nonEmpty(
-    t.map(path, [
-      ['parallelism', u.Parallelism !== undefined ? t.scalar(u.Parallelism, `${path}.Parallelism`) : undefined],
-      ['delay', u.Delay !== undefined ? t.scalar(formatNanos(u.Delay), `${path}.Delay`) : undefined],
-      ['failure_action', t.opt(u.FailureAction, `${path}.FailureAction`)],
-      ['monitor', u.Monitor !== undefined ? t.scalar(formatNanos(u.Monitor), `${path}.Monitor`) : undefined],
-      ['max_failure_ratio', u.MaxFailureRatio !== undefined ? t.scalar(u.MaxFailureRatio, `${path}.MaxFailureRatio`) : undefined],
-      ['order', t.opt(u.Order, `${path}.Order`)],
-    ]),
-  );
+  const start = t.open();
+  t.add('parallelism', u.Parallelism !== undefined ? t.scalar(u.Parallelism, at.Parallelism) : undefined);
+  t.add('delay', u.Delay !== undefined ? t.scalar(t.shared.duration(u.Delay), at.Delay) : undefined);
+  t.add('failure_action', t.opt(u.FailureAction, at.FailureAction));
+  t.add('monitor', u.Monitor !== undefined ? t.scalar(t.shared.duration(u.Monitor), at.Monitor) : undefined);
+  t.add('max_failure_ratio', u.MaxFailureRatio !== undefined ? t.scalar(u.MaxFailureRatio, at.MaxFailureRatio) : undefined);
+  t.add('order', t.opt(u.Order, at.Order));
+  return t.closeNonEmpty(at.path, start);
 }

@@ -7,7 +7,7 @@ import { noStackError, pickServices, ScopeError, type AuditScope } from './scope
 import { convertService, serviceNetworks, tmpfsOptions } from './convert-service.js';
 import type { DockerNode, DockerService, DockerTask, SwarmInfo } from './docker-types.js';
 import type { LiveFacts, LiveNetwork, LiveNode, LiveService, LiveSwarm, LiveTask, ServiceMode } from '../model/live-facts.js';
-import { LiveTree } from './live-tree.js';
+import { LiveStrings, LiveTree } from './live-tree.js';
 import { SLEEP_POLICY_LABEL_PREFIX, STACK_IMAGE_LABEL, STACK_NAMESPACE_LABEL } from '../model/labels.js';
 import type { SwarmSnapshot } from './snapshot.js';
 
@@ -24,8 +24,9 @@ export function buildLiveStack(snap: SwarmSnapshot, asked: AuditScope = {}): Sta
   const networks = new Set<string>();
   // a snapshot from before networks were recorded leaves services without their networks
   const networkNames = snap.networks ? new Map(snap.networks.map((n) => [n.ID, n.Name])) : undefined;
+  const strings = new LiveStrings();
   for (const svc of selected) {
-    const { name, tree, nameLoc } = convertService(svc, networkNames);
+    const { name, tree, nameLoc } = convertService(svc, networkNames, strings);
     if (networkNames) for (const n of serviceNetworks(svc)) networks.add(networkNames.get(n.Target ?? '') ?? n.Target ?? '');
     entries.push({ key: name, keyLoc: nameLoc, value: tree });
     for (const s of svc.Spec.TaskTemplate?.ContainerSpec?.Secrets ?? []) if (s.SecretName) secrets.add(s.SecretName);
@@ -86,6 +87,7 @@ export function describeScope(scope: { stack: string | null; services: string[] 
  * labels: `stackopt.sleep-policy.<key>` on the service (`deploy.labels`), or on its containers.
  */
 function sleepPolicyFromLabels(model: Service, svc: DockerService): Service['sleepPolicy'] {
+  if (!hasSleepLabel(svc.Spec.Labels) && !hasSleepLabel(svc.Spec.TaskTemplate?.ContainerSpec?.Labels)) return null;
   const found: Array<{ key: string; value: string; path: string }> = [];
   const sources = [
     ['Spec.Labels', svc.Spec.Labels],
@@ -106,6 +108,11 @@ function sleepPolicyFromLabels(model: Service, svc: DockerService): Service['sle
   const map: LMap = t.map(found[0]!.path.split('[')[0]!, found.map((f) => [f.key, t.scalar(f.value, f.path)]));
   const entry: LEntry = { key: SLEEP_POLICY_LABEL_PREFIX.slice(0, -1), keyLoc: map.entries[0]!.keyLoc, value: map };
   return { key: 'labels', ref: { node: map, path: [...model.ref.path, 'deploy', 'labels', entry.key], shared: false, entry } };
+}
+
+function hasSleepLabel(labels: Record<string, string> | null | undefined): boolean {
+  if (labels) for (const k in labels) if (k.startsWith(SLEEP_POLICY_LABEL_PREFIX)) return true;
+  return false;
 }
 
 /** Newer engines keep tmpfs mount options (`noexec`, `nosuid`); the long syntax has no key for them. */

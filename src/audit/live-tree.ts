@@ -7,7 +7,11 @@ import { makeMap, type LEntry, type LMap, type LScalar, type LSeq, type LVal } f
  * (`Spec.TaskTemplate.ContainerSpec.User`), so a finding about it says where to look.
  */
 export class LiveTree {
-  constructor(readonly object: string) {}
+  constructor(
+    readonly object: string,
+    /** the paths and durations shared by the trees of one audit (see `LiveStrings`) */
+    readonly shared: LiveStrings = new LiveStrings(),
+  ) {}
 
   loc(path: string): LiveLoc {
     return { kind: 'live', object: this.object, path };
@@ -35,6 +39,37 @@ export class LiveTree {
     return makeMap(this.loc(path), list);
   }
 
+  /**
+   * Entries of mappings being built (`open`, `add`, `close`): one list per tree, used as a stack, so
+   * that a mapping's entries are made as its values are, without a list of `[key, value]` pairs
+   * to walk again (a service has about a dozen mappings, a few hundred pairs in all, most of them
+   * for keys it does not set). A mapping built inside another's `open` and `close` takes the
+   * entries above the outer one's and gives the room back when it closes.
+   */
+  private readonly building: LEntry[] = [];
+
+  /** Start a mapping: what `close` is given. */
+  open(): number {
+    return this.building.length;
+  }
+
+  /** The entry `key: value` of the mapping being built, when the value is defined; its key points at `keyPath` or its value. */
+  add(key: string, value: LVal | undefined | null, keyPath?: string): void {
+    if (value) this.building.push({ key, keyLoc: keyPath ? this.loc(keyPath) : value.loc, value });
+  }
+
+  /** The mapping of the entries added since `open` returned `start` (a list of its size). */
+  close(path: string, start: number): LMap {
+    const list = this.building.slice(start);
+    this.building.length = start;
+    return makeMap(this.loc(path), list);
+  }
+
+  /** `close`, or undefined when nothing was added (see `nonEmpty`). */
+  closeNonEmpty(path: string, start: number): LMap | undefined {
+    return this.building.length === start ? undefined : this.close(path, start);
+  }
+
   seq(path: string, items: LVal[]): LSeq {
     return { kind: 'seq', items: items.map((value) => ({ value })), loc: this.loc(path) };
   }
@@ -42,10 +77,10 @@ export class LiveTree {
   /** A list of strings, each at `path[i]`; undefined when the list is absent or empty. */
   strings(path: string, list: readonly string[] | null | undefined): LSeq | undefined {
     if (!list || list.length === 0) return undefined;
-    return this.seq(
-      path,
-      list.map((s, i) => this.scalar(s, `${path}[${i}]`)),
-    );
+    const at = this.shared.items(path);
+    const items = new Array<{ value: LVal }>(list.length);
+    for (let i = 0; i < list.length; i++) items[i] = { value: this.scalar(list[i]!, at[i] ?? itemPath(at, path, i)) };
+    return { kind: 'seq', items, loc: this.loc(path) };
   }
 
   /** A string-valued mapping (labels, options), each value at `path["key"]`. */
@@ -53,21 +88,74 @@ export class LiveTree {
     if (!obj) return undefined;
     const keys = Object.keys(obj);
     if (keys.length === 0) return undefined;
-    return this.map(
-      path,
-      keys.map((k) => [k, this.scalar(obj[k]!, `${path}[${JSON.stringify(k)}]`)]),
-    );
-  }
-
-  /** Empty mappings are left out: an absent key and an empty one mean the same to every rule. */
-  nonEmpty(m: LMap): LMap | undefined {
-    return m.entries.length ? m : undefined;
+    const at = this.shared.keys(path);
+    const list = new Array<LEntry>(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      const value = this.scalar(obj[k]!, at.get(k) ?? keyPath(at, path, k));
+      list[i] = { key: k, keyLoc: value.loc, value };
+    }
+    return makeMap(this.loc(path), list);
   }
 
   opt(v: string | number | boolean | null | undefined, path: string): LScalar | undefined {
     if (v === undefined || v === null) return undefined;
     return this.scalar(v, path);
   }
+}
+
+/**
+ * Strings the trees of one audit share, each written once: the paths of list items
+ * (`Spec.TaskTemplate.ContainerSpec.Env[1]`) and of mapping values
+ * (`Spec.Labels["com.docker.stack.namespace"]`), and durations (`30s`). The services of a swarm
+ * mostly have lists of a few items, the same label keys and the same few durations, and a string
+ * written for each value was kept per value (about forty a service). One look-up per list or
+ * mapping; the item's or key's path is then read from what it returns.
+ */
+export class LiveStrings {
+  private readonly itemPaths = new Map<string, string[]>();
+  private readonly keyPaths = new Map<string, Map<string, string>>();
+
+  private readonly durations = new Map<number, string>();
+
+  /** `formatNanos(ns)` */
+  duration(ns: number): string {
+    let text = this.durations.get(ns);
+    if (text === undefined) this.durations.set(ns, (text = formatNanos(ns)));
+    return text;
+  }
+
+  /** The item paths of the list at `path`, by index (filled as `itemPath` writes them). */
+  items(path: string): string[] {
+    let list = this.itemPaths.get(path);
+    if (!list) this.itemPaths.set(path, (list = []));
+    return list;
+  }
+
+  /** `path[i]` (one look-up per item: `items` for a whole list) */
+  item(path: string, i: number): string {
+    const at = this.items(path);
+    return at[i] ?? itemPath(at, path, i);
+  }
+
+  /** The value paths of the mapping at `path`, by key (filled as `keyPath` writes them). */
+  keys(path: string): Map<string, string> {
+    let map = this.keyPaths.get(path);
+    if (!map) this.keyPaths.set(path, (map = new Map()));
+    return map;
+  }
+}
+
+/** `path[i]`, kept in `at` (the list of `LiveStrings.items(path)`). */
+export function itemPath(at: string[], path: string, i: number): string {
+  return (at[i] = `${path}[${i}]`);
+}
+
+/** `path["key"]`, kept in `at` (the map of `LiveStrings.keys(path)`). */
+function keyPath(at: Map<string, string>, path: string, key: string): string {
+  const p = `${path}[${JSON.stringify(key)}]`;
+  at.set(key, p);
+  return p;
 }
 
 /** Nanoseconds → an exact Go/compose duration: `30s`, `1m30s`, `1h`, `500ms`, `250us`, `10ns`. */

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { loadCommandConfig } from '../config/find-config.js';
 import { allRules } from '../engine/registry.js';
 import type { Finding } from '../engine/types.js';
+import type { AuditOptions, LiveAudit } from '../audit/audit.js';
 import { formatNames, loadFormatter } from '../format/index.js';
 import type { ReportResult } from '../format/types.js';
 import { describeFsError } from '../parse/read-text.js';
@@ -109,6 +110,49 @@ export async function runAudit(opts: AuditCommandOptions, g: GlobalContext): Pro
   if (opts.snapshot && opts.context) throw new CliError('--snapshot audits a saved snapshot; --context (which engine to ask) does not apply to it', EXIT_USAGE);
   const config = loadCommandConfig(opts.config);
 
+  const { auditLive, describeVanished, DeclaredStackError, ScopeError } = await import('../audit/audit.js');
+  const auditOptions: AuditOptions = {
+    stack: opts.stack ?? null,
+    services: opts.service ?? [],
+    declaredFiles: opts.file ?? [],
+    envFiles: opts.envFile && opts.envFile.length ? opts.envFile : undefined,
+    settings: withSeverities(config?.settings, opts.rule ?? []),
+  };
+  let result;
+  try {
+    // the snapshot lives only in readSwarm's frame: the rules run without it
+    result = auditLive(await readSwarm(opts, auditOptions), auditOptions);
+  } catch (e) {
+    if (e instanceof ScopeError || e instanceof DeclaredStackError) throw new CliError(e.message, EXIT_USAGE);
+    throw e;
+  }
+
+  const toFile = opts.outputFile !== undefined;
+  const color = toFile ? opts.color === true : useColor(opts.color, g);
+  let text: string;
+  if (human) {
+    const { formatAuditHuman } = await import('../format/audit-human.js');
+    text = formatAuditHuman(result, { color });
+  } else {
+    const audit = { changedObjects: describeVanished(result.vanished)?.count ?? 0, vanished: result.vanished, partial: result.partial };
+    text = formatter!(groupByObject(result.findings), { color, version: g.version, cwd: process.cwd(), rules: allRules, audit });
+  }
+  if (toFile) {
+    try {
+      writeOutputFile(opts.outputFile!, text);
+    } catch (e) {
+      throw new CliError(`cannot write ${opts.outputFile}: ${describeFsError(e, true)}`, EXIT_USAGE);
+    }
+  } else g.stdout(text);
+  const failOn = opts.failOn ?? config?.failOn ?? 'error';
+  return result.findings.some((f) => failsAt(f.severity, failOn)) ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/**
+ * The swarm to audit, converted into the model: a saved snapshot or one taken through docker (saved
+ * with --save-snapshot). The snapshot itself is let go when this returns.
+ */
+async function readSwarm(opts: AuditCommandOptions, auditOptions: AuditOptions): Promise<LiveAudit> {
   const { loadSnapshot, collectSnapshot, saveSnapshot, SnapshotError } = await import('../audit/snapshot.js');
   let snapshot;
   if (opts.snapshot) {
@@ -141,41 +185,8 @@ export async function runAudit(opts: AuditCommandOptions, g: GlobalContext): Pro
       throw new CliError(`cannot write the snapshot ${opts.saveSnapshot}: ${describeFsError(e, true)}`, EXIT_USAGE);
     }
   }
-
-  const { auditSnapshot, describeVanished, DeclaredStackError, ScopeError } = await import('../audit/audit.js');
-  let result;
-  try {
-    result = auditSnapshot(snapshot, {
-      stack: opts.stack ?? null,
-      services: opts.service ?? [],
-      declaredFiles: opts.file ?? [],
-      envFiles: opts.envFile && opts.envFile.length ? opts.envFile : undefined,
-      settings: withSeverities(config?.settings, opts.rule ?? []),
-    });
-  } catch (e) {
-    if (e instanceof ScopeError || e instanceof DeclaredStackError) throw new CliError(e.message, EXIT_USAGE);
-    throw e;
-  }
-
-  const toFile = opts.outputFile !== undefined;
-  const color = toFile ? opts.color === true : useColor(opts.color, g);
-  let text: string;
-  if (human) {
-    const { formatAuditHuman } = await import('../format/audit-human.js');
-    text = formatAuditHuman(result, { color });
-  } else {
-    const audit = { changedObjects: describeVanished(result.vanished)?.count ?? 0, vanished: result.vanished, partial: result.partial };
-    text = formatter!(groupByObject(result.findings), { color, version: g.version, cwd: process.cwd(), rules: allRules, audit });
-  }
-  if (toFile) {
-    try {
-      writeOutputFile(opts.outputFile!, text);
-    } catch (e) {
-      throw new CliError(`cannot write ${opts.outputFile}: ${describeFsError(e, true)}`, EXIT_USAGE);
-    }
-  } else g.stdout(text);
-  const failOn = opts.failOn ?? config?.failOn ?? 'error';
-  return result.findings.some((f) => failsAt(f.severity, failOn)) ? EXIT_FINDINGS : EXIT_OK;
+  const { prepareAudit } = await import('../audit/audit.js');
+  return prepareAudit(snapshot, auditOptions);
 }
 
 /**

@@ -22,11 +22,15 @@ export function parseBytes(v: unknown): number | null {
 
 /** Bytes → the shortest exact compose size (`512M`, `1G`), or a byte count. */
 export function formatBytes(n: number): string {
-  for (const [u, f] of [['G', 1024 ** 3], ['M', 1024 ** 2], ['K', 1024]] as const) {
-    if (n >= f && n % f === 0) return `${n / f}${u}`;
-  }
+  // no list of units made per call: the audit formats two sizes of every service
+  if (n >= GIB && n % GIB === 0) return `${n / GIB}G`;
+  if (n >= MIB && n % MIB === 0) return `${n / MIB}M`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024}K`;
   return String(n);
 }
+
+const GIB = 1024 ** 3;
+const MIB = 1024 ** 2;
 
 const DURATION_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, 'μs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
 
