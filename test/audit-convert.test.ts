@@ -9,13 +9,13 @@ import { computeCapacity, formatCpus, formatSize } from '../src/model/capacity.j
 import { convertService } from '../src/audit/convert-service.js';
 import type { DockerService } from '../src/audit/docker-types.js';
 import { buildLiveStack, ScopeError } from '../src/audit/live-model.js';
-import { formatNanos } from '../src/audit/live-tree.js';
+import { formatNanos, LiveStrings } from '../src/audit/live-tree.js';
 import { parseSnapshot, serializeSnapshot, SnapshotError } from '../src/audit/snapshot.js';
 import { allRules } from '../src/engine/registry.js';
 import { runRules } from '../src/engine/run-rules.js';
 import { at, child, scalarValue } from '../src/model/access.js';
 import { parseDuration } from '../src/model/units.js';
-import { toPlain } from '../src/parse/located.js';
+import { toPlain, type LVal } from '../src/parse/located.js';
 import { node, recordedSnapshot, service, snapshot } from './helpers/swarm-snapshot.js';
 
 const single = recordedSnapshot('single-node');
@@ -137,6 +137,53 @@ describe('service spec → compose service', () => {
     const older = buildLiveStack(snapshot({ nodes: [node({ hostname: 'm', role: 'manager' })], services: [web] }));
     expect(older.services[0]!.networks).toEqual([]);
     expect(older.networks.size).toBe(0);
+  });
+
+  it('gives each value the location of its own field when the services of an audit share their paths and durations', () => {
+    // every value's location, written out: the tree's path, the value, where its key and it come from
+    const locations = (v: LVal, at: string, out: string[] = []): string[] => {
+      const where = v.loc.kind === 'live' ? `${v.loc.object} ${v.loc.path}` : 'file';
+      if (v.kind === 'scalar') out.push(`${at} = ${JSON.stringify(v.value)} @ ${where}`);
+      else if (v.kind === 'seq') v.items.forEach((it, i) => locations(it.value, `${at}[${i}]`, out));
+      else {
+        out.push(`${at} @ ${where}`);
+        for (const e of v.entries) {
+          out.push(`${at}.${e.key} key @ ${e.keyLoc.kind === 'live' ? e.keyLoc.path : 'file'}`);
+          locations(e.value, `${at}.${e.key}`, out);
+        }
+      }
+      return out;
+    };
+    const made = (name: string, cs: Record<string, unknown>, labels: Record<string, string>): DockerService => ({
+      ID: name,
+      Spec: { Name: name, Labels: labels, TaskTemplate: { ContainerSpec: { Image: 'busybox:1', ...cs } } },
+    });
+    const services = [
+      ...recordedSnapshot('multi-node').services,
+      ...single.services,
+      made('a', { Args: ['a', 'b'], Env: ['X=1', 'Y=2'], Labels: { k1: 'w' }, Healthcheck: { Test: ['CMD', 'x'], Interval: 30e9 } }, { k1: 'v' }),
+      made('b', { Healthcheck: { Test: ['CMD', 'y', 'z'], Timeout: 30e9 }, Args: ['c'], CapabilityDrop: ['ALL'], Env: ['Z=3'] }, { k2: 'v', k1: 'u' }),
+    ];
+    const alone = services.map((svc) => locations(convertService(svc).tree, svc.Spec.Name));
+    // one LiveStrings for all, in both orders: a path written for one service is read by the others
+    for (const order of [services, [...services].reverse()]) {
+      const shared = new LiveStrings();
+      const together = new Map(order.map((svc) => [svc, locations(convertService(svc, undefined, shared).tree, svc.Spec.Name)]));
+      expect(services.map((svc) => together.get(svc))).toEqual(alone);
+    }
+    // and those locations are the fields' own: item i of a list at path[i], the value of key k at path["k"]
+    const b = alone[alone.length - 1]!;
+    expect(b).toContain('b.command[0] = "c" @ service b Spec.TaskTemplate.ContainerSpec.Args[0]');
+    expect(b).toContain('b.healthcheck.test[2] = "z" @ service b Spec.TaskTemplate.ContainerSpec.Healthcheck.Test[2]');
+    expect(b).toContain('b.healthcheck.timeout = "30s" @ service b Spec.TaskTemplate.ContainerSpec.Healthcheck.Timeout');
+    expect(b).toContain('b.environment.Z = "3" @ service b Spec.TaskTemplate.ContainerSpec.Env[0]');
+    expect(b).toContain('b.cap_drop[0] = "ALL" @ service b Spec.TaskTemplate.ContainerSpec.CapabilityDrop[0]');
+    expect(b).toContain('b.deploy.labels.k1 = "u" @ service b Spec.Labels["k1"]');
+    const a = alone[alone.length - 2]!;
+    expect(a).toContain('a.environment.Y = "2" @ service a Spec.TaskTemplate.ContainerSpec.Env[1]');
+    expect(a).toContain('a.labels.k1 = "w" @ service a Spec.TaskTemplate.ContainerSpec.Labels["k1"]');
+    expect(a).toContain('a.healthcheck.interval = "30s" @ service a Spec.TaskTemplate.ContainerSpec.Healthcheck.Interval');
+    expect(new LiveStrings().item('Spec.TaskTemplate.ContainerSpec.Args', 2)).toBe('Spec.TaskTemplate.ContainerSpec.Args[2]');
   });
 
   it('writes nanosecond durations exactly as Go durations', () => {
