@@ -277,7 +277,11 @@ function blockingProblem(r: LintResult): string | null {
  * several findings, e.g. at a shared anchor) rides along.
  */
 export function selectFixes<C extends { fix: Fix }>(candidates: readonly C[]): C[] {
-  const sorted = [...candidates].sort((a, b) => (a.fix.file === b.fix.file ? 0 : a.fix.file.localeCompare(b.fix.file)) || firstStart(a.fix) - firstStart(b.fix));
+  // each fix's first offset found once, not once per comparison
+  const sorted = candidates
+    .map((c) => ({ c, start: firstStart(c.fix) }))
+    .sort((a, b) => (a.c.fix.file === b.c.fix.file ? 0 : a.c.fix.file.localeCompare(b.c.fix.file)) || a.start - b.start)
+    .map((x) => x.c);
   const taken: C[] = [];
   const byFile = new Map<string, EditIndex>();
   /** the fixes taken, by their edits (a fix with the edits of one taken rides along) */
