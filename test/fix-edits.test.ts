@@ -72,6 +72,17 @@ describe('render', () => {
     for (const s of ['0.5', '2', 'yes', 'off', 'null', '~', '', ' a', 'a: b', 'a #b', '*x', '&a', '-x', '0x1f', '1e3', '1:30']) expect(isPlainSafe(s), s).toBe(false);
     expect(isPlainSafe('a,b', true)).toBe(false);
   });
+  it('gives each context its own verdict for a string asked again (the verdicts are kept)', () => {
+    for (let round = 0; round < 2; round++) {
+      expect(isPlainSafe('x,y')).toBe(true);
+      expect(isPlainSafe('x,y', true)).toBe(false);
+      expect(isPlainSafe('[x]')).toBe(false);
+    }
+    // past the number of verdicts kept, a string is judged again, the same way
+    for (let i = 0; i < 5000; i++) expect(isPlainSafe(`k${i}`)).toBe(true);
+    expect(isPlainSafe('x,y', true)).toBe(false);
+    expect(isPlainSafe('0.5')).toBe(false);
+  });
   it('quotes numbers written as strings in the file\'s quote', () => {
     expect(renderScalar('0.5', { quote: "'" })).toBe("'0.5'");
     expect(renderScalar('0.5', { quote: '"' })).toBe('"0.5"');
@@ -82,6 +93,14 @@ describe('render', () => {
     expect(detectStyle('services:\n    api:\n        ports:\n        - "80"\n')).toMatchObject({ indent: 4, seqIndent: 0, quote: '"' });
     expect(detectStyle("a:\n  b:\n    - x\n  c: 'y'\n")).toMatchObject({ indent: 2, seqIndent: 2, quote: "'" });
     expect(detectStyle('a: 1\r\nb:\r\n  c: 2\r\n').eol).toBe('\r\n');
+  });
+  it('reads lines as a split at each line end would: CRLF, blank and comment lines, a lone CR, the last line', () => {
+    // a key on the last line has no next line: the steps come from the keys before it
+    expect(detectStyle('a:\r\n\r\n   # note\r\n   b: 1\r\nc:\r\n- x\r\nd:')).toMatchObject({ indent: 3, seqIndent: 0, eol: '\r\n' });
+    // a lone CR is no line end: `a:\r  b: 1` is one line, so the first step is seen at `c:`
+    expect(detectStyle('a:\r  b: 1\nc:\n    d: 2\n')).toMatchObject({ indent: 4 });
+    expect(detectStyle('a:\n\n')).toMatchObject({ indent: 2, seqIndent: 2 });
+    expect(detectStyle('')).toMatchObject({ indent: 2, seqIndent: 2, quote: "'" });
   });
 });
 

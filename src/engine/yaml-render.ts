@@ -63,6 +63,22 @@ const KEYWORDS = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|y|Y|yes|
  * boolean or null look-alike, and in flow context no `,[]{}`.
  */
 export function isPlainSafe(s: string, flow = false): boolean {
+  // a fix writes the same few keys and values thousands of times in a large file
+  const known = flow ? plainInFlow : plainInBlock;
+  let ok = known.get(s);
+  if (ok === undefined) {
+    if (known.size >= PLAIN_CACHE_SIZE) known.clear();
+    known.set(s, (ok = plainSafe(s, flow)));
+  }
+  return ok;
+}
+
+/** The verdicts of `isPlainSafe`, by string, for block and for flow context (cleared when full). */
+const plainInBlock = new Map<string, boolean>();
+const plainInFlow = new Map<string, boolean>();
+const PLAIN_CACHE_SIZE = 4096;
+
+function plainSafe(s: string, flow: boolean): boolean {
   if (s === '' || s !== s.trim()) return false;
   if (/[\x00-\x1f\x7f\u0085\u2028\u2029\ufeff]/.test(s)) return false;
   if (/^[-?:,[\]{}#&*!|>'"%@`]/.test(s)) return false;

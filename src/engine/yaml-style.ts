@@ -26,19 +26,19 @@ export function styleOf(source: SourceFile): YamlStyle {
 }
 
 export function detectStyle(text: string, eol: '\n' | '\r\n' = text.includes('\r\n') ? '\r\n' : '\n'): YamlStyle {
-  const lines = text.split(/\r?\n/);
+  const lineAt = linesOf(text);
   let indent: number | null = null;
   let seqIndent: number | null = null;
-  for (let i = 0; i < lines.length && (indent === null || seqIndent === null); i++) {
-    const line = lines[i]!;
+  for (let i = 0; lineAt(i) !== undefined && (indent === null || seqIndent === null); i++) {
+    const line = lineAt(i)!;
     const m = KEY_LINE.exec(line);
     if (!m || /:\s*[|>]/.test(line)) continue;
     // the column where this key's own children would start
     const dash = /^( *)- +/.exec(line);
     const keyCol = dash ? dash[0].length : m[1]!.length;
     let j = i + 1;
-    while (j < lines.length && /^\s*(#.*)?$/.test(lines[j]!)) j++;
-    const next = lines[j];
+    while (lineAt(j) !== undefined && /^\s*(#.*)?$/.test(lineAt(j)!)) j++;
+    const next = lineAt(j);
     if (next === undefined) break;
     const nextIndent = /^ */.exec(next)![0].length;
     const isSeq = /^ *- /.test(next) || /^ *-$/.test(next);
@@ -59,5 +59,29 @@ export function detectStyle(text: string, eol: '\n' | '\r\n' = text.includes('\r
     seqIndent: seqIndent !== null && seqIndent <= 8 ? seqIndent : (indent ?? 2),
     quote: double > single ? '"' : "'",
     eol,
+  };
+}
+
+/**
+ * The text's lines as `text.split(/\r?\n/)` gives them, cut only as far as asked: the style is
+ * usually settled in the first lines, and a fix reads the style of every text it edits (a large
+ * fixed file would otherwise be split whole for it).
+ */
+function linesOf(text: string): (i: number) => string | undefined {
+  const lines: string[] = [];
+  let pos = 0;
+  let done = false;
+  return (i) => {
+    while (lines.length <= i && !done) {
+      const nl = text.indexOf('\n', pos);
+      if (nl < 0) {
+        lines.push(text.slice(pos));
+        done = true;
+      } else {
+        lines.push(text.slice(pos, nl > pos && text[nl - 1] === '\r' ? nl - 1 : nl));
+        pos = nl + 1;
+      }
+    }
+    return lines[i];
   };
 }

@@ -105,6 +105,29 @@ interface Candidate {
 const findingKey = (f: Finding) => `${f.ruleId}\u0000${f.file}\u0000${f.path}\u0000${f.message}`;
 /** A finding whatever its path: a fix of another rule may add the block its path ends in. */
 const problemKey = (f: Finding) => `${f.ruleId}\u0000${f.file}\u0000${f.service}\u0000${f.message}`;
+/**
+ * Values by problem (rule, file, service and message, as `problemKey`), without a key string made
+ * per finding: the message is looked up as the finding holds it (a large report has tens of
+ * thousands of findings, each message a hundred characters or more).
+ */
+class ProblemIndex<T> {
+  private readonly byPlace = new Map<string, Map<string, T>>();
+
+  private static place(f: Finding): string {
+    return `${f.ruleId}\u0000${f.file}\u0000${f.service}`;
+  }
+
+  get(f: Finding): T | undefined {
+    return this.byPlace.get(ProblemIndex.place(f))?.get(f.message);
+  }
+
+  set(f: Finding, value: T): void {
+    const place = ProblemIndex.place(f);
+    let m = this.byPlace.get(place);
+    if (!m) this.byPlace.set(place, (m = new Map()));
+    m.set(f.message, value);
+  }
+}
 const guardKey = (f: Finding) => `${f.ruleId}\u0000${f.file}\u0000${f.path}\u0000${f.message}`;
 
 /** Fix one project (one file, or the -f files of a merged project). Throws InputError when a file cannot be read. */
@@ -152,12 +175,15 @@ export function fixProject(opts: FixOptions): FixResult {
         if (neverRun.has(f.ruleId)) continue;
         if (!f.fix || f.fix.edits.length === 0 || !mayRun(f, f.fix, opts)) continue;
         if (!texts.has(f.fix.file)) continue;
-        const key = findingKey(f);
-        if (rejected.has(problemKey(f))) continue;
-        if (appliedKeys.has(key)) {
-          // its fix ran in an earlier pass and the finding is still there: do not loop on it
-          notRemoved.add(key);
-          continue;
+        // the keys hold the message: made only when a map could hold them (none in the first pass)
+        if (rejected.size > 0 && rejected.has(problemKey(f))) continue;
+        if (appliedKeys.size > 0) {
+          const key = findingKey(f);
+          if (appliedKeys.has(key)) {
+            // its fix ran in an earlier pass and the finding is still there: do not loop on it
+            notRemoved.add(key);
+            continue;
+          }
         }
         if (!validFix(f.fix, texts.get(f.fix.file)!)) {
           rejected.set(problemKey(f), 'its edits overlap or lie outside the file');
@@ -201,18 +227,15 @@ export function fixProject(opts: FixOptions): FixResult {
 
   const after = result.findings;
   // the same problem before fixing: same rule, service and message (a fix may have moved its path)
-  const originalOf = new Map<string, Finding[]>();
+  const originalOf = new ProblemIndex<{ list: Finding[]; taken: number }>();
   for (const f of before) {
-    const list = originalOf.get(problemKey(f));
-    if (list) list.push(f);
-    else originalOf.set(problemKey(f), [f]);
+    const entry = originalOf.get(f);
+    if (entry) entry.list.push(f);
+    else originalOf.set(f, { list: [f], taken: 0 });
   }
-  const taken = new Map<string, number>();
   const left: LeftFinding[] = after.map((f) => {
-    const key = problemKey(f);
-    const i = taken.get(key) ?? 0;
-    const original = originalOf.get(key)?.[i];
-    taken.set(key, i + 1);
+    const entry = originalOf.get(f);
+    const original = entry && entry.taken < entry.list.length ? entry.list[entry.taken++] : undefined;
     return { finding: f, ...(original ? { original } : {}), ...leftReason(f, opts, rejected, notRemoved, texts, blocked) };
   });
   const files: FileOutput[] = originals.map(({ source, original }) => {
@@ -254,7 +277,11 @@ function blockingProblem(r: LintResult): string | null {
  * several findings, e.g. at a shared anchor) rides along.
  */
 export function selectFixes<C extends { fix: Fix }>(candidates: readonly C[]): C[] {
-  const sorted = [...candidates].sort((a, b) => a.fix.file.localeCompare(b.fix.file) || firstStart(a.fix) - firstStart(b.fix));
+  // each fix's first offset found once, not once per comparison
+  const sorted = candidates
+    .map((c) => ({ c, start: firstStart(c.fix) }))
+    .sort((a, b) => (a.c.fix.file === b.c.fix.file ? 0 : a.c.fix.file.localeCompare(b.c.fix.file)) || a.start - b.start)
+    .map((x) => x.c);
   const taken: C[] = [];
   const byFile = new Map<string, EditIndex>();
   /** the fixes taken, by their edits (a fix with the edits of one taken rides along) */
