@@ -15,8 +15,8 @@ import { runProcess } from './helpers/worktree.js';
 
 /**
  * SARIF output of real lint runs (seed examples and corpus files, with fixes computed as
- * `--format sarif` does): valid by the official validator (`sarif-multitool validate`, from the
- * devDependency @microsoft/sarif-multitool) and by the vendored SARIF 2.1.0 JSON schema, and one
+ * `--format sarif` does): valid by the official validator (`sarif-multitool validate`, from
+ * @microsoft/sarif-multitool in test/sarif-validator) and by the vendored SARIF 2.1.0 JSON schema, and one
  * result per JSON finding, in the same order, with the same rule, message and position.
  */
 const root = join(import.meta.dirname, '..');
@@ -82,17 +82,34 @@ interface SarifLog {
   runs: Array<{ results: SarifResult[]; tool: { driver: { rules: Array<{ id: string; properties: Record<string, unknown> }> } } }>;
 }
 
-/** The official validator's binary, when its platform package is installed and runs here. */
-function multitool(): string | null {
-  try {
-    const bin = createRequire(import.meta.url)('@microsoft/sarif-multitool') as string;
-    const r = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 60_000 });
-    return r.status === 0 ? bin : null;
-  } catch {
-    return null;
+/**
+ * The official validator's binary, when its platform package is installed and runs here. It is
+ * over 100 MB, so it is no development dependency (which every install of the repository would
+ * fetch, pre-commit's among them): test/sarif-validator has its own package and lockfile, and is
+ * installed from them here on first use (`.ci/run` installs it beforehand).
+ */
+async function multitool(): Promise<string | null> {
+  const dir = join(root, 'test/sarif-validator');
+  const find = () => {
+    try {
+      // its own node_modules only (not one of a folder above)
+      return createRequire(join(dir, 'package.json'))(join(dir, 'node_modules/@microsoft/sarif-multitool')) as string;
+    } catch {
+      return null;
+    }
+  };
+  let bin = find();
+  if (!bin) {
+    const env = { ...process.env, npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false' };
+    const install = await runProcess('npm', ['ci', '--prefix', dir], dir, env, 10 * 60_000).catch((e: Error) => ({ status: -1, out: e.message }));
+    bin = find();
+    if (!bin) console.warn(`[skip] sarif-multitool validate: \`npm ci --prefix test/sarif-validator\` did not install it (exit ${install.status}): ${install.out.trim().split('\n').slice(-3).join(' ')}`);
   }
+  if (!bin) return null;
+  const r = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 60_000 });
+  return r.status === 0 ? bin : null;
 }
-const validatorBin = multitool();
+const validatorBin = await multitool();
 
 describe('sarif', () => {
   /** validated by both; the official validator takes a few seconds per file, so it gets the combined ones */

@@ -111,8 +111,10 @@ describe.runIf(gate.run)('usage record against a one-node swarm', () => {
       for (const s of ['mem', 'cpu', 'idle', 'gone']) {
         await waitFor(async () => (await tasksOf(engine, `rt_${s}`)).some((t) => t.CurrentState.startsWith('Running')), 90_000, `rt_${s} to run`);
       }
-      // the file is written within a second of the start; give it that second
-      await new Promise((r) => setTimeout(r, 2000));
+      // the memory holder has written its whole file (its pages are charged to it) before the recording starts
+      const memId = (await docker(engine, ['ps', '-q', '--no-trunc', '--filter', 'label=com.docker.swarm.service.name=rt_mem'])).stdout.trim();
+      const held = async () => (await docker(engine, ['exec', memId, '/bin/busybox', 'stat', '-c', '%s', '/data/held'], { reject: false })).stdout.trim();
+      await waitFor(async () => (await held()) === String(HELD_MIB * MiB), 60_000, `rt_mem to write its ${HELD_MIB} MiB file`);
       const cpuId = (await docker(engine, ['ps', '-q', '--no-trunc', '--filter', 'label=com.docker.swarm.service.name=rt_cpu'])).stdout.trim();
       const cpuacct = `/sys/fs/cgroup/cpuacct/docker/${cpuId}/cpuacct.usage`;
       const cpuStat = `/sys/fs/cgroup/cpu/docker/${cpuId}/cpu.stat`;
