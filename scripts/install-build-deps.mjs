@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Installs only what `npm run build` needs (esbuild and the libraries the bundle inlines), at the
 // exact versions and integrity of package-lock.json, into ./node_modules: the GitHub Action builds
-// stackopt this way instead of `npm ci`, which would also install the test tools (the SARIF
-// validator alone is over 100 MB). The installed package needs none of them at run time (the bundle
-// contains them), so they are devDependencies.
+// stackopt this way instead of `npm ci`, which would also install the test tools (vitest,
+// typescript and the type packages). The installed package needs none of them at run time (the
+// bundle contains them), so they are devDependencies.
 //
 // How: the lockfile's entries for these packages and everything they depend on are written as the
 // lockfile of a throw-away project (in a temporary folder) and installed there with `npm ci`, whose
