@@ -53,7 +53,7 @@ export default defineRule<CriticalSingleReplicaOptions>({
     },
   },
   create(ctx) {
-    const patterns = [...(ctx.options.critical ?? []), ...(ctx.options.extraCritical ?? [])];
+    const patterns = criticalPatterns(ctx.options.critical ?? [], ctx.options.extraCritical ?? []);
     const ignore = ctx.options.ignore ?? [];
     return {
       service(svc) {
@@ -94,6 +94,30 @@ export default defineRule<CriticalSingleReplicaOptions>({
   },
 });
 
+/**
+ * The lists a run matches services against, one array per configuration: the pattern lists are
+ * compiled once per array (findPatternMatch), and a rule is set up again for each project linted.
+ */
+const combined = new WeakMap<readonly string[], WeakMap<readonly string[], readonly string[]>>();
+const ownPatterns = new WeakMap<readonly string[], readonly string[]>();
+
+/** `critical` and then `extraCritical`: `critical` itself when there are no extra ones. */
+function criticalPatterns(critical: readonly string[], extra: readonly string[]): readonly string[] {
+  if (extra.length === 0) return critical;
+  let byExtra = combined.get(critical);
+  if (!byExtra) combined.set(critical, (byExtra = new WeakMap()));
+  let out = byExtra.get(extra);
+  if (!out) byExtra.set(extra, (out = [...critical, ...extra]));
+  return out;
+}
+
+/** The patterns that are not default ones (the user's own). */
+function userPatterns(patterns: readonly string[]): readonly string[] {
+  let out = ownPatterns.get(patterns);
+  if (!out) ownPatterns.set(patterns, (out = patterns.filter((p) => !DEFAULT_CRITICAL_PATTERNS.includes(p))));
+  return out;
+}
+
 /** Why the service is critical (for the message), or null when it is not. */
 export function criticalReason(svc: Service, patterns: readonly string[], ignore: readonly string[] = []): string | null {
   const mark = userCriticalMark(svc);
@@ -106,7 +130,7 @@ export function criticalReason(svc: Service, patterns: readonly string[], ignore
   let m = findPatternMatch(svc, patterns);
   // a default pattern is a guess from a name or an image; what the service is decides (a
   // pushgateway, a job, a backup loop on a database image): then only the user's own patterns count
-  if (m && DEFAULT_CRITICAL_PATTERNS.includes(m.pattern) && !isCriticalKind(svc)) m = findPatternMatch(svc, patterns.filter((p) => !DEFAULT_CRITICAL_PATTERNS.includes(p)));
+  if (m && DEFAULT_CRITICAL_PATTERNS.includes(m.pattern) && !isCriticalKind(svc)) m = findPatternMatch(svc, userPatterns(patterns));
   if (!m) return null;
   const { glob } = splitPattern(m.pattern);
   if (m.subject === 'image') return `image "${shownText(svc.image) ?? m.value}" matches "${glob}"`;

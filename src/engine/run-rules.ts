@@ -1,8 +1,8 @@
 import { keyLoc, type LRef } from '../model/access.js';
 import { fileOf, positionOf, type Loc, formatPath } from '../parse/location.js';
-import type { Stack } from '../model/types.js';
+import type { Service, Stack } from '../model/types.js';
 import type { UsageInput } from '../model/usage-recommend.js';
-import type { Finding, Fix, ReportDescriptor, Rule, RuleContext, Severity, SeveritySetting } from './types.js';
+import type { Finding, Fix, ReportDescriptor, Rule, RuleContext, RuleVisitor, Severity, SeveritySetting } from './types.js';
 
 export interface RuleSettings {
   severity?: SeveritySetting;
@@ -71,29 +71,41 @@ export function runRules(stack: Stack, rules: readonly Rule[], opts: RunOptions 
   // A report is queued and made a finding after the walk: the rules' hooks stay small (V8 compiles
   // each hot hook with what it calls), and the one loop below does the formatting for all of them.
   const queued: Queued[] = [];
-  const visitors = [];
+  const visitors: RuleVisitor[] = [];
   for (const rule of rules) {
-    const setting = opts.settings?.[rule.meta.id];
-    const sev = setting?.severity ?? rule.meta.severity;
-    if (sev === 'off') continue;
-    if (rule.meta.live && stack.origin !== 'live') continue;
-    const options = { ...(rule.meta.options?.defaults ?? {}), ...(setting?.options ?? {}) };
-    const ctx: RuleContext = {
-      stack,
-      options,
-      usage: opts.usage ?? null,
-      // a fix is computed when it is reported, from the state the rule is in then
-      report: (d: ReportDescriptor) => queued.push({ rule, d, configured: setting?.severity, fix: withFixes && d.fix ? fixOf(d.fix, defer && rule.meta.fixable === 'unsafe', opts.redact) : null }),
-    };
-    const visitor = rule.create(ctx);
-    if (visitor.service || visitor.stack) opts.activeRules?.add(rule.meta.id);
-    visitors.push(visitor);
+    const visitor = setUpRule(rule, stack, opts, queued, withFixes, defer);
+    if (visitor) visitors.push(visitor);
   }
-  for (const svc of stack.services) for (const v of visitors) v.service?.(svc);
+  // one call per service and per rule set-up: functions called many times are compiled early in a
+  // run, where a loop in a function called once per project runs in the interpreter
+  for (const svc of stack.services) visitService(visitors, svc);
   for (const v of visitors) v.stack?.(stack);
   const findings: Finding[] = [];
   for (const q of queued) findings.push(toFinding(q, opts.redact));
   return findings;
+}
+
+/** A rule's visitor for this stack (its reports queued), or null when the rule is off or does not apply. */
+function setUpRule(rule: Rule, stack: Stack, opts: RunOptions, queued: Queued[], withFixes: boolean, defer: boolean): RuleVisitor | null {
+  const setting = opts.settings?.[rule.meta.id];
+  const sev = setting?.severity ?? rule.meta.severity;
+  if (sev === 'off') return null;
+  if (rule.meta.live && stack.origin !== 'live') return null;
+  const options = { ...(rule.meta.options?.defaults ?? {}), ...(setting?.options ?? {}) };
+  const ctx: RuleContext = {
+    stack,
+    options,
+    usage: opts.usage ?? null,
+    // a fix is computed when it is reported, from the state the rule is in then
+    report: (d: ReportDescriptor) => queued.push({ rule, d, configured: setting?.severity, fix: withFixes && d.fix ? fixOf(d.fix, defer && rule.meta.fixable === 'unsafe', opts.redact) : null }),
+  };
+  const visitor = rule.create(ctx);
+  if (visitor.service || visitor.stack) opts.activeRules?.add(rule.meta.id);
+  return visitor;
+}
+
+function visitService(visitors: readonly RuleVisitor[], svc: Service): void {
+  for (const v of visitors) v.service?.(svc);
 }
 
 /** A reported fix, computed now or (`defer`, when the rule gave a thunk) when it is first read. */

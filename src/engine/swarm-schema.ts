@@ -10,7 +10,7 @@ import { validateStack } from '../generated/stack-validator.js';
 import { validateCompose } from '../generated/validators.js';
 import * as stackFormats from '../parse/stack-formats.js';
 import type { Loc } from '../parse/location.js';
-import { matchesPathPattern, valueSpanLoc, type LEntry, type LMap, type LVal, type YamlPath } from '../parse/located.js';
+import { matchesPathPattern, pathPatternLookup, valueSpanLoc, type LEntry, type LMap, type LVal, type YamlPath } from '../parse/located.js';
 import { checkSchema, type CompiledValidator, type SchemaIssue } from '../parse/validate-schema.js';
 
 /**
@@ -167,8 +167,9 @@ const CASTS: Array<[string[], Cast]> = [
   [['configs', '*', 'external'], 'bool'],
 ];
 
+const castLookup = pathPatternLookup(CASTS);
 function castAt(path: YamlPath): Cast | null {
-  return CASTS.find(([pattern]) => matchesPathPattern(pattern, path))?.[1] ?? null;
+  return castLookup(path) ?? null;
 }
 
 function goCast(s: string, cast: Cast): { ok: true; value: unknown } | { ok: false } {
@@ -190,6 +191,8 @@ export function dockerView(root: LVal): { data: unknown; casts: CastIssue[] } {
   const casts: CastIssue[] = [];
   // the path being walked, one stack for the whole walk
   const path: YamlPath = [];
+  /** how many sequences the walk is inside */
+  let items = 0;
   const child = (v: LVal, step: string | number): unknown => {
     path.push(step);
     const out = walk(v);
@@ -207,9 +210,19 @@ export function dockerView(root: LVal): { data: unknown; casts: CastIssue[] } {
       casts.push({ path: path.map(String), value: text, expected: EXPECTED[cast], loc: v.loc });
       return text;
     }
-    if (v.kind === 'seq') return v.items.map((it, i) => child(it.value, i));
-    const out: Record<string, unknown> = {};
-    for (const e of v.entries) out[e.key] = child(e.value, e.key);
+    if (v.kind === 'seq') {
+      items++;
+      const out = v.items.map((it, i) => child(it.value, i));
+      items--;
+      return out;
+    }
+    // as the compose validator's data (plainForValidator): mappings outside sequences bare
+    const out: Record<string, unknown> = items === 0 ? (Object.create(null) as Record<string, unknown>) : {};
+    for (const e of v.entries) {
+      const value = child(e.value, e.key);
+      if (items > 0 || e.key !== '__proto__') out[e.key] = value;
+      else if (typeof value === 'object') Object.setPrototypeOf(out, value);
+    }
     return out;
   };
   return { data: walk(root), casts };

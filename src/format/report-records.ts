@@ -63,35 +63,44 @@ export class ReportRecords {
       const k = reportedFields(f, loc, sensitive);
       return k;
     });
-    const copies = this.share([...strings, ...lines.map((l) => l.text)]);
+    for (const l of lines) strings.push(l.text);
+    const copies = this.share(strings);
+    const lineAt = copies.length - lines.length;
     kept.forEach((k, i) => {
       k.message = copies[3 * i]!;
       if (k.service !== null) k.service = copies[3 * i + 1]!;
       k.path = copies[3 * i + 2]!;
     });
-    lines.forEach((l, i) => l.record.keepLine(l.line, copies[strings.length + i]!));
+    lines.forEach((l, i) => l.record.keepLine(l.line, copies[lineAt + i]!));
     return { findings: kept, sources: sources.map((s) => this.record(s)) };
   }
 
-  /** Each string as the one kept before when an equal one was, else as a detached copy (then kept). */
-  private share(strings: readonly string[]): string[] {
-    const out = strings.map((s) => this.shared.get(s));
-    const fresh: string[] = [];
-    out.forEach((s, i) => {
-      if (s === undefined) fresh.push(strings[i]!);
-    });
-    if (fresh.length === 0) return out as string[];
-    const copies = detach(fresh);
-    let next = 0;
-    return out.map((s) => {
-      if (s !== undefined) return s;
-      const copy = copies[next++]!;
+  /**
+   * Each string as the one kept before when an equal one was, else as a detached copy (then kept),
+   * in place.
+   */
+  private share(strings: string[]): string[] {
+    const shared = this.shared;
+    /** the indexes of the strings not kept before */
+    const fresh: number[] = [];
+    for (let i = 0; i < strings.length; i++) {
+      const have = shared.get(strings[i]!);
+      if (have === undefined) fresh.push(i);
+      else strings[i] = have;
+    }
+    if (fresh.length === 0) return strings;
+    const copies = detach(fresh.map((i) => strings[i]!));
+    for (let k = 0; k < fresh.length; k++) {
+      const copy = copies[k]!;
       // a string met twice in this project is kept once too
-      const have = this.shared.get(copy);
-      if (have !== undefined) return have;
-      this.shared.set(copy, copy);
-      return copy;
-    });
+      const have = shared.get(copy);
+      if (have !== undefined) strings[fresh[k]!] = have;
+      else {
+        shared.set(copy, copy);
+        strings[fresh[k]!] = copy;
+      }
+    }
+    return strings;
   }
 }
 

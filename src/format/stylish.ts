@@ -38,21 +38,7 @@ export const formatStylish: Formatter = inChunks(function* (results, ctx) {
         yield out.join('\n');
         out.length = 0;
       }
-      const pos = `${f.line}:${f.column}`.padEnd(posWidth);
-      const sevText = f.severity.padEnd(sevWidth);
-      const sev = f.severity === 'error' ? c.red(sevText) : f.severity === 'warning' ? c.yellow(sevText) : c.blue(sevText);
-      out.push(`  ${c.dim(pos)}  ${sev}  ${f.message}  ${c.dim(f.ruleId)}`);
-      const text = f.line > 0 ? g.lines(f.line) : null;
-      if (text !== null) {
-        const gutter = String(f.line);
-        const masked = maskLine(text.replace(/\t/g, ' '), fileMasks?.get(f.line));
-        const line = masked.text;
-        const from = masked.column(Math.max(0, f.column - 1));
-        const { shown, start, end } = clipLine(line, from, f.endLine === f.line ? masked.column(f.endColumn - 1) : line.length);
-        const width = Math.max(1, Math.min(shown.length, end) - start);
-        out.push(`  ${' '.repeat(posWidth - gutter.length)}${c.dim(`${gutter} |`)} ${shown}`);
-        out.push(`  ${' '.repeat(posWidth)}${c.dim(' |')} ${' '.repeat(start)}${c.red(`^${'~'.repeat(width - 1)}`)}`);
-      }
+      pushFinding(out, f, c, posWidth, sevWidth, g.lines, fileMasks);
     }
     out.push('');
     yield `${out.join('\n')}\n`;
@@ -71,6 +57,36 @@ export const formatStylish: Formatter = inChunks(function* (results, ctx) {
   }
   yield `${out.join('\n')}\n`;
 });
+
+/**
+ * A finding's lines: position, severity, message and rule, then the source line with the span
+ * underlined. A function of its own, called for every finding, so that V8 compiles it early in a
+ * run rather than the generator around it.
+ */
+function pushFinding(
+  out: string[],
+  f: Finding,
+  c: InstanceType<typeof Chalk>,
+  posWidth: number,
+  sevWidth: number,
+  lines: (n: number) => string | null,
+  fileMasks: ReadonlyMap<number, Parameters<typeof maskLine>[1]> | undefined,
+): void {
+  const pos = `${f.line}:${f.column}`.padEnd(posWidth);
+  const sevText = f.severity.padEnd(sevWidth);
+  const sev = f.severity === 'error' ? c.red(sevText) : f.severity === 'warning' ? c.yellow(sevText) : c.blue(sevText);
+  out.push(`  ${c.dim(pos)}  ${sev}  ${f.message}  ${c.dim(f.ruleId)}`);
+  const text = f.line > 0 ? lines(f.line) : null;
+  if (text === null) return;
+  const gutter = String(f.line);
+  const masked = maskLine(text.replace(/\t/g, ' '), fileMasks?.get(f.line));
+  const line = masked.text;
+  const from = masked.column(Math.max(0, f.column - 1));
+  const { shown, start, end } = clipLine(line, from, f.endLine === f.line ? masked.column(f.endColumn - 1) : line.length);
+  const width = Math.max(1, Math.min(shown.length, end) - start);
+  out.push(`  ${' '.repeat(posWidth - gutter.length)}${c.dim(`${gutter} |`)} ${shown}`);
+  out.push(`  ${' '.repeat(posWidth)}${c.dim(' |')} ${' '.repeat(start)}${c.red(`^${'~'.repeat(width - 1)}`)}`);
+}
 
 /** Lines of a file's findings held before they are written (a piece of the report). */
 const PIECE_LINES = 600;

@@ -215,24 +215,32 @@ export function setEntry(map: LMap, entry: LEntry): void {
 
 /**
  * Plain JavaScript value of a located tree. A node written with an anchor (reached again through
- * its aliases) becomes one shared object; other nodes are converted where they are met.
+ * its aliases) becomes one shared object; other nodes are converted where they are met. With
+ * `bare` (the memo of such objects), a mapping that is not inside a sequence is an object without
+ * a prototype (`Object.create(null)`), for a schema validator.
  */
-export function toPlain(v: LVal, memo = new Map<LVal, unknown>()): unknown {
+export function toPlain(v: LVal, memo = new Map<LVal, unknown>(), bare?: Map<LVal, unknown>): unknown {
   if (v.kind === 'scalar') return v.value;
+  const own = bare ?? memo;
   const anchored = v.anchor !== undefined;
   if (anchored) {
-    const seen = memo.get(v);
+    const seen = own.get(v);
     if (seen !== undefined) return seen;
   }
   if (v.kind === 'seq') {
     const arr: unknown[] = [];
-    if (anchored) memo.set(v, arr);
+    if (anchored) own.set(v, arr);
     for (const it of v.items) arr.push(toPlain(it.value, memo));
     return arr;
   }
-  const obj: Record<string, unknown> = {};
-  if (anchored) memo.set(v, obj);
-  for (const e of v.entries) obj[e.key] = toPlain(e.value, memo);
+  const obj: Record<string, unknown> = bare ? (Object.create(null) as Record<string, unknown>) : {};
+  if (anchored) own.set(v, obj);
+  for (const e of v.entries) {
+    const value = toPlain(e.value, memo, bare);
+    // `__proto__` sets the prototype of `{}` (an object or null; else nothing): the same for a bare one
+    if (!bare || e.key !== '__proto__') obj[e.key] = value;
+    else if (typeof value === 'object') Object.setPrototypeOf(obj, value);
+  }
   return obj;
 }
 
@@ -653,6 +661,36 @@ export function matchesPathPattern(pattern: readonly string[], path: YamlPath): 
   return true;
 }
 
+/**
+ * The value of the first of `entries` whose pattern matches a path (matchesPathPattern), found
+ * among the patterns of the path's length whose last step can match the path's last step: a
+ * look-up per scalar instead of a walk through every pattern.
+ */
+export function pathPatternLookup<T>(entries: ReadonlyArray<readonly [readonly string[], T]>): (path: YamlPath) => T | undefined {
+  /** per length: the entries by their last key (with those ending in `*`, in order), those ending in `*`, those ending in `[]` */
+  const byLength: Array<{ byKey: Map<string, Array<readonly [readonly string[], T]>>; anyKey: Array<readonly [readonly string[], T]>; anyIndex: Array<readonly [readonly string[], T]> }> = [];
+  for (const [pattern] of entries) {
+    const n = pattern.length;
+    if (byLength[n]) continue;
+    const same = entries.filter(([p]) => p.length === n);
+    const ending = (step: string) => same.filter(([p]) => p[n - 1] === step);
+    const byKey = new Map<string, Array<readonly [readonly string[], T]>>();
+    for (const [p] of same) {
+      const last = p[n - 1]!;
+      if (last !== '*' && last !== '[]' && !byKey.has(last)) byKey.set(last, same.filter(([q]) => q[n - 1] === last || q[n - 1] === '*'));
+    }
+    byLength[n] = { byKey, anyKey: ending('*'), anyIndex: ending('[]') };
+  }
+  return (path) => {
+    const at = byLength[path.length];
+    if (!at) return undefined;
+    const last = path[path.length - 1];
+    const candidates = typeof last === 'number' ? at.anyIndex : (at.byKey.get(last!) ?? at.anyKey);
+    for (const [pattern, value] of candidates) if (matchesPathPattern(pattern, path)) return value;
+    return undefined;
+  };
+}
+
 type Cast = (s: string) => string | number | boolean;
 const toInt: Cast = (s) => (/^[-+]?\d+$/.test(s) ? Number(s) : s);
 const toFloat: Cast = (s) => (/^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/.test(s) ? Number(s) : s);
@@ -711,9 +749,7 @@ for (const key of ['sleep_policy', 'x-sleep-policy']) {
   CASTS.push([['services', '*', key, 'idle_timeout'], toInt], [['services', '*', key, 'min_sleep_time'], toInt]);
 }
 
-function castAt(at: At): Cast | undefined {
-  return CASTS.find(([pattern]) => matchesPathPattern(pattern, at))?.[1];
-}
+const castAt = pathPatternLookup(CASTS);
 
 /** An issue inside a scalar's value, placed at `loc` (its expression's, where the source shows it). */
 function interpolationIssue(is: InterpolationIssue, loc: Loc): BuildIssue {

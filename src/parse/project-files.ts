@@ -45,7 +45,7 @@ export class ProjectBoundary {
     if (!this.contains(join(realOrResolved(dirname(abs)), basename(abs)))) return { refused: OUTSIDE_PROJECT };
     let real: string;
     try {
-      real = realpathSync(abs);
+      real = realpath(abs);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return { refused: 'no such file' };
@@ -112,10 +112,16 @@ export const OUTSIDE_PROJECT = 'outside the project (the folders of the files na
 
 const VCS_FOLDERS = new Set(['.git', '.hg', '.svn']);
 
+/**
+ * The C library's realpath (one call) where node's own (an `lstat` from JavaScript per step of
+ * the path) answers the same: every project resolves its folder, and each file it points at.
+ */
+const realpath: (path: string) => string = process.platform === 'win32' ? realpathSync : realpathSync.native;
+
 /** The real path of `p` when it exists, else `p` resolved (a missing root or file). */
 function realOrResolved(p: string): string {
   try {
-    return realpathSync(resolve(p));
+    return realpath(resolve(p));
   } catch {
     return resolve(p);
   }

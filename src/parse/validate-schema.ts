@@ -64,10 +64,23 @@ function validateOnce(root: LVal, validate: CompiledValidator): ErrorObject[] {
   if (!byRoot) results.set(validate, (byRoot = new WeakMap()));
   let errors = byRoot.get(root);
   if (!errors) {
-    errors = validate(validate.ownData ? undefined : toPlain(root)) ? [] : [...(validate.errors ?? [])];
+    errors = validate(validate.ownData ? undefined : plainForValidator(root)) ? [] : [...(validate.errors ?? [])];
     byRoot.set(root, errors);
   }
   return errors;
+}
+
+/**
+ * The plain value a validator reads: each mapping not inside a sequence an object without a
+ * prototype (see `toPlain`): V8 keeps those as dictionaries that share one hidden class, where
+ * objects built key by key get one per set and order of keys. A generated validator asks each
+ * mapping for every property its schema names (about ninety for a service): against one hidden
+ * class those reads stay monomorphic instead of missing V8's megamorphic cache. No schema here
+ * names a property of `Object.prototype`, and `uniqueItems` (a deep equality that calls `valueOf`)
+ * compares only sequence items, which are plain objects as before.
+ */
+export function plainForValidator(root: LVal): unknown {
+  return toPlain(root, new Map(), new Map());
 }
 
 function decodePointer(p: string): string[] {
