@@ -109,6 +109,8 @@ cli.run(args).then(
     process.exitCode = code;
     if (writeCache) writeFileSync(writeCache, script.createCachedData());
     else if (userCache && !leanHeap && (!cachedData || script.cachedDataRejected)) saveUserCache(userCache, script.createCachedData());
+    // and those of the scripts loaded beside the bundle that ran without one (yaml, validators)
+    cli.saveCodeCaches();
   },
   (e) => {
     // run() answers every error it meets in one line; this is a failure before it could (setting up the commands)
