@@ -191,9 +191,9 @@ describe('what a plain lint loads', () => {
       "  const s = new vm.Script(readFileSync(f, 'latin1'), { filename: f, cachedData: readFileSync(f + '.cache') });",
       "  console.log(f.replace(/.*[\\\\/]/, '') + (s.cachedDataRejected ? ' rejected' : ' accepted'));",
       '}',
-      // an older stack validator, compiled as src/engine/swarm-schema.ts compiles it
+      // an older stack validator (one function expression too: src/engine/swarm-schema.ts)
       `const v = ${JSON.stringify(join(repoRoot, 'dist', 'stack-validators', 'config_schema_v3.8.cjs'))};`,
-      "const w = new vm.Script(`(function (module, exports, require) {\\n${readFileSync(v, 'latin1')}\\n})`, { filename: v, lineOffset: -1, cachedData: readFileSync(v + '.cache') });",
+      "const w = new vm.Script(readFileSync(v, 'latin1'), { filename: v, cachedData: readFileSync(v + '.cache') });",
       "console.log('config_schema_v3.8.cjs' + (w.cachedDataRejected ? ' rejected' : ' accepted'));",
     ].join('\n');
     const r = spawnSync(process.execPath, ['-e', check], { encoding: 'utf8', timeout: 300_000 });

@@ -42,9 +42,9 @@ const unsaved: Array<() => void> = [];
  * there is none or V8 rejects it and the provider keeps one, a cache is made at the end of the run
  * (saveCodeCaches), so that it holds the functions the run compiled, not only the top level.
  */
-export function compileWithCodeCache(file: string, source: string, options: { lineOffset?: number } = {}): vm.Script {
+export function compileWithCodeCache(file: string, source: string): vm.Script {
   const cache = codeCacheFor(file);
-  const script = new vm.Script(source, { filename: file, cachedData: cache.data, ...options });
+  const script = new vm.Script(source, { filename: file, cachedData: cache.data });
   const save = cache.save;
   if (save && (!cache.data || script.cachedDataRejected)) unsaved.push(() => save(script.createCachedData()));
   return script;

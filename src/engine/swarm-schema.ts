@@ -89,8 +89,9 @@ function validatorRequire(id: string): unknown {
 function loadOlderValidator(version: string): CompiledValidator {
   const file = join(packageRoot(), 'dist', 'stack-validators', `config_schema_v${version}.cjs`);
   if (!existsSync(file)) throw new Error(`the stack schema ${version} validator is not built (no ${file}); run \`npm run build\``);
-  // ASCII (scripts/build-schemas.mjs writes it so): read as Latin-1, without decoding UTF-8
-  const script = compileWithCodeCache(file, `(function (module, exports, require) {\n${readFileSync(file, 'latin1')}\n})`, { lineOffset: -1 });
+  // one function expression, and ASCII (scripts/build-schemas.mjs writes it so): read as Latin-1,
+  // it is compiled as it is read, without decoding UTF-8 or a second copy to wrap it
+  const script = compileWithCodeCache(file, readFileSync(file, 'latin1'));
   const mod: { exports: unknown } = { exports: {} };
   (script.runInThisContext() as (m: typeof mod, e: unknown, r: (id: string) => unknown) => void)(mod, mod.exports, validatorRequire);
   return (mod.exports as (formats: typeof stackFormats) => CompiledValidator)(stackFormats);
