@@ -39,24 +39,33 @@ describe('code cache under node flags', () => {
     expect(cacheFiles()).toHaveLength(1);
   });
 
-  it('an older stack schema validator, loaded beside the bundle, keeps a cache of its own under the flags too', () => {
-    const q = tempProject({ 'stack.yml': 'version: "3.8"\nservices:\n  web:\n    image: nginx:1.27\n' });
+  /** Lints `file` of `files` twice under the flags: the caches the first run keeps (named by `expected`) are accepted by the second. */
+  const expectOwnCaches = (files: Record<string, string>, file: string, expected: RegExp[]) => {
+    const q = tempProject(files);
     try {
       const home = join(q.dir, 'cache');
       const qenv = { ...env, XDG_CACHE_HOME: home };
-      const first = runCli(['lint', 'stack.yml'], q.dir, qenv);
+      const first = runCli(['lint', file], q.dir, qenv);
       expect(first.stderr).toBe('');
-      const files = readdirSync(join(home, 'stackopt')).sort();
-      expect(files).toEqual([expect.stringMatching(/^config_schema_v3\.8-[0-9a-f]{8}\.cache$/), expect.stringMatching(/^lint-[0-9a-f]{8}\.cache$/)]);
-      const mtimes = files.map((f) => statSync(join(home, 'stackopt', f)).mtimeMs);
-      // both accepted by V8: the second run writes neither again
-      const second = runCli(['lint', 'stack.yml'], q.dir, qenv);
+      const kept = readdirSync(join(home, 'stackopt')).sort();
+      expect(kept).toEqual(expected.map((e) => expect.stringMatching(e)));
+      const mtimes = kept.map((f) => statSync(join(home, 'stackopt', f)).mtimeMs);
+      // all accepted by V8: the second run writes none again
+      const second = runCli(['lint', file], q.dir, qenv);
       expect(second.stdout).toBe(first.stdout);
-      expect(readdirSync(join(home, 'stackopt')).sort()).toEqual(files);
-      expect(files.map((f) => statSync(join(home, 'stackopt', f)).mtimeMs)).toEqual(mtimes);
+      expect(readdirSync(join(home, 'stackopt')).sort()).toEqual(kept);
+      expect(kept.map((f) => statSync(join(home, 'stackopt', f)).mtimeMs)).toEqual(mtimes);
     } finally {
       q.cleanup();
     }
+  };
+
+  it('an older stack schema validator, loaded beside the bundle, keeps a cache of its own under the flags too', () => {
+    expectOwnCaches({ 'stack.yml': 'version: "3.8"\nservices:\n  web:\n    image: nginx:1.27\n' }, 'stack.yml', [/^config_schema_v3\.8-[0-9a-f]{8}\.cache$/, /^lint-[0-9a-f]{8}\.cache$/]);
+  });
+
+  it('a file loaded beside the bundle (yaml, for a file the fast reader leaves to it) keeps a cache of its own under the flags too', () => {
+    expectOwnCaches({ 'crlf.yaml': 'services:\r\n  web:\r\n    image: nginx:1.27\r\n' }, 'crlf.yaml', [/^lint-[0-9a-f]{8}\.cache$/, /^yaml-[0-9a-f]{8}\.cache$/]);
   });
 
   it('lint runs the lint bundle (lint.cjs), other commands the bundle of every command, each with its own cache', () => {
@@ -68,7 +77,8 @@ describe('code cache under node flags', () => {
       expect(runCli(['--debug', 'lint', 'compose.yaml'], q.dir, qenv).stderr).toBe('');
       expect(cached()).toEqual(['lint']);
       expect(runCli(['fix', '--check', 'compose.yaml'], q.dir, qenv).stderr).toBe('');
-      expect(cached()).toEqual(['bundle', 'lint']);
+      // (fix also loads yaml from beside the bundle, which keeps a cache of its own)
+      expect(cached().filter((n) => n !== 'yaml')).toEqual(['bundle', 'lint']);
     } finally {
       q.cleanup();
     }
@@ -119,11 +129,13 @@ describe('what a plain lint loads', () => {
   afterAll(() => p.cleanup());
 
   it('none of node\'s modules for processes, networks, hashing or terminals, and not the ES module loader', () => {
-    // node's list of the modules it loaded, written as the process exits; the report goes to a file
-    // (a pipe would be a socket, and load node:net to write it)
+    // node's list of the modules it loaded and the files read whole (the files beside the bundle are
+    // compiled as they are read, not required), written as the process exits; the report goes to a
+    // file (a pipe would be a socket, and load node:net to write it)
     p.write(
       'list-modules.cjs',
-      "process.on('exit', () => require('node:fs').writeFileSync(process.env.MODULE_LIST, [...process.moduleLoadList, ...Object.keys(require.cache)].join('\\n')));\n",
+      "const fs = require('node:fs');\nconst read = [];\nconst readFileSync = fs.readFileSync;\nfs.readFileSync = (f, ...a) => (read.push(String(f)), readFileSync(f, ...a));\n" +
+        "process.on('exit', () => fs.writeFileSync(process.env.MODULE_LIST, [...process.moduleLoadList, ...Object.keys(require.cache), ...read].join('\\n')));\n",
     );
     const list = join(p.dir, 'modules.txt');
     const out = openSync(join(p.dir, 'report.txt'), 'w');
@@ -154,6 +166,39 @@ describe('what a plain lint loads', () => {
     expect(crlf.stderr).toBe('');
     expect(crlf.status).toBe(lf.status);
     expect(crlf.stdout.replaceAll('crlf.yaml', 'lf.yaml')).toBe(lf.stdout);
+    // yaml is read from beside the bundle (its code cache is the user's here: `-r` is a node flag)
+    const out = openSync(join(p.dir, 'report-crlf.txt'), 'w');
+    const list = join(p.dir, 'modules-crlf.txt');
+    spawnSync(process.execPath, ['-r', './list-modules.cjs', join(repoRoot, 'bin', 'stackopt.js'), 'lint', 'crlf.yaml'], {
+      cwd: p.dir,
+      stdio: ['ignore', out, 'pipe'],
+      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', MODULE_LIST: list, XDG_CACHE_HOME: join(p.dir, 'cache') },
+      timeout: 300_000,
+    });
+    closeSync(out);
+    const read = readFileSync(list, 'utf8').split('\n').filter((f) => /[\\/]dist[\\/]bundle[\\/][^\\/]+\.cjs$/.test(f));
+    expect(read).toEqual([join(repoRoot, 'dist', 'bundle', 'yaml.cjs')]);
+  });
+
+  it('the build records a code cache for the bundles and the files beside them that a lint may load, and V8 accepts each under the flags bin/stackopt.js sets', () => {
+    const flags = /const V8_FLAGS = '([^']*)'/.exec(readFileSync(join(repoRoot, 'bin', 'stackopt.js'), 'utf8'))?.[1];
+    expect(flags).toMatch(/^--/);
+    const check = [
+      `require('node:v8').setFlagsFromString(${JSON.stringify(flags)});`,
+      "const { readFileSync } = require('node:fs');",
+      "const vm = require('node:vm');",
+      `for (const f of ${JSON.stringify(['lint', 'stackopt', 'yaml', 'config-validator'].map((n) => join(repoRoot, 'dist', 'bundle', `${n}.cjs`)))}) {`,
+      "  const s = new vm.Script(readFileSync(f, 'latin1'), { filename: f, cachedData: readFileSync(f + '.cache') });",
+      "  console.log(f.replace(/.*[\\\\/]/, '') + (s.cachedDataRejected ? ' rejected' : ' accepted'));",
+      '}',
+      // an older stack validator (one function expression too: src/engine/swarm-schema.ts)
+      `const v = ${JSON.stringify(join(repoRoot, 'dist', 'stack-validators', 'config_schema_v3.8.cjs'))};`,
+      "const w = new vm.Script(readFileSync(v, 'latin1'), { filename: v, cachedData: readFileSync(v + '.cache') });",
+      "console.log('config_schema_v3.8.cjs' + (w.cachedDataRejected ? ' rejected' : ' accepted'));",
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['-e', check], { encoding: 'utf8', timeout: 300_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim().split('\n')).toEqual(['lint.cjs accepted', 'stackopt.cjs accepted', 'yaml.cjs accepted', 'config-validator.cjs accepted', 'config_schema_v3.8.cjs accepted']);
   });
 });
 

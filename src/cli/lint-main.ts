@@ -3,7 +3,7 @@ import { runProgram, type CommandEntry, type RunIO } from './program.js';
 // the same interface as main.ts, for bin/stackopt.js
 export { describeOutputError, type RunIO } from './program.js';
 export { observeInputSizes } from '../parse/read-text.js';
-export { useCodeCache } from '../engine/code-cache.js';
+export { saveCodeCaches, useCodeCache } from '../engine/code-cache.js';
 
 /**
  * The CLI of `stackopt lint`: the entry of the second bundle (dist/bundle/lint.cjs), which

@@ -13,7 +13,7 @@ import type { GlobalContext } from './shared.js';
 export { describeOutputError, type RunIO } from './program.js';
 export { observeInputSizes } from '../parse/read-text.js';
 // and keeps the code caches of the scripts the bundle loads beside itself
-export { useCodeCache } from '../engine/code-cache.js';
+export { saveCodeCaches, useCodeCache } from '../engine/code-cache.js';
 
 /** The commands, in the order of the program's help. */
 const COMMANDS: readonly CommandEntry[] = [

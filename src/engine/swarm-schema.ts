@@ -3,8 +3,7 @@ import runtimeEqual from 'ajv/dist/runtime/equal.js';
 import runtimeUcs2length from 'ajv/dist/runtime/ucs2length.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import vm from 'node:vm';
-import { codeCacheFor } from './code-cache.js';
+import { compileWithCodeCache } from './code-cache.js';
 import { packageRoot } from './package-info.js';
 import { validateStack } from '../generated/stack-validator.js';
 import { validateCompose } from '../generated/validators.js';
@@ -90,28 +89,12 @@ function validatorRequire(id: string): unknown {
 function loadOlderValidator(version: string): CompiledValidator {
   const file = join(packageRoot(), 'dist', 'stack-validators', `config_schema_v${version}.cjs`);
   if (!existsSync(file)) throw new Error(`the stack schema ${version} validator is not built (no ${file}); run \`npm run build\``);
-  const cache = codeCacheFor(file);
-  // ASCII (scripts/build-schemas.mjs writes it so): read as Latin-1, without decoding UTF-8
-  const script = new vm.Script(`(function (module, exports, require) {\n${readFileSync(file, 'latin1')}\n})`, {
-    filename: file,
-    lineOffset: -1,
-    cachedData: cache.data,
-  });
+  // one function expression, and ASCII (scripts/build-schemas.mjs writes it so): read as Latin-1,
+  // it is compiled as it is read, without decoding UTF-8 or a second copy to wrap it
+  const script = compileWithCodeCache(file, readFileSync(file, 'latin1'));
   const mod: { exports: unknown } = { exports: {} };
   (script.runInThisContext() as (m: typeof mod, e: unknown, r: (id: string) => unknown) => void)(mod, mod.exports, validatorRequire);
-  const validate = (mod.exports as (formats: typeof stackFormats) => CompiledValidator)(stackFormats);
-  const save = cache.save;
-  if (!save || (cache.data && !script.cachedDataRejected)) return validate;
-  // record after the first validation, so that the cache holds the functions it compiled
-  let recorded = false;
-  const recorder: CompiledValidator = (data: unknown) => {
-    const ok = validate(data);
-    recorder.errors = validate.errors;
-    if (!recorded) save(script.createCachedData());
-    recorded = true;
-    return ok;
-  };
-  return recorder;
+  return (mod.exports as (formats: typeof stackFormats) => CompiledValidator)(stackFormats);
 }
 
 export interface SwarmSchemaResult {
