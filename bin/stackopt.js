@@ -26,7 +26,7 @@ v8?.setFlagsFromString(V8_FLAGS);
 // An audit of a large snapshot keeps nearly everything it makes (the parsed snapshot, the services'
 // located trees, the model): the scavenges of the young generation copy live objects, not garbage.
 // On 2 shared cores, copying on one thread and growing the young generation in larger steps (fewer
-// scavenges) cost less CPU than parallel scavenges: on 2,000 services, 0.93x (docs/audit.md,
+// scavenges) cost less CPU than parallel scavenges: on 2,000 services, 0.91-0.94x (docs/audit.md,
 // "Performance"). Set only once a snapshot of several MiB has been read.
 const AUDIT_GC_FLAGS = '--no-parallel-scavenge --semi-space-growth-factor=4';
 
