@@ -1,7 +1,7 @@
 import { defineRule } from '../../src/engine/types.js';
 import { computeCapacity, formatCpus, formatSize } from '../../src/model/capacity.js';
 import { listing, plural } from '../../src/model/describe.js';
-import { isNodeUsable } from '../../src/model/live-facts.js';
+import { isNodeUsable, type LiveNode } from '../../src/model/live-facts.js';
 import { analysePlacement } from '../../src/model/placement.js';
 import { maxOf } from '../../src/parse/collect.js';
 
@@ -54,19 +54,25 @@ export default defineRule<CapacityOvercommitOptions>({
             else if (share >= warnAt) ctx.report({ messageId: 'nearlyFull', data, at: c.node.loc(path), severity: 'warning' });
           }
         }
+        // the usable nodes, and the largest node of each list of candidates, once: most services share
+        // their placement (`analysePlacement` returns one list per node list and set of constraints)
+        let usable: LiveNode[] | undefined;
+        const largestOf = new Map<readonly LiveNode[], { cpus: number; memory: number }>();
         for (const svc of live.services) {
           if (svc.reservation.nanoCpus <= 0 && svc.reservation.memoryBytes <= 0) continue;
           const placement = analysePlacement(svc, live.nodes);
           // the nodes it may run on; when none (placement-unsatisfiable reports that), every usable node
-          let candidates = placement.eligible;
-          if (candidates.length === 0) candidates = live.nodes.filter(isNodeUsable);
+          let candidates: readonly LiveNode[] = placement.eligible;
+          if (candidates.length === 0) candidates = usable ??= live.nodes.filter(isNodeUsable);
           if (candidates.length === 0) continue;
+          let largestNode = largestOf.get(candidates);
+          if (!largestNode) largestOf.set(candidates, (largestNode = { cpus: maxOf(candidates, cpusOf), memory: maxOf(candidates, memoryOf) }));
           for (const [what, key, reserved, total, show, located] of [
-            ['CPU', 'cpus', svc.reservation.nanoCpus, (n: (typeof candidates)[number]) => n.nanoCpus, formatCpus, svc.model.reservations.cpus],
-            ['memory', 'memory', svc.reservation.memoryBytes, (n: (typeof candidates)[number]) => n.memoryBytes, formatSize, svc.model.reservations.memory],
+            ['CPU', 'cpus', svc.reservation.nanoCpus, cpusOf, formatCpus, svc.model.reservations.cpus],
+            ['memory', 'memory', svc.reservation.memoryBytes, memoryOf, formatSize, svc.model.reservations.memory],
           ] as const) {
             if (reserved <= 0) continue;
-            const largest = maxOf(candidates, total);
+            const largest = largestNode[key];
             if (reserved <= largest) continue;
             ctx.report({
               messageId: 'fitsNowhere',
@@ -87,3 +93,6 @@ export default defineRule<CapacityOvercommitOptions>({
     };
   },
 });
+
+const cpusOf = (n: LiveNode): number => n.nanoCpus;
+const memoryOf = (n: LiveNode): number => n.memoryBytes;

@@ -497,20 +497,33 @@ export function oneShotReason(svc: Service, waitedOnBy?: string): string | null 
   const condition = scalarValue(child(child(svc.deploy, 'restart_policy'), 'condition'));
   if (typeof condition === 'string' && condition.trim().toLowerCase() === 'none') return 'deploy.restart_policy.condition is none: it is not restarted once it exits';
   if (waitedOnBy !== undefined) return `service "${waitedOnBy}" waits for it to complete (depends_on condition: service_completed_successfully)`;
-  const cmd = readCommand(svc.ref);
-  if (keepsRunning(cmd)) return null;
   // the service's name, not the image's: `temporalio/auto-setup` sets up, then runs the server
   const job = jobWord(svc.name);
-  if (job) return `its name says it is a one-off job ("${job}")`;
   const image = svc.image?.value ?? null;
-  if (image && !image.includes('$') && BASE_IMAGES.has(parseImageReference(image).repository)) {
-    const tty = scalarValue(child(svc.ref, 'tty')) === true || scalarValue(child(svc.ref, 'stdin_open')) === true;
-    if (!tty) return `image "${image}" runs ${cmd.command === null && cmd.entrypoint === null ? 'its shell' : 'its command'} and exits`;
-  }
+  const baseImage = image !== null && !image.includes('$') && BASE_IMAGES.has(parseImageReference(image).repository);
+  // the command is read only when the name or the image would make it a job (most services: neither)
+  if (!job && !baseImage) return null;
+  const cmd = readCommand(svc.ref);
+  if (keepsRunning(cmd)) return null;
+  if (job) return `its name says it is a one-off job ("${job}")`;
+  const tty = scalarValue(child(svc.ref, 'tty')) === true || scalarValue(child(svc.ref, 'stdin_open')) === true;
+  if (!tty) return `image "${image}" runs ${cmd.command === null && cmd.entrypoint === null ? 'its shell' : 'its command'} and exits`;
   return null;
 }
 
+/** The job word of a name (see `oneShotReason`), kept per name: several rules ask it of every service. */
 function jobWord(name: string): string | null {
+  let word = jobWords.get(name);
+  if (word === undefined) {
+    if (jobWords.size >= 10_000) jobWords.clear();
+    jobWords.set(name, (word = readJobWord(name)));
+  }
+  return word;
+}
+
+const jobWords = new Map<string, string | null>();
+
+function readJobWord(name: string): string | null {
   const words = nameWords(name);
   if (words.some((w) => SERVER_WORDS.has(w))) return null;
   return words.find((w) => JOB_WORDS.has(w)) ?? null;
