@@ -8,6 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: a JavaScript module of the benchmarks, without types
 import { bigStack, swarmSnapshot } from '../bench/generate.mjs';
 import { lint } from '../src/api/index.js';
 import { auditSnapshot } from '../src/audit/audit.js';
