@@ -103,7 +103,7 @@ async function multitool(): Promise<string | null> {
     const env = { ...process.env, npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false' };
     const install = await runProcess('npm', ['ci', '--prefix', dir], dir, env, 10 * 60_000).catch((e: Error) => ({ status: -1, out: e.message }));
     bin = find();
-    if (!bin) console.warn(`[skip] sarif-multitool validate: \`npm ci --prefix test/sarif-validator\` did not install it (exit ${install.status}): ${install.out.trim().split('\n').slice(-3).join(' ')}`);
+    if (!bin) console.warn(`[skip] sarif-multitool validate (required with CI=true): \`npm ci --prefix test/sarif-validator\` did not install it (exit ${install.status}): ${install.out.trim().split('\n').slice(-3).join(' ')}`);
   }
   if (!bin) return null;
   const r = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 60_000 });
