@@ -103,6 +103,21 @@ describe('audit: docker failures without an engine', () => {
     const both = runCli(['audit', '--snapshot', 'bad.json', '--context', 'x'], project.dir);
     expect(both.status).toBe(2);
   });
+
+  it('a snapshot that is not JSON: where it stops being JSON, without quoting the text there (a value of a service\'s environment)', () => {
+    project.write('broken.json', '{"format": "stackopt-swarm-snapshot",\n  "env": ["DB_PASSWORD=s3cretvalue", x]}\n');
+    const broken = runCli(['audit', '--snapshot', 'broken.json'], project.dir);
+    expect([broken.status, broken.stderr]).toEqual([
+      2,
+      'stackopt: broken.json:2:38: the snapshot is not valid JSON (unexpected character); make one with `stackopt audit --save-snapshot broken.json`\n',
+    ]);
+    project.write('short.json', '{"format": "stackopt-swarm-snapshot", "env": ["DB_PASSWORD=s3cr');
+    const short = runCli(['audit', '--snapshot', 'short.json'], project.dir);
+    expect([short.status, short.stderr]).toEqual([
+      2,
+      'stackopt: short.json:1:64: the snapshot is not valid JSON (it ends too early); make one with `stackopt audit --save-snapshot short.json`\n',
+    ]);
+  });
 });
 
 const gate = engineGate('audit errors that need an engine');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { jsonErrorOffset } from '../src/usage/json-position.js';
+import { jsonErrorOffset } from '../src/parse/json-position.js';
 import { parseUsageProfile, UsageProfileError } from '../src/usage/profile-file.js';
 import { USAGE_FIXTURES } from './helpers/usage-fixtures.js';
 

@@ -1,5 +1,6 @@
 import { lstatSync } from 'node:fs';
 import { writeFileAtomic } from '../parse/write-file.js';
+import { jsonErrorOffset, lineCol } from '../parse/json-position.js';
 import { readText, ReadTextError } from '../parse/read-text.js';
 import { DockerError, type DockerClient, type SwarmObjectKind } from './docker.js';
 import { findListShapeError, findShapeError, firstListMisfit, INFO_SHAPE, NETWORK_SHAPE, NODE_SHAPE, SERVICE_SHAPE, SNAPSHOT_NETWORK_SHAPE, TASK_SHAPE, type Shape } from './docker-shapes.js';
@@ -238,8 +239,10 @@ export function parseSnapshot(text: string, name = 'snapshot'): SwarmSnapshot {
   let data: unknown;
   try {
     data = JSON.parse(text);
-  } catch (e) {
-    throw new SnapshotError(`${name} is not JSON (${(e as Error).message}); make one with \`stackopt audit --save-snapshot ${name}\``);
+  } catch {
+    // where, not V8's message: that quotes the text around the error, which can be a secret's value
+    const at = jsonErrorOffset(text);
+    throw new SnapshotError(`${name}:${lineCol(text, at)}: the snapshot is not valid JSON (${at >= text.length ? 'it ends too early' : 'unexpected character'}); make one with \`stackopt audit --save-snapshot ${name}\``);
   }
   const bad = (what: string) => new SnapshotError(`${name} is not a stackopt swarm snapshot: ${what}; make one with \`stackopt audit --save-snapshot FILE\``);
   if (!isObject(data)) throw bad('the top level is not an object');

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { validateUsageProfile } from '../generated/validators.js';
 import { readText, ReadTextError } from '../parse/read-text.js';
 import { writeFileAtomic } from '../parse/write-file.js';
-import { describeChar, jsonErrorOffset, lineCol, locate, showPath, type JsonPath } from './json-position.js';
+import { describeChar, jsonErrorOffset, lineCol, locate, showPath, type JsonPath } from '../parse/json-position.js';
 import {
   mergeHistogram,
   USAGE_PROFILE_FORMAT,
