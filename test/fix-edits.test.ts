@@ -82,6 +82,13 @@ describe('render', () => {
     for (let i = 0; i < 5000; i++) expect(isPlainSafe(`k${i}`)).toBe(true);
     expect(isPlainSafe('x,y', true)).toBe(false);
     expect(isPlainSafe('0.5')).toBe(false);
+    // long strings (not kept) get the same verdicts, each context its own, asked again
+    const long = 'x'.repeat(200);
+    for (let round = 0; round < 2; round++) {
+      expect(isPlainSafe(`${long},y`)).toBe(true);
+      expect(isPlainSafe(`${long},y`, true)).toBe(false);
+      expect(isPlainSafe(`${long}: y`)).toBe(false);
+    }
   });
   it('quotes numbers written as strings in the file\'s quote', () => {
     expect(renderScalar('0.5', { quote: "'" })).toBe("'0.5'");

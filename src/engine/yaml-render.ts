@@ -63,7 +63,9 @@ const KEYWORDS = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|y|Y|yes|
  * boolean or null look-alike, and in flow context no `,[]{}`.
  */
 export function isPlainSafe(s: string, flow = false): boolean {
-  // a fix writes the same few keys and values thousands of times in a large file
+  // a fix writes the same few keys and values thousands of times in a large file; a long string
+  // (a command, a description) is rarely written twice and is not kept alive for it
+  if (s.length > PLAIN_CACHE_LENGTH) return plainSafe(s, flow);
   const known = flow ? plainInFlow : plainInBlock;
   let ok = known.get(s);
   if (ok === undefined) {
@@ -77,6 +79,8 @@ export function isPlainSafe(s: string, flow = false): boolean {
 const plainInBlock = new Map<string, boolean>();
 const plainInFlow = new Map<string, boolean>();
 const PLAIN_CACHE_SIZE = 4096;
+/** The longest string whose verdict is kept. */
+const PLAIN_CACHE_LENGTH = 128;
 
 function plainSafe(s: string, flow: boolean): boolean {
   if (s === '' || s !== s.trim()) return false;
