@@ -100,7 +100,8 @@ async function multitool(): Promise<string | null> {
   };
   let bin = find();
   if (!bin) {
-    const env = { ...process.env, npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false' };
+    // one try: a machine without the network fails at once rather than after npm's retries
+    const env = { ...process.env, npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_fetch_retries: '0' };
     const install = await runProcess('npm', ['ci', '--prefix', dir], dir, env, 10 * 60_000).catch((e: Error) => ({ status: -1, out: e.message }));
     bin = find();
     if (!bin) console.warn(`[skip] sarif-multitool validate (required with CI=true): \`npm ci --prefix test/sarif-validator\` did not install it (exit ${install.status}): ${install.out.trim().split('\n').slice(-3).join(' ')}`);
