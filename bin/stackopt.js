@@ -118,7 +118,8 @@ cli.run(args).then(
     if (writeCache) writeFileSync(writeCache, script.createCachedData());
     else if (userCache && !leanHeap && (!cachedData || script.cachedDataRejected)) saveUserCache(userCache, script.createCachedData());
     // and those of the scripts loaded beside the bundle that ran without one (yaml, validators)
-    cli.saveCodeCaches();
+    // (absent from a bundle built before it: that build's scripts only compile as usual)
+    cli.saveCodeCaches?.();
   },
   (e) => {
     // run() answers every error it meets in one line; this is a failure before it could (setting up the commands)
@@ -144,11 +145,13 @@ function leanHeapForLargeFiles() {
 
 /**
  * `$XDG_CACHE_HOME/stackopt/<name>-<hash>.cache` (else `~/.cache/...`), the hash of the flags (the
- * user's and those set above), node and the script's build (`st`, its stat).
+ * user's and those set above), node and the script's build (`st`, its stat: V8 checks only a
+ * cache's flags and the source's length, so a rebuilt script of the same size must get another
+ * name; its inode and change time differ even where a copy keeps the modification time).
  */
 function userCacheFile(name, st) {
   let h = 0x811c9dc5; // FNV-1a over what makes a cache valid
-  for (const c of `${process.version}\0${v8 ? V8_FLAGS : ''}\0${flags}\0${st.size}\0${st.mtimeMs}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+  for (const c of `${process.version}\0${v8 ? V8_FLAGS : ''}\0${flags}\0${st.size}\0${st.mtimeMs}\0${st.ino}\0${st.ctimeMs}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
   const base = process.env.XDG_CACHE_HOME || join(require('node:os').homedir(), '.cache');
   return join(base, 'stackopt', `${name}-${h.toString(16).padStart(8, '0')}.cache`);
 }
