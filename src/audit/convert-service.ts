@@ -86,7 +86,7 @@ function environment(t: LiveTree, path: string, env: string[] | null | undefined
   for (let i = 0; i < env.length; i++) {
     const kv = env[i]!;
     const eq = kv.indexOf('=');
-    t.add(eq < 0 ? kv : kv.slice(0, eq), t.scalar(eq < 0 ? null : kv.slice(eq + 1), at[i] ?? itemPath(at, path, i)));
+    t.add(eq < 0 ? kv : kv.slice(0, eq), t.scalar(eq < 0 ? null : kv.slice(eq + 1), itemPath(at, path, i)));
   }
   return t.close(path, start);
 }
@@ -133,7 +133,7 @@ function extraHosts(t: LiveTree, path: string, hosts: string[] | null | undefine
   const at = t.shared.items(path);
   hosts.forEach((h, i) => {
     const [ip, ...names] = h.trim().split(/\s+/);
-    for (const n of names) items.push(t.scalar(`${n}:${ip}`, at[i] ?? itemPath(at, path, i)));
+    for (const n of names) items.push(t.scalar(`${n}:${ip}`, itemPath(at, path, i)));
   });
   return items.length ? t.seq(path, items) : undefined;
 }
@@ -144,7 +144,7 @@ function mounts(t: LiveTree, path: string, list: DockerMount[] | null | undefine
   return t.seq(
     path,
     list.map((m, i) => {
-      const p = at[i] ?? itemPath(at, path, i);
+      const p = itemPath(at, path, i);
       const type = (m.Type ?? 'volume').toLowerCase();
       const tmpfs = m.TmpfsOptions;
       const start = t.open();
@@ -156,10 +156,10 @@ function mounts(t: LiveTree, path: string, list: DockerMount[] | null | undefine
       t.add('bind', m.BindOptions?.Propagation ? t.map(`${p}.BindOptions`, [['propagation', t.scalar(m.BindOptions.Propagation, `${p}.BindOptions.Propagation`)]]) : undefined);
       t.add('volume', m.VolumeOptions?.NoCopy ? t.map(`${p}.VolumeOptions`, [['nocopy', t.scalar(true, `${p}.VolumeOptions.NoCopy`)]]) : undefined);
       if (tmpfs && (tmpfs.SizeBytes || tmpfs.Mode)) {
-        const at = t.open();
+        const tmpfsStart = t.open();
         t.add('size', tmpfs.SizeBytes ? t.scalar(tmpfs.SizeBytes, `${p}.TmpfsOptions.SizeBytes`) : undefined);
         t.add('mode', tmpfs.Mode ? t.scalar(tmpfs.Mode, `${p}.TmpfsOptions.Mode`) : undefined);
-        t.add('tmpfs', t.close(`${p}.TmpfsOptions`, at));
+        t.add('tmpfs', t.close(`${p}.TmpfsOptions`, tmpfsStart));
       }
       return t.close(p, start);
     }),

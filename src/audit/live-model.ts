@@ -41,7 +41,7 @@ export function buildLiveStack(snap: SwarmSnapshot, asked: AuditScope = {}): Sta
     rootEntries.push({
       key,
       keyLoc: swarm.loc(path),
-      value: swarm.map(path, [...names].sort().map((n) => [n, swarm.map(`${path}[${JSON.stringify(n)}]`, [['external', swarm.scalar(true, `${path}[${JSON.stringify(n)}]`)]])])),
+      value: swarm.map(path, [...names].sort().map((n) => [n, swarm.map(swarm.shared.key(path, n), [['external', swarm.scalar(true, swarm.shared.key(path, n))]])])),
     });
   }
   const root = makeMap(swarm.loc(''), rootEntries);
@@ -88,7 +88,8 @@ export function describeScope(scope: { stack: string | null; services: string[] 
  */
 function sleepPolicyFromLabels(model: Service, svc: DockerService): Service['sleepPolicy'] {
   if (!hasSleepLabel(svc.Spec.Labels) && !hasSleepLabel(svc.Spec.TaskTemplate?.ContainerSpec?.Labels)) return null;
-  const found: Array<{ key: string; value: string; path: string }> = [];
+  const t = new LiveTree(`service ${model.name}`);
+  const found: Array<{ key: string; value: string; path: string; labels: string }> = [];
   const sources = [
     ['Spec.Labels', svc.Spec.Labels],
     ['Spec.TaskTemplate.ContainerSpec.Labels', svc.Spec.TaskTemplate?.ContainerSpec?.Labels],
@@ -100,12 +101,11 @@ function sleepPolicyFromLabels(model: Service, svc: DockerService): Service['sle
       const key = k.slice(SLEEP_POLICY_LABEL_PREFIX.length);
       if (seen.has(key)) continue; // a service label wins over a container label
       seen.add(key);
-      found.push({ key, value: v, path: `${path}[${JSON.stringify(k)}]` });
+      found.push({ key, value: v, path: t.shared.key(path, k), labels: path });
     }
   }
   if (found.length === 0) return null;
-  const t = new LiveTree(`service ${model.name}`);
-  const map: LMap = t.map(found[0]!.path.split('[')[0]!, found.map((f) => [f.key, t.scalar(f.value, f.path)]));
+  const map: LMap = t.map(found[0]!.labels, found.map((f) => [f.key, t.scalar(f.value, f.path)]));
   const entry: LEntry = { key: SLEEP_POLICY_LABEL_PREFIX.slice(0, -1), keyLoc: map.entries[0]!.keyLoc, value: map };
   return { key: 'labels', ref: { node: map, path: [...model.ref.path, 'deploy', 'labels', entry.key], shared: false, entry } };
 }

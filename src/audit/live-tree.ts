@@ -23,20 +23,14 @@ export class LiveTree {
 
   /** A mapping of the entries whose value is defined; an entry's key points at `keyPath` or its value. */
   map(path: string, entries: Array<[key: string, value: LVal | undefined | null, keyPath?: string]>): LMap {
-    // the list made at its size (a list grown by push keeps room for 17 entries, and an audit keeps
-    // a dozen mappings per service); indexes, not `for (const [key, value] of entries)`, whose
-    // destructuring runs the iterator protocol in code that runs thousands of times unoptimised
-    let size = 0;
-    for (let i = 0; i < entries.length; i++) if (entries[i]![1]) size++;
-    const list = new Array<LEntry>(size);
-    for (let i = 0, at = 0; i < entries.length; i++) {
+    const start = this.open();
+    // indexes, not `for (const [key, value] of entries)`, whose destructuring runs the iterator
+    // protocol in code that runs thousands of times unoptimised
+    for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
-      const value = entry[1];
-      if (!value) continue;
-      const keyPath = entry[2];
-      list[at++] = { key: entry[0], keyLoc: keyPath ? this.loc(keyPath) : value.loc, value };
+      this.add(entry[0], entry[1], entry[2]);
     }
-    return makeMap(this.loc(path), list);
+    return this.close(path, start);
   }
 
   /**
@@ -79,7 +73,7 @@ export class LiveTree {
     if (!list || list.length === 0) return undefined;
     const at = this.shared.items(path);
     const items = new Array<{ value: LVal }>(list.length);
-    for (let i = 0; i < list.length; i++) items[i] = { value: this.scalar(list[i]!, at[i] ?? itemPath(at, path, i)) };
+    for (let i = 0; i < list.length; i++) items[i] = { value: this.scalar(list[i]!, itemPath(at, path, i)) };
     return { kind: 'seq', items, loc: this.loc(path) };
   }
 
@@ -92,7 +86,7 @@ export class LiveTree {
     const list = new Array<LEntry>(keys.length);
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
-      const value = this.scalar(obj[k]!, at.get(k) ?? keyPath(at, path, k));
+      const value = this.scalar(obj[k]!, keyPath(at, path, k));
       list[i] = { key: k, keyLoc: value.loc, value };
     }
     return makeMap(this.loc(path), list);
@@ -134,8 +128,12 @@ export class LiveStrings {
 
   /** `path[i]` (one look-up per item: `items` for a whole list) */
   item(path: string, i: number): string {
-    const at = this.items(path);
-    return at[i] ?? itemPath(at, path, i);
+    return itemPath(this.items(path), path, i);
+  }
+
+  /** `path["key"]` (one look-up per key: `keys` for a whole mapping) */
+  key(path: string, key: string): string {
+    return keyPath(this.keys(path), path, key);
   }
 
   /** The value paths of the mapping at `path`, by key (filled as `keyPath` writes them). */
@@ -146,15 +144,15 @@ export class LiveStrings {
   }
 }
 
-/** `path[i]`, kept in `at` (the list of `LiveStrings.items(path)`). */
+/** `path[i]`: the one kept in `at` (the list of `LiveStrings.items(path)`), else written and kept there. */
 export function itemPath(at: string[], path: string, i: number): string {
-  return (at[i] = `${path}[${i}]`);
+  return at[i] ?? (at[i] = `${path}[${i}]`);
 }
 
-/** `path["key"]`, kept in `at` (the map of `LiveStrings.keys(path)`). */
+/** `path["key"]`: the one kept in `at` (the map of `LiveStrings.keys(path)`), else written and kept there. */
 function keyPath(at: Map<string, string>, path: string, key: string): string {
-  const p = `${path}[${JSON.stringify(key)}]`;
-  at.set(key, p);
+  let p = at.get(key);
+  if (p === undefined) at.set(key, (p = `${path}[${JSON.stringify(key)}]`));
   return p;
 }
 
