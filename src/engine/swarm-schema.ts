@@ -9,7 +9,7 @@ import { validateStack } from '../generated/stack-validator.js';
 import { validateCompose } from '../generated/validators.js';
 import * as stackFormats from '../parse/stack-formats.js';
 import type { Loc } from '../parse/location.js';
-import { matchesPathPattern, pathPatternLookup, valueSpanLoc, type LEntry, type LMap, type LVal, type YamlPath } from '../parse/located.js';
+import { pathPatternLookup, setPlainEntry, valueSpanLoc, type LEntry, type LMap, type LVal, type YamlPath } from '../parse/located.js';
 import { checkSchema, type CompiledValidator, type SchemaIssue } from '../parse/validate-schema.js';
 
 /**
@@ -201,11 +201,7 @@ export function dockerView(root: LVal): { data: unknown; casts: CastIssue[] } {
     }
     // as the compose validator's data (plainForValidator): mappings outside sequences bare
     const out: Record<string, unknown> = items === 0 ? (Object.create(null) as Record<string, unknown>) : {};
-    for (const e of v.entries) {
-      const value = child(e.value, e.key);
-      if (items > 0 || e.key !== '__proto__') out[e.key] = value;
-      else if (typeof value === 'object') Object.setPrototypeOf(out, value);
-    }
+    for (const e of v.entries) setPlainEntry(out, e.key, child(e.value, e.key), items === 0);
     return out;
   };
   return { data: walk(root), casts };
@@ -223,6 +219,8 @@ const DURATIONS: string[][] = [
 ];
 /** Where docker decodes a byte size (an empty one is "invalid size"). */
 const SIZES: string[][] = [['services', '*', 'deploy', 'resources', '*', 'memory']];
+const isDurationAt = pathPatternLookup(DURATIONS.map((p) => [p, true] as const));
+const isSizeAt = pathPatternLookup(SIZES.map((p) => [p, true] as const));
 
 /**
  * What docker stack deploy says of an interpolated string at a path where it parses a number, a
@@ -232,8 +230,8 @@ const SIZES: string[][] = [['services', '*', 'deploy', 'resources', '*', 'memory
 export function dockerRefusal(path: YamlPath, value: string): string | null {
   const cast = castAt(path);
   if (cast) return goCast(value, cast).ok ? null : `failed to cast to expected type: ${GO_PARSE[cast]}: parsing ${JSON.stringify(value)}: invalid syntax`;
-  if (DURATIONS.some((p) => matchesPathPattern(p, path))) return stackFormats.duration(value) ? null : "Does not match format 'duration'";
-  if (value === '' && SIZES.some((p) => matchesPathPattern(p, path))) return "invalid size: ''";
+  if (isDurationAt(path)) return stackFormats.duration(value) ? null : "Does not match format 'duration'";
+  if (value === '' && isSizeAt(path)) return "invalid size: ''";
   return null;
 }
 

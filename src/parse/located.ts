@@ -235,13 +235,18 @@ export function toPlain(v: LVal, memo = new Map<LVal, unknown>(), bare?: Map<LVa
   }
   const obj: Record<string, unknown> = bare ? (Object.create(null) as Record<string, unknown>) : {};
   if (anchored) own.set(v, obj);
-  for (const e of v.entries) {
-    const value = toPlain(e.value, memo, bare);
-    // `__proto__` sets the prototype of `{}` (an object or null; else nothing): the same for a bare one
-    if (!bare || e.key !== '__proto__') obj[e.key] = value;
-    else if (typeof value === 'object') Object.setPrototypeOf(obj, value);
-  }
+  for (const e of v.entries) setPlainEntry(obj, e.key, toPlain(e.value, memo, bare), bare !== undefined);
   return obj;
+}
+
+/**
+ * `obj[key] = value` on a mapping made for a validator, as on `{}`: where `obj` is bare (made
+ * without a prototype), a `__proto__` key sets its prototype (to an object or null; anything else
+ * is ignored), as the assignment does on `{}`.
+ */
+export function setPlainEntry(obj: Record<string, unknown>, key: string, value: unknown, bare: boolean): void {
+  if (!bare || key !== '__proto__') obj[key] = value;
+  else if (typeof value === 'object') Object.setPrototypeOf(obj, value);
 }
 
 export interface ConvertOptions {
