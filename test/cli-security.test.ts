@@ -26,6 +26,12 @@ describe('files a compose file points at stay inside the project', () => {
     const p = project({ 'in/.stackopt.yaml': EXTENDS_ONLY, 'in/.git/config': `[core]\n\tsecret = ${SECRET}\n`, 'in/notcompose.txt': `PASSWORD=${SECRET}\nmore ${SECRET}\n` });
     symlinkSync(join(outside.dir, 'creds.txt'), join(p.dir, 'in', 'link.yaml'));
     mkdirSync(join(p.dir, 'in', 'dir.yaml'));
+    // a link whose target goes up from a linked folder: `..` is taken in the folder the link reaches
+    // (outside), as the kernel and docker take it, not next to the link (where a decoy stands)
+    mkdirSync(join(outside.dir, 'sub'));
+    symlinkSync(join(outside.dir, 'sub'), join(p.dir, 'in', 'inner'));
+    symlinkSync('inner/../base.yaml', join(p.dir, 'in', 'up.yaml'));
+    p.write('in/base.yaml', 'services:\n  base:\n    image: decoy\n');
     const cases: Array<[string, string]> = [
       [join(outside.dir, 'base.yaml'), 'is not read: outside the project'],
       ['../../' + outside.dir.split('/').pop() + '/base.yaml', 'is not read: outside the project'],
@@ -36,6 +42,7 @@ describe('files a compose file points at stay inside the project', () => {
       ['dir.yaml', 'is not read: not a regular file (a directory)'],
       ['notcompose.txt', 'is not a compose file: it does not parse as a YAML mapping (line 1, column 1); its content is not shown'],
       ['missing.yaml', 'cannot be read: no such file'],
+      ['up.yaml', `is not read: a symbolic link to ${join(outside.dir, 'base.yaml')}, which is outside the project`],
     ];
     // one file per case, all linted by one run per format
     cases.forEach(([file], i) => p.write(`in/compose-${i}.yaml`, extendsOf(file)));

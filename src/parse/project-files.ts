@@ -113,8 +113,10 @@ export const OUTSIDE_PROJECT = 'outside the project (the folders of the files na
 const VCS_FOLDERS = new Set(['.git', '.hg', '.svn']);
 
 /**
- * The C library's realpath (one call) where node's own (an `lstat` from JavaScript per step of
- * the path) answers the same: every project resolves its folder, and each file it points at.
+ * The C library's realpath (one call; node's own makes an `lstat` from JavaScript per step of the
+ * path). It also takes a `..` in a link's target as the kernel and docker do, in the folder the
+ * link reached (`inner/../x` where `inner` links elsewhere), where node's own took it next to the
+ * link and judged another file than the one read.
  */
 const realpath: (path: string) => string = process.platform === 'win32' ? realpathSync : realpathSync.native;
 
