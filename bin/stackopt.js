@@ -109,7 +109,7 @@ if (v8) cli.observeInputSizes(leanHeapForLargeFiles());
 if (userCache) {
   cli.useCodeCache((file) => {
     const mine = userCacheFile(basename(file, '.cjs'), statSync(file));
-    return { data: readOwnFile(mine), save: (data) => leanHeap || saveUserCache(mine, data) };
+    return { data: readOwnFile(mine), save: (make) => leanHeap || saveUserCache(mine, make()) };
   });
 }
 cli.run(args).then(

@@ -9,7 +9,8 @@ import vm from 'node:vm';
  */
 export interface CodeCache {
   data?: Buffer;
-  save?: (data: Buffer) => void;
+  /** keeps the cache `make` makes; called only where one is kept, as making one takes time */
+  save?: (make: () => Buffer) => void;
 }
 
 /**
@@ -20,7 +21,7 @@ export interface CodeCache {
  */
 let provider = (file: string): CodeCache => {
   const cacheFile = `${file}.cache`;
-  if (process.env.STACKOPT_WRITE_CODE_CACHE !== undefined) return { save: (data) => writeFileSync(cacheFile, data) };
+  if (process.env.STACKOPT_WRITE_CODE_CACHE !== undefined) return { save: (make) => writeFileSync(cacheFile, make()) };
   return { data: existsSync(cacheFile) ? readFileSync(cacheFile) : undefined };
 };
 
@@ -46,7 +47,7 @@ export function compileWithCodeCache(file: string, source: string): vm.Script {
   const cache = codeCacheFor(file);
   const script = new vm.Script(source, { filename: file, cachedData: cache.data });
   const save = cache.save;
-  if (save && (!cache.data || script.cachedDataRejected)) unsaved.push(() => save(script.createCachedData()));
+  if (save && (!cache.data || script.cachedDataRejected)) unsaved.push(() => save(() => script.createCachedData()));
   return script;
 }
 
