@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { execa } from 'execa';
 import type { DockerContainer, DockerContainerStats, DockerEvent, DockerInfo, DockerNetwork, DockerNode, DockerService, DockerTask } from './docker-types.js';
+import { jsonErrorOffset } from '../parse/json-position.js';
 
 /**
  * The one door to docker: every call of the docker CLI in stackopt goes through `DockerClient`.
@@ -155,7 +156,9 @@ export class DockerClient {
     try {
       return JSON.parse(line) as T;
     } catch {
-      throw new DockerError('failed', `${describeCall(args)} printed output that is not JSON: ${JSON.stringify(line.slice(0, 120))}${line.length > 120 ? '…' : ''}`);
+      // where, not what: a line of docker's JSON holds the services' environment values
+      const at = jsonErrorOffset(line);
+      throw new DockerError('failed', `${describeCall(args)} printed output that is not JSON (a line of ${line.length} characters, ${at >= line.length ? 'cut short' : `not JSON from column ${at + 1}`})`);
     }
   }
 
