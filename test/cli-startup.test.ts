@@ -111,7 +111,9 @@ describe('code cache under node flags', () => {
     const r = runCli(['lint', 'compose.yaml'], p.dir, env);
     expect(r.stderr).toBe('');
     expect([0, 1]).toContain(r.status);
-    expect(cacheFiles().some((f) => statSync(join(cacheHome, 'stackopt', f)).size < 64 * 1024 ** 2)).toBe(true);
+    // the one the run uses is replaced by a cache of its own; none is read (a read of 9 GiB would take far longer and fail)
+    const sizes = cacheFiles().map((f) => statSync(join(cacheHome, 'stackopt', f)).size);
+    expect(sizes.filter((size) => size < 64 * 1024 ** 2)).toHaveLength(1);
   });
 
   it('an unwritable cache folder costs only speed', () => {

@@ -49,7 +49,7 @@ describe('inputs of several MiB (V8 flags set while running)', () => {
     const own = lint(text, { filePath: file }).findings.map((f) => `${f.line}:${f.column} ${f.ruleId} ${f.message}`);
     expect(cli.length).toBeGreaterThan(2000);
     expect(cli).toEqual(own);
-  });
+  }, 600_000);
 
   it('audit --snapshot: a snapshot of 4 MiB gets the report the same audit gets in process', async () => {
     const text = JSON.stringify(swarmSnapshot(1200, 120));
@@ -62,5 +62,5 @@ describe('inputs of several MiB (V8 flags set while running)', () => {
     const own = formatAuditHuman(auditSnapshot(parseSnapshot(text, file)), { color: false });
     expect(own.length).toBeGreaterThan(100_000);
     expect(run.stdout.trimEnd()).toBe(own.trimEnd());
-  });
+  }, 600_000);
 });

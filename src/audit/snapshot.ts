@@ -1,6 +1,6 @@
 import { lstatSync } from 'node:fs';
 import { writeFileAtomic } from '../parse/write-file.js';
-import { jsonErrorOffset, lineCol } from '../parse/json-position.js';
+import { notJsonMessage } from '../parse/json-position.js';
 import { readText, ReadTextError } from '../parse/read-text.js';
 import { DockerError, type DockerClient, type SwarmObjectKind } from './docker.js';
 import { findListShapeError, findShapeError, firstListMisfit, INFO_SHAPE, NETWORK_SHAPE, NODE_SHAPE, SERVICE_SHAPE, SNAPSHOT_NETWORK_SHAPE, TASK_SHAPE, type Shape } from './docker-shapes.js';
@@ -241,8 +241,7 @@ export function parseSnapshot(text: string, name = 'snapshot'): SwarmSnapshot {
     data = JSON.parse(text);
   } catch {
     // where, not V8's message: that quotes the text around the error, which can be a secret's value
-    const at = jsonErrorOffset(text);
-    throw new SnapshotError(`${name}:${lineCol(text, at)}: the snapshot is not valid JSON (${at >= text.length ? 'it ends too early' : 'unexpected character'}); make one with \`stackopt audit --save-snapshot ${name}\``);
+    throw new SnapshotError(`${notJsonMessage(text, name, 'the snapshot', false)}; make one with \`stackopt audit --save-snapshot ${name}\``);
   }
   const bad = (what: string) => new SnapshotError(`${name} is not a stackopt swarm snapshot: ${what}; make one with \`stackopt audit --save-snapshot FILE\``);
   if (!isObject(data)) throw bad('the top level is not an object');

@@ -51,6 +51,17 @@ export function describeChar(text: string, at: number): string {
 }
 
 /**
+ * `name:line:col: <what> is not valid JSON (...)`, at the first character that makes `text`
+ * invalid JSON, for a reader's error. The character is named where `showChar` (a printable one
+ * quoted), else only said to be unexpected: a text that may hold secrets is not quoted at all.
+ */
+export function notJsonMessage(text: string, name: string, what: string, showChar = true): string {
+  const at = jsonErrorOffset(text);
+  const why = at >= text.length ? 'it ends too early' : showChar ? `unexpected ${describeChar(text, at)}` : 'unexpected character';
+  return `${name}:${lineCol(text, at)}: ${what} is not valid JSON (${why})`;
+}
+
+/**
  * The offset of the first character that makes `text` invalid JSON (its length when it ends too
  * early).
  */

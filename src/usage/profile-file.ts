@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { validateUsageProfile } from '../generated/validators.js';
 import { readText, ReadTextError } from '../parse/read-text.js';
 import { writeFileAtomic } from '../parse/write-file.js';
-import { describeChar, jsonErrorOffset, lineCol, locate, showPath, type JsonPath } from '../parse/json-position.js';
+import { locate, notJsonMessage, showPath, type JsonPath } from '../parse/json-position.js';
 import {
   mergeHistogram,
   USAGE_PROFILE_FORMAT,
@@ -51,8 +51,7 @@ export function parseUsageProfile(text: string, name: string): UsageProfile {
   try {
     doc = JSON.parse(text);
   } catch {
-    const at = jsonErrorOffset(text);
-    throw new UsageProfileError(`${name}:${lineCol(text, at)}: the usage profile is not valid JSON (${at >= text.length ? 'it ends too early' : `unexpected ${describeChar(text, at)}`})`);
+    throw new UsageProfileError(notJsonMessage(text, name, 'the usage profile'));
   }
   const fail = (where: JsonPath, what: string): never => {
     throw new UsageProfileError(`${name}:${locate(text, where)}: ${showPath(where)} ${what}`);
