@@ -70,7 +70,17 @@ export function parseSource(source: SourceFile, env: Env, interpolate = true, do
     prettyErrors: false,
     strict: true,
   });
-  const list: Document.Parsed[] = Array.from(composer.compose(keep(new Parser().parse(breaks.text), tokens)));
+  let list: Document.Parsed[];
+  try {
+    list = Array.from(composer.compose(keep(new Parser().parse(breaks.text), tokens)));
+  } catch (e) {
+    // yaml's parser recurses per level of block nesting: thousands of `- ` levels overflow the stack
+    // before its composer can report RESOURCE_EXHAUSTION
+    if (!(e instanceof RangeError)) throw e;
+    const at = deepestLine(text);
+    issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: TOO_DEEP, loc: fileLoc(source, at, at) });
+    return { source, root: null, issues, dotenvUses: [] };
+  }
   if (list.length === 0) {
     // an EmptyStream: only comments or directives
     issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: 'the file holds no YAML document: a compose file needs at least a services: mapping', loc: fileLoc(source, 0, 0) });
@@ -94,7 +104,7 @@ export function parseSource(source: SourceFile, env: Env, interpolate = true, do
   const exhausted = doc.errors.find((e) => e.code === 'RESOURCE_EXHAUSTION');
   if (exhausted) {
     const [a, b] = exhausted.pos;
-    issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: 'the YAML is nested too deeply to read (hundreds of levels); a compose file needs a handful', loc: fileLoc(source, a, Math.max(a, b)) });
+    issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: TOO_DEEP, loc: fileLoc(source, a, Math.max(a, b)) });
     return { source, root: null, issues, dotenvUses: [] };
   }
   for (const err of doc.errors) {
@@ -185,4 +195,23 @@ function unclosedOpeners(doc: Document.Parsed, text: string): { take(message: st
       return found.splice(i, 1)[0]!.start;
     },
   };
+}
+
+const TOO_DEEP = 'the YAML is nested too deeply to read (hundreds of levels); a compose file needs a handful';
+
+/** The offset where the line with the longest indentation (spaces and `- ` of block sequences) gives way to its content. */
+function deepestLine(text: string): number {
+  let best = 0;
+  let bestDepth = -1;
+  for (let start = 0; start < text.length; ) {
+    let i = start;
+    while (i < text.length && (text[i] === ' ' || text[i] === '-' || text[i] === '\t')) i++;
+    if (i - start > bestDepth) {
+      bestDepth = i - start;
+      best = i;
+    }
+    const nl = text.indexOf('\n', i);
+    start = nl < 0 ? text.length : nl + 1;
+  }
+  return best;
 }

@@ -242,6 +242,18 @@ describe('deep nesting', () => {
     expect(f).toHaveLength(1);
     expect(f[0]).toMatchObject({ ruleId: 'yaml-syntax', severity: 'error', line: 1, message: 'the YAML is nested too deeply to read (hundreds of levels); a compose file needs a handful' });
   });
+
+  it('3,000 levels of block sequence (a 6 KB line), which overflow yaml\'s parser before its composer counts them: one error where the nesting is deepest, through the CLI', async () => {
+    const { runCliAsync, tempProject } = await import('../helpers/cli.js');
+    const p = tempProject({ 'compose.yaml': `x-a:\n  ${'- '.repeat(3000)}x\nservices:\n  web:\n    image: nginx:1.27\n` });
+    try {
+      const r = await runCliAsync(['lint', 'compose.yaml', '--format', 'compact'], p.dir);
+      expect([r.status, r.stderr]).toEqual([1, '']);
+      expect(r.stdout).toContain('compose.yaml:2:6003: error the YAML is nested too deeply to read (hundreds of levels); a compose file needs a handful [yaml-syntax]');
+    } finally {
+      p.cleanup();
+    }
+  });
 });
 
 describe('unknown alias', () => {
