@@ -100,6 +100,11 @@ const bundleModule = { exports: {} };
 // would load node's ES module loader for nothing.
 script.runInThisContext()(bundleModule.exports, require, bundleModule, bundle, dirname(bundle));
 cli = bundleModule.exports;
+// a bundle built by an older version than this file (a pull without a rebuild) lacks what it calls
+if (typeof cli.run !== 'function' || typeof cli.observeInputSizes !== 'function' || typeof cli.useCodeCache !== 'function' || typeof cli.saveCodeCaches !== 'function') {
+  process.stderr.write(`stackopt: dist/bundle/${bundleName} is older than bin/stackopt.js; run \`npm run build\` in its folder\n`);
+  process.exit(3);
+}
 // V8 checks a code cache against the flags in force when it was made, those set while running
 // included: once the heap flag below is set, no cache is kept (it would be rejected next time).
 let leanHeap = false;
@@ -118,8 +123,7 @@ cli.run(args).then(
     if (writeCache) writeFileSync(writeCache, script.createCachedData());
     else if (userCache && !leanHeap && (!cachedData || script.cachedDataRejected)) saveUserCache(userCache, script.createCachedData());
     // and those of the scripts loaded beside the bundle that ran without one (yaml, validators)
-    // (absent from a bundle built before it: that build's scripts only compile as usual)
-    cli.saveCodeCaches?.();
+    cli.saveCodeCaches();
   },
   (e) => {
     // run() answers every error it meets in one line; this is a failure before it could (setting up the commands)

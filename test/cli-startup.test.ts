@@ -233,6 +233,17 @@ describe('a file beside the bundle that is missing', () => {
     ]);
   });
 
+  it('a bundle older than bin/stackopt.js (a pull without a rebuild: a function bin calls is missing) is one line, exit 3', () => {
+    const pkg = join(p.dir, 'pkg-old');
+    cpSync(join(repoRoot, 'bin'), join(pkg, 'bin'), { recursive: true });
+    cpSync(join(repoRoot, 'package.json'), join(pkg, 'package.json'));
+    mkdirSync(join(pkg, 'dist', 'bundle'), { recursive: true });
+    // one function expression of the CommonJS arguments, as the build writes it, without saveCodeCaches
+    writeFileSync(join(pkg, 'dist', 'bundle', 'lint.cjs'), '(function (exports) { exports.run = async () => 0; exports.observeInputSizes = () => {}; exports.useCodeCache = () => {}; })');
+    const r = lintWith(pkg);
+    expect([r.status, r.stderr]).toEqual([3, 'stackopt: dist/bundle/lint.cjs is older than bin/stackopt.js; run `npm run build` in its folder\n']);
+  });
+
   it('a bundle that cannot be read (a folder in its place) is one line, exit 3', () => {
     const pkg = join(p.dir, 'pkg-unreadable');
     cpSync(join(repoRoot, 'bin'), join(pkg, 'bin'), { recursive: true });

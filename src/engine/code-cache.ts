@@ -21,7 +21,8 @@ export interface CodeCache {
  */
 let provider = (file: string): CodeCache => {
   const cacheFile = `${file}.cache`;
-  if (process.env.STACKOPT_WRITE_CODE_CACHE !== undefined) return { save: (make) => writeFileSync(cacheFile, make()) };
+  // set (not empty) only by the build's warm-up runs, as bin/stackopt.js reads it
+  if (process.env.STACKOPT_WRITE_CODE_CACHE) return { save: (make) => writeFileSync(cacheFile, make()) };
   return { data: existsSync(cacheFile) ? readFileSync(cacheFile) : undefined };
 };
 
@@ -53,7 +54,13 @@ export function compileWithCodeCache(file: string, source: string): vm.Script {
 
 /** Makes and keeps the caches compileWithCodeCache left to the end of the run (bin/stackopt.js calls it). */
 export function saveCodeCaches(): void {
-  for (const save of unsaved.splice(0)) save();
+  for (const save of unsaved.splice(0)) {
+    try {
+      save();
+    } catch {
+      /* a read-only install or a full disk: the next run compiles again */
+    }
+  }
 }
 
 /**
