@@ -81,6 +81,24 @@ describe('fixes adding the same mapping key in one pass', () => {
     }
   });
 
+  it('a folded insertion that makes the file worse rejects only the fix that does: the other is applied on its own', () => {
+    // b's key is an error (a rule of severity error on it): folded into a's deploy:, the two would fail together
+    const guard = defineRule({
+      meta: { id: 'z-no-mode', description: 'test rule', severity: 'error', category: 'availability', fixable: false, messages: { bad: 'service "{{service}}" sets deploy.mode' } },
+      create(ctx) {
+        return {
+          service(svc) {
+            if (at(svc.ref, 'deploy', 'mode')) ctx.report({ messageId: 'bad', data: { service: svc.name }, at: svc.ref, loc: keyLoc(svc.ref), service: svc });
+          },
+        };
+      },
+    }) as Rule;
+    const rules = [adds('a', ['deploy', 'replicas'], 2), adds('b', ['deploy', 'mode'], 'replicated'), guard];
+    const r = fixProject({ files: [write('services:\n  api:\n    image: myorg/api:1\n')], environment: {}, rules });
+    expect(r.files[0]!.output).toBe('services:\n  api:\n    image: myorg/api:1\n    deploy:\n      replicas: 2\n');
+    expect(r.applied.map((a) => a.ruleId)).toEqual(['a']);
+  });
+
   it('does not merge two values for one key: the second waits for the next pass, as before', () => {
     const rules = [adds('a', ['deploy', 'replicas'], 2), adds('b', ['deploy'], { replicas: 3 })];
     const r = fixProject({ files: [write('services:\n  api:\n    image: myorg/api:1\n')], environment: {}, rules });

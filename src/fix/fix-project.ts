@@ -164,6 +164,8 @@ export function fixProject(opts: FixOptions): FixResult {
   const dropped: DroppedPass[] = [];
   const rejected = new Map<string, string>();
   const appliedKeys = new Set<string>();
+  /** fixes whose folded insertion made the file worse: not folded again, each tried on its own */
+  const unfold = new Set<string>();
   const notRemoved = new Set<string>();
   let passes = 0;
 
@@ -192,7 +194,7 @@ export function fixProject(opts: FixOptions): FixResult {
         candidates.push({ finding: f, fix: f.fix });
       }
       if (candidates.length === 0) break;
-      const accepted = selectFixes(candidates);
+      const accepted = selectFixes(candidates, unfold.size > 0 ? (c) => !unfold.has(problemKey(c.finding)) : undefined);
       passes = pass;
       const attempt = tryPass(accepted, texts, lint, result);
       if (attempt.failed.length > 0) {
@@ -203,8 +205,10 @@ export function fixProject(opts: FixOptions): FixResult {
         });
         for (const c of attempt.failed) rejected.set(problemKey(c.finding), `it would make the file worse: ${attempt.why.get(c)}`);
       }
+      // fixes that made the file worse only as one folded insertion are tried again each on its own
+      for (const c of attempt.unfolded) unfold.add(problemKey(c.finding));
       if (attempt.kept.length === 0) {
-        if (attempt.failed.length === 0) break;
+        if (attempt.failed.length === 0 && attempt.unfolded.length === 0) break;
         continue; // a rejected fix may have hidden others at the same place: try again without it
       }
       for (const c of attempt.kept) {
@@ -276,7 +280,7 @@ function blockingProblem(r: LintResult): string | null {
  * for the next pass; a fix with exactly the edits of one already taken (the same change needed by
  * several findings, e.g. at a shared anchor) rides along.
  */
-export function selectFixes<C extends { fix: Fix }>(candidates: readonly C[]): C[] {
+export function selectFixes<C extends { fix: Fix }>(candidates: readonly C[], mayFold: (c: C) => boolean = () => true): C[] {
   // each fix's first offset found once, not once per comparison
   const sorted = candidates
     .map((c) => ({ c, start: firstStart(c.fix) }))
@@ -302,7 +306,7 @@ export function selectFixes<C extends { fix: Fix }>(candidates: readonly C[]): C
     let index = byFile.get(c.fix.file);
     if (!index) byFile.set(c.fix.file, (index = new EditIndex()));
     if (c.fix.edits.some((e) => index!.clashes(e))) {
-      if (foldInto(c, sig, index, bySignature, owner, folded)) taken.push(c);
+      if (mayFold(c) && foldInto(c, sig, index, bySignature, owner, folded)) taken.push(c);
       continue;
     }
     for (const e of c.fix.edits) {
@@ -416,6 +420,11 @@ interface PassAttempt<C> {
   kept: C[];
   /** the fixes that make the project worse on their own, with what each would add */
   failed: C[];
+  /**
+   * the fixes of a folded insertion (`foldInto`) that made the project worse together: which of
+   * them did is not known, so none is rejected; the next pass tries each on its own
+   */
+  unfolded: C[];
   why: Map<C, string>;
   problems: string[];
   texts: Map<string, string>;
@@ -457,6 +466,7 @@ function tryPass<C extends Candidate>(accepted: C[], texts: Map<string, string>,
     return { ok: found.problems.length === 0, texts: next, result, ...found };
   };
   const failed: C[] = [];
+  const unfolded: C[] = [];
   const why = new Map<C, string>();
   type Solved = { good: C[][]; texts: Map<string, string>; result: LintResult | null };
   const waits: Solved = { good: [], texts: new Map(), result: null };
@@ -464,6 +474,10 @@ function tryPass<C extends Candidate>(accepted: C[], texts: Map<string, string>,
     if (budget <= 0) return waits;
     const r = check(set);
     if (r.ok) return { good: set, texts: r.texts, result: r.result };
+    if (set.length === 1 && set[0]!.some((c) => c.fix !== c.finding.fix)) {
+      unfolded.push(...set[0]!);
+      return waits;
+    }
     if (set.length === 1) {
       // fixes that make things worse on their own: what they add is the reason
       for (const c of set[0]!) {
@@ -489,7 +503,7 @@ function tryPass<C extends Candidate>(accepted: C[], texts: Map<string, string>,
     return a; // b waits for the next pass
   };
   const solved = solve(units);
-  return { kept: solved.good.flat(), failed, why, problems, texts: solved.texts, result: solved.result };
+  return { kept: solved.good.flat(), failed, unfolded, why, problems, texts: solved.texts, result: solved.result };
 }
 
 /** Checks one pass may make for n units: enough to find a few bad fixes by halving, never n of them. */
