@@ -338,7 +338,7 @@ class FastReader {
 
   private keyLine(f: Frame, i: number): void {
     const key = this.scalar(i, false, true);
-    // spaces may come between a key and its `:` (the `:` at most 1,024 characters from the key's start)
+    // spaces may come between a key and its `:` (the `:` at most 1,000 characters from the key's start)
     const afterKey = this.skipSpaces(key.end);
     if (this.text.charCodeAt(afterKey) !== COLON || afterKey - i > MAX_KEY_LENGTH) throw OUT;
     const after = afterKey + 1;
