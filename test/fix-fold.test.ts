@@ -84,7 +84,7 @@ describe('fixes adding the same mapping key in one pass', () => {
   it('a folded insertion that makes the file worse rejects only the fix that does: the other is applied on its own', () => {
     // b's key is an error (a rule of severity error on it): folded into a's deploy:, the two would fail together
     const guard = defineRule({
-      meta: { id: 'z-no-mode', description: 'test rule', severity: 'error', category: 'availability', fixable: false, messages: { bad: 'service "{{service}}" sets deploy.mode' } },
+      meta: { id: 'z-no-mode', description: 'test rule', severity: 'error', category: 'availability', messages: { bad: 'service "{{service}}" sets deploy.mode' } },
       create(ctx) {
         return {
           service(svc) {
