@@ -254,3 +254,53 @@ describe('a file beside the bundle that is missing', () => {
     expect(r.stderr.trimEnd().split('\n')).toEqual(['stackopt: cannot read dist/bundle/lint.cjs: it is a folder; run `npm run build` in its folder']);
   });
 });
+
+describe('the end of a lint', () => {
+  const p = tempProject({});
+  beforeAll(() => assertBuilt());
+  afterAll(() => p.cleanup());
+
+  /** A copy of bin/ whose lint bundle is `source` (one function expression of the CommonJS arguments). */
+  const withBundle = (name: string, source: string) => {
+    const pkg = join(p.dir, name);
+    cpSync(join(repoRoot, 'bin'), join(pkg, 'bin'), { recursive: true });
+    cpSync(join(repoRoot, 'package.json'), join(pkg, 'package.json'));
+    mkdirSync(join(pkg, 'dist', 'bundle'), { recursive: true });
+    writeFileSync(join(pkg, 'dist', 'bundle', 'lint.cjs'), `(function (exports) { exports.observeInputSizes = () => {}; exports.useCodeCache = () => {}; exports.saveCodeCaches = () => {}; ${source} })`);
+    return (args: string[] = ['lint']) =>
+      spawnSync(process.execPath, [join(pkg, 'bin', 'stackopt.js'), ...args], {
+        cwd: p.dir,
+        env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', XDG_CACHE_HOME: join(p.dir, 'cache') },
+        encoding: 'utf8',
+        timeout: 300_000,
+      });
+  };
+
+  it('the process ends when the lint returns, with its exit code, and exit handlers run', () => {
+    // a timer still pending would keep node running for a minute; the lint's work is done
+    const lint = withBundle('pkg-timer', "exports.run = async () => { process.stdout.write('report\\n'); setTimeout(() => process.stdout.write('late\\n'), 60_000); process.on('exit', () => process.stdout.write('exit handler\\n')); return 1; };");
+    const started = Date.now();
+    const r = lint();
+    expect([r.status, r.stdout, r.stderr]).toEqual([1, 'report\nexit handler\n', '']);
+    expect(Date.now() - started).toBeLessThan(60_000);
+  });
+
+  it('output still queued when the lint returns is written before the process ends', () => {
+    // corked output: the stream holds it until the next turn of the event loop
+    const lint = withBundle('pkg-queued', "exports.run = async () => { process.stdout.cork(); process.stdout.write('queued\\n'); setImmediate(() => process.stdout.uncork()); return 1; };");
+    const r = lint();
+    expect([r.status, r.stdout, r.stderr]).toEqual([1, 'queued\n', '']);
+  });
+
+  it('a report larger than a pipe holds, read slowly, arrives whole', () => {
+    // 200 files with findings: a report of about 400 KB through a pipe whose reader waits first
+    for (let i = 0; i < 200; i++) p.write(join('many', `docker-compose.${String(i).padStart(4, '0')}.yml`), `services:\n  web${i}:\n    image: nginx\n    privileged: true\n`);
+    const bin = join(repoRoot, 'bin', 'stackopt.js');
+    const env = { PATH: process.env.PATH ?? '', NO_COLOR: '1', XDG_CACHE_HOME: join(p.dir, 'cache') };
+    const direct = spawnSync(process.execPath, [bin, 'lint', 'many'], { cwd: p.dir, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 300_000 });
+    expect(direct.status).toBe(1);
+    expect(direct.stdout.length).toBeGreaterThan(256 * 1024);
+    const slow = spawnSync('sh', ['-c', `"$0" "$1" lint many | { sleep 1; cat; }`, process.execPath, bin], { cwd: p.dir, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 300_000 });
+    expect(slow.stdout).toBe(direct.stdout);
+  });
+});
