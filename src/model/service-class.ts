@@ -225,7 +225,8 @@ export function findImagePattern(image: string, patterns: readonly string[]): st
 interface CompiledPattern {
   pattern: string;
   scope: 'name' | 'image' | 'both';
-  steps: WildStep[];
+  /** the glob, made into steps (globSteps) only where it is walked step by step: most never are */
+  glob: string;
   /**
    * A glob of ASCII characters whose only wildcard is `*` (`*gateway*`), as its upper-cased literal
    * parts: matched against an ASCII subject with string searches instead of the step-by-step walk
@@ -260,7 +261,7 @@ function compilePatterns(patterns: readonly string[]): CompiledList {
     const list: CompiledList = { patterns: [], imageNames: new Map(), serviceNames: new Map(), repositories: new Map(), globs: [] };
     patterns.forEach((pattern, index) => {
       const { scope, glob } = splitPattern(pattern);
-      const p: CompiledPattern = { pattern, scope, steps: globSteps(glob), parts: !glob.includes('?') && ASCII.test(glob) ? glob.toUpperCase().split('*') : null, repository: glob.includes('/') };
+      const p: CompiledPattern = { pattern, scope, glob, parts: !glob.includes('?') && ASCII.test(glob) ? glob.toUpperCase().split('*') : null, repository: glob.includes('/') };
       list.patterns.push(p);
       if (p.repository && scope !== 'name' && !/[*?]/.test(glob) && ASCII.test(glob)) {
         const repository = glob.toLowerCase();
@@ -327,7 +328,7 @@ function imageMatches(p: CompiledPattern, ref: Readonly<ImageReference>): boolea
  */
 function globMatches(p: CompiledPattern, subject: string): boolean {
   const parts = p.parts;
-  if (parts === null || !ASCII.test(subject)) return matchWildcard(p.steps, subject);
+  if (parts === null || !ASCII.test(subject)) return matchWildcard(globSteps(p.glob), subject);
   const s = subject.toUpperCase();
   const last = parts.length - 1;
   if (last === 0) return s === parts[0];

@@ -672,26 +672,50 @@ export function matchesPathPattern(pattern: readonly string[], path: YamlPath): 
  * look-up per scalar instead of a walk through every pattern.
  */
 export function pathPatternLookup<T>(entries: ReadonlyArray<readonly [readonly string[], T]>): (path: YamlPath) => T | undefined {
+  type Entry = readonly [readonly string[], T];
   /** per length: the entries by their last key (with those ending in `*`, in order), those ending in `*`, those ending in `[]` */
-  const byLength: Array<{ byKey: Map<string, Array<readonly [readonly string[], T]>>; anyKey: Array<readonly [readonly string[], T]>; anyIndex: Array<readonly [readonly string[], T]> }> = [];
-  for (const [pattern] of entries) {
-    const n = pattern.length;
+  const byLength: Array<{ byKey: Map<string, Entry[]>; anyKey: Entry[]; anyIndex: Entry[] }> = [];
+  // Indexed loops, without destructuring: the tables are built as the modules load, in code V8 runs
+  // unoptimised, where each destructuring (and each step of for-of) makes an iterator object; the
+  // four tables then made about 200 KB of garbage at every start, a fifth of the young generation.
+  for (let i = 0; i < entries.length; i++) {
+    const n = entries[i]![0].length;
     if (byLength[n]) continue;
-    const same = entries.filter(([p]) => p.length === n);
-    const ending = (step: string) => same.filter(([p]) => p[n - 1] === step);
-    const byKey = new Map<string, Array<readonly [readonly string[], T]>>();
-    for (const [p] of same) {
-      const last = p[n - 1]!;
-      if (last !== '*' && last !== '[]' && !byKey.has(last)) byKey.set(last, same.filter(([q]) => q[n - 1] === last || q[n - 1] === '*'));
+    const at = { byKey: new Map<string, Entry[]>(), anyKey: [] as Entry[], anyIndex: [] as Entry[] };
+    const keyLists: Entry[][] = [];
+    for (let j = i; j < entries.length; j++) {
+      const last = entries[j]![0];
+      if (last.length !== n) continue;
+      const key = last[n - 1]!;
+      if (key !== '*' && key !== '[]' && !at.byKey.has(key)) {
+        const list: Entry[] = [];
+        at.byKey.set(key, list);
+        keyLists.push(list);
+      }
     }
-    byLength[n] = { byKey, anyKey: ending('*'), anyIndex: ending('[]') };
+    // each list in the entries' order: a key's own entries and those ending in `*`
+    for (let j = i; j < entries.length; j++) {
+      const e = entries[j]!;
+      if (e[0].length !== n) continue;
+      const key = e[0][n - 1]!;
+      if (key === '[]') at.anyIndex.push(e);
+      else if (key !== '*') at.byKey.get(key)!.push(e);
+      else {
+        at.anyKey.push(e);
+        for (let k = 0; k < keyLists.length; k++) keyLists[k]!.push(e);
+      }
+    }
+    byLength[n] = at;
   }
   return (path) => {
     const at = byLength[path.length];
     if (!at) return undefined;
     const last = path[path.length - 1];
     const candidates = typeof last === 'number' ? at.anyIndex : (at.byKey.get(last!) ?? at.anyKey);
-    for (const [pattern, value] of candidates) if (matchesPathPattern(pattern, path)) return value;
+    for (let i = 0; i < candidates.length; i++) {
+      const c = candidates[i]!;
+      if (matchesPathPattern(c[0], path)) return c[1];
+    }
     return undefined;
   };
 }
