@@ -165,7 +165,8 @@ function leanHeapForLargeFiles() {
 function userCacheFile(name, st) {
   let h = 0x811c9dc5; // FNV-1a over what makes a cache valid
   for (const c of `${process.version}\0${v8 ? V8_FLAGS : ''}\0${flags}\0${st.size}\0${st.mtimeMs}\0${st.ino}\0${st.ctimeMs}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
-  const base = process.env.XDG_CACHE_HOME || join(require('node:os').homedir(), '.cache');
+  // os.homedir() is $HOME where it is set: node:os is loaded only where it is not
+  const base = process.env.XDG_CACHE_HOME || join(process.env.HOME || require('node:os').homedir(), '.cache');
   return join(base, 'stackopt', `${name}-${h.toString(16).padStart(8, '0')}.cache`);
 }
 
