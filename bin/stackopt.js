@@ -64,6 +64,7 @@ for (const name of ['stdout', 'stderr']) {
 const args = process.argv.slice(2);
 const command = (args[0] === '--' ? args.slice(1) : args).find((a) => a !== '--debug');
 const lintOnly = command === 'lint';
+const exitsWhenDone = command !== 'audit' && command !== 'usage' && command !== 'lsp';
 const bundleName = lintOnly ? 'lint.cjs' : 'stackopt.cjs';
 const bundle = join(__dirname, '..', 'dist', 'bundle', bundleName);
 const bundleStat = statSync(bundle, { throwIfNoEntry: false });
@@ -127,12 +128,14 @@ cli.run(args).then(
     else if (userCache && !leanHeap && (!cachedData || script.cachedDataRejected)) saveUserCache(userCache, script.createCachedData());
     // and those of the scripts loaded beside the bundle that ran without one (yaml, validators)
     cli.saveCodeCaches();
-    // A lint that has returned has nothing left to do: what node would still do before exiting is
-    // free the heap, the code cache and the environment one by one (some fifty unmappings of
-    // memory the system takes back at exit anyway), a twentieth of a small lint's wall time on a
-    // busy machine. So it exits here, unless output is still queued (an asynchronous pipe or
-    // terminal on some systems: node then writes it and exits as usual). `exit` handlers still run.
-    if (lintOnly && madeStreams.every((s) => s.writableLength === 0)) process.exit();
+    // A command that has returned has nothing left to do: what node would still do before exiting
+    // is free the heap, the code cache and the environment one by one, memory the system takes back
+    // at exit anyway (100 corpus files: 0.84x the CPU; docs/DEVELOPING.md, "Start-up of a small
+    // lint"). So it exits here, unless output is still queued (an asynchronous pipe or terminal on
+    // some systems: node then writes it and exits as usual). `exit` handlers still run. Not for the
+    // commands that talk to other processes (audit and usage run the docker CLI, lsp an editor's
+    // connection): they end as node ends them.
+    if (exitsWhenDone && madeStreams.every((s) => s.writableLength === 0)) process.exit();
   },
   (e) => {
     // run() answers every error it meets in one line; this is a failure before it could (setting up the commands)

@@ -255,18 +255,18 @@ describe('a file beside the bundle that is missing', () => {
   });
 });
 
-describe('the end of a lint', () => {
+describe('the end of a run', () => {
   const p = tempProject({});
   beforeAll(() => assertBuilt());
   afterAll(() => p.cleanup());
 
-  /** A copy of bin/ whose lint bundle is `source` (one function expression of the CommonJS arguments). */
+  /** A copy of bin/ whose bundles (lint.cjs and stackopt.cjs) are `source` (one function expression of the CommonJS arguments). */
   const withBundle = (name: string, source: string) => {
     const pkg = join(p.dir, name);
     cpSync(join(repoRoot, 'bin'), join(pkg, 'bin'), { recursive: true });
     cpSync(join(repoRoot, 'package.json'), join(pkg, 'package.json'));
     mkdirSync(join(pkg, 'dist', 'bundle'), { recursive: true });
-    writeFileSync(join(pkg, 'dist', 'bundle', 'lint.cjs'), `(function (exports) { exports.observeInputSizes = () => {}; exports.useCodeCache = () => {}; exports.saveCodeCaches = () => {}; ${source} })`);
+    for (const bundle of ['lint.cjs', 'stackopt.cjs']) writeFileSync(join(pkg, 'dist', 'bundle', bundle), `(function (exports) { exports.observeInputSizes = () => {}; exports.useCodeCache = () => {}; exports.saveCodeCaches = () => {}; ${source} })`);
     return (args: string[] = ['lint']) =>
       spawnSync(process.execPath, [join(pkg, 'bin', 'stackopt.js'), ...args], {
         cwd: p.dir,
@@ -283,6 +283,12 @@ describe('the end of a lint', () => {
     const r = lint();
     expect([r.status, r.stdout, r.stderr]).toEqual([1, 'report\nexit handler\n', '']);
     expect(Date.now() - started).toBeLessThan(60_000);
+  });
+
+  it('so does every other command but those that talk to other processes (audit, usage, lsp), which end as node ends them', () => {
+    const lint = withBundle('pkg-commands', "exports.run = async () => { process.stdout.write('report\\n'); setTimeout(() => process.stdout.write('late\\n'), 200); return 0; };");
+    for (const command of ['fix', 'resources', 'rules', 'init']) expect([command, lint([command]).stdout]).toEqual([command, 'report\n']);
+    for (const command of ['audit', 'usage', 'lsp']) expect([command, lint([command]).stdout]).toEqual([command, 'report\nlate\n']);
   });
 
   it('output still queued when the lint returns is written before the process ends', () => {
