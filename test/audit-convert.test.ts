@@ -8,7 +8,7 @@ import { auditSnapshot } from '../src/audit/audit.js';
 import { computeCapacity, formatCpus, formatSize } from '../src/model/capacity.js';
 import { convertService } from '../src/audit/convert-service.js';
 import type { DockerService } from '../src/audit/docker-types.js';
-import { buildLiveStack, ScopeError } from '../src/audit/live-model.js';
+import { buildLiveStack, buildTasks, ScopeError } from '../src/audit/live-model.js';
 import { formatNanos, LiveStrings } from '../src/audit/live-tree.js';
 import { parseSnapshot, serializeSnapshot, SnapshotError } from '../src/audit/snapshot.js';
 import { allRules } from '../src/engine/registry.js';
@@ -214,6 +214,20 @@ describe('every rule runs on the live model', () => {
         expect([f.line, f.column]).toEqual([0, 0]);
         expect(f.file).toBe(f.loc?.kind === 'live' ? f.loc.object : f.file);
       }
+    }
+  });
+
+  it('takes the facts of the tasks made first (the CLI lets the parsed tasks go before converting): the same facts and findings', () => {
+    for (const name of ['single-node', 'multi-node'] as const) {
+      const snap = recordedSnapshot(name);
+      const tasks = buildTasks(snap.tasks);
+      expect(tasks.length).toBe(snap.tasks.length);
+      const early = buildLiveStack({ ...snap, tasks: [] }, {}, tasks);
+      const usual = buildLiveStack(snap);
+      expect(early.live!.tasks).toBe(tasks);
+      expect(tasks).toEqual(usual.live!.tasks);
+      const messages = (stack: typeof usual) => runRules(stack, allRules).map((f) => `${f.ruleId} ${f.file} ${f.message}`);
+      expect(messages(early)).toEqual(messages(usual));
     }
   });
 

@@ -13,8 +13,12 @@ import type { SwarmSnapshot } from './snapshot.js';
 
 export { ScopeError, type AuditScope };
 
-/** The snapshot as a `Stack`: the services in scope converted to the model files produce, plus live facts. */
-export function buildLiveStack(snap: SwarmSnapshot, asked: AuditScope = {}): Stack {
+/**
+ * The snapshot as a `Stack`: the services in scope converted to the model files produce, plus live
+ * facts. `tasks` are the facts of `snap.tasks` when the caller made them already (`buildTasks`), so
+ * that it could let the parsed tasks go first.
+ */
+export function buildLiveStack(snap: SwarmSnapshot, asked: AuditScope = {}, tasks?: LiveTask[]): Stack {
   // a snapshot of part of the swarm is audited as that part unless asked for less
   const scope = asked.stack || asked.services?.length ? asked : (snap.scope ?? asked);
   const selected = selectServices(snap, scope);
@@ -53,7 +57,7 @@ export function buildLiveStack(snap: SwarmSnapshot, asked: AuditScope = {}): Sta
     addTmpfsOptions(model, svc);
   }
   stack.target = 'swarm';
-  stack.live = buildFacts(snap, scope, stack.services, byName);
+  stack.live = buildFacts(snap, scope, stack.services, byName, tasks);
   return stack;
 }
 
@@ -124,7 +128,7 @@ function addTmpfsOptions(model: Service, svc: DockerService): void {
   });
 }
 
-function buildFacts(snap: SwarmSnapshot, scope: AuditScope, models: Service[], byName: Map<string, DockerService>): LiveFacts {
+function buildFacts(snap: SwarmSnapshot, scope: AuditScope, models: Service[], byName: Map<string, DockerService>, tasks: LiveTask[] | undefined): LiveFacts {
   const nodes = buildNodes(snap.nodes);
   const services: LiveService[] = models.map((model) => buildService(byName.get(model.name)!, model));
   const serviceNames = new Map(snap.services.map((s) => [s.ID, s.Spec.Name]));
@@ -136,14 +140,15 @@ function buildFacts(snap: SwarmSnapshot, scope: AuditScope, models: Service[], b
     nodes,
     services,
     serviceNames,
-    tasks: buildTasks(snap.tasks),
+    tasks: tasks ?? buildTasks(snap.tasks),
     scope: { stack: scope.stack ?? null, services: scope.services ?? [] },
     swarm: buildSwarm(snap.info.Swarm),
     ...(snap.networks ? { networks: buildNetworks(snap, [...byName.values()]) } : {}),
   };
 }
 
-function buildTasks(list: DockerTask[]): LiveTask[] {
+/** The facts of a snapshot's tasks (what `buildLiveStack` keeps of them). */
+export function buildTasks(list: DockerTask[]): LiveTask[] {
   const amounts = new Amounts();
   const out = new Array<LiveTask>(list.length);
   for (let i = 0; i < list.length; i++) out[i] = buildTask(list[i]!, amounts);

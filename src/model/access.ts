@@ -24,16 +24,24 @@ export interface Located<T> extends LRef {
  * value's key is its entry's), and the location is the node's.
  */
 class Ref implements LRef {
-  /** set by `located()`; declared here so that every ref has one shape (V8 keeps the accesses monomorphic) */
-  value: unknown = undefined;
-  constructor(
-    readonly node: LVal,
-    readonly shared: boolean,
-    /** the entry holding the node, or a sequence item's index, or null at the start of a walk */
-    private readonly step: LEntry | string | null,
-    /** the ref this one was reached from, until the path is asked for; then the path */
-    private up: LRef | string[],
-  ) {}
+  // The fields are `declare`d and set in the constructor: a class field (a parameter property
+  // included) is defined on each new object before the constructor runs, one more property
+  // definition per field, and a ref is made for nearly every step of every walk.
+  declare readonly node: LVal;
+  declare readonly shared: boolean;
+  /** the entry holding the node, or a sequence item's index, or null at the start of a walk */
+  declare private readonly step: LEntry | string | null;
+  /** the ref this one was reached from, until the path is asked for; then the path */
+  declare private up: LRef | string[];
+  /** set by `located()`; set here so that every ref has one shape (V8 keeps the accesses monomorphic) */
+  declare value: unknown;
+  constructor(node: LVal, shared: boolean, step: LEntry | string | null, up: LRef | string[]) {
+    this.node = node;
+    this.shared = shared;
+    this.step = step;
+    this.up = up;
+    this.value = undefined;
+  }
   get entry(): LEntry | undefined {
     const s = this.step;
     return s !== null && typeof s === 'object' ? s : undefined;

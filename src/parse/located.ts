@@ -150,12 +150,18 @@ export interface KeyIndex {
  * 40 bytes, about six per service of a large file).
  */
 class LocatedMap implements KeyIndex {
-  readonly kind = 'map' as const;
-  private byKey: Map<string, LEntry> | null = null;
-  constructor(
-    public loc: Loc,
-    public entries: LEntry[],
-  ) {}
+  // `declare`d and set in the constructor, in this order: class fields would each be defined on
+  // every new mapping before the constructor runs (see `Ref` in src/model/access.ts)
+  declare loc: Loc;
+  declare entries: LEntry[];
+  declare readonly kind: 'map';
+  declare private byKey: Map<string, LEntry> | null;
+  constructor(loc: Loc, entries: LEntry[]) {
+    this.loc = loc;
+    this.entries = entries;
+    this.kind = 'map';
+    this.byKey = null;
+  }
 
   get index(): KeyIndex {
     return this;

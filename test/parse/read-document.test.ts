@@ -390,6 +390,15 @@ describe('readSource', () => {
     });
   });
 
+  it('a NUL byte is named by its line after multi-byte characters, and before bytes that are not UTF-8', () => {
+    inTempDir({}, () => {
+      writeFileSync('utf8.yaml', Buffer.from('# café ✓\n# ✓✓\nservices:\n  web: {image: "a\u0000"}\n'));
+      expect(() => readSource('utf8.yaml')).toThrow(new InputError('utf8.yaml: cannot read file: not a text file (a NUL byte at line 4)', 'utf8.yaml'));
+      writeFileSync('both.yaml', Buffer.from([...Buffer.from('services: {}\n# caf'), 0xe9, 0x0a, ...Buffer.from('# a\u0000\n')]));
+      expect(() => readSource('both.yaml')).toThrow(new InputError('both.yaml: cannot read file: not a text file (a NUL byte at line 3)', 'both.yaml'));
+    });
+  });
+
   it('bytes that are not UTF-8 are refused, as docker refuses them', () => {
     inTempDir({}, () => {
       writeFileSync('latin1.yaml', Buffer.from([...Buffer.from('services: {}\n# caf'), 0xe9, 0x0a]));
