@@ -10,6 +10,7 @@ import { maxOf } from '../parse/collect.js';
  */
 export const formatStylish: Formatter = inChunks(function* (results, ctx) {
   const c = new Chalk({ level: ctx.color ? 1 : 0 });
+  const paint = paintOf(c, ctx.color);
   // group by the file each finding points into (a project can span several -f files)
   const byFile = new Map<string, { findings: Finding[]; lines: (n: number) => string | null }>();
   for (const r of results) {
@@ -38,7 +39,7 @@ export const formatStylish: Formatter = inChunks(function* (results, ctx) {
         yield out.join('\n');
         out.length = 0;
       }
-      pushFinding(out, f, c, posWidth, sevWidth, g.lines, fileMasks);
+      pushFinding(out, f, paint, posWidth, sevWidth, g.lines, fileMasks);
     }
     out.push('');
     yield `${out.join('\n')}\n`;
@@ -58,6 +59,21 @@ export const formatStylish: Formatter = inChunks(function* (results, ctx) {
   yield `${out.join('\n')}\n`;
 });
 
+/** The colours of a finding's lines: chalk's, or none (the text as it is, as chalk leaves it at level 0). */
+interface Paint {
+  dim: (s: string) => string;
+  red: (s: string) => string;
+  yellow: (s: string) => string;
+  blue: (s: string) => string;
+}
+
+const unpainted = (s: string): string => s;
+const NO_PAINT: Paint = { dim: unpainted, red: unpainted, yellow: unpainted, blue: unpainted };
+
+function paintOf(c: InstanceType<typeof Chalk>, color: boolean): Paint {
+  return color ? { dim: (s) => c.dim(s), red: (s) => c.red(s), yellow: (s) => c.yellow(s), blue: (s) => c.blue(s) } : NO_PAINT;
+}
+
 /**
  * A finding's lines: position, severity, message and rule, then the source line with the span
  * underlined. A function of its own, called for every finding, so that V8 compiles it early in a
@@ -66,7 +82,7 @@ export const formatStylish: Formatter = inChunks(function* (results, ctx) {
 function pushFinding(
   out: string[],
   f: Finding,
-  c: InstanceType<typeof Chalk>,
+  paint: Paint,
   posWidth: number,
   sevWidth: number,
   lines: (n: number) => string | null,
@@ -74,18 +90,27 @@ function pushFinding(
 ): void {
   const pos = `${f.line}:${f.column}`.padEnd(posWidth);
   const sevText = f.severity.padEnd(sevWidth);
-  const sev = f.severity === 'error' ? c.red(sevText) : f.severity === 'warning' ? c.yellow(sevText) : c.blue(sevText);
-  out.push(`  ${c.dim(pos)}  ${sev}  ${f.message}  ${c.dim(f.ruleId)}`);
+  const sev = f.severity === 'error' ? paint.red(sevText) : f.severity === 'warning' ? paint.yellow(sevText) : paint.blue(sevText);
+  out.push(`  ${paint.dim(pos)}  ${sev}  ${f.message}  ${paint.dim(f.ruleId)}`);
   const text = f.line > 0 ? lines(f.line) : null;
   if (text === null) return;
   const gutter = String(f.line);
-  const masked = maskLine(text.replace(/\t/g, ' '), fileMasks?.get(f.line));
-  const line = masked.text;
-  const from = masked.column(Math.max(0, f.column - 1));
-  const { shown, start, end } = clipLine(line, from, f.endLine === f.line ? masked.column(f.endColumn - 1) : line.length);
+  const untabbed = text.includes('\t') ? text.replace(/\t/g, ' ') : text;
+  const ranges = fileMasks?.get(f.line);
+  let line = untabbed;
+  let from = Math.max(0, f.column - 1);
+  const oneLine = f.endLine === f.line;
+  let to = f.endColumn - 1;
+  if (ranges !== undefined && ranges.length > 0) {
+    const masked = maskLine(untabbed, ranges);
+    line = masked.text;
+    from = masked.column(from);
+    if (oneLine) to = masked.column(to);
+  }
+  const { shown, start, end } = clipLine(line, from, oneLine ? to : line.length);
   const width = Math.max(1, Math.min(shown.length, end) - start);
-  out.push(`  ${' '.repeat(posWidth - gutter.length)}${c.dim(`${gutter} |`)} ${shown}`);
-  out.push(`  ${' '.repeat(posWidth)}${c.dim(' |')} ${' '.repeat(start)}${c.red(`^${'~'.repeat(width - 1)}`)}`);
+  out.push(`  ${' '.repeat(posWidth - gutter.length)}${paint.dim(`${gutter} |`)} ${shown}`);
+  out.push(`  ${' '.repeat(posWidth)}${paint.dim(' |')} ${' '.repeat(start)}${paint.red(`^${'~'.repeat(width - 1)}`)}`);
 }
 
 /** Lines of a file's findings held before they are written (a piece of the report). */

@@ -18,7 +18,10 @@ export interface LoadOptions {
   files: string[];
   /** `--env-file` files, later ones win; when absent the `.env` beside the first file is read */
   envFiles?: string[];
-  /** the process environment (wins over env files, as in compose) */
+  /**
+   * the process environment (wins over env files, as in compose); a frozen object's variables are
+   * made once and kept for the next project linted with it
+   */
   environment?: NodeJS.ProcessEnv;
   /** interpolate `${VAR}` (default true) */
   interpolate?: boolean;
@@ -106,6 +109,12 @@ function loadVariables(opts: LoadOptions): { env: Env; dotenv: ImplicitDotenv | 
     if (lstatExists(dotenv)) files.push((implicit = dotenv));
   }
   const proc = opts.environment ?? process.env;
+  if (files.length === 0 && Object.isFrozen(proc)) {
+    // no env file: the variables are the environment's, made once for a frozen one (the CLI's copy for the run)
+    let known = frozenEnvironments.get(proc);
+    if (!known) frozenEnvironments.set(proc, (known = environmentMap(proc)));
+    return { env: known, dotenv: null };
+  }
   // a value in an env file may refer to the process environment and to earlier env files
   const lookup = { get: (k: string) => proc[k] ?? env.get(k) };
   for (const f of files) {
@@ -131,6 +140,15 @@ function loadVariables(opts: LoadOptions): { env: Env; dotenv: ImplicitDotenv | 
     only.delete(k);
   }
   return { env, dotenv: implicit ? { file: implicit, only } : null };
+}
+
+/** The variables of a frozen environment object, made once (it cannot change). */
+const frozenEnvironments = new WeakMap<NodeJS.ProcessEnv, Env>();
+
+function environmentMap(proc: NodeJS.ProcessEnv): Env {
+  const env = new Map<string, string>();
+  for (const [k, v] of Object.entries(proc)) if (v !== undefined) env.set(k, v);
+  return env;
 }
 
 /** Whether anything (a file, a folder, a link, even a dangling one) is at `path`. */
