@@ -47,7 +47,8 @@ export class ReportRecords {
     const byName = new Map<string, SourceFile>();
     for (const s of sources) if (!byName.has(s.displayPath)) byName.set(s.displayPath, s);
     const kept: Finding[] = [];
-    for (const f of findings) {
+    for (let i = 0; i < findings.length; i++) {
+      const f = findings[i]!;
       const loc: Loc | undefined = f.loc && (f.loc.kind === 'file' ? { kind: 'file', source: this.record(f.loc.source), start: f.loc.start, end: f.loc.end } : f.loc);
       const shown = byName.get(f.file) ?? (f.loc?.kind === 'file' ? f.loc.source : undefined);
       if (shown && f.line > 0) {

@@ -15,7 +15,8 @@ export const formatStylish: Formatter = inChunks(function* (results, ctx) {
   const byFile = new Map<string, { findings: Finding[]; lines: (n: number) => string | null }>();
   for (const r of results) {
     if (r.findings.length === 0) continue;
-    for (const f of r.findings) {
+    for (let i = 0; i < r.findings.length; i++) {
+      const f = r.findings[i]!;
       let g = byFile.get(f.file);
       if (!g) {
         const src = r.sources?.find((s) => s.displayPath === f.file) ?? (f.loc?.kind === 'file' ? f.loc.source : undefined);
@@ -32,7 +33,8 @@ export const formatStylish: Formatter = inChunks(function* (results, ctx) {
     const fileMasks = masks.get(file);
     const posWidth = maxOf(g.findings, (f) => `${f.line}:${f.column}`.length);
     const sevWidth = maxOf(g.findings, (f) => f.severity.length);
-    for (const f of g.findings) {
+    for (let i = 0; i < g.findings.length; i++) {
+      const f = g.findings[i]!;
       if (out.length >= PIECE_LINES) {
         // a file with many findings is written in pieces too: its report is never held whole
         out.push('');
