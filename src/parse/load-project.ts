@@ -176,7 +176,9 @@ export function loadProject(opts: LoadOptions): Project {
   /** parsed files per environment (an included project may interpolate with its own) */
   const cache = new Map<Env, Map<string, ReadDocument>>();
   const dotenvUses: DotenvUse[] = [];
-  const boundary = ProjectBoundary.of(opts.files, opts.allowPaths);
+  // made when a file points at another (its roots are resolved through the file system)
+  let made: ProjectBoundary | undefined;
+  const boundary = (): ProjectBoundary => (made ??= ProjectBoundary.of(opts.files, opts.allowPaths));
   const named = new Set(opts.files.map((f) => resolve(f)));
   /** the files whose own findings are reported (a referenced file that is no compose file is not) */
   const reported = new Set<string>();
@@ -194,7 +196,7 @@ export function loadProject(opts: LoadOptions): Project {
       else {
         // a file a compose file points at: only a regular file inside the project is read
         try {
-          source = new SourceFile(abs, displayPath(abs), boundary.readText(abs));
+          source = new SourceFile(abs, displayPath(abs), boundary().readText(abs));
         } catch (e) {
           if (!(e instanceof ReadTextError)) throw e;
           throw new InputError(`${displayPath(abs)}: cannot read file: ${e.message}`, displayPath(abs));
@@ -213,11 +215,11 @@ export function loadProject(opts: LoadOptions): Project {
     pushAll(dotenvUses, doc.dotenvUses);
     pushAll(issues, doc.issues);
   };
-  const refusal = (path: string): string | null => (named.has(resolve(path)) || opts.readText?.(resolve(path)) !== undefined ? null : boundary.refusal(path));
+  const refusal = (path: string): string | null => (named.has(resolve(path)) || opts.readText?.(resolve(path)) !== undefined ? null : boundary().refusal(path));
   const loader: Loader = {
     parserFor: (fileEnv) => ({ parse: (p) => parseWith(p, fileEnv), report, refusal }),
     issues,
-    readEnvFile: (f) => boundary.readText(f),
+    readEnvFile: (f) => boundary().readText(f),
     environment: opts.environment ?? process.env,
     memo: new Map(),
     loads: 0,
