@@ -31,7 +31,7 @@ export const formatStylish: Formatter = inChunks(function* (results, ctx) {
   for (const [file, g] of byFile) {
     const out: string[] = [c.underline(file)];
     const fileMasks = masks.get(file);
-    const posWidth = maxOf(g.findings, (f) => `${f.line}:${f.column}`.length);
+    const posWidth = maxOf(g.findings, (f) => digits(f.line) + 1 + digits(f.column));
     const sevWidth = maxOf(g.findings, (f) => f.severity.length);
     for (let i = 0; i < g.findings.length; i++) {
       const f = g.findings[i]!;
@@ -43,8 +43,9 @@ export const formatStylish: Formatter = inChunks(function* (results, ctx) {
       }
       pushFinding(out, f, paint, posWidth, sevWidth, g.lines, fileMasks);
     }
-    out.push('');
-    yield `${out.join('\n')}\n`;
+    // the piece ends with a blank line: joined whole (not a join and a `+`)
+    out.push('', '');
+    yield out.join('\n');
   }
   const out: string[] = [];
   const s = summarize(results);
@@ -113,6 +114,13 @@ function pushFinding(
   const width = Math.max(1, Math.min(shown.length, end) - start);
   out.push(`  ${' '.repeat(posWidth - gutter.length)}${paint.dim(`${gutter} |`)} ${shown}`);
   out.push(`  ${' '.repeat(posWidth)}${paint.dim(' |')} ${' '.repeat(start)}${paint.red(`^${'~'.repeat(width - 1)}`)}`);
+}
+
+/** How many digits a line or column number (a whole number, 0 or more) is written with. */
+function digits(n: number): number {
+  let d = 1;
+  for (let x = n; x >= 10; x = Math.floor(x / 10)) d++;
+  return d;
 }
 
 /** Lines of a file's findings held before they are written (a piece of the report). */
