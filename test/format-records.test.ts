@@ -33,8 +33,8 @@ function project(name: string, lines: number): { sources: SourceFile[]; findings
 }
 
 describe('report records', () => {
-  it('keep what the report shows, the same before and after the run holds enough strings to share them', async () => {
-    // 8 projects of 3,000 findings: the first ones are kept as they are, then shared (about 50,000 strings)
+  it('keep what the report shows, the strings shared across projects', async () => {
+    // 8 projects of 3,000 findings that repeat their messages, paths and services
     const projects = Array.from({ length: 8 }, (_, i) => project(`compose.${i}.yaml`, 3000));
     const records = new ReportRecords();
     const kept = projects.map((p) => records.keep(p.findings, p.sources));

@@ -19,15 +19,6 @@ export class ReportRecords {
    * files repeats most of them (the same rules, services and lines in file after file).
    */
   private readonly shared = new Map<string, string>();
-  /**
-   * The records kept whose strings are not shared yet, and how many strings they hold. Sharing
-   * costs a hash of every string (about a microsecond each) and saves memory only where a run keeps
-   * many findings: the records of a run are shared once they hold SHARE_AFTER strings, and from
-   * then on as they are kept. Until then a record's strings are the ones the lint made (a source
-   * line keeps its file's text: a few KB per file).
-   */
-  private pending: Array<{ findings: Finding[]; lines: KeptLine[] }> = [];
-  private unshared = 0;
 
   /** The record of a file (by the path shown, as the formats group findings), made on first use. */
   private record(source: SourceFile): ReportedSource {
@@ -41,22 +32,21 @@ export class ReportRecords {
    * records. `sources` are the project's files: a finding's line is printed from the one it names.
    */
   keep(findings: readonly Finding[], sources: readonly SourceFile[]): { findings: Finding[]; sources: SourceFile[] } {
-    /** the source lines kept for these findings */
-    const lines: KeptLine[] = [];
+    const strings: string[] = [];
+    /** the source lines to keep */
+    const lines: Array<{ record: ReportedSource; line: number; text: string }> = [];
     // the project's files by the name findings give (the first of a name, as a search would find)
     const byName = new Map<string, SourceFile>();
     for (const s of sources) if (!byName.has(s.displayPath)) byName.set(s.displayPath, s);
-    const kept: Finding[] = [];
-    for (let i = 0; i < findings.length; i++) {
-      const f = findings[i]!;
+    const kept = findings.map((f) => {
+      strings.push(f.message, f.service ?? '', f.path);
       const loc: Loc | undefined = f.loc && (f.loc.kind === 'file' ? { kind: 'file', source: this.record(f.loc.source), start: f.loc.start, end: f.loc.end } : f.loc);
       const shown = byName.get(f.file) ?? (f.loc?.kind === 'file' ? f.loc.source : undefined);
       if (shown && f.line > 0) {
         const record = this.record(shown);
         if (!record.hasLine(f.line)) {
-          const text = shown.lineText(f.line);
-          record.keepLine(f.line, text);
-          lines.push({ record, line: f.line, text });
+          record.keepLine(f.line, '');
+          lines.push({ record, line: f.line, text: shown.lineText(f.line) });
         }
       }
       let sensitive = f.sensitive;
@@ -70,36 +60,19 @@ export class ReportRecords {
       }
       // the locations in the record object itself: a property added afterwards would give each
       // record a second block of properties
-      kept.push(reportedFields(f, loc, sensitive));
-    }
-    this.pending.push({ findings: kept, lines });
-    this.unshared += 3 * kept.length + lines.length;
-    if (this.unshared >= SHARE_AFTER) this.shareKept();
-    return { findings: kept, sources: sources.map((s) => this.record(s)) };
-  }
-
-  /**
-   * The strings of the records kept since the last call (messages, services, paths, source lines)
-   * made the run's shared ones, in place.
-   */
-  private shareKept(): void {
-    const strings: string[] = [];
-    for (const p of this.pending) for (const k of p.findings) strings.push(k.message, k.service ?? '', k.path);
-    const lineAt = strings.length;
-    for (const p of this.pending) for (const l of p.lines) strings.push(l.text);
+      const k = reportedFields(f, loc, sensitive);
+      return k;
+    });
+    for (const l of lines) strings.push(l.text);
     const copies = this.share(strings);
-    let i = 0;
-    for (const p of this.pending)
-      for (const k of p.findings) {
-        k.message = copies[i]!;
-        if (k.service !== null) k.service = copies[i + 1]!;
-        k.path = copies[i + 2]!;
-        i += 3;
-      }
-    i = lineAt;
-    for (const p of this.pending) for (const l of p.lines) l.record.keepLine(l.line, copies[i++]!);
-    this.pending = [];
-    this.unshared = 0;
+    const lineAt = copies.length - lines.length;
+    kept.forEach((k, i) => {
+      k.message = copies[3 * i]!;
+      if (k.service !== null) k.service = copies[3 * i + 1]!;
+      k.path = copies[3 * i + 2]!;
+    });
+    lines.forEach((l, i) => l.record.keepLine(l.line, copies[lineAt + i]!));
+    return { findings: kept, sources: sources.map((s) => this.record(s)) };
   }
 
   /**
@@ -130,20 +103,6 @@ export class ReportRecords {
     return strings;
   }
 }
-
-/** A source line a report prints, kept in its file's record. */
-interface KeptLine {
-  record: ReportedSource;
-  line: number;
-  text: string;
-}
-
-/**
- * How many strings of a run's records are kept as they are before they are shared: about 12,000
- * findings, a few MiB of strings (a lint of 1,000 real files keeps about 54,000 findings, whose
- * strings took 43 MiB before they were shared and 20 after).
- */
-const SHARE_AFTER = 50_000;
 
 /**
  * Copies of `strings` that share new strings rather than the texts they were cut from: V8 keeps a
