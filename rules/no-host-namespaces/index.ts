@@ -10,6 +10,7 @@ const NAMESPACE_KEYS: Record<string, string> = {
   userns_mode: "the host's user namespace: root in the container is root on the host",
   uts: "the host's hostname and domain name, which it can change",
 };
+const NAMESPACE_ENTRIES = Object.entries(NAMESPACE_KEYS);
 
 /** Whether a top-level network is docker's predefined `host` network (swarm's way to host networking). */
 function isHostNetwork(stack: Stack, name: string): boolean {
@@ -40,7 +41,8 @@ export default defineRule({
   create(ctx) {
     return {
       service(svc) {
-        for (const [key, what] of Object.entries(NAMESPACE_KEYS)) {
+        for (let i = 0; i < NAMESPACE_ENTRIES.length; i++) {
+          const [key, what] = NAMESPACE_ENTRIES[i]!;
           const ref = child(svc.ref, key);
           if (scalarValue(ref) !== 'host') continue;
           const instead = key === 'network_mode' ? 'attach it to a network and publish only the ports it serves' : 'keep the default private namespace';

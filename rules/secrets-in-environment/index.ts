@@ -56,7 +56,11 @@ export function looksSecret(key: string, words: readonly string[]): boolean {
   const name = normalizeName(key);
   if (NOT_A_SECRET.test(name) || NOT_A_SECRET_GLUED.test(name)) return false;
   const joined = `_${name}_`;
-  for (const w of normalizedWords(words)) if (joined.includes(w.whole) || (w.glued && joined.includes(w.word))) return true;
+  const list = normalizedWords(words);
+  for (let i = 0; i < list.length; i++) {
+    const w = list[i]!;
+    if (joined.includes(w.whole) || (w.glued && joined.includes(w.word))) return true;
+  }
   return false;
 }
 

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { IgnoreList, isIgnored } from '../config/ignore-patterns.js';
 import { InputError } from '../parse/read-document.js';
 import { readText, ReadTextError } from '../parse/read-text.js';
@@ -63,6 +63,8 @@ export function discoverComposeFiles(dir: string, opts: DiscoverOptions = {}): {
   const configIgnores = (abs: string, isDir: boolean) => opts.ignore?.(abs, isDir, false) ?? false;
   let boundary: ProjectBoundary | undefined;
   const walk = (d: string, inherited: IgnoreList[]) => {
+    /** the folder as the files found in it are shown (`dir` joined with its path below the start) */
+    let shownDir: string | undefined;
     let entries;
     try {
       entries = readdirSync(d, { withFileTypes: true });
@@ -73,7 +75,7 @@ export function discoverComposeFiles(dir: string, opts: DiscoverOptions = {}): {
     const own = entries.some((e) => e.name === '.gitignore' && !e.isDirectory()) ? readIgnore(join(d, '.gitignore'), d, opts.onWarning) : null;
     const active = own ? [...inherited, own] : inherited;
     for (const e of entries) {
-      const abs = join(d, e.name);
+      const abs = childPath(d, e.name);
       let isDir = e.isDirectory();
       let isFile = e.isFile();
       if (e.isSymbolicLink()) {
@@ -98,12 +100,23 @@ export function discoverComposeFiles(dir: string, opts: DiscoverOptions = {}): {
         walk(abs, active);
       } else if (isFile && isComposeFileName(e.name)) {
         if (isIgnored(active, abs, false, false) || configIgnores(abs, false)) ignored++;
-        else out.push(join(dir, relativeTo(start, abs)));
+        else out.push(childPath((shownDir ??= join(dir, relativeTo(start, d))), e.name));
       }
     }
   };
   walk(start, lists);
   return { files: out, ignored };
+}
+
+/**
+ * `join(folder, name)` for a folder that join or resolve gave and a name a folder listing gave (one
+ * part, never `.` or `..`): the same path, without join's normalising pass over all of it (a search
+ * of a folder of many files made two per file). A folder with a separator at its end (`./`, `/`),
+ * and any folder on Windows (drives), are joined.
+ */
+function childPath(folder: string, name: string): string {
+  if (sep !== '/' || folder.endsWith('/')) return join(folder, name);
+  return folder === '.' ? name : `${folder}/${name}`;
 }
 
 function relativeTo(base: string, abs: string): string {

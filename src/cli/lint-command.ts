@@ -286,8 +286,9 @@ export function lintPaths(
   const linted: Linted[] = [];
   let inputFailed = refused;
   // one copy of the environment for every project (reading process.env key by key is slow; on
-  // Windows its names are case-insensitive, so it is read as it is)
-  const environment = process.platform === 'win32' ? undefined : { ...process.env };
+  // Windows its names are case-insensitive, so it is read as it is); frozen, its variables are
+  // made once for the run (loadProject)
+  const environment = process.platform === 'win32' ? undefined : Object.freeze({ ...process.env });
   // a report without fixes keeps records of what it shows, not each project's files and fixes;
   // one project keeps its findings as they are (without fixes they hold its files, not its tree
   // and model: copying them while the tree is still in memory only raised the peak)

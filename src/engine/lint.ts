@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from './package-info.js';
 import { buildModel } from '../model/build-model.js';
-import { type Loc, formatPath } from '../parse/location.js';
+import { fileOf, formatPath, positionOf, type Loc } from '../parse/location.js';
 import type { Stack } from '../model/types.js';
 import type { UsageInput } from '../model/usage-recommend.js';
 import { loadProject, type LoadOptions, type Project } from '../parse/load-project.js';
@@ -11,7 +11,7 @@ import { validateCompose } from '../generated/validators.js';
 import { allRules } from './registry.js';
 import { coreRules } from './core-rules.js';
 import { applySuppressions } from './suppressions.js';
-import { compareFindings, findingPosition, runRules, type RunOptions } from './run-rules.js';
+import { compareFindings, runRules, type RunOptions } from './run-rules.js';
 import type { Finding, Rule, Severity } from './types.js';
 import { resolveTarget, type ResolvedTarget, type TargetSetting } from './target.js';
 import type { SourceFile } from '../parse/source-file.js';
@@ -57,7 +57,7 @@ export function lintProject(opts: LintOptions): LintResult {
   const redact = redactor.empty ? undefined : (text: string) => redactor.redact(text);
   for (const is of project.issues) {
     const sev = severityOf(is.ruleId, is.severity);
-    if (sev) findings.push(parserFinding(is, sev, redact));
+    if (sev) findings.push(parserFinding(is, is.ruleId, sev, redact));
   }
   let stack: Stack | null = null;
   const activeRules = new Set<string>();
@@ -72,7 +72,7 @@ export function lintProject(opts: LintOptions): LintResult {
           path[0] === 'services' &&
           KEYS_OWNED_BY_RULES.has(String((e.params as { additionalProperty: string }).additionalProperty)),
       });
-      for (const is of issues) findings.push(parserFinding({ ...is, ruleId: 'schema' }, schemaSev, redact));
+      for (let i = 0; i < issues.length; i++) findings.push(parserFinding(issues[i]!, 'schema', schemaSev, redact));
     }
     stack = buildModel(project.root, project.sources);
     stack.target = target.target;
@@ -101,9 +101,26 @@ function composeSchema(): unknown {
   return composeSchemaCache;
 }
 
-/** A finding of a parser check; its path is written as rules write theirs (`ports[0]`, not `ports.0`). */
-function parserFinding(is: { ruleId: string; message: string; loc: Loc; path?: string[] }, severity: Severity, redact?: (text: string) => string): Finding {
-  return { ruleId: is.ruleId, severity, message: redact ? redact(is.message) : is.message, service: serviceOf(is.path), path: formatPath(is.path ?? []), ...findingPosition(is.loc), fixable: false, loc: is.loc };
+/**
+ * A finding of a parser check (rule `ruleId`); its path is written as rules
+ * write theirs (`ports[0]`, not `ports.0`). One object literal, as toFinding makes its findings.
+ */
+function parserFinding(is: { message: string; loc: Loc; path?: string[] }, ruleId: string, severity: Severity, redact?: (text: string) => string): Finding {
+  const p = positionOf(is.loc);
+  return {
+    ruleId,
+    severity,
+    message: redact ? redact(is.message) : is.message,
+    service: serviceOf(is.path),
+    path: formatPath(is.path ?? []),
+    file: fileOf(is.loc),
+    line: p?.line ?? 0,
+    column: p?.column ?? 0,
+    endLine: p?.endLine ?? 0,
+    endColumn: p?.endColumn ?? 0,
+    fixable: false,
+    loc: is.loc,
+  };
 }
 
 function serviceOf(path: string[] | undefined): string | null {

@@ -10,8 +10,8 @@ export type LineMasks = Map<number, Array<[number, number]>>;
 /** The spans of values that findings mark as secret (`Finding.sensitive`), per file shown, by line. */
 export function sensitiveLines(findings: readonly Finding[]): Map<string, LineMasks> {
   const out = new Map<string, LineMasks>();
-  for (const f of findings) {
-    const s = f.sensitive;
+  for (let i = 0; i < findings.length; i++) {
+    const s = findings[i]!.sensitive;
     if (!s || s.kind !== 'file') continue;
     const p = positionOf(s);
     if (!p) continue;

@@ -10,11 +10,13 @@ import { maxOf } from '../parse/collect.js';
  */
 export const formatStylish: Formatter = inChunks(function* (results, ctx) {
   const c = new Chalk({ level: ctx.color ? 1 : 0 });
+  const paint = paintOf(c, ctx.color);
   // group by the file each finding points into (a project can span several -f files)
   const byFile = new Map<string, { findings: Finding[]; lines: (n: number) => string | null }>();
   for (const r of results) {
     if (r.findings.length === 0) continue;
-    for (const f of r.findings) {
+    for (let i = 0; i < r.findings.length; i++) {
+      const f = r.findings[i]!;
       let g = byFile.get(f.file);
       if (!g) {
         const src = r.sources?.find((s) => s.displayPath === f.file) ?? (f.loc?.kind === 'file' ? f.loc.source : undefined);
@@ -29,19 +31,21 @@ export const formatStylish: Formatter = inChunks(function* (results, ctx) {
   for (const [file, g] of byFile) {
     const out: string[] = [c.underline(file)];
     const fileMasks = masks.get(file);
-    const posWidth = maxOf(g.findings, (f) => `${f.line}:${f.column}`.length);
+    const posWidth = maxOf(g.findings, (f) => digits(f.line) + 1 + digits(f.column));
     const sevWidth = maxOf(g.findings, (f) => f.severity.length);
-    for (const f of g.findings) {
+    for (let i = 0; i < g.findings.length; i++) {
+      const f = g.findings[i]!;
       if (out.length >= PIECE_LINES) {
         // a file with many findings is written in pieces too: its report is never held whole
         out.push('');
         yield out.join('\n');
         out.length = 0;
       }
-      pushFinding(out, f, c, posWidth, sevWidth, g.lines, fileMasks);
+      pushFinding(out, f, paint, posWidth, sevWidth, g.lines, fileMasks);
     }
-    out.push('');
-    yield `${out.join('\n')}\n`;
+    // the piece ends with a blank line: joined whole (not a join and a `+`)
+    out.push('', '');
+    yield out.join('\n');
   }
   const out: string[] = [];
   const s = summarize(results);
@@ -58,6 +62,21 @@ export const formatStylish: Formatter = inChunks(function* (results, ctx) {
   yield `${out.join('\n')}\n`;
 });
 
+/** The colours of a finding's lines: chalk's, or none (the text as it is, as chalk leaves it at level 0). */
+interface Paint {
+  dim: (s: string) => string;
+  red: (s: string) => string;
+  yellow: (s: string) => string;
+  blue: (s: string) => string;
+}
+
+const unpainted = (s: string): string => s;
+const NO_PAINT: Paint = { dim: unpainted, red: unpainted, yellow: unpainted, blue: unpainted };
+
+function paintOf(c: InstanceType<typeof Chalk>, color: boolean): Paint {
+  return color ? { dim: (s) => c.dim(s), red: (s) => c.red(s), yellow: (s) => c.yellow(s), blue: (s) => c.blue(s) } : NO_PAINT;
+}
+
 /**
  * A finding's lines: position, severity, message and rule, then the source line with the span
  * underlined. A function of its own, called for every finding, so that V8 compiles it early in a
@@ -66,7 +85,7 @@ export const formatStylish: Formatter = inChunks(function* (results, ctx) {
 function pushFinding(
   out: string[],
   f: Finding,
-  c: InstanceType<typeof Chalk>,
+  paint: Paint,
   posWidth: number,
   sevWidth: number,
   lines: (n: number) => string | null,
@@ -74,18 +93,34 @@ function pushFinding(
 ): void {
   const pos = `${f.line}:${f.column}`.padEnd(posWidth);
   const sevText = f.severity.padEnd(sevWidth);
-  const sev = f.severity === 'error' ? c.red(sevText) : f.severity === 'warning' ? c.yellow(sevText) : c.blue(sevText);
-  out.push(`  ${c.dim(pos)}  ${sev}  ${f.message}  ${c.dim(f.ruleId)}`);
+  const sev = f.severity === 'error' ? paint.red(sevText) : f.severity === 'warning' ? paint.yellow(sevText) : paint.blue(sevText);
+  out.push(`  ${paint.dim(pos)}  ${sev}  ${f.message}  ${paint.dim(f.ruleId)}`);
   const text = f.line > 0 ? lines(f.line) : null;
   if (text === null) return;
   const gutter = String(f.line);
-  const masked = maskLine(text.replace(/\t/g, ' '), fileMasks?.get(f.line));
-  const line = masked.text;
-  const from = masked.column(Math.max(0, f.column - 1));
-  const { shown, start, end } = clipLine(line, from, f.endLine === f.line ? masked.column(f.endColumn - 1) : line.length);
+  const untabbed = text.includes('\t') ? text.replace(/\t/g, ' ') : text;
+  const ranges = fileMasks?.get(f.line);
+  let line = untabbed;
+  let from = Math.max(0, f.column - 1);
+  const oneLine = f.endLine === f.line;
+  let to = f.endColumn - 1;
+  if (ranges !== undefined && ranges.length > 0) {
+    const masked = maskLine(untabbed, ranges);
+    line = masked.text;
+    from = masked.column(from);
+    if (oneLine) to = masked.column(to);
+  }
+  const { shown, start, end } = clipLine(line, from, oneLine ? to : line.length);
   const width = Math.max(1, Math.min(shown.length, end) - start);
-  out.push(`  ${' '.repeat(posWidth - gutter.length)}${c.dim(`${gutter} |`)} ${shown}`);
-  out.push(`  ${' '.repeat(posWidth)}${c.dim(' |')} ${' '.repeat(start)}${c.red(`^${'~'.repeat(width - 1)}`)}`);
+  out.push(`  ${' '.repeat(posWidth - gutter.length)}${paint.dim(`${gutter} |`)} ${shown}`);
+  out.push(`  ${' '.repeat(posWidth)}${paint.dim(' |')} ${' '.repeat(start)}${paint.red(`^${'~'.repeat(width - 1)}`)}`);
+}
+
+/** How many digits a line or column number (a whole number, 0 or more) is written with. */
+function digits(n: number): number {
+  let d = 1;
+  for (let x = n; x >= 10; x = Math.floor(x / 10)) d++;
+  return d;
 }
 
 /** Lines of a file's findings held before they are written (a piece of the report). */

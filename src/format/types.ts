@@ -59,7 +59,8 @@ export interface Summary {
 export function summarize(results: ReportResult[]): Summary {
   const s: Summary = { files: results.length, errors: 0, warnings: 0, infos: 0, fixable: 0 };
   for (const r of results)
-    for (const f of r.findings) {
+    for (let i = 0; i < r.findings.length; i++) {
+      const f = r.findings[i]!;
       if (f.severity === 'error') s.errors++;
       else if (f.severity === 'warning') s.warnings++;
       else s.infos++;

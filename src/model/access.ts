@@ -97,8 +97,8 @@ export function entries(ref: LRef | null | undefined): Array<{ key: string; ref:
 /** The node along `keys`, or undefined as soon as one is missing. */
 export function at(ref: LRef | null | undefined, ...keys: string[]): LRef | undefined {
   let cur: LRef | undefined = ref ?? undefined;
-  for (const k of keys) {
-    cur = child(cur, k);
+  for (let i = 0; i < keys.length; i++) {
+    cur = child(cur, keys[i]!);
     if (!cur) return undefined;
   }
   return cur;
@@ -107,8 +107,8 @@ export function at(ref: LRef | null | undefined, ...keys: string[]): LRef | unde
 /** The deepest node that exists along `keys` (the start itself when none does). */
 export function deepest(ref: LRef, ...keys: string[]): LRef {
   let cur = ref;
-  for (const k of keys) {
-    const next = child(cur, k);
+  for (let i = 0; i < keys.length; i++) {
+    const next = child(cur, keys[i]!);
     if (!next) break;
     cur = next;
   }

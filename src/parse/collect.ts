@@ -6,13 +6,23 @@
 
 /** Append every item of `items` to `target` (what `target.push(...items)` does, for any length). */
 export function pushAll<T>(target: T[], items: Iterable<T>): T[] {
-  for (const item of items) target.push(item);
+  if (Array.isArray(items)) {
+    // an array by index: a for-of loop makes an iterator result per item until V8 optimises the code
+    for (let i = 0; i < items.length; i++) target.push(items[i] as T);
+  } else for (const item of items) target.push(item);
   return target;
 }
 
 /** The largest of `floor` and `f(item)` for every item (what `Math.max(floor, ...items.map(f))` does, for any length). */
 export function maxOf<T>(items: Iterable<T>, f: (item: T) => number, floor = -Infinity): number {
   let m = floor;
+  if (Array.isArray(items)) {
+    for (let i = 0; i < items.length; i++) {
+      const v = f(items[i] as T);
+      if (v > m) m = v;
+    }
+    return m;
+  }
   for (const item of items) {
     const v = f(item);
     if (v > m) m = v;

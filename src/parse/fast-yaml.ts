@@ -114,6 +114,25 @@ interface Frame {
 }
 
 /**
+ * Whether `text` is only comment lines and blank lines, written with spaces and printable ASCII:
+ * a stream that holds no document, as yaml reads it (without an error or a warning), and docker
+ * too (no tab, no line break of its own). Other texts without a document go to yaml.
+ */
+export function onlyComments(text: string): boolean {
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    let c = text.charCodeAt(i);
+    while (c === 32) c = text.charCodeAt(++i);
+    if (c === 35) for (c = text.charCodeAt(++i); c >= 32 && c <= 126; c = text.charCodeAt(++i));
+    if (i === n) return true;
+    if (c !== 10) return false;
+    i++;
+  }
+  return true;
+}
+
+/**
  * The document of `text` as a tree of nodes, or null when the text is outside what this reader
  * takes (the caller then uses yaml's parser). The document must be one block mapping at column 0.
  */

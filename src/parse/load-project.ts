@@ -18,7 +18,10 @@ export interface LoadOptions {
   files: string[];
   /** `--env-file` files, later ones win; when absent the `.env` beside the first file is read */
   envFiles?: string[];
-  /** the process environment (wins over env files, as in compose) */
+  /**
+   * the process environment (wins over env files, as in compose); a frozen object's variables are
+   * made once and kept for the next project linted with it
+   */
   environment?: NodeJS.ProcessEnv;
   /** interpolate `${VAR}` (default true) */
   interpolate?: boolean;
@@ -106,6 +109,12 @@ function loadVariables(opts: LoadOptions): { env: Env; dotenv: ImplicitDotenv | 
     if (lstatExists(dotenv)) files.push((implicit = dotenv));
   }
   const proc = opts.environment ?? process.env;
+  if (files.length === 0 && Object.isFrozen(proc)) {
+    // no env file: the variables are the environment's, made once for a frozen one (the CLI's copy for the run)
+    let known = frozenEnvironments.get(proc);
+    if (!known) frozenEnvironments.set(proc, (known = environmentMap(proc)));
+    return { env: known, dotenv: null };
+  }
   // a value in an env file may refer to the process environment and to earlier env files
   const lookup = { get: (k: string) => proc[k] ?? env.get(k) };
   for (const f of files) {
@@ -133,6 +142,15 @@ function loadVariables(opts: LoadOptions): { env: Env; dotenv: ImplicitDotenv | 
   return { env, dotenv: implicit ? { file: implicit, only } : null };
 }
 
+/** The variables of a frozen environment object, made once (it cannot change). */
+const frozenEnvironments = new WeakMap<NodeJS.ProcessEnv, Env>();
+
+function environmentMap(proc: NodeJS.ProcessEnv): Env {
+  const env = new Map<string, string>();
+  for (const [k, v] of Object.entries(proc)) if (v !== undefined) env.set(k, v);
+  return env;
+}
+
 /** Whether anything (a file, a folder, a link, even a dangling one) is at `path`. */
 function lstatExists(path: string): boolean {
   try {
@@ -158,7 +176,9 @@ export function loadProject(opts: LoadOptions): Project {
   /** parsed files per environment (an included project may interpolate with its own) */
   const cache = new Map<Env, Map<string, ReadDocument>>();
   const dotenvUses: DotenvUse[] = [];
-  const boundary = ProjectBoundary.of(opts.files, opts.allowPaths);
+  // made when a file points at another (its roots are resolved through the file system)
+  let made: ProjectBoundary | undefined;
+  const boundary = (): ProjectBoundary => (made ??= ProjectBoundary.of(opts.files, opts.allowPaths));
   const named = new Set(opts.files.map((f) => resolve(f)));
   /** the files whose own findings are reported (a referenced file that is no compose file is not) */
   const reported = new Set<string>();
@@ -176,7 +196,7 @@ export function loadProject(opts: LoadOptions): Project {
       else {
         // a file a compose file points at: only a regular file inside the project is read
         try {
-          source = new SourceFile(abs, displayPath(abs), boundary.readText(abs));
+          source = new SourceFile(abs, displayPath(abs), boundary().readText(abs));
         } catch (e) {
           if (!(e instanceof ReadTextError)) throw e;
           throw new InputError(`${displayPath(abs)}: cannot read file: ${e.message}`, displayPath(abs));
@@ -195,11 +215,11 @@ export function loadProject(opts: LoadOptions): Project {
     pushAll(dotenvUses, doc.dotenvUses);
     pushAll(issues, doc.issues);
   };
-  const refusal = (path: string): string | null => (named.has(resolve(path)) || opts.readText?.(resolve(path)) !== undefined ? null : boundary.refusal(path));
+  const refusal = (path: string): string | null => (named.has(resolve(path)) || opts.readText?.(resolve(path)) !== undefined ? null : boundary().refusal(path));
   const loader: Loader = {
     parserFor: (fileEnv) => ({ parse: (p) => parseWith(p, fileEnv), report, refusal }),
     issues,
-    readEnvFile: (f) => boundary.readText(f),
+    readEnvFile: (f) => boundary().readText(f),
     environment: opts.environment ?? process.env,
     memo: new Map(),
     loads: 0,

@@ -236,12 +236,17 @@ export function toPlain(v: LVal, memo = new Map<LVal, unknown>(), bare?: Map<LVa
   if (v.kind === 'seq') {
     const arr: unknown[] = [];
     if (anchored) own.set(v, arr);
-    for (const it of v.items) arr.push(toPlain(it.value, memo));
+    const items = v.items;
+    for (let i = 0; i < items.length; i++) arr.push(toPlain(items[i]!.value, memo));
     return arr;
   }
   const obj: Record<string, unknown> = bare ? (Object.create(null) as Record<string, unknown>) : {};
   if (anchored) own.set(v, obj);
-  for (const e of v.entries) setPlainEntry(obj, e.key, toPlain(e.value, memo, bare), bare !== undefined);
+  const entries = v.entries;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    setPlainEntry(obj, e.key, toPlain(e.value, memo, bare), bare !== undefined);
+  }
   return obj;
 }
 
@@ -457,8 +462,9 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
         memo.set(node, seq);
         building.add(seq);
       }
-      for (const it of node.items) {
-        const itemNode = it as YamlNode | null;
+      const seqItems = node.items;
+      for (let i = 0; i < seqItems.length; i++) {
+        const itemNode = seqItems[i] as YamlNode | null;
         if (itemNode === null) {
           sizeBound++;
           seq.items.push({ value: { kind: 'scalar', value: null, loc: seq.loc } });

@@ -67,10 +67,22 @@ export function swarmLoc(path: string): LiveLoc {
 
 /** `services.api.deploy.resources.limits` (sequence indexes as `[0]`). */
 export function formatPath(path: readonly string[]): string {
-  let out = '';
-  for (const p of path) {
-    if (/^\d+$/.test(p)) out += `[${p}]`;
-    else out += out === '' ? p : `.${p}`;
+  if (path.length === 0) return '';
+  // joined rather than built with `+` (see formatMessage in src/engine/run-rules.ts)
+  const out: string[] = [];
+  let empty = true;
+  for (let i = 0; i < path.length; i++) {
+    const p = path[i]!;
+    if (INDEX.test(p)) {
+      out.push('[', p, ']');
+      empty = false;
+    } else if (!empty) out.push('.', p);
+    else if (p !== '') {
+      out.push(p);
+      empty = false;
+    }
   }
-  return out;
+  return out.join('');
 }
+
+const INDEX = /^\d+$/;

@@ -216,7 +216,11 @@ export function dropResets(v: LVal): LVal {
 /** Whether a `!reset` value is anywhere in a mapping (a walk that allocates nothing: most files have none). */
 function hasReset(v: LVal): boolean {
   if (v.kind !== 'map') return false;
-  for (const e of v.entries) if (e.value.tag === '!reset' || hasReset(e.value)) return true;
+  const entries = v.entries;
+  for (let i = 0; i < entries.length; i++) {
+    const value = entries[i]!.value;
+    if (value.tag === '!reset' || hasReset(value)) return true;
+  }
   return false;
 }
 

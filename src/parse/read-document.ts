@@ -1,6 +1,6 @@
 import { Composer, isCollection, isScalar, isSeq, Parser, visit, type CST, type Document } from 'yaml';
 import { dockerLineBreaks, dockerTokenIssues } from './docker-yaml.js';
-import { readFastYaml } from './fast-yaml.js';
+import { onlyComments, readFastYaml } from './fast-yaml.js';
 import { fileLoc, type Loc } from './location.js';
 import { convertDocument, convertFast, type BuildIssue, type DotenvUse, type LVal } from './located.js';
 import type { Env } from './interpolate.js';
@@ -40,6 +40,9 @@ export function readSource(path: string, displayPath: string = path): SourceFile
   return new SourceFile(path, displayPath, raw);
 }
 
+/** A stream of comments only (yaml's EmptyStream). */
+const NO_DOCUMENT = 'the file holds no YAML document: a compose file needs at least a services: mapping';
+
 /**
  * Parse one compose file into its located tree. Every YAML problem becomes an issue with a
  * position; only a file that cannot be read throws.
@@ -54,6 +57,10 @@ export function parseSource(source: SourceFile, env: Env, interpolate = true, do
   const text = source.text;
   if (text.trim() === '') {
     issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: 'the file is empty: a compose file needs at least a services: mapping', loc: fileLoc(source, 0, 0) });
+    return { source, root: null, issues, dotenvUses: [] };
+  }
+  if (!yamlOnly && onlyComments(text)) {
+    issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: NO_DOCUMENT, loc: fileLoc(source, 0, 0) });
     return { source, root: null, issues, dotenvUses: [] };
   }
   const fast = yamlOnly ? null : readFastYaml(text);
@@ -83,7 +90,7 @@ export function parseSource(source: SourceFile, env: Env, interpolate = true, do
   }
   if (list.length === 0) {
     // an EmptyStream: only comments or directives
-    issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: 'the file holds no YAML document: a compose file needs at least a services: mapping', loc: fileLoc(source, 0, 0) });
+    issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: NO_DOCUMENT, loc: fileLoc(source, 0, 0) });
     return { source, root: null, issues, dotenvUses: [] };
   }
   if (list.length > 1) {

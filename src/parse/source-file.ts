@@ -39,9 +39,14 @@ export class SourceFile {
       // U+2028 and its kin are line breaks for docker but not for editors: lines are not split there.
       const out = [0];
       const t = this.text;
-      for (let i = 0; i < t.length; i++) {
-        const c = t.charCodeAt(i);
-        if (c === 10 || (c === 13 && t.charCodeAt(i + 1) !== 10)) out.push(i + 1);
+      if (t.indexOf('\r') === -1) {
+        // LF only (most files): one search per line rather than a look at each character
+        for (let i = t.indexOf('\n'); i !== -1; i = t.indexOf('\n', i + 1)) out.push(i + 1);
+      } else {
+        for (let i = 0; i < t.length; i++) {
+          const c = t.charCodeAt(i);
+          if (c === 10 || (c === 13 && t.charCodeAt(i + 1) !== 10)) out.push(i + 1);
+        }
       }
       this.lineStarts = out;
     }

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readSource, InputError } from '../../src/parse/read-document.js';
+import { parseSource, readSource, InputError } from '../../src/parse/read-document.js';
 import { observeInputSizes } from '../../src/parse/read-text.js';
 import { SourceFile } from '../../src/parse/source-file.js';
 import { brief, inTempDir, lintFiles, parseText, pos } from './helpers.js';
@@ -135,6 +135,29 @@ describe('files that hold no compose document', () => {
     expect(lintText('# compose file\n# TODO\n')).toEqual([
       yamlError(1, 1, 1, 1, 'the file holds no YAML document: a compose file needs at least a services: mapping'),
     ]);
+  });
+
+  it('a text of comment and blank lines reads as yaml reads it, whether or not the fast reader takes it', () => {
+    // spaces, `#` comments of printable ASCII, and lines that leave the shape (a tab, a CR, a
+    // non-ASCII character, `---`, a directive, content): each text read both ways
+    const lines = ['', ' ', '#', '# a comment', '   # indented ~', '#!/x', '\t# tab', '# tab\tinside', '# caf\u00e9', '# cr\r', '---', '%YAML 1.2', 'a: 1', '-'];
+    let compared = 0;
+    for (const a of lines)
+      for (const b of lines)
+        for (const c of lines)
+          for (const end of ['', '\n']) {
+            const text = `${a}\n${b}\n${c}${end}`;
+            const source = new SourceFile('/virtual/compose.yaml', 'compose.yaml', text);
+            const fast = parseSource(source, new Map());
+            const viaYaml = parseSource(source, new Map(), true, undefined, true, true);
+            expect({ text, issues: fast.issues.map((i) => [i.severity, i.message, pos(i.loc)]), root: fast.root === null }).toEqual({
+              text,
+              issues: viaYaml.issues.map((i) => [i.severity, i.message, pos(i.loc)]),
+              root: viaYaml.root === null,
+            });
+            compared++;
+          }
+    expect(compared).toBe(lines.length ** 3 * 2);
   });
 
   it('a root that is a list', () => {

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../src/engine/types.js';
+import { loadFormatter } from '../src/format/index.js';
+import { ReportRecords } from '../src/format/report-records.js';
+import { fileLoc, positionOf } from '../src/parse/location.js';
+import { SourceFile } from '../src/parse/source-file.js';
+
+/** A project of one file with a finding on each of its lines (a secret span on some). */
+function project(name: string, lines: number): { sources: SourceFile[]; findings: Finding[] } {
+  const text = Array.from({ length: lines }, (_, i) => `  key${i % 50}: value-${i}-\u00e9t\u00e9${i % 7 === 0 ? ' \u2713' : ''}`).join('\n');
+  const source = new SourceFile(`/p/${name}`, name, text);
+  const findings: Finding[] = [];
+  let at = 0;
+  for (let i = 0; i < lines; i++) {
+    const len = text.indexOf('\n', at) === -1 ? text.length - at : text.indexOf('\n', at) - at;
+    const loc = fileLoc(source, at + 2, at + len);
+    const p = positionOf(loc)!;
+    findings.push({
+      ruleId: i % 2 ? 'rule-a' : 'rule-b',
+      severity: i % 3 ? 'warning' : 'error',
+      message: ['service "', `svc${i % 40}`, '" has ', String(i % 13), ' problems'].join(''),
+      file: name,
+      service: i % 5 ? `svc${i % 40}` : null,
+      path: `services.svc${i % 40}.key${i % 50}`,
+      ...p,
+      fixable: false,
+      loc,
+      sensitive: i % 11 === 0 ? fileLoc(source, at + 8, at + 12) : undefined,
+    });
+    at += len + 1;
+  }
+  return { sources: [source], findings };
+}
+
+describe('report records', () => {
+  it('keep what the report shows, the strings shared across projects', async () => {
+    // 8 projects of 3,000 findings that repeat their messages, paths and services
+    const projects = Array.from({ length: 8 }, (_, i) => project(`compose.${i}.yaml`, 3000));
+    const records = new ReportRecords();
+    const kept = projects.map((p) => records.keep(p.findings, p.sources));
+    const fields = (f: Finding) => [f.ruleId, f.severity, f.message, f.file, f.service, f.path, f.line, f.column, f.endLine, f.endColumn, f.fixable];
+    kept.forEach((k, i) => expect(k.findings.map(fields)).toEqual(projects[i]!.findings.map(fields)));
+    const stylish = (await loadFormatter('stylish'))!;
+    const ctx = { color: false, version: '0', cwd: '/p' };
+    const report = (list: Array<{ sources: SourceFile[]; findings: Finding[] }>) => stylish(list.map((p) => ({ file: p.sources[0]!.displayPath, ...p })), ctx);
+    const whole = report(projects);
+    expect(report(kept)).toBe(whole);
+    expect(whole).toContain('****');
+  });
+});
