@@ -127,12 +127,26 @@ export async function askInGroups(count: number, keyOf: (i: number) => string, t
 export const REJECTING_RULES = ['swarm-compat', 'schema', 'interpolation', 'yaml-syntax'];
 
 /**
+ * Errors of the checks docker makes before any that walks a Go map (interpolation, the schema,
+ * the services), each of which can print only one message for a file: the YAML parser's first
+ * error, a top level that is no mapping, "Configuration contains forbidden properties" (a fixed
+ * text, whichever properties), and an unsupported `version` (docker CLI 28, cli/compose/loader:
+ * ParseYAML, then per file validateForbidden, interpolation, then schema.Validate, which looks the
+ * version's schema up before it validates). Whether each check fails does not depend on the order
+ * of a map, only which of its errors is printed: a run that fails at one of these fails there on
+ * every run, with this message.
+ */
+const SETTLED_AT_ONCE = [/^yaml: /, /^top-level object must be a mapping$/, /^Configuration contains forbidden properties$/, /^unsupported Compose file version: /];
+
+/**
  * The distinct errors docker prints for a file over several runs: a file it accepts is run once; a
- * rejected one until `settle` runs in a row bring no new message (at most `max` runs).
+ * rejected one until `settle` runs in a row bring no new message (at most `max` runs), but once
+ * when its error is one of the checks that can print only that message (SETTLED_AT_ONCE).
  */
 export async function stackConfigErrors(file: string, settle = 5, max = 30): Promise<{ ok: boolean; errors: string[] }> {
   const first = await runStackConfig(file);
   if (first.ok) return { ok: true, errors: [] };
+  if (SETTLED_AT_ONCE.some((re) => re.test(first.error))) return { ok: false, errors: [first.error] };
   const errors = new Set([first.error]);
   let quiet = 0;
   for (let n = 1; n < max && quiet < settle; n++) {

@@ -115,6 +115,14 @@ describe.runIf(gate.run)('usage record against a one-node swarm', () => {
       const memId = (await docker(engine, ['ps', '-q', '--no-trunc', '--filter', 'label=com.docker.swarm.service.name=rt_mem'])).stdout.trim();
       const held = async () => (await docker(engine, ['exec', memId, '/bin/busybox', 'stat', '-c', '%s', '/data/held'], { reject: false })).stdout.trim();
       await waitFor(async () => (await held()) === String(HELD_MIB * MiB), 60_000, `rt_mem to write its ${HELD_MIB} MiB file`);
+      // the recording starts as a new container of the OOM service starts, its previous one just
+      // killed: its next kill then comes about 5 s into the recording (its sleep), however slowly a
+      // loaded machine runs the cycle (started at any other moment, a loaded machine's cycle of
+      // start, sleep, kill and restart delay could leave the 24 s without a kill)
+      const failedOom = async () => new Set((await tasksOf(engine, 'rt_oom')).filter((t) => t.CurrentState.startsWith('Failed')).map((t) => t.ID));
+      const killedBefore = await failedOom();
+      await waitFor(async () => [...(await failedOom())].some((id) => !killedBefore.has(id)), 120_000, 'rt_oom to be killed by its memory limit');
+      await waitFor(async () => (await tasksOf(engine, 'rt_oom')).some((t) => t.DesiredState === 'Running' && t.CurrentState.startsWith('Running')), 120_000, 'rt_oom to run again');
       const cpuId = (await docker(engine, ['ps', '-q', '--no-trunc', '--filter', 'label=com.docker.swarm.service.name=rt_cpu'])).stdout.trim();
       const cpuacct = `/sys/fs/cgroup/cpuacct/docker/${cpuId}/cpuacct.usage`;
       const cpuStat = `/sys/fs/cgroup/cpu/docker/${cpuId}/cpu.stat`;
