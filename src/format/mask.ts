@@ -43,20 +43,33 @@ export function maskLine(line: string, ranges: ReadonlyArray<[number, number]> |
     if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
     else merged.push([r[0], r[1]]);
   }
-  let text = '';
+  const parts: string[] = [];
+  /** shifts[i]: how far the masked spans before span i move a column */
+  const shifts: number[] = [];
   let at = 0;
+  let shift = 0;
   for (const [a, b] of merged) {
-    text += line.slice(at, a) + MASK;
+    parts.push(line.slice(at, a), MASK);
+    shifts.push(shift);
+    shift += MASK.length - (b - a);
     at = b;
   }
-  text += line.slice(at);
+  parts.push(line.slice(at));
+  const text = parts.join('');
+  // the last span that starts before `col`, found by halving: a line with many secret spans asks
+  // for a column per finding on it
   const column = (col: number) => {
-    let shift = 0;
-    for (const [a, b] of merged) {
-      if (col >= b) shift += MASK.length - (b - a);
-      else if (col > a) return a + shift + Math.min(col - a, MASK.length);
+    let lo = 0;
+    let hi = merged.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (merged[mid]![0] < col) lo = mid + 1;
+      else hi = mid;
     }
-    return col + shift;
+    if (lo === 0) return col;
+    const [a, b] = merged[lo - 1]!;
+    if (col >= b) return col + shifts[lo - 1]! + MASK.length - (b - a);
+    return a + shifts[lo - 1]! + Math.min(col - a, MASK.length);
   };
   return { text, column };
 }

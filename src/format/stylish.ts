@@ -31,6 +31,8 @@ export const formatStylish: Formatter = inChunks(function* (results, ctx) {
   for (const [file, g] of byFile) {
     const out: string[] = [c.underline(file)];
     const fileMasks = masks.get(file);
+    // a line is masked once, however many findings show it
+    const masked = fileMasks ? new Map<number, MaskedLine>() : undefined;
     const posWidth = maxOf(g.findings, (f) => digits(f.line) + 1 + digits(f.column));
     const sevWidth = maxOf(g.findings, (f) => f.severity.length);
     for (let i = 0; i < g.findings.length; i++) {
@@ -41,7 +43,7 @@ export const formatStylish: Formatter = inChunks(function* (results, ctx) {
         yield out.join('\n');
         out.length = 0;
       }
-      pushFinding(out, f, paint, posWidth, sevWidth, g.lines, fileMasks);
+      pushFinding(out, f, paint, posWidth, sevWidth, g.lines, fileMasks, masked);
     }
     // the piece ends with a blank line: joined whole (not a join and a `+`)
     out.push('', '');
@@ -90,6 +92,7 @@ function pushFinding(
   sevWidth: number,
   lines: (n: number) => string | null,
   fileMasks: ReadonlyMap<number, Parameters<typeof maskLine>[1]> | undefined,
+  masked: Map<number, MaskedLine> | undefined,
 ): void {
   const pos = `${f.line}:${f.column}`.padEnd(posWidth);
   const sevText = f.severity.padEnd(sevWidth);
@@ -104,17 +107,20 @@ function pushFinding(
   let from = Math.max(0, f.column - 1);
   const oneLine = f.endLine === f.line;
   let to = f.endColumn - 1;
-  if (ranges !== undefined && ranges.length > 0) {
-    const masked = maskLine(untabbed, ranges);
-    line = masked.text;
-    from = masked.column(from);
-    if (oneLine) to = masked.column(to);
+  if (ranges !== undefined && masked !== undefined) {
+    let m = masked.get(f.line);
+    if (m === undefined) masked.set(f.line, (m = maskLine(untabbed, ranges)));
+    line = m.text;
+    from = m.column(from);
+    if (oneLine) to = m.column(to);
   }
   const { shown, start, end } = clipLine(line, from, oneLine ? to : line.length);
   const width = Math.max(1, Math.min(shown.length, end) - start);
   out.push(`  ${' '.repeat(posWidth - gutter.length)}${paint.dim(`${gutter} |`)} ${shown}`);
   out.push(`  ${' '.repeat(posWidth)}${paint.dim(' |')} ${' '.repeat(start)}${paint.red(`^${'~'.repeat(width - 1)}`)}`);
 }
+
+type MaskedLine = ReturnType<typeof maskLine>;
 
 /** How many digits a line or column number (a whole number, 0 or more) is written with. */
 function digits(n: number): number {
