@@ -64,7 +64,9 @@ for (const name of ['stdout', 'stderr']) {
 const args = process.argv.slice(2);
 const command = (args[0] === '--' ? args.slice(1) : args).find((a) => a !== '--debug');
 const lintOnly = command === 'lint';
-const exitsWhenDone = command !== 'audit' && command !== 'usage' && command !== 'lsp';
+// the commands that end once they return (see the end of the run); audit and usage run the docker
+// CLI, lsp serves an editor: they, and any command added later, end as node ends them
+const exitsWhenDone = ['lint', 'fix', 'rules', 'init', 'resources'].includes(command);
 const bundleName = lintOnly ? 'lint.cjs' : 'stackopt.cjs';
 const bundle = join(__dirname, '..', 'dist', 'bundle', bundleName);
 const bundleStat = statSync(bundle, { throwIfNoEntry: false });
@@ -105,7 +107,7 @@ const bundleModule = { exports: {} };
 script.runInThisContext()(bundleModule.exports, require, bundleModule, bundle, dirname(bundle));
 cli = bundleModule.exports;
 // a bundle built by an older version than this file (a pull without a rebuild) lacks what it calls
-if (typeof cli.run !== 'function' || typeof cli.observeInputSizes !== 'function' || typeof cli.useCodeCache !== 'function' || typeof cli.saveCodeCaches !== 'function') {
+if (typeof cli.run !== 'function' || typeof cli.observeInputSizes !== 'function' || typeof cli.useCodeCache !== 'function' || typeof cli.saveCodeCaches !== 'function' || typeof cli.describeOutputError !== 'function') {
   process.stderr.write(`stackopt: dist/bundle/${bundleName} is older than bin/stackopt.js; run \`npm run build\` in its folder\n`);
   process.exit(3);
 }
@@ -135,7 +137,9 @@ cli.run(args).then(
     // some systems: node then writes it and exits as usual). `exit` handlers still run. Not for the
     // commands that talk to other processes (audit and usage run the docker CLI, lsp an editor's
     // connection): they end as node ends them.
-    if (exitsWhenDone && madeStreams.every((s) => s.writableLength === 0)) process.exit();
+    // A write that failed counts as written, its error reported on the next turn: an errored stream
+    // is left to its handler (exit 2 with one line).
+    if (exitsWhenDone && madeStreams.every((s) => s.writableLength === 0 && !s.errored)) process.exit();
   },
   (e) => {
     // run() answers every error it meets in one line; this is a failure before it could (setting up the commands)

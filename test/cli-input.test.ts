@@ -312,9 +312,11 @@ describe('usage errors: exit 2', () => {
     expect(oneLine(missing)).toBe('stackopt: cannot write no/such/folder/report.txt: the folder does not exist');
     const full = openSync('/dev/full', 'w');
     try {
-      const r = spawnSync(process.execPath, [BIN, 'lint', 'compose.yaml'], { cwd: d, env: baseEnv(), stdio: ['ignore', full, 'pipe'], encoding: 'utf8', timeout: RUN_TIMEOUT_MS });
-      expect(r.status).toBe(2);
-      expect(r.stderr).toBe('stackopt: cannot write output: no space left on the device\n');
+      // every format: json and sarif write after the lint has returned, when the process is about to end
+      for (const format of ['stylish', 'json', 'sarif']) {
+        const r = spawnSync(process.execPath, [BIN, 'lint', '--format', format, 'compose.yaml'], { cwd: d, env: baseEnv(), stdio: ['ignore', full, 'pipe'], encoding: 'utf8', timeout: RUN_TIMEOUT_MS });
+        expect([format, r.status, r.stderr]).toEqual([format, 2, 'stackopt: cannot write output: no space left on the device\n']);
+      }
     } finally {
       closeSync(full);
     }
