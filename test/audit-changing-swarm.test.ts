@@ -62,6 +62,9 @@ describe.runIf(gate.run)('audit of a swarm that changes while it is read', () =>
   it('ten audits during a crash loop and a create/remove loop all end with a complete report', async () => {
     let stop = false;
     let created = 0;
+    let createdBefore = 0;
+    /** services the loop created while the audits ran: the swarm changed while it was read */
+    let createdDuring = 0;
     // services created and removed while the audits run (bounded: it stops with the audits, or after 300 services).
     // Their two tasks wait for a node label no node has: tasks that appear and vanish with their
     // service, as a container's would, without starting one (the crash loop above restarts one at
@@ -79,6 +82,7 @@ describe.runIf(gate.run)('audit of a swarm that changes while it is read', () =>
     const runs: Array<{ args: string[]; status: number; stderr: string; report: { summary?: unknown; audit?: { changedObjects: number }; results?: unknown[] } | null }> = [];
     try {
       await waitFor(() => created >= 2, 60_000, 'the create/remove loop to start');
+      createdBefore = created;
       // two at a time, a whole-swarm audit beside one scoped to one stack (the others' churn must
       // not break it either): the loops cost the engine CPU for as long as the audits take
       for (let i = 0; i < 10; i += 2) {
@@ -98,6 +102,7 @@ describe.runIf(gate.run)('audit of a swarm that changes while it is read', () =>
         runs.push(...pair);
       }
     } finally {
+      createdDuring = created - createdBefore;
       stop = true;
       await churn;
       // the crash loops end with this test: an engine restarting a task every moment costs a fifth
@@ -110,6 +115,7 @@ describe.runIf(gate.run)('audit of a swarm that changes while it is read', () =>
       expect(Array.isArray(r.report?.results)).toBe(true);
       expect(r.report?.audit?.changedObjects).toBeGreaterThanOrEqual(0);
     }
+    expect(createdDuring).toBeGreaterThanOrEqual(2);
     // the crash loop is reported in every whole-swarm audit
     for (const r of runs.filter((x) => !x.args.includes('--stack'))) expect(JSON.stringify(r.report)).toContain('service crashloop');
   }, 300_000);

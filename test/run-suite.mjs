@@ -23,7 +23,10 @@ for (const tool of ['vitest/vitest.mjs']) {
 }
 
 const tsgo = join(root, 'node_modules/@typescript/native-preview/bin/tsgo');
-const checker = existsSync(tsgo)
+// tsgo's compiler is a package of its own per platform, which npm installs as optional: without it
+// (`npm ci --omit=optional`, a platform it does not cover) tsgo cannot run, and tsc checks
+const tsgoCompiler = join(root, `node_modules/@typescript/native-preview-${process.platform}-${process.arch}`);
+const checker = existsSync(tsgo) && existsSync(tsgoCompiler)
   ? { name: 'tsgo', args: [tsgo, '-p', 'tsconfig.json', '--noEmit', '--singleThreaded'] }
   : { name: 'tsc', args: [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit'] };
 if (!existsSync(checker.args[0])) {

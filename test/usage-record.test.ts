@@ -150,7 +150,7 @@ describe.runIf(gate.run)('usage record against a one-node swarm', () => {
       profile = readUsageProfile(join(work, 'usage.json'));
       if (process.env.RECORD_USAGE_FIXTURES === '1') copyFileSync(join(work, 'usage.json'), join(repoRoot, 'fixtures/usage/recorded-swarm.json'));
     },
-    { setup: 240_000, teardown: 60_000 },
+    { setup: 480_000, teardown: 60_000 },
   );
 
   it('writes a profile that reads back, with one recording of the stack, and a summary on stdout', () => {
