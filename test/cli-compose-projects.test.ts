@@ -160,3 +160,21 @@ describe('include: a file another project includes', () => {
     expect(readFileSync(join(p.dir, 'db/compose.yaml'), 'utf8')).toBe(files['db/compose.yaml']);
   });
 });
+
+describe('the variables of several projects in one run', () => {
+  it("a project's .env is its own: the projects without one beside it see the environment only, whatever the order", () => {
+    const IMAGE = 'services:\n  web:\n    image: "nginx:${TAG}"\n    user: "101"\n';
+    const p = project({
+      '.stackopt.yaml': onlyRules({ interpolation: 'warning' }),
+      'a/compose.yaml': IMAGE,
+      'b/compose.yaml': IMAGE,
+      'b/.env': 'TAG=1.25\n',
+      'c/compose.yaml': IMAGE,
+    });
+    const unset = (run: ReturnType<typeof runCli>) => jsonFindings(run).filter((f) => f.ruleId === 'interpolation').map((f) => `${f.file}:${f.line}:${f.column} ${f.message}`);
+    const run = runCli(['lint', '--format', 'json', '.'], p.dir);
+    expect(unset(run)).toEqual(['a/compose.yaml:3:19 variable TAG is not set; it becomes an empty string', 'c/compose.yaml:3:19 variable TAG is not set; it becomes an empty string']);
+    // the environment reaches every project; b's .env does not win over it, as in compose
+    expect(unset(runCli(['lint', '--format', 'json', '.'], p.dir, { TAG: '1.27' }))).toEqual([]);
+  });
+});

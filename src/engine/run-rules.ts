@@ -123,7 +123,8 @@ const optionsMade = new WeakMap<Rule, { given: Record<string, unknown> | undefin
 function optionsOf(rule: Rule, given: Record<string, unknown> | undefined): Record<string, unknown> {
   const known = optionsMade.get(rule);
   if (known !== undefined && known.given === given) return known.options;
-  const options = { ...(rule.meta.options?.defaults ?? {}), ...(given ?? {}) };
+  // one object for every project linted with these options: frozen, so that no rule changes it for the next
+  const options = Object.freeze({ ...(rule.meta.options?.defaults ?? {}), ...(given ?? {}) });
   optionsMade.set(rule, { given, options });
   return options;
 }

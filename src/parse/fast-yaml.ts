@@ -118,7 +118,7 @@ interface Frame {
  * a stream that holds no document, as yaml reads it (without an error or a warning), and docker
  * too (no tab, no line break of its own). Other texts without a document go to yaml.
  */
-export function onlyComments(text: string): boolean {
+export function onlyPlainComments(text: string): boolean {
   const n = text.length;
   let i = 0;
   while (i < n) {

@@ -100,7 +100,7 @@ export interface ImplicitDotenv {
   only: ReadonlySet<string>;
 }
 
-function loadVariables(opts: LoadOptions): { env: Env; dotenv: ImplicitDotenv | null } {
+function loadVariables(opts: LoadOptions, boundary: () => ProjectBoundary = () => ProjectBoundary.of(opts.files, opts.allowPaths)): { env: Env; dotenv: ImplicitDotenv | null } {
   const env = new Map<string, string>();
   const files = opts.envFiles && opts.envFiles.length > 0 ? opts.envFiles : [];
   let implicit: string | null = null;
@@ -121,7 +121,7 @@ function loadVariables(opts: LoadOptions): { env: Env; dotenv: ImplicitDotenv | 
     let text: string;
     try {
       // a file named with --env-file is read as given; the implicit .env must be a file of the project
-      text = f === implicit ? ProjectBoundary.of(opts.files, opts.allowPaths).readText(f) : readText(f);
+      text = f === implicit ? boundary().readText(f) : readText(f);
     } catch (e) {
       if (!(e instanceof ReadTextError)) throw e;
       throw new InputError(`${displayPath(f)}: cannot read env file: ${e.message}`, f);
@@ -168,7 +168,10 @@ export const MAX_INCLUDE_LOADS = 256;
 
 /** Read, parse, interpolate, resolve `include` and `extends` and merge the files of one project. */
 export function loadProject(opts: LoadOptions): Project {
-  const { env, dotenv } = loadVariables(opts);
+  // made when the implicit .env is read or a file points at another (its roots are resolved through the file system)
+  let made: ProjectBoundary | undefined;
+  const boundary = (): ProjectBoundary => (made ??= ProjectBoundary.of(opts.files, opts.allowPaths));
+  const { env, dotenv } = loadVariables(opts, boundary);
   const interpolate = opts.interpolate ?? true;
   const issues: ProjectIssue[] = [];
   const sources: SourceFile[] = [];
@@ -176,9 +179,6 @@ export function loadProject(opts: LoadOptions): Project {
   /** parsed files per environment (an included project may interpolate with its own) */
   const cache = new Map<Env, Map<string, ReadDocument>>();
   const dotenvUses: DotenvUse[] = [];
-  // made when a file points at another (its roots are resolved through the file system)
-  let made: ProjectBoundary | undefined;
-  const boundary = (): ProjectBoundary => (made ??= ProjectBoundary.of(opts.files, opts.allowPaths));
   const named = new Set(opts.files.map((f) => resolve(f)));
   /** the files whose own findings are reported (a referenced file that is no compose file is not) */
   const reported = new Set<string>();

@@ -1,6 +1,6 @@
 import { Composer, isCollection, isScalar, isSeq, Parser, visit, type CST, type Document } from 'yaml';
 import { dockerLineBreaks, dockerTokenIssues } from './docker-yaml.js';
-import { onlyComments, readFastYaml } from './fast-yaml.js';
+import { onlyPlainComments, readFastYaml } from './fast-yaml.js';
 import { fileLoc, type Loc } from './location.js';
 import { convertDocument, convertFast, type BuildIssue, type DotenvUse, type LVal } from './located.js';
 import type { Env } from './interpolate.js';
@@ -59,7 +59,7 @@ export function parseSource(source: SourceFile, env: Env, interpolate = true, do
     issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: 'the file is empty: a compose file needs at least a services: mapping', loc: fileLoc(source, 0, 0) });
     return { source, root: null, issues, dotenvUses: [] };
   }
-  if (!yamlOnly && onlyComments(text)) {
+  if (!yamlOnly && onlyPlainComments(text)) {
     issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: NO_DOCUMENT, loc: fileLoc(source, 0, 0) });
     return { source, root: null, issues, dotenvUses: [] };
   }
