@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from './package-info.js';
 import { buildModel } from '../model/build-model.js';
-import { fileOf, formatPath, positionOf, type Loc } from '../parse/location.js';
+import type { Loc } from '../parse/location.js';
 import type { Stack } from '../model/types.js';
 import type { UsageInput } from '../model/usage-recommend.js';
 import { loadProject, type LoadOptions, type Project } from '../parse/load-project.js';
@@ -11,7 +11,7 @@ import { validateCompose } from '../generated/validators.js';
 import { allRules } from './registry.js';
 import { coreRules } from './core-rules.js';
 import { applySuppressions } from './suppressions.js';
-import { compareFindings, runRules, type RunOptions } from './run-rules.js';
+import { compareFindings, makeFinding, runRules, type RunOptions } from './run-rules.js';
 import type { Finding, Rule, Severity } from './types.js';
 import { resolveTarget, type ResolvedTarget, type TargetSetting } from './target.js';
 import type { SourceFile } from '../parse/source-file.js';
@@ -101,26 +101,9 @@ function composeSchema(): unknown {
   return composeSchemaCache;
 }
 
-/**
- * A finding of a parser check (rule `ruleId`); its path is written as rules
- * write theirs (`ports[0]`, not `ports.0`). One object literal, as toFinding makes its findings.
- */
+/** A finding of a parser check (rule `ruleId`); its path is written as rules write theirs (`ports[0]`, not `ports.0`). */
 function parserFinding(is: { message: string; loc: Loc; path?: string[] }, ruleId: string, severity: Severity, redact?: (text: string) => string): Finding {
-  const p = positionOf(is.loc);
-  return {
-    ruleId,
-    severity,
-    message: redact ? redact(is.message) : is.message,
-    service: serviceOf(is.path),
-    path: formatPath(is.path ?? []),
-    file: fileOf(is.loc),
-    line: p?.line ?? 0,
-    column: p?.column ?? 0,
-    endLine: p?.endLine ?? 0,
-    endColumn: p?.endColumn ?? 0,
-    fixable: false,
-    loc: is.loc,
-  };
+  return makeFinding(ruleId, severity, redact ? redact(is.message) : is.message, serviceOf(is.path), is.path ?? [], is.loc, false, null);
 }
 
 function serviceOf(path: string[] | undefined): string | null {

@@ -70,6 +70,29 @@ export function findingPosition(loc: Loc): Pick<Finding, 'file' | 'line' | 'colu
   return { file: fileOf(loc), line: p?.line ?? 0, column: p?.column ?? 0, endLine: p?.endLine ?? 0, endColumn: p?.endColumn ?? 0 };
 }
 
+/**
+ * A finding, made as one object literal of all its fields in this one place (the rules' and the
+ * parser checks' alike: spreads, or fields added later, made a large report's findings larger).
+ */
+export function makeFinding(ruleId: string, severity: Severity, message: string, service: string | null, path: readonly string[], loc: Loc, fixable: boolean, fix: Fix | null): Finding {
+  const p = positionOf(loc);
+  return {
+    ruleId,
+    severity,
+    message,
+    service,
+    path: formatPath(path),
+    file: fileOf(loc),
+    line: p?.line ?? 0,
+    column: p?.column ?? 0,
+    endLine: p?.endLine ?? 0,
+    endColumn: p?.endColumn ?? 0,
+    fixable,
+    fix,
+    loc,
+  };
+}
+
 /** Run rules over a stack in one walk: every rule's service hook per service, then the stack hooks. */
 export function runRules(stack: Stack, rules: readonly Rule[], opts: RunOptions = {}): Finding[] {
   const withFixes = opts.withFixes ?? false;
@@ -180,22 +203,7 @@ function toFinding({ rule, d, configured, fix }: Queued, redact?: (text: string)
   const fixable = Boolean(d.fix);
   const deferred = fix !== null && 'deferred' in fix ? fix.deferred : null;
   // one literal of all the fields (spreads into it made a large report's findings larger)
-  const p = positionOf(loc);
-  const finding: Finding = {
-    ruleId: rule.meta.id,
-    severity,
-    message: formatMessage(template, redactData(d.data, redact)),
-    service: d.service ? d.service.name : null,
-    path: formatPath(path),
-    file: fileOf(loc),
-    line: p?.line ?? 0,
-    column: p?.column ?? 0,
-    endLine: p?.endLine ?? 0,
-    endColumn: p?.endColumn ?? 0,
-    fixable,
-    fix: deferred ? null : (fix as Fix | null),
-    loc,
-  };
+  const finding = makeFinding(rule.meta.id, severity, formatMessage(template, redactData(d.data, redact)), d.service ? d.service.name : null, path, loc, fixable, deferred ? null : (fix as Fix | null));
   if (d.sensitive) finding.sensitive = d.sensitive;
   if (deferred) {
     // computed on first read, then kept as a plain property
