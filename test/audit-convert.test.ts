@@ -4,7 +4,7 @@
  * comes from labels, and every rule of the catalogue runs on it.
  */
 import { describe, expect, it } from 'vitest';
-import { auditSnapshot } from '../src/audit/audit.js';
+import { auditLive, auditSnapshot, prepareAudit } from '../src/audit/audit.js';
 import { computeCapacity, formatCpus, formatSize } from '../src/model/capacity.js';
 import { convertService } from '../src/audit/convert-service.js';
 import type { DockerService } from '../src/audit/docker-types.js';
@@ -228,6 +228,12 @@ describe('every rule runs on the live model', () => {
       expect(tasks).toEqual(usual.live!.tasks);
       const messages = (stack: typeof usual) => runRules(stack, allRules).map((f) => `${f.ruleId} ${f.file} ${f.message}`);
       expect(messages(early)).toEqual(messages(usual));
+      // a snapshot handed over to prepareAudit: its parsed tasks are let go, the audit is the same
+      const owned = { ...snap, tasks: [...snap.tasks] };
+      const live = prepareAudit(owned, {}, true);
+      expect(owned.tasks).toEqual([]);
+      const found = (r: ReturnType<typeof auditLive>) => r.findings.map((f) => `${f.ruleId} ${f.file} ${f.message}`);
+      expect(found(auditLive(live))).toEqual(found(auditSnapshot(snap)));
     }
   });
 

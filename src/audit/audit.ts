@@ -6,7 +6,7 @@ import type { Finding, Rule } from '../engine/types.js';
 import type { Stack } from '../model/types.js';
 import { computeCapacity, type NodeCapacity } from '../model/capacity.js';
 import type { DeclaredStack, LiveFacts, LiveTask } from '../model/live-facts.js';
-import { buildLiveStack, ScopeError, type AuditScope } from './live-model.js';
+import { buildLiveStack, buildTasks, ScopeError, type AuditScope } from './live-model.js';
 import type { SwarmObjectKind } from './docker.js';
 import type { SwarmSnapshot } from './snapshot.js';
 
@@ -52,11 +52,19 @@ export function auditSnapshot(snap: SwarmSnapshot, opts: AuditOptions = {}): Aud
  * The first half of `auditSnapshot`: the swarm as a `Stack` with its live facts. What it returns
  * holds nothing of the snapshot's JSON, so a caller that lets the snapshot go before `auditLive`
  * lets the collector free it while the rules run (the parsed JSON of a large swarm is most of what
- * the heap holds then, and a full collection marks whatever is still reachable). `tasks`: the facts
- * of the snapshot's tasks, when the caller made them (`buildTasks`) to let the parsed tasks go
- * before the services are converted.
+ * the heap holds then, and a full collection marks whatever is still reachable).
+ *
+ * `ownsSnapshot`: the caller hands the snapshot over (it reads nothing of it afterwards). The facts
+ * of its tasks are then made first and its parsed tasks let go (`snap.tasks` is emptied) before
+ * the services are converted: the tasks are most of a large swarm's JSON, and the collector drops
+ * them instead of copying them into the old generation while the trees and model are made.
  */
-export function prepareAudit(snap: SwarmSnapshot, opts: AuditOptions = {}, tasks?: LiveTask[]): LiveAudit {
+export function prepareAudit(snap: SwarmSnapshot, opts: AuditOptions = {}, ownsSnapshot = false): LiveAudit {
+  let tasks: LiveTask[] | undefined;
+  if (ownsSnapshot) {
+    tasks = buildTasks(snap.tasks);
+    snap.tasks = [];
+  }
   const stack = buildLiveStack(snap, opts, tasks);
   if (opts.declaredFiles && opts.declaredFiles.length > 0) {
     stack.live!.declared = loadDeclared(snap, opts);

@@ -186,14 +186,8 @@ async function readSwarm(opts: AuditCommandOptions, auditOptions: AuditOptions):
     }
   }
   const { prepareAudit } = await import('../audit/audit.js');
-  const { buildTasks } = await import('../audit/live-model.js');
-  // The snapshot is this function's own. Its tasks are most of its JSON (three quarters of a large
-  // swarm's) and the audit keeps only their facts: made first, they let the parsed tasks go before
-  // the services are converted, so the collector drops them instead of copying them into the old
-  // generation while the services' trees and model are made.
-  const tasks = buildTasks(snapshot.tasks);
-  snapshot.tasks = [];
-  return prepareAudit(snapshot, auditOptions, tasks);
+  // the snapshot is this function's own: handed over, its parsed tasks go early
+  return prepareAudit(snapshot, auditOptions, true);
 }
 
 /**
