@@ -1,4 +1,12 @@
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CommandConfigs } from '../src/cli/command-configs.js';
+import { lintPaths } from '../src/cli/lint-command.js';
+import { withSeverities } from '../src/cli/rules-command.js';
+import type { GlobalContext } from '../src/cli/shared.js';
+import { lintProject } from '../src/engine/lint.js';
 import type { Finding } from '../src/engine/types.js';
 import { loadFormatter } from '../src/format/index.js';
 import { ReportRecords } from '../src/format/report-records.js';
@@ -46,5 +54,43 @@ describe('report records', () => {
     const whole = report(projects);
     expect(report(kept)).toBe(whole);
     expect(whole).toContain('****');
+  });
+});
+
+describe('records in a lint of many projects', () => {
+  it('report what the projects linted one by one report', async () => {
+    // more projects than a run lints before it keeps records (RECORDS_AFTER in src/cli/lint-command.ts):
+    // copies of the corpus files, one project each, so that the records of the first ones are made
+    // once the run passes that number and those of the others as they are linted
+    const corpus: string[] = [];
+    const walk = (d: string): void => {
+      for (const e of readdirSync(d).sort()) {
+        const p = join(d, e);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (/\.ya?ml$/.test(e)) corpus.push(p);
+      }
+    };
+    walk(join(import.meta.dirname, '../fixtures/corpus'));
+    const dir = mkdtempSync(join(tmpdir(), 'stackopt-records-'));
+    try {
+      for (let i = 0; i < 230; i++) copyFileSync(corpus[i % corpus.length]!, join(dir, `docker-compose.${String(i).padStart(4, '0')}.yml`));
+      const g: GlobalContext = { version: '0', stdout: () => {}, stderr: () => {}, isTTY: false, exitCode: 0, debug: false };
+      const { linted } = lintPaths([dir], { format: 'stylish' }, g, new CommandConfigs());
+      expect(linted.length).toBe(230);
+      // the records: a finding's file is a record of what the report shows, not the file read
+      expect(linted.every((l) => l.report.sources!.every((s) => s.text === ''))).toBe(true);
+      const environment = Object.freeze({ ...process.env });
+      const alone = linted.map((l) => {
+        const r = lintProject({ files: [l.report.sources![0]!.path], settings: withSeverities(undefined, []), environment });
+        return { file: r.file, findings: r.findings, sources: r.sources };
+      });
+      const ctx = { color: false, version: '0', cwd: process.cwd() };
+      for (const format of ['stylish', 'json', 'compact']) {
+        const f = (await loadFormatter(format))!;
+        expect(f(linted.map((l) => l.report), ctx)).toBe(f(alone, ctx));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

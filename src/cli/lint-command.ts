@@ -293,7 +293,11 @@ export function lintPaths(
   // one project keeps its findings as they are (without fixes they hold its files, not its tree
   // and model: copying them while the tree is still in memory only raised the peak)
   const withFixes = FORMATS_WITH_FIXES.has(opts.format);
-  const records = withFixes || sel.projects.length < 2 ? null : new ReportRecords();
+  // records are made once the run has linted RECORDS_AFTER projects, of those too (in the same
+  // order, so they are the same records): below that, keeping each project's findings as they are
+  // costs less CPU than recording them and little memory
+  const recording = !withFixes && sel.projects.length > RECORDS_AFTER;
+  let records: ReportRecords | null = null;
   const reportError = (e: InputError) => {
     g.stderr(`stackopt: ${e.message}`);
     inputFailed = true;
@@ -313,6 +317,7 @@ export function lintPaths(
         readText: stdin ? textAt(stdin.path, stdin.text) : undefined,
         environment,
       });
+      if (recording && records === null && linted.length === RECORDS_AFTER) records = recordAll(linted);
       // only SARIF (a format with fixes) reports the suppressed findings
       const kept = records ? records.keep(full.findings, full.sources) : full;
       const result: LintedResult = {
@@ -331,6 +336,25 @@ export function lintPaths(
   }
   const reported = new Set(withoutIncludedProjects(linted.map((l) => l.result)));
   return { linted: linted.filter((l) => reported.has(l.result)), inputFailed };
+}
+
+/**
+ * How many projects a run lints before it keeps records of them (`ReportRecords`) rather than
+ * their findings as they are. Recording costs each project about a tenth of its CPU (copying the
+ * findings, keeping each string once) and pays back memory only over many projects: on 100 corpus
+ * files the peak was the same without records, on 1,000 it was 135 MiB against 115 with them.
+ */
+const RECORDS_AFTER = 200;
+
+/** Records of the projects linted so far, made in the order they were linted; their results now hold the records. */
+function recordAll(linted: Linted[]): ReportRecords {
+  const records = new ReportRecords();
+  for (const l of linted) {
+    const kept = records.keep(l.result.findings, l.result.sources);
+    l.result.findings = l.report.findings = kept.findings;
+    l.result.sources = l.report.sources = kept.sources;
+  }
+  return records;
 }
 
 /** 1 when a finding is at or above its project's threshold, or warnings exceed --max-warnings; else 0. */
