@@ -75,10 +75,11 @@ describe('code cache under node flags', () => {
       const qenv = { ...env, XDG_CACHE_HOME: home };
       const cached = () => readdirSync(join(home, 'stackopt')).map((f) => f.replace(/-[0-9a-f]{8}\.cache$/, '')).sort();
       expect(runCli(['--debug', 'lint', 'compose.yaml'], q.dir, qenv).stderr).toBe('');
-      expect(cached()).toEqual(['lint']);
+      // (an option: the lint bundle loads commander from beside it, which keeps a cache of its own)
+      expect(cached()).toEqual(['commander', 'lint']);
       expect(runCli(['fix', '--check', 'compose.yaml'], q.dir, qenv).stderr).toBe('');
       // (fix also loads yaml from beside the bundle, which keeps a cache of its own)
-      expect(cached().filter((n) => n !== 'yaml')).toEqual(['bundle', 'lint']);
+      expect(cached().filter((n) => n !== 'yaml')).toEqual(['bundle', 'commander', 'lint']);
     } finally {
       q.cleanup();
     }
@@ -157,7 +158,7 @@ describe('what a plain lint loads', () => {
     expect(unused.filter((m) => loaded.includes(`NativeModule ${m}`))).toEqual([]);
     // the files beside the bundle that only other commands (or a configuration file) need
     expect(loaded.filter((f) => /[\\/]dist[\\/]bundle[\\/][^\\/]+\.cjs$/.test(f))).toEqual([]);
-    expect(['config-validator.cjs', 'execa.cjs', 'diff.cjs', 'yaml.cjs'].filter((f) => !existsSync(join(repoRoot, 'dist', 'bundle', f)))).toEqual([]);
+    expect(['config-validator.cjs', 'execa.cjs', 'diff.cjs', 'yaml.cjs', 'commander.cjs', 'chalk.cjs'].filter((f) => !existsSync(join(repoRoot, 'dist', 'bundle', f)))).toEqual([]);
   });
 
   it('a file the fast reader leaves to yaml (CR LF line ends), which loads yaml from beside the bundle, is reported as its LF copy is', () => {
@@ -182,6 +183,29 @@ describe('what a plain lint loads', () => {
     expect(read).toEqual([join(repoRoot, 'dist', 'bundle', 'yaml.cjs')]);
   });
 
+  it('commander is read from beside the lint bundle only when argv has an option, chalk only for colour', () => {
+    /** the files beside the bundle that `lint ...args` reads */
+    const beside = (name: string, args: string[]) => {
+      const out = openSync(join(p.dir, `report-${name}.txt`), 'w');
+      const list = join(p.dir, `modules-${name}.txt`);
+      spawnSync(process.execPath, ['-r', './list-modules.cjs', join(repoRoot, 'bin', 'stackopt.js'), 'lint', ...args], {
+        cwd: p.dir,
+        stdio: ['ignore', out, 'pipe'],
+        env: { PATH: process.env.PATH ?? '', MODULE_LIST: list, XDG_CACHE_HOME: join(p.dir, 'cache') },
+        timeout: 300_000,
+      });
+      closeSync(out);
+      return readFileSync(list, 'utf8')
+        .split('\n')
+        .filter((f) => /[\\/]dist[\\/]bundle[\\/][^\\/]+\.cjs$/.test(f))
+        .map((f) => f.replace(/.*[\\/]/, ''));
+    };
+    expect(beside('operands', ['lf.yaml', 'compose.yaml'])).toEqual([]);
+    expect(beside('option', ['--no-color', 'lf.yaml'])).toEqual(['commander.cjs']);
+    expect(beside('color', ['--color', 'lf.yaml'])).toEqual(['commander.cjs', 'chalk.cjs']);
+    expect(readFileSync(join(p.dir, 'report-color.txt'), 'utf8')).toContain('\u001b[');
+  });
+
   it('the build records a code cache for the bundles and the files beside them that a lint may load, and V8 accepts each under the flags bin/stackopt.js sets', () => {
     const flags = /const V8_FLAGS = '([^']*)'/.exec(readFileSync(join(repoRoot, 'bin', 'stackopt.js'), 'utf8'))?.[1];
     expect(flags).toMatch(/^--/);
@@ -190,7 +214,7 @@ describe('what a plain lint loads', () => {
       `if (process.versions.v8.startsWith('11.')) require('node:v8').setFlagsFromString(${JSON.stringify(flags)});`,
       "const { readFileSync } = require('node:fs');",
       "const vm = require('node:vm');",
-      `for (const f of ${JSON.stringify(['lint', 'stackopt', 'yaml', 'config-validator'].map((n) => join(repoRoot, 'dist', 'bundle', `${n}.cjs`)))}) {`,
+      `for (const f of ${JSON.stringify(['lint', 'stackopt', 'yaml', 'config-validator', 'commander', 'chalk'].map((n) => join(repoRoot, 'dist', 'bundle', `${n}.cjs`)))}) {`,
       "  const s = new vm.Script(readFileSync(f, 'latin1'), { filename: f, cachedData: readFileSync(f + '.cache') });",
       "  console.log(f.replace(/.*[\\\\/]/, '') + (s.cachedDataRejected ? ' rejected' : ' accepted'));",
       '}',
@@ -201,7 +225,7 @@ describe('what a plain lint loads', () => {
     ].join('\n');
     const r = spawnSync(process.execPath, ['-e', check], { encoding: 'utf8', timeout: 300_000 });
     expect(r.stderr).toBe('');
-    expect(r.stdout.trim().split('\n')).toEqual(['lint.cjs accepted', 'stackopt.cjs accepted', 'yaml.cjs accepted', 'config-validator.cjs accepted', 'config_schema_v3.8.cjs accepted']);
+    expect(r.stdout.trim().split('\n')).toEqual(['lint.cjs accepted', 'stackopt.cjs accepted', 'yaml.cjs accepted', 'config-validator.cjs accepted', 'commander.cjs accepted', 'chalk.cjs accepted', 'config_schema_v3.8.cjs accepted']);
   });
 });
 
