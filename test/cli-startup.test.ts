@@ -154,7 +154,8 @@ describe('what a plain lint loads', () => {
     expect(readFileSync(join(p.dir, 'report.txt'), 'utf8')).toContain('compose.yaml');
     const loaded = readFileSync(list, 'utf8').split('\n');
     expect(loaded).toContain('NativeModule vm');
-    const unused = ['child_process', 'crypto', 'http', 'net', 'tty', 'dgram', 'os', 'internal/modules/esm/module_job'];
+    // (and, the report going to a file, which the CLI writes without process.stdout, no stream module)
+    const unused = ['child_process', 'crypto', 'http', 'net', 'tty', 'dgram', 'os', 'internal/modules/esm/module_job', 'stream', 'v8'];
     expect(unused.filter((m) => loaded.includes(`NativeModule ${m}`))).toEqual([]);
     // the files beside the bundle that only other commands (or a configuration file) need
     expect(loaded.filter((f) => /[\\/]dist[\\/]bundle[\\/][^\\/]+\.cjs$/.test(f))).toEqual([]);
@@ -332,5 +333,48 @@ describe('the end of a run', () => {
     expect(direct.stdout.length).toBeGreaterThan(256 * 1024);
     const slow = spawnSync('sh', ['-c', `"$0" "$1" lint many | { sleep 1; cat; }`, process.execPath, bin], { cwd: p.dir, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 300_000 });
     expect(slow.stdout).toBe(direct.stdout);
+  });
+});
+
+describe('a lint report to a file or /dev/null', () => {
+  // a service with findings, repeated: a report of many lines, written in several pieces
+  const services = Array.from({ length: 400 }, (_, i) => `  web${i}:\n    image: nginx:latest\n    privileged: true\n`).join('');
+  const p = tempProject({ 'compose.yaml': `services:\n${services}` });
+  beforeAll(() => assertBuilt());
+  afterAll(() => p.cleanup());
+
+  /** `stackopt lint ...args` with standard output to `out` (a path opened for writing, or a pipe). */
+  const lintTo = (out: string | 'pipe', args: string[], env: Record<string, string> = {}) => {
+    const fd = out === 'pipe' ? 'pipe' : openSync(out, 'w');
+    try {
+      const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'stackopt.js'), 'lint', ...args], {
+        cwd: p.dir,
+        stdio: ['ignore', fd, 'pipe'],
+        env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', XDG_CACHE_HOME: join(p.dir, 'cache'), ...env },
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: 300_000,
+      });
+      return { status: r.status, stdout: out === 'pipe' ? r.stdout : readFileSync(out, 'utf8'), stderr: r.stderr };
+    } finally {
+      if (typeof fd === 'number') closeSync(fd);
+    }
+  };
+
+  it('is the report a pipe gets, with the same status (and the same status to /dev/null)', () => {
+    for (const [args, env] of [[['compose.yaml'], {}], [['compose.yaml'], { NO_COLOR: '', FORCE_COLOR: '1' }], [['--format', 'json', 'compose.yaml'], {}], [['missing.yaml'], {}]] as const) {
+      const piped = lintTo('pipe', [...args], env);
+      const filed = lintTo(join(p.dir, 'report.txt'), [...args], env);
+      expect(filed).toEqual(piped);
+      expect(spawnSync(process.execPath, [join(repoRoot, 'bin', 'stackopt.js'), 'lint', ...args], { cwd: p.dir, stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env }, encoding: 'utf8' }).status).toBe(piped.status);
+    }
+    expect(lintTo('pipe', ['compose.yaml']).stdout.length).toBeGreaterThan(200_000);
+  });
+
+  it('sets its V8 flags without a word on standard error, whatever node is told of deprecations', () => {
+    const plain = lintTo(join(p.dir, 'report.txt'), ['compose.yaml']);
+    for (const options of ['--no-deprecation', '--throw-deprecation', '--pending-deprecation', '--trace-deprecation', '--no-deprecation --throw-deprecation']) {
+      expect(lintTo(join(p.dir, 'report.txt'), ['compose.yaml'], { NODE_OPTIONS: options })).toEqual(plain);
+    }
   });
 });
