@@ -43,6 +43,11 @@ const AUDIT_GC_FLAGS = '--no-parallel-scavenge --semi-space-growth-factor=4';
 
 // A closed pipe (`stackopt fix --stdout | head`) ends the output quietly, as other CLIs do; output
 // that cannot be written (`> /dev/full`) is exit 2, as `-o` into such a place is.
+function outputFailed(e) {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  process.stderr.write(`stackopt: cannot write output: ${cli?.describeOutputError(e) ?? e.message}\n`);
+  process.exit(2);
+}
 // The handler is attached when the stream is first used: node makes a stream (and loads what a pipe
 // or a terminal needs) only when it is asked for, and a lint with nothing to say on stderr never does.
 let cli = null;
@@ -58,11 +63,7 @@ for (const name of ['stdout', 'stderr']) {
       if (stream) return stream;
       stream = get.call(process);
       madeStreams.push(stream);
-      stream.on('error', (e) => {
-        if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-        process.stderr.write(`stackopt: cannot write output: ${cli?.describeOutputError(e) ?? e.message}\n`);
-        process.exit(2);
-      });
+      stream.on('error', outputFailed);
       return stream;
     },
   });
@@ -145,7 +146,7 @@ cli.run(args, straightReport).then(
     // connection): they end as node ends them.
     // A write that failed counts as written, its error reported on the next turn: an errored stream
     // is left to its handler (exit 2 with one line).
-    if (exitsWhenDone && madeStreams.every((s) => s.writableLength === 0 && !s.errored)) process.exit();
+    if (exitsWhenDone && !straightReport?.failed && madeStreams.every((s) => s.writableLength === 0 && !s.errored)) process.exit();
   },
   (e) => {
     // run() answers every error it meets in one line; this is a failure before it could (setting up the commands)
@@ -180,7 +181,8 @@ function v8Flags() {
 /**
  * For a lint whose standard output is a regular file or /dev/null (`> report.txt`, a benchmark),
  * the report is written with writeSync, which is what node's stream for such an output
- * (SyncWriteStream) does with each write: the same bytes, and the same exception when a write fails.
+ * (SyncWriteStream) does with each write: the same bytes, and a failed write reported as the stream's
+ * error is (outputFailed).
  * process.stdout is then never made, and with it none of node's stream modules is loaded (about
  * 1 ms of a small lint). A terminal or a pipe (how node writes to those differs) gets
  * process.stdout as before. Standard error is untouched.
@@ -201,12 +203,22 @@ function reportStraightToFile() {
     }
   };
   if (!out.isFile() && !(out.isCharacterDevice() && devNull())) return undefined;
-  return {
+  // as the stream does, a write that fails is reported on the next tick (outputFailed: exit 2), and
+  // what is written after it is dropped
+  const io = {
+    failed: null,
     stdout: (text) => {
-      writeSync(1, text);
+      if (io.failed) return;
+      try {
+        writeSync(1, text);
+      } catch (e) {
+        io.failed = e;
+        process.nextTick(outputFailed, e);
+      }
     },
     isTTY: false,
   };
+  return io;
 }
 
 /**

@@ -371,6 +371,24 @@ describe('a lint report to a file or /dev/null', () => {
     expect(lintTo('pipe', ['compose.yaml']).stdout.length).toBeGreaterThan(200_000);
   });
 
+  it('a write that fails is one line and exit 2, after what the lint said on standard error, as through node\'s stream', () => {
+    writeFileSync(join(p.dir, 'read-only.txt'), '');
+    for (const [args, lines] of [
+      [['compose.yaml'], []],
+      [['compose.yaml', 'missing.yaml'], ['stackopt: missing.yaml: cannot read file: no such file']],
+      [['--format', 'json', 'compose.yaml'], []],
+    ] as const) {
+      // standard output open for reading only: every write fails (EBADF)
+      const fd = openSync(join(p.dir, 'read-only.txt'), 'r');
+      try {
+        const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'stackopt.js'), 'lint', ...args], { cwd: p.dir, stdio: ['ignore', fd, 'pipe'], env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, encoding: 'utf8', timeout: 300_000 });
+        expect([r.status, r.stderr]).toEqual([2, [...lines, 'stackopt: cannot write output: EBADF: bad file descriptor, write', ''].join('\n')]);
+      } finally {
+        closeSync(fd);
+      }
+    }
+  });
+
   it('sets its V8 flags without a word on standard error, whatever node is told of deprecations', () => {
     const plain = lintTo(join(p.dir, 'report.txt'), ['compose.yaml']);
     for (const options of ['--no-deprecation', '--throw-deprecation', '--pending-deprecation', '--trace-deprecation', '--no-deprecation --throw-deprecation']) {
