@@ -3,10 +3,21 @@
 'use strict';
 // CommonJS (bin/package.json): node starts a CommonJS entry point without its ES module loader,
 // which would cost a small lint a twentieth of its start-up.
-const { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, renameSync, statSync, writeFileSync, writeSync } = require('node:fs');
 const { basename, dirname, join } = require('node:path');
 const vm = require('node:vm');
-const v8 = process.versions.v8.startsWith('11.') ? require('node:v8') : null;
+
+// There are two CLI bundles: lint.cjs for `stackopt lint` (argv's first word after the program's
+// own --debug, as src/cli/program.ts reads it), stackopt.cjs with every command for anything else.
+const args = process.argv.slice(2);
+const command = (args[0] === '--' ? args.slice(1) : args).find((a) => a !== '--debug');
+const lintOnly = command === 'lint';
+// a lint whose report goes to a file or /dev/null writes it without process.stdout (see reportStraightToFile)
+const straightReport = lintOnly ? reportStraightToFile() : undefined;
+// node:v8 requires node's stream modules (heap snapshots are streams): process.stdout needs them
+// anyway (loaded later, during the lint, they measured 1.06x the CPU of a small lint into a pipe),
+// a report written straight to a file does not, and its lint sets the flags through the binding.
+const v8 = process.versions.v8.startsWith('11.') ? (straightReport ? v8Flags() : require('node:v8')) : null;
 
 // V8's defaults suit a long-lived process; a lint runs its code thousands of times and exits.
 // TurboFan optimises a function once it has run enough bytecode (the interrupt budget, three times
@@ -32,6 +43,11 @@ const AUDIT_GC_FLAGS = '--no-parallel-scavenge --semi-space-growth-factor=4';
 
 // A closed pipe (`stackopt fix --stdout | head`) ends the output quietly, as other CLIs do; output
 // that cannot be written (`> /dev/full`) is exit 2, as `-o` into such a place is.
+function outputFailed(e) {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  process.stderr.write(`stackopt: cannot write output: ${cli?.describeOutputError(e) ?? e.message}\n`);
+  process.exit(2);
+}
 // The handler is attached when the stream is first used: node makes a stream (and loads what a pipe
 // or a terminal needs) only when it is asked for, and a lint with nothing to say on stderr never does.
 let cli = null;
@@ -47,23 +63,14 @@ for (const name of ['stdout', 'stderr']) {
       if (stream) return stream;
       stream = get.call(process);
       madeStreams.push(stream);
-      stream.on('error', (e) => {
-        if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-        process.stderr.write(`stackopt: cannot write output: ${cli?.describeOutputError(e) ?? e.message}\n`);
-        process.exit(2);
-      });
+      stream.on('error', outputFailed);
       return stream;
     },
   });
 }
 
 // The CLI is a CommonJS bundle, compiled with the V8 code cache recorded at build time
-// (scripts/build-bundle.mjs): start-up costs a read, not a compile. There are two: lint.cjs for
-// `stackopt lint` (argv's first word after the program's own --debug, as src/cli/program.ts reads
-// it), stackopt.cjs with every command for anything else.
-const args = process.argv.slice(2);
-const command = (args[0] === '--' ? args.slice(1) : args).find((a) => a !== '--debug');
-const lintOnly = command === 'lint';
+// (scripts/build-bundle.mjs): start-up costs a read, not a compile.
 // the commands that end once they return (see the end of the run); audit and usage run the docker
 // CLI, lsp serves an editor: they, and any command added later, end as node ends them
 const exitsWhenDone = ['lint', 'fix', 'rules', 'init', 'resources'].includes(command);
@@ -123,7 +130,7 @@ if (userCache) {
     return { data: readOwnFile(mine), save: (make) => leanHeap || saveUserCache(mine, make()) };
   });
 }
-cli.run(args).then(
+cli.run(args, straightReport).then(
   (code) => {
     process.exitCode = code;
     if (writeCache) writeFileSync(writeCache, script.createCachedData());
@@ -139,7 +146,7 @@ cli.run(args).then(
     // connection): they end as node ends them.
     // A write that failed counts as written, its error reported on the next turn: an errored stream
     // is left to its handler (exit 2 with one line).
-    if (exitsWhenDone && madeStreams.every((s) => s.writableLength === 0 && !s.errored)) process.exit();
+    if (exitsWhenDone && !straightReport?.failed && madeStreams.every((s) => s.writableLength === 0 && !s.errored)) process.exit();
   },
   (e) => {
     // run() answers every error it meets in one line; this is a failure before it could (setting up the commands)
@@ -147,6 +154,72 @@ cli.run(args).then(
     process.exitCode = 3;
   },
 );
+
+/**
+ * What sets V8's flags while running, without node:v8: its setFlagsFromString is its internal
+ * binding's, which process.binding('v8') hands out without loading node:v8 and the two dozen
+ * stream modules it requires. process.binding is deprecated for this module: its warning is
+ * silenced for the call (where --no-deprecation has not already). Where the binding is not there, node:v8.
+ */
+function v8Flags() {
+  // --no-deprecation makes it true (and read-only); otherwise node has not defined it
+  const own = Object.getOwnPropertyDescriptor(process, 'noDeprecation');
+  const silence = !process.noDeprecation && (own === undefined || own.writable === true);
+  try {
+    if (silence) process.noDeprecation = true;
+    const binding = process.binding('v8');
+    if (typeof binding?.setFlagsFromString === 'function') return { setFlagsFromString: (flags) => binding.setFlagsFromString(flags) };
+  } catch {
+    /* no such binding: node:v8 */
+  } finally {
+    if (silence && own) process.noDeprecation = own.value;
+    else if (silence) delete process.noDeprecation;
+  }
+  return require('node:v8');
+}
+
+/**
+ * For a lint whose standard output is a regular file or /dev/null (`> report.txt`, a benchmark),
+ * the report is written with writeSync, which is what node's stream for such an output
+ * (SyncWriteStream) does with each write: the same bytes, and a failed write reported as the stream's
+ * error is (outputFailed).
+ * process.stdout is then never made, and with it none of node's stream modules is loaded (about
+ * 1 ms of a small lint). A terminal or a pipe (how node writes to those differs) gets
+ * process.stdout as before. Standard error is untouched.
+ */
+function reportStraightToFile() {
+  let out;
+  try {
+    out = fstatSync(1);
+  } catch {
+    return undefined; // no standard output: node's stream makes what it makes of that
+  }
+  const devNull = () => {
+    try {
+      const n = statSync('/dev/null');
+      return n.isCharacterDevice() && n.rdev === out.rdev;
+    } catch {
+      return false;
+    }
+  };
+  if (!out.isFile() && !(out.isCharacterDevice() && devNull())) return undefined;
+  // as the stream does, a write that fails is reported on the next tick (outputFailed: exit 2), and
+  // what is written after it is dropped
+  const io = {
+    failed: null,
+    stdout: (text) => {
+      if (io.failed) return;
+      try {
+        writeSync(1, text);
+      } catch (e) {
+        io.failed = e;
+        process.nextTick(outputFailed, e);
+      }
+    },
+    isTTY: false,
+  };
+  return io;
+}
 
 /**
  * Between full collections V8 lets the heap grow to up to four times what was live at the last one.

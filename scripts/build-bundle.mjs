@@ -31,6 +31,11 @@ const LAZY_BUILTINS = new Set(['child_process', 'crypto', 'dgram', 'http', 'http
 // takes neither reads nor initialises them (yaml: 115 KB, about 130 of a small lint's 4,200 page
 // faults; a file read with yaml costs what it did, the chunk's compile against the bundle's share).
 const LAZY_PACKAGES = new Set(['execa', 'diff', 'yaml']);
+// In the lint bundle also commander and chalk: `stackopt lint PATH...` without options runs without
+// commander (src/cli/program.ts, OperandsOnly), and stylish without colour uses no chalk. Their
+// initialisation at load (commander's classes, chalk's styles: about 160 KB of the young
+// generation) and building the program were about a tenth of what a small lint adds to node's start.
+const LINT_LAZY_PACKAGES = new Set([...LAZY_PACKAGES, 'commander', 'chalk']);
 // Each file beside the bundle is loaded by loadChunk (src/engine/code-cache.ts) with the V8 code cache
 // the build records beside it, as bin/stackopt.js loads the bundle: a file left to yaml, or a
 // project with a configuration file, then costs a read of the code yaml or the validator runs, not
@@ -38,7 +43,7 @@ const LAZY_PACKAGES = new Set(['execa', 'diff', 'yaml']);
 const codeCacheModule = join(root, 'src/engine/code-cache.ts');
 const chunkLoad = (name) => `loadChunk(${JSON.stringify(name)}, __dirname, require)`;
 const builtinName = (path) => path.replace(/^node:/, '');
-/** Node's modules in LAZY_BUILTINS, and (in the CLI bundle) the LAZY_PACKAGES, as stand-ins that load on first use. */
+/** Node's modules in LAZY_BUILTINS, and (in the CLI bundles) the `packages` given, as stand-ins that load on first use. */
 const lazyModules = (packages) => ({
   name: 'lazy-modules',
   setup(b) {
@@ -46,7 +51,7 @@ const lazyModules = (packages) => ({
       if (!LAZY_BUILTINS.has(builtinName(a.path))) return undefined;
       return a.namespace === 'lazy-builtin' ? { path: a.path, external: true } : { path: builtinName(a.path), namespace: 'lazy-builtin' };
     });
-    b.onResolve({ filter: /^[a-z]+$/ }, (a) => (packages && LAZY_PACKAGES.has(a.path) ? { path: a.path, namespace: 'lazy-package' } : undefined));
+    b.onResolve({ filter: /^[a-z]+$/ }, (a) => (packages?.has(a.path) ? { path: a.path, namespace: 'lazy-package' } : undefined));
     b.onLoad({ filter: /.*/, namespace: 'lazy-package' }, async (a) => ({ ...(await lazyModule(a.path, chunkLoad(a.path), `const { loadChunk } = require(${JSON.stringify(codeCacheModule)});`)), resolveDir: root }));
     b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (a) => lazyModule(`node:${a.path}`, `require('node:${a.path}')`));
   },
@@ -105,7 +110,7 @@ rmSync(outdir, { recursive: true, force: true });
 // then reads, deserialises and initialises none of the code of audit, usage, resources, fix, init,
 // rules and the language server. The code they share is in both files.
 const lintOutfile = join(outdir, 'lint.cjs');
-const cliBundle = (entry, file) =>
+const cliBundle = (entry, file, packages) =>
   build({
     entryPoints: [join(root, entry)],
     outfile: file,
@@ -116,20 +121,22 @@ const cliBundle = (entry, file) =>
     minify: true,
     keepNames: false,
     metafile: true,
-    plugins: [lazyModules(true), chunkedModules, noColorDetection],
+    plugins: [lazyModules(packages), chunkedModules, noColorDetection],
     logLevel: 'warning',
     // the language server's library is a runtime dependency, required only by `stackopt lsp`
     external: ['vscode-languageserver', 'vscode-languageserver/*', 'vscode-languageserver-textdocument'],
-    // the sources are ESM: give them import.meta.url in the CommonJS bundle
-    define: { 'import.meta.url': '__stackoptImportMetaUrl' },
+    // the sources are ESM: give them import.meta.dirname (the bundle's folder) and import.meta.url in
+    // the CommonJS bundle; the URL is made when first asked for (a lint does not: making it at load,
+    // node's URL code run for the first time, was about 0.5 ms of a small lint)
+    define: { 'import.meta.url': '__stackoptImportMeta.url', 'import.meta.dirname': '__dirname' },
     // bin/stackopt.js compiles the file as it is read, as a function of the CommonJS arguments: the
     // wrapper is in the file, so that no second copy of a megabyte of source is made to add it.
-    banner: { js: `${COMMONJS_WRAPPER}\nconst __stackoptImportMetaUrl=require('node:url').pathToFileURL(__filename).href;` },
+    banner: { js: `${COMMONJS_WRAPPER}\nconst __stackoptImportMeta={get url(){return require('node:url').pathToFileURL(__filename).href;}};` },
     footer: { js: '})' },
   });
 const bytesOf = (result) => result.metafile.outputs[Object.keys(result.metafile.outputs).find((f) => f.endsWith('.cjs'))].bytes;
-const bytes = bytesOf(await cliBundle('src/cli/main.ts', outfile));
-const lintBytes = bytesOf(await cliBundle('src/cli/lint-main.ts', lintOutfile));
+const bytes = bytesOf(await cliBundle('src/cli/main.ts', outfile, LAZY_PACKAGES));
+const lintBytes = bytesOf(await cliBundle('src/cli/lint-main.ts', lintOutfile, LINT_LAZY_PACKAGES));
 
 // The files the bundle loads on first use: each a CommonJS module of its own, node's modules in it
 // lazy as in the bundle, written as one function expression of the CommonJS arguments (loadChunk
@@ -142,15 +149,15 @@ const chunkBuild = (name, options) =>
     platform: 'node',
     target: 'node20',
     minify: true,
-    plugins: [lazyModules(false)],
+    plugins: [lazyModules(null), noColorDetection],
     logLevel: 'warning',
     banner: { js: COMMONJS_WRAPPER },
     footer: { js: '})' },
     ...options,
   });
-const chunkNames = [...[...CHUNK_MODULES.values()].map((c) => c.chunk), ...LAZY_PACKAGES];
+const chunkNames = [...[...CHUNK_MODULES.values()].map((c) => c.chunk), ...LINT_LAZY_PACKAGES];
 for (const [entry, c] of CHUNK_MODULES) await chunkBuild(c.chunk, { entryPoints: [entry] });
-for (const name of LAZY_PACKAGES) await chunkBuild(name, { stdin: { contents: `export * from '${name}';`, resolveDir: root, loader: 'js' } });
+for (const name of LINT_LAZY_PACKAGES) await chunkBuild(name, { stdin: { contents: `export * from '${name}';`, resolveDir: root, loader: 'js' } });
 
 // V8 keeps a source in one byte per character only when every character is at most U+00FF; a single
 // other one (a `\u03bc` in a regular expression literal, which esbuild does not escape) doubles the
@@ -195,7 +202,10 @@ const versionFiles = Array.from({ length: 13 }, (_, minor) => {
   writeFileSync(f, `version: "3.${minor}"\nservices:\n  app:\n    image: app:1\n    healthcheck:\n      test: ["CMD", "true"]\n    deploy:\n      replicas: 2\n`);
   return f;
 });
-const warm = spawnSync(process.execPath, [bin, 'lint', '--no-color', ...examples.filter((f) => existsSync(f))], {
+// The lint warm-up passes no option (NO_COLOR keeps colour off): the lint bundle's cache then holds
+// the run without commander (src/cli/program.ts, OperandsOnly), not the code that builds the program
+// for commander, which a lint with options compiles (commander itself is a file beside the bundle).
+const warm = spawnSync(process.execPath, [bin, 'lint', ...examples.filter((f) => existsSync(f))], {
   env: { ...process.env, STACKOPT_WRITE_CODE_CACHE: cache, NO_COLOR: '1' },
   stdio: ['ignore', 'ignore', 'pipe'],
 });
@@ -213,14 +223,15 @@ const chunkDir = mkdtempSync(join(tmpdir(), 'stackopt-warm-chunks-'));
 writeFileSync(join(chunkDir, '.stackopt.yaml'), 'rules:\n  resource-limits: warning\n');
 // CR LF line ends: the fast reader leaves the file to yaml
 writeFileSync(join(chunkDir, 'compose.yaml'), '# left to yaml\r\nservices:\r\n  app:\r\n    image: app:1\r\n    ports: ["8080:80"]\r\n    environment:\r\n      A: "1"\r\n');
-const chunkWarm = spawnSync(process.execPath, [bin, 'lint', '--no-color', join(chunkDir, 'compose.yaml'), ...versionFiles], {
+// --color: the lint loads chalk from beside the bundle (a lint without colour does not)
+const chunkWarm = spawnSync(process.execPath, [bin, 'lint', '--color', join(chunkDir, 'compose.yaml'), ...versionFiles], {
   cwd: chunkDir,
   env: { ...process.env, STACKOPT_WRITE_CODE_CACHE: join(chunkDir, 'bundle.cache'), NO_COLOR: '1' },
   stdio: ['ignore', 'ignore', 'pipe'],
 });
 rmSync(versionDir, { recursive: true, force: true });
 rmSync(chunkDir, { recursive: true, force: true });
-const chunkCaches = ['yaml', 'config-validator'].map((n) => join(outdir, `${n}.cjs.cache`));
+const chunkCaches = ['yaml', 'config-validator', 'commander', 'chalk'].map((n) => join(outdir, `${n}.cjs.cache`));
 if (chunkCaches.some((f) => !existsSync(f))) throw new Error(`build-bundle: no code cache for ${chunkCaches.filter((f) => !existsSync(f)).join(', ')} (${chunkWarm.stderr})`);
 if (!existsSync(cache)) throw new Error(`build-bundle: no code cache written for lint.cjs (${warm.stderr})`);
 if (!existsSync(fullCache)) throw new Error(`build-bundle: no code cache written for stackopt.cjs (${fullWarm.stderr})`);

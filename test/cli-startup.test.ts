@@ -75,10 +75,11 @@ describe('code cache under node flags', () => {
       const qenv = { ...env, XDG_CACHE_HOME: home };
       const cached = () => readdirSync(join(home, 'stackopt')).map((f) => f.replace(/-[0-9a-f]{8}\.cache$/, '')).sort();
       expect(runCli(['--debug', 'lint', 'compose.yaml'], q.dir, qenv).stderr).toBe('');
-      expect(cached()).toEqual(['lint']);
+      // (an option: the lint bundle loads commander from beside it, which keeps a cache of its own)
+      expect(cached()).toEqual(['commander', 'lint']);
       expect(runCli(['fix', '--check', 'compose.yaml'], q.dir, qenv).stderr).toBe('');
       // (fix also loads yaml from beside the bundle, which keeps a cache of its own)
-      expect(cached().filter((n) => n !== 'yaml')).toEqual(['bundle', 'lint']);
+      expect(cached().filter((n) => n !== 'yaml')).toEqual(['bundle', 'commander', 'lint']);
     } finally {
       q.cleanup();
     }
@@ -153,11 +154,12 @@ describe('what a plain lint loads', () => {
     expect(readFileSync(join(p.dir, 'report.txt'), 'utf8')).toContain('compose.yaml');
     const loaded = readFileSync(list, 'utf8').split('\n');
     expect(loaded).toContain('NativeModule vm');
-    const unused = ['child_process', 'crypto', 'http', 'net', 'tty', 'dgram', 'os', 'internal/modules/esm/module_job'];
+    // (and, the report going to a file, which the CLI writes without process.stdout, no stream module)
+    const unused = ['child_process', 'crypto', 'http', 'net', 'tty', 'dgram', 'os', 'internal/modules/esm/module_job', 'stream', 'v8'];
     expect(unused.filter((m) => loaded.includes(`NativeModule ${m}`))).toEqual([]);
     // the files beside the bundle that only other commands (or a configuration file) need
     expect(loaded.filter((f) => /[\\/]dist[\\/]bundle[\\/][^\\/]+\.cjs$/.test(f))).toEqual([]);
-    expect(['config-validator.cjs', 'execa.cjs', 'diff.cjs', 'yaml.cjs'].filter((f) => !existsSync(join(repoRoot, 'dist', 'bundle', f)))).toEqual([]);
+    expect(['config-validator.cjs', 'execa.cjs', 'diff.cjs', 'yaml.cjs', 'commander.cjs', 'chalk.cjs'].filter((f) => !existsSync(join(repoRoot, 'dist', 'bundle', f)))).toEqual([]);
   });
 
   it('a file the fast reader leaves to yaml (CR LF line ends), which loads yaml from beside the bundle, is reported as its LF copy is', () => {
@@ -182,6 +184,29 @@ describe('what a plain lint loads', () => {
     expect(read).toEqual([join(repoRoot, 'dist', 'bundle', 'yaml.cjs')]);
   });
 
+  it('commander is read from beside the lint bundle only when argv has an option, chalk only for colour', () => {
+    /** the files beside the bundle that `lint ...args` reads */
+    const beside = (name: string, args: string[]) => {
+      const out = openSync(join(p.dir, `report-${name}.txt`), 'w');
+      const list = join(p.dir, `modules-${name}.txt`);
+      spawnSync(process.execPath, ['-r', './list-modules.cjs', join(repoRoot, 'bin', 'stackopt.js'), 'lint', ...args], {
+        cwd: p.dir,
+        stdio: ['ignore', out, 'pipe'],
+        env: { PATH: process.env.PATH ?? '', MODULE_LIST: list, XDG_CACHE_HOME: join(p.dir, 'cache') },
+        timeout: 300_000,
+      });
+      closeSync(out);
+      return readFileSync(list, 'utf8')
+        .split('\n')
+        .filter((f) => /[\\/]dist[\\/]bundle[\\/][^\\/]+\.cjs$/.test(f))
+        .map((f) => f.replace(/.*[\\/]/, ''));
+    };
+    expect(beside('operands', ['lf.yaml', 'compose.yaml'])).toEqual([]);
+    expect(beside('option', ['--no-color', 'lf.yaml'])).toEqual(['commander.cjs']);
+    expect(beside('color', ['--color', 'lf.yaml'])).toEqual(['commander.cjs', 'chalk.cjs']);
+    expect(readFileSync(join(p.dir, 'report-color.txt'), 'utf8')).toContain('\u001b[');
+  });
+
   it('the build records a code cache for the bundles and the files beside them that a lint may load, and V8 accepts each under the flags bin/stackopt.js sets', () => {
     const flags = /const V8_FLAGS = '([^']*)'/.exec(readFileSync(join(repoRoot, 'bin', 'stackopt.js'), 'utf8'))?.[1];
     expect(flags).toMatch(/^--/);
@@ -190,7 +215,7 @@ describe('what a plain lint loads', () => {
       `if (process.versions.v8.startsWith('11.')) require('node:v8').setFlagsFromString(${JSON.stringify(flags)});`,
       "const { readFileSync } = require('node:fs');",
       "const vm = require('node:vm');",
-      `for (const f of ${JSON.stringify(['lint', 'stackopt', 'yaml', 'config-validator'].map((n) => join(repoRoot, 'dist', 'bundle', `${n}.cjs`)))}) {`,
+      `for (const f of ${JSON.stringify(['lint', 'stackopt', 'yaml', 'config-validator', 'commander', 'chalk'].map((n) => join(repoRoot, 'dist', 'bundle', `${n}.cjs`)))}) {`,
       "  const s = new vm.Script(readFileSync(f, 'latin1'), { filename: f, cachedData: readFileSync(f + '.cache') });",
       "  console.log(f.replace(/.*[\\\\/]/, '') + (s.cachedDataRejected ? ' rejected' : ' accepted'));",
       '}',
@@ -201,7 +226,7 @@ describe('what a plain lint loads', () => {
     ].join('\n');
     const r = spawnSync(process.execPath, ['-e', check], { encoding: 'utf8', timeout: 300_000 });
     expect(r.stderr).toBe('');
-    expect(r.stdout.trim().split('\n')).toEqual(['lint.cjs accepted', 'stackopt.cjs accepted', 'yaml.cjs accepted', 'config-validator.cjs accepted', 'config_schema_v3.8.cjs accepted']);
+    expect(r.stdout.trim().split('\n')).toEqual(['lint.cjs accepted', 'stackopt.cjs accepted', 'yaml.cjs accepted', 'config-validator.cjs accepted', 'commander.cjs accepted', 'chalk.cjs accepted', 'config_schema_v3.8.cjs accepted']);
   });
 });
 
@@ -308,5 +333,66 @@ describe('the end of a run', () => {
     expect(direct.stdout.length).toBeGreaterThan(256 * 1024);
     const slow = spawnSync('sh', ['-c', `"$0" "$1" lint many | { sleep 1; cat; }`, process.execPath, bin], { cwd: p.dir, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 300_000 });
     expect(slow.stdout).toBe(direct.stdout);
+  });
+});
+
+describe('a lint report to a file or /dev/null', () => {
+  // a service with findings, repeated: a report of many lines, written in several pieces
+  const services = Array.from({ length: 400 }, (_, i) => `  web${i}:\n    image: nginx:latest\n    privileged: true\n`).join('');
+  const p = tempProject({ 'compose.yaml': `services:\n${services}` });
+  beforeAll(() => assertBuilt());
+  afterAll(() => p.cleanup());
+
+  /** `stackopt lint ...args` with standard output to `out` (a path opened for writing, or a pipe). */
+  const lintTo = (out: string | 'pipe', args: string[], env: Record<string, string> = {}) => {
+    const fd = out === 'pipe' ? 'pipe' : openSync(out, 'w');
+    try {
+      const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'stackopt.js'), 'lint', ...args], {
+        cwd: p.dir,
+        stdio: ['ignore', fd, 'pipe'],
+        env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', XDG_CACHE_HOME: join(p.dir, 'cache'), ...env },
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: 300_000,
+      });
+      return { status: r.status, stdout: out === 'pipe' ? r.stdout : readFileSync(out, 'utf8'), stderr: r.stderr };
+    } finally {
+      if (typeof fd === 'number') closeSync(fd);
+    }
+  };
+
+  it('is the report a pipe gets, with the same status (and the same status to /dev/null)', () => {
+    for (const [args, env] of [[['compose.yaml'], {}], [['compose.yaml'], { NO_COLOR: '', FORCE_COLOR: '1' }], [['--format', 'json', 'compose.yaml'], {}], [['missing.yaml'], {}]] as const) {
+      const piped = lintTo('pipe', [...args], env);
+      const filed = lintTo(join(p.dir, 'report.txt'), [...args], env);
+      expect(filed).toEqual(piped);
+      expect(spawnSync(process.execPath, [join(repoRoot, 'bin', 'stackopt.js'), 'lint', ...args], { cwd: p.dir, stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env }, encoding: 'utf8' }).status).toBe(piped.status);
+    }
+    expect(lintTo('pipe', ['compose.yaml']).stdout.length).toBeGreaterThan(200_000);
+  });
+
+  it('a write that fails is one line and exit 2, after what the lint said on standard error, as through node\'s stream', () => {
+    writeFileSync(join(p.dir, 'read-only.txt'), '');
+    for (const [args, lines] of [
+      [['compose.yaml'], []],
+      [['compose.yaml', 'missing.yaml'], ['stackopt: missing.yaml: cannot read file: no such file']],
+      [['--format', 'json', 'compose.yaml'], []],
+    ] as const) {
+      // standard output open for reading only: every write fails (EBADF)
+      const fd = openSync(join(p.dir, 'read-only.txt'), 'r');
+      try {
+        const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'stackopt.js'), 'lint', ...args], { cwd: p.dir, stdio: ['ignore', fd, 'pipe'], env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, encoding: 'utf8', timeout: 300_000 });
+        expect([r.status, r.stderr]).toEqual([2, [...lines, 'stackopt: cannot write output: EBADF: bad file descriptor, write', ''].join('\n')]);
+      } finally {
+        closeSync(fd);
+      }
+    }
+  });
+
+  it('sets its V8 flags without a word on standard error, whatever node is told of deprecations', () => {
+    const plain = lintTo(join(p.dir, 'report.txt'), ['compose.yaml']);
+    for (const options of ['--no-deprecation', '--throw-deprecation', '--pending-deprecation', '--trace-deprecation', '--no-deprecation --throw-deprecation']) {
+      expect(lintTo(join(p.dir, 'report.txt'), ['compose.yaml'], { NODE_OPTIONS: options })).toEqual(plain);
+    }
   });
 });

@@ -141,6 +141,12 @@ function parseMaxWarnings(v: string): number {
   return Number(v);
 }
 
+/** The options of `stackopt lint` when none is given (what commander hands the action then). */
+export const LINT_DEFAULTS: Readonly<LintCommandOptions> = { format: 'stylish' };
+
+/** `stackopt lint PATH...` without options (bin/stackopt.js's lint bundle runs it without commander). */
+export const lintOperands = (paths: string[], g: GlobalContext): Promise<number> => runLint(paths, { ...LINT_DEFAULTS }, g);
+
 export function registerLint(program: Command, g: GlobalContext): void {
   const lint = program
     .command('lint')
@@ -163,7 +169,7 @@ export function registerLint(program: Command, g: GlobalContext): void {
       '--stdin-filename <path>',
       'the file standard input is linted as: the configuration, .env, target and relative files are\nresolved from it, and findings name it (the file itself is not read)',
     )
-    .option('--format <name>', `output format: ${formatNames().join(', ')}`, 'stylish')
+    .option('--format <name>', `output format: ${formatNames().join(', ')}`, LINT_DEFAULTS.format)
     .option('-o, --output-file <file>', 'write the report to a file instead of standard output')
     .option('--color', 'colours even when output is not a terminal (wins over NO_COLOR)')
     .option('--no-color', 'no colours (also off with NO_COLOR or when output is not a terminal)')

@@ -1,4 +1,4 @@
-import { registerLint } from './lint-command.js';
+import { lintOperands, registerLint } from './lint-command.js';
 import { runProgram, type CommandEntry, type RunIO } from './program.js';
 // the same interface as main.ts, for bin/stackopt.js
 export { describeOutputError, type RunIO } from './program.js';
@@ -10,7 +10,7 @@ export { saveCodeCaches, useCodeCache } from '../engine/code-cache.js';
  * bin/stackopt.js loads when argv's command is `lint`. It builds the program as main.ts does for
  * such an argv (the lint command only), without the code of the other commands.
  */
-const COMMANDS: readonly CommandEntry[] = [['lint', registerLint]];
+const COMMANDS: readonly CommandEntry[] = [['lint', registerLint, lintOperands]];
 
 /** Run `stackopt lint` with argv (without node and script) and return the exit code. Never throws. */
 export function run(argv: string[], io: RunIO = {}): Promise<number> {

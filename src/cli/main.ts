@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { registerAudit } from './audit-command.js';
 import { registerFix } from './fix-command.js';
 import { registerInit } from './init-command.js';
-import { registerLint } from './lint-command.js';
+import { lintOperands, registerLint } from './lint-command.js';
 import { registerLsp } from './lsp-command.js';
 import { buildProgramOf, runProgram, type CommandEntry, type RunIO } from './program.js';
 import { registerRules } from './rules-command.js';
@@ -17,7 +17,7 @@ export { saveCodeCaches, useCodeCache } from '../engine/code-cache.js';
 
 /** The commands, in the order of the program's help. */
 const COMMANDS: readonly CommandEntry[] = [
-  ['lint', registerLint],
+  ['lint', registerLint, lintOperands],
   ['fix', registerFix],
   ['rules', registerRules],
   ['init', registerInit],

@@ -17,8 +17,25 @@ export interface RunIO {
   isTTY?: boolean;
 }
 
-/** A command: its name, and what registers it on the program (each sets `g.exitCode`). */
-export type CommandEntry = readonly [string, (program: Command, g: GlobalContext) => void];
+/**
+ * A command: its name, what registers it on the program (each sets `g.exitCode`), and optionally
+ * what runs it for an argv of its name and operands only (no option, no `-`, no `--`), as
+ * commander would run it with every option at its default: such an argv (`stackopt lint
+ * compose.yaml`, what a pre-commit hook passes) neither loads nor builds commander.
+ */
+export type CommandEntry = readonly [string, (program: Command, g: GlobalContext) => void, OperandsOnly?];
+/** A command run for its operands (argv after its name), every option at its default; returns the exit code. */
+export type OperandsOnly = (operands: string[], g: GlobalContext) => Promise<number>;
+
+/**
+ * The entry to run for argv without commander: argv is a command's name and operands only, and
+ * the command has an OperandsOnly. An operand commander could read as an option (one starting
+ * with `-`, `-` itself included) leaves argv to commander, as does a command without operands.
+ */
+function operandsOnly(commands: readonly CommandEntry[], argv: readonly string[]): OperandsOnly | undefined {
+  if (argv.length < 2 || argv.some((a) => a.startsWith('-'))) return undefined;
+  return commands.find(([name]) => name === argv[0])?.[2];
+}
 
 /**
  * The command `argv` runs, when its first word (after the program's own `--debug`) names one:
@@ -93,9 +110,11 @@ export async function runProgram(commands: readonly CommandEntry[], argv: string
     g.stderr(`stackopt: ${advice}`);
     return EXIT_USAGE;
   }
-  const program = buildProgramOf(commands, g, argv);
+  const plain = operandsOnly(commands, argv);
+  const program = plain ? null : buildProgramOf(commands, g, argv);
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    if (plain) return await plain(argv.slice(1), g);
+    await program!.parseAsync(argv, { from: 'user' });
     return g.exitCode;
   } catch (e) {
     if (e instanceof CommanderError) {

@@ -9,8 +9,7 @@ import { maxOf } from '../parse/collect.js';
  * underline under what it concerns, then a summary line.
  */
 export const formatStylish: Formatter = inChunks(function* (results, ctx) {
-  const c = new Chalk({ level: ctx.color ? 1 : 0 });
-  const paint = paintOf(c, ctx.color);
+  const paint = paintOf(ctx.color);
   // group by the file each finding points into (a project can span several -f files)
   const byFile = new Map<string, { findings: Finding[]; lines: (n: number) => string | null }>();
   for (const r of results) {
@@ -29,7 +28,7 @@ export const formatStylish: Formatter = inChunks(function* (results, ctx) {
   // values that look like secrets are masked in every source line shown
   const masks = sensitiveLines(allFindings(results));
   for (const [file, g] of byFile) {
-    const out: string[] = [c.underline(file)];
+    const out: string[] = [paint.underline(file)];
     const fileMasks = masks.get(file);
     // a line is masked once, however many findings show it
     const masked = fileMasks ? new Map<number, MaskedLine>() : undefined;
@@ -53,30 +52,48 @@ export const formatStylish: Formatter = inChunks(function* (results, ctx) {
   const s = summarize(results);
   const total = s.errors + s.warnings + s.infos;
   if (total === 0) {
-    out.push(c.green(`✔ no problems in ${s.files} ${s.files === 1 ? 'file' : 'files'}`));
+    out.push(paint.green(`✔ no problems in ${s.files} ${s.files === 1 ? 'file' : 'files'}`));
   } else {
     const parts = [`${s.errors} ${s.errors === 1 ? 'error' : 'errors'}`, `${s.warnings} ${s.warnings === 1 ? 'warning' : 'warnings'}`];
     if (s.infos) parts.push(`${s.infos} info`);
     const line = `✖ ${total} ${total === 1 ? 'problem' : 'problems'} (${parts.join(', ')}) in ${s.files} ${s.files === 1 ? 'file' : 'files'}`;
-    out.push(s.errors ? c.red.bold(line) : c.yellow.bold(line));
-    if (s.fixable) out.push(c.dim(`  ${s.fixable} of them can be fixed by \`stackopt fix\` (some only with --unsafe)`));
+    out.push(s.errors ? paint.redBold(line) : paint.yellowBold(line));
+    if (s.fixable) out.push(paint.dim(`  ${s.fixable} of them can be fixed by \`stackopt fix\` (some only with --unsafe)`));
   }
   yield `${out.join('\n')}\n`;
 });
 
-/** The colours of a finding's lines: chalk's, or none (the text as it is, as chalk leaves it at level 0). */
+/**
+ * The colours of the report: chalk's, or none (the text as it is, as chalk leaves it at level 0).
+ * Without colour chalk is not used at all: the lint bundle then neither loads nor initialises it.
+ */
 interface Paint {
   dim: (s: string) => string;
   red: (s: string) => string;
   yellow: (s: string) => string;
   blue: (s: string) => string;
+  green: (s: string) => string;
+  underline: (s: string) => string;
+  redBold: (s: string) => string;
+  yellowBold: (s: string) => string;
 }
 
 const unpainted = (s: string): string => s;
-const NO_PAINT: Paint = { dim: unpainted, red: unpainted, yellow: unpainted, blue: unpainted };
+const NO_PAINT: Paint = { dim: unpainted, red: unpainted, yellow: unpainted, blue: unpainted, green: unpainted, underline: unpainted, redBold: unpainted, yellowBold: unpainted };
 
-function paintOf(c: InstanceType<typeof Chalk>, color: boolean): Paint {
-  return color ? { dim: (s) => c.dim(s), red: (s) => c.red(s), yellow: (s) => c.yellow(s), blue: (s) => c.blue(s) } : NO_PAINT;
+function paintOf(color: boolean): Paint {
+  if (!color) return NO_PAINT;
+  const c = new Chalk({ level: 1 });
+  return {
+    dim: (s) => c.dim(s),
+    red: (s) => c.red(s),
+    yellow: (s) => c.yellow(s),
+    blue: (s) => c.blue(s),
+    green: (s) => c.green(s),
+    underline: (s) => c.underline(s),
+    redBold: (s) => c.red.bold(s),
+    yellowBold: (s) => c.yellow.bold(s),
+  };
 }
 
 /**
