@@ -53,7 +53,7 @@ export function buildLiveStack(snap: SwarmSnapshot, asked: AuditScope = {}, task
   const byName = new Map(selected.map((s) => [s.Spec.Name, s]));
   for (const model of stack.services) {
     const svc = byName.get(model.name)!;
-    model.sleepPolicy = sleepPolicyFromLabels(model, svc);
+    model.sleepPolicy = sleepPolicyFromLabels(model, svc, strings);
     addTmpfsOptions(model, svc);
   }
   stack.target = 'swarm';
@@ -89,10 +89,12 @@ export function describeScope(scope: { stack: string | null; services: string[] 
 /**
  * A deployed service keeps no `x-` keys, so the sleep policy of a live service is read from its
  * labels: `stackopt.sleep-policy.<key>` on the service (`deploy.labels`), or on its containers.
+ * The label paths are the audit's `strings` (those of the services' trees): a `LiveStrings` of its
+ * own per service wrote each path again and made three maps for it.
  */
-function sleepPolicyFromLabels(model: Service, svc: DockerService): Service['sleepPolicy'] {
+function sleepPolicyFromLabels(model: Service, svc: DockerService, strings: LiveStrings): Service['sleepPolicy'] {
   if (!hasSleepLabel(svc.Spec.Labels) && !hasSleepLabel(svc.Spec.TaskTemplate?.ContainerSpec?.Labels)) return null;
-  const t = new LiveTree(`service ${model.name}`);
+  const t = new LiveTree(`service ${model.name}`, strings);
   const found: Array<{ key: string; value: string; path: string; labels: string }> = [];
   const sources = [
     ['Spec.Labels', svc.Spec.Labels],
