@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { buildModel } from '../model/build-model.js';
+import { compareNames, sortByName } from '../model/collate.js';
 import type { LiveLoc } from '../parse/location.js';
 import type { Service, Stack } from '../model/types.js';
 import { makeMap, type LEntry, type LMap } from '../parse/located.js';
@@ -75,7 +76,7 @@ function selectServices(snap: SwarmSnapshot, scope: AuditScope): DockerService[]
   }
   const wanted = scope.services ?? [];
   if (wanted.length > 0) list = pickServices(list, (s) => s.Spec.Name, (s) => s.ID, stackName, wanted, note);
-  return [...list].sort((a, b) => a.Spec.Name.localeCompare(b.Spec.Name));
+  return sortByName([...list], (s) => s.Spec.Name);
 }
 
 /** `stack "shop"`, `services "a", "b"`, `services "web" of stack "shop"` */
@@ -229,7 +230,7 @@ function buildNetworks(snap: SwarmSnapshot, audited: DockerService[]): LiveNetwo
       services: services.sort(),
       loc: (path: string) => ({ kind: 'live', object, path }),
     };
-  }).sort((a, b) => a.name.localeCompare(b.name));
+  }).sort((a, b) => compareNames(a.name, b.name));
 }
 
 export function buildNodes(list: DockerNode[]): LiveNode[] {
@@ -264,7 +265,7 @@ export function buildNodes(list: DockerNode[]): LiveNode[] {
     };
   });
   // managers first, then by name: the order a reader scans a cluster in
-  return nodes.sort((a, b) => (a.role === b.role ? a.name.localeCompare(b.name) : a.role === 'manager' ? -1 : 1));
+  return nodes.sort((a, b) => (a.role === b.role ? compareNames(a.name, b.name) : a.role === 'manager' ? -1 : 1));
 }
 
 function buildService(svc: DockerService, model: Service): LiveService {
