@@ -1,7 +1,7 @@
 /**
  * Once a file of 4 MiB or more is read, bin/stackopt.js changes how V8 collects garbage while the
  * run goes on (`--heap-growing-percent=30`; for an audit also `--no-parallel-scavenge
- * --semi-space-growth-factor=4`). A flag set while running can stop V8 (some do, at the next full
+ * --semi-space-growth-factor=4 --no-incremental-marking`). A flag set while running can stop V8 (some do, at the next full
  * collection), so these runs are checked end to end: the built CLI on inputs past the threshold,
  * against the same work done in this process, where no flag is set.
  */
@@ -57,7 +57,7 @@ describe('inputs of several MiB (V8 flags set while running)', () => {
     const file = join(p.dir, 'snapshot.json');
     writeFileSync(file, text);
     const run = await runCliAsync(['audit', '--snapshot', file, '--no-color'], p.dir, flagged('audit-flags.txt'));
-    expect(setWhileRunning('audit-flags.txt')).toEqual(onV8_11 ? ['--heap-growing-percent=30', '--no-parallel-scavenge --semi-space-growth-factor=4'] : []);
+    expect(setWhileRunning('audit-flags.txt')).toEqual(onV8_11 ? ['--heap-growing-percent=30', '--no-parallel-scavenge --semi-space-growth-factor=4 --no-incremental-marking'] : []);
     expect(run.stderr).toBe('');
     const own = formatAuditHuman(auditSnapshot(parseSnapshot(text, file)), { color: false });
     expect(own.length).toBeGreaterThan(100_000);

@@ -1,5 +1,6 @@
 import { defineRule } from '../../src/engine/types.js';
 import { swarmLoc } from '../../src/parse/location.js';
+import { compareNames } from '../../src/model/collate.js';
 import { listing } from '../../src/model/describe.js';
 import type { LiveNode } from '../../src/model/live-facts.js';
 
@@ -65,7 +66,7 @@ function compareVersions(a: string, b: string): number {
     const y = pb[i] ?? '';
     const nx = Number(x);
     const ny = Number(y);
-    const d = Number.isFinite(nx) && Number.isFinite(ny) && x !== '' && y !== '' ? nx - ny : x.localeCompare(y);
+    const d = Number.isFinite(nx) && Number.isFinite(ny) && x !== '' && y !== '' ? nx - ny : compareNames(x, y);
     if (d !== 0) return d;
   }
   return 0;

@@ -1,4 +1,5 @@
 import { at, items } from '../../src/model/access.js';
+import { compareNames } from '../../src/model/collate.js';
 import { defineRule } from '../../src/engine/types.js';
 import { listing, plural } from '../../src/model/describe.js';
 import type { LiveNode, LiveService } from '../../src/model/live-facts.js';
@@ -116,7 +117,7 @@ function describeValues(c: Constraint, nodes: readonly LiveNode[]): string {
   }
   const label = /^(node|engine)\.labels\./i.test(c.key);
   const parts: string[] = [];
-  for (const [v, names] of [...byValue].sort(([a], [b]) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b)))) {
+  for (const [v, names] of [...byValue].sort(([a], [b]) => (a === '' ? 1 : b === '' ? -1 : compareNames(a, b)))) {
     const who = listing(names.map((n) => `"${n}"`), 3);
     parts.push(v === '' ? (label ? `unset on ${who}` : `empty on ${who}`) : `"${v}" on ${who}`);
   }

@@ -177,6 +177,14 @@ export default defineRule<SecretsInEnvironmentOptions>({
     const words = ctx.options.secretWords ?? DEFAULT_SECRET_WORDS;
     const ignore = new Set(ctx.options.ignoreKeys ?? []);
     const reported = new Set<LVal>();
+    // each variable name judged once per run: services repeat the same names (PORT, LOG_LEVEL, ...),
+    // and judging one takes two replacements and two regular expressions
+    const judged = new Map<string, boolean>();
+    const secretName = (key: string): boolean => {
+      let secret = judged.get(key);
+      if (secret === undefined) judged.set(key, (secret = looksSecret(key, words)));
+      return secret;
+    };
     return {
       service(svc) {
         for (const c of candidates(child(svc.ref, 'environment'))) {
@@ -188,9 +196,9 @@ export default defineRule<SecretsInEnvironmentOptions>({
           const raw = node.raw;
           let messageId: 'literal' | 'defaultValue' | 'url' | 'liveLiteral' | 'liveUrl' | null = null;
           if (raw !== undefined) {
-            if (looksSecret(c.key, words) && literalDefault(raw)) messageId = 'defaultValue';
+            if (secretName(c.key) && literalDefault(raw)) messageId = 'defaultValue';
           } else if (couldBeSecret(text)) {
-            if (looksSecret(c.key, words)) messageId = 'literal';
+            if (secretName(c.key)) messageId = 'literal';
             else if (text.includes('://')) {
               const password = urlPassword(text);
               if (password !== null && !password.startsWith('$')) messageId = 'url';

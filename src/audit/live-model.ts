@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { buildModel } from '../model/build-model.js';
+import { compareNames, sortByName } from '../model/collate.js';
 import type { LiveLoc } from '../parse/location.js';
 import type { Service, Stack } from '../model/types.js';
 import { makeMap, type LEntry, type LMap } from '../parse/located.js';
@@ -53,7 +54,7 @@ export function buildLiveStack(snap: SwarmSnapshot, asked: AuditScope = {}, task
   const byName = new Map(selected.map((s) => [s.Spec.Name, s]));
   for (const model of stack.services) {
     const svc = byName.get(model.name)!;
-    model.sleepPolicy = sleepPolicyFromLabels(model, svc);
+    model.sleepPolicy = sleepPolicyFromLabels(model, svc, strings);
     addTmpfsOptions(model, svc);
   }
   stack.target = 'swarm';
@@ -75,7 +76,7 @@ function selectServices(snap: SwarmSnapshot, scope: AuditScope): DockerService[]
   }
   const wanted = scope.services ?? [];
   if (wanted.length > 0) list = pickServices(list, (s) => s.Spec.Name, (s) => s.ID, stackName, wanted, note);
-  return [...list].sort((a, b) => a.Spec.Name.localeCompare(b.Spec.Name));
+  return sortByName([...list], (s) => s.Spec.Name);
 }
 
 /** `stack "shop"`, `services "a", "b"`, `services "web" of stack "shop"` */
@@ -89,10 +90,12 @@ export function describeScope(scope: { stack: string | null; services: string[] 
 /**
  * A deployed service keeps no `x-` keys, so the sleep policy of a live service is read from its
  * labels: `stackopt.sleep-policy.<key>` on the service (`deploy.labels`), or on its containers.
+ * The label paths are the audit's `strings` (those of the services' trees): a `LiveStrings` of its
+ * own per service wrote each path again and made three maps for it.
  */
-function sleepPolicyFromLabels(model: Service, svc: DockerService): Service['sleepPolicy'] {
+function sleepPolicyFromLabels(model: Service, svc: DockerService, strings: LiveStrings): Service['sleepPolicy'] {
   if (!hasSleepLabel(svc.Spec.Labels) && !hasSleepLabel(svc.Spec.TaskTemplate?.ContainerSpec?.Labels)) return null;
-  const t = new LiveTree(`service ${model.name}`);
+  const t = new LiveTree(`service ${model.name}`, strings);
   const found: Array<{ key: string; value: string; path: string; labels: string }> = [];
   const sources = [
     ['Spec.Labels', svc.Spec.Labels],
@@ -155,6 +158,20 @@ export function buildTasks(list: DockerTask[]): LiveTask[] {
   return out;
 }
 
+/**
+ * `buildTasks`, emptying `list` as it goes (the caller's own list, read by nothing else): each
+ * parsed task is let go once its facts are made, the last first. The tasks are the end of a
+ * snapshot's JSON, so those parsed last are still in the young generation when this starts; made
+ * in order, they stayed reachable until the end, and each scavenge meanwhile copied them (on 2,000
+ * services, about 15 MB copied in this step). The same facts, in the same order.
+ */
+export function takeTasks(list: DockerTask[]): LiveTask[] {
+  const amounts = new Amounts();
+  const out = new Array<LiveTask>(list.length);
+  for (let i = list.length - 1; i >= 0; i--) out[i] = buildTask(list.pop()!, amounts);
+  return out;
+}
+
 /** The swarm's own settings from `docker info` (a snapshot from before they were recorded has none). */
 export function buildSwarm(info: SwarmInfo | undefined): LiveSwarm | null {
   const cluster = info?.Cluster;
@@ -213,7 +230,7 @@ function buildNetworks(snap: SwarmSnapshot, audited: DockerService[]): LiveNetwo
       services: services.sort(),
       loc: (path: string) => ({ kind: 'live', object, path }),
     };
-  }).sort((a, b) => a.name.localeCompare(b.name));
+  }).sort((a, b) => compareNames(a.name, b.name));
 }
 
 export function buildNodes(list: DockerNode[]): LiveNode[] {
@@ -248,7 +265,7 @@ export function buildNodes(list: DockerNode[]): LiveNode[] {
     };
   });
   // managers first, then by name: the order a reader scans a cluster in
-  return nodes.sort((a, b) => (a.role === b.role ? a.name.localeCompare(b.name) : a.role === 'manager' ? -1 : 1));
+  return nodes.sort((a, b) => (a.role === b.role ? compareNames(a.name, b.name) : a.role === 'manager' ? -1 : 1));
 }
 
 function buildService(svc: DockerService, model: Service): LiveService {

@@ -67,7 +67,7 @@ export function rootRef(node: LMap, path: string[] = []): LRef<LMap> {
 /** The value under `key`, shared when the walk so far was or this entry is reached through an alias or `<<`. */
 export function child(ref: LRef | null | undefined, key: string): LRef | undefined {
   if (!ref || ref.node.kind !== 'map') return undefined;
-  const e = ref.node.index.get(key);
+  const e = ref.node.get(key);
   if (!e) return undefined;
   return new Ref(e.value, ref.shared || e.via !== undefined, e, ref);
 }

@@ -53,6 +53,12 @@ export interface LMap extends LBase {
   entries: LEntry[];
   /** key → entry (of a key written twice, the last one: a yaml-syntax error, read as yaml.v3 reads it) */
   index: KeyIndex;
+  /**
+   * `index.get(key)`, asked of the mapping itself (it is its own index, see `LocatedMap`): one call
+   * rather than two (the `index` getter, then `get`) in code that mostly runs unoptimised, as
+   * `child` (src/model/access.ts) does for every step of a walk.
+   */
+  get(key: string): LEntry | undefined;
   /** the mappings merged in with `<<` (a change to one of them changes this mapping too) */
   mergedFrom?: LMap[];
   /** where the service's `extends` key was written (`extends` is resolved while loading and leaves the tree) */
