@@ -14,11 +14,18 @@ export type EditPair = Pair | FastPair;
 
 export type NodeKind = 'scalar' | 'map' | 'seq' | 'alias' | 'pair';
 
+/** The property yaml marks its nodes with (what its `isScalar`, `isMap`, ... read). */
+const NODE_TYPE = Symbol.for('yaml.node.type');
+
 /** What a node is; null for anything else (null, undefined, an unknown object). */
 export function kindOf(n: unknown): NodeKind | null {
   if (n === null || typeof n !== 'object') return null;
   const t = (n as FastNode).t;
   if (t !== undefined) return t;
+  // an object yaml did not mark (a pair of the fast reader) is none of yaml's nodes: told without
+  // asking yaml, whose functions are reached through the bundle's lazy module loader on each call
+  // (on the 2,000-service file that cost a fix 5% of its CPU)
+  if ((n as { [NODE_TYPE]?: unknown })[NODE_TYPE] === undefined) return 'key' in n && 'value' in n ? 'pair' : null;
   if (isScalar(n)) return 'scalar';
   if (isMap(n)) return 'map';
   if (isSeq(n)) return 'seq';
