@@ -215,7 +215,7 @@ function reportStraightToFile() {
     stdout: (text) => {
       if (io.failed) return;
       try {
-        writeSync(1, text);
+        writeAll(text);
       } catch (e) {
         io.failed = e;
         process.nextTick(outputFailed, e);
@@ -224,6 +224,19 @@ function reportStraightToFile() {
     isTTY: false,
   };
   return io;
+}
+
+/**
+ * Write all of `text` to standard output. A write may take only part of it (a disk that fills, a
+ * file size limit): node's stream drops the rest without a word, which left a report cut short and
+ * exit 1; the rest is written again, and the write that then fails (ENOSPC, EFBIG) is reported.
+ */
+function writeAll(text) {
+  const written = writeSync(1, text);
+  const bytes = Buffer.byteLength(text);
+  if (written >= bytes) return;
+  const rest = Buffer.from(text).subarray(written);
+  for (let at = 0; at < rest.length; ) at += writeSync(1, rest, at);
 }
 
 /**

@@ -322,6 +322,23 @@ describe('usage errors: exit 2', () => {
     }
   });
 
+  it('a report that a file takes only part of (a file size limit) is exit 2 with one line, not a report cut short and exit 1', () => {
+    const d = mkdtempSync(join(tmpdir(), 'stackopt-fsize-'));
+    try {
+      cpSync(join(ROOT, 'fixtures', 'corpus'), d, { recursive: true });
+      const whole = spawnSync(process.execPath, [BIN, 'lint', '--format', 'json', '.'], { cwd: d, env: baseEnv(), encoding: 'utf8', timeout: RUN_TIMEOUT_MS });
+      expect(whole.stdout.length).toBeGreaterThan(64 * 1024);
+      // the shell ignores SIGXFSZ (an ignored signal stays ignored through exec) and limits the files
+      // the lint writes to 16 blocks: the write that crosses the limit takes part of the report
+      const script = `trap '' XFSZ; ulimit -f 16; exec "$0" "$1" lint --format json . > report.json`;
+      const r = spawnSync('sh', ['-c', script, process.execPath, BIN], { cwd: d, env: baseEnv(), encoding: 'utf8', timeout: RUN_TIMEOUT_MS });
+      expect([r.status, r.stderr]).toEqual([2, 'stackopt: cannot write output: the file would be larger than allowed (a file size limit)\n']);
+      expect(statSync(join(d, 'report.json')).size).toBeLessThan(whole.stdout.length);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
   it('a reader that stops early (`| head`) leaves the status of the run: 1 for findings, with a report larger than a pipe holds', async () => {
     const d = mkdtempSync(join(tmpdir(), 'stackopt-head-'));
     try {

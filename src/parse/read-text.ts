@@ -64,6 +64,8 @@ export function describeFsError(e: unknown, writing = false): string {
       return 'is a directory';
     case 'ENOSPC':
       return 'no space left on the device';
+    case 'EFBIG':
+      return 'the file would be larger than allowed (a file size limit)';
     case 'EROFS':
       return 'read-only file system';
     case 'ELOOP':
