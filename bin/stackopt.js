@@ -165,6 +165,12 @@ cli.run(args, straightReport).then(
  * binding's, which process.binding('v8') hands out without loading node:v8 and the two dozen
  * stream modules it requires. process.binding is deprecated for this module: its warning is
  * silenced for the call (where --no-deprecation has not already). Where the binding is not there, node:v8.
+ * Silenced, the warning is not made at all: node's emitWarning returns before a
+ * `process.on('warning')` listener could see it, or --throw-deprecation throw it. That loses nothing:
+ * this runs before the bundle is loaded, so no listener of ours exists yet, only one a user's
+ * preload (`-r`, NODE_OPTIONS) may have added; and the warning would be about the CLI's own access to
+ * the binding, nothing the user's code did or could change (node:v8, taken in every other case, warns
+ * of nothing either).
  */
 function v8Flags() {
   // --no-deprecation makes it true (and read-only); otherwise node has not defined it

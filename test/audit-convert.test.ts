@@ -295,4 +295,30 @@ describe('capacity', () => {
       expect.stringContaining('node "m" has 2.5 CPUs of CPU reserved by 2 tasks but only 2 CPUs (125%)'),
     ]);
   });
+
+  it('is one answer for the same facts, given to capacity-overcommit and the report, and read only all the way down', () => {
+    const r = auditSnapshot(single);
+    const cap = computeCapacity(r.facts);
+    // the array the rule read is the one the result holds
+    expect(r.capacity).toBe(cap);
+    expect(computeCapacity(r.facts)).toBe(cap);
+    const first = cap[0]!;
+    const tasks = first.tasks.length;
+    expect(tasks).toBeGreaterThan(0);
+    // readonly in its types (each line below is a type error, checked by tsc) and frozen while running
+    // @ts-expect-error: the list of nodes is read only
+    expect(() => cap.push(first)).toThrow(TypeError);
+    // @ts-expect-error: a node's figures are read only
+    expect(() => (first.cpu.reserved = 0)).toThrow(TypeError);
+    // @ts-expect-error: read only
+    expect(() => (first.memory.total = 0)).toThrow(TypeError);
+    // @ts-expect-error: a node's list of tasks is read only
+    expect(() => first.tasks.pop()).toThrow(TypeError);
+    // @ts-expect-error: read only
+    expect(() => (first.tasks = [])).toThrow(TypeError);
+    expect(cap).toHaveLength(1);
+    expect(first.tasks).toHaveLength(tasks);
+    expect(first.cpu.reserved).toBe(0.1e9);
+    expect(computeCapacity(r.facts)[0]!.memory.reserved).toBe(16 * 1024 * 1024);
+  });
 });

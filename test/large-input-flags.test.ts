@@ -3,9 +3,11 @@
  * run goes on (`--heap-growing-percent=30`; for an audit also `--no-parallel-scavenge
  * --semi-space-growth-factor=4 --no-incremental-marking`). A flag set while running can stop V8 (some do, at the next full
  * collection), so these runs are checked end to end: the built CLI on inputs past the threshold,
- * against the same work done in this process, where no flag is set.
+ * against the same work done in this process, where no flag is set. A lint whose report goes to a
+ * pipe sets the flags through node:v8, one whose report goes to a file through the binding under it.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a JavaScript module of the benchmarks, without types
@@ -14,7 +16,7 @@ import { lint } from '../src/api/index.js';
 import { auditSnapshot } from '../src/audit/audit.js';
 import { parseSnapshot } from '../src/audit/snapshot.js';
 import { formatAuditHuman } from '../src/format/audit-human.js';
-import { assertBuilt, jsonFindings, runCliAsync, tempProject } from './helpers/cli.js';
+import { assertBuilt, jsonFindings, repoRoot, runCliAsync, tempProject } from './helpers/cli.js';
 
 const THRESHOLD = 4 * 1024 * 1024;
 
@@ -31,21 +33,64 @@ describe('inputs of several MiB (V8 flags set while running)', () => {
   const setWhileRunning = (log: string) => (existsSync(join(p.dir, log)) ? readFileSync(join(p.dir, log), 'utf8').trim().split('\n').slice(1) : []);
   const onV8_11 = process.versions.v8.startsWith('11.');
 
-  it('lint: a 4 MiB stack file gets the findings the same lint gets in process', async () => {
-    // 2,000 services, then comment lines up to the threshold: the flag is set once the file is read,
-    // before its tree and model are built
+  /** 2,000 services, then comment lines up to the threshold: the flag is set once the file is read, before its tree and model are built */
+  const largeStack = () => {
+    const file = join(p.dir, 'docker-compose.yml');
+    if (existsSync(file)) return { file, text: readFileSync(file, 'utf8') };
     const stack = bigStack(2000);
     const pad = '# padding of comment lines, read and dropped\n';
     const text = stack + pad.repeat(Math.ceil((THRESHOLD - stack.length) / pad.length) + 1);
     expect(Buffer.byteLength(text)).toBeGreaterThanOrEqual(THRESHOLD);
-    const file = join(p.dir, 'docker-compose.yml');
     writeFileSync(file, text);
+    return { file, text };
+  };
+
+  it('lint: a 4 MiB stack file gets the findings the same lint gets in process', async () => {
+    const { file, text } = largeStack();
     const run = await runCliAsync(['lint', '--format', 'json', file], p.dir, flagged('lint-flags.txt'));
     expect(setWhileRunning('lint-flags.txt')).toEqual(onV8_11 ? ['--heap-growing-percent=30'] : []);
     expect(run.stderr).toBe('');
     // exit 0: the generated services' findings are warnings (the default --fail-on is error)
     expect(run.status).toBe(0);
     const cli = jsonFindings(run).map((f) => `${f.line}:${f.column} ${f.ruleId} ${f.message}`);
+    const own = lint(text, { filePath: file }).findings.map((f) => `${f.line}:${f.column} ${f.ruleId} ${f.message}`);
+    expect(cli.length).toBeGreaterThan(2000);
+    expect(cli).toEqual(own);
+  }, 600_000);
+
+  it('lint with its report written straight to a file: the flags are set through process.binding(\'v8\'), node:v8 unloaded', async () => {
+    // Standard output a regular file: bin/stackopt.js writes the report with writeSync and sets V8's
+    // flags through the binding's setFlagsFromString (v8Flags), not node:v8. The preload wraps that
+    // function (node:v8, were it loaded, would call the wrapper too: which module was loaded is
+    // written down at exit) and takes the binding without printing node's deprecation warning.
+    const { file, text } = largeStack();
+    const preloadBinding = join(p.dir, 'binding-flag-log.cjs');
+    writeFileSync(
+      preloadBinding,
+      "const { appendFileSync, writeFileSync } = require('node:fs');\nprocess.noDeprecation = true;\nconst binding = process.binding('v8');\ndelete process.noDeprecation;\n" +
+        "const set = binding.setFlagsFromString;\nbinding.setFlagsFromString = (f) => { appendFileSync(process.env.FLAG_LOG, f + '\\n'); return set(f); };\n" +
+        "process.on('exit', () => writeFileSync(process.env.FLAG_LOG + '.v8', String(process.moduleLoadList.includes('NativeModule v8'))));\n",
+    );
+    const log = join(p.dir, 'binding-flags.txt');
+    const report = join(p.dir, 'binding-report.json');
+    const out = openSync(report, 'w');
+    const run = await new Promise<{ status: number | null; stderr: string }>((done) => {
+      const child = spawn(process.execPath, [join(repoRoot, 'bin', 'stackopt.js'), 'lint', '--format', 'json', file], {
+        cwd: p.dir,
+        stdio: ['ignore', out, 'pipe'],
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', NODE_OPTIONS: `--require ${preloadBinding}`, XDG_CACHE_HOME: join(p.dir, 'cache'), FLAG_LOG: log },
+      });
+      let stderr = '';
+      child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.on('close', (status) => done({ status, stderr }));
+    });
+    closeSync(out);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    // the optimisation budget at start, then the heap flag once the file is read: the flags the run into a pipe sets
+    expect(existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []).toEqual(onV8_11 ? ['--interrupt-budget=1622016', '--heap-growing-percent=30'] : []);
+    expect(readFileSync(`${log}.v8`, 'utf8')).toBe('false');
+    const cli = jsonFindings({ status: 0, stdout: readFileSync(report, 'utf8'), stderr: '' }).map((f) => `${f.line}:${f.column} ${f.ruleId} ${f.message}`);
     const own = lint(text, { filePath: file }).findings.map((f) => `${f.line}:${f.column} ${f.ruleId} ${f.message}`);
     expect(cli.length).toBeGreaterThan(2000);
     expect(cli).toEqual(own);

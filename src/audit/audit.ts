@@ -23,7 +23,8 @@ export interface AuditResult {
   stack: Stack;
   facts: LiveFacts;
   findings: Finding[];
-  capacity: NodeCapacity[];
+  /** per node (computeCapacity: read only, frozen, the array capacity-overcommit read) */
+  capacity: readonly NodeCapacity[];
   /** objects that disappeared while the swarm was read, per kind (left out of the audit) */
   vanished: Partial<Record<SwarmObjectKind, number>>;
   /** only part of the swarm was read (--stack, --service): node capacity counts the tasks of that part only */

@@ -1,20 +1,32 @@
 import { isActiveTask, type LiveFacts, type LiveNode, type LiveTask } from './live-facts.js';
 
-/** What one node holds: the reservations of the tasks placed on it against its CPUs and memory. */
+/**
+ * What one node holds: the reservations of the tasks placed on it against its CPUs and memory. Read
+ * only, and frozen: one answer serves every caller (computeCapacity).
+ */
 export interface NodeCapacity {
-  node: LiveNode;
+  readonly node: LiveNode;
   /** tasks that hold the node's resources now */
-  tasks: LiveTask[];
-  cpu: { reserved: number; limit: number; total: number };
-  memory: { reserved: number; limit: number; total: number };
+  readonly tasks: readonly LiveTask[];
+  readonly cpu: NodeResource;
+  readonly memory: NodeResource;
+}
+
+export interface NodeResource {
+  readonly reserved: number;
+  readonly limit: number;
+  readonly total: number;
 }
 
 /**
- * Per node, in the order of `facts.nodes`. CPU figures in NanoCPUs, memory in bytes. Read only: the
- * answer for a list of tasks and a list of nodes is kept and given again for the same two lists
- * (an audit asks twice, for `capacity-overcommit` and for the report: 20,000 tasks walked once).
+ * Per node, in the order of `facts.nodes`. CPU figures in NanoCPUs, memory in bytes. The answer for a
+ * list of tasks and a list of nodes is kept and given again for the same two lists (an audit asks
+ * twice, for `capacity-overcommit` and for `AuditResult.capacity`, the report's: 20,000 tasks walked
+ * once). Since every caller gets the same array, it is frozen all the way down (the array, each
+ * node's entry, its figures and its list of tasks; not the nodes and tasks of the facts themselves):
+ * a caller that changed it would change what the others read.
  */
-export function computeCapacity(facts: Pick<LiveFacts, 'nodes' | 'tasks'>): NodeCapacity[] {
+export function computeCapacity(facts: Pick<LiveFacts, 'nodes' | 'tasks'>): readonly NodeCapacity[] {
   const known = computed.get(facts.tasks);
   if (known !== undefined && known.nodes === facts.nodes) return known.capacity;
   const out = walkCapacity(facts);
@@ -22,13 +34,21 @@ export function computeCapacity(facts: Pick<LiveFacts, 'nodes' | 'tasks'>): Node
   return out;
 }
 
-const computed = new WeakMap<readonly LiveTask[], { nodes: readonly LiveNode[]; capacity: NodeCapacity[] }>();
+const computed = new WeakMap<readonly LiveTask[], { nodes: readonly LiveNode[]; capacity: readonly NodeCapacity[] }>();
 
-function walkCapacity(facts: Pick<LiveFacts, 'nodes' | 'tasks'>): NodeCapacity[] {
-  const byNode = new Map<string, NodeCapacity>();
-  const out: NodeCapacity[] = [];
+/** a node's figures while its tasks are added up */
+interface Tally {
+  node: LiveNode;
+  tasks: LiveTask[];
+  cpu: { reserved: number; limit: number; total: number };
+  memory: { reserved: number; limit: number; total: number };
+}
+
+function walkCapacity(facts: Pick<LiveFacts, 'nodes' | 'tasks'>): readonly NodeCapacity[] {
+  const byNode = new Map<string, Tally>();
+  const out: Tally[] = [];
   for (const node of facts.nodes) {
-    const c: NodeCapacity = {
+    const c: Tally = {
       node,
       tasks: [],
       cpu: { reserved: 0, limit: 0, total: node.nanoCpus },
@@ -47,7 +67,13 @@ function walkCapacity(facts: Pick<LiveFacts, 'nodes' | 'tasks'>): NodeCapacity[]
     c.cpu.limit += t.limit.nanoCpus;
     c.memory.limit += t.limit.memoryBytes;
   }
-  return out;
+  for (const c of out) {
+    Object.freeze(c.tasks);
+    Object.freeze(c.cpu);
+    Object.freeze(c.memory);
+    Object.freeze(c);
+  }
+  return Object.freeze(out);
 }
 
 /** `1.5 CPUs`, `0.25 CPUs`, `1 CPU` from NanoCPUs. */
