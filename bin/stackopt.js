@@ -12,11 +12,12 @@ const vm = require('node:vm');
 const args = process.argv.slice(2);
 const command = (args[0] === '--' ? args.slice(1) : args).find((a) => a !== '--debug');
 const lintOnly = command === 'lint';
-// a lint whose report goes to a file or /dev/null writes it without process.stdout (see reportStraightToFile)
-const straightReport = lintOnly ? reportStraightToFile() : undefined;
+// a command whose output goes to a file or /dev/null writes it without process.stdout (see
+// reportStraightToFile); the language server speaks its protocol on node's own streams
+const straightReport = command !== 'lsp' ? reportStraightToFile() : undefined;
 // node:v8 requires node's stream modules (heap snapshots are streams): process.stdout needs them
 // anyway (loaded later, during the lint, they measured 1.06x the CPU of a small lint into a pipe),
-// a report written straight to a file does not, and its lint sets the flags through the binding.
+// output written straight to a file does not, and the run sets the flags through the binding.
 const v8 = process.versions.v8.startsWith('11.') ? (straightReport ? v8Flags() : require('node:v8')) : null;
 
 // V8's defaults suit a long-lived process; a lint runs its code thousands of times and exits.
@@ -190,10 +191,11 @@ function v8Flags() {
 }
 
 /**
- * For a lint whose standard output is a regular file or /dev/null (`> report.txt`, a benchmark),
- * the report is written with writeSync, which is what node's stream for such an output
+ * For a command whose standard output is a regular file or /dev/null (`> report.txt`, a benchmark),
+ * the output is written with writeSync, which is what node's stream for such an output
  * (SyncWriteStream) does with each write: the same bytes, and a failed write reported as the stream's
- * error is (outputFailed).
+ * error is (outputFailed); unlike the stream, a write that takes only part of the text is followed
+ * by the rest (writeAll).
  * process.stdout is then never made, and with it none of node's stream modules is loaded (about
  * 1 ms of a small lint). A terminal or a pipe (how node writes to those differs) gets
  * process.stdout as before. Standard error is untouched.

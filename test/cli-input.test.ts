@@ -322,18 +322,26 @@ describe('usage errors: exit 2', () => {
     }
   });
 
-  it('a report that a file takes only part of (a file size limit) is exit 2 with one line, not a report cut short and exit 1', () => {
+  it('output that a file takes only part of (a file size limit) is exit 2 with one line, not output cut short and no word: lint, fix --stdout, audit', () => {
     const d = mkdtempSync(join(tmpdir(), 'stackopt-fsize-'));
     try {
       cpSync(join(ROOT, 'fixtures', 'corpus'), d, { recursive: true });
-      const whole = spawnSync(process.execPath, [BIN, 'lint', '--format', 'json', '.'], { cwd: d, env: baseEnv(), encoding: 'utf8', timeout: RUN_TIMEOUT_MS });
-      expect(whole.stdout.length).toBeGreaterThan(64 * 1024);
-      // the shell ignores SIGXFSZ (an ignored signal stays ignored through exec) and limits the files
-      // the lint writes to 16 blocks: the write that crosses the limit takes part of the report
-      const script = `trap '' XFSZ; ulimit -f 16; exec "$0" "$1" lint --format json . > report.json`;
-      const r = spawnSync('sh', ['-c', script, process.execPath, BIN], { cwd: d, env: baseEnv(), encoding: 'utf8', timeout: RUN_TIMEOUT_MS });
-      expect([r.status, r.stderr]).toEqual([2, 'stackopt: cannot write output: the file would be larger than allowed (a file size limit)\n']);
-      expect(statSync(join(d, 'report.json')).size).toBeLessThan(whole.stdout.length);
+      const runs = [
+        ['lint', '--format', 'json', '.'],
+        ['fix', '--stdout', join(ROOT, 'fixtures', 'seed-examples', 'high-efficiency-stack.yml')],
+        ['audit', '--snapshot', join(ROOT, 'fixtures', 'audit', 'multi-node.json')],
+      ];
+      for (const args of runs) {
+        const whole = spawnSync(process.execPath, [BIN, ...args], { cwd: d, env: baseEnv(), encoding: 'utf8', timeout: RUN_TIMEOUT_MS });
+        expect(whole.stdout.length, args[0]).toBeGreaterThan(2048);
+        // the shell ignores SIGXFSZ (an ignored signal stays ignored through exec) and limits the
+        // files the run writes to one block (512 or 1,024 bytes): a write crosses the limit
+        const script = `trap '' XFSZ; ulimit -f 1; exec "$0" "$@" > out.txt`;
+        const r = spawnSync('sh', ['-c', script, process.execPath, BIN, ...args], { cwd: d, env: baseEnv(), encoding: 'utf8', timeout: RUN_TIMEOUT_MS });
+        // (fix --stdout writes its summary to standard error first)
+        expect([args[0], r.status, r.stderr.split('\n').at(-2), r.stderr.includes('    at ')]).toEqual([args[0], 2, 'stackopt: cannot write output: the file would be larger than allowed (a file size limit)', false]);
+        expect(statSync(join(d, 'out.txt')).size, args[0]).toBeLessThan(whole.stdout.length);
+      }
     } finally {
       rmSync(d, { recursive: true, force: true });
     }
