@@ -244,7 +244,12 @@ function writeAll(text) {
   const bytes = Buffer.byteLength(text);
   if (written >= bytes) return;
   const rest = Buffer.from(text).subarray(written);
-  for (let at = 0; at < rest.length; ) at += writeSync(1, rest, at);
+  for (let at = 0; at < rest.length; ) {
+    const n = writeSync(1, rest, at);
+    // a write that takes nothing and reports no error would be asked again forever
+    if (n <= 0) throw Object.assign(new Error('the output took no more bytes'), { code: 'EIO' });
+    at += n;
+  }
 }
 
 /**

@@ -177,8 +177,9 @@ export default defineRule<SecretsInEnvironmentOptions>({
     const words = ctx.options.secretWords ?? DEFAULT_SECRET_WORDS;
     const ignore = new Set(ctx.options.ignoreKeys ?? []);
     const reported = new Set<LVal>();
-    // each variable name judged once per run: services repeat the same names (PORT, LOG_LEVEL, ...),
-    // and judging one takes two replacements and two regular expressions
+    // each variable name judged once per stack (a project linted, a swarm audited): services repeat
+    // the same names (PORT, LOG_LEVEL, ...), and judging one takes two replacements and two regular
+    // expressions
     const judged = new Map<string, boolean>();
     const secretName = (key: string): boolean => {
       let secret = judged.get(key);

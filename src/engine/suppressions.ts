@@ -3,7 +3,7 @@ import { fileLoc, type Loc } from '../parse/location.js';
 import type { LMap, LVal } from '../parse/located.js';
 import type { SourceFile } from '../parse/source-file.js';
 import { closest } from '../parse/validate-schema.js';
-import { findingPosition, formatMessage } from './run-rules.js';
+import { formatMessage, makeFinding } from './run-rules.js';
 import type { RuleSettings } from './run-rules.js';
 import { defineRule, type Finding, type Rule, type Severity } from './types.js';
 
@@ -92,7 +92,7 @@ export function applySuppressions(findings: Finding[], ctx: SuppressionContext):
   const report = (messageId: string, data: Record<string, string>, loc: Loc) => {
     if (!reportSeverity) return;
     const template = unusedSuppression.meta.messages[messageId]!;
-    problems.push({ ruleId: unusedSuppression.meta.id, severity: reportSeverity, message: formatMessage(template, data), service: null, path: '', ...findingPosition(loc), fixable: false, loc });
+    problems.push(makeFinding(unusedSuppression.meta.id, reportSeverity, formatMessage(template, data), null, [], loc, false, null));
   };
   for (const source of ctx.sources) collectComments(source, sups, report, ctx.knownRules);
   if (ctx.root) collectExtension(ctx.root, sups, report, ctx.knownRules);
