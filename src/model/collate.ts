@@ -43,6 +43,14 @@ function compareKeyed(ka: string, a: string, kb: string, b: string): number {
 /** The sign of `a.localeCompare(b)` (-1, 0 or 1, as V8's `localeCompare` answers). */
 export function compareNames(a: string, b: string): number {
   if (!SIMPLE.test(a) || !SIMPLE.test(b) || !defaultIsRoot()) return a.localeCompare(b);
+  return compareRootOrder(a, b);
+}
+
+/**
+ * The root order of two names of `SIMPLE` characters, whatever the default locale: what
+ * `a.localeCompare(b, 'en')` answers for them (compareNames uses it where the default is English).
+ */
+export function compareRootOrder(a: string, b: string): number {
   return compareKeyed(primaryKey(a), a, primaryKey(b), b);
 }
 

@@ -4,15 +4,36 @@ import { join } from 'node:path';
 import { transformSync } from 'esbuild';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareNames, sortByName } from '../../src/model/collate.js';
+import { compareNames, compareRootOrder, sortByName } from '../../src/model/collate.js';
 import { repoRoot, tempProjects } from '../helpers/cli.js';
 
 /**
- * compareNames and sortByName must answer as localeCompare does under the process's default locale
- * (where that is not a root-order one, they are localeCompare itself, and these hold trivially).
+ * compareNames and sortByName must answer as localeCompare does under the process's default locale.
+ * Where that is not an English one they are localeCompare itself: the order they take for English
+ * (compareRootOrder) is checked against localeCompare under 'en' here whatever the runner's locale,
+ * and the choice of locale in child processes below.
  */
 const SIMPLE = '_-.0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const sign = (n: number) => (n < 0 ? -1 : n > 0 ? 1 : 0);
+
+describe('compareRootOrder (the order compareNames takes under an English default locale)', () => {
+  it('every pair of names of up to two characters of _ - . digits and letters, and random ones, as localeCompare under en', () => {
+    const chars = '_-.059amzAMZ';
+    const names = [''];
+    for (const a of chars) {
+      names.push(a);
+      for (const b of chars) names.push(a + b);
+    }
+    const wrong: string[] = [];
+    for (const a of names) for (const b of names) if (compareRootOrder(a, b) !== sign(a.localeCompare(b, 'en'))) wrong.push(`${JSON.stringify(a)} ${JSON.stringify(b)}`);
+    expect(wrong).toEqual([]);
+    const name = fc.string({ unit: fc.constantFrom(...SIMPLE), maxLength: 14 });
+    fc.assert(
+      fc.property(name, name, (a, b) => compareRootOrder(a, b) === sign(a.localeCompare(b, 'en'))),
+      { numRuns: 20_000 },
+    );
+  });
+});
 
 describe('compareNames', () => {
   it('every pair of names of up to two characters of _ - . digits and letters (both cases)', () => {
