@@ -1,5 +1,4 @@
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CommandConfigs } from '../src/cli/command-configs.js';
@@ -12,6 +11,10 @@ import { loadFormatter } from '../src/format/index.js';
 import { ReportRecords } from '../src/format/report-records.js';
 import { fileLoc, positionOf } from '../src/parse/location.js';
 import { SourceFile } from '../src/parse/source-file.js';
+import { tempProjects } from './helpers/cli.js';
+import { yamlFiles } from './helpers/files.js';
+// @ts-expect-error: the benchmark's generator is plain JavaScript, without declarations
+import { bigStack } from '../bench/generate.mjs';
 
 /** A project of one file with a finding on each of its lines (a secret span on some). */
 function project(name: string, lines: number): { sources: SourceFile[]; findings: Finding[] } {
@@ -58,39 +61,43 @@ describe('report records', () => {
 });
 
 describe('records in a lint of many projects', () => {
+  const project = tempProjects();
+  const g: GlobalContext = { version: '0', stdout: () => {}, stderr: () => {}, isTTY: false, exitCode: 0, debug: false };
+
+  /** lintPaths over `dir`: every project's report from records, and the report of each format as the projects linted one by one give it */
+  async function expectRecordedAsAlone(dir: string, projects: number): Promise<void> {
+    const { linted } = lintPaths([dir], { format: 'stylish' }, g, new CommandConfigs());
+    expect(linted.length).toBe(projects);
+    // the records: a finding's file is a record of what the report shows, not the file read
+    expect(linted.every((l) => l.report.sources!.every((s) => s.text === ''))).toBe(true);
+    const environment = Object.freeze({ ...process.env });
+    const alone = linted.map((l) => {
+      const r = lintProject({ files: [l.report.sources![0]!.path], settings: withSeverities(undefined, []), environment });
+      return { file: r.file, findings: r.findings, sources: r.sources };
+    });
+    const ctx = { color: false, version: '0', cwd: process.cwd() };
+    for (const format of ['stylish', 'json', 'compact']) {
+      const f = (await loadFormatter(format))!;
+      expect(f(linted.map((l) => l.report), ctx)).toBe(f(alone, ctx));
+    }
+  }
+
   it('report what the projects linted one by one report', async () => {
     // more projects than a run lints before it keeps records (RECORDS_AFTER in src/cli/lint-command.ts):
     // copies of the corpus files, one project each, so that the records of the first ones are made
     // once the run passes that number and those of the others as they are linted
-    const corpus: string[] = [];
-    const walk = (d: string): void => {
-      for (const e of readdirSync(d).sort()) {
-        const p = join(d, e);
-        if (statSync(p).isDirectory()) walk(p);
-        else if (/\.ya?ml$/.test(e)) corpus.push(p);
-      }
-    };
-    walk(join(import.meta.dirname, '../fixtures/corpus'));
-    const dir = mkdtempSync(join(tmpdir(), 'stackopt-records-'));
-    try {
-      for (let i = 0; i < 230; i++) copyFileSync(corpus[i % corpus.length]!, join(dir, `docker-compose.${String(i).padStart(4, '0')}.yml`));
-      const g: GlobalContext = { version: '0', stdout: () => {}, stderr: () => {}, isTTY: false, exitCode: 0, debug: false };
-      const { linted } = lintPaths([dir], { format: 'stylish' }, g, new CommandConfigs());
-      expect(linted.length).toBe(230);
-      // the records: a finding's file is a record of what the report shows, not the file read
-      expect(linted.every((l) => l.report.sources!.every((s) => s.text === ''))).toBe(true);
-      const environment = Object.freeze({ ...process.env });
-      const alone = linted.map((l) => {
-        const r = lintProject({ files: [l.report.sources![0]!.path], settings: withSeverities(undefined, []), environment });
-        return { file: r.file, findings: r.findings, sources: r.sources };
-      });
-      const ctx = { color: false, version: '0', cwd: process.cwd() };
-      for (const format of ['stylish', 'json', 'compact']) {
-        const f = (await loadFormatter(format))!;
-        expect(f(linted.map((l) => l.report), ctx)).toBe(f(alone, ctx));
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const corpus = yamlFiles(join(import.meta.dirname, '../fixtures/corpus'));
+    const p = project({});
+    for (let i = 0; i < 230; i++) copyFileSync(corpus[i % corpus.length]!, join(p.dir, `docker-compose.${String(i).padStart(4, '0')}.yml`));
+    await expectRecordedAsAlone(p.dir, 230);
+  });
+
+  it('a few large projects: records are made once the findings held pass RECORDS_AFTER_FINDINGS, whatever the number of projects', async () => {
+    // six copies of the 2,000-service bench file, 4,000 findings each: records from the sixth on,
+    // the first five's made then
+    const p = project({});
+    const text = bigStack(2000) as string;
+    for (let i = 0; i < 6; i++) writeFileSync(join(p.dir, `docker-compose.${i}.yml`), text);
+    await expectRecordedAsAlone(p.dir, 6);
   });
 });
