@@ -3,7 +3,7 @@
  * file merged onto its base (never linted alone), -f taken exactly as given, paths and -f together,
  * and a file another project includes reported once. The built CLI in temporary folders.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isComposeFileName } from '../src/cli/discover.js';
@@ -85,6 +85,25 @@ describe('an override file is linted merged onto its base, never alone', () => {
     for (const arg of ['compose.override.yaml', 'compose.yaml']) {
       const run = runCli(['lint', '--format', 'json', arg], p.dir);
       expect(run.stderr, arg).toBe('');
+      expect(results(run.stdout), arg).toEqual(['compose.yaml']);
+      expect(jsonFindings(run), arg).toEqual([]);
+    }
+  });
+
+  it('a file named among other compose files is merged with its partner only (docker-compose.override.yml falls back on compose.yaml); a sibling that links out of the folder is no concern of it', () => {
+    const outside = project({ 'creds.yaml': 'services:\n  x:\n    image: x:1\n' });
+    const p = project({
+      '.stackopt.yaml': CONFIG,
+      'compose.yaml': 'services:\n  web:\n    image: nginx:1.25\n',
+      'docker-compose.override.yml': 'services:\n  web:\n    user: "101"\n',
+      'stack-elk.yml': BASE,
+      'prod.compose.yaml': BASE,
+    });
+    symlinkSync(join(outside.dir, 'creds.yaml'), join(p.dir, 'other-stack.yml'));
+    for (const arg of ['compose.yaml', 'docker-compose.override.yml']) {
+      const run = runCli(['lint', '--format', 'json', arg], p.dir);
+      expect(run.stderr, arg).toBe('');
+      expect(run.status, arg).toBe(0);
       expect(results(run.stdout), arg).toEqual(['compose.yaml']);
       expect(jsonFindings(run), arg).toEqual([]);
     }

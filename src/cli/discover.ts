@@ -337,7 +337,7 @@ function pairFolder(dir: string, listed: Map<string, PathEntry>, opts: DiscoverO
     }
     let lists: IgnoreList[] | null = null;
     let boundary: ProjectBoundary | null = null;
-    for (const n of names) {
+    for (const n of pairable(listed.keys(), names)) {
       const lower = n.toLowerCase();
       if (listed.has(lower)) continue;
       const abs = join(dir, n);
@@ -378,6 +378,39 @@ function pairFolder(dir: string, listed: Map<string, PathEntry>, opts: DiscoverO
     else orphans.set(o, `an override file without its base (${baseNames(stem).join(' or ')}) in its folder`);
   }
   return { partner, overrides, onDisk, orphans };
+}
+
+/** The names an override may be merged onto, in docker's order (`compose.override.*` and `docker-compose.override.*` also fall back on the other family's). */
+function candidateBases(lowerName: string): string[] {
+  const stem = overrideStem(lowerName);
+  if (stem === null) return [];
+  return stem === 'compose' || stem === 'docker-compose' ? [...new Set([...baseNames(stem), ...DEFAULT_BASES])] : baseNames(stem);
+}
+
+/**
+ * The names of a folder (`names`, as on the disk) that can take part in the pairing of the listed
+ * ones (lower case): a base of a listed override, an override of a listed base, and so on through
+ * the overrides that compete for the same base. Pairs of other files do not change the listed files'
+ * pairs, so a file named among many compose files looks at its possible partners only, not at
+ * every sibling (which would also be refused, with exit 2, when it links out of the folder).
+ */
+function pairable(listed: Iterable<string>, names: readonly string[]): string[] {
+  const related = new Set(listed);
+  const rest = names.map((n) => ({ name: n, lower: n.toLowerCase() })).filter((n) => !related.has(n.lower));
+  for (let grew = true; grew; ) {
+    grew = false;
+    const bases = new Set<string>();
+    for (const r of related) for (const b of candidateBases(r)) bases.add(b);
+    for (let i = 0; i < rest.length; i++) {
+      const n = rest[i]!;
+      if (!bases.has(n.lower) && !candidateBases(n.lower).some((b) => related.has(b))) continue;
+      related.add(n.lower);
+      rest.splice(i--, 1);
+      grew = true;
+    }
+  }
+  // in the folder's order: what is refused is reported in the order it was before
+  return names.filter((n) => related.has(n.toLowerCase()));
 }
 
 /** `.yml` before `.yaml` for overrides (docker's order), then by name. */
