@@ -1,7 +1,8 @@
 /**
  * Once a file of 4 MiB or more is read, bin/stackopt.js changes how V8 collects garbage while the
  * run goes on (`--heap-growing-percent=30`; for an audit also `--no-parallel-scavenge
- * --semi-space-growth-factor=4 --no-incremental-marking`). A flag set while running can stop V8 (some do, at the next full
+ * --semi-space-growth-factor=4 --no-incremental-marking`); `fix` does from 8 KiB on
+ * (`--no-incremental-marking --semi-space-growth-factor=4`). A flag set while running can stop V8 (some do, at the next full
  * collection), so these runs are checked end to end: the built CLI on inputs past the threshold,
  * against the same work done in this process, where no flag is set. A lint whose report goes to a
  * pipe sets the flags through node:v8, one whose report goes to a file through the binding under it.
@@ -11,8 +12,8 @@ import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a JavaScript module of the benchmarks, without types
-import { bigStack, swarmSnapshot } from '../bench/generate.mjs';
-import { lint } from '../src/api/index.js';
+import { bigStack, dirtyStack, swarmSnapshot } from '../bench/generate.mjs';
+import { fix, lint } from '../src/api/index.js';
 import { auditSnapshot } from '../src/audit/audit.js';
 import { parseSnapshot } from '../src/audit/snapshot.js';
 import { formatAuditHuman } from '../src/format/audit-human.js';
@@ -94,6 +95,24 @@ describe('inputs of several MiB (V8 flags set while running)', () => {
     const own = lint(text, { filePath: file }).findings.map((f) => `${f.line}:${f.column} ${f.ruleId} ${f.message}`);
     expect(cli.length).toBeGreaterThan(2000);
     expect(cli).toEqual(own);
+  }, 600_000);
+
+  it('fix: a file of 8 KiB or more gets FIX_GC_FLAGS and the fixed text the same fix gives in process; a smaller one gets no flag', async () => {
+    // bench/generate.mjs's stack that needs fixing, cut after its first 100 services (about 14 KB) and its first 3
+    const full = dirtyStack();
+    const cut = (n: number) => full.slice(0, full.indexOf(`\n  svc-${n}:`) + 1);
+    for (const [n, flags] of [[100, ['--no-incremental-marking --semi-space-growth-factor=4']], [3, []]] as const) {
+      const text = cut(n);
+      expect(Buffer.byteLength(text) >= 8 * 1024).toBe(flags.length > 0);
+      const file = join(p.dir, `fix-${n}.yml`);
+      writeFileSync(file, text);
+      const run = await runCliAsync(['fix', '--stdout', file], p.dir, flagged(`fix-${n}-flags.txt`));
+      expect(setWhileRunning(`fix-${n}-flags.txt`)).toEqual(onV8_11 ? flags : []);
+      expect(run.status).toBe(0);
+      const own = fix(text, { filePath: file });
+      expect(own.applied.length).toBeGreaterThan(n);
+      expect(run.stdout).toBe(own.output);
+    }
   }, 600_000);
 
   it('audit --snapshot: a snapshot of 4 MiB gets the report the same audit gets in process', async () => {
