@@ -65,6 +65,14 @@ const MAX_BLOCK_DEPTH = 64;
 /** The longest implicit key YAML allows is 1,024 characters: longer keys go to the full parser. */
 const MAX_KEY_LENGTH = 1000;
 
+/**
+ * A plain scalar in a block collection, from its first character: characters other than a space or
+ * a `:`; a `:` followed by a character other than a space; spaces followed by such a character or
+ * `:` (not by `#`, which starts a comment, nor by the line's end). Its match ends after the scalar's
+ * last character that is not a space.
+ */
+const PLAIN_IN_BLOCK = /(?:[^\n :]|:(?=[^\n ])| +(?=[^\n #:]|:[^\n ]))*/y;
+
 class OutOfSubset {}
 const OUT = new OutOfSubset();
 
@@ -520,6 +528,25 @@ class FastReader {
       const n = text.charCodeAt(i + 1);
       if (i + 1 >= eol || n === SPACE || (flow && isFlowIndicator(n))) throw OUT;
     }
+    let end: number;
+    if (!flow) {
+      // one regular expression (V8 runs it as machine code, where a loop over the characters runs in
+      // the interpreter until the code is hot); a value followed by `: ` holds a `:` a value cannot
+      PLAIN_IN_BLOCK.lastIndex = i;
+      PLAIN_IN_BLOCK.test(text);
+      end = PLAIN_IN_BLOCK.lastIndex;
+      if (!isKey && text.charCodeAt(this.skipSpaces(end)) === COLON) throw OUT;
+    } else end = this.plainInFlow(i, isKey);
+    if (end === i) throw OUT;
+    if (isKey && end - i > MAX_KEY_LENGTH) throw OUT;
+    const s = text.slice(i, end);
+    return { t: 'scalar', value: resolvePlain(s), type: 'PLAIN', start: i, end: end };
+  }
+
+  /** Where a plain scalar in a flow collection that starts at `i` ends (see `scalar`). */
+  private plainInFlow(i: number, isKey: boolean): number {
+    const text = this.text;
+    const eol = this.eol;
     let e = i;
     let end = i;
     while (e < eol) {
@@ -531,19 +558,16 @@ class FastReader {
       }
       if (ch === COLON) {
         const n = text.charCodeAt(e + 1);
-        if (e + 1 >= eol || n === SPACE || (flow && isFlowIndicator(n))) {
+        if (e + 1 >= eol || n === SPACE || isFlowIndicator(n)) {
           if (isKey) break;
           throw OUT;
         }
       }
-      if (flow && isFlowIndicator(ch)) break;
+      if (isFlowIndicator(ch)) break;
       e++;
       end = e;
     }
-    if (end === i) throw OUT;
-    if (isKey && end - i > MAX_KEY_LENGTH) throw OUT;
-    const s = text.slice(i, end);
-    return { t: 'scalar', value: resolvePlain(s), type: 'PLAIN', start: i, end: end };
+    return end;
   }
 
   /**

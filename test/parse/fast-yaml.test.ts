@@ -243,6 +243,33 @@ describe('fast reader', () => {
   });
 
 
+  // A plain scalar ends before ` #`, before a `:` followed by a space or the line's end, and after its
+  // last character that is not a space; a value holding `: ` is left to yaml. Random keys and values
+  // of such characters, in a mapping and in a sequence, read both ways.
+  it('reads random plain scalars of spaces, `:`, `#` and `-` as keys and values as yaml does', () => {
+    let seed = 5021;
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x80000000;
+    };
+    const parts = ['a', 'b1', ' ', '  ', ':', '#', '-', '/', 'x:y', ': ', ' #', '#c', ':8080', 'é', '$x', '.', ',', '"', "'"];
+    const plain = () => {
+      let t = parts[Math.floor(rnd() * 3)]!;
+      for (let n = Math.floor(rnd() * 6), i = 0; i < n; i++) t += parts[Math.floor(rnd() * parts.length)];
+      return t.trimStart();
+    };
+    let taken = 0;
+    const runs = 600;
+    for (let c = 0; c < runs; c++) {
+      const lines = [`${plain()}: ${plain()}`, `k${c}:`, `  - ${plain()}`, `  - ${plain()}: ${plain()}`, `m${c}: ${plain()}${rnd() < 0.3 ? ' ' : ''}`];
+      const text = `${lines.join('\n')}\n`;
+      const name = `random plain scalars ${c}: ${JSON.stringify(text)}`;
+      if (compareNodes(text, name)) taken++;
+      compareReaders(text, name);
+    }
+    expect(taken).toBeGreaterThan(runs * 0.1);
+  });
+
   const refused: Record<string, string> = {
     'a tag': 'a: !custom []\n',
     'a tag and an anchor': 'a: !reset &x []\nb: &y !reset []\n',
