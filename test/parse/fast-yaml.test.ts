@@ -246,7 +246,7 @@ describe('fast reader', () => {
   // A plain scalar ends before ` #`, before a `:` followed by a space or the line's end, and after its
   // last character that is not a space; a value holding `: ` is left to yaml. Random keys and values
   // of such characters, in a mapping and in a sequence, read both ways.
-  it('reads random plain scalars of spaces, `:`, `#` and `-` as keys and values as yaml does', () => {
+  it('reads random plain scalars of spaces, `:`, `#` and `-`, and double-quoted ones with escapes, as keys and values as yaml does', () => {
     let seed = 5021;
     const rnd = () => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
@@ -261,7 +261,9 @@ describe('fast reader', () => {
     let taken = 0;
     const runs = 600;
     for (let c = 0; c < runs; c++) {
-      const lines = [`${plain()}: ${plain()}`, `k${c}:`, `  - ${plain()}`, `  - ${plain()}: ${plain()}`, `m${c}: ${plain()}${rnd() < 0.3 ? ' ' : ''}`];
+      // and double-quoted ones with escapes, a `"` and a backslash anywhere (the first `"` may be an escaped one)
+      const quoted = () => `"${plain().replace(/[#:]/g, () => ['\\"', '\\\\', '\\n', '\\t', '#', '\\x41', "'"][Math.floor(rnd() * 7)]!)}"`;
+      const lines = [`${plain()}: ${plain()}`, `k${c}:`, `  - ${plain()}`, `  - ${plain()}: ${plain()}`, `m${c}: ${plain()}${rnd() < 0.3 ? ' ' : ''}`, `q${c}: ${quoted()}`, `${quoted()}: ${quoted()} # c`];
       const text = `${lines.join('\n')}\n`;
       const name = `random plain scalars ${c}: ${JSON.stringify(text)}`;
       if (compareNodes(text, name)) taken++;
