@@ -72,6 +72,12 @@ const MAX_KEY_LENGTH = 1000;
  * last character that is not a space.
  */
 const PLAIN_IN_BLOCK = /(?:[^\n :]|:(?=[^\n ])| +(?=[^\n #:]|:[^\n ]))*/y;
+/**
+ * The longest rest of a line PLAIN_IN_BLOCK is run on: each character it matches holds a place on
+ * V8's backtracking stack, which overflows (a RangeError) at a few million; a longer line is read
+ * character by character.
+ */
+const MAX_PLAIN_BY_EXPRESSION = 64 * 1024;
 
 class OutOfSubset {}
 const OUT = new OutOfSubset();
@@ -529,22 +535,22 @@ class FastReader {
       if (i + 1 >= eol || n === SPACE || (flow && isFlowIndicator(n))) throw OUT;
     }
     let end: number;
-    if (!flow) {
+    if (!flow && eol - i <= MAX_PLAIN_BY_EXPRESSION) {
       // one regular expression (V8 runs it as machine code, where a loop over the characters runs in
       // the interpreter until the code is hot); a value followed by `: ` holds a `:` a value cannot
       PLAIN_IN_BLOCK.lastIndex = i;
       PLAIN_IN_BLOCK.test(text);
       end = PLAIN_IN_BLOCK.lastIndex;
       if (!isKey && text.charCodeAt(this.skipSpaces(end)) === COLON) throw OUT;
-    } else end = this.plainInFlow(i, isKey);
+    } else end = this.plainByCharacters(i, isKey, flow);
     if (end === i) throw OUT;
     if (isKey && end - i > MAX_KEY_LENGTH) throw OUT;
     const s = text.slice(i, end);
     return { t: 'scalar', value: resolvePlain(s), type: 'PLAIN', start: i, end: end };
   }
 
-  /** Where a plain scalar in a flow collection that starts at `i` ends (see `scalar`). */
-  private plainInFlow(i: number, isKey: boolean): number {
+  /** Where a plain scalar that starts at `i` ends (see `scalar`): in a flow collection, or on a line too long for PLAIN_IN_BLOCK. */
+  private plainByCharacters(i: number, isKey: boolean, flow: boolean): number {
     const text = this.text;
     const eol = this.eol;
     let e = i;
@@ -558,12 +564,12 @@ class FastReader {
       }
       if (ch === COLON) {
         const n = text.charCodeAt(e + 1);
-        if (e + 1 >= eol || n === SPACE || isFlowIndicator(n)) {
+        if (e + 1 >= eol || n === SPACE || (flow && isFlowIndicator(n))) {
           if (isKey) break;
           throw OUT;
         }
       }
-      if (isFlowIndicator(ch)) break;
+      if (flow && isFlowIndicator(ch)) break;
       e++;
       end = e;
     }

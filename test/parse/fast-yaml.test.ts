@@ -364,6 +364,30 @@ describe('fast reader', () => {
     expect(cpuRatio(read, small, large)).toBeLessThan(30);
   }, 120_000);
 
+  // A regular expression reads a plain scalar in a block collection (PLAIN_IN_BLOCK); V8's backtracking
+  // stack overflowed on one of several million characters (a RangeError that stopped the lint), so a
+  // line longer than 64 KiB is read character by character. Values and keys of 9 million characters,
+  // and lines either side of the bound read as yaml reads them.
+  it('reads plain scalars of millions of characters, and lines either side of 64 KiB as yaml does', () => {
+    const huge = 'x'.repeat(9_000_000);
+    const spaced = 'a '.repeat(4_500_000).trimEnd();
+    for (const v of [huge, spaced]) {
+      let node: unknown = readFastYaml(`services:\n  web:\n    environment:\n      BLOB: ${v}\n`);
+      // services, web, environment, BLOB: each the first key of its mapping
+      for (let depth = 0; depth < 4; depth++) node = (node as { items: Array<{ value: unknown }> } | null)?.items[0]?.value;
+      expect((node as { value?: unknown } | undefined)?.value).toBe(v);
+    }
+    // a key longer than YAML allows goes to yaml
+    expect(readFastYaml(`${huge}: 1\n`)).toBeNull();
+    for (const n of [64 * 1024 - 40, 64 * 1024 + 40]) {
+      const body = 'a b:c '.repeat(Math.ceil(n / 6)).slice(0, n);
+      for (const line of [`k: ${body}`, `k: ${body} #c`, `k: ${body}  `, `- ${body}`, `k: ${body}: v`, `${body.slice(0, 900)}: ${body}`]) {
+        compareReaders(`${line}\n`, `a line of ${line.length} characters`);
+        compareNodes(`${line}\n`, `a line of ${line.length} characters`);
+      }
+    }
+  });
+
   // Each scalar's own scan must stop at its line: in a file of quoted scalars without escapes, a
   // search for a backslash that ran to the end of the text made the work grow with the square of
   // the file. At 4,000 and 64,000 lines, linear work is 16 times the CPU (with the collections a
