@@ -55,8 +55,10 @@ const AUDIT_GC_FLAGS = '--no-parallel-scavenge --semi-space-growth-factor=4 --no
 // fixes took 0.92x the CPU (0.97x the wall, 15 pairs; peak 222 MiB against 214), on its first 100
 // services (14 KB) 0.94x. Set once an input of FIX_GC_AFTER bytes is read: the scripts compiled after
 // that (an older stack schema's validator) find their caches rejected, which cost a small fix more
-// than it saved (1.02x). Under the user's own caches (flags in NODE_OPTIONS) such a run keeps no
-// cache: one made at the end of the run would carry these flags, and be rejected on the next.
+// than it saved (1.02x). Under the user's own caches (flags in NODE_OPTIONS), the run that records
+// the bundle's cache sets none of them (a cache made at the end of a run that set them would carry
+// them, and be rejected on the next run); the runs after it, which read that cache, set them and
+// keep no cache.
 const FIX_GC_FLAGS = '--no-incremental-marking --semi-space-growth-factor=4';
 const FIX_GC_AFTER = 8 * 1024;
 
@@ -273,8 +275,10 @@ function writeAll(text) {
  * smaller tree and model since, 30% against 50%: 276-282 MiB against 281-296, CPU 1.12x).
  */
 function sizeHeapByInputs() {
-  // the build's warm-up records the caches: it sets no flag
-  let fixGc = command !== 'fix' || Boolean(writeCache);
+  // the build's warm-up records the caches: it sets no flag; nor does a run that records the user's
+  // own cache of the bundle at its end (the next runs, which read it, do)
+  const recordsUserCache = Boolean(userCache) && (!cachedData || script.cachedDataRejected);
+  let fixGc = command !== 'fix' || Boolean(writeCache) || recordsUserCache;
   let leanHeap = false;
   return (bytes) => {
     if (!fixGc && bytes >= FIX_GC_AFTER) {
