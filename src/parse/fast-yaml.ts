@@ -66,15 +66,15 @@ const MAX_BLOCK_DEPTH = 64;
 const MAX_KEY_LENGTH = 1000;
 
 /**
- * A plain scalar in a block collection, from its first character: characters other than a space or
- * a `:`; a `:` followed by a character other than a space; spaces followed by such a character or
- * `:` (not by `#`, which starts a comment, nor by the line's end). Its match ends after the scalar's
- * last character that is not a space.
+ * A word of a plain scalar in a block collection: characters other than a space or a `:`, and `:`
+ * followed by a character other than a space. The scalar is its words and the runs of spaces
+ * between them (`plainInBlock`).
  */
-const PLAIN_IN_BLOCK = /(?:[^\n :]|:(?=[^\n ])| +(?=[^\n #:]|:[^\n ]))*/y;
+const PLAIN_WORD = /(?:[^\n :]|:(?=[^\n ]))*/y;
+const SPACES = / +/y;
 /**
- * The longest rest of a line PLAIN_IN_BLOCK is run on: each character it matches holds a place on
- * V8's backtracking stack, which overflows (a RangeError) at a few million; a longer line is read
+ * The longest rest of a line PLAIN_WORD is run on: each character it matches holds a place on V8's
+ * backtracking stack, which overflows (a RangeError) at a few million; a longer line is read
  * character by character.
  */
 const MAX_PLAIN_BY_EXPRESSION = 64 * 1024;
@@ -536,11 +536,8 @@ class FastReader {
     }
     let end: number;
     if (!flow && eol - i <= MAX_PLAIN_BY_EXPRESSION) {
-      // one regular expression (V8 runs it as machine code, where a loop over the characters runs in
-      // the interpreter until the code is hot); a value followed by `: ` holds a `:` a value cannot
-      PLAIN_IN_BLOCK.lastIndex = i;
-      PLAIN_IN_BLOCK.test(text);
-      end = PLAIN_IN_BLOCK.lastIndex;
+      end = this.plainInBlock(i);
+      // a value followed by `: ` holds a `:` a value cannot
       if (!isKey && text.charCodeAt(this.skipSpaces(end)) === COLON) throw OUT;
     } else end = this.plainByCharacters(i, isKey, flow);
     if (end === i) throw OUT;
@@ -549,7 +546,31 @@ class FastReader {
     return { t: 'scalar', value: resolvePlain(s), type: 'PLAIN', start: i, end: end };
   }
 
-  /** Where a plain scalar that starts at `i` ends (see `scalar`): in a flow collection, or on a line too long for PLAIN_IN_BLOCK. */
+  /**
+   * Where a plain scalar in a block collection that starts at `i` ends (see `scalar`): after its
+   * last word, before spaces followed by `#`, the line's end, or a `:` followed by a space or the
+   * line's end. Its words are read by a regular expression (V8 runs it as machine code, where a
+   * loop over the characters runs in the interpreter until the code is hot), most scalars in one.
+   */
+  private plainInBlock(i: number): number {
+    const text = this.text;
+    let end = i;
+    for (;;) {
+      PLAIN_WORD.lastIndex = end;
+      PLAIN_WORD.test(text);
+      end = PLAIN_WORD.lastIndex;
+      if (text.charCodeAt(end) !== SPACE) return end;
+      SPACES.lastIndex = end;
+      SPACES.test(text);
+      const next = SPACES.lastIndex;
+      const c = text.charCodeAt(next);
+      if (next >= this.eol || c === HASH) return end;
+      if (c === COLON && (next + 1 >= this.eol || text.charCodeAt(next + 1) === SPACE)) return end;
+      end = next;
+    }
+  }
+
+  /** Where a plain scalar that starts at `i` ends (see `scalar`): in a flow collection, or on a line too long for `plainInBlock`. */
   private plainByCharacters(i: number, isKey: boolean, flow: boolean): number {
     const text = this.text;
     const eol = this.eol;

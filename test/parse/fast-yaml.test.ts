@@ -364,7 +364,7 @@ describe('fast reader', () => {
     expect(cpuRatio(read, small, large)).toBeLessThan(30);
   }, 120_000);
 
-  // A regular expression reads a plain scalar in a block collection (PLAIN_IN_BLOCK); V8's backtracking
+  // Regular expressions read a plain scalar in a block collection (`plainInBlock`); V8's backtracking
   // stack overflowed on one of several million characters (a RangeError that stopped the lint), so a
   // line longer than 64 KiB is read character by character. Values and keys of 9 million characters,
   // and lines either side of the bound read as yaml reads them.
