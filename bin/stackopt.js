@@ -53,14 +53,16 @@ const AUDIT_GC_FLAGS = '--no-parallel-scavenge --semi-space-growth-factor=4 --no
 // and the young generation grows in small steps, each scavenge copying what is still live. Without
 // the one and with the other grown four times at a step, fix on the 2,000-service file that needs
 // fixes took 0.92x the CPU (0.97x the wall, 15 pairs; peak 222 MiB against 214), on its first 100
-// services (14 KB) 0.94x. Set once an input of FIX_GC_AFTER bytes is read: the scripts compiled after
-// that (an older stack schema's validator) find their caches rejected, which cost a small fix more
-// than it saved (1.02x). Under the user's own caches (flags in NODE_OPTIONS), the run that records
-// the bundle's cache sets none of them (a cache made at the end of a run that set them would carry
-// them, and be rejected on the next run); the runs after it, which read that cache, set them and
-// keep no cache.
-const FIX_GC_FLAGS = '--no-incremental-marking --semi-space-growth-factor=4';
-const FIX_GC_AFTER = 8 * 1024;
+// services (14 KB) 0.94x. A lint of a large file gains too, less: 2,000 services (848 KB) 0.93x
+// (peak 110 MiB against 107), the 279 KB file that needs fixes 0.97x, 20,000 services 0.94x (the
+// same peak), 211 KB 0.97x, 63 KB 1.00x (5-15 pairs each). Set once an input of GC_AFTER bytes is
+// read: the scripts compiled after that (an older stack schema's validator) find their caches
+// rejected, which cost a small fix more than it saved (1.02x). Under the user's own caches (flags
+// in NODE_OPTIONS), the run that records the bundle's cache sets none of them (a cache made at the
+// end of a run that set them would carry them, and be rejected on the next run); the runs after
+// it, which read that cache, set them and keep no cache.
+const GC_FLAGS = '--no-incremental-marking --semi-space-growth-factor=4';
+const GC_AFTER = command === 'fix' ? 8 * 1024 : command === 'lint' ? 256 * 1024 : null;
 
 // A closed pipe (`stackopt fix --stdout | head`) ends the output quietly, as other CLIs do; output
 // that cannot be written (`> /dev/full`) is exit 2, as `-o` into such a place is.
@@ -268,7 +270,7 @@ function writeAll(text) {
 }
 
 /**
- * The heap sized by the inputs read. `fix` given an input of FIX_GC_AFTER bytes or more: FIX_GC_FLAGS.
+ * The heap sized by the inputs read. `fix` and `lint` given an input of GC_AFTER bytes or more: GC_FLAGS.
  * Between full collections V8 lets the heap grow to up to four times what was live at the last one.
  * Once a file of several MiB is read (a large tree about to be live), it grows by 30% instead: a
  * lower peak for some more CPU (20,000 services: peak 461 -> 393 MiB, CPU +10%, at 50%; with the
@@ -278,12 +280,12 @@ function sizeHeapByInputs() {
   // the build's warm-up records the caches: it sets no flag; nor does a run that records the user's
   // own cache of the bundle at its end (the next runs, which read it, do)
   const recordsUserCache = Boolean(userCache) && (!cachedData || script.cachedDataRejected);
-  let fixGc = command !== 'fix' || Boolean(writeCache) || recordsUserCache;
+  let gcSet = GC_AFTER === null || Boolean(writeCache) || recordsUserCache;
   let leanHeap = false;
   return (bytes) => {
-    if (!fixGc && bytes >= FIX_GC_AFTER) {
-      fixGc = flagsSet = true;
-      v8.setFlagsFromString(FIX_GC_FLAGS);
+    if (!gcSet && bytes >= GC_AFTER) {
+      gcSet = flagsSet = true;
+      v8.setFlagsFromString(GC_FLAGS);
     }
     if (leanHeap || bytes < 4 * 1024 * 1024) return;
     leanHeap = flagsSet = true;

@@ -1,8 +1,8 @@
 /**
  * Once a file of 4 MiB or more is read, bin/stackopt.js changes how V8 collects garbage while the
  * run goes on (`--heap-growing-percent=30`; for an audit also `--no-parallel-scavenge
- * --semi-space-growth-factor=4 --no-incremental-marking`); `fix` does from 8 KiB on
- * (`--no-incremental-marking --semi-space-growth-factor=4`). A flag set while running can stop V8 (some do, at the next full
+ * --semi-space-growth-factor=4 --no-incremental-marking`); `fix` does from 8 KiB on and `lint`
+ * from 256 KiB (`--no-incremental-marking --semi-space-growth-factor=4`). A flag set while running can stop V8 (some do, at the next full
  * collection), so these runs are checked end to end: the built CLI on inputs past the threshold,
  * against the same work done in this process, where no flag is set. A lint whose report goes to a
  * pipe sets the flags through node:v8, one whose report goes to a file through the binding under it.
@@ -97,7 +97,30 @@ describe('inputs of several MiB (V8 flags set while running)', () => {
     expect(cli).toEqual(own);
   }, 600_000);
 
-  it('fix: a file of 8 KiB or more gets FIX_GC_FLAGS and the fixed text the same fix gives in process, once its code cache is recorded; a smaller one gets no flag', async () => {
+  it('lint: a file of 256 KiB or more gets GC_FLAGS and the findings the same lint gets in process, once its code cache is recorded', async () => {
+    const text = bigStack(2000);
+    expect(Buffer.byteLength(text)).toBeGreaterThanOrEqual(256 * 1024);
+    expect(Buffer.byteLength(text)).toBeLessThan(THRESHOLD);
+    const file = join(p.dir, 'stack-2000.yml');
+    writeFileSync(file, text);
+    // a cache folder of its own: the first lint of the lint bundle in it records the cache
+    const caches = join(p.dir, 'lint-cache');
+    const cacheFiles = () => (existsSync(join(caches, 'stackopt')) ? readdirSync(join(caches, 'stackopt')).map((f) => `${f} ${statSync(join(caches, 'stackopt', f)).mtimeMs}`).sort() : []);
+    const own = lint(text, { filePath: file }).findings.map((f) => `${f.line}:${f.column} ${f.ruleId} ${f.message}`);
+    expect(own.length).toBeGreaterThan(2000);
+    for (const [run, flags] of [[1, []], [2, ['--no-incremental-marking --semi-space-growth-factor=4']]] as const) {
+      const before = cacheFiles();
+      const result = await runCliAsync(['lint', '--format', 'json', file], p.dir, { ...flagged(`lint-gc-${run}.txt`), XDG_CACHE_HOME: caches });
+      expect(setWhileRunning(`lint-gc-${run}.txt`), `run ${run}`).toEqual(onV8_11 ? flags : []);
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      if (run === 1) expect(cacheFiles().filter((f) => f.startsWith('lint-'))).toHaveLength(1);
+      else expect(cacheFiles()).toEqual(before);
+      expect(jsonFindings(result).map((f) => `${f.line}:${f.column} ${f.ruleId} ${f.message}`)).toEqual(own);
+    }
+  }, 600_000);
+
+  it('fix: a file of 8 KiB or more gets GC_FLAGS and the fixed text the same fix gives in process, once its code cache is recorded; a smaller one gets no flag', async () => {
     // bench/generate.mjs's stack that needs fixing, cut after its first 100 services (about 14 KB) and its first 3
     const full = dirtyStack();
     const cut = (n: number) => full.slice(0, full.indexOf(`\n  svc-${n}:`) + 1);
