@@ -54,8 +54,8 @@ const AUDIT_GC_FLAGS = '--no-parallel-scavenge --semi-space-growth-factor=4 --no
 // the one and with the other grown four times at a step, fix on the 2,000-service file that needs
 // fixes took 0.92x the CPU (0.97x the wall, 15 pairs; peak 222 MiB against 214), on its first 100
 // services (14 KB) 0.94x. A lint of a large file gains too, less: 2,000 services (848 KB) 0.93x
-// (peak 110 MiB against 107), the 279 KB file that needs fixes 0.97x, 20,000 services 0.94x (the
-// same peak), 211 KB 0.97x, 63 KB 1.00x (5-15 pairs each). Set once an input of GC_AFTER bytes is
+// (peak 110 MiB against 107), the 279 KB file that needs fixes 0.97x, 211 KB 0.97x, 63 KB 1.00x
+// (15 pairs each); a lint of a file of 4 MiB or more does without them (see sizeHeapByInputs). Set once an input of GC_AFTER bytes is
 // read: the scripts compiled after that (an older stack schema's validator) find their caches
 // rejected, which cost a small fix more than it saved (1.02x). Under the user's own caches (flags
 // in NODE_OPTIONS), the run that records the bundle's cache sets none of them (a cache made at the
@@ -63,6 +63,8 @@ const AUDIT_GC_FLAGS = '--no-parallel-scavenge --semi-space-growth-factor=4 --no
 // it, which read that cache, set them and keep no cache.
 const GC_FLAGS = '--no-incremental-marking --semi-space-growth-factor=4';
 const GC_AFTER = command === 'fix' ? 8 * 1024 : command === 'lint' ? 256 * 1024 : null;
+/** From this input size on, the heap grows by 30% between full collections (sizeHeapByInputs). */
+const LEAN_HEAP_AFTER = 4 * 1024 * 1024;
 
 // A closed pipe (`stackopt fix --stdout | head`) ends the output quietly, as other CLIs do; output
 // that cannot be written (`> /dev/full`) is exit 2, as `-o` into such a place is.
@@ -283,11 +285,13 @@ function sizeHeapByInputs() {
   let gcSet = GC_AFTER === null || Boolean(writeCache) || recordsUserCache;
   let leanHeap = false;
   return (bytes) => {
-    if (!gcSet && bytes >= GC_AFTER) {
+    // a lint of a file of several MiB keeps to the lean heap below: with these flags as well, the
+    // 20,000-service file peaked at 290-321 MiB against 282-289 (5 runs each)
+    if (!gcSet && bytes >= GC_AFTER && !(command === 'lint' && bytes >= LEAN_HEAP_AFTER)) {
       gcSet = flagsSet = true;
       v8.setFlagsFromString(GC_FLAGS);
     }
-    if (leanHeap || bytes < 4 * 1024 * 1024) return;
+    if (leanHeap || bytes < LEAN_HEAP_AFTER) return;
     leanHeap = flagsSet = true;
     v8.setFlagsFromString('--heap-growing-percent=30');
     if (command === 'audit') v8.setFlagsFromString(AUDIT_GC_FLAGS);

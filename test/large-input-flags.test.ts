@@ -2,7 +2,7 @@
  * Once a file of 4 MiB or more is read, bin/stackopt.js changes how V8 collects garbage while the
  * run goes on (`--heap-growing-percent=30`; for an audit also `--no-parallel-scavenge
  * --semi-space-growth-factor=4 --no-incremental-marking`); `fix` does from 8 KiB on and `lint`
- * from 256 KiB (`--no-incremental-marking --semi-space-growth-factor=4`). A flag set while running can stop V8 (some do, at the next full
+ * from 256 KiB to 4 MiB (`--no-incremental-marking --semi-space-growth-factor=4`). A flag set while running can stop V8 (some do, at the next full
  * collection), so these runs are checked end to end: the built CLI on inputs past the threshold,
  * against the same work done in this process, where no flag is set. A lint whose report goes to a
  * pipe sets the flags through node:v8, one whose report goes to a file through the binding under it.
