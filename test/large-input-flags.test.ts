@@ -97,7 +97,7 @@ describe('inputs of several MiB (V8 flags set while running)', () => {
     expect(cli).toEqual(own);
   }, 600_000);
 
-  it('lint: a file of 256 KiB or more gets GC_FLAGS and the findings the same lint gets in process, once its code cache is recorded', async () => {
+  it('lint: a file of 256 KiB to 4 MiB gets GC_FLAGS and the findings the same lint gets in process, once its code cache is recorded; one of 4 MiB the lean heap only', async () => {
     const text = bigStack(2000);
     expect(Buffer.byteLength(text)).toBeGreaterThanOrEqual(256 * 1024);
     expect(Buffer.byteLength(text)).toBeLessThan(THRESHOLD);
@@ -118,6 +118,10 @@ describe('inputs of several MiB (V8 flags set while running)', () => {
       else expect(cacheFiles()).toEqual(before);
       expect(jsonFindings(result).map((f) => `${f.line}:${f.column} ${f.ruleId} ${f.message}`)).toEqual(own);
     }
+    // with the cache there, a file of 4 MiB gets the lean heap only (both raised the peak of 20,000 services past 300 MiB)
+    const large = await runCliAsync(['lint', '-q', largeStack().file], p.dir, { ...flagged('lint-gc-large.txt'), XDG_CACHE_HOME: caches });
+    expect(large.status).toBe(0);
+    expect(setWhileRunning('lint-gc-large.txt')).toEqual(onV8_11 ? ['--heap-growing-percent=30'] : []);
   }, 600_000);
 
   it('fix: a file of 8 KiB or more gets GC_FLAGS and the fixed text the same fix gives in process, once its code cache is recorded; a smaller one gets no flag', async () => {
