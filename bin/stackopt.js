@@ -55,12 +55,12 @@ const AUDIT_GC_FLAGS = '--no-parallel-scavenge --semi-space-growth-factor=4 --no
 // fixes took 0.92x the CPU (0.97x the wall, 15 pairs; peak 222 MiB against 214), on its first 100
 // services (14 KB) 0.94x. A lint of a large file gains too, less: 2,000 services (848 KB) 0.93x
 // (peak 110 MiB against 107), the 279 KB file that needs fixes 0.97x, 211 KB 0.97x, 63 KB 1.00x
-// (15 pairs each); a lint of a file of 4 MiB or more does without them (see sizeHeapByInputs). Set once an input of GC_AFTER bytes is
-// read: the scripts compiled after that (an older stack schema's validator) find their caches
-// rejected, which cost a small fix more than it saved (1.02x). Under the user's own caches (flags
-// in NODE_OPTIONS), the run that records the bundle's cache sets none of them (a cache made at the
-// end of a run that set them would carry them, and be rejected on the next run); the runs after
-// it, which read that cache, set them and keep no cache.
+// (15 pairs each); a lint of a file of 4 MiB or more does without them (see sizeHeapByInputs).
+// Set once an input of GC_AFTER bytes is read: the scripts compiled after that (an older stack
+// schema's validator) find their caches rejected, which cost a small fix more than it saved
+// (1.02x). Under the user's own caches (flags in NODE_OPTIONS), the run that records the bundle's
+// cache sets none of them (a cache made at the end of a run that set them would carry them, and be
+// rejected on the next run); the runs after it, which read that cache, set them and keep no cache.
 const GC_FLAGS = '--no-incremental-marking --semi-space-growth-factor=4';
 const GC_AFTER = command === 'fix' ? 8 * 1024 : command === 'lint' ? 256 * 1024 : null;
 /** From this input size on, the heap grows by 30% between full collections (sizeHeapByInputs). */
