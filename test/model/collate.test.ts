@@ -16,17 +16,26 @@ import { repoRoot, tempProjects } from '../helpers/cli.js';
 const SIMPLE = '_-.0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const sign = (n: number) => (n < 0 ? -1 : n > 0 ? 1 : 0);
 
+/**
+ * The pairs of names of up to two characters of `_ - .`, digits and letters of both cases (the order
+ * between classes and within each: punctuation, digits, letters; case; length) on which `compare`
+ * answers otherwise than the sign of `reference`.
+ */
+function wrongOnShortNames(compare: (a: string, b: string) => number, reference: (a: string, b: string) => number): string[] {
+  const chars = '_-.059amzAMZ';
+  const names = [''];
+  for (const a of chars) {
+    names.push(a);
+    for (const b of chars) names.push(a + b);
+  }
+  const wrong: string[] = [];
+  for (const a of names) for (const b of names) if (compare(a, b) !== sign(reference(a, b))) wrong.push(`${JSON.stringify(a)} ${JSON.stringify(b)}`);
+  return wrong;
+}
+
 describe('compareRootOrder (the order compareNames takes under an English default locale)', () => {
   it('every pair of names of up to two characters of _ - . digits and letters, and random ones, as localeCompare under en', () => {
-    const chars = '_-.059amzAMZ';
-    const names = [''];
-    for (const a of chars) {
-      names.push(a);
-      for (const b of chars) names.push(a + b);
-    }
-    const wrong: string[] = [];
-    for (const a of names) for (const b of names) if (compareRootOrder(a, b) !== sign(a.localeCompare(b, 'en'))) wrong.push(`${JSON.stringify(a)} ${JSON.stringify(b)}`);
-    expect(wrong).toEqual([]);
+    expect(wrongOnShortNames(compareRootOrder, (a, b) => a.localeCompare(b, 'en'))).toEqual([]);
     const name = fc.string({ unit: fc.constantFrom(...SIMPLE), maxLength: 14 });
     fc.assert(
       fc.property(name, name, (a, b) => compareRootOrder(a, b) === sign(a.localeCompare(b, 'en'))),
@@ -37,16 +46,7 @@ describe('compareRootOrder (the order compareNames takes under an English defaul
 
 describe('compareNames', () => {
   it('every pair of names of up to two characters of _ - . digits and letters (both cases)', () => {
-    // the order between classes and within each: punctuation, digits, letters; case; length
-    const chars = '_-.059amzAMZ';
-    const names = [''];
-    for (const a of chars) {
-      names.push(a);
-      for (const b of chars) names.push(a + b);
-    }
-    const wrong: string[] = [];
-    for (const a of names) for (const b of names) if (compareNames(a, b) !== sign(a.localeCompare(b))) wrong.push(`${JSON.stringify(a)} ${JSON.stringify(b)}`);
-    expect(wrong).toEqual([]);
+    expect(wrongOnShortNames(compareNames, (a, b) => a.localeCompare(b))).toEqual([]);
   });
 
   it('random names of those characters, and the same name in other cases or cut and continued', () => {
