@@ -6,7 +6,7 @@ import type { Finding, Rule } from '../engine/types.js';
 import type { Stack } from '../model/types.js';
 import { computeCapacity, type NodeCapacity } from '../model/capacity.js';
 import type { DeclaredStack, LiveFacts, LiveTask } from '../model/live-facts.js';
-import { buildLiveStack, takeTasks, ScopeError, type AuditScope } from './live-model.js';
+import { buildLiveStack, buildTasks, ScopeError, type AuditScope } from './live-model.js';
 import type { SwarmObjectKind } from './docker.js';
 import type { SwarmSnapshot } from './snapshot.js';
 
@@ -57,15 +57,12 @@ export function auditSnapshot(snap: SwarmSnapshot, opts: AuditOptions = {}): Aud
  *
  * `ownsSnapshot`: the caller hands the snapshot over (it reads nothing of it afterwards). The facts
  * of its tasks are then made first and its parsed tasks let go (`snap.tasks` is emptied, one task
- * at a time as its facts are made: `takeTasks`) before the services are converted: the tasks are
+ * at a time as its facts are made: `buildTasks`) before the services are converted: the tasks are
  * most of a large swarm's JSON, and the collector drops them instead of copying them into the old
  * generation while the facts, trees and model are made.
  */
 export function prepareAudit(snap: SwarmSnapshot, opts: AuditOptions = {}, ownsSnapshot = false): LiveAudit {
-  let tasks: LiveTask[] | undefined;
-  if (ownsSnapshot) {
-    tasks = takeTasks(snap.tasks);
-  }
+  const tasks: LiveTask[] | undefined = ownsSnapshot ? buildTasks(snap.tasks, true) : undefined;
   const stack = buildLiveStack(snap, opts, tasks);
   if (opts.declaredFiles && opts.declaredFiles.length > 0) {
     stack.live!.declared = loadDeclared(snap, opts);
