@@ -35,18 +35,6 @@ const v8 = process.versions.v8.startsWith('11.') ? (straightReport ? v8Flags() :
 const V8_FLAGS = '--interrupt-budget=1622016';
 v8?.setFlagsFromString(V8_FLAGS);
 
-// An audit of a large snapshot keeps nearly everything it makes (the parsed snapshot, the services'
-// located trees, the model): the scavenges of the young generation copy live objects, not garbage.
-// On 2 shared cores, copying on one thread and growing the young generation in larger steps (fewer
-// scavenges) cost less CPU than parallel scavenges: on 2,000 services, 0.91-0.94x (docs/audit.md,
-// "Performance"). Nor does V8 start marking the old generation bit by bit as it fills (incremental
-// marking, with a helper thread marking beside the main one): on 2,000 services that marking began
-// during the rules and ended in a full collection while the report was written, work on a heap
-// whose objects all stay live until the process exits; without it, no full collection ran at all
-// (a heap that reaches its limit still gets one, in one piece): 0.970x the CPU (25 pairs), the same
-// peak. Set only once a snapshot of several MiB has been read.
-const AUDIT_GC_FLAGS = '--no-parallel-scavenge --semi-space-growth-factor=4 --no-incremental-marking';
-
 // `fix` keeps the lint of the project it started from (findings, fixes, model) through every pass and
 // lints the fixed text again after each: more of its heap stays live than in a lint. Incremental
 // marking then marks that heap bit by bit (a helper thread beside the main one) while the passes run,
@@ -63,6 +51,20 @@ const AUDIT_GC_FLAGS = '--no-parallel-scavenge --semi-space-growth-factor=4 --no
 // rejected on the next run); the runs after it, which read that cache, set them and keep no cache.
 const GC_FLAGS = '--no-incremental-marking --semi-space-growth-factor=4';
 const GC_AFTER = command === 'fix' ? 8 * 1024 : command === 'lint' ? 256 * 1024 : null;
+
+// An audit of a large snapshot keeps nearly everything it makes (the parsed snapshot, the services'
+// located trees, the model): the scavenges of the young generation copy live objects, not garbage.
+// On 2 shared cores, copying on one thread and growing the young generation in larger steps (fewer
+// scavenges) cost less CPU than parallel scavenges: on 2,000 services, 0.91-0.94x (docs/audit.md,
+// "Performance"). Nor does V8 start marking the old generation bit by bit as it fills (incremental
+// marking, with a helper thread marking beside the main one): on 2,000 services that marking began
+// during the rules and ended in a full collection while the report was written, work on a heap
+// whose objects all stay live until the process exits; without it, no full collection ran at all
+// (a heap that reaches its limit still gets one, in one piece): 0.970x the CPU (25 pairs), the same
+// peak. Set only once a snapshot of several MiB has been read.
+const AUDIT_GC_FLAGS = `--no-parallel-scavenge ${GC_FLAGS}`;
+/** Set under the user's own code caches (V8 11): see where. */
+const USER_CACHE_FLAGS = '--verify-snapshot-checksum';
 /** From this input size on, the heap grows by 30% between full collections (sizeHeapByInputs). */
 const LEAN_HEAP_AFTER = 4 * 1024 * 1024;
 
@@ -112,6 +114,11 @@ if (bundleStat === undefined) {
 const writeCache = process.env.STACKOPT_WRITE_CODE_CACHE;
 const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ').trim();
 const userCache = !writeCache && flags !== '' ? userCacheFile(lintOnly ? 'lint' : 'bundle', bundleStat) : null;
+// A user's cache is a file anything running as the user can change, and a release build of V8 checks
+// only a cache's header: one damaged beyond it stopped node at every run (a fatal error, a native
+// stack, exit 133), before a new one could be made. With the checksum checked, V8 rejects it, the
+// script compiles as usual and the cache is made again.
+if (userCache && v8) v8.setFlagsFromString(USER_CACHE_FLAGS);
 const cacheFile = userCache ?? `${bundle}.cache`;
 // Both files are read into one buffer, the bundle first (copied out as its Latin-1 string), then the
 // cache over it: a second megabyte-sized buffer cost a small lint about a tenth of the page faults
@@ -131,13 +138,23 @@ try {
 }
 // a cache that cannot be read only costs speed: the bundle compiles as usual
 const cachedData = writeCache ? undefined : ownCache ? readOpened(ownCache, buffer) : userCache || cacheSize === 0 ? undefined : readOrNothing(buffer, cacheFile);
-const script = new vm.Script(source, { filename: bundle, cachedData });
+let script;
 const bundleModule = { exports: {} };
-// This file's own `require` serves the bundle (node's modules, the files beside the bundle by their
-// path, the language server's package from the same node_modules): node:module's createRequire
-// would load node's ES module loader for nothing.
-script.runInThisContext()(bundleModule.exports, require, bundleModule, bundle, dirname(bundle));
+try {
+  script = new vm.Script(source, { filename: bundle, cachedData });
+  // This file's own `require` serves the bundle (node's modules, the files beside the bundle by their
+  // path, the language server's package from the same node_modules): node:module's createRequire
+  // would load node's ES module loader for nothing.
+  script.runInThisContext()(bundleModule.exports, require, bundleModule, bundle, dirname(bundle));
+} catch (e) {
+  // a bundle cut short or overwritten: not a script the build wrote, which would neither fail to
+  // compile nor throw while setting itself up
+  process.stderr.write(`stackopt: dist/bundle/${bundleName} is damaged (${e instanceof Error ? e.message : String(e)}); run \`npm run build\` in its folder\n`);
+  process.exit(3);
+}
 cli = bundleModule.exports;
+// this run records the user's own cache of the bundle at its end (there was none, or V8 rejected it)
+const recordsUserCache = Boolean(userCache) && (!cachedData || script.cachedDataRejected);
 // a bundle built by an older version than this file (a pull without a rebuild) lacks what it calls
 if (typeof cli.run !== 'function' || typeof cli.observeInputSizes !== 'function' || typeof cli.useCodeCache !== 'function' || typeof cli.saveCodeCaches !== 'function' || typeof cli.describeOutputError !== 'function') {
   process.stderr.write(`stackopt: dist/bundle/${bundleName} is older than bin/stackopt.js; run \`npm run build\` in its folder\n`);
@@ -159,7 +176,7 @@ cli.run(args, straightReport).then(
   (code) => {
     process.exitCode = code;
     if (writeCache) writeFileSync(writeCache, script.createCachedData());
-    else if (userCache && !flagsSet && (!cachedData || script.cachedDataRejected)) saveUserCache(userCache, script.createCachedData());
+    else if (recordsUserCache && !flagsSet) saveUserCache(userCache, script.createCachedData());
     // and those of the scripts loaded beside the bundle that ran without one (yaml, validators)
     cli.saveCodeCaches();
     // A command that has returned has nothing left to do: what node would still do before exiting
@@ -281,7 +298,6 @@ function writeAll(text) {
 function sizeHeapByInputs() {
   // the build's warm-up records the caches: it sets no flag; nor does a run that records the user's
   // own cache of the bundle at its end (the next runs, which read it, do)
-  const recordsUserCache = Boolean(userCache) && (!cachedData || script.cachedDataRejected);
   let gcSet = GC_AFTER === null || Boolean(writeCache) || recordsUserCache;
   let leanHeap = false;
   return (bytes) => {
@@ -306,7 +322,7 @@ function sizeHeapByInputs() {
  */
 function userCacheFile(name, st) {
   let h = 0x811c9dc5; // FNV-1a over what makes a cache valid
-  for (const c of `${process.version}\0${v8 ? V8_FLAGS : ''}\0${flags}\0${st.size}\0${st.mtimeMs}\0${st.ino}\0${st.ctimeMs}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+  for (const c of `${process.version}\0${v8 ? `${V8_FLAGS} ${USER_CACHE_FLAGS}` : ''}\0${flags}\0${st.size}\0${st.mtimeMs}\0${st.ino}\0${st.ctimeMs}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
   // os.homedir() is $HOME where it is set: node:os is loaded only where it is not
   const base = process.env.XDG_CACHE_HOME || join(process.env.HOME || require('node:os').homedir(), '.cache');
   return join(base, 'stackopt', `${name}-${h.toString(16).padStart(8, '0')}.cache`);
@@ -362,7 +378,8 @@ function openOwnFile(file) {
   let fd;
   try {
     if (!ownedByMe(lstatSync(dirname(file)))) return undefined;
-    fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+    // not blocked by a FIFO planted at the name (it is then no file, and not read)
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
     const st = fstatSync(fd);
     // far larger than any cache of ours (about 1 MB): a larger file is not read
     if (st.isFile() && ownedByMe(st) && st.size <= 64 * 1024 * 1024) return { fd, size: st.size };

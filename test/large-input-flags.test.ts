@@ -1,7 +1,7 @@
 /**
  * Once a file of 4 MiB or more is read, bin/stackopt.js changes how V8 collects garbage while the
  * run goes on (`--heap-growing-percent=30`; for an audit also `--no-parallel-scavenge
- * --semi-space-growth-factor=4 --no-incremental-marking`); `fix` does from 8 KiB on and `lint`
+ * --no-incremental-marking --semi-space-growth-factor=4`); `fix` does from 8 KiB on and `lint`
  * from 256 KiB to 4 MiB (`--no-incremental-marking --semi-space-growth-factor=4`). A flag set while running can stop V8 (some do, at the next full
  * collection), so these runs are checked end to end: the built CLI on inputs past the threshold,
  * against the same work done in this process, where no flag is set. A lint whose report goes to a
@@ -30,8 +30,12 @@ describe('inputs of several MiB (V8 flags set while running)', () => {
   const preload = join(p.dir, 'flag-log.cjs');
   writeFileSync(preload, "const v8 = require('node:v8'); const set = v8.setFlagsFromString; const { appendFileSync } = require('node:fs');\nv8.setFlagsFromString = (f) => { appendFileSync(process.env.FLAG_LOG, f + '\\n'); return set(f); };\n");
   const flagged = (log: string) => ({ NODE_OPTIONS: `--require ${preload}`, XDG_CACHE_HOME: join(p.dir, 'cache'), FLAG_LOG: join(p.dir, log) });
-  /** the flags set after start-up (the first line is the optimisation budget bin sets on V8 11) */
-  const setWhileRunning = (log: string) => (existsSync(join(p.dir, log)) ? readFileSync(join(p.dir, log), 'utf8').trim().split('\n').slice(1) : []);
+  /** the flags set after start-up (the first two lines are what bin sets at start on V8 11: the optimisation budget, and under the user's caches their checksum) */
+  const setWhileRunning = (log: string) => {
+    const lines = existsSync(join(p.dir, log)) ? readFileSync(join(p.dir, log), 'utf8').trim().split('\n') : [];
+    if (onV8_11) expect(lines.slice(0, 2)).toEqual(['--interrupt-budget=1622016', '--verify-snapshot-checksum']);
+    return lines.slice(2);
+  };
   const onV8_11 = process.versions.v8.startsWith('11.');
 
   /** 2,000 services, then comment lines up to the threshold: the flag is set once the file is read, before its tree and model are built */
@@ -88,8 +92,8 @@ describe('inputs of several MiB (V8 flags set while running)', () => {
     closeSync(out);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    // the optimisation budget at start, then the heap flag once the file is read: the flags the run into a pipe sets
-    expect(existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []).toEqual(onV8_11 ? ['--interrupt-budget=1622016', '--heap-growing-percent=30'] : []);
+    // the optimisation budget and the caches' checksum at start, then the heap flag once the file is read: the flags the run into a pipe sets
+    expect(existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []).toEqual(onV8_11 ? ['--interrupt-budget=1622016', '--verify-snapshot-checksum', '--heap-growing-percent=30'] : []);
     expect(readFileSync(`${log}.v8`, 'utf8')).toBe('false');
     const cli = jsonFindings({ status: 0, stdout: readFileSync(report, 'utf8'), stderr: '' }).map((f) => `${f.line}:${f.column} ${f.ruleId} ${f.message}`);
     const own = lint(text, { filePath: file }).findings.map((f) => `${f.line}:${f.column} ${f.ruleId} ${f.message}`);
@@ -128,7 +132,9 @@ describe('inputs of several MiB (V8 flags set while running)', () => {
     // bench/generate.mjs's stack that needs fixing, cut after its first 100 services (about 14 KB) and its first 3
     const full = dirtyStack();
     const cut = (n: number) => full.slice(0, full.indexOf(`\n  svc-${n}:`) + 1);
-    const caches = join(p.dir, 'cache', 'stackopt');
+    // a cache folder of its own: the first run of the full bundle in it records the cache
+    const cacheHome = join(p.dir, 'fix-cache');
+    const caches = join(cacheHome, 'stackopt');
     /** the user's code caches (the preload's NODE_OPTIONS make them the run's), each with when it was written */
     const cacheFiles = () => (existsSync(caches) ? readdirSync(caches).map((f) => `${f} ${statSync(join(caches, f)).mtimeMs}`).sort() : []);
     const bundleCaches = () => cacheFiles().filter((f) => f.startsWith('bundle-'));
@@ -141,7 +147,7 @@ describe('inputs of several MiB (V8 flags set while running)', () => {
       const file = join(p.dir, `fix-${n}.yml`);
       writeFileSync(file, text);
       const before = cacheFiles();
-      const result = await runCliAsync(['fix', '--stdout', file], p.dir, flagged(`fix-${run}-flags.txt`));
+      const result = await runCliAsync(['fix', '--stdout', file], p.dir, { ...flagged(`fix-${run}-flags.txt`), XDG_CACHE_HOME: cacheHome });
       expect(setWhileRunning(`fix-${run}-flags.txt`), `run ${run}`).toEqual(onV8_11 ? flags : []);
       expect(result.status).toBe(0);
       if (run === 1) expect(bundleCaches()).toHaveLength(1);
@@ -158,7 +164,7 @@ describe('inputs of several MiB (V8 flags set while running)', () => {
     const file = join(p.dir, 'snapshot.json');
     writeFileSync(file, text);
     const run = await runCliAsync(['audit', '--snapshot', file, '--no-color'], p.dir, flagged('audit-flags.txt'));
-    expect(setWhileRunning('audit-flags.txt')).toEqual(onV8_11 ? ['--heap-growing-percent=30', '--no-parallel-scavenge --semi-space-growth-factor=4 --no-incremental-marking'] : []);
+    expect(setWhileRunning('audit-flags.txt')).toEqual(onV8_11 ? ['--heap-growing-percent=30', '--no-parallel-scavenge --no-incremental-marking --semi-space-growth-factor=4'] : []);
     expect(run.stderr).toBe('');
     const own = formatAuditHuman(auditSnapshot(parseSnapshot(text, file)), { color: false });
     expect(own.length).toBeGreaterThan(100_000);

@@ -117,7 +117,9 @@ export async function runProgram(commands: readonly CommandEntry[], argv: string
     await program!.parseAsync(argv, { from: 'user' });
     return g.exitCode;
   } catch (e) {
-    if (e instanceof CommanderError) {
+    // only a run commander parsed can throw its errors: asked otherwise, the lint bundle would load
+    // commander (a file beside it) for the check, and report a broken install in place of the error
+    if (program !== null && e instanceof CommanderError) {
       // help and version exit 0; everything else commander rejects is a usage error
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       return EXIT_USAGE;
