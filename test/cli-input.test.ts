@@ -340,7 +340,10 @@ describe('usage errors: exit 2', () => {
         const r = spawnSync('sh', ['-c', script, process.execPath, BIN, ...args], { cwd: d, env: baseEnv(), encoding: 'utf8', timeout: RUN_TIMEOUT_MS });
         // (fix --stdout writes its summary to standard error first)
         expect([args[0], r.status, r.stderr.split('\n').at(-2), r.stderr.includes('    at ')]).toEqual([args[0], 2, 'stackopt: cannot write output: the file would be larger than allowed (a file size limit)', false]);
-        expect(statSync(join(d, 'out.txt')).size, args[0]).toBeLessThan(whole.stdout.length);
+        // what the file took is the report's start, up to the limit: a write cut short is followed by the rest until the limit stops it
+        const out = readFileSync(join(d, 'out.txt'));
+        expect([512, 1024], args[0]).toContain(out.length);
+        expect(Buffer.from(whole.stdout).subarray(0, out.length).equals(out), args[0]).toBe(true);
       }
     } finally {
       rmSync(d, { recursive: true, force: true });
