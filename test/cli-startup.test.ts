@@ -268,11 +268,12 @@ describe('a file beside the bundle that is missing', () => {
   beforeAll(() => assertBuilt());
   afterAll(() => p.cleanup());
 
-  /** `stackopt lint compose.yaml` in the project (or `cwd`), run by the copy of the CLI at `pkg`. */
-  const lintWith = (pkg: string, cwd = p.dir) =>
-    spawnSync(process.execPath, [join(pkg, 'bin', 'stackopt.js'), 'lint', 'compose.yaml'], {
+  /** `stackopt lint [options] compose.yaml` in the project (or `cwd`), run by the copy of the CLI at `pkg`. */
+  const lintWith = (pkg: string, cwd = p.dir, options: string[] = []) =>
+    spawnSync(process.execPath, [join(pkg, 'bin', 'stackopt.js'), 'lint', ...options, 'compose.yaml'], {
       cwd,
-      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', XDG_CACHE_HOME: join(p.dir, 'cache') },
+      // NO_COLOR would keep --color from loading chalk
+      env: { PATH: process.env.PATH ?? '', XDG_CACHE_HOME: join(p.dir, 'cache') },
       encoding: 'utf8',
       timeout: 300_000,
     });
@@ -287,15 +288,32 @@ describe('a file beside the bundle that is missing', () => {
     return pkg;
   };
 
-  it('is one line that names it, exit 3, not node\'s error with its require stack', () => {
+  it('is one line that names it, exit 3, not node\'s error with its require stack, nor an internal error to report', () => {
     // a copy of the installed CLI without the configuration validator
     const pkg = copyCli('pkg', true);
     rmSync(join(pkg, 'dist', 'bundle', 'config-validator.cjs'));
     const r = lintWith(pkg);
     expect(r.status).toBe(3);
     expect(r.stderr.trimEnd().split('\n')).toEqual([
-      `stackopt: internal error: stackopt is not fully installed: ${join(pkg, 'dist', 'bundle', 'config-validator.cjs')} is missing; reinstall it, or run \`npm run build\` in its folder (run with --debug for details, and please report it)`,
+      `stackopt: stackopt is not fully installed: ${join(pkg, 'dist', 'bundle', 'config-validator.cjs')} is missing; reinstall it, or run \`npm run build\` in its folder`,
     ]);
+  });
+
+  it('the same for chalk under --color and for an older stack schema validator', () => {
+    const pkg = copyCli('pkg-no-chalk', true);
+    rmSync(join(pkg, 'dist', 'bundle', 'chalk.cjs'));
+    const colored = lintWith(pkg, p.dir, ['--color']);
+    expect([colored.status, colored.stderr]).toEqual([3, `stackopt: stackopt is not fully installed: ${join(pkg, 'dist', 'bundle', 'chalk.cjs')} is missing; reinstall it, or run \`npm run build\` in its folder\n`]);
+    // the validators of older stack schemas are read from dist/stack-validators beside dist/bundle
+    const older = copyCli('pkg-no-validator', true);
+    cpSync(join(repoRoot, 'dist', 'stack-validators'), join(older, 'dist', 'stack-validators'), { recursive: true });
+    rmSync(join(older, 'dist', 'stack-validators', 'config_schema_v3.8.cjs'));
+    const project = join(p.dir, 'stack-3.8');
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, 'compose.yaml'), 'version: "3.8"\nservices:\n  web:\n    image: nginx:1.27\n');
+    // a swarm stack is checked against the stack schema of its version
+    const r = lintWith(older, project, ['--target', 'swarm']);
+    expect([r.status, r.stderr]).toEqual([3, `stackopt: stackopt is not fully installed: ${join(older, 'dist', 'stack-validators', 'config_schema_v3.8.cjs')} is missing; reinstall it, or run \`npm run build\` in its folder\n`]);
   });
 
   it('a bundle older than bin/stackopt.js (a pull without a rebuild: a function bin calls is missing) is one line, exit 3', () => {

@@ -4,6 +4,7 @@ import { describeFsError } from '../parse/read-text.js';
 import { CliError, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
 import { foreignFlagAdvice } from './foreign-flags.js';
 import { packageVersion } from '../engine/package-info.js';
+import { IncompleteInstallError } from '../engine/code-cache.js';
 import type { GlobalContext } from './shared.js';
 
 /** Why standard output or error could not be written, in words (bin/stackopt.js prints it). */
@@ -131,6 +132,11 @@ export async function runProgram(commands: readonly CommandEntry[], argv: string
     if (e instanceof InputError) {
       g.stderr(`stackopt: ${e.message}`);
       return EXIT_USAGE;
+    }
+    // nothing to report: the install is to be mended (exit 3, as the other failures of the install bin/stackopt.js tells)
+    if (e instanceof IncompleteInstallError) {
+      g.stderr(`stackopt: ${e.message}`);
+      return EXIT_INTERNAL;
     }
     const err = e as Error;
     g.stderr(`stackopt: internal error: ${err?.message ?? String(e)}${g.debug ? '' : ' (run with --debug for details, and please report it)'}`);

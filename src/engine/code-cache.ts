@@ -64,6 +64,12 @@ export function saveCodeCaches(): void {
 }
 
 /**
+ * A file the build puts beside the bundle is missing: an install cut short, or a checkout not built
+ * since. The CLI says it in one line (exit 3), not as an internal error to report.
+ */
+export class IncompleteInstallError extends Error {}
+
+/**
  * A CommonJS file the build puts beside the bundle (`dist/bundle/<name>.cjs`: a package or module
  * only some commands or inputs use), loaded the first time one of its members is used, with its
  * code cache. The file is one function expression of the CommonJS arguments (scripts/build-bundle.mjs)
@@ -75,7 +81,7 @@ export function loadChunk(name: string, dir: string, req: (id: string) => unknow
   try {
     source = readFileSync(file, 'latin1');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`stackopt is not fully installed: ${file} is missing; reinstall it, or run \`npm run build\` in its folder`);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new IncompleteInstallError(`stackopt is not fully installed: ${file} is missing; reinstall it, or run \`npm run build\` in its folder`);
     throw e;
   }
   const mod = { exports: {} as unknown };

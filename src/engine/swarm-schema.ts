@@ -3,7 +3,7 @@ import runtimeEqual from 'ajv/dist/runtime/equal.js';
 import runtimeUcs2length from 'ajv/dist/runtime/ucs2length.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileWithCodeCache } from './code-cache.js';
+import { compileWithCodeCache, IncompleteInstallError } from './code-cache.js';
 import { packageRoot } from './package-info.js';
 import { validateStack } from '../generated/stack-validator.js';
 import { validateCompose } from '../generated/validators.js';
@@ -88,7 +88,7 @@ function validatorRequire(id: string): unknown {
 
 function loadOlderValidator(version: string): CompiledValidator {
   const file = join(packageRoot(), 'dist', 'stack-validators', `config_schema_v${version}.cjs`);
-  if (!existsSync(file)) throw new Error(`the stack schema ${version} validator is not built (no ${file}); run \`npm run build\``);
+  if (!existsSync(file)) throw new IncompleteInstallError(`stackopt is not fully installed: ${file} is missing; reinstall it, or run \`npm run build\` in its folder`);
   // one function expression, and ASCII (scripts/build-schemas.mjs writes it so): read as Latin-1,
   // it is compiled as it is read, without decoding UTF-8 or a second copy to wrap it
   const script = compileWithCodeCache(file, readFileSync(file, 'latin1'));
