@@ -117,6 +117,17 @@ describe('insertIntoMap (block)', () => {
     const out = withNode(raw, ['services', 'api'], (s, n) => insertIntoMap(s, n as YAMLMap, [['deploy', { replicas: 2 }]]));
     expect(out).toBe('services:\n  api:\n    image: a:1 # pinned\n    deploy:\n      replicas: 2\n\n  # the database\n  db:\n    image: postgres:16\n');
   });
+  it('goes after the comment lines indented under the last entry (they belong to it), before those at the keys\' column or after a blank line', () => {
+    // a commented-out entry of the last mapping, and a comment's second line under a port: split
+    // from them, the first would land in the added list and no longer uncomment into its mapping
+    const raw = 'services:\n  api:\n    environment:\n      A: "1"\n      # B: "2"   (uncomment to enable B)\n    ports:\n      - "80"   # first line\n               # second line\n    # about the next service\n  db:\n    environment:\n      A: "1"\n\n      # after a blank line\n';
+    const api = withNode(raw, ['services', 'api'], (s, n) => insertIntoMap(s, n as YAMLMap, [['user', quoted('1000')]]));
+    expect(api).toBe(raw.replace('# second line\n', '# second line\n    user: "1000"\n'));
+    const env = withNode(raw, ['services', 'api', 'environment'], (s, n) => insertIntoMap(s, n as YAMLMap, [['C', quoted('3')]]));
+    expect(env).toBe(raw.replace('A: "1"\n      # B: "2"', 'A: "1"\n      C: "3"\n      # B: "2"'));
+    const db = withNode(raw, ['services', 'db'], (s, n) => insertIntoMap(s, n as YAMLMap, [['user', quoted('1000')]]));
+    expect(db).toBe(raw.replace('      A: "1"\n\n', '      A: "1"\n    user: "1000"\n\n'));
+  });
   it('follows a 4-space file and an indentless sequence style', () => {
     const raw = 'services:\n    api:\n        ports:\n        - "80"\n';
     const out = withNode(raw, ['services', 'api'], (s, n) => insertIntoMap(s, n as YAMLMap, [['cap_drop', ['ALL']], ['deploy', { resources: { limits: { cpus: '1' } } }]]));
@@ -178,6 +189,9 @@ describe('appendToSeq, replaceScalar, renameKey', () => {
   it('appends to a block sequence at the dash column', () => {
     expect(withNode('c:\n  - NET_RAW # why\nd: 1\n', ['c'], (s, n) => appendToSeq(s, n as YAMLSeq, ['ALL']))).toBe('c:\n  - NET_RAW # why\n  - ALL\nd: 1\n');
     expect(withNode('c:\n- NET_RAW\n', ['c'], (s, n) => appendToSeq(s, n as YAMLSeq, ['ALL', 'X']))).toBe('c:\n- NET_RAW\n- ALL\n- X\n');
+  });
+  it('appends to a block sequence after the comment lines indented under its last item', () => {
+    expect(withNode('c:\n  - NET_RAW # why\n    # and more\n  # next\nd: 1\n', ['c'], (s, n) => appendToSeq(s, n as YAMLSeq, ['ALL']))).toBe('c:\n  - NET_RAW # why\n    # and more\n  - ALL\n  # next\nd: 1\n');
   });
   it('appends to a flow sequence, empty or not', () => {
     expect(withNode('c: [NET_RAW]\n', ['c'], (s, n) => appendToSeq(s, n as YAMLSeq, ['ALL']))).toBe('c: [NET_RAW, ALL]\n');

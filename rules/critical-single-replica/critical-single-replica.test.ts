@@ -188,7 +188,24 @@ volumes:
     {
       name: 'compose: the port comes from ${VAR:-default}',
       code: 'services:\n  gateway:\n    image: myorg/gateway:2\n    ports:\n      - "${GATEWAY_PORT:-80}:4000"\n',
-      errors: [{ messageId: 'cannotScale', message: /it publishes host port 80 \("80:4000"\)/, line: 2, column: 3 }],
+      errors: [{ messageId: 'cannotScale', message: /it publishes host port 80 \("\$\{GATEWAY_PORT:-80\}:4000" \("80:4000"\)\), which a second container cannot bind when it is one port;/, line: 2, column: 3 }],
+    },
+    {
+      name: 'compose: a host port a variable sets blocks scaling whatever this run\'s environment (unset, one port, a range); a set value is not shown',
+      code: 'services:\n  mysql:\n    build: ./mysql\n    ports:\n      - "${MYSQL_PORT}:3306"\n  gateway:\n    image: myorg/gateway:2\n    ports:\n      - target: 4000\n        published: ${GATEWAY_PORTS}\n  edge:\n    image: caddy:2\n    ports:\n      - "${EDGE_IP:-127.0.0.1}:443:443"\n      - "${EDGE_IP}:8000-8001:80"\n',
+      env: { GATEWAY_PORTS: '9000-9001', EDGE_IP: '10.0.0.1' },
+      errors: [
+        {
+          messageId: 'cannotScale',
+          message:
+            'service "mysql" is critical (name is "mysql") but runs 1 replica (deploy.replicas is not set); one replica is a single point of failure, but a second replica would not start: it publishes a host port set by a variable ("${MYSQL_PORT}:3306" (":3306")), which a second container cannot bind when it is one port; publish a host port range, or put a proxy in front of it, then scale it',
+          line: 2,
+          column: 3,
+        },
+        { messageId: 'cannotScale', message: /it publishes a host port set by a variable \(published: "\$\{GATEWAY_PORTS\}"\), which a second container cannot bind when it is one port;/, line: 6, column: 3 },
+        // a variable in the host IP only: the fixed port 443 blocks, the range does not
+        { messageId: 'cannotScale', message: /it publishes host port 443 \("\$\{EDGE_IP:-127\.0\.0\.1\}:443:443"\), which a second container cannot bind;/, line: 11, column: 3 },
+      ],
     },
     {
       name: 'swarm: container_name and ingress ports do not stop scaling, a host-mode port does',
@@ -305,6 +322,34 @@ volumes:
           column: 3,
         },
       ],
+    },
+    {
+      name: 'a database by its name keeps its data in a host folder (a bind mount): no replicas added',
+      // a corpus case: the service is built from a Dockerfile, its data directory is bind-mounted
+      code: 'services:\n  postgres:\n    build: ./postgres\n    volumes:\n      - ./sample-data:/var/lib/postgresql/data\n',
+      errors: [
+        {
+          messageId: 'statefulSingleReplica',
+          message:
+            'service "postgres" is critical (name is "postgres") and runs 1 replica (deploy.replicas is not set), but it keeps state (a host folder mounted writable, "./sample-data:/var/lib/postgresql/data"): more replicas of it is not high availability by itself; use streaming replication with a failover manager such as Patroni or repmgr, or a managed service',
+          line: 2,
+          column: 3,
+          endColumn: 11,
+        },
+      ],
+    },
+    {
+      name: 'a host folder named for data (long syntax) makes a marked service stateful; a variable in its path is shown as written',
+      code: 'services:\n  api:\n    image: myorg/api:1\n    x-stackopt: {critical: true}\n    volumes:\n      - type: bind\n        source: ./data\n        target: /app/data\n  store:\n    image: myorg/store:1\n    x-stackopt: {critical: true}\n    volumes:\n      - ${DATA_PATH_HOST}/mysql:/var/lib/mysql\n',
+      errors: [
+        { messageId: 'statefulSingleReplica', message: /keeps state \(a host folder mounted writable at \/app\/data\)/, line: 2, column: 3 },
+        { messageId: 'statefulSingleReplica', message: /keeps state \(a host folder mounted writable, "\$\{DATA_PATH_HOST\}\/mysql:\/var\/lib\/mysql"/, line: 9, column: 3 },
+      ],
+    },
+    {
+      name: 'configuration, a socket and a read-only folder bind-mounted into a proxy keep no state: replicas are added',
+      code: 'services:\n  proxy:\n    image: traefik:v3.1\n    volumes:\n      - ./traefik:/etc/traefik\n      - /var/run/docker.sock:/var/run/docker.sock\n      - ./data:/srv/data:ro\n',
+      errors: [{ messageId: 'singleReplica', line: 2, column: 3 }],
     },
     {
       name: 'a bind mount and an anonymous volume do not make a service stateful',
@@ -448,6 +493,24 @@ describe('service-class', () => {
     expect(isStateful(svc('web', 'nginx', [{ type: 'tmpfs', source: null, target: '/tmp' }]))).toBe(false);
     expect(isStateful(svc('q', 'rabbitmq:3'))).toBe(true);
     expect(isStateful(svc('db', 'myorg/custom:1'))).toBe(false); // the name alone does not make it stateful
+  });
+
+  it('isStateful: a host folder the service writes its data to (a bind mount)', () => {
+    const bind = (source: string, target: string, readOnly = false): Partial<Mount> => ({ type: 'bind', source, target, readOnly });
+    // a database, cache or broker by its name writes to any folder it is given writable
+    expect(isStateful(svc('mysql', null, [bind('/srv/mysql', '/var/lib/mysql')]))).toBe(true);
+    expect(isStateful(svc('db', 'myorg/custom:1', [bind('./pg', '/var/lib/postgresql')]))).toBe(true);
+    expect(isStateful(svc('db', 'myorg/custom:1', [bind('./pg', '/var/lib/postgresql', true)]))).toBe(false);
+    // any service: a folder that says it holds data or a database's files
+    expect(isStateful(svc('api', 'myorg/api:1', [bind('./data', '/app/data')]))).toBe(true);
+    expect(isStateful(svc('store', 'myorg/store:1', [bind('/srv/x', '/var/lib/mysql')]))).toBe(true);
+    expect(isStateful(svc('api', 'myorg/api:1', [bind('./app-db', '/srv/x')]))).toBe(true);
+    // not: configuration, sockets and devices, caches, other folders
+    expect(isStateful(svc('mysql', null, [bind('./my.cnf', '/etc/mysql/conf.d/my.cnf')]))).toBe(false);
+    expect(isStateful(svc('redis', null, [bind('/var/run/docker.sock', '/var/run/docker.sock')]))).toBe(false);
+    expect(isStateful(svc('api', 'myorg/api:1', [bind('./data-cache', '/app/cache')]))).toBe(false);
+    expect(isStateful(svc('api', 'myorg/api:1', [bind('./src', '/app/src')]))).toBe(false);
+    expect(isStateful(svc('web', 'nginx', [bind('./html', '/usr/share/nginx/html')]))).toBe(false);
   });
 
   it('patterns: globs over the whole name, case-insensitive', () => {

@@ -10,7 +10,9 @@ import { buildSharedFix, FixBuilder } from '../../src/engine/fixer.js';
 import { stackTarget, type Target } from '../../src/engine/target.js';
 import { at, child, scalarValue } from '../../src/model/access.js';
 import { isReplicated, isStateful } from '../../src/model/service-class.js';
-import type { Service, Stack } from '../../src/model/types.js';
+import type { Port, Service, Stack } from '../../src/model/types.js';
+import { parseShortPort } from '../../src/parse/stack-formats.js';
+import { showValue } from '../show-value.js';
 
 export const FIXED_REPLICAS = 2;
 
@@ -32,16 +34,76 @@ export function scaleBlocker(svc: Service, target: Target): string | null {
   }
   const onePerNode = Number(scalarValue(at(svc.deploy, 'placement', 'max_replicas_per_node'))) === 1;
   for (const p of svc.ports) {
-    if (p.published === null || p.published.trim() === '') continue;
-    const written = p.syntax === 'short' ? `"${String(scalarValue(p.ref) ?? '')}"` : `published: ${p.published}`;
+    // a host port a variable sets is whatever the environment of the deploy makes it: not the
+    // environment of this run (unset here, it would read as no host port at all)
+    const variable = hostPortVariable(p);
+    if (!variable && (p.published === null || p.published.trim() === '')) continue;
+    const written = p.syntax === 'short' ? showValue(p.ref) : `published: ${variable ? showValue(child(p.ref, 'published')!) : p.published}`;
+    // the port itself when the file gives it (`${PORT:-80}` unset here: 80), never a set variable's value
+    const node = p.syntax === 'short' ? p.ref.node : child(p.ref, 'published')?.node;
+    const fromEnv = node !== undefined && node.kind === 'scalar' && node.fromEnv === true;
+    const port = variable && (fromEnv || !p.published?.trim()) ? 'a host port set by a variable' : `host port ${p.published}`;
     if (target === 'swarm') {
       if ((p.mode ?? 'ingress') !== 'host' || onePerNode) continue;
-      return `it publishes host port ${p.published} in mode: host (${written}), which a second task on the same node cannot bind; publish it in ingress mode or set deploy.placement.max_replicas_per_node: 1 on enough nodes, then scale it`;
+      return `it publishes ${port} in mode: host (${written}), which a second task on the same node cannot bind; publish it in ingress mode or set deploy.placement.max_replicas_per_node: 1 on enough nodes, then scale it`;
     }
-    if (hostPorts(p.published) >= 2 && !p.target.includes('-')) continue;
-    return `it publishes host port ${p.published} (${written}), which a second container cannot bind; publish a host port range, or put a proxy in front of it, then scale it`;
+    if (!variable && hostPorts(p.published!) >= 2 && !p.target.includes('-')) continue;
+    return `it publishes ${port} (${written}), which a second container cannot bind${variable ? ' when it is one port' : ''}; publish a host port range, or put a proxy in front of it, then scale it`;
   }
   return null;
+}
+
+/** Whether the published (host) port is written with a variable (`"${MYSQL_PORT}:3306"`, `published: ${PORT:-80}`). */
+function hostPortVariable(p: Port): boolean {
+  if (p.syntax === 'long') {
+    const n = child(p.ref, 'published')?.node;
+    return n !== undefined && n.kind === 'scalar' && n.raw !== undefined && VARIABLE.test(n.raw.replaceAll('$$', ''));
+  }
+  const n = p.ref.node;
+  if (n.kind !== 'scalar' || n.raw === undefined) return false;
+  const published = parseShortPort(markVariables(n.raw)).published;
+  return published !== null && published.includes(MARK);
+}
+
+const VARIABLE = /\$(?:\{|[A-Za-z_])/;
+const MARK = '\u0001';
+
+/**
+ * The text with each variable expression (`$NAME`, `${...}` with what nests in it) as one mark
+ * character, and `$$` kept: the port's parts can then be told apart as docker splits the value
+ * (a default such as `${PORT:-80}` holds a colon of its own).
+ */
+function markVariables(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c !== '$') {
+      out += c;
+      continue;
+    }
+    const next = text[i + 1];
+    if (next === '$') {
+      out += '$$';
+      i++;
+    } else if (next === '{') {
+      let depth = 0;
+      let j = i + 1;
+      for (; j < text.length; j++) {
+        if (text[j] === '{') depth++;
+        else if (text[j] === '}' && --depth === 0) break;
+      }
+      out += MARK;
+      i = j;
+    } else if (next !== undefined && /[A-Za-z_]/.test(next)) {
+      let j = i + 1;
+      while (j < text.length && /\w/.test(text[j]!)) j++;
+      out += MARK;
+      i = j - 1;
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 /** How many host ports a published value names: `80` one, `8000-8009` ten; 0 when it is not a number. */

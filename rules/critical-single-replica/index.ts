@@ -5,6 +5,7 @@ import {
   DEFAULT_CRITICAL_PATTERNS,
   describeHighAvailability,
   findPatternMatch,
+  imageProduct,
   isCriticalKind,
   isReplicated,
   splitPattern,
@@ -72,7 +73,7 @@ export default defineRule<CriticalSingleReplicaOptions>({
         if (state) {
           ctx.report({
             messageId: 'statefulSingleReplica',
-            data: { service: svc.name, reason, replicas, state: describeState(state, shownText(svc.image)), ha: describeHighAvailability(svc.image?.value ?? null) },
+            data: { service: svc.name, reason, replicas, state: describeState(state, shownText(svc.image)), ha: describeHighAvailability(imageProduct(svc) ? svc.image!.value : svc.name) },
             at: target,
             loc,
             service: svc,
@@ -148,5 +149,7 @@ function describeReplicas(count: number, replicas: Located<number> | null): stri
 function describeState(s: StatefulReason, shown: string | null): string {
   if (s.kind === 'volume') return `named volume "${s.volume}" at ${s.mount.target}`;
   if (s.kind === 'product') return `image "${shown ?? s.image}" holds ${s.state}`;
+  // the spec as the file wrote it: a path a set variable went into is not shown
+  if (s.kind === 'bind') return s.mount.syntax === 'short' ? `a host folder mounted writable, ${showValue(s.mount.ref)}` : `a host folder mounted writable at ${s.mount.target}`;
   return `${s.class} image "${shown ?? s.image}"`;
 }

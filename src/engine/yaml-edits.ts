@@ -73,8 +73,15 @@ interface InsertPoint {
   atLineStart: boolean;
 }
 
-/** Where lines added at the end of a block collection go: after its last content line. */
-function endOfBlock(text: string, node: EditNode): InsertPoint | null {
+/**
+ * Where lines added at the end of a block collection go: after its last content line and the
+ * comment lines right after it that are indented deeper than the collection's own entries
+ * (`inner`: its keys' or dashes' column). Those belong to its last entry (a commented-out
+ * `# B: "2"` under `environment:`, a comment's second line under a port); a comment at the
+ * entries' column or less, or after a blank line, introduces what follows and stays after the
+ * added lines.
+ */
+function endOfBlock(text: string, node: EditNode, inner: number): InsertPoint | null {
   const leaf = lastLeaf(text, node);
   if (isBlockScalar(leaf) && keepsTrailingLines(text, leaf)) {
     const e = rangeOf(leaf)![1];
@@ -82,7 +89,16 @@ function endOfBlock(text: string, node: EditNode): InsertPoint | null {
   }
   const end = contentEnd(text, node);
   if (end === null) return null;
-  return { pos: lineEnd(text, end), atLineStart: false };
+  let pos = lineEnd(text, end);
+  for (;;) {
+    const nl = text.indexOf('\n', pos);
+    if (nl < 0) break;
+    const next = lineEnd(text, nl + 1);
+    const comment = /^( *)#/.exec(text.slice(nl + 1, next));
+    if (!comment || comment[1]!.length <= inner) break;
+    pos = next;
+  }
+  return { pos, atLineStart: false };
 }
 
 function insertLines(at: InsertPoint, lines: string[], eol: string): { start: number; text: string } {
@@ -121,7 +137,7 @@ export function insertIntoMap(source: SourceFile, map: EditNode, pairs: Readonly
   const keyStart = last === undefined ? undefined : rangeOf(pairKey(last))?.[0];
   if (keyStart === undefined) return null;
   const indent = keyIndent(text, keyStart);
-  const at = endOfBlock(text, map);
+  const at = endOfBlock(text, map, indent);
   if (!at) return null;
   const lines = pairs.flatMap(([k, v]) => renderPairLines(k, v, indent, style));
   const ins = insertLines(at, lines, source.eol);
@@ -237,7 +253,7 @@ export function appendToSeq(source: SourceFile, seq: EditNode, items: readonly Y
   }
   if (text[r[0]] !== '-') return null;
   const dash = r[0] - lineStart(text, r[0]);
-  const at = endOfBlock(text, seq);
+  const at = endOfBlock(text, seq, dash);
   if (!at) return null;
   const lines = items.flatMap((i) => renderItemLines(i, dash, style));
   const ins = insertLines(at, lines, source.eol);

@@ -545,11 +545,15 @@ export function completionWaiters(stack: Pick<Stack, 'services'>): Map<string, s
   return out;
 }
 
-/** Why a service keeps state: a named volume, its image's product (a database, cache or broker, or state of its own). */
+/**
+ * Why a service keeps state: a named volume, its image's product (a database, cache or broker, or
+ * state of its own), or a folder of the host it writes its data to (a bind mount, see `bindHoldsState`).
+ */
 export type StatefulReason =
   | { kind: 'volume'; volume: string; mount: Mount }
   | { kind: 'image'; image: string; class: ServiceClass }
-  | { kind: 'product'; image: string; state: string };
+  | { kind: 'product'; image: string; state: string }
+  | { kind: 'bind'; mount: Mount };
 
 /** Whether a mount is a named volume (not a bind mount, tmpfs or anonymous volume). */
 export function isNamedVolume(m: Mount): boolean {
@@ -566,13 +570,40 @@ export function holdsState(m: Mount): boolean {
   return !nameWords(m.source!).includes('cache') && !nameWords(m.target).includes('cache');
 }
 
+/** Where a bind mount is the host's plumbing, not a folder of data: sockets, devices, kernel views, run state. */
+const HOST_PLUMBING = /^\/(?:dev|proc|sys|run|var\/run|tmp)(?:\/|$)|\.sock(?:et)?$/;
+
+/**
+ * Whether a bind mount holds data the service writes to the host: mounted writable, not a cache
+ * (as `holdsState`), not the host's plumbing (`/var/run/docker.sock`, `/dev/...`, `/tmp/.X11-unix`)
+ * nor configuration (`/etc/...`), and either the service is a database, cache or broker (by what it
+ * runs, else by its name: a `postgres` service built from a Dockerfile) or the folder says it holds
+ * data (a word `data` or `db`, or a database's name, in its host path or its target:
+ * `./sample-data:/var/lib/postgresql/data`, `${DATA_PATH_HOST}/mysql:/var/lib/mysql`). A second
+ * replica would write to the same folder (one host) or to another, empty one (swarm: each node's own).
+ */
+function bindHoldsState(m: Mount, cls: ServiceClass): boolean {
+  if (m.type !== 'bind' || m.readOnly || m.source === null) return false;
+  const target = m.target.trim();
+  if (HOST_PLUMBING.test(target) || HOST_PLUMBING.test(m.source.trim()) || /^\/etc(?:\/|$)/.test(target)) return false;
+  const words = [...nameWords(m.source), ...nameWords(target)];
+  if (words.includes('cache')) return false;
+  if (STATEFUL_CLASSES.has(cls)) return true;
+  return words.some((w) => {
+    if (w === 'data' || w === 'db') return true;
+    const cls = PRODUCTS.get(w)?.cls;
+    return cls !== undefined && cls !== null && STATEFUL_CLASSES.has(cls);
+  });
+}
+
 /**
  * Why the service keeps state, or null: its image's product when the service runs that product's
  * server and the product keeps data (a database, cache or broker image, or state of its own such
  * as Pushgateway's pushed metrics), else the first named volume that can hold state (see
- * `holdsState`). The service name alone does not make a service stateful.
+ * `holdsState`), else the first bind mount its data is written to (see `bindHoldsState`). The
+ * service name alone does not make a service stateful.
  */
-export function statefulReason(svc: Pick<Service, 'image' | 'volumes'> & { ref?: Service['ref'] }): StatefulReason | null {
+export function statefulReason(svc: StatefulInput): StatefulReason | null {
   const image = svc.image?.value;
   const product = image ? classifyWords(imageName(image)).product : null;
   if (image && product && runsServer(svc, product)) {
@@ -581,11 +612,17 @@ export function statefulReason(svc: Pick<Service, 'image' | 'volumes'> & { ref?:
   }
   const mount = svc.volumes.find(holdsState);
   if (mount) return { kind: 'volume', volume: mount.source!, mount };
-  return null;
+  if (!svc.volumes.some((m) => m.type === 'bind')) return null;
+  const cls = classifyService(svc);
+  const bind = svc.volumes.find((m) => bindHoldsState(m, cls));
+  return bind ? { kind: 'bind', mount: bind } : null;
 }
 
+/** What `statefulReason` reads of a service. */
+export type StatefulInput = Pick<Service, 'name' | 'image' | 'volumes'> & { ref?: Service['ref'] };
+
 /** A service keeps state: see `statefulReason`. */
-export function isStateful(svc: Pick<Service, 'image' | 'volumes'> & { ref?: Service['ref'] }): boolean {
+export function isStateful(svc: StatefulInput): boolean {
   return statefulReason(svc) !== null;
 }
 
