@@ -10,6 +10,7 @@ import { buildSharedFix, flow, FixBuilder, type YamlValue } from '../../src/engi
 import { child, scalarValue } from '../../src/model/access.js';
 import { imageRepository } from '../../src/model/image-repository.js';
 import { runsImageServer } from '../../src/model/service-class.js';
+import { allowsStartPeriod } from '../../src/model/stack-version.js';
 import type { Service, Stack } from '../../src/model/types.js';
 
 export interface KnownHealthcheck {
@@ -68,17 +69,6 @@ export const KNOWN_HEALTHCHECKS: ReadonlyMap<string, KnownHealthcheck> = new Map
 export function knownHealthcheck(image: string): KnownHealthcheck | null {
   const repo = imageRepository(image);
   return repo === null ? null : (KNOWN_HEALTHCHECKS.get(repo) ?? null);
-}
-
-/** `start_period` needs compose file format 3.4 or later when a version is given (docker stack checks it). */
-function allowsStartPeriod(stack: Stack): boolean {
-  const v = scalarValue(child(stack.root, 'version'));
-  if (v === undefined || v === null) return true;
-  const m = /^\s*(\d+)(?:\.(\d+))?/.exec(String(v));
-  if (!m) return true;
-  const major = Number(m[1]);
-  const minor = Number(m[2] ?? 0);
-  return major > 3 || (major === 3 && minor >= 4) || major === 2;
 }
 
 export function fixHealthcheck(stack: Stack, svc: Service): Fix {

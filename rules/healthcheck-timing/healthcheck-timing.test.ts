@@ -51,6 +51,24 @@ testRule(rule, {
       errors: [{ message: /runs "mysql:8.4", which takes a while to start, and its healthcheck sets no start_period/, line: 4, column: 5, endColumn: 16 }],
     },
     {
+      name: 'a slow image in a file of version 3.3: start_period needs 3.4 (docker stack deploy refuses it before)',
+      code: `version: "3.3"\n${svc('', 'postgres:16')}`,
+      errors: [
+        {
+          message:
+            'service "api" runs "postgres:16", which takes a while to start, and its healthcheck sets no start_period; failed checks while it starts count against retries and can get it killed: add start_period (such as 60s), which docker stack deploy accepts from version "3.4" on: the file declares version "3.3", so raise it (or remove it) first',
+          line: 5,
+          column: 5,
+          endColumn: 16,
+        },
+      ],
+    },
+    {
+      name: 'a slow image in a file of version "3" (the newest schema): start_period as usual',
+      code: `version: "3"\n${svc('', 'postgres:16')}`,
+      errors: [{ message: /sets no start_period; failed checks while it starts count against retries and can get it killed: add start_period \(such as 60s\)$/, line: 5, column: 5 }],
+    },
+    {
       name: 'from ${VAR:-default}, through an anchor',
       code: 'x-hc: &hc\n  test: ["CMD", "true"]\n  interval: ${HC_INTERVAL:-5s}\n  timeout: ${HC_TIMEOUT:-10s}\nservices:\n  api:\n    image: api:1\n    healthcheck: *hc\n',
       errors: [{ message: /timeout of \$\{HC_TIMEOUT:-10s\} \(10s\) that is not below its interval of \$\{HC_INTERVAL:-5s\} \(5s\)/, line: 4, column: 12 }],

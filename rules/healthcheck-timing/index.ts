@@ -2,7 +2,8 @@ import { child, keyLoc, scalarValue, type Located } from '../../src/model/access
 import { findImagePattern } from '../../src/model/service-class.js';
 import { PATTERN_LIST_SCHEMA } from '../../src/engine/rule-options.js';
 import { formatDuration, parseDuration } from '../../src/model/units.js';
-import { shownText } from '../show-value.js';
+import { showValue, shownText } from '../show-value.js';
+import { allowsStartPeriod } from '../../src/model/stack-version.js';
 import { defineRule } from '../../src/engine/types.js';
 
 export type HealthcheckTimingOptions = {
@@ -61,6 +62,8 @@ export default defineRule<HealthcheckTimingOptions>({
         'service "{{service}}" runs its healthcheck every {{value}} ({{key}}); under 1s the check itself loads the service: use 1s or more',
       noStartPeriod:
         'service "{{service}}" runs {{image}}, which takes a while to start, and its healthcheck sets no start_period; failed checks while it starts count against retries and can get it killed: add start_period (such as 60s)',
+      noStartPeriodOldVersion:
+        'service "{{service}}" runs {{image}}, which takes a while to start, and its healthcheck sets no start_period; failed checks while it starts count against retries and can get it killed: add start_period (such as 60s), which docker stack deploy accepts from version "3.4" on: the file declares version {{version}}, so raise it (or remove it) first',
     },
     options: {
       schema: {
@@ -113,7 +116,10 @@ export default defineRule<HealthcheckTimingOptions>({
           ctx.report({ messageId: 'intervalTooShort', data: { service: svc.name, value: formatDuration(v), key }, at: ref, loc: ref.node.loc, service: svc });
         }
         if (!hc.startPeriod && svc.image && hc.test && findImagePattern(svc.image.value, slow)) {
-          ctx.report({ messageId: 'noStartPeriod', data: { service: svc.name, image: `"${shownText(svc.image)}"` }, at: hc.ref, loc: keyLoc(hc.ref), service: svc });
+          // a file of version 3.0 to 3.3 that sets start_period is refused by docker stack deploy
+          const old = !allowsStartPeriod(ctx.stack);
+          const data = { service: svc.name, image: `"${shownText(svc.image)}"`, version: old ? showValue(child(ctx.stack.root, 'version')!) : '' };
+          ctx.report({ messageId: old ? 'noStartPeriodOldVersion' : 'noStartPeriod', data, at: hc.ref, loc: keyLoc(hc.ref), service: svc });
         }
       },
     };
