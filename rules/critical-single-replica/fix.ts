@@ -120,6 +120,9 @@ export function fixReplicas(stack: Stack, svc: Service, isCritical: (s: Service)
     const b = new FixBuilder(`set deploy.replicas to ${FIXED_REPLICAS} (was ${was})`);
     if (!isReplicated(s) || (s.replicas?.value ?? 1) >= FIXED_REPLICAS) return b.fail(`service "${s.name}" does not need more replicas`);
     if (isStateful(s)) return b.fail(`service "${s.name}" keeps state and is not scaled`);
+    // a file that completes services of another one (an override fixed on its own): whether the
+    // service keeps state or can run twice is written in the file it completes
+    if (!s.image && child(s.ref, 'build') === undefined) return b.fail(`service "${s.name}" names no image and no build in this file, so the rest of it is in another one: fix the two together (-f base.yml -f this.yml)`);
     if (!isCritical(s)) return b.fail(`service "${s.name}" is not critical`);
     const blocker = scaleBlocker(s, stackTarget(stack));
     if (blocker) return b.fail(`service "${s.name}" cannot run a second replica: ${blocker}`);
