@@ -237,3 +237,34 @@ describe.skipIf(!HAS_DOCKER)('stack schema versions agree with docker stack conf
     }
   }, 300_000);
 });
+
+describe.skipIf(!HAS_DOCKER)('docker stack config on several files (-c A -c B): their versions', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stackopt-oracle-versions-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+  const base37 = write('base-37.yml', 'version: "3.7"\nx-opts: &opts\n  image: api:1\nservices:\n  api:\n    <<: *opts\n');
+  const none = write('none.yml', 'services:\n  api:\n    image: api:1\n');
+  const over33 = write('over-33.yml', 'version: "3.3"\nservices:\n  api:\n    environment:\n      A: "1"\n');
+  const over3 = write('over-3.yml', 'version: "3"\nservices:\n  api:\n    environment:\n      A: "1"\n');
+  const mismatch = (files: string[]) => lintProject({ files, environment: {}, target: 'swarm' }).findings.filter((f) => f.ruleId === 'swarm-compat' && f.severity === 'error');
+
+  it('files of different versions: docker refuses them with the words the finding quotes, and nothing else is said', async () => {
+    for (const files of [
+      [base37, over33],
+      [base37, none],
+    ]) {
+      const docker = await runStackConfig(files);
+      expect(docker.ok, files.join(' ')).toBe(false);
+      const found = mismatch(files);
+      expect(found.map((f) => /\("(version mismatched between two composefiles : [^"]+)"\)/.exec(f.message)?.[1]), files.join(' ')).toEqual([docker.error.trim()]);
+    }
+  }, 120_000);
+
+  it('no version and "3": docker accepts them together, and no swarm-compat error', async () => {
+    expect((await runStackConfig([none, over3])).ok).toBe(true);
+    expect(mismatch([none, over3])).toEqual([]);
+  }, 120_000);
+});

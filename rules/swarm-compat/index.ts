@@ -4,7 +4,8 @@ import type { Service } from '../../src/model/types.js';
 import type { DotenvUse, LVal, YamlPath } from '../../src/parse/located.js';
 import type { Loc } from '../../src/parse/location.js';
 import { defineRule } from '../../src/engine/types.js';
-import { checkSwarmSchema, dockerRefusal, findInterpolationFormatIssues, reportedByCompose, STACK_VERSIONS, versionAccepting, type UnknownKeyIssue } from '../../src/engine/swarm-schema.js';
+import { checkSwarmSchema, dockerRefusal, dockerVersion, findInterpolationFormatIssues, LATEST_STACK_VERSION, reportedByCompose, STACK_VERSIONS, versionAccepting, type UnknownKeyIssue } from '../../src/engine/swarm-schema.js';
+import type { FileVersion } from '../../src/parse/load-project.js';
 import { interpolate } from '../../src/parse/interpolate.js';
 import { stackTarget } from '../../src/engine/target.js';
 import { showValue } from '../show-value.js';
@@ -154,6 +155,8 @@ export default defineRule({
       invalid: 'docker stack deploy rejects this file: {{detail}}{{advice}}',
       cast: '{{path}} is "{{value}}" after interpolation, but docker stack deploy needs {{expected}} there ("failed to cast to expected type")',
       version: 'version {{version}} is not a stack file version: docker stack deploy accepts "3" and "3.0" to "3.13" (or no version key)',
+      versionMismatch:
+        'docker stack deploy refuses these files together ("version mismatched between two composefiles : {{first}} and {{other}}"): {{firstFile}} declares {{firstVersion}} and {{otherFile}} {{otherVersion}}; declare the same version in every file, or none in any',
       ignored: 'service "{{service}}" sets {{key}}, which docker stack deploy ignores; {{advice}}',
       volumeSpec: 'service "{{service}}" mounts {{spec}}, which docker stack deploy cannot read ("invalid spec: {{value}}: {{problem}}"); write it as SOURCE:TARGET[:MODE]{{hint}}',
       namedModifier:
@@ -218,7 +221,21 @@ export default defineRule({
       },
       stack(stack) {
         const root = stack.root.node;
-        const result = checkSwarmSchema(root);
+        // docker compares the files' versions first, and checks every file against the first one's
+        const files = stack.fileVersions ?? [];
+        const first = files[0] ? dockerVersion(files[0].value) : null;
+        const other = first === null ? undefined : files.find((f) => dockerVersion(f.value) !== first);
+        if (other) {
+          const said = (f: FileVersion) => (f.value ? `version ${showValue({ node: f.value })}` : `no version (read as "${LATEST_STACK_VERSION}")`);
+          const at = (other.value ?? files[0]!.value)!.loc;
+          ctx.report({
+            messageId: 'versionMismatch',
+            data: { first: first!, other: dockerVersion(other.value), firstFile: files[0]!.source.displayPath, firstVersion: said(files[0]!), otherFile: other.source.displayPath, otherVersion: said(other) },
+            at,
+            loc: at,
+          });
+        }
+        const result = checkSwarmSchema(root, first !== null && STACK_VERSIONS.includes(first) ? first : undefined);
         const byName = new Map(stack.services.map((s) => [s.name, s]));
         const serviceOf = (path: readonly string[]): Service | null => (path[0] === 'services' && path.length >= 2 ? (byName.get(path[1]!) ?? null) : null);
         const inheritedAt = (loc: Loc, path: readonly string[]): boolean => path[0] === 'services' && path.length >= 3 && inherited(path[1], loc, path);

@@ -29,6 +29,11 @@ testRule(rule, {
     },
     { name: 'a typo is the compose schema\'s to report, not swarm-compat\'s', code: stack('services:\n  api:\n    imagee: api:1\n') },
     {
+      name: 'several files: no version and "3" go together (docker reads both as the newest)',
+      code: { 'stack.yml': 'services:\n  api:\n    image: api:1\n', 'stack.prod.yml': 'version: "3"\nservices:\n  api:\n    environment:\n      A: "1"\n' },
+      lint: ['stack.yml', 'stack.prod.yml'],
+    },
+    {
       name: '.env read for target compose, or variables given with --env-file or in the environment: no warning',
       code: { 'compose.yaml': 'services:\n  api:\n    image: ${IMG}\n', '.env': 'IMG=api:2\n' },
     },
@@ -44,6 +49,31 @@ testRule(rule, {
     },
   ],
   invalid: [
+    {
+      name: 'several files of different versions: refused as docker refuses them, each checked against the first one\'s schema',
+      // x-opts is fine in 3.7, the first file's version (3.3 has no x- keys at the top): not reported
+      code: {
+        'stack.yml': 'version: "3.7"\nx-opts: &opts\n  image: api:1\nservices:\n  api:\n    <<: *opts\n',
+        'stack.override.yml': 'version: "3.3"\nservices:\n  api:\n    environment:\n      A: "1"\n',
+      },
+      lint: ['stack.yml', 'stack.override.yml'],
+      errors: [
+        {
+          message:
+            'docker stack deploy refuses these files together ("version mismatched between two composefiles : 3.7 and 3.3"): stack.yml declares version "3.7" and stack.override.yml version "3.3"; declare the same version in every file, or none in any',
+          file: 'stack.override.yml',
+          line: 1,
+          column: 10,
+          endColumn: 15,
+        },
+      ],
+    },
+    {
+      name: 'a version in one file and none in the other: at the version there is',
+      code: { 'stack.yml': 'version: "3.8"\nservices:\n  api:\n    image: api:1\n', 'stack.prod.yml': 'services:\n  api:\n    environment:\n      A: "1"\n' },
+      lint: ['stack.yml', 'stack.prod.yml'],
+      errors: [{ message: /\("version mismatched between two composefiles : 3\.8 and 3\.13"\): stack\.yml declares version "3\.8" and stack\.prod\.yml no version \(read as "3\.13"\);/, file: 'stack.yml', line: 1, column: 10 }],
+    },
     {
       name: 'forbidden keys: at the key, with the swarm way',
       code: stack('services:\n  api:\n    image: api:1\n    mem_limit: 512m\n    memswap_limit: 1g\n'),

@@ -77,6 +77,7 @@ export function lintProject(opts: LintOptions): LintResult {
     stack = buildModel(project.root, project.sources);
     stack.target = target.target;
     stack.dotenv = project.dotenv;
+    stack.fileVersions = project.versions;
     pushAll(findings, runRules(stack, rules, { ...opts, activeRules, redact }));
   }
   const suppressed: Finding[] = [];

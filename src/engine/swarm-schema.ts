@@ -51,10 +51,19 @@ export const STACK_VERSIONS: readonly string[] = Array.from({ length: 14 }, (_, 
  * checked against the newest schema.
  */
 export function stackSchemaVersion(root: LMap): string {
-  const v = root.index.get('version')?.value;
-  if (!v || v.kind !== 'scalar' || v.value === null) return LATEST_STACK_VERSION;
-  const declared = String(v.value);
+  const declared = dockerVersion(root.index.get('version')?.value ?? null);
   return STACK_VERSIONS.includes(declared) ? declared : LATEST_STACK_VERSION;
+}
+
+/**
+ * A file's version as docker compares the versions of several files (cli/compose/schema Version):
+ * the value as Go prints it, the newest for none, an empty one or "3" (a file without a version and
+ * one of "3" go together; "3.7" and none do not: "version mismatched between two composefiles").
+ */
+export function dockerVersion(value: LVal | null): string {
+  if (!value || value.kind !== 'scalar' || value.value === null) return LATEST_STACK_VERSION;
+  const written = String(value.value);
+  return written === '' || written === '3' ? LATEST_STACK_VERSION : written;
 }
 
 const olderValidators = new Map<string, CompiledValidator>();
@@ -253,11 +262,14 @@ const key = (path: readonly string[]) => path.join('\u0000');
 /** Service keys whose unknown-key error the compose check leaves to a rule (see lint.ts). */
 const COMPOSE_KEYS_OWNED_BY_RULES = new Set(['sleep_policy']);
 
-/** Validate a stack's merged tree against the swarm stack schema, and the compose schema for comparison. */
-export function checkSwarmSchema(root: LMap): SwarmSchemaResult {
+/**
+ * Validate a stack's merged tree against the swarm stack schema, and the compose schema for
+ * comparison. `version`: the schema to check against (docker checks every file of a project
+ * against the first file's), by default the one the tree declares.
+ */
+export function checkSwarmSchema(root: LMap, version = stackSchemaVersion(root)): SwarmSchemaResult {
   const { data, casts } = dockerView(root);
   const unknownKeys: UnknownKeyIssue[] = [];
-  const version = stackSchemaVersion(root);
   const issues = checkSchema(root, onData(stackValidator(version), data), {
     ignore: (e, path) => {
       if (e.keyword !== 'additionalProperties') return false;

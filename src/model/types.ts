@@ -3,6 +3,7 @@ import type { SourceFile } from '../parse/source-file.js';
 import type { LRef, Located } from './access.js';
 import type { LiveLoc, Loc } from '../parse/location.js';
 import type { ShortPort } from '../parse/stack-formats.js';
+import type { FileVersion } from '../parse/load-project.js';
 
 /** The typed model every rule reads, built from files or from a live swarm. */
 export interface Stack {
@@ -27,6 +28,11 @@ export interface Stack {
   dotenv?: { file: string; uses: DotenvUse[] } | null;
   /** what only a live swarm tells (nodes, tasks, desired state): set by `stackopt audit`, read by live rules */
   live?: LiveFacts;
+  /**
+   * The `version` each file of the project declares, in the order given (set by lint): the merged
+   * tree keeps only the last one, and docker stack deploy refuses files whose versions differ.
+   */
+  fileVersions?: FileVersion[];
 }
 
 export interface TopLevelObject {

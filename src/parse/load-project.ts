@@ -61,6 +61,14 @@ export interface Project {
   dotenv: { file: string; uses: DotenvUse[] } | null;
   /** keeps the values variables gave to the files out of messages */
   redactor: EnvRedactor;
+  /** the `version` each named file declares (null: none), in order: docker stack deploy wants them equal */
+  versions: FileVersion[];
+}
+
+/** The `version` value one file of a project declares, or null when it declares none. */
+export interface FileVersion {
+  source: SourceFile;
+  value: LVal | null;
 }
 
 export interface ProjectIssue {
@@ -232,11 +240,13 @@ export function loadProject(opts: LoadOptions): Project {
   // paths in every file of the project are relative to the first file's folder (the project directory)
   const workingDir = opts.files[0] ? dirname(resolve(opts.files[0])) : process.cwd();
   let merged: LMap | null = null;
+  const versions: FileVersion[] = [];
   for (const f of opts.files) {
     const doc = parseWith(f, env);
     report(doc);
     sources.push(doc.source);
     if (!doc.root || doc.root.kind !== 'map') continue;
+    versions.push({ source: doc.source, value: doc.root.index.get('version')?.value ?? null });
     merged = mergeOnto(merged, loadFileTree(doc, env, workingDir, [doc.source.path], loader), issues);
   }
   return {
@@ -247,6 +257,7 @@ export function loadProject(opts: LoadOptions): Project {
     env,
     dotenv: dotenv && { file: displayPath(dotenv.file), uses: dotenvUses },
     redactor: new EnvRedactor(envs, variables),
+    versions,
   };
 }
 
