@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, runCli, tempProject, tempProjects } from './helpers/cli.js';
@@ -147,6 +147,27 @@ describe('stackopt fix (CLI)', () => {
     const two = runCli(['fix', 'stack.yml', 'other.yml', '-o', 'x.yml'], p.dir);
     expect(two.status).toBe(2);
     expect(two.stderr).toContain('-o takes exactly one input file, not 2');
+  });
+
+  it('-o names a device (through a link): written to, never replaced; a device, pipe or socket at .optimized is refused, not replaced', () => {
+    const p = project({ 'stack.yml': STACK });
+    symlinkSync('/dev/null', join(p.dir, 'null'));
+    const r = runCli(['fix', 'stack.yml', '-o', 'null', '--rule', 'resource-limits'], p.dir);
+    expect(r.status).toBe(0);
+    // still the link to the device: a rename would have put a file in its place (as root, on the device itself)
+    expect(lstatSync(join(p.dir, 'null')).isSymbolicLink()).toBe(true);
+    expect(statSync(join(p.dir, 'null')).isCharacterDevice()).toBe(true);
+    symlinkSync('/dev/full', join(p.dir, 'full'));
+    const full = runCli(['fix', 'stack.yml', '-o', 'full', '--rule', 'resource-limits'], p.dir);
+    expect(full.status).toBe(2);
+    expect(full.stderr).toMatch(/^stackopt: cannot write .*full: no space left on the device/m);
+    expect(lstatSync(join(p.dir, 'full')).isSymbolicLink()).toBe(true);
+    // a named pipe planted where the copy goes: not waited on, not replaced
+    expect(spawnSync('mkfifo', [join(p.dir, 'stack.yml.optimized')]).status).toBe(0);
+    const fifo = runCli(['fix', 'stack.yml', '--rule', 'resource-limits'], p.dir);
+    expect(fifo.status).toBe(2);
+    expect(fifo.stderr).toMatch(/^stackopt: cannot write .*stack\.yml\.optimized: it is a named pipe \(FIFO\), not a regular file$/m);
+    expect(lstatSync(join(p.dir, 'stack.yml.optimized')).isFIFO()).toBe(true);
   });
 
   it('--in-place rewrites the input, and only files that change', () => {

@@ -7,7 +7,7 @@ import type { RuleSettings } from '../engine/run-rules.js';
 import type { TargetSetting } from '../engine/target.js';
 import { fixProject, MAX_PASSES, type FixResult } from '../fix/fix-project.js';
 import { describeSizing, isPresetName, PRESET_NAMES, resolveSizing } from '../model/sizing.js';
-import { isSameFile, optimizedPath, writeFileAtomic, WriteRefusedError } from '../fix/write-output.js';
+import { isSameFile, optimizedPath, writeFileAtomic, WriteRefusedError, writeOutputFile, writesToDevice } from '../fix/write-output.js';
 import { describeTotals } from '../model/resource-totals.js';
 import { InputError } from '../parse/read-document.js';
 import { MASK, maskText, sensitiveLines, type LineMasks } from '../format/mask.js';
@@ -244,7 +244,7 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
         // -o onto an input (by any path to it) would overwrite it: that is what --in-place is for
         const input = result.files.find((x) => isSameFile(resolve(opts.output!), x.source.path));
         if (input) throw new CliError(`-o ${opts.output} is the input file ${input.source.displayPath}; nothing was written (to overwrite the input, use --in-place)`);
-        if (writeResult(resolve(opts.output!), f.output, f.source.path, g)) {
+        if (writeResult(resolve(opts.output!), f.output, f.source.path, g, false, true)) {
           destinations.push(opts.output!);
           written++;
         } else writeFailed = true;
@@ -304,10 +304,15 @@ function maskRaw(raw: string, masks: LineMasks | undefined): string {
   return bom + maskText(raw.slice(bom.length), masks);
 }
 
-/** Write one result; a failure is reported and counted, and the other files are still written. */
-function writeResult(dest: string, text: string, modeOf: string, g: GlobalContext, inPlace = false): boolean {
+/**
+ * Write one result; a failure is reported and counted, and the other files are still written.
+ * `named`: the user named the place (`-o`): a device or a pipe there (`/dev/null`, a FIFO) is
+ * written to, as `lint -o` writes to it; elsewhere (`.optimized`, `--in-place`) it is refused.
+ */
+function writeResult(dest: string, text: string, modeOf: string, g: GlobalContext, inPlace = false, named = false): boolean {
   try {
-    writeFileAtomic(dest, text, { modeOf, inPlace });
+    if (named && writesToDevice(dest)) writeOutputFile(dest, text);
+    else writeFileAtomic(dest, text, { modeOf, inPlace });
     return true;
   } catch (e) {
     g.stderr(`stackopt: cannot write ${dest}: ${e instanceof WriteRefusedError ? e.message : describeFsError(e, true)}`);

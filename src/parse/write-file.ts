@@ -1,5 +1,5 @@
 import type * as Crypto from 'node:crypto';
-import { chmodSync, chownSync, closeSync, fsyncSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats } from 'node:fs';
+import { chmodSync, chownSync, closeSync, fsyncSync, lstatSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 
@@ -34,6 +34,11 @@ export class WriteRefusedError extends Error {}
 export function writeFileAtomic(path: string, data: string, opts: WriteOptions = {}): string {
   let dest = path;
   let keep: Stats | null = null;
+  // a rename would put the file in the place of a device, a pipe or a socket at the name (run as
+  // root, `-o /dev/null` would replace /dev/null itself): those are written to by writeOutputFile
+  // where the user named them, and refused here
+  const kind = specialKind(path);
+  if (kind) throw new WriteRefusedError(`it is ${kind}, not a regular file`);
   if (opts.inPlace) {
     dest = realpathSync(path);
     keep = statSync(dest);
@@ -78,6 +83,31 @@ export function writeFileAtomic(path: string, data: string, opts: WriteOptions =
   return dest;
 }
 
+/**
+ * What a path names when it is a device, a pipe or a socket, or a symbolic link to one (`/dev/stdout`:
+ * a rename would replace the link), else null.
+ */
+function specialKind(path: string): string | null {
+  let st: Stats;
+  try {
+    st = lstatSync(path);
+    if (st.isSymbolicLink()) {
+      const kind = kindOf(statSync(path));
+      return kind ? `a link to ${kind}` : null;
+    }
+  } catch {
+    return null;
+  }
+  return kindOf(st);
+}
+
+function kindOf(st: Stats): string | null {
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  if (st.isFIFO()) return 'a named pipe (FIFO)';
+  if (st.isSocket()) return 'a socket';
+  return null;
+}
+
 /** A new file beside `name` in `dir` under a random name, opened with O_CREAT | O_EXCL. */
 function createExclusive(dir: string, name: string, mode: number): { fd: number; tmp: string } {
   for (let attempt = 0; ; attempt++) {
@@ -107,12 +137,17 @@ export function isSameFile(a: string, b: string): boolean {
  * leads to (`/dev/stdout`, `/dev/null`, a FIFO) is written to as it is.
  */
 export function writeOutputFile(path: string, data: string): void {
-  let st: Stats | null = null;
+  if (writesToDevice(path)) writeFileSync(path, data);
+  else writeFileAtomic(path, data);
+}
+
+/** Whether the name leads (through links) to a device, a pipe or a socket, which is written to as it is. */
+export function writesToDevice(path: string): boolean {
+  let st: Stats;
   try {
     st = statSync(path);
   } catch {
-    st = null;
+    return false;
   }
-  if (st && !st.isFile() && !st.isDirectory()) writeFileSync(path, data);
-  else writeFileAtomic(path, data);
+  return !st.isFile() && !st.isDirectory();
 }
