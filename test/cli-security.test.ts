@@ -141,6 +141,52 @@ describe('files a compose file points at stay inside the project', () => {
   });
 });
 
+describe('what the repository\'s configuration brings in stays in the repository', () => {
+  const SECRET = 'top-secret-line-0451';
+  const COMPOSE = 'services:\n  web:\n    image: nginx:1.27\n';
+
+  it('a .stackopt.yaml found in a folder that links out of the repository is not read (its lines would be quoted in errors)', () => {
+    const outside = project({ 'shadow': `root:${SECRET}:20228:0:99999:7:::\ntarget: ${SECRET}\n`, 'shared.yaml': 'rules: {}\n' });
+    const p = project({ 'repo/.git/HEAD': 'ref: refs/heads/main\n', 'repo/app/compose.yaml': COMPOSE, 'repo/shared.yaml': 'rules: {}\n' });
+    symlinkSync(join(outside.dir, 'shadow'), join(p.dir, 'repo', 'app', '.stackopt.yaml'));
+    const r = runCli(['lint', 'app/compose.yaml'], join(p.dir, 'repo'));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('stackopt: app/.stackopt.yaml: it is a link to a file outside its repository, which a configuration found in a folder is not read from; make it a file of its own there, or name it with --config\n');
+    expect(r.stdout + r.stderr).not.toContain(SECRET);
+    // a link inside the repository is read; --config names any file, read as given
+    rmSync(join(p.dir, 'repo', 'app', '.stackopt.yaml'));
+    symlinkSync('../shared.yaml', join(p.dir, 'repo', 'app', '.stackopt.yaml'));
+    expect(runCli(['lint', 'app/compose.yaml'], join(p.dir, 'repo')).status).toBe(1);
+    expect(runCli(['lint', '--config', join(outside.dir, 'shared.yaml'), 'app/compose.yaml'], join(p.dir, 'repo')).status).toBe(1);
+  });
+
+  it('a .gitignore that links out of the repository is not read (a line that is not a pattern would be quoted)', () => {
+    const outside = project({ 'shadow': `root:${SECRET}:1\n[${SECRET}\n` });
+    const p = project({ 'repo/.git/HEAD': 'ref: refs/heads/main\n', 'repo/app/compose.yaml': COMPOSE });
+    symlinkSync(join(outside.dir, 'shadow'), join(p.dir, 'repo', 'app', '.gitignore'));
+    const r = runCli(['lint', 'app'], join(p.dir, 'repo'));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('stackopt: warning: app/.gitignore: a link to a file outside its repository; its patterns do not apply\n');
+    expect(r.stdout + r.stderr).not.toContain(SECRET);
+  });
+
+  it('the baseline a configuration names is a regular file of its repository: not a file outside, a device or standard input', () => {
+    const outside = project({ 'base.json': `{"version": 1, "${SECRET}": 1}\n` });
+    const p = project({ 'repo/.git/HEAD': 'ref: refs/heads/main\n', 'repo/compose.yaml': COMPOSE });
+    for (const [where, why] of [
+      [join(outside.dir, 'base.json'), `outside ., the repository of .stackopt.yaml`],
+      ['/etc/passwd', 'outside ., the repository of .stackopt.yaml'],
+      ['/dev/stdin', 'outside ., the repository of .stackopt.yaml'],
+    ] as const) {
+      p.write('repo/.stackopt.yaml', `baseline: ${where}\n`);
+      // read as given, /dev/stdin would wait for standard input (a pipe a CI step may hold open)
+      const r = runCli(['lint', 'compose.yaml'], join(p.dir, 'repo'));
+      expect(r.status, where).toBe(2);
+      expect(r.stderr, where).toBe(`stackopt: cannot read baseline ${where} (the baseline of .stackopt.yaml): ${why}\n`);
+    }
+  });
+});
+
 describe('values of variables are never printed', () => {
   const MARK = { CI_TOKEN: 'ghp_MARKER7f3a9c', IMG: 'Registry.Example.com/Team/MARKERimg', REPL: 'MARKERrepl', MEM: 'MARKERmem99', PORT: 'MARKERport', MSG: 'MARKERmsg123' };
   const files = {

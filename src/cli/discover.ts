@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { IgnoreList, isIgnored } from '../config/ignore-patterns.js';
+import { linkOutside } from '../config/find-config.js';
 import { InputError } from '../parse/read-document.js';
 import { readText, ReadTextError } from '../parse/read-text.js';
 import { OUTSIDE_PROJECT, ProjectBoundary } from '../parse/project-files.js';
@@ -124,6 +125,12 @@ function relativeTo(base: string, abs: string): string {
 }
 
 function readIgnore(file: string, base: string, warn?: (message: string) => void): IgnoreList | null {
+  // a .gitignore that links out of its repository is not read: the line a pattern fails on is
+  // quoted in the warning, which would print a piece of any file of the disk
+  if (basename(file) === '.gitignore' && linkOutside(file, base) !== null) {
+    warn?.(`stackopt: warning: ${displayPath(file)}: a link to a file outside its repository; its patterns do not apply`);
+    return null;
+  }
   let text: string;
   try {
     // bounded, and a FIFO reads as empty: an ignore file cannot make discovery hang

@@ -15,6 +15,8 @@ import { InputError } from '../parse/read-document.js';
 import { describeFsError, readStdin, readText, ReadTextError } from '../parse/read-text.js';
 import { textAt } from '../parse/load-project.js';
 import { isIgnored } from '../config/ignore-patterns.js';
+import { configHome } from '../config/find-config.js';
+import { OUTSIDE_PROJECT, ProjectBoundary } from '../parse/project-files.js';
 import { expandProjects, type DiscoverOptions } from './discover.js';
 import { displayPath } from '../parse/load-project.js';
 import { pushAll } from '../parse/collect.js';
@@ -443,28 +445,34 @@ export async function writeBaselineFile(findings: readonly Finding[], name: stri
  * project's configuration's `baseline` (projects without one keep all their findings).
  */
 async function applyBaselines(linted: Linted[], opts: LintCommandOptions, g: GlobalContext): Promise<void> {
-  const groups = new Map<string, { shown: string; from: string | null; members: Linted[] }>();
+  const groups = new Map<string, { shown: string; from: string | null; home: ReturnType<typeof configHome> | null; members: Linted[] }>();
   for (const l of linted) {
     const file = opts.baseline !== undefined ? resolve(opts.baseline) : l.config?.baseline;
     if (file === undefined) continue;
     let group = groups.get(file);
     if (!group) {
       const from = opts.baseline !== undefined ? null : l.config!.shownPath;
-      group = { shown: opts.baseline ?? displayPath(file), from, members: [] };
+      // a baseline the configuration names is a file of the repository that holds it (the
+      // configuration is content of the repository, as a compose file is): not /etc/shadow, not
+      // /dev/stdin; one named on the command line is read as given
+      const home = opts.baseline !== undefined ? null : configHome(dirname(resolve(l.config!.path)));
+      group = { shown: opts.baseline ?? displayPath(file), from, home, members: [] };
       groups.set(file, group);
     }
     group.members.push(l);
   }
   if (groups.size === 0) return;
   const { matchBaseline, parseBaseline } = await import('../engine/baseline.js');
-  for (const [file, { shown, from, members }] of groups) {
+  for (const [file, { shown, from, home, members }] of groups) {
     const named = from ? ` (the baseline of ${from})` : '';
     let text: string;
     try {
-      text = readText(file);
+      text = home === null ? readText(file) : new ProjectBoundary([home.home]).readText(file);
     } catch (e) {
       if (!(e instanceof ReadTextError)) throw e;
-      throw new CliError(`cannot read baseline ${shown}${named}: ${e.message}${e.message === 'no such file' ? ` (create it with --write-baseline ${shown})` : ''}`);
+      // the boundary's words are about compose files: say where a configuration's baseline may be
+      const why = home && e.message.includes(OUTSIDE_PROJECT) ? e.message.replace(OUTSIDE_PROJECT, `outside ${home.home === process.cwd() ? '.' : displayPath(home.home)}, the ${home.repository ? 'repository' : 'folder'} of ${from}`) : e.message;
+      throw new CliError(`cannot read baseline ${shown}${named}: ${why}${e.message === 'no such file' ? ` (create it with --write-baseline ${shown})` : ''}`);
     }
     let baseline;
     try {

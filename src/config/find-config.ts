@@ -1,6 +1,7 @@
-import { existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { InputError } from '../parse/read-document.js';
+import { displayPath } from '../parse/load-project.js';
 import { ConfigError, loadConfig, type ResolvedConfig } from './load-config.js';
 
 /** The names a configuration file may have, in order of preference. */
@@ -43,9 +44,43 @@ export function findConfigFile(start: string = process.cwd()): string | null {
 function configIn(dir: string): string | null {
   for (const n of CONFIG_NAMES) {
     const p = join(dir, n);
-    if (existsSync(p) && statSync(p).isFile()) return p;
+    if (existsSync(p) && statSync(p).isFile()) {
+      const outside = linkOutside(p, dir);
+      // found, not named: a link out of the repository (to /etc/shadow, a kubeconfig) is not read,
+      // or its lines would come back quoted in the configuration's error messages
+      if (outside) loadedByPath.set(resolve(p), new InputError(`${displayPath(p)}: it is a link to a file outside ${outside}, which a configuration found in a folder is not read from; make it a file of its own there, or name it with --config`, p));
+      return p;
+    }
   }
   return null;
+}
+
+/**
+ * The files a configuration in `dir` may bring into a run (the configuration itself when it was
+ * found, not named; the baseline it names): those of its git repository (the nearest folder from
+ * `dir` up that holds `.git`), else of `dir` itself. `repository`: whether a repository was found.
+ */
+export function configHome(dir: string): { home: string; repository: boolean } {
+  for (let d = resolve(dir); ; ) {
+    if (existsSync(join(d, '.git'))) return { home: d, repository: true };
+    const up = dirname(d);
+    if (up === d) return { home: resolve(dir), repository: false };
+    d = up;
+  }
+}
+
+/**
+ * Null when `file`, after links, is inside the home of a configuration found in `dir` (see
+ * `configHome`); else how that home is named ("its repository", "its folder").
+ */
+export function linkOutside(file: string, dir: string): string | null {
+  const { home, repository } = configHome(dir);
+  try {
+    const rel = relative(realpathSync(home), realpathSync(file));
+    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? null : repository ? 'its repository' : 'its folder';
+  } catch {
+    return null; // gone while looked at: reading it reports that
+  }
 }
 
 /**
