@@ -2,7 +2,7 @@ import { Composer, isCollection, isScalar, isSeq, Parser, visit, type CST, type 
 import { dockerLineBreaks, dockerTokenIssues } from './docker-yaml.js';
 import { onlyPlainComments, readFastYaml } from './fast-yaml.js';
 import { fileLoc, type Loc } from './location.js';
-import { convertDocument, convertFast, type BuildIssue, type DotenvUse, type LVal } from './located.js';
+import { convertDocument, convertFast, MAX_EXPANDED_NODES, type BuildIssue, type DotenvUse, type LVal } from './located.js';
 import type { Env } from './interpolate.js';
 import { readText, ReadTextError } from './read-text.js';
 import { SourceFile } from './source-file.js';
@@ -61,6 +61,11 @@ export function parseSource(source: SourceFile, env: Env, interpolate = true, do
   }
   if (!yamlOnly && onlyPlainComments(text)) {
     issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: NO_DOCUMENT, loc: fileLoc(source, 0, 0) });
+    return { source, root: null, issues, dotenvUses: [] };
+  }
+  const refused = text.length > SCAN_ABOVE ? outsizedStructure(text) : null;
+  if (refused) {
+    issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: refused.message, loc: fileLoc(source, refused.at, refused.at) });
     return { source, root: null, issues, dotenvUses: [] };
   }
   const fast = yamlOnly ? null : readFastYaml(text);
@@ -205,6 +210,40 @@ function unclosedOpeners(doc: Document.Parsed, text: string): { take(message: st
 }
 
 const TOO_DEEP = 'the YAML is nested too deeply to read (hundreds of levels); a compose file needs a handful';
+
+/** Files larger than this are scanned for an outsized structure before either reader builds anything. */
+const SCAN_ABOVE = 1024 * 1024;
+/** More `[`/`{` open at once than this: TOO_DEEP (the reader's limit is far lower; this stops it early). */
+const MAX_SCANNED_DEPTH = 1000;
+/**
+ * More values than this (commas and lines, an upper bound of a file's values): more than the
+ * located tree holds at all (MAX_EXPANDED_NODES), so the file is refused before yaml's parser
+ * builds its tokens (about 130 bytes of memory a byte of a 48 MB flow list, which ran out of memory).
+ */
+const MAX_SCANNED_VALUES = 2 * MAX_EXPANDED_NODES;
+
+/**
+ * One pass over a large file's characters, before it is parsed: where flow collections open more
+ * than MAX_SCANNED_DEPTH deep, or where the count of commas and line breaks passes
+ * MAX_SCANNED_VALUES; null when neither. Brackets and commas inside scalars count too: a file
+ * that trips this on them holds hundreds of unclosed brackets or millions of commas, which no
+ * compose file does.
+ */
+function outsizedStructure(text: string): { at: number; message: string } | null {
+  let depth = 0;
+  let values = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 91 || c === 123) {
+      if (++depth > MAX_SCANNED_DEPTH) return { at: i, message: TOO_DEEP };
+    } else if (c === 93 || c === 125) {
+      if (depth > 0) depth--;
+    } else if (c === 44 || c === 10) {
+      if (++values > MAX_SCANNED_VALUES) return { at: i, message: `the file holds more than ${MAX_SCANNED_VALUES.toLocaleString('en-US')} values (lines and commas); a compose file of 20,000 services holds about 700,000: it is not read` };
+    }
+  }
+  return null;
+}
 
 /** The offset where the line with the longest indentation (spaces and `- ` of block sequences) gives way to its content. */
 function deepestLine(text: string): number {

@@ -259,6 +259,26 @@ describe('alias bombs', () => {
   });
 });
 
+describe('an outsized structure in a large file is refused before either reader builds it', () => {
+  // before: 3.2 million levels of [ (6.4 MB) took 55 s and 3.5 GB, a 48 MB flow list ran out of memory
+  it('more than 1,000 levels of [ or { open at once (a file over 1 MiB): one error where it passes 1,000', () => {
+    const text = `services:\n  a:\n    image: x\n    command: ${'['.repeat(600_000)}${']'.repeat(600_000)}\n`;
+    const start = parseSource(new SourceFile('/x/compose.yaml', 'compose.yaml', text), new Map());
+    expect(start.root).toBeNull();
+    expect(start.issues.map((i) => [i.message, i.loc])).toEqual([['the YAML is nested too deeply to read (hundreds of levels); a compose file needs a handful', expect.objectContaining({ start: text.indexOf('[') + 1000 })]]);
+  });
+
+  it('more than 2,000,000 lines and commas: one error at the one past the bound, the file not parsed', () => {
+    const text = `services:\n  a:\n    image: x\n    command: [${'a,'.repeat(2_100_000)}a]\n`;
+    const r = parseSource(new SourceFile('/x/compose.yaml', 'compose.yaml', text), new Map());
+    expect(r.root).toBeNull();
+    expect(r.issues).toHaveLength(1);
+    expect(r.issues[0]!.message).toBe('the file holds more than 2,000,000 values (lines and commas); a compose file of 20,000 services holds about 700,000: it is not read');
+    // the three line breaks before the list, then commas: the 2,000,001st is the 1,999,998th comma
+    expect(r.issues[0]!.loc).toMatchObject({ start: text.indexOf('[') + 1 + 2 * 1_999_997 + 1 });
+  });
+});
+
 describe('deep nesting', () => {
   it('10,000 levels of [ are one error, not a stack overflow and a bracket error per level', () => {
     const f = lintText(`services: ${'['.repeat(10_000)}\n`);
