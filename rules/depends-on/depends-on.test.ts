@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import rule from './index.js';
+import { lintProject } from '../../src/engine/lint.js';
 import { testRule } from '../../test/helpers/rule-tester.js';
 import { testReadmeExamples } from '../../test/helpers/readme-examples.js';
 
@@ -57,3 +62,34 @@ testRule(rule, {
 });
 
 testReadmeExamples(rule, { incorrect: 2 });
+
+describe('a depends_on chain of 20,000 services', () => {
+  // The cycle search walked a chain with one call per service: about 4,500 of them overflowed the
+  // call stack ("internal error: Maximum call stack size exceeded", exit 3).
+  const dir = mkdtempSync(join(tmpdir(), 'stackopt-depends-on-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const n = 20_000;
+  const lintChain = (name: string, last: string, long: boolean) => {
+    let t = 'services:\n';
+    for (let i = 0; i < n; i++) {
+      const dep = i + 1 < n ? `s${i + 1}` : last;
+      t += long ? `  s${i}:\n    image: x:1\n    depends_on:\n      ${dep}:\n        condition: service_healthy\n` : `  s${i}:\n    image: x:1\n    depends_on: [${dep}]\n`;
+    }
+    const file = join(dir, name);
+    writeFileSync(file, t);
+    return lintProject({ files: [file], environment: {}, rules: [rule] }).findings.filter((f) => f.ruleId === 'depends-on');
+  };
+
+  it('closed back to its first service: one cycle, at the last edge', () => {
+    const found = lintChain('cycle.yml', 's0', false);
+    expect(found).toHaveLength(1);
+    expect(found[0]!.message.startsWith('depends_on forms a cycle (s0 -> s1 -> s2 -> ')).toBe(true);
+    expect(found[0]!.message).toContain(` -> s${n - 1} -> s0): no service of it can start first`);
+    expect(found[0]!).toMatchObject({ service: `s${n - 1}`, line: 3 * n + 1, column: 18 });
+  });
+
+  it('ending in a missing service, in the long form: that service reported, no cycle', () => {
+    const found = lintChain('open.yml', 'nowhere', true);
+    expect(found.map((f) => [f.service, f.message])).toEqual([[`s${n - 1}`, `service "s${n - 1}" depends on "nowhere", which is not a service of this file; fix the name or remove the dependency`]]);
+  });
+});

@@ -57,21 +57,37 @@ export default defineRule({
             });
           }
         }
-        // cycles: depth-first search in file order; each cycle is reported once, at the edge that closes it
+        // cycles: depth-first search in file order; each cycle is reported once, at the edge that closes it.
+        // Iterative (a frame per service on the path, with the next dependency to look at): a chain of
+        // thousands of services overflowed the call stack.
         const state = new Map<string, 'open' | 'done'>();
         const stackPath: string[] = [];
+        const frames: Array<{ name: string; deps: Dependency[]; next: number }> = [];
         const seenCycles = new Set<string>();
-        const visit = (name: string) => {
+        const open = (name: string) => {
           state.set(name, 'open');
           stackPath.push(name);
-          for (const d of deps.get(name) ?? []) {
+          frames.push({ name, deps: deps.get(name) ?? [], next: 0 });
+        };
+        for (const root of stack.services) {
+          if (state.has(root.name)) continue;
+          open(root.name);
+          while (frames.length > 0) {
+            const frame = frames[frames.length - 1]!;
+            const d = frame.deps[frame.next++];
+            if (d === undefined) {
+              frames.pop();
+              stackPath.pop();
+              state.set(frame.name, 'done');
+              continue;
+            }
             const st = state.get(d.name);
             if (st === 'open') {
               const cycle = [...stackPath.slice(stackPath.indexOf(d.name)), d.name];
               const id = [...new Set(cycle)].sort().join('\u0000');
               if (!seenCycles.has(id)) {
                 seenCycles.add(id);
-                const svc = byName.get(name)!;
+                const svc = byName.get(frame.name)!;
                 ctx.report({
                   messageId: 'cycle',
                   data: { cycle: cycle.join(' -> ') },
@@ -80,12 +96,9 @@ export default defineRule({
                   service: svc,
                 });
               }
-            } else if (st === undefined) visit(d.name);
+            } else if (st === undefined) open(d.name);
           }
-          stackPath.pop();
-          state.set(name, 'done');
-        };
-        for (const svc of stack.services) if (!state.has(svc.name)) visit(svc.name);
+        }
       },
     };
   },
