@@ -73,5 +73,34 @@ function offsetPosition(source: SourceFile, offset: number): RdPosition {
  */
 export function byteColumn(source: SourceFile, line: number, column: number): number {
   const bom = line === 1 && source.bom ? 3 : 0;
-  return Buffer.byteLength(source.lineText(line).slice(0, Math.max(0, column - 1)), 'utf8') + 1 + bom;
+  let last = lineBytes.get(source);
+  if (last === undefined || last.line !== line) lineBytes.set(source, (last = { line, ...utf8Offsets(source.lineText(line)) }));
+  const units = Math.min(Math.max(0, column - 1), last.length);
+  return (last.bytes ? last.bytes[units]! : units) + 1 + bom;
+}
+
+/**
+ * The last line of each file whose columns were asked for, with its UTF-8 offsets: a report's
+ * findings come line by line, and measuring the text before each column once per finding made a
+ * long line with a finding every few characters (a scalar of many unset variables) quadratic.
+ */
+const lineBytes = new WeakMap<SourceFile, { line: number; length: number; bytes: Uint32Array | null }>();
+
+/**
+ * The UTF-8 length of each prefix of a line (`bytes[k]` is `Buffer.byteLength(text.slice(0, k))`,
+ * a lone surrogate 3 bytes as there), or null when every code unit is one byte.
+ */
+function utf8Offsets(text: string): { length: number; bytes: Uint32Array | null } {
+  let i = 0;
+  while (i < text.length && text.charCodeAt(i) < 0x80) i++;
+  if (i === text.length) return { length: text.length, bytes: null };
+  const bytes = new Uint32Array(text.length + 1);
+  for (let k = 1; k <= i; k++) bytes[k] = k;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // the low half of a pair adds 1 to the 3 its high half counted alone: 4 for the pair
+    const pairEnd = c >= 0xdc00 && c <= 0xdfff && i > 0 && text.charCodeAt(i - 1) >= 0xd800 && text.charCodeAt(i - 1) <= 0xdbff;
+    bytes[i + 1] = bytes[i]! + (c < 0x80 ? 1 : c < 0x800 ? 2 : pairEnd ? 1 : 3);
+  }
+  return { length: text.length, bytes };
 }

@@ -3,6 +3,7 @@ import type { Finding } from '../engine/types.js';
 import { maskLine, sensitiveLines } from './mask.js';
 import { allFindings, inChunks, summarize, type Formatter } from './types.js';
 import { maxOf } from '../parse/collect.js';
+import type { SourceFile } from '../parse/source-file.js';
 
 /**
  * The default human format: findings grouped by file, each with the source line and a `^~~~`
@@ -19,7 +20,7 @@ export const formatStylish: Formatter = inChunks(function* (results, ctx) {
       let g = byFile.get(f.file);
       if (!g) {
         const src = r.sources?.find((s) => s.displayPath === f.file) ?? (f.loc?.kind === 'file' ? f.loc.source : undefined);
-        g = { findings: [], lines: (n) => (src ? src.lineText(n) : null) };
+        g = { findings: [], lines: shownLines(src) };
         byFile.set(f.file, g);
       }
       g.findings.push(f);
@@ -115,10 +116,9 @@ function pushFinding(
   const sevText = f.severity.padEnd(sevWidth);
   const sev = f.severity === 'error' ? paint.red(sevText) : f.severity === 'warning' ? paint.yellow(sevText) : paint.blue(sevText);
   out.push(`  ${paint.dim(pos)}  ${sev}  ${f.message}  ${paint.dim(f.ruleId)}`);
-  const text = f.line > 0 ? lines(f.line) : null;
-  if (text === null) return;
+  const untabbed = f.line > 0 ? lines(f.line) : null;
+  if (untabbed === null) return;
   const gutter = String(f.line);
-  const untabbed = text.includes('\t') ? text.replace(/\t/g, ' ') : text;
   const ranges = fileMasks?.get(f.line);
   let line = untabbed;
   let from = Math.max(0, f.column - 1);
@@ -138,6 +138,25 @@ function pushFinding(
 }
 
 type MaskedLine = ReturnType<typeof maskLine>;
+
+/**
+ * A file's source lines as shown (a tab as a space), the last one asked for kept: the findings on
+ * a line come one after another, and looking for tabs in the line once per finding made the report
+ * of a long line with a finding every few characters (a scalar of many unset variables) quadratic.
+ */
+function shownLines(src: SourceFile | undefined): (n: number) => string | null {
+  if (!src) return () => null;
+  let last = 0;
+  let shown = '';
+  return (n) => {
+    if (n !== last) {
+      const text = src.lineText(n);
+      shown = text.includes('\t') ? text.replace(/\t/g, ' ') : text;
+      last = n;
+    }
+    return shown;
+  };
+}
 
 /** How many digits a line or column number (a whole number, 0 or more) is written with. */
 function digits(n: number): number {
