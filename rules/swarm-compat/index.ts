@@ -177,8 +177,12 @@ export default defineRule({
       if (service === undefined || loc.kind !== 'file') return false;
       const node = ctx.stack.root.node.index.get('services')?.value;
       const svc = node?.kind === 'map' ? node.index.get(service)?.value : undefined;
-      const from = svc?.kind === 'map' ? svc.extendsFrom : undefined;
-      if (!from?.some((b) => b.kind === 'file' && b.source === loc.source && loc.start >= b.start && loc.end <= b.end)) return false;
+      let base = svc?.kind === 'map' ? svc.extendsFrom : undefined;
+      for (; base; base = base.rest) {
+        const b = base.loc;
+        if (b.kind === 'file' && b.source === loc.source && loc.start >= b.start && loc.end <= b.end) break;
+      }
+      if (!base) return false;
       const list = inheritedKeys.get(service) ?? [];
       const key = formatPath(path.slice(2));
       if (!list.includes(key)) list.push(key);

@@ -532,7 +532,7 @@ function finishLink(link: ExtendsLink, base: LMap | null, issues: ProjectIssue[]
   // the service is where it is written, not where its base is
   merged.loc = svc.loc;
   merged.extendsKey = ext.keyLoc;
-  merged.extendsFrom = [base.loc, ...(base.extendsFrom ?? [])];
+  merged.extendsFrom = { loc: base.loc, rest: base.extendsFrom };
   if (svc.yaml) merged.yaml = svc.yaml;
   memo.set(id, merged);
   return merged;
