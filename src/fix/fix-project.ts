@@ -565,25 +565,42 @@ function countGuard(r: LintResult): GuardCounts {
 function newGuardFindings(baseline: GuardCounts, r: LintResult): { problems: string[]; services: Set<string | null> } {
   const now = countGuard(r);
   const problems: string[] = [];
+  const said = new Set<string>();
   const services = new Set<string | null>();
   const say = (f: Finding) => {
     const line = `${f.ruleId}: ${f.file}:${f.line}:${f.column}: ${f.message}`;
-    if (!problems.includes(line)) problems.push(line);
+    if (!said.has(line)) {
+      said.add(line);
+      problems.push(line);
+    }
     services.add(f.service);
   };
-  for (const [k, n] of now.exact) if (n > (baseline.exact.get(k) ?? 0)) say(r.findings.find((x) => guardKey(x) === k)!);
-  for (const [k, messages] of now.errors) {
+  // The keys that grew, then their findings in one pass over all of them: a search of the findings
+  // per key was quadratic when every service of a chain gained one.
+  const grownExact = new Map<string, Finding | undefined>();
+  for (const [k, n] of now.exact) if (n > (baseline.exact.get(k) ?? 0)) grownExact.set(k, undefined);
+  const grownErrors = new Map<string, Finding[]>();
+  for (const [k, messages] of now.errors) if (messages.length > (baseline.errors.get(k) ?? []).length) grownErrors.set(k, []);
+  if (grownExact.size > 0 || grownErrors.size > 0) {
+    for (const f of r.findings) {
+      if (grownExact.size > 0 && GUARD_RULES.has(f.ruleId)) {
+        const k = guardKey(f);
+        if (grownExact.has(k) && grownExact.get(k) === undefined) grownExact.set(k, f);
+      }
+      if (f.severity === 'error') grownErrors.get(errorKey(f))?.push(f);
+    }
+  }
+  for (const f of grownExact.values()) say(f!);
+  for (const [k, same] of grownErrors) {
     const was = baseline.errors.get(k) ?? [];
-    if (messages.length <= was.length) continue;
     // name the findings whose message is new (else the last ones): a moved finding keeps its message
-    const same = r.findings.filter((x) => x.severity === 'error' && errorKey(x) === k);
     const old = [...was];
     const fresh = same.filter((f) => {
       const i = old.indexOf(f.message);
       if (i >= 0) old.splice(i, 1);
       return i < 0;
     });
-    for (const f of (fresh.length > 0 ? fresh : same).slice(-(messages.length - was.length))) say(f);
+    for (const f of (fresh.length > 0 ? fresh : same).slice(-(same.length - was.length))) say(f);
   }
   if (!r.stack && problems.length === 0) {
     problems.push('yaml-syntax: the document no longer parses');
