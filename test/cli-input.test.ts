@@ -201,8 +201,14 @@ describe('files that cannot be read: exit 2, one line on stderr', () => {
     writeFileSync(join(d, 'bin.yaml'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00]));
     const bin = stackopt(['lint', 'bin.yaml'], { cwd: d });
     expect(bin.code).toBe(2);
-    expect(oneLine(bin)).toBe('stackopt: bin.yaml: cannot read file: not a text file (a NUL byte at line 3)');
+    expect(oneLine(bin)).toBe('stackopt: bin.yaml:3:1: cannot read file: not a text file (a NUL byte)');
     expectClean(bin);
+    // a .env in Latin-1: where the first byte that is not UTF-8 is
+    writeFileSync(join(d, '.env'), Buffer.from([...Buffer.from('A=1\nCITY=caf'), 0xe9, 0x0a]));
+    const env = stackopt(['lint', 'compose.yaml'], { cwd: d });
+    expect(env.code).toBe(2);
+    expect(oneLine(env)).toBe('stackopt: .env:2:9: cannot read env file: not UTF-8 text (a byte 0xe9 that starts no UTF-8 character there)');
+    rmSync(join(d, '.env'));
     spawnSync('mkfifo', [join(d, 'fifo.yaml')]);
     const fifo = stackopt(['lint', '--format', 'compact', 'fifo.yaml'], { cwd: d });
     expect(fifo.code).toBe(1);

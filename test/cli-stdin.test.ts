@@ -95,7 +95,7 @@ describe('lint --stdin', () => {
 
   it('input that is not text: one line naming PATH, exit 2', () => {
     const r = runWithInput(['lint', '--stdin', '--stdin-filename', 'svc/compose.yaml'], p.dir, Buffer.from([0x73, 0x3a, 0xff, 0xfe, 0x0a]));
-    expect(r.stderr).toBe('stackopt: svc/compose.yaml: cannot read standard input: not UTF-8 text\n');
+    expect(r.stderr).toBe('stackopt: svc/compose.yaml:1:3: cannot read standard input: not UTF-8 text (a byte 0xff that starts no UTF-8 character there)\n');
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
   });

@@ -12,7 +12,7 @@ import { FORMATS_WITH_FIXES, formatNames, loadFormatter } from '../format/index.
 import { ReportRecords } from '../format/report-records.js';
 import type { ReportResult } from '../format/types.js';
 import { InputError } from '../parse/read-document.js';
-import { describeFsError, readStdin, readText, ReadTextError } from '../parse/read-text.js';
+import { describeFsError, readFailure, readStdin, readText, ReadTextError } from '../parse/read-text.js';
 import { textAt } from '../parse/load-project.js';
 import { isIgnored } from '../config/ignore-patterns.js';
 import { configHome } from '../config/find-config.js';
@@ -112,7 +112,7 @@ export function readStdinInput(paths: readonly string[], opts: { stdin?: boolean
     text = readStdin();
   } catch (e) {
     if (!(e instanceof ReadTextError)) throw e;
-    throw new CliError(`${shown}: cannot read standard input: ${e.message}`);
+    throw new CliError(readFailure(shown, e, 'cannot read standard input'));
   }
   return { path: resolve(shown), shown, text };
 }

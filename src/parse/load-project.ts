@@ -6,7 +6,7 @@ import type { Env } from './interpolate.js';
 import { makeMap, setEntry, type BuildIssue, type DotenvUse, type LEntry, type LMap, type LVal } from './located.js';
 import { dropResets, mergeTrees, type OnConflict } from './merge.js';
 import { InputError, parseSource, readSource, type ReadDocument } from './read-document.js';
-import { readText, ReadTextError } from './read-text.js';
+import { readFailure, readText, ReadTextError } from './read-text.js';
 import { OUTSIDE_PROJECT, ProjectBoundary } from './project-files.js';
 import { EnvRedactor } from './env-redactor.js';
 import { SourceFile } from './source-file.js';
@@ -132,7 +132,7 @@ function loadVariables(opts: LoadOptions, boundary: () => ProjectBoundary = () =
       text = f === implicit ? boundary().readText(f) : readText(f);
     } catch (e) {
       if (!(e instanceof ReadTextError)) throw e;
-      throw new InputError(`${displayPath(f)}: cannot read env file: ${e.message}`, f);
+      throw new InputError(readFailure(displayPath(f), e, 'cannot read env file'), f);
     }
     const { values, errors } = parseEnvFile(text, lookup);
     if (errors.length) {
@@ -207,7 +207,7 @@ export function loadProject(opts: LoadOptions): Project {
           source = new SourceFile(abs, displayPath(abs), boundary().readText(abs));
         } catch (e) {
           if (!(e instanceof ReadTextError)) throw e;
-          throw new InputError(`${displayPath(abs)}: cannot read file: ${e.message}`, displayPath(abs));
+          throw new InputError(readFailure(displayPath(abs), e), displayPath(abs));
         }
       }
       doc = parseSource(source, fileEnv, interpolate, dotenv?.only, opts.editable ?? true, opts.yamlOnly);

@@ -4,7 +4,7 @@ import { onlyPlainComments, readFastYaml } from './fast-yaml.js';
 import { fileLoc, type Loc } from './location.js';
 import { convertDocument, convertFast, MAX_EXPANDED_NODES, type BuildIssue, type DotenvUse, type LVal } from './located.js';
 import type { Env } from './interpolate.js';
-import { readText, ReadTextError } from './read-text.js';
+import { readFailure, readText, ReadTextError } from './read-text.js';
 import { SourceFile } from './source-file.js';
 import { pushAll } from './collect.js';
 
@@ -35,7 +35,7 @@ export function readSource(path: string, displayPath: string = path): SourceFile
     raw = readText(path);
   } catch (e) {
     if (!(e instanceof ReadTextError)) throw e;
-    throw new InputError(`${displayPath}: cannot read file: ${e.message}`, displayPath);
+    throw new InputError(readFailure(displayPath, e), displayPath);
   }
   return new SourceFile(path, displayPath, raw);
 }

@@ -17,9 +17,16 @@ export class ReadTextError extends Error {
     message: string,
     /** the file does not exist (ENOENT): for callers to whom a missing file is no error */
     readonly missing = false,
+    /** where in the file the problem is (a NUL byte, a byte that is not UTF-8) */
+    readonly at?: { line: number; column: number },
   ) {
     super(message);
   }
+}
+
+/** A file that cannot be read, in one line: `FILE[:LINE:COL]: cannot read file: why`. */
+export function readFailure(shown: string, e: ReadTextError, what = 'cannot read file'): string {
+  return `${shown}${e.at ? `:${e.at.line}:${e.at.column}` : ''}: ${what}: ${e.message}`;
 }
 
 /**
@@ -158,16 +165,55 @@ export function decodeUtf8(bytes: Buffer): string {
     }
   }
   const nul = bytes.indexOf(0);
-  if (nul >= 0) throw new ReadTextError(`not a text file (a NUL byte at line ${lineOfByte(bytes, nul)})`);
+  if (nul >= 0) throw new ReadTextError('not a text file (a NUL byte)', false, positionOfByte(bytes, nul));
   try {
     return utf8.decode(bytes);
   } catch {
-    throw new ReadTextError('not UTF-8 text');
+    const bad = firstInvalidUtf8(bytes);
+    throw new ReadTextError(bad < 0 ? 'not UTF-8 text' : `not UTF-8 text (a byte 0x${bytes[bad]!.toString(16).padStart(2, '0')} that starts no UTF-8 character there)`, false, bad < 0 ? undefined : positionOfByte(bytes, bad));
   }
 }
 
-function lineOfByte(bytes: Buffer, offset: number): number {
+/** Line and column (UTF-16 units of the valid text before it, as a finding's) of a byte offset. */
+function positionOfByte(bytes: Buffer, offset: number): { line: number; column: number } {
   let line = 1;
-  for (let i = bytes.indexOf(10); i >= 0 && i < offset; i = bytes.indexOf(10, i + 1)) line++;
-  return line;
+  let lineStart = 0;
+  for (let i = bytes.indexOf(10); i >= 0 && i < offset; i = bytes.indexOf(10, i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: new TextDecoder().decode(bytes.subarray(lineStart, offset)).length + 1 };
+}
+
+/**
+ * The offset of the first byte that does not start a well-formed UTF-8 sequence (the sequences the
+ * fatal decoder takes: no overlong forms, no surrogates, nothing past U+10FFFF), or -1.
+ */
+function firstInvalidUtf8(b: Buffer): number {
+  for (let i = 0; i < b.length; ) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let n: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) n = 1;
+    else if (c >= 0xe0 && c <= 0xef) {
+      n = 2;
+      if (c === 0xe0) lo = 0xa0;
+      if (c === 0xed) hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 3;
+      if (c === 0xf0) lo = 0x90;
+      if (c === 0xf4) hi = 0x8f;
+    } else return i;
+    for (let k = 1; k <= n; k++) {
+      const d = b[i + k];
+      if (d === undefined || d < (k === 1 ? lo : 0x80) || d > (k === 1 ? hi : 0xbf)) return i;
+    }
+    i += n + 1;
+  }
+  return -1;
 }

@@ -429,23 +429,28 @@ describe('readSource', () => {
   it('a file holding a NUL byte is not a text file', () => {
     inTempDir({}, () => {
       writeFileSync('bin.yaml', Buffer.from('services:\n  web:\n    image: a\u0000b\n'));
-      expect(() => readSource('bin.yaml')).toThrow(new InputError('bin.yaml: cannot read file: not a text file (a NUL byte at line 3)', 'bin.yaml'));
+      expect(() => readSource('bin.yaml')).toThrow(new InputError('bin.yaml:3:13: cannot read file: not a text file (a NUL byte)', 'bin.yaml'));
     });
   });
 
-  it('a NUL byte is named by its line after multi-byte characters, and before bytes that are not UTF-8', () => {
+  it('a NUL byte is named by its line and column after multi-byte characters, and before bytes that are not UTF-8', () => {
     inTempDir({}, () => {
       writeFileSync('utf8.yaml', Buffer.from('# café ✓\n# ✓✓\nservices:\n  web: {image: "a\u0000"}\n'));
-      expect(() => readSource('utf8.yaml')).toThrow(new InputError('utf8.yaml: cannot read file: not a text file (a NUL byte at line 4)', 'utf8.yaml'));
+      expect(() => readSource('utf8.yaml')).toThrow(new InputError('utf8.yaml:4:18: cannot read file: not a text file (a NUL byte)', 'utf8.yaml'));
       writeFileSync('both.yaml', Buffer.from([...Buffer.from('services: {}\n# caf'), 0xe9, 0x0a, ...Buffer.from('# a\u0000\n')]));
-      expect(() => readSource('both.yaml')).toThrow(new InputError('both.yaml: cannot read file: not a text file (a NUL byte at line 3)', 'both.yaml'));
+      expect(() => readSource('both.yaml')).toThrow(new InputError('both.yaml:3:4: cannot read file: not a text file (a NUL byte)', 'both.yaml'));
     });
   });
 
-  it('bytes that are not UTF-8 are refused, as docker refuses them', () => {
+  it('bytes that are not UTF-8 are refused, as docker refuses them, at the first of them', () => {
     inTempDir({}, () => {
+      // after well-formed multi-byte characters; an overlong form and a surrogate are not UTF-8 either
+      writeFileSync('later.yaml', Buffer.from([...Buffer.from('services: {}\n# é ✓ '), 0xc0, 0xaf, 0x0a]));
+      expect(() => readSource('later.yaml')).toThrow(new InputError('later.yaml:2:7: cannot read file: not UTF-8 text (a byte 0xc0 that starts no UTF-8 character there)', 'later.yaml'));
+      writeFileSync('surrogate.yaml', Buffer.from([...Buffer.from('a: '), 0xed, 0xa0, 0x80, 0x0a]));
+      expect(() => readSource('surrogate.yaml')).toThrow(new InputError('surrogate.yaml:1:4: cannot read file: not UTF-8 text (a byte 0xed that starts no UTF-8 character there)', 'surrogate.yaml'));
       writeFileSync('latin1.yaml', Buffer.from([...Buffer.from('services: {}\n# caf'), 0xe9, 0x0a]));
-      expect(() => readSource('latin1.yaml')).toThrow(new InputError('latin1.yaml: cannot read file: not UTF-8 text', 'latin1.yaml'));
+      expect(() => readSource('latin1.yaml')).toThrow(new InputError('latin1.yaml:2:6: cannot read file: not UTF-8 text (a byte 0xe9 that starts no UTF-8 character there)', 'latin1.yaml'));
     });
   });
 
