@@ -160,6 +160,22 @@ describe('what the repository\'s configuration brings in stays in the repository
     expect(runCli(['lint', '--config', join(outside.dir, 'shared.yaml'), 'app/compose.yaml'], join(p.dir, 'repo')).status).toBe(1);
   });
 
+  it('a link to a file of the same repository is read: from a submodule (its .git a file) to the superproject, or, without .git, within the working directory', () => {
+    const p = project({ 'super/.git/HEAD': 'ref: refs/heads/main\n', 'super/shared/stackopt.yaml': 'rules:\n  image-tag-pinned: off\n', 'super/sub/.git': 'gitdir: ../.git/modules/sub\n', 'super/sub/compose.yaml': 'services:\n  web:\n    image: nginx\n' });
+    symlinkSync('../shared/stackopt.yaml', join(p.dir, 'super', 'sub', '.stackopt.yaml'));
+    const sub = runCli(['lint', '--format', 'json', 'compose.yaml'], join(p.dir, 'super', 'sub'));
+    expect(sub.status).toBe(1);
+    expect(sub.stdout).not.toContain('image-tag-pinned');
+    const t = project({ 'tree/shared/stackopt.yaml': 'rules:\n  image-tag-pinned: off\n', 'tree/app/compose.yaml': 'services:\n  web:\n    image: nginx\n' });
+    symlinkSync('../shared/stackopt.yaml', join(t.dir, 'tree', 'app', '.stackopt.yaml'));
+    const top = runCli(['lint', '--format', 'json', 'app/compose.yaml'], join(t.dir, 'tree'));
+    expect(top.status).toBe(1);
+    expect(top.stdout).not.toContain('image-tag-pinned');
+    // linted from inside app/, the link leads out of the working directory: refused
+    const inside = runCli(['lint', 'compose.yaml'], join(t.dir, 'tree', 'app'));
+    expect([inside.status, inside.stderr]).toEqual([2, 'stackopt: .stackopt.yaml: it is a link to a file outside the working directory, which a configuration found in a folder is not read from; make it a file of its own there, or name it with --config\n']);
+  });
+
   it('a .gitignore that links out of the repository is not read (a line that is not a pattern would be quoted)', () => {
     const outside = project({ 'shadow': `root:${SECRET}:1\n[${SECRET}\n` });
     const p = project({ 'repo/.git/HEAD': 'ref: refs/heads/main\n', 'repo/app/compose.yaml': COMPOSE });

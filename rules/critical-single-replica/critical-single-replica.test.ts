@@ -192,8 +192,8 @@ volumes:
     },
     {
       name: 'compose: a host port a variable sets blocks scaling whatever this run\'s environment (unset, one port, a range); a set value is not shown',
-      code: 'services:\n  mysql:\n    build: ./mysql\n    ports:\n      - "${MYSQL_PORT}:3306"\n  gateway:\n    image: myorg/gateway:2\n    ports:\n      - target: 4000\n        published: ${GATEWAY_PORTS}\n  edge:\n    image: caddy:2\n    ports:\n      - "${EDGE_IP:-127.0.0.1}:443:443"\n      - "${EDGE_IP}:8000-8001:80"\n',
-      env: { GATEWAY_PORTS: '9000-9001', EDGE_IP: '10.0.0.1' },
+      code: 'services:\n  mysql:\n    build: ./mysql\n    ports:\n      - "${MYSQL_PORT}:3306"\n  gateway:\n    image: myorg/gateway:2\n    ports:\n      - target: 4000\n        published: ${GATEWAY_PORTS}\n  edge:\n    image: caddy:2\n    ports:\n      - "${EDGE_IP:-127.0.0.1}:443:443"\n      - "${EDGE_IP}:8000-8001:80"\n  admin:\n    image: myorg/admin:1\n    x-stackopt: {critical: true}\n    ports:\n      - "${ADMIN_PORTS}"\n',
+      env: { GATEWAY_PORTS: '9000-9001', EDGE_IP: '10.0.0.1', ADMIN_PORTS: '7777:80' },
       errors: [
         {
           messageId: 'cannotScale',
@@ -205,6 +205,8 @@ volumes:
         { messageId: 'cannotScale', message: /it publishes a host port set by a variable \(published: "\$\{GATEWAY_PORTS\}"\), which a second container cannot bind when it is one port;/, line: 6, column: 3 },
         // a variable in the host IP only: the fixed port 443 blocks, the range does not
         { messageId: 'cannotScale', message: /it publishes host port 443 \("\$\{EDGE_IP:-127\.0\.0\.1\}:443:443"\), which a second container cannot bind;/, line: 11, column: 3 },
+        // the variable holds the whole spec, host port included: its value (7777) is not shown
+        { messageId: 'cannotScale', message: /it publishes a host port set by a variable \("\$\{ADMIN_PORTS\}"\), which a second container cannot bind when it is one port;/, line: 16, column: 3 },
       ],
     },
     {
@@ -501,10 +503,14 @@ describe('service-class', () => {
     expect(isStateful(svc('mysql', null, [bind('/srv/mysql', '/var/lib/mysql')]))).toBe(true);
     expect(isStateful(svc('db', 'myorg/custom:1', [bind('./pg', '/var/lib/postgresql')]))).toBe(true);
     expect(isStateful(svc('db', 'myorg/custom:1', [bind('./pg', '/var/lib/postgresql', true)]))).toBe(false);
-    // any service: a folder that says it holds data or a database's files
+    // any service: a folder mounted where data or a database's files go (the last part of the target)
     expect(isStateful(svc('api', 'myorg/api:1', [bind('./data', '/app/data')]))).toBe(true);
     expect(isStateful(svc('store', 'myorg/store:1', [bind('/srv/x', '/var/lib/mysql')]))).toBe(true);
-    expect(isStateful(svc('api', 'myorg/api:1', [bind('./app-db', '/srv/x')]))).toBe(true);
+    expect(isStateful(svc('store', 'myorg/store:1', [bind('/srv/x', '/data/db/')]))).toBe(true);
+    // not: the host path's words (a web root under ./data), a folder of a db folder
+    expect(isStateful(svc('nginx', 'nginx:1.25-alpine', [bind('./data/certbot/www', '/var/www/certbot'), bind('./data/nginx', '/etc/nginx/conf.d')]))).toBe(false);
+    expect(isStateful(svc('api-gateway', 'myorg/gw:1', [bind('./app/db/migrations', '/app/db/migrations')]))).toBe(false);
+    expect(isStateful(svc('api', 'myorg/api:1', [bind('./app-db', '/srv/x')]))).toBe(false);
     // not: configuration, sockets and devices, caches, other folders
     expect(isStateful(svc('mysql', null, [bind('./my.cnf', '/etc/mysql/conf.d/my.cnf')]))).toBe(false);
     expect(isStateful(svc('redis', null, [bind('/var/run/docker.sock', '/var/run/docker.sock')]))).toBe(false);

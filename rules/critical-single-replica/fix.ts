@@ -62,7 +62,8 @@ function hostPortVariable(p: Port): boolean {
   const n = p.ref.node;
   if (n.kind !== 'scalar' || n.raw === undefined) return false;
   const published = parseShortPort(markVariables(n.raw)).published;
-  return published !== null && published.includes(MARK);
+  // `"${PORTS}"` set to `7777:80`: the variable holds the host port too
+  return (published !== null && published.includes(MARK)) || (!published && Boolean(p.published?.trim()));
 }
 
 const VARIABLE = /\$(?:\{|[A-Za-z_])/;

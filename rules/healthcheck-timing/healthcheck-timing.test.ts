@@ -51,8 +51,8 @@ testRule(rule, {
       errors: [{ message: /runs "mysql:8.4", which takes a while to start, and its healthcheck sets no start_period/, line: 4, column: 5, endColumn: 16 }],
     },
     {
-      name: 'a slow image in a file of version 3.3: start_period needs 3.4 (docker stack deploy refuses it before)',
-      code: `version: "3.3"\n${svc('', 'postgres:16')}`,
+      name: 'a slow image in a stack file of version 3.3: start_period needs 3.4 (docker stack deploy refuses it before)',
+      code: { 'stack.yml': `version: "3.3"\n${svc('', 'postgres:16')}` },
       errors: [
         {
           message:
@@ -64,8 +64,13 @@ testRule(rule, {
       ],
     },
     {
-      name: 'a slow image in a file of version "3" (the newest schema): start_period as usual',
-      code: `version: "3"\n${svc('', 'postgres:16')}`,
+      name: 'a slow image in a stack file of version "3" (the newest schema): start_period as usual',
+      code: { 'stack.yml': `version: "3"\n${svc('', 'postgres:16')}` },
+      errors: [{ message: /sets no start_period; failed checks while it starts count against retries and can get it killed: add start_period \(such as 60s\)$/, line: 5, column: 5 }],
+    },
+    {
+      name: 'a slow image in a compose file of version 3.3: docker compose ignores the version, start_period as usual',
+      code: `version: "3.3"\n${svc('', 'postgres:16')}`,
       errors: [{ message: /sets no start_period; failed checks while it starts count against retries and can get it killed: add start_period \(such as 60s\)$/, line: 5, column: 5 }],
     },
     {

@@ -4,6 +4,7 @@ import { PATTERN_LIST_SCHEMA } from '../../src/engine/rule-options.js';
 import { formatDuration, parseDuration } from '../../src/model/units.js';
 import { showValue, shownText } from '../show-value.js';
 import { allowsStartPeriod } from '../../src/model/stack-version.js';
+import { stackTarget } from '../../src/engine/target.js';
 import { defineRule } from '../../src/engine/types.js';
 
 export type HealthcheckTimingOptions = {
@@ -117,7 +118,8 @@ export default defineRule<HealthcheckTimingOptions>({
         }
         if (!hc.startPeriod && svc.image && hc.test && findImagePattern(svc.image.value, slow)) {
           // a file of version 3.0 to 3.3 that sets start_period is refused by docker stack deploy
-          const old = !allowsStartPeriod(ctx.stack);
+          // (docker compose ignores the version)
+          const old = stackTarget(ctx.stack) === 'swarm' && !allowsStartPeriod(ctx.stack);
           const data = { service: svc.name, image: `"${shownText(svc.image)}"`, version: old ? showValue(child(ctx.stack.root, 'version')!) : '' };
           ctx.report({ messageId: old ? 'noStartPeriodOldVersion' : 'noStartPeriod', data, at: hc.ref, loc: keyLoc(hc.ref), service: svc });
         }

@@ -29,7 +29,10 @@ export default defineRule({
             const suggest = p.ref.node.kind === 'scalar' && p.ref.node.fromEnv ? text : p.published ? `${p.published}:${text.split(':').pop()}` : `${p.target}:${p.target}${p.protocol !== 'tcp' ? `/${p.protocol}` : ''}`;
             ctx.report({ messageId: 'short', data: { service: svc.name, port: text, suggest }, at: p.ref, loc: p.ref.node.loc, service: svc });
           } else {
-            const port = p.published ? `${p.published} (target ${p.target})` : `${p.target} (on a random host port)`;
+            // as the file wrote them when a set variable went into them (its value is never shown)
+            const published = shownText(child(p.ref, 'published')) ?? p.published;
+            const target = shownText(child(p.ref, 'target')) ?? p.target;
+            const port = p.published ? `${published} (target ${target})` : `${target} (on a random host port)`;
             const key = child(p.ref, 'published') ?? child(p.ref, 'target');
             ctx.report({ messageId: 'long', data: { service: svc.name, port }, at: p.ref, loc: key ? keyLoc(key) : p.ref.node.loc, service: svc });
           }

@@ -37,6 +37,12 @@ testRule(rule, {
       errors: [{ message: 'service "api" publishes port 8080 (target 80) on every interface of the host (docker bypasses the host firewall for it); add host_ip: 127.0.0.1, or the one interface that must serve it', line: 6, column: 9, endColumn: 18 }],
     },
     {
+      name: 'long syntax, a port a set variable gives: as the file wrote it, the value not shown',
+      code: 'services:\n  api:\n    image: api:1\n    ports:\n      - target: 80\n        published: "${LPORT}"\n',
+      env: { LPORT: '5555' },
+      errors: [{ message: 'service "api" publishes port ${LPORT} (target 80) on every interface of the host (docker bypasses the host firewall for it); add host_ip: 127.0.0.1, or the one interface that must serve it', line: 6, column: 9 }],
+    },
+    {
       name: 'an unset address variable and an anchor',
       code: 'x-ports: &ports\n  ports:\n    - "${BIND}:8080:80"\nservices:\n  api:\n    <<: *ports\n    image: api:1\n',
       errors: [{ messageId: 'short', line: 3, column: 7 }],

@@ -471,7 +471,7 @@ async function applyBaselines(linted: Linted[], opts: LintCommandOptions, g: Glo
     } catch (e) {
       if (!(e instanceof ReadTextError)) throw e;
       // the boundary's words are about compose files: say where a configuration's baseline may be
-      const why = home && e.message.includes(OUTSIDE_PROJECT) ? e.message.replace(OUTSIDE_PROJECT, `outside ${home.home === process.cwd() ? '.' : displayPath(home.home)}, the ${home.repository ? 'repository' : 'folder'} of ${from}`) : e.message;
+      const why = home && e.message.includes(OUTSIDE_PROJECT) ? e.message.replace(OUTSIDE_PROJECT, `outside ${home.home === process.cwd() ? '.' : displayPath(home.home)}, ${home.repository ? `the repository of ${from}` : home.what}`) : e.message;
       throw new CliError(`cannot read baseline ${shown}${named}: ${why}${e.message === 'no such file' ? ` (create it with --write-baseline ${shown})` : ''}`);
     }
     let baseline;

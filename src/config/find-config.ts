@@ -1,5 +1,5 @@
 import { existsSync, realpathSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../parse/read-document.js';
 import { displayPath } from '../parse/load-project.js';
 import { ConfigError, loadConfig, type ResolvedConfig } from './load-config.js';
@@ -58,26 +58,43 @@ function configIn(dir: string): string | null {
 /**
  * The files a configuration in `dir` may bring into a run (the configuration itself when it was
  * found, not named; the baseline it names): those of its git repository (the nearest folder from
- * `dir` up that holds `.git`), else of `dir` itself. `repository`: whether a repository was found.
+ * `dir` up that holds a `.git` folder; a submodule's `.git` is a file, and the superproject above it
+ * holds it), else, outside any repository, of the working directory when `dir` is inside it (a
+ * tree exported without `.git`, linted from its top), else of `dir` itself. `repository`: whether
+ * a repository was found.
  */
-export function configHome(dir: string): { home: string; repository: boolean } {
-  for (let d = resolve(dir); ; ) {
-    if (existsSync(join(d, '.git'))) return { home: d, repository: true };
+export function configHome(dir: string): { home: string; repository: boolean; what: string } {
+  const start = resolve(dir);
+  let gitFile: string | null = null;
+  for (let d = start; ; ) {
+    const git = join(d, '.git');
+    if (existsSync(git)) {
+      if (statSync(git, { throwIfNoEntry: false })?.isDirectory()) return { home: d, repository: true, what: 'its repository' };
+      gitFile ??= d;
+    }
     const up = dirname(d);
-    if (up === d) return { home: resolve(dir), repository: false };
+    if (up === d) break;
     d = up;
   }
+  if (gitFile) return { home: gitFile, repository: true, what: 'its repository' };
+  return isInside(process.cwd(), start) ? { home: process.cwd(), repository: false, what: 'the working directory' } : { home: start, repository: false, what: 'its folder' };
+}
+
+/** Whether `p` is `base` or inside it (both absolute; `..name` is a file of `base`, not its parent). */
+function isInside(base: string, p: string): boolean {
+  const rel = relative(base, p);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
 
 /**
  * Null when `file`, after links, is inside the home of a configuration found in `dir` (see
- * `configHome`); else how that home is named ("its repository", "its folder").
+ * `configHome`); else how that home is named ("its repository", "the working directory", "its folder").
  */
 export function linkOutside(file: string, dir: string): string | null {
-  const { home, repository } = configHome(dir);
+  const { home, what } = configHome(dir);
   try {
-    const rel = relative(realpathSync(home), realpathSync(file));
-    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? null : repository ? 'its repository' : 'its folder';
+    const real = realpathSync(file);
+    return real !== realpathSync(home) && isInside(realpathSync(home), real) ? null : what;
   } catch {
     return null; // gone while looked at: reading it reports that
   }

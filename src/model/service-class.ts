@@ -577,19 +577,19 @@ const HOST_PLUMBING = /^\/(?:dev|proc|sys|run|var\/run|tmp)(?:\/|$)|\.sock(?:et)
  * Whether a bind mount holds data the service writes to the host: mounted writable, not a cache
  * (as `holdsState`), not the host's plumbing (`/var/run/docker.sock`, `/dev/...`, `/tmp/.X11-unix`)
  * nor configuration (`/etc/...`), and either the service is a database, cache or broker (by what it
- * runs, else by its name: a `postgres` service built from a Dockerfile) or the folder says it holds
- * data (a word `data` or `db`, or a database's name, in its host path or its target:
- * `./sample-data:/var/lib/postgresql/data`, `${DATA_PATH_HOST}/mysql:/var/lib/mysql`). A second
- * replica would write to the same folder (one host) or to another, empty one (swarm: each node's own).
+ * runs, else by its name: a `postgres` service built from a Dockerfile) or the folder it is mounted
+ * at says it holds data: the last part of the target is `data` or `db`, or names a database
+ * (`/var/lib/postgresql/data`, `/data/db`, `/app/data`, `/var/lib/mysql`). The host path does not
+ * count (`./data/certbot/www:/var/www/certbot` is a web root). A second replica would write to the
+ * same folder (one host) or to another, empty one (swarm: each node's own).
  */
 function bindHoldsState(m: Mount, cls: ServiceClass): boolean {
   if (m.type !== 'bind' || m.readOnly || m.source === null) return false;
-  const target = m.target.trim();
+  const target = m.target.trim().replace(/\/+$/, '');
   if (HOST_PLUMBING.test(target) || HOST_PLUMBING.test(m.source.trim()) || /^\/etc(?:\/|$)/.test(target)) return false;
-  const words = [...nameWords(m.source), ...nameWords(target)];
-  if (words.includes('cache')) return false;
+  if ([...nameWords(m.source), ...nameWords(target)].includes('cache')) return false;
   if (STATEFUL_CLASSES.has(cls)) return true;
-  return words.some((w) => {
+  return nameWords(target.slice(target.lastIndexOf('/') + 1)).some((w) => {
     if (w === 'data' || w === 'db') return true;
     const cls = PRODUCTS.get(w)?.cls;
     return cls !== undefined && cls !== null && STATEFUL_CLASSES.has(cls);

@@ -808,9 +808,9 @@ for (const key of ['sleep_policy', 'x-sleep-policy']) {
 
 const castAt = pathPatternLookup(CASTS);
 
-/** An issue inside a scalar's value, placed at `loc` (its expression's, where the source shows it). */
 /**
- * An interpolation problem as an issue, made as one object literal: a spread of one into another
+ * An issue inside a scalar's value, placed at `loc` (its expression's, where the source shows it),
+ * made as one object literal: a spread of one into another
  * (with the path added) gave each issue a hidden class of its own (1,561 issues of 100 corpus
  * files, 1,561 classes), and the code that reads issues missed V8's property caches on each one
  * (a small cost: 0.3% of that lint's instructions).

@@ -28,7 +28,8 @@ export class ProjectBoundary {
   private contains(real: string): boolean {
     return this.roots.some((root) => {
       const rel = relative(root, real);
-      return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+      // `..name` is a file of the root, not its parent
+      return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
     });
   }
 
