@@ -249,12 +249,14 @@ describe.skipIf(!HAS_DOCKER)('docker stack config on several files (-c A -c B): 
   const none = write('none.yml', 'services:\n  api:\n    image: api:1\n');
   const over33 = write('over-33.yml', 'version: "3.3"\nservices:\n  api:\n    environment:\n      A: "1"\n');
   const over3 = write('over-3.yml', 'version: "3"\nservices:\n  api:\n    environment:\n      A: "1"\n');
+  const empty = write('empty-version.yml', 'version:\nservices:\n  api:\n    environment:\n      A: "1"\n');
   const mismatch = (files: string[]) => lintProject({ files, environment: {}, target: 'swarm' }).findings.filter((f) => f.ruleId === 'swarm-compat' && f.severity === 'error');
 
   it('files of different versions: docker refuses them with the words the finding quotes, and nothing else is said', async () => {
     for (const files of [
       [base37, over33],
       [base37, none],
+      [over3, empty],
     ]) {
       const docker = await runStackConfig(files);
       expect(docker.ok, files.join(' ')).toBe(false);

@@ -1,5 +1,5 @@
 import { lstatSync } from 'node:fs';
-import { writeFileAtomic } from '../parse/write-file.js';
+import { writeFileAtomic, writeOutputFile, writesToDevice } from '../parse/write-file.js';
 import { notJsonMessage } from '../parse/json-position.js';
 import { readText, ReadTextError } from '../parse/read-text.js';
 import { DockerError, type DockerClient, type SwarmObjectKind } from './docker.js';
@@ -151,6 +151,8 @@ export function serializeSnapshot(s: SwarmSnapshot): string {
  * A target that is a symbolic link is written through: the file it points to is replaced.
  */
 export function saveSnapshot(path: string, s: SwarmSnapshot): void {
+  // a device or a pipe the name leads to (`--save-snapshot /dev/stdout`) is written to as it is
+  if (writesToDevice(path)) return writeOutputFile(path, serializeSnapshot(redactSnapshot(s)));
   let link = false;
   try {
     link = lstatSync(path).isSymbolicLink();

@@ -61,7 +61,9 @@ export function stackSchemaVersion(root: LMap): string {
  * one of "3" go together; "3.7" and none do not: "version mismatched between two composefiles").
  */
 export function dockerVersion(value: LVal | null): string {
-  if (!value || value.kind !== 'scalar' || value.value === null) return LATEST_STACK_VERSION;
+  // an empty `version:` is Go's nil, printed as <nil> (and not the newest)
+  if (value && value.kind === 'scalar' && value.value === null) return '<nil>';
+  if (!value || value.kind !== 'scalar') return LATEST_STACK_VERSION;
   const written = String(value.value);
   return written === '' || written === '3' ? LATEST_STACK_VERSION : written;
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { validateUsageProfile } from '../generated/validators.js';
 import { readText, ReadTextError } from '../parse/read-text.js';
-import { writeFileAtomic } from '../parse/write-file.js';
+import { writeOutputFile } from '../parse/write-file.js';
 import { locate, notJsonMessage, showPath, type JsonPath } from '../parse/json-position.js';
 import {
   mergeHistogram,
@@ -91,9 +91,12 @@ export function readProfileToExtend(path: string): UsageProfile | null {
   }
 }
 
-/** Write a profile atomically (a reader sees the old document or the new one, never half). */
+/**
+ * Write a profile atomically (a reader sees the old document or the new one, never half); to a
+ * device or a pipe the name leads to (`-o /dev/stdout`) as it is, as `lint -o` writes.
+ */
 export function writeUsageProfile(path: string, profile: UsageProfile): void {
-  writeFileAtomic(path, `${JSON.stringify(profile, null, 1)}\n`);
+  writeOutputFile(path, `${JSON.stringify(profile, null, 1)}\n`);
 }
 
 /**

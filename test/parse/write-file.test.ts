@@ -32,6 +32,17 @@ describe('writeFileAtomic and writeOutputFile: a device, a pipe or a link to one
     expect(readFileSync(file, 'utf8')).toBe('new');
   });
 
+  it('a snapshot saved and a usage profile written to a device a name leads to are written to it, the link kept', async () => {
+    const { saveSnapshot } = await import('../../src/audit/snapshot.js');
+    const { writeUsageProfile } = await import('../../src/usage/profile-file.js');
+    const { recordedSnapshot } = await import('../helpers/swarm-snapshot.js');
+    const link = join(dir, 'out');
+    symlinkSync('/dev/null', link);
+    saveSnapshot(link, recordedSnapshot('single-node'));
+    writeUsageProfile(link, { version: 1 } as unknown as Parameters<typeof writeUsageProfile>[1]);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+  });
+
   it('writeOutputFile writes to a device a name leads to, as a shell redirection would', () => {
     const link = join(dir, 'null');
     symlinkSync('/dev/null', link);
