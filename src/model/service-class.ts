@@ -585,7 +585,10 @@ const HOST_PLUMBING = /^\/(?:dev|proc|sys|run|var\/run|tmp)(?:\/|$)|\.sock(?:et)
  */
 function bindHoldsState(m: Mount, cls: ServiceClass): boolean {
   if (m.type !== 'bind' || m.readOnly || m.source === null) return false;
-  const target = m.target.trim().replace(/\/+$/, '');
+  const written = m.target.trim();
+  let end = written.length;
+  while (end > 1 && written.charCodeAt(end - 1) === 47) end--; // trailing slashes
+  const target = written.slice(0, end);
   if (HOST_PLUMBING.test(target) || HOST_PLUMBING.test(m.source.trim()) || /^\/etc(?:\/|$)/.test(target)) return false;
   if ([...nameWords(m.source), ...nameWords(target)].includes('cache')) return false;
   if (STATEFUL_CLASSES.has(cls)) return true;
