@@ -186,6 +186,14 @@ volumes:
       errors: [{ messageId: 'singleReplica', line: 2, column: 3 }],
     },
     {
+      name: 'compose: a host port in a nested default or an alternative (${A:-${B:-80}}, ${A:+8080}) is a variable one too',
+      code: 'services:\n  gateway:\n    image: myorg/gateway:2\n    ports:\n      - "${A:-${B:-80}}:4000"\n  edge:\n    image: caddy:2\n    ports:\n      - "${TLS:+8443}:443"\n',
+      errors: [
+        { messageId: 'cannotScale', message: /it publishes host port 80 \("\$\{A:-\$\{B:-80\}\}:4000" \("80:4000"\)\), which a second container cannot bind when it is one port;/, line: 2, column: 3 },
+        { messageId: 'cannotScale', message: /it publishes a host port set by a variable \("\$\{TLS:\+8443\}:443" \(":443"\)\)/, line: 6, column: 3 },
+      ],
+    },
+    {
       name: 'compose: the port comes from ${VAR:-default}',
       code: 'services:\n  gateway:\n    image: myorg/gateway:2\n    ports:\n      - "${GATEWAY_PORT:-80}:4000"\n',
       errors: [{ messageId: 'cannotScale', message: /it publishes host port 80 \("\$\{GATEWAY_PORT:-80\}:4000" \("80:4000"\)\), which a second container cannot bind when it is one port;/, line: 2, column: 3 }],

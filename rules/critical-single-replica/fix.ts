@@ -12,6 +12,7 @@ import { at, child, scalarValue } from '../../src/model/access.js';
 import { isReplicated, isStateful } from '../../src/model/service-class.js';
 import type { Port, Service, Stack } from '../../src/model/types.js';
 import { parseShortPort } from '../../src/parse/stack-formats.js';
+import { interpolate, type Lookup } from '../../src/parse/interpolate.js';
 import { showValue } from '../show-value.js';
 
 export const FIXED_REPLICAS = 2;
@@ -57,7 +58,7 @@ export function scaleBlocker(svc: Service, target: Target): string | null {
 function hostPortVariable(p: Port): boolean {
   if (p.syntax === 'long') {
     const n = child(p.ref, 'published')?.node;
-    return n !== undefined && n.kind === 'scalar' && n.raw !== undefined && VARIABLE.test(n.raw.replaceAll('$$', ''));
+    return n !== undefined && n.kind === 'scalar' && n.raw !== undefined && markVariables(n.raw).includes(MARK);
   }
   const n = p.ref.node;
   if (n.kind !== 'scalar' || n.raw === undefined) return false;
@@ -66,45 +67,29 @@ function hostPortVariable(p: Port): boolean {
   return (published !== null && published.includes(MARK)) || (!published && Boolean(p.published?.trim()));
 }
 
-const VARIABLE = /\$(?:\{|[A-Za-z_])/;
 const MARK = '\u0001';
+/** Every variable set (to the mark): a default or a message after it is not read, only the expression itself told. */
+const MARKED: Lookup = { get: () => MARK };
 
 /**
  * The text with each variable expression (`$NAME`, `${...}` with what nests in it) as one mark
- * character, and `$$` kept: the port's parts can then be told apart as docker splits the value
- * (a default such as `${PORT:-80}` holds a colon of its own).
+ * character, `$$` kept: the port's parts can then be told apart as docker splits the value (a
+ * default such as `${PORT:-80}` holds a colon of its own). The expressions are the ones compose's
+ * interpolation reads (src/parse/interpolate.ts), the outermost of each.
  */
 function markVariables(text: string): string {
+  const spans: Array<[number, number]> = [];
+  interpolate(text, MARKED, (_name, start, end) => {
+    const last = spans[spans.length - 1];
+    if (!last || start >= last[1]) spans.push([start, end]);
+  });
   let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c !== '$') {
-      out += c;
-      continue;
-    }
-    const next = text[i + 1];
-    if (next === '$') {
-      out += '$$';
-      i++;
-    } else if (next === '{') {
-      let depth = 0;
-      let j = i + 1;
-      for (; j < text.length; j++) {
-        if (text[j] === '{') depth++;
-        else if (text[j] === '}' && --depth === 0) break;
-      }
-      out += MARK;
-      i = j;
-    } else if (next !== undefined && /[A-Za-z_]/.test(next)) {
-      let j = i + 1;
-      while (j < text.length && /\w/.test(text[j]!)) j++;
-      out += MARK;
-      i = j - 1;
-    } else {
-      out += c;
-    }
+  let at = 0;
+  for (const [start, end] of spans) {
+    out += text.slice(at, start) + MARK;
+    at = end;
   }
-  return out;
+  return out + text.slice(at);
 }
 
 /** How many host ports a published value names: `80` one, `8000-8009` ten; 0 when it is not a number. */
