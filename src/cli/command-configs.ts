@@ -1,8 +1,9 @@
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { configFor, findConfigFile, readConfigFile } from '../config/find-config.js';
 import { isIgnored } from '../config/ignore-patterns.js';
 import type { ResolvedConfig } from '../config/load-config.js';
 import { InputError } from '../parse/read-document.js';
+import { isInside } from '../parse/project-files.js';
 
 /**
  * The configurations of one lint or fix run: `--config F` for every file when given, else each
@@ -29,8 +30,8 @@ export class CommandConfigs {
     if (this.explicit) return this.explicit;
     if (this.onlyBelow === undefined) return configFor(file);
     const path = findConfigFile(dirname(resolve(file)));
-    const rel = path ? relative(this.onlyBelow, dirname(path)) : '';
-    return path && rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? readConfigFile(path) : null;
+    // strictly below: the folder's own configuration is not one of those below it
+    return path && dirname(path) !== resolve(this.onlyBelow) && isInside(resolve(this.onlyBelow), dirname(path)) ? readConfigFile(path) : null;
   }
 
   /**

@@ -16,7 +16,7 @@ import { describeFsError, readFailure, readStdin, readText, ReadTextError } from
 import { textAt } from '../parse/load-project.js';
 import { isIgnored } from '../config/ignore-patterns.js';
 import { configHome } from '../config/find-config.js';
-import { OUTSIDE_PROJECT, ProjectBoundary } from '../parse/project-files.js';
+import { ProjectBoundary } from '../parse/project-files.js';
 import { expandProjects, type DiscoverOptions } from './discover.js';
 import { displayPath } from '../parse/load-project.js';
 import { pushAll } from '../parse/collect.js';
@@ -467,12 +467,12 @@ async function applyBaselines(linted: Linted[], opts: LintCommandOptions, g: Glo
     const named = from ? ` (the baseline of ${from})` : '';
     let text: string;
     try {
-      text = home === null ? readText(file) : new ProjectBoundary([home.home]).readText(file);
+      // where a configuration's baseline may be, named in the refusal
+      const region = home && `outside ${home.home === process.cwd() ? '.' : displayPath(home.home)}, ${home.repository ? `the repository of ${from}` : home.what}`;
+      text = home === null ? readText(file) : new ProjectBoundary([home.home], region!).readText(file);
     } catch (e) {
       if (!(e instanceof ReadTextError)) throw e;
-      // the boundary's words are about compose files: say where a configuration's baseline may be
-      const why = home && e.message.includes(OUTSIDE_PROJECT) ? e.message.replace(OUTSIDE_PROJECT, `outside ${home.home === process.cwd() ? '.' : displayPath(home.home)}, ${home.repository ? `the repository of ${from}` : home.what}`) : e.message;
-      throw new CliError(`cannot read baseline ${shown}${named}: ${why}${e.message === 'no such file' ? ` (create it with --write-baseline ${shown})` : ''}`);
+      throw new CliError(`cannot read baseline ${shown}${named}: ${e.message}${e.message === 'no such file' ? ` (create it with --write-baseline ${shown})` : ''}`);
     }
     let baseline;
     try {

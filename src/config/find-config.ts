@@ -1,5 +1,6 @@
 import { existsSync, realpathSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { isInside } from '../parse/project-files.js';
 import { InputError } from '../parse/read-document.js';
 import { displayPath } from '../parse/load-project.js';
 import { ConfigError, loadConfig, type ResolvedConfig } from './load-config.js';
@@ -78,12 +79,6 @@ export function configHome(dir: string): { home: string; repository: boolean; wh
   }
   if (gitFile) return { home: gitFile, repository: true, what: 'its repository' };
   return isInside(process.cwd(), start) ? { home: process.cwd(), repository: false, what: 'the working directory' } : { home: start, repository: false, what: 'its folder' };
-}
-
-/** Whether `p` is `base` or inside it (both absolute; `..name` is a file of `base`, not its parent). */
-function isInside(base: string, p: string): boolean {
-  const rel = relative(base, p);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
 
 /**

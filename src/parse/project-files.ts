@@ -15,7 +15,11 @@ export class ProjectBoundary {
   /** the allowed folders and files, as real paths (symbolic links resolved) */
   private readonly roots: string[];
 
-  constructor(roots: readonly string[]) {
+  /** `outside`: how a refusal names what lies outside the roots (by default the project's folders and allowPaths) */
+  constructor(
+    roots: readonly string[],
+    private readonly outside: string = OUTSIDE_PROJECT,
+  ) {
     this.roots = [...new Set(roots.map(realOrResolved))];
   }
 
@@ -26,11 +30,7 @@ export class ProjectBoundary {
 
   /** Whether `real` (a real path) is one of the roots or inside one. */
   private contains(real: string): boolean {
-    return this.roots.some((root) => {
-      const rel = relative(root, real);
-      // `..name` is a file of the root, not its parent
-      return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
-    });
+    return this.roots.some((root) => isInside(root, real));
   }
 
   /**
@@ -43,7 +43,7 @@ export class ProjectBoundary {
 
   private inspect(abs: string): { refused: string | null; real?: string; stats?: Stats } {
     // judged before the file itself is touched: its folder, links resolved, must be in the project
-    if (!this.contains(join(realOrResolved(dirname(abs)), basename(abs)))) return { refused: OUTSIDE_PROJECT };
+    if (!this.contains(join(realOrResolved(dirname(abs)), basename(abs)))) return { refused: this.outside };
     let real: string;
     try {
       real = realpath(abs);
@@ -54,7 +54,7 @@ export class ProjectBoundary {
       if (code === 'EACCES') return { refused: 'permission denied' };
       return { refused: `cannot be resolved (${code ?? 'unknown error'})` };
     }
-    if (!this.contains(real)) return { refused: `a symbolic link to ${real}, which is ${OUTSIDE_PROJECT}` };
+    if (!this.contains(real)) return { refused: `a symbolic link to ${real}, which is ${this.outside}` };
     const system = systemTree(real);
     if (system) return { refused: system };
     const vcs = real.split(sep).find((part) => VCS_FOLDERS.has(part));
@@ -106,6 +106,12 @@ export class ProjectBoundary {
       closeSync(fd);
     }
   }
+}
+
+/** Whether the path `p` is `base` or inside it (both absolute; `..name` is a file of `base`, not its parent). */
+export function isInside(base: string, p: string): boolean {
+  const rel = relative(base, p);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
 
 /** Why a path outside the project is refused (discovery words it for the folder searched). */
