@@ -143,7 +143,8 @@ function systemTree(real: string): string | null {
   return null;
 }
 
-function fileKind(st: Stats): string {
+/** What kind of file a stat describes, in words (`a FIFO`, `a character device`, ...). */
+export function fileKind(st: Stats): string {
   if (st.isFile()) return 'a regular file';
   if (st.isDirectory()) return 'a directory';
   if (st.isFIFO()) return 'a FIFO';

@@ -2,6 +2,7 @@ import type * as Crypto from 'node:crypto';
 import { chmodSync, chownSync, closeSync, fsyncSync, lstatSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
+import { fileKind } from './project-files.js';
 
 // node:crypto is loaded when a file is written, not by every run that only reads (its loading is a
 // noticeable part of a small lint's start-up).
@@ -88,24 +89,16 @@ export function writeFileAtomic(path: string, data: string, opts: WriteOptions =
  * a rename would replace the link), else null.
  */
 function specialKind(path: string): string | null {
-  let st: Stats;
+  // a file, a folder (the rename fails on its own) or nothing yet: null
+  const special = (st: Stats) => (st.isFile() || st.isDirectory() ? null : fileKind(st));
   try {
-    st = lstatSync(path);
-    if (st.isSymbolicLink()) {
-      const kind = kindOf(statSync(path));
-      return kind ? `a link to ${kind}` : null;
-    }
+    const st = lstatSync(path);
+    if (!st.isSymbolicLink()) return special(st);
+    const kind = special(statSync(path));
+    return kind ? `a link to ${kind}` : null;
   } catch {
     return null;
   }
-  return kindOf(st);
-}
-
-function kindOf(st: Stats): string | null {
-  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
-  if (st.isFIFO()) return 'a named pipe (FIFO)';
-  if (st.isSocket()) return 'a socket';
-  return null;
 }
 
 /** A new file beside `name` in `dir` under a random name, opened with O_CREAT | O_EXCL. */
