@@ -4,6 +4,7 @@ import runtimeUcs2length from 'ajv/dist/runtime/ucs2length.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileWithCodeCache, IncompleteInstallError } from './code-cache.js';
+import { dockerVersion, LATEST_STACK_VERSION, STACK_VERSIONS } from '../model/stack-version.js';
 import { packageRoot } from './package-info.js';
 import { validateStack } from '../generated/stack-validator.js';
 import { validateCompose } from '../generated/validators.js';
@@ -39,10 +40,7 @@ export interface CastIssue {
   loc: Loc;
 }
 
-/** The newest stack schema docker knows, used for a file that declares no version or "3". */
-export const LATEST_STACK_VERSION = '3.13';
-/** The versions docker has a schema for: 3.0 to 3.13. */
-export const STACK_VERSIONS: readonly string[] = Array.from({ length: 14 }, (_, i) => `3.${i}`);
+export { dockerVersion, LATEST_STACK_VERSION, STACK_VERSIONS } from '../model/stack-version.js';
 
 /**
  * The schema version docker validates a stack file against: the one its `version` declares, as
@@ -53,19 +51,6 @@ export const STACK_VERSIONS: readonly string[] = Array.from({ length: 14 }, (_, 
 export function stackSchemaVersion(root: LMap): string {
   const declared = dockerVersion(root.index.get('version')?.value ?? null);
   return STACK_VERSIONS.includes(declared) ? declared : LATEST_STACK_VERSION;
-}
-
-/**
- * A file's version as docker compares the versions of several files (cli/compose/schema Version):
- * the value as Go prints it, the newest for none, an empty one or "3" (a file without a version and
- * one of "3" go together; "3.7" and none do not: "version mismatched between two composefiles").
- */
-export function dockerVersion(value: LVal | null): string {
-  // an empty `version:` is Go's nil, printed as <nil> (and not the newest)
-  if (value && value.kind === 'scalar' && value.value === null) return '<nil>';
-  if (!value || value.kind !== 'scalar') return LATEST_STACK_VERSION;
-  const written = String(value.value);
-  return written === '' || written === '3' ? LATEST_STACK_VERSION : written;
 }
 
 const olderValidators = new Map<string, CompiledValidator>();
