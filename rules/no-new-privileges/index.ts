@@ -51,6 +51,8 @@ export default defineRule({
     severity: 'warning',
     category: 'security',
     fixable: 'safe',
+    // `no-new-privileges:true` appended to security_opt reaches every service that extends this one
+    fixInheritedByExtends: true,
     messages: {
       missing: `service "{{service}}" does not set ${OPTION} in security_opt, so a process in it can gain privileges through setuid binaries; add security_opt: [${OPTION}]`,
       disabled: `service "{{service}}" sets {{value}} in security_opt, which lets processes gain privileges through setuid binaries; set ${OPTION}`,

@@ -36,6 +36,11 @@ export interface RuleMeta<O extends Record<string, unknown> = Record<string, unk
    * of an `unsafe` rule is unsafe (a fix run without --unsafe does not compute them until its report)
    */
   fixable?: 'safe' | 'unsafe';
+  /**
+   * A service inherits this rule's fix through `extends` as it is (an item appended to a list that
+   * merges by appending): `fix` lets a service's fix wait while a base of it gets the same one in a pass.
+   */
+  fixInheritedByExtends?: boolean;
   /** a rule that only makes sense on a live swarm */
   live?: boolean;
   /** message templates by id; `{{name}}` is replaced by `data.name` */

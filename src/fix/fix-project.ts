@@ -137,6 +137,7 @@ export function fixProject(opts: FixOptions): FixResult {
   // without --unsafe, the fixes of rules that make only unsafe ones never run: they are computed
   // only when read, for the report of the findings left
   const defer = opts.deferUnsafeFixes ?? !opts.unsafe;
+  const inheritedByExtends = new Set((opts.rules ?? allRules).filter((r) => r.meta.fixInheritedByExtends).map((r) => r.meta.id));
   const neverRun = new Set(defer && !opts.unsafe ? (opts.rules ?? allRules).filter((r) => r.meta.fixable === 'unsafe').map((r) => r.meta.id) : []);
   const lint = (): LintResult =>
     lintProject({
@@ -194,7 +195,7 @@ export function fixProject(opts: FixOptions): FixResult {
         candidates.push({ finding: f, fix: f.fix });
       }
       if (candidates.length === 0) break;
-      waitForBases(candidates, result.stack);
+      waitForBases(candidates, result.stack, inheritedByExtends);
       const accepted = selectFixes(candidates, unfold.size > 0 ? (c) => !unfold.has(problemKey(c.finding)) : undefined);
       passes = pass;
       const attempt = tryPass(accepted, texts, lint, result);
@@ -253,16 +254,14 @@ export function fixProject(opts: FixOptions): FixResult {
 }
 
 /**
- * The rules whose fix a service inherits through `extends` as it is: an item added to a list that
- * merges by appending. Such a fix of a service whose base (or a base of its base) gets the same one
- * in the pass waits: the base's fix reaches it. Applied to every link of an `extends` chain at once,
- * each service would hold the items of all its bases (n links, n²/2 items: 4,000 links took 93 s).
+ * Drop the candidates of rules whose fix a service inherits through `extends` as it is (the rule's
+ * `meta.fixInheritedByExtends`, `inherited`) when a base of the service (or a base of its base) has
+ * one of the same rule in the pass: the base's fix reaches it. Applied to every link of an
+ * `extends` chain at once, each service would hold the items of all its bases (n links, n²/2
+ * items: 4,000 links took 93 s).
  */
-const INHERITED_BY_EXTENDS = new Set(['no-new-privileges']);
-
-/** Drop the candidates (of INHERITED_BY_EXTENDS) whose service extends one that has one of the same rule. */
-function waitForBases(candidates: Candidate[], stack: Stack | null): void {
-  if (!stack || !candidates.some((c) => INHERITED_BY_EXTENDS.has(c.finding.ruleId))) return;
+function waitForBases(candidates: Candidate[], stack: Stack | null, inherited: ReadonlySet<string>): void {
+  if (!stack || !candidates.some((c) => inherited.has(c.finding.ruleId))) return;
   // a service's place in its file names it among the bases an `extends` chain holds
   const at = (loc: { kind: string; source?: { path: string }; start?: number }) => (loc.kind === 'file' ? `${loc.source!.path}\u0000${loc.start}` : null);
   const byPlace = new Map<string, string>();
@@ -272,7 +271,7 @@ function waitForBases(candidates: Candidate[], stack: Stack | null): void {
   }
   const fixed = new Map<string, Set<string>>();
   for (const c of candidates) {
-    if (!INHERITED_BY_EXTENDS.has(c.finding.ruleId) || c.finding.service === null) continue;
+    if (!inherited.has(c.finding.ruleId) || c.finding.service === null) continue;
     let names = fixed.get(c.finding.ruleId);
     if (!names) fixed.set(c.finding.ruleId, (names = new Set()));
     names.add(c.finding.service);
@@ -285,8 +284,9 @@ function waitForBases(candidates: Candidate[], stack: Stack | null): void {
     let waits = false;
     if (svc && svc.ref.node.kind === 'map') {
       for (let b = svc.ref.node.extendsFrom; b && !waits; b = b.rest) {
-        const base = at(b.loc);
-        waits = base !== null && names!.has(byPlace.get(base) ?? '');
+        const place = at(b.loc);
+        const base = place === null ? undefined : byPlace.get(place);
+        waits = base !== undefined && names!.has(base);
       }
     }
     if (!waits) candidates[w++] = c;
