@@ -145,21 +145,21 @@ export function serializeSnapshot(s: SwarmSnapshot): string {
 }
 
 /**
-/**
  * Write a snapshot without its secrets (`redactSnapshot`), readable by its owner only (mode 0600),
  * atomically through a temporary file created exclusively under a random name (`writeFileAtomic`).
- * A target that is a symbolic link is written through: the file it points to is replaced.
+ * A target that is a symbolic link is written through: the file it points to is replaced; a device
+ * or a pipe the name leads to (`--save-snapshot /dev/stdout`) is written to as it is.
  */
 export function saveSnapshot(path: string, s: SwarmSnapshot): void {
-  // a device or a pipe the name leads to (`--save-snapshot /dev/stdout`) is written to as it is
-  if (writesToDevice(path)) return writeOutputFile(path, serializeSnapshot(redactSnapshot(s)));
+  const text = serializeSnapshot(redactSnapshot(s));
+  if (writesToDevice(path)) return writeOutputFile(path, text);
   let link = false;
   try {
     link = lstatSync(path).isSymbolicLink();
   } catch {
     /* a new file */
   }
-  writeFileAtomic(path, serializeSnapshot(redactSnapshot(s)), { mode: 0o600, inPlace: link });
+  writeFileAtomic(path, text, { mode: 0o600, inPlace: link });
 }
 
 /** Placeholder of a redacted value */
