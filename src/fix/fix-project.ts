@@ -8,6 +8,7 @@ import { displayPath } from '../parse/load-project.js';
 import { lintProject, type LintOptions, type LintResult } from '../engine/lint.js';
 import type { Finding, Fix, TextEdit } from '../engine/types.js';
 import type { SourceFile } from '../parse/source-file.js';
+import type { ExtendsChain } from '../parse/located.js';
 import type { Stack } from '../model/types.js';
 import { applyEdits } from './apply-edits.js';
 import { editsConflict } from '../engine/text-edits.js';
@@ -277,18 +278,38 @@ function waitForBases(candidates: Candidate[], stack: Stack | null, inherited: R
     names.add(c.finding.service);
   }
   const services = new Map(stack.services.map((s) => [s.name, s]));
+  // per rule, whether a chain (from a link on) holds a service with a candidate: the links are
+  // shared by the services that extend them, so each is looked at once (many services extending
+  // one long chain would otherwise each walk it)
+  const holds = new Map<string, Map<ExtendsChain, boolean>>();
+  const chainHolds = (chain: ExtendsChain | undefined, names: ReadonlySet<string>, memo: Map<ExtendsChain, boolean>): boolean => {
+    const walked: ExtendsChain[] = [];
+    let found = false;
+    for (let b = chain; b; b = b.rest) {
+      const known = memo.get(b);
+      if (known !== undefined) {
+        found = known;
+        break;
+      }
+      walked.push(b);
+      const place = at(b.loc);
+      const base = place === null ? undefined : byPlace.get(place);
+      if (base !== undefined && names.has(base)) {
+        found = true;
+        break;
+      }
+    }
+    // a link before the one that answered holds what that one holds
+    for (const b of walked) memo.set(b, found);
+    return found;
+  };
   let w = 0;
   for (const c of candidates) {
     const names = fixed.get(c.finding.ruleId);
     const svc = names && c.finding.service !== null ? services.get(c.finding.service) : undefined;
-    let waits = false;
-    if (svc && svc.ref.node.kind === 'map') {
-      for (let b = svc.ref.node.extendsFrom; b && !waits; b = b.rest) {
-        const place = at(b.loc);
-        const base = place === null ? undefined : byPlace.get(place);
-        waits = base !== undefined && names!.has(base);
-      }
-    }
+    let memo = holds.get(c.finding.ruleId);
+    if (!memo) holds.set(c.finding.ruleId, (memo = new Map()));
+    const waits = svc !== undefined && svc.ref.node.kind === 'map' && chainHolds(svc.ref.node.extendsFrom, names!, memo);
     if (!waits) candidates[w++] = c;
   }
   candidates.length = w;

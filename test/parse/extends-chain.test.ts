@@ -37,3 +37,34 @@ describe('an extends chain of 16,000 links', () => {
     expect(services[n]!.extendsFrom).toBeUndefined();
   });
 });
+
+describe('extends chains whose lists repeat without bound', () => {
+  // Lists merge by appending: each link repeats its bases' items. 1,500 links of one item each
+  // would hold 1.1 million items (3,000 services on such a chain: 9 million from 520 KB, and a fix
+  // ran out of memory). Past a million items in all, a link is read without its base: one error.
+  it('past 1,000,000 list items: one extends error at the link where the bound passed, the links before it merged', () => {
+    const n = 1_500;
+    let text = 'services:\n';
+    for (let i = 0; i < n; i++) text += `  s${i}:\n    image: x:1\n    security_opt: [label=s${i}]\n${i < n - 1 ? `    extends: s${i + 1}\n` : ''}`;
+    const project = loadFiles({ 'compose.yaml': text });
+    const errors = project.issues.filter((i) => i.ruleId === 'extends');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.message).toMatch(/^service "s(\d+)" extends "s\d+", and the project's extends chains repeat more than 1,000,000 list items in all \(each service holds its bases' items again\); it is read without its base, as are the services after it$/);
+    const services = project.root!.get('services')!.value as LMap;
+    const items = (name: string) => ((services.get(name)!.value as LMap).get('security_opt')!.value as { items: unknown[] }).items.length;
+    // the root's bases merged in full; the service named in the error holds its own item only
+    const cut = /"s(\d+)"/.exec(errors[0]!.message)![1]!;
+    expect(items(`s${n - 2}`)).toBe(2);
+    expect(items(`s${cut}`)).toBe(1);
+    expect(items('s0')).toBe(1);
+  });
+
+  it('a chain of one-item lists under the bound merges every link', () => {
+    let text = 'services:\n';
+    for (let i = 0; i < 1_000; i++) text += `  s${i}:\n    image: x:1\n    security_opt: [label=s${i}]\n${i < 999 ? `    extends: s${i + 1}\n` : ''}`;
+    const project = loadFiles({ 'compose.yaml': text });
+    expect(project.issues).toEqual([]);
+    const s0 = (project.root!.get('services')!.value as LMap).get('s0')!.value as LMap;
+    expect((s0.get('security_opt')!.value as { items: unknown[] }).items).toHaveLength(1_000);
+  });
+});
