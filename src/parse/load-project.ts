@@ -7,7 +7,7 @@ import { makeMap, MAX_EXPANDED_NODES, setEntry, type BuildIssue, type DotenvUse,
 import { dropResets, mergeTrees, type OnConflict } from './merge.js';
 import { InputError, parseSource, readSource, type ReadDocument } from './read-document.js';
 import { readFailure, readText, ReadTextError } from './read-text.js';
-import { isInside, OUTSIDE_PROJECT, ProjectBoundary } from './project-files.js';
+import { OUTSIDE_PROJECT, ProjectBoundary, relativeInside } from './project-files.js';
 import { EnvRedactor } from './env-redactor.js';
 import { SourceFile } from './source-file.js';
 import { pushAll } from './collect.js';
@@ -82,7 +82,7 @@ export interface ProjectIssue {
 /** A path as shown to the user: relative to the working directory when inside it, else as given. */
 export function displayPath(p: string): string {
   const rel = relative(process.cwd(), p);
-  return rel && isInside(process.cwd(), resolve(p)) ? rel : p;
+  return rel && relativeInside(rel) ? rel : p;
 }
 
 /**

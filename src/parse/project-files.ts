@@ -110,7 +110,11 @@ export class ProjectBoundary {
 
 /** Whether the path `p` is `base` or inside it (both absolute; `..name` is a file of `base`, not its parent). */
 export function isInside(base: string, p: string): boolean {
-  const rel = relative(base, p);
+  return relativeInside(relative(base, p));
+}
+
+/** Whether a path relative to a folder (`path.relative`'s answer) stays in it: `..name` does, `..` and `../x` do not. */
+export function relativeInside(rel: string): boolean {
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
 
