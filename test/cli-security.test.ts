@@ -203,6 +203,52 @@ describe('what the repository\'s configuration brings in stays in the repository
   });
 });
 
+describe('files another user left in a folder anyone may write to (as /tmp) do not apply', () => {
+  // the shared folder: mode 1777 as /tmp; the files chowned to another user (the suite runs as root,
+  // as CI does: chown needs it)
+  const shared = (files: Record<string, string>, stranger: string[]) => {
+    const p = project(files);
+    chmodSync(join(p.dir, 'shared'), 0o1777);
+    for (const f of stranger) chownSync(join(p.dir, 'shared', f), 4242, 4242);
+    return p;
+  };
+  const UNPINNED = 'services:\n  web:\n    image: nginx\n';
+  const QUIET = 'rules:\n  image-tag-pinned: off\n';
+
+  it('a .stackopt.yaml found there is refused, naming its owner; yours or root\'s is read; --config reads it as given', () => {
+    const p = shared({ 'shared/.stackopt.yaml': QUIET, 'shared/app/compose.yaml': UNPINNED }, ['.stackopt.yaml']);
+    const app = join(p.dir, 'shared', 'app');
+    const r = runCli(['lint', 'compose.yaml'], app);
+    expect([r.status, r.stderr, r.stdout]).toEqual([2, `stackopt: ${join(p.dir, 'shared', '.stackopt.yaml')}: another user (uid 4242) owns it, in a folder anyone may write to; a configuration found there is not read: name it with --config to use it\n`, '']);
+    // the same from an audit's search, which starts at the working directory
+    expect(runCli(['audit', '--snapshot', 'missing.json'], app).stderr).toContain('shared/.stackopt.yaml: another user (uid 4242) owns it');
+    expect(jsonFindings(runCli(['lint', '--config', '../.stackopt.yaml', '--format', 'json', 'compose.yaml'], app)).map((f) => f.ruleId)).not.toContain('image-tag-pinned');
+    // a folder only its owner writes to: the file is read whoever owns it (a checkout made by another user)
+    chmodSync(join(p.dir, 'shared'), 0o755);
+    expect(jsonFindings(runCli(['lint', '--format', 'json', 'compose.yaml'], app)).map((f) => f.ruleId)).not.toContain('image-tag-pinned');
+    chmodSync(join(p.dir, 'shared'), 0o1777);
+    chownSync(join(p.dir, 'shared', '.stackopt.yaml'), process.getuid!(), process.getgid!());
+    expect(jsonFindings(runCli(['lint', '--format', 'json', 'compose.yaml'], app)).map((f) => f.ruleId)).not.toContain('image-tag-pinned');
+    chownSync(join(p.dir, 'shared', '.stackopt.yaml'), 0, 0);
+    expect(runCli(['lint', 'compose.yaml'], app).status).toBe(1);
+    // without it, the rule that it turned off reports
+    rmSync(join(p.dir, 'shared', '.stackopt.yaml'));
+    expect(jsonFindings(runCli(['lint', '--format', 'json', 'compose.yaml'], app)).map((f) => f.ruleId)).toContain('image-tag-pinned');
+  });
+
+  it('a .gitignore found there does not hide files from a folder\'s lint: a warning says why', () => {
+    const p = shared({ 'shared/.stackopt.yaml': QUIET, 'shared/.gitignore': 'app/\n', 'shared/app/compose.yaml': UNPINNED }, ['.gitignore']);
+    const r = runCli(['lint', '--format', 'json', 'shared'], p.dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('stackopt: warning: shared/.gitignore: another user (uid 4242) owns it, in a folder anyone may write to; its patterns do not apply\n');
+    expect(JSON.parse(r.stdout).results.map((x: { file: string }) => x.file)).toEqual(['shared/app/compose.yaml']);
+    // the user's own .gitignore there applies
+    chownSync(join(p.dir, 'shared', '.gitignore'), process.getuid!(), process.getgid!());
+    const mine = runCli(['lint', '--format', 'json', 'shared'], p.dir);
+    expect([mine.status, mine.stderr]).toEqual([2, expect.stringMatching(/^stackopt: shared: no compose files found/)]);
+  });
+});
+
 describe('values of variables are never printed', () => {
   const MARK = { CI_TOKEN: 'ghp_MARKER7f3a9c', IMG: 'Registry.Example.com/Team/MARKERimg', REPL: 'MARKERrepl', MEM: 'MARKERmem99', PORT: 'MARKERport', MSG: 'MARKERmsg123' };
   const files = {

@@ -4,7 +4,7 @@ import { IgnoreList, isIgnored } from '../config/ignore-patterns.js';
 import { linkOutside } from '../config/find-config.js';
 import { InputError } from '../parse/read-document.js';
 import { readText, ReadTextError } from '../parse/read-text.js';
-import { OUTSIDE_PROJECT, ProjectBoundary } from '../parse/project-files.js';
+import { leftByAnotherUser, OUTSIDE_PROJECT, ProjectBoundary } from '../parse/project-files.js';
 import { displayPath } from '../parse/load-project.js';
 
 /**
@@ -129,6 +129,11 @@ function readIgnore(file: string, base: string, warn?: (message: string) => void
   // quoted in the warning, which would print a piece of any file of the disk
   if (basename(file) === '.gitignore' && linkOutside(file, base) !== null) {
     warn?.(`stackopt: warning: ${displayPath(file)}: a link to a file outside its repository; its patterns do not apply`);
+    return null;
+  }
+  const stranger = leftByAnotherUser(file);
+  if (stranger !== null) {
+    warn?.(`stackopt: warning: ${displayPath(file)}: another user (uid ${stranger}) owns it, in a folder anyone may write to; its patterns do not apply`);
     return null;
   }
   let text: string;

@@ -1,6 +1,6 @@
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { isInside } from '../parse/project-files.js';
+import { isInside, leftByAnotherUser } from '../parse/project-files.js';
 import { InputError } from '../parse/read-document.js';
 import { displayPath } from '../parse/load-project.js';
 import { ConfigError, loadConfig, type ResolvedConfig } from './load-config.js';
@@ -50,6 +50,10 @@ function configIn(dir: string): string | null {
       // found, not named: a link out of the repository (to /etc/shadow, a kubeconfig) is not read,
       // or its lines would come back quoted in the configuration's error messages
       if (outside) loadedByPath.set(resolve(p), new InputError(`${displayPath(p)}: it is a link to a file outside ${outside}, which a configuration found in a folder is not read from; make it a file of its own there, or name it with --config`, p));
+      // nor one that another user may have left in a folder anyone writes to (`/tmp/.stackopt.yaml`
+      // would else apply to every lint under /tmp that has no .git): refused, as git refuses such a repository
+      const stranger = outside ? null : leftByAnotherUser(p);
+      if (stranger !== null) loadedByPath.set(resolve(p), new InputError(`${displayPath(p)}: another user (uid ${stranger}) owns it, in a folder anyone may write to; a configuration found there is not read: name it with --config to use it`, p));
       return p;
     }
   }

@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { decodeUtf8, MAX_INPUT_BYTES, ReadTextError } from './read-text.js';
 
@@ -156,4 +156,20 @@ export function fileKind(st: Stats): string {
   if (st.isBlockDevice()) return 'a block device';
   if (st.isSocket()) return 'a socket';
   return 'a special file';
+}
+
+/**
+ * Who else may have left the file `path` where it is: its owner's user id when that is neither this
+ * process's user nor root and the file's folder is one anyone may write to (as `/tmp` is); else
+ * null. A file that a search up the folders finds (a `.stackopt.yaml`, a `.gitignore`) would
+ * otherwise apply another user's choices to every lint below such a folder. The entry itself is
+ * judged, a symbolic link included. Null where there are no user ids (Windows).
+ */
+export function leftByAnotherUser(path: string): number | null {
+  const me = process.getuid?.();
+  if (me === undefined) return null;
+  const entry = lstatSync(path, { throwIfNoEntry: false });
+  if (!entry || entry.uid === me || entry.uid === 0) return null;
+  const folder = statSync(dirname(path), { throwIfNoEntry: false });
+  return folder && (folder.mode & 0o002) !== 0 ? entry.uid : null;
 }
