@@ -515,6 +515,14 @@ describe('service-class', () => {
     expect(isStateful(svc('api', 'myorg/api:1', [bind('./data', '/app/data')]))).toBe(true);
     expect(isStateful(svc('store', 'myorg/store:1', [bind('/srv/x', '/var/lib/mysql')]))).toBe(true);
     expect(isStateful(svc('store', 'myorg/store:1', [bind('/srv/x', '/data/db/')]))).toBe(true);
+    // a word ending in data, a store, state or uploads folder, anything under /var/lib
+    expect(isStateful(svc('api', 'myorg/api:1', [bind('./pg', '/pgdata')]))).toBe(true);
+    expect(isStateful(svc('api', 'myorg/api:1', [bind('./files', '/app/uploads')]))).toBe(true);
+    expect(isStateful(svc('api', 'myorg/api:1', [bind('./s', '/srv/storage/')]))).toBe(true);
+    expect(isStateful(svc('api', 'myorg/api:1', [bind('./s', '/app/state')]))).toBe(true);
+    expect(isStateful(svc('api', 'myorg/api:1', [bind('./s', '/var/lib/store')]))).toBe(true);
+    expect(isStateful(svc('grafana', 'grafana/grafana:10.4.2', [bind('./g', '/var/lib/grafana')]))).toBe(true);
+    expect(isStateful(svc('promtail', 'grafana/promtail:2.9.0', [bind('/var/lib/docker/containers', '/var/lib/docker/containers', true)]))).toBe(false);
     // not: the host path's words (a web root under ./data), a folder of a db folder
     expect(isStateful(svc('nginx', 'nginx:1.25-alpine', [bind('./data/certbot/www', '/var/www/certbot'), bind('./data/nginx', '/etc/nginx/conf.d')]))).toBe(false);
     expect(isStateful(svc('api-gateway', 'myorg/gw:1', [bind('./app/db/migrations', '/app/db/migrations')]))).toBe(false);

@@ -578,11 +578,16 @@ const HOST_PLUMBING = /^\/(?:dev|proc|sys|run|var\/run|tmp)(?:\/|$)|\.sock(?:et)
  * (as `holdsState`), not the host's plumbing (`/var/run/docker.sock`, `/dev/...`, `/tmp/.X11-unix`)
  * nor configuration (`/etc/...`), and either the service is a database, cache or broker (by what it
  * runs, else by its name: a `postgres` service built from a Dockerfile) or the folder it is mounted
- * at says it holds data: the last part of the target is `data` or `db`, or names a database
- * (`/var/lib/postgresql/data`, `/data/db`, `/app/data`, `/var/lib/mysql`). The host path does not
- * count (`./data/certbot/www:/var/www/certbot` is a web root). A second replica would write to the
- * same folder (one host) or to another, empty one (swarm: each node's own).
+ * at says it holds data: it is under `/var/lib` (where programs keep their state), or the last part
+ * of the target says so (`data`, a word ending in `data` such as `pgdata`, `db`, `store`, `storage`,
+ * `state`, `persist`, `uploads`) or names a database (`/var/lib/postgresql/data`, `/data/db`,
+ * `/app/data`, `/pgdata`, `/app/uploads`). The host path does not count
+ * (`./data/certbot/www:/var/www/certbot` is a web root). A second replica would write to the same
+ * folder (one host) or to another, empty one (swarm: each node's own).
  */
+/** Words of a folder's name that say the service keeps its data there (see `bindHoldsState`). */
+const DATA_FOLDER_WORDS = new Set(['db', 'store', 'storage', 'state', 'persist', 'persistent', 'uploads']);
+
 function bindHoldsState(m: Mount, cls: ServiceClass): boolean {
   if (m.type !== 'bind' || m.readOnly || m.source === null) return false;
   const written = m.target.trim();
@@ -591,9 +596,9 @@ function bindHoldsState(m: Mount, cls: ServiceClass): boolean {
   const target = written.slice(0, end);
   if (HOST_PLUMBING.test(target) || HOST_PLUMBING.test(m.source.trim()) || /^\/etc(?:\/|$)/.test(target)) return false;
   if ([...nameWords(m.source), ...nameWords(target)].includes('cache')) return false;
-  if (STATEFUL_CLASSES.has(cls)) return true;
+  if (STATEFUL_CLASSES.has(cls) || /^\/var\/lib\/./.test(target)) return true;
   return nameWords(target.slice(target.lastIndexOf('/') + 1)).some((w) => {
-    if (w === 'data' || w === 'db') return true;
+    if (DATA_FOLDER_WORDS.has(w) || w.endsWith('data')) return true;
     const cls = PRODUCTS.get(w)?.cls;
     return cls !== undefined && cls !== null && STATEFUL_CLASSES.has(cls);
   });
