@@ -3,7 +3,7 @@
 'use strict';
 // CommonJS (bin/package.json): node starts a CommonJS entry point without its ES module loader,
 // which would cost a small lint a twentieth of its start-up.
-const { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, renameSync, statSync, writeFileSync, writeSync } = require('node:fs');
+const { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, renameSync, statSync, writeFileSync } = require('node:fs');
 const { basename, dirname, join } = require('node:path');
 const vm = require('node:vm');
 
@@ -156,7 +156,7 @@ cli = bundleModule.exports;
 // this run records the user's own cache of the bundle at its end (there was none, or V8 rejected it)
 const recordsUserCache = Boolean(userCache) && (!cachedData || script.cachedDataRejected);
 // a bundle built by an older version than this file (a pull without a rebuild) lacks what it calls
-if (typeof cli.run !== 'function' || typeof cli.observeInputSizes !== 'function' || typeof cli.useCodeCache !== 'function' || typeof cli.saveCodeCaches !== 'function' || typeof cli.describeOutputError !== 'function') {
+if (typeof cli.run !== 'function' || typeof cli.observeInputSizes !== 'function' || typeof cli.useCodeCache !== 'function' || typeof cli.saveCodeCaches !== 'function' || typeof cli.describeOutputError !== 'function' || typeof cli.writeFully !== 'function') {
   process.stderr.write(`stackopt: dist/bundle/${bundleName} is older than bin/stackopt.js; run \`npm run build\` in its folder\n`);
   process.exit(3);
 }
@@ -231,7 +231,7 @@ function v8Flags() {
  * the output is written with writeSync, which is what node's stream for such an output
  * (SyncWriteStream) does with each write: the same bytes, and a failed write reported as the stream's
  * error is (outputFailed); unlike the stream, a write that takes only part of the text is followed
- * by the rest (writeAll).
+ * by the rest (the bundle's writeFully, src/parse/write-file.ts).
  * process.stdout is then never made, and with it none of node's stream modules is loaded (about
  * 1 ms of a small lint). A terminal or a pipe (how node writes to those differs) gets
  * process.stdout as before. Standard error is untouched.
@@ -259,7 +259,9 @@ function reportStraightToFile() {
     stdout: (text) => {
       if (io.failed) return;
       try {
-        writeAll(text);
+        // node's stream drops what a partial write did not take without a word (a report cut short,
+        // exit 1): the bundle's writeFully writes the rest, and reports the write that then fails
+        cli.writeFully(1, text);
       } catch (e) {
         io.failed = e;
         process.nextTick(outputFailed, e);
@@ -270,23 +272,6 @@ function reportStraightToFile() {
   return io;
 }
 
-/**
- * Write all of `text` to standard output. A write may take only part of it (a disk that fills, a
- * file size limit): node's stream drops the rest without a word, which left a report cut short and
- * exit 1; the rest is written again, and the write that then fails (ENOSPC, EFBIG) is reported.
- */
-function writeAll(text) {
-  const written = writeSync(1, text);
-  const bytes = Buffer.byteLength(text);
-  if (written >= bytes) return;
-  const rest = Buffer.from(text).subarray(written);
-  for (let at = 0; at < rest.length; ) {
-    const n = writeSync(1, rest, at);
-    // a write that takes nothing and reports no error would be asked again forever
-    if (n <= 0) throw Object.assign(new Error('the output took no more bytes'), { code: 'EIO' });
-    at += n;
-  }
-}
 
 /**
  * The heap sized by the inputs read. `fix` and `lint` given an input of GC_AFTER bytes or more: GC_FLAGS.

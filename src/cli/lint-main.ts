@@ -2,6 +2,7 @@ import { lintOperands, registerLint } from './lint-command.js';
 import { runProgram, type CommandEntry, type RunIO } from './program.js';
 // the same interface as main.ts, for bin/stackopt.js
 export { describeOutputError, type RunIO } from './program.js';
+export { writeFully } from '../parse/write-file.js';
 export { observeInputSizes } from '../parse/read-text.js';
 export { saveCodeCaches, useCodeCache } from '../engine/code-cache.js';
 

@@ -11,6 +11,7 @@ import { registerUsage } from './usage-command.js';
 import type { GlobalContext } from './shared.js';
 // bin/stackopt.js sizes V8 by the inputs read, tells output errors in words,
 export { describeOutputError, type RunIO } from './program.js';
+export { writeFully } from '../parse/write-file.js';
 export { observeInputSizes } from '../parse/read-text.js';
 // and keeps the code caches of the scripts the bundle loads beside itself
 export { saveCodeCaches, useCodeCache } from '../engine/code-cache.js';

@@ -59,8 +59,7 @@ export function writeFileAtomic(path: string, data: string, opts: WriteOptions =
   const { fd, tmp } = createExclusive(dirname(dest), basename(dest), mode ?? 0o666);
   try {
     try {
-      const buf = Buffer.from(data, 'utf8');
-      for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
+      writeFully(fd, data);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -143,4 +142,21 @@ export function writesToDevice(path: string): boolean {
     return false;
   }
   return !st.isFile() && !st.isDirectory();
+}
+
+/**
+ * Write all of `text` to the file descriptor. A write may take only part of it (a disk that fills, a
+ * file size limit): the rest is written again, and the write that then fails (ENOSPC, EFBIG) throws.
+ * A write that takes nothing and reports no error throws EIO (it would be asked again forever).
+ */
+export function writeFully(fd: number, text: string): void {
+  const written = writeSync(fd, text);
+  const bytes = Buffer.byteLength(text);
+  if (written >= bytes) return;
+  const rest = Buffer.from(text).subarray(written);
+  for (let at = 0; at < rest.length; ) {
+    const n = writeSync(fd, rest, at);
+    if (n <= 0) throw Object.assign(new Error('the output took no more bytes'), { code: 'EIO' });
+    at += n;
+  }
 }
