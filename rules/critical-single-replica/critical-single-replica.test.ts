@@ -122,6 +122,7 @@ testRule(rule, {
       name: 'a value that is not a number is left to the schema',
       code: 'services:\n  web:\n    image: nginx:1.27\n    deploy:\n      replicas: many\n',
     },
+    { name: 'compose: scale: 3 runs three containers', code: 'services:\n  proxy:\n    image: traefik:3.1\n    scale: 3\n' },
     {
       name: 'container_name with 2 replicas is container-name-scaling\'s business, not this rule\'s',
       code: 'services:\n  proxy:\n    image: traefik:v3.1\n    container_name: proxy\n    deploy:\n      replicas: 2\n',
@@ -168,6 +169,28 @@ volumes:
           endColumn: 10,
           path: 'services.gateway',
         },
+      ],
+    },
+    {
+      name: 'compose: scale sets the containers when deploy.replicas is not written: reported at it, the fix raises it',
+      code: 'services:\n  proxy:\n    image: traefik:3.1\n    scale: 1\n',
+      errors: [
+        {
+          messageId: 'singleReplica',
+          message: 'service "proxy" is critical (image "traefik:3.1" matches "traefik") but runs 1 replica (scale: 1); one replica is a single point of failure: set scale to 2 or more',
+          line: 4,
+          column: 12,
+          endColumn: 13,
+        },
+      ],
+    },
+    {
+      name: 'compose: the host\'s network or a fixed address means a second container cannot start; no fix',
+      code: 'services:\n  edge:\n    image: nginx:1.27\n    network_mode: host\n  gateway:\n    image: myorg/gateway:2\n    networks:\n      front:\n        ipv6_address: 2001:db8::10\n  lb:\n    image: haproxy:3.0\n    mac_address: 02:42:ac:11:65:43\nnetworks:\n  front: {}\n',
+      errors: [
+        { messageId: 'cannotScale', message: /a second replica would not start: it uses the host's network \(network_mode: host\), where a second container would listen on the same ports of the host; give it a network of its own and publish its ports, then scale it$/, line: 2, column: 3 },
+        { messageId: 'cannotScale', message: /a second replica would not start: it sets networks\.front\.ipv6_address 2001:db8::10, which a second container cannot take; remove it, then scale it$/, line: 5, column: 3 },
+        { messageId: 'cannotScale', message: /it sets mac_address 02:42:ac:11:65:43, which a second container cannot take/, line: 10, column: 3 },
       ],
     },
     {

@@ -10,6 +10,7 @@ import { buildSharedFix, FixBuilder } from '../../src/engine/fixer.js';
 import { stackTarget, type Target } from '../../src/engine/target.js';
 import { at, child, scalarValue } from '../../src/model/access.js';
 import { isReplicated, isStateful } from '../../src/model/service-class.js';
+import type { LRef } from '../../src/model/access.js';
 import type { Port, Service, Stack } from '../../src/model/types.js';
 import { parseShortPort } from '../../src/parse/stack-formats.js';
 import { interpolate, type Lookup } from '../../src/parse/interpolate.js';
@@ -32,6 +33,12 @@ export function scaleBlocker(svc: Service, target: Target): string | null {
     if (typeof name === 'string' && name !== '') {
       return `it sets container_name "${name}", and docker compose cannot start a second container of that name; remove container_name (others reach it by its service name), then scale it`;
     }
+    const networkMode = scalarValue(child(svc.ref, 'network_mode'));
+    if (typeof networkMode === 'string' && networkMode.trim().toLowerCase() === 'host') {
+      return 'it uses the host\'s network (network_mode: host), where a second container would listen on the same ports of the host; give it a network of its own and publish its ports, then scale it';
+    }
+    const fixed = fixedAddress(svc);
+    if (fixed) return `it sets ${fixed}, which a second container cannot take; remove it, then scale it`;
   }
   const onePerNode = Number(scalarValue(at(svc.deploy, 'placement', 'max_replicas_per_node'))) === 1;
   for (const p of svc.ports) {
@@ -50,6 +57,23 @@ export function scaleBlocker(svc: Service, target: Target): string | null {
     }
     if (!variable && hostPorts(p.published!) >= 2 && !p.target.includes('-')) continue;
     return `it publishes ${port} (${written}), which a second container cannot bind${variable ? ' when it is one port' : ''}; publish a host port range, or put a proxy in front of it, then scale it`;
+  }
+  return null;
+}
+
+/**
+ * A fixed address the service's container takes (compose gives each container of a service the same
+ * one): `mac_address`, or a network's `ipv4_address`, `ipv6_address` or `mac_address`, as
+ * `networks.front.ipv4_address: 172.28.0.10`; else null.
+ */
+function fixedAddress(svc: Service): string | null {
+  const own = scalarValue(child(svc.ref, 'mac_address'));
+  if (typeof own === 'string' && own.trim() !== '') return `mac_address ${own}`;
+  for (const n of svc.networks) {
+    for (const key of ['ipv4_address', 'ipv6_address', 'mac_address']) {
+      const v = scalarValue(child(n.ref, key));
+      if (typeof v === 'string' && v.trim() !== '') return `networks.${n.name}.${key} ${v}`;
+    }
   }
   return null;
 }
@@ -99,12 +123,26 @@ function hostPorts(published: string): number {
   return m[2] === undefined ? 1 : Math.max(0, Number(m[2]) - Number(m[1]) + 1);
 }
 
+/**
+ * The `scale` that sets how many containers docker compose runs, when it is what does: target
+ * compose and no `deploy.replicas` written (compose refuses the two with different values); else
+ * null. `docker stack deploy` has no `scale` (swarm-compat reports it).
+ */
+export function composeScale(svc: Service, target: Target): LRef | null {
+  if (target !== 'compose' || at(svc.deploy, 'replicas')) return null;
+  return child(svc.ref, 'scale') ?? null;
+}
+
 /** `isCritical` is the rule's own test (its patterns and options), so that a shared value is changed only for services that all need it. */
 export function fixReplicas(stack: Stack, svc: Service, isCritical: (s: Service) => boolean): Fix {
   return buildSharedFix(stack, svc, (s) => {
-    const was = s.replicas ? String(s.replicas.value) : 'not set, so 1';
-    const b = new FixBuilder(`set deploy.replicas to ${FIXED_REPLICAS} (was ${was})`);
-    if (!isReplicated(s) || (s.replicas?.value ?? 1) >= FIXED_REPLICAS) return b.fail(`service "${s.name}" does not need more replicas`);
+    // a `scale` compose reads is raised where it is written: deploy.replicas beside it would be refused
+    const scale = composeScale(s, stackTarget(stack));
+    const scaled = scale ? scalarValue(scale) : undefined;
+    const count = typeof scaled === 'number' ? scaled : (s.replicas?.value ?? 1);
+    const was = scale ? String(scaled) : s.replicas ? String(s.replicas.value) : 'not set, so 1';
+    const b = new FixBuilder(`set ${scale ? 'scale' : 'deploy.replicas'} to ${FIXED_REPLICAS} (was ${was})`);
+    if (!isReplicated(s) || count >= FIXED_REPLICAS) return b.fail(`service "${s.name}" does not need more replicas`);
     if (isStateful(s)) return b.fail(`service "${s.name}" keeps state and is not scaled`);
     // a file that completes services of another one (an override fixed on its own): whether the
     // service keeps state or can run twice is written in the file it completes
@@ -112,6 +150,6 @@ export function fixReplicas(stack: Stack, svc: Service, isCritical: (s: Service)
     if (!isCritical(s)) return b.fail(`service "${s.name}" is not critical`);
     const blocker = scaleBlocker(s, stackTarget(stack));
     if (blocker) return b.fail(`service "${s.name}" cannot run a second replica: ${blocker}`);
-    return b.set(s.ref, ['deploy', 'replicas'], FIXED_REPLICAS);
+    return b.set(s.ref, scale ? ['scale'] : ['deploy', 'replicas'], FIXED_REPLICAS);
   });
 }

@@ -14,7 +14,7 @@ import {
 } from '../../src/model/service-class.js';
 import type { Service } from '../../src/model/types.js';
 import { userCriticalMark } from '../../src/model/service-priority.js';
-import { fixReplicas, scaleBlocker } from './fix.js';
+import { composeScale, fixReplicas, scaleBlocker } from './fix.js';
 import { stackTarget } from '../../src/engine/target.js';
 import { showValue, shownText } from '../show-value.js';
 
@@ -38,7 +38,7 @@ export default defineRule<CriticalSingleReplicaOptions>({
     fixable: 'safe',
     messages: {
       singleReplica:
-        'service "{{service}}" is critical ({{reason}}) but runs {{replicas}}; one replica is a single point of failure: set deploy.replicas to 2 or more',
+        'service "{{service}}" is critical ({{reason}}) but runs {{replicas}}; one replica is a single point of failure: set {{set}} to 2 or more',
       cannotScale:
         'service "{{service}}" is critical ({{reason}}) but runs {{replicas}}; one replica is a single point of failure, but a second replica would not start: {{blocker}}',
       statefulSingleReplica:
@@ -61,14 +61,18 @@ export default defineRule<CriticalSingleReplicaOptions>({
         if (!isReplicated(svc)) return; // global runs one per node; jobs run to completion
         const replicasRef = at(svc.deploy, 'replicas');
         if (replicasRef && !svc.replicas) return; // not a number: the schema or interpolation reports it
-        const count = svc.replicas?.value ?? 1;
+        // docker compose runs `scale` containers when deploy.replicas is not written
+        const scale = composeScale(svc, stackTarget(ctx.stack));
+        const scaled = scale ? scalarValue(scale) : undefined;
+        if (scale && !(typeof scaled === 'number' && Number.isInteger(scaled))) return; // the schema reports it
+        const count = scale ? (scaled as number) : (svc.replicas?.value ?? 1);
         if (count >= 2) return;
         const reason = criticalReason(svc, patterns, ignore);
         if (!reason) return;
-        const replicas = describeReplicas(count, svc.replicas);
+        const replicas = scale ? `${count} ${count === 1 ? 'replica' : 'replicas'} (scale: ${showValue(scale)})` : describeReplicas(count, svc.replicas);
         const state = statefulReason(svc);
-        const target = svc.replicas ?? deepest(svc.ref, 'deploy');
-        const loc = svc.replicas ? svc.replicas.loc : keyLoc(target);
+        const target = svc.replicas ?? scale ?? deepest(svc.ref, 'deploy');
+        const loc = svc.replicas ? svc.replicas.loc : scale ? scale.node.loc : keyLoc(target);
         const blocker = state ? null : scaleBlocker(svc, stackTarget(ctx.stack));
         if (state) {
           ctx.report({
@@ -83,7 +87,7 @@ export default defineRule<CriticalSingleReplicaOptions>({
         } else {
           ctx.report({
             messageId: 'singleReplica',
-            data: { service: svc.name, reason, replicas },
+            data: { service: svc.name, reason, replicas, set: scale ? 'scale' : 'deploy.replicas' },
             at: target,
             loc,
             service: svc,
