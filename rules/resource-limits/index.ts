@@ -1,6 +1,7 @@
-import { at, child, deepest, keyLoc, type LRef } from '../../src/model/access.js';
-import { formatBytes } from '../../src/model/units.js';
+import { at, child, deepest, keyLoc, scalarValue, type LRef } from '../../src/model/access.js';
+import { formatBytes, parseBytes } from '../../src/model/units.js';
 import { defineRule, type Fix } from '../../src/engine/types.js';
+import { stackTarget } from '../../src/engine/target.js';
 import type { Service, Stack } from '../../src/model/types.js';
 import { buildSharedFix, commented, FixBuilder, noFix, type YamlValue } from '../../src/engine/fixer.js';
 import { checkUsage, usageSizer, type UsageSizer } from './usage.js';
@@ -88,9 +89,10 @@ export default defineRule<ResourceLimitsOptions>({
     const sizer = usageSizer(ctx);
     return {
       service(svc) {
+        const legacy = legacyLimits(ctx.stack, svc);
         const missing: string[] = [];
-        if (!svc.limits.cpus) missing.push('cpus');
-        if (!svc.limits.memory) missing.push('memory');
+        if (!svc.limits.cpus && !legacy.cpus) missing.push('cpus');
+        if (!svc.limits.memory && !legacy.memory) missing.push('memory');
         if (missing.length > 0) {
           const at = deepest(svc.ref, 'deploy', 'resources', 'limits');
           ctx.report({
@@ -103,7 +105,7 @@ export default defineRule<ResourceLimitsOptions>({
             at,
             loc: keyLoc(at),
             service: svc,
-            fix: () => (typeof sizing === 'string' ? noFix(sizing) : buildSharedFix(ctx.stack, svc, (s) => addLimits(s, sizing as Sizing, sizer))),
+            fix: () => (typeof sizing === 'string' ? noFix(sizing) : buildSharedFix(ctx.stack, svc, (s) => addLimits(s, sizing as Sizing, sizer, legacyLimits(ctx.stack, s)))),
           });
         }
         const pairs = [
@@ -127,13 +129,37 @@ export default defineRule<ResourceLimitsOptions>({
   },
 });
 
+/** Which resources the service's own `cpus`, `mem_limit` and `mem_reservation` set (see legacyLimits). */
+interface LegacyLimits {
+  cpus: boolean;
+  memory: boolean;
+  /** `mem_reservation` in bytes when it is set (0 when it cannot be read), else null */
+  memoryReservation: number | null;
+}
+
+/**
+ * The limits docker compose (target compose) also takes from the service's own keys: `cpus`,
+ * `mem_limit` and `mem_reservation` limit and reserve as `deploy.resources` does, and compose refuses
+ * a file that sets one of them and its `deploy.resources` twin to different values. `docker stack
+ * deploy` has none of them (swarm-compat reports them).
+ */
+function legacyLimits(stack: Stack, svc: Service): LegacyLimits {
+  if (stackTarget(stack) !== 'compose') return { cpus: false, memory: false, memoryReservation: null };
+  const set = (key: string) => {
+    const ref = child(svc.ref, key);
+    return ref !== undefined && !(ref.node.kind === 'scalar' && (ref.node.value === null || ref.node.value === '')) ? ref : null;
+  };
+  const reservation = set('mem_reservation');
+  return { cpus: set('cpus') !== null, memory: set('mem_limit') !== null, memoryReservation: reservation ? (parseBytes(scalarValue(reservation)) ?? 0) : null };
+}
+
 /**
  * The limits the service lacks, and reservations where none is set: from what it used when a usage
  * profile has enough history for it (each value with its evidence as a trailing comment), else
  * sized by its class (reservations at the configured ratio of the limits). A limit is never set
  * below a reservation already written.
  */
-function addLimits(svc: Service, sizing: Sizing, sizer: UsageSizer | null): FixBuilder | null {
+function addLimits(svc: Service, sizing: Sizing, sizer: UsageSizer | null, legacy: LegacyLimits): FixBuilder | null {
   const { cls, size } = sizeFor(svc, sizing);
   const usage = sizer?.of(svc) ?? null;
   const rec = usage?.rec ?? null;
@@ -150,10 +176,12 @@ function addLimits(svc: Service, sizing: Sizing, sizer: UsageSizer | null): FixB
     ['memory', formatMemory, (n: number) => `memory ${formatMemory(n)}`, 'is not a size'],
   ] as const;
   for (const [key, format, show, notA] of keys) {
-    if (svc.limits[key]) continue;
+    // a limit compose takes from `cpus` or `mem_limit` is not written again under deploy
+    if (svc.limits[key] || legacy[key]) continue;
     if (child(limitsRef, key)) return b.fail(`deploy.resources.limits.${key} is set but ${notA}; correct it by hand`);
-    const written = svc.reservations[key]?.value ?? 0;
-    const hasReservation = Boolean(svc.reservations[key] || child(reservationsRef, key));
+    const legacyReservation = key === 'memory' ? legacy.memoryReservation : null;
+    const written = svc.reservations[key]?.value ?? legacyReservation ?? 0;
+    const hasReservation = Boolean(svc.reservations[key] || child(reservationsRef, key) || legacyReservation !== null);
     if (rec) {
       const want = rec.limits[key];
       const value = Math.max(want.value, written);

@@ -58,8 +58,23 @@ services:
       },
       lint: ['compose.yaml', 'compose.override.yaml'],
     },
+    { name: 'compose: cpus and mem_limit limit the container as deploy.resources.limits does', code: 'services:\n  cache:\n    image: redis:7.2\n    mem_limit: 1g\n    cpus: 2\n' },
   ],
   invalid: [
+    {
+      name: 'compose: mem_limit alone leaves the CPU unlimited; swarm: docker stack deploy has neither key',
+      code: {
+        'compose.yaml': 'services:\n  worker:\n    image: myorg/worker:1\n    mem_limit: 512m\n',
+        'stack.yml': 'services:\n  cache:\n    image: redis:7.2\n    mem_limit: 1g\n    cpus: 2\n',
+      },
+      lint: ['compose.yaml'],
+      errors: [{ message: 'service "worker" sets no CPU limit; add deploy.resources.limits.cpus', line: 2, column: 3, endColumn: 9 }],
+    },
+    {
+      name: 'swarm: cpus and mem_limit are not limits docker stack deploy applies',
+      code: { 'stack.yml': 'services:\n  cache:\n    image: redis:7.2\n    mem_limit: 1g\n    cpus: 2\n' },
+      errors: [{ message: 'service "cache" sets no CPU or memory limit; add deploy.resources.limits.cpus and .memory', line: 2, column: 3 }],
+    },
     {
       name: 'no deploy at all: points at the service name',
       code: 'services:\n  api:\n    image: api:1\n',
