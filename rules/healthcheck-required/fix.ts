@@ -8,6 +8,7 @@
 import type { Fix } from '../../src/engine/types.js';
 import { buildSharedFix, flow, FixBuilder, type YamlValue } from '../../src/engine/fixer.js';
 import { child, scalarValue } from '../../src/model/access.js';
+import { portMovingWord, readCommand } from '../../src/model/command.js';
 import { imageRepository } from '../../src/model/image-repository.js';
 import { runsImageServer } from '../../src/model/service-class.js';
 import { allowsStartPeriod } from '../../src/model/stack-version.js';
@@ -78,6 +79,9 @@ export function fixHealthcheck(stack: Stack, svc: Service): Fix {
     const b = new FixBuilder(`added a healthcheck for image "${image}": ${JSON.stringify(known?.test ?? [])}`);
     if (!known) return b.fail(image ? `image "${image}" is not one whose health command is known` : 'the service names no image');
     if (!runsImageServer(s)) return b.fail(`service "${s.name}" replaces the server of image "${image}" with its own command or entrypoint`);
+    // the known check asks the server on its default port: one moved elsewhere would fail it forever
+    const moved = portMovingWord(readCommand(s.ref));
+    if (moved !== null) return b.fail(`service "${s.name}" starts its server with "${moved}", which may move it off the port the known check asks; add a healthcheck by hand`);
     if (s.healthcheck) return b.fail('the service already has a healthcheck');
     const existing = child(s.ref, 'healthcheck');
     if (existing && !(existing.node.kind === 'scalar' && existing.node.value === null)) return b.fail('healthcheck is not a mapping');
