@@ -367,7 +367,7 @@ describe('the end of a run', () => {
     cpSync(join(repoRoot, 'bin'), join(pkg, 'bin'), { recursive: true });
     cpSync(join(repoRoot, 'package.json'), join(pkg, 'package.json'));
     mkdirSync(join(pkg, 'dist', 'bundle'), { recursive: true });
-    for (const bundle of ['lint.cjs', 'stackopt.cjs']) writeFileSync(join(pkg, 'dist', 'bundle', bundle), `(function (exports) { exports.observeInputSizes = () => {}; exports.useCodeCache = () => {}; exports.saveCodeCaches = () => {}; exports.describeOutputError = (e) => e.message; ${source} })`);
+    for (const bundle of ['lint.cjs', 'stackopt.cjs']) writeFileSync(join(pkg, 'dist', 'bundle', bundle), `(function (exports, require) { exports.observeInputSizes = () => {}; exports.useCodeCache = () => {}; exports.saveCodeCaches = () => {}; exports.describeOutputError = (e) => e.message; exports.writeFully = (fd, text) => require('node:fs').writeSync(fd, text); ${source} })`);
     return (args: string[] = ['lint']) =>
       spawnSync(process.execPath, [join(pkg, 'bin', 'stackopt.js'), ...args], {
         cwd: p.dir,
