@@ -6,7 +6,7 @@ import type { Loc } from '../../src/parse/location.js';
 import { defineRule } from '../../src/engine/types.js';
 import { checkSwarmSchema, dockerRefusal, dockerVersion, findInterpolationFormatIssues, LATEST_STACK_VERSION, reportedByCompose, STACK_VERSIONS, versionAccepting, type UnknownKeyIssue } from '../../src/engine/swarm-schema.js';
 import type { FileVersion } from '../../src/parse/load-project.js';
-import { interpolate } from '../../src/parse/interpolate.js';
+import { interpolateStack } from '../../src/parse/interpolate.js';
 import { stackTarget } from '../../src/engine/target.js';
 import { showValue } from '../show-value.js';
 
@@ -265,8 +265,8 @@ export default defineRule({
         }
 
         for (const is of findInterpolationFormatIssues(root)) {
-          // a malformed ${...} that compose refuses too is reported by the interpolation check
-          if (interpolate(is.text, new Map()).issues.some((i) => i.kind === 'syntax')) continue;
+          // a stack is read the way docker stack deploy reads it (src/parse/interpolate.ts,
+          // interpolateStack), whose template errors are left to this rule and its advice
           if (inheritedAt(is.loc, is.path)) continue;
           if (is.named) {
             const { name, tail } = is.named;
@@ -402,7 +402,7 @@ function deployRefusal(root: LVal, use: DotenvUse, dotenvNames: ReadonlySet<stri
   }
   if (node?.kind !== 'scalar' || node.raw === undefined || !node.raw.includes(use.expression)) return null;
   let known = true;
-  const { value } = interpolate(node.raw, { get: () => undefined }, (name) => {
+  const { value } = interpolateStack(node.raw, { get: () => undefined }, (name) => {
     if (!dotenvNames.has(name)) known = false;
   });
   if (!known) return null;

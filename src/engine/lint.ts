@@ -13,7 +13,7 @@ import { coreRules } from './core-rules.js';
 import { applySuppressions } from './suppressions.js';
 import { compareFindings, makeFinding, runRules, type RunOptions } from './run-rules.js';
 import type { Finding, Rule, Severity } from './types.js';
-import { resolveTarget, type ResolvedTarget, type TargetSetting } from './target.js';
+import { resolveTarget, targetBeforeReading, type ResolvedTarget, type TargetSetting } from './target.js';
 import type { SourceFile } from '../parse/source-file.js';
 import { pushAll } from '../parse/collect.js';
 
@@ -44,8 +44,15 @@ const KEYS_OWNED_BY_RULES = new Set(['sleep_policy']);
 /** Lint one project (one file, or several `-f` files merged). Throws InputError for unreadable input. */
 export function lintProject(opts: LintOptions): LintResult {
   // only fixes edit through yaml nodes: a lint that builds none reads files the fast way
-  const project = loadProject({ ...opts, editable: opts.editable ?? opts.withFixes ?? false });
-  const target = resolveTarget(opts.target, opts.files, project.root);
+  const editable = opts.editable ?? opts.withFixes ?? false;
+  // a stack's `${...}` is read as docker stack deploy reads it (docker/cli's rules, not compose's):
+  // from the start when the setting or a file name says swarm, else again once the contents do
+  // and a value reads otherwise that way
+  const interpolate = opts.interpolate ?? true;
+  const known = targetBeforeReading(opts.target, opts.files);
+  let project = loadProject({ ...opts, editable, interpolate: interpolate && known?.target === 'swarm' ? 'stack' : interpolate });
+  const target = known ?? resolveTarget(opts.target, opts.files, project.root);
+  if (!known && target.target === 'swarm' && interpolate === true && project.stackDiffers) project = loadProject({ ...opts, editable, interpolate: 'stack' });
   const findings: Finding[] = [];
   const rules = opts.rules ?? allRules;
   const settings = opts.settings ?? {};

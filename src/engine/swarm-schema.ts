@@ -10,6 +10,7 @@ import { validateStack } from '../generated/stack-validator.js';
 import { validateCompose } from '../generated/validators.js';
 import * as stackFormats from '../parse/stack-formats.js';
 import type { Loc } from '../parse/location.js';
+import { interpolateStack, type Lookup, type NamedModifier } from '../parse/interpolate.js';
 import { pathPatternLookup, setPlainEntry, valueSpanLoc, type LEntry, type LMap, type LVal, type YamlPath } from '../parse/located.js';
 import { checkSchema, type CompiledValidator, type SchemaIssue } from '../parse/validate-schema.js';
 
@@ -329,58 +330,24 @@ function nodeAt(root: LVal, path: readonly string[]): LVal | undefined {
   return cur;
 }
 
+/** Reads every variable as unset: whether docker refuses a value's template does not depend on them. */
+const NO_VARIABLES: Lookup = { get: () => undefined };
+
 /**
- * docker/cli's template syntax (cli/compose/template): `$$`, `$NAME`, `${NAME}`, `${NAME:-x}`,
- * `${NAME-x}`, `${NAME:?x}`, `${NAME?x}`. Anything else after a `$` is "invalid interpolation
- * format": a `$` before a space, `(`, a digit or the end (`$(cmd)`, `cost $`, `$1`), and the
- * compose-only `${NAME:+x}` / `${NAME+x}`. Returns the offset of the first offending `$`, or -1.
+ * Where docker/cli's template (cli/compose/template, see interpolateStack in
+ * src/parse/interpolate.ts) refuses a value: the offset of the offending `$` when its last
+ * expression is invalid (a `$` before a space, `(`, a digit or the end: `$(cmd)`, `cost $`, `$1`; the
+ * compose-only `${NAME:+x}` / `${NAME+x}`; a `${` without its `}`), else -1. Each expression resets
+ * docker's error, so an invalid one followed by another is not refused.
  *
  * Without braces docker reads a modifier too: `$NAME-x`, `$NAME:-x`, `$NAME?x` and `$NAME:?x` are
  * `${NAME-x}`, ..., the default running to the next `}` or the end of the value (so `$X-$(date)` is
  * read, and `-$(date)` is the default of X). Each such expression is pushed onto `named`.
  */
 export function dockerInterpolationError(s: string, named?: NamedModifier[]): number {
-  const braced = /\{[_a-z][_a-z0-9]*(?::?[-?](?:.*\}|[^}]*))?\}/iy;
-  const modifier = /:?[-?][^}]*/y;
-  for (let i = 0; i < s.length; i++) {
-    if (s[i] !== '$') continue;
-    const next = s[i + 1];
-    if (next === '$') {
-      i++;
-      continue;
-    }
-    if (next !== undefined && /[_a-z]/i.test(next)) {
-      const start = i;
-      i++;
-      while (i + 1 < s.length && /[_a-z0-9]/i.test(s[i + 1]!)) i++;
-      modifier.lastIndex = i + 1;
-      const m = modifier.exec(s);
-      if (m) {
-        named?.push({ start, end: i + 1 + m[0].length, name: s.slice(start + 1, i + 1), tail: m[0] });
-        i += m[0].length;
-      }
-      continue;
-    }
-    if (next === '{') {
-      braced.lastIndex = i + 1;
-      const m = braced.exec(s);
-      if (m) {
-        i = i + m[0].length;
-        continue;
-      }
-    }
-    return i;
-  }
-  return -1;
-}
-
-/** `$NAME-x` (or `:-`, `?`, `:?`) without braces: docker reads the text after the name as a modifier. */
-export interface NamedModifier {
-  start: number;
-  end: number;
-  name: string;
-  /** the modifier and its argument as docker reads them (`-$(date)`) */
-  tail: string;
+  const { issues } = interpolateStack(s, NO_VARIABLES, undefined, named ? (m) => named.push(m) : undefined);
+  const last = issues[issues.length - 1];
+  return last && last.kind === 'syntax' ? last.start : -1;
 }
 
 export interface InterpolationFormatIssue {

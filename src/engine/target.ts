@@ -63,14 +63,23 @@ function findExtends(root: LMap): string | null {
  *    `deploy.restart_policy`, `deploy.mode: global` or a job mode.
  */
 export function resolveTarget(setting: TargetSetting | undefined, files: readonly string[], root: LMap | null): ResolvedTarget {
-  if (setting === 'compose' || setting === 'swarm') return { target: setting, reason: `target ${setting} was asked for` };
-  const named = files.find((f) => STACK_WORD.test(basename(f)));
-  if (named) return { target: 'swarm', reason: `the file name "${basename(named)}" says stack` };
+  const known = targetBeforeReading(setting, files);
+  if (known) return known;
   const extending = root ? findExtends(root) : null;
   if (extending) return { target: 'compose', reason: `service "${extending}" uses extends, which docker stack deploy refuses` };
   const key = root ? findSwarmOnlyKey(root) : null;
   if (key) return { target: 'swarm', reason: `the file uses the swarm-only key ${key}` };
   return { target: 'compose', reason: 'no stack file name and no swarm-only key' };
+}
+
+/**
+ * The target when the setting or a file name decides it, before the files are read (lint reads a
+ * stack's `${...}` as docker stack deploy does); null when it takes their contents.
+ */
+export function targetBeforeReading(setting: TargetSetting | undefined, files: readonly string[]): ResolvedTarget | null {
+  if (setting === 'compose' || setting === 'swarm') return { target: setting, reason: `target ${setting} was asked for` };
+  const named = files.find((f) => STACK_WORD.test(basename(f)));
+  return named ? { target: 'swarm', reason: `the file name "${basename(named)}" says stack` } : null;
 }
 
 /** The target rules should assume for a stack: as resolved by lint; a live stack is a swarm. */

@@ -6,6 +6,12 @@
 
 export type Env = ReadonlyMap<string, string>;
 
+/**
+ * How values are interpolated: not at all (false), as docker compose does (true, compose-go's
+ * rules: `interpolate`), or as `docker stack deploy` does ('stack', docker/cli's: `interpolateStack`).
+ */
+export type InterpolationMode = boolean | 'stack';
+
 /** Where variable values are looked up: an `Env`, or anything else with `get`. */
 export interface Lookup {
   get(name: string): string | undefined;
@@ -206,4 +212,143 @@ function expandBraced(s: string, dollar: number, close: number, env: ObservedLoo
       issues.push({ kind: 'syntax', variable: name, message: `invalid interpolation format: "${s.slice(dollar, close + 1)}" (expected :-, -, :?, ?, :+ or + after the name)`, start, end });
       return '';
   }
+}
+
+/**
+ * `${...}` as `docker stack deploy` reads it (docker/cli's compose template, not compose's): `$$`,
+ * `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?message}` and `${VAR?message}`,
+ * matched as one pattern, so that:
+ * - a default or message is everything up to the first `}`, taken as written: no variable in it is
+ *   expanded and no `$$` in it unescaped (`${H:-$$2y$$05$abc}` is `$$2y$$05$abc`;
+ *   `${TAG:-${BASE:-1.27}}` is `${BASE:-1.27` and a `}`);
+ * - the operator is found anywhere in what the braces hold, `:-` first, then `-`, `:?`, `?`
+ *   (`${A?no-way}` is A when set, else `way`);
+ * - unbraced, a name may take an operator too, up to the next `}` or the end (`$A-b` is A when set);
+ * - `${VAR:+alt}`, `${VAR+alt}`, a `$` before anything else, or a `${` without its `}` is an invalid
+ *   template; the `$` is dropped and the rest kept as text.
+ * docker reports only the error of the last expression of a value (each expression resets it): a
+ * check or an invalid template followed by another expression in the same value is no error there,
+ * only a warning here. Unset variables are warnings, as `interpolate` makes them.
+ */
+export function interpolateStack(input: string, env: Lookup, onVariable?: VariableObserver, onNamedModifier?: (m: NamedModifier) => void): InterpolationResult {
+  const lookup = observed(env, onVariable);
+  const issues: InterpolationIssue[] = [];
+  /** the error of the last expression, if it failed: docker's `err` after the whole value */
+  let last: InterpolationIssue | null = null;
+  const dropped = (is: InterpolationIssue): void => {
+    const written = JSON.stringify(input.slice(is.start, is.end));
+    const message =
+      is.kind === 'syntax'
+        ? `${written} is no expression docker stack deploy reads (it reads $VAR, \${VAR}, \${VAR:-default}, \${VAR-default}, \${VAR:?message} and \${VAR?message}): it drops the "$" and keeps ${JSON.stringify(input.slice(is.start + 1, is.end))} as text, without an error because another expression follows in the same value; write $$ for a "$" meant as text`
+        : `${is.message}; docker stack deploy makes ${written} an empty string without an error, because another expression follows in the same value`;
+    issues.push({ ...is, kind: 'unset', message });
+  };
+  let out = '';
+  let i = 0;
+  let copied = 0;
+  const n = input.length;
+  while (i < n) {
+    const dollar = input.indexOf('$', i);
+    if (dollar < 0) break;
+    out += input.slice(copied, dollar);
+    const next = input[dollar + 1];
+    if (next === '$') {
+      out += '$';
+      i = copied = dollar + 2;
+      continue;
+    }
+    let body = -1;
+    let end = -1;
+    let after = -1;
+    if (next !== undefined && NAME_START.test(next)) {
+      body = dollar + 1;
+      end = operatorEnd(input, body);
+      after = end;
+      if (onNamedModifier) {
+        let j = body;
+        while (j < end && NAME_CHAR.test(input[j]!)) j++;
+        if (j < end) onNamedModifier({ start: dollar, end, name: input.slice(body, j), tail: input.slice(j, end) });
+      }
+    } else if (next === '{' && NAME_START.test(input[dollar + 2] ?? '')) {
+      const e = operatorEnd(input, dollar + 2);
+      if (input[e] === '}') {
+        body = dollar + 2;
+        end = e;
+        after = e + 1;
+      }
+    }
+    if (body < 0) {
+      // invalid: docker drops the `$` and reads on after it
+      const close = next === '{' ? input.indexOf('}', dollar) : -1;
+      const to = close >= 0 ? close + 1 : Math.min(n, dollar + 2);
+      if (last) dropped(last);
+      last = {
+        kind: 'syntax',
+        variable: '',
+        message: `invalid interpolation format: "${input.slice(dollar, to)}": docker stack deploy takes $VAR, \${VAR}, \${VAR:-default}, \${VAR-default}, \${VAR:?message} and \${VAR?message}, nothing nested in them and no :+ or +; write a $ meant as text as $$`,
+        start: dollar,
+        end: to,
+      };
+      i = copied = dollar + 1;
+      continue;
+    }
+    const r = substituteStack(input.slice(body, end), lookup, dollar, after);
+    // each expression sets docker's error anew: a failed one before this one is no error there
+    if (last) dropped(last);
+    last = r.error;
+    if (r.unset) issues.push(r.unset);
+    out += r.value;
+    i = copied = after;
+  }
+  out += input.slice(copied);
+  if (last) issues.push(last);
+  return { value: out, issues };
+}
+
+/** `$NAME-x` (or `:-`, `?`, `:?`) without braces: docker reads the text after the name as a modifier. */
+export interface NamedModifier {
+  start: number;
+  end: number;
+  name: string;
+  /** the modifier and its argument as docker reads them (`-$(date)`) */
+  tail: string;
+}
+
+/** Where the name starting at `from` ends, with its operator and what follows it up to a `}` or the end (docker's `[_a-z][_a-z0-9]*(?::?[-?][^}]*)?`). */
+function operatorEnd(s: string, from: number): number {
+  let j = from;
+  while (j < s.length && NAME_CHAR.test(s[j]!)) j++;
+  const op = s[j] === ':' && (s[j + 1] === '-' || s[j + 1] === '?') ? j + 2 : s[j] === '-' || s[j] === '?' ? j + 1 : -1;
+  if (op < 0) return j;
+  const close = s.indexOf('}', op);
+  return close < 0 ? s.length : close;
+}
+
+/** One expression's body (`VAR`, `VAR:-d`, ...) as docker/cli's substitute functions take it, in their order. */
+function substituteStack(body: string, env: ObservedLookup, start: number, end: number): { value: string; error: InterpolationIssue | null; unset: InterpolationIssue | null } {
+  const part = (sep: string): [string, string] | null => {
+    const at = body.indexOf(sep);
+    return at < 0 ? null : [body.slice(0, at), body.slice(at + sep.length)];
+  };
+  const soft = part(':-');
+  if (soft) {
+    const v = env.at(soft[0], start, end);
+    return { value: v === undefined || v === '' ? soft[1] : v, error: null, unset: null };
+  }
+  const hard = part('-');
+  if (hard) {
+    const v = env.at(hard[0], start, end);
+    return { value: v === undefined ? hard[1] : v, error: null, unset: null };
+  }
+  for (const sep of [':?', '?']) {
+    const req = part(sep);
+    if (!req) continue;
+    const v = env.at(req[0], start, end);
+    if (v !== undefined && (sep === '?' || v !== '')) return { value: v, error: null, unset: null };
+    const message = `required variable ${req[0]} is ${v === undefined ? 'not set' : 'empty'}${req[1] ? `: ${req[1]}` : ''}`;
+    return { value: '', error: { kind: 'required', variable: req[0], message, start, end }, unset: null };
+  }
+  const v = env.at(body, start, end);
+  const unset: InterpolationIssue | null = v === undefined ? { kind: 'unset', variable: body, message: `variable ${body} is not set; it becomes an empty string`, start, end } : null;
+  return { value: v ?? '', error: null, unset };
 }

@@ -2,7 +2,7 @@ import { lstatSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileLoc, fileOf, type Loc, formatPath, positionOf } from './location.js';
 import { parseEnvFile } from './env-file.js';
-import type { Env } from './interpolate.js';
+import type { Env, InterpolationMode } from './interpolate.js';
 import { makeMap, MAX_EXPANDED_NODES, setEntry, type BuildIssue, type DotenvUse, type LEntry, type LMap, type LVal } from './located.js';
 import { dropResets, mergeTrees, type OnConflict } from './merge.js';
 import { InputError, parseSource, readSource, type ReadDocument } from './read-document.js';
@@ -23,8 +23,8 @@ export interface LoadOptions {
    * made once and kept for the next project linted with it
    */
   environment?: NodeJS.ProcessEnv;
-  /** interpolate `${VAR}` (default true) */
-  interpolate?: boolean;
+  /** interpolate `${VAR}` as compose does (true, the default), as docker stack deploy does ('stack'), or not */
+  interpolate?: InterpolationMode;
   /**
    * The raw text of a file when it should not be read from disk (the fixer lints its edited texts
    * this way); undefined falls back to reading the file. Called with absolute paths.
@@ -63,6 +63,12 @@ export interface Project {
   redactor: EnvRedactor;
   /** the `version` each named file declares (null: none), in order: docker stack deploy wants them equal */
   versions: FileVersion[];
+  /**
+   * Read with compose's interpolation, a value that `docker stack deploy` reads otherwise (a nested
+   * default, `:+`, ...: src/parse/interpolate.ts, interpolateStack): read again with
+   * `interpolate: 'stack'` where the target is swarm.
+   */
+  stackDiffers: boolean;
 }
 
 /** The `version` value one file of a project declares, or null when it declares none. */
@@ -216,10 +222,12 @@ export function loadProject(opts: LoadOptions): Project {
     return doc;
   };
   const variables = new Set<string>();
+  let stackDiffers = false;
   const report = (doc: ReadDocument) => {
     if (reported.has(doc.source.path)) return;
     reported.add(doc.source.path);
     for (const v of doc.variables ?? []) variables.add(v);
+    if (doc.stackDiffers) stackDiffers = true;
     pushAll(dotenvUses, doc.dotenvUses);
     pushAll(issues, doc.issues);
   };
@@ -259,6 +267,7 @@ export function loadProject(opts: LoadOptions): Project {
     dotenv: dotenv && { file: displayPath(dotenv.file), uses: dotenvUses },
     redactor: new EnvRedactor(envs, variables),
     versions,
+    stackDiffers,
   };
 }
 

@@ -3,7 +3,7 @@ import { dockerLineBreaks, dockerTokenIssues } from './docker-yaml.js';
 import { onlyPlainComments, readFastYaml } from './fast-yaml.js';
 import { fileLoc, type Loc } from './location.js';
 import { convertDocument, convertFast, MAX_EXPANDED_NODES, type BuildIssue, type DotenvUse, type LVal } from './located.js';
-import type { Env } from './interpolate.js';
+import type { Env, InterpolationMode } from './interpolate.js';
 import { readFailure, readText, ReadTextError } from './read-text.js';
 import { SourceFile } from './source-file.js';
 import { pushAll } from './collect.js';
@@ -26,6 +26,8 @@ export interface ReadDocument {
   dotenvUses: DotenvUse[];
   /** the variables that are set and went into a value */
   variables?: ReadonlySet<string>;
+  /** read as compose does, a value that docker stack deploy reads otherwise */
+  stackDiffers?: boolean;
 }
 
 /** Read a compose (or config) file; a file that cannot be read throws InputError (exit 2). */
@@ -52,7 +54,7 @@ const NO_DOCUMENT = 'the file holds no YAML document: a compose file needs at le
  * `editable` (default true): the tree keeps the nodes it was built from (the fast reader's or
  * yaml's), which the fixer edits through. `yamlOnly`: read with yaml whatever the file's shape.
  */
-export function parseSource(source: SourceFile, env: Env, interpolate = true, dotenvOnly?: ReadonlySet<string>, editable = true, yamlOnly = false): ReadDocument {
+export function parseSource(source: SourceFile, env: Env, interpolate: InterpolationMode = true, dotenvOnly?: ReadonlySet<string>, editable = true, yamlOnly = false): ReadDocument {
   const issues: BuildIssue[] = [];
   const text = source.text;
   if (text.trim() === '') {
@@ -142,7 +144,7 @@ export function parseSource(source: SourceFile, env: Env, interpolate = true, do
 
 /** The read document of a located tree: the conversion's issues added, a tree that is no mapping refused. */
 function located(source: SourceFile, issues: BuildIssue[], converted: ReturnType<typeof convertFast>): ReadDocument {
-  const { root, issues: convIssues, dotenvUses, variables } = converted;
+  const { root, issues: convIssues, dotenvUses, variables, stackDiffers } = converted;
   pushAll(issues, convIssues);
   // An unknown alias, a collection as a key or a bad `<<` leave no document compose would read: like
   // the YAML errors above they end the file's reading (no schema errors about the hole they leave).
@@ -160,7 +162,7 @@ function located(source: SourceFile, issues: BuildIssue[], converted: ReturnType
     });
     return { source, root: null, issues, dotenvUses: [] };
   }
-  return { source, root, issues, dotenvUses, variables };
+  return { source, root, issues, dotenvUses, variables, stackDiffers };
 }
 
 /** The tokens of a stream, each also pushed onto `into`. */
