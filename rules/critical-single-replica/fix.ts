@@ -6,7 +6,7 @@
  * (`scaleBlocker`).
  */
 import type { Fix } from '../../src/engine/types.js';
-import { buildSharedFix, FixBuilder } from '../../src/engine/fixer.js';
+import { buildSharedFix, completesAnotherFile, FixBuilder } from '../../src/engine/fixer.js';
 import { stackTarget, type Target } from '../../src/engine/target.js';
 import { at, child, scalarValue } from '../../src/model/access.js';
 import { isReplicated, isStateful } from '../../src/model/service-class.js';
@@ -146,7 +146,8 @@ export function fixReplicas(stack: Stack, svc: Service, isCritical: (s: Service)
     if (isStateful(s)) return b.fail(`service "${s.name}" keeps state and is not scaled`);
     // a file that completes services of another one (an override fixed on its own): whether the
     // service keeps state or can run twice is written in the file it completes
-    if (!s.image && child(s.ref, 'build') === undefined) return b.fail(`service "${s.name}" names no image and no build in this file, so the rest of it is in another one: fix the two together (-f base.yml -f this.yml)`);
+    const partial = completesAnotherFile(s);
+    if (partial) return b.fail(partial);
     if (!isCritical(s)) return b.fail(`service "${s.name}" is not critical`);
     const blocker = scaleBlocker(s, stackTarget(stack));
     if (blocker) return b.fail(`service "${s.name}" cannot run a second replica: ${blocker}`);

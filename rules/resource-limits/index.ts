@@ -3,7 +3,7 @@ import { formatBytes, parseBytes } from '../../src/model/units.js';
 import { defineRule, type Fix } from '../../src/engine/types.js';
 import { stackTarget } from '../../src/engine/target.js';
 import type { Service, Stack } from '../../src/model/types.js';
-import { buildSharedFix, commented, FixBuilder, noFix, type YamlValue } from '../../src/engine/fixer.js';
+import { buildSharedFix, commented, completesAnotherFile, FixBuilder, noFix, type YamlValue } from '../../src/engine/fixer.js';
 import { checkUsage, usageSizer, type UsageSizer } from './usage.js';
 import {
   DEFAULT_RESERVATION_RATIO,
@@ -129,28 +129,38 @@ export default defineRule<ResourceLimitsOptions>({
   },
 });
 
-/** Which resources the service's own `cpus`, `mem_limit` and `mem_reservation` set (see legacyLimits). */
+/** The service's own `cpus`, `mem_limit`, `pids_limit` and `mem_reservation` that docker compose applies (see legacyLimits). */
 interface LegacyLimits {
-  cpus: boolean;
-  memory: boolean;
-  /** `mem_reservation` in bytes when it is set (0 when it cannot be read), else null */
-  memoryReservation: number | null;
+  cpus: LRef | null;
+  memory: LRef | null;
+  pids: LRef | null;
+  memoryReservation: LRef | null;
 }
+
+const NO_LEGACY: LegacyLimits = { cpus: null, memory: null, pids: null, memoryReservation: null };
 
 /**
  * The limits docker compose (target compose) also takes from the service's own keys: `cpus`,
- * `mem_limit` and `mem_reservation` limit and reserve as `deploy.resources` does, and compose refuses
- * a file that sets one of them and its `deploy.resources` twin to different values. `docker stack
- * deploy` has none of them (swarm-compat reports them).
+ * `mem_limit` and `pids_limit` limit and `mem_reservation` reserves as `deploy.resources` does.
+ * compose refuses a file where one of them is set and `deploy.resources.limits` (or `reservations`)
+ * exists without the same value (compose-go, loader/validate.go: "can't set distinct values"), so a
+ * fix that writes that mapping writes their twins too. `docker stack deploy` has none of them
+ * (swarm-compat reports them).
  */
 function legacyLimits(stack: Stack, svc: Service): LegacyLimits {
-  if (stackTarget(stack) !== 'compose') return { cpus: false, memory: false, memoryReservation: null };
+  if (stackTarget(stack) !== 'compose') return NO_LEGACY;
   const set = (key: string) => {
     const ref = child(svc.ref, key);
-    return ref !== undefined && !(ref.node.kind === 'scalar' && (ref.node.value === null || ref.node.value === '')) ? ref : null;
+    return ref !== undefined && !(ref.node.kind === 'scalar' && (ref.node.value === null || ref.node.value === '' || ref.node.value === 0)) ? ref : null;
   };
-  const reservation = set('mem_reservation');
-  return { cpus: set('cpus') !== null, memory: set('mem_limit') !== null, memoryReservation: reservation ? (parseBytes(scalarValue(reservation)) ?? 0) : null };
+  return { cpus: set('cpus'), memory: set('mem_limit'), pids: set('pids_limit'), memoryReservation: set('mem_reservation') };
+}
+
+/** The value of a legacy key written again under deploy.resources, as written; a string when it comes from a variable (null: the fix cannot copy it). */
+function twin(ref: LRef): YamlValue | null {
+  const n = ref.node;
+  if (n.kind !== 'scalar' || n.raw !== undefined) return null;
+  return typeof n.value === 'number' || typeof n.value === 'string' ? n.value : null;
 }
 
 /**
@@ -171,17 +181,26 @@ function addLimits(svc: Service, sizing: Sizing, sizer: UsageSizer | null, legac
   const resParts: string[] = [];
   const evidence: string[] = [];
   const b = new FixBuilder('');
+  // an override fixed on its own: limits written here would replace the ones of the file it completes
+  const partial = completesAnotherFile(svc);
+  if (partial) return b.fail(partial);
   const keys = [
     ['cpus', formatCpus, (n: number) => `cpus '${formatCpus(n)}'`, 'is not a CPU count'],
     ['memory', formatMemory, (n: number) => `memory ${formatMemory(n)}`, 'is not a size'],
   ] as const;
+  // compose's own keys: each one written again under deploy.resources with its value (see legacyLimits)
+  const twins: Array<[Record<string, YamlValue>, string, LRef | null, LRef | undefined, string]> = [
+    [limits, 'cpus', legacy.cpus, child(limitsRef, 'cpus'), 'cpus'],
+    [limits, 'memory', legacy.memory, child(limitsRef, 'memory'), 'mem_limit'],
+    [limits, 'pids', legacy.pids, child(limitsRef, 'pids'), 'pids_limit'],
+  ];
+  const copied: string[] = [];
   for (const [key, format, show, notA] of keys) {
-    // a limit compose takes from `cpus` or `mem_limit` is not written again under deploy
     if (svc.limits[key] || legacy[key]) continue;
     if (child(limitsRef, key)) return b.fail(`deploy.resources.limits.${key} is set but ${notA}; correct it by hand`);
-    const legacyReservation = key === 'memory' ? legacy.memoryReservation : null;
+    const legacyReservation = key === 'memory' && legacy.memoryReservation ? parseBytes(scalarValue(legacy.memoryReservation)) : null;
     const written = svc.reservations[key]?.value ?? legacyReservation ?? 0;
-    const hasReservation = Boolean(svc.reservations[key] || child(reservationsRef, key) || legacyReservation !== null);
+    const hasReservation = Boolean(svc.reservations[key] || child(reservationsRef, key) || (key === 'memory' && legacy.memoryReservation));
     if (rec) {
       const want = rec.limits[key];
       const value = Math.max(want.value, written);
@@ -205,9 +224,17 @@ function addLimits(svc: Service, sizing: Sizing, sizer: UsageSizer | null, legac
       resParts.push(show(r));
     }
   }
+  if (Object.keys(reservations).length > 0) twins.push([reservations, 'memory', legacy.memoryReservation, child(reservationsRef, 'memory'), 'mem_reservation']);
+  for (const [into, key, ref, written, name] of twins) {
+    if (!ref || written) continue;
+    const v = twin(ref);
+    if (v === null) return b.fail(`${name} is set by a variable, and compose refuses deploy.resources without the same value: add deploy.resources by hand`);
+    into[key] = v;
+    copied.push(`${into === limits ? 'limits' : 'reservations'}.${key} from ${name}`);
+  }
   const value: Record<string, YamlValue> = { limits };
   if (Object.keys(reservations).length > 0) value.reservations = reservations;
-  const added = `added limits ${parts.join(', ')}${resParts.length ? ` and reservations ${resParts.join(', ')}` : ''}`;
+  const added = `added limits ${parts.join(', ')}${resParts.length ? ` and reservations ${resParts.join(', ')}` : ''}${copied.length ? ` (with ${copied.join(', ')}: compose wants the same value in both)` : ''}`;
   if (rec) b.description = `${added} from ${usage!.file}: ${evidence.join('; ')}${rec.notes.length ? `; ${rec.notes.join('; ')}` : ''}`;
   else b.description = `${added} (class ${cls}, preset ${sizing.preset}${usage ? `; not from usage: ${usage.why}` : ''})`;
   return b.add(svc.ref, ['deploy', 'resources'], value);

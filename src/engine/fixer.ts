@@ -533,3 +533,13 @@ export function sameEdits(a: Fix, b: Fix): boolean {
   if (a.file !== b.file || a.edits.length !== b.edits.length) return false;
   return a.edits.every((e, i) => e.start === b.edits[i]!.start && e.end === b.edits[i]!.end && e.text === b.edits[i]!.text);
 }
+
+/**
+ * Why a fix leaves a service alone that names neither `image` nor `build` in the file fixed: an
+ * override fixed on its own completes a service of another file, and what it needs (whether it
+ * keeps state, the limits it has) is written there; null when the service names one of them.
+ */
+export function completesAnotherFile(s: Service): string | null {
+  if (s.image || child(s.ref, 'build') !== undefined) return null;
+  return `service "${s.name}" names no image and no build in this file, so the rest of it is in another one: fix the two together (-f base.yml -f this.yml)`;
+}
