@@ -249,6 +249,20 @@ describe('files another user left in a folder anyone may write to (as /tmp) do n
   });
 });
 
+describe('control characters of a file, a file name or the engine never reach the terminal raw', () => {
+  it('they are written out in messages, error lines and file names, and replaced in code frames', () => {
+    const p = project({ 'compose.yaml': 'services:\n  web:\n    image: busy\u001b[2J\u001b[31mbox\n' });
+    for (const format of ['stylish', 'compact', 'github', 'junit']) {
+      const r = runCli(['lint', '--format', format, 'compose.yaml'], p.dir);
+      expect(r.status, format).toBe(1);
+      expect(r.stdout + r.stderr, format).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+      expect(r.stdout, format).toContain('busy\\x1b[2J\\x1b[31mbox');
+    }
+    const named = runCli(['lint', 'x\u001b[2Jy.yml'], p.dir);
+    expect([named.status, named.stderr]).toEqual([2, 'stackopt: x\\x1b[2Jy.yml: cannot read file: no such file\n']);
+  });
+});
+
 describe('values of variables are never printed', () => {
   const MARK = { CI_TOKEN: 'ghp_MARKER7f3a9c', IMG: 'Registry.Example.com/Team/MARKERimg', REPL: 'MARKERrepl', MEM: 'MARKERmem99', PORT: 'MARKERport', MSG: 'MARKERmsg123' };
   const files = {

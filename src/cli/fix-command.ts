@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path';
+import { showControls } from '../model/describe.js';
 import { Chalk } from 'chalk';
 import type { Command } from 'commander';
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
@@ -210,7 +211,7 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
   let masked = false;
 
   for (const files of sel.projects) {
-    const config = configs.forProject(files[0]!, (e) => g.stderr(`stackopt: ${e.message}`));
+    const config = configs.forProject(files[0]!, (e) => g.stderr(`stackopt: ${showControls(e.message)}`));
     if (config === undefined) {
       inputFailed = true;
       continue;
@@ -220,7 +221,7 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
       result = fixProject({ files, envFiles: sel.envFiles, settings: settingsOf(config), allowPaths: config?.allowPaths, target: opts.target ?? config?.target, unsafe: Boolean(opts.unsafe), only, usage, readText: stdin ? textAt(stdin.path, stdin.text) : undefined });
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
-      g.stderr(`stackopt: ${e.message}`);
+      g.stderr(`stackopt: ${showControls(e.message)}`);
       inputFailed = true;
       continue;
     }

@@ -1,4 +1,5 @@
 import { isSameFile, writeOutputFile } from '../parse/write-file.js';
+import { showControls } from '../model/describe.js';
 import { dirname, resolve } from 'node:path';
 import { isatty } from 'node:tty';
 import type { Command } from 'commander';
@@ -309,7 +310,7 @@ export function lintPaths(
   /** findings held as they are (before records are made) */
   let held = 0;
   const reportError = (e: InputError) => {
-    g.stderr(`stackopt: ${e.message}`);
+    g.stderr(`stackopt: ${showControls(e.message)}`);
     inputFailed = true;
   };
   for (const files of sel.projects) {

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { showControls } from '../model/describe.js';
 import { InputError } from '../parse/read-document.js';
 import { describeFsError } from '../parse/read-text.js';
 import { CliError, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
@@ -126,16 +127,16 @@ export async function runProgram(commands: readonly CommandEntry[], argv: string
       return EXIT_USAGE;
     }
     if (e instanceof CliError) {
-      g.stderr(`stackopt: ${e.message}`);
+      g.stderr(`stackopt: ${showControls(e.message)}`);
       return e.exitCode;
     }
     if (e instanceof InputError) {
-      g.stderr(`stackopt: ${e.message}`);
+      g.stderr(`stackopt: ${showControls(e.message)}`);
       return EXIT_USAGE;
     }
     // nothing to report: the install is to be mended (exit 3, as the other failures of the install bin/stackopt.js tells)
     if (e instanceof IncompleteInstallError) {
-      g.stderr(`stackopt: ${e.message}`);
+      g.stderr(`stackopt: ${showControls(e.message)}`);
       return EXIT_INTERNAL;
     }
     const err = e as Error;

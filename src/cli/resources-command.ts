@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { showControls } from '../model/describe.js';
 import { buildLiveStack } from '../audit/live-model.js';
 import { loadSnapshot, SnapshotError } from '../audit/snapshot.js';
 import { ScopeError } from '../audit/scope.js';
@@ -175,7 +176,7 @@ export async function runResources(paths: string[], opts: ResourcesCommandOption
   let cluster: LedgerReport['cluster'] = null;
   for (const files of sel.projects) {
     const config = configs.forProject(files[0]!, (e) => {
-      g.stderr(`stackopt: ${e.message}`);
+      g.stderr(`stackopt: ${showControls(e.message)}`);
       inputFailed = true;
     });
     if (config === undefined) continue;
@@ -195,7 +196,7 @@ export async function runResources(paths: string[], opts: ResourcesCommandOption
       });
     } catch (e) {
       if (!(e instanceof InputError || e instanceof LedgerInputError)) throw e;
-      g.stderr(`stackopt: ${e.message}`);
+      g.stderr(`stackopt: ${showControls(e.message)}`);
       inputFailed = true;
       continue;
     }

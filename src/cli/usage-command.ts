@@ -1,4 +1,5 @@
 import { accessSync, constants } from 'node:fs';
+import { showControls } from '../model/describe.js';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { quantile, type ServiceUsage, type UsageProfile } from '../model/usage-profile.js';
@@ -161,7 +162,7 @@ export async function runUsageRecord(opts: UsageRecordOptions, g: GlobalContext)
   const rows = Object.entries(result.profile.services).map(([key, u]) => [key, ...describeService(u)]);
   g.stdout(formatRows(rows));
   if (result.error) {
-    g.stderr(`stackopt: ${result.error.message}`);
+    g.stderr(`stackopt: ${showControls(result.error.message)}`);
     return EXIT_INTERNAL;
   }
   return EXIT_OK;

@@ -1,4 +1,5 @@
 import { keyLoc, type LRef } from '../model/access.js';
+import { showControls } from '../model/describe.js';
 import { fileOf, positionOf, type Loc, formatPath } from '../parse/location.js';
 import type { Service, Stack } from '../model/types.js';
 import type { UsageInput } from '../model/usage-recommend.js';
@@ -79,7 +80,8 @@ export function makeFinding(ruleId: string, severity: Severity, message: string,
   return {
     ruleId,
     severity,
-    message,
+    // a value of the file or of the engine quoted in it cannot act on a terminal
+    message: showControls(message),
     service,
     path: formatPath(path),
     file: fileOf(loc),

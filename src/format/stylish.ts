@@ -1,4 +1,5 @@
 import { Chalk } from 'chalk';
+import { showControls } from '../model/describe.js';
 import type { Finding } from '../engine/types.js';
 import { maskLine, sensitiveLines } from './mask.js';
 import { allFindings, inChunks, summarize, type Formatter } from './types.js';
@@ -29,7 +30,7 @@ export const formatStylish: Formatter = inChunks(function* (results, ctx) {
   // values that look like secrets are masked in every source line shown
   const masks = sensitiveLines(allFindings(results));
   for (const [file, g] of byFile) {
-    const out: string[] = [paint.underline(file)];
+    const out: string[] = [paint.underline(showControls(file))];
     const fileMasks = masks.get(file);
     // a line is masked once, however many findings show it
     const masked = fileMasks ? new Map<number, MaskedLine>() : undefined;
@@ -152,6 +153,8 @@ function shownLines(src: SourceFile | undefined): (n: number) => string | null {
     if (n !== last) {
       const text = src.lineText(n);
       shown = text.includes('\t') ? text.replace(/\t/g, ' ') : text;
+      // a control character would act on the terminal: one replacement character in its column
+      if (showControls(shown) !== shown) shown = shown.replace(/[\u0000-\u001f\u007f-\u009f]/g, '\ufffd');
       last = n;
     }
     return shown;

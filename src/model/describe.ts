@@ -24,6 +24,23 @@ export function listing(items: readonly string[], max = 5): string {
 
 /** A docker error text in quotes, on one line and not endless. */
 export function quoteError(s: string, max = 320): string {
-  const one = s.replace(/\s+/g, ' ').trim().replace(/^"(.*)"$/, '$1');
+  const one = showControls(s.replace(/\s+/g, ' ').trim().replace(/^"(.*)"$/, '$1'));
   return `"${one.length > max ? `${one.slice(0, max - 1)}…` : one}"`;
+}
+
+// C0 controls but tab and newline, DEL, and C1 controls (U+009B starts a sequence as ESC [ does)
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/**
+ * `s` with each control character written out (`\x1b`, `\u009b`), tab and newline kept: a text
+ * from a file, a file name or the engine (`image: "busybox\e[2J"`, a task error) shown on a
+ * terminal cannot move the cursor, clear the screen or recolour what follows.
+ */
+export function showControls(s: string): string {
+  CONTROL.lastIndex = 0;
+  if (!CONTROL.test(s)) return s;
+  return s.replace(CONTROL, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x80 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }
