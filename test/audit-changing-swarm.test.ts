@@ -5,7 +5,9 @@
  * counted. Also here, on the same engine: the docker filters of --stack and --service, and the
  * saved snapshot (no environment value in it, mode 0600, replayed to the same report).
  */
-import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DockerClient } from '../src/audit/docker.js';
@@ -145,6 +147,42 @@ describe.runIf(gate.run)('audit of a swarm that changes while it is read', () =>
     expect(client.calls.map((c) => c.slice(0, 2).join(' '))).toEqual(['service inspect', 'service inspect', 'service ps', 'service ps', 'inspect --type', 'inspect --type']);
   }, 300_000);
 
+  it('a service removed or scaled while its tasks are read is left out with its tasks and counted, not reported short of replicas', async () => {
+    // a docker on PATH that, once, removes or scales the service just before the tasks are inspected
+    const bin = mkdtempSync(join(tmpdir(), 'stackopt-race-'));
+    const real = execFileSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).trim();
+    for (const [name, race] of [
+      ['victim', ['service', 'rm', 'victim']],
+      ['shrunk', ['service', 'scale', '--detach', 'shrunk=0']],
+    ] as const) {
+      await docker(engine, ['service', 'create', '--detach', '--quiet', '--name', name, '--replicas', '2', 'local/busybox:1', '/bin/busybox', 'sleep', '3600']);
+      await waitFor(async () => (await tasksOf(engine, name)).filter((t) => t.CurrentState.startsWith('Running')).length === 2, 90_000, `${name} to run 2 tasks`);
+      const done = join(bin, `${name}.done`);
+      writeFileSync(join(bin, 'docker'), `#!/bin/sh
+if [ "$1 $2" = "inspect --type" ] && [ ! -e ${done} ]; then : > ${done}; ${real} ${race.join(' ')} >/dev/null; fi
+exec ${real} "$@"
+`, { mode: 0o755 });
+      const path = `${bin}:${process.env.PATH}`;
+      const client = new DockerClient({ env: { PATH: path, DOCKER_HOST: engine.host } });
+      const snap = await collectSnapshot(client, { scope: { stack: null, services: [name] } });
+      expect(existsSync(done), name).toBe(true);
+      expect(snap.services, name).toEqual([]);
+      expect(snap.tasks, name).toEqual([]);
+      expect(snap.vanished?.service, name).toBe(1);
+      if (name === 'shrunk') {
+        // the CLI: no finding about the service, the change said in the report
+        rmSync(done);
+        await docker(engine, ['service', 'scale', '--detach', 'shrunk=2']);
+        await waitFor(async () => (await tasksOf(engine, name)).filter((t) => t.CurrentState.startsWith('Running')).length === 2, 90_000, 'shrunk to run 2 tasks again');
+        const r = runCli(['audit', '--service', name, '--no-color'], process.cwd(), { ...env(), PATH: path });
+        expect(r.stdout, name).toContain('1 object changed during the audit');
+        expect(r.stdout, name).not.toMatch(/runs 0 of 2/);
+      }
+      await docker(engine, ['service', 'rm', name], { reject: false });
+    }
+    rmSync(bin, { recursive: true, force: true });
+  }, 400_000);
+
   it('narrows the calls with docker filters for --stack and --service', async () => {
     const client = new DockerClient({ env: { PATH: process.env.PATH, DOCKER_HOST: engine.host } });
     const snap = await collectSnapshot(client, { scope: { stack: 'shop' } });
@@ -160,6 +198,7 @@ describe.runIf(gate.run)('audit of a swarm that changes while it is read', () =>
       'service inspect --format {{json .}}',
       'service ps --quiet --no-trunc',
       'inspect --type task --format {{json .}}',
+      'service inspect --format {{json .}}',
       'network inspect --format {{json .}}',
     ]);
     expect(client.calls[4]!.length - 4).toBe(2); // two services inspected, not the whole swarm

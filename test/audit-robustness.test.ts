@@ -5,6 +5,7 @@
  * behaviour under test is that of a misbehaving binary. The real engine's side (a swarm that changes
  * while it is read, the filters of --stack and --service) is in audit-changing-swarm.test.ts.
  */
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -243,6 +244,14 @@ function fakeDocker(dir: string, script: string): string {
   return `${bin}:${process.env.PATH ?? ''}`;
 }
 
+/** Wait (polling, up to 2 minutes: the machine may be busy) until `ok` holds. */
+async function until(ok: () => boolean, what: string): Promise<void> {
+  for (const t0 = Date.now(); !ok(); ) {
+    if (Date.now() - t0 > 120_000) throw new Error(`waited 2 minutes for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Exit 3, one line on stderr, nothing on stdout. */
 function expectOneLine(r: { status: number; stdout: string; stderr: string }, line: string | RegExp) {
   expect(r.stdout).toBe('');
@@ -272,6 +281,22 @@ describe('a docker that misbehaves', () => {
     const child = Number(readFileSync(pids, 'utf8'));
     expect(existsSync(`/proc/${child}`) && !/\) Z /.test(readFileSync(`/proc/${child}/stat`, 'utf8'))).toBe(false);
   });
+
+  it('Ctrl-C or SIGTERM during a call ends the docker call and what it started, then stackopt as the signal would', async () => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      const pids = join(project.dir, `pids-${signal}`);
+      // docker in a process group of its own, as the audit runs it: the terminal's signal does not reach it
+      const PATH = fakeDocker(join(project.dir, `hang-${signal}`), `sleep 300 &\necho "$$ $!" > '${pids}'\nwait`);
+      const child = spawn(process.execPath, [join(repoRoot, 'bin', 'stackopt.js'), 'audit', '--timeout', '600'], { cwd: project.dir, env: { ...process.env, PATH, DOCKER_HOST: 'unix:///nonexistent.sock' }, stdio: 'ignore' });
+      const ended = new Promise<NodeJS.Signals | null>((done) => child.on('exit', (_code, sig) => done(sig)));
+      await until(() => existsSync(pids) && readFileSync(pids, 'utf8').includes(' '), `docker of ${signal} to start`);
+      child.kill(signal);
+      expect(await ended, signal).toBe(signal);
+      const [docker, sleeper] = readFileSync(pids, 'utf8').trim().split(' ').map(Number);
+      const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      await until(() => !alive(docker!) && !alive(sleeper!), `the docker call of ${signal} and its child to end`);
+    }
+  }, 300_000);
 
   it('--timeout takes a positive number of seconds up to a day', () => {
     const usage = (v: string) => runCli(['audit', '--timeout', v, '--snapshot', 'none.json'], project.dir);

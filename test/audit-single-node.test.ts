@@ -168,7 +168,7 @@ describe.runIf(gate.run)('audit against a one-node swarm', () => {
     const snap = await collectSnapshot(client);
     expect(snap.services.length).toBeGreaterThanOrEqual(5);
     expect(snap.tasks.length).toBeGreaterThan(snap.services.length);
-    expect(client.calls.map((c) => c.slice(0, 2).join(' '))).toEqual(['info --format', 'node ls', 'node inspect', 'service ls', 'service inspect', 'service ps', 'inspect --type', 'network inspect']);
+    expect(client.calls.map((c) => c.slice(0, 2).join(' '))).toEqual(['info --format', 'node ls', 'node inspect', 'service ls', 'service inspect', 'service ps', 'inspect --type', 'service inspect', 'network inspect']);
   });
 
   it('names the networks the services are attached to: the stack\'s default network, with the service\'s alias', () => {

@@ -109,6 +109,8 @@ export class DockerClient {
     } catch (e) {
       throw this.classify(args, { failed: true, stderr: String((e as Error).message), code: (e as { code?: string }).code });
     }
+    const pid = subprocess.pid;
+    if (pid) trackGroup(pid);
     let timedOut = false;
     let killTimer: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => {
@@ -127,6 +129,7 @@ export class DockerClient {
     } finally {
       clearTimeout(timer);
       clearTimeout(killTimer);
+      if (pid) untrackGroup(pid);
     }
     if (timedOut) throw this.classify(args, { failed: true, timedOut: true });
     // execa reports failures in the result (and a failure to start at all with a code such as ENOENT)
@@ -506,6 +509,43 @@ function vanishedIds(lines: string[]): string[] | null {
 
 function shorten(s: string, max = 300): string {
   return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+/**
+ * The process groups of the docker calls running. Each call runs in a group of its own (so that a
+ * timeout ends what it started too), which also takes it out of the terminal's: Ctrl-C or a SIGTERM
+ * to stackopt would leave it running (against an engine that never answers, for good). While calls
+ * run, such a signal ends their groups first; then, unless a command handles the signal itself
+ * (`usage record` stops and writes what it has), stackopt ends as the signal would have ended it.
+ */
+const runningGroups = new Set<number>();
+const INTERRUPTS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+function endGroups(): void {
+  for (const pid of runningGroups) signalGroup(pid, 'SIGTERM');
+}
+
+function onInterrupt(signal: NodeJS.Signals): void {
+  endGroups();
+  if (process.listenerCount(signal) > 1) return;
+  for (const s of INTERRUPTS) process.removeListener(s, onInterrupt);
+  process.removeListener('exit', endGroups);
+  process.kill(process.pid, signal);
+}
+
+function trackGroup(pid: number): void {
+  if (runningGroups.size === 0) {
+    for (const s of INTERRUPTS) process.on(s, onInterrupt);
+    process.on('exit', endGroups);
+  }
+  runningGroups.add(pid);
+}
+
+function untrackGroup(pid: number): void {
+  runningGroups.delete(pid);
+  if (runningGroups.size > 0) return;
+  for (const s of INTERRUPTS) process.removeListener(s, onInterrupt);
+  process.removeListener('exit', endGroups);
 }
 
 /** Signal a whole process group (the docker call and what it started); it may be gone already. */

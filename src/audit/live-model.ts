@@ -68,14 +68,18 @@ function selectServices(snap: SwarmSnapshot, scope: AuditScope): DockerService[]
   const stackName = scope.stack ?? null;
   // a snapshot of part of the swarm says so when a name is not in it
   const note = snap.scope ? ` (the snapshot holds only ${describeScope(snap.scope)})` : '';
+  // services of the scope removed or changed while the swarm was read were left out of the
+  // snapshot (counted in `vanished`): what is missing of the scope is not a name the user got wrong
+  const changed = snap.scope !== undefined && (snap.vanished?.service ?? 0) > 0;
   if (stackName) {
     list = all.filter((s) => s.Spec.Labels?.[STACK_NAMESPACE_LABEL] === stackName);
+    if (list.length === 0 && changed) return [];
     if (list.length === 0) {
       throw noStackError(stackName, [...new Set(all.map((s) => s.Spec.Labels?.[STACK_NAMESPACE_LABEL]).filter((n): n is string => !!n))].sort(), note);
     }
   }
   const wanted = scope.services ?? [];
-  if (wanted.length > 0) list = pickServices(list, (s) => s.Spec.Name, (s) => s.ID, stackName, wanted, note);
+  if (wanted.length > 0) list = pickServices(list, (s) => s.Spec.Name, (s) => s.ID, stackName, wanted, note, changed);
   return sortByName([...list], (s) => s.Spec.Name);
 }
 

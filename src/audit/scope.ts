@@ -22,7 +22,7 @@ export function noStackError(stack: string, stacks: string[], note = ''): ScopeE
  * name within `stack` (`web` for `shop_web`), or an id or id prefix of 6 characters or more. A name
  * that matches nothing is a ScopeError with the closest name.
  */
-export function pickServices<T>(list: T[], name: (t: T) => string, id: (t: T) => string, stack: string | null, wanted: string[], note = ''): T[] {
+export function pickServices<T>(list: T[], name: (t: T) => string, id: (t: T) => string, stack: string | null, wanted: string[], note = '', skipMissing = false): T[] {
   const picked: T[] = [];
   for (const w of wanted) {
     const hit = list.find((s) => {
@@ -30,6 +30,7 @@ export function pickServices<T>(list: T[], name: (t: T) => string, id: (t: T) =>
       const i = id(s);
       return n === w || (stack !== null && n === `${stack}_${w}`) || i === w || (w.length >= 6 && (i.startsWith(w) || w.startsWith(i)));
     });
+    if (!hit && skipMissing) continue;
     if (!hit) {
       const names = list.map(name);
       const short = stack ? names.filter((n) => n.startsWith(`${stack}_`)).map((n) => n.slice(stack.length + 1)) : [];

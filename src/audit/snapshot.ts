@@ -89,8 +89,20 @@ export async function collectSnapshot(client: DockerClient, opts: CollectOptions
   // a service removed between its inspect and `service ps` is gone: its spec is not audited
   const services = inspected.filter((s) => !client.vanished.service.has(s.ID));
   progress(`inspecting ${plural(taskIds.length, 'task')}`);
-  const tasks = checked('docker inspect --type task', taskIds.length ? await client.inspectTasks(taskIds) : [], TASK_SHAPE, 'task');
-  const networkIds = [...new Set(services.flatMap((s) => serviceNetworks(s).map((n) => n.Target ?? '')).filter(Boolean))];
+  const read = checked('docker inspect --type task', taskIds.length ? await client.inspectTasks(taskIds) : [], TASK_SHAPE, 'task');
+  // a service removed or changed (scaled, updated) while its tasks were read: its spec and its tasks
+  // no longer tell one story (2 replicas wanted, their tasks being removed), so it is asked again
+  // and, gone or changed, left out with its tasks and counted with what changed during the read
+  const again = services.length ? checked('docker service inspect', await client.inspectServices(services.map((s) => s.ID)), SERVICE_SHAPE, 'service') : [];
+  const updatedAt = new Map(again.map((s) => [s.ID, s.UpdatedAt]));
+  const settled = services.filter((s) => {
+    if (updatedAt.has(s.ID) && updatedAt.get(s.ID) === s.UpdatedAt) return true;
+    client.vanished.service.add(s.ID);
+    return false;
+  });
+  const kept = new Set(settled.map((s) => s.ID));
+  const tasks = settled.length === services.length ? read : read.filter((t) => kept.has(t.ServiceID));
+  const networkIds = [...new Set(settled.flatMap((s) => serviceNetworks(s).map((n) => n.Target ?? '')).filter(Boolean))];
   progress(`inspecting ${plural(networkIds.length, 'network')}`);
   const networks = checked('docker network inspect', networkIds.length ? await client.inspectNetworks(networkIds) : [], NETWORK_SHAPE, 'network');
   const snap: SwarmSnapshot = {
@@ -100,7 +112,7 @@ export async function collectSnapshot(client: DockerClient, opts: CollectOptions
     engine: client.describeEngine(),
     info: trimInfo(info),
     nodes: nodes.map(trimNode),
-    services: services.map(trimService),
+    services: settled.map(trimService),
     tasks: tasks.map(trimTask),
     networks: networks.map(trimNetwork),
   };
