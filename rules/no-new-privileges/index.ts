@@ -35,9 +35,11 @@ function findOption(svc: Service): { list: LRef | undefined; found: Found | null
 }
 
 function addOption(svc: Service): FixBuilder {
-  const b = new FixBuilder(`added ${OPTION} to security_opt`);
   const { list, found } = findOption(svc);
-  if (found) return b.replace(found.ref, OPTION);
+  // an explicit `no-new-privileges:false` is the author's choice (sudo, su, a setuid ping need it):
+  // turning it on is a change of behaviour, applied with --unsafe only
+  if (found) return new FixBuilder(`replaced ${String(scalarValue(found.ref))} with ${OPTION} in security_opt (it was turned off on purpose: check that nothing in the service needs setuid, such as sudo, su or ping)`, true).replace(found.ref, OPTION);
+  const b = new FixBuilder(`added ${OPTION} to security_opt`);
   if (list && list.node.kind === 'seq') return b.append(list, [OPTION]);
   if (list) return b.fail('security_opt is not a list');
   return b.add(svc.ref, ['security_opt'], [OPTION]);

@@ -8,12 +8,12 @@ import { testReadmeExamples } from '../../test/helpers/readme-examples.js';
 import { fixProject } from '../../src/fix/fix-project.js';
 
 /** The fixed text of `compose.yaml` (only this rule's fixes), and what is left of the rule. */
-function fixText(text: string, target: 'compose' | 'swarm' = 'compose'): { output: string; left: number } {
+function fixText(text: string, target: 'compose' | 'swarm' = 'compose', unsafe = false): { output: string; left: number } {
   const dir = mkdtempSync(join(tmpdir(), 'stackopt-nnp-'));
   try {
     const file = join(dir, 'compose.yaml');
     writeFileSync(file, text);
-    const r = fixProject({ files: [file], environment: {}, only: ['no-new-privileges'], target });
+    const r = fixProject({ files: [file], environment: {}, only: ['no-new-privileges'], target, unsafe });
     return { output: r.files[0]!.output, left: r.after.filter((f) => f.ruleId === 'no-new-privileges').length };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -89,8 +89,10 @@ describe('no-new-privileges fix', () => {
     expect(fixText('services:\n  api:\n    image: api:1\n    security_opt: [label=disable]\n').output).toBe('services:\n  api:\n    image: api:1\n    security_opt: [label=disable, no-new-privileges:true]\n');
   });
 
-  it('turns false into true in its own quoting', () => {
-    expect(fixText('services:\n  api:\n    image: api:1\n    security_opt: ["no-new-privileges:false"]\n').output).toBe('services:\n  api:\n    image: api:1\n    security_opt: ["no-new-privileges:true"]\n');
+  it('turns an explicit false into true in its own quoting with --unsafe only (it was turned off on purpose)', () => {
+    const text = 'services:\n  api:\n    image: api:1\n    security_opt: ["no-new-privileges:false"]\n';
+    expect(fixText(text)).toEqual({ output: text, left: 1 });
+    expect(fixText(text, 'compose', true).output).toBe('services:\n  api:\n    image: api:1\n    security_opt: ["no-new-privileges:true"]\n');
   });
 
   it('keeps CRLF line ends', () => {
