@@ -122,6 +122,7 @@ testRule(rule, {
       name: 'a value that is not a number is left to the schema',
       code: 'services:\n  web:\n    image: nginx:1.27\n    deploy:\n      replicas: many\n',
     },
+    { name: 'replicas: 0 (or scale: 0): stopped on purpose, no single point of failure', code: 'services:\n  ingress:\n    image: myorg/edge:1\n    deploy:\n      replicas: 0\n  proxy:\n    image: traefik:3.1\n    scale: 0\n' },
     { name: 'compose: scale: 3 runs three containers', code: 'services:\n  proxy:\n    image: traefik:3.1\n    scale: 3\n' },
     {
       name: 'container_name with 2 replicas is container-name-scaling\'s business, not this rule\'s',
@@ -191,6 +192,23 @@ volumes:
         { messageId: 'cannotScale', message: /a second replica would not start: it uses the host's network \(network_mode: host\), where a second container would listen on the same ports of the host; give it a network of its own and publish its ports, then scale it$/, line: 2, column: 3 },
         { messageId: 'cannotScale', message: /a second replica would not start: it sets networks\.front\.ipv6_address 2001:db8::10, which a second container cannot take; remove it, then scale it$/, line: 5, column: 3 },
         { messageId: 'cannotScale', message: /it sets mac_address 02:42:ac:11:65:43, which a second container cannot take/, line: 10, column: 3 },
+      ],
+    },
+    {
+      name: 'compose: another container\'s network; swarm: the host\'s network, unless one task per node',
+      code: {
+        'compose.yaml': 'services:\n  vpn:\n    image: myorg/vpn:1\n  proxy:\n    image: traefik:3.1\n    network_mode: "service:vpn"\n',
+        'stack.yml': 'services:\n  edge:\n    image: nginx:1.27\n    networks: [hostnet]\n  lb:\n    image: haproxy:3.0\n    networks: [host]\n    deploy:\n      placement:\n        max_replicas_per_node: 1\nnetworks:\n  hostnet:\n    external: true\n    name: host\n  host:\n    external: true\n',
+      },
+      lint: ['compose.yaml'],
+      errors: [{ messageId: 'cannotScale', message: /it shares the network of another container \(network_mode: service:vpn\), where a second container would listen on the same ports; give it a network of its own, then scale it$/, line: 4, column: 3 }],
+    },
+    {
+      name: 'swarm: the host\'s network (a network named host) means a second task on the node cannot start',
+      code: { 'stack.yml': 'services:\n  edge:\n    image: nginx:1.27\n    networks: [hostnet]\n  lb:\n    image: haproxy:3.0\n    networks: [host]\n    deploy:\n      placement:\n        max_replicas_per_node: 1\nnetworks:\n  hostnet:\n    external: true\n    name: host\n  host:\n    external: true\n' },
+      errors: [
+        { messageId: 'cannotScale', message: /it attaches to the host's network \(networks: hostnet, the network named host\), where a second task on the same node would listen on the same ports; set deploy\.placement\.max_replicas_per_node: 1 on enough nodes, then scale it$/, line: 2, column: 3 },
+        { messageId: 'singleReplica', line: 8, column: 5 },
       ],
     },
     {
@@ -300,11 +318,6 @@ volumes:
           path: 'services.lb.deploy.replicas',
         },
       ],
-    },
-    {
-      name: 'replicas: 0',
-      code: 'services:\n  ingress:\n    image: myorg/edge:1\n    deploy:\n      replicas: 0\n',
-      errors: [{ message: single('ingress', 'name contains "ingress"', '0 replicas (deploy.replicas: 0)'), line: 5, column: 17 }],
     },
     {
       name: 'replicas from ${VAR:-1} (default used)',

@@ -27,20 +27,28 @@ export const FIXED_REPLICAS = 2;
  *   `deploy.placement.max_replicas_per_node: 1` keeps the tasks on different nodes. Swarm ignores
  *   `container_name`, and an ingress-mode port is served by the routing mesh for every replica.
  */
-export function scaleBlocker(svc: Service, target: Target): string | null {
+export function scaleBlocker(svc: Service, target: Target, stack?: Stack): string | null {
   if (target === 'compose') {
     const name = scalarValue(child(svc.ref, 'container_name'));
     if (typeof name === 'string' && name !== '') {
       return `it sets container_name "${name}", and docker compose cannot start a second container of that name; remove container_name (others reach it by its service name), then scale it`;
     }
     const networkMode = scalarValue(child(svc.ref, 'network_mode'));
-    if (typeof networkMode === 'string' && networkMode.trim().toLowerCase() === 'host') {
+    const mode = typeof networkMode === 'string' ? networkMode.trim() : '';
+    if (mode.toLowerCase() === 'host') {
       return 'it uses the host\'s network (network_mode: host), where a second container would listen on the same ports of the host; give it a network of its own and publish its ports, then scale it';
+    }
+    if (/^(?:service|container):./.test(mode)) {
+      return `it shares the network of another container (network_mode: ${mode}), where a second container would listen on the same ports; give it a network of its own, then scale it`;
     }
     const fixed = fixedAddress(svc);
     if (fixed) return `it sets ${fixed}, which a second container cannot take; remove it, then scale it`;
   }
   const onePerNode = Number(scalarValue(at(svc.deploy, 'placement', 'max_replicas_per_node'))) === 1;
+  if (target === 'swarm' && !onePerNode) {
+    const host = hostNetwork(svc, stack);
+    if (host) return `it attaches to the host's network (${host}), where a second task on the same node would listen on the same ports; set deploy.placement.max_replicas_per_node: 1 on enough nodes, then scale it`;
+  }
   for (const p of svc.ports) {
     // a host port a variable sets is whatever the environment of the deploy makes it: not the
     // environment of this run (unset here, it would read as no host port at all)
@@ -57,6 +65,16 @@ export function scaleBlocker(svc: Service, target: Target): string | null {
     }
     if (!variable && hostPorts(p.published!) >= 2 && !p.target.includes('-')) continue;
     return `it publishes ${port} (${written}), which a second container cannot bind${variable ? ' when it is one port' : ''}; publish a host port range, or put a proxy in front of it, then scale it`;
+  }
+  return null;
+}
+
+/** The network of the service that is the host's (`networks: [host]`, or one declared `external` with `name: host`), as written; else null. */
+function hostNetwork(svc: Service, stack: Stack | undefined): string | null {
+  for (const n of svc.networks) {
+    const declared = stack?.networks.get(n.name);
+    const name = declared ? scalarValue(child(declared.ref, 'name')) : undefined;
+    if (n.name === 'host' || name === 'host') return name === 'host' && n.name !== 'host' ? `networks: ${n.name}, the network named host` : 'networks: host';
   }
   return null;
 }
@@ -149,7 +167,7 @@ export function fixReplicas(stack: Stack, svc: Service, isCritical: (s: Service)
     const partial = completesAnotherFile(s);
     if (partial) return b.fail(partial);
     if (!isCritical(s)) return b.fail(`service "${s.name}" is not critical`);
-    const blocker = scaleBlocker(s, stackTarget(stack));
+    const blocker = scaleBlocker(s, stackTarget(stack), stack);
     if (blocker) return b.fail(`service "${s.name}" cannot run a second replica: ${blocker}`);
     return b.set(s.ref, scale ? ['scale'] : ['deploy', 'replicas'], FIXED_REPLICAS);
   });

@@ -66,14 +66,15 @@ export default defineRule<CriticalSingleReplicaOptions>({
         const scaled = scale ? scalarValue(scale) : undefined;
         if (scale && !(typeof scaled === 'number' && Number.isInteger(scaled))) return; // the schema reports it
         const count = scale ? (scaled as number) : (svc.replicas?.value ?? 1);
-        if (count >= 2) return;
+        // two or more; or none, written so (a service stopped on purpose is not a single point of failure)
+        if (count >= 2 || count === 0) return;
         const reason = criticalReason(svc, patterns, ignore);
         if (!reason) return;
         const replicas = scale ? `${count} ${count === 1 ? 'replica' : 'replicas'} (scale: ${showValue(scale)})` : describeReplicas(count, svc.replicas);
         const state = statefulReason(svc);
         const target = svc.replicas ?? scale ?? deepest(svc.ref, 'deploy');
         const loc = svc.replicas ? svc.replicas.loc : scale ? scale.node.loc : keyLoc(target);
-        const blocker = state ? null : scaleBlocker(svc, stackTarget(ctx.stack));
+        const blocker = state ? null : scaleBlocker(svc, stackTarget(ctx.stack), ctx.stack);
         if (state) {
           ctx.report({
             messageId: 'statefulSingleReplica',
