@@ -82,6 +82,9 @@ export function fixHealthcheck(stack: Stack, svc: Service): Fix {
     // the known check asks the server on its default port: one moved elsewhere would fail it forever
     const moved = portMovingWord(readCommand(s.ref));
     if (moved !== null) return b.fail(`service "${s.name}" starts its server with "${moved}", which may move it off the port the known check asks; add a healthcheck by hand`);
+    // images that take their port from the environment (bitnami's POSTGRESQL_PORT_NUMBER, REDIS_PORT_NUMBER)
+    const portVariable = [...s.environment.keys()].find((k) => /PORT/i.test(k));
+    if (portVariable !== undefined) return b.fail(`service "${s.name}" sets ${portVariable}, which may move its server off the port the known check asks; add a healthcheck by hand`);
     if (s.healthcheck) return b.fail('the service already has a healthcheck');
     const existing = child(s.ref, 'healthcheck');
     if (existing && !(existing.node.kind === 'scalar' && existing.node.value === null)) return b.fail('healthcheck is not a mapping');
