@@ -33,6 +33,8 @@ export default defineRule({
         if (!live || live.nodes.length === 0) return;
         for (const svc of live.services) {
           if (svc.constraints.length === 0 && svc.maxReplicasPerNode === 0) continue;
+          // scaled to 0: no task to place (swarm shows nothing pending)
+          if (svc.mode === 'replicated' && svc.replicas === 0) continue;
           const p = analysePlacement(svc, live.nodes);
           if (p.matching.length === 0 && p.constraints.length > 0) {
             const culprit = worstConstraint(p);

@@ -64,6 +64,12 @@ describe(ID, () => {
     expect(parseConstraint('nonsense')).toBeNull();
   });
 
+  it('says nothing of a service scaled to 0: it has no task to place', () => {
+    const svc = service({ name: 'zero', replicas: 0, constraints: ['node.hostname == nosuchhost'] });
+    expect(findingsOf(audit(snapshot({ nodes, services: [svc] })), ID)).toEqual([]);
+    expect(findingsOf(audit(snapshot({ nodes, services: [service({ name: 'one', replicas: 1, constraints: ['node.hostname == nosuchhost'] })] })), ID)).toHaveLength(1);
+  });
+
   it('reports a service whose only nodes are down', () => {
     const down = node({ hostname: 'gpu-1', labels: { gpu: 'yes' }, state: 'down' });
     const svc = service({ name: 'ml', constraints: ['node.labels.gpu == yes'] });
