@@ -11,10 +11,26 @@ testRule(rule, {
   valid: [
     { name: 'list form', code: 'services:\n  api:\n    image: api:1\n    depends_on: [db]\n  db:\n    image: postgres:16\n' },
     { name: 'long form with conditions', code: 'services:\n  api:\n    image: api:1\n    depends_on:\n      db:\n        condition: service_healthy\n  db:\n    image: postgres:16\n' },
-    { name: 'an optional dependency that is absent', code: 'services:\n  api:\n    image: api:1\n    depends_on:\n      tracing:\n        condition: service_started\n        required: false\n' },
+    { name: 'an optional dependency on a service its profile leaves out', code: 'services:\n  api:\n    image: api:1\n    depends_on:\n      tracing:\n        condition: service_started\n        required: false\n  tracing:\n    image: jaegertracing/all-in-one:1.57\n    profiles: [debug]\n' },
+    { name: 'links, service: namespaces and volumes_from of services of the file; a container is not one', code: 'services:\n  api:\n    image: api:1\n    links: ["db:database"]\n    network_mode: "service:vpn"\n    volumes_from: ["data:ro", "container:legacy"]\n  db:\n    image: postgres:16\n  vpn:\n    image: myorg/vpn:1\n  data:\n    image: busybox:1.36\n' },
+    { name: 'swarm: links and the rest are not dependencies there', code: { 'stack.yml': 'services:\n  api:\n    image: api:1\n    links: [nosuch]\n' } },
     { name: 'a chain, not a cycle', code: 'services:\n  a:\n    image: a:1\n    depends_on: [b]\n  b:\n    image: b:1\n    depends_on: [c]\n  c:\n    image: c:1\n' },
   ],
   invalid: [
+    {
+      name: 'required: false spares only a service its profiles leave out, not a name the file lacks (compose refuses it)',
+      code: 'services:\n  api:\n    image: api:1\n    depends_on:\n      tracing:\n        condition: service_started\n        required: false\n',
+      errors: [{ messageId: 'unknown', line: 5, column: 7, endColumn: 14 }],
+    },
+    {
+      name: 'compose adds links, service: namespaces and volumes_from to depends_on: an unknown one, and the cycle they close',
+      code: 'services:\n  api:\n    image: api:1\n    links: ["dbb:database"]\n    ipc: "service:shm"\n  web:\n    image: web:1\n    network_mode: "service:proxy"\n  proxy:\n    image: nginx:1.27\n    volumes_from: [web]\n',
+      errors: [
+        { messageId: 'unknownVia', message: 'service "api" links to "dbb:database", but "dbb" is not a service of this file, and docker compose refuses the file; fix the name or remove it', line: 4, column: 13 },
+        { messageId: 'unknownVia', message: /^service "api" uses ipc: service:shm, but "shm" is not a service of this file/, line: 5, column: 10 },
+        { messageId: 'cycle', line: 11, column: 20 },
+      ],
+    },
     {
       name: 'an unknown service: underlines it, suggests the close one',
       code: 'services:\n  api:\n    image: api:1\n    depends_on:\n      - postgress\n  postgres:\n    image: postgres:16\n',

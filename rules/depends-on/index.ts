@@ -2,12 +2,14 @@ import { child, entries, items, scalarValue, type LRef } from '../../src/model/a
 import type { Service } from '../../src/model/types.js';
 import { closest } from '../../src/parse/validate-schema.js';
 import { defineRule } from '../../src/engine/types.js';
+import { stackTarget } from '../../src/engine/target.js';
 
 interface Dependency {
   name: string;
   ref: LRef;
   atKey: boolean;
-  required: boolean;
+  /** how a dependency that is not in depends_on comes about: `links`, `network_mode: service:vpn`, ... */
+  via?: string;
 }
 
 /** depends_on as a list of names or a mapping of name → {condition, required, restart}. */
@@ -17,13 +19,37 @@ export function dependencies(svc: Service): Dependency[] {
   if (d.node.kind === 'seq') {
     return items(d).flatMap((it) => {
       const v = scalarValue(it);
-      return typeof v === 'string' ? [{ name: v, ref: it, atKey: false, required: true }] : [];
+      return typeof v === 'string' ? [{ name: v, ref: it, atKey: false }] : [];
     });
   }
-  return entries(d).map(({ key, ref }) => {
-    const req = scalarValue(child(ref, 'required'));
-    return { name: key, ref, atKey: true, required: !(req === false || req === 'false') };
-  });
+  return entries(d).map(({ key, ref }) => ({ name: key, ref, atKey: true }));
+}
+
+/**
+ * The dependencies docker compose adds to depends_on (compose-go, loader/normalize.go): the service of
+ * each `links` entry (`db` or `db:alias`), of `network_mode`, `ipc`, `pid`, `uts` or `cgroup` set to
+ * `service:NAME`, and of each `volumes_from` entry that is not `container:...`; a name depends_on
+ * already holds keeps its own entry.
+ */
+function derivedDependencies(svc: Service, declared: ReadonlySet<string>): Dependency[] {
+  const out: Dependency[] = [];
+  const add = (name: string, ref: LRef, via: string) => {
+    if (name !== '' && !declared.has(name) && !out.some((d) => d.name === name)) out.push({ name, ref, atKey: false, via });
+  };
+  for (const it of items(child(svc.ref, 'links'))) {
+    const v = scalarValue(it);
+    if (typeof v === 'string') add(v.split(':').length === 2 ? v.split(':')[0]! : v, it, `links to "${v}"`);
+  }
+  for (const key of ['network_mode', 'ipc', 'pid', 'uts', 'cgroup']) {
+    const ref = child(svc.ref, key);
+    const v = scalarValue(ref);
+    if (ref && typeof v === 'string' && v.startsWith('service:')) add(v.slice('service:'.length), ref, `uses ${key}: ${v}`);
+  }
+  for (const it of items(child(svc.ref, 'volumes_from'))) {
+    const v = scalarValue(it);
+    if (typeof v === 'string' && !v.startsWith('container:')) add(v.split(':')[0]!, it, `takes volumes_from "${v}"`);
+  }
+  return out;
 }
 
 export default defineRule({
@@ -34,6 +60,7 @@ export default defineRule({
     category: 'references',
     messages: {
       unknown: 'service "{{service}}" depends on "{{name}}", which is not a service of this file{{hint}}; fix the name or remove the dependency',
+      unknownVia: 'service "{{service}}" {{via}}, but "{{name}}" is not a service of this file{{hint}}, and docker compose refuses the file; fix the name or remove it',
       cycle: 'depends_on forms a cycle ({{cycle}}): no service of it can start first; remove one of the dependencies',
     },
   },
@@ -42,15 +69,18 @@ export default defineRule({
       stack(stack) {
         const byName = new Map(stack.services.map((s) => [s.name, s]));
         const deps = new Map<string, Dependency[]>();
+        const compose = stackTarget(stack) === 'compose';
         for (const svc of stack.services) {
-          const list = dependencies(svc);
+          const declared = dependencies(svc);
+          const list = compose ? [...declared, ...derivedDependencies(svc, new Set(declared.map((d) => d.name)))] : declared;
           deps.set(svc.name, list.filter((d) => byName.has(d.name)));
           for (const d of list) {
-            if (byName.has(d.name) || !d.required) continue;
+            // `required: false` spares only a service its profiles leave out, not a name the file lacks
+            if (byName.has(d.name)) continue;
             const guess = closest(d.name, [...byName.keys()]);
             ctx.report({
-              messageId: 'unknown',
-              data: { service: svc.name, name: d.name, hint: guess ? ` (did you mean "${guess}"?)` : '' },
+              messageId: d.via ? 'unknownVia' : 'unknown',
+              data: { service: svc.name, name: d.name, hint: guess ? ` (did you mean "${guess}"?)` : '', via: d.via ?? '' },
               at: d.ref,
               loc: d.atKey && d.ref.entry ? d.ref.entry.keyLoc : d.ref.node.loc,
               service: svc,
