@@ -636,7 +636,10 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
     if (bombReported) return;
     const size = expandedSize(v);
     sizeBound += size;
-    if (size > MAX_EXPANDED_NODES) {
+    // one alias past the bound, or all of them together (`<<: *labels` of 8,000 keys in 8,000
+    // services, or a chain of anchors each merging the one before): stopped here, before the
+    // merged entries are copied again and again
+    if (size > MAX_EXPANDED_NODES || sizeBound > MAX_EXPANDED_NODES) {
       bombReported = true;
       throw new AliasBombError(at);
     }

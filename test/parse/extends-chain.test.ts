@@ -49,7 +49,7 @@ describe('extends chains whose lists repeat without bound', () => {
     const project = loadFiles({ 'compose.yaml': text });
     const errors = project.issues.filter((i) => i.ruleId === 'extends');
     expect(errors).toHaveLength(1);
-    expect(errors[0]!.message).toMatch(/^service "s(\d+)" extends "s\d+", and the project's extends chains repeat more than 1,000,000 list items in all \(each service holds its bases' items again\); it is read without its base, as are the services after it$/);
+    expect(errors[0]!.message).toMatch(/^service "s(\d+)" extends "s\d+", and the project's extends chains repeat more than 1,000,000 keys and list items in all \(each service holds its bases' again\); it is read without its base, as are the services after it$/);
     const services = project.root!.get('services')!.value as LMap;
     const items = (name: string) => ((services.get(name)!.value as LMap).get('security_opt')!.value as { items: unknown[] }).items.length;
     // the root's bases merged in full; the service named in the error holds its own item only
@@ -57,6 +57,16 @@ describe('extends chains whose lists repeat without bound', () => {
     expect(items(`s${n - 2}`)).toBe(2);
     expect(items(`s${cut}`)).toBe(1);
     expect(items('s0')).toBe(1);
+  });
+
+  it('many services extending one base of many keys: the same bound (8,000 x 8,000 labels ran out of memory)', () => {
+    let text = 'services:\n  base:\n    image: x:1\n    labels:\n';
+    for (let i = 0; i < 1_100; i++) text += `      k${i}: v\n`;
+    for (let i = 0; i < 1_000; i++) text += `  s${i}:\n    extends: base\n`;
+    const project = loadFiles({ 'compose.yaml': text });
+    const errors = project.issues.filter((i) => i.ruleId === 'extends');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.message).toMatch(/^service "s9\d\d" extends "base", and the project's extends chains repeat more than 1,000,000 keys and list items/);
   });
 
   it('a chain of one-item lists under the bound merges every link', () => {

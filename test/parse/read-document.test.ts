@@ -224,12 +224,28 @@ describe('alias bombs', () => {
       const u = process.cpuUsage(t0);
       expect((u.user + u.system) / 1000).toBeLessThan(20_000);
       expect(r.findings.map(brief)).toEqual([
-        // the first alias whose expansion passes the bound: *l6 on the line of &l7
-        yamlError(8, 12, 8, 15, 'aliases expand this document past 1,000,000 nodes (a "billion laughs" alias bomb); it is not read further'),
+        // the alias at which the document's expansion passes the bound: the first *l5 of &l6's list
+        // (the anchors above it expand to about 670,000 nodes, and it adds 597,871)
+        yamlError(7, 12, 7, 15, 'aliases expand this document past 1,000,000 nodes (a "billion laughs" alias bomb); it is not read further'),
       ]);
       expect(r.project.root).toBeNull();
     });
   }
+
+  it('merge keys that together expand past the bound: one finding, at the merge that passes it (8,000 x 8,000 keys ran out of memory)', () => {
+    let fan = 'x-b: &b\n';
+    for (let i = 0; i < 1_100; i++) fan += `  k${i}: v\n`;
+    fan += 'services:\n';
+    for (let i = 0; i < 1_000; i++) fan += `  s${i}:\n    image: nginx:1\n    labels:\n      <<: *b\n`;
+    const r = lintFiles({ 'compose.yaml': fan });
+    expect(r.findings.filter((f) => f.ruleId === 'yaml-syntax').map((f) => f.message)).toEqual(['aliases expand this document past 1,000,000 nodes (a "billion laughs" alias bomb); it is not read further']);
+    expect(r.project.root).toBeNull();
+    // a chain of anchors, each merging the one before: n²/2 keys
+    let chain = 'x-a0: &a0\n  k0: v\n';
+    for (let i = 1; i < 1_600; i++) chain += `x-a${i}: &a${i}\n  <<: *a${i - 1}\n  k${i}: v\n`;
+    chain += 'services:\n  web:\n    image: nginx:1\n';
+    expect(lintFiles({ 'compose.yaml': chain }).findings.filter((f) => f.ruleId === 'yaml-syntax')).toHaveLength(1);
+  });
 
   it('a self-referencing anchor in a sequence is one finding at the alias, not a hang', () => {
     expect(lintText('x-a: &a [1, *a]\nservices: {}\n')).toEqual([
