@@ -10,6 +10,16 @@ const parse = (text: string, lookup?: Record<string, string>) => {
 };
 
 describe('parseEnvFile: values', () => {
+  it('a value that the lines above make grow past 1 MiB (doubling at each line) is an error at its line, not gigabytes', () => {
+    let text = 'A0=lollollol\n';
+    for (let i = 1; i < 40; i++) text += `A${i}=\${A${i - 1}}\${A${i - 1}}\n`;
+    const { values, errors } = parseEnvFile(text);
+    // 9 x 2^17 characters pass 1 MiB at A17 (line 18); each line after it doubles an empty value
+    expect(errors).toEqual([{ line: 18, column: 5, message: 'the value grows past 1 MiB through the variables it uses (the value is not shown)' }]);
+    expect(values.get('A16')).toHaveLength(9 * 2 ** 16);
+    expect(values.get('A39')).toBe('');
+  });
+
   it('KEY=VALUE lines, values trimmed, "=" inside a value kept', () => {
     expect(parse('A=1\nB = two \nC=a=b\nD=\n')).toEqual({ values: { A: '1', B: 'two', C: 'a=b', D: '' }, errors: [] });
   });
