@@ -267,13 +267,13 @@ export function toPlain(v: LVal, memo = new Map<LVal, unknown>(), bare?: Map<LVa
 }
 
 /**
- * `obj[key] = value` on a mapping made for a validator, as on `{}`: where `obj` is bare (made
- * without a prototype), a `__proto__` key sets its prototype (to an object or null; anything else
- * is ignored), as the assignment does on `{}`.
+ * `obj[key] = value` on a mapping made for a validator. A `__proto__` key is a key like any other, as
+ * it is for docker (a Go map): an own property, never the object's prototype (an assignment on `{}`
+ * would set that; on a bare object, made without a prototype, it makes the property).
  */
 export function setPlainEntry(obj: Record<string, unknown>, key: string, value: unknown, bare: boolean): void {
-  if (!bare || key !== '__proto__') obj[key] = value;
-  else if (typeof value === 'object') Object.setPrototypeOf(obj, value);
+  if (bare || key !== '__proto__') obj[key] = value;
+  else Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 export interface ConvertOptions {

@@ -70,13 +70,15 @@ describe('schema data without prototypes', () => {
     expect(failures).toBeGreaterThan(10);
   });
 
-  it('a mapping outside sequences has no prototype, one inside a sequence has Object.prototype; __proto__ sets the prototype', () => {
-    const root = parseText('services:\n  web:\n    ports: [{target: 80}]\n    __proto__: {image: x}\n').root as LVal;
+  it('a mapping outside sequences has no prototype, one inside a sequence has Object.prototype; __proto__ is a key like any other (docker\'s maps)', () => {
+    const root = parseText('services:\n  web:\n    ports: [{target: 80, __proto__: {x: 1}}]\n    __proto__: {image: x}\n').root as LVal;
     const data = plainForValidator(root) as { services: { web: { ports: object[]; image?: string } } };
     expect(Object.getPrototypeOf(data)).toBeNull();
     expect(Object.getPrototypeOf(data.services.web.ports[0])).toBe(Object.prototype);
-    expect(Object.keys(data.services.web)).toEqual(['ports']);
-    expect(data.services.web.image).toBe('x');
+    expect(Object.keys(data.services.web)).toEqual(['ports', '__proto__']);
+    expect(data.services.web.image).toBeUndefined();
+    expect(Object.keys(data.services.web.ports[0]!)).toEqual(['target', '__proto__']);
+    expect(Object.getPrototypeOf(data.services.web.ports[0])).toBe(Object.prototype);
   });
 });
 
