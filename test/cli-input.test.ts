@@ -478,7 +478,7 @@ describe('invalid YAML: exit 1 with a yaml-syntax finding at file:line:col', () 
     expect(r.stdout).toContain('a-compose.yaml:1:1: error the file is empty: a compose file needs at least a services: mapping [yaml-syntax]');
     expect(r.stdout).toContain('b-compose.yaml:1:1: error the document is a sequence; a compose file is a mapping with a services: key [yaml-syntax]');
     expect(r.stdout).toContain('c-compose.yaml:2:1: error this file holds 2 YAML documents;');
-    expect(r.stdout).toContain('d-compose.yaml:8:12: error aliases expand this document past 1,000,000 nodes');
+    expect(r.stdout).toContain('d-compose.yaml:7:12: error aliases expand this document past 1,000,000 nodes');
     expectClean(r);
   });
 });

@@ -378,6 +378,22 @@ describe('files it writes', () => {
     expect(runCli(['fix', 'compose.yaml', '-o', 'other.yaml'], p.dir).status).toBe(0);
   }, 300_000);
 
+  it('-o and --write-baseline never name a file the project reads: its .env, a file extends names, the compose file', () => {
+    const files = { '.env': 'A=1\n', 'base.yaml': 'services:\n  base:\n    image: nginx:1.27\n', 'c.yml': 'services:\n  web:\n    extends: {file: base.yaml, service: base}\n' };
+    const p = project(files);
+    for (const [args, line] of [
+      [['lint', 'c.yml', '--write-baseline', 'c.yml'], 'stackopt: --write-baseline c.yml is c.yml, a file the project reads; nothing was written'],
+      [['lint', 'c.yml', '--write-baseline', 'base.yaml'], 'stackopt: --write-baseline base.yaml is base.yaml, a file the project reads; nothing was written'],
+      [['lint', 'c.yml', '-o', '.env'], 'stackopt: -o .env is .env, a file the project reads; the report was not written'],
+      [['fix', 'c.yml', '-o', 'base.yaml'], 'stackopt: -o base.yaml is base.yaml, a file the project reads; nothing was written'],
+      [['fix', 'c.yml', '-o', './.env'], 'stackopt: -o ./.env is .env, a file the project reads; nothing was written'],
+    ] as const) {
+      const r = runCli([...args], p.dir);
+      expect([r.status, r.stderr.trim()], args.join(' ')).toEqual([2, line]);
+    }
+    for (const [name, text] of Object.entries(files)) expect(readFileSync(join(p.dir, name), 'utf8'), name).toBe(text);
+  });
+
   it('a symbolic link planted at <file>.optimized is replaced, never followed', () => {
     const victim = project({ 'victim.txt': 'keep me\n' });
     const p = project({ '.stackopt.yaml': RULES, 'compose.yaml': INPUT });

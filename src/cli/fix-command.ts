@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { showControls } from '../model/describe.js';
+import { displayPath } from '../parse/load-project.js';
 import { Chalk } from 'chalk';
 import type { Command } from 'commander';
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
@@ -245,6 +246,8 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
         // -o onto an input (by any path to it) would overwrite it: that is what --in-place is for
         const input = result.files.find((x) => isSameFile(resolve(opts.output!), x.source.path));
         if (input) throw new CliError(`-o ${opts.output} is the input file ${input.source.displayPath}; nothing was written (to overwrite the input, use --in-place)`);
+        const read = result.read.find((p) => isSameFile(resolve(opts.output!), p));
+        if (read) throw new CliError(`-o ${opts.output} is ${displayPath(read)}, a file the project reads; nothing was written`);
         if (writeResult(resolve(opts.output!), f.output, f.source.path, g, false, true)) {
           destinations.push(opts.output!);
           written++;

@@ -215,6 +215,8 @@ export function registerLint(program: Command, g: GlobalContext): void {
 export type LintedResult = Pick<LintResult, 'file' | 'findings' | 'sources' | 'suppressed' | 'target'> & {
   /** the paths of the files it includes (`include:`) */
   included: string[];
+  /** every file the project read (an output must not be one of them) */
+  read: string[];
 };
 
 export interface Linted {
@@ -270,6 +272,8 @@ function writeReport(text: string, linted: Linted[], opts: LintCommandOptions, g
   }
   const input = linted.flatMap((l) => l.result.sources).find((s) => isSameFile(opts.outputFile!, s.path));
   if (input) throw new CliError(`-o ${opts.outputFile} is the input file ${input.displayPath}; the report was not written`);
+  const read = projectRead(linted, opts.outputFile);
+  if (read) throw new CliError(`-o ${opts.outputFile} is ${read}, a file the project reads; the report was not written`);
   try {
     writeOutputFile(opts.outputFile, text);
   } catch (e) {
@@ -339,6 +343,7 @@ export function lintPaths(
         suppressed: withFixes ? full.suppressed : [],
         target: full.target,
         included: full.project.included.map((f) => f.path),
+        read: full.project.read,
       };
       linted.push({ result, config, report: { file: result.file, findings: result.findings, sources: result.sources, suppressed: result.suppressed } });
     } catch (e) {
@@ -420,8 +425,16 @@ function countBySeverity(findings: readonly Finding[]): string {
   return parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : (parts[0] ?? '0 findings');
 }
 
+/** The file a lint read (a compose file, one `extends` or `include` named, an env file) that `path` is, shown; else null. */
+function projectRead(linted: Linted[], path: string): string | null {
+  for (const l of linted) for (const p of l.result.read) if (isSameFile(resolve(path), p)) return displayPath(p);
+  return null;
+}
+
 /** `--write-baseline F`: record every finding in F, then report none of them. */
 async function writeBaseline(linted: Linted[], name: string, g: GlobalContext): Promise<void> {
+  const read = projectRead(linted, name);
+  if (read) throw new CliError(`--write-baseline ${name} is ${read}, a file the project reads; nothing was written`);
   const all = linted.flatMap((l) => l.report.findings);
   const n = await writeBaselineFile(all, name);
   g.stderr(`stackopt: recorded ${n} ${n === 1 ? 'finding' : 'findings'} in ${name}; lint with --baseline ${name} to report only new ones`);

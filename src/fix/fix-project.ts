@@ -96,6 +96,8 @@ export interface FixResult {
   resources: { before: ResourceTotals | null; after: ResourceTotals | null };
   /** the model of the project before fixing and of the fixed text (null without a stack) */
   stacks: { before: Stack | null; after: Stack | null };
+  /** every file the project read (absolute): what an output must not overwrite */
+  read: string[];
 }
 
 interface Candidate {
@@ -251,7 +253,7 @@ export function fixProject(opts: FixOptions): FixResult {
   });
   const resources = { before: resourcesBefore, after: result.stack ? totalResources(result.stack) : null };
   const stacks = { before: stackBefore, after: result.stack };
-  return { file: result.file, files, applied, left, dropped, passes, before, after, blocked, resources, stacks };
+  return { file: result.file, files, applied, left, dropped, passes, before, after, blocked, resources, stacks, read: result.project.read };
 }
 
 /**

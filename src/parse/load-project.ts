@@ -69,6 +69,11 @@ export interface Project {
    * `interpolate: 'stack'` where the target is swarm.
    */
   stackDiffers: boolean;
+  /**
+   * Every file the project read, as absolute paths: its compose files, the files `extends` and
+   * `include` named, and the env files. An output (`-o`, `--write-baseline`) is never one of them.
+   */
+  read: string[];
 }
 
 /** The `version` value one file of a project declares, or null when it declares none. */
@@ -114,7 +119,7 @@ export interface ImplicitDotenv {
   only: ReadonlySet<string>;
 }
 
-function loadVariables(opts: LoadOptions, boundary: () => ProjectBoundary = () => ProjectBoundary.of(opts.files, opts.allowPaths)): { env: Env; dotenv: ImplicitDotenv | null } {
+function loadVariables(opts: LoadOptions, boundary: () => ProjectBoundary = () => ProjectBoundary.of(opts.files, opts.allowPaths), read?: Set<string>): { env: Env; dotenv: ImplicitDotenv | null } {
   const env = new Map<string, string>();
   const files = opts.envFiles && opts.envFiles.length > 0 ? opts.envFiles : [];
   let implicit: string | null = null;
@@ -136,6 +141,7 @@ function loadVariables(opts: LoadOptions, boundary: () => ProjectBoundary = () =
     try {
       // a file named with --env-file is read as given; the implicit .env must be a file of the project
       text = f === implicit ? boundary().readText(f) : readText(f);
+      read?.add(resolve(f));
     } catch (e) {
       if (!(e instanceof ReadTextError)) throw e;
       throw new InputError(readFailure(displayPath(f), e, 'cannot read env file'), f);
@@ -185,7 +191,8 @@ export function loadProject(opts: LoadOptions): Project {
   // made when the implicit .env is read or a file points at another (its roots are resolved through the file system)
   let made: ProjectBoundary | undefined;
   const boundary = (): ProjectBoundary => (made ??= ProjectBoundary.of(opts.files, opts.allowPaths));
-  const { env, dotenv } = loadVariables(opts, boundary);
+  const read = new Set<string>();
+  const { env, dotenv } = loadVariables(opts, boundary, read);
   const interpolate = opts.interpolate ?? true;
   const issues: ProjectIssue[] = [];
   const sources: SourceFile[] = [];
@@ -203,6 +210,7 @@ export function loadProject(opts: LoadOptions): Project {
     if (!byPath) cache.set(fileEnv, (byPath = new Map()));
     let doc = byPath.get(abs);
     if (!doc) {
+      read.add(abs);
       const raw = opts.readText?.(abs);
       let source: SourceFile;
       if (raw !== undefined) source = new SourceFile(abs, displayPath(abs), raw);
@@ -235,7 +243,10 @@ export function loadProject(opts: LoadOptions): Project {
   const loader: Loader = {
     parserFor: (fileEnv) => ({ parse: (p) => parseWith(p, fileEnv), report, refusal }),
     issues,
-    readEnvFile: (f) => boundary().readText(f),
+    readEnvFile: (f) => {
+      read.add(resolve(f));
+      return boundary().readText(f);
+    },
     environment: opts.environment ?? process.env,
     memo: new Map(),
     loads: 0,
@@ -268,6 +279,7 @@ export function loadProject(opts: LoadOptions): Project {
     redactor: new EnvRedactor(envs, variables),
     versions,
     stackDiffers,
+    read: [...read],
   };
 }
 
