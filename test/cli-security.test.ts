@@ -98,7 +98,20 @@ describe('files a compose file points at stay inside the project', () => {
     p.write('app/compose.yaml', extendsOf(join(shared.dir, 'base.yaml')));
     expect(jsonFindings(runCli(['lint', 'compose.yaml', '--format', 'json'], join(p.dir, 'app'))).map((f) => f.ruleId)).toEqual(['extends']);
     p.write('app/.stackopt.yaml', `${EXTENDS_ONLY}allowPaths: [${JSON.stringify(shared.dir)}]\n`);
-    expect(jsonFindings(runCli(['lint', 'compose.yaml', '--format', 'json'], join(p.dir, 'app')))).toEqual([]);
+    const allowed = runCli(['lint', 'compose.yaml', '--format', 'json'], join(p.dir, 'app'));
+    expect([allowed.status, allowed.stderr, jsonFindings(allowed)]).toEqual([0, '', []]);
+    expect(JSON.parse(allowed.stdout).summary.files).toBe(1);
+    // in a repository, its configuration may allow only paths of the repository (a pull request
+    // could else open / and have any file read and quoted); --config reads one as given
+    p.write('.git/HEAD', 'ref: refs/heads/main\n');
+    const refused = runCli(['lint', 'compose.yaml', '--format', 'json'], join(p.dir, 'app'));
+    expect([refused.status, refused.stderr]).toEqual([2, `stackopt: .stackopt.yaml: allowPaths names ${shared.dir}, which is outside its repository; a configuration found in a folder may allow only paths of its repository (name it with --config to allow more)\n`]);
+    const named = runCli(['lint', 'compose.yaml', '--format', 'json', '--config', '.stackopt.yaml'], join(p.dir, 'app'));
+    expect([named.status, jsonFindings(named)]).toEqual([0, []]);
+    // a path of the repository is allowed (the file outside is then refused by extends alone)
+    p.write('app/.stackopt.yaml', `${EXTENDS_ONLY}allowPaths: [lib]\n`);
+    const inside = runCli(['lint', 'compose.yaml', '--format', 'json'], join(p.dir, 'app'));
+    expect([inside.status, inside.stderr, jsonFindings(inside).map((f) => f.ruleId)]).toEqual([1, '', ['extends']]);
   });
 
   it('a compose file found in a folder searched that links out of the folder is not read: a line naming it, exit 2', () => {

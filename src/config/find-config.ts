@@ -108,13 +108,46 @@ export function linkOutside(file: string, dir: string): string | null {
  */
 export function configFor(filePath: string): ResolvedConfig | null {
   const path = findConfigFile(dirname(resolve(filePath)));
-  return path ? readConfigFile(path) : null;
+  if (!path) return null;
+  const config = readConfigFile(path);
+  let refusal = allowRefusals.get(path);
+  if (refusal === undefined) allowRefusals.set(path, (refusal = allowPathsOutside(config, path)));
+  if (refusal) throw refusal;
+  return config;
+}
+
+/** Per configuration found in a folder, why its `allowPaths` cannot be used (null when they can). */
+const allowRefusals = new Map<string, InputError | null>();
+
+/**
+ * A configuration found in a git repository is content of it, as a compose file is: the paths its
+ * `allowPaths` opens to the project's files (`extends.file`, `include`) must be of that repository
+ * too, or a pull request could open `/` and have files anywhere read and quoted. Outside any
+ * repository (a folder of the user's own, a tree exported from one) they are taken as written, as
+ * is a configuration named with --config.
+ */
+function allowPathsOutside(config: ResolvedConfig, path: string): InputError | null {
+  if (config.allowPaths.length === 0) return null;
+  const { home, repository, what } = configHome(dirname(path));
+  if (!repository) return null;
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return p; // not there (yet): as written
+    }
+  };
+  const root = real(home);
+  const outside = config.allowPaths.find((p) => !isInside(root, real(p)));
+  if (!outside) return null;
+  return new InputError(`${displayPath(path)}: allowPaths names ${displayPath(outside)}, which is outside ${what}; a configuration found in a folder may allow only paths of ${what} (name it with --config to allow more)`, path);
 }
 
 /** Forget every lookup and every configuration read (after a configuration file changed). */
 export function clearConfigCache(): void {
   nearestByFolder.clear();
   loadedByPath.clear();
+  allowRefusals.clear();
 }
 
 /** One configuration file, read once; a bad one throws an InputError (exit 2). */
