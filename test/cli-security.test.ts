@@ -264,13 +264,17 @@ describe('files another user left in a folder anyone may write to (as /tmp) do n
 
 describe('control characters of a file, a file name or the engine never reach the terminal raw', () => {
   it('they are written out in messages, error lines and file names, and replaced in code frames', () => {
-    const p = project({ 'compose.yaml': 'services:\n  web:\n    image: busy\u001b[2J\u001b[31mbox\n' });
+    // written as YAML escapes: the value holds the characters
+    const p = project({ 'compose.yaml': 'services:\n  web:\n    image: "busy\\e[2J\\e[31mbox"\n', 'raw.yaml': 'services:\n  web:\n    image: nginx:1.27 # \u001b[2J\n' });
     for (const format of ['stylish', 'compact', 'github', 'junit']) {
       const r = runCli(['lint', '--format', format, 'compose.yaml'], p.dir);
       expect(r.status, format).toBe(1);
       expect(r.stdout + r.stderr, format).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
       expect(r.stdout, format).toContain('busy\\x1b[2J\\x1b[31mbox');
     }
+    // written raw in the file: YAML allows none (docker refuses the file), one error at it
+    const raw = runCli(['lint', '--format', 'compact', 'raw.yaml'], p.dir);
+    expect([raw.status, raw.stdout]).toEqual([1, 'raw.yaml:3:25: error a control character (U+001B) is in the file, and YAML allows none (docker: "control characters are not allowed"); remove it or write it as an escape in a double-quoted string ("\\e") [yaml-syntax]\n']);
     const named = runCli(['lint', 'x\u001b[2Jy.yml'], p.dir);
     expect([named.status, named.stderr]).toEqual([2, 'stackopt: x\\x1b[2Jy.yml: cannot read file: no such file\n']);
   });

@@ -54,6 +54,9 @@ const NO_DOCUMENT = 'the file holds no YAML document: a compose file needs at le
  * `editable` (default true): the tree keeps the nodes it was built from (the fast reader's or
  * yaml's), which the fixer edits through. `yamlOnly`: read with yaml whatever the file's shape.
  */
+/** Characters YAML does not allow in a stream (C0 controls but tab, line feed and carriage return; DEL; C1 controls but NEL; U+FFFE, U+FFFF). */
+const NOT_PRINTABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u0084\u0086-\u009f\ufffe\uffff]/;
+
 export function parseSource(source: SourceFile, env: Env, interpolate: InterpolationMode = true, dotenvOnly?: ReadonlySet<string>, editable = true, yamlOnly = false): ReadDocument {
   const issues: BuildIssue[] = [];
   const text = source.text;
@@ -63,6 +66,13 @@ export function parseSource(source: SourceFile, env: Env, interpolate: Interpola
   }
   if (!yamlOnly && onlyPlainComments(text)) {
     issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: NO_DOCUMENT, loc: fileLoc(source, 0, 0) });
+    return { source, root: null, issues, dotenvUses: [] };
+  }
+  // YAML takes printable characters only, and docker refuses a file with any other (in a comment too)
+  const control = NOT_PRINTABLE.exec(text);
+  if (control) {
+    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: `a control character (U+${code}) is in the file, and YAML allows none (docker: "control characters are not allowed"); remove it or write it as an escape in a double-quoted string ("\\e")`, loc: fileLoc(source, control.index, control.index + 1) });
     return { source, root: null, issues, dotenvUses: [] };
   }
   const refused = text.length > SCAN_ABOVE ? outsizedStructure(text) : null;
