@@ -332,6 +332,19 @@ describe('values of variables are never printed', () => {
     // the message of a required variable is shown as written, not expanded
     expect(stylish).toContain('required variable UNSET_ONE is not set: set it, not ${MSG}');
   }, 300_000);
+
+  it('short values too, where rules quote a name, a port, a duration, a limit or an image', () => {
+    const p = project({
+      'compose.yaml':
+        'services:\n  web:\n    image: nginx:${TAG}\n    container_name: ${CN}\n    ports: ["${P}:80", "${P}:81"]\n    healthcheck:\n      test: ["CMD", "true"]\n      interval: "${D}"\n      timeout: "${D}"\n    deploy:\n      replicas: 3\n      resources:\n        limits: {cpus: "${N}", memory: 1G}\n        reservations: {cpus: "40"}\n',
+    });
+    const env = { TAG: '1.25', CN: 'db-01', P: '54321', D: '1ms', N: '33' };
+    const lint = runCli(['lint', 'compose.yaml', '--format', 'compact'], p.dir, env);
+    const fix = runCli(['fix', 'compose.yaml', '--unsafe', '--stdout'], p.dir, env);
+    for (const text of [lint.stdout, fix.stderr]) for (const v of Object.values(env)) expect(text).not.toMatch(new RegExp(`[^0-9a-z.]${v.replace('.', '\\.')}(?![0-9a-z])`));
+    for (const shown of ['container_name "${CN}"', 'port "${P}:81"', 'every ${D} (interval)', 'timeout of ${D} that is not below its interval of ${D}', 'limited to ${N}']) expect(lint.stdout).toContain(shown);
+    expect(fix.stderr).toContain('(what image "nginx:${TAG}" needs to start)');
+  });
 });
 
 describe('secret values are masked where source lines are printed', () => {

@@ -3,6 +3,7 @@
  * their entrypoints need to start (taking ownership of a data directory, switching user with
  * gosu / su-exec, binding ports below 1024 as root).
  */
+import { shownText } from '../show-value.js';
 import type { Fix } from '../../src/engine/types.js';
 import { buildSharedFix, FixBuilder } from '../../src/engine/fixer.js';
 import { child, items, scalarValue } from '../../src/model/access.js';
@@ -42,7 +43,7 @@ export function knownCapAdd(image: string | undefined): readonly string[] {
 export function fixCapDrop(stack: Stack, svc: Service): Fix {
   return buildSharedFix(stack, svc, (s) => {
     const caps = knownCapAdd(s.image?.value);
-    const b = new FixBuilder(`added ALL to cap_drop${caps.length ? ` and ${caps.join(', ')} to cap_add (what image "${s.image?.value}" needs to start)` : ' (unknown image: no cap_add; test the service)'}`, true);
+    const b = new FixBuilder(`added ALL to cap_drop${caps.length ? ` and ${caps.join(', ')} to cap_add (what image "${shownText(s.image) ?? ''}" needs to start)` : ' (unknown image: no cap_add; test the service)'}`, true);
     const drop = child(s.ref, 'cap_drop');
     if (!drop) b.add(s.ref, ['cap_drop'], ['ALL']);
     else if (drop.node.kind !== 'seq') return b.fail('cap_drop is not a list');

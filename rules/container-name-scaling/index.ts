@@ -1,3 +1,4 @@
+import { shownText } from '../show-value.js';
 import { child, scalarValue, type LRef } from '../../src/model/access.js';
 import { defineRule } from '../../src/engine/types.js';
 import { stackTarget } from '../../src/engine/target.js';
@@ -25,17 +26,18 @@ export default defineRule({
         let how: string | null = null;
         let count: LRef | null = null;
         if (svc.replicas && svc.replicas.value > 1) {
-          how = `deploy.replicas: ${svc.replicas.value}`;
+          how = `deploy.replicas: ${shownText(svc.replicas)}`;
           count = svc.replicas;
         }
         const scale = child(svc.ref, 'scale');
         const n = Number(scalarValue(scale));
         if (!how && scale && Number.isInteger(n) && n > 1) {
-          how = `scale: ${n}`;
+          how = `scale: ${shownText(scale)}`;
           count = scale;
         }
         if (!how || !count) return;
-        ctx.report({ messageId: 'scaled', data: { service: svc.name, name: String(name), how }, at: nameRef, service: svc });
+        // what the file wrote where a set variable gave the name or the count
+        ctx.report({ messageId: 'scaled', data: { service: svc.name, name: shownText(nameRef) ?? String(name), how }, at: nameRef, service: svc });
       },
     };
   },

@@ -77,8 +77,11 @@ export default defineRule<HealthcheckTimingOptions>({
   },
   create(ctx) {
     const slow = ctx.options.slowImages ?? DEFAULT_SLOW_IMAGES;
+    // a value a set variable gave is not shown, only what the file wrote
+    const fromEnv = (v: Pick<Located<number>, 'node'>) => v.node.kind === 'scalar' && v.node.fromEnv === true && v.node.raw !== undefined;
     const show = (v: Located<number>) => {
       const raw = v.node.kind === 'scalar' ? (v.node.raw ?? v.node.value) : v.value;
+      if (fromEnv(v)) return String(raw);
       return String(raw) === formatDuration(v.value) ? String(raw) : `${String(raw)} (${formatDuration(v.value)})`;
     };
     return {
@@ -99,7 +102,8 @@ export default defineRule<HealthcheckTimingOptions>({
                 service: svc.name,
                 timeout: hc.timeout ? show(hc.timeout) : `${formatDuration(DEFAULT_TIMEOUT)} (the default)`,
                 interval: hc.interval ? show(hc.interval) : `${formatDuration(DEFAULT_INTERVAL)} (the default)`,
-                suggest: formatDuration(Math.max(1, Math.floor(interval / 2))),
+                // half the interval: below it, and in whole seconds where the interval allows
+                suggest: hc.interval && fromEnv(hc.interval) ? 'half the interval' : formatDuration(interval >= 2 ? Math.floor(interval / 2) : interval / 2),
               },
               at,
               loc: at.loc,
@@ -114,7 +118,8 @@ export default defineRule<HealthcheckTimingOptions>({
           const ref = child(hc.ref, key);
           const v = key === 'interval' ? hc.interval?.value : parseDuration(scalarValue(ref));
           if (!ref || v === null || v === undefined || v <= 0 || v >= 1) continue;
-          ctx.report({ messageId: 'intervalTooShort', data: { service: svc.name, value: formatDuration(v), key }, at: ref, loc: ref.node.loc, service: svc });
+          const value = ref.node.kind === 'scalar' && ref.node.fromEnv && ref.node.raw !== undefined ? ref.node.raw : formatDuration(v);
+          ctx.report({ messageId: 'intervalTooShort', data: { service: svc.name, value, key }, at: ref, loc: ref.node.loc, service: svc });
         }
         if (!hc.startPeriod && svc.image && hc.test && findImagePattern(svc.image.value, slow)) {
           // a file of version 3.0 to 3.3 that sets start_period is refused by docker stack deploy

@@ -36,7 +36,11 @@ function overlaps(a: Published, b: Published): boolean {
   return a.address === null || b.address === null || a.address === b.address;
 }
 
+/** The host port or range; what the file wrote (`"${PORT}:80"`) when a set variable gave it. */
 function describe(p: Published): string {
+  const written = p.port.syntax === 'long' ? child(p.port.ref, 'published') : p.port.ref;
+  const n = written?.node;
+  if (n && n.kind === 'scalar' && n.fromEnv && n.raw !== undefined) return `"${n.raw}"`;
   return p.start === p.end ? String(p.start) : `${p.start}-${p.end}`;
 }
 

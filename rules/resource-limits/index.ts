@@ -114,9 +114,11 @@ export default defineRule<ResourceLimitsOptions>({
         ] as const;
         for (const [key, what, limit, reserved, show] of pairs) {
           if (!limit || !reserved || reserved.value <= limit.value) continue;
+          // what the file wrote where a set variable gave the value
+          const shown = (v: typeof limit) => (v.node.kind === 'scalar' && v.node.fromEnv && v.node.raw !== undefined ? v.node.raw : show(v.value));
           ctx.report({
             messageId: 'reservationAboveLimit',
-            data: { service: svc.name, what, reserved: show(reserved.value), limit: show(limit.value), key },
+            data: { service: svc.name, what, reserved: shown(reserved), limit: shown(limit), key },
             at: reserved,
             loc: reserved.loc,
             service: svc,

@@ -99,10 +99,10 @@ services:
       ],
     },
     {
-      name: 'reservation above limit with the variable set',
+      name: 'reservation above limit with the variable set: its value is not shown, what the file wrote is',
       code: 'services:\n  api:\n    image: api:1\n    deploy:\n      resources:\n        limits:\n          cpus: "${CPU:-4}"\n          memory: 1G\n        reservations:\n          cpus: "2"\n',
       env: { CPU: '0.5' },
-      errors: [{ message: /reserves 2 CPUs of CPU but is limited to 0.5 CPUs/, line: 10, column: 17 }],
+      errors: [{ message: /reserves 2 CPUs of CPU but is limited to \$\{CPU:-4\}; /, line: 10, column: 17 }],
     },
     {
       name: 'inherited through a merge key: reported on the service that lacks it',
