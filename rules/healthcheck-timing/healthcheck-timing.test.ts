@@ -17,6 +17,11 @@ testRule(rule, {
   ],
   invalid: [
     {
+      name: 'an interval of 1s: the suggested timeout is below it (500ms)',
+      code: 'services:\n  api:\n    image: api:1\n    healthcheck:\n      test: ["CMD", "true"]\n      interval: 1s\n      timeout: 3s\n',
+      errors: [{ message: /timeout of 3s that is not below its interval of 1s; .*set timeout below interval \(such as 500ms\)$/, line: 7, column: 16 }],
+    },
+    {
       name: 'timeout not below interval: at the timeout',
       code: svc('      interval: 10s\n      timeout: 10s\n'),
       errors: [
