@@ -275,6 +275,13 @@ describe('control characters of a file, a file name or the engine never reach th
     // written raw in the file: YAML allows none (docker refuses the file), one error at it
     const raw = runCli(['lint', '--format', 'compact', 'raw.yaml'], p.dir);
     expect([raw.status, raw.stdout]).toEqual([1, 'raw.yaml:3:25: error a control character (U+001B) is in the file, and YAML allows none (docker: "control characters are not allowed"); remove it or write it as an escape in a double-quoted string ("\\e") [yaml-syntax]\n']);
+    // a file name with an escape and a line break: one line, written out, in reports and fix summaries
+    p.write('st\u001b]0;owned\u0007\nack.yml', 'services:\n  "w\\e[1m":\n    image: nginx\n');
+    const odd = 'st\u001b]0;owned\u0007\nack.yml';
+    for (const r of [runCli(['lint', '--format', 'compact', odd], p.dir), runCli(['lint', odd], p.dir), runCli(['fix', '--unsafe', odd], p.dir)]) {
+      expect(r.stdout + r.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+      expect(r.stdout + r.stderr).toContain('st\\x1b]0;owned\\x07\\x0aack.yml');
+    }
     const named = runCli(['lint', 'x\u001b[2Jy.yml'], p.dir);
     expect([named.status, named.stderr]).toEqual([2, 'stackopt: x\\x1b[2Jy.yml: cannot read file: no such file\n']);
   });

@@ -336,26 +336,29 @@ function printSummary(r: FixResult, mode: Mode, destinations: string[], sayAll: 
   const perRule = new Map<string, number>();
   for (const a of r.applied) perRule.set(a.ruleId, (perRule.get(a.ruleId) ?? 0) + 1);
   const rules = perRule.size ? ` (${[...perRule].map(([id, n]) => `${id} ${n}`).join(', ')})` : '';
-  let head = `${c.underline(r.file)}`;
+  // names and texts of the file (its name, service names, values in fix descriptions) are shown with
+  // their control characters written out: only the summary's own colours reach the terminal
+  const s = showControls;
+  let head = `${c.underline(s(r.file, true))}`;
   if (r.blocked) head += `: not fixed, the file does not parse (${r.blocked})`;
   else if (mode === 'check' || mode === 'diff') head += changed ? `: ${r.applied.length} to fix${rules}` : ': nothing to fix';
   else head += r.applied.length ? `: ${r.applied.length} fixed in ${r.passes} ${r.passes === 1 ? 'pass' : 'passes'}${rules}` : ': nothing to fix';
-  if (destinations.length) head += ` → ${destinations.join(', ')}${r.applied.length === 0 && mode === 'optimized' ? ' (an identical copy)' : ''}`;
+  if (destinations.length) head += ` → ${s(destinations.join(', '), true)}${r.applied.length === 0 && mode === 'optimized' ? ' (an identical copy)' : ''}`;
   say(head);
   const width = Math.max(maxOf(r.applied, (a) => a.ruleId.length, 0), maxOf(r.left, (l) => l.finding.ruleId.length, 0));
   for (const a of r.applied) {
-    say(`  ${c.green('fixed')}  ${a.ruleId.padEnd(width)}  ${a.service ? `${a.service}: ` : ''}${a.description}${a.unsafe ? c.yellow(' [unsafe]') : ''}`);
+    say(`  ${c.green('fixed')}  ${a.ruleId.padEnd(width)}  ${a.service ? `${s(a.service)}: ` : ''}${s(a.description)}${a.unsafe ? c.yellow(' [unsafe]') : ''}`);
   }
   for (const l of r.left) {
     const f = l.finding;
     // where the user can find it: in the input when it was there before, else in the fixed text
     const at = l.original ? `${l.original.line}:${l.original.column}` : `${f.line}:${f.column} (fixed text)`;
-    say(`  ${c.yellow('left ')}  ${f.ruleId.padEnd(width)}  ${c.dim(at)}  ${f.service ? `${f.service}: ` : ''}${l.why}`);
+    say(`  ${c.yellow('left ')}  ${f.ruleId.padEnd(width)}  ${c.dim(at)}  ${f.service ? `${s(f.service)}: ` : ''}${s(l.why)}`);
   }
   const totals = describeTotals(r.resources.before, r.resources.after);
   if (totals) say(`  ${c.cyan('resources')}  ${totals}`);
   for (const d of r.dropped) {
-    say(`  ${c.red('rejected')} in pass ${d.pass}: ${d.fixes.map((x) => `${x.ruleId}${x.service ? ` (${x.service})` : ''}`).join(', ')} would make the file worse (the rest of the pass was applied): ${d.problems.join('; ')}`);
+    say(`  ${c.red('rejected')} in pass ${d.pass}: ${d.fixes.map((x) => `${x.ruleId}${x.service ? ` (${s(x.service)})` : ''}`).join(', ')} would make the file worse (the rest of the pass was applied): ${s(d.problems.join('; '))}`);
   }
   // each line ends in a line break wherever the summary goes: the lines joined by one are the same bytes
   sayAll(lines.join('\n'));

@@ -5,7 +5,7 @@ import { showControls } from '../model/describe.js';
 export const formatCompact: Formatter = inChunks(function* (results) {
   for (const r of results) {
     if (r.findings.length === 0) continue;
-    yield `${r.findings.map((f) => `${showControls(f.file)}:${f.line}:${f.column}: ${f.severity} ${oneLine(f.message)} [${f.ruleId}]`).join('\n')}\n`;
+    yield `${r.findings.map((f) => `${showControls(f.file, true)}:${f.line}:${f.column}: ${f.severity} ${oneLine(f.message)} [${f.ruleId}]`).join('\n')}\n`;
   }
 });
 

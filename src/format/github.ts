@@ -13,7 +13,7 @@ export const formatGithub: Formatter = inChunks(function* (results) {
       const cmd = f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : 'notice';
       // a live object (stackopt audit) is no file: the annotation goes on the run, its name in the message
       const live = f.loc?.kind === 'live';
-      const props: string[] = live ? [] : [`file=${escapeProperty(showControls(slashPath(f.file)))}`];
+      const props: string[] = live ? [] : [`file=${escapeProperty(showControls(slashPath(f.file), true))}`];
       if (!live && f.line > 0) {
         props.push(`line=${f.line}`);
         if (f.endLine > 0) props.push(`endLine=${f.endLine}`);
@@ -22,7 +22,7 @@ export const formatGithub: Formatter = inChunks(function* (results) {
         if (f.endColumn > 0 && f.endLine === f.line) props.push(`endColumn=${f.endColumn}`);
       }
       props.push(`title=${escapeProperty(f.ruleId)}`);
-      const text = live ? `${showControls(f.file)}: ${f.message} [${f.ruleId}]` : `${f.message} [${f.ruleId}]`;
+      const text = live ? `${showControls(f.file, true)}: ${f.message} [${f.ruleId}]` : `${f.message} [${f.ruleId}]`;
       lines.push(`::${cmd} ${props.join(',')}::${escapeData(text)}`);
     }
     if (lines.length) yield `${lines.join('\n')}\n`;

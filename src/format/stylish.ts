@@ -30,7 +30,7 @@ export const formatStylish: Formatter = inChunks(function* (results, ctx) {
   // values that look like secrets are masked in every source line shown
   const masks = sensitiveLines(allFindings(results));
   for (const [file, g] of byFile) {
-    const out: string[] = [paint.underline(showControls(file))];
+    const out: string[] = [paint.underline(showControls(file, true))];
     const fileMasks = masks.get(file);
     // a line is masked once, however many findings show it
     const masked = fileMasks ? new Map<number, MaskedLine>() : undefined;

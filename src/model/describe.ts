@@ -30,16 +30,20 @@ export function quoteError(s: string, max = 320): string {
 
 // C0 controls but tab and newline, DEL, and C1 controls (U+009B starts a sequence as ESC [ does)
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+// the same, tab and newline too
+const CONTROL_OR_BREAK = /[\u0000-\u001f\u007f-\u009f]/g;
 
 /**
- * `s` with each control character written out (`\x1b`, `\u009b`), tab and newline kept: a text
- * from a file, a file name or the engine (`image: "busybox\e[2J"`, a task error) shown on a
- * terminal cannot move the cursor, clear the screen or recolour what follows.
+ * `s` with each control character written out (`\x1b`, `\u009b`), tab and newline kept (`name`:
+ * written out too, for a file name on one line): a text from a file, a file name or the engine
+ * (`image: "busybox\e[2J"`, a task error) shown on a terminal cannot move the cursor, clear the
+ * screen or recolour what follows.
  */
-export function showControls(s: string): string {
-  CONTROL.lastIndex = 0;
-  if (!CONTROL.test(s)) return s;
-  return s.replace(CONTROL, (c) => {
+export function showControls(s: string, name = false): string {
+  const re = name ? CONTROL_OR_BREAK : CONTROL;
+  re.lastIndex = 0;
+  if (!re.test(s)) return s;
+  return s.replace(re, (c) => {
     const code = c.charCodeAt(0);
     return code < 0x80 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
   });
