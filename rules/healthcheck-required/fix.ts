@@ -82,8 +82,9 @@ export function fixHealthcheck(stack: Stack, svc: Service): Fix {
     // the known check asks the server on its default port: one moved elsewhere would fail it forever
     const moved = portMovingWord(readCommand(s.ref));
     if (moved !== null) return b.fail(`service "${s.name}" starts its server with "${moved}", which may move it off the port the known check asks; add a healthcheck by hand`);
-    // images that take their port from the environment (bitnami's POSTGRESQL_PORT_NUMBER, REDIS_PORT_NUMBER)
-    const portVariable = [...s.environment.keys()].find((k) => /PORT/i.test(k));
+    // images that take their server's port from a variable the check does not read (Bitnami's
+    // POSTGRESQL_PORT_NUMBER, REDIS_PORT_NUMBER, ...); PGPORT and MYSQL_TCP_PORT move the client too
+    const portVariable = [...s.environment.keys()].find((k) => /_PORT_NUMBER$/i.test(k));
     if (portVariable !== undefined) return b.fail(`service "${s.name}" sets ${portVariable}, which may move its server off the port the known check asks; add a healthcheck by hand`);
     if (s.healthcheck) return b.fail('the service already has a healthcheck');
     const existing = child(s.ref, 'healthcheck');

@@ -515,8 +515,8 @@ function shorten(s: string, max = 300): string {
  * The process groups of the docker calls running. Each call runs in a group of its own (so that a
  * timeout ends what it started too), which also takes it out of the terminal's: Ctrl-C or a SIGTERM
  * to stackopt would leave it running (against an engine that never answers, for good). While calls
- * run, such a signal ends their groups first; then, unless a command handles the signal itself
- * (`usage record` stops and writes what it has), stackopt ends as the signal would have ended it.
+ * run, such a signal ends their groups first, then stackopt as the signal would have ended it;
+ * unless a command handles the signal itself (`usage record` stops and writes what it has).
  */
 const runningGroups = new Set<number>();
 const INTERRUPTS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -526,8 +526,10 @@ function endGroups(): void {
 }
 
 function onInterrupt(signal: NodeJS.Signals): void {
-  endGroups();
+  // a command that handles the signal itself ends its calls its own way (`usage record` lets the
+  // sample being read finish, keeps what it has and writes it)
   if (process.listenerCount(signal) > 1) return;
+  endGroups();
   for (const s of INTERRUPTS) process.removeListener(s, onInterrupt);
   process.removeListener('exit', endGroups);
   process.kill(process.pid, signal);
