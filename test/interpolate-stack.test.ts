@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { lintProject } from '../src/engine/lint.js';
-import { interpolateStack } from '../src/parse/interpolate.js';
+import { interpolate, interpolateStack } from '../src/parse/interpolate.js';
 import { dockerAvailable } from './oracle-match.js';
 
 const ENV = { SET: 'v', EMPTY: '', DASHED: 'a-b' };
@@ -74,6 +74,26 @@ describe.skipIf(!dockerAvailable())('interpolateStack against docker stack confi
       expect(last?.kind, v).toMatch(/^(syntax|required)$/);
     }
   }, 300_000);
+});
+
+describe('compose\'s reading tells whether docker stack deploy may read a value otherwise', () => {
+  it('says no only where both readings agree (value and issues), on every string of up to 5 of these pieces', () => {
+    const env = new Map(Object.entries({ A: 'v', B: '' }));
+    const alphabet = ['$', '${', '$A', '}', ':', ':-', '-', ':?', '?', ':+', 'A', 'B', 'x'];
+    let checked = 0;
+    const walk = (s: string, depth: number) => {
+      const reading = { otherwise: false };
+      const c = interpolate(s, env, undefined, reading);
+      if (!reading.otherwise) {
+        checked++;
+        const d = interpolateStack(s, env);
+        expect([d.value, d.issues.map((i) => `${i.kind} ${i.message}`)], s).toEqual([c.value, c.issues.map((i) => `${i.kind} ${i.message}`)]);
+      }
+      if (depth < 5) for (const piece of alphabet) walk(s + piece, depth + 1);
+    };
+    walk('', 0);
+    expect(checked).toBeGreaterThan(50_000);
+  });
 });
 
 describe('lint reads a stack\'s values as docker stack deploy does', () => {

@@ -330,8 +330,11 @@ function nodeAt(root: LVal, path: readonly string[]): LVal | undefined {
   return cur;
 }
 
-/** Reads every variable as unset: whether docker refuses a value's template does not depend on them. */
-const NO_VARIABLES: Lookup = { get: () => undefined };
+/**
+ * Reads every variable as set (not empty): whether docker refuses a value's template for its syntax
+ * does not depend on them, and no variable is then told as unset.
+ */
+const ANY_VARIABLE: Lookup = { get: () => 'x' };
 
 /**
  * Where docker/cli's template (cli/compose/template, see interpolateStack in
@@ -345,7 +348,7 @@ const NO_VARIABLES: Lookup = { get: () => undefined };
  * read, and `-$(date)` is the default of X). Each such expression is pushed onto `named`.
  */
 export function dockerInterpolationError(s: string, named?: NamedModifier[]): number {
-  const { issues } = interpolateStack(s, NO_VARIABLES, undefined, named ? (m) => named.push(m) : undefined);
+  const { issues } = interpolateStack(s, ANY_VARIABLE, undefined, named ? (m) => named.push(m) : undefined);
   const last = issues[issues.length - 1];
   return last && last.kind === 'syntax' ? last.start : -1;
 }

@@ -31,6 +31,17 @@ export interface InterpolationResult {
   issues: InterpolationIssue[];
 }
 
+/**
+ * Told by `interpolate` whether `docker stack deploy` may read the text otherwise (see
+ * interpolateStack): `$VAR`, `${VAR}`, `$$` and `${VAR:-x}` / `${VAR-x}` with no `$` (nor `:-`) in
+ * the default read the same; a check, `:+`, nesting, an operator after an unbraced name, a `$` before
+ * anything but a name, `{` or `$`, or an unclosed `${` may not. Noted as compose's reading meets
+ * them: no second pass.
+ */
+export interface StackReading {
+  otherwise: boolean;
+}
+
 const NAME_START = /[A-Za-z_]/;
 
 /**
@@ -49,9 +60,11 @@ export function hasInterpolation(s: string): boolean {
  * Expand compose's `${VAR}`, `${VAR:-d}`, `${VAR-d}`, `${VAR:?msg}`, `${VAR:+alt}` and `$$` in one
  * string; every problem comes back as an issue with its offsets in `input`, nothing throws.
  */
-export function interpolate(input: string, env: Lookup, onVariable?: VariableObserver): InterpolationResult {
+export function interpolate(input: string, env: Lookup, onVariable?: VariableObserver, stack?: StackReading): InterpolationResult {
   const issues: InterpolationIssue[] = [];
-  const value = expand(input, 0, input.length, observed(env, onVariable), issues, 0, 0);
+  const lookup = observed(env, onVariable);
+  const value = expand(input, 0, input.length, lookup, issues, 0, 0);
+  if (stack && lookup.otherwise) stack.otherwise = true;
   return { value, issues };
 }
 
@@ -61,10 +74,13 @@ export type VariableObserver = (name: string, start: number, end: number) => voi
 /** The lookup with the observer: expand and expandBraced call `at` with the expression's offsets. */
 interface ObservedLookup extends Lookup {
   at(name: string, start: number, end: number): string | undefined;
+  /** see InterpolationResult.otherwiseInStack */
+  otherwise: boolean;
 }
 
 function observed(env: Lookup, onVariable: VariableObserver | undefined): ObservedLookup {
   return {
+    otherwise: false,
     get: (name) => env.get(name),
     at: (name, start, end) => {
       onVariable?.(name, start, end);
@@ -92,6 +108,7 @@ function expand(s: string, from: number, to: number, env: ObservedLookup, issues
     if (next === '{') {
       const close = findClose(s, i + 2, to);
       if (close < 0) {
+        env.otherwise = true;
         issues.push({
           kind: 'syntax',
           variable: '',
@@ -122,6 +139,8 @@ function expand(s: string, from: number, to: number, env: ObservedLookup, issues
       let j = i + 1;
       while (j < to && NAME_CHAR.test(s[j]!)) j++;
       const name = s.slice(i + 1, j);
+      // docker reads an operator after an unbraced name (`$A-x` is `${A-x}` there)
+      if (s[j] === '-' || s[j] === '?' || (s[j] === ':' && (s[j + 1] === '-' || s[j + 1] === '?'))) env.otherwise = true;
       const v = env.at(name, base + i, base + j);
       if (v === undefined) {
         issues.push({ kind: 'unset', variable: name, message: `variable ${name} is not set; it becomes an empty string`, start: base + i, end: base + j });
@@ -130,7 +149,9 @@ function expand(s: string, from: number, to: number, env: ObservedLookup, issues
       i = j;
       continue;
     }
-    // A lone `$` (end of string, or followed by something that is no name): kept as it is.
+    // A lone `$` (end of string, or followed by something that is no name): kept as it is (docker
+    // refuses it).
+    env.otherwise = true;
     out += '$';
     i++;
   }
@@ -167,6 +188,7 @@ function expandBraced(s: string, dollar: number, close: number, env: ObservedLoo
   const start = base + dollar;
   const end = base + close + 1;
   if (name === '' || !NAME_START.test(name[0]!)) {
+    env.otherwise = true;
     issues.push({ kind: 'syntax', variable: name, message: `invalid interpolation format: "${s.slice(dollar, close + 1)}" does not start with a variable name`, start, end });
     return '';
   }
@@ -183,6 +205,17 @@ function expandBraced(s: string, dollar: number, close: number, env: ObservedLoo
   }
   const arg = () => expand(s, argStart, close, env, issues, base, depth);
   const empty = v === undefined || v === '';
+  // docker takes only a default as compose does, and one with no `$` in it (nor `:-`, which it finds
+  // first anywhere in the braces)
+  if (op !== ':-' && op !== '-') env.otherwise = true;
+  else if (!env.otherwise) {
+    for (let k = argStart; k < close; k++) {
+      if (s[k] === '$' || (s[k] === ':' && s[k + 1] === '-' && op === '-')) {
+        env.otherwise = true;
+        break;
+      }
+    }
+  }
   switch (op) {
     case ':-':
       return empty ? arg() : v!;

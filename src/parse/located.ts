@@ -13,7 +13,7 @@ import {
   type YAMLSeq,
 } from 'yaml';
 import { fileLoc, positionOf, type FileLoc, type Loc } from './location.js';
-import { hasInterpolation, interpolate, interpolateStack, type Env, type InterpolationIssue, type InterpolationMode } from './interpolate.js';
+import { hasInterpolation, interpolate, interpolateStack, type Env, type InterpolationIssue, type InterpolationMode, type StackReading } from './interpolate.js';
 import type { SourceFile } from './source-file.js';
 import type { FastMap, FastNode, FastPair } from './fast-yaml.js';
 
@@ -350,7 +350,8 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
   const dotenvUses: DotenvUse[] = [];
   /** the variables that are set and went into a value (their values are kept out of messages) */
   const variables = new Set<string>();
-  let stackDiffers = false;
+  /** read as compose does, whether a value may read otherwise in docker stack deploy (see interpolate) */
+  const stackReading: StackReading = { otherwise: false };
   const dotenvOnly = opts.dotenvOnly && opts.dotenvOnly.size > 0 ? opts.dotenvOnly : null;
   const memo = new Map<YamlNode, LVal>();
   /** mappings and sequences whose children are being converted (the ancestors of the current node) */
@@ -446,23 +447,20 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
       // one mapping of the value's spans to the file for all of its expressions and issues
       let spans: SpanMap | undefined;
       const spanLoc = (start: number, end: number): Loc => (spans ??= valueSpans(loc, text))(start, end);
-      const r = (opts.interpolate === 'stack' ? interpolateStack : interpolate)(text, opts.env, (name, start, end) => {
+      const observe = (name: string, start: number, end: number) => {
         if (opts.env.get(name) !== undefined) {
           fromEnv = true;
           variables.add(name);
         }
         if (dotenvOnly?.has(name)) dotenvUses.push({ name, expression: text.slice(start, end), loc: spanLoc(start, end), path: pathOf(at) });
-      });
+      };
+      // read for compose, it also tells whether docker stack deploy might read it otherwise: the
+      // project is then read again its way if the target turns out to be swarm (by what the files hold)
+      const r = opts.interpolate === 'stack' ? interpolateStack(text, opts.env, observe) : interpolate(text, opts.env, observe, stackReading);
       for (const is of r.issues) {
         // what docker stack deploy refuses as a template is swarm-compat's, with its advice
         if (opts.interpolate === 'stack' && is.kind === 'syntax') continue;
         issues.push(interpolationIssue(is, spanLoc(is.start, is.end), pathOf(at)));
-      }
-      // read for compose, whether docker stack deploy would read it otherwise (the file is read
-      // again its way when the target turns out to be swarm)
-      if (opts.interpolate === true && !stackDiffers && mayReadOtherwiseInStack(text)) {
-        const s = interpolateStack(text, opts.env);
-        stackDiffers = s.value !== r.value || s.issues.length !== r.issues.length || s.issues.some((x, k) => x.kind !== r.issues[k]!.kind || x.message !== r.issues[k]!.message);
       }
       if (r.value !== node.value) {
         out.raw = shared(node.value);
@@ -645,12 +643,12 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
     }
   };
 
-  if (!contents) return { root: null, issues, dotenvUses, variables, stackDiffers };
+  if (!contents) return { root: null, issues, dotenvUses, variables, stackDiffers: stackReading.otherwise };
   try {
     const root = convert(contents as YamlNode);
     // Without aliases the tree is the file itself: only aliases can make it expand.
     if (sizeBound > MAX_EXPANDED_NODES && expandedSize(root) > MAX_EXPANDED_NODES) throw new AliasBombError(root.loc);
-    return { root, issues, dotenvUses, variables, stackDiffers };
+    return { root, issues, dotenvUses, variables, stackDiffers: stackReading.otherwise };
   } catch (e) {
     if (e instanceof AliasBombError) {
       issues.push({
@@ -659,7 +657,7 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
         message: e.message,
         loc: e.loc,
       });
-      return { root: null, issues, dotenvUses, variables, stackDiffers };
+      return { root: null, issues, dotenvUses, variables, stackDiffers: stackReading.otherwise };
     }
     throw e;
   }
@@ -836,34 +834,6 @@ const castAt = pathPatternLookup(CASTS);
  * files, 1,561 classes), and the code that reads issues missed V8's property caches on each one
  * (a small cost: 0.3% of that lint's instructions).
  */
-/**
- * Whether `docker stack deploy` might read `text` otherwise than compose does: only a `${...}` with
- * an operator or a `$` in it, or without its `}`, a name followed by an operator, or a `$` before
- * anything but a name, `{` or `$` can; plain `$VAR`, `${VAR}` and `$$` read the same. One pass.
- */
-function mayReadOtherwiseInStack(text: string): boolean {
-  for (let i = text.indexOf('$'); i >= 0; i = text.indexOf('$', i)) {
-    const next = text.charCodeAt(i + 1);
-    if (next === 36) {
-      i += 2; // $$
-    } else if (next === 123) {
-      let j = i + 2;
-      while (j < text.length && text[j] !== '}' && text[j] !== '$') {
-        if (text[j] === '-' || text[j] === '+' || text[j] === '?') return true;
-        j++;
-      }
-      if (j >= text.length || text[j] === '$') return true;
-      i = j + 1;
-    } else if ((next >= 65 && next <= 90) || (next >= 97 && next <= 122) || next === 95) {
-      let j = i + 2;
-      while (j < text.length && /[A-Za-z0-9_]/.test(text[j]!)) j++;
-      if (text[j] === ':' || text[j] === '-' || text[j] === '?') return true;
-      i = j;
-    } else return true;
-  }
-  return false;
-}
-
 function interpolationIssue(is: InterpolationIssue, loc: Loc, path: string[]): BuildIssue {
   const severity = is.kind === 'unset' ? 'warning' : 'error';
   return { ruleId: 'interpolation', severity, message: is.message, loc, path };
