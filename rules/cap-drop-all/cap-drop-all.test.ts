@@ -45,6 +45,14 @@ testRule(rule, {
   ],
   invalid: [
     {
+      name: 'cap_add: [ALL] keeps every capability, ALL in cap_drop or not: reported at the item, no fix',
+      code: 'services:\n  web:\n    image: nginx:1.27\n    cap_drop: [ALL]\n    cap_add: [NET_ADMIN, all]\n  api:\n    image: api:1\n    cap_add:\n      - ALL\n',
+      errors: [
+        { messageId: 'addAll', message: 'service "web" adds "all" to cap_add, which gives it every capability but the ones cap_drop names (ALL in cap_drop does not take them back); add only the capabilities it needs', line: 5, column: 26, endColumn: 29 },
+        { messageId: 'addAll', line: 9, column: 9 },
+      ],
+    },
+    {
       name: 'privileged: true is the problem, whatever cap_drop says',
       code: 'services:\n  agent:\n    image: myorg/agent:1\n    privileged: true\n  tools:\n    image: myorg/tools:1\n    privileged: "${TOOLS_PRIVILEGED:-true}"\n    cap_drop: [ALL]\n',
       errors: [

@@ -20,6 +20,8 @@ export default defineRule({
       notAll: `service "{{service}}" drops {{dropped}} but not ALL (cap_drop: {{value}}); ${EXPECTED}`,
       privileged:
         'service "{{service}}" sets privileged: {{value}}, which gives it every capability whatever cap_drop says{{drop}}; privileged is the problem: remove it, then drop ALL capabilities and add back with cap_add only the ones it needs',
+      addAll:
+        'service "{{service}}" adds {{value}} to cap_add, which gives it every capability but the ones cap_drop names (ALL in cap_drop does not take them back); add only the capabilities it needs',
       capAll:
         'service "{{service}}" drops {{value}}, which docker does not read as ALL: it adds the CAP_ prefix only to names without it and rejects "CAP_ALL" as an unknown capability; write ALL',
     },
@@ -33,6 +35,13 @@ export default defineRule({
         if (privileged && stackTarget(ctx.stack) !== 'swarm' && isTrue(scalarValue(privileged))) {
           const dropping = svc.capDrop && svc.capDrop.items.length > 0 ? ` (its cap_drop: [${svc.capDrop.items.map((i) => i.value).join(', ')}] is not applied)` : '';
           ctx.report({ messageId: 'privileged', data: { service: svc.name, value: showValue(privileged), drop: dropping }, at: privileged, loc: privileged.node.loc, service: svc, fix: null });
+          return;
+        }
+        // cap_add: [ALL] grants every capability but those cap_drop names, ALL in cap_drop included
+        // (moby's TweakCapabilities): whatever cap_drop says, the service keeps them
+        const addAll = svc.capAdd.find((c) => normalizeCapability(c.value) === 'ALL');
+        if (addAll) {
+          ctx.report({ messageId: 'addAll', data: { service: svc.name, value: showValue(addAll) }, at: addAll, loc: addAll.loc, service: svc, fix: null });
           return;
         }
         const drop = svc.capDrop;
