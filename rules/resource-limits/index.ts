@@ -2,6 +2,7 @@ import { at, child, deepest, keyLoc, scalarValue, type LRef } from '../../src/mo
 import { formatBytes, parseBytes } from '../../src/model/units.js';
 import { defineRule, type Fix } from '../../src/engine/types.js';
 import { stackTarget } from '../../src/engine/target.js';
+import { readCommand } from '../../src/model/command.js';
 import type { Service, Stack } from '../../src/model/types.js';
 import { buildSharedFix, commented, completesAnotherFile, FixBuilder, noFix, type YamlValue } from '../../src/engine/fixer.js';
 import { checkUsage, usageSizer, type UsageSizer } from './usage.js';
@@ -158,6 +159,31 @@ function legacyLimits(stack: Stack, svc: Service): LegacyLimits {
   return { cpus: set('cpus'), memory: set('mem_limit'), pids: set('pids_limit'), memoryReservation: set('mem_reservation') };
 }
 
+/**
+ * The largest Java heap the service's own command or environment states (`-Xmx4g`, `-Xms4g`, in
+ * `command`, `entrypoint` or a variable such as JAVA_OPTS or ES_JAVA_OPTS), in bytes, with its text;
+ * null when it states none. A memory limit below it (and the JVM's memory besides the heap) kills
+ * a service that ran.
+ */
+function statedHeap(svc: Service): { bytes: number; text: string } | null {
+  const texts: string[] = [];
+  const { command, entrypoint } = readCommand(svc.ref);
+  for (const part of [entrypoint, command]) if (part !== null) texts.push(typeof part === 'string' ? part : part.join(' '));
+  for (const v of svc.environment.values()) if (typeof v.value === 'string') texts.push(v.value);
+  let best: { bytes: number; text: string } | null = null;
+  for (const t of texts) {
+    for (const m of t.matchAll(/-Xm[xs](\d{1,9})([kKmMgGtT]?)(?![\w.])/g)) {
+      const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
+      const bytes = Number(m[1]) * unit;
+      if (!best || bytes > best.bytes || (bytes === best.bytes && m[0].startsWith('-Xmx'))) best = { bytes, text: m[0] };
+    }
+  }
+  return best;
+}
+
+/** What a JVM needs besides its heap (metaspace, threads, code cache, buffers): the limit is at least the heap by this. */
+const HEAP_HEADROOM = 1.5;
+
 /** The value of a legacy key written again under deploy.resources, as written; a string when it comes from a variable (null: the fix cannot copy it). */
 function twin(ref: LRef): YamlValue | null {
   const n = ref.node;
@@ -197,6 +223,9 @@ function addLimits(svc: Service, sizing: Sizing, sizer: UsageSizer | null, legac
     [limits, 'pids', legacy.pids, child(limitsRef, 'pids'), 'pids_limit'],
   ];
   const copied: string[] = [];
+  // a JVM's stated heap: the memory limit never below it
+  const heap = statedHeap(svc);
+  let heapNote = '';
   for (const [key, format, show, notA] of keys) {
     if (svc.limits[key] || legacy[key]) continue;
     if (child(limitsRef, key)) return b.fail(`deploy.resources.limits.${key} is set but ${notA}; correct it by hand`);
@@ -217,9 +246,11 @@ function addLimits(svc: Service, sizing: Sizing, sizer: UsageSizer | null, legac
       }
       continue;
     }
-    const value = Math.max(size[key], written);
+    const heapFloor = key === 'memory' && heap ? Math.ceil(heap.bytes * HEAP_HEADROOM) : 0;
+    const value = Math.max(size[key], written, heapFloor);
     limits[key] = format(value);
     parts.push(show(value));
+    if (heapFloor > size[key] && value === heapFloor) heapNote = ` (1.5 x the heap ${heap!.text} the service sets)`;
     if (!hasReservation) {
       const r = reservationOf(key === 'cpus' ? { cpus: value, memory: size.memory } : { cpus: size.cpus, memory: value }, sizing.reservationRatio)[key];
       reservations[key] = format(r);
@@ -236,7 +267,7 @@ function addLimits(svc: Service, sizing: Sizing, sizer: UsageSizer | null, legac
   }
   const value: Record<string, YamlValue> = { limits };
   if (Object.keys(reservations).length > 0) value.reservations = reservations;
-  const added = `added limits ${parts.join(', ')}${resParts.length ? ` and reservations ${resParts.join(', ')}` : ''}${copied.length ? ` (with ${copied.join(', ')}: compose wants the same value in both)` : ''}`;
+  const added = `added limits ${parts.join(', ')}${heapNote}${resParts.length ? ` and reservations ${resParts.join(', ')}` : ''}${copied.length ? ` (with ${copied.join(', ')}: compose wants the same value in both)` : ''}`;
   if (rec) b.description = `${added} from ${usage!.file}: ${evidence.join('; ')}${rec.notes.length ? `; ${rec.notes.join('; ')}` : ''}`;
   else b.description = `${added} (class ${cls}, preset ${sizing.preset}${usage ? `; not from usage: ${usage.why}` : ''})`;
   return b.add(svc.ref, ['deploy', 'resources'], value);
