@@ -24,9 +24,12 @@ export default defineRule({
         for (const p of svc.ports) {
           if (p.hostIp !== null && p.hostIp !== '') continue;
           if (p.syntax === 'short') {
-            const text = shownText(p.ref) ?? '';
-            // a port a variable set is suggested as written (`127.0.0.1:${PORT}:80`), not as resolved
-            const suggest = p.ref.node.kind === 'scalar' && p.ref.node.fromEnv ? text : p.published ? `${p.published}:${text.split(':').pop()}` : `${p.target}:${p.target}${p.protocol !== 'tcp' ? `/${p.protocol}` : ''}`;
+            // a port written with variables is shown and suggested as written (`127.0.0.1:${PORT}:80`),
+            // set or not: a value a set variable gave is never shown, an unset one left only `:/tcp`
+            const raw = p.ref.node.kind === 'scalar' ? p.ref.node.raw : undefined;
+            const text = raw ?? shownText(p.ref) ?? '';
+            // a container port alone gets a random host port: so does the suggestion (`127.0.0.1::80`)
+            const suggest = raw !== undefined ? text : p.published ? `${p.published}:${text.split(':').pop()}` : `:${p.target}${p.protocol !== 'tcp' ? `/${p.protocol}` : ''}`;
             ctx.report({ messageId: 'short', data: { service: svc.name, port: text, suggest }, at: p.ref, loc: p.ref.node.loc, service: svc });
           } else {
             // as the file wrote them when a set variable went into them (its value is never shown)

@@ -27,9 +27,17 @@ testRule(rule, {
       ],
     },
     {
-      name: 'a container port alone is published on a random host port',
-      code: 'services:\n  api:\n    image: api:1\n    ports: ["80"]\n',
-      errors: [{ message: /publishes port "80" .* such as "127\.0\.0\.1:80:80"/, line: 4, column: 13 }],
+      name: 'a container port alone is published on a random host port: so is the suggestion (IP::PORT)',
+      code: 'services:\n  api:\n    image: api:1\n    ports: ["80", "53/udp"]\n',
+      errors: [
+        { message: /publishes port "80" .* such as "127\.0\.0\.1::80"/, line: 4, column: 13 },
+        { message: /publishes port "53\/udp" .* such as "127\.0\.0\.1::53\/udp"/, line: 4, column: 19 },
+      ],
+    },
+    {
+      name: 'a port written with variables is shown and suggested as written, set or not',
+      code: 'services:\n  api:\n    image: api:1\n    ports: ["${P}:${P}/tcp"]\n',
+      errors: [{ message: 'service "api" publishes port "${P}:${P}/tcp" on every interface of the host (docker bypasses the host firewall for it); bind it to an address, such as "127.0.0.1:${P}:${P}/tcp", or to the one interface that must serve it', line: 4, column: 13 }],
     },
     {
       name: 'long syntax: points at published',
