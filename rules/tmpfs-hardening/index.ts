@@ -4,7 +4,7 @@ import { parseBytes } from '../../src/model/units.js';
 import { defineRule } from '../../src/engine/types.js';
 import { stackTarget } from '../../src/engine/target.js';
 import { fixLongSize, fixReadOnlyTmp, fixShortOptions, fixShortSize } from './fix.js';
-import { normaliseTarget, withOptions, withSize } from './tmpfs-entry.js';
+import { normaliseTarget, withOptions, withoutOptions, withSize } from './tmpfs-entry.js';
 
 /** The mount options every short-syntax tmpfs should state. */
 const REQUIRED_OPTIONS = ['noexec', 'nosuid'] as const;
@@ -71,7 +71,8 @@ export default defineRule({
             target: m.target,
             missing: missing.join(' and '),
             detail: undone.length > 0 ? ` (it sets ${undone.join(' and ')})` : '',
-            example: withOptions(value, missing),
+            // in place of the exec or suid it sets (both would contradict each other)
+            example: withOptions(withoutOptions(value, undone), missing),
           },
           at: m.ref,
           loc: m.ref.node.loc,

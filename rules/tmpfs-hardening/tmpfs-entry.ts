@@ -7,6 +7,13 @@ export function withOptions(value: string, options: readonly string[]): string {
   return colon === value.length - 1 ? `${value}${options.join(',')}` : `${value},${options.join(',')}`;
 }
 
+/** A short tmpfs entry without the options `drop` (`/run:size=1m,exec` without exec: `/run:size=1m`). */
+export function withoutOptions(value: string, drop: readonly string[]): string {
+  const colon = value.indexOf(':');
+  if (colon < 0) return value;
+  return `${value.slice(0, colon)}:${value.slice(colon + 1).split(',').filter((o) => !drop.includes(o.trim())).join(',')}`;
+}
+
 /** A short tmpfs entry with a size: every `size=0` / `nr_blocks=0` (no limit) replaced by it, else `size=` added. */
 export function withSize(value: string, size: string): string {
   const zero = /(^|[:,])(size|nr_blocks)=0+[a-z%]*(?=,|$)/gi;

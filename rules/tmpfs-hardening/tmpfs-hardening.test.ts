@@ -160,7 +160,7 @@ services:
       code: 'services:\n  api:\n    image: api:1\n    tmpfs:\n      - /tmp:size=64m,noexec,suid\n      - /run:nosuid,size=1m\n',
       errors: [
         {
-          message: 'service "api" mounts tmpfs "/tmp" without nosuid (it sets suid); add nosuid to its options, e.g. "/tmp:size=64m,noexec,suid,nosuid"',
+          message: 'service "api" mounts tmpfs "/tmp" without nosuid (it sets suid); add nosuid to its options, e.g. "/tmp:size=64m,noexec,nosuid"',
           line: 5,
           column: 9,
           endColumn: 34,
