@@ -1,0 +1,74 @@
+/**
+ * What docker compose refuses in a service although each key is valid alone (compose-go,
+ * loader/validate.go: "can't set distinct values"): `scale` and `deploy.replicas` both set to
+ * different numbers, and `cpus`, `mem_limit`, `pids_limit` or `mem_reservation` set where
+ * `deploy.resources.limits` (or `reservations`) exists without the same value (a `limits` mapping
+ * without `cpus` has 0 there, which differs from `cpus: 2`). `docker stack deploy` has no
+ * `scale` nor these keys (swarm-compat reports them).
+ */
+import { at, child, entries, keyLoc, rootRef, scalarValue, type LRef } from './access.js';
+import { parseBytes, parseCpus } from './units.js';
+import type { Loc } from '../parse/location.js';
+import type { LMap } from '../parse/located.js';
+
+export interface ConsistencyIssue {
+  message: string;
+  loc: Loc;
+  path: string[];
+}
+
+type Parse = (v: unknown) => number | null;
+const whole: Parse = (v) => (typeof v === 'number' && Number.isInteger(v) ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : null);
+
+/** [the service's key, where deploy keeps its twin, how both are read] */
+const TWINS: ReadonlyArray<[string, readonly string[], Parse]> = [
+  ['cpus', ['resources', 'limits', 'cpus'], parseCpus],
+  ['mem_limit', ['resources', 'limits', 'memory'], parseBytes],
+  ['pids_limit', ['resources', 'limits', 'pids'], whole],
+  ['mem_reservation', ['resources', 'reservations', 'memory'], parseBytes],
+];
+
+export function composeConsistency(root: LMap): ConsistencyIssue[] {
+  const out: ConsistencyIssue[] = [];
+  for (const { key: name, ref: svc } of entries(child(rootRef(root), 'services'))) {
+    const deploy = child(svc, 'deploy');
+    if (!deploy || deploy.node.kind !== 'map') continue;
+    const scale = child(svc, 'scale');
+    const replicas = child(deploy, 'replicas');
+    const s = whole(scalarValue(scale));
+    const r = whole(scalarValue(replicas));
+    if (scale && replicas && s !== null && r !== null && s !== r) {
+      out.push(issue(name, replicas, ['deploy', 'replicas'], `scale: ${shown(scale)}`, `deploy.replicas: ${shown(replicas)}`, 'scale', 'deploy.replicas'));
+    }
+    for (const [key, path, parse] of TWINS) {
+      const own = child(svc, key);
+      const value = parse(scalarValue(own));
+      if (!own || value === null || value === 0) continue;
+      const mapping = at(deploy, ...path.slice(0, -1));
+      if (!mapping || mapping.node.kind !== 'map') continue;
+      const twin = child(mapping, path[path.length - 1]!);
+      const twinValue = twin ? parse(scalarValue(twin)) : 0;
+      if (twin && twinValue === null) continue; // not a value: the schema says so
+      if (twinValue === value) continue;
+      const where = `deploy.${path.join('.')}`;
+      out.push(issue(name, twin ?? mapping, ['deploy', ...(twin ? path : path.slice(0, -1))], `${key}: ${shown(own)}`, `${where}: ${shown(twin)}`, key, where));
+    }
+  }
+  return out;
+}
+
+/** A value as written where a set variable gave it (its value is never shown); `not set` for none. */
+function shown(r: LRef | undefined): string {
+  if (!r) return 'not set';
+  const n = r.node;
+  return n.kind === 'scalar' && n.fromEnv && n.raw !== undefined ? n.raw : String(scalarValue(r));
+}
+
+/** At the twin's value, or at the key of the mapping that lacks it. */
+function issue(service: string, ref: LRef, path: string[], a: string, b: string, keyA: string, keyB: string): ConsistencyIssue {
+  return {
+    message: `service "${service}" sets ${a} and ${b}, which docker compose refuses ("can't set distinct values on '${keyA}' and '${keyB}'"); keep one of them, or give both the same value`,
+    loc: ref.node.kind === 'map' ? keyLoc(ref) : ref.node.loc,
+    path: ['services', service, ...path],
+  };
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { lintFiles } from './helpers.js';
+
+/**
+ * What docker compose refuses although each key is valid alone (compose-go, loader/validate.go):
+ * `scale` against `deploy.replicas`, and `cpus`, `mem_limit`, `pids_limit`, `mem_reservation` against
+ * a `deploy.resources` mapping without the same value. A schema error at the deploy side.
+ */
+const schema = (files: Record<string, string>) =>
+  lintFiles(files)
+    .findings.filter((f) => f.ruleId === 'schema')
+    .map((f) => `${f.line}:${f.column} ${f.message}`);
+
+describe('values compose refuses to see twice', () => {
+  it('distinct scale and replicas, cpus and limits.cpus, mem_limit and limits.memory; a limits mapping without cpus differs from cpus', () => {
+    const text = [
+      'services:',
+      '  a:',
+      '    image: nginx:1.27',
+      '    scale: 3',
+      '    cpus: 1',
+      '    mem_limit: 1g',
+      '    pids_limit: 100',
+      '    deploy:',
+      '      replicas: 2',
+      '      resources:',
+      '        limits: {cpus: "2", memory: 512M, pids: 100}',
+      '  b:',
+      '    image: nginx:1.27',
+      '    cpus: 2',
+      '    mem_reservation: 256m',
+      '    deploy:',
+      '      resources:',
+      '        limits:',
+      '          memory: 1g',
+      '        reservations: {memory: 256M}',
+      '',
+    ].join('\n');
+    expect(schema({ 'compose.yaml': text })).toEqual([
+      `9:17 service "a" sets scale: 3 and deploy.replicas: 2, which docker compose refuses ("can't set distinct values on 'scale' and 'deploy.replicas'"); keep one of them, or give both the same value`,
+      `11:24 service "a" sets cpus: 1 and deploy.resources.limits.cpus: 2, which docker compose refuses ("can't set distinct values on 'cpus' and 'deploy.resources.limits.cpus'"); keep one of them, or give both the same value`,
+      `11:37 service "a" sets mem_limit: 1g and deploy.resources.limits.memory: 512M, which docker compose refuses ("can't set distinct values on 'mem_limit' and 'deploy.resources.limits.memory'"); keep one of them, or give both the same value`,
+      `18:9 service "b" sets cpus: 2 and deploy.resources.limits.cpus: not set, which docker compose refuses ("can't set distinct values on 'cpus' and 'deploy.resources.limits.cpus'"); keep one of them, or give both the same value`,
+    ]);
+  });
+
+  it('the same values in both, one of them alone, or target swarm: nothing', () => {
+    const same = 'services:\n  a:\n    image: nginx:1.27\n    scale: 2\n    cpus: 2\n    mem_limit: 1g\n    deploy:\n      replicas: 2\n      resources:\n        limits: {cpus: "2.0", memory: 1024M}\n';
+    expect(schema({ 'compose.yaml': same })).toEqual([]);
+    expect(schema({ 'compose.yaml': 'services:\n  a:\n    image: nginx:1.27\n    cpus: 2\n    deploy:\n      replicas: 2\n' })).toEqual([]);
+    // a stack (by its name): docker stack deploy has none of these keys, swarm-compat says so
+    expect(schema({ 'stack.yml': 'services:\n  a:\n    image: nginx:1.27\n    deploy:\n      replicas: 1\n      resources:\n        limits: {cpus: "2"}\n    scale: 2\n' }).filter((m) => m.includes('distinct'))).toEqual([]);
+  });
+});
