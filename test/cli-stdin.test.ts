@@ -123,6 +123,11 @@ describe('fix --stdin', () => {
   afterAll(() => p.cleanup());
   const text = 'services:\n  web:\n    image: nginx:1.27 # pinned\n';
 
+  it('`-` with other files: one line saying that standard input goes to standard output alone (not a word of --stdout)', () => {
+    const r = runWithInput(['fix', '-', 'svc/compose.yaml'], p.dir, text);
+    expect([r.status, r.stderr, r.stdout]).toEqual([2, 'stackopt: - fixes standard input and prints it to standard output, so it takes no other file (2 given): fix the files on their own\n', '']);
+  });
+
   it('prints the fixed text to standard output and the summary to standard error, with PATH\'s configuration', () => {
     const r = runWithInput(['fix', '--stdin', '--stdin-filename', 'svc/compose.yaml'], p.dir, text);
     expect(r.status).toBe(0);

@@ -92,6 +92,9 @@ export class DockerClient {
   async run(args: string[]): Promise<string> {
     const full = this.opts.context ? ['--context', this.opts.context, ...args] : args;
     this.calls.push(full);
+    // the listeners are in place before docker starts: a signal that came between its start and them
+    // would end stackopt at once (the default action) and leave docker's group running
+    holdInterrupts();
     let subprocess;
     try {
       subprocess = execa(this.command, full, {
@@ -107,10 +110,11 @@ export class DockerClient {
         stripFinalNewline: true,
       });
     } catch (e) {
+      releaseInterrupts();
       throw this.classify(args, { failed: true, stderr: String((e as Error).message), code: (e as { code?: string }).code });
     }
     const pid = subprocess.pid;
-    if (pid) trackGroup(pid);
+    if (pid) runningGroups.add(pid);
     let timedOut = false;
     let killTimer: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => {
@@ -129,7 +133,8 @@ export class DockerClient {
     } finally {
       clearTimeout(timer);
       clearTimeout(killTimer);
-      if (pid) untrackGroup(pid);
+      if (pid) runningGroups.delete(pid);
+      releaseInterrupts();
     }
     if (timedOut) throw this.classify(args, { failed: true, timedOut: true });
     // execa reports failures in the result (and a failure to start at all with a code such as ENOENT)
@@ -532,20 +537,21 @@ function onInterrupt(signal: NodeJS.Signals): void {
   endGroups();
   for (const s of INTERRUPTS) process.removeListener(s, onInterrupt);
   process.removeListener('exit', endGroups);
+  callsHeld = 0;
   process.kill(process.pid, signal);
 }
 
-function trackGroup(pid: number): void {
-  if (runningGroups.size === 0) {
-    for (const s of INTERRUPTS) process.on(s, onInterrupt);
-    process.on('exit', endGroups);
-  }
-  runningGroups.add(pid);
+/** docker calls started and not yet ended: the signal listeners are in place while there are any */
+let callsHeld = 0;
+
+function holdInterrupts(): void {
+  if (callsHeld++ > 0) return;
+  for (const s of INTERRUPTS) process.on(s, onInterrupt);
+  process.on('exit', endGroups);
 }
 
-function untrackGroup(pid: number): void {
-  runningGroups.delete(pid);
-  if (runningGroups.size > 0) return;
+function releaseInterrupts(): void {
+  if (callsHeld === 0 || --callsHeld > 0) return;
   for (const s of INTERRUPTS) process.removeListener(s, onInterrupt);
   process.removeListener('exit', endGroups);
 }
