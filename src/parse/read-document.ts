@@ -96,7 +96,10 @@ export function parseSource(source: SourceFile, env: Env, interpolate: Interpola
   });
   let list: Document.Parsed[];
   try {
-    list = Array.from(composer.compose(keep(new Parser().parse(breaks.text), tokens)));
+    // docker's reader keeps its own rules whatever `%YAML 1.1` says (`22:22` stays a string, not the
+    // sexagesimal 1342; `yes` is no boolean): the directive is read as 1.2, at the same offsets
+    const text12 = breaks.text.includes('%YAML') ? breaks.text.replace(/^(%YAML[ \t]+1\.)1(?![0-9])/gm, '$12') : breaks.text;
+    list = Array.from(composer.compose(keep(new Parser().parse(text12), tokens)));
   } catch (e) {
     // yaml's parser recurses per level of block nesting: thousands of `- ` levels overflow the stack
     // before its composer can report RESOURCE_EXHAUSTION

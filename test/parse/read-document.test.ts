@@ -208,6 +208,13 @@ describe('multi-document files', () => {
   });
 });
 
+describe('a %YAML 1.1 directive', () => {
+  it('is read as 1.2, as docker reads every file: 22:22 stays a string, not the sexagesimal 1342', () => {
+    const r = lintFiles({ 'compose.yaml': '%YAML 1.1\n---\nservices:\n  web:\n    image: nginx:1.27\n    ports: [22:22]\n' });
+    expect(r.stack!.services[0]!.ports.map((p) => [p.published, p.target])).toEqual([['22', '22']]);
+  });
+});
+
 describe('alias bombs', () => {
   const laughs = (levels: number) => {
     let t = 'x-l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n';
