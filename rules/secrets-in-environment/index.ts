@@ -13,7 +13,7 @@ export type SecretsInEnvironmentOptions = {
 export const DEFAULT_SECRET_WORDS = ['PASSWORD', 'PASSWD', 'PASS', 'SECRET', 'TOKEN', 'API_KEY', 'APIKEY', 'ACCESS_KEY', 'PRIVATE_KEY', 'SECRET_KEY', 'CREDENTIALS', 'AUTH_KEY', 'ENCRYPTION_KEY', 'SIGNING_KEY'];
 
 /** Name endings that say the variable holds something about a secret, not the secret itself. */
-const NOT_A_SECRET = /_(?:FILE|FILEPATH|FILENAME|PATH|DIR|LENGTH|MIN_LENGTH|MAX_LENGTH|EXPIRY|EXPIRES|EXPIRATION|TTL|LIFETIME|TIMEOUT|INTERVAL|ENABLED|DISABLED|REQUIRED|POLICY|ALGORITHM|ALG|HEADER|URL|URI|ENDPOINT|HOST|PORT|USER|USERNAME|NAME|TYPE|MODE|METHOD|PREFIX|FIELD|PARAM|COOKIE_NAME|ISSUER|AUDIENCE|VERSION|ROTATION|RESET|HASH_ROUNDS|ROUNDS|STRENGTH|LIMIT|RATE|COUNT|SIZE|RETRIES|ATTEMPTS)$/i;
+const NOT_A_SECRET = /_(?:FILE|FILEPATH|FILENAME|PATH|DIR|LENGTH|MIN_LENGTH|MAX_LENGTH|EXPIRY|EXPIRES|EXPIRATION|TTL|LIFETIME|TIMEOUT|INTERVAL|ENABLED|DISABLED|REQUIRED|POLICY|ALGORITHM|ALGO|ALG|HEADER|URL|URI|ENDPOINT|HOST|PORT|USER|USERNAME|NAME|TYPE|MODE|METHOD|PREFIX|FIELD|PARAM|COOKIE_NAME|ISSUER|AUDIENCE|VERSION|ROTATION|RESET|HASH_ROUNDS|ROUNDS|STRENGTH|LIMIT|RATE|COUNT|SIZE|RETRIES|ATTEMPTS)$/i;
 
 /**
  * The same endings glued to the word before them (`..._TOKENS_READYPORT`, `MESSAGEBUS_SECRETNAME`,
@@ -39,7 +39,8 @@ export function urlPassword(text: string): string | null {
     let i = k + 3;
     const userStart = i;
     while (i < text.length && !stops(text[i]!, ':/@')) i++;
-    if (i === userStart || text[i] !== ':') continue;
+    // the user may be empty: `redis://:password@host` is how Redis URLs carry a password
+    if (text[i] !== ':' || (i === userStart && text[i + 1] === '@')) continue;
     const passStart = ++i;
     while (i < text.length && !stops(text[i]!, '@/')) i++;
     if (i > passStart && text[i] === '@') return text.slice(passStart, i);

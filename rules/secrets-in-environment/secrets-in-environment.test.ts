@@ -18,7 +18,7 @@ describe('looksSecret', () => {
   });
 
   it('names that end in a path, a file, a limit or a port are settings about a secret', () => {
-    for (const k of ['SECRET_KEY_FILEPATH', 'JWT_PRIVATE_KEY_PATH', 'API_KEY_FILE', 'TLS_KEYFILE', 'API_KEY_RATE_LIMIT', 'STAGEGATE_SECRETSTORESETUP_TOKENS_READYPORT', 'MESSAGEBUS_SECRETNAME', 'TOKEN_HOST'])
+    for (const k of ['SECRET_KEY_FILEPATH', 'JWT_PRIVATE_KEY_PATH', 'API_KEY_FILE', 'TLS_KEYFILE', 'API_KEY_RATE_LIMIT', 'STAGEGATE_SECRETSTORESETUP_TOKENS_READYPORT', 'MESSAGEBUS_SECRETNAME', 'TOKEN_HOST', 'PASSWORD_HASH_ALGO'])
       expect(looksSecret(k, DEFAULT_SECRET_WORDS), k).toBe(false);
   });
 });
@@ -82,6 +82,11 @@ testRule(rule, {
       name: 'a literal default: ${VAR:-...}',
       code: 'services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-changeme}\n',
       errors: [{ messageId: 'defaultValue', line: 5, column: 7 }],
+    },
+    {
+      name: 'a password with no user in a URL (Redis\'s redis://:password@host)',
+      code: 'services:\n  app:\n    image: app:1\n    environment:\n      REDIS_URL: redis://:s3cretpw@redis:6379/0\n      PLAIN: http://:8080/x\n',
+      errors: [{ messageId: 'url', line: 5, column: 7 }],
     },
     {
       name: 'a password in a URL, whatever the name',
