@@ -196,6 +196,30 @@ describe('files that cannot be read: exit 2, one line on stderr', () => {
     expectClean(r);
   });
 
+  it('a folder that cannot be read (chmod 000): named, one line, exit 2; found in a folder searched, said, exit 2 (as nobody, as above)', (ctx) => {
+    const d = project({ 'compose.yaml': SCHEMA_ERROR, 'locked/compose.yaml': SCHEMA_ERROR });
+    const asRoot = process.getuid?.() === 0;
+    const user = asRoot ? { uid: 65534, gid: 65534 } : {};
+    if (asRoot) {
+      chmodSync(dir, 0o755);
+      chmodSync(d, 0o755);
+      chmodSync(join(d, 'compose.yaml'), 0o644);
+    }
+    chmodSync(join(d, 'locked'), 0o000);
+    const readable = asRoot ? spawnSync(process.execPath, ['-e', `require('fs').readdirSync(${JSON.stringify(join(d, 'locked'))})`], { ...user, timeout: RUN_TIMEOUT_MS }).status === 0 : (() => { try { readdirSync(join(d, 'locked')); return true; } catch { return false; } })();
+    if (readable) {
+      chmodSync(join(d, 'locked'), 0o755);
+      ctx.skip();
+      return;
+    }
+    const named = stackopt(['lint', 'locked'], { cwd: d, ...user });
+    const searched = stackopt(['lint', '--format', 'json', '.'], { cwd: d, ...user });
+    chmodSync(join(d, 'locked'), 0o755);
+    expect([named.code, oneLine(named)]).toEqual([2, 'stackopt: locked: cannot read the folder (permission denied)']);
+    expect([searched.code, oneLine(searched)]).toEqual([2, 'stackopt: locked is not read: a folder that cannot be read (permission denied)']);
+    expect((JSON.parse(searched.stdout) as { results: Array<{ file: string }> }).results.map((x) => x.file)).toEqual(['compose.yaml']);
+  });
+
   it('a binary file: exit 2, one line; a FIFO nobody writes to: read as empty, no hang', () => {
     const d = project({ 'compose.yaml': SCHEMA_ERROR });
     writeFileSync(join(d, 'bin.yaml'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00]));

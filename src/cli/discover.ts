@@ -69,7 +69,12 @@ export function discoverComposeFiles(dir: string, opts: DiscoverOptions = {}): {
     let entries;
     try {
       entries = readdirSync(d, { withFileTypes: true });
-    } catch {
+    } catch (e) {
+      // a folder it may not read is said (exit 2), not passed over as one with no compose file
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'EACCES' && code !== 'EPERM') return;
+      if (d === start) throw new InputError(`${dir}: cannot read the folder (permission denied)`, dir);
+      opts.onRefused?.(join(dir, relativeTo(start, d)), 'a folder that cannot be read (permission denied)');
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
