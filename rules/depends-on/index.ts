@@ -31,10 +31,10 @@ export function dependencies(svc: Service): Dependency[] {
  * `service:NAME`, and of each `volumes_from` entry that is not `container:...`; a name depends_on
  * already holds keeps its own entry.
  */
-function derivedDependencies(svc: Service, declared: ReadonlySet<string>): Dependency[] {
+function derivedDependencies(svc: Service, declared: readonly Dependency[]): Dependency[] {
   const out: Dependency[] = [];
   const add = (name: string, ref: LRef, via: string) => {
-    if (name !== '' && !declared.has(name) && !out.some((d) => d.name === name)) out.push({ name, ref, atKey: false, via });
+    if (name !== '' && !declared.some((d) => d.name === name) && !out.some((d) => d.name === name)) out.push({ name, ref, atKey: false, via });
   };
   for (const it of items(child(svc.ref, 'links'))) {
     const v = scalarValue(it);
@@ -72,7 +72,8 @@ export default defineRule({
         const compose = stackTarget(stack) === 'compose';
         for (const svc of stack.services) {
           const declared = dependencies(svc);
-          const list = compose ? [...declared, ...derivedDependencies(svc, new Set(declared.map((d) => d.name)))] : declared;
+          const derived = compose ? derivedDependencies(svc, declared) : [];
+          const list = derived.length ? [...declared, ...derived] : declared;
           deps.set(svc.name, list.filter((d) => byName.has(d.name)));
           for (const d of list) {
             // `required: false` spares only a service its profiles leave out, not a name the file lacks

@@ -153,8 +153,9 @@ function shownLines(src: SourceFile | undefined): (n: number) => string | null {
     if (n !== last) {
       const text = src.lineText(n);
       shown = text.includes('\t') ? text.replace(/\t/g, ' ') : text;
-      // a control character would act on the terminal: one replacement character in its column
-      if (showControls(shown) !== shown) shown = shown.replace(/[\u0000-\u001f\u007f-\u009f]/g, '\ufffd');
+      // a control character would act on the terminal: one replacement character in its column (a
+      // file that holds one was refused where it is read, which says so: no other file has any)
+      if (src.controls) shown = shown.replace(/[\u0000-\u001f\u007f-\u009f]/g, '\ufffd');
       last = n;
     }
     return shown;

@@ -71,6 +71,7 @@ export function parseSource(source: SourceFile, env: Env, interpolate: Interpola
   // YAML takes printable characters only, and docker refuses a file with any other (in a comment too)
   const control = NOT_PRINTABLE.exec(text);
   if (control) {
+    source.controls = true;
     const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
     issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: `a control character (U+${code}) is in the file, and YAML allows none (docker: "control characters are not allowed"); remove it or write it as an escape in a double-quoted string ("\\e")`, loc: fileLoc(source, control.index, control.index + 1) });
     return { source, root: null, issues, dotenvUses: [] };

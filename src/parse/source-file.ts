@@ -11,6 +11,8 @@ export class SourceFile {
   readonly eol: '\n' | '\r\n';
   /** the first line break is a lone CR (old Mac line ends) */
   readonly loneCr: boolean;
+  /** a control character is in the text (its read stopped there: parseSource); shown lines replace them */
+  controls = false;
   private lineStarts: number[] | null = null;
 
   constructor(
