@@ -230,6 +230,15 @@ services:
     expect(readFileSync(join(p.dir, 'b.yml.optimized'), 'utf8')).toBe(bad);
   });
 
+  it('lines that end in a lone CR: linted, not fixed, and the summary says why (not a schema error of each fix)', () => {
+    const cr = 'services:\r  api:\r    image: myorg/api:1\r';
+    const p = project({ 'a.yml': cr });
+    const r = runCli(['fix', 'a.yml', '--rule', 'resource-limits'], p.dir);
+    expect(r.stdout).toContain("a.yml: not fixed, a.yml's lines end in a lone CR (old Mac line ends), which fixes cannot write; convert them to LF (or CR LF) first");
+    expect(r.stdout).toMatch(/left\s+resource-limits\s+2:3\s+api: not fixed while its lines end in a lone CR: added limits/);
+    expect(readFileSync(join(p.dir, 'a.yml.optimized'), 'utf8')).toBe(cr);
+  });
+
   it('a duplicate key: the file is linted but not fixed, and the fixes it would get say why', () => {
     const dup = 'services:\n  api:\n    image: myorg/api:1\n    image: myorg/api:2\n';
     const p = project({ 'a.yml': dup });

@@ -334,10 +334,16 @@ function validFix(fix: Fix, text: string): boolean {
 }
 
 /** A project whose files do not parse is not fixed: edits need a document to aim at. */
+/** How `blocked` starts when the file parses but its line ends cannot be written (see blockingProblem). */
+export const LINE_ENDS = 'line ends: ';
+
 function blockingProblem(r: LintResult): string | null {
   const fatal = r.findings.find((f) => f.ruleId === 'yaml-syntax' && f.severity === 'error');
   if (fatal) return `${fatal.file}:${fatal.line}:${fatal.column}: ${fatal.message}`;
   if (!r.stack) return 'the file holds no compose document';
+  // the edits insert lines with LF or CRLF: in a file of lone CRs they would not be lines
+  const cr = r.sources.find((s) => s.loneCr);
+  if (cr) return `${LINE_ENDS}${cr.displayPath}'s lines end in a lone CR (old Mac line ends), which fixes cannot write; convert them to LF (or CR LF) first`;
   return null;
 }
 
@@ -689,7 +695,7 @@ function leftReason(
   if (!f.fixable) return { reason: 'no-fix', why: `no automatic fix: ${f.message}` };
   const fix = f.fix;
   if (!fix || fix.edits.length === 0) return { reason: 'not-possible', why: fix?.description ? `no fix here: ${fix.description}` : 'no fix here' };
-  if (blocked) return { reason: 'not-possible', why: `not fixed while the file does not parse: ${fix.description}` };
+  if (blocked) return { reason: 'not-possible', why: `not fixed while ${blocked.startsWith(LINE_ENDS) ? 'its lines end in a lone CR' : 'the file does not parse'}: ${fix.description}` };
   if (opts.only && opts.only.length > 0 && !opts.only.includes(f.ruleId)) return { reason: 'not-selected', why: 'not selected with --rule' };
   if (fix.unsafe && !opts.unsafe) return { reason: 'unsafe', why: `unsafe, needs --unsafe: ${fix.description}` };
   if (!texts.has(fix.file)) return { reason: 'other-file', why: `the fix would edit ${displayPath(fix.file)} (through extends or include), which is not one of the files being fixed: ${fix.description}` };
