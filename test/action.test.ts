@@ -169,6 +169,14 @@ describe('the action, run as a runner runs it', () => {
     expect(failed.map((r) => [r.name, r.status])).toEqual([['Lint', 0], ['Job summary', 0], ['Fail on findings', 2]]);
     expect(readFileSync(summary, 'utf8')).toContain('stackopt could not lint (exit code 2: a usage or configuration error, or unreadable input)');
   });
+
+  it('passes the user\'s --env-file to stackopt, not to node (Node 20 takes one before the script for itself)', async () => {
+    const c: Context = { actionPath, inputs: { ...defaults(), args: '--env-file nope.env' }, outputs: {} };
+    const runs = await runAction(c, workspace, join(work, 'summary-4.md'), ['Lint']);
+    expect(c.outputs.lint).toEqual({ 'exit-code': '2' });
+    expect(runs[0]!.out).toContain('stackopt: nope.env: cannot read env file: no such file');
+    expect(runs[0]!.out).not.toMatch(/^node: /m);
+  });
 });
 
 describe('job summary', () => {
