@@ -18,6 +18,11 @@ testRule(rule, {
   ],
   invalid: [
     {
+      name: 'a name an unset variable gives: said as written',
+      code: 'services:\n  pma:\n    image: phpmyadmin:5\n    depends_on:\n      - "${PMA_DB_ENGINE}"\n  mysql:\n    image: mysql:8\n',
+      errors: [{ messageId: 'unsetName', message: 'service "pma" depends on "${PMA_DB_ENGINE}", whose name is empty here (the variable is not set); set it, or write the name', line: 5, column: 9 }],
+    },
+    {
       name: 'required: false spares only a service its profiles leave out, not a name the file lacks (compose refuses it)',
       code: 'services:\n  api:\n    image: api:1\n    depends_on:\n      tracing:\n        condition: service_started\n        required: false\n',
       errors: [{ messageId: 'unknown', line: 5, column: 7, endColumn: 14 }],

@@ -60,6 +60,7 @@ export default defineRule({
     category: 'references',
     messages: {
       unknown: 'service "{{service}}" depends on "{{name}}", which is not a service of this file{{hint}}; fix the name or remove the dependency',
+      unsetName: 'service "{{service}}" depends on "{{written}}", whose name is empty here (the variable is not set); set it, or write the name',
       unknownVia: 'service "{{service}}" {{via}}, but "{{name}}" is not a service of this file{{hint}}, and docker compose refuses the file; fix the name or remove it',
       cycle: 'depends_on forms a cycle ({{cycle}}): no service of it can start first; remove one of the dependencies',
     },
@@ -78,6 +79,11 @@ export default defineRule({
           for (const d of list) {
             // `required: false` spares only a service its profiles leave out, not a name the file lacks
             if (byName.has(d.name)) continue;
+            const raw = !d.atKey && d.ref.node.kind === 'scalar' ? d.ref.node.raw : undefined;
+            if (d.name === '' && raw !== undefined) {
+              ctx.report({ messageId: 'unsetName', data: { service: svc.name, written: raw }, at: d.ref, loc: d.ref.node.loc, service: svc });
+              continue;
+            }
             const guess = closest(d.name, [...byName.keys()]);
             ctx.report({
               messageId: d.via ? 'unknownVia' : 'unknown',

@@ -52,6 +52,7 @@ export default defineRule({
     messages: {
       undefined:
         'service "{{service}}" uses {{kind}} "{{name}}", which is not declared under the top-level {{kind}}s key{{hint}}; declare it there ({{kind}}s: {{name}}: ...) or fix the name',
+      unsetName: 'service "{{service}}" uses {{kind}} "{{written}}", whose name is empty here (the variable is not set); set it, or write the name',
     },
   },
   create(ctx) {
@@ -61,6 +62,12 @@ export default defineRule({
           const decl = declared(ctx.stack, r.kind);
           if (decl.has(r.name)) continue;
           if (r.kind === 'network' && r.name === 'default') continue;
+          // a name a variable should give, unset here: that is the problem, not an undeclared ""
+          const raw = r.ref.node.kind === 'scalar' ? r.ref.node.raw : undefined;
+          if (r.name === '' && raw !== undefined) {
+            ctx.report({ messageId: 'unsetName', data: { service: svc.name, kind: r.kind, written: raw }, at: r.ref, loc: r.ref.node.loc, service: svc });
+            continue;
+          }
           const guess = closest(r.name, [...decl.keys()]);
           const hint = guess ? ` (did you mean "${guess}"?)` : decl.size === 0 ? ` (the file declares no ${r.kind}s)` : '';
           ctx.report({

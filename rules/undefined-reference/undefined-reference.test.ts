@@ -16,6 +16,11 @@ testRule(rule, {
   ],
   invalid: [
     {
+      name: 'a name an unset variable gives: said as written, not as an undeclared ""',
+      code: 'services:\n  web:\n    image: nginx:1.27\n    secrets:\n      - source: ${SECRET_NAME}\nsecrets:\n  db: {file: ./db.txt}\n',
+      errors: [{ messageId: 'unsetName', message: 'service "web" uses secret "${SECRET_NAME}", whose name is empty here (the variable is not set); set it, or write the name', line: 5, column: 17 }],
+    },
+    {
       name: 'a network in a list: underlines the name, suggests the close one',
       code: 'services:\n  api:\n    image: api:1\n    networks:\n      - frontend\nnetworks:\n  front: {}\n',
       errors: [
