@@ -148,6 +148,12 @@ export function parseSource(source: SourceFile, env: Env, interpolate: Interpola
     // `!reset` and `!override` are compose's own tags (merge.md), not unknown ones.
     if (w.code === 'TAG_RESOLVE_FAILED' && /!(reset|override)\b/.test(w.message)) continue;
     const [a, b] = w.pos;
+    // YAML's !!int on a value that is no integer (`image: !!int nginx`): docker refuses the file
+    // ("cannot decode !!str `nginx` as a !!int")
+    if (w.code === 'TAG_RESOLVE_FAILED' && /tag:yaml\.org,2002:int\b/.test(w.message)) {
+      issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: 'the value tagged !!int is no integer, and docker refuses the file ("cannot decode ... as a !!int"); remove the tag, or write a whole number', loc: fileLoc(source, a, Math.max(a, b)) });
+      continue;
+    }
     issues.push({ ruleId: 'yaml-syntax', severity: 'warning', message: yamlMessage(w.message), loc: fileLoc(source, a, Math.max(a, b)) });
   }
   if (fatal) return { source, root: null, issues, dotenvUses: [] };

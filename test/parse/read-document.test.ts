@@ -208,6 +208,14 @@ describe('multi-document files', () => {
   });
 });
 
+describe('an explicit !!int on a value that is no integer', () => {
+  it('is an error at the value, as docker refuses the file', () => {
+    expect(lintText('services:\n  web:\n    image: !!int nginx\n').filter((f) => f.ruleId === 'yaml-syntax')).toEqual([
+      yamlError(3, 12, 3, 17, 'the value tagged !!int is no integer, and docker refuses the file ("cannot decode ... as a !!int"); remove the tag, or write a whole number'),
+    ]);
+  });
+});
+
 describe('a %YAML 1.1 directive', () => {
   it('is read as 1.2, as docker reads every file: 22:22 stays a string, not the sexagesimal 1342', () => {
     const r = lintFiles({ 'compose.yaml': '%YAML 1.1\n---\nservices:\n  web:\n    image: nginx:1.27\n    ports: [22:22]\n' });
