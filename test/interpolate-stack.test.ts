@@ -76,6 +76,23 @@ describe.skipIf(!dockerAvailable())('interpolateStack against docker stack confi
   }, 300_000);
 });
 
+describe('interpolateStack on hostile values', () => {
+  it('many expressions docker drops: one warning, quoting 40 characters at most, counting the others', () => {
+    const r = interpolateStack(`${'${'.repeat(20_000)}}`, new Map());
+    expect(r.issues.length).toBeLessThanOrEqual(2);
+    expect(r.issues.reduce((n, i) => n + i.message.length, 0)).toBeLessThan(2_000);
+    expect(r.issues[0]!.message).toMatch(/\(and 19998 more such in this value\)$/);
+  });
+
+  it('a value that grows past 1 MiB through its variables is read as empty with one size issue, in both readings', () => {
+    const env = new Map([['A', 'x'.repeat(300_000)]]);
+    for (const r of [interpolate('${A}${A}${A}${A}', env), interpolateStack('${A}${A}${A}${A}', env)]) {
+      expect(r.value).toBe('');
+      expect(r.issues.map((i) => [i.kind, i.message])).toEqual([['size', 'the value grows past 1 MiB through the variables it uses (the value is not shown)']]);
+    }
+  });
+});
+
 describe('compose\'s reading tells whether docker stack deploy may read a value otherwise', () => {
   it('says no only where both readings agree (value and issues), on every string of up to 5 of these pieces', () => {
     const env = new Map(Object.entries({ A: 'v', B: '' }));

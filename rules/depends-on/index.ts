@@ -52,6 +52,9 @@ function derivedDependencies(svc: Service, declared: readonly Dependency[]): Dep
   return out;
 }
 
+/** The cycles spelled out, one finding each; more are counted in one finding. */
+const MAX_CYCLES = 20;
+
 export default defineRule({
   meta: {
     id: 'depends-on',
@@ -63,6 +66,7 @@ export default defineRule({
       unsetName: 'service "{{service}}" depends on "{{written}}", whose name is empty here (the variable is not set); set it, or write the name',
       unknownVia: 'service "{{service}}" {{via}}, but "{{name}}" is not a service of this file{{hint}}, and docker compose refuses the file; fix the name or remove it',
       cycle: 'depends_on forms a cycle ({{cycle}}): no service of it can start first; remove one of the dependencies',
+      moreCycles: 'depends_on closes {{count}} more cycles (not listed: remove the dependencies of the cycles above, then lint again)',
     },
   },
   create(ctx) {
@@ -99,10 +103,18 @@ export default defineRule({
         // thousands of services overflowed the call stack.
         const state = new Map<string, 'open' | 'done'>();
         const stackPath: string[] = [];
+        /** where each open service is on the path */
+        const onPath = new Map<string, number>();
         const frames: Array<{ name: string; deps: Dependency[]; next: number }> = [];
         const seenCycles = new Set<string>();
+        // a file can close as many cycles as it has dependencies, each as long as the file (every
+        // service of a chain also depending on its first): past MAX_CYCLES they are counted, not
+        // spelled out, and a long one is shown by its ends
+        let more = 0;
+        let moreAt: Dependency | null = null;
         const open = (name: string) => {
           state.set(name, 'open');
+          onPath.set(name, stackPath.length);
           stackPath.push(name);
           frames.push({ name, deps: deps.get(name) ?? [], next: 0 });
         };
@@ -115,19 +127,24 @@ export default defineRule({
             if (d === undefined) {
               frames.pop();
               stackPath.pop();
+              onPath.delete(frame.name);
               state.set(frame.name, 'done');
               continue;
             }
             const st = state.get(d.name);
-            if (st === 'open') {
-              const cycle = [...stackPath.slice(stackPath.indexOf(d.name)), d.name];
+            if (st === 'open' && seenCycles.size >= MAX_CYCLES) {
+              more++;
+              moreAt ??= d;
+            } else if (st === 'open') {
+              const cycle = [...stackPath.slice(onPath.get(d.name)), d.name];
               const id = [...new Set(cycle)].sort().join('\u0000');
               if (!seenCycles.has(id)) {
                 seenCycles.add(id);
                 const svc = byName.get(frame.name)!;
+                const shown = cycle.length > 12 ? `${cycle.slice(0, 5).join(' -> ')} -> ... -> ${cycle.slice(-5).join(' -> ')}, ${cycle.length - 1} services` : cycle.join(' -> ');
                 ctx.report({
                   messageId: 'cycle',
-                  data: { cycle: cycle.join(' -> ') },
+                  data: { cycle: shown },
                   at: d.ref,
                   loc: d.atKey && d.ref.entry ? d.ref.entry.keyLoc : d.ref.node.loc,
                   service: svc,
@@ -135,6 +152,9 @@ export default defineRule({
               }
             } else if (st === undefined) open(d.name);
           }
+        }
+        if (moreAt) {
+          ctx.report({ messageId: 'moreCycles', data: { count: more }, at: moreAt.ref, loc: moreAt.atKey && moreAt.ref.entry ? moreAt.ref.entry.keyLoc : moreAt.ref.node.loc });
         }
       },
     };

@@ -10,8 +10,6 @@ export interface EnvFileError {
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
-/** The longest value a line may expand to (a certificate or a key in a variable is a few KiB). */
-export const MAX_ENV_VALUE = 1024 * 1024;
 
 /**
  * The `.env` file format compose reads: `KEY=VALUE` lines, `#` comments, an optional `export `
@@ -34,13 +32,10 @@ export function parseEnvFile(raw: string, lookup?: Lookup): { values: Map<string
     // the messages name no value: an env file holds secrets (and a file that is none may be read as one)
     for (const is of r.issues) {
       if (is.kind === 'unset') continue;
-      fail(exact ? at + is.start : at, is.kind === 'required' ? `required variable ${is.variable} is not set or empty` : 'invalid interpolation format (the value is not shown)');
-    }
-    // values built from the ones above may double at each line (`A2=${A1}${A1}`): 409 bytes of such
-    // lines made gigabytes
-    if (r.value.length > MAX_ENV_VALUE) {
-      fail(at, `the value grows past ${MAX_ENV_VALUE / 1024 / 1024} MiB through the variables it uses (the value is not shown)`);
-      return '';
+      // a value built from the ones above (`A2=${A1}${A1}` doubles at each line) stops at
+      // MAX_INTERPOLATED_LENGTH: 409 bytes of such lines had made gigabytes
+      const message = is.kind === 'required' ? `required variable ${is.variable} is not set or empty` : is.kind === 'size' ? is.message : 'invalid interpolation format (the value is not shown)';
+      fail(exact && is.kind !== 'size' ? at + is.start : at, message);
     }
     return r.value;
   };

@@ -18,7 +18,8 @@ export interface Lookup {
 }
 
 export interface InterpolationIssue {
-  kind: 'required' | 'unset' | 'syntax';
+  /** `size`: the value grows past MAX_INTERPOLATED_LENGTH through its variables (it is read as empty) */
+  kind: 'required' | 'unset' | 'syntax' | 'size';
   variable: string;
   message: string;
   /** offsets of the `$...` expression inside the input string */
@@ -43,6 +44,17 @@ export interface StackReading {
 }
 
 const NAME_START = /[A-Za-z_]/;
+
+/**
+ * The longest value interpolation makes: variables built from others (`A2=${A1}${A1}` in a `.env`,
+ * a value repeating a large one) pass V8's longest string in a few lines, and end in an internal
+ * error. Past it, the value is read as empty with one `size` issue.
+ */
+export const MAX_INTERPOLATED_LENGTH = 1024 * 1024;
+
+function sizeIssue(start: number, end: number): InterpolationIssue {
+  return { kind: 'size', variable: '', message: `the value grows past ${MAX_INTERPOLATED_LENGTH / 1024 / 1024} MiB through the variables it uses (the value is not shown)`, start, end };
+}
 
 /**
  * How deep `${A:-${B:-...}}` may nest. Real files nest two or three levels; the bound keeps the
@@ -132,6 +144,10 @@ function expand(s: string, from: number, to: number, env: ObservedLookup, issues
         return out;
       }
       out += expandBraced(s, i, close, env, issues, base, depth + 1);
+      if (out.length > MAX_INTERPOLATED_LENGTH) {
+        issues.push(sizeIssue(base + from, base + to));
+        return '';
+      }
       i = close + 1;
       continue;
     }
@@ -146,6 +162,10 @@ function expand(s: string, from: number, to: number, env: ObservedLookup, issues
         issues.push({ kind: 'unset', variable: name, message: `variable ${name} is not set; it becomes an empty string`, start: base + i, end: base + j });
       }
       out += v ?? '';
+      if (out.length > MAX_INTERPOLATED_LENGTH) {
+        issues.push(sizeIssue(base + from, base + to));
+        return '';
+      }
       i = j;
       continue;
     }
@@ -268,13 +288,32 @@ export function interpolateStack(input: string, env: Lookup, onVariable?: Variab
   const issues: InterpolationIssue[] = [];
   /** the error of the last expression, if it failed: docker's `err` after the whole value */
   let last: InterpolationIssue | null = null;
+  // the first expression docker drops is told (quoted at most CLIP characters); the others of the
+  // value are counted in it: a value of thousands of `${` made as many messages as long as the value
+  let firstDropped: InterpolationIssue | null = null;
+  let moreDropped = 0;
   const dropped = (is: InterpolationIssue): void => {
-    const written = JSON.stringify(input.slice(is.start, is.end));
+    if (firstDropped) {
+      moreDropped++;
+      return;
+    }
+    const written = JSON.stringify(clip(input.slice(is.start, is.end)));
     const message =
       is.kind === 'syntax'
-        ? `${written} is no expression docker stack deploy reads (it reads $VAR, \${VAR}, \${VAR:-default}, \${VAR-default}, \${VAR:?message} and \${VAR?message}): it drops the "$" and keeps ${JSON.stringify(input.slice(is.start + 1, is.end))} as text, without an error because another expression follows in the same value; write $$ for a "$" meant as text`
+        ? `${written} is no expression docker stack deploy reads (it reads $VAR, \${VAR}, \${VAR:-default}, \${VAR-default}, \${VAR:?message} and \${VAR?message}): it drops the "$" and keeps ${JSON.stringify(clip(input.slice(is.start + 1, is.end)))} as text, without an error because another expression follows in the same value; write $$ for a "$" meant as text`
         : `${is.message}; docker stack deploy makes ${written} an empty string without an error, because another expression follows in the same value`;
-    issues.push({ ...is, kind: 'unset', message });
+    firstDropped = { ...is, kind: 'unset', message };
+    issues.push(firstDropped);
+  };
+  // where the next `}` is: the scan only moves forward, so one search serves every `$` before it
+  // (each `$` searching the rest of a value of unclosed `${A-` made the reading quadratic)
+  let braceFrom = 0;
+  let braceAt = -2;
+  const nextBrace = (from: number): number => {
+    if (braceAt === -1 || (braceAt >= from && braceFrom <= from)) return braceAt;
+    braceFrom = from;
+    braceAt = input.indexOf('}', from);
+    return braceAt;
   };
   let out = '';
   let i = 0;
@@ -295,7 +334,7 @@ export function interpolateStack(input: string, env: Lookup, onVariable?: Variab
     let after = -1;
     if (next !== undefined && NAME_START.test(next)) {
       body = dollar + 1;
-      end = operatorEnd(input, body);
+      end = operatorEnd(input, body, nextBrace);
       after = end;
       if (onNamedModifier) {
         let j = body;
@@ -303,7 +342,7 @@ export function interpolateStack(input: string, env: Lookup, onVariable?: Variab
         if (j < end) onNamedModifier({ start: dollar, end, name: input.slice(body, j), tail: input.slice(j, end) });
       }
     } else if (next === '{' && NAME_START.test(input[dollar + 2] ?? '')) {
-      const e = operatorEnd(input, dollar + 2);
+      const e = operatorEnd(input, dollar + 2, nextBrace);
       if (input[e] === '}') {
         body = dollar + 2;
         end = e;
@@ -312,13 +351,13 @@ export function interpolateStack(input: string, env: Lookup, onVariable?: Variab
     }
     if (body < 0) {
       // invalid: docker drops the `$` and reads on after it
-      const close = next === '{' ? input.indexOf('}', dollar) : -1;
+      const close = next === '{' ? nextBrace(dollar) : -1;
       const to = close >= 0 ? close + 1 : Math.min(n, dollar + 2);
       if (last) dropped(last);
       last = {
         kind: 'syntax',
         variable: '',
-        message: `invalid interpolation format: "${input.slice(dollar, to)}": docker stack deploy takes $VAR, \${VAR}, \${VAR:-default}, \${VAR-default}, \${VAR:?message} and \${VAR?message}, nothing nested in them and no :+ or +; write a $ meant as text as $$`,
+        message: `invalid interpolation format: "${clip(input.slice(dollar, to))}": docker stack deploy takes $VAR, \${VAR}, \${VAR:-default}, \${VAR-default}, \${VAR:?message} and \${VAR?message}, nothing nested in them and no :+ or +; write a $ meant as text as $$`,
         start: dollar,
         end: to,
       };
@@ -331,9 +370,13 @@ export function interpolateStack(input: string, env: Lookup, onVariable?: Variab
     last = r.error;
     if (r.unset) issues.push(r.unset);
     out += r.value;
+    if (out.length > MAX_INTERPOLATED_LENGTH) return { value: '', issues: [...issues, sizeIssue(0, input.length)] };
     i = copied = after;
   }
   out += input.slice(copied);
+  // (assigned in `dropped`, which TypeScript does not follow)
+  const first = firstDropped as InterpolationIssue | null;
+  if (first && moreDropped > 0) first.message += ` (and ${moreDropped} more such in this value)`;
   if (last) issues.push(last);
   return { value: out, issues };
 }
@@ -348,13 +391,19 @@ export interface NamedModifier {
 }
 
 /** Where the name starting at `from` ends, with its operator and what follows it up to a `}` or the end (docker's `[_a-z][_a-z0-9]*(?::?[-?][^}]*)?`). */
-function operatorEnd(s: string, from: number): number {
+function operatorEnd(s: string, from: number, nextBrace: (from: number) => number): number {
   let j = from;
   while (j < s.length && NAME_CHAR.test(s[j]!)) j++;
   const op = s[j] === ':' && (s[j + 1] === '-' || s[j + 1] === '?') ? j + 2 : s[j] === '-' || s[j] === '?' ? j + 1 : -1;
   if (op < 0) return j;
-  const close = s.indexOf('}', op);
+  const close = nextBrace(op);
   return close < 0 ? s.length : close;
+}
+
+/** How much of a value a message quotes. */
+const CLIP = 40;
+function clip(s: string): string {
+  return s.length > CLIP ? `${s.slice(0, CLIP - 1)}…` : s;
 }
 
 /** One expression's body (`VAR`, `VAR:-d`, ...) as docker/cli's substitute functions take it, in their order. */

@@ -18,6 +18,14 @@ describe('parseEnvFile: values', () => {
     expect(errors).toEqual([{ line: 18, column: 5, message: 'the value grows past 1 MiB through the variables it uses (the value is not shown)' }]);
     expect(values.get('A16')).toHaveLength(9 * 2 ** 16);
     expect(values.get('A39')).toBe('');
+    // one line repeating a large value: stopped as it grows, not past V8's longest string (an
+    // internal error, exit 3, before)
+    let big = `A0=${'x'.repeat(400)}\n`;
+    for (let i = 1; i < 12; i++) big += `A${i}=\${A${i - 1}}\${A${i - 1}}\n`;
+    big += `B=${'${A11}'.repeat(3_000)}\n`;
+    const once = parseEnvFile(big);
+    expect(once.errors).toEqual([{ line: 13, column: 3, message: 'the value grows past 1 MiB through the variables it uses (the value is not shown)' }]);
+    expect(once.values.get('B')).toBe('');
   });
 
   it('KEY=VALUE lines, values trimmed, "=" inside a value kept', () => {
