@@ -166,6 +166,14 @@ describe('what the repository\'s configuration brings in stays in the repository
     expect(r.status).toBe(2);
     expect(r.stderr).toBe('stackopt: app/.stackopt.yaml: it is a link to a file outside its repository, which a configuration found in a folder is not read from; make it a file of its own there, or name it with --config\n');
     expect(r.stdout + r.stderr).not.toContain(SECRET);
+    // nor one whose `..` comes after a link out of it (`inner/../shadow`, inner linking outside):
+    // judged where the kernel takes it, not next to the link
+    rmSync(join(p.dir, 'repo', 'app', '.stackopt.yaml'));
+    mkdirSync(join(outside.dir, 'sub'));
+    symlinkSync(join(outside.dir, 'sub'), join(p.dir, 'repo', 'app', 'inner'));
+    symlinkSync('inner/../shadow', join(p.dir, 'repo', 'app', '.stackopt.yaml'));
+    const dotdot = runCli(['lint', 'app/compose.yaml'], join(p.dir, 'repo'));
+    expect([dotdot.status, dotdot.stderr]).toEqual([2, 'stackopt: app/.stackopt.yaml: it is a link to a file outside its repository, which a configuration found in a folder is not read from; make it a file of its own there, or name it with --config\n']);
     // a link inside the repository is read; --config names any file, read as given
     rmSync(join(p.dir, 'repo', 'app', '.stackopt.yaml'));
     symlinkSync('../shared.yaml', join(p.dir, 'repo', 'app', '.stackopt.yaml'));
@@ -415,8 +423,8 @@ describe('files it writes', () => {
     expect(runCli(['fix', 'compose.yaml', '-o', 'other.yaml'], p.dir).status).toBe(0);
   }, 300_000);
 
-  it('-o and --write-baseline never name a file the project reads: its .env, a file extends names, the compose file', () => {
-    const files = { '.env': 'A=1\n', 'base.yaml': 'services:\n  base:\n    image: nginx:1.27\n', 'c.yml': 'services:\n  web:\n    extends: {file: base.yaml, service: base}\n' };
+  it('-o and --write-baseline never name a file the project reads: its .env, a file extends names, the compose file, its configuration', () => {
+    const files = { '.stackopt.yaml': 'rules: {}\n', '.env': 'A=1\n', 'base.yaml': 'services:\n  base:\n    image: nginx:1.27\n', 'c.yml': 'services:\n  web:\n    extends: {file: base.yaml, service: base}\n' };
     const p = project(files);
     for (const [args, line] of [
       [['lint', 'c.yml', '--write-baseline', 'c.yml'], 'stackopt: --write-baseline c.yml is c.yml, a file the project reads; nothing was written'],
@@ -424,6 +432,9 @@ describe('files it writes', () => {
       [['lint', 'c.yml', '-o', '.env'], 'stackopt: -o .env is .env, a file the project reads; the report was not written'],
       [['fix', 'c.yml', '-o', 'base.yaml'], 'stackopt: -o base.yaml is base.yaml, a file the project reads; nothing was written'],
       [['fix', 'c.yml', '-o', './.env'], 'stackopt: -o ./.env is .env, a file the project reads; nothing was written'],
+      [['lint', 'c.yml', '--write-baseline', '.stackopt.yaml'], 'stackopt: --write-baseline .stackopt.yaml is .stackopt.yaml, a file the project reads; nothing was written'],
+      [['lint', 'c.yml', '-o', '.stackopt.yaml'], 'stackopt: -o .stackopt.yaml is .stackopt.yaml, a file the project reads; the report was not written'],
+      [['fix', 'c.yml', '-o', '.stackopt.yaml'], 'stackopt: -o .stackopt.yaml is .stackopt.yaml, a file the project reads; nothing was written'],
     ] as const) {
       const r = runCli([...args], p.dir);
       expect([r.status, r.stderr.trim()], args.join(' ')).toEqual([2, line]);

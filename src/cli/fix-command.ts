@@ -248,7 +248,8 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
         // -o onto an input (by any path to it) would overwrite it: that is what --in-place is for
         const input = result.files.find((x) => isSameFile(resolve(opts.output!), x.source.path));
         if (input) throw new CliError(`-o ${opts.output} is the input file ${input.source.displayPath}; nothing was written (to overwrite the input, use --in-place)`);
-        const read = result.read.find((p) => isSameFile(resolve(opts.output!), p));
+        // nor any file the project read, its configuration included
+        const read = [...result.read, ...(config ? [config.path] : [])].find((p) => isSameFile(resolve(opts.output!), p));
         if (read) throw new CliError(`-o ${opts.output} is ${displayPath(read)}, a file the project reads; nothing was written`);
         if (writeResult(resolve(opts.output!), f.output, f.source.path, g, false, true)) {
           destinations.push(opts.output!);

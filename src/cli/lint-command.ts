@@ -427,7 +427,11 @@ function countBySeverity(findings: readonly Finding[]): string {
 
 /** The file a lint read (a compose file, one `extends` or `include` named, an env file) that `path` is, shown; else null. */
 function projectRead(linted: Linted[], path: string): string | null {
-  for (const l of linted) for (const p of l.result.read) if (isSameFile(resolve(path), p)) return displayPath(p);
+  for (const l of linted) {
+    // the configuration is a file the run read too (its baseline is what --write-baseline rewrites)
+    const read = l.config ? [...l.result.read, l.config.path] : l.result.read;
+    for (const p of read) if (isSameFile(resolve(path), p)) return displayPath(p);
+  }
   return null;
 }
 

@@ -1,6 +1,6 @@
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { isInside, leftByAnotherUser } from '../parse/project-files.js';
+import { isInside, leftByAnotherUser, realpath } from '../parse/project-files.js';
 import { InputError } from '../parse/read-document.js';
 import { displayPath } from '../parse/load-project.js';
 import { ConfigError, loadConfig, type ResolvedConfig } from './load-config.js';
@@ -68,8 +68,24 @@ function configIn(dir: string): string | null {
  * tree exported without `.git`, linted from its top), else of `dir` itself. `repository`: whether
  * a repository was found.
  */
-export function configHome(dir: string): { home: string; repository: boolean; what: string } {
+export function configHome(dir: string): ConfigHome {
   const start = resolve(dir);
+  // asked for every .gitignore and configuration found: each folder's answer is kept
+  const key = `${process.cwd()}\u0000${start}`;
+  let known = homes.get(key);
+  if (!known) homes.set(key, (known = findHome(start)));
+  return known;
+}
+
+interface ConfigHome {
+  home: string;
+  repository: boolean;
+  what: string;
+}
+
+const homes = new Map<string, ConfigHome>();
+
+function findHome(start: string): ConfigHome {
   let gitFile: string | null = null;
   for (let d = start; ; ) {
     const git = join(d, '.git');
@@ -91,11 +107,16 @@ export function configHome(dir: string): { home: string; repository: boolean; wh
  */
 export function linkOutside(file: string, dir: string): string | null {
   const { home, what } = configHome(dir);
+  // the C library's realpath, as the project boundary judges links: node's own takes a `..` after
+  // a link next to the link (`inner/../secret.yaml`, `inner` a link elsewhere) and judged another
+  // file than the one read
   try {
-    const real = realpathSync(file);
-    return real !== realpathSync(home) && isInside(realpathSync(home), real) ? null : what;
-  } catch {
-    return null; // gone while looked at: reading it reports that
+    const root = realpath(home);
+    const real = realpath(file);
+    return real !== root && isInside(root, real) ? null : what;
+  } catch (e) {
+    // gone while looked at: reading it reports that; a link that cannot be followed is not read
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? null : what;
   }
 }
 
@@ -132,7 +153,7 @@ function allowPathsOutside(config: ResolvedConfig, path: string): InputError | n
   if (!repository) return null;
   const real = (p: string) => {
     try {
-      return realpathSync(p);
+      return realpath(p);
     } catch {
       return p; // not there (yet): as written
     }
@@ -147,6 +168,7 @@ function allowPathsOutside(config: ResolvedConfig, path: string): InputError | n
 export function clearConfigCache(): void {
   nearestByFolder.clear();
   loadedByPath.clear();
+  homes.clear();
   allowRefusals.clear();
 }
 

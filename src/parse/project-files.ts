@@ -129,7 +129,7 @@ const VCS_FOLDERS = new Set(['.git', '.hg', '.svn']);
  * link reached (`inner/../x` where `inner` links elsewhere), where node's own took it next to the
  * link and judged another file than the one read.
  */
-const realpath: (path: string) => string = process.platform === 'win32' ? realpathSync : realpathSync.native;
+export const realpath: (path: string) => string = process.platform === 'win32' ? realpathSync : realpathSync.native;
 
 /** The real path of `p` when it exists, else `p` resolved (a missing root or file). */
 function realOrResolved(p: string): string {
