@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { IgnoreList, isIgnored } from '../config/ignore-patterns.js';
 import { linkOutside } from '../config/find-config.js';
@@ -132,7 +132,8 @@ function relativeTo(base: string, abs: string): string {
 function readIgnore(file: string, base: string, warn?: (message: string) => void): IgnoreList | null {
   // a .gitignore that links out of its repository is not read: the line a pattern fails on is
   // quoted in the warning, which would print a piece of any file of the disk
-  if (basename(file) === '.gitignore' && linkOutside(file, base) !== null) {
+  // (only a link can lead out: a file of the folder walked is in it)
+  if (basename(file) === '.gitignore' && lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink() && linkOutside(file, base) !== null) {
     warn?.(`stackopt: warning: ${displayPath(file)}: a link to a file outside its repository; its patterns do not apply`);
     return null;
   }
