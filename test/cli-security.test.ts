@@ -290,6 +290,18 @@ describe('control characters of a file, a file name or the engine never reach th
       expect(r.stdout + r.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
       expect(r.stdout + r.stderr).toContain('st\\x1b]0;owned\\x07\\x0aack.yml');
     }
+    // stackopt resources, and the human audit report of names the engine gives
+    p.write('res.yaml', 'services:\n  "w\\e[2Jeb":\n    image: nginx:1.27\n');
+    const res = runCli(['resources', 'res.yaml'], p.dir);
+    expect(res.stdout + res.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    expect(res.stdout).toContain('w\\x1b[2Jeb');
+    const snap = JSON.parse(readFileSync(join(repoRoot, 'fixtures/audit/single-node.json'), 'utf8')) as { nodes: Array<{ Description: { Hostname: string } }>; services: Array<{ Spec: { Name: string } }> };
+    snap.nodes[0]!.Description.Hostname += '\u001b[31m';
+    snap.services[0]!.Spec.Name += '\u001b[2J';
+    p.write('snap.json', JSON.stringify(snap));
+    const audit = runCli(['audit', '--snapshot', 'snap.json', '--no-color'], p.dir);
+    expect(audit.stdout + audit.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    expect(audit.stdout).toContain('\\x1b[2J');
     const named = runCli(['lint', 'x\u001b[2Jy.yml'], p.dir);
     expect([named.status, named.stderr]).toEqual([2, 'stackopt: x\\x1b[2Jy.yml: cannot read file: no such file\n']);
   });

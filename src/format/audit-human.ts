@@ -1,3 +1,4 @@
+import { showControls } from '../model/describe.js';
 import { Chalk, type ChalkInstance } from 'chalk';
 import { describeVanished, type AuditResult } from '../audit/audit.js';
 import { describeScope } from '../audit/live-model.js';
@@ -61,7 +62,8 @@ export function formatAuditHuman(result: Pick<AuditResult, 'findings' | 'facts' 
   const nodeWidth = maxOf(facts.nodes, (n) => n.name.length, 4);
   for (const n of facts.nodes) {
     const list = byNode.get(n) ?? [];
-    out.push(`  ${c.bold(n.name.padEnd(nodeWidth))}  ${c.dim(nodeStatus(n))}${list.length ? '' : `  ${c.green('✔')}`}`);
+    // names and messages of the engine are shown with their control characters written out
+    out.push(`  ${c.bold(showControls(n.name, true).padEnd(nodeWidth))}  ${c.dim(showControls(nodeStatus(n), true))}${list.length ? '' : `  ${c.green('✔')}`}`);
     for (const f of list) out.push(findingLine(f, c, '    '));
   }
   out.push('');
@@ -76,7 +78,7 @@ export function formatAuditHuman(result: Pick<AuditResult, 'findings' | 'facts' 
     const svc = serviceByName.get(name);
     const list = byService.get(name) ?? [];
     const status = svc ? serviceStatus(svc, tasksOf.get(svc.id) ?? [], facts) : 'not deployed';
-    out.push(`  ${c.bold(name.padEnd(svcWidth))}  ${c.dim(status)}${list.length ? '' : `  ${c.green('✔')}`}`);
+    out.push(`  ${c.bold(showControls(name, true).padEnd(svcWidth))}  ${c.dim(showControls(status, true))}${list.length ? '' : `  ${c.green('✔')}`}`);
     for (const f of list) out.push(findingLine(f, c, '    '));
   }
   out.push('');
@@ -118,7 +120,7 @@ function findingLine(f: Finding, c: ChalkInstance, indent: string): string {
   const sevText = f.severity.padEnd(7);
   const sev = f.severity === 'error' ? c.red(sevText) : f.severity === 'warning' ? c.yellow(sevText) : c.blue(sevText);
   const where = f.loc?.kind === 'live' ? f.loc.path : f.line > 0 ? `${f.file}:${f.line}:${f.column}` : f.file;
-  return `${indent}${sev}  ${f.message}  ${c.dim(f.ruleId)}${where ? c.dim(`  (${where})`) : ''}`;
+  return `${indent}${sev}  ${f.message}  ${c.dim(f.ruleId)}${where ? c.dim(`  (${showControls(where, true)})`) : ''}`;
 }
 
 function nodeStatus(n: LiveNode): string {
@@ -162,7 +164,7 @@ function capacityLine(cap: NodeCapacity, width: number, c: ChalkInstance): strin
     return `${label} ${bar(share, c)} ${String(Math.round(share * 100)).padStart(3)}%  ${`${show(r.reserved)} of ${show(r.total)}`.padEnd(22)}`;
   };
   const note = usable ? '' : c.dim(`  (${cap.node.state !== 'ready' ? cap.node.state : cap.node.availability})`);
-  return `  ${cap.node.name.padEnd(width)}  ${part('cpu', cap.cpu, formatCpus)}  ${part('mem', cap.memory, formatSize)}${c.dim(plural(cap.tasks.length, 'task'))}${note}`;
+  return `  ${showControls(cap.node.name, true).padEnd(width)}  ${part('cpu', cap.cpu, formatCpus)}  ${part('mem', cap.memory, formatSize)}${c.dim(plural(cap.tasks.length, 'task'))}${note}`;
 }
 
 function bar(share: number, c: ChalkInstance): string {

@@ -4,6 +4,7 @@
  * block) and `csv` (RFC 4180). Every format shows the same rows and the same totals, and a total
  * is always the sum of the rows above it.
  */
+import { showControls } from '../model/describe.js';
 import { Chalk } from 'chalk';
 import {
   describeTotalsLine,
@@ -128,12 +129,12 @@ export function describeFit(fit: Fit, cluster: Cluster, prices: Prices | null): 
   if (fit.fits === true) parts.push(`fits on the ${cluster.kind === 'snapshot' ? cluster.nodes.length : cluster.count} ${nodeWord(cluster.kind === 'snapshot' ? cluster.nodes.length : cluster.count!)}`);
   else if (fit.fits === false && fit.nodes.length === 0) parts.push('does not fit: no node takes tasks');
   else if (fit.fits === false) {
-    const missing = fit.unplaced.map((u) => `${u.count} ${u.count === 1 ? 'task' : 'tasks'} of ${u.service}`).join(', ');
+    const missing = fit.unplaced.map((u) => `${u.count} ${u.count === 1 ? 'task' : 'tasks'} of ${showControls(u.service, true)}`).join(', ');
     parts.push(`does not fit: ${missing} would find no node with the reservations free`);
   }
   if (fit.needed.nodes === null) {
     const t = fit.needed.tooLarge;
-    parts.push(`no node of that size holds a task of ${t.service} (reserves ${formatCpuTotal(t.cpus)} CPUs and ${formatMemoryTotal(t.memory)})`);
+    parts.push(`no node of that size holds a task of ${showControls(t.service, true)} (reserves ${formatCpuTotal(t.cpus)} CPUs and ${formatMemoryTotal(t.memory)})`);
   } else {
     const n = fit.needed.nodes;
     const cost = prices ? ` (${money(monthlyNodeCost(n, cluster.size, prices))} a month)` : '';
@@ -182,7 +183,7 @@ function formatTable(report: LedgerReport, color: boolean): string {
     if (observed) head.push('CPU p95/peak', 'memory p95/peak');
     if (report.prices) head.push('cost/month');
     const body: string[][] = ledger.rows.map((r) => {
-      const cells = [r.service, tasksCell(r, counted), ...FIGURES.map((f) => rowCell(r, f))];
+      const cells = [showControls(r.service, true), tasksCell(r, counted), ...FIGURES.map((f) => rowCell(r, f))];
       if (observed) cells.push(observedCell(r, 'cpu'), observedCell(r, 'memory'));
       if (report.prices) cells.push(costCell(r.before, r.after, report.prices));
       return cells;
@@ -208,7 +209,7 @@ function formatTable(report: LedgerReport, color: boolean): string {
         })
         .join('  ')
         .trimEnd();
-    out.push(`${c.underline(ledger.file)} (${ledger.target}; fix would make ${ledger.fixes} ${ledger.fixes === 1 ? 'change' : 'changes'})`);
+    out.push(`${c.underline(showControls(ledger.file, true))} (${ledger.target}; fix would make ${ledger.fixes} ${ledger.fixes === 1 ? 'change' : 'changes'})`);
     out.push(line(head, c.bold));
     for (const r of body) out.push(line(r));
     out.push(line(total, c.bold));
@@ -235,7 +236,7 @@ function formatTable(report: LedgerReport, color: boolean): string {
 
 /** A table cell: pipes escaped, line breaks removed (a file name may hold either). */
 function md(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/</g, '&lt;');
+  return showControls(s, true).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/</g, '&lt;');
 }
 
 function formatMarkdown(report: LedgerReport): string {

@@ -1,5 +1,5 @@
 import { Chalk } from 'chalk';
-import { showControls } from '../model/describe.js';
+import { replaceControls, showControls } from '../model/describe.js';
 import type { Finding } from '../engine/types.js';
 import { maskLine, sensitiveLines } from './mask.js';
 import { allFindings, inChunks, summarize, type Formatter } from './types.js';
@@ -155,7 +155,7 @@ function shownLines(src: SourceFile | undefined): (n: number) => string | null {
       shown = text.includes('\t') ? text.replace(/\t/g, ' ') : text;
       // a control character would act on the terminal: one replacement character in its column (a
       // file that holds one was refused where it is read, which says so: no other file has any)
-      if (src.controls) shown = shown.replace(/[\u0000-\u001f\u007f-\u009f]/g, '\ufffd');
+      if (src.controls) shown = replaceControls(shown, '\ufffd');
       last = n;
     }
     return shown;

@@ -39,6 +39,11 @@ const CONTROL_OR_BREAK = /[\u0000-\u001f\u007f-\u009f]/g;
  * (`image: "busybox\e[2J"`, a task error) shown on a terminal cannot move the cursor, clear the
  * screen or recolour what follows.
  */
+/** `s` with each control character (tab and line break included) replaced by `by`, in its column (a code frame's line). */
+export function replaceControls(s: string, by: string): string {
+  return s.replace(CONTROL_OR_BREAK, by);
+}
+
 export function showControls(s: string, name = false): string {
   const re = name ? CONTROL_OR_BREAK : CONTROL;
   re.lastIndex = 0;
