@@ -14,7 +14,7 @@ import type { LRef } from '../../src/model/access.js';
 import type { Port, Service, Stack } from '../../src/model/types.js';
 import { parseShortPort } from '../../src/parse/stack-formats.js';
 import { interpolate, type Lookup } from '../../src/parse/interpolate.js';
-import { showValue } from '../show-value.js';
+import { showValue, shownText } from '../show-value.js';
 
 export const FIXED_REPLICAS = 2;
 
@@ -39,7 +39,7 @@ export function scaleBlocker(svc: Service, target: Target, stack?: Stack): strin
       return 'it uses the host\'s network (network_mode: host), where a second container would listen on the same ports of the host; give it a network of its own and publish its ports, then scale it';
     }
     if (/^(?:service|container):./.test(mode)) {
-      return `it shares the network of another container (network_mode: ${mode}), where a second container would listen on the same ports; give it a network of its own, then scale it`;
+      return `it shares the network of another container (network_mode: ${shownText(child(svc.ref, 'network_mode'))}), where a second container would listen on the same ports; give it a network of its own, then scale it`;
     }
     const fixed = fixedAddress(svc);
     if (fixed) return `it sets ${fixed}, which a second container cannot take; remove it, then scale it`;
@@ -86,11 +86,12 @@ function hostNetwork(svc: Service, stack: Stack | undefined): string | null {
  */
 function fixedAddress(svc: Service): string | null {
   const own = scalarValue(child(svc.ref, 'mac_address'));
-  if (typeof own === 'string' && own.trim() !== '') return `mac_address ${own}`;
+  // as the file wrote them where a set variable gave them
+  if (typeof own === 'string' && own.trim() !== '') return `mac_address ${shownText(child(svc.ref, 'mac_address'))}`;
   for (const n of svc.networks) {
     for (const key of ['ipv4_address', 'ipv6_address', 'mac_address']) {
       const v = scalarValue(child(n.ref, key));
-      if (typeof v === 'string' && v.trim() !== '') return `networks.${n.name}.${key} ${v}`;
+      if (typeof v === 'string' && v.trim() !== '') return `networks.${n.name}.${key} ${shownText(child(n.ref, key))}`;
     }
   }
   return null;

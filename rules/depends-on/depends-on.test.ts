@@ -18,6 +18,12 @@ testRule(rule, {
   ],
   invalid: [
     {
+      name: 'a name cut out of a value a set variable gave is not shown: what the file wrote is',
+      code: 'services:\n  web:\n    image: nginx:1.27\n    network_mode: ${NETMODE}\n',
+      env: { NETMODE: 'service:secretvpn' },
+      errors: [{ messageId: 'unknownVia', message: 'service "web" uses network_mode: ${NETMODE}, but "${NETMODE}" is not a service of this file, and docker compose refuses the file; fix the name or remove it', line: 4, column: 19 }],
+    },
+    {
       name: 'a name an unset variable gives: said as written',
       code: 'services:\n  pma:\n    image: phpmyadmin:5\n    depends_on:\n      - "${PMA_DB_ENGINE}"\n  mysql:\n    image: mysql:8\n',
       errors: [{ messageId: 'unsetName', message: 'service "pma" depends on "${PMA_DB_ENGINE}", whose name is empty here (the variable is not set); set it, or write the name', line: 5, column: 9 }],

@@ -2,6 +2,7 @@ import { child, entries, items, scalarValue, type LRef } from '../../src/model/a
 import type { Service } from '../../src/model/types.js';
 import { closest } from '../../src/parse/validate-schema.js';
 import { defineRule } from '../../src/engine/types.js';
+import { shownText } from '../show-value.js';
 import { stackTarget } from '../../src/engine/target.js';
 
 interface Dependency {
@@ -10,6 +11,8 @@ interface Dependency {
   atKey: boolean;
   /** how a dependency that is not in depends_on comes about: `links`, `network_mode: service:vpn`, ... */
   via?: string;
+  /** the name as messages show it: what the file wrote when a set variable gave it */
+  shown?: string;
 }
 
 /** depends_on as a list of names or a mapping of name → {condition, required, restart}. */
@@ -33,21 +36,24 @@ export function dependencies(svc: Service): Dependency[] {
  */
 function derivedDependencies(svc: Service, declared: readonly Dependency[]): Dependency[] {
   const out: Dependency[] = [];
-  const add = (name: string, ref: LRef, via: string) => {
-    if (name !== '' && !declared.some((d) => d.name === name) && !out.some((d) => d.name === name)) out.push({ name, ref, atKey: false, via });
+  // a value a set variable gave is shown as the file wrote it, never cut out of the value
+  const add = (name: string, ref: LRef, via: (written: string) => string) => {
+    if (name === '' || declared.some((d) => d.name === name) || out.some((d) => d.name === name)) return;
+    const written = shownText(ref) ?? name;
+    out.push({ name, ref, atKey: false, via: via(written), shown: ref.node.kind === 'scalar' && ref.node.fromEnv ? written : name });
   };
   for (const it of items(child(svc.ref, 'links'))) {
     const v = scalarValue(it);
-    if (typeof v === 'string') add(v.split(':').length === 2 ? v.split(':')[0]! : v, it, `links to "${v}"`);
+    if (typeof v === 'string') add(v.split(':').length === 2 ? v.split(':')[0]! : v, it, (w) => `links to "${w}"`);
   }
   for (const key of ['network_mode', 'ipc', 'pid', 'uts', 'cgroup']) {
     const ref = child(svc.ref, key);
     const v = scalarValue(ref);
-    if (ref && typeof v === 'string' && v.startsWith('service:')) add(v.slice('service:'.length), ref, `uses ${key}: ${v}`);
+    if (ref && typeof v === 'string' && v.startsWith('service:')) add(v.slice('service:'.length), ref, (w) => `uses ${key}: ${w}`);
   }
   for (const it of items(child(svc.ref, 'volumes_from'))) {
     const v = scalarValue(it);
-    if (typeof v === 'string' && !v.startsWith('container:')) add(v.split(':')[0]!, it, `takes volumes_from "${v}"`);
+    if (typeof v === 'string' && !v.startsWith('container:')) add(v.split(':')[0]!, it, (w) => `takes volumes_from "${w}"`);
   }
   return out;
 }
@@ -91,7 +97,7 @@ export default defineRule({
             const guess = closest(d.name, [...byName.keys()]);
             ctx.report({
               messageId: d.via ? 'unknownVia' : 'unknown',
-              data: { service: svc.name, name: d.name, hint: guess ? ` (did you mean "${guess}"?)` : '', via: d.via ?? '' },
+              data: { service: svc.name, name: d.shown ?? d.name, hint: guess && (d.shown ?? d.name) === d.name ? ` (did you mean "${guess}"?)` : '', via: d.via ?? '' },
               at: d.ref,
               loc: d.atKey && d.ref.entry ? d.ref.entry.keyLoc : d.ref.node.loc,
               service: svc,

@@ -1,8 +1,7 @@
-import { at, child, deepest, keyLoc, scalarValue, type LRef } from '../../src/model/access.js';
+import { at, child, deepest, items, keyLoc, scalarValue, type LRef } from '../../src/model/access.js';
 import { formatBytes, parseBytes } from '../../src/model/units.js';
 import { defineRule, type Fix } from '../../src/engine/types.js';
 import { stackTarget } from '../../src/engine/target.js';
-import { readCommand } from '../../src/model/command.js';
 import type { Service, Stack } from '../../src/model/types.js';
 import { buildSharedFix, commented, completesAnotherFile, FixBuilder, noFix, type YamlValue } from '../../src/engine/fixer.js';
 import { checkUsage, usageSizer, type UsageSizer } from './usage.js';
@@ -166,20 +165,30 @@ function legacyLimits(stack: Stack, svc: Service): LegacyLimits {
  * a service that ran.
  */
 function statedHeap(svc: Service): { bytes: number; text: string } | null {
+  // only what the file wrote: a value a set variable gave would be written into the file for good
+  // (and quoted in the fix's description)
   const texts: string[] = [];
-  const { command, entrypoint } = readCommand(svc.ref);
-  for (const part of [entrypoint, command]) if (part !== null) texts.push(typeof part === 'string' ? part : part.join(' '));
-  for (const v of svc.environment.values()) if (typeof v.value === 'string') texts.push(v.value);
+  const written = (ref: LRef | undefined) => ref && !(ref.node.kind === 'scalar' && ref.node.fromEnv);
+  for (const key of ['entrypoint', 'command']) {
+    const ref = child(svc.ref, key);
+    if (ref?.node.kind === 'seq') for (const it of items(ref)) written(it) && texts.push(String(scalarValue(it) ?? ''));
+    else if (written(ref)) texts.push(String(scalarValue(ref) ?? ''));
+  }
+  for (const v of svc.environment.values()) if (typeof v.value === 'string' && written(v)) texts.push(v.value);
   let best: { bytes: number; text: string } | null = null;
   for (const t of texts) {
-    for (const m of t.matchAll(/-Xm[xs](\d{1,9})([kKmMgGtT]?)(?![\w.])/g)) {
-      const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
-      const bytes = Number(m[1]) * unit;
+    for (const m of t.matchAll(/-Xm[xs](\d{1,9}[kKmMgGtT]?)(?![\w.])/g)) {
+      const bytes = parseBytes(m[1]);
+      // a heap beyond a machine's memory is no size to copy into a limit
+      if (bytes === null || bytes > MAX_STATED_HEAP) continue;
       if (!best || bytes > best.bytes || (bytes === best.bytes && m[0].startsWith('-Xmx'))) best = { bytes, text: m[0] };
     }
   }
   return best;
 }
+
+/** The largest stated heap taken as a size: 1 TiB. */
+const MAX_STATED_HEAP = 1024 ** 4;
 
 /** What a JVM needs besides its heap (metaspace, threads, code cache, buffers): the limit is at least the heap by this. */
 const HEAP_HEADROOM = 1.5;

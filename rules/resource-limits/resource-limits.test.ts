@@ -152,6 +152,14 @@ describe('reservations the fix adds', () => {
     expect(again.applied).toEqual([]);
   });
 
+  it('a Java heap counts only as the file wrote it: not from a set variable, not beyond 1 TiB', () => {
+    const heap = join(dir, 'heap.yaml');
+    writeFileSync(heap, 'services:\n  api:\n    image: eclipse-temurin:21-jre\n    environment:\n      JAVA_OPTS: ${JAVA_OPTS}\n    command: java -Xmx999999999t -jar /app.jar\n');
+    const r = fixProject({ files: [heap], environment: { JAVA_OPTS: '-Xmx7777m' }, only: ['resource-limits'] });
+    expect(r.files[0]!.output).toContain('          memory: 2G\n');
+    expect(r.applied.map((a) => a.description).join('\n')).not.toMatch(/heap|7777/);
+  });
+
   it('reservationRatio: one number sets both (as before), an object sets each', () => {
     expect(fixed(0.5).files[0]!.output).toContain("reservations:\n          cpus: '1'\n          memory: 1G\n");
     expect(fixed({ cpus: 0.25 }).files[0]!.output).toContain("reservations:\n          cpus: '0.5'\n          memory: 1G\n");
