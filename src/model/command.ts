@@ -151,7 +151,8 @@ export function keepsRunning(cmd: ServiceCommand): boolean {
 
 /**
  * The first word of `entrypoint` and `command` that may move the server off its default port: a
- * port option or setting (`--port 6380`, `-p 5433`, `-P3307`, `-c port=5433`, `--tls-port`) or a
+ * port option or setting (`--port 6380`, `--port=6380`, `-p 5433`, `-P3307`, `-c port=5433`,
+ * `--tls-port`; not `import_data.py` or `--report`, which merely hold the letters) or a
  * configuration file, which may set one (`redis.conf`, `--config`, `-f`, `--defaults-file`); null
  * when there is none. A check that asks the default port would fail on such a server.
  */
@@ -159,7 +160,7 @@ export function portMovingWord(cmd: ServiceCommand): string | null {
   for (const part of [cmd.entrypoint, cmd.command]) {
     if (part === null) continue;
     for (const word of typeof part === 'string' ? shellWords(part) : part) {
-      if (/port/i.test(word) || /^-[pP]\d*$/.test(word) || /\.(?:conf|cnf)$/.test(word) || /^(?:-f|--config|--defaults-file|--defaults-extra-file)(?:=|$)/.test(word)) return word;
+      if (/^--?(?:[\w-]*-)?port(?:$|=)|(?:^|[.,_-])port=/i.test(word) || /^-[pP]\d*$/.test(word) || /\.(?:conf|cnf)$/.test(word) || /^(?:-f|--config|--defaults-file|--defaults-extra-file)(?:=|$)/.test(word)) return word;
     }
   }
   return null;

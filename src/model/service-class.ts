@@ -573,6 +573,9 @@ export function holdsState(m: Mount): boolean {
 /** Where a bind mount is the host's plumbing, not a folder of data: sockets, devices, kernel views, run state. */
 const HOST_PLUMBING = /^\/(?:dev|proc|sys|run|var\/run|tmp)(?:\/|$)|\.sock(?:et)?$/;
 
+/** Words of a folder's name that say the service keeps its data there (see `bindHoldsState`). */
+const DATA_FOLDER_WORDS = new Set(['db', 'store', 'storage', 'state', 'persist', 'persistent', 'uploads']);
+
 /**
  * Whether a bind mount holds data the service writes to the host: mounted writable, not a cache
  * (as `holdsState`), not the host's plumbing (`/var/run/docker.sock`, `/dev/...`, `/tmp/.X11-unix`)
@@ -585,9 +588,6 @@ const HOST_PLUMBING = /^\/(?:dev|proc|sys|run|var\/run|tmp)(?:\/|$)|\.sock(?:et)
  * (`./data/certbot/www:/var/www/certbot` is a web root). A second replica would write to the same
  * folder (one host) or to another, empty one (swarm: each node's own).
  */
-/** Words of a folder's name that say the service keeps its data there (see `bindHoldsState`). */
-const DATA_FOLDER_WORDS = new Set(['db', 'store', 'storage', 'state', 'persist', 'persistent', 'uploads']);
-
 function bindHoldsState(m: Mount, cls: ServiceClass): boolean {
   if (m.type !== 'bind' || m.readOnly || m.source === null) return false;
   const written = m.target.trim();
