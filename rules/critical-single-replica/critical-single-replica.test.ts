@@ -277,6 +277,32 @@ volumes:
       ],
     },
     {
+      name: 'swarm: a constraint that names one node, with one task per node or a host-mode port, means a second task never starts; a role, a != or an address range does not',
+      code: {
+        'stack.yml':
+          'services:\n  proxy:\n    image: traefik:v3.1\n    deploy:\n      placement:\n        max_replicas_per_node: 1\n        constraints:\n          - node.hostname == edge-1\n  web:\n    image: nginx:1.27\n    deploy:\n      placement:\n        max_replicas_per_node: 1\n        constraints: [node.role == worker, "NODE.ID==abc123"]\n  lb:\n    image: haproxy:3.0\n    deploy:\n      placement:\n        max_replicas_per_node: 1\n        constraints: [node.role == worker, node.hostname != edge-1, node.ip == 10.0.0.0/24]\n  gateway:\n    image: myorg/gateway:2\n    ports:\n      - {target: 80, published: 80, mode: host}\n    deploy:\n      placement:\n        constraints: [node.hostname == edge-2]\n',
+      },
+      errors: [
+        {
+          messageId: 'cannotScale',
+          message:
+            'service "proxy" is critical (image "traefik:v3.1" matches "traefik") but runs 1 replica (deploy.replicas is not set); one replica is a single point of failure, but a second replica would not start: it may run on one node only (node.hostname == edge-1) and at most one task per node (max_replicas_per_node: 1), so a second task would wait for a node forever; let its constraints take more nodes, then scale it',
+          line: 4,
+          column: 5,
+          service: 'proxy',
+        },
+        { messageId: 'cannotScale', message: /it may run on one node only \(NODE\.ID==abc123\) and at most one task per node/, line: 11, column: 5, service: 'web' },
+        { messageId: 'singleReplica', line: 17, column: 5, service: 'lb' },
+        {
+          messageId: 'cannotScale',
+          message: /it publishes host port 80 in mode: host \(published: 80\), which a second task on the same node cannot bind; publish it in ingress mode or let its constraints take more nodes \(it may run on one only: node\.hostname == edge-2\) and set deploy\.placement\.max_replicas_per_node: 1, then scale it$/,
+          line: 25,
+          column: 5,
+          service: 'gateway',
+        },
+      ],
+    },
+    {
       name: 'no deploy: points at the service name',
       code: 'services:\n  web:\n    image: nginx:1.27-alpine\n',
       errors: [

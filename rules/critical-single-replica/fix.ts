@@ -8,7 +8,8 @@
 import type { Fix } from '../../src/engine/types.js';
 import { buildSharedFix, completesAnotherFile, FixBuilder } from '../../src/engine/fixer.js';
 import { stackTarget, type Target } from '../../src/engine/target.js';
-import { at, child, scalarValue } from '../../src/model/access.js';
+import { at, child, items, scalarValue } from '../../src/model/access.js';
+import { parseConstraint } from '../../src/model/placement.js';
 import { isReplicated, isStateful } from '../../src/model/service-class.js';
 import type { LRef } from '../../src/model/access.js';
 import type { Port, Service, Stack } from '../../src/model/types.js';
@@ -26,6 +27,8 @@ export const FIXED_REPLICAS = 2;
  * - swarm: a published port in `mode: host` (each task binds the port on its node), unless
  *   `deploy.placement.max_replicas_per_node: 1` keeps the tasks on different nodes. Swarm ignores
  *   `container_name`, and an ingress-mode port is served by the routing mesh for every replica.
+ * - swarm: a constraint that names one node (`node.hostname == edge-1`) with
+ *   `max_replicas_per_node: 1`: the second task would never find a node.
  */
 export function scaleBlocker(svc: Service, target: Target, stack?: Stack): string | null {
   if (target === 'compose') {
@@ -45,9 +48,17 @@ export function scaleBlocker(svc: Service, target: Target, stack?: Stack): strin
     if (fixed) return `it sets ${fixed}, which a second container cannot take; remove it, then scale it`;
   }
   const onePerNode = Number(scalarValue(at(svc.deploy, 'placement', 'max_replicas_per_node'))) === 1;
+  // a constraint that names one node: a task per node is then one task in all
+  const pin = target === 'swarm' ? pinnedTo(svc) : null;
+  if (pin && onePerNode) {
+    return `it may run on one node only (${pin}) and at most one task per node (max_replicas_per_node: 1), so a second task would wait for a node forever; let its constraints take more nodes, then scale it`;
+  }
+  const spread = pin
+    ? `let its constraints take more nodes (it may run on one only: ${pin}) and set deploy.placement.max_replicas_per_node: 1, then scale it`
+    : 'set deploy.placement.max_replicas_per_node: 1 on enough nodes, then scale it';
   if (target === 'swarm' && !onePerNode) {
     const host = hostNetwork(svc, stack);
-    if (host) return `it attaches to the host's network (${host}), where a second task on the same node would listen on the same ports; set deploy.placement.max_replicas_per_node: 1 on enough nodes, then scale it`;
+    if (host) return `it attaches to the host's network (${host}), where a second task on the same node would listen on the same ports; ${spread}`;
   }
   for (const p of svc.ports) {
     // a host port a variable sets is whatever the environment of the deploy makes it: not the
@@ -61,10 +72,26 @@ export function scaleBlocker(svc: Service, target: Target, stack?: Stack): strin
     const port = variable && (fromEnv || !p.published?.trim()) ? 'a host port set by a variable' : `host port ${p.published}`;
     if (target === 'swarm') {
       if ((p.mode ?? 'ingress') !== 'host' || onePerNode) continue;
-      return `it publishes ${port} in mode: host (${written}), which a second task on the same node cannot bind; publish it in ingress mode or set deploy.placement.max_replicas_per_node: 1 on enough nodes, then scale it`;
+      return `it publishes ${port} in mode: host (${written}), which a second task on the same node cannot bind; publish it in ingress mode or ${spread}`;
     }
     if (!variable && hostPorts(p.published!) >= 2 && !p.target.includes('-')) continue;
     return `it publishes ${port} (${written}), which a second container cannot bind${variable ? ' when it is one port' : ''}; publish a host port range, or put a proxy in front of it, then scale it`;
+  }
+  return null;
+}
+
+/**
+ * The placement constraint that names one node (`node.hostname == edge-1`, `node.id == ...`,
+ * `node.ip == 10.0.0.5`; swarmkit's keys read without regard to case), as written; else null.
+ * A `!=`, a role, a label or an address range may take several nodes.
+ */
+function pinnedTo(svc: Service): string | null {
+  for (const c of items(at(svc.deploy, 'placement', 'constraints'))) {
+    const raw = scalarValue(c);
+    const parsed = typeof raw === 'string' ? parseConstraint(raw) : null;
+    if (!parsed || parsed.op !== '==' || parsed.value === '') continue;
+    const key = parsed.key.toLowerCase();
+    if (key === 'node.hostname' || key === 'node.id' || (key === 'node.ip' && !parsed.value.includes('/'))) return shownText(c);
   }
   return null;
 }
