@@ -11,6 +11,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lintProject, type LintResult } from '../src/engine/lint.js';
 import { duration, ports } from '../src/parse/stack-formats.js';
+import { sizeRefusal } from '../src/parse/go-values.js';
 import { dockerAvailable, filesAccepted, matchDockerError, pool, REJECTING_RULES, runStackConfig, stackConfigErrors, type Match } from './oracle-match.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -143,6 +144,12 @@ describe.skipIf(!HAS_DOCKER)('stack schema formats agree with docker stack confi
     return (await runStackConfig(file)).ok;
   }
 
+  // go-units 0.5 (docker CLI 28): `512Mi` is refused, a Go float (`1e3`, `.5g`, `1_000`) is read
+  const SIZES = [
+    '512m', '512M', '512Mi', '512mib', '512MB', '512 M', '512  M', '1.5g', '1.5.5g', ' 512m', '512m ', '1e3', '.5g', '5.g', '512mbb',
+    '0', '-1', '-0', '+5m', '1_000', '512B', '512kb', '512 mega', '1 gigabyte', 'g', '', '1x', '1Tb', '2p', '0x10p0', '1__0', 'inf',
+  ];
+  const sizeService = (v: string, i: number) => `  a${i}:\n    image: x\n    deploy:\n      resources:\n        limits:\n          memory: ${JSON.stringify(v)}\n`;
   const portService = (p: string, i: number) => `  a${i}:\n    image: x\n    ports:\n      - ${JSON.stringify(p)}\n`;
   const durationService = (d: string, i: number) => `  a${i}:\n    image: x\n    healthcheck:\n      interval: ${JSON.stringify(d)}\n`;
 
@@ -166,6 +173,11 @@ describe.skipIf(!HAS_DOCKER)('stack schema formats agree with docker stack confi
   it('duration', async () => {
     const docker = await agree('duration', DURATIONS, duration, durationService);
     expect(docker.filter((ok) => !ok).length).toBeGreaterThan(3);
+  }, 300_000);
+
+  it('size (deploy.resources memory, which the schema takes as any string)', async () => {
+    const docker = await agree('size', SIZES, (v) => sizeRefusal(v) === null, sizeService);
+    expect(docker.filter((ok) => !ok).length).toBeGreaterThan(10);
   }, 300_000);
 });
 

@@ -129,6 +129,21 @@ testRule(rule, {
       ],
     },
     {
+      name: 'a memory size go-units cannot read (512Mi, a word for a unit): docker refuses the file when it decodes it; 512 M and 1.5GB it reads',
+      code: stack('services:\n  api:\n    image: api:1\n    deploy:\n      resources:\n        limits:\n          memory: 512Mi\n        reservations:\n          memory: 256 mega\n  web:\n    image: web:1\n    deploy:\n      resources:\n        limits: {memory: 512 M}\n        reservations: {memory: 1.5GB}\n'),
+      errors: [
+        {
+          message:
+            'docker stack deploy rejects this file: services.api.deploy.resources.limits.memory is not a size docker reads (invalid suffix: \'mi\'; found the string "512Mi"); write it as a string with a unit, such as "512M"',
+          line: 7,
+          column: 19,
+          endColumn: 24,
+          path: 'services.api.deploy.resources.limits.memory',
+        },
+        { message: /services\.api\.deploy\.resources\.reservations\.memory is not a size docker reads \(invalid suffix: 'mega'; found the string "256 mega"\)/, line: 9, column: 19, endColumn: 27 },
+      ],
+    },
+    {
       name: 'ignored keys are warnings that name the swarm way',
       code: stack('services:\n  api:\n    image: api:1\n    build: .\n    restart: always\n    container_name: api\n    depends_on: [db]\n  db:\n    image: db:1\n    links: [api]\n'),
       errors: [

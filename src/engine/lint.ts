@@ -14,6 +14,7 @@ import { applySuppressions } from './suppressions.js';
 import { compareFindings, makeFinding, runRules, type RunOptions } from './run-rules.js';
 import type { Finding, Rule, Severity } from './types.js';
 import { composeConsistency } from '../model/compose-consistency.js';
+import { composeValueIssues } from '../model/compose-values.js';
 import { resolveTarget, targetBeforeReading, type ResolvedTarget, type TargetSetting } from './target.js';
 import type { SourceFile } from '../parse/source-file.js';
 import { pushAll } from '../parse/collect.js';
@@ -82,7 +83,11 @@ export function lintProject(opts: LintOptions): LintResult {
       });
       for (let i = 0; i < issues.length; i++) findings.push(parserFinding(issues[i]!, 'schema', schemaSev, redact));
       // what compose refuses though each key is valid alone (swarm has none of these keys)
-      if (target.target === 'compose') for (const is of composeConsistency(project.root)) findings.push(parserFinding(is, 'schema', schemaSev, redact));
+      if (target.target === 'compose') {
+        for (const is of composeConsistency(project.root)) findings.push(parserFinding(is, 'schema', schemaSev, redact));
+        // and values it cannot decode though the schema takes them (`mem_limit: 1 gigabyte`)
+        for (const is of composeValueIssues(project.root)) findings.push(parserFinding(is, 'schema', schemaSev, redact));
+      }
     }
     stack = buildModel(project.root, project.sources);
     stack.target = target.target;

@@ -9,7 +9,8 @@ import { packageRoot } from './package-info.js';
 import { validateStack } from '../generated/stack-validator.js';
 import { validateCompose } from '../generated/validators.js';
 import * as stackFormats from '../parse/stack-formats.js';
-import type { Loc } from '../parse/location.js';
+import { sizeRefusal } from '../parse/go-values.js';
+import { formatPath, type Loc } from '../parse/location.js';
 import { interpolateStack, type Lookup, type NamedModifier } from '../parse/interpolate.js';
 import { pathPatternLookup, setPlainEntry, valueSpanLoc, type LEntry, type LMap, type LVal, type YamlPath } from '../parse/located.js';
 import { checkSchema, type CompiledValidator, type SchemaIssue } from '../parse/validate-schema.js';
@@ -281,7 +282,31 @@ export function checkSwarmSchema(root: LMap, version = stackSchemaVersion(root))
       return false;
     },
   });
+  issues.push(...sizeIssues(root));
   return { version, data, errorsByVersion: new Map(), unknownKeys, issues, casts, composeSubtrees, composeExact };
+}
+
+/**
+ * Byte sizes written in the file that docker/cli cannot read (its transformSize: go-units'
+ * RAMInBytes): `512 mega`, `512Mi`. The stack schema takes any string there; docker refuses the
+ * file when it decodes it. A value an interpolation makes is judged where it is read (dockerRefusal).
+ */
+function sizeIssues(root: LMap): SchemaIssue[] {
+  const out: SchemaIssue[] = [];
+  const services = root.index.get('services')?.value;
+  if (services?.kind !== 'map') return out;
+  for (const svc of services.entries) {
+    const resources = svc.value.kind === 'map' ? nodeAt(svc.value, ['deploy', 'resources']) : undefined;
+    if (resources?.kind !== 'map') continue;
+    for (const kind of ['limits', 'reservations']) {
+      const n = nodeAt(resources, [kind, 'memory']);
+      if (n?.kind !== 'scalar' || typeof n.value !== 'string' || n.raw !== undefined) continue;
+      const why = sizeRefusal(n.value);
+      const path = ['services', svc.key, 'deploy', 'resources', kind, 'memory'];
+      if (why) out.push({ message: `${formatPath(path)} is not a size docker reads (${why}; found the string ${JSON.stringify(n.value)})`, loc: n.loc, path });
+    }
+  }
+  return out;
 }
 
 /**

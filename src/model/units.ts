@@ -4,7 +4,8 @@ const BYTE_UNITS: Record<string, number> = {
   '': 1,
   b: 1,
 };
-// docker's units.RAMInBytes: `[kKmMgGtTpP]` then an optional `i` and an optional `b` (`512Mi` too)
+// `[kKmMgGtTpP]` then an optional `i` and an optional `b`: what a size means, read leniently (`512Mi`
+// too, which go-units 0.5 refuses: whether docker reads a value is src/parse/go-values.ts's question)
 for (const [u, f] of [['k', 1024], ['m', 1024 ** 2], ['g', 1024 ** 3], ['t', 1024 ** 4], ['p', 1024 ** 5]] as const) {
   for (const suffix of ['', 'b', 'i', 'ib']) BYTE_UNITS[u + suffix] = f;
 }

@@ -4,21 +4,11 @@
  * `time.ParseDuration`, `ports` is `nat.ParsePortSpec` from go-connections; `expose` is accepted
  * as anything. The generated stack validator (scripts/build-schemas.mjs) calls these by name.
  */
-
-/** One number and its unit, read where the last one ended. */
-const DURATION_PART = /(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|\u00b5s|\u03bcs|ms|s|m|h)/y;
+import { isGoDuration } from './go-values.js';
 
 /** Go's time.ParseDuration: `1m30s`, `1.5h`, `300ms`, `0`; a bare number other than 0 has no unit. */
 export function duration(value: string): boolean {
-  let i = value[0] === '-' || value[0] === '+' ? 1 : 0;
-  if (value.slice(i) === '0') return true;
-  if (i === value.length) return false;
-  while (i < value.length) {
-    DURATION_PART.lastIndex = i;
-    if (!DURATION_PART.exec(value)) return false;
-    i = DURATION_PART.lastIndex;
-  }
-  return true;
+  return isGoDuration(value);
 }
 
 /** Split `[ip:][host:]container` the way nat's splitParts does (IPv6 keeps its colons in the ip). */

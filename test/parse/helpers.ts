@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { lintProject, type LintResult } from '../../src/engine/lint.js';
 import type { Finding, Rule } from '../../src/engine/types.js';
+import type { TargetSetting } from '../../src/engine/target.js';
 import { positionOf, type Loc } from '../../src/parse/location.js';
 import { loadProject, type LoadOptions, type Project } from '../../src/parse/load-project.js';
 import { parseSource, type ReadDocument } from '../../src/parse/read-document.js';
@@ -33,6 +34,8 @@ export interface LintFilesOptions extends Partial<Omit<LoadOptions, 'files'>> {
   /** the files to lint as one project (default: the first file written) */
   lint?: string[];
   rules?: readonly Rule[];
+  /** the target (default auto: by the files' names and contents) */
+  target?: TargetSetting;
 }
 
 /** Lint real files in a temporary folder; only the parser's own checks run unless `rules` is given. */
@@ -44,6 +47,7 @@ export function lintFiles(files: Record<string, string | Buffer>, opts: LintFile
       environment: opts.environment ?? {},
       interpolate: opts.interpolate,
       rules: opts.rules ?? [],
+      target: opts.target,
     }),
   );
 }

@@ -165,6 +165,8 @@ describe('-f A -f B: findings point into the file the value came from', () => {
   it('schema errors in the override are in the override, at their own lines', () => {
     const r = lintFiles({ 'base.yaml': base, 'over.yaml': over }, { lint: ['base.yaml', 'over.yaml'] });
     expect(r.findings.map(brief)).toEqual([
+      // the schema takes a string for replicas (`${N}`); compose cannot read this one as a number
+      { ruleId: 'schema', severity: 'error', file: 'over.yaml', line: 5, column: 17, endLine: 5, endColumn: 29, message: 'service "web" sets deploy.replicas "many-of-them", which docker compose cannot read as a whole number (strconv.Atoi: parsing "many-of-them": invalid syntax); write a whole number, such as 2' },
       { ruleId: 'schema', severity: 'error', file: 'over.yaml', line: 8, column: 17, endLine: 8, endColumn: 20, message: 'services.web.deploy.resources.limits.cpus must be a number or a string, not a list' },
       { ruleId: 'schema', severity: 'error', file: 'over.yaml', line: 9, column: 5, endLine: 9, endColumn: 11, message: 'unknown key "imagee" in services.web; did you mean "image"?' },
     ]);

@@ -1,0 +1,80 @@
+/**
+ * How docker's Go code reads the values a compose or stack file writes as strings where it wants a
+ * number, a byte size or a duration: whether it reads them, and what it says when it does not. The
+ * schema types these fields as strings (to allow `${VAR}`), so a value such as `512 mega` passes it
+ * and is refused only when docker decodes the file.
+ */
+
+/**
+ * Go's strconv.ParseFloat on a decimal (or hexadecimal) literal: an optional sign, digits with an
+ * optional fraction and exponent, `_` only between digits (`1_000`), `inf`, `infinity` and `nan` in
+ * any case.
+ */
+export function isGoFloat(s: string): boolean {
+  const t = s[0] === '+' || s[0] === '-' ? s.slice(1) : s;
+  if (/^(?:inf|infinity|nan)$/i.test(t)) return true;
+  if (/^0[xX]/.test(t)) return /^0[xX](?:_?[0-9a-fA-F])*(?:\.(?:[0-9a-fA-F](?:_?[0-9a-fA-F])*)?)?[pP][+-]?\d(?:_?\d)*$/.test(t) && /[0-9a-fA-F]/.test(t.slice(2).split(/[pP]/)[0]!);
+  return /^(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?$/.test(t);
+}
+
+/** Go's strconv.Atoi (strconv.ParseInt in base 10): an optional sign and decimal digits. */
+export function isGoInt(s: string): boolean {
+  return /^[+-]?\d+$/.test(s);
+}
+
+/**
+ * What go-units' RAMInBytes (docker CLI 28) says of a size: null when it reads it, else its error
+ * (`invalid size: '...'`, `invalid suffix: '...'`). A number (a Go float, not negative), then one
+ * optional space, then an optional suffix: `b`, or one of `k m g t p` with an optional `b` or `ib`
+ * (`512m`, `1.5GB`, `256MiB`, `512 M`), in any case. `512Mi` is refused.
+ */
+export function sizeRefusal(s: string): string | null {
+  // the number ends at the last digit, dot or space
+  let sep = -1;
+  for (let i = s.length - 1; i >= 0; i--) {
+    const c = s.charCodeAt(i);
+    if ((c >= 48 && c <= 57) || c === 46 || c === 32) {
+      sep = i;
+      break;
+    }
+  }
+  if (sep === -1) return `invalid size: '${s}'`;
+  const num = s[sep] === ' ' ? s.slice(0, sep) : s.slice(0, sep + 1);
+  const suffix = s.slice(sep + 1);
+  if (!isGoFloat(num)) return `strconv.ParseFloat: parsing ${JSON.stringify(num)}: invalid syntax`;
+  if (num.startsWith('-') && !/^-0*(?:\.0*)?$/.test(num)) return `invalid size: '${s}'`;
+  if (suffix === '') return null;
+  const sfx = suffix.toLowerCase();
+  const ok = sfx === 'b' || (/^[kmgtp]$/.test(sfx[0]!) && (sfx.length === 1 || sfx.slice(1) === 'b' || sfx.slice(1) === 'ib'));
+  return ok ? null : `invalid suffix: '${sfx}'`;
+}
+
+/** One number and its unit, read where the last one ended: Go's units, and go-str2duration's. */
+const GO_DURATION_PART = /(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|\u00b5s|\u03bcs|ms|s|m|h)/y;
+const STR2DURATION_PART = /(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|\u00b5s|\u03bcs|ms|s|m|h|d|w)/y;
+
+/**
+ * Whether a duration parser in Go's style reads the text: an optional sign, then `0`, or numbers
+ * each with a unit (`part`); a bare number other than 0 has no unit.
+ */
+function readsAsDuration(s: string, part: RegExp): boolean {
+  let i = s[0] === '-' || s[0] === '+' ? 1 : 0;
+  if (s.slice(i) === '0') return true;
+  if (i === s.length) return false;
+  while (i < s.length) {
+    part.lastIndex = i;
+    if (!part.exec(s)) return false;
+    i = part.lastIndex;
+  }
+  return true;
+}
+
+/** Go's time.ParseDuration (docker/cli's durations): `1m30s`, `1.5h`, `300ms`, `0`. */
+export function isGoDuration(s: string): boolean {
+  return readsAsDuration(s, GO_DURATION_PART);
+}
+
+/** go-str2duration (compose-go's durations): Go's units, and days (`d`) and weeks (`w`): `2d`, `1w2d3h`. */
+export function isComposeDuration(s: string): boolean {
+  return readsAsDuration(s, STR2DURATION_PART);
+}

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { lintFiles } from './helpers.js';
+import { isComposeDuration, isGoFloat, isGoInt, sizeRefusal } from '../../src/parse/go-values.js';
+
+/**
+ * Values docker compose cannot decode though the compose-spec schema takes them (compose-go:
+ * types/bytes.go, duration.go, cpus.go, loader/mapstructure.go): a schema error at the value, for
+ * target compose. Target swarm reads sizes its own way (test/oracle.test.ts holds go-units to
+ * `docker stack config`).
+ */
+const schema = (files: Record<string, string>, environment: Record<string, string> = {}, target: 'compose' | 'auto' = 'compose') =>
+  lintFiles(files, { environment, target })
+    .findings.filter((f) => f.ruleId === 'schema')
+    .map((f) => `${f.line}:${f.column}-${f.endColumn} ${f.message}`);
+
+describe('values docker compose cannot read', () => {
+  it('sizes, durations, CPU counts and counts written as strings it cannot read: one error at each value', () => {
+    const text = [
+      'services:',
+      '  web:',
+      '    image: nginx:1.27',
+      '    mem_limit: 1 gigabyte',
+      '    shm_size: 64Mi',
+      '    healthcheck:',
+      '      test: ["CMD", "true"]',
+      '      interval: 10 seconds',
+      '      timeout: "10"',
+      '    stop_grace_period: 1 minute',
+      '    deploy:',
+      '      replicas: two',
+      '      restart_policy: {delay: 5x}',
+      '      resources:',
+      '        limits: {memory: 512 mega, cpus: half}',
+      '    volumes:',
+      '      - type: tmpfs',
+      '        target: /tmp',
+      '        tmpfs: {size: 1.5.5g}',
+      '',
+    ].join('\n');
+    expect(schema({ 'compose.yaml': text })).toEqual([
+      `4:16-26 service "web" sets mem_limit "1 gigabyte", which docker compose cannot read as a size (invalid suffix: 'gigabyte'); write a number of bytes, or a number with a unit such as 512m, 1g or 1GB`,
+      `5:15-19 service "web" sets shm_size "64Mi", which docker compose cannot read as a size (invalid suffix: 'mi'); write a number of bytes, or a number with a unit such as 512m, 1g or 1GB`,
+      `8:17-27 service "web" sets healthcheck.interval "10 seconds", which docker compose cannot read as a duration (time: invalid duration "10 seconds"); write a number with a unit, such as 10s, 1m30s, 500ms or 1d`,
+      `9:16-20 service "web" sets healthcheck.timeout "10", which docker compose cannot read as a duration (time: missing unit in duration "10"); write a number with a unit, such as 10s, 1m30s, 500ms or 1d`,
+      `10:24-32 service "web" sets stop_grace_period "1 minute", which docker compose cannot read as a duration (time: invalid duration "1 minute"); write a number with a unit, such as 10s, 1m30s, 500ms or 1d`,
+      `12:17-20 service "web" sets deploy.replicas "two", which docker compose cannot read as a whole number (strconv.Atoi: parsing "two": invalid syntax); write a whole number, such as 2`,
+      `13:31-33 service "web" sets deploy.restart_policy.delay "5x", which docker compose cannot read as a duration (time: invalid duration "5x"); write a number with a unit, such as 10s, 1m30s, 500ms or 1d`,
+      `15:26-34 service "web" sets deploy.resources.limits.memory "512 mega", which docker compose cannot read as a size (invalid suffix: 'mega'); write a number of bytes, or a number with a unit such as 512m, 1g or 1GB`,
+      `15:42-46 service "web" sets deploy.resources.limits.cpus "half", which docker compose cannot read as a number of CPUs (strconv.ParseFloat: parsing "half": invalid syntax); write a number of CPUs, such as 0.5 or 2`,
+      `19:23-29 service "web" sets volumes[0].tmpfs.size "1.5.5g", which docker compose cannot read as a size (strconv.ParseFloat: parsing "1.5.5": invalid syntax); write a number of bytes, or a number with a unit such as 512m, 1g or 1GB`,
+    ]);
+  });
+
+  it('what compose reads: units, bare bytes, -1, days and weeks, quoted numbers, defaults that read; target swarm and values a set variable gives are not judged here', () => {
+    const text = [
+      'services:',
+      '  web:',
+      '    image: nginx:1.27',
+      '    mem_limit: 512m',
+      '    memswap_limit: -1',
+      '    shm_size: "1GB"',
+      '    mem_reservation: 268435456',
+      '    healthcheck:',
+      '      test: ["CMD", "true"]',
+      '      interval: 1d',
+      '      timeout: 1m30s',
+      '      start_period: "0"',
+      '    stop_grace_period: 1w',
+      '    deploy:',
+      '      replicas: "3"',
+      '      resources:',
+      '        limits: {memory: 512 M, cpus: "0.5"}',
+      '        reservations: {memory: "${MEM:-256m}", cpus: 1e-1}',
+      '    volumes:',
+      '      - type: tmpfs',
+      '        target: /tmp',
+      '        tmpfs: {size: 64m}',
+      '  api:',
+      '    image: myorg/api:1',
+      '    mem_limit: ${API_MEM}',
+      '    scale: "${N:-2}"',
+      '',
+    ].join('\n');
+    expect(schema({ 'compose.yaml': text }, { API_MEM: 'lots' })).toEqual([]);
+    expect(schema({ 'stack.yml': 'services:\n  web:\n    image: nginx:1.27\n    mem_limit: 1 gigabyte\n' }, {}, 'auto')).toEqual([]);
+  });
+});
+
+describe('Go value formats', () => {
+  it('floats, integers and durations as compose-go reads them', () => {
+    for (const v of ['1', '0.5', '.5', '5.', '1e3', '+2', '-1.5', '1_000', 'Inf', '-infinity', 'NaN', '0x1p-2']) expect(isGoFloat(v), v).toBe(true);
+    for (const v of ['', 'half', '1.5.5', '1__0', '_1', '1_', '0x10', '1e', '.', '1 ', ' 1']) expect(isGoFloat(v), v).toBe(false);
+    for (const v of ['2', '-1', '+3', '007']) expect(isGoInt(v), v).toBe(true);
+    for (const v of ['', 'two', '2.0', '1_000', ' 2']) expect(isGoInt(v), v).toBe(false);
+    for (const v of ['0', '10s', '1d', '2w', '1.5h', '1h30m', '-5m', '500ms', '1w2d3h']) expect(isComposeDuration(v), v).toBe(true);
+    for (const v of ['', '10', '10 s', '5x', '1y', 's', '1S']) expect(isComposeDuration(v), v).toBe(false);
+    expect(sizeRefusal('512 mega')).toBe("invalid suffix: 'mega'");
+    expect(sizeRefusal('mega')).toBe("invalid size: 'mega'");
+    expect(sizeRefusal('-1')).toBe("invalid size: '-1'");
+  });
+});
