@@ -26,5 +26,15 @@ export function showValue(ref: Pick<LRef, 'node'>): string {
 export function shownText(ref: Pick<LRef, 'node'> | null | undefined): string | null {
   const n = ref?.node;
   if (!n || n.kind !== 'scalar') return null;
-  return n.fromEnv && n.raw !== undefined ? n.raw : String(n.value);
+  return writtenWhenSet(ref) ?? String(n.value);
+}
+
+/**
+ * What the file wrote (`${PORT}`, `db-${SUFFIX}`) for a scalar a set variable went into, which a
+ * message shows in place of the value; null for any other value and for non-scalars, which a
+ * message may show in its own way (`writtenWhenSet(limit) ?? formatBytes(limit.value)`).
+ */
+export function writtenWhenSet(ref: Pick<LRef, 'node'> | null | undefined): string | null {
+  const n = ref?.node;
+  return n !== undefined && n.kind === 'scalar' && n.fromEnv === true && n.raw !== undefined ? n.raw : null;
 }

@@ -15,7 +15,7 @@ import type { LRef } from '../../src/model/access.js';
 import type { Port, Service, Stack } from '../../src/model/types.js';
 import { parseShortPort } from '../../src/parse/stack-formats.js';
 import { interpolate, type Lookup } from '../../src/parse/interpolate.js';
-import { showValue, shownText } from '../show-value.js';
+import { showValue, shownText, writtenWhenSet } from '../show-value.js';
 
 export const FIXED_REPLICAS = 2;
 
@@ -67,8 +67,7 @@ export function scaleBlocker(svc: Service, target: Target, stack?: Stack): strin
     if (!variable && (p.published === null || p.published.trim() === '')) continue;
     const written = p.syntax === 'short' ? showValue(p.ref) : `published: ${variable ? showValue(child(p.ref, 'published')!) : p.published}`;
     // the port itself when the file gives it (`${PORT:-80}` unset here: 80), never a set variable's value
-    const node = p.syntax === 'short' ? p.ref.node : child(p.ref, 'published')?.node;
-    const fromEnv = node !== undefined && node.kind === 'scalar' && node.fromEnv === true;
+    const fromEnv = writtenWhenSet(p.syntax === 'short' ? p.ref : child(p.ref, 'published')) !== null;
     const port = variable && (fromEnv || !p.published?.trim()) ? 'a host port set by a variable' : `host port ${p.published}`;
     if (target === 'swarm') {
       if ((p.mode ?? 'ingress') !== 'host' || onePerNode) continue;

@@ -2,7 +2,7 @@ import { child, entries, items, scalarValue, type LRef } from '../../src/model/a
 import type { Service } from '../../src/model/types.js';
 import { closest } from '../../src/parse/validate-schema.js';
 import { defineRule } from '../../src/engine/types.js';
-import { shownText } from '../show-value.js';
+import { shownText, writtenWhenSet } from '../show-value.js';
 import { stackTarget } from '../../src/engine/target.js';
 
 interface Dependency {
@@ -39,8 +39,7 @@ function derivedDependencies(svc: Service, declared: readonly Dependency[]): Dep
   // a value a set variable gave is shown as the file wrote it, never cut out of the value
   const add = (name: string, ref: LRef, via: (written: string) => string) => {
     if (name === '' || declared.some((d) => d.name === name) || out.some((d) => d.name === name)) return;
-    const written = shownText(ref) ?? name;
-    out.push({ name, ref, atKey: false, via: via(written), shown: ref.node.kind === 'scalar' && ref.node.fromEnv ? written : name });
+    out.push({ name, ref, atKey: false, via: via(shownText(ref) ?? name), shown: writtenWhenSet(ref) ?? name });
   };
   for (const it of items(child(svc.ref, 'links'))) {
     const v = scalarValue(it);

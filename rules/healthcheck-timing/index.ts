@@ -2,7 +2,7 @@ import { child, keyLoc, scalarValue, type Located } from '../../src/model/access
 import { findImagePattern } from '../../src/model/service-class.js';
 import { PATTERN_LIST_SCHEMA } from '../../src/engine/rule-options.js';
 import { formatDuration, parseDuration } from '../../src/model/units.js';
-import { showValue, shownText } from '../show-value.js';
+import { showValue, shownText, writtenWhenSet } from '../show-value.js';
 import { allowsStartPeriod } from '../../src/model/stack-version.js';
 import { stackTarget } from '../../src/engine/target.js';
 import { defineRule } from '../../src/engine/types.js';
@@ -78,11 +78,11 @@ export default defineRule<HealthcheckTimingOptions>({
   create(ctx) {
     const slow = ctx.options.slowImages ?? DEFAULT_SLOW_IMAGES;
     // a value a set variable gave is not shown, only what the file wrote
-    const fromEnv = (v: Pick<Located<number>, 'node'>) => v.node.kind === 'scalar' && v.node.fromEnv === true && v.node.raw !== undefined;
     const show = (v: Located<number>) => {
-      const raw = v.node.kind === 'scalar' ? (v.node.raw ?? v.node.value) : v.value;
-      if (fromEnv(v)) return String(raw);
-      return String(raw) === formatDuration(v.value) ? String(raw) : `${String(raw)} (${formatDuration(v.value)})`;
+      const written = writtenWhenSet(v);
+      if (written !== null) return written;
+      const raw = String(v.node.kind === 'scalar' ? (v.node.raw ?? v.node.value) : v.value);
+      return raw === formatDuration(v.value) ? raw : `${raw} (${formatDuration(v.value)})`;
     };
     return {
       service(svc) {
@@ -103,7 +103,7 @@ export default defineRule<HealthcheckTimingOptions>({
                 timeout: hc.timeout ? show(hc.timeout) : `${formatDuration(DEFAULT_TIMEOUT)} (the default)`,
                 interval: hc.interval ? show(hc.interval) : `${formatDuration(DEFAULT_INTERVAL)} (the default)`,
                 // half the interval: below it, and in whole seconds where the interval allows
-                suggest: hc.interval && fromEnv(hc.interval) ? 'half the interval' : formatDuration(interval >= 2 ? Math.floor(interval / 2) : interval / 2),
+                suggest: hc.interval && writtenWhenSet(hc.interval) !== null ? 'half the interval' : formatDuration(interval >= 2 ? Math.floor(interval / 2) : interval / 2),
               },
               at,
               loc: at.loc,
@@ -118,7 +118,7 @@ export default defineRule<HealthcheckTimingOptions>({
           const ref = child(hc.ref, key);
           const v = key === 'interval' ? hc.interval?.value : parseDuration(scalarValue(ref));
           if (!ref || v === null || v === undefined || v <= 0 || v >= 1) continue;
-          const value = ref.node.kind === 'scalar' && ref.node.fromEnv && ref.node.raw !== undefined ? ref.node.raw : formatDuration(v);
+          const value = writtenWhenSet(ref) ?? formatDuration(v);
           ctx.report({ messageId: 'intervalTooShort', data: { service: svc.name, value, key }, at: ref, loc: ref.node.loc, service: svc });
         }
         if (!hc.startPeriod && svc.image && hc.test && findImagePattern(svc.image.value, slow)) {

@@ -1,5 +1,5 @@
 import { child } from '../../src/model/access.js';
-import { showValue } from '../show-value.js';
+import { showValue, writtenWhenSet } from '../show-value.js';
 import { defineRule } from '../../src/engine/types.js';
 import { IGNORE_IMAGES_OPTIONS, isImageIgnored, type IgnoreImagesOptions } from '../../src/engine/rule-options.js';
 import { parseImageReference } from '../../src/model/service-class.js';
@@ -31,7 +31,7 @@ export default defineRule<IgnoreImagesOptions>({
         const tag = ref.tag === null || ref.tag === '' ? null : ref.tag;
         if (tag !== null && tag !== 'latest') return;
         // an image a variable set is not spelled out, in any form (it may be a CI secret)
-        const name = image.node.kind === 'scalar' && image.node.fromEnv ? 'IMAGE' : ref.registry ? `${ref.registry}/${ref.repository}` : ref.repository;
+        const name = writtenWhenSet(image) !== null ? 'IMAGE' : ref.registry ? `${ref.registry}/${ref.repository}` : ref.repository;
         ctx.report({ messageId: tag === null ? 'untagged' : 'latest', data: { service: svc.name, image: showValue(image), name }, at: image, loc: image.loc, service: svc });
       },
     };

@@ -3,6 +3,7 @@ import { positionOf } from '../../src/parse/location.js';
 import type { Port, Service } from '../../src/model/types.js';
 import { defineRule } from '../../src/engine/types.js';
 import { stackTarget } from '../../src/engine/target.js';
+import { writtenWhenSet } from '../show-value.js';
 
 interface Published {
   svc: Service;
@@ -39,8 +40,8 @@ function overlaps(a: Published, b: Published): boolean {
 /** The host port or range; what the file wrote (`"${PORT}:80"`) when a set variable gave it. */
 function describe(p: Published): string {
   const written = p.port.syntax === 'long' ? child(p.port.ref, 'published') : p.port.ref;
-  const n = written?.node;
-  if (n && n.kind === 'scalar' && n.fromEnv && n.raw !== undefined) return `"${n.raw}"`;
+  const raw = writtenWhenSet(written);
+  if (raw !== null) return `"${raw}"`;
   return p.start === p.end ? String(p.start) : `${p.start}-${p.end}`;
 }
 

@@ -5,6 +5,7 @@ import { stackTarget } from '../../src/engine/target.js';
 import type { Service, Stack } from '../../src/model/types.js';
 import { buildSharedFix, commented, completesAnotherFile, FixBuilder, noFix, type YamlValue } from '../../src/engine/fixer.js';
 import { checkUsage, usageSizer, type UsageSizer } from './usage.js';
+import { writtenWhenSet } from '../show-value.js';
 import {
   DEFAULT_RESERVATION_RATIO,
   formatCpus,
@@ -115,7 +116,7 @@ export default defineRule<ResourceLimitsOptions>({
         for (const [key, what, limit, reserved, show] of pairs) {
           if (!limit || !reserved || reserved.value <= limit.value) continue;
           // what the file wrote where a set variable gave the value
-          const shown = (v: typeof limit) => (v.node.kind === 'scalar' && v.node.fromEnv && v.node.raw !== undefined ? v.node.raw : show(v.value));
+          const shown = (v: typeof limit) => writtenWhenSet(v) ?? show(v.value);
           ctx.report({
             messageId: 'reservationAboveLimit',
             data: { service: svc.name, what, reserved: shown(reserved), limit: shown(limit), key },
@@ -168,7 +169,7 @@ function statedHeap(svc: Service): { bytes: number; text: string } | null {
   // only what the file wrote: a value a set variable gave would be written into the file for good
   // (and quoted in the fix's description)
   const texts: string[] = [];
-  const written = (ref: LRef | undefined) => ref && !(ref.node.kind === 'scalar' && ref.node.fromEnv);
+  const written = (ref: LRef | undefined) => ref && writtenWhenSet(ref) === null;
   for (const key of ['entrypoint', 'command']) {
     const ref = child(svc.ref, key);
     if (ref?.node.kind === 'seq') for (const it of items(ref)) written(it) && texts.push(String(scalarValue(it) ?? ''));
