@@ -3,6 +3,7 @@ import type { Service } from '../../src/model/types.js';
 import { closest } from '../../src/parse/validate-schema.js';
 import { defineRule } from '../../src/engine/types.js';
 import { shownText, writtenWhenSet } from '../show-value.js';
+import { reportUnsetName, UNSET_NAME_ADVICE } from '../unset-name.js';
 import { stackTarget } from '../../src/engine/target.js';
 
 interface Dependency {
@@ -68,7 +69,7 @@ export default defineRule({
     category: 'references',
     messages: {
       unknown: 'service "{{service}}" depends on "{{name}}", which is not a service of this file{{hint}}; fix the name or remove the dependency',
-      unsetName: 'service "{{service}}" depends on "{{written}}", whose name is empty here (the variable is not set); set it, or write the name',
+      unsetName: `service "{{service}}" depends on "{{written}}", ${UNSET_NAME_ADVICE}`,
       unknownVia: 'service "{{service}}" {{via}}, but "{{name}}" is not a service of this file{{hint}}, and docker compose refuses the file; fix the name or remove it',
       cycle: 'depends_on forms a cycle ({{cycle}}): no service of it can start first; remove one of the dependencies',
       moreCycles: 'depends_on closes {{count}} more cycles (not listed: remove the dependencies of the cycles above, then lint again)',
@@ -88,11 +89,8 @@ export default defineRule({
           for (const d of list) {
             // `required: false` spares only a service its profiles leave out, not a name the file lacks
             if (byName.has(d.name)) continue;
-            const raw = !d.atKey && d.ref.node.kind === 'scalar' ? d.ref.node.raw : undefined;
-            if (d.name === '' && raw !== undefined) {
-              ctx.report({ messageId: 'unsetName', data: { service: svc.name, written: raw }, at: d.ref, loc: d.ref.node.loc, service: svc });
-              continue;
-            }
+            // a name a variable should give, unset here: that is the problem, not an unknown ""
+            if (!d.atKey && reportUnsetName(ctx, svc, d.name, d.ref)) continue;
             const guess = closest(d.name, [...byName.keys()]);
             ctx.report({
               messageId: d.via ? 'unknownVia' : 'unknown',

@@ -2,6 +2,7 @@ import { child, items, scalarValue, type LRef } from '../../src/model/access.js'
 import type { Service, Stack, TopLevelObject } from '../../src/model/types.js';
 import { closest } from '../../src/parse/validate-schema.js';
 import { defineRule } from '../../src/engine/types.js';
+import { reportUnsetName, UNSET_NAME_ADVICE } from '../unset-name.js';
 
 type Kind = 'network' | 'volume' | 'secret' | 'config';
 
@@ -52,7 +53,7 @@ export default defineRule({
     messages: {
       undefined:
         'service "{{service}}" uses {{kind}} "{{name}}", which is not declared under the top-level {{kind}}s key{{hint}}; declare it there ({{kind}}s: {{name}}: ...) or fix the name',
-      unsetName: 'service "{{service}}" uses {{kind}} "{{written}}", whose name is empty here (the variable is not set); set it, or write the name',
+      unsetName: `service "{{service}}" uses {{kind}} "{{written}}", ${UNSET_NAME_ADVICE}`,
     },
   },
   create(ctx) {
@@ -63,11 +64,7 @@ export default defineRule({
           if (decl.has(r.name)) continue;
           if (r.kind === 'network' && r.name === 'default') continue;
           // a name a variable should give, unset here: that is the problem, not an undeclared ""
-          const raw = r.ref.node.kind === 'scalar' ? r.ref.node.raw : undefined;
-          if (r.name === '' && raw !== undefined) {
-            ctx.report({ messageId: 'unsetName', data: { service: svc.name, kind: r.kind, written: raw }, at: r.ref, loc: r.ref.node.loc, service: svc });
-            continue;
-          }
+          if (reportUnsetName(ctx, svc, r.name, r.ref, { kind: r.kind })) continue;
           const guess = closest(r.name, [...decl.keys()]);
           const hint = guess ? ` (did you mean "${guess}"?)` : decl.size === 0 ? ` (the file declares no ${r.kind}s)` : '';
           ctx.report({
