@@ -6,6 +6,7 @@ import type { Service, Stack } from '../../src/model/types.js';
 import { buildSharedFix, commented, completesAnotherFile, FixBuilder, noFix, type YamlValue } from '../../src/engine/fixer.js';
 import { checkUsage, usageSizer, type UsageSizer } from './usage.js';
 import { writtenWhenSet } from '../show-value.js';
+import { RESOURCE_TWINS, type ResourceTwin } from '../../src/model/compose-consistency.js';
 import {
   DEFAULT_RESERVATION_RATIO,
   formatCpus,
@@ -92,8 +93,8 @@ export default defineRule<ResourceLimitsOptions>({
       service(svc) {
         const legacy = legacyLimits(ctx.stack, svc);
         const missing: string[] = [];
-        if (!svc.limits.cpus && !legacy.cpus) missing.push('cpus');
-        if (!svc.limits.memory && !legacy.memory) missing.push('memory');
+        if (!svc.limits.cpus && !legacy.limits.cpus) missing.push('cpus');
+        if (!svc.limits.memory && !legacy.limits.memory) missing.push('memory');
         if (missing.length > 0) {
           const at = deepest(svc.ref, 'deploy', 'resources', 'limits');
           ctx.report({
@@ -132,15 +133,11 @@ export default defineRule<ResourceLimitsOptions>({
   },
 });
 
-/** The service's own `cpus`, `mem_limit`, `pids_limit` and `mem_reservation` that docker compose applies (see legacyLimits). */
-interface LegacyLimits {
-  cpus: LRef | null;
-  memory: LRef | null;
-  pids: LRef | null;
-  memoryReservation: LRef | null;
-}
-
-const NO_LEGACY: LegacyLimits = { cpus: null, memory: null, pids: null, memoryReservation: null };
+/**
+ * The service's own `cpus`, `mem_limit`, `pids_limit` and `mem_reservation` that docker compose
+ * applies, under the place of their twins in `deploy.resources` (see legacyLimits).
+ */
+type LegacyLimits = Readonly<Record<ResourceTwin['section'], Partial<Record<ResourceTwin['field'], LRef>>>>;
 
 /**
  * The limits docker compose (target compose) also takes from the service's own keys: `cpus`,
@@ -151,12 +148,15 @@ const NO_LEGACY: LegacyLimits = { cpus: null, memory: null, pids: null, memoryRe
  * (swarm-compat reports them).
  */
 function legacyLimits(stack: Stack, svc: Service): LegacyLimits {
-  if (stackTarget(stack) !== 'compose') return NO_LEGACY;
-  const set = (key: string) => {
+  const out: LegacyLimits = { limits: {}, reservations: {} };
+  if (stackTarget(stack) !== 'compose') return out;
+  // set: written, and not null, empty or the number 0; unlike composeConsistency it does not read
+  // the value (`"0"`, `0m` or a value that is no size count as set here)
+  for (const { key, section, field } of RESOURCE_TWINS) {
     const ref = child(svc.ref, key);
-    return ref !== undefined && !(ref.node.kind === 'scalar' && (ref.node.value === null || ref.node.value === '' || ref.node.value === 0)) ? ref : null;
-  };
-  return { cpus: set('cpus'), memory: set('mem_limit'), pids: set('pids_limit'), memoryReservation: set('mem_reservation') };
+    if (ref !== undefined && !(ref.node.kind === 'scalar' && (ref.node.value === null || ref.node.value === '' || ref.node.value === 0))) out[section][field] = ref;
+  }
+  return out;
 }
 
 /**
@@ -226,22 +226,16 @@ function addLimits(svc: Service, sizing: Sizing, sizer: UsageSizer | null, legac
     ['cpus', formatCpus, (n: number) => `cpus '${formatCpus(n)}'`, 'is not a CPU count'],
     ['memory', formatMemory, (n: number) => `memory ${formatMemory(n)}`, 'is not a size'],
   ] as const;
-  // compose's own keys: each one written again under deploy.resources with its value (see legacyLimits)
-  const twins: Array<[Record<string, YamlValue>, string, LRef | null, LRef | undefined, string]> = [
-    [limits, 'cpus', legacy.cpus, child(limitsRef, 'cpus'), 'cpus'],
-    [limits, 'memory', legacy.memory, child(limitsRef, 'memory'), 'mem_limit'],
-    [limits, 'pids', legacy.pids, child(limitsRef, 'pids'), 'pids_limit'],
-  ];
   const copied: string[] = [];
   // a JVM's stated heap: the memory limit never below it
   const heap = statedHeap(svc);
   let heapNote = '';
   for (const [key, format, show, notA] of keys) {
-    if (svc.limits[key] || legacy[key]) continue;
+    if (svc.limits[key] || legacy.limits[key]) continue;
     if (child(limitsRef, key)) return b.fail(`deploy.resources.limits.${key} is set but ${notA}; correct it by hand`);
-    const legacyReservation = key === 'memory' && legacy.memoryReservation ? parseBytes(scalarValue(legacy.memoryReservation)) : null;
+    const legacyReservation = key === 'memory' && legacy.reservations.memory ? parseBytes(scalarValue(legacy.reservations.memory)) : null;
     const written = svc.reservations[key]?.value ?? legacyReservation ?? 0;
-    const hasReservation = Boolean(svc.reservations[key] || child(reservationsRef, key) || (key === 'memory' && legacy.memoryReservation));
+    const hasReservation = Boolean(svc.reservations[key] || child(reservationsRef, key) || legacy.reservations[key]);
     if (rec) {
       const want = rec.limits[key];
       const value = Math.max(want.value, written);
@@ -267,13 +261,17 @@ function addLimits(svc: Service, sizing: Sizing, sizer: UsageSizer | null, legac
       resParts.push(show(r));
     }
   }
-  if (Object.keys(reservations).length > 0) twins.push([reservations, 'memory', legacy.memoryReservation, child(reservationsRef, 'memory'), 'mem_reservation']);
-  for (const [into, key, ref, written, name] of twins) {
-    if (!ref || written) continue;
+  // compose's own keys: each one written again under deploy.resources with its value (see
+  // legacyLimits), a reservation only where the fix writes reservations
+  for (const { key, section, field } of RESOURCE_TWINS) {
+    const ref = legacy[section][field];
+    const into = section === 'limits' ? limits : reservations;
+    if (!ref || (section === 'reservations' && Object.keys(reservations).length === 0)) continue;
+    if (child(section === 'limits' ? limitsRef : reservationsRef, field)) continue;
     const v = twin(ref);
-    if (v === null) return b.fail(`${name} is set by a variable, and compose refuses deploy.resources without the same value: add deploy.resources by hand`);
-    into[key] = v;
-    copied.push(`${into === limits ? 'limits' : 'reservations'}.${key} from ${name}`);
+    if (v === null) return b.fail(`${key} is set by a variable, and compose refuses deploy.resources without the same value: add deploy.resources by hand`);
+    into[field] = v;
+    copied.push(`${section}.${field} from ${key}`);
   }
   const value: Record<string, YamlValue> = { limits };
   if (Object.keys(reservations).length > 0) value.reservations = reservations;

@@ -20,12 +20,27 @@ export interface ConsistencyIssue {
 type Parse = (v: unknown) => number | null;
 const whole: Parse = (v) => (typeof v === 'number' && Number.isInteger(v) ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : null);
 
-/** [the service's key, where deploy keeps its twin, how both are read] */
-const TWINS: ReadonlyArray<[string, readonly string[], Parse]> = [
-  ['cpus', ['resources', 'limits', 'cpus'], parseCpus],
-  ['mem_limit', ['resources', 'limits', 'memory'], parseBytes],
-  ['pids_limit', ['resources', 'limits', 'pids'], whole],
-  ['mem_reservation', ['resources', 'reservations', 'memory'], parseBytes],
+/** A service's own key that docker compose applies as its twin under `deploy.resources` does. */
+export interface ResourceTwin {
+  /** the service's own key */
+  readonly key: 'cpus' | 'mem_limit' | 'pids_limit' | 'mem_reservation';
+  /** the mapping of `deploy.resources` that holds the twin */
+  readonly section: 'limits' | 'reservations';
+  /** the twin's key in that mapping */
+  readonly field: 'cpus' | 'memory' | 'pids';
+  /** how both are read (null: not a value) */
+  readonly parse: Parse;
+}
+
+/**
+ * The service's own keys and their twins, in this order. Which of them counts as set is the
+ * caller's: composeConsistency reads one as compose-go does (a value other than 0).
+ */
+export const RESOURCE_TWINS: readonly ResourceTwin[] = [
+  { key: 'cpus', section: 'limits', field: 'cpus', parse: parseCpus },
+  { key: 'mem_limit', section: 'limits', field: 'memory', parse: parseBytes },
+  { key: 'pids_limit', section: 'limits', field: 'pids', parse: whole },
+  { key: 'mem_reservation', section: 'reservations', field: 'memory', parse: parseBytes },
 ];
 
 export function composeConsistency(root: LMap): ConsistencyIssue[] {
@@ -40,18 +55,18 @@ export function composeConsistency(root: LMap): ConsistencyIssue[] {
     if (scale && replicas && s !== null && r !== null && s !== r) {
       out.push(issue(name, replicas, ['deploy', 'replicas'], `scale: ${shown(scale)}`, `deploy.replicas: ${shown(replicas)}`, 'scale', 'deploy.replicas'));
     }
-    for (const [key, path, parse] of TWINS) {
+    for (const { key, section, field, parse } of RESOURCE_TWINS) {
       const own = child(svc, key);
       const value = parse(scalarValue(own));
       if (!own || value === null || value === 0) continue;
-      const mapping = at(deploy, ...path.slice(0, -1));
+      const mapping = at(deploy, 'resources', section);
       if (!mapping || mapping.node.kind !== 'map') continue;
-      const twin = child(mapping, path[path.length - 1]!);
+      const twin = child(mapping, field);
       const twinValue = twin ? parse(scalarValue(twin)) : 0;
       if (twin && twinValue === null) continue; // not a value: the schema says so
       if (twinValue === value) continue;
-      const where = `deploy.${path.join('.')}`;
-      out.push(issue(name, twin ?? mapping, ['deploy', ...(twin ? path : path.slice(0, -1))], `${key}: ${shown(own)}`, `${where}: ${shown(twin)}`, key, where));
+      const where = `deploy.resources.${section}.${field}`;
+      out.push(issue(name, twin ?? mapping, ['deploy', 'resources', section, ...(twin ? [field] : [])], `${key}: ${shown(own)}`, `${where}: ${shown(twin)}`, key, where));
     }
   }
   return out;
