@@ -9,9 +9,8 @@
  * A number written as one is read as it is. `docker stack deploy` reads these its own way
  * (src/engine/swarm-schema.ts).
  */
-import { at, child, entries, items, rootRef, type LRef } from './access.js';
 import { isComposeDuration, isGoFloat, isGoInt, sizeRefusal } from '../parse/go-values.js';
-import type { LMap } from '../parse/located.js';
+import type { LMap, LScalar, LVal } from '../parse/located.js';
 import { formatPath } from '../parse/location.js';
 import type { ConsistencyIssue } from './compose-consistency.js';
 
@@ -36,68 +35,76 @@ const ADVICE: Record<Kind, string> = {
 };
 const WHAT: Record<Kind, string> = { size: 'a size', duration: 'a duration', cpus: 'a number of CPUs', count: 'a whole number' };
 
-/** [where in a service, as keys; `[]` stands for every item of a list there] */
-const FIELDS: ReadonlyArray<[Kind, readonly string[]]> = [
-  ...['mem_limit', 'mem_reservation', 'memswap_limit', 'mem_swappiness', 'shm_size'].map((k) => ['size', [k]] as [Kind, string[]]),
-  ['size', ['build', 'shm_size']],
-  ['size', ['deploy', 'resources', 'limits', 'memory']],
-  ['size', ['deploy', 'resources', 'reservations', 'memory']],
-  ['size', ['volumes', '[]', 'tmpfs', 'size']],
-  ['size', ['blkio_config', 'device_read_bps', '[]', 'rate']],
-  ['size', ['blkio_config', 'device_write_bps', '[]', 'rate']],
-  ...['interval', 'timeout', 'start_period', 'start_interval'].map((k) => ['duration', ['healthcheck', k]] as [Kind, string[]]),
-  ['duration', ['stop_grace_period']],
-  ...['update_config', 'rollback_config'].flatMap((c) => ['delay', 'monitor'].map((k) => ['duration', ['deploy', c, k]] as [Kind, string[]])),
-  ['duration', ['deploy', 'restart_policy', 'delay']],
-  ['duration', ['deploy', 'restart_policy', 'window']],
-  ['cpus', ['cpus']],
-  ['cpus', ['deploy', 'resources', 'limits', 'cpus']],
-  ['cpus', ['deploy', 'resources', 'reservations', 'cpus']],
-  ['count', ['deploy', 'replicas']],
-  ['count', ['scale']],
-];
+/** Where in a service each kind is read: keys, `[]` for every item of a list there, a kind at the end. */
+type Where = { readonly [key: string]: Where | Kind };
+const DURATIONS_OF = (keys: string[]): Where => Object.fromEntries(keys.map((k) => [k, 'duration' as Kind]));
+const FIELDS: Where = {
+  mem_limit: 'size',
+  mem_reservation: 'size',
+  memswap_limit: 'size',
+  mem_swappiness: 'size',
+  shm_size: 'size',
+  cpus: 'cpus',
+  scale: 'count',
+  stop_grace_period: 'duration',
+  build: { shm_size: 'size' },
+  healthcheck: DURATIONS_OF(['interval', 'timeout', 'start_period', 'start_interval']),
+  volumes: { '[]': { tmpfs: { size: 'size' } } },
+  blkio_config: { device_read_bps: { '[]': { rate: 'size' } }, device_write_bps: { '[]': { rate: 'size' } } },
+  deploy: {
+    replicas: 'count',
+    update_config: DURATIONS_OF(['delay', 'monitor']),
+    rollback_config: DURATIONS_OF(['delay', 'monitor']),
+    restart_policy: DURATIONS_OF(['delay', 'window']),
+    resources: { limits: { memory: 'size', cpus: 'cpus' }, reservations: { memory: 'size', cpus: 'cpus' } },
+  },
+};
 
-/** Every string value at one of FIELDS that docker compose cannot read, at the value. */
+/**
+ * Every string value at one of FIELDS that docker compose cannot read, at the value. A walk of the
+ * keys a service has that FIELDS names (most services have few of them).
+ */
 export function composeValueIssues(root: LMap): ConsistencyIssue[] {
   const out: ConsistencyIssue[] = [];
-  for (const { key: name, ref: svc } of entries(child(rootRef(root), 'services'))) {
-    if (svc.node.kind !== 'map') continue;
-    for (const [kind, path] of FIELDS) {
-      for (const { ref, keys } of reach(svc, path)) {
-        const n = ref.node;
-        if (n.kind !== 'scalar' || typeof n.value !== 'string') continue;
-        // a value a set variable gives is the deploy's: not judged here, and never shown
-        if (n.fromEnv) continue;
-        // an unset variable (an empty value) is told where the variable is
-        if (n.raw !== undefined && n.value === '') continue;
-        const why = refusal(kind, n.value);
-        if (!why) continue;
-        const written = n.raw ?? n.value;
-        out.push({
-          message: `service "${name}" sets ${formatPath(keys)} ${JSON.stringify(written)}, which docker compose cannot read as ${WHAT[kind]} (${why}); ${ADVICE[kind]}`,
-          loc: n.loc,
-          path: ['services', name, ...keys],
-        });
+  const services = root.index.get('services')?.value;
+  if (services?.kind !== 'map') return out;
+  const path: string[] = [];
+  const walk = (v: LVal, where: Where | Kind, name: string) => {
+    if (typeof where === 'string') {
+      if (v.kind === 'scalar') check(v, where, name);
+      return;
+    }
+    if (v.kind === 'map') {
+      for (const e of v.entries) {
+        const next = Object.hasOwn(where, e.key) ? where[e.key] : undefined;
+        if (next === undefined || e.key === '[]') continue;
+        path.push(e.key);
+        walk(e.value, next, name);
+        path.pop();
+      }
+    } else if (v.kind === 'seq' && where['[]'] !== undefined) {
+      for (let i = 0; i < v.items.length; i++) {
+        path.push(String(i));
+        walk(v.items[i]!.value, where['[]'], name);
+        path.pop();
       }
     }
-  }
+  };
+  const check = (n: LScalar, kind: Kind, name: string) => {
+    if (typeof n.value !== 'string') return;
+    // a value a set variable gives is the deploy's: not judged here, and never shown
+    if (n.fromEnv) return;
+    // an unset variable (an empty value) is told where the variable is
+    if (n.raw !== undefined && n.value === '') return;
+    const why = refusal(kind, n.value);
+    if (!why) return;
+    const written = n.raw ?? n.value;
+    out.push({
+      message: `service "${name}" sets ${formatPath(path)} ${JSON.stringify(written)}, which docker compose cannot read as ${WHAT[kind]} (${why}); ${ADVICE[kind]}`,
+      loc: n.loc,
+      path: ['services', name, ...path],
+    });
+  };
+  for (const svc of services.entries) if (svc.value.kind === 'map') walk(svc.value, FIELDS, svc.key);
   return out;
-}
-
-/** The values at `path` under `ref`, each with its keys (a list's items by index). */
-function reach(ref: LRef, path: readonly string[]): Array<{ ref: LRef; keys: string[] }> {
-  let found: Array<{ ref: LRef; keys: string[] }> = [{ ref, keys: [] }];
-  for (const seg of path) {
-    const next: Array<{ ref: LRef; keys: string[] }> = [];
-    for (const f of found) {
-      if (seg === '[]') items(f.ref).forEach((r, i) => next.push({ ref: r, keys: [...f.keys, String(i)] }));
-      else {
-        const c = f.ref.node.kind === 'map' ? at(f.ref, seg) : undefined;
-        if (c) next.push({ ref: c, keys: [...f.keys, seg] });
-      }
-    }
-    found = next;
-    if (found.length === 0) break;
-  }
-  return found;
 }
