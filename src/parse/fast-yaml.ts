@@ -82,6 +82,21 @@ const MAX_PLAIN_BY_EXPRESSION = 64 * 1024;
 class OutOfSubset {}
 const OUT = new OutOfSubset();
 
+/**
+ * What the first character of a plain scalar says, by its code (one look-up in place of a chain of
+ * comparisons, which the interpreter runs for every key and value of the first files): an indicator
+ * no plain scalar starts with, one it starts with only when no space follows (`-`, `?`, `:`; a `-`
+ * may start a number too), a character a null, boolean or number can start with, or any other.
+ */
+const NEVER = 1;
+const UNLESS_SPACE_FOLLOWS = 2;
+const MAY_RESOLVE = 3;
+// ASCII only: any other code reads as undefined, a character of no class
+const START_CLASS = new Uint8Array(128);
+for (const ch of '[]{},#&*!|>%@`') START_CLASS[ch.charCodeAt(0)] = NEVER;
+for (const ch of '-?:') START_CLASS[ch.charCodeAt(0)] = UNLESS_SPACE_FOLLOWS;
+for (const ch of '~nNtTfF+.0123456789') START_CLASS[ch.charCodeAt(0)] = MAY_RESOLVE;
+
 const SPACE = 32;
 const HASH = 35;
 const COLON = 58;
@@ -93,9 +108,9 @@ const NL = 10;
  * (decimal, `0o` octal, `0x` hex), floats (`.inf`, `.nan`, exponents), else the string.
  */
 export function resolvePlain(s: string): string | number | boolean | null {
+  // only `~ n N t T f F + - .` and digits can start anything but a string
   const c = s.charCodeAt(0);
-  // only these first characters can start anything but a string
-  if (!(c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70 || c === 43 || c === 45 || c === 46 || (c >= 48 && c <= 57))) return s;
+  if (START_CLASS[c] !== MAY_RESOLVE && c !== DASH) return s;
   if (/^(?:~|[Nn]ull|NULL)$/.test(s)) return null;
   if (/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/.test(s)) return s[0] === 't' || s[0] === 'T';
   if (/^0o[0-7]+$/.test(s)) return parseInt(s.substring(2), 8);
@@ -480,7 +495,9 @@ class FastReader {
   }
 
   private skipSpaces(i: number): number {
-    while (i < this.eol && this.text.charCodeAt(i) === SPACE) i++;
+    const text = this.text;
+    const eol = this.eol;
+    while (i < eol && text.charCodeAt(i) === SPACE) i++;
     return i;
   }
 
@@ -526,11 +543,9 @@ class FastReader {
       return { t: 'scalar', value, type: 'QUOTE_DOUBLE', start: i, end: e + 1 };
     }
     // a plain scalar cannot start with an indicator (`-`, `?`, `:` only when a space follows)
-    if (
-      c === 91 || c === 93 || c === 123 || c === 125 || c === 44 || c === HASH || c === 38 || c === 42 || c === 33 || c === 124 || c === 62 || c === 37 || c === 64 || c === 96
-    )
-      throw OUT;
-    if (c === DASH || c === 63 /* ? */ || c === COLON) {
+    const start = START_CLASS[c];
+    if (start === NEVER) throw OUT;
+    if (start === UNLESS_SPACE_FOLLOWS) {
       const n = text.charCodeAt(i + 1);
       if (i + 1 >= eol || n === SPACE || (flow && isFlowIndicator(n))) throw OUT;
     }

@@ -533,7 +533,7 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
         memo.set(node, map);
         building.add(map);
       }
-      const merges: Array<{ value: LVal; loc: Loc }> = [];
+      let merges: Array<{ value: LVal; loc: Loc }> | undefined;
       let mergeKeySeen = false;
       let superseded: Set<LEntry> | undefined;
       const pairs = node.items;
@@ -573,7 +573,7 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
         }
         if (isMergeKey) {
           mergeKeySeen = true;
-          collectMerges(valueNode, keyLoc, merges);
+          collectMerges(valueNode, keyLoc, (merges ??= []));
           continue;
         }
         let value: LVal;
@@ -599,7 +599,7 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
         map.index.set(key, entry);
       }
       if (superseded) map.entries = map.entries.filter((e) => !superseded!.has(e));
-      for (const m of merges) {
+      if (merges) for (const m of merges) {
         if (m.value.kind !== 'map') {
           issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: 'a << merge key must point at a mapping or a list of mappings', loc: m.loc });
           continue;
