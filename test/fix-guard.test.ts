@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildSharedFix, FixBuilder } from '../src/engine/fixer.js';
 import { defineRule, type Rule } from '../src/engine/types.js';
 import { child, keyLoc, scalarValue } from '../src/model/access.js';
-import { fixProject } from '../src/fix/fix-project.js';
+import { blockedText, fixProject } from '../src/fix/fix-project.js';
 import criticalSingleReplica from '../rules/critical-single-replica/index.js';
 import resourceLimits from '../rules/resource-limits/index.js';
 
@@ -128,5 +128,21 @@ describe('a fix every link of an extends chain would inherit', () => {
     // the input's lint and one check of the pass
     expect(lints).toBe(2);
     expect(r.files[0]!.output.match(/no-new-privileges:true/g)).toHaveLength(1);
+  });
+});
+
+describe('a project that cannot be fixed at all', () => {
+  it('says why as a kind and a message: a yaml error, lone CR line ends', () => {
+    const parse = fixProject({ files: [write('blocked-parse.yaml', 'services: [\n')] }).blocked!;
+    expect(parse.kind).toBe('parse');
+    expect(parse.message).toMatch(/blocked-parse\.yaml:1:11: /);
+    expect(blockedText(parse)).toBe(parse.message);
+    // a file without a document is a yaml-syntax error too
+    expect(fixProject({ files: [write('blocked-empty.yaml', '# nothing\n')] }).blocked!.kind).toBe('parse');
+    const cr = fixProject({ files: [write('blocked-cr.yaml', 'services:\r  web:\r    image: nginx:1.27\r')] }).blocked!;
+    expect(cr.kind).toBe('line-ends');
+    expect(cr.message).toMatch(/^.*blocked-cr\.yaml's lines end in a lone CR/);
+    expect(blockedText(cr)).toBe(`line ends: ${cr.message}`);
+    expect(fixProject({ files: [write('blocked-none.yaml', 'services:\n  web:\n    image: nginx:1.27\n')] }).blocked).toBeNull();
   });
 });

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lintProject } from '../src/engine/lint.js';
-import { fixProject } from '../src/fix/fix-project.js';
+import { blockedText, fixProject } from '../src/fix/fix-project.js';
 import { formatNames, loadFormatter } from '../src/format/index.js';
 import type { Formatter } from '../src/format/types.js';
 import { InputError } from '../src/parse/read-document.js';
@@ -150,7 +150,7 @@ function runCase(name: string, text: string): Outcome {
     const report = [{ file: r.file, findings: r.findings, sources: r.sources }];
     for (const [fmt, f] of formatters) outputs.push(`[${fmt}]\n${f(report, { color: false, version: '0.0.0', cwd: caseDir })}`);
     const fx = fixProject({ files: [file], environment });
-    outputs.push(`[fix]\n${fx.applied.map((a) => `${a.ruleId} ${a.description}`).join('\n')}\n${fx.left.map((l) => l.why).join('\n')}\n${fx.blocked ?? ''}`);
+    outputs.push(`[fix]\n${fx.applied.map((a) => `${a.ruleId} ${a.description}`).join('\n')}\n${fx.left.map((l) => l.why).join('\n')}\n${fx.blocked ? blockedText(fx.blocked) : ''}`);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     outputs.push(`[input error]\n${e.message}`);

@@ -11,7 +11,7 @@ import { lintProject } from '../engine/lint.js';
 import { packageRoot } from '../engine/package-info.js';
 import { findRule } from '../engine/registry.js';
 import type { Finding as EngineFinding } from '../engine/types.js';
-import { fixProject } from '../fix/fix-project.js';
+import { blockedText, fixProject } from '../fix/fix-project.js';
 import { ruleDocsUrl } from '../format/rule-docs.js';
 import { displayPath, textAt } from '../parse/load-project.js';
 import { InputError } from '../parse/read-document.js';
@@ -68,7 +68,7 @@ export function fix(text: string, options: FixOptions = {}): FixReport {
     changed: output !== text,
     applied: r.applied.map((a) => ({ ruleId: a.ruleId, service: a.service, description: a.description, unsafe: a.unsafe })),
     remaining: r.left.map((l) => publicFinding(l.finding, ctx.path, ctx.bom)),
-    blocked: r.blocked,
+    blocked: r.blocked && blockedText(r.blocked),
   };
 }
 

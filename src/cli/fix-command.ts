@@ -7,7 +7,7 @@ import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import type { ResolvedConfig } from '../config/load-config.js';
 import type { RuleSettings } from '../engine/run-rules.js';
 import type { TargetSetting } from '../engine/target.js';
-import { fixProject, LINE_ENDS, MAX_PASSES, type FixResult } from '../fix/fix-project.js';
+import { fixProject, MAX_PASSES, type FixResult } from '../fix/fix-project.js';
 import { describeSizing, isPresetName, PRESET_NAMES, resolveSizing } from '../model/sizing.js';
 import { isSameFile, optimizedPath, writeFileAtomic, WriteRefusedError, writeOutputFile, writesToDevice } from '../fix/write-output.js';
 import { describeTotals } from '../model/resource-totals.js';
@@ -343,8 +343,8 @@ function printSummary(r: FixResult, mode: Mode, destinations: string[], sayAll: 
   // their control characters written out: only the summary's own colours reach the terminal
   const s = showControls;
   let head = `${c.underline(s(r.file, true))}`;
-  if (r.blocked?.startsWith(LINE_ENDS)) head += `: not fixed, ${s(r.blocked.slice(LINE_ENDS.length))}`;
-  else if (r.blocked) head += `: not fixed, the file does not parse (${r.blocked})`;
+  if (r.blocked?.kind === 'line-ends') head += `: not fixed, ${s(r.blocked.message)}`;
+  else if (r.blocked) head += `: not fixed, the file does not parse (${r.blocked.message})`;
   else if (mode === 'check' || mode === 'diff') head += changed ? `: ${r.applied.length} to fix${rules}` : ': nothing to fix';
   else head += r.applied.length ? `: ${r.applied.length} fixed in ${r.passes} ${r.passes === 1 ? 'pass' : 'passes'}${rules}` : ': nothing to fix';
   if (destinations.length) head += ` → ${s(destinations.join(', '), true)}${r.applied.length === 0 && mode === 'optimized' ? ' (an identical copy)' : ''}`;

@@ -90,8 +90,8 @@ export interface FixResult {
   /** findings before fixing and after (the final re-lint) */
   before: Finding[];
   after: Finding[];
-  /** the project could not be fixed at all (it does not parse): the reason */
-  blocked: string | null;
+  /** the project could not be fixed at all (it does not parse, or its line ends cannot be written): why */
+  blocked: FixBlocked | null;
   /** what the stack reserves and limits in all, before fixing and after (null without a stack) */
   resources: { before: ResourceTotals | null; after: ResourceTotals | null };
   /** the model of the project before fixing and of the fixed text (null without a stack) */
@@ -333,17 +333,33 @@ function validFix(fix: Fix, text: string): boolean {
   return true;
 }
 
-/** A project whose files do not parse is not fixed: edits need a document to aim at. */
-/** How `blocked` starts when the file parses but its line ends cannot be written (see blockingProblem). */
-export const LINE_ENDS = 'line ends: ';
+/**
+ * Why a project was not fixed at all: a file does not parse (`parse`: the first yaml error as
+ * `file:line:col: message`), it holds no compose document (`no-document`), or a file's lines end in
+ * a lone CR, which the edits cannot write (`line-ends`).
+ */
+export interface FixBlocked {
+  kind: 'parse' | 'no-document' | 'line-ends';
+  /** one line, said to the user */
+  message: string;
+}
 
-function blockingProblem(r: LintResult): string | null {
+/**
+ * `blocked` as one line of text, as the programmatic API and the resource ledger have always said
+ * it: the message, after `line ends: ` for line ends.
+ */
+export function blockedText(b: FixBlocked): string {
+  return b.kind === 'line-ends' ? `line ends: ${b.message}` : b.message;
+}
+
+/** A project whose files do not parse is not fixed: edits need a document to aim at. */
+function blockingProblem(r: LintResult): FixBlocked | null {
   const fatal = r.findings.find((f) => f.ruleId === 'yaml-syntax' && f.severity === 'error');
-  if (fatal) return `${fatal.file}:${fatal.line}:${fatal.column}: ${fatal.message}`;
-  if (!r.stack) return 'the file holds no compose document';
+  if (fatal) return { kind: 'parse', message: `${fatal.file}:${fatal.line}:${fatal.column}: ${fatal.message}` };
+  if (!r.stack) return { kind: 'no-document', message: 'the file holds no compose document' };
   // the edits insert lines with LF or CRLF: in a file of lone CRs they would not be lines
   const cr = r.sources.find((s) => s.loneCr);
-  if (cr) return `${LINE_ENDS}${cr.displayPath}'s lines end in a lone CR (old Mac line ends), which fixes cannot write; convert them to LF (or CR LF) first`;
+  if (cr) return { kind: 'line-ends', message: `${cr.displayPath}'s lines end in a lone CR (old Mac line ends), which fixes cannot write; convert them to LF (or CR LF) first` };
   return null;
 }
 
@@ -687,7 +703,7 @@ function leftReason(
   rejected: Map<string, string>,
   notRemoved: Set<string>,
   texts: Map<string, string>,
-  blocked: string | null,
+  blocked: FixBlocked | null,
 ): { reason: LeftReason; why: string } {
   const r = rejected.size > 0 ? rejected.get(problemKey(f)) : undefined;
   if (r) return { reason: 'rejected', why: `fix rejected: ${r}` };
@@ -695,7 +711,7 @@ function leftReason(
   if (!f.fixable) return { reason: 'no-fix', why: `no automatic fix: ${f.message}` };
   const fix = f.fix;
   if (!fix || fix.edits.length === 0) return { reason: 'not-possible', why: fix?.description ? `no fix here: ${fix.description}` : 'no fix here' };
-  if (blocked) return { reason: 'not-possible', why: `not fixed while ${blocked.startsWith(LINE_ENDS) ? 'its lines end in a lone CR' : 'the file does not parse'}: ${fix.description}` };
+  if (blocked) return { reason: 'not-possible', why: `not fixed while ${blocked.kind === 'line-ends' ? 'its lines end in a lone CR' : 'the file does not parse'}: ${fix.description}` };
   if (opts.only && opts.only.length > 0 && !opts.only.includes(f.ruleId)) return { reason: 'not-selected', why: 'not selected with --rule' };
   if (fix.unsafe && !opts.unsafe) return { reason: 'unsafe', why: `unsafe, needs --unsafe: ${fix.description}` };
   if (!texts.has(fix.file)) return { reason: 'other-file', why: `the fix would edit ${displayPath(fix.file)} (through extends or include), which is not one of the files being fixed: ${fix.description}` };

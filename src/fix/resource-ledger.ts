@@ -14,7 +14,7 @@ import { serviceResources, sumResources, type CountOptions, type ResourceFigures
 import type { Stack } from '../model/types.js';
 import { observedSeconds, quantile, type Histogram } from '../model/usage-profile.js';
 import { fileStackName, findServiceUsage } from '../model/usage-recommend.js';
-import { fixProject, type FixOptions } from './fix-project.js';
+import { blockedText, fixProject, type FixOptions } from './fix-project.js';
 
 /** Hours in a month for the cost column: 365 days × 24 h / 12. */
 export const HOURS_PER_MONTH = 730;
@@ -60,7 +60,7 @@ export function buildLedger(opts: LedgerOptions): StackLedger {
   const result = fixProject(opts);
   const before = result.stacks.before;
   const after = result.stacks.after;
-  if (result.blocked || !before || !after) throw new LedgerInputError(result.blocked ?? `${result.file}: the file holds no compose document`);
+  if (result.blocked || !before || !after) throw new LedgerInputError(result.blocked ? blockedText(result.blocked) : `${result.file}: the file holds no compose document`);
   const count: CountOptions = opts.nodes === undefined ? {} : { nodes: opts.nodes };
   const afterByName = new Map(after.services.map((s) => [s.name, s]));
   const fileStack = fileStackName(before);
