@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DockerClient } from '../src/audit/docker.js';
-import { collectSnapshot } from '../src/audit/snapshot.js';
+import { collectSnapshot, saveSnapshot } from '../src/audit/snapshot.js';
 import { assertBuilt, runCli, runCliAsync } from './helpers/cli.js';
 import { deployStack, docker, engineGate, engineSuite, freePort, importBusybox, initSwarm, startEngine, tasksOf, waitFor, type Engine } from './helpers/swarm.js';
 
@@ -169,6 +169,13 @@ exec ${real} "$@"
       expect(snap.services, name).toEqual([]);
       expect(snap.tasks, name).toEqual([]);
       expect(snap.vanished?.service, name).toBe(1);
+      expect(snap.vanishedServices?.map((v) => v.name), name).toEqual([name]);
+      // replayed, the name that vanished is left out and a name that never existed is still an error
+      const saved = join(bin, `${name}.json`);
+      saveSnapshot(saved, snap);
+      expect(runCli(['audit', '--snapshot', saved, '--service', name, '--no-color'], process.cwd()).status, name).toBeLessThan(2);
+      const typo = runCli(['audit', '--snapshot', saved, '--service', `${name}x`], process.cwd());
+      expect([typo.status, typo.stderr], name).toEqual([2, `stackopt: no service "${name}x" on this swarm (the snapshot holds only service "${name}")\n`]);
       if (name === 'shrunk') {
         // the CLI: no finding about the service, the change said in the report
         rmSync(done);

@@ -11,6 +11,7 @@ import type { DockerService } from '../src/audit/docker-types.js';
 import { buildLiveStack, buildTasks, ScopeError } from '../src/audit/live-model.js';
 import { formatNanos, LiveStrings } from '../src/audit/live-tree.js';
 import { parseSnapshot, serializeSnapshot, SnapshotError } from '../src/audit/snapshot.js';
+import { vanishedDuringRead } from '../src/audit/scope.js';
 import { allRules } from '../src/engine/registry.js';
 import { runRules } from '../src/engine/run-rules.js';
 import { at, child, scalarValue } from '../src/model/access.js';
@@ -242,6 +243,39 @@ describe('every rule runs on the live model', () => {
     expect(buildLiveStack(single, { stack: 'shop', services: ['web', 'shop_crash'] }).services.map((s) => s.name)).toEqual(['shop_crash', 'shop_web']);
     expect(() => buildLiveStack(single, { stack: 'shpo' })).toThrow(new ScopeError('no stack "shpo" on this swarm; did you mean "shop"? (stacks: shop)'));
     expect(() => buildLiveStack(single, { services: ['nope'] })).toThrow(ScopeError);
+  });
+
+  it('skips a --service that vanished while a scoped snapshot was read, and only that one', () => {
+    const web = single.services.find((s) => s.Spec.Name === 'shop_web')!;
+    const rest = single.services.filter((s) => s !== web);
+    const scoped = { ...single, services: rest, tasks: single.tasks.filter((t) => t.ServiceID !== web.ID), scope: { stack: 'shop', services: ['web', 'crash'] }, vanished: { service: 1 } };
+    const names = (snap: typeof scoped, services: string[]) => buildLiveStack(snap, { stack: 'shop', services }).services.map((s) => s.name);
+    // the list the snapshot recorded: by name within the stack, full name or id prefix
+    const recorded = { ...scoped, vanishedServices: [{ id: web.ID, name: 'shop_web' }] };
+    expect(names(recorded, ['web', 'crash'])).toEqual(['shop_crash']);
+    expect(names(recorded, ['shop_web', web.ID.slice(0, 8), 'crash'])).toEqual(['shop_crash']);
+    expect(() => names(recorded, ['wbe', 'crash'])).toThrow(new ScopeError('no service "wbe" in stack "shop" (the snapshot holds only services "web", "crash" of stack "shop")'));
+    // vanished before its name was read: known by its id
+    const byId = { ...scoped, vanishedServices: [{ id: web.ID, name: null }] };
+    expect(names(byId, [web.ID])).toEqual([]);
+    expect(() => names(byId, ['web'])).toThrow(ScopeError);
+    // a snapshot saved before the list was kept: any name may have vanished
+    expect(names(scoped, ['wbe', 'crash'])).toEqual(['shop_crash']);
+    // nothing vanished: the usual error
+    expect(() => names({ ...recorded, vanished: { service: 0 } }, ['web'])).toThrow(ScopeError);
+  });
+
+  it('vanishedDuringRead: a name, a name within the stack, an id or an id prefix of a vanished service', () => {
+    const gone = [{ id: 'abcdef123456', name: 'shop_web' }, { id: '999999aaaaaa', name: null }];
+    expect(vanishedDuringRead('shop_web', null, gone)).toBe(true);
+    expect(vanishedDuringRead('web', 'shop', gone)).toBe(true);
+    expect(vanishedDuringRead('web', null, gone)).toBe(false);
+    expect(vanishedDuringRead('abcdef', null, gone)).toBe(true);
+    expect(vanishedDuringRead('abcde', null, gone)).toBe(false);
+    expect(vanishedDuringRead('999999aaaaaa0123456789abc', null, gone)).toBe(true);
+    expect(vanishedDuringRead('wbe', 'shop', gone)).toBe(false);
+    expect(vanishedDuringRead('wbe', 'shop', 'any')).toBe(true);
+    expect(vanishedDuringRead('web', 'shop', [])).toBe(false);
   });
 });
 

@@ -69,8 +69,10 @@ function selectServices(snap: SwarmSnapshot, scope: AuditScope): DockerService[]
   // a snapshot of part of the swarm says so when a name is not in it
   const note = snap.scope ? ` (the snapshot holds only ${describeScope(snap.scope)})` : '';
   // services of the scope removed or changed while the swarm was read were left out of the
-  // snapshot (counted in `vanished`): what is missing of the scope is not a name the user got wrong
+  // snapshot (counted in `vanished`, listed in `vanishedServices`): a --service naming one of them
+  // is not a name the user got wrong; a snapshot saved before the list was kept may have lost any
   const changed = snap.scope !== undefined && (snap.vanished?.service ?? 0) > 0;
+  const vanished = changed ? (snap.vanishedServices ?? 'any') : [];
   if (stackName) {
     list = all.filter((s) => s.Spec.Labels?.[STACK_NAMESPACE_LABEL] === stackName);
     if (list.length === 0 && changed) return [];
@@ -79,7 +81,7 @@ function selectServices(snap: SwarmSnapshot, scope: AuditScope): DockerService[]
     }
   }
   const wanted = scope.services ?? [];
-  if (wanted.length > 0) list = pickServices(list, (s) => s.Spec.Name, (s) => s.ID, stackName, wanted, note, changed);
+  if (wanted.length > 0) list = pickServices(list, (s) => s.Spec.Name, (s) => s.ID, stackName, wanted, note, vanished);
   return sortByName([...list], (s) => s.Spec.Name);
 }
 

@@ -6,7 +6,7 @@ import { DockerError, type DockerClient, type SwarmObjectKind } from './docker.j
 import { findListShapeError, findShapeError, firstListMisfit, INFO_SHAPE, NETWORK_SHAPE, NODE_SHAPE, SERVICE_SHAPE, SNAPSHOT_NETWORK_SHAPE, TASK_SHAPE, type Shape } from './docker-shapes.js';
 import { serviceNetworks } from './convert-service.js';
 import type { DockerInfo, DockerNetwork, DockerNode, DockerService, DockerTask } from './docker-types.js';
-import { noStackError, pickServices, type AuditScope } from './scope.js';
+import { noStackError, pickServices, type AuditScope, type VanishedService } from './scope.js';
 
 /**
  * Everything the audit knows about a swarm, taken in one pass of batched docker calls: the engine's
@@ -36,6 +36,11 @@ export interface SwarmSnapshot {
   scope?: { stack: string | null; services: string[] };
   /** objects listed by one call and gone by the next (a task reaped, a service removed), per kind: left out */
   vanished?: Partial<Record<SwarmObjectKind, number>>;
+  /**
+   * With a scope, the services of `vanished` by id and name (absent in older snapshots): a --service
+   * that names one of them is left out of the audit, any other that names nothing is an error
+   */
+  vanishedServices?: VanishedService[];
   /** environment values replaced by their shape (`saveSnapshot` does it; see `redactSnapshot`) */
   redacted?: boolean;
 }
@@ -81,7 +86,8 @@ export async function collectSnapshot(client: DockerClient, opts: CollectOptions
   progress(`inspecting ${plural(nodeIds.length, 'node')}`);
   const nodes = checked('docker node inspect', nodeIds.length ? await client.inspectNodes(nodeIds) : [], NODE_SHAPE, 'node');
   progress(stack ? `listing the services of stack "${stack}"` : 'listing services');
-  const serviceIds = await selectServiceIds(client, stack, wanted);
+  const listed = await selectServices(client, stack, wanted);
+  const serviceIds = listed.map((s) => s.id);
   progress(`inspecting ${plural(serviceIds.length, 'service')}`);
   const inspected = checked('docker service inspect', serviceIds.length ? await client.inspectServices(serviceIds) : [], SERVICE_SHAPE, 'service');
   progress(`listing the tasks of ${plural(inspected.length, 'service')}`);
@@ -119,20 +125,29 @@ export async function collectSnapshot(client: DockerClient, opts: CollectOptions
   if (scoped) snap.scope = { stack, services: wanted };
   const vanished = countVanished(client);
   if (vanished) snap.vanished = vanished;
+  if (scoped && client.vanished.service.size > 0) {
+    // which services of the scope vanished: by the name docker listed or inspected, else by id alone
+    const names = new Map<string, string>(listed.flatMap((s) => (s.name === null ? [] : [[s.id, s.name] as const])));
+    for (const s of inspected) names.set(s.ID, s.Spec.Name);
+    snap.vanishedServices = [...client.vanished.service].map((id) => ({ id, name: names.get(id) ?? null }));
+  }
   return snap;
 }
 
-/** The ids of the services in scope, listed through docker's filters rather than by reading every service. */
-async function selectServiceIds(client: DockerClient, stack: string | null, wanted: string[]): Promise<string[]> {
+/**
+ * The services in scope, listed through docker's filters rather than by reading every service: by
+ * id and name when names were given to resolve, by id alone otherwise.
+ */
+async function selectServices(client: DockerClient, stack: string | null, wanted: string[]): Promise<Array<{ id: string; name: string | null }>> {
   if (wanted.length === 0) {
     const ids = await client.serviceIds(stack);
     if (stack && ids.length === 0) throw noStackError(stack, await client.stackNames());
-    return ids;
+    return ids.map((id) => ({ id, name: null }));
   }
   // names as the user gave them (full, within the stack, an id prefix): resolved on the list of names
   const rows = await client.serviceNames(stack);
   if (stack && rows.length === 0) throw noStackError(stack, await client.stackNames());
-  return pickServices(rows, (r) => r.name, (r) => r.id, stack, wanted).map((r) => r.id);
+  return pickServices(rows, (r) => r.name, (r) => r.id, stack, wanted);
 }
 
 function countVanished(client: DockerClient): SwarmSnapshot['vanished'] | undefined {
@@ -281,6 +296,10 @@ export function parseSnapshot(text: string, name = 'snapshot'): SwarmSnapshot {
   }
   if (data.vanished !== undefined && (!isObject(data.vanished) || !Object.values(data.vanished).every((n) => Number.isInteger(n) && (n as number) >= 0))) {
     throw bad('"vanished" is not a count per kind of object');
+  }
+  const vs = data.vanishedServices;
+  if (vs !== undefined && (!Array.isArray(vs) || !vs.every((v) => isObject(v) && typeof v.id === 'string' && (v.name === null || typeof v.name === 'string')))) {
+    throw bad('"vanishedServices" is not a list of {id, name}');
   }
   return { engine: '', ...data } as unknown as SwarmSnapshot;
 }
