@@ -1,5 +1,5 @@
 import { lstatSync } from 'node:fs';
-import { writeFileAtomic, writeOutputFile, writesToDevice } from '../parse/write-file.js';
+import { writeOutputFile } from '../parse/write-file.js';
 import { notJsonMessage } from '../parse/json-position.js';
 import { readText, ReadTextError } from '../parse/read-text.js';
 import { DockerError, type DockerClient, type SwarmObjectKind } from './docker.js';
@@ -179,14 +179,13 @@ export function serializeSnapshot(s: SwarmSnapshot): string {
  */
 export function saveSnapshot(path: string, s: SwarmSnapshot): void {
   const text = serializeSnapshot(redactSnapshot(s));
-  if (writesToDevice(path)) return writeOutputFile(path, text);
   let link = false;
   try {
     link = lstatSync(path).isSymbolicLink();
   } catch {
     /* a new file */
   }
-  writeFileAtomic(path, text, { mode: 0o600, inPlace: link });
+  writeOutputFile(path, text, { mode: 0o600, inPlace: link });
 }
 
 /** Placeholder of a redacted value */

@@ -9,7 +9,7 @@ import type { RuleSettings } from '../engine/run-rules.js';
 import type { TargetSetting } from '../engine/target.js';
 import { fixProject, MAX_PASSES, type FixResult } from '../fix/fix-project.js';
 import { describeSizing, isPresetName, PRESET_NAMES, resolveSizing } from '../model/sizing.js';
-import { isSameFile, optimizedPath, writeFileAtomic, WriteRefusedError, writeOutputFile, writesToDevice } from '../fix/write-output.js';
+import { isSameFile, optimizedPath, writeFileAtomic, WriteRefusedError, writeOutputFile } from '../fix/write-output.js';
 import { describeTotals } from '../model/resource-totals.js';
 import { InputError } from '../parse/read-document.js';
 import { MASK, maskText, sensitiveLines, type LineMasks } from '../format/mask.js';
@@ -318,7 +318,7 @@ function maskRaw(raw: string, masks: LineMasks | undefined): string {
  */
 function writeResult(dest: string, text: string, modeOf: string, g: GlobalContext, inPlace = false, named = false): boolean {
   try {
-    if (named && writesToDevice(dest)) writeOutputFile(dest, text);
+    if (named) writeOutputFile(dest, text, { modeOf, inPlace });
     else writeFileAtomic(dest, text, { modeOf, inPlace });
     return true;
   } catch (e) {

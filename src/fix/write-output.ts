@@ -1,4 +1,4 @@
-export { writeFileAtomic, WriteRefusedError, isSameFile, writeOutputFile, writesToDevice } from '../parse/write-file.js';
+export { writeFileAtomic, WriteRefusedError, isSameFile, writeOutputFile } from '../parse/write-file.js';
 
 /** Where `fix` writes a file's result by default: beside it, with `.optimized` appended. */
 export function optimizedPath(file: string): string {

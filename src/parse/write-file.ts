@@ -124,17 +124,18 @@ export function isSameFile(a: string, b: string): boolean {
 }
 
 /**
- * Write a report or a baseline the user named: atomically like writeFileAtomic (a symbolic link
- * planted at the name is replaced, not written through), except that a device or a pipe the name
- * leads to (`/dev/stdout`, `/dev/null`, a FIFO) is written to as it is.
+ * Write a file the user named (a report, a baseline, `fix -o`, a snapshot): atomically like
+ * writeFileAtomic with `opts` (without `inPlace`, a symbolic link planted at the name is replaced,
+ * not written through), except that a device or a pipe the name leads to (`/dev/stdout`,
+ * `/dev/null`, a FIFO) is written to as it is, as a shell redirection would.
  */
-export function writeOutputFile(path: string, data: string): void {
+export function writeOutputFile(path: string, data: string, opts: WriteOptions = {}): void {
   if (writesToDevice(path)) writeFileSync(path, data);
-  else writeFileAtomic(path, data);
+  else writeFileAtomic(path, data, opts);
 }
 
 /** Whether the name leads (through links) to a device, a pipe or a socket, which is written to as it is. */
-export function writesToDevice(path: string): boolean {
+function writesToDevice(path: string): boolean {
   let st: Stats;
   try {
     st = statSync(path);

@@ -49,4 +49,16 @@ describe('writeFileAtomic and writeOutputFile: a device, a pipe or a link to one
     writeOutputFile(link, 'report');
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
   });
+
+  it('writeOutputFile writes any other name as writeFileAtomic does with the options given', () => {
+    const file = join(dir, 'c.txt');
+    writeOutputFile(file, 'private', { mode: 0o600 });
+    expect([readFileSync(file, 'utf8'), lstatSync(file).mode & 0o777]).toEqual(['private', 0o600]);
+    const link = join(dir, 'd.txt');
+    symlinkSync(file, link);
+    writeOutputFile(link, 'through', { inPlace: true });
+    expect([lstatSync(link).isSymbolicLink(), readFileSync(file, 'utf8')]).toEqual([true, 'through']);
+    writeOutputFile(link, 'replaced');
+    expect([lstatSync(link).isSymbolicLink(), readFileSync(file, 'utf8')]).toEqual([false, 'through']);
+  });
 });
