@@ -6,6 +6,7 @@ import { InputError } from '../parse/read-document.js';
 import { readText, ReadTextError } from '../parse/read-text.js';
 import { leftByAnotherUser, OUTSIDE_PROJECT, ProjectBoundary } from '../parse/project-files.js';
 import { displayPath } from '../parse/load-project.js';
+import { findGitRoot } from '../parse/git-root.js';
 
 /**
  * The names docker compose and other linters take for compose files (any case): `compose.y{a,}ml`,
@@ -187,20 +188,11 @@ function gitDirOf(repoRoot: string): string | null {
 
 /** .gitignore files above `dir` up to its git repository's root (outermost first), and .git/info/exclude. */
 function ancestorIgnoreLists(dir: string, warn?: (message: string) => void): IgnoreList[] {
-  const chain: string[] = [];
-  let d = dirname(dir);
-  let repoRoot: string | null = existsSync(join(dir, '.git')) ? dir : null;
-  while (!repoRoot) {
-    chain.push(d);
-    if (existsSync(join(d, '.git'))) {
-      repoRoot = d;
-      break;
-    }
-    const up = dirname(d);
-    if (up === d) break;
-    d = up;
-  }
+  const repoRoot = findGitRoot(dir);
   if (!repoRoot) return [];
+  // the folders above `dir` up to the root, the root included
+  const chain: string[] = [];
+  for (let d = dir; d !== repoRoot && dirname(d) !== d; ) chain.push((d = dirname(d)));
   const lists: IgnoreList[] = [];
   const gitDir = gitDirOf(repoRoot);
   const exclude = gitDir === null ? null : readIgnore(join(gitDir, 'info', 'exclude'), repoRoot, warn);

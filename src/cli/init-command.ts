@@ -5,6 +5,7 @@ import { clearConfigCache, CONFIG_NAMES, findConfigFile } from '../config/find-c
 import { renderInitConfig, initTarget, type InitFacts } from '../config/init-config.js';
 import { findRule } from '../engine/registry.js';
 import type { Finding, Severity } from '../engine/types.js';
+import { findGitRoot } from '../parse/git-root.js';
 import { InputError } from '../parse/read-document.js';
 import { describeFsError } from '../parse/read-text.js';
 import { writeOutputFile } from '../parse/write-file.js';
@@ -96,7 +97,7 @@ export async function runInit(opts: InitCommandOptions, g: GlobalContext): Promi
   if (replaced && dirname(replaced) !== dir) {
     g.stderr(`stackopt: ${relative(dir, replaced)} applied to the files here until now; ${configName} replaces it for them (the nearest configuration alone applies): copy what you need from it`);
   }
-  const root = repositoryRoot(dir);
+  const root = findGitRoot(dir);
   if (root && root !== dir) {
     g.stderr(`stackopt: the repository's root is ${relative(dir, root)}; files outside this folder do not use ${configName} (run \`stackopt init\` there to cover them all)`);
   }
@@ -133,14 +134,6 @@ function ruleCounts(findings: readonly Finding[]): InitFacts['rules'] {
 
 function describeCount(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
-
-/** The folder holding `.git` at or above `dir`, or null. */
-function repositoryRoot(dir: string): string | null {
-  for (let d = dir; ; d = dirname(d)) {
-    if (existsSync(join(d, '.git'))) return d;
-    if (dirname(d) === d) return null;
-  }
 }
 
 function nextSteps(findings: readonly Finding[], baseline: string | undefined, configName: string): string {

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { findGitRoot } from '../parse/git-root.js';
 import { isInside, leftByAnotherUser, realpath } from '../parse/project-files.js';
 import { InputError } from '../parse/read-document.js';
 import { displayPath } from '../parse/load-project.js';
@@ -15,6 +16,8 @@ export const CONFIG_NAMES = ['.stackopt.yaml', '.stackopt.yml'] as const;
 const nearestByFolder = new Map<string, string | null>();
 /** Each configuration file read, or the error it gave (reported once, however many files use it). */
 const loadedByPath = new Map<string, ResolvedConfig | InputError>();
+/** Per folder, the root of its git repository (see findGitRoot), where the search for a configuration stops. */
+const gitRoots = new Map<string, string | null>();
 
 /**
  * The nearest configuration file: `.stackopt.yaml` (or `.stackopt.yml`) in `start` or the closest
@@ -25,6 +28,8 @@ export function findConfigFile(start: string = process.cwd()): string | null {
   const visited: string[] = [];
   let d = resolve(start);
   let found: string | null = null;
+  // looked up at the first folder without a configuration: the folders walked before it have no .git
+  let root: string | null | undefined;
   for (;;) {
     const known = nearestByFolder.get(d);
     if (known !== undefined) {
@@ -34,8 +39,9 @@ export function findConfigFile(start: string = process.cwd()): string | null {
     visited.push(d);
     found = configIn(d);
     if (found) break;
+    if (root === undefined) root = findGitRoot(d, { cache: gitRoots });
     const up = dirname(d);
-    if (up === d || existsSync(join(d, '.git'))) break;
+    if (up === d || d === root) break;
     d = up;
   }
   for (const v of visited) nearestByFolder.set(v, found);
@@ -86,18 +92,8 @@ interface ConfigHome {
 const homes = new Map<string, ConfigHome>();
 
 function findHome(start: string): ConfigHome {
-  let gitFile: string | null = null;
-  for (let d = start; ; ) {
-    const git = join(d, '.git');
-    if (existsSync(git)) {
-      if (statSync(git, { throwIfNoEntry: false })?.isDirectory()) return { home: d, repository: true, what: 'its repository' };
-      gitFile ??= d;
-    }
-    const up = dirname(d);
-    if (up === d) break;
-    d = up;
-  }
-  if (gitFile) return { home: gitFile, repository: true, what: 'its repository' };
+  const root = findGitRoot(start, { superproject: true });
+  if (root) return { home: root, repository: true, what: 'its repository' };
   return isInside(process.cwd(), start) ? { home: process.cwd(), repository: false, what: 'the working directory' } : { home: start, repository: false, what: 'its folder' };
 }
 
@@ -167,6 +163,7 @@ function allowPathsOutside(config: ResolvedConfig, path: string): InputError | n
 /** Forget every lookup and every configuration read (after a configuration file changed). */
 export function clearConfigCache(): void {
   nearestByFolder.clear();
+  gitRoots.clear();
   loadedByPath.clear();
   homes.clear();
   allowRefusals.clear();
