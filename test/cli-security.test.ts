@@ -290,6 +290,11 @@ describe('control characters of a file, a file name or the engine never reach th
       expect(r.stdout + r.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
       expect(r.stdout + r.stderr).toContain('st\\x1b]0;owned\\x07\\x0aack.yml');
     }
+    // and the fix summary of such a file that does not parse (its error names the file)
+    p.write('bro\u001b[2Jken.yml', 'services:\n  web: [\n');
+    const broken = runCli(['fix', 'bro\u001b[2Jken.yml'], p.dir);
+    expect(broken.stdout + broken.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    expect(broken.stdout + broken.stderr).toContain('not fixed, the file does not parse (bro\\x1b[2Jken.yml:');
     // stackopt resources, and the human audit report of names the engine gives
     p.write('res.yaml', 'services:\n  "w\\e[2Jeb":\n    image: nginx:1.27\n');
     const res = runCli(['resources', 'res.yaml'], p.dir);

@@ -344,7 +344,7 @@ function printSummary(r: FixResult, mode: Mode, destinations: string[], sayAll: 
   const s = showControls;
   let head = `${c.underline(s(r.file, true))}`;
   if (r.blocked?.kind === 'line-ends') head += `: not fixed, ${s(r.blocked.message)}`;
-  else if (r.blocked) head += `: not fixed, the file does not parse (${r.blocked.message})`;
+  else if (r.blocked) head += `: not fixed, the file does not parse (${s(r.blocked.message)})`;
   else if (mode === 'check' || mode === 'diff') head += changed ? `: ${r.applied.length} to fix${rules}` : ': nothing to fix';
   else head += r.applied.length ? `: ${r.applied.length} fixed in ${r.passes} ${r.passes === 1 ? 'pass' : 'passes'}${rules}` : ': nothing to fix';
   if (destinations.length) head += ` → ${s(destinations.join(', '), true)}${r.applied.length === 0 && mode === 'optimized' ? ' (an identical copy)' : ''}`;
