@@ -150,11 +150,15 @@ type LegacyLimits = Readonly<Record<ResourceTwin['section'], Partial<Record<Reso
 function legacyLimits(stack: Stack, svc: Service): LegacyLimits {
   const out: LegacyLimits = { limits: {}, reservations: {} };
   if (stackTarget(stack) !== 'compose') return out;
-  // set: written, and not null, empty or the number 0; unlike composeConsistency it does not read
-  // the value (`"0"`, `0m` or a value that is no size count as set here)
-  for (const { key, section, field } of RESOURCE_TWINS) {
+  // set: written, and not null, empty or a value that reads as 0 (`0`, `"0"`, `0m`: compose-go
+  // applies no limit there, and composeConsistency sees no twin); a value that reads as no size
+  // counts as set (compose refuses the file, and a schema error says so)
+  for (const { key, section, field, parse } of RESOURCE_TWINS) {
     const ref = child(svc.ref, key);
-    if (ref !== undefined && !(ref.node.kind === 'scalar' && (ref.node.value === null || ref.node.value === '' || ref.node.value === 0))) out[section][field] = ref;
+    if (ref === undefined) continue;
+    const n = ref.node;
+    if (n.kind === 'scalar' && (n.value === null || n.value === '' || parse(n.value) === 0)) continue;
+    out[section][field] = ref;
   }
   return out;
 }

@@ -62,6 +62,14 @@ services:
   ],
   invalid: [
     {
+      name: 'compose: a mem_limit of 0 (written as "0" or 0m too) is no limit, as compose-go reads it',
+      code: 'services:\n  worker:\n    image: myorg/worker:1\n    cpus: 1\n    mem_limit: "0"\n  batch:\n    image: myorg/batch:1\n    cpus: "0.5"\n    mem_limit: 0m\n',
+      errors: [
+        { message: 'service "worker" sets no memory limit; add deploy.resources.limits.memory', line: 2, column: 3, endColumn: 9 },
+        { message: 'service "batch" sets no memory limit; add deploy.resources.limits.memory', line: 6, column: 3, endColumn: 8 },
+      ],
+    },
+    {
       name: 'compose: mem_limit alone leaves the CPU unlimited; swarm: docker stack deploy has neither key',
       code: {
         'compose.yaml': 'services:\n  worker:\n    image: myorg/worker:1\n    mem_limit: 512m\n',
