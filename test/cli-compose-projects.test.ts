@@ -1,6 +1,6 @@
 /**
  * Compose projects as docker compose reads a folder: the file names discovery takes, an override
- * file merged onto its base (never linted alone), -f taken exactly as given, paths and -f together,
+ * file merged onto its base (never linted alone, unless the base is a stack), -f taken exactly as given, paths and -f together,
  * and a file another project includes reported once. The built CLI in temporary folders.
  */
 import { existsSync, readFileSync, symlinkSync } from 'node:fs';
@@ -73,11 +73,24 @@ describe('an override file is linted merged onto its base, never alone', () => {
   });
 
   it('NAME.override.yml is merged onto NAME.yml; compose.override.yml falls back on docker-compose.yml as docker does', () => {
-    const p = project({ '.stackopt.yaml': CONFIG, 'stack-elk.yml': BASE, 'stack-elk.override.yml': OVERRIDE, 'app/docker-compose.yml': BASE, 'app/compose.override.yml': OVERRIDE });
+    const p = project({ '.stackopt.yaml': CONFIG, 'docker-compose.prod.yml': BASE, 'docker-compose.prod.override.yml': OVERRIDE, 'app/docker-compose.yml': BASE, 'app/compose.override.yml': OVERRIDE });
     const run = runCli(['lint', '--format', 'json'], p.dir);
     expect(run.stderr).toBe('');
-    expect(results(run.stdout)).toEqual(['app/docker-compose.yml', 'stack-elk.yml']);
+    expect(results(run.stdout)).toEqual(['app/docker-compose.yml', 'docker-compose.prod.yml']);
     expect(jsonFindings(run)).toEqual([]);
+  });
+
+  it('docker stack deploy reads no override: a base that is a stack (its name, --target swarm, the configuration\'s target) and its override are each linted alone', () => {
+    const p = project({ '.stackopt.yaml': CONFIG, 'stack-elk.yml': BASE, 'stack-elk.override.yml': OVERRIDE, 'app/docker-compose.yml': BASE, 'app/docker-compose.override.yml': OVERRIDE, 'prod/.stackopt.yaml': `${CONFIG}target: swarm\n`, 'prod/compose.yaml': BASE, 'prod/compose.override.yaml': OVERRIDE });
+    const run = runCli(['lint', '--format', 'json'], p.dir);
+    expect(run.stderr).toBe('');
+    // app/ is compose: merged; the stack file and prod/ (target swarm) are not
+    expect(results(run.stdout)).toEqual(['app/docker-compose.yml', 'prod/compose.override.yaml', 'prod/compose.yaml', 'stack-elk.override.yml', 'stack-elk.yml']);
+    expect(placed(run)).toEqual(['non-root-user prod/compose.override.yaml:2:3', 'non-root-user stack-elk.override.yml:2:3']);
+    // --target swarm: the same for a compose file and its override named on the command line
+    const swarm = runCli(['lint', '--format', 'json', '--target', 'swarm', 'app/docker-compose.yml'], p.dir);
+    expect(results(swarm.stdout)).toEqual(['app/docker-compose.yml']);
+    expect(jsonFindings(swarm)).toEqual([]);
   });
 
   it('a file named on the command line takes its partner from beside it (the pre-commit hook names only staged files)', () => {

@@ -4,6 +4,7 @@ import { isIgnored } from '../config/ignore-patterns.js';
 import type { ResolvedConfig } from '../config/load-config.js';
 import { InputError } from '../parse/read-document.js';
 import { isInside } from '../parse/project-files.js';
+import type { TargetSetting } from '../engine/target.js';
 
 /**
  * The configurations of one lint or fix run: `--config F` for every file when given, else each
@@ -66,6 +67,16 @@ export class CommandConfigs {
     }
     return config?.ignore ? isIgnored([config.ignore], absPath, isDir, checkParents) : false;
   };
+
+  /** The `target` of the configuration that applies to a path; none where it cannot be used (its error comes when the file is linted). */
+  targetOf(absPath: string): TargetSetting | undefined {
+    try {
+      return this.of(absPath)?.target;
+    } catch (e) {
+      if (e instanceof InputError) return undefined;
+      throw e;
+    }
+  }
 
   /** The configuration file whose patterns ignore a path, as shown to the user. */
   ignoredBy(path: string): string {

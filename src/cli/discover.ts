@@ -47,6 +47,11 @@ export interface DiscoverOptions {
   onRefused?: (path: string, why: string) => void;
   /** told about a .gitignore line that is not a pattern (the line is skipped, the others kept) */
   onWarning?: (message: string) => void;
+  /**
+   * Whether a base file (absolute) is deployed with `docker stack deploy`, which reads only the
+   * files it is given: it then takes no override file, and each is a project of its own.
+   */
+  swarmBase?: (absPath: string) => boolean;
 }
 
 /**
@@ -250,7 +255,8 @@ function expandEntries(paths: string[], opts: DiscoverOptions): PathEntry[] {
  * the same folder, base first, as one project. A file named on the command line takes its partner
  * from the disk (unless the ignore patterns or .gitignore ignore it); a file found in a folder
  * takes it from the files found there. An override without its base is linted on its own, with a
- * warning (`onWarning`): docker compose would not read it at all.
+ * warning (`onWarning`): docker compose would not read it at all. A base deployed with `docker
+ * stack deploy` (`swarmBase`) takes no override: each file is linted on its own.
  */
 export function expandProjects(paths: string[], opts: DiscoverOptions = {}): string[][] {
   const entries = expandEntries(paths, opts);
@@ -285,7 +291,8 @@ export function expandProjects(paths: string[], opts: DiscoverOptions = {}): str
     const found = partner === undefined ? undefined : byDir.get(dir)!.get(partner);
     // a partner found in the folder, or, for a file named by the user, one on the disk beside it
     const other = found ? found.path : partner !== undefined && e.named && pairs.onDisk.has(partner) ? join(dirname(e.path), pairs.onDisk.get(partner)!) : null;
-    if (other !== null) {
+    // docker stack deploy merges no override: a swarm base and its override are each linted alone
+    if (other !== null && !opts.swarmBase?.(resolve(pairs.overrides.has(name) ? other : e.path))) {
       done.add(resolve(other));
       done.add(abs);
       projects.push(pairs.overrides.has(name) ? [other, e.path] : [e.path, other]);

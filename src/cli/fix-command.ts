@@ -187,7 +187,7 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
   const usage = loadUsageInput(opts);
   /** a file found in a folder searched was not read (a link out of it): exit 2 */
   let refused = false;
-  const sel = selectProjects(paths, opts, discoveryReport(configs, g, 'fixed', () => (refused = true)), stdin);
+  const sel = selectProjects(paths, opts, discoveryReport(configs, g, 'fixed', () => (refused = true), opts.target), stdin);
   const fileCount = sel.projects.reduce((n, p) => n + p.length, 0);
   if (stdin && mode === 'stdout' && fileCount === 0) {
     // ignored by the configuration: the text goes through unchanged (a pipe must not lose it)

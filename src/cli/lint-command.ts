@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import type { ResolvedConfig } from '../config/load-config.js';
 import { failsAt, shownWhenQuiet, type FailOn } from '../engine/fail-on.js';
 import { lintProject, type LintResult } from '../engine/lint.js';
-import type { TargetSetting } from '../engine/target.js';
+import { targetBeforeReading, type TargetSetting } from '../engine/target.js';
 import { allRules } from '../engine/registry.js';
 import type { Finding } from '../engine/types.js';
 import { FORMATS_WITH_FIXES, formatNames, loadFormatter } from '../format/index.js';
@@ -45,8 +45,10 @@ export interface ProjectSelection {
  * configurations' ignore patterns drop ("is not <verb>"), files refused (then `onRefused`, which
  * makes the run exit 2), and .gitignore lines that are no pattern.
  */
-export function discoveryReport(configs: CommandConfigs, g: GlobalContext, verb: string, onRefused: () => void): DiscoverOptions {
+export function discoveryReport(configs: CommandConfigs, g: GlobalContext, verb: string, onRefused: () => void, target?: TargetSetting): DiscoverOptions {
   return {
+    // the target before reading (--target, the configuration's, a stack's file name): a swarm base takes no override
+    swarmBase: (abs) => targetBeforeReading(target ?? configs.targetOf(abs), [abs])?.target === 'swarm',
     ignore: configs.ignores,
     onIgnored: (p) => g.stderr(`stackopt: ${p} is not ${verb}: the ignore patterns of ${configs.ignoredBy(p)} match it`),
     onRefused: (p, why) => {
@@ -295,7 +297,7 @@ export function lintPaths(
 ): { linted: Linted[]; inputFailed: boolean } {
   /** a file found in a folder searched was not read (a link out of it): exit 2 */
   let refused = false;
-  const sel = selectProjects(paths, opts, discoveryReport(configs, g, 'linted', () => (refused = true)), stdin ?? null);
+  const sel = selectProjects(paths, opts, discoveryReport(configs, g, 'linted', () => (refused = true), opts.target), stdin ?? null);
   const linted: Linted[] = [];
   let inputFailed = refused;
   // one copy of the environment for every project (reading process.env key by key is slow; on

@@ -171,7 +171,7 @@ export async function runResources(paths: string[], opts: ResourcesCommandOption
   const profile: UsageInput | null = opts.usage === undefined ? null : loadUsageInput({ usage: opts.usage, ...(stackName === null ? {} : { stack: stackName }) });
 
   let inputFailed = false;
-  const sel = selectProjects(paths, opts, discoveryReport(configs, g, 'read', () => (inputFailed = true)));
+  const sel = selectProjects(paths, opts, discoveryReport(configs, g, 'read', () => (inputFailed = true), opts.target));
   const stacks: LedgerReport['stacks'] = [];
   let cluster: LedgerReport['cluster'] = null;
   for (const files of sel.projects) {
