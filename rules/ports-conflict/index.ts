@@ -65,7 +65,16 @@ export default defineRule({
       stack(stack) {
         const seen: Published[] = [];
         for (const svc of stack.services) {
+          // docker compose drops a port entry written twice in a service before it runs it
+          // (by its text: an entry the model reads as several ports, a range, is one entry)
+          const written = swarm ? null : new Map<string, Port['ref']['node']>();
           for (const port of svc.ports) {
+            if (written) {
+              const key = composePortKey(port);
+              const first = written.get(key);
+              if (first !== undefined && first !== port.ref.node) continue;
+              written.set(key, port.ref.node);
+            }
             const range = publishedRange(port.published);
             if (!range) continue;
             // swarm drops host IPs: every published port listens on every address
@@ -98,6 +107,20 @@ export default defineRule({
     };
   },
 });
+
+/**
+ * What makes two port entries of a service the same one for docker compose (compose-go,
+ * override/uncity.go, portIndexer): the text of a short one, or the host address, published and
+ * target port and protocol of a long one (0.0.0.0 and tcp where they are not written).
+ */
+function composePortKey(port: Port): string {
+  if (port.syntax === 'short') return `s${String(scalarValue(port.ref))}`;
+  const v = (k: string, dflt: string) => {
+    const x = scalarValue(child(port.ref, k));
+    return x === undefined || x === null ? dflt : String(x);
+  };
+  return `l${v('host_ip', '0.0.0.0')}:${v('published', '')}:${v('target', '')}/${v('protocol', 'tcp')}`;
+}
 
 function locOf(port: Port) {
   if (port.syntax === 'long') {

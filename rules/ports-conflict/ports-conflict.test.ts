@@ -19,6 +19,10 @@ testRule(rule, {
     { name: 'same port, different protocols', code: 'services:\n  a:\n    image: a:1\n    ports: ["53:53/udp"]\n  b:\n    image: b:1\n    ports: ["53:53/tcp"]\n' },
     { name: 'same port on two different addresses', code: 'services:\n  a:\n    image: a:1\n    ports: ["127.0.0.1:80:80"]\n  b:\n    image: b:1\n    ports: ["10.0.0.5:80:80"]\n' },
     { name: 'random host ports', code: 'services:\n  a:\n    image: a:1\n    ports: ["80"]\n  b:\n    image: b:1\n    ports: ["80"]\n' },
+    {
+      name: 'compose drops an entry written twice in a service (the same text, or the same long form with its defaults written out)',
+      code: 'services:\n  a:\n    image: a:1\n    ports:\n      - "8080:80"\n      - "8080:80"\n      - {target: 80, published: "9000"}\n      - {target: 80, published: "9000", protocol: tcp, host_ip: 0.0.0.0}\n',
+    },
     { name: 'ranges that do not overlap', code: 'services:\n  a:\n    image: a:1\n    ports: ["8000-8009:8000-8009"]\n  b:\n    image: b:1\n    ports: ["8010-8019:8000-8009"]\n' },
   ],
   invalid: [
@@ -51,6 +55,19 @@ testRule(rule, {
       name: 'twice in one service',
       code: 'services:\n  a:\n    image: a:1\n    ports:\n      - "80:80"\n      - "80:8080"\n',
       errors: [{ message: 'service "a" publishes tcp port 80 on every address twice (also on line 5); the second binding fails: publish another host port or remove one', line: 6, column: 9 }],
+    },
+    {
+      name: 'an entry written twice is two bindings for docker stack deploy',
+      code: { 'stack.yml': 'services:\n  a:\n    image: a:1\n    ports:\n      - "8080:80"\n      - "8080:80"\n' },
+      errors: [{ messageId: 'conflictSelf', line: 6, column: 9 }],
+    },
+    {
+      name: 'compose: a range and a port of its own conflict, and the same entry in another service does',
+      code: 'services:\n  a:\n    image: a:1\n    ports: ["8080-8081:80-81", "8081:90"]\n  b:\n    image: b:1\n    ports: ["8080-8081:80-81"]\n',
+      errors: [
+        { messageId: 'conflictSelf', line: 4, column: 32 },
+        { messageId: 'conflict', line: 7, column: 13 },
+      ],
     },
     {
       name: 'target swarm ignores host addresses: two addresses conflict',

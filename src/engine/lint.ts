@@ -18,6 +18,7 @@ import { composeValueIssues } from '../model/compose-values.js';
 import { resolveTarget, targetBeforeReading, type ResolvedTarget, type TargetSetting } from './target.js';
 import type { SourceFile } from '../parse/source-file.js';
 import { pushAll } from '../parse/collect.js';
+import { pathPatternLookup } from '../parse/located.js';
 
 export interface LintOptions extends LoadOptions, RunOptions {
   rules?: readonly Rule[];
@@ -42,6 +43,23 @@ export interface LintResult {
 
 /** Service keys reported by a rule of their own rather than as unknown keys by `schema`. */
 const KEYS_OWNED_BY_RULES = new Set(['sleep_policy']);
+
+/**
+ * Lists docker compose makes unique before it validates the file (compose-go, override/uncity.go,
+ * EnforceUnicity): an item written twice is dropped, not refused, so the schema's "duplicate items"
+ * is no error for target compose. `docker stack deploy` refuses them (swarm-compat).
+ */
+const DEDUPED_BY_COMPOSE = pathPatternLookup(
+  [
+    ['networks', '*', 'labels'],
+    ['networks', '*', 'ipam', 'options'],
+    ...['annotations', 'cap_add', 'cap_drop', 'devices', 'configs', 'dns', 'dns_opt', 'dns_search', 'environment', 'env_file', 'expose', 'labels', 'links', 'ports', 'profiles', 'secrets', 'sysctls', 'tmpfs', 'volumes'].map((k) => ['services', '*', k]),
+    ...['args', 'additional_contexts', 'tags', 'labels'].map((k) => ['services', '*', 'build', k]),
+    ['services', '*', 'deploy', 'labels'],
+    ['services', '*', 'networks', '*', 'aliases'],
+    ['services', '*', 'networks', '*', 'link_local_ips'],
+  ].map((p) => [p, true] as const),
+);
 
 /** Lint one project (one file, or several `-f` files merged). Throws InputError for unreadable input. */
 export function lintProject(opts: LintOptions): LintResult {
@@ -76,10 +94,11 @@ export function lintProject(opts: LintOptions): LintResult {
       const issues = checkSchema(project.root, validateCompose, {
         schema: composeSchema,
         ignore: (e, path) =>
-          e.keyword === 'additionalProperties' &&
-          path.length === 2 &&
-          path[0] === 'services' &&
-          KEYS_OWNED_BY_RULES.has(String((e.params as { additionalProperty: string }).additionalProperty)),
+          (e.keyword === 'additionalProperties' &&
+            path.length === 2 &&
+            path[0] === 'services' &&
+            KEYS_OWNED_BY_RULES.has(String((e.params as { additionalProperty: string }).additionalProperty))) ||
+          (e.keyword === 'uniqueItems' && target.target === 'compose' && DEDUPED_BY_COMPOSE(path) === true),
       });
       for (let i = 0; i < issues.length; i++) findings.push(parserFinding(issues[i]!, 'schema', schemaSev, redact));
       // what compose refuses though each key is valid alone (swarm has none of these keys)

@@ -8,7 +8,7 @@ import { isComposeDuration, isGoFloat, isGoInt, sizeRefusal } from '../../src/pa
  * target compose. Target swarm reads sizes its own way (test/oracle.test.ts holds go-units to
  * `docker stack config`).
  */
-const schema = (files: Record<string, string>, environment: Record<string, string> = {}, target: 'compose' | 'auto' = 'compose') =>
+const schema = (files: Record<string, string>, environment: Record<string, string> = {}, target: 'compose' | 'swarm' | 'auto' = 'compose') =>
   lintFiles(files, { environment, target })
     .findings.filter((f) => f.ruleId === 'schema')
     .map((f) => `${f.line}:${f.column}-${f.endColumn} ${f.message}`);
@@ -99,3 +99,12 @@ describe('Go value formats', () => {
     expect(sizeRefusal('-1')).toBe("invalid size: '-1'");
   });
 });
+
+describe('lists docker compose makes unique before it validates', () => {
+  it('an item written twice in environment, cap_add, ports, volumes, labels ... is dropped by compose (no error); security_opt is not, and docker stack deploy refuses any', () => {
+    const text = 'services:\n  web:\n    image: nginx:1.27\n    environment: [A=1, A=1]\n    cap_add: [NET_ADMIN, NET_ADMIN]\n    ports: ["8080:80", "8080:80"]\n    security_opt: [no-new-privileges:true, no-new-privileges:true]\n';
+    expect(schema({ 'compose.yaml': text })).toEqual(['7:19-67 services.web.security_opt has duplicate items (2 and 1)']);
+    expect(schema({ 'compose.yaml': text }, {}, 'swarm').length).toBe(4);
+  });
+});
+
