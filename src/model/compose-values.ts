@@ -5,16 +5,18 @@
  * - byte sizes: strconv.ParseInt, else go-units' RAMInBytes (`512m`, `1GB`; not `1 gigabyte`);
  * - durations: go-str2duration (Go's units, and `d`, `w`);
  * - CPU counts: strconv.ParseFloat;
- * - `replicas` and `scale`: strconv.Atoi.
+ * - `replicas` and `scale`: strconv.Atoi;
+ * - a port's short form: nat.ParsePortSpec (transform/ports.go), as docker stack deploy checks it.
  * A number written as one is read as it is. `docker stack deploy` reads these its own way
  * (src/engine/swarm-schema.ts).
  */
 import { isComposeDuration, isGoFloat, isGoInt, sizeRefusal } from '../parse/go-values.js';
+import { ports } from '../parse/stack-formats.js';
 import type { LMap, LScalar, LVal } from '../parse/located.js';
 import { formatPath } from '../parse/location.js';
 import type { ConsistencyIssue } from './compose-consistency.js';
 
-type Kind = 'size' | 'duration' | 'cpus' | 'count';
+type Kind = 'size' | 'duration' | 'cpus' | 'count' | 'port';
 
 /** What docker compose says of a string of that kind it cannot read, or null. */
 function refusal(kind: Kind, s: string): string | null {
@@ -24,6 +26,7 @@ function refusal(kind: Kind, s: string): string | null {
     return /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/.test(s) ? `time: missing unit in duration ${JSON.stringify(s)}` : `time: invalid duration ${JSON.stringify(s)}`;
   }
   if (kind === 'cpus') return isGoFloat(s) ? null : `strconv.ParseFloat: parsing ${JSON.stringify(s)}: invalid syntax`;
+  if (kind === 'port') return ports(s) ? null : 'nat.ParsePortSpec refuses it';
   return isGoInt(s) ? null : `strconv.Atoi: parsing ${JSON.stringify(s)}: invalid syntax`;
 }
 
@@ -32,8 +35,9 @@ const ADVICE: Record<Kind, string> = {
   duration: 'write a number with a unit, such as 10s, 1m30s, 500ms or 1d',
   cpus: 'write a number of CPUs, such as 0.5 or 2',
   count: 'write a whole number, such as 2',
+  port: 'expected [HOST_IP:][PUBLISHED:]TARGET[/PROTOCOL], an IP address (not a host name) and ports from 0 to 65535 and protocol tcp, udp or sctp',
 };
-const WHAT: Record<Kind, string> = { size: 'a size', duration: 'a duration', cpus: 'a number of CPUs', count: 'a whole number' };
+const WHAT: Record<Kind, string> = { size: 'a size', duration: 'a duration', cpus: 'a number of CPUs', count: 'a whole number', port: 'a port' };
 
 /** Where in a service each kind is read: keys, `[]` for every item of a list there, a kind at the end. */
 type Where = { readonly [key: string]: Where | Kind };
@@ -50,6 +54,8 @@ const FIELDS: Where = {
   build: { shm_size: 'size' },
   healthcheck: DURATIONS_OF(['interval', 'timeout', 'start_period', 'start_interval']),
   volumes: { '[]': { tmpfs: { size: 'size' } } },
+  // the short form (a string or a number); the long form's fields are typed by the schema
+  ports: { '[]': 'port' },
   blkio_config: { device_read_bps: { '[]': { rate: 'size' } }, device_write_bps: { '[]': { rate: 'size' } } },
   deploy: {
     replicas: 'count',
@@ -91,12 +97,12 @@ export function composeValueIssues(root: LMap): ConsistencyIssue[] {
     }
   };
   const check = (n: LScalar, kind: Kind, name: string) => {
-    if (typeof n.value !== 'string') return;
+    if (typeof n.value !== 'string' && !(kind === 'port' && typeof n.value === 'number')) return;
     // a value a set variable gives is the deploy's: not judged here, and never shown
     if (n.fromEnv) return;
     // an unset variable (an empty value) is told where the variable is
     if (n.raw !== undefined && n.value === '') return;
-    const why = refusal(kind, n.value);
+    const why = refusal(kind, String(n.value));
     if (!why) return;
     const written = n.raw ?? n.value;
     out.push({

@@ -100,6 +100,18 @@ describe('Go value formats', () => {
   });
 });
 
+describe('short port forms docker compose cannot read (nat.ParsePortSpec, as docker stack deploy)', () => {
+  it('a host name for the address, a port past 65535, an unknown protocol; an IPv6 address, udp and the long form are read', () => {
+    const text = 'services:\n  web:\n    image: nginx:1.27\n    ports: ["localhost:80:80", "8080:80", 99999, 80, "[::1]:80:80", "127.0.0.1:8080:80/udp", "80/xyz", {target: 80}, "${P:-8081}:80"]\n';
+    const advice = 'expected [HOST_IP:][PUBLISHED:]TARGET[/PROTOCOL], an IP address (not a host name) and ports from 0 to 65535 and protocol tcp, udp or sctp';
+    expect(schema({ 'compose.yaml': text })).toEqual([
+      `4:13-30 service "web" sets ports[0] "localhost:80:80", which docker compose cannot read as a port (nat.ParsePortSpec refuses it); ${advice}`,
+      `4:43-48 service "web" sets ports[2] 99999, which docker compose cannot read as a port (nat.ParsePortSpec refuses it); ${advice}`,
+      `4:94-102 service "web" sets ports[6] "80/xyz", which docker compose cannot read as a port (nat.ParsePortSpec refuses it); ${advice}`,
+    ]);
+  });
+});
+
 describe('lists docker compose makes unique before it validates', () => {
   it('an item written twice in environment, cap_add, ports, volumes, labels ... is dropped by compose (no error); security_opt is not, and docker stack deploy refuses any', () => {
     const text = 'services:\n  web:\n    image: nginx:1.27\n    environment: [A=1, A=1]\n    cap_add: [NET_ADMIN, NET_ADMIN]\n    ports: ["8080:80", "8080:80"]\n    security_opt: [no-new-privileges:true, no-new-privileges:true]\n';
