@@ -282,3 +282,37 @@ describe.skipIf(!HAS_DOCKER)('docker stack config on several files (-c A -c B): 
     expect(mismatch([none, over3])).toEqual([]);
   }, 120_000);
 });
+
+/**
+ * Top-level resources whose keys contradict each other (src/model/resource-conflicts.ts): docker
+ * refuses each file exactly when lint has a swarm-compat error, with the words docker says.
+ */
+describe.skipIf(!HAS_DOCKER)('resources whose keys conflict agree with docker stack config', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stackopt-oracle-resources-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const head = 'version: "3.8"\nservices:\n  web:\n    image: nginx:1.27\n';
+  const CASES: Array<[string, string]> = [
+    ['external-driver', 'volumes:\n  d:\n    external: true\n    driver: local\n'],
+    ['external-driver-opts', 'volumes:\n  d:\n    external: true\n    driver_opts: {type: nfs}\n'],
+    ['external-labels', 'volumes:\n  d:\n    external: true\n    labels: [a=b]\n'],
+    ['external-empty-labels', 'volumes:\n  d:\n    external: true\n    labels: []\n    driver_opts: {}\n'],
+    ['external-name-volume', 'volumes:\n  d:\n    external:\n      name: b\n    name: a\n'],
+    ['external-name-same', 'volumes:\n  d:\n    external:\n      name: a\n    name: a\n'],
+    ['external-name-network', 'networks:\n  n:\n    external:\n      name: b\n    name: a\n'],
+    ['external-name-only', 'networks:\n  n:\n    external:\n      name: b\n'],
+    ['secret-driver-file', 'secrets:\n  s:\n    driver: vault\n    file: ./s.txt\n'],
+    ['external-secret-name', 'secrets:\n  s:\n    external:\n      name: b\n    name: a\n'],
+    ['volume-driver', 'volumes:\n  d:\n    driver: local\n    labels: [a=b]\n'],
+  ];
+
+  it('each file: docker refuses it exactly when lint has a swarm-compat error saying what docker says', async () => {
+    for (const [name, text] of CASES) {
+      const file = join(dir, `${name}.yml`);
+      writeFileSync(file, head + text);
+      const docker = await runStackConfig(file);
+      const errors = lintProject({ files: [file], environment: {}, target: 'swarm' }).findings.filter((f) => f.ruleId === 'swarm-compat' && f.severity === 'error');
+      expect(errors.length > 0, name).toBe(!docker.ok);
+      if (!docker.ok) expect(errors.map((e) => e.message).join('\n'), name).toContain(docker.error.trim());
+    }
+  }, 120_000);
+});

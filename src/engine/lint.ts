@@ -15,6 +15,7 @@ import { compareFindings, makeFinding, runRules, type RunOptions } from './run-r
 import type { Finding, Rule, Severity } from './types.js';
 import { composeConsistency } from '../model/compose-consistency.js';
 import { composeValueIssues } from '../model/compose-values.js';
+import { resourceConflicts } from '../model/resource-conflicts.js';
 import { resolveTarget, targetBeforeReading, type ResolvedTarget, type TargetSetting } from './target.js';
 import type { SourceFile } from '../parse/source-file.js';
 import { pushAll } from '../parse/collect.js';
@@ -104,8 +105,10 @@ export function lintProject(opts: LintOptions): LintResult {
       // what compose refuses though each key is valid alone (swarm has none of these keys)
       if (target.target === 'compose') {
         for (const is of composeConsistency(project.root)) findings.push(parserFinding(is, 'schema', schemaSev, redact));
-        // and values it cannot decode though the schema takes them (`mem_limit: 1 gigabyte`)
+        // and values it cannot decode though the schema takes them (`mem_limit: 1 gigabyte`), and
+        // top-level resources whose keys contradict each other
         for (const is of composeValueIssues(project.root)) findings.push(parserFinding(is, 'schema', schemaSev, redact));
+        for (const is of resourceConflicts(project.root, 'compose')) findings.push(parserFinding(is, 'schema', schemaSev, redact));
       }
     }
     stack = buildModel(project.root, project.sources);

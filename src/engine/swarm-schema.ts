@@ -10,6 +10,7 @@ import { validateStack } from '../generated/stack-validator.js';
 import { validateCompose } from '../generated/validators.js';
 import * as stackFormats from '../parse/stack-formats.js';
 import { sizeRefusal } from '../parse/go-values.js';
+import { resourceConflicts } from '../model/resource-conflicts.js';
 import { formatPath, type Loc } from '../parse/location.js';
 import { interpolateStack, type Lookup, type NamedModifier } from '../parse/interpolate.js';
 import { pathPatternLookup, setPlainEntry, valueSpanLoc, type LEntry, type LMap, type LVal, type YamlPath } from '../parse/located.js';
@@ -282,7 +283,7 @@ export function checkSwarmSchema(root: LMap, version = stackSchemaVersion(root))
       return false;
     },
   });
-  issues.push(...sizeIssues(root));
+  issues.push(...sizeIssues(root), ...resourceConflicts(root, 'swarm'));
   return { version, data, errorsByVersion: new Map(), unknownKeys, issues, casts, composeSubtrees, composeExact };
 }
 
