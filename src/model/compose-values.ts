@@ -6,7 +6,8 @@
  * - durations: go-str2duration (Go's units, and `d`, `w`);
  * - CPU counts: strconv.ParseFloat;
  * - `replicas` and `scale`: strconv.Atoi;
- * - a port's short form: nat.ParsePortSpec (transform/ports.go), as docker stack deploy checks it.
+ * - a port's short form: nat.ParsePortSpec (transform/ports.go), as docker stack deploy checks it;
+ * - a healthcheck.test list that does not start with CMD, CMD-SHELL or NONE (loader/validate.go).
  * A number written as one is read as it is. `docker stack deploy` reads these its own way
  * (src/engine/swarm-schema.ts).
  */
@@ -38,6 +39,9 @@ const ADVICE: Record<Kind, string> = {
   port: 'expected [HOST_IP:][PUBLISHED:]TARGET[/PROTOCOL], an IP address (not a host name) and ports from 0 to 65535 and protocol tcp, udp or sctp',
 };
 const WHAT: Record<Kind, string> = { size: 'a size', duration: 'a duration', cpus: 'a number of CPUs', count: 'a whole number', port: 'a port' };
+
+/** What a healthcheck.test list may start with (compose-go compares them as written: `cmd` is none). */
+const HEALTHCHECK_KINDS = new Set(['CMD', 'CMD-SHELL', 'NONE']);
 
 /** Where in a service each kind is read: keys, `[]` for every item of a list there, a kind at the end. */
 type Where = { readonly [key: string]: Where | Kind };
@@ -111,6 +115,20 @@ export function composeValueIssues(root: LMap): ConsistencyIssue[] {
       path: ['services', name, ...path],
     });
   };
-  for (const svc of services.entries) if (svc.value.kind === 'map') walk(svc.value, FIELDS, svc.key);
+  for (const svc of services.entries) {
+    if (svc.value.kind !== 'map') continue;
+    walk(svc.value, FIELDS, svc.key);
+    // compose-go, loader/validate.go: a test list says how it runs first
+    const hc = svc.value.index.get('healthcheck')?.value;
+    const test = hc?.kind === 'map' ? hc.index.get('test')?.value : undefined;
+    const first = test?.kind === 'seq' ? test.items[0]?.value : undefined;
+    if (first?.kind === 'scalar' && !first.fromEnv && !HEALTHCHECK_KINDS.has(String(first.value))) {
+      out.push({
+        message: `service "${svc.key}" sets healthcheck.test starting with ${JSON.stringify(first.raw ?? String(first.value))}, which docker compose refuses ("healthcheck.test must start either by "CMD", "CMD-SHELL" or "NONE""); start it with "CMD" to run the command as it is, or write ["CMD-SHELL", "..."] to run it through a shell`,
+        loc: first.loc,
+        path: ['services', svc.key, 'healthcheck', 'test', '0'],
+      });
+    }
+  }
   return out;
 }

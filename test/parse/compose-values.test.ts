@@ -112,6 +112,15 @@ describe('short port forms docker compose cannot read (nat.ParsePortSpec, as doc
   });
 });
 
+describe('a healthcheck.test list compose refuses', () => {
+  it('one that does not start with CMD, CMD-SHELL or NONE (as written: cmd is none); the string form and target swarm are read', () => {
+    const text = 'services:\n  a:\n    image: a:1\n    healthcheck:\n      test: ["curl", "-f", "http://localhost"]\n  b:\n    image: b:1\n    healthcheck: {test: [cmd, "true"]}\n  c:\n    image: c:1\n    healthcheck: {test: curl -f http://localhost}\n  d:\n    image: d:1\n    healthcheck: {test: ["CMD-SHELL", "true"]}\n';
+    const advice = 'which docker compose refuses ("healthcheck.test must start either by "CMD", "CMD-SHELL" or "NONE""); start it with "CMD" to run the command as it is, or write ["CMD-SHELL", "..."] to run it through a shell';
+    expect(schema({ 'compose.yaml': text })).toEqual([`5:14-20 service "a" sets healthcheck.test starting with "curl", ${advice}`, `8:26-29 service "b" sets healthcheck.test starting with "cmd", ${advice}`]);
+    expect(schema({ 'compose.yaml': text }, {}, 'swarm')).toEqual([]);
+  });
+});
+
 describe('lists docker compose makes unique before it validates', () => {
   it('an item written twice in environment, cap_add, ports, volumes, labels ... is dropped by compose (no error); security_opt is not, and docker stack deploy refuses any', () => {
     const text = 'services:\n  web:\n    image: nginx:1.27\n    environment: [A=1, A=1]\n    cap_add: [NET_ADMIN, NET_ADMIN]\n    ports: ["8080:80", "8080:80"]\n    security_opt: [no-new-privileges:true, no-new-privileges:true]\n';
