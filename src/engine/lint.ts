@@ -14,12 +14,12 @@ import { applySuppressions } from './suppressions.js';
 import { compareFindings, makeFinding, runRules, type RunOptions } from './run-rules.js';
 import type { Finding, Rule, Severity } from './types.js';
 import { composeConsistency } from '../model/compose-consistency.js';
-import { composeValueIssues } from '../model/compose-values.js';
+import { composeCasts, composeValueIssues } from '../model/compose-values.js';
 import { resourceConflicts } from '../model/resource-conflicts.js';
 import { resolveTarget, targetBeforeReading, type ResolvedTarget, type TargetSetting } from './target.js';
 import type { SourceFile } from '../parse/source-file.js';
 import { pushAll } from '../parse/collect.js';
-import { pathPatternLookup } from '../parse/located.js';
+import { pathPatternLookup, type LVal } from '../parse/located.js';
 
 export interface LintOptions extends LoadOptions, RunOptions {
   rules?: readonly Rule[];
@@ -99,7 +99,9 @@ export function lintProject(opts: LintOptions): LintResult {
             path.length === 2 &&
             path[0] === 'services' &&
             KEYS_OWNED_BY_RULES.has(String((e.params as { additionalProperty: string }).additionalProperty))) ||
-          (e.keyword === 'uniqueItems' && target.target === 'compose' && DEDUPED_BY_COMPOSE(path) === true),
+          (e.keyword === 'uniqueItems' && target.target === 'compose' && DEDUPED_BY_COMPOSE(path) === true) ||
+          // a string compose casts to the number or boolean the schema wants (`required: "false"`)
+          (e.keyword === 'type' && target.target === 'compose' && castByCompose(project.root!, path)),
       });
       for (let i = 0; i < issues.length; i++) findings.push(parserFinding(issues[i]!, 'schema', schemaSev, redact));
       // what compose refuses though each key is valid alone (swarm has none of these keys)
@@ -107,7 +109,9 @@ export function lintProject(opts: LintOptions): LintResult {
         for (const is of composeConsistency(project.root)) findings.push(parserFinding(is, 'schema', schemaSev, redact));
         // and values it cannot decode though the schema takes them (`mem_limit: 1 gigabyte`), and
         // top-level resources whose keys contradict each other
-        for (const is of composeValueIssues(project.root)) findings.push(parserFinding(is, 'schema', schemaSev, redact));
+        // (one error for a value: where the schema says its type is wrong, not that it cannot be read)
+        const typed = new Set(issues.map((is) => is.path.join('\u0000')));
+        for (const is of composeValueIssues(project.root)) if (!typed.has(is.path.join('\u0000'))) findings.push(parserFinding(is, 'schema', schemaSev, redact));
         for (const is of resourceConflicts(project.root, 'compose')) findings.push(parserFinding(is, 'schema', schemaSev, redact));
       }
     }
@@ -130,6 +134,17 @@ export function lintProject(opts: LintOptions): LintResult {
   reported.sort(compareFindings);
   suppressed.sort(compareFindings);
   return { file: project.sources[0]?.displayPath ?? opts.files[0] ?? '', sources: project.sources, project, stack, findings: reported, target, suppressed };
+}
+
+/** Whether the value at `path` is a string docker compose casts before it validates (composeCasts). */
+function castByCompose(root: LVal, path: readonly string[]): boolean {
+  let v: LVal | undefined = root;
+  for (const seg of path) {
+    if (v?.kind === 'map') v = v.index.get(seg)?.value;
+    else if (v?.kind === 'seq') v = v.items[Number(seg)]?.value;
+    else return false;
+  }
+  return v?.kind === 'scalar' && typeof v.value === 'string' && composeCasts(path, v.value);
 }
 
 let composeSchemaCache: unknown;

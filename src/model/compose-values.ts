@@ -5,7 +5,9 @@
  * - byte sizes: strconv.ParseInt, else go-units' RAMInBytes (`512m`, `1GB`; not `1 gigabyte`);
  * - durations: go-str2duration (Go's units, and `d`, `w`);
  * - CPU counts: strconv.ParseFloat;
- * - `replicas` and `scale`: strconv.Atoi;
+ * - the numbers and booleans compose-go casts from any string (loader/interpolate.go: replicas,
+ *   scale, retries, privileged, ulimits, depends_on required, external, ...): strconv.Atoi,
+ *   ParseFloat, its toBoolean;
  * - a port's short form: nat.ParsePortSpec (transform/ports.go), as docker stack deploy checks it;
  * - a healthcheck.test list that does not start with CMD, CMD-SHELL or NONE (loader/validate.go).
  * A number written as one is read as it is. `docker stack deploy` reads these its own way
@@ -17,90 +19,139 @@ import type { LMap, LScalar, LVal } from '../parse/located.js';
 import { formatPath } from '../parse/location.js';
 import type { ConsistencyIssue } from './compose-consistency.js';
 
-type Kind = 'size' | 'duration' | 'cpus' | 'count' | 'port';
+type Kind = 'size' | 'duration' | 'cpus' | 'int' | 'float' | 'bool' | 'port';
+
+/** compose-go's toBoolean: these, in any case (y, yes, on, n, no, off with a warning). */
+const BOOLEANS = new Set(['true', 'false', 'y', 'yes', 'on', 'n', 'no', 'off']);
 
 /** What docker compose says of a string of that kind it cannot read, or null. */
 function refusal(kind: Kind, s: string): string | null {
-  if (kind === 'size') return isGoInt(s) ? null : sizeRefusal(s);
-  if (kind === 'duration') {
-    if (isComposeDuration(s)) return null;
-    return /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/.test(s) ? `time: missing unit in duration ${JSON.stringify(s)}` : `time: invalid duration ${JSON.stringify(s)}`;
+  switch (kind) {
+    case 'size':
+      return isGoInt(s) ? null : sizeRefusal(s);
+    case 'duration':
+      if (isComposeDuration(s)) return null;
+      return /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/.test(s) ? `time: missing unit in duration ${JSON.stringify(s)}` : `time: invalid duration ${JSON.stringify(s)}`;
+    case 'cpus':
+    case 'float':
+      return isGoFloat(s) ? null : `strconv.ParseFloat: parsing ${JSON.stringify(s)}: invalid syntax`;
+    case 'port':
+      return ports(s) ? null : 'nat.ParsePortSpec refuses it';
+    case 'bool':
+      return BOOLEANS.has(s.toLowerCase()) ? null : `invalid boolean: ${s}`;
+    case 'int':
+      return isGoInt(s) ? null : `strconv.Atoi: parsing ${JSON.stringify(s)}: invalid syntax`;
   }
-  if (kind === 'cpus') return isGoFloat(s) ? null : `strconv.ParseFloat: parsing ${JSON.stringify(s)}: invalid syntax`;
-  if (kind === 'port') return ports(s) ? null : 'nat.ParsePortSpec refuses it';
-  return isGoInt(s) ? null : `strconv.Atoi: parsing ${JSON.stringify(s)}: invalid syntax`;
 }
 
 const ADVICE: Record<Kind, string> = {
   size: 'write a number of bytes, or a number with a unit such as 512m, 1g or 1GB',
   duration: 'write a number with a unit, such as 10s, 1m30s, 500ms or 1d',
   cpus: 'write a number of CPUs, such as 0.5 or 2',
-  count: 'write a whole number, such as 2',
+  int: 'write a whole number, such as 2',
+  float: 'write a number, such as 0.5',
+  bool: 'write true or false',
   port: 'expected [HOST_IP:][PUBLISHED:]TARGET[/PROTOCOL], an IP address (not a host name) and ports from 0 to 65535 and protocol tcp, udp or sctp',
 };
-const WHAT: Record<Kind, string> = { size: 'a size', duration: 'a duration', cpus: 'a number of CPUs', count: 'a whole number', port: 'a port' };
+const WHAT: Record<Kind, string> = { size: 'a size', duration: 'a duration', cpus: 'a number of CPUs', int: 'a whole number', float: 'a number', bool: 'a boolean', port: 'a port' };
 
 /** What a healthcheck.test list may start with (compose-go compares them as written: `cmd` is none). */
 const HEALTHCHECK_KINDS = new Set(['CMD', 'CMD-SHELL', 'NONE']);
 
-/** Where in a service each kind is read: keys, `[]` for every item of a list there, a kind at the end. */
+/**
+ * Where each kind is read: keys, `*` for any key, `[]` for every item of a list, `''` for the value
+ * itself where it may also be a mapping (a short or long form), a kind at the end. The casts are
+ * compose-go's (loader/interpolate.go): it casts every string there, written or interpolated.
+ */
 type Where = { readonly [key: string]: Where | Kind };
-const DURATIONS_OF = (keys: string[]): Where => Object.fromEntries(keys.map((k) => [k, 'duration' as Kind]));
-const FIELDS: Where = {
-  mem_limit: 'size',
-  mem_reservation: 'size',
-  memswap_limit: 'size',
-  mem_swappiness: 'size',
-  shm_size: 'size',
+const ALL = (kind: Kind, keys: string[]): Where => Object.fromEntries(keys.map((k) => [k, kind]));
+const UPDATE: Where = { ...ALL('duration', ['delay', 'monitor']), parallelism: 'int', max_failure_ratio: 'float' };
+const SERVICE: Where = {
+  ...ALL('size', ['mem_limit', 'mem_reservation', 'memswap_limit', 'mem_swappiness', 'shm_size']),
+  ...ALL('int', ['cpu_count', 'cpu_period', 'cpu_quota', 'cpu_rt_period', 'cpu_rt_runtime', 'cpu_shares', 'oom_score_adj', 'pids_limit', 'scale']),
+  ...ALL('bool', ['init', 'oom_kill_disable', 'privileged', 'read_only', 'stdin_open', 'tty']),
+  cpu_percent: 'float',
   cpus: 'cpus',
-  scale: 'count',
   stop_grace_period: 'duration',
   build: { shm_size: 'size' },
-  healthcheck: DURATIONS_OF(['interval', 'timeout', 'start_period', 'start_interval']),
-  volumes: { '[]': { tmpfs: { size: 'size' } } },
-  // the short form (a string or a number); the long form's fields are typed by the schema
-  ports: { '[]': 'port' },
+  depends_on: { '*': ALL('bool', ['required', 'restart']) },
+  healthcheck: { ...ALL('duration', ['interval', 'timeout', 'start_period', 'start_interval']), retries: 'int', disable: 'bool' },
+  // a port's short form (a string or a number), or the long form's target
+  ports: { '[]': { '': 'port', target: 'int' } },
+  ulimits: { '*': { '': 'int', soft: 'int', hard: 'int' } },
+  volumes: { '[]': { read_only: 'bool', volume: { nocopy: 'bool' }, tmpfs: { size: 'size' } } },
   blkio_config: { device_read_bps: { '[]': { rate: 'size' } }, device_write_bps: { '[]': { rate: 'size' } } },
   deploy: {
-    replicas: 'count',
-    update_config: DURATIONS_OF(['delay', 'monitor']),
-    rollback_config: DURATIONS_OF(['delay', 'monitor']),
-    restart_policy: DURATIONS_OF(['delay', 'window']),
+    replicas: 'int',
+    update_config: UPDATE,
+    rollback_config: UPDATE,
+    restart_policy: { ...ALL('duration', ['delay', 'window']), max_attempts: 'int' },
+    placement: { max_replicas_per_node: 'int' },
     resources: { limits: { memory: 'size', cpus: 'cpus' }, reservations: { memory: 'size', cpus: 'cpus' } },
   },
 };
+const FIELDS: Where = {
+  services: { '*': SERVICE },
+  networks: { '*': ALL('bool', ['external', 'internal', 'attachable', 'enable_ipv4', 'enable_ipv6']) },
+  volumes: { '*': { external: 'bool' } },
+  secrets: { '*': { external: 'bool' } },
+  configs: { '*': { external: 'bool' } },
+};
+
+/** The kind compose-go reads at a path (keys; list indexes as numbers or digit strings), or undefined. */
+export function composeKindAt(path: readonly (string | number)[]): Kind | undefined {
+  let where: Where | Kind = FIELDS;
+  for (const seg of path) {
+    if (typeof where === 'string') return undefined;
+    const list = typeof seg === 'number' || /^\d+$/.test(seg);
+    const next: Where | Kind | undefined = (list ? where['[]'] : Object.hasOwn(where, seg) ? where[seg] : undefined) ?? (list ? undefined : where['*']);
+    if (next === undefined) return undefined;
+    where = next;
+  }
+  return typeof where === 'string' ? where : typeof where[''] === 'string' ? (where[''] as Kind) : undefined;
+}
+
+/** Whether docker compose reads this string at that path as the number or boolean the schema wants there (it casts it before validating). */
+export function composeCasts(path: readonly (string | number)[], value: string): boolean {
+  const kind = composeKindAt(path);
+  return kind !== undefined && kind !== 'size' && kind !== 'duration' && kind !== 'port' && refusal(kind, value) === null;
+}
 
 /**
- * Every string value at one of FIELDS that docker compose cannot read, at the value. A walk of the
- * keys a service has that FIELDS names (most services have few of them).
+ * Every string value at one of FIELDS that docker compose cannot read, at the value, and each
+ * healthcheck.test list it refuses. A walk of the keys the file has that FIELDS names (most
+ * services have few of them).
  */
 export function composeValueIssues(root: LMap): ConsistencyIssue[] {
   const out: ConsistencyIssue[] = [];
   const services = root.index.get('services')?.value;
-  if (services?.kind !== 'map') return out;
   const path: string[] = [];
-  const walk = (v: LVal, where: Where | Kind, name: string) => {
+  const walk = (v: LVal, where: Where | Kind) => {
     if (typeof where === 'string') {
-      if (v.kind === 'scalar') check(v, where, name);
+      if (v.kind === 'scalar') check(v, where);
       return;
     }
-    if (v.kind === 'map') {
+    if (v.kind === 'scalar') {
+      const own = where[''];
+      if (typeof own === 'string') check(v, own);
+    } else if (v.kind === 'map') {
       for (const e of v.entries) {
-        const next = Object.hasOwn(where, e.key) ? where[e.key] : undefined;
-        if (next === undefined || e.key === '[]') continue;
+        if (e.key === '[]' || e.key === '' || e.key === '*') continue;
+        const next = (Object.hasOwn(where, e.key) ? where[e.key] : undefined) ?? where['*'];
+        if (next === undefined) continue;
         path.push(e.key);
-        walk(e.value, next, name);
+        walk(e.value, next);
         path.pop();
       }
-    } else if (v.kind === 'seq' && where['[]'] !== undefined) {
+    } else if (where['[]'] !== undefined) {
       for (let i = 0; i < v.items.length; i++) {
         path.push(String(i));
-        walk(v.items[i]!.value, where['[]'], name);
+        walk(v.items[i]!.value, where['[]']);
         path.pop();
       }
     }
   };
-  const check = (n: LScalar, kind: Kind, name: string) => {
+  const check = (n: LScalar, kind: Kind) => {
     if (typeof n.value !== 'string' && !(kind === 'port' && typeof n.value === 'number')) return;
     // a value a set variable gives is the deploy's: not judged here, and never shown
     if (n.fromEnv) return;
@@ -109,15 +160,13 @@ export function composeValueIssues(root: LMap): ConsistencyIssue[] {
     const why = refusal(kind, String(n.value));
     if (!why) return;
     const written = n.raw ?? n.value;
-    out.push({
-      message: `service "${name}" sets ${formatPath(path)} ${JSON.stringify(written)}, which docker compose cannot read as ${WHAT[kind]} (${why}); ${ADVICE[kind]}`,
-      loc: n.loc,
-      path: ['services', name, ...path],
-    });
+    const what = path[0] === 'services' && path.length > 2 ? `service "${path[1]}" sets ${formatPath(path.slice(2))}` : `${formatPath(path)} is`;
+    out.push({ message: `${what} ${JSON.stringify(written)}, which docker compose cannot read as ${WHAT[kind]} (${why}); ${ADVICE[kind]}`, loc: n.loc, path: [...path] });
   };
+  walk(root, FIELDS);
+  if (services?.kind !== 'map') return out;
   for (const svc of services.entries) {
     if (svc.value.kind !== 'map') continue;
-    walk(svc.value, FIELDS, svc.key);
     // compose-go, loader/validate.go: a test list says how it runs first
     const hc = svc.value.index.get('healthcheck')?.value;
     const test = hc?.kind === 'map' ? hc.index.get('test')?.value : undefined;

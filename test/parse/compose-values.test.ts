@@ -112,6 +112,49 @@ describe('short port forms docker compose cannot read (nat.ParsePortSpec, as doc
   });
 });
 
+describe('strings compose-go casts to numbers and booleans before it validates (written or interpolated)', () => {
+  it('one it cannot cast is an error at it; one it can is no type error (depends_on required: "false")', () => {
+    const text = [
+      'services:',
+      '  web:',
+      '    image: nginx:1.27',
+      '    privileged: "maybe"',
+      '    ulimits:',
+      '      nofile: "65536:65536"',
+      '      nproc: {soft: "x", hard: 2}',
+      '    healthcheck:',
+      '      test: ["CMD", "true"]',
+      '      retries: "three"',
+      '    ports: [{target: "abc"}]',
+      '    depends_on:',
+      '      db: {condition: service_started, required: "false"}',
+      '    deploy:',
+      '      update_config: {parallelism: "all"}',
+      '  db:',
+      '    image: postgres:16',
+      '    init: "yes"',
+      '    depends_on:',
+      '      web: {condition: service_started, required: "maybe"}',
+      'networks:',
+      '  front:',
+      '    external: "nope"',
+      '',
+    ].join('\n');
+    const int = (s: string) => `which docker compose cannot read as a whole number (strconv.Atoi: parsing "${s}": invalid syntax); write a whole number, such as 2`;
+    expect(schema({ 'compose.yaml': text })).toEqual([
+      '4:17-24 service "web" sets privileged "maybe", which docker compose cannot read as a boolean (invalid boolean: maybe); write true or false',
+      `6:15-28 service "web" sets ulimits.nofile "65536:65536", ${int('65536:65536')}`,
+      `7:21-24 service "web" sets ulimits.nproc.soft "x", ${int('x')}`,
+      `10:16-23 service "web" sets healthcheck.retries "three", ${int('three')}`,
+      `11:22-27 service "web" sets ports[0].target "abc", ${int('abc')}`,
+      `15:36-41 service "web" sets deploy.update_config.parallelism "all", ${int('all')}`,
+      // the schema says it first (one error a value)
+      '20:51-58 services.db.depends_on.web.required must be a boolean (true or false), not the string "maybe"',
+      '23:15-21 networks.front.external is "nope", which docker compose cannot read as a boolean (invalid boolean: nope); write true or false',
+    ]);
+  });
+});
+
 describe('a healthcheck.test list compose refuses', () => {
   it('one that does not start with CMD, CMD-SHELL or NONE (as written: cmd is none); the string form and target swarm are read', () => {
     const text = 'services:\n  a:\n    image: a:1\n    healthcheck:\n      test: ["curl", "-f", "http://localhost"]\n  b:\n    image: b:1\n    healthcheck: {test: [cmd, "true"]}\n  c:\n    image: c:1\n    healthcheck: {test: curl -f http://localhost}\n  d:\n    image: d:1\n    healthcheck: {test: ["CMD-SHELL", "true"]}\n';
