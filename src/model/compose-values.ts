@@ -15,7 +15,7 @@
  */
 import { isComposeDuration, isGoFloat, isGoInt, sizeRefusal } from '../parse/go-values.js';
 import { ports } from '../parse/stack-formats.js';
-import type { LMap, LScalar, LVal } from '../parse/located.js';
+import { COMPOSE_CASTS, type LMap, type LScalar, type LVal } from '../parse/located.js';
 import { formatPath } from '../parse/location.js';
 import type { ConsistencyIssue } from './compose-consistency.js';
 
@@ -65,38 +65,46 @@ const HEALTHCHECK_KINDS = new Set(['CMD', 'CMD-SHELL', 'NONE']);
  */
 type Where = { readonly [key: string]: Where | Kind };
 const ALL = (kind: Kind, keys: string[]): Where => Object.fromEntries(keys.map((k) => [k, kind]));
-const UPDATE: Where = { ...ALL('duration', ['delay', 'monitor']), parallelism: 'int', max_failure_ratio: 'float' };
-const SERVICE: Where = {
-  ...ALL('size', ['mem_limit', 'mem_reservation', 'memswap_limit', 'mem_swappiness', 'shm_size']),
-  ...ALL('int', ['cpu_count', 'cpu_period', 'cpu_quota', 'cpu_rt_period', 'cpu_rt_runtime', 'cpu_shares', 'oom_score_adj', 'pids_limit', 'scale']),
-  ...ALL('bool', ['init', 'oom_kill_disable', 'privileged', 'read_only', 'stdin_open', 'tty']),
-  cpu_percent: 'float',
-  cpus: 'cpus',
-  stop_grace_period: 'duration',
-  build: { shm_size: 'size' },
-  depends_on: { '*': ALL('bool', ['required', 'restart']) },
-  healthcheck: { ...ALL('duration', ['interval', 'timeout', 'start_period', 'start_interval']), retries: 'int', disable: 'bool' },
-  // a port's short form (a string or a number), or the long form's target
-  ports: { '[]': { '': 'port', target: 'int' } },
-  ulimits: { '*': { '': 'int', soft: 'int', hard: 'int' } },
-  volumes: { '[]': { read_only: 'bool', volume: { nocopy: 'bool' }, tmpfs: { size: 'size' } } },
-  blkio_config: { device_read_bps: { '[]': { rate: 'size' } }, device_write_bps: { '[]': { rate: 'size' } } },
-  deploy: {
-    replicas: 'int',
-    update_config: UPDATE,
-    rollback_config: UPDATE,
-    restart_policy: { ...ALL('duration', ['delay', 'window']), max_attempts: 'int' },
-    placement: { max_replicas_per_node: 'int' },
-    resources: { limits: { memory: 'size', cpus: 'cpus' }, reservations: { memory: 'size', cpus: 'cpus' } },
+const UPDATE: Where = ALL('duration', ['delay', 'monitor']);
+const FIELDS = mergeCasts({
+  services: {
+    '*': {
+      ...ALL('size', ['mem_limit', 'mem_reservation', 'memswap_limit', 'mem_swappiness', 'shm_size']),
+      cpus: 'cpus',
+      stop_grace_period: 'duration',
+      build: { shm_size: 'size' },
+      healthcheck: ALL('duration', ['interval', 'timeout', 'start_period', 'start_interval']),
+      // a port's short form (a string or a number)
+      ports: { '[]': { '': 'port' } },
+      volumes: { '[]': { tmpfs: { size: 'size' } } },
+      blkio_config: { device_read_bps: { '[]': { rate: 'size' } }, device_write_bps: { '[]': { rate: 'size' } } },
+      deploy: {
+        update_config: UPDATE,
+        rollback_config: UPDATE,
+        restart_policy: ALL('duration', ['delay', 'window']),
+        resources: { limits: { memory: 'size', cpus: 'cpus' }, reservations: { memory: 'size', cpus: 'cpus' } },
+      },
+    },
   },
-};
-const FIELDS: Where = {
-  services: { '*': SERVICE },
-  networks: { '*': ALL('bool', ['external', 'internal', 'attachable', 'enable_ipv4', 'enable_ipv6']) },
-  volumes: { '*': { external: 'bool' } },
-  secrets: { '*': { external: 'bool' } },
-  configs: { '*': { external: 'bool' } },
-};
+});
+
+/** FIELDS with compose's casts (COMPOSE_CASTS, the one table of them) added where nothing else is read. */
+function mergeCasts(fields: Where): Where {
+  const put = (where: Where, path: readonly string[], kind: Kind): Where => {
+    const [head, ...rest] = path;
+    const here = where[head!];
+    if (rest.length === 0) {
+      // a mapping there (the long form beside the short one) reads the value itself as `''`
+      if (here === undefined) return { ...where, [head!]: kind };
+      return typeof here === 'string' ? where : { ...where, [head!]: { ...here, '': here[''] ?? kind } };
+    }
+    const below = typeof here === 'string' ? { '': here } : (here ?? {});
+    return { ...where, [head!]: put(below, rest, kind) };
+  };
+  let out = fields;
+  for (const [path, kind] of COMPOSE_CASTS) out = put(out, path, kind);
+  return out;
+}
 
 /** The kind compose-go reads at a path (keys; list indexes as numbers or digit strings), or undefined. */
 export function composeKindAt(path: readonly (string | number)[]): Kind | undefined {

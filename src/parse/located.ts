@@ -784,50 +784,60 @@ const toBoolean: Cast = (s) => {
   const l = s.toLowerCase();
   return ['true', 'y', 'yes', 'on'].includes(l) ? true : ['false', 'n', 'no', 'off'].includes(l) ? false : s;
 };
+export type CastKind = 'int' | 'float' | 'bool';
+const CAST_OF: Record<CastKind, Cast> = { int: toInt, float: toFloat, bool: toBoolean };
 
 /**
  * The fields compose casts after interpolation (compose-go loader/interpolate.go,
  * interpolateTypeCastMapping); `*` is any key, `[]` any list item. A value that does not cast stays
- * a string, for the schema and the rules to judge.
+ * a string, for the schema and the rules to judge (src/model/compose-values.ts says what compose
+ * cannot cast).
  */
-const CASTS: Array<[string[], Cast]> = [
-  [['configs', '[]', 'mode'], toInt],
-  [['cpu_count'], toInt],
-  [['cpu_percent'], toFloat],
-  [['cpu_period'], toInt],
-  [['cpu_quota'], toInt],
-  [['cpu_rt_period'], toInt],
-  [['cpu_rt_runtime'], toInt],
-  [['cpus'], toFloat],
-  [['cpu_shares'], toInt],
-  [['init'], toBoolean],
-  [['deploy', 'replicas'], toInt],
-  [['deploy', 'update_config', 'parallelism'], toInt],
-  [['deploy', 'update_config', 'max_failure_ratio'], toFloat],
-  [['deploy', 'rollback_config', 'parallelism'], toInt],
-  [['deploy', 'rollback_config', 'max_failure_ratio'], toFloat],
-  [['deploy', 'restart_policy', 'max_attempts'], toInt],
-  [['deploy', 'placement', 'max_replicas_per_node'], toInt],
-  [['healthcheck', 'retries'], toInt],
-  [['healthcheck', 'disable'], toBoolean],
-  [['oom_kill_disable'], toBoolean],
-  [['oom_score_adj'], toInt],
-  [['pids_limit'], toInt],
-  [['ports', '[]', 'target'], toInt],
-  [['privileged'], toBoolean],
-  [['read_only'], toBoolean],
-  [['scale'], toInt],
-  [['secrets', '[]', 'mode'], toInt],
-  [['stdin_open'], toBoolean],
-  [['tty'], toBoolean],
-  [['ulimits', '*'], toInt],
-  [['ulimits', '*', 'hard'], toInt],
-  [['ulimits', '*', 'soft'], toInt],
-  [['volumes', '[]', 'read_only'], toBoolean],
-  [['volumes', '[]', 'volume', 'nocopy'], toBoolean],
-].map(([p, c]) => [['services', '*', ...(p as string[])], c as Cast] as [string[], Cast]);
-CASTS.push(...(['networks', 'volumes', 'secrets', 'configs'].map((k) => [[k, '*', 'external'], toBoolean]) as Array<[string[], Cast]>));
-CASTS.push(...(['internal', 'attachable', 'enable_ipv6'].map((k) => [['networks', '*', k], toBoolean]) as Array<[string[], Cast]>));
+export const COMPOSE_CASTS: ReadonlyArray<readonly [readonly string[], CastKind]> = [
+  ...(
+    [
+      [['configs', '[]', 'mode'], 'int'],
+      [['cpu_count'], 'int'],
+      [['cpu_percent'], 'float'],
+      [['cpu_period'], 'int'],
+      [['cpu_quota'], 'int'],
+      [['cpu_rt_period'], 'int'],
+      [['cpu_rt_runtime'], 'int'],
+      [['cpus'], 'float'],
+      [['cpu_shares'], 'int'],
+      [['init'], 'bool'],
+      [['depends_on', '*', 'required'], 'bool'],
+      [['depends_on', '*', 'restart'], 'bool'],
+      [['deploy', 'replicas'], 'int'],
+      [['deploy', 'update_config', 'parallelism'], 'int'],
+      [['deploy', 'update_config', 'max_failure_ratio'], 'float'],
+      [['deploy', 'rollback_config', 'parallelism'], 'int'],
+      [['deploy', 'rollback_config', 'max_failure_ratio'], 'float'],
+      [['deploy', 'restart_policy', 'max_attempts'], 'int'],
+      [['deploy', 'placement', 'max_replicas_per_node'], 'int'],
+      [['healthcheck', 'retries'], 'int'],
+      [['healthcheck', 'disable'], 'bool'],
+      [['oom_kill_disable'], 'bool'],
+      [['oom_score_adj'], 'int'],
+      [['pids_limit'], 'int'],
+      [['ports', '[]', 'target'], 'int'],
+      [['privileged'], 'bool'],
+      [['read_only'], 'bool'],
+      [['scale'], 'int'],
+      [['secrets', '[]', 'mode'], 'int'],
+      [['stdin_open'], 'bool'],
+      [['tty'], 'bool'],
+      [['ulimits', '*'], 'int'],
+      [['ulimits', '*', 'hard'], 'int'],
+      [['ulimits', '*', 'soft'], 'int'],
+      [['volumes', '[]', 'read_only'], 'bool'],
+      [['volumes', '[]', 'volume', 'nocopy'], 'bool'],
+    ] as Array<[string[], CastKind]>
+  ).map(([p, c]) => [['services', '*', ...p], c] as const),
+  ...['networks', 'volumes', 'secrets', 'configs'].map((k) => [[k, '*', 'external'], 'bool'] as const),
+  ...['internal', 'attachable', 'enable_ipv4', 'enable_ipv6'].map((k) => [['networks', '*', k], 'bool'] as const),
+];
+const CASTS: Array<[string[], Cast]> = COMPOSE_CASTS.map(([p, k]) => [[...p], CAST_OF[k]]);
 // The sleep-policy block (ours, not compose's) is typed the same way, so that
 // `idle_timeout: ${IDLE:-300}` is the integer the sleep-policy rule validates.
 for (const key of ['sleep_policy', 'x-sleep-policy']) {
