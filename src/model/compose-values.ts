@@ -9,7 +9,8 @@
  *   scale, retries, privileged, ulimits, depends_on required, external, ...): strconv.Atoi,
  *   ParseFloat, its toBoolean;
  * - a port's short form: nat.ParsePortSpec (transform/ports.go), as docker stack deploy checks it;
- * - a healthcheck.test list that does not start with CMD, CMD-SHELL or NONE (loader/validate.go).
+ * - a healthcheck.test list that does not start with CMD, CMD-SHELL or NONE, and network_mode beside
+ *   networks (loader/validate.go).
  * A number written as one is read as it is. `docker stack deploy` reads these its own way
  * (src/engine/swarm-schema.ts).
  */
@@ -175,6 +176,17 @@ export function composeValueIssues(root: LMap): ConsistencyIssue[] {
   if (services?.kind !== 'map') return out;
   for (const svc of services.entries) {
     if (svc.value.kind !== 'map') continue;
+    // compose-go, loader/validate.go: a network mode is the service's whole network
+    const mode = svc.value.index.get('network_mode')?.value;
+    const nets = svc.value.index.get('networks');
+    const netCount = nets?.value.kind === 'map' ? nets.value.entries.length : nets?.value.kind === 'seq' ? nets.value.items.length : 0;
+    if (mode?.kind === 'scalar' && typeof mode.value === 'string' && mode.value !== '' && nets && netCount > 0) {
+      out.push({
+        message: `service "${svc.key}" sets network_mode and networks, which docker compose refuses ("service ${svc.key} declares mutually exclusive \`network_mode\` and \`networks\`"); keep one of them: a service on the host's network or another's has no networks of its own`,
+        loc: nets.keyLoc,
+        path: ['services', svc.key, 'networks'],
+      });
+    }
     // compose-go, loader/validate.go: a test list says how it runs first
     const hc = svc.value.index.get('healthcheck')?.value;
     const test = hc?.kind === 'map' ? hc.index.get('test')?.value : undefined;

@@ -164,6 +164,15 @@ describe('a healthcheck.test list compose refuses', () => {
   });
 });
 
+describe('network_mode beside networks', () => {
+  it('is refused by compose (an empty list or an unset mode is not)', () => {
+    const text = 'services:\n  a:\n    image: a:1\n    network_mode: host\n    networks: [default]\n  b:\n    image: b:1\n    network_mode: host\n    networks: []\n  c:\n    image: c:1\n    network_mode: ${MODE}\n    networks: {default: {}}\n';
+    expect(schema({ 'compose.yaml': text })).toEqual([
+      '5:5-13 service "a" sets network_mode and networks, which docker compose refuses ("service a declares mutually exclusive `network_mode` and `networks`"); keep one of them: a service on the host\'s network or another\'s has no networks of its own',
+    ]);
+  });
+});
+
 describe('lists docker compose makes unique before it validates', () => {
   it('an item written twice in environment, cap_add, ports, volumes, labels ... is dropped by compose (no error); security_opt is not, and docker stack deploy refuses any', () => {
     const text = 'services:\n  web:\n    image: nginx:1.27\n    environment: [A=1, A=1]\n    cap_add: [NET_ADMIN, NET_ADMIN]\n    ports: ["8080:80", "8080:80"]\n    security_opt: [no-new-privileges:true, no-new-privileges:true]\n';
