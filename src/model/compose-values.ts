@@ -162,13 +162,12 @@ export function composeValueIssues(root: LMap): ConsistencyIssue[] {
   };
   const check = (n: LScalar, kind: Kind) => {
     if (typeof n.value !== 'string' && !(kind === 'port' && typeof n.value === 'number')) return;
-    // a value a set variable gives is the deploy's: not judged here, and never shown
-    if (n.fromEnv) return;
-    // an unset variable (an empty value) is told where the variable is
-    if (n.raw !== undefined && n.value === '') return;
+    // only what the file wrote: a value an interpolation makes is the deploy's environment's (a
+    // variable unset here, "${PORT}:${PORT}" read as ":", is told where the variable is)
+    if (n.raw !== undefined) return;
     const why = refusal(kind, String(n.value));
     if (!why) return;
-    const written = n.raw ?? n.value;
+    const written = n.value;
     const what = path[0] === 'services' && path.length > 2 ? `service "${path[1]}" sets ${formatPath(path.slice(2))}` : `${formatPath(path)} is`;
     out.push({ message: `${what} ${JSON.stringify(written)}, which docker compose cannot read as ${WHAT[kind]} (${why}); ${ADVICE[kind]}`, loc: n.loc, path: [...path] });
   };
@@ -191,9 +190,9 @@ export function composeValueIssues(root: LMap): ConsistencyIssue[] {
     const hc = svc.value.index.get('healthcheck')?.value;
     const test = hc?.kind === 'map' ? hc.index.get('test')?.value : undefined;
     const first = test?.kind === 'seq' ? test.items[0]?.value : undefined;
-    if (first?.kind === 'scalar' && !first.fromEnv && !HEALTHCHECK_KINDS.has(String(first.value))) {
+    if (first?.kind === 'scalar' && first.raw === undefined && !HEALTHCHECK_KINDS.has(String(first.value))) {
       out.push({
-        message: `service "${svc.key}" sets healthcheck.test starting with ${JSON.stringify(first.raw ?? String(first.value))}, which docker compose refuses ("healthcheck.test must start either by "CMD", "CMD-SHELL" or "NONE""); start it with "CMD" to run the command as it is, or write ["CMD-SHELL", "..."] to run it through a shell`,
+        message: `service "${svc.key}" sets healthcheck.test starting with ${JSON.stringify(String(first.value))}, which docker compose refuses ("healthcheck.test must start either by "CMD", "CMD-SHELL" or "NONE""); start it with "CMD" to run the command as it is, or write ["CMD-SHELL", "..."] to run it through a shell`,
         loc: first.loc,
         path: ['services', svc.key, 'healthcheck', 'test', '0'],
       });
