@@ -287,7 +287,7 @@ describe.skipIf(!HAS_DOCKER)('docker stack config on several files (-c A -c B): 
  * Top-level resources whose keys contradict each other (src/model/resource-conflicts.ts): docker
  * refuses each file exactly when lint has a swarm-compat error, with the words docker says.
  */
-describe.skipIf(!HAS_DOCKER)('resources whose keys conflict agree with docker stack config', () => {
+describe.skipIf(!HAS_DOCKER)('resources whose keys conflict, and bind mounts without a source, agree with docker stack config', () => {
   const dir = mkdtempSync(join(tmpdir(), 'stackopt-oracle-resources-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const head = 'version: "3.8"\nservices:\n  web:\n    image: nginx:1.27\n';
@@ -303,6 +303,10 @@ describe.skipIf(!HAS_DOCKER)('resources whose keys conflict agree with docker st
     ['secret-driver-file', 'secrets:\n  s:\n    driver: vault\n    file: ./s.txt\n'],
     ['external-secret-name', 'secrets:\n  s:\n    external:\n      name: b\n    name: a\n'],
     ['volume-driver', 'volumes:\n  d:\n    driver: local\n    labels: [a=b]\n'],
+    // and a bind mount without a source (the head's service gets a volume)
+    ['bind-no-source', '    volumes:\n      - {type: bind, target: /b}\n'],
+    ['bind-empty-source', '    volumes:\n      - {type: bind, source: "", target: /b}\n'],
+    ['bind-source', '    volumes:\n      - {type: bind, source: ./b, target: /b}\n'],
   ];
 
   it('each file: docker refuses it exactly when lint has a swarm-compat error saying what docker says', async () => {

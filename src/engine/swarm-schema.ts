@@ -283,29 +283,44 @@ export function checkSwarmSchema(root: LMap, version = stackSchemaVersion(root))
       return false;
     },
   });
-  issues.push(...sizeIssues(root), ...resourceConflicts(root, 'swarm'));
+  issues.push(...loaderIssues(root), ...resourceConflicts(root, 'swarm'));
   return { version, data, errorsByVersion: new Map(), unknownKeys, issues, casts, composeSubtrees, composeExact };
 }
 
 /**
- * Byte sizes written in the file that docker/cli cannot read (its transformSize: go-units'
- * RAMInBytes): `512 mega`, `512Mi`. The stack schema takes any string there; docker refuses the
- * file when it decodes it. A value an interpolation makes is judged where it is read (dockerRefusal).
+ * What docker/cli's loader refuses in a service although the stack schema takes it: a byte size
+ * written in the file that it cannot read (its transformSize: go-units' RAMInBytes: `512 mega`,
+ * `512Mi`), and a bind mount without a source (loader.go: "field Source must not be empty"). A value
+ * an interpolation makes is judged where it is read (dockerRefusal).
  */
-function sizeIssues(root: LMap): SchemaIssue[] {
+function loaderIssues(root: LMap): SchemaIssue[] {
   const out: SchemaIssue[] = [];
   const services = root.index.get('services')?.value;
   if (services?.kind !== 'map') return out;
   for (const svc of services.entries) {
-    const resources = svc.value.kind === 'map' ? nodeAt(svc.value, ['deploy', 'resources']) : undefined;
-    if (resources?.kind !== 'map') continue;
-    for (const kind of ['limits', 'reservations']) {
-      const n = nodeAt(resources, [kind, 'memory']);
-      if (n?.kind !== 'scalar' || typeof n.value !== 'string' || n.raw !== undefined) continue;
-      const why = sizeRefusal(n.value);
-      const path = ['services', svc.key, 'deploy', 'resources', kind, 'memory'];
-      if (why) out.push({ message: `${formatPath(path)} is not a size docker reads (${why}; found the string ${JSON.stringify(n.value)})`, loc: n.loc, path });
+    if (svc.value.kind !== 'map') continue;
+    const resources = nodeAt(svc.value, ['deploy', 'resources']);
+    if (resources?.kind === 'map') {
+      for (const kind of ['limits', 'reservations']) {
+        const n = nodeAt(resources, [kind, 'memory']);
+        if (n?.kind !== 'scalar' || typeof n.value !== 'string' || n.raw !== undefined) continue;
+        const why = sizeRefusal(n.value);
+        const path = ['services', svc.key, 'deploy', 'resources', kind, 'memory'];
+        if (why) out.push({ message: `${formatPath(path)} is not a size docker reads (${why}; found the string ${JSON.stringify(n.value)})`, loc: n.loc, path });
+      }
     }
+    const volumes = svc.value.index.get('volumes')?.value;
+    if (volumes?.kind !== 'seq') continue;
+    volumes.items.forEach((it, i) => {
+      const m = it.value;
+      if (m.kind !== 'map') return;
+      const type = m.index.get('type');
+      if (type?.value.kind !== 'scalar' || type.value.value !== 'bind' || type.value.raw !== undefined) return;
+      const source = m.index.get('source');
+      if (source && !(source.value.kind === 'scalar' && source.value.raw === undefined && (source.value.value === '' || source.value.value === null))) return;
+      const path = ['services', svc.key, 'volumes', String(i)];
+      out.push({ message: `${formatPath(path)} is a bind mount ${source ? 'with an empty source' : 'without a source'} (invalid mount config for type "bind": field Source must not be empty)`, loc: (source ?? type).keyLoc, path });
+    });
   }
   return out;
 }

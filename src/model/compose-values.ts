@@ -10,7 +10,7 @@
  *   ParseFloat, its toBoolean;
  * - a port's short form: nat.ParsePortSpec (transform/ports.go), as docker stack deploy checks it;
  * - a healthcheck.test list that does not start with CMD, CMD-SHELL or NONE, and network_mode beside
- *   networks (loader/validate.go).
+ *   networks (loader/validate.go); a bind mount without a source (paths/resolve.go).
  * A number written as one is read as it is. `docker stack deploy` reads these its own way
  * (src/engine/swarm-schema.ts).
  */
@@ -184,6 +184,19 @@ export function composeValueIssues(root: LMap): ConsistencyIssue[] {
         message: `service "${svc.key}" sets network_mode and networks, which docker compose refuses ("service ${svc.key} declares mutually exclusive \`network_mode\` and \`networks\`"); keep one of them: a service on the host's network or another's has no networks of its own`,
         loc: nets.keyLoc,
         path: ['services', svc.key, 'networks'],
+      });
+    }
+    // compose-go, paths/resolve.go: a bind mount needs a source
+    const volumes = svc.value.index.get('volumes')?.value;
+    if (volumes?.kind === 'seq') {
+      volumes.items.forEach((it, i) => {
+        const type = it.value.kind === 'map' ? it.value.index.get('type') : undefined;
+        if (it.value.kind !== 'map' || type?.value.kind !== 'scalar' || type.value.value !== 'bind' || type.value.raw !== undefined || it.value.index.has('source')) return;
+        out.push({
+          message: `service "${svc.key}" sets volumes[${i}] as a bind mount without a source, which docker compose refuses ("invalid mount config for type "bind": field Source must not be empty"); set source to the path on the host to mount`,
+          loc: type.keyLoc,
+          path: ['services', svc.key, 'volumes', String(i)],
+        });
       });
     }
     // compose-go, loader/validate.go: a test list says how it runs first

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lintFiles } from './helpers.js';
+import swarmCompat from '../../rules/swarm-compat/index.js';
 import { isComposeDuration, isGoFloat, isGoInt, sizeRefusal } from '../../src/parse/go-values.js';
 
 /**
@@ -169,6 +170,20 @@ describe('network_mode beside networks', () => {
     const text = 'services:\n  a:\n    image: a:1\n    network_mode: host\n    networks: [default]\n  b:\n    image: b:1\n    network_mode: host\n    networks: []\n  c:\n    image: c:1\n    network_mode: ${MODE}\n    networks: {default: {}}\n';
     expect(schema({ 'compose.yaml': text })).toEqual([
       '5:5-13 service "a" sets network_mode and networks, which docker compose refuses ("service a declares mutually exclusive `network_mode` and `networks`"); keep one of them: a service on the host\'s network or another\'s has no networks of its own',
+    ]);
+  });
+});
+
+describe('a bind mount without a source', () => {
+  it('is refused by compose and by docker stack deploy (which refuses an empty one too)', () => {
+    const text = 'services:\n  a:\n    image: a:1\n    volumes:\n      - type: bind\n        target: /data\n      - {type: bind, source: "", target: /b}\n      - {type: volume, target: /c}\n      - {type: bind, source: ./d, target: /d}\n';
+    expect(schema({ 'compose.yaml': text })).toEqual([
+      '5:9-13 service "a" sets volumes[0] as a bind mount without a source, which docker compose refuses ("invalid mount config for type "bind": field Source must not be empty"); set source to the path on the host to mount',
+    ]);
+    const swarm = lintFiles({ 'compose.yaml': text }, { target: 'swarm', rules: [swarmCompat] }).findings.filter((f) => f.ruleId === 'swarm-compat' && f.severity === 'error');
+    expect(swarm.map((f) => `${f.line}:${f.column} ${f.message}`)).toEqual([
+      '5:9 docker stack deploy rejects this file: services.a.volumes[0] is a bind mount without a source (invalid mount config for type "bind": field Source must not be empty)',
+      '7:22 docker stack deploy rejects this file: services.a.volumes[1] is a bind mount with an empty source (invalid mount config for type "bind": field Source must not be empty)',
     ]);
   });
 });
