@@ -196,3 +196,11 @@ describe('lists docker compose makes unique before it validates', () => {
   });
 });
 
+
+describe('the compose-spec schema as compose-go validates it', () => {
+  it('takes build.no_cache_filter, pre_start hooks and a model without settings; an unknown key in a hook is an error', () => {
+    const text = 'services:\n  web:\n    image: nginx:1.27\n    build: {context: ., no_cache_filter: [base]}\n    pre_start: [{image: "alpine:3", command: ["true"], per_replica: true}]\n    models:\n      llm:\nmodels:\n  llm: {model: ai/smollm2}\n';
+    expect(schema({ 'compose.yaml': text })).toEqual([]);
+    expect(schema({ 'compose.yaml': text.replace('per_replica: true', 'per_replicas: true') })).toEqual(['5:56-68 unknown key "per_replicas" in services.web.pre_start.0; did you mean "per_replica"?']);
+  });
+});
