@@ -4,6 +4,7 @@ import type { Service } from '../../src/model/types.js';
 import type { DotenvUse, LVal, YamlPath } from '../../src/parse/located.js';
 import type { Loc } from '../../src/parse/location.js';
 import { defineRule } from '../../src/engine/types.js';
+import { volumeSpecProblem } from '../../src/parse/go-values.js';
 import { checkSwarmSchema, dockerRefusal, dockerVersion, findInterpolationFormatIssues, LATEST_STACK_VERSION, reportedByCompose, STACK_VERSIONS, versionAccepting, type UnknownKeyIssue } from '../../src/engine/swarm-schema.js';
 import type { FileVersion } from '../../src/parse/load-project.js';
 import { interpolateStack } from '../../src/parse/interpolate.js';
@@ -110,31 +111,6 @@ const SUPPORTED_VERSIONS = new Set(['3', ...STACK_VERSIONS]);
 const DEFAULT_FOLLOWS = /^\$\{[A-Za-z_][A-Za-z0-9_]*:?-/;
 /** `${NAME:?message}` / `${NAME?message}`: an expression that stops the deploy when NAME is unset. */
 const REQUIRED = /^\$\{[A-Za-z_][A-Za-z0-9_]*:?\?/;
-
-/**
- * What docker's short volume parser (cli/compose/loader ParseVolume) says of a spec after
- * interpolation: null when it reads it, else its complaint.
- */
-export function volumeSpecProblem(spec: string): string | null {
-  if (spec.length === 0) return 'invalid empty volume spec';
-  if (spec.length <= 2) return null;
-  let buffer = '';
-  let source = '';
-  let target = '';
-  for (const ch of [...spec, '\u0000']) {
-    if (ch === ':' && buffer.length === 1 && /\p{L}/u.test(buffer)) {
-      buffer += ch; // a Windows drive letter
-    } else if (ch === ':' || ch === '\u0000') {
-      if (buffer.length === 0) return 'empty section between colons';
-      if (source === '' && ch === '\u0000') target = buffer;
-      else if (source === '') source = buffer;
-      else if (target === '') target = buffer;
-      else if (ch === ':') return 'too many colons';
-      buffer = '';
-    } else buffer += ch;
-  }
-  return null;
-}
 
 function matches(pattern: readonly string[], path: readonly string[]): boolean {
   return pattern.length === path.length && pattern.every((p, i) => p === '*' || p === path[i]);

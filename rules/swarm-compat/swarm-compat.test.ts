@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import rule, { volumeSpecProblem } from './index.js';
+import rule from './index.js';
+import { volumeSpecProblem } from '../../src/parse/go-values.js';
 import { lintCase, testRule } from '../../test/helpers/rule-tester.js';
 import { testReadmeExamples } from '../../test/helpers/readme-examples.js';
 

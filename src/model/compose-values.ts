@@ -10,11 +10,12 @@
  *   ParseFloat, its toBoolean;
  * - a port's short form: nat.ParsePortSpec (transform/ports.go), as docker stack deploy checks it;
  * - a healthcheck.test list that does not start with CMD, CMD-SHELL or NONE, and network_mode beside
- *   networks (loader/validate.go); a bind mount without a source (paths/resolve.go).
+ *   networks (loader/validate.go); a bind mount without a source (paths/resolve.go); a short volume
+ *   form it cannot read (format/volume.go: too many colons, an empty section).
  * A number written as one is read as it is. `docker stack deploy` reads these its own way
  * (src/engine/swarm-schema.ts).
  */
-import { isComposeDuration, isGoFloat, isGoInt, sizeRefusal } from '../parse/go-values.js';
+import { isComposeDuration, isGoFloat, isGoInt, sizeRefusal, volumeSpecProblem } from '../parse/go-values.js';
 import { ports } from '../parse/stack-formats.js';
 import { COMPOSE_CASTS, type LMap, type LScalar, type LVal } from '../parse/located.js';
 import { formatPath } from '../parse/location.js';
@@ -186,10 +187,22 @@ export function composeValueIssues(root: LMap): ConsistencyIssue[] {
         path: ['services', svc.key, 'networks'],
       });
     }
-    // compose-go, paths/resolve.go: a bind mount needs a source
+    // compose-go, paths/resolve.go: a bind mount needs a source; format/volume.go: the short form
     const volumes = svc.value.index.get('volumes')?.value;
     if (volumes?.kind === 'seq') {
       volumes.items.forEach((it, i) => {
+        const short = it.value;
+        if (short.kind === 'scalar' && typeof short.value === 'string' && short.raw === undefined) {
+          const why = volumeSpecProblem(short.value, true);
+          if (why) {
+            out.push({
+              message: `service "${svc.key}" sets volumes[${i}] ${JSON.stringify(short.value)}, which docker compose cannot read ("invalid spec: ${short.value}: ${why}"); write SOURCE:TARGET[:MODE], with MODE one or more of ro, rw, z, Z, nocopy and the propagation options, joined by commas`,
+              loc: short.loc,
+              path: ['services', svc.key, 'volumes', String(i)],
+            });
+          }
+          return;
+        }
         const type = it.value.kind === 'map' ? it.value.index.get('type') : undefined;
         if (it.value.kind !== 'map' || type?.value.kind !== 'scalar' || type.value.value !== 'bind' || type.value.raw !== undefined || it.value.index.has('source')) return;
         out.push({

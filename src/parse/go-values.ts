@@ -78,3 +78,40 @@ export function isGoDuration(s: string): boolean {
 export function isComposeDuration(s: string): boolean {
   return readsAsDuration(s, STR2DURATION_PART);
 }
+
+/**
+ * What docker's short volume parser says of a spec (docker/cli's cli/compose/loader ParseVolume, and
+ * compose-go's format/volume.go, which with `composeBraces` does not split at a `:` inside `${...}`):
+ * null when it reads it, else its complaint. A one-letter section before a `:` is a Windows drive.
+ */
+export function volumeSpecProblem(spec: string, composeBraces = false): string | null {
+  if (spec.length === 0) return 'invalid empty volume spec';
+  if (spec.length <= 2) return null;
+  let buffer = '';
+  let source = '';
+  let target = '';
+  let braces = 0;
+  const chars = [...spec];
+  for (let i = 0; i <= chars.length; i++) {
+    const ch = i < chars.length ? chars[i]! : '\u0000';
+    if (composeBraces && ((ch === '$' && chars[i + 1] === '{') || (ch === '}' && braces > 0))) {
+      braces += ch === '$' ? 1 : -1;
+      buffer += ch;
+      continue;
+    }
+    if (ch === ':' && buffer.length === 1 && /\p{L}/u.test(buffer)) {
+      buffer += ch; // a Windows drive letter
+      continue;
+    } else if ((ch === ':' || ch === '\u0000') && braces === 0) {
+      if (buffer.length === 0) return 'empty section between colons';
+      if (source === '' && ch === '\u0000') target = buffer;
+      else if (source === '') source = buffer;
+      else if (target === '') target = buffer;
+      else if (ch === ':') return 'too many colons';
+      buffer = '';
+      continue;
+    }
+    buffer += ch;
+  }
+  return null;
+}

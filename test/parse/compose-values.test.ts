@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lintFiles } from './helpers.js';
 import swarmCompat from '../../rules/swarm-compat/index.js';
-import { isComposeDuration, isGoFloat, isGoInt, sizeRefusal } from '../../src/parse/go-values.js';
+import { isComposeDuration, isGoFloat, isGoInt, sizeRefusal, volumeSpecProblem } from '../../src/parse/go-values.js';
 
 /**
  * Values docker compose cannot decode though the compose-spec schema takes them (compose-go:
@@ -171,6 +171,22 @@ describe('network_mode beside networks', () => {
     expect(schema({ 'compose.yaml': text })).toEqual([
       '5:5-13 service "a" sets network_mode and networks, which docker compose refuses ("service a declares mutually exclusive `network_mode` and `networks`"); keep one of them: a service on the host\'s network or another\'s has no networks of its own',
     ]);
+  });
+});
+
+describe('a short volume form compose cannot read', () => {
+  it('too many colons or an empty section; a Windows drive, options and a variable with a default are read', () => {
+    const text = 'services:\n  a:\n    image: a:1\n    volumes: ["./a:/b:ro:z", "./a::/b", ":/data", "C:\\\\data:/data:ro", "./c:/c:ro,z", "${D:-./d}:/d", "data:/e:nocopy"]\n';
+    const mode = 'write SOURCE:TARGET[:MODE], with MODE one or more of ro, rw, z, Z, nocopy and the propagation options, joined by commas';
+    expect(schema({ 'compose.yaml': text })).toEqual([
+      `4:15-28 service "a" sets volumes[0] "./a:/b:ro:z", which docker compose cannot read ("invalid spec: ./a:/b:ro:z: too many colons"); ${mode}`,
+      `4:30-39 service "a" sets volumes[1] "./a::/b", which docker compose cannot read ("invalid spec: ./a::/b: empty section between colons"); ${mode}`,
+      `4:41-49 service "a" sets volumes[2] ":/data", which docker compose cannot read ("invalid spec: :/data: empty section between colons"); ${mode}`,
+    ]);
+  });
+  it('a colon inside ${...} does not split a compose spec (it does for docker stack deploy)', () => {
+    expect(volumeSpecProblem('${A:-x}:/b:ro', true)).toBeNull();
+    expect(volumeSpecProblem('${A:-x}:/b:ro')).toBe('too many colons');
   });
 });
 
