@@ -287,8 +287,19 @@ export function checkSwarmSchema(root: LMap, version = stackSchemaVersion(root))
   return { version, data, errorsByVersion: new Map(), unknownKeys, issues, casts, composeSubtrees, composeExact };
 }
 
+/** The counts of a service docker/cli decodes as unsigned numbers (the long form's ports too). */
+const UNSIGNED: string[][] = [
+  ['deploy', 'replicas'],
+  ['deploy', 'update_config', 'parallelism'],
+  ['deploy', 'rollback_config', 'parallelism'],
+  ['deploy', 'restart_policy', 'max_attempts'],
+  ['deploy', 'placement', 'max_replicas_per_node'],
+  ['healthcheck', 'retries'],
+];
+
 /**
- * What docker/cli's loader refuses in a service although the stack schema takes it: a byte size
+ * What docker/cli's loader refuses in a service although the stack schema takes it: a negative
+ * count (`replicas: -1`: "overflows uint"), a byte size
  * written in the file that it cannot read (its transformSize: go-units' RAMInBytes: `512 mega`,
  * `512Mi`), and a bind mount without a source (loader.go: "field Source must not be empty"). A value
  * an interpolation makes is judged where it is read (dockerRefusal).
@@ -308,6 +319,19 @@ function loaderIssues(root: LMap): SchemaIssue[] {
         const path = ['services', svc.key, 'deploy', 'resources', kind, 'memory'];
         if (why) out.push({ message: `${formatPath(path)} is not a size docker reads (${why}; found the string ${JSON.stringify(n.value)})`, loc: n.loc, path });
       }
+    }
+    // counts docker decodes as unsigned numbers: a negative one "overflows uint"
+    const negative = (n: LVal | undefined, path: string[]) => {
+      if (n?.kind === 'scalar' && typeof n.value === 'number' && n.value < 0 && n.raw === undefined) {
+        out.push({ message: `${formatPath(path)} is ${n.value}, which docker reads as a number of 0 or more ("${n.value} overflows uint")`, loc: n.loc, path });
+      }
+    };
+    for (const keys of UNSIGNED) negative(nodeAt(svc.value, keys), ['services', svc.key, ...keys]);
+    const ports = svc.value.index.get('ports')?.value;
+    if (ports?.kind === 'seq') {
+      ports.items.forEach((it, i) => {
+        if (it.value.kind === 'map') for (const k of ['target', 'published']) negative(it.value.index.get(k)?.value, ['services', svc.key, 'ports', String(i), k]);
+      });
     }
     const volumes = svc.value.index.get('volumes')?.value;
     if (volumes?.kind !== 'seq') continue;
