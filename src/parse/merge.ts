@@ -13,6 +13,7 @@ export function mergeTrees(base: LVal, over: LVal, path: string[] = [], onConfli
   if (over.tag === '!reset') return null;
   if (over.tag === '!override') return over;
   if (over.kind === 'scalar' && over.value === null && base.kind !== 'scalar' && isNullKeepsBase(path)) return base;
+  if (isExtraHosts(path) && base.kind !== 'scalar' && over.kind !== 'scalar') return mergeExtraHosts(base, over);
   if (base.kind === 'map' && over.kind === 'map') return mergeMaps(base, over, path, onConflict);
   if (isKeyedList(path) && base.kind !== over.kind && base.kind !== 'scalar' && over.kind !== 'scalar') {
     // `environment: {A: 1}` in one file and `environment: [A=2]` in the other: merge by name
@@ -59,10 +60,39 @@ function appendAsLists(base: LVal, over: LVal): LVal {
   const shell = base.kind === 'seq' ? base : over.kind === 'seq' ? over : { kind: 'seq' as const, loc: base.loc };
   return { ...shell, items: [...itemsOf(base), ...itemsOf(over)] };
 }
-const KEYED_LISTS = new Set(['environment', 'labels', 'extra_hosts', 'sysctls']);
+const KEYED_LISTS = new Set(['environment', 'labels', 'sysctls']);
 
 function isKeyedList(path: string[]): boolean {
   return KEYED_LISTS.has(path[path.length - 1] ?? '') && path[0] === 'services';
+}
+
+function isExtraHosts(path: string[]): boolean {
+  return path[0] === 'services' && ((path.length === 3 && path[2] === 'extra_hosts') || (path.length === 4 && path[2] === 'build' && path[3] === 'extra_hosts'));
+}
+
+/**
+ * `extra_hosts` as compose merges it (compose-go override/merge.go, mergeExtraHosts): each side as
+ * a list (a mapping's entries as `HOST=ADDRESS` items, sorted, one per address of a list), then the
+ * override's items that the base does not have after the base's.
+ */
+function mergeExtraHosts(base: LVal, over: LVal): LVal {
+  const asList = (v: LVal): LItem[] => {
+    if (v.kind === 'seq') return v.items;
+    const out: Array<{ text: string; item: LItem }> = [];
+    for (const e of (v as LMap).entries) {
+      const values = e.value.kind === 'seq' ? e.value.items.map((i) => i.value) : [e.value];
+      for (const val of values) {
+        const text = val.kind === 'scalar' && val.value === null ? e.key : `${e.key}=${val.kind === 'scalar' ? String(val.value) : ''}`;
+        out.push({ text, item: { value: { kind: 'scalar', value: text, loc: e.keyLoc } } });
+      }
+    }
+    return out.sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0)).map((x) => x.item);
+  };
+  const textOf = (it: LItem) => (it.value.kind === 'scalar' ? String(it.value.value) : null);
+  const left = asList(base);
+  const seen = new Set(left.map(textOf));
+  const right = asList(over).filter((it) => !seen.has(textOf(it)));
+  return { kind: 'seq', loc: (base.kind === 'seq' ? base : over).loc, items: [...left, ...right] };
 }
 
 /**

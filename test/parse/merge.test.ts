@@ -110,6 +110,18 @@ describe('-f A -f B: the compose merge rules', () => {
     expect(labels).toEqual({ web: { image: 'a', labels: { x: '1', y: '2' } } });
   });
 
+  it('extra_hosts merge as lists, as compose does (a mapping becomes sorted HOST=ADDRESS items; the override adds the items the base lacks)', () => {
+    expect(services('services:\n  web:\n    image: a\n    extra_hosts: {b: 2.2.2.2, a: 1.1.1.1}\n', 'services:\n  web:\n    extra_hosts: ["c:3.3.3.3", "a=1.1.1.1"]\n')).toEqual({
+      web: { image: 'a', extra_hosts: ['a=1.1.1.1', 'b=2.2.2.2', 'c:3.3.3.3'] },
+    });
+    expect(services('services:\n  web:\n    image: a\n    extra_hosts: ["a:1.1.1.1"]\n', 'services:\n  web:\n    extra_hosts: {b: [2.2.2.2, "::1"]}\n')).toEqual({
+      web: { image: 'a', extra_hosts: ['a:1.1.1.1', 'b=2.2.2.2', 'b=::1'] },
+    });
+    // and the merged list is one the schema takes
+    const r = lintFiles({ 'base.yaml': 'services:\n  web:\n    image: a\n    extra_hosts: {a: 1.1.1.1}\n', 'over.yaml': 'services:\n  web:\n    extra_hosts: ["b:2.2.2.2"]\n' }, { lint: ['base.yaml', 'over.yaml'] });
+    expect(r.findings.map(brief)).toEqual([]);
+  });
+
   it('!reset removes a value, an entry or a whole service key', () => {
     expect(
       services(
