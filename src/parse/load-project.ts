@@ -88,6 +88,8 @@ export interface ProjectIssue {
   message: string;
   loc: Loc;
   path?: string[];
+  /** what docker compose refuses and docker stack deploy takes (its merge has no "cannot override") */
+  composeOnly?: true;
 }
 
 /** A path as shown to the user: relative to the working directory when inside it, else as given. */
@@ -621,6 +623,7 @@ function conflictReporter(issues: ProjectIssue[]): OnConflict {
       message: `${formatPath(path)} is a mapping in ${fileOf(base.loc)} but ${what} in ${fileOf(overKey)}, and docker compose refuses to merge them ("cannot override ${path.join('.')}"); write keys to merge into it, or !reset / !override to drop or replace it`,
       loc: overKey,
       path,
+      composeOnly: true,
     });
   };
 }

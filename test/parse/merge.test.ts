@@ -248,6 +248,15 @@ describe('merge: what docker compose refuses to merge', () => {
     expect(toPlain(r.project.root!)).toMatchObject({ services: { web: { deploy: null, healthcheck: ['x'], ulimits: { nofile: 5 } } } });
   });
 
+  it('docker stack deploy merges them (its merge has no "cannot override"): no merge error with target swarm', () => {
+    const files = {
+      'base.yaml': 'services:\n  web:\n    image: a\n    deploy:\n      replicas: 2\n',
+      'over.yaml': 'services:\n  web:\n    deploy:\n',
+    };
+    const merged = (target: 'compose' | 'swarm') => lintFiles(files, { lint: ['base.yaml', 'over.yaml'], target }).findings.filter((f) => f.ruleId === 'merge').length;
+    expect([merged('compose'), merged('swarm')]).toEqual([1, 0]);
+  });
+
   it('no error where compose converts first (environment, labels, networks, build, ulimits.*), for x- keys, top-level definitions, or with !reset / !override', () => {
     const r = loadFiles(
       {
