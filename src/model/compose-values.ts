@@ -11,7 +11,8 @@
  * - a port's short form: nat.ParsePortSpec (transform/ports.go), as docker stack deploy checks it;
  * - a healthcheck.test list that does not start with CMD, CMD-SHELL or NONE, and network_mode beside
  *   networks (loader/validate.go); a bind mount without a source (paths/resolve.go); a short volume
- *   form it cannot read (format/volume.go: too many colons, an empty section).
+ *   form it cannot read (format/volume.go: too many colons, an empty section); the long form of a
+ *   volume, port or device without a target (override/uncity.go).
  * A number written as one is read as it is. `docker stack deploy` reads these its own way
  * (src/engine/swarm-schema.ts).
  */
@@ -56,6 +57,13 @@ const ADVICE: Record<Kind, string> = {
   port: 'expected [HOST_IP:][PUBLISHED:]TARGET[/PROTOCOL], an IP address (not a host name) and ports from 0 to 65535 and protocol tcp, udp or sctp',
 };
 const WHAT: Record<Kind, string> = { size: 'a size', duration: 'a duration', cpus: 'a number of CPUs', int: 'a whole number', float: 'a number', bool: 'a boolean', port: 'a port' };
+
+/** Lists whose long form needs a target: [key, what compose calls it, how its message names the item] */
+const LONG_FORMS: ReadonlyArray<readonly [string, string, string]> = [
+  ['volumes', 'mount target', 'volume'],
+  ['ports', 'target port', 'ports'],
+  ['devices', 'mount target', 'device'],
+];
 
 /** What a healthcheck.test list may start with (compose-go compares them as written: `cmd` is none). */
 const HEALTHCHECK_KINDS = new Set(['CMD', 'CMD-SHELL', 'NONE']);
@@ -209,6 +217,19 @@ export function composeValueIssues(root: LMap): ConsistencyIssue[] {
           message: `service "${svc.key}" sets volumes[${i}] as a bind mount without a source, which docker compose refuses ("invalid mount config for type "bind": field Source must not be empty"); set source to the path on the host to mount`,
           loc: type.keyLoc,
           path: ['services', svc.key, 'volumes', String(i)],
+        });
+      });
+    }
+    // compose-go, override/uncity.go: the long form of a volume, port or device names its target
+    for (const [key, what, word] of LONG_FORMS) {
+      const list = svc.value.index.get(key)?.value;
+      if (list?.kind !== 'seq') continue;
+      list.items.forEach((it, i) => {
+        if (it.value.kind !== 'map' || it.value.index.has('target')) return;
+        out.push({
+          message: `service "${svc.key}" sets ${key}[${i}] without a target, which docker compose refuses ("service ${word} ${key}[${i}] is missing a ${what}"); set target to the ${what === 'target port' ? 'port in the container' : 'path in the container'}`,
+          loc: it.value.loc,
+          path: ['services', svc.key, key, String(i)],
         });
       });
     }

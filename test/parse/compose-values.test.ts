@@ -190,6 +190,17 @@ describe('a short volume form compose cannot read', () => {
   });
 });
 
+describe('a long form without a target', () => {
+  it('of a volume, a port or a device is refused by compose', () => {
+    const text = 'services:\n  a:\n    image: a:1\n    volumes:\n      - {type: volume, source: data}\n      - {type: volume, source: data, target: /d}\n    ports:\n      - {published: 8080}\n    devices:\n      - {source: /dev/fuse}\nvolumes:\n  data: {}\n';
+    expect(schema({ 'compose.yaml': text })).toEqual([
+      '5:9-37 service "a" sets volumes[0] without a target, which docker compose refuses ("service volume volumes[0] is missing a mount target"); set target to the path in the container',
+      '8:9-26 service "a" sets ports[0] without a target, which docker compose refuses ("service ports ports[0] is missing a target port"); set target to the port in the container',
+      '10:9-28 service "a" sets devices[0] without a target, which docker compose refuses ("service device devices[0] is missing a mount target"); set target to the path in the container',
+    ]);
+  });
+});
+
 describe('a bind mount without a source', () => {
   it('is refused by compose and by docker stack deploy (which refuses an empty one too)', () => {
     const text = 'services:\n  a:\n    image: a:1\n    volumes:\n      - type: bind\n        target: /data\n      - {type: bind, source: "", target: /b}\n      - {type: volume, target: /c}\n      - {type: bind, source: ./d, target: /d}\n';
