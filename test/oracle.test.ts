@@ -287,7 +287,7 @@ describe.skipIf(!HAS_DOCKER)('docker stack config on several files (-c A -c B): 
  * Top-level resources whose keys contradict each other (src/model/resource-conflicts.ts): docker
  * refuses each file exactly when lint has a swarm-compat error, with the words docker says.
  */
-describe.skipIf(!HAS_DOCKER)('resources whose keys conflict, bind mounts without a source and negative counts agree with docker stack config', () => {
+describe.skipIf(!HAS_DOCKER)('what docker/cli refuses as it loads a file (conflicting resource keys, bind mounts without a source, negative counts, command strings, shm_size) agrees with docker stack config', () => {
   const dir = mkdtempSync(join(tmpdir(), 'stackopt-oracle-resources-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const head = 'version: "3.8"\nservices:\n  web:\n    image: nginx:1.27\n';
@@ -313,6 +313,13 @@ describe.skipIf(!HAS_DOCKER)('resources whose keys conflict, bind mounts without
     ['negative-retries', '    healthcheck: {test: [CMD, "true"], retries: -1}\n'],
     ['negative-target', '    ports: [{target: -80, published: 8080}]\n'],
     ['zero-replicas', '    deploy: {replicas: 0, placement: {max_replicas_per_node: 0}}\n'],
+    // and command strings docker splits into words, shm_size as a number
+    ['command-open-double', '    command: echo "hello\n'],
+    ['command-open-single', "    command: echo it's\n"],
+    ['command-escape-end', '    entrypoint: "echo a\\\\"\n'],
+    ['command-closed', `    command: sh -c 'echo "it''s"; exit 0' \\"x\\"\n`],
+    ['shm-number', '    shm_size: 268435456\n'],
+    ['shm-string', '    shm_size: "256m"\n'],
   ];
 
   it('each file: docker refuses it exactly when lint has a swarm-compat error saying what docker says', async () => {
@@ -323,7 +330,11 @@ describe.skipIf(!HAS_DOCKER)('resources whose keys conflict, bind mounts without
       const errors = lintProject({ files: [file], environment: {}, target: 'swarm' }).findings.filter((f) => f.ruleId === 'swarm-compat' && f.severity === 'error');
       expect(errors.length > 0, name).toBe(!docker.ok);
       // docker's last line; of a decoding error, what it says of the value (its field names are Go's)
-      const said = docker.error.trim().split('\n').pop()!.replace(/^cannot parse '[^']+', /, '');
+      const said = docker.error
+        .trim()
+        .split('\n')
+        .pop()!
+        .replace(/^cannot parse '[^']+', |^error decoding '[^']+': /, '');
       if (!docker.ok) expect(errors.map((e) => e.message).join('\n'), name).toContain(said);
     }
   }, 120_000);

@@ -9,7 +9,7 @@ import { packageRoot } from './package-info.js';
 import { validateStack } from '../generated/stack-validator.js';
 import { validateCompose } from '../generated/validators.js';
 import * as stackFormats from '../parse/stack-formats.js';
-import { sizeRefusal } from '../parse/go-values.js';
+import { shellWordsProblem, sizeRefusal } from '../parse/go-values.js';
 import { resourceConflicts } from '../model/resource-conflicts.js';
 import { formatPath, type Loc } from '../parse/location.js';
 import { interpolateStack, type Lookup, type NamedModifier } from '../parse/interpolate.js';
@@ -332,6 +332,16 @@ function loaderIssues(root: LMap): SchemaIssue[] {
       ports.items.forEach((it, i) => {
         if (it.value.kind === 'map') for (const k of ['target', 'published']) negative(it.value.index.get(k)?.value, ['services', svc.key, 'ports', String(i), k]);
       });
+    }
+    // a command string docker splits into words (shlex); shm_size, which it decodes as a string
+    for (const key of ['command', 'entrypoint']) {
+      const cmd = svc.value.index.get(key)?.value;
+      const why = cmd?.kind === 'scalar' && typeof cmd.value === 'string' && cmd.raw === undefined ? shellWordsProblem(cmd.value) : null;
+      if (why) out.push({ message: `${formatPath(['services', svc.key, key])} ${JSON.stringify(cmd!.kind === 'scalar' ? cmd!.value : '')} cannot be split into words (${why}); close the quote, or write it as a list of words`, loc: cmd!.loc, path: ['services', svc.key, key] });
+    }
+    const shm = svc.value.index.get('shm_size')?.value;
+    if (shm?.kind === 'scalar' && typeof shm.value === 'number') {
+      out.push({ message: `${formatPath(['services', svc.key, 'shm_size'])} is the number ${shm.value}, where docker decodes a string ("'shm_size' expected type 'string', got unconvertible type '${Number.isInteger(shm.value) ? 'int' : 'float64'}', value: '${shm.value}'"); quote it ("${shm.value}"), though docker stack deploy ignores shm_size`, loc: shm.loc, path: ['services', svc.key, 'shm_size'] });
     }
     const volumes = svc.value.index.get('volumes')?.value;
     if (volumes?.kind !== 'seq') continue;

@@ -12,11 +12,13 @@
  * - a healthcheck.test list that does not start with CMD, CMD-SHELL or NONE, and network_mode beside
  *   networks (loader/validate.go); a bind mount without a source (paths/resolve.go); a short volume
  *   form it cannot read (format/volume.go: too many colons, an empty section); the long form of a
- *   volume, port or device without a target (override/uncity.go).
+ *   volume, port or device without a target (override/uncity.go); a command or entrypoint string
+ *   with a quote left open (types/command.go), an environment list item whose name ends in a space
+ *   (types/mapping.go), an extra host without an address (types/hostList.go).
  * A number written as one is read as it is. `docker stack deploy` reads these its own way
  * (src/engine/swarm-schema.ts).
  */
-import { isComposeDuration, isGoFloat, isGoInt, sizeRefusal, volumeSpecProblem } from '../parse/go-values.js';
+import { isComposeDuration, isGoFloat, isGoInt, shellWordsProblem, sizeRefusal, volumeSpecProblem } from '../parse/go-values.js';
 import { ports } from '../parse/stack-formats.js';
 import { COMPOSE_CASTS, type LMap, type LScalar, type LVal } from '../parse/located.js';
 import { formatPath } from '../parse/location.js';
@@ -217,6 +219,44 @@ export function composeValueIssues(root: LMap): ConsistencyIssue[] {
           message: `service "${svc.key}" sets volumes[${i}] as a bind mount without a source, which docker compose refuses ("invalid mount config for type "bind": field Source must not be empty"); set source to the path on the host to mount`,
           loc: type.keyLoc,
           path: ['services', svc.key, 'volumes', String(i)],
+        });
+      });
+    }
+    // compose-go, types/command.go: a command string is split into words (shellwords)
+    for (const key of ['command', 'entrypoint']) {
+      const cmd = svc.value.index.get(key)?.value;
+      if (cmd?.kind !== 'scalar' || typeof cmd.value !== 'string' || cmd.raw !== undefined || !shellWordsProblem(cmd.value, true)) continue;
+      out.push({
+        message: `service "${svc.key}" sets ${key} ${JSON.stringify(cmd.value)} with a quote left open, which docker compose refuses ("invalid command line string"); close the quote, or write the ${key} as a list of words`,
+        loc: cmd.loc,
+        path: ['services', svc.key, key],
+      });
+    }
+    // types/mapping.go: a variable's name in the list form ends at `=`, not after a space
+    const env = svc.value.index.get('environment')?.value;
+    if (env?.kind === 'seq') {
+      env.items.forEach((it, i) => {
+        const v = it.value;
+        if (v.kind !== 'scalar' || typeof v.value !== 'string' || v.raw !== undefined) return;
+        const name = v.value.split('=', 1)[0]!;
+        if (name === '' || !/\s$/.test(name)) return;
+        out.push({
+          message: `service "${svc.key}" sets environment[${i}] ${JSON.stringify(v.value)}, which docker compose refuses ("environment variable ${name} is declared with a trailing space"); write NAME=value without spaces around the name`,
+          loc: v.loc,
+          path: ['services', svc.key, 'environment', String(i)],
+        });
+      });
+    }
+    // types/hostList.go: an extra host names its address
+    const hosts = svc.value.index.get('extra_hosts')?.value;
+    if (hosts?.kind === 'seq') {
+      hosts.items.forEach((it, i) => {
+        const v = it.value;
+        if (v.kind !== 'scalar' || typeof v.value !== 'string' || v.raw !== undefined || v.value.includes('=') || v.value.includes(':')) return;
+        out.push({
+          message: `service "${svc.key}" sets extra_hosts[${i}] ${JSON.stringify(v.value)} without an address, which docker compose refuses ("invalid additional host, missing IP: ${v.value}"); write HOST:ADDRESS or HOST=ADDRESS`,
+          loc: v.loc,
+          path: ['services', svc.key, 'extra_hosts', String(i)],
         });
       });
     }

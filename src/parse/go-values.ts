@@ -115,3 +115,26 @@ export function volumeSpecProblem(spec: string, composeBraces = false): string |
   }
   return null;
 }
+
+/**
+ * Why a command string cannot be split into words as docker splits it, or null: a quote left open,
+ * or a backslash at the end (docker/cli's shlex: "EOF found when expecting closing quote", "EOF
+ * found after escape character"). compose-go's shellwords says "invalid command line string", and
+ * stops reading at an unquoted `;`, `&`, `|`, `<` or `>` (`composeOperators`).
+ */
+export function shellWordsProblem(s: string, composeOperators = false): string | null {
+  let single = false;
+  let double = false;
+  let escaped = false;
+  for (const ch of s) {
+    if (escaped) escaped = false;
+    else if (single) single = ch !== "'";
+    else if (ch === '\\') escaped = true;
+    else if (double) double = ch !== '"';
+    else if (ch === "'") single = true;
+    else if (ch === '"') double = true;
+    else if (composeOperators && ';&|<>'.includes(ch)) return null;
+  }
+  if (escaped) return 'EOF found after escape character';
+  return single || double ? 'EOF found when expecting closing quote' : null;
+}

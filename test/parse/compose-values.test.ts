@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lintFiles } from './helpers.js';
 import swarmCompat from '../../rules/swarm-compat/index.js';
-import { isComposeDuration, isGoFloat, isGoInt, sizeRefusal, volumeSpecProblem } from '../../src/parse/go-values.js';
+import { isComposeDuration, isGoFloat, isGoInt, shellWordsProblem, sizeRefusal, volumeSpecProblem } from '../../src/parse/go-values.js';
 
 /**
  * Values docker compose cannot decode though the compose-spec schema takes them (compose-go:
@@ -198,6 +198,36 @@ describe('a long form without a target', () => {
       '8:9-26 service "a" sets ports[0] without a target, which docker compose refuses ("service ports ports[0] is missing a target port"); set target to the port in the container',
       '10:9-28 service "a" sets devices[0] without a target, which docker compose refuses ("service device devices[0] is missing a mount target"); set target to the path in the container',
     ]);
+  });
+});
+
+describe('strings compose splits or cuts as it loads them', () => {
+  it('a command with a quote left open, an environment name ending in a space, an extra host without an address', () => {
+    const text = [
+      'services:',
+      '  a:',
+      '    image: a:1',
+      "    command: echo it's",
+      '    entrypoint: sh -c "echo ok"',
+      '    environment: ["FOO =bar", "BAR=baz qux", "EMPTY"]',
+      '    extra_hosts: [somehost, "db:10.0.0.2", "cache=10.0.0.3"]',
+      '  b:',
+      '    image: b:1',
+      "    command: echo a; echo it's",
+      '',
+    ].join('\n');
+    expect(schema({ 'compose.yaml': text })).toEqual([
+      `4:14-23 service "a" sets command "echo it's" with a quote left open, which docker compose refuses ("invalid command line string"); close the quote, or write the command as a list of words`,
+      '6:19-29 service "a" sets environment[0] "FOO =bar", which docker compose refuses ("environment variable FOO  is declared with a trailing space"); write NAME=value without spaces around the name',
+      '7:19-27 service "a" sets extra_hosts[0] "somehost" without an address, which docker compose refuses ("invalid additional host, missing IP: somehost"); write HOST:ADDRESS or HOST=ADDRESS',
+    ]);
+  });
+  it('shellwords and shlex both refuse an open quote or a final backslash; shellwords stops at ; & | < >', () => {
+    expect(shellWordsProblem('echo "a')).toBe('EOF found when expecting closing quote');
+    expect(shellWordsProblem('echo a\\')).toBe('EOF found after escape character');
+    expect(shellWordsProblem(`sh -c 'echo "x"' "it's"`)).toBeNull();
+    expect(shellWordsProblem("echo a; echo it's")).toBe('EOF found when expecting closing quote');
+    expect(shellWordsProblem("echo a; echo it's", true)).toBeNull();
   });
 });
 
