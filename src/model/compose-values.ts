@@ -18,9 +18,9 @@
  * A number written as one is read as it is. `docker stack deploy` reads these its own way
  * (src/engine/swarm-schema.ts).
  */
-import { isComposeDuration, isGoFloat, isGoInt, shellWordsProblem, sizeRefusal, volumeSpecProblem } from '../parse/go-values.js';
+import { isComposeDuration, isGoFloat, isGoInt, parseVolumeSpec, shellWordsProblem, sizeRefusal, volumeSpecProblem } from '../parse/go-values.js';
 import { ports } from '../parse/stack-formats.js';
-import { COMPOSE_CASTS, type LMap, type LScalar, type LVal } from '../parse/located.js';
+import { COMPOSE_CASTS, type LEntry, type LMap, type LScalar, type LVal } from '../parse/located.js';
 import { formatPath } from '../parse/location.js';
 import type { ConsistencyIssue } from './compose-consistency.js';
 
@@ -260,6 +260,7 @@ export function composeValueIssues(root: LMap): ConsistencyIssue[] {
         });
       });
     }
+    consistency(svc.key, svc.value, out);
     // compose-go, override/uncity.go: the long form of a volume, port or device names its target
     for (const [key, what, word] of LONG_FORMS) {
       const list = svc.value.index.get(key)?.value;
@@ -286,4 +287,74 @@ export function composeValueIssues(root: LMap): ConsistencyIssue[] {
     }
   }
   return out;
+}
+
+const text = (v: LVal | undefined): string | undefined => (v?.kind === 'scalar' && v.raw === undefined && typeof v.value === 'string' ? v.value : undefined);
+
+/**
+ * What compose-go's checkConsistency (loader/validate.go) refuses in one service, from what the file
+ * wrote: dockerfile beside dockerfile_inline, build.platforms without the service's platform, a
+ * negative scale or replicas count, a watch rule without a target for an action that syncs, and a
+ * tmpfs target mounted again by another tmpfs entry or a volume (volumes of one target are one
+ * volume: compose keeps the last before it checks).
+ */
+function consistency(name: string, svc: LMap, out: ConsistencyIssue[]): void {
+  const issue = (loc: LEntry['keyLoc'], path: string[], message: string) => out.push({ message: `service "${name}" ${message}`, loc, path: ['services', name, ...path] });
+  const build = svc.index.get('build');
+  if (build?.value.kind === 'map') {
+    const inline = build.value.index.get('dockerfile_inline');
+    if (inline && build.value.index.has('dockerfile')) issue(inline.keyLoc, ['build', 'dockerfile_inline'], `sets build.dockerfile and build.dockerfile_inline, which docker compose refuses ("declares mutualy exclusive dockerfile and dockerfile_inline"); keep one of them`);
+    const platforms = build.value.index.get('platforms');
+    const platform = text(svc.index.get('platform')?.value);
+    if (platform !== undefined && platforms?.value.kind === 'seq' && platforms.value.items.length > 0 && platforms.value.items.every((it) => text(it.value) !== undefined) && !platforms.value.items.some((it) => text(it.value) === platform)) {
+      issue(platforms.keyLoc, ['build', 'platforms'], `sets platform ${JSON.stringify(platform)}, which build.platforms does not list, and docker compose refuses that ("service.build.platforms MUST include service.platform"); add it to build.platforms`);
+    }
+  }
+  for (const path of [['scale'], ['deploy', 'replicas']]) {
+    let v: LVal | undefined = svc;
+    for (const k of path) v = v?.kind === 'map' ? v.index.get(k)?.value : undefined;
+    if (v?.kind === 'scalar' && v.raw === undefined && typeof v.value === 'number' && v.value < 0) {
+      out.push({ message: `service "${name}" sets ${path.join('.')} to ${v.value}, which docker compose refuses ("services.${name}.${path.join('.')}: must be greater than or equal to 0"); write 0 or more`, loc: v.loc, path: ['services', name, ...path] });
+    }
+  }
+  const watch = svc.index.get('develop')?.value;
+  const rules = watch?.kind === 'map' ? watch.index.get('watch')?.value : undefined;
+  if (rules?.kind === 'seq') {
+    rules.items.forEach((it, i) => {
+      if (it.value.kind !== 'map' || it.value.index.has('target')) return;
+      const action = text(it.value.index.get('action')?.value);
+      if (action === undefined || action === 'rebuild' || action === 'restart') return;
+      issue(it.value.loc, ['develop', 'watch', String(i)], `sets develop.watch[${i}] with action ${action} and no target, which docker compose refuses ("develop.watch: target is required for non-rebuild actions"); set target to the path in the container`);
+    });
+  }
+  // each mount target once: the tmpfs entries, then the volumes (the last volume of a target)
+  const mounts = new Map<string, string>();
+  const tmpfs = svc.index.get('tmpfs')?.value;
+  const tmpfsItems = tmpfs?.kind === 'seq' ? tmpfs.items.map((it) => it.value) : tmpfs ? [tmpfs] : [];
+  tmpfsItems.forEach((v, i) => {
+    const t = text(v);
+    if (t === undefined) return;
+    const path = t.split(':', 1)[0]!;
+    const where = tmpfs?.kind === 'seq' ? `tmpfs[${i}]` : 'tmpfs';
+    const first = mounts.get(path);
+    if (first !== undefined) issue(v.loc, tmpfs?.kind === 'seq' ? ['tmpfs', String(i)] : ['tmpfs'], `mounts ${path} twice (${first} and ${where}), which docker compose refuses ("target ${path} already mounted"); keep one of them`);
+    else mounts.set(path, where);
+  });
+  const volumes = svc.index.get('volumes')?.value;
+  if (volumes?.kind === 'seq' && mounts.size > 0) {
+    const last = new Map<string, { i: number; loc: LEntry['keyLoc'] }>();
+    volumes.items.forEach((it, i) => {
+      const v = it.value;
+      const target = v.kind === 'map' ? text(v.index.get('target')?.value) : (() => {
+        const spec = text(v);
+        const parsed = spec === undefined ? undefined : parseVolumeSpec(spec, true);
+        return parsed && !('problem' in parsed) ? parsed.target : undefined;
+      })();
+      if (target !== undefined) last.set(target, { i, loc: v.loc });
+    });
+    for (const [target, { i, loc }] of last) {
+      const first = mounts.get(target);
+      if (first !== undefined) issue(loc, ['volumes', String(i)], `mounts ${target} twice (${first} and volumes[${i}]), which docker compose refuses ("target ${target} already mounted"); keep one of them`);
+    }
+  }
 }

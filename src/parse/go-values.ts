@@ -80,13 +80,14 @@ export function isComposeDuration(s: string): boolean {
 }
 
 /**
- * What docker's short volume parser says of a spec (docker/cli's cli/compose/loader ParseVolume, and
- * compose-go's format/volume.go, which with `composeBraces` does not split at a `:` inside `${...}`):
- * null when it reads it, else its complaint. A one-letter section before a `:` is a Windows drive.
+ * A short volume spec as docker's parser splits it (docker/cli's cli/compose/loader ParseVolume, and
+ * compose-go's format/volume.go, which with `composeBraces` does not split at a `:` inside
+ * `${...}`): its source and target, or its complaint. A one-letter section before a `:` is a Windows
+ * drive; a spec of one or two characters is a target.
  */
-export function volumeSpecProblem(spec: string, composeBraces = false): string | null {
-  if (spec.length === 0) return 'invalid empty volume spec';
-  if (spec.length <= 2) return null;
+export function parseVolumeSpec(spec: string, composeBraces = false): { source: string; target: string } | { problem: string } {
+  if (spec.length === 0) return { problem: 'invalid empty volume spec' };
+  if (spec.length <= 2) return { source: '', target: spec };
   let buffer = '';
   let source = '';
   let target = '';
@@ -102,18 +103,25 @@ export function volumeSpecProblem(spec: string, composeBraces = false): string |
     if (ch === ':' && buffer.length === 1 && /\p{L}/u.test(buffer)) {
       buffer += ch; // a Windows drive letter
       continue;
-    } else if ((ch === ':' || ch === '\u0000') && braces === 0) {
-      if (buffer.length === 0) return 'empty section between colons';
+    }
+    if ((ch === ':' || ch === '\u0000') && braces === 0) {
+      if (buffer.length === 0) return { problem: 'empty section between colons' };
       if (source === '' && ch === '\u0000') target = buffer;
       else if (source === '') source = buffer;
       else if (target === '') target = buffer;
-      else if (ch === ':') return 'too many colons';
+      else if (ch === ':') return { problem: 'too many colons' };
       buffer = '';
       continue;
     }
     buffer += ch;
   }
-  return null;
+  return { source, target };
+}
+
+/** What docker's short volume parser says of a spec (parseVolumeSpec): null when it reads it, else its complaint. */
+export function volumeSpecProblem(spec: string, composeBraces = false): string | null {
+  const r = parseVolumeSpec(spec, composeBraces);
+  return 'problem' in r ? r.problem : null;
 }
 
 /**

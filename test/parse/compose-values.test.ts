@@ -261,3 +261,38 @@ describe('the compose-spec schema as compose-go validates it', () => {
     expect(schema({ 'compose.yaml': text.replace('per_replica: true', 'per_replicas: true') })).toEqual(['5:56-68 unknown key "per_replicas" in services.web.pre_start.0; did you mean "per_replica"?']);
   });
 });
+
+describe("what compose-go's checkConsistency refuses in a service", () => {
+  it('dockerfile beside dockerfile_inline, a platform build.platforms lacks, a negative scale or replicas, a sync watch without a target, a tmpfs target mounted again', () => {
+    const text = [
+      'services:',
+      '  a:',
+      '    image: a:1',
+      '    platform: linux/arm64',
+      '    build: {context: ., dockerfile: Dockerfile, dockerfile_inline: "FROM x", platforms: [linux/amd64]}',
+      '    scale: -1',
+      '    develop:',
+      '      watch:',
+      '        - {path: ./src, action: sync}',
+      '        - {path: ./pkg, action: rebuild}',
+      '    tmpfs: [/run, "/run:size=64m", /tmp]',
+      '    volumes: ["./a:/tmp", "./b:/data", {type: volume, source: v, target: /data}]',
+      '  b:',
+      '    image: b:1',
+      '    platform: linux/amd64',
+      '    build: {context: ., platforms: [linux/amd64, linux/arm64]}',
+      '    deploy: {replicas: 0}',
+      'volumes:',
+      '  v: {}',
+      '',
+    ].join('\n');
+    expect(schema({ 'compose.yaml': text })).toEqual([
+      '5:49-66 service "a" sets build.dockerfile and build.dockerfile_inline, which docker compose refuses ("declares mutualy exclusive dockerfile and dockerfile_inline"); keep one of them',
+      '5:78-87 service "a" sets platform "linux/arm64", which build.platforms does not list, and docker compose refuses that ("service.build.platforms MUST include service.platform"); add it to build.platforms',
+      '6:12-14 service "a" sets scale to -1, which docker compose refuses ("services.a.scale: must be greater than or equal to 0"); write 0 or more',
+      '9:11-38 service "a" sets develop.watch[0] with action sync and no target, which docker compose refuses ("develop.watch: target is required for non-rebuild actions"); set target to the path in the container',
+      '11:19-34 service "a" mounts /run twice (tmpfs[0] and tmpfs[1]), which docker compose refuses ("target /run already mounted"); keep one of them',
+      '12:15-25 service "a" mounts /tmp twice (tmpfs[2] and volumes[0]), which docker compose refuses ("target /tmp already mounted"); keep one of them',
+    ]);
+  });
+});
