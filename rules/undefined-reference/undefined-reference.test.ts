@@ -16,6 +16,16 @@ testRule(rule, {
   ],
   invalid: [
     {
+      name: 'compose: a secret a build uses and a model, each not declared; swarm ignores build and has no models',
+      code: {
+        'compose.yaml': 'services:\n  web:\n    build:\n      context: .\n      secrets: [token, {source: npmrc}]\n    models: [llm]\n  api:\n    image: api:1\n    models:\n      chat: {endpoint_var: URL}\nsecrets:\n  token: {file: ./t}\nmodels:\n  llm: {model: ai/smollm2}\n',
+      },
+      errors: [
+        { message: 'service "web" uses build secret "npmrc", which is not declared under the top-level secrets key; declare it there (secrets: npmrc: ...) or fix the name', line: 5, column: 33, endColumn: 38 },
+        { message: 'service "api" uses model "chat", which is not declared under the top-level models key; declare it there (models: chat: ...) or fix the name', line: 10, column: 7, endColumn: 11 },
+      ],
+    },
+    {
       name: 'a name an unset variable gives: said as written, not as an undeclared ""',
       code: 'services:\n  web:\n    image: nginx:1.27\n    secrets:\n      - source: ${SECRET_NAME}\nsecrets:\n  db: {file: ./db.txt}\n',
       errors: [{ messageId: 'unsetName', message: 'service "web" uses secret "${SECRET_NAME}", whose name is empty here (the variable is not set); set it, or write the name', line: 5, column: 17 }],
