@@ -5,7 +5,7 @@ import type { DotenvUse, LVal, YamlPath } from '../../src/parse/located.js';
 import type { Loc } from '../../src/parse/location.js';
 import { defineRule } from '../../src/engine/types.js';
 import { volumeSpecProblem } from '../../src/parse/go-values.js';
-import { checkSwarmSchema, dockerRefusal, dockerVersion, findInterpolationFormatIssues, LATEST_STACK_VERSION, reportedByCompose, STACK_VERSIONS, versionAccepting, type UnknownKeyIssue } from '../../src/engine/swarm-schema.js';
+import { checkSwarmSchema, composeRejectsKey, dockerRefusal, dockerVersion, findInterpolationFormatIssues, LATEST_STACK_VERSION, reportedByCompose, STACK_VERSIONS, versionAccepting, type UnknownKeyIssue } from '../../src/engine/swarm-schema.js';
 import type { FileVersion } from '../../src/parse/load-project.js';
 import { interpolateStack } from '../../src/parse/interpolate.js';
 import { stackTarget } from '../../src/engine/target.js';
@@ -324,7 +324,7 @@ export default defineRule({
 
         function reportUnknownKey(u: UnknownKeyIssue): void {
           const path = [...u.parentPath, u.key];
-          if (reportedByCompose(result, path)) return; // a typo or a key compose rejects too: `schema` says so
+          if (composeRejectsKey(result, path)) return; // a typo or a key compose rejects too: `schema` says so
           const svc = serviceOf(u.parentPath);
           const at = u.entry.keyLoc;
           if (u.parentPath.length === 2 && u.parentPath[0] === 'services') {

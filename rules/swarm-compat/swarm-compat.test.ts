@@ -145,6 +145,11 @@ testRule(rule, {
       ],
     },
     {
+      name: 'a key the stack schema does not allow is said even where compose reports its value (cpu_percent: 200)',
+      code: stack('version: "3.8"\nservices:\n  s:\n    image: nginx:1.27\n    cpu_percent: 200\n'),
+      errors: [{ message: /^service "s" sets cpu_percent, which docker stack deploy rejects \("services\.s Additional property cpu_percent is not allowed"\)/, line: 5, column: 5 }],
+    },
+    {
       name: 'ignored keys are warnings that name the swarm way',
       code: stack('services:\n  api:\n    image: api:1\n    build: .\n    restart: always\n    container_name: api\n    depends_on: [db]\n  db:\n    image: db:1\n    links: [api]\n'),
       errors: [

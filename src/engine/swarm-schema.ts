@@ -113,6 +113,8 @@ export interface SwarmSchemaResult {
   composeSubtrees: Set<string>;
   /** paths where it reports another problem (duplicates, a pattern, a missing key): only that node is covered */
   composeExact: Set<string>;
+  /** keys (their paths, joined by "\u0000") the compose-spec schema reports as unknown */
+  composeUnknown: Set<string>;
 }
 
 type Cast = 'int' | 'float' | 'bool';
@@ -272,19 +274,21 @@ export function checkSwarmSchema(root: LMap, version = stackSchemaVersion(root))
   });
   const composeSubtrees = new Set<string>();
   const composeExact = new Set<string>();
+  const composeUnknown = new Set<string>();
   checkSchema(root, validateCompose as CompiledValidator, {
     ignore: (e, path) => {
       if (e.keyword === 'additionalProperties') {
         const k = String((e.params as { additionalProperty: string }).additionalProperty);
         if (path.length === 2 && path[0] === 'services' && COMPOSE_KEYS_OWNED_BY_RULES.has(k)) return true;
         composeSubtrees.add(key([...path, k]));
+        composeUnknown.add(key([...path, k]));
       } else if (SUBTREE_KEYWORDS.has(e.keyword)) composeSubtrees.add(key(path));
       else composeExact.add(key(path));
       return false;
     },
   });
   issues.push(...loaderIssues(root), ...resourceConflicts(root, 'swarm'));
-  return { version, data, errorsByVersion: new Map(), unknownKeys, issues, casts, composeSubtrees, composeExact };
+  return { version, data, errorsByVersion: new Map(), unknownKeys, issues, casts, composeSubtrees, composeExact, composeUnknown };
 }
 
 /** The counts of a service docker/cli decodes as unsigned numbers (the long form's ports too). */
@@ -379,6 +383,17 @@ export function versionAccepting(result: SwarmSchemaResult, u: UnknownKeyIssue):
   if (result.version === LATEST_STACK_VERSION || rejects(LATEST_STACK_VERSION)) return null;
   for (const version of STACK_VERSIONS.slice(STACK_VERSIONS.indexOf(result.version) + 1)) if (!rejects(version)) return version;
   return null;
+}
+
+/**
+ * True when the compose-spec check already reports a key docker's stack schema does not allow: as
+ * an unknown key too, or a wrong key or type above it. An error about its value (`cpu_percent: 200`)
+ * does not: docker's complaint is the key itself.
+ */
+export function composeRejectsKey(result: SwarmSchemaResult, path: readonly string[]): boolean {
+  if (result.composeUnknown.has(key(path))) return true;
+  for (let n = path.length - 1; n >= 1; n--) if (result.composeSubtrees.has(key(path.slice(0, n)))) return true;
+  return false;
 }
 
 /** Errors that say a whole value is of the wrong kind: nothing below it needs saying again. */
