@@ -60,6 +60,10 @@ const ADVICE: Record<Kind, string> = {
 };
 const WHAT: Record<Kind, string> = { size: 'a size', duration: 'a duration', cpus: 'a number of CPUs', int: 'a whole number', float: 'a number', bool: 'a boolean', port: 'a port' };
 
+const COMMAND_KEYS = ['command', 'entrypoint'];
+/** the counts compose refuses below 0 */
+const COUNTS = [['scale'], ['deploy', 'replicas']];
+
 /** Lists whose long form needs a target: [key, what compose calls it, how its message names the item] */
 const LONG_FORMS: ReadonlyArray<readonly [string, string, string]> = [
   ['volumes', 'mount target', 'volume'],
@@ -118,6 +122,26 @@ function mergeCasts(fields: Where): Where {
   return out;
 }
 
+/** FIELDS as the walk reads it: a value's own kind, its keys, any key, any list item (one look-up a key). */
+interface Node {
+  kind?: Kind;
+  keys?: Map<string, Node>;
+  any?: Node;
+  item?: Node;
+}
+function compile(where: Where | Kind): Node {
+  if (typeof where === 'string') return { kind: where };
+  const node: Node = {};
+  for (const [k, v] of Object.entries(where)) {
+    if (k === '') node.kind = v as Kind;
+    else if (k === '*') node.any = compile(v);
+    else if (k === '[]') node.item = compile(v);
+    else (node.keys ??= new Map()).set(k, compile(v));
+  }
+  return node;
+}
+const TRIE = compile(FIELDS);
+
 /** The kind compose-go reads at a path (keys; list indexes as numbers or digit strings), or undefined. */
 export function composeKindAt(path: readonly (string | number)[]): Kind | undefined {
   let where: Where | Kind = FIELDS;
@@ -146,27 +170,24 @@ export function composeValueIssues(root: LMap): ConsistencyIssue[] {
   const out: ConsistencyIssue[] = [];
   const services = root.index.get('services')?.value;
   const path: string[] = [];
-  const walk = (v: LVal, where: Where | Kind) => {
-    if (typeof where === 'string') {
-      if (v.kind === 'scalar') check(v, where);
-      return;
-    }
+  const walk = (v: LVal, node: Node) => {
     if (v.kind === 'scalar') {
-      const own = where[''];
-      if (typeof own === 'string') check(v, own);
+      if (node.kind !== undefined) check(v, node.kind);
     } else if (v.kind === 'map') {
-      for (const e of v.entries) {
-        if (e.key === '[]' || e.key === '' || e.key === '*') continue;
-        const next = (Object.hasOwn(where, e.key) ? where[e.key] : undefined) ?? where['*'];
+      if (node.keys === undefined && node.any === undefined) return;
+      const entries = v.entries;
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i]!;
+        const next = node.keys?.get(e.key) ?? node.any;
         if (next === undefined) continue;
         path.push(e.key);
         walk(e.value, next);
         path.pop();
       }
-    } else if (where['[]'] !== undefined) {
+    } else if (node.item !== undefined) {
       for (let i = 0; i < v.items.length; i++) {
         path.push(String(i));
-        walk(v.items[i]!.value, where['[]']);
+        walk(v.items[i]!.value, node.item);
         path.pop();
       }
     }
@@ -182,7 +203,7 @@ export function composeValueIssues(root: LMap): ConsistencyIssue[] {
     const what = path[0] === 'services' && path.length > 2 ? `service "${path[1]}" sets ${formatPath(path.slice(2))}` : `${formatPath(path)} is`;
     out.push({ message: `${what} ${JSON.stringify(written)}, which docker compose cannot read as ${WHAT[kind]} (${why}); ${ADVICE[kind]}`, loc: n.loc, path: [...path] });
   };
-  walk(root, FIELDS);
+  walk(root, TRIE);
   if (services?.kind !== 'map') return out;
   for (const svc of services.entries) {
     if (svc.value.kind !== 'map') continue;
@@ -223,7 +244,7 @@ export function composeValueIssues(root: LMap): ConsistencyIssue[] {
       });
     }
     // compose-go, types/command.go: a command string is split into words (shellwords)
-    for (const key of ['command', 'entrypoint']) {
+    for (const key of COMMAND_KEYS) {
       const cmd = svc.value.index.get(key)?.value;
       if (cmd?.kind !== 'scalar' || typeof cmd.value !== 'string' || cmd.raw !== undefined || !shellWordsProblem(cmd.value, true)) continue;
       out.push({
@@ -238,8 +259,9 @@ export function composeValueIssues(root: LMap): ConsistencyIssue[] {
       env.items.forEach((it, i) => {
         const v = it.value;
         if (v.kind !== 'scalar' || typeof v.value !== 'string' || v.raw !== undefined) return;
-        const name = v.value.split('=', 1)[0]!;
-        if (name === '' || !/\s$/.test(name)) return;
+        const eq = v.value.indexOf('=');
+        const name = eq < 0 ? v.value : v.value.slice(0, eq);
+        if (name === '' || !/\s/.test(name[name.length - 1]!)) return;
         out.push({
           message: `service "${svc.key}" sets environment[${i}] ${JSON.stringify(v.value)}, which docker compose refuses ("environment variable ${name} is declared with a trailing space"); write NAME=value without spaces around the name`,
           loc: v.loc,
@@ -310,7 +332,7 @@ function consistency(name: string, svc: LMap, out: ConsistencyIssue[]): void {
       issue(platforms.keyLoc, ['build', 'platforms'], `sets platform ${JSON.stringify(platform)}, which build.platforms does not list, and docker compose refuses that ("service.build.platforms MUST include service.platform"); add it to build.platforms`);
     }
   }
-  for (const path of [['scale'], ['deploy', 'replicas']]) {
+  for (const path of COUNTS) {
     let v: LVal | undefined = svc;
     for (const k of path) v = v?.kind === 'map' ? v.index.get(k)?.value : undefined;
     if (v?.kind === 'scalar' && v.raw === undefined && typeof v.value === 'number' && v.value < 0) {
@@ -328,8 +350,9 @@ function consistency(name: string, svc: LMap, out: ConsistencyIssue[]): void {
     });
   }
   // each mount target once: the tmpfs entries, then the volumes (the last volume of a target)
-  const mounts = new Map<string, string>();
   const tmpfs = svc.index.get('tmpfs')?.value;
+  if (!tmpfs) return;
+  const mounts = new Map<string, string>();
   const tmpfsItems = tmpfs?.kind === 'seq' ? tmpfs.items.map((it) => it.value) : tmpfs ? [tmpfs] : [];
   tmpfsItems.forEach((v, i) => {
     const t = text(v);

@@ -88,6 +88,14 @@ export function isComposeDuration(s: string): boolean {
 export function parseVolumeSpec(spec: string, composeBraces = false): { source: string; target: string } | { problem: string } {
   if (spec.length === 0) return { problem: 'invalid empty volume spec' };
   if (spec.length <= 2) return { source: '', target: spec };
+  // most specs: one or two colons, no empty section, no section of one letter before a colon (a
+  // Windows drive), no `${`: split where the colons are
+  const a = spec.indexOf(':');
+  if (a < 0 && !spec.includes('${')) return { source: '', target: spec };
+  const b = spec.indexOf(':', a + 1);
+  if (a > 1 && (b < 0 || (b > a + 2 && b < spec.length - 1 && spec.indexOf(':', b + 1) < 0)) && a < spec.length - 1 && !spec.includes('${')) {
+    return { source: spec.slice(0, a), target: b < 0 ? spec.slice(a + 1) : spec.slice(a + 1, b) };
+  }
   let buffer = '';
   let source = '';
   let target = '';
@@ -124,6 +132,8 @@ export function volumeSpecProblem(spec: string, composeBraces = false): string |
   return 'problem' in r ? r.problem : null;
 }
 
+const QUOTE_OR_ESCAPE = /['"\\]/;
+
 /**
  * Why a command string cannot be split into words as docker splits it, or null: a quote left open,
  * or a backslash at the end (docker/cli's shlex: "EOF found when expecting closing quote", "EOF
@@ -131,6 +141,7 @@ export function volumeSpecProblem(spec: string, composeBraces = false): string |
  * stops reading at an unquoted `;`, `&`, `|`, `<` or `>` (`composeOperators`).
  */
 export function shellWordsProblem(s: string, composeOperators = false): string | null {
+  if (!QUOTE_OR_ESCAPE.test(s)) return null;
   let single = false;
   let double = false;
   let escaped = false;
