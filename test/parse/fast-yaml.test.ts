@@ -409,19 +409,20 @@ describe('fast reader', () => {
 
   // Each issue inside a block scalar is placed at its expression: the block's lines are read once
   // for all its issues (they were walked from the first line for each: the square of the lines).
-  // At 2,000 and 16,000 lines, linear work is about 8 times the CPU, the square 64 times (measured
-  // 48 times before).
+  // At 2,000 and 32,000 lines, linear work is 16 times the CPU and the square 256 times; measured
+  // 11 to 42 times (the small run's CPU moves with V8's tiers and garbage collection: at 16,000
+  // lines, 8 times, it came within reach of the bound on a busy machine).
   it('places the issues of a block scalar with an expression on every line in time linear in its lines', () => {
     const text = (n: number) => `a:\n  b: |\n${Array.from({ length: n }, (_, i) => `    echo ${i} \${UNSET_${i % 7}:?must be set}\n`).join('')}`;
     const read = (t: string) => parseSource(new SourceFile('c.yaml', 'c.yaml', t), env, true, undefined, false);
     const small = text(2000);
-    const large = text(16000);
+    const large = text(32000);
     const issues = read(large).issues.filter((i) => i.ruleId === 'interpolation');
-    expect(issues).toHaveLength(16000);
+    expect(issues).toHaveLength(32000);
     // the last one, at its expression on the last line of the block
-    const last = issues[15999]!.loc;
-    expect(last.kind === 'file' && large.slice(last.start, last.end)).toBe('${UNSET_4:?must be set}');
-    expect(cpuRatio(read, small, large)).toBeLessThan(30);
+    const last = issues[31999]!.loc;
+    expect(last.kind === 'file' && large.slice(last.start, last.end)).toBe('${UNSET_2:?must be set}');
+    expect(cpuRatio(read, small, large)).toBeLessThan(100);
   }, 120_000);
 
   it('resolves plain scalars as yaml\'s core schema does', () => {
