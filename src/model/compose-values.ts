@@ -282,7 +282,7 @@ export function composeValueIssues(root: LMap): ConsistencyIssue[] {
         });
       });
     }
-    consistency(svc.key, svc.value, out);
+    consistency(svc.key, svc.value, services, out);
     // compose-go, override/uncity.go: the long form of a volume, port or device names its target
     for (const [key, what, word] of LONG_FORMS) {
       const list = svc.value.index.get(key)?.value;
@@ -320,10 +320,22 @@ const text = (v: LVal | undefined): string | undefined => (v?.kind === 'scalar' 
  * tmpfs target mounted again by another tmpfs entry or a volume (volumes of one target are one
  * volume: compose keeps the last before it checks).
  */
-function consistency(name: string, svc: LMap, out: ConsistencyIssue[]): void {
+function consistency(name: string, svc: LMap, services: LMap, out: ConsistencyIssue[]): void {
   const issue = (loc: LEntry['keyLoc'], path: string[], message: string) => out.push({ message: `service "${name}" ${message}`, loc, path: ['services', name, ...path] });
   const build = svc.index.get('build');
   if (build?.value.kind === 'map') {
+    // an additional context from another service's image: that service is there and builds
+    const contexts = build.value.index.get('additional_contexts')?.value;
+    const pairs: Array<[string, LVal]> = contexts?.kind === 'map' ? contexts.entries.map((e) => [e.key, e.value]) : contexts?.kind === 'seq' ? contexts.items.map((it) => [text(it.value)?.split('=', 1)[0] ?? '', it.value]) : [];
+    for (const [ctx, v] of pairs) {
+      const written = text(v);
+      const value = written === undefined ? undefined : contexts?.kind === 'seq' ? written.slice(written.indexOf('=') + 1) : written;
+      if (value === undefined || !value.startsWith('service:')) continue;
+      const target = value.slice('service:'.length);
+      const other = services.index.get(target)?.value;
+      const why = other === undefined ? 'unknown' : other.kind === 'map' && other.index.has('build') ? null : 'non-buildable';
+      if (why) issue(v.loc, ['build', 'additional_contexts'], `uses ${why === 'unknown' ? 'service' : 'the image of service'} "${target}" as additional context ${ctx}, which docker compose refuses ("declares ${why} service ${JSON.stringify(target)} as additional contexts ${ctx}"); ${why === 'unknown' ? 'name a service of the file' : 'give that service a build, or name an image'}`);
+    }
     const inline = build.value.index.get('dockerfile_inline');
     if (inline && build.value.index.has('dockerfile')) issue(inline.keyLoc, ['build', 'dockerfile_inline'], `sets build.dockerfile and build.dockerfile_inline, which docker compose refuses ("declares mutualy exclusive dockerfile and dockerfile_inline"); keep one of them`);
     const platforms = build.value.index.get('platforms');

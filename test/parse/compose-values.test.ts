@@ -296,3 +296,14 @@ describe("what compose-go's checkConsistency refuses in a service", () => {
     ]);
   });
 });
+
+describe('an additional build context from another service', () => {
+  it('names a service of the file that builds (mapping or list form)', () => {
+    const text = 'services:\n  base:\n    build: .\n  db:\n    image: postgres:16\n  app:\n    build:\n      context: .\n      additional_contexts:\n        b: service:base\n        d: service:db\n        n: service:nope\n  web:\n    build:\n      context: .\n      additional_contexts: ["x=service:nope", "y=docker-image://alpine"]\n';
+    expect(schema({ 'compose.yaml': text })).toEqual([
+      '11:12-22 service "app" uses the image of service "db" as additional context d, which docker compose refuses ("declares non-buildable service "db" as additional contexts d"); give that service a build, or name an image',
+      '12:12-24 service "app" uses service "nope" as additional context n, which docker compose refuses ("declares unknown service "nope" as additional contexts n"); name a service of the file',
+      '16:29-45 service "web" uses service "nope" as additional context x, which docker compose refuses ("declares unknown service "nope" as additional contexts x"); name a service of the file',
+    ]);
+  });
+});
