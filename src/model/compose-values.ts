@@ -19,7 +19,7 @@
  * (src/engine/swarm-schema.ts).
  */
 import { isComposeDuration, isGoFloat, isGoInt, parseVolumeSpec, shellWordsProblem, sizeRefusal, volumeSpecProblem } from '../parse/go-values.js';
-import { ports } from '../parse/stack-formats.js';
+import { isIp, ports } from '../parse/stack-formats.js';
 import { COMPOSE_CASTS, type LEntry, type LMap, type LScalar, type LVal } from '../parse/located.js';
 import { formatPath } from '../parse/location.js';
 import type { ConsistencyIssue } from './compose-consistency.js';
@@ -351,6 +351,27 @@ function consistency(name: string, svc: LMap, services: LMap, out: ConsistencyIs
       out.push({ message: `service "${name}" sets ${path.join('.')} to ${v.value}, which docker compose refuses ("services.${name}.${path.join('.')}: must be greater than or equal to 0"); write 0 or more`, loc: v.loc, path: ['services', name, ...path] });
     }
   }
+  // compose-go, validation/validation.go: a device request counts devices or names them, not both
+  const reservations = svc.index.get('deploy')?.value;
+  const devicesAt: Array<[LVal | undefined, string[]]> = [
+    [svc.index.get('gpus')?.value, ['gpus']],
+    [reservations?.kind === 'map' ? resourcesDevices(reservations) : undefined, ['deploy', 'resources', 'reservations', 'devices']],
+  ];
+  for (const [list, path] of devicesAt) {
+    if (list?.kind !== 'seq') continue;
+    list.items.forEach((it, i) => {
+      const count = it.value.kind === 'map' ? it.value.index.get('count') : undefined;
+      if (count && it.value.kind === 'map' && it.value.index.has('device_ids')) issue(count.keyLoc, [...path, String(i), 'count'], `sets ${path.join('.')}[${i}] with count and device_ids, which docker compose refuses ("count" and "device_ids" attributes are exclusive); give one of them`);
+    });
+  }
+  // and a long-form port's host_ip is an address
+  const ports = svc.index.get('ports')?.value;
+  if (ports?.kind === 'seq') {
+    ports.items.forEach((it, i) => {
+      const ip = it.value.kind === 'map' ? text(it.value.index.get('host_ip')?.value) : undefined;
+      if (ip !== undefined && !isIp(ip)) issue(it.value.kind === 'map' ? it.value.index.get('host_ip')!.value.loc : it.value.loc, ['ports', String(i), 'host_ip'], `sets ports[${i}].host_ip ${JSON.stringify(ip)}, which docker compose refuses ("invalid ip address: ${ip}"); write an IPv4 or IPv6 address, not a host name`);
+    });
+  }
   const watch = svc.index.get('develop')?.value;
   const rules = watch?.kind === 'map' ? watch.index.get('watch')?.value : undefined;
   if (rules?.kind === 'seq') {
@@ -392,4 +413,11 @@ function consistency(name: string, svc: LMap, services: LMap, out: ConsistencyIs
       if (first !== undefined) issue(loc, ['volumes', String(i)], `mounts ${target} twice (${first} and volumes[${i}]), which docker compose refuses ("target ${target} already mounted"); keep one of them`);
     }
   }
+}
+
+/** deploy.resources.reservations.devices under a deploy mapping, if written. */
+function resourcesDevices(deploy: LMap): LVal | undefined {
+  const resources = deploy.index.get('resources')?.value;
+  const reservations = resources?.kind === 'map' ? resources.index.get('reservations')?.value : undefined;
+  return reservations?.kind === 'map' ? reservations.index.get('devices')?.value : undefined;
 }

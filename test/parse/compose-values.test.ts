@@ -307,3 +307,14 @@ describe('an additional build context from another service', () => {
     ]);
   });
 });
+
+describe('device requests and port addresses compose checks', () => {
+  it('count beside device_ids; a host name as a long-form port host_ip', () => {
+    const text = 'services:\n  ml:\n    image: ml:1\n    gpus:\n      - {driver: nvidia, count: 1, device_ids: ["0"]}\n    deploy:\n      resources:\n        reservations:\n          devices:\n            - {capabilities: [gpu], count: all}\n            - {capabilities: [gpu], count: 2, device_ids: ["1"]}\n    ports:\n      - {target: 80, published: 8080, host_ip: localhost}\n      - {target: 81, published: 8081, host_ip: "::1"}\n';
+    expect(schema({ 'compose.yaml': text })).toEqual([
+      '5:26-31 service "ml" sets gpus[0] with count and device_ids, which docker compose refuses ("count" and "device_ids" attributes are exclusive); give one of them',
+      '11:37-42 service "ml" sets deploy.resources.reservations.devices[1] with count and device_ids, which docker compose refuses ("count" and "device_ids" attributes are exclusive); give one of them',
+      '13:48-57 service "ml" sets ports[0].host_ip "localhost", which docker compose refuses ("invalid ip address: localhost"); write an IPv4 or IPv6 address, not a host name',
+    ]);
+  });
+});
