@@ -1,6 +1,6 @@
 import { parseShortPort } from './stack-formats.js';
 import type { Loc } from './location.js';
-import { makeMap, setEntry, type LEntry, type LItem, type LMap, type LScalar, type LVal } from './located.js';
+import { makeMap, setEntry, type LEntry, type LItem, type LMap, type LScalar, type LSeq, type LVal } from './located.js';
 
 /**
  * Merge of compose trees by the compose merge rules (compose-spec 13-merge.md): mappings merge
@@ -14,6 +14,9 @@ export function mergeTrees(base: LVal, over: LVal, path: string[] = [], onConfli
   if (over.tag === '!override') return over;
   if (over.kind === 'scalar' && over.value === null && base.kind !== 'scalar' && isNullKeepsBase(path)) return base;
   if (isExtraHosts(path) && base.kind !== 'scalar' && over.kind !== 'scalar') return mergeExtraHosts(base, over);
+  // compose merges these as mappings by name (compose-go mergeDependsOn, mergeNetworks, mergeModels):
+  // two lists are one list of their names, each once
+  if (base.kind === 'seq' && over.kind === 'seq' && isNullKeepsBase(path)) return unionByText(base, over);
   if (base.kind === 'map' && over.kind === 'map') return mergeMaps(base, over, path, onConflict);
   if (isKeyedList(path) && base.kind !== over.kind && base.kind !== 'scalar' && over.kind !== 'scalar') {
     // `environment: {A: 1}` in one file and `environment: [A=2]` in the other: merge by name
@@ -64,6 +67,13 @@ const KEYED_LISTS = new Set(['environment', 'labels', 'sysctls']);
 
 function isKeyedList(path: string[]): boolean {
   return KEYED_LISTS.has(path[path.length - 1] ?? '') && path[0] === 'services';
+}
+
+/** Two lists as one, each item once (by its text), the base's first. */
+function unionByText(base: LSeq, over: LSeq): LSeq {
+  const textOf = (it: LItem) => (it.value.kind === 'scalar' ? String(it.value.value) : null);
+  const seen = new Set(base.items.map(textOf));
+  return { ...base, items: [...base.items, ...over.items.filter((it) => { const t = textOf(it); return t === null || !seen.has(t); })] };
 }
 
 function isExtraHosts(path: string[]): boolean {

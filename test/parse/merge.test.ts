@@ -110,6 +110,17 @@ describe('-f A -f B: the compose merge rules', () => {
     expect(labels).toEqual({ web: { image: 'a', labels: { x: '1', y: '2' } } });
   });
 
+  it('depends_on, networks and models lists merge by name, as compose merges them (as mappings): an override or extends repeating one adds nothing', () => {
+    expect(services('services:\n  web:\n    image: a\n    depends_on: [db]\n    networks: [n1]\n', 'services:\n  web:\n    depends_on: [db, redis]\n    networks: [n1, n2]\n')).toEqual({
+      web: { image: 'a', depends_on: ['db', 'redis'], networks: ['n1', 'n2'] },
+    });
+    const r = lintFiles(
+      { 'compose.yaml': 'services:\n  base:\n    image: a\n    depends_on: [db]\n    networks: [n1]\n  app:\n    extends: base\n    depends_on: [db]\n    networks: [n1]\n  db:\n    image: postgres:16\nnetworks:\n  n1: {}\n' },
+      { lint: ['compose.yaml'] },
+    );
+    expect(r.findings.map(brief)).toEqual([]);
+  });
+
   it('extra_hosts merge as lists, as compose does (a mapping becomes sorted HOST=ADDRESS items; the override adds the items the base lacks)', () => {
     expect(services('services:\n  web:\n    image: a\n    extra_hosts: {b: 2.2.2.2, a: 1.1.1.1}\n', 'services:\n  web:\n    extra_hosts: ["c:3.3.3.3", "a=1.1.1.1"]\n')).toEqual({
       web: { image: 'a', extra_hosts: ['a=1.1.1.1', 'b=2.2.2.2', 'c:3.3.3.3'] },
