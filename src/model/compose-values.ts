@@ -387,9 +387,15 @@ function consistency(name: string, svc: LMap, services: LMap, out: ConsistencyIs
   if (!tmpfs) return;
   const mounts = new Map<string, string>();
   const tmpfsItems = tmpfs?.kind === 'seq' ? tmpfs.items.map((it) => it.value) : tmpfs ? [tmpfs] : [];
+  // entries of one key (the text before `=`) are one entry for compose: it keeps the last
+  const byKey = new Map<string, number>();
   tmpfsItems.forEach((v, i) => {
     const t = text(v);
-    if (t === undefined) return;
+    if (t !== undefined) byKey.set(t.split('=', 1)[0]!, i);
+  });
+  tmpfsItems.forEach((v, i) => {
+    const t = text(v);
+    if (t === undefined || byKey.get(t.split('=', 1)[0]!) !== i) return;
     const path = t.split(':', 1)[0]!;
     const where = tmpfs?.kind === 'seq' ? `tmpfs[${i}]` : 'tmpfs';
     const first = mounts.get(path);

@@ -297,6 +297,17 @@ describe("what compose-go's checkConsistency refuses in a service", () => {
   });
 });
 
+describe('tmpfs entries compose makes unique first', () => {
+  it('an entry written twice (or of the same key before =) is one, in a file or merged; another size of the same path is a second mount', () => {
+    expect(schema({ 'compose.yaml': 'services:\n  a:\n    image: a:1\n    tmpfs: [/run, /run, "/tmp:size=1m", "/tmp:size=2m"]\n' })).toEqual([]);
+    const merged = lintFiles({ 'base.yaml': 'services:\n  a:\n    image: a:1\n    tmpfs: /run\n', 'over.yaml': 'services:\n  a:\n    tmpfs: [/run]\n' }, { lint: ['base.yaml', 'over.yaml'], target: 'compose' });
+    expect(merged.findings.filter((f) => f.ruleId === 'schema')).toEqual([]);
+    expect(schema({ 'compose.yaml': 'services:\n  a:\n    image: a:1\n    tmpfs: [/run, "/run:size=64m"]\n' })).toEqual([
+      '4:19-34 service "a" mounts /run twice (tmpfs[0] and tmpfs[1]), which docker compose refuses ("target /run already mounted"); keep one of them',
+    ]);
+  });
+});
+
 describe('an additional build context from another service', () => {
   it('names a service of the file that builds (mapping or list form)', () => {
     const text = 'services:\n  base:\n    build: .\n  db:\n    image: postgres:16\n  app:\n    build:\n      context: .\n      additional_contexts:\n        b: service:base\n        d: service:db\n        n: service:nope\n  web:\n    build:\n      context: .\n      additional_contexts: ["x=service:nope", "y=docker-image://alpine"]\n';
