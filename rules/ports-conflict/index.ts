@@ -1,4 +1,4 @@
-import { child, scalarValue } from '../../src/model/access.js';
+import { child, items, scalarValue } from '../../src/model/access.js';
 import { positionOf } from '../../src/parse/location.js';
 import type { Port, Service } from '../../src/model/types.js';
 import { defineRule } from '../../src/engine/types.js';
@@ -65,6 +65,8 @@ export default defineRule({
       stack(stack) {
         const seen: Published[] = [];
         for (const svc of stack.services) {
+          // a service that runs no task binds no port
+          if (svc.replicas?.value === 0 || (!swarm && scalarValue(child(svc.ref, 'scale')) === 0)) continue;
           // docker compose drops a port entry written twice in a service before it runs it
           // (by its text: an entry the model reads as several ports, a range, is one entry)
           const written = swarm ? null : new Map<string, Port['ref']['node']>();
@@ -80,7 +82,7 @@ export default defineRule({
             // swarm drops host IPs: every published port listens on every address
             const address = swarm ? null : normalizeAddress(port.hostIp);
             const p: Published = { svc, port, start: range[0], end: range[1], protocol: port.protocol.toLowerCase(), address };
-            const first = seen.find((q) => overlaps(q, p));
+            const first = seen.find((q) => overlaps(q, p) && (swarm || runTogether(q.svc, svc)));
             if (first) {
               const line = positionOf(first.port.ref.node.loc)?.line ?? 0;
               const where = (x: Published) => (x.address === null ? '' : ` on ${x.address}`);
@@ -107,6 +109,27 @@ export default defineRule({
     };
   },
 });
+
+/**
+ * Whether docker compose can run both services at once: not when each is in profiles and none of
+ * its profiles is the other's (`docker compose up` starts only the services of the profiles asked
+ * for, and those without any).
+ */
+function runTogether(a: Service, b: Service): boolean {
+  if (a === b) return true;
+  const pa = profilesOf(a);
+  const pb = profilesOf(b);
+  return pa.length === 0 || pb.length === 0 || pa.some((x) => pb.includes(x));
+}
+
+function profilesOf(svc: Service): string[] {
+  const out: string[] = [];
+  for (const it of items(child(svc.ref, 'profiles'))) {
+    const v = scalarValue(it);
+    if (typeof v === 'string') out.push(v);
+  }
+  return out;
+}
 
 /**
  * What makes two port entries of a service the same one for docker compose (compose-go,

@@ -23,6 +23,10 @@ testRule(rule, {
       name: 'compose drops an entry written twice in a service (the same text, or the same long form with its defaults written out)',
       code: 'services:\n  a:\n    image: a:1\n    ports:\n      - "8080:80"\n      - "8080:80"\n      - {target: 80, published: "9000"}\n      - {target: 80, published: "9000", protocol: tcp, host_ip: 0.0.0.0}\n',
     },
+    {
+      name: 'compose: services of profiles that are never asked for together, and a service scaled to 0, bind nothing together',
+      code: 'services:\n  a:\n    image: a:1\n    profiles: [dev]\n    ports: ["80:80"]\n  b:\n    image: b:1\n    profiles: [prod]\n    ports: ["80:80"]\n  c:\n    image: c:1\n    scale: 0\n    ports: ["80:80"]\n  d:\n    image: d:1\n    deploy: {replicas: 0}\n    ports: ["80:80"]\n',
+    },
     { name: 'ranges that do not overlap', code: 'services:\n  a:\n    image: a:1\n    ports: ["8000-8009:8000-8009"]\n  b:\n    image: b:1\n    ports: ["8010-8019:8000-8009"]\n' },
   ],
   invalid: [
@@ -55,6 +59,14 @@ testRule(rule, {
       name: 'twice in one service',
       code: 'services:\n  a:\n    image: a:1\n    ports:\n      - "80:80"\n      - "80:8080"\n',
       errors: [{ message: 'service "a" publishes tcp port 80 on every address twice (also on line 5); the second binding fails: publish another host port or remove one', line: 6, column: 9 }],
+    },
+    {
+      name: 'compose: a service of a profile and one without any, or two sharing a profile, run together',
+      code: 'services:\n  a:\n    image: a:1\n    profiles: [dev]\n    ports: ["80:80"]\n  b:\n    image: b:1\n    ports: ["80:80"]\n  c:\n    image: c:1\n    profiles: [dev, test]\n    ports: ["81:81"]\n  d:\n    image: d:1\n    profiles: [test]\n    ports: ["81:81"]\n',
+      errors: [
+        { messageId: 'conflict', line: 8, column: 13 },
+        { messageId: 'conflict', line: 16, column: 13 },
+      ],
     },
     {
       name: 'an entry written twice is two bindings for docker stack deploy',
