@@ -8,7 +8,10 @@ export interface EnvFileError {
   message: string;
 }
 
-const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+/** A variable's name as compose's dotenv parser takes it (dotenv/parser.go, locateKeyName): letters and digits of any script, `_ . - [ ]`, spaces inside. */
+const NAME = /^[\p{L}\p{N}_.\-[\]][\p{L}\p{N}_.\-[\] ]*$/u;
+/** Where a name ends: `=`, or `:` (compose reads `KEY: value` too). */
+const SEPARATOR = /[=:]/;
 
 
 /**
@@ -57,11 +60,12 @@ export function parseEnvFile(raw: string, lookup?: Lookup): { values: Map<string
     const exported = /^export\s+/.exec(body);
     const keyStart = i + indent + (exported ? exported[0].length : 0);
     const rest = text.slice(keyStart, i + line.length);
-    const eq = rest.indexOf('=');
+    // compose reads `KEY: value` too (its dotenv parser: "yaml-style value declaration")
+    const eq = rest.search(SEPARATOR);
     const key = (eq < 0 ? rest : rest.slice(0, eq)).trimEnd();
     if (!NAME.test(key)) {
       // the line is not quoted: it may be anything (a file that is not an env file, a secret)
-      fail(keyStart, 'not a KEY=VALUE line: a variable name is letters, digits, "_", "." or "-", not starting with a digit (the line is not shown)');
+      fail(keyStart, 'not a KEY=VALUE line: a variable name is letters, digits, "_", ".", "-", "[" or "]" (the line is not shown)');
       i = lineEnd + 1;
       continue;
     }

@@ -115,18 +115,18 @@ describe('parseEnvFile: line endings and BOM', () => {
   });
 
   it('error positions in a CRLF file with a BOM equal those in the LF file', () => {
-    const lf = parse('A=1\n\nexport 1BAD=x\n').errors;
-    const crlf = parse('\uFEFFA=1\r\n\r\nexport 1BAD=x\r\n').errors;
+    const lf = parse('A=1\n\nexport B!AD=x\n').errors;
+    const crlf = parse('\uFEFFA=1\r\n\r\nexport B!AD=x\r\n').errors;
     expect(lf).toEqual([{ line: 3, column: 8, message: expect.stringContaining('not a KEY=VALUE line') }]);
     expect(crlf).toEqual(lf);
   });
 });
 
-const BAD_NAME = 'not a KEY=VALUE line: a variable name is letters, digits, "_", "." or "-", not starting with a digit (the line is not shown)';
+const BAD_NAME = 'not a KEY=VALUE line: a variable name is letters, digits, "_", ".", "-", "[" or "]" (the line is not shown)';
 
 describe('parseEnvFile: bad names', () => {
   it('each bad name is an error at the name, and good lines are still read; the line is never quoted', () => {
-    const r = parse('1BAD=x\nGOOD=y\nA B=c\n=nokey\n  bad!name=1\n');
+    const r = parse('B(AD=x\nGOOD=y\nA$B=c\n=nokey\n  bad!name=1\n');
     expect(r.values).toEqual({ GOOD: 'y' });
     expect(r.errors).toEqual([
       { line: 1, column: 1, message: BAD_NAME },
@@ -134,6 +134,12 @@ describe('parseEnvFile: bad names', () => {
       { line: 4, column: 1, message: BAD_NAME },
       { line: 5, column: 3, message: BAD_NAME },
     ]);
+  });
+
+  it("what compose's dotenv parser takes: a leading digit, [ ], a space inside, letters of any script, and `KEY: value`", () => {
+    const r = parse('1A=x\nA[0]=1\nA B=c\nÉTÉ=1\nB: two\nURL=http://x:1\n');
+    expect(r.errors).toEqual([]);
+    expect(r.values).toEqual({ '1A': 'x', 'A[0]': '1', 'A B': 'c', ÉTÉ: '1', B: 'two', URL: 'http://x:1' });
   });
 });
 
@@ -186,7 +192,7 @@ describe('loadEnv: .env beside the first file, --env-file, process environment',
   });
 
   it('a bad line in an env file is an InputError with file:line:col', () => {
-    inTempDir({ 'compose.yaml': compose, '.env': 'OK=1\n\n  2X=1\n' }, () => {
+    inTempDir({ 'compose.yaml': compose, '.env': 'OK=1\n\n  2!X=1\n' }, () => {
       let err: unknown;
       try {
         loadEnv({ files: ['compose.yaml'], environment: {} });
