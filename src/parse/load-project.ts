@@ -84,7 +84,7 @@ export interface FileVersion {
 
 export interface ProjectIssue {
   ruleId: 'yaml-syntax' | 'interpolation' | 'extends' | 'include' | 'schema' | 'merge';
-  severity: 'error' | 'warning';
+  severity: 'error' | 'warning' | 'info';
   message: string;
   loc: Loc;
   path?: string[];
@@ -322,6 +322,9 @@ function loadFileTree(doc: ReadDocument, env: Env, workingDir: string, chain: re
   return resolveExtends(root === doc.root ? doc : { ...doc, root }, loader.parserFor(env), loader.issues, loader.extendsItems);
 }
 
+/** An include docker compose fetches: `oci://...`, `git@host:...`, or a URL (`https://...git#ref:path`). */
+const REMOTE_INCLUDE = /^(?:oci:\/\/|git@|[a-z][a-z0-9+.-]*:\/\/)/i;
+
 /**
  * An `include` that cannot be loaded: an `include` error at the value that names it; the project is
  * read on without it (docker compose refuses the whole project).
@@ -333,6 +336,18 @@ function includeIssue(loader: Loader, at: Loc, message: string, path: string[]):
 
 /** The project an `include` item names, loaded with its own project directory and env files. */
 function loadIncluded(item: IncludeItem, env: Env, workingDir: string, chain: readonly string[], loader: Loader): LMap | null {
+  // a git or OCI include (docker compose fetches it; stackopt reads only local files)
+  const remote = item.paths.find((p) => REMOTE_INCLUDE.test(p.value));
+  if (remote) {
+    loader.issues.push({
+      ruleId: 'include',
+      severity: 'info',
+      message: `include "${remote.shown}" is a remote project (git or OCI), which docker compose fetches and stackopt does not: the services it brings are not linted, and names they define may be reported as undefined`,
+      loc: remote.loc,
+      path: item.path,
+    });
+    return null;
+  }
   const paths = item.paths.map((p) => ({ ...p, abs: resolve(workingDir, p.value) }));
   const shownChain = (abs: string) => [...chain, abs].map((c) => displayPath(c)).join(' -> ');
   const first = paths[0]!;

@@ -34,6 +34,17 @@ const DB = `services:
     privileged: true
 `;
 
+describe('include: a remote project', () => {
+  it('an OCI or git include is told once as not fetched (info), not as a missing file', () => {
+    const r = lintFiles({ 'compose.yaml': 'include:\n  - oci://docker.io/myorg/app:latest\n  - "https://github.com/docker/awesome-compose.git#master:nginx-golang/compose.yaml"\n  - git@github.com:org/repo.git\nservices:\n  web:\n    image: nginx:1.25\n' });
+    expect(r.findings.filter(only(['include'])).map((f) => `${f.line}:${f.column} ${f.severity} ${f.message}`)).toEqual([
+      '2:5 info include "oci://docker.io/myorg/app:latest" is a remote project (git or OCI), which docker compose fetches and stackopt does not: the services it brings are not linted, and names they define may be reported as undefined',
+      '3:5 info include "https://github.com/docker/awesome-compose.git#master:nginx-golang/compose.yaml" is a remote project (git or OCI), which docker compose fetches and stackopt does not: the services it brings are not linted, and names they define may be reported as undefined',
+      '4:5 info include "git@github.com:org/repo.git" is a remote project (git or OCI), which docker compose fetches and stackopt does not: the services it brings are not linted, and names they define may be reported as undefined',
+    ]);
+  });
+});
+
 describe('include: the included services are part of the project', () => {
   it('depends_on an included service is no depends-on error; privileged: true inside it is found, located there', () => {
     const r = lintFiles({ 'compose.yaml': WEB, 'db/compose.yaml': DB }, { rules: RULES });
