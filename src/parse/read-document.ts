@@ -114,13 +114,15 @@ export function parseSource(source: SourceFile, env: Env, interpolate: Interpola
     issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: NO_DOCUMENT, loc: fileLoc(source, 0, 0) });
     return { source, root: null, issues, dotenvUses: [] };
   }
-  if (list.length > 1) {
-    const second = list[1]!;
-    const start = second.range[0];
+  // docker compose merges the documents after the first onto it, as -f files (compose-go,
+  // loadYamlFile); docker stack deploy reads the first only. An empty one (a `---` at the end) is nothing.
+  const later = list.slice(1).filter((d) => d.errors.length > 0 || !(d.contents === null || (isScalar(d.contents) && d.contents.value === null)));
+  if (later.length > 0) {
+    const start = later[0]!.range[0];
     issues.push({
       ruleId: 'yaml-syntax',
-      severity: 'error',
-      message: `this file holds ${list.length} YAML documents; a compose file is one document (split them into separate files and pass each with -f)`,
+      severity: 'warning',
+      message: `this file holds ${later.length + 1} YAML documents: docker compose merges the later ones onto the first (as -f files), docker stack deploy reads the first only, and stackopt reads the first only; split them into files of their own and pass each with -f`,
       loc: fileLoc(source, start, Math.min(start + 3, text.length)),
     });
   }
@@ -136,8 +138,13 @@ export function parseSource(source: SourceFile, env: Env, interpolate: Interpola
     return { source, root: null, issues, dotenvUses: [] };
   }
   for (const err of doc.errors) {
-    fatal = true;
     let [a, b] = err.pos;
+    // `"nginx:1"# note`: YAML wants a space before the comment, docker's reader does not
+    if (err.code === 'MISSING_CHAR' && err.message.startsWith('Comments must be separated')) {
+      issues.push({ ruleId: 'yaml-syntax', severity: 'warning', message: 'a comment follows a value without a space before it: docker reads it as a comment, but YAML wants the space (other tools refuse the file); add one', loc: fileLoc(source, a, Math.max(a, b)) });
+      continue;
+    }
+    fatal = true;
     // "missing closing quote" and "flow sequence must end with a ]" are found at the end of the
     // file; the opening quote or bracket that was never closed is where the user has to look
     const opener = a >= text.trimEnd().length ? openers.take(err.message) : undefined;

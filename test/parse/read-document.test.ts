@@ -193,18 +193,24 @@ describe('files that hold no compose document', () => {
 });
 
 describe('multi-document files', () => {
-  it('are rejected with a clear message at the start of the second document', () => {
-    expect(lintText('services:\n  web:\n    image: a\n---\nservices:\n  db:\n    image: b\n')).toEqual([
-      yamlError(4, 1, 4, 4, 'this file holds 2 YAML documents; a compose file is one document (split them into separate files and pass each with -f)'),
-    ]);
+  const said = (n: number) => `this file holds ${n} YAML documents: docker compose merges the later ones onto the first (as -f files), docker stack deploy reads the first only, and stackopt reads the first only; split them into files of their own and pass each with -f`;
+  it('are read as their first document, with a warning at the start of the second (docker compose merges them, docker stack deploy reads the first)', () => {
+    expect(lintText('services:\n  web:\n    image: a\n---\nservices:\n  db:\n    image: b\n')).toEqual([{ ...yamlError(4, 1, 4, 4, said(2)), severity: 'warning' }]);
   });
 
-  it('count every document; a leading "---" does not make a second one', () => {
-    expect(lintText('---\nservices: {}\n---\nb: 2\n---\nc: 3\n')).toEqual([
-      yamlError(3, 1, 3, 4, 'this file holds 3 YAML documents; a compose file is one document (split them into separate files and pass each with -f)'),
-    ]);
+  it('count every document with content; a leading "---", a trailing one or "..." adds none', () => {
+    expect(lintText('---\nservices: {}\n---\nb: 2\n---\nc: 3\n')).toEqual([{ ...yamlError(3, 1, 3, 4, said(3)), severity: 'warning' }]);
     expect(lintText('---\nservices: {}\n')).toEqual([]);
     expect(lintText('services: {}\n...\n')).toEqual([]);
+    expect(lintText('services: {}\n---\n# the end\n')).toEqual([]);
+  });
+});
+
+describe('a comment right after a value, without a space', () => {
+  it('is read as docker reads it (a comment), with a warning; the value is the one before it', () => {
+    const r = lintFiles({ 'compose.yaml': 'services:\n  web:\n    image: "nginx:1"# c\n    command: ["a","b"]# d\n' });
+    expect(r.findings.filter((f) => f.ruleId === 'yaml-syntax').map((f) => `${f.line}:${f.column} ${f.severity}`)).toEqual(['3:21 warning', '4:23 warning']);
+    expect(r.stack!.services[0]!.image?.value).toBe('nginx:1');
   });
 });
 
