@@ -14,6 +14,20 @@ testRule(rule, {
   ],
   invalid: [
     {
+      name: 'a condition swarm does not know (compose restart words): an error at it; none is one',
+      code: stack('services:\n  api:\n    image: api:1\n    deploy:\n      restart_policy:\n        condition: unless-stopped\n  web:\n    image: web:1\n    deploy:\n      restart_policy: {condition: none}\n'),
+      errors: [
+        {
+          message:
+            'service "api" sets deploy.restart_policy.condition "unless-stopped", which swarm does not know: docker stack deploy fails to create the service ("invalid RestartCondition"); use none, on-failure or any (restart: unless-stopped is docker compose\'s key)',
+          line: 6,
+          column: 20,
+          endColumn: 34,
+          severity: 'error',
+        },
+      ],
+    },
+    {
       name: 'no restart_policy: at deploy, or at the service name',
       code: stack('services:\n  api:\n    image: api:1\n    deploy:\n      replicas: 2\n  worker:\n    image: w:1\n'),
       errors: [
