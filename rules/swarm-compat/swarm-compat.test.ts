@@ -260,6 +260,14 @@ testRule(rule, {
       ],
     },
     {
+      name: 'a variable only .env sets in a short volume spec: docker stack deploy reads it empty and refuses the spec, an error',
+      code: {
+        'stack.yml': 'services:\n  plex:\n    image: linuxserver/plex\n    volumes:\n      - ${PLEX_MEDIA_PATH}:/media/\n',
+        '.env': 'PLEX_MEDIA_PATH=/mnt/m\n',
+      },
+      errors: [{ message: /there PLEX_MEDIA_PATH is unset and services\.plex\.volumes\[0\] is ":\/media\/", where docker stack deploy stops \("invalid spec: :\/media\/: empty section between colons"\)/, line: 5, column: 9, severity: 'error' }],
+    },
+    {
       name: 'a variable only .env sets where docker parses a number, a duration or a size: the deploy stops there, an error',
       code: {
         'stack.yml':

@@ -9,7 +9,7 @@ import { packageRoot } from './package-info.js';
 import { validateStack } from '../generated/stack-validator.js';
 import { validateCompose } from '../generated/validators.js';
 import * as stackFormats from '../parse/stack-formats.js';
-import { shellWordsProblem, sizeRefusal } from '../parse/go-values.js';
+import { shellWordsProblem, sizeRefusal, volumeSpecProblem } from '../parse/go-values.js';
 import { resourceConflicts } from '../model/resource-conflicts.js';
 import { formatPath, type Loc } from '../parse/location.js';
 import { interpolateStack, type Lookup, type NamedModifier } from '../parse/interpolate.js';
@@ -222,17 +222,26 @@ const DURATIONS: string[][] = [
 const SIZES: string[][] = [['services', '*', 'deploy', 'resources', '*', 'memory']];
 const isDurationAt = pathPatternLookup(DURATIONS.map((p) => [p, true] as const));
 const isSizeAt = pathPatternLookup(SIZES.map((p) => [p, true] as const));
+/** Where docker parses a short volume spec and a short port spec (a string item of the list). */
+const isShortVolumeAt = pathPatternLookup([[['services', '*', 'volumes', '[]'], true] as const]);
+const isShortPortAt = pathPatternLookup([[['services', '*', 'ports', '[]'], true] as const]);
 
 /**
  * What docker stack deploy says of an interpolated string at a path where it parses a number, a
- * boolean, a duration or a size and cannot read it (null where it reads it, or takes any string):
+ * boolean, a duration, a size, a short volume or port spec and cannot read it (null where it reads
+ * it, or takes any string):
  * `failed to cast to expected type: strconv.Atoi: parsing "": invalid syntax`, ...
  */
 export function dockerRefusal(path: YamlPath, value: string): string | null {
   const cast = castAt(path);
   if (cast) return goCast(value, cast).ok ? null : `failed to cast to expected type: ${GO_PARSE[cast]}: parsing ${JSON.stringify(value)}: invalid syntax`;
   if (isDurationAt(path)) return stackFormats.duration(value) ? null : "Does not match format 'duration'";
-  if (value === '' && isSizeAt(path)) return "invalid size: ''";
+  if (isSizeAt(path)) return sizeRefusal(value);
+  if (isShortVolumeAt(path)) {
+    const problem = volumeSpecProblem(value);
+    return problem ? `invalid spec: ${value}: ${problem}` : null;
+  }
+  if (isShortPortAt(path)) return stackFormats.ports(value) ? null : "Does not match format 'ports'";
   return null;
 }
 
