@@ -82,7 +82,7 @@ export default defineRule({
             // swarm drops host IPs: every published port listens on every address
             const address = swarm ? null : normalizeAddress(port.hostIp);
             const p: Published = { svc, port, start: range[0], end: range[1], protocol: port.protocol.toLowerCase(), address };
-            const first = seen.find((q) => overlaps(q, p) && (swarm || runTogether(q.svc, svc)));
+            const first = seen.find((q) => overlaps(q, p) && (swarm || (runTogether(q.svc, svc) && !sameBindings(q, p))));
             if (first) {
               const line = positionOf(first.port.ref.node.loc)?.line ?? 0;
               const where = (x: Published) => (x.address === null ? '' : ` on ${x.address}`);
@@ -109,6 +109,29 @@ export default defineRule({
     };
   },
 });
+
+/**
+ * Whether two entries of one service publish the ports they share to the same container ports on
+ * the same address: docker compose expands ranges and short forms and then keeps one entry of each
+ * binding (compose-go, loader.go: EnforceUnicity after transform.Canonical), so `9000-9001:9000-9001`
+ * and `9001:9001`, or `"9000:9000"` and its long form, are one.
+ */
+function sameBindings(a: Published, b: Published): boolean {
+  if (a.svc !== b.svc || a.address !== b.address) return false;
+  const targetAt = (p: Published, port: number): number | null => {
+    const r = publishedRange(p.port.target);
+    if (!r) return null;
+    return r[0] === r[1] ? r[0] : r[0] + (port - p.start);
+  };
+  // the maps from host port to container port are linear: equal at both ends of the overlap, equal all along
+  const lo = Math.max(a.start, b.start);
+  const hi = Math.min(a.end, b.end);
+  for (const port of lo === hi ? [lo] : [lo, hi]) {
+    const ta = targetAt(a, port);
+    if (ta === null || ta !== targetAt(b, port)) return false;
+  }
+  return true;
+}
 
 /**
  * Whether docker compose can run both services at once: not when each is in profiles and none of

@@ -27,6 +27,10 @@ testRule(rule, {
       name: 'compose: services of profiles that are never asked for together, and a service scaled to 0, bind nothing together',
       code: 'services:\n  a:\n    image: a:1\n    profiles: [dev]\n    ports: ["80:80"]\n  b:\n    image: b:1\n    profiles: [prod]\n    ports: ["80:80"]\n  c:\n    image: c:1\n    scale: 0\n    ports: ["80:80"]\n  d:\n    image: d:1\n    deploy: {replicas: 0}\n    ports: ["80:80"]\n',
     },
+    {
+      name: 'compose: one binding written in two forms in a service (a range and a port of it, a short and a long form) is one',
+      code: 'services:\n  a:\n    image: a:1\n    ports: ["9000-9001:9000-9001", "9001:9001", "7000:7000", {target: 7000, published: "7000"}]\n',
+    },
     { name: 'ranges that do not overlap', code: 'services:\n  a:\n    image: a:1\n    ports: ["8000-8009:8000-8009"]\n  b:\n    image: b:1\n    ports: ["8010-8019:8000-8009"]\n' },
   ],
   invalid: [
@@ -67,6 +71,11 @@ testRule(rule, {
         { messageId: 'conflict', line: 8, column: 13 },
         { messageId: 'conflict', line: 16, column: 13 },
       ],
+    },
+    {
+      name: 'compose: a port of a range published again to another container port is a second binding',
+      code: 'services:\n  a:\n    image: a:1\n    ports: ["9000-9001:9000-9001", "9001:9002"]\n',
+      errors: [{ messageId: 'conflictSelf', line: 4, column: 36 }],
     },
     {
       name: 'an entry written twice is two bindings for docker stack deploy',
