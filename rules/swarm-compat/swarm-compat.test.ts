@@ -150,6 +150,11 @@ testRule(rule, {
       errors: [{ message: /^service "s" sets cpu_percent, which docker stack deploy rejects \("services\.s Additional property cpu_percent is not allowed"\)/, line: 5, column: 5 }],
     },
     {
+      name: 'replicas with a global mode: docker stack deploy refuses the service as it creates it',
+      code: stack('version: "3.8"\nservices:\n  a:\n    image: nginx:1.27\n    deploy:\n      mode: global\n      replicas: 2\n  b:\n    image: nginx:1.27\n    deploy:\n      mode: replicated\n      replicas: 2\n'),
+      errors: [{ message: /^docker stack deploy rejects this file: services\.a\.deploy sets replicas with mode global, which docker stack deploy refuses as it creates the service \("replicas can only be used with replicated or replicated-job mode"\)/, line: 7, column: 7 }],
+    },
+    {
       name: 'ignored keys are warnings that name the swarm way',
       code: stack('services:\n  api:\n    image: api:1\n    build: .\n    restart: always\n    container_name: api\n    depends_on: [db]\n  db:\n    image: db:1\n    links: [api]\n'),
       errors: [

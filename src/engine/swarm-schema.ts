@@ -333,6 +333,17 @@ function loaderIssues(root: LMap): SchemaIssue[] {
         if (why) out.push({ message: `${formatPath(path)} is not a size docker reads (${why}; found the string ${JSON.stringify(n.value)})`, loc: n.loc, path });
       }
     }
+    // replicas with a global mode: docker stack deploy refuses the service as it converts it
+    const deploy = svc.value.index.get('deploy')?.value;
+    const mode = deploy?.kind === 'map' ? deploy.index.get('mode')?.value : undefined;
+    const replicas = deploy?.kind === 'map' ? deploy.index.get('replicas') : undefined;
+    if (replicas && mode?.kind === 'scalar' && (mode.value === 'global' || mode.value === 'global-job') && mode.raw === undefined) {
+      out.push({
+        message: `${formatPath(['services', svc.key, 'deploy'])} sets replicas with mode ${mode.value}, which docker stack deploy refuses as it creates the service ("replicas can only be used with replicated or replicated-job mode"); remove replicas (a global service runs one task on each node)`,
+        loc: replicas.keyLoc,
+        path: ['services', svc.key, 'deploy', 'replicas'],
+      });
+    }
     // counts docker decodes as unsigned numbers: a negative one "overflows uint"
     const negative = (n: LVal | undefined, path: string[]) => {
       if (n?.kind === 'scalar' && typeof n.value === 'number' && n.value < 0 && n.raw === undefined) {
