@@ -82,7 +82,7 @@ const HEALTHCHECK_KINDS = new Set(['CMD', 'CMD-SHELL', 'NONE']);
 type Where = { readonly [key: string]: Where | Kind };
 const ALL = (kind: Kind, keys: string[]): Where => Object.fromEntries(keys.map((k) => [k, kind]));
 const UPDATE: Where = ALL('duration', ['delay', 'monitor']);
-const FIELDS = mergeCasts({
+const FIELDS: Where = {
   services: {
     '*': {
       ...ALL('size', ['mem_limit', 'mem_reservation', 'memswap_limit', 'mem_swappiness', 'shm_size']),
@@ -102,25 +102,7 @@ const FIELDS = mergeCasts({
       },
     },
   },
-});
-
-/** FIELDS with compose's casts (COMPOSE_CASTS, the one table of them) added where nothing else is read. */
-function mergeCasts(fields: Where): Where {
-  const put = (where: Where, path: readonly string[], kind: Kind): Where => {
-    const [head, ...rest] = path;
-    const here = where[head!];
-    if (rest.length === 0) {
-      // a mapping there (the long form beside the short one) reads the value itself as `''`
-      if (here === undefined) return { ...where, [head!]: kind };
-      return typeof here === 'string' ? where : { ...where, [head!]: { ...here, '': here[''] ?? kind } };
-    }
-    const below = typeof here === 'string' ? { '': here } : (here ?? {});
-    return { ...where, [head!]: put(below, rest, kind) };
-  };
-  let out = fields;
-  for (const [path, kind] of COMPOSE_CASTS) out = put(out, path, kind);
-  return out;
-}
+};
 
 /** FIELDS as the walk reads it: a value's own kind, its keys, any key, any list item (one look-up a key). */
 interface Node {
@@ -132,7 +114,8 @@ interface Node {
 function compile(where: Where | Kind): Node {
   if (typeof where === 'string') return { kind: where };
   const node: Node = {};
-  for (const [k, v] of Object.entries(where)) {
+  for (const k of Object.keys(where)) {
+    const v = where[k]!;
     if (k === '') node.kind = v as Kind;
     else if (k === '*') node.any = compile(v);
     else if (k === '[]') node.item = compile(v);
@@ -140,19 +123,34 @@ function compile(where: Where | Kind): Node {
   }
   return node;
 }
+
+/** The trie of FIELDS, with compose's casts (COMPOSE_CASTS, the one table of them) where nothing else is read. */
 const TRIE = compile(FIELDS);
+for (const [path, kind] of COMPOSE_CASTS) {
+  let node = TRIE;
+  for (const seg of path) {
+    if (seg === '*') node = node.any ??= {};
+    else if (seg === '[]') node = node.item ??= {};
+    else {
+      const keys = (node.keys ??= new Map());
+      let next = keys.get(seg);
+      if (!next) keys.set(seg, (next = {}));
+      node = next;
+    }
+  }
+  // a kind already there (a size, cpus) is what compose reads first
+  node.kind ??= kind;
+}
 
 /** The kind compose-go reads at a path (keys; list indexes as numbers or digit strings), or undefined. */
 export function composeKindAt(path: readonly (string | number)[]): Kind | undefined {
-  let where: Where | Kind = FIELDS;
+  let node: Node | undefined = TRIE;
   for (const seg of path) {
-    if (typeof where === 'string') return undefined;
     const list = typeof seg === 'number' || /^\d+$/.test(seg);
-    const next: Where | Kind | undefined = (list ? where['[]'] : Object.hasOwn(where, seg) ? where[seg] : undefined) ?? (list ? undefined : where['*']);
-    if (next === undefined) return undefined;
-    where = next;
+    node = list ? node.item : (node.keys?.get(seg) ?? node.any);
+    if (node === undefined) return undefined;
   }
-  return typeof where === 'string' ? where : typeof where[''] === 'string' ? (where[''] as Kind) : undefined;
+  return node.kind;
 }
 
 /** Whether docker compose reads this string at that path as the number or boolean the schema wants there (it casts it before validating). */
