@@ -339,3 +339,31 @@ describe.skipIf(!HAS_DOCKER)('what docker/cli refuses as it loads a file (confli
     }
   }, 120_000);
 });
+
+/**
+ * With target swarm docker's stack schema is the judge: what only the compose-spec schema refuses
+ * (a container_name pattern, bind.selinux's values, a key inside a service's secret entry or build,
+ * oom_score_adj past 1000) is no error where docker stack config takes the file.
+ */
+describe.skipIf(!HAS_DOCKER)('compose-spec constraints docker stack config does not make', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stackopt-oracle-compose-only-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const head = 'version: "3.13"\nservices:\n  web:\n    image: nginx:1.27\n';
+  const CASES: Array<[string, string]> = [
+    ['container-name', '    container_name: a\n'],
+    ['bind-selinux', '    volumes:\n      - {type: bind, source: /srv, target: /srv, bind: {selinux: q}}\n'],
+    ['secret-entry-key', '    secrets:\n      - {source: s, bogus: 1}\nsecrets:\n  s: {file: ./s.txt}\n'],
+    ['oom-score-adj', '    oom_score_adj: 2000\n'],
+    ['build-key', '    build: {context: ., bogus: 1}\n'],
+  ];
+
+  it('each file: docker accepts it, and lint has no schema or swarm-compat error', async () => {
+    for (const [name, text] of CASES) {
+      const file = join(dir, `${name}.yml`);
+      writeFileSync(file, head + text);
+      expect((await runStackConfig(file)).ok, name).toBe(true);
+      const errors = lintProject({ files: [file], environment: {}, target: 'swarm' }).findings.filter((f) => (f.ruleId === 'schema' || f.ruleId === 'swarm-compat') && f.severity === 'error');
+      expect(errors.map((f) => f.message), name).toEqual([]);
+    }
+  }, 120_000);
+});

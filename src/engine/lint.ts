@@ -14,6 +14,8 @@ import { applySuppressions } from './suppressions.js';
 import { compareFindings, makeFinding, runRules, type RunOptions } from './run-rules.js';
 import type { Finding, Rule, Severity } from './types.js';
 import { composeConsistency } from '../model/compose-consistency.js';
+import { checkSwarmSchema, stackSchemaSaysAt } from './swarm-schema.js';
+import { dockerVersion, STACK_VERSIONS } from '../model/stack-version.js';
 import { composeCasts, composeValueIssues } from '../model/compose-values.js';
 import { resourceConflicts } from '../model/resource-conflicts.js';
 import { resolveTarget, targetBeforeReading, type ResolvedTarget, type TargetSetting } from './target.js';
@@ -104,7 +106,13 @@ export function lintProject(opts: LintOptions): LintResult {
           // a string compose casts to the number or boolean the schema wants (`required: "false"`)
           (e.keyword === 'type' && target.target === 'compose' && castByCompose(project.root!, path)),
       });
-      for (let i = 0; i < issues.length; i++) findings.push(parserFinding(issues[i]!, 'schema', schemaSev, redact));
+      // with target swarm, docker stack deploy's schema is the judge: a compose-spec error stands only
+      // where it says something too (not container_name's pattern, bind.selinux's values, ...)
+      const swarm = target.target === 'swarm' ? checkSwarmSchema(project.root, swarmVersion(project.versions)) : null;
+      for (let i = 0; i < issues.length; i++) {
+        if (swarm && !stackSchemaSaysAt(swarm, issues[i]!.path)) continue;
+        findings.push(parserFinding(issues[i]!, 'schema', schemaSev, redact));
+      }
       // what compose refuses though each key is valid alone (swarm has none of these keys)
       if (target.target === 'compose') {
         for (const is of composeConsistency(project.root)) findings.push(parserFinding(is, 'schema', schemaSev, redact));
@@ -135,6 +143,12 @@ export function lintProject(opts: LintOptions): LintResult {
   reported.sort(compareFindings);
   suppressed.sort(compareFindings);
   return { file: project.sources[0]?.displayPath ?? opts.files[0] ?? '', sources: project.sources, project, stack, findings: reported, target, suppressed };
+}
+
+/** The stack schema version docker checks every file against: the first file's (as swarm-compat reads it). */
+function swarmVersion(versions: Project['versions']): string | undefined {
+  const first = versions?.[0] ? dockerVersion(versions[0].value) : null;
+  return first !== null && STACK_VERSIONS.includes(first) ? first : undefined;
 }
 
 /** Whether the value at `path` is a string docker compose casts before it validates (composeCasts). */

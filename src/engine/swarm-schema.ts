@@ -269,6 +269,31 @@ const COMPOSE_KEYS_OWNED_BY_RULES = new Set(['sleep_policy']);
  * against the first file's), by default the one the tree declares.
  */
 export function checkSwarmSchema(root: LMap, version = stackSchemaVersion(root)): SwarmSchemaResult {
+  // one check of a tree against one version: lint asks before the rules run, swarm-compat after
+  let byVersion = checked.get(root);
+  if (!byVersion) checked.set(root, (byVersion = new Map()));
+  const known = byVersion.get(version);
+  if (known) return known;
+  const result = checkSwarmSchemaOnce(root, version);
+  byVersion.set(version, result);
+  return result;
+}
+const checked = new WeakMap<LMap, Map<string, SwarmSchemaResult>>();
+
+/**
+ * Whether docker stack deploy's schema check says anything at `path`, above it or below it (a
+ * compose-spec error with target swarm stands only where docker's check says something too).
+ */
+export function stackSchemaSaysAt(result: SwarmSchemaResult, path: readonly string[]): boolean {
+  const near = (p: readonly string[]) => {
+    const n = Math.min(p.length, path.length);
+    for (let i = 0; i < n; i++) if (p[i] !== path[i]) return false;
+    return true;
+  };
+  return result.issues.some((is) => near(is.path)) || result.unknownKeys.some((u) => near([...u.parentPath, u.key])) || result.casts.some((c) => near(c.path));
+}
+
+function checkSwarmSchemaOnce(root: LMap, version: string): SwarmSchemaResult {
   const { data, casts } = dockerView(root);
   const unknownKeys: UnknownKeyIssue[] = [];
   const issues = checkSchema(root, onData(stackValidator(version), data), {
