@@ -366,4 +366,11 @@ describe.skipIf(!HAS_DOCKER)('compose-spec constraints docker stack config does 
       expect(errors.map((f) => f.message), name).toEqual([]);
     }
   }, 120_000);
+
+  it('an empty version, which docker reads as the newest: no swarm-compat error', async () => {
+    const file = join(dir, 'empty-version.yml');
+    writeFileSync(file, 'version: ""\nservices:\n  web:\n    image: nginx:1.27\n');
+    expect((await runStackConfig(file)).ok).toBe(true);
+    expect(lintProject({ files: [file], environment: {}, target: 'swarm' }).findings.filter((f) => f.ruleId === 'swarm-compat' && f.severity === 'error')).toEqual([]);
+  }, 120_000);
 });

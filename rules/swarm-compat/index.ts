@@ -222,7 +222,8 @@ export default defineRule({
 
         const version = child(stack.root, 'version');
         let versionReported = false;
-        if (version && typeof scalarValue(version) === 'string' && !SUPPORTED_VERSIONS.has(String(scalarValue(version)))) {
+        // as docker reads it: "" is the newest version, as no version is
+        if (version && typeof scalarValue(version) === 'string' && !SUPPORTED_VERSIONS.has(dockerVersion(version.node))) {
           versionReported = true;
           ctx.report({ messageId: 'version', data: { version: JSON.stringify(scalarValue(version)) }, at: version, loc: version.node.loc });
         }
