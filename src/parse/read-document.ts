@@ -54,6 +54,10 @@ const NO_DOCUMENT = 'the file holds no YAML document: a compose file needs at le
  * `editable` (default true): the tree keeps the nodes it was built from (the fast reader's or
  * yaml's), which the fixer edits through. `yamlOnly`: read with yaml whatever the file's shape.
  */
+/** Spaces and tabs from where they are read; a line of them only, with its line break. */
+const INDENTATION = /[ \t]*/y;
+const BLANK_LINE = /[ \t]*\r?\n/y;
+
 /** Characters YAML does not allow in a stream (C0 controls but tab, line feed and carriage return; DEL; C1 controls but NEL; U+FFFE, U+FFFF). */
 const NOT_PRINTABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u0084\u0086-\u009f\ufffe\uffff]/;
 
@@ -149,6 +153,21 @@ export function parseSource(source: SourceFile, env: Env, interpolate: Interpola
     // file; the opening quote or bracket that was never closed is where the user has to look
     const opener = a >= text.trimEnd().length ? openers.take(err.message) : undefined;
     if (opener !== undefined) [a, b] = [opener, opener + 1];
+    // an indentation error is found at the start of the item's line, or of the blank lines before
+    // it: it is placed at the item's first character
+    else if (err.code === 'BAD_INDENT' && (a === 0 || text[a - 1] === '\n')) {
+      let at = a;
+      for (;;) {
+        BLANK_LINE.lastIndex = at;
+        if (!BLANK_LINE.test(text)) break;
+        at = BLANK_LINE.lastIndex;
+      }
+      // and on that line, past its indentation (read in place: no copy of the rest of the text)
+      INDENTATION.lastIndex = at;
+      INDENTATION.test(text);
+      const first = INDENTATION.lastIndex;
+      if (first < text.length && text[first] !== '\n' && text[first] !== '\r') [a, b] = [first, first + 1];
+    }
     issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: yamlMessage(err.message), loc: fileLoc(source, a, Math.max(a, b)) });
   }
   for (const w of doc.warnings) {

@@ -512,3 +512,11 @@ describe('readSource', () => {
     expect(s.lineText(9)).toBe('');
   });
 });
+
+describe('an item indented out of line', () => {
+  it('is placed at its first character, past blank lines before it', () => {
+    const at = (text: string) => lintText(text).filter((f) => f.ruleId === 'yaml-syntax' && f.severity === 'error').map((f) => `${f.line}:${f.column}`);
+    expect(at('services:\n  web:\n    image: nginx:1\n    networks:\n      - n\n\n   redis:\n    image: redis\n')).toEqual(['7:4']);
+    expect(at('services:\n  web:\n    image: nginx:1\n   redis:\n    image: redis\n')).toEqual(['4:4']);
+  });
+});
