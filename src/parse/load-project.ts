@@ -512,6 +512,8 @@ function startLink(
   if (done) return { result: done };
   const services = (doc.root as LMap | null)?.index.get('services')?.value;
   const entry = services?.kind === 'map' ? services.index.get(name) : undefined;
+  // a service written with no value is one with no keys: compose keeps what extends it as it is
+  if (entry?.value.kind === 'scalar' && entry.value.value === null) return { result: makeMap(entry.value.loc, []) };
   if (!entry || entry.value.kind !== 'map') return { result: null };
   const svc = entry.value;
   const ext = svc.index.get('extends');

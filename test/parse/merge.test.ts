@@ -288,6 +288,12 @@ describe('merge: what docker compose refuses to merge', () => {
 describe('extends', () => {
   const lintExt = (files: Record<string, string>, lint?: string[]) => lintFiles(files, lint ? { lint } : {});
 
+  it('a base service written with no value is one with no keys: the service stays as it is (compose-go TestExtendsNil)', () => {
+    const p = loadFiles({ 'compose.yaml': 'services:\n  test:\n    image: test:1\n    extends: {file: base.yaml, service: empty}\n', 'base.yaml': 'services:\n  base:\n    image: x:1\n  empty:\n' });
+    expect(p.issues).toEqual([]);
+    expect((toPlain(p.root!) as { services: Record<string, unknown> }).services.test).toEqual({ image: 'test:1' });
+  });
+
   it('same file: the service is the merge of its base and itself', () => {
     const p = loadFiles({
       'compose.yaml':
