@@ -14,7 +14,7 @@ import { applySuppressions } from './suppressions.js';
 import { compareFindings, makeFinding, runRules, type RunOptions } from './run-rules.js';
 import type { Finding, Rule, Severity } from './types.js';
 import { composeConsistency } from '../model/compose-consistency.js';
-import { checkSwarmSchema, stackSchemaSaysAt } from './swarm-schema.js';
+import { checkSwarmSchema, stackSchemaPaths } from './swarm-schema.js';
 import { dockerVersion, STACK_VERSIONS } from '../model/stack-version.js';
 import { composeCasts, composeValueIssues } from '../model/compose-values.js';
 import { resourceConflicts } from '../model/resource-conflicts.js';
@@ -108,9 +108,9 @@ export function lintProject(opts: LintOptions): LintResult {
       });
       // with target swarm, docker stack deploy's schema is the judge: a compose-spec error stands only
       // where it says something too (not container_name's pattern, bind.selinux's values, ...)
-      const swarm = target.target === 'swarm' ? checkSwarmSchema(project.root, swarmVersion(project.versions)) : null;
+      const saysAt = target.target === 'swarm' && issues.length > 0 ? stackSchemaPaths(checkSwarmSchema(project.root, swarmVersion(project.versions))) : null;
       for (let i = 0; i < issues.length; i++) {
-        if (swarm && !stackSchemaSaysAt(swarm, issues[i]!.path)) continue;
+        if (saysAt && !saysAt(issues[i]!.path)) continue;
         findings.push(parserFinding(issues[i]!, 'schema', schemaSev, redact));
       }
       // what compose refuses though each key is valid alone (swarm has none of these keys)

@@ -281,16 +281,25 @@ export function checkSwarmSchema(root: LMap, version = stackSchemaVersion(root))
 const checked = new WeakMap<LMap, Map<string, SwarmSchemaResult>>();
 
 /**
- * Whether docker stack deploy's schema check says anything at `path`, above it or below it (a
- * compose-spec error with target swarm stands only where docker's check says something too).
+ * Where docker stack deploy's schema check says anything (its issues, unknown keys and casts): a
+ * compose-spec error with target swarm stands only at, above or below one of those paths. The
+ * paths are indexed once (each path, and each of its prefixes), so each question is a few look-ups.
  */
-export function stackSchemaSaysAt(result: SwarmSchemaResult, path: readonly string[]): boolean {
-  const near = (p: readonly string[]) => {
-    const n = Math.min(p.length, path.length);
-    for (let i = 0; i < n; i++) if (p[i] !== path[i]) return false;
-    return true;
+export function stackSchemaPaths(result: SwarmSchemaResult): (path: readonly string[]) => boolean {
+  const at = new Set<string>();
+  const above = new Set<string>();
+  const add = (p: readonly string[]) => {
+    at.add(key(p));
+    for (let n = 0; n <= p.length; n++) above.add(key(p.slice(0, n)));
   };
-  return result.issues.some((is) => near(is.path)) || result.unknownKeys.some((u) => near([...u.parentPath, u.key])) || result.casts.some((c) => near(c.path));
+  for (const is of result.issues) add(is.path);
+  for (const u of result.unknownKeys) add([...u.parentPath, u.key]);
+  for (const c of result.casts) add(c.path);
+  return (path) => {
+    if (above.has(key(path))) return true;
+    for (let n = 0; n < path.length; n++) if (at.has(key(path.slice(0, n)))) return true;
+    return false;
+  };
 }
 
 function checkSwarmSchemaOnce(root: LMap, version: string): SwarmSchemaResult {
