@@ -9,7 +9,7 @@ import { packageRoot } from './package-info.js';
 import { validateStack } from '../generated/stack-validator.js';
 import { validateCompose } from '../generated/validators.js';
 import * as stackFormats from '../parse/stack-formats.js';
-import { shellWordsProblem, sizeRefusal, volumeSpecProblem } from '../parse/go-values.js';
+import { goBoolean, isGoInt, shellWordsProblem, sizeRefusal, volumeSpecProblem } from '../parse/go-values.js';
 import { resourceConflicts } from '../model/resource-conflicts.js';
 import { formatPath, type Loc } from '../parse/location.js';
 import { interpolateStack, type Lookup, type NamedModifier } from '../parse/interpolate.js';
@@ -157,15 +157,13 @@ function castAt(path: YamlPath): Cast | null {
 }
 
 function goCast(s: string, cast: Cast): { ok: true; value: unknown } | { ok: false } {
-  if (cast === 'int') return /^[+-]?\d+$/.test(s) ? { ok: true, value: Number(s) } : { ok: false };
+  if (cast === 'int') return isGoInt(s) ? { ok: true, value: Number(s) } : { ok: false };
   if (cast === 'float') {
     const t = s.trim();
     return t === s && t !== '' && !Number.isNaN(Number(t)) ? { ok: true, value: Number(t) } : { ok: false };
   }
-  const l = s.toLowerCase();
-  if (['y', 'yes', 'true', 'on'].includes(l)) return { ok: true, value: true };
-  if (['n', 'no', 'false', 'off'].includes(l)) return { ok: true, value: false };
-  return { ok: false };
+  const b = goBoolean(s);
+  return b === null ? { ok: false } : { ok: true, value: b };
 }
 
 const EXPECTED: Record<Cast, CastIssue['expected']> = { int: 'an integer', float: 'a number', bool: 'a boolean' };

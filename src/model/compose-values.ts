@@ -18,16 +18,13 @@
  * A number written as one is read as it is. `docker stack deploy` reads these its own way
  * (src/engine/swarm-schema.ts).
  */
-import { isComposeDuration, isGoFloat, isGoInt, parseVolumeSpec, shellWordsProblem, sizeRefusal, volumeSpecProblem } from '../parse/go-values.js';
+import { goBoolean, isComposeDuration, isGoFloat, isGoInt, parseVolumeSpec, shellWordsProblem, sizeRefusal, volumeSpecProblem } from '../parse/go-values.js';
 import { isIp, ports } from '../parse/stack-formats.js';
 import { COMPOSE_CASTS, type LEntry, type LMap, type LScalar, type LVal } from '../parse/located.js';
 import { formatPath } from '../parse/location.js';
 import type { ConsistencyIssue } from './compose-consistency.js';
 
 type Kind = 'size' | 'duration' | 'cpus' | 'int' | 'float' | 'bool' | 'port';
-
-/** compose-go's toBoolean: these, in any case (y, yes, on, n, no, off with a warning). */
-const BOOLEANS = new Set(['true', 'false', 'y', 'yes', 'on', 'n', 'no', 'off']);
 
 /** What docker compose says of a string of that kind it cannot read, or null. */
 function refusal(kind: Kind, s: string): string | null {
@@ -43,7 +40,7 @@ function refusal(kind: Kind, s: string): string | null {
     case 'port':
       return ports(s) ? null : 'nat.ParsePortSpec refuses it';
     case 'bool':
-      return BOOLEANS.has(s.toLowerCase()) ? null : `invalid boolean: ${s}`;
+      return goBoolean(s) !== null ? null : `invalid boolean: ${s}`;
     case 'int':
       return isGoInt(s) ? null : `strconv.Atoi: parsing ${JSON.stringify(s)}: invalid syntax`;
   }

@@ -17,6 +17,15 @@ export function isGoFloat(s: string): boolean {
   return /^(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?$/.test(t);
 }
 
+/**
+ * The booleans docker's loaders cast a string to (compose-go's and docker/cli's toBoolean): true,
+ * y, yes, on and false, n, no, off, in any case; null for any other string.
+ */
+export function goBoolean(s: string): boolean | null {
+  const l = s.toLowerCase();
+  return l === 'true' || l === 'y' || l === 'yes' || l === 'on' ? true : l === 'false' || l === 'n' || l === 'no' || l === 'off' ? false : null;
+}
+
 /** Go's strconv.Atoi (strconv.ParseInt in base 10): an optional sign and decimal digits. */
 export function isGoInt(s: string): boolean {
   return /^[+-]?\d+$/.test(s);

@@ -16,6 +16,7 @@ import { fileLoc, positionOf, type FileLoc, type Loc } from './location.js';
 import { hasInterpolation, interpolate, interpolateStack, type Env, type InterpolationIssue, type InterpolationMode, type StackReading } from './interpolate.js';
 import type { SourceFile } from './source-file.js';
 import type { FastMap, FastNode, FastPair } from './fast-yaml.js';
+import { goBoolean, isGoInt } from './go-values.js';
 
 /**
  * The located value tree: what a compose document says, after aliases, `<<` merge keys and
@@ -778,12 +779,9 @@ export function pathPatternLookup<T>(entries: ReadonlyArray<readonly [readonly s
 }
 
 type Cast = (s: string) => string | number | boolean;
-const toInt: Cast = (s) => (/^[-+]?\d+$/.test(s) ? Number(s) : s);
+const toInt: Cast = (s) => (isGoInt(s) ? Number(s) : s);
 const toFloat: Cast = (s) => (/^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/.test(s) ? Number(s) : s);
-const toBoolean: Cast = (s) => {
-  const l = s.toLowerCase();
-  return ['true', 'y', 'yes', 'on'].includes(l) ? true : ['false', 'n', 'no', 'off'].includes(l) ? false : s;
-};
+const toBoolean: Cast = (s) => goBoolean(s) ?? s;
 export type CastKind = 'int' | 'float' | 'bool';
 const CAST_OF: Record<CastKind, Cast> = { int: toInt, float: toFloat, bool: toBoolean };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lintFiles } from './helpers.js';
 import swarmCompat from '../../rules/swarm-compat/index.js';
-import { isComposeDuration, isGoFloat, isGoInt, shellWordsProblem, sizeRefusal, volumeSpecProblem } from '../../src/parse/go-values.js';
+import { goBoolean, isComposeDuration, isGoFloat, isGoInt, shellWordsProblem, sizeRefusal, volumeSpecProblem } from '../../src/parse/go-values.js';
 
 /**
  * Values docker compose cannot decode though the compose-spec schema takes them (compose-go:
@@ -95,6 +95,7 @@ describe('Go value formats', () => {
     for (const v of ['', 'two', '2.0', '1_000', ' 2']) expect(isGoInt(v), v).toBe(false);
     for (const v of ['0', '10s', '1d', '2w', '1.5h', '1h30m', '-5m', '500ms', '1w2d3h']) expect(isComposeDuration(v), v).toBe(true);
     for (const v of ['', '10', '10 s', '5x', '1y', 's', '1S']) expect(isComposeDuration(v), v).toBe(false);
+    expect(['true', 'Yes', 'ON', 'y', 'false', 'No', 'off', 'N', 'maybe', '1', ''].map(goBoolean)).toEqual([true, true, true, true, false, false, false, false, null, null, null]);
     expect(sizeRefusal('512 mega')).toBe("invalid suffix: 'mega'");
     expect(sizeRefusal('mega')).toBe("invalid size: 'mega'");
     expect(sizeRefusal('-1')).toBe("invalid size: '-1'");
