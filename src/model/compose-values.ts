@@ -258,7 +258,8 @@ export function composeValueIssues(root: LMap): ConsistencyIssue[] {
         const name = eq < 0 ? v.value : v.value.slice(0, eq);
         if (name === '' || !/\s/.test(name[name.length - 1]!)) return;
         out.push({
-          message: `service "${svc.key}" sets environment[${i}] ${JSON.stringify(v.value)}, which docker compose refuses ("environment variable ${name} is declared with a trailing space"); write NAME=value without spaces around the name`,
+          // the name only: the value may be a secret
+          message: `service "${svc.key}" sets environment[${i}] with the name ${JSON.stringify(name)}, which docker compose refuses ("environment variable ${name} is declared with a trailing space"); write NAME=value without spaces around the name`,
           loc: v.loc,
           path: ['services', svc.key, 'environment', String(i)],
         });

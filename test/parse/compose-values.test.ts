@@ -210,7 +210,7 @@ describe('strings compose splits or cuts as it loads them', () => {
       '    image: a:1',
       "    command: echo it's",
       '    entrypoint: sh -c "echo ok"',
-      '    environment: ["FOO =bar", "BAR=baz qux", "EMPTY"]',
+      '    environment: ["FOO =s3cr3t", "BAR=baz qux", "EMPTY"]',
       '    extra_hosts: [somehost, "db:10.0.0.2", "cache=10.0.0.3"]',
       '  b:',
       '    image: b:1',
@@ -219,7 +219,7 @@ describe('strings compose splits or cuts as it loads them', () => {
     ].join('\n');
     expect(schema({ 'compose.yaml': text })).toEqual([
       `4:14-23 service "a" sets command "echo it's" with a quote left open, which docker compose refuses ("invalid command line string"); close the quote, or write the command as a list of words`,
-      '6:19-29 service "a" sets environment[0] "FOO =bar", which docker compose refuses ("environment variable FOO  is declared with a trailing space"); write NAME=value without spaces around the name',
+      '6:19-32 service "a" sets environment[0] with the name "FOO ", which docker compose refuses ("environment variable FOO  is declared with a trailing space"); write NAME=value without spaces around the name',
       '7:19-27 service "a" sets extra_hosts[0] "somehost" without an address, which docker compose refuses ("invalid additional host, missing IP: somehost"); write HOST:ADDRESS or HOST=ADDRESS',
     ]);
   });
