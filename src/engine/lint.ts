@@ -21,7 +21,7 @@ import { resourceConflicts } from '../model/resource-conflicts.js';
 import { resolveTarget, targetBeforeReading, type ResolvedTarget, type TargetSetting } from './target.js';
 import type { SourceFile } from '../parse/source-file.js';
 import { pushAll } from '../parse/collect.js';
-import { pathPatternLookup, type LVal } from '../parse/located.js';
+import { nodeAt, pathPatternLookup, type LVal } from '../parse/located.js';
 
 export interface LintOptions extends LoadOptions, RunOptions {
   rules?: readonly Rule[];
@@ -153,12 +153,7 @@ function swarmVersion(versions: Project['versions']): string | undefined {
 
 /** Whether the value at `path` is a string docker compose casts before it validates (composeCasts). */
 function castByCompose(root: LVal, path: readonly string[]): boolean {
-  let v: LVal | undefined = root;
-  for (const seg of path) {
-    if (v?.kind === 'map') v = v.index.get(seg)?.value;
-    else if (v?.kind === 'seq') v = v.items[Number(seg)]?.value;
-    else return false;
-  }
+  const v = nodeAt(root, path);
   return v?.kind === 'scalar' && typeof v.value === 'string' && composeCasts(path, v.value);
 }
 

@@ -13,7 +13,7 @@ import { goBoolean, isGoInt, shellWordsProblem, sizeRefusal, volumeSpecProblem }
 import { resourceConflicts } from '../model/resource-conflicts.js';
 import { formatPath, type Loc } from '../parse/location.js';
 import { interpolateStack, type Lookup, type NamedModifier } from '../parse/interpolate.js';
-import { pathPatternLookup, setPlainEntry, valueSpanLoc, type LEntry, type LMap, type LVal, type YamlPath } from '../parse/located.js';
+import { nodeAt, pathPatternLookup, setPlainEntry, valueSpanLoc, type LEntry, type LMap, type LVal, type YamlPath } from '../parse/located.js';
 import { checkSchema, type CompiledValidator, type SchemaIssue } from '../parse/validate-schema.js';
 
 /**
@@ -459,17 +459,6 @@ export function reportedByCompose(result: SwarmSchemaResult, path: readonly stri
   if (result.composeExact.has(key(path))) return true;
   for (let n = path.length; n >= 1; n--) if (result.composeSubtrees.has(key(path.slice(0, n)))) return true;
   return false;
-}
-
-function nodeAt(root: LVal, path: readonly string[]): LVal | undefined {
-  let cur: LVal | undefined = root;
-  for (const seg of path) {
-    if (!cur) return undefined;
-    if (cur.kind === 'map') cur = cur.index.get(seg)?.value;
-    else if (cur.kind === 'seq') cur = cur.items[Number(seg)]?.value;
-    else return undefined;
-  }
-  return cur;
 }
 
 /**

@@ -20,7 +20,7 @@
  */
 import { goBoolean, isComposeDuration, isGoFloat, isGoInt, parseVolumeSpec, shellWordsProblem, sizeRefusal, volumeSpecProblem } from '../parse/go-values.js';
 import { isIp, ports } from '../parse/stack-formats.js';
-import { COMPOSE_CASTS, type LEntry, type LMap, type LScalar, type LVal } from '../parse/located.js';
+import { COMPOSE_CASTS, nodeAt, type LEntry, type LMap, type LScalar, type LVal } from '../parse/located.js';
 import { formatPath } from '../parse/location.js';
 import type { ConsistencyIssue } from './compose-consistency.js';
 
@@ -341,8 +341,7 @@ function consistency(name: string, svc: LMap, services: LMap, out: ConsistencyIs
     }
   }
   for (const path of COUNTS) {
-    let v: LVal | undefined = svc;
-    for (const k of path) v = v?.kind === 'map' ? v.index.get(k)?.value : undefined;
+    const v = nodeAt(svc, path);
     if (v?.kind === 'scalar' && v.raw === undefined && typeof v.value === 'number' && v.value < 0) {
       out.push({ message: `service "${name}" sets ${path.join('.')} to ${v.value}, which docker compose refuses ("services.${name}.${path.join('.')}: must be greater than or equal to 0"); write 0 or more`, loc: v.loc, path: ['services', name, ...path] });
     }

@@ -674,6 +674,18 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
   }
 }
 
+/** The value at a path of keys (a sequence's items by their index), or undefined where there is none. */
+export function nodeAt(root: LVal, path: readonly string[]): LVal | undefined {
+  let cur: LVal | undefined = root;
+  for (const seg of path) {
+    if (!cur) return undefined;
+    if (cur.kind === 'map') cur = cur.index.get(seg)?.value;
+    else if (cur.kind === 'seq') cur = cur.items[Number(seg)]?.value;
+    else return undefined;
+  }
+  return cur;
+}
+
 /** Texts up to this length are shared by the located tree (see `shared` in convertTree). */
 const MAX_SHARED_TEXT = 32;
 
