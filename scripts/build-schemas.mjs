@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ajv, { _ } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
+import { linearUniqueItems } from './ajv-unique-items.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const read = (p) => JSON.parse(readFileSync(join(root, p), 'utf8'));
@@ -139,6 +140,7 @@ const ajv = new Ajv({
   strict: false,
   code: { source: true, esm: true, lines: false, optimize: true },
 });
+linearUniqueItems(ajv);
 const refs = {};
 for (const [name, file] of validators) {
   const { $schema: _meta, ...schema } = stripProse(read(file)); // draft-07 in both; ajv 8 is draft-07 by default
@@ -163,6 +165,7 @@ console.error(`build-schemas: ${validators.length + 1} validators, ${(generated.
     inlineRefs: false,
     code: { source: true, esm: true, lines: false, optimize: true },
   });
+  linearUniqueItems(composeAjv);
   // compose-spec uses "format" only as an annotation; the formats it names are not enforced by compose.
   composeAjv.addFormat('duration', true).addFormat('ports', true).addFormat('expose', true);
   const file = 'schemas/compose-spec/compose-spec.json';
@@ -214,6 +217,7 @@ console.error(`build-schemas: ${validators.length + 1} validators, ${(generated.
     });
     // Placeholders for compiling: the generated code calls stackFormats.<name>(value) at run time.
     for (const name of ['duration', 'ports', 'expose']) a.addFormat(name, () => true);
+    linearUniqueItems(a);
     return a;
   };
 
