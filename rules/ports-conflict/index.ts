@@ -6,10 +6,14 @@ import { stackTarget } from '../../src/engine/target.js';
 import { writtenWhenSet } from '../show-value.js';
 
 interface Published {
+  /** its place in the order the ports were read */
+  order: number;
   svc: Service;
   port: Port;
   start: number;
   end: number;
+  /** the container port or range, as publishedRange reads it */
+  target: [number, number] | null;
   protocol: string;
   /** null: every address */
   address: string | null;
@@ -29,12 +33,6 @@ function normalizeAddress(ip: string | null): string | null {
   if (ip === null) return null;
   const s = ip.trim().replace(/^\[(.*)\]$/, '$1').toLowerCase();
   return s === '' || s === '0.0.0.0' || s === '::' ? null : s;
-}
-
-function overlaps(a: Published, b: Published): boolean {
-  if (a.protocol !== b.protocol) return false;
-  if (a.start > b.end || b.start > a.end) return false;
-  return a.address === null || b.address === null || a.address === b.address;
 }
 
 /** The host port or range; what the file wrote (`"${PORT}:80"`) when a set variable gave it. */
@@ -63,10 +61,13 @@ export default defineRule({
     const swarm = stackTarget(ctx.stack) === 'swarm';
     return {
       stack(stack) {
-        const seen: Published[] = [];
+        const seen = new PublishedIndex(swarm);
+        let order = 0;
         for (const svc of stack.services) {
           // a service that runs no task binds no port
           if (svc.replicas?.value === 0 || (!swarm && scalarValue(child(svc.ref, 'scale')) === 0)) continue;
+          // swarm starts every service: profiles do not matter there
+          const profiles = swarm ? [] : profilesOf(svc);
           // docker compose drops a port entry written twice in a service before it runs it
           // (by its text: an entry the model reads as several ports, a range, is one entry)
           const written = swarm ? null : new Map<string, Port['ref']['node']>();
@@ -81,8 +82,8 @@ export default defineRule({
             if (!range) continue;
             // swarm drops host IPs: every published port listens on every address
             const address = swarm ? null : normalizeAddress(port.hostIp);
-            const p: Published = { svc, port, start: range[0], end: range[1], protocol: port.protocol.toLowerCase(), address };
-            const first = seen.find((q) => overlaps(q, p) && (swarm || (runTogether(q.svc, svc) && !sameBindings(q, p))));
+            const p: Published = { order: order++, svc, port, start: range[0], end: range[1], target: publishedRange(port.target), protocol: port.protocol.toLowerCase(), address };
+            const first = seen.first(p, profiles);
             if (first) {
               const line = positionOf(first.port.ref.node.loc)?.line ?? 0;
               const where = (x: Published) => (x.address === null ? '' : ` on ${x.address}`);
@@ -102,7 +103,7 @@ export default defineRule({
                 service: svc,
               });
             }
-            seen.push(p);
+            seen.add(p, profiles);
           }
         }
       },
@@ -119,7 +120,7 @@ export default defineRule({
 function sameBindings(a: Published, b: Published): boolean {
   if (a.svc !== b.svc || a.address !== b.address) return false;
   const targetAt = (p: Published, port: number): number | null => {
-    const r = publishedRange(p.port.target);
+    const r = p.target;
     if (!r) return null;
     return r[0] === r[1] ? r[0] : r[0] + (port - p.start);
   };
@@ -133,25 +134,89 @@ function sameBindings(a: Published, b: Published): boolean {
   return true;
 }
 
-/**
- * Whether docker compose can run both services at once: not when each is in profiles and none of
- * its profiles is the other's (`docker compose up` starts only the services of the profiles asked
- * for, and those without any).
- */
-function runTogether(a: Service, b: Service): boolean {
-  if (a === b) return true;
-  const pa = profilesOf(a);
-  const pb = profilesOf(b);
-  return pa.length === 0 || pb.length === 0 || pa.some((x) => pb.includes(x));
-}
-
+/** The service's profiles, each once. */
 function profilesOf(svc: Service): string[] {
-  const out: string[] = [];
+  const out = new Set<string>();
   for (const it of items(child(svc.ref, 'profiles'))) {
     const v = scalarValue(it);
-    if (typeof v === 'string') out.push(v);
+    if (typeof v === 'string') out.add(v);
   }
-  return out;
+  return [...out];
+}
+
+/** Host ports per bucket: a range spans at most 65,535 / BLOCK of them, a bucket holds few entries. */
+const BLOCK = 64;
+
+/**
+ * The ports published so far, found by what a new one conflicts with, in time that grows with the
+ * ports (comparing each with every one before it grew with their square: 20,000 ports in one
+ * service took a second, 40,000 four).
+ *
+ * Two published ports conflict when they have the same protocol, their host ports overlap, their
+ * addresses overlap (one of them is every address, or both are the same), docker compose runs both
+ * services at once (one has no profiles, or they share one: `docker compose up` starts only the
+ * services of the profiles asked for, and those without any), and they are not one binding of one
+ * service written twice (`sameBindings`). Target swarm ignores addresses, profiles and that
+ * de-duplication.
+ *
+ * Each port is filed in buckets by protocol, address, profile and block of host ports, so that
+ * every port in a bucket a new port looks in conflicts with it, unless both are one binding of one
+ * service:
+ * - address: in "every address" ('*') and in its own ('' when it is every address); a port on
+ *   every address looks in '*', one on an address in '' and in its own;
+ * - profile: in '*' and in each of its profiles ('' when it has none); a port of a service without
+ *   profiles looks in '*', one with profiles in '' and in each of its own.
+ * A port whose part in a block is already covered by an earlier port of that bucket is not filed
+ * there: whatever a later port conflicts with in it, it conflicts with the earlier one first.
+ */
+class PublishedIndex {
+  private readonly buckets = new Map<string, Map<number, Published[]>>();
+
+  constructor(private readonly swarm: boolean) {}
+
+  /** The earliest port filed that `p` conflicts with. */
+  first(p: Published, profiles: readonly string[]): Published | undefined {
+    let best: Published | undefined;
+    for (const address of p.address === null || this.swarm ? ['*'] : ['', `a${p.address}`]) {
+      for (const profile of profiles.length === 0 ? ['*'] : ['', ...profiles.map((x) => `p${x}`)]) {
+        const blocks = this.buckets.get(`${p.protocol}\u0000${address}\u0000${profile}`);
+        if (!blocks) continue;
+        for (let b = Math.floor(p.start / BLOCK); b <= Math.floor(p.end / BLOCK); b++) {
+          for (const q of blocks.get(b) ?? []) {
+            if (best && q.order >= best.order) break;
+            if (q.start <= p.end && p.start <= q.end && !this.oneBinding(q, p)) {
+              best = q;
+              break;
+            }
+          }
+        }
+      }
+    }
+    return best;
+  }
+
+  add(p: Published, profiles: readonly string[]): void {
+    const addresses = this.swarm ? ['*'] : ['*', p.address === null ? '' : `a${p.address}`];
+    for (const address of addresses) {
+      for (const profile of ['*', ...(profiles.length === 0 ? [''] : profiles.map((x) => `p${x}`))]) {
+        const key = `${p.protocol}\u0000${address}\u0000${profile}`;
+        let blocks = this.buckets.get(key);
+        if (!blocks) this.buckets.set(key, (blocks = new Map()));
+        for (let b = Math.floor(p.start / BLOCK); b <= Math.floor(p.end / BLOCK); b++) {
+          const lo = Math.max(p.start, b * BLOCK);
+          const hi = Math.min(p.end, b * BLOCK + BLOCK - 1);
+          let bucket = blocks.get(b);
+          if (!bucket) blocks.set(b, (bucket = []));
+          if (!bucket.some((q) => q.start <= lo && hi <= q.end)) bucket.push(p);
+        }
+      }
+    }
+  }
+
+  /** Compose's one binding written twice in a service (swarm binds each entry). */
+  private oneBinding(q: Published, p: Published): boolean {
+    return !this.swarm && sameBindings(q, p);
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import rule, { publishedRange } from './index.js';
-import { testRule } from '../../test/helpers/rule-tester.js';
+import { lintCase, testRule } from '../../test/helpers/rule-tester.js';
+import { cpuRatio } from '../../test/helpers/measure.js';
 import { testReadmeExamples } from '../../test/helpers/readme-examples.js';
 import { describe, expect, it } from 'vitest';
 
@@ -104,3 +105,28 @@ testRule(rule, {
 });
 
 testReadmeExamples(rule, { incorrect: 1 });
+
+describe('size', () => {
+  // one service publishing n ports, n services of n profiles publishing one port, n services on n
+  // addresses publishing one port: nothing conflicts, and a comparison of each port with every
+  // one before it grows with the square
+  const text = (n: number) =>
+    [
+      'services:',
+      '  many:',
+      '    image: a:1',
+      '    ports:',
+      ...Array.from({ length: n }, (_, k) => `      - "${20000 + k}:${(k % 1000) + 1}"`),
+      ...Array.from({ length: n }, (_, k) => `  p${k}:\n    image: a:1\n    profiles: [p${k}]\n    ports: ["80:80"]`),
+      ...Array.from({ length: n }, (_, k) => `  a${k}:\n    image: a:1\n    ports: ["10.${k >> 8}.${k & 255}.1:81:80"]`),
+      '',
+    ].join('\n');
+
+  it('takes time in proportion to the ports published', () => {
+    const lint = (code: string) => lintCase({ code }, 'ports-conflict', [rule]);
+    const [small, large] = [text(1000), text(8000)];
+    expect(lint(small).length).toBe(0);
+    // at 8 times the ports, linear work is about 8 times, work that grows with the square 64
+    expect(cpuRatio(lint, small, large)).toBeLessThan(30);
+  }, 300_000);
+});
