@@ -103,10 +103,11 @@ describe('uniqueItems on lists of mappings', () => {
 
   it('takes time in proportion to the list (ajv\'s own loops grow with its square)', () => {
     const doc = (n: number) => ({ services: { web: { image: 'nginx', ports: Array.from({ length: n }, (_, k) => `${k + 1}:${(k % 1000) + 1}`) } } });
-    const [small, large] = [doc(4000), doc(32000)];
+    const [small, large] = [doc(3000), doc(48000)];
     expect(validateCompose(small)).toBe(true);
-    // at 8 times the ports, linear work is about 8 times, the nested loops 64
-    expect(cpuRatio((d: typeof small) => validateCompose(d), small, large)).toBeLessThan(30);
-    expect(cpuRatio((d: typeof small) => validateStack(d), small, large)).toBeLessThan(30);
+    // at 16 times the ports, linear work is about 16 times (measured 7-25 on a shared machine),
+    // the nested loops 256: the bound leaves room for a busy machine
+    expect(cpuRatio((d: typeof small) => validateCompose(d), small, large)).toBeLessThan(100);
+    expect(cpuRatio((d: typeof small) => validateStack(d), small, large)).toBeLessThan(100);
   }, 300_000);
 });
