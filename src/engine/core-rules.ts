@@ -5,9 +5,9 @@ import { defineRule, type Rule } from './types.js';
  * (listed, documented, configurable) whose findings come from the parser, so they visit nothing
  * and have one message, the parser's own.
  */
-function defineParserCheck(id: string, description: string): Rule {
+function defineParserCheck(id: string, description: string, severity: 'error' | 'warning' = 'error', category: 'syntax' | 'references' = 'syntax'): Rule {
   return defineRule({
-    meta: { id, description, severity: 'error', category: 'syntax', messages: { issue: '{{message}}' } },
+    meta: { id, description, severity, category, messages: { issue: '{{message}}' } },
     create: () => ({}),
   });
 }
@@ -42,4 +42,11 @@ export const mergeRule = defineParserCheck(
   'Files merged with -f (and services merged by `extends`) must be mergeable as docker compose merges them: a service attribute that is a mapping is not overridden by a list, a scalar or null (compose refuses with "cannot override").',
 );
 
-export const coreRules: Rule[] = [yamlSyntax, schema, interpolation, extendsRule, includeRule, mergeRule];
+export const envFileRule = defineParserCheck(
+  'env-file',
+  'Every `env_file` of a service (unless `required: false`) and every `label_file` exists: docker compose refuses the project while one is missing, docker stack deploy while an env file is. Only files inside the project are looked for; a path that a variable gives is not.',
+  'warning',
+  'references',
+);
+
+export const coreRules: Rule[] = [yamlSyntax, schema, interpolation, extendsRule, includeRule, mergeRule, envFileRule];

@@ -11,6 +11,7 @@ import { OUTSIDE_PROJECT, ProjectBoundary, relativeInside } from './project-file
 import { EnvRedactor } from './env-redactor.js';
 import { SourceFile } from './source-file.js';
 import { pushAll } from './collect.js';
+import { goBoolean } from './go-values.js';
 import { importResources, includeItems, type IncludeItem } from './include.js';
 
 export interface LoadOptions {
@@ -83,7 +84,7 @@ export interface FileVersion {
 }
 
 export interface ProjectIssue {
-  ruleId: 'yaml-syntax' | 'interpolation' | 'extends' | 'include' | 'schema' | 'merge';
+  ruleId: 'yaml-syntax' | 'interpolation' | 'extends' | 'include' | 'schema' | 'merge' | 'env-file';
   severity: 'error' | 'warning' | 'info';
   message: string;
   loc: Loc;
@@ -271,6 +272,7 @@ export function loadProject(opts: LoadOptions): Project {
     versions.push({ source: doc.source, value: doc.root.index.get('version')?.value ?? null });
     merged = mergeOnto(merged, loadFileTree(doc, env, workingDir, [doc.source.path], loader), issues);
   }
+  if (merged) missingServiceFiles(merged, workingDir, named, boundary, issues);
   return {
     sources,
     included,
@@ -283,6 +285,54 @@ export function loadProject(opts: LoadOptions): Project {
     stackDiffers,
     read: [...read],
   };
+}
+
+/**
+ * The files a service reads as the project loads that do not exist: an `env_file` (unless
+ * `required: false`) or a `label_file`. Docker compose refuses the project ("env file ... not
+ * found", compose-go's loadEnvFile), and so does docker stack deploy ("open ...: no such file or
+ * directory"). A path is relative to the project's folder (the first file's) when a file named on
+ * the command line wrote it, else to the folder of the file that did (`extends.file`, `include`).
+ * Only a file inside the project is looked for: of any other, not even whether it exists is told.
+ * A path a variable gave is not looked for (it may be set otherwise where the project runs).
+ * A warning: an env file is often kept out of the repository that CI lints.
+ */
+function missingServiceFiles(root: LMap, workingDir: string, named: ReadonlySet<string>, boundary: () => ProjectBoundary, issues: ProjectIssue[]): void {
+  const services = root.get('services')?.value;
+  if (!services || services.kind !== 'map') return;
+  for (const svc of services.entries) {
+    if (svc.value.kind !== 'map') continue;
+    for (const field of ['env_file', 'label_file'] as const) {
+      const v = svc.value.get(field)?.value;
+      if (!v) continue;
+      const items: Array<{ node: LVal; path: string[] }> = v.kind === 'seq' ? v.items.map((n, i) => ({ node: n.value, path: [String(i)] })) : [{ node: v, path: [] }];
+      for (const it of items) {
+        let file = it.node;
+        let at = [...it.path];
+        if (file.kind === 'map') {
+          const required = file.get('required')?.value;
+          if (required?.kind === 'scalar' && (required.value === false || (typeof required.value === 'string' && goBoolean(required.value) === false))) continue;
+          const p = file.get('path')?.value;
+          if (!p) continue;
+          file = p;
+          at = [...at, 'path'];
+        }
+        if (file.kind !== 'scalar' || typeof file.value !== 'string' || file.value === '' || file.raw !== undefined || file.loc.kind !== 'file') continue;
+        const base = named.has(file.loc.source.path) ? workingDir : dirname(file.loc.source.path);
+        if (boundary().refusal(resolve(base, file.value)) !== 'no such file') continue;
+        issues.push({
+          ruleId: 'env-file',
+          severity: 'warning',
+          message:
+            field === 'env_file'
+              ? `service "${svc.key}" reads env file "${file.value}", which does not exist: docker compose and docker stack deploy refuse the project while it is missing; add it, or with docker compose mark it optional (path: and required: false)`
+              : `service "${svc.key}" reads label file "${file.value}", which does not exist: docker compose refuses the project while it is missing; add it`,
+          loc: file.loc,
+          path: ['services', svc.key, field, ...at],
+        });
+      }
+    }
+  }
 }
 
 /** The next file of a project merged onto the ones before it (`-f A -f B`). */
