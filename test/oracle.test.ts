@@ -374,3 +374,48 @@ describe.skipIf(!HAS_DOCKER)('compose-spec constraints docker stack config does 
     expect(lintProject({ files: [file], environment: {}, target: 'swarm' }).findings.filter((f) => f.ruleId === 'swarm-compat' && f.severity === 'error')).toEqual([]);
   }, 120_000);
 });
+
+/**
+ * compose's tags `!reset` and `!override`: docker stack deploy knows neither and reads the value as
+ * written (`!reset null` is the string "null"). With target swarm, set or found from the file's
+ * swarm-only keys, lint reads them so too, and refuses a file exactly when docker does.
+ */
+describe.skipIf(!HAS_DOCKER)('compose tags with target swarm agree with docker stack config', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stackopt-oracle-tags-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // a swarm-only key (deploy.placement): auto finds target swarm from what the file holds
+  const head = 'version: "3.8"\nservices:\n  web:\n    image: nginx:1.27\n    deploy: {placement: {constraints: [node.role==worker]}}\n';
+  const CASES: Array<[string, string, boolean]> = [
+    ['reset-null-environment', '    environment: !reset null\n', false],
+    ['reset-null-ports', '    ports: !reset null\n', false],
+    ['reset-null-labels', '    labels: !reset null\n', false],
+    ['reset-null-volumes', '    volumes: !reset null\n', false],
+    ['reset-null-command', '    command: !reset null\n', true],
+    ['reset-empty-ports', '    ports: !reset []\n', true],
+    ['reset-empty-environment', '    environment: !reset {}\n', true],
+    ['override-environment', '    environment: !override {A: "1"}\n', true],
+    ['override-ports', '    ports: !override ["8080:80"]\n', true],
+  ];
+
+  it('each file: docker refuses it exactly when lint (target swarm, and auto) has an error', async () => {
+    for (const [name, text, accepted] of CASES) {
+      const file = join(dir, `${name}.yml`);
+      writeFileSync(file, head + text);
+      expect((await runStackConfig(file)).ok, name).toBe(accepted);
+      for (const target of ['swarm', 'auto'] as const) {
+        const r = lintProject({ files: [file], environment: {}, target });
+        expect(r.target.target, name).toBe('swarm');
+        const errors = r.findings.filter((f) => (f.ruleId === 'schema' || f.ruleId === 'swarm-compat') && f.severity === 'error');
+        expect(errors.length === 0, `${name} (${target}): ${errors.map((e) => e.message).join('; ')}`).toBe(accepted);
+      }
+    }
+  }, 120_000);
+
+  it('target compose still reads them as compose does: `!reset` removes a value', () => {
+    const file = join(dir, 'compose-reset.yml');
+    writeFileSync(file, 'services:\n  web:\n    image: nginx:1.27\n    environment: !reset null\n    ports: !reset null\n');
+    const r = lintProject({ files: [file], environment: {}, target: 'compose' });
+    expect(r.findings.filter((f) => f.ruleId === 'schema')).toEqual([]);
+    expect(r.stack!.services[0]!.ports).toEqual([]);
+  });
+});

@@ -73,9 +73,14 @@ export function lintProject(opts: LintOptions): LintResult {
   // and a value reads otherwise that way
   const interpolate = opts.interpolate ?? true;
   const known = targetBeforeReading(opts.target, opts.files);
-  let project = loadProject({ ...opts, editable, interpolate: interpolate && known?.target === 'swarm' ? 'stack' : interpolate });
+  const asStack = known?.target === 'swarm';
+  let project = loadProject({ ...opts, editable, interpolate: interpolate && asStack ? 'stack' : interpolate, composeTags: !asStack });
   const target = known ?? resolveTarget(opts.target, opts.files, project.root);
-  if (!known && target.target === 'swarm' && interpolate === true && project.stackDiffers) project = loadProject({ ...opts, editable, interpolate: 'stack' });
+  // a file found to be a stack file by what it holds is read again as docker stack deploy reads it,
+  // where that differs: its interpolation, and compose's tags `!reset` and `!override`
+  if (!known && target.target === 'swarm' && ((interpolate === true && project.stackDiffers) || project.composeTags)) {
+    project = loadProject({ ...opts, editable, interpolate: interpolate === true ? 'stack' : interpolate, composeTags: false });
+  }
   const findings: Finding[] = [];
   const rules = opts.rules ?? allRules;
   const settings = opts.settings ?? {};

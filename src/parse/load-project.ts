@@ -4,7 +4,7 @@ import { fileLoc, fileOf, type Loc, formatPath, positionOf } from './location.js
 import { parseEnvFile } from './env-file.js';
 import type { Env, InterpolationMode } from './interpolate.js';
 import { makeMap, MAX_EXPANDED_NODES, setEntry, type BuildIssue, type DotenvUse, type LEntry, type LMap, type LVal } from './located.js';
-import { dropResets, mergeTrees, type OnConflict } from './merge.js';
+import { dropResets, hasComposeTag, mergeTrees, withoutComposeTags, type OnConflict } from './merge.js';
 import { InputError, parseSource, readSource, type ReadDocument } from './read-document.js';
 import { readFailure, readText, ReadTextError } from './read-text.js';
 import { OUTSIDE_PROJECT, ProjectBoundary, relativeInside } from './project-files.js';
@@ -44,6 +44,12 @@ export interface LoadOptions {
   editable?: boolean;
   /** Read every file with yaml, never the fast reader (the reference the fast reader is tested against). */
   yamlOnly?: boolean;
+  /**
+   * Read compose's tags `!reset` and `!override` as compose does (true, the default), or as docker
+   * stack deploy does (false), which knows no such tag: the value as written (`!reset null` is the
+   * string "null", `!reset []` an empty list).
+   */
+  composeTags?: boolean;
 }
 
 export interface Project {
@@ -75,6 +81,8 @@ export interface Project {
    * `include` named, and the env files. An output (`-o`, `--write-baseline`) is never one of them.
    */
   read: string[];
+  /** whether a file of the project writes `!reset` or `!override` (read otherwise by docker stack deploy: `composeTags`) */
+  composeTags: boolean;
 }
 
 /** The `version` value one file of a project declares, or null when it declares none. */
@@ -207,6 +215,10 @@ export function loadProject(opts: LoadOptions): Project {
   /** the files whose own findings are reported (a referenced file that is no compose file is not) */
   const reported = new Set<string>();
   const envs: Env[] = [env];
+  /** whether a file read so far writes `!reset` or `!override` (in its text: a comment counts too) */
+  let mayHoldComposeTags = false;
+  /** whether a file read so far writes `env_file` or `label_file` (see missingServiceFiles) */
+  let mayNameServiceFiles = false;
   const parseWith = (path: string, fileEnv: Env): ReadDocument => {
     const abs = resolve(path);
     let byPath = cache.get(fileEnv);
@@ -228,6 +240,8 @@ export function loadProject(opts: LoadOptions): Project {
         }
       }
       doc = parseSource(source, fileEnv, interpolate, dotenv?.only, opts.editable ?? true, opts.yamlOnly);
+      if (!mayHoldComposeTags && (source.text.includes('!reset') || source.text.includes('!override'))) mayHoldComposeTags = true;
+      if (!mayNameServiceFiles && (source.text.includes('env_file') || source.text.includes('label_file'))) mayNameServiceFiles = true;
       byPath.set(abs, doc);
     }
     return doc;
@@ -264,15 +278,22 @@ export function loadProject(opts: LoadOptions): Project {
   const workingDir = opts.files[0] ? dirname(resolve(opts.files[0])) : process.cwd();
   let merged: LMap | null = null;
   const versions: FileVersion[] = [];
+  let tagged = false;
   for (const f of opts.files) {
     const doc = parseWith(f, env);
     report(doc);
     sources.push(doc.source);
     if (!doc.root || doc.root.kind !== 'map') continue;
     versions.push({ source: doc.source, value: doc.root.index.get('version')?.value ?? null });
-    merged = mergeOnto(merged, loadFileTree(doc, env, workingDir, [doc.source.path], loader), issues);
+    let tree = loadFileTree(doc, env, workingDir, [doc.source.path], loader);
+    // the text tells which files may hold a tag (the tree is walked only for those)
+    if (mayHoldComposeTags && hasComposeTag(tree)) {
+      tagged = true;
+      if (opts.composeTags === false) tree = withoutComposeTags(tree) as LMap;
+    }
+    merged = mergeOnto(merged, tree, issues);
   }
-  if (merged) missingServiceFiles(merged, workingDir, named, boundary, issues);
+  if (merged && mayNameServiceFiles) missingServiceFiles(merged, workingDir, named, boundary, issues);
   return {
     sources,
     included,
@@ -284,6 +305,7 @@ export function loadProject(opts: LoadOptions): Project {
     versions,
     stackDiffers,
     read: [...read],
+    composeTags: tagged,
   };
 }
 

@@ -248,6 +248,38 @@ function mergeKeyedLists(base: LVal & { kind: 'seq' }, over: LVal & { kind: 'seq
   return mergeUnique(base, over, keyOf);
 }
 
+/** Whether a `!reset` or `!override` tag is anywhere in a value (a walk that allocates nothing). */
+export function hasComposeTag(v: LVal): boolean {
+  if (v.tag === '!reset' || v.tag === '!override') return true;
+  if (v.kind === 'map') {
+    for (let i = 0; i < v.entries.length; i++) if (hasComposeTag(v.entries[i]!.value)) return true;
+  } else if (v.kind === 'seq') {
+    for (let i = 0; i < v.items.length; i++) if (hasComposeTag(v.items[i]!.value)) return true;
+  }
+  return false;
+}
+
+/**
+ * A value with its `!reset` and `!override` tags taken off, as docker stack deploy reads them (it
+ * knows no such tag): the value as written. Only what holds a tag is copied.
+ */
+export function withoutComposeTags(v: LVal): LVal {
+  if (!hasComposeTag(v)) return v;
+  const { tag: _tag, ...rest } = v;
+  const own = (v.tag === '!reset' || v.tag === '!override' ? rest : v) as LVal;
+  if (own.kind === 'map') {
+    const out = makeMap(own.loc, own.entries.map((e) => (hasComposeTag(e.value) ? { ...e, value: withoutComposeTags(e.value) } : e)));
+    if (own.tag) out.tag = own.tag;
+    if (own.yaml) out.yaml = own.yaml;
+    if (own.mergedFrom) out.mergedFrom = own.mergedFrom;
+    if (own.extendsKey) out.extendsKey = own.extendsKey;
+    if (own.extendsFrom) out.extendsFrom = own.extendsFrom;
+    return out;
+  }
+  if (own.kind === 'seq') return { ...own, items: own.items.map((it) => (hasComposeTag(it.value) ? { ...it, value: withoutComposeTags(it.value) } : it)) };
+  return own;
+}
+
 /** Remove `!reset` values that nothing was merged under (a file read alone, or the first of several). */
 export function dropResets(v: LVal): LVal {
   return hasReset(v) ? withoutResets(v) : v;
