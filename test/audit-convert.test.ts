@@ -265,6 +265,18 @@ describe('every rule runs on the live model', () => {
     expect(() => names({ ...recorded, vanished: { service: 0 } }, ['web'])).toThrow(ScopeError);
   });
 
+  it('a --stack the scoped snapshot never held is an error, also when services of its own stack vanished', () => {
+    const shopOnly = { ...single, services: [], tasks: [], scope: { stack: 'shop', services: [] }, vanished: { service: 5 }, vanishedServices: [{ id: 'abcdef123456', name: null }] };
+    // every service of the stack vanished while it was read: an audit of nothing, not an error
+    expect(buildLiveStack(shopOnly, { stack: 'shop' }).services).toEqual([]);
+    expect(() => buildLiveStack(shopOnly, { stack: 'shpo' })).toThrow(new ScopeError('no stack "shpo" on this swarm (stacks: none) (the snapshot holds only stack "shop")'));
+    // a snapshot of some services: a stack one of them (by name, or unnamed) may have been in
+    const some = { ...shopOnly, scope: { stack: null, services: ['shop_web'] }, vanishedServices: [{ id: 'abcdef123456', name: 'shop_web' }] };
+    expect(buildLiveStack(some, { stack: 'shop' }).services).toEqual([]);
+    expect(() => buildLiveStack(some, { stack: 'other' })).toThrow(ScopeError);
+    expect(buildLiveStack({ ...some, vanishedServices: [{ id: 'abcdef123456', name: null }] }, { stack: 'other' }).services).toEqual([]);
+  });
+
   it('vanishedDuringRead: a name, a name within the stack, an id or an id prefix of a vanished service', () => {
     const gone = [{ id: 'abcdef123456', name: 'shop_web' }, { id: '999999aaaaaa', name: null }];
     expect(vanishedDuringRead('shop_web', null, gone)).toBe(true);

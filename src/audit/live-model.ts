@@ -75,7 +75,12 @@ function selectServices(snap: SwarmSnapshot, scope: AuditScope): DockerService[]
   const vanished = changed ? (snap.vanishedServices ?? 'any') : [];
   if (stackName) {
     list = all.filter((s) => s.Spec.Labels?.[STACK_NAMESPACE_LABEL] === stackName);
-    if (list.length === 0 && changed) return [];
+    // every service of the stack a snapshot of one stack holds may have vanished while it was read,
+    // but that snapshot never held another stack; of a snapshot of some services, the stack of one
+    // that vanished (or whose name was never read)
+    const scoped = snap.scope?.stack ?? null;
+    const mayHaveVanished = changed && (scoped !== null ? scoped === stackName : vanished === 'any' || vanished.some((v) => v.name === null || v.name.startsWith(`${stackName}_`)));
+    if (list.length === 0 && mayHaveVanished) return [];
     if (list.length === 0) {
       throw noStackError(stackName, [...new Set(all.map((s) => s.Spec.Labels?.[STACK_NAMESPACE_LABEL]).filter((n): n is string => !!n))].sort(), note);
     }
