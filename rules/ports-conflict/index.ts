@@ -19,14 +19,17 @@ interface Published {
   address: string | null;
 }
 
-/** `8080` or `8080-8090` → [start, end]; null for no published port or an unreadable one. */
+/** The largest port number (docker and compose refuse a larger one, which the schema checks report). */
+const MAX_PORT = 65535;
+
+/** `8080` or `8080-8090` → [start, end]; null for no published port or an unreadable one (past 65535 included). */
 export function publishedRange(published: string | null): [number, number] | null {
   if (published === null) return null;
   const m = /^\s*(\d+)(?:\s*-\s*(\d+))?\s*$/.exec(published);
   if (!m) return null;
   const start = Number(m[1]);
   const end = m[2] !== undefined ? Number(m[2]) : start;
-  return start === 0 || end < start ? null : [start, end];
+  return start === 0 || end < start || end > MAX_PORT ? null : [start, end];
 }
 
 function normalizeAddress(ip: string | null): string | null {

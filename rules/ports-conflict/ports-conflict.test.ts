@@ -15,6 +15,11 @@ describe('publishedRange', () => {
     expect(publishedRange(null)).toBeNull();
     expect(publishedRange('0')).toBeNull();
     expect(publishedRange('${X}')).toBeNull();
+    // no port past 65535 (docker refuses them; the index of ports walks a range by blocks)
+    expect(publishedRange('65535')).toEqual([65535, 65535]);
+    expect(publishedRange('65536')).toBeNull();
+    expect(publishedRange('1-64000000')).toBeNull();
+    expect(publishedRange('1111111111111111111')).toBeNull();
   });
 });
 
@@ -35,6 +40,10 @@ testRule(rule, {
     {
       name: 'compose: one binding written in two forms in a service (a range and a port of it, a short and a long form) is one',
       code: 'services:\n  a:\n    image: a:1\n    ports: ["9000-9001:9000-9001", "9001:9001", "7000:7000", {target: 7000, published: "7000"}]\n',
+    },
+    {
+      name: 'ports past 65535, which docker refuses (the schema checks say so), written twice: no conflict and no endless walk of a range',
+      code: 'services:\n  a:\n    image: a:1\n    ports: ["1111111111111111111:80", "1-64000000:80", "70000:80"]\n  b:\n    image: b:1\n    ports: ["1111111111111111111:80", {target: 80, published: "1111111111111111111"}, "70000:80"]\n',
     },
     { name: 'ranges that do not overlap', code: 'services:\n  a:\n    image: a:1\n    ports: ["8000-8009:8000-8009"]\n  b:\n    image: b:1\n    ports: ["8010-8019:8000-8009"]\n' },
   ],
