@@ -107,8 +107,10 @@ function foldAlternatives(errors: ErrorObject[]): ErrorObject[] {
     }
     const deeper = branch.filter((j) => errors[j]!.instancePath !== I || ALTERNATIVES.has(errors[j]!.keyword));
     const atSelfNonType = branch.filter((j) => errors[j]!.instancePath === I && !['type', 'oneOf', 'anyOf', 'enum', 'const'].includes(errors[j]!.keyword));
-    // errors an inner alternative already folded away stay dropped (nested oneOf/anyOf)
-    const foldedBefore = new Set(drop);
+    // errors an inner alternative already folded away stay dropped (nested oneOf/anyOf); asked of
+    // the branch only (a copy of every error dropped so far, made for each alternative, grew with
+    // the square of the errors)
+    const foldedBefore = new Set(branch.filter((j) => drop.has(j)));
     for (const j of branch) drop.add(j);
     if (deeper.length > 0 || atSelfNonType.length > 0) {
       // The value had the right shape for an alternative and failed inside it: report those errors.

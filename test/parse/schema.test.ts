@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { validateCompose } from '../../src/generated/validators.js';
 import { checkSchema, closest } from '../../src/parse/validate-schema.js';
+import type { LVal } from '../../src/parse/located.js';
+import { cpuRatio } from '../helpers/measure.js';
 import { brief, lintFiles, parseText } from './helpers.js';
 
 const schemaFindings = (text: string) =>
@@ -114,6 +116,18 @@ describe('schema: oneOf/anyOf folding', () => {
       at(6, 9, 6, 17, 'unknown key "publshed" in services.web.ports.0; did you mean "published"?', 'services.web.ports[0].publshed', 'web'),
     ]);
   });
+
+  it('takes time in proportion to the errors: one alternative error in each of many services', () => {
+    // healthcheck.test [CMD, true]: the boolean fails the list of strings, inside a oneOf
+    const text = (n: number) => `services:\n${Array.from({ length: n }, (_, i) => `  s${i}:\n    image: a\n    healthcheck: {test: [CMD, true]}\n`).join('')}`;
+    // the validator's errors are kept per tree: after the first run, what is measured is their folding
+    const check = (root: LVal) => checkSchema(root, validateCompose);
+    const [small, large] = [parseText(text(500)).root!, parseText(text(8000)).root!];
+    expect(check(small)).toHaveLength(500);
+    // at 16 times the errors, linear work is about 16 times, a copy of every error folded so far
+    // for each alternative 256: the bound leaves room for a busy machine
+    expect(cpuRatio(check, small, large)).toBeLessThan(100);
+  }, 300_000);
 
   it('environment as a number: one error naming both forms', () => {
     expect(schemaFindings('services:\n  web:\n    image: a\n    environment: 5\n')).toEqual([
