@@ -2,10 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import rule from './index.js';
+import rule, { dependencies, derivedDependencies } from './index.js';
 import { lintProject } from '../../src/engine/lint.js';
 import { testRule } from '../../test/helpers/rule-tester.js';
 import { testReadmeExamples } from '../../test/helpers/readme-examples.js';
+import { cpuRatio } from '../../test/helpers/measure.js';
+import type { Service } from '../../src/model/types.js';
 
 testRule(rule, {
   valid: [
@@ -130,4 +132,29 @@ describe('a depends_on chain of 20,000 services', () => {
     const found = lintChain('open.yml', 'nowhere', true);
     expect(found.map((f) => [f.service, f.message])).toEqual([[`s${n - 1}`, `service "s${n - 1}" depends on "nowhere", which is not a service of this file; fix the name or remove the dependency`]]);
   });
+});
+
+describe('size', () => {
+  // one service linking to, and taking volumes from, n services, besides n of depends_on: each entry
+  // was looked for in every entry before it
+  const text = (n: number) =>
+    `services:\n  a:\n    image: a:1\n    links:\n${Array.from({ length: n }, (_, i) => `      - l${i}:alias${i}\n`).join('')}    volumes_from:\n${Array.from({ length: n }, (_, i) => `      - v${i}\n`).join('')}    depends_on: [${Array.from({ length: n }, (_, i) => `d${i}`).join(', ')}]\n`;
+  it('finds the dependencies compose adds in time in proportion to the entries', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stackopt-depends-on-size-'));
+    try {
+      const serviceOf = (n: number) => {
+        const file = join(dir, `s${n}.yml`);
+        writeFileSync(file, text(n));
+        return lintProject({ files: [file], environment: {}, rules: [] }).stack!.services[0]!;
+      };
+      const [small, large] = [serviceOf(500), serviceOf(8000)];
+      const derived = (svc: Service) => derivedDependencies(svc, dependencies(svc));
+      expect(derived(small)).toHaveLength(1000);
+      // at 16 times the entries, linear work is about 16 times, a search of the entries before
+      // each 256: the bound leaves room for a busy machine
+      expect(cpuRatio(derived, small, large)).toBeLessThan(100);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });

@@ -35,11 +35,15 @@ export function dependencies(svc: Service): Dependency[] {
  * `service:NAME`, and of each `volumes_from` entry that is not `container:...`; a name depends_on
  * already holds keeps its own entry.
  */
-function derivedDependencies(svc: Service, declared: readonly Dependency[]): Dependency[] {
+export function derivedDependencies(svc: Service, declared: readonly Dependency[]): Dependency[] {
   const out: Dependency[] = [];
+  // the names depends_on and the entries before hold (a search of both lists per entry grew with
+  // the square of the entries)
+  const named = new Set(declared.map((d) => d.name));
   // a value a set variable gave is shown as the file wrote it, never cut out of the value
   const add = (name: string, ref: LRef, via: (written: string) => string) => {
-    if (name === '' || declared.some((d) => d.name === name) || out.some((d) => d.name === name)) return;
+    if (name === '' || named.has(name)) return;
+    named.add(name);
     out.push({ name, ref, atKey: false, via: via(shownText(ref) ?? name), shown: writtenWhenSet(ref) ?? name });
   };
   for (const it of items(child(svc.ref, 'links'))) {
