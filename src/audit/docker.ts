@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { execa } from 'execa';
 import type { DockerContainer, DockerContainerStats, DockerEvent, DockerInfo, DockerNetwork, DockerNode, DockerService, DockerTask } from './docker-types.js';
+import { pushAll } from '../parse/collect.js';
 import { jsonErrorOffset } from '../parse/json-position.js';
 
 /**
@@ -375,7 +376,7 @@ export class DockerClient {
           stdout = (again as DockerError).vanished!.stdout;
         }
       }
-      out.push(...read(stdout, args));
+      pushAll(out, read(stdout, args));
     }
     return out;
   }

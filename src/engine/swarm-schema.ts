@@ -1,6 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import runtimeEqual from 'ajv/dist/runtime/equal.js';
 import runtimeUcs2length from 'ajv/dist/runtime/ucs2length.js';
+import { pushAll } from '../parse/collect.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileWithCodeCache, IncompleteInstallError } from './code-cache.js';
@@ -328,7 +329,8 @@ function checkSwarmSchemaOnce(root: LMap, version: string): SwarmSchemaResult {
       return false;
     },
   });
-  issues.push(...loaderIssues(root), ...resourceConflicts(root, 'swarm'));
+  pushAll(issues, loaderIssues(root));
+  pushAll(issues, resourceConflicts(root, 'swarm'));
   return { version, data, errorsByVersion: new Map(), unknownKeys, issues, casts, composeSubtrees, composeExact, composeUnknown };
 }
 

@@ -563,7 +563,7 @@ function tryPass<C extends Candidate>(accepted: C[], texts: Map<string, string>,
     const r = check(set);
     if (r.ok) return { good: set, texts: r.texts, result: r.result };
     if (set.length === 1 && set[0]!.some((c) => c.fix !== c.finding.fix)) {
-      unfolded.push(...set[0]!);
+      pushAll(unfolded, set[0]!);
       return waits;
     }
     if (set.length === 1) {

@@ -6,6 +6,7 @@
  */
 import { showControls } from '../model/describe.js';
 import { Chalk } from 'chalk';
+import { maxOf } from '../parse/collect.js';
 import {
   describeTotalsLine,
   formatCpuTotal,
@@ -200,7 +201,7 @@ function formatTable(report: LedgerReport, color: boolean): string {
       change.push(changeText(monthlyCost(t.before, report.prices), monthlyCost(t.after, report.prices)));
     }
     const rows = [head, ...body, total, change];
-    const widths = head.map((_, i) => Math.max(...rows.map((r) => [...r[i]!].length)));
+    const widths = head.map((_, i) => maxOf(rows, (r) => [...r[i]!].length));
     const line = (r: string[], style: (s: string) => string = (s) => s) =>
       r
         .map((cell, i) => {

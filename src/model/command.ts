@@ -4,6 +4,7 @@
  * runs `pg_dump` and `sleep`), so that a server image whose own server is replaced by another
  * program is told apart from one that runs it. Pure functions: no I/O.
  */
+import { pushAll } from '../parse/collect.js';
 import { child, items, scalarValue, type LRef } from './access.js';
 
 /** A service's `entrypoint` and `command` as written (lists of words, or shell strings), null when absent. */
@@ -77,7 +78,7 @@ export function shellPrograms(script: string): string[] {
       else if (w.startsWith('-') && i > 0) i++; // options of a runner (`tini -- redis-server`)
       else break;
     }
-    if (i < words.length) out.push(...programsOf(words.slice(i)));
+    if (i < words.length) pushAll(out, programsOf(words.slice(i)));
   }
   return out;
 }
@@ -108,7 +109,7 @@ export function startedPrograms(cmd: ServiceCommand): string[] | null {
   const out: string[] = [];
   for (const part of [cmd.entrypoint, cmd.command]) {
     if (part === null) continue;
-    out.push(...(typeof part === 'string' ? shellPrograms(part) : programsOf(part)));
+    pushAll(out, typeof part === 'string' ? shellPrograms(part) : programsOf(part));
   }
   return out;
 }
