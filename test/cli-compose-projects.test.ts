@@ -153,7 +153,7 @@ describe('an override file is linted merged onto its base, never alone', () => {
     const out = runCli(['fix', '--stdout', 'compose.yaml'], p.dir);
     expect(out.status).toBe(2);
     expect(out.stderr).toBe(
-      'stackopt: --stdout takes exactly one input file, not 2 (compose.yaml merged with compose.override.yaml, as docker compose reads them; -f compose.yaml takes that file alone); without it each file gets <file>.optimized\n',
+      'stackopt: --stdout takes exactly one input file, not 2 (compose.yaml merged with compose.override.yaml, as `docker compose -f compose.yaml -f compose.override.yaml` reads them; -f compose.yaml takes that file alone); without it each file gets <file>.optimized\n',
     );
     const one = runCli(['fix', '--stdout', '-f', 'compose.yaml'], p.dir);
     expect(one.status).toBe(0);

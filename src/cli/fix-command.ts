@@ -197,7 +197,8 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
   if ((mode === 'output' || mode === 'stdout') && fileCount !== 1) {
     // `-` among several paths: standard input is fixed to standard output, which takes one input alone
     if (stdin && !opts.stdout && opts.output === undefined) throw new CliError(`- fixes standard input and prints it to standard output, so it takes no other file (${fileCount} given): fix the files on their own`);
-    const pair = sel.projects.length === 1 && paths.length > 0 ? ` (${sel.projects[0]!.join(' merged with ')}, as docker compose reads them; -f ${sel.projects[0]![0]} takes that file alone)` : '';
+    // compose reads a NAME.override.yml only when told (-f NAME.yml -f NAME.override.yml): say the command
+    const pair = sel.projects.length === 1 && paths.length > 0 ? ` (${sel.projects[0]!.join(' merged with ')}, as \`docker compose ${sel.projects[0]!.map((f) => `-f ${f}`).join(' ')}\` reads them; -f ${sel.projects[0]![0]} takes that file alone)` : '';
     throw new CliError(`${mode === 'output' ? '-o' : '--stdout'} takes exactly one input file, not ${fileCount}${pair}; without it each file gets <file>.optimized`);
   }
 

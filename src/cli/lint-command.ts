@@ -160,7 +160,8 @@ export function registerLint(program: Command, g: GlobalContext): void {
       'Lint compose and stack files. Each path is linted on its own; a directory is searched for ' +
         'compose.yaml, compose.*.yaml, *.compose.yaml, docker-compose*.yml and *stack*.yml. An override file ' +
         '(compose.override.yaml, docker-compose.override.yml, NAME.override.yml) is merged onto its base ' +
-        'beside it, as docker compose reads a folder. With -f, the files are merged ' +
+        'beside it, as docker compose reads a folder (and NAME.override.yml as `docker compose -f NAME.yml -f NAME.override.yml` does: ' +
+        'alone, docker compose never reads it). With -f, the files are merged ' +
         'into one project as `docker compose -f A -f B` does (exactly those files), and each finding points into the file its ' +
         'value came from. ${VAR} references are interpolated from the environment and the .env file ' +
         'beside the first file (or the --env-file files instead). Each file uses the nearest ' +
