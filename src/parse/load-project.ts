@@ -279,6 +279,7 @@ export function loadProject(opts: LoadOptions): Project {
   let merged: LMap | null = null;
   const versions: FileVersion[] = [];
   let tagged = false;
+  let lowered: string[] | undefined;
   for (const f of opts.files) {
     const doc = parseWith(f, env);
     report(doc);
@@ -301,7 +302,11 @@ export function loadProject(opts: LoadOptions): Project {
     issues,
     env,
     dotenv: dotenv && { file: displayPath(dotenv.file), uses: dotenvUses },
-    redactor: new EnvRedactor(envs, variables),
+    redactor: new EnvRedactor(envs, variables, (text) => {
+      // the text of every file read, in lower case, made on the first question
+      lowered ??= [...new Set([...cache.values()].flatMap((byPath) => [...byPath.values()].map((d) => d.source.text)))].map((t) => t.toLowerCase());
+      return lowered.some((t) => t.includes(text));
+    }),
     versions,
     stackDiffers,
     read: [...read],

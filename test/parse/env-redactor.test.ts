@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { EnvRedactor, MIN_REDACTED_LENGTH } from '../../src/parse/env-redactor.js';
 import { maskLine, maskText } from '../../src/format/mask.js';
+import criticalSingleReplica from '../../rules/critical-single-replica/index.js';
+import { lintFiles } from './helpers.js';
 
 describe('EnvRedactor', () => {
   const env = new Map([
@@ -26,6 +28,55 @@ describe('EnvRedactor', () => {
 
   it('is empty when no value is long enough', () => {
     expect(new EnvRedactor(env, ['SHORT']).empty).toBe(true);
+  });
+});
+
+describe('EnvRedactor: values the files hold as text', () => {
+  const env = new Map([
+    ['POSTGRES_DB', 'postgres'],
+    ['DB_PASSWORD', 'hunter22'],
+    ['ALSO_DB', 'hunter22'],
+    ['APP_NAME', 'shopfront'],
+  ]);
+  const files = 'services:\n  db:\n    image: postgres:16\n    command: ["run", "--as", "hunter22"]\n';
+  const r = new EnvRedactor(env, ['POSTGRES_DB', 'DB_PASSWORD', 'ALSO_DB', 'APP_NAME'], (t) => files.toLowerCase().includes(t));
+
+  it('keeps a value the files hold, unless a variable with that value has a name that says it is a secret', () => {
+    expect(r.redact('image "postgres:16" matches "POSTGRES"')).toBe('image "postgres:16" matches "POSTGRES"');
+    // hunter22 is in the file too, but DB_PASSWORD holds it: replaced (named by the first variable)
+    expect(r.redact('runs hunter22')).toBe('runs ${DB_PASSWORD}');
+    // shopfront is in no file
+    expect(r.redact('service shopfront')).toBe('service ${APP_NAME}');
+  });
+
+  it(`looks for at most a bounded number of values in the files; the others are replaced`, () => {
+    const many = new Map(Array.from({ length: 100 }, (_, i) => [`V${i}`, `value-${String(i).padStart(3, '0')}`]));
+    let searches = 0;
+    const all = new EnvRedactor(many, many.keys(), () => {
+      searches++;
+      return true;
+    });
+    const text = [...many.values()].join(' ');
+    const out = all.redact(text);
+    expect(searches).toBe(64);
+    expect(out.split(' ').filter((w) => w.startsWith('${'))).toHaveLength(36);
+  });
+});
+
+describe('a lint whose .env sets a value the file also writes', () => {
+  const compose = 'services:\n  db:\n    image: postgres:16\n    environment:\n      - X=${DBNAME}\n      - Y=${DB_PASSWORD}\n';
+  const messages = (dotenv: string) =>
+    lintFiles({ 'compose.yaml': compose, '.env': dotenv }, { rules: [criticalSingleReplica], environment: {} }).findings.filter((f) => f.ruleId === 'critical-single-replica').map((f) => f.message);
+
+  it('shows the image as the file wrote it (it was `image "${DBNAME}:16"`)', () => {
+    const [m] = messages('DBNAME=postgres\nDB_PASSWORD=s3cret-value\n');
+    expect(m).toContain('image "postgres:16" matches "postgres"');
+  });
+
+  it('replaces it where a variable with a secret\'s name holds the same value', () => {
+    const [m] = messages('DBNAME=postgres\nDB_PASSWORD=postgres\n');
+    expect(m).toContain('image "${DBNAME}:16"');
+    expect(m).not.toContain('postgres');
   });
 });
 
