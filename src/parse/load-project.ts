@@ -7,7 +7,7 @@ import { makeMap, MAX_EXPANDED_NODES, setEntry, type BuildIssue, type DotenvUse,
 import { dropResets, hasComposeTag, mergeTrees, withoutComposeTags, type OnConflict } from './merge.js';
 import { InputError, parseSource, readSource, type ReadDocument } from './read-document.js';
 import { readFailure, readText, ReadTextError } from './read-text.js';
-import { OUTSIDE_PROJECT, ProjectBoundary, relativeInside } from './project-files.js';
+import { OUTSIDE_PROJECT, ProjectBoundary, realpath, relativeInside } from './project-files.js';
 import { EnvRedactor } from './env-redactor.js';
 import { SourceFile } from './source-file.js';
 import { pushAll } from './collect.js';
@@ -204,6 +204,8 @@ export function loadProject(opts: LoadOptions): Project {
   const boundary = (): ProjectBoundary => (made ??= ProjectBoundary.of(opts.files, opts.allowPaths));
   const read = new Set<string>();
   const { env, dotenv } = loadVariables(opts, boundary, read);
+  /** the env files read for variables (--env-file, the implicit .env, an include's env_file) */
+  const envFiles = new Set<string>([...(opts.envFiles ?? []), ...(opts.files[0] ? [join(dirname(resolve(opts.files[0])), '.env')] : [])].map((f) => resolve(f)));
   const interpolate = opts.interpolate ?? true;
   const issues: ProjectIssue[] = [];
   const sources: SourceFile[] = [];
@@ -262,6 +264,7 @@ export function loadProject(opts: LoadOptions): Project {
     issues,
     readEnvFile: (f) => {
       read.add(resolve(f));
+      envFiles.add(resolve(f));
       return boundary().readText(f);
     },
     environment: opts.environment ?? process.env,
@@ -303,8 +306,20 @@ export function loadProject(opts: LoadOptions): Project {
     env,
     dotenv: dotenv && { file: displayPath(dotenv.file), uses: dotenvUses },
     redactor: new EnvRedactor(envs, variables, (text) => {
-      // the text of every file read, in lower case, made on the first question
-      lowered ??= [...new Set([...cache.values()].flatMap((byPath) => [...byPath.values()].map((d) => d.source.text)))].map((t) => t.toLowerCase());
+      // the text of every compose file read (a mapping, and never an env file: not through extends
+      // or include either, nor through a link to one), in lower case, made on the first question
+      if (!lowered) {
+        const real = (p: string) => {
+          try {
+            return realpath(p);
+          } catch {
+            return p;
+          }
+        };
+        const envReal = new Set([...envFiles].map(real));
+        const docs = [...cache.values()].flatMap((byPath) => [...byPath.values()]);
+        lowered = [...new Set(docs.filter((d) => d.root?.kind === 'map' && !envFiles.has(d.source.path) && !envReal.has(real(d.source.path))).map((d) => d.source.text))].map((t) => t.toLowerCase());
+      }
       return lowered.some((t) => t.includes(text));
     }),
     versions,

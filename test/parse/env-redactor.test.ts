@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { EnvRedactor, MIN_REDACTED_LENGTH } from '../../src/parse/env-redactor.js';
 import { maskLine, maskText } from '../../src/format/mask.js';
 import criticalSingleReplica from '../../rules/critical-single-replica/index.js';
-import { lintFiles } from './helpers.js';
+import { symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadProject } from '../../src/parse/load-project.js';
+import { inTempDir, lintFiles } from './helpers.js';
 
 describe('EnvRedactor', () => {
   const env = new Map([
@@ -77,6 +80,21 @@ describe('a lint whose .env sets a value the file also writes', () => {
     const [m] = messages('DBNAME=postgres\nDB_PASSWORD=postgres\n');
     expect(m).toContain('image "${DBNAME}:16"');
     expect(m).not.toContain('postgres');
+  });
+});
+
+describe('the files whose text counts', () => {
+  it('never an env file, also when a compose file reaches it through extends or include, or a link', () => {
+    const dotenv = 'DATABASE_URL: postgres://app:p4ssw0rd-x@db/app\n';
+    const files = {
+      'compose.yaml': 'include: [.env]\nservices:\n  web:\n    image: nginx:1.27\n    extends: {file: env-link.yml, service: x}\n    environment:\n      - URL=${DATABASE_URL}\n',
+      '.env': dotenv,
+    };
+    inTempDir(files, (dir) => {
+      symlinkSync(join(dir, '.env'), join(dir, 'env-link.yml'));
+      const project = loadProject({ files: ['compose.yaml'], environment: {} });
+      expect(project.redactor.redact('postgres://app:p4ssw0rd-x@db/app')).toBe('${DATABASE_URL}');
+    });
   });
 });
 
