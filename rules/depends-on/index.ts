@@ -1,6 +1,6 @@
 import { child, entries, items, scalarValue, type LRef } from '../../src/model/access.js';
 import type { Service } from '../../src/model/types.js';
-import { closest } from '../../src/parse/validate-schema.js';
+import { closestAmong } from '../../src/parse/validate-schema.js';
 import { defineRule } from '../../src/engine/types.js';
 import { shownText, writtenWhenSet } from '../show-value.js';
 import { reportUnsetName, UNSET_NAME_ADVICE } from '../unset-name.js';
@@ -85,6 +85,7 @@ export default defineRule({
         const byName = new Map(stack.services.map((s) => [s.name, s]));
         const deps = new Map<string, Dependency[]>();
         const compose = stackTarget(stack) === 'compose';
+        const suggest = closestAmong([...byName.keys()]);
         for (const svc of stack.services) {
           const declared = dependencies(svc);
           const derived = compose ? derivedDependencies(svc, declared) : [];
@@ -95,7 +96,7 @@ export default defineRule({
             if (byName.has(d.name)) continue;
             // a name a variable should give, unset here: that is the problem, not an unknown ""
             if (!d.atKey && reportUnsetName(ctx, svc, d.name, d.ref)) continue;
-            const guess = closest(d.name, [...byName.keys()]);
+            const guess = suggest(d.name);
             ctx.report({
               messageId: d.via ? 'unknownVia' : 'unknown',
               data: { service: svc.name, name: d.shown ?? d.name, hint: guess && (d.shown ?? d.name) === d.name ? ` (did you mean "${guess}"?)` : '', via: d.via ?? '' },

@@ -1,7 +1,7 @@
 import { at, child, entries, items, scalarValue, type LRef } from '../../src/model/access.js';
 import { stackTarget } from '../../src/engine/target.js';
 import type { Service, Stack } from '../../src/model/types.js';
-import { closest } from '../../src/parse/validate-schema.js';
+import { closestAmong } from '../../src/parse/validate-schema.js';
 import { defineRule } from '../../src/engine/types.js';
 import { reportUnsetName, UNSET_NAME_ADVICE } from '../unset-name.js';
 
@@ -81,16 +81,26 @@ export default defineRule({
     },
   },
   create(ctx) {
+    // what each kind declares and the suggestions among it, made once for every reference of the file
+    const byKind = new Map<Kind, { decl: ReadonlyMap<string, unknown>; suggest: (name: string) => string | null }>();
+    const declaredOf = (kind: Kind) => {
+      let k = byKind.get(kind);
+      if (!k) {
+        const decl = declared(ctx.stack, kind);
+        byKind.set(kind, (k = { decl, suggest: closestAmong([...decl.keys()]) }));
+      }
+      return k;
+    };
     return {
       service(svc) {
         const refs = stackTarget(ctx.stack) === 'compose' ? [...serviceReferences(svc), ...composeReferences(svc)] : serviceReferences(svc);
         for (const r of refs) {
-          const decl = declared(ctx.stack, r.kind);
+          const { decl, suggest } = declaredOf(r.kind);
           if (decl.has(r.name)) continue;
           if (r.kind === 'network' && r.name === 'default') continue;
           // a name a variable should give, unset here: that is the problem, not an undeclared ""
           if (reportUnsetName(ctx, svc, r.name, r.ref, { kind: r.kind, what: r.what ?? r.kind })) continue;
-          const guess = closest(r.name, [...decl.keys()]);
+          const guess = suggest(r.name);
           const hint = guess ? ` (did you mean "${guess}"?)` : decl.size === 0 ? ` (the file declares no ${r.kind}s)` : '';
           ctx.report({
             messageId: 'undefined',

@@ -226,33 +226,74 @@ function toIssue(root: LVal, e: ErrorObject, path: string[], schema?: () => unkn
   return { message, loc, path: issuePath };
 }
 
-/** The allowed key closest to a mistyped one, when it is close enough to be a typo. */
+/** The longest word a closest name is looked for (a longer one is no typo of a name). */
+const MAX_TYPO_LENGTH = 64;
+
+/**
+ * The allowed key closest to a mistyped one, when it is close enough to be a typo: an edit distance
+ * of 1 for a word of up to 3 characters, else 2 and 1 more per 8 characters. Work is bounded by
+ * the word: none for a word past MAX_TYPO_LENGTH, none for a candidate whose length alone puts it
+ * too far, and the distance stops at the first row past the limit.
+ */
 export function closest(word: string, candidates: readonly string[]): string | null {
+  if (word.length > MAX_TYPO_LENGTH) return null;
+  const limit = word.length <= 3 ? 1 : 2 + Math.floor(word.length / 8);
+  const w = word.toLowerCase();
   let best: string | null = null;
-  let bestD = Infinity;
+  let bestD = limit + 1;
   for (const c of candidates) {
-    const d = distance(word.toLowerCase(), c.toLowerCase());
+    // the distance is at least the difference of the lengths; the first of equals is kept
+    if (Math.abs(c.length - w.length) >= bestD) continue;
+    const d = distance(w, c.toLowerCase(), bestD - 1);
     if (d < bestD) {
       bestD = d;
       best = c;
     }
   }
-  return best !== null && bestD <= (word.length <= 3 ? 1 : 2 + Math.floor(word.length / 8)) ? best : null;
+  return best;
 }
 
-/** Edit distance counting a swap of two neighbouring letters as one edit (optimal string alignment). */
-function distance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+/**
+ * One `closest` per word, asked of the same candidates by many names (each reference to an unknown
+ * service or secret): a word asked again is answered from memory, and only the first `max` distinct
+ * words are looked for (the others get no suggestion), so that n unknown names against n known ones
+ * do not cost n times n.
+ */
+export function closestAmong(candidates: readonly string[], max = 200): (word: string) => string | null {
+  const known = new Map<string, string | null>();
+  return (word) => {
+    let guess = known.get(word);
+    if (guess === undefined) {
+      guess = known.size < max ? closest(word, candidates) : null;
+      known.set(word, guess);
+    }
+    return guess;
+  };
+}
+
+/**
+ * Edit distance counting a swap of two neighbouring letters as one edit (optimal string alignment),
+ * or `max + 1` once it is sure to be more than `max`. Three rows, not the whole table.
+ */
+function distance(a: string, b: string, max: number): number {
+  let prev2 = new Array<number>(b.length + 1).fill(0);
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  let cur = new Array<number>(b.length + 1).fill(0);
   for (let i = 1; i <= a.length; i++) {
+    cur[0] = i;
+    let rowMin = i;
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = v;
+      let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2]! + 1);
+      cur[j] = v;
+      if (v < rowMin) rowMin = v;
     }
+    // every later row is at least this row's least value (a swap reaches back one row, and costs 1)
+    if (rowMin > max + 1) return max + 1;
+    [prev2, prev, cur] = [prev, cur, prev2];
   }
-  return d[a.length]![b.length]!;
+  return Math.min(prev[b.length]!, max + 1);
 }
 
 type SchemaNode = Record<string, unknown>;

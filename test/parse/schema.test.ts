@@ -85,6 +85,52 @@ describe('schema: unknown keys', () => {
     ]);
   });
 
+  it('closest() suggests what the whole table of edits suggested, on 20,000 random words', () => {
+    // the edit distance as it was computed: the whole table (optimal string alignment)
+    const reference = (word: string, candidates: readonly string[]): string | null => {
+      const dist = (a: string, b: string) => {
+        const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+        for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+        for (let i = 1; i <= a.length; i++) {
+          for (let j = 1; j <= b.length; j++) {
+            let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+            d[i]![j] = v;
+          }
+        }
+        return d[a.length]![b.length]!;
+      };
+      let best: string | null = null;
+      let bestD = Infinity;
+      for (const c of candidates) {
+        const d = dist(word.toLowerCase(), c.toLowerCase());
+        if (d < bestD) [bestD, best] = [d, c];
+      }
+      return best !== null && bestD <= (word.length <= 3 ? 1 : 2 + Math.floor(word.length / 8)) ? best : null;
+    };
+    let seed = 11;
+    const rnd = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const word = () => Array.from({ length: 1 + rnd(12) }, () => 'abcAB_'[rnd(6)]).join('');
+    let suggested = 0;
+    for (let n = 0; n < 20_000; n++) {
+      const w = word();
+      const cs = Array.from({ length: rnd(5) }, word);
+      const got = closest(w, cs);
+      if (got !== null) suggested++;
+      expect([w, cs, got]).toEqual([w, cs, reference(w, cs)]);
+    }
+    expect(suggested).toBeGreaterThan(1_000);
+  });
+
+  it('closest() of long names: no table of their lengths multiplied (two names of 30,000 characters had taken gigabytes)', () => {
+    const long = 'a'.repeat(30_000);
+    expect(closest(long, ['b'.repeat(30_000), `${long}x`])).toBeNull();
+    expect(closest(`${'a'.repeat(60)}x`, ['a'.repeat(61), 'b'.repeat(30_000)])).toBe('a'.repeat(61));
+  });
+
   it('closest() only suggests close words', () => {
     expect(closest('imgae', ['image', 'user'])).toBe('image');
     expect(closest('abc', ['image', 'user'])).toBeNull();
