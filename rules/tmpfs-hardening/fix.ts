@@ -12,8 +12,18 @@ import { normaliseTarget, withOptions, withSize } from './tmpfs-entry.js';
 /** The size given to a tmpfs of a service without a memory limit (an unsafe guess). */
 export const GUESSED_SIZE = '64m';
 
+/** Each service's mounts by their node, made once per service: a fix per mount searched them all (n tmpfs entries took n times n). */
+const mountsByNode = new WeakMap<Service, Map<unknown, Mount>>();
+
 function sameMount(s: Service, m: Mount): Mount | undefined {
-  return [...s.tmpfs, ...s.volumes].find((x) => x.ref.node === m.ref.node);
+  let byNode = mountsByNode.get(s);
+  if (!byNode) {
+    byNode = new Map();
+    // the first of a node written twice, as find() took it
+    for (const x of [...s.tmpfs, ...s.volumes]) if (!byNode.has(x.ref.node)) byNode.set(x.ref.node, x);
+    mountsByNode.set(s, byNode);
+  }
+  return byNode.get(m.ref.node);
 }
 
 /** The memory limit written as a number (not through a variable), in bytes. */
