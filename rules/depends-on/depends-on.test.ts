@@ -7,6 +7,7 @@ import { lintProject } from '../../src/engine/lint.js';
 import { testRule } from '../../test/helpers/rule-tester.js';
 import { testReadmeExamples } from '../../test/helpers/readme-examples.js';
 import { cpuRatio } from '../../test/helpers/measure.js';
+import { stacksOf } from '../../test/helpers/sized-stacks.js';
 import type { Service } from '../../src/model/types.js';
 
 testRule(rule, {
@@ -140,21 +141,11 @@ describe('size', () => {
   const text = (n: number) =>
     `services:\n  a:\n    image: a:1\n    links:\n${Array.from({ length: n }, (_, i) => `      - l${i}:alias${i}\n`).join('')}    volumes_from:\n${Array.from({ length: n }, (_, i) => `      - v${i}\n`).join('')}    depends_on: [${Array.from({ length: n }, (_, i) => `d${i}`).join(', ')}]\n`;
   it('finds the dependencies compose adds in time in proportion to the entries', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'stackopt-depends-on-size-'));
-    try {
-      const serviceOf = (n: number) => {
-        const file = join(dir, `s${n}.yml`);
-        writeFileSync(file, text(n));
-        return lintProject({ files: [file], environment: {}, rules: [] }).stack!.services[0]!;
-      };
-      const [small, large] = [serviceOf(500), serviceOf(8000)];
-      const derived = (svc: Service) => derivedDependencies(svc, dependencies(svc));
-      expect(derived(small)).toHaveLength(1000);
-      // at 16 times the entries, linear work is about 16 times, a search of the entries before
-      // each 256: the bound leaves room for a busy machine
-      expect(cpuRatio(derived, small, large)).toBeLessThan(100);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const [small, large] = stacksOf(text, [500, 8000]).map((stack) => stack.services[0]!);
+    const derived = (svc: Service) => derivedDependencies(svc, dependencies(svc));
+    expect(derived(small!)).toHaveLength(1000);
+    // at 16 times the entries, linear work is about 16 times, a search of the entries before
+    // each 256: the bound leaves room for a busy machine
+    expect(cpuRatio(derived, small!, large!)).toBeLessThan(100);
   }, 300_000);
 });

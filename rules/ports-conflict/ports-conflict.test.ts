@@ -1,7 +1,6 @@
 import rule, { publishedRange } from './index.js';
 import { testRule } from '../../test/helpers/rule-tester.js';
-import { inTempDir } from '../../test/parse/helpers.js';
-import { lintProject } from '../../src/engine/lint.js';
+import { stacksOf } from '../../test/helpers/sized-stacks.js';
 import { runRules } from '../../src/engine/run-rules.js';
 import type { Stack } from '../../src/model/types.js';
 import { cpuRatio } from '../../test/helpers/measure.js';
@@ -136,13 +135,12 @@ describe('size', () => {
     ].join('\n');
 
   it('takes time in proportion to the ports published', () => {
-    const stackOf = (n: number) => inTempDir({ 'compose.yaml': text(n) }, () => lintProject({ files: ['compose.yaml'], environment: {}, rules: [] }).stack!);
-    const [small, large] = [stackOf(500), stackOf(8000)];
+    const [small, large] = stacksOf(text, [500, 8000]);
     const run = (stack: Stack) => runRules(stack, [rule]);
-    expect(run(small).length).toBe(0);
-    expect(run(large).length).toBe(0);
+    expect(run(small!).length).toBe(0);
+    expect(run(large!).length).toBe(0);
     // at 16 times the ports, linear work is about 16 times, work that grows with the square 256:
     // the bound leaves room for a busy machine
-    expect(cpuRatio(run, small, large)).toBeLessThan(100);
+    expect(cpuRatio(run, small!, large!)).toBeLessThan(100);
   }, 300_000);
 });

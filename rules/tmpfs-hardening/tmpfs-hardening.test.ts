@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import rule from './index.js';
-import { lintProject } from '../../src/engine/lint.js';
+import { stacksOf } from '../../test/helpers/sized-stacks.js';
 import { runRules } from '../../src/engine/run-rules.js';
 import type { Stack } from '../../src/model/types.js';
 import { cpuRatio } from '../../test/helpers/measure.js';
@@ -329,22 +326,11 @@ describe('size', () => {
   // mount among all of them
   const text = (n: number) => `services:\n  db:\n    image: postgres:16\n    tmpfs:\n${Array.from({ length: n }, (_, i) => `      - /t${i}:noexec,nosuid\n`).join('')}`;
   it('builds the fixes in time in proportion to the entries', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'stackopt-tmpfs-size-'));
-    try {
-      const stackOf = (n: number) => {
-        const file = join(dir, `s${n}.yml`);
-        writeFileSync(file, text(n));
-        // the tree keeps the nodes fixes edit through
-        return lintProject({ files: [file], environment: {}, rules: [], withFixes: true }).stack!;
-      };
-      const [small, large] = [stackOf(2000), stackOf(32000)];
-      const run = (stack: Stack) => runRules(stack, [rule], { withFixes: true });
-      expect(run(small).filter((f) => f.fix && f.fix.edits.length > 0)).toHaveLength(2000);
-      // at 16 times the entries, linear work is about 16 times, a search of all of them per fix
-      // 256: the bound leaves room for a busy machine
-      expect(cpuRatio(run, small, large)).toBeLessThan(100);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const [small, large] = stacksOf(text, [2000, 32000], { withFixes: true });
+    const run = (stack: Stack) => runRules(stack, [rule], { withFixes: true });
+    expect(run(small!).filter((f) => f.fix && f.fix.edits.length > 0)).toHaveLength(2000);
+    // at 16 times the entries, linear work is about 16 times, a search of all of them per fix
+    // 256: the bound leaves room for a busy machine
+    expect(cpuRatio(run, small!, large!)).toBeLessThan(100);
   }, 300_000);
 });

@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import rule from './index.js';
-import { lintProject } from '../../src/engine/lint.js';
+import { stacksOf } from '../../test/helpers/sized-stacks.js';
 import { runRules } from '../../src/engine/run-rules.js';
 import type { Stack } from '../../src/model/types.js';
 import { cpuRatio } from '../../test/helpers/measure.js';
@@ -83,21 +80,11 @@ describe('size', () => {
   const text = (n: number) =>
     `services:\n${Array.from({ length: n }, (_, i) => `  s${i}:\n    image: a:1\n    secrets: [zz${i}]\n`).join('')}secrets:\n${Array.from({ length: n }, (_, i) => `  sec${i}: {file: ./s${i}}\n`).join('')}`;
   it('suggests names in time in proportion to the references', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'stackopt-undefined-size-'));
-    try {
-      const stackOf = (n: number) => {
-        const file = join(dir, `s${n}.yml`);
-        writeFileSync(file, text(n));
-        return lintProject({ files: [file], environment: {}, rules: [] }).stack!;
-      };
-      const [small, large] = [stackOf(250), stackOf(4000)];
-      const run = (stack: Stack) => runRules(stack, [rule]);
-      expect(run(small)).toHaveLength(250);
-      // at 16 times the references, linear work is about 16 times, each against every declared
-      // name 256: the bound leaves room for a busy machine
-      expect(cpuRatio(run, small, large)).toBeLessThan(100);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const [small, large] = stacksOf(text, [250, 4000]);
+    const run = (stack: Stack) => runRules(stack, [rule]);
+    expect(run(small!)).toHaveLength(250);
+    // at 16 times the references, linear work is about 16 times, each against every declared
+    // name 256: the bound leaves room for a busy machine
+    expect(cpuRatio(run, small!, large!)).toBeLessThan(100);
   }, 300_000);
 });
