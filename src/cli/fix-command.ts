@@ -3,7 +3,6 @@ import { showControls } from '../model/describe.js';
 import { displayPath } from '../parse/load-project.js';
 import { Chalk } from 'chalk';
 import type { Command } from 'commander';
-import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import type { ResolvedConfig } from '../config/load-config.js';
 import type { RuleSettings } from '../engine/run-rules.js';
 import type { TargetSetting } from '../engine/target.js';
@@ -18,6 +17,7 @@ import { discoveryReport, readStdinInput, selectProjects, type StdinText } from 
 import { textAt } from '../parse/load-project.js';
 import { parseRuleSeverity, requireRule, withSeverities } from './rules-command.js';
 import { CommandConfigs } from './command-configs.js';
+import { unifiedDiff } from './unified-diff.js';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { collect, parseTarget, useColor, type GlobalContext } from './shared.js';
 import { addUsageOptions, loadUsageInput, type UsageOptions } from './usage-options.js';
@@ -272,7 +272,7 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
           // values that look like secrets are masked in the lines shown, context lines included
           const before = maskRaw(f.original, beforeMasks.get(f.source.displayPath));
           const after = maskRaw(f.output, afterMasks.get(f.source.displayPath));
-          const patch = (a: string, b: string) => createTwoFilesPatch(`a/${name}`, `b/${name}`, a, b, undefined, undefined, { headerOptions: FILE_HEADERS_ONLY });
+          const patch = (a: string, b: string) => unifiedDiff(name, a, b);
           const shown = patch(before, after);
           // whether a line holding a secret is in the diff at all (masking changed what is printed)
           if ((before !== f.original || after !== f.output) && shown !== patch(f.original, f.output)) masked = true;
