@@ -27,7 +27,14 @@ export function unifiedDiff(name: string, a: string, b: string): string {
 
 /** The lines of a text, each with its line end (the last one without, when the text has none). */
 function linesOf(text: string): string[] {
-  return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+  const lines: string[] = [];
+  let from = 0;
+  for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+    lines.push(text.slice(from, nl + 1));
+    from = nl + 1;
+  }
+  if (from < text.length) lines.push(text.slice(from));
+  return lines;
 }
 
 function diffLines(as: readonly string[], bs: readonly string[]): Op[] {
