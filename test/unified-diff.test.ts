@@ -52,6 +52,15 @@ describe('unifiedDiff', () => {
     });
   }, 300_000);
 
+  it('takes time in proportion to a text of repeated lines (no line found once to anchor on) changed all through', () => {
+    const pair = (n: number) => ({ a: 'x\n'.repeat(n), b: 'x\ny\n'.repeat(n / 2) });
+    const [small, large] = [pair(2000), pair(32000)];
+    const run = (p: { a: string; b: string }) => unifiedDiff('f.yml', p.a, p.b);
+    expect(applyPatch(small.a, run(small))).toBe(small.b);
+    // the gap is shown as removed and added whole once its diff would pass MAX_GAP_EDITS edits
+    expect(cpuRatio(run, small, large)).toBeLessThan(100);
+  }, 300_000);
+
   it('takes time in proportion to the text where a fix touches every service (the package\'s diff of the whole took 51 s on that file)', () => {
     const pair = (n: number) => {
       const a = Array.from({ length: n }, (_, i) => `  svc-${i}:\n    image: app:1\n`).join('');

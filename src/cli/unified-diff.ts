@@ -37,9 +37,22 @@ function linesOf(text: string): string[] {
   return lines;
 }
 
-function diffLines(as: readonly string[], bs: readonly string[]): Op[] {
+/**
+ * The edits a gap between anchors may take before it is shown as removed and added whole: a gap
+ * with no line found once in each text (a file of repeated lines) would otherwise cost its lines
+ * times its changes again.
+ */
+const MAX_GAP_EDITS = 2_000;
+
+function diffLines(as: readonly string[], bs: readonly string[], maxEditLength?: number): Op[] {
   const ops: Op[] = [];
-  for (const part of diffArrays(as as string[], bs as string[])) {
+  const parts = maxEditLength === undefined ? diffArrays(as as string[], bs as string[]) : diffArrays(as as string[], bs as string[], { maxEditLength });
+  if (!parts) {
+    for (const line of as) ops.push({ kind: '-', line });
+    for (const line of bs) ops.push({ kind: '+', line });
+    return ops;
+  }
+  for (const part of parts) {
     const kind = part.added ? '+' : part.removed ? '-' : ' ';
     for (const line of part.value) ops.push({ kind, line });
   }
@@ -67,7 +80,7 @@ function anchoredDiff(as: readonly string[], bs: readonly string[]): Op[] {
   let i = 0;
   let j = 0;
   for (const [ai, bj] of [...anchors, [as.length, bs.length] as [number, number]]) {
-    for (const op of diffLines(as.slice(i, ai), bs.slice(j, bj))) ops.push(op);
+    for (const op of diffLines(as.slice(i, ai), bs.slice(j, bj), MAX_GAP_EDITS)) ops.push(op);
     if (ai < as.length) ops.push({ kind: ' ', line: as[ai]! });
     i = ai + 1;
     j = bj + 1;
