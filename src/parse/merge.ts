@@ -261,14 +261,24 @@ export function hasComposeTag(v: LVal): boolean {
 
 /**
  * A value with its `!reset` and `!override` tags taken off, as docker stack deploy reads them (it
- * knows no such tag): the value as written. Only what holds a tag is copied.
+ * knows no such tag): the value as written. One walk; only what holds a tag is copied.
  */
 export function withoutComposeTags(v: LVal): LVal {
-  if (!hasComposeTag(v)) return v;
-  const { tag: _tag, ...rest } = v;
-  const own = (v.tag === '!reset' || v.tag === '!override' ? rest : v) as LVal;
+  let own: LVal = v;
+  if (v.tag === '!reset' || v.tag === '!override') {
+    const { tag: _tag, ...rest } = v;
+    own = rest as LVal;
+  }
   if (own.kind === 'map') {
-    const out = makeMap(own.loc, own.entries.map((e) => (hasComposeTag(e.value) ? { ...e, value: withoutComposeTags(e.value) } : e)));
+    let changed = own !== v;
+    const entries = own.entries.map((e) => {
+      const nv = withoutComposeTags(e.value);
+      if (nv === e.value) return e;
+      changed = true;
+      return { ...e, value: nv };
+    });
+    if (!changed) return v;
+    const out = makeMap(own.loc, entries);
     if (own.tag) out.tag = own.tag;
     if (own.yaml) out.yaml = own.yaml;
     if (own.mergedFrom) out.mergedFrom = own.mergedFrom;
@@ -276,7 +286,16 @@ export function withoutComposeTags(v: LVal): LVal {
     if (own.extendsFrom) out.extendsFrom = own.extendsFrom;
     return out;
   }
-  if (own.kind === 'seq') return { ...own, items: own.items.map((it) => (hasComposeTag(it.value) ? { ...it, value: withoutComposeTags(it.value) } : it)) };
+  if (own.kind === 'seq') {
+    let changed = own !== v;
+    const items = own.items.map((it) => {
+      const nv = withoutComposeTags(it.value);
+      if (nv === it.value) return it;
+      changed = true;
+      return { ...it, value: nv };
+    });
+    return changed ? { ...own, items } : v;
+  }
   return own;
 }
 
