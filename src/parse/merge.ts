@@ -278,12 +278,8 @@ export function withoutComposeTags(v: LVal): LVal {
       return { ...e, value: nv };
     });
     if (!changed) return v;
-    const out = makeMap(own.loc, entries);
+    const out = withEntries(own, entries);
     if (own.tag) out.tag = own.tag;
-    if (own.yaml) out.yaml = own.yaml;
-    if (own.mergedFrom) out.mergedFrom = own.mergedFrom;
-    if (own.extendsKey) out.extendsKey = own.extendsKey;
-    if (own.extendsFrom) out.extendsFrom = own.extendsFrom;
     return out;
   }
   if (own.kind === 'seq') {
@@ -330,12 +326,17 @@ function withoutResets(v: LVal): LVal {
       entries.push(nv === e.value ? e : { ...e, value: nv });
     }
     if (!changed) return v;
-    const out = makeMap(v.loc, entries);
-    if (v.yaml) out.yaml = v.yaml;
-    if (v.mergedFrom) out.mergedFrom = v.mergedFrom;
-    if (v.extendsKey) out.extendsKey = v.extendsKey;
-    if (v.extendsFrom) out.extendsFrom = v.extendsFrom;
-    return out;
+    return withEntries(v, entries);
   }
   return v;
+}
+
+/** A mapping like `map` (its place, yaml node, merges and `extends` marks) with other entries. */
+function withEntries(map: LMap, entries: LEntry[]): LMap {
+  const out = makeMap(map.loc, entries);
+  if (map.yaml) out.yaml = map.yaml;
+  if (map.mergedFrom) out.mergedFrom = map.mergedFrom;
+  if (map.extendsKey) out.extendsKey = map.extendsKey;
+  if (map.extendsFrom) out.extendsFrom = map.extendsFrom;
+  return out;
 }
