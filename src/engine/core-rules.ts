@@ -14,7 +14,7 @@ function defineParserCheck(id: string, description: string, severity: 'error' | 
 
 export const yamlSyntax = defineParserCheck(
   'yaml-syntax',
-  'The file must be one well-formed YAML document whose root is a mapping: no syntax errors, duplicate keys, unknown aliases or alias bombs.',
+  'The file must be one well-formed YAML document whose root is a mapping: no syntax errors, duplicate keys, keys docker does not read as strings, unknown aliases or alias bombs.',
 );
 
 export const schema = defineParserCheck(

@@ -91,7 +91,7 @@ export function lintProject(opts: LintOptions): LintResult {
   const redactor = project.redactor;
   const redact = redactor.empty ? undefined : (text: string) => redactor.redact(text);
   for (const is of project.issues) {
-    if (is.composeOnly && target.target === 'swarm') continue;
+    if (is.composeOnly ? target.target === 'swarm' : is.swarmOnly && target.target !== 'swarm') continue;
     const sev = severityOf(is.ruleId, is.severity);
     if (sev) findings.push(parserFinding(is, is.ruleId, sev, redact));
   }

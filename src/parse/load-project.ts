@@ -99,6 +99,8 @@ export interface ProjectIssue {
   path?: string[];
   /** what docker compose refuses and docker stack deploy takes (its merge has no "cannot override") */
   composeOnly?: true;
+  /** what docker stack deploy refuses and docker compose takes */
+  swarmOnly?: true;
 }
 
 /** A path as shown to the user: relative to the working directory when inside it, else as given. */
@@ -256,7 +258,9 @@ export function loadProject(opts: LoadOptions): Project {
     for (const v of doc.variables ?? []) variables.add(v);
     if (doc.stackDiffers) stackDiffers = true;
     pushAll(dotenvUses, doc.dotenvUses);
-    pushAll(issues, doc.issues);
+    // docker stack deploy reads only the files it is given, never one `extends` or `include` names
+    if (named.has(doc.source.path) || !doc.issues.some((is) => is.swarmOnly)) pushAll(issues, doc.issues);
+    else pushAll(issues, doc.issues.filter((is) => !is.swarmOnly));
   };
   const refusal = (path: string): string | null => (named.has(resolve(path)) || opts.readText?.(resolve(path)) !== undefined ? null : boundary().refusal(path));
   const loader: Loader = {

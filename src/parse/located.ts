@@ -17,6 +17,7 @@ import { hasInterpolation, interpolate, interpolateStack, type Env, type Interpo
 import type { SourceFile } from './source-file.js';
 import type { FastMap, FastNode, FastPair } from './fast-yaml.js';
 import { goBoolean, isGoInt } from './go-values.js';
+import { keyRefusalMessage, keyRefusals } from './go-yaml-keys.js';
 
 /**
  * The located value tree: what a compose document says, after aliases, `<<` merge keys and
@@ -123,6 +124,10 @@ export interface BuildIssue {
   path?: string[];
   /** an error after which the document is still read (a duplicate key: the last value counts) */
   readOn?: boolean;
+  /** what only docker compose refuses (target compose) */
+  composeOnly?: true;
+  /** what only docker stack deploy refuses (target swarm), in a file it reads (not through `extends` or `include`) */
+  swarmOnly?: true;
 }
 
 /** The largest number of nodes a document may expand to through aliases (a billion-laughs bound). */
@@ -374,6 +379,8 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
    * alias. Only when it passes the bound is the exact size computed (a walk of the whole tree).
    */
   let sizeBound = 0;
+  /** how many collections tagged `!reset` hold the node being converted */
+  let resetDepth = 0;
   /** The YAML path of the node being converted: keys, and item indexes as numbers (no object per node). */
   let at: At = [];
   const atRoot = <T>(f: () => T): T => {
@@ -495,6 +502,9 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
     }
     sizeBound++;
     let out: LVal;
+    // what lies under `!reset` docker compose drops before it decodes anything (its keys too)
+    const reset = (node as { tag?: string }).tag === '!reset';
+    if (reset) resetDepth++;
     if (isScalarNode(node)) {
       out = convertScalar(node);
     } else if (isSeqNode(node)) {
@@ -554,13 +564,20 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
         else if (isScalarNode(keyNode)) key = shared(String(keyNode.value));
         else if (isAliasNode(keyNode)) {
           const k = resolveAlias(keyNode, keyLoc);
-          key = k && k.kind === 'scalar' ? String(k.value) : '';
+          // an alias of a mapping or a sequence is a collection as a key, which docker refuses too
+          // ("invalid map key")
+          if (k && k.kind !== 'scalar') {
+            issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: COLLECTION_KEY, loc: keyLoc });
+            continue;
+          }
+          key = k ? String(k.value) : '';
         } else {
-          issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: 'a mapping key must be a scalar, not a mapping or sequence', loc: keyLoc });
+          issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: COLLECTION_KEY, loc: keyLoc });
           continue;
         }
         const valueNode = pair.value as YamlNode | null;
         const isMergeKey = key === '<<' && keyNode !== null && isScalarNode(keyNode) && keyNode.type === 'PLAIN';
+        if (!isMergeKey) checkKey(keyNode, keyLoc, key, valueNode);
         // Duplicate keys are found here through the mapping's index (yaml's own check compares every
         // pair with every other: quadratic in a services: mapping of thousands of entries).
         const earlier = isMergeKey ? undefined : map.index.get(key);
@@ -620,13 +637,63 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
       map.entries = fit(map.entries);
       out = map;
     } else {
+      // a pair in a flow sequence (`[a: 1]`) is a mapping of one entry to docker: its key is checked
+      // as a mapping's (the item is read as null here)
+      if (isPair(node)) {
+        const k = node.key as YamlNode | null;
+        if (k !== null && (isScalarNode(k) || isAliasNode(k))) checkKey(k, locOf(k), String(isScalarNode(k) ? k.value : k.source), node.value as YamlNode | null);
+      }
       out = { kind: 'scalar', value: null, loc: locOf(node) };
     }
+    // (an error thrown on the way ends the whole conversion: no count to restore)
+    if (reset) resetDepth--;
     if (anchor) {
       memo.set(node, out);
       out.anchor = anchor;
     }
     return out;
+  };
+
+  /**
+   * A mapping key docker's readers take for no string (`1:`, `true:`, `~:`, `!foo bar:`): an error
+   * at the key for each that refuses the file (go-yaml-keys.ts), read on. Docker compose drops what
+   * `!reset` marks before it decodes it: a key whose value or mapping is marked is none of its concern.
+   */
+  const checkKey = (keyNode: AnyNode | null, keyLoc: Loc, key: string, valueNode: AnyNode | null): void => {
+    let node: AnyNode | null = keyNode;
+    let alias: string | undefined;
+    if (node !== null && isAliasNode(node)) {
+      alias = node.source;
+      node = anchors.get(alias) ?? null;
+      // an unknown alias is reported as such; an alias to a collection is no scalar key
+      if (node === null || !isScalarNode(node)) return;
+    }
+    let text = '';
+    let plain = true;
+    let tag: string | undefined;
+    let nodeLoc: FileLoc | undefined;
+    if (node !== null && isScalarNode(node)) {
+      const v = node.value;
+      plain = node.type === 'PLAIN';
+      tag = node.tag ?? undefined;
+      if (typeof v === 'string') text = v;
+      else if (!plain) text = (node as { source?: string }).source ?? String(v);
+      else {
+        // a plain scalar yaml typed (`1`, `true`, `~`): its text, as docker's reader resolves it
+        nodeLoc = locOf(node);
+        text = source.text.slice(nodeLoc.start, nodeLoc.end);
+      }
+    }
+    const refused = keyRefusals(text, plain, tag);
+    if (refused === null) return;
+    nodeLoc ??= node === null ? undefined : locOf(node);
+    const written = alias !== undefined ? `*${alias}` : nodeLoc ? source.text.slice(nodeLoc.start, nodeLoc.end) : '';
+    const parent = at.slice();
+    const path = [...pathOf(parent), key];
+    const shown = { written, text, tag, alias: alias !== undefined };
+    if (refused.stack) issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: keyRefusalMessage('stack', refused.stack, shown, parent), loc: keyLoc, path, readOn: true, swarmOnly: true });
+    const valueReset = valueNode !== null && (isAliasNode(valueNode) ? (anchors.get(valueNode.source) as { tag?: string } | undefined)?.tag : (valueNode as { tag?: string }).tag) === '!reset';
+    if (refused.compose && resetDepth === 0 && !valueReset) issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: keyRefusalMessage('compose', refused.compose, shown, parent), loc: keyLoc, path, readOn: true, composeOnly: true });
   };
 
   const collectMerges = (valueNode: YamlNode | null, keyLoc: Loc, merges: Array<{ value: LVal; loc: Loc }>) => {
@@ -685,6 +752,9 @@ export function nodeAt(root: LVal, path: readonly string[]): LVal | undefined {
   }
   return cur;
 }
+
+/** What a mapping or sequence written as a mapping key is told (docker: "invalid map key"). */
+const COLLECTION_KEY = 'a mapping key must be a scalar, not a mapping or sequence';
 
 /** Texts up to this length are shared by the located tree (see `shared` in convertTree). */
 const MAX_SHARED_TEXT = 32;
