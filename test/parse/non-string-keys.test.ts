@@ -12,7 +12,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintProject } from '../../src/engine/lint.js';
 import type { TargetSetting } from '../../src/engine/target.js';
+import { readFastYaml } from '../../src/parse/fast-yaml.js';
 import { goYamlType, keyRefusals } from '../../src/parse/go-yaml-keys.js';
+import { parseSource } from '../../src/parse/read-document.js';
+import { SourceFile } from '../../src/parse/source-file.js';
 import { cpuRatio } from '../helpers/measure.js';
 import { dockerAvailable } from '../oracle-match.js';
 import { brief, inTempDir, lintFiles } from './helpers.js';
@@ -232,6 +235,14 @@ describe('a key that is no string: an error at the key, for the target whose too
     expect(keyErrors({ 'compose.yaml': withKey('1') }, 'auto')).toEqual([expect.stringContaining('docker compose refuses')]);
     const placed = `${withKey('1')}    deploy:\n      placement:\n        constraints: [node.role == manager]\n`;
     expect(keyErrors({ 'compose.yaml': placed }, 'auto')).toEqual([expect.stringContaining('docker stack deploy refuses')]);
+  });
+
+  it('the fast reader and yaml give the same errors at the same places', () => {
+    const text = `${HEAD}1: x\n${HEAD.slice(15).replace('services:\n', 'x-more:\n')}    environment:\n      true: x\n      2001-01-01: y\n      "1": z\n    labels: {0x1: a, ~: b, yes: c}\n`;
+    const read = (yamlOnly: boolean) => parseSource(new SourceFile('c.yaml', 'c.yaml', text), new Map(), true, undefined, false, yamlOnly).issues.map((i) => [i.message, i.loc]);
+    expect(readFastYaml(text)).not.toBeNull();
+    expect(read(false)).toHaveLength(10);
+    expect(read(false)).toEqual(read(true));
   });
 
   it('the rest of the file is still read: other rules report on it', () => {
