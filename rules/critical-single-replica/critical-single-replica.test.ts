@@ -14,8 +14,7 @@ import {
   parseImageReference,
 } from '../../src/model/service-class.js';
 import type { Mount, Service, Stack } from '../../src/model/types.js';
-import { runRules } from '../../src/engine/run-rules.js';
-import { stacksOf } from '../../test/helpers/sized-stacks.js';
+import { runWithNewOptions, stacksOf } from '../../test/helpers/sized-stacks.js';
 import { cpuRatio } from '../../test/helpers/measure.js';
 
 const single = (service: string, reason: string, replicas: string) =>
@@ -623,11 +622,7 @@ describe('critical-single-replica in proportion to the input', () => {
     const text = (n: number) => `services:\n${Array.from({ length: n }, (_, i) => `  svc-${i}:\n    image: img-${i}:1\n`).join('')}`;
     const globs = (n: number) => [...Array.from({ length: n / 2 }, (_, i) => [`name:crit-?-${i}`, `image:x${i}*`, `*-${i}.svc`, `ghcr.io/${i}/*`]).flat(), 'name:svc-?'];
     const [small, large] = stacksOf(text, [1000, 16_000]);
-    // each run with a new options object (the globs compiled again), five times over, for a small run of more than a few milliseconds
-    const run = ([stack, n]: [Stack, number]) => {
-      for (let k = 0; k < 4; k++) runRules(stack, [rule], { settings: { 'critical-single-replica': { options: { extraCritical: globs(n) } } } });
-      return runRules(stack, [rule], { settings: { 'critical-single-replica': { options: { extraCritical: globs(n) } } } });
-    };
+    const run = ([stack, n]: [Stack, number]) => runWithNewOptions(stack, rule, () => ({ extraCritical: globs(n) }));
     const inputs: Array<[Stack, number]> = [
       [small!, 1000],
       [large!, 16_000],

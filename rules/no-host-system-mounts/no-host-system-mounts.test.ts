@@ -2,10 +2,9 @@ import rule, { normalizeHostPath, systemPath } from './index.js';
 import { testRule } from '../../test/helpers/rule-tester.js';
 import { testReadmeExamples } from '../../test/helpers/readme-examples.js';
 import { describe, expect, it } from 'vitest';
-import { runRules } from '../../src/engine/run-rules.js';
 import type { Stack } from '../../src/model/types.js';
 import { cpuRatio } from '../../test/helpers/measure.js';
-import { stacksOf } from '../../test/helpers/sized-stacks.js';
+import { runWithNewOptions, stacksOf } from '../../test/helpers/sized-stacks.js';
 
 describe('systemPath', () => {
   it('the root, system directories and what is under them; the longest directory names it', () => {
@@ -140,11 +139,7 @@ describe('allowPaths in proportion to the input', () => {
     const text = (n: number) => `services:\n${Array.from({ length: n }, (_, i) => `  s${i}:\n    image: app:1\n    volumes: ["/etc/app-${i}/conf.d:/conf"]\n`).join('')}`;
     const allowPaths = (n: number) => [...Array.from({ length: n }, (_, i) => `/etc/other-${i}`), '/etc/app-1/', '/etc/app-2/conf.d'];
     const [small, large] = stacksOf(text, [1000, 16_000]);
-    // each run with a new options object, five times over, for a small run of more than a few milliseconds
-    const run = ([stack, n]: [Stack, number]) => {
-      for (let k = 0; k < 4; k++) runRules(stack, [rule], { settings: { 'no-host-system-mounts': { options: { allowPaths: allowPaths(n) } } } });
-      return runRules(stack, [rule], { settings: { 'no-host-system-mounts': { options: { allowPaths: allowPaths(n) } } } });
-    };
+    const run = ([stack, n]: [Stack, number]) => runWithNewOptions(stack, rule, () => ({ allowPaths: allowPaths(n) }));
     const inputs: Array<[Stack, number]> = [
       [small!, 1000],
       [large!, 16_000],
