@@ -2,6 +2,9 @@ import rule, { normalizeHostPath, systemPath } from './index.js';
 import { testRule } from '../../test/helpers/rule-tester.js';
 import { testReadmeExamples } from '../../test/helpers/readme-examples.js';
 import { describe, expect, it } from 'vitest';
+import type { Stack } from '../../src/model/types.js';
+import { cpuRatio } from '../../test/helpers/measure.js';
+import { runWithNewOptions, stacksOf } from '../../test/helpers/sized-stacks.js';
 
 describe('systemPath', () => {
   it('the root, system directories and what is under them; the longest directory names it', () => {
@@ -127,6 +130,24 @@ volumes:
       errors: [{ messageId: 'writable', line: 4, column: 9, file: 'compose.override.yaml' }],
     },
   ],
+});
+
+describe('allowPaths in proportion to the input', () => {
+  // thousands of allowPaths over thousands of system mounts: each mount compared with every
+  // allowed path cost their product; the mount's folders are looked up instead
+  it('takes time in proportion to the allowed paths and the mounts, not their product', () => {
+    const text = (n: number) => `services:\n${Array.from({ length: n }, (_, i) => `  s${i}:\n    image: app:1\n    volumes: ["/etc/app-${i}/conf.d:/conf"]\n`).join('')}`;
+    const allowPaths = (n: number) => [...Array.from({ length: n }, (_, i) => `/etc/other-${i}`), '/etc/app-1/', '/etc/app-2/conf.d'];
+    const [small, large] = stacksOf(text, [1000, 16_000]);
+    const run = ([stack, n]: [Stack, number]) => runWithNewOptions(stack, rule, () => ({ allowPaths: allowPaths(n) }));
+    const inputs: Array<[Stack, number]> = [
+      [small!, 1000],
+      [large!, 16_000],
+    ];
+    expect(run(inputs[0]!)).toHaveLength(998);
+    // linear work is about 16 times at 16 times the allowed paths and mounts; each against each 256
+    expect(cpuRatio(run, inputs[0]!, inputs[1]!)).toBeLessThan(100);
+  }, 300_000);
 });
 
 testReadmeExamples(rule, { incorrect: 3 });

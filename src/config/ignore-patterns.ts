@@ -1,5 +1,5 @@
-import { relative, sep } from 'node:path';
-import { anyChar, matchWildcard, notSlash, type WildStep } from '../parse/wildcard.js';
+import { relative, resolve, sep } from 'node:path';
+import { anyChar, matchWildcard, notSlash, PrefixIndex, type WildStep } from '../parse/wildcard.js';
 
 /**
  * `.gitignore` patterns, used for `.gitignore` files during discovery and for the `ignore` list of
@@ -9,10 +9,34 @@ import { anyChar, matchWildcard, notSlash, type WildStep } from '../parse/wildca
  * `/**\/`) and `\` escapes. The last matching pattern wins; a file is ignored when it or one of its
  * folders is. (As in git, a negation cannot re-include a file whose folder is ignored.)
  */
-interface Pattern {
+export interface Pattern {
   negate: boolean;
   dirOnly: boolean;
   steps: WildStep[];
+  /**
+   * The steps after the leading `folders` step of a pattern without a slash whose steps never
+   * match `/` (all but `**`): they match the path's last part exactly when `steps` match the path,
+   * and are tried on that part alone. Null for other patterns.
+   */
+  nameSteps: WildStep[] | null;
+}
+
+/**
+ * The patterns of a list filed by what a path they match must hold literally, so that a path is
+ * tried against the patterns that can match it, not against all of them (a .gitignore of
+ * thousands of lines over a tree of thousands of folders): a pattern all of literal characters by
+ * the name or path it is; else by the literal characters it starts with, or those it ends with
+ * (`*.yml`), the longer; the others (`*`, `?x*`) are tried on every path.
+ */
+interface PatternIndex {
+  /** the patterns matched against the path's last part (nameSteps), by that part or its start, and by its end */
+  names: PrefixIndex;
+  nameEnds: PrefixIndex;
+  /** the patterns matched against the path below the base folder, the same way */
+  paths: PrefixIndex;
+  pathEnds: PrefixIndex;
+  /** the patterns with no literal start or end, in their order */
+  everywhere: number[];
 }
 
 /** The longest pattern read (git's own limit on a path is 4,096 bytes): a longer line is reported and skipped. */
@@ -40,7 +64,14 @@ export class IgnoreList {
     /** the folder the patterns are relative to */
     readonly base: string,
     private readonly patterns: Pattern[],
-  ) {}
+  ) {
+    this.index = indexPatterns(patterns);
+    this.resolvedBase = resolve(base);
+  }
+
+  private readonly index: PatternIndex;
+  /** the base folder as `resolve` gives it */
+  private readonly resolvedBase: string;
 
   /** The patterns of a .gitignore text; a line that is not a pattern goes to `onProblem` and is skipped. */
   static parse(base: string, text: string, onProblem?: (p: PatternProblem) => void): IgnoreList {
@@ -79,18 +110,62 @@ export class IgnoreList {
   }
 
   /**
+   * Whether the base folder holds (or is) the path, for a path `resolve` gave: its start, up to
+   * a `/`. Undefined where that does not decide (a separator other than `/`).
+   */
+  private holdsPath(absPath: string): boolean | undefined {
+    if (sep !== '/') return undefined;
+    const b = this.resolvedBase;
+    return absPath.startsWith(b) && (b.endsWith('/') || absPath.length === b.length || absPath[b.length] === '/');
+  }
+
+  /** Whether this list's base folder holds (or is) another list's, asked once for each pair. */
+  holds(inner: IgnoreList): boolean {
+    let known = this.holdsList.get(inner);
+    if (known === undefined) this.holdsList.set(inner, (known = this.holdsPath(inner.resolvedBase) === true));
+    return known;
+  }
+
+  private readonly holdsList = new WeakMap<IgnoreList, boolean>();
+
+  /**
+   * `relative(base, absPath)` with `/` between its parts, for a path `resolve` gave; `inside` when
+   * the base is known to hold the path (see `holds`): then it is the rest of the path, with no
+   * walk of both (a path deep in a tree of .gitignore files is tested by one list per folder
+   * above it).
+   */
+  relativePath(absPath: string, inside = this.holdsPath(absPath) === true): string {
+    const b = this.resolvedBase;
+    if (inside) return b.endsWith('/') ? absPath.slice(b.length) : absPath.slice(b.length + 1);
+    return relative(b, absPath).split(sep).join('/');
+  }
+
+  /**
    * The verdict of these patterns on one path (not its folders): true ignored, false re-included
    * by a negation, undefined when no pattern matches or the path is outside the base folder.
    */
   test(absPath: string, isDir: boolean): boolean | undefined {
-    const rel = relative(this.base, absPath).split(sep).join('/');
+    return this.testRelative(this.relativePath(resolve(absPath)), isDir);
+  }
+
+  /** `test` of a path as `relativePath` gives it. */
+  testRelative(rel: string, isDir: boolean): boolean | undefined {
     if (rel === '' || rel.startsWith('../') || rel === '..') return undefined;
-    let verdict: boolean | undefined;
-    for (const p of this.patterns) {
+    const name = rel.slice(rel.lastIndexOf('/') + 1);
+    const ix = this.index;
+    // the patterns that can match, by the last of them that does: its verdict is the list's
+    const candidates: number[] = [...ix.everywhere];
+    if (ix.names.size) ix.names.collect(name, candidates);
+    if (ix.nameEnds.size) ix.nameEnds.collect(name, candidates, true);
+    if (ix.paths.size) ix.paths.collect(rel, candidates);
+    if (ix.pathEnds.size) ix.pathEnds.collect(rel, candidates, true);
+    candidates.sort((a, b) => b - a);
+    for (const i of candidates) {
+      const p = this.patterns[i]!;
       if (p.dirOnly && !isDir) continue;
-      if (matchWildcard(p.steps, rel)) verdict = !p.negate;
+      if (p.nameSteps ? matchWildcard(p.nameSteps, name) : matchWildcard(p.steps, rel)) return !p.negate;
     }
-    return verdict;
+    return undefined;
   }
 }
 
@@ -114,19 +189,58 @@ export function isIgnored(lists: readonly IgnoreList[], absPath: string, isDir: 
 }
 
 function verdictOf(lists: readonly IgnoreList[], absPath: string, isDir: boolean): boolean {
+  const resolved = resolve(absPath);
+  // the path below each list's base, innermost first: a list whose base holds the next one's
+  // holds the path when that one does (lists of nested folders are not each compared with it)
+  const rels: string[] = new Array<string>(lists.length);
+  let inside = false;
+  for (let k = lists.length - 1; k >= 0; k--) {
+    const l = lists[k]!;
+    if (!(inside && l.holds(lists[k + 1]!))) {
+      rels[k] = l.relativePath(resolved);
+      inside = !rels[k]!.startsWith('../') && rels[k] !== '..';
+    } else rels[k] = l.relativePath(resolved, true);
+  }
   let verdict = false;
-  for (const l of lists) {
-    const v = l.test(absPath, isDir);
+  for (let k = 0; k < lists.length; k++) {
+    const v = lists[k]!.testRelative(rels[k]!, isDir);
     if (v !== undefined) verdict = v;
   }
   return verdict;
+}
+
+/** File each pattern of a list (see PatternIndex). */
+function indexPatterns(patterns: readonly Pattern[]): PatternIndex {
+  const ix: PatternIndex = { names: new PrefixIndex(), nameEnds: new PrefixIndex(), paths: new PrefixIndex(), pathEnds: new PrefixIndex(), everywhere: [] };
+  patterns.forEach((p, i) => {
+    const byName = p.nameSteps !== null;
+    const steps = p.nameSteps ?? p.steps;
+    // a literal step matches one character of the subject, that character (never part of one)
+    const chars = steps.map((s) => (s.kind === 'one' ? s.char : undefined));
+    const start = chars.findIndex((c) => c === undefined);
+    if (start < 0) {
+      (byName ? ix.names : ix.paths).add(chars as string[], i, true);
+      return;
+    }
+    let end = chars.length;
+    while (chars[end - 1] !== undefined) end--;
+    if (start === 0 && end === chars.length) ix.everywhere.push(i);
+    else if (start >= chars.length - end) (byName ? ix.names : ix.paths).add(chars.slice(0, start) as string[], i);
+    else (byName ? ix.nameEnds : ix.pathEnds).add((chars.slice(end) as string[]).reverse(), i);
+  });
+  return ix;
 }
 
 function badPattern(message: string, offset: number): never {
   throw new BadPattern(message, offset);
 }
 
-function parsePattern(raw: string): Pattern | null {
+/**
+ * One line as the matcher reads it: null for a blank line or a comment; throws on a line that is
+ * not a pattern. `IgnoreList.test` gives the verdict of the last of its patterns whose steps match
+ * the path below the base folder (`dirOnly` ones only on folders).
+ */
+export function parsePattern(raw: string): Pattern | null {
   if (raw.length > MAX_PATTERN_LENGTH) badPattern(`the pattern is ${raw.length} characters long; at most ${MAX_PATTERN_LENGTH} are read`, MAX_PATTERN_LENGTH);
   let line = raw;
   if (line === '' || line.startsWith('#')) return null;
@@ -154,12 +268,14 @@ function parsePattern(raw: string): Pattern | null {
   const anchored = line.includes('/');
   if (line.startsWith('/')) [line, offset] = [line.slice(1), offset + 1];
   const body = globSteps(line, offset);
-  return { negate, dirOnly, steps: anchored ? body : [{ kind: 'folders' }, ...body] };
+  if (anchored) return { negate, dirOnly, steps: body, nameSteps: null };
+  const byName = body.every((s) => s.kind === 'one' || (s.kind === 'run' && s.test === notSlash));
+  return { negate, dirOnly, steps: [{ kind: 'folders' }, ...body], nameSteps: byName ? body : null };
 }
 
 function globSteps(glob: string, offset: number): WildStep[] {
   const out: WildStep[] = [];
-  const literal = (x: string): WildStep => ({ kind: 'one', test: (c) => c === x });
+  const literal = (x: string): WildStep => ({ kind: 'one', test: (c) => c === x, char: x });
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i]!;
     if (c === '\\' && i + 1 < glob.length) {

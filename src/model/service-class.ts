@@ -14,7 +14,7 @@ import { child, entries, scalarValue } from './access.js';
 import { isArgumentsOnly, keepsRunning, readCommand, startedPrograms } from './command.js';
 import { PRODUCTS, type Product, type ServiceClass } from './products.js';
 import type { Mount, Service, Stack } from './types.js';
-import { anyChar, matchWildcard, type WildStep } from '../parse/wildcard.js';
+import { anyChar, matchWildcard, PrefixIndex, type WildStep } from '../parse/wildcard.js';
 
 export type { ServiceClass } from './products.js';
 
@@ -161,7 +161,7 @@ export function imageName(image: string): string {
  * case-insensitively.
  */
 export function matchesPattern(pattern: string, subject: string): boolean {
-  return matchWildcard(globSteps(pattern), subject);
+  return matchWildcard(globCache.get(pattern) ?? globCache.set(pattern, globSteps(pattern)).get(pattern)!, subject);
 }
 
 const globCache = new Map<string, WildStep[]>();
@@ -175,17 +175,12 @@ function foldCase(c: string): string {
 
 /** `*` any characters, `?` one, anything else itself, in any case. */
 function globSteps(pattern: string): WildStep[] {
-  let steps = globCache.get(pattern);
-  if (!steps) {
-    steps = [...pattern].map((p): WildStep => {
-      if (p === '*') return { kind: 'run', test: anyChar };
-      if (p === '?') return { kind: 'one', test: anyChar };
-      const folded = foldCase(p);
-      return { kind: 'one', test: (c) => c === p || foldCase(c) === folded };
-    });
-    globCache.set(pattern, steps);
-  }
-  return steps;
+  return [...pattern].map((p): WildStep => {
+    if (p === '*') return { kind: 'run', test: anyChar };
+    if (p === '?') return { kind: 'one', test: anyChar };
+    const folded = foldCase(p);
+    return { kind: 'one', test: (c) => c === p || foldCase(c) === folded };
+  });
 }
 
 export interface PatternMatch {
@@ -227,6 +222,8 @@ interface CompiledPattern {
   scope: 'name' | 'image' | 'both';
   /** the glob, made into steps (globSteps) only where it is walked step by step: most never are */
   glob: string;
+  /** its steps, once made */
+  steps: WildStep[] | null;
   /**
    * A glob of ASCII characters whose only wildcard is `*` (`*gateway*`), as its upper-cased literal
    * parts: matched against an ASCII subject with string searches instead of the step-by-step walk
@@ -249,6 +246,18 @@ interface CompiledList {
   /** plain repositories (ASCII, a `/`, no `*` or `?`), lower-cased, the same way: `prom/prometheus` */
   repositories: Map<string, number>;
   globs: number[];
+  /**
+   * The globs filed by the characters (folded as `foldCase` folds them) that begin or end every
+   * subject they match, the longer run, and all of a glob without wildcards: a service is tried
+   * against the globs that can match it, not against all (thousands of `extraCritical` globs
+   * against thousands of services). Those matched against image repositories apart; `anywhere`
+   * holds the globs that begin and end with a wildcard.
+   */
+  starts: PrefixIndex;
+  ends: PrefixIndex;
+  repositoryStarts: PrefixIndex;
+  repositoryEnds: PrefixIndex;
+  anywhere: number[];
 }
 
 const compiledLists = new WeakMap<readonly string[], CompiledList>();
@@ -258,10 +267,21 @@ const ASCII = /^[\x00-\x7f]*$/;
 function compilePatterns(patterns: readonly string[]): CompiledList {
   let out = compiledLists.get(patterns);
   if (!out) {
-    const list: CompiledList = { patterns: [], imageNames: new Map(), serviceNames: new Map(), repositories: new Map(), globs: [] };
+    const list: CompiledList = {
+      patterns: [],
+      imageNames: new Map(),
+      serviceNames: new Map(),
+      repositories: new Map(),
+      globs: [],
+      starts: new PrefixIndex(),
+      ends: new PrefixIndex(),
+      repositoryStarts: new PrefixIndex(),
+      repositoryEnds: new PrefixIndex(),
+      anywhere: [],
+    };
     patterns.forEach((pattern, index) => {
       const { scope, glob } = splitPattern(pattern);
-      const p: CompiledPattern = { pattern, scope, glob, parts: !glob.includes('?') && ASCII.test(glob) ? glob.toUpperCase().split('*') : null, repository: glob.includes('/') };
+      const p: CompiledPattern = { pattern, scope, glob, steps: null, parts: !glob.includes('?') && ASCII.test(glob) ? glob.toUpperCase().split('*') : null, repository: glob.includes('/') };
       list.patterns.push(p);
       if (p.repository && scope !== 'name' && !/[*?]/.test(glob) && ASCII.test(glob)) {
         const repository = glob.toLowerCase();
@@ -270,6 +290,7 @@ function compilePatterns(patterns: readonly string[]): CompiledList {
       }
       if (p.repository || /[*?]/.test(glob) || !ASCII.test(glob)) {
         list.globs.push(index);
+        fileGlob(list, p, index);
         return;
       }
       // An ASCII letter matches case-insensitively only an ASCII letter (the `i` flag never folds
@@ -281,6 +302,32 @@ function compilePatterns(patterns: readonly string[]): CompiledList {
     compiledLists.set(patterns, (out = list));
   }
   return out;
+}
+
+/** File a glob of the list by its literal start, end or whole (see CompiledList.starts). */
+function fileGlob(list: CompiledList, p: CompiledPattern, index: number): void {
+  // a glob with `/` is matched against repositories only, and by an image pattern only
+  if (p.repository && p.scope === 'name') return;
+  const chars = [...p.glob];
+  const literal = (c: string) => c !== '*' && c !== '?';
+  let start = 0;
+  while (start < chars.length && literal(chars[start]!)) start++;
+  let end = chars.length;
+  while (end > start && literal(chars[end - 1]!)) end--;
+  const [starts, ends] = p.repository ? [list.repositoryStarts, list.repositoryEnds] : [list.starts, list.ends];
+  if (start === chars.length) starts.add(chars.map(foldCase), index, true);
+  else if (start === 0 && end === chars.length) list.anywhere.push(index);
+  else if (start >= chars.length - end) starts.add(chars.slice(0, start).map(foldCase), index);
+  else ends.add(chars.slice(end).reverse().map(foldCase), index);
+}
+
+/** The globs of the list that can match a subject (see CompiledList.starts), pushed onto `out`. */
+function globsFor(starts: PrefixIndex, ends: PrefixIndex, subject: string, out: number[]): void {
+  if (starts.size === 0 && ends.size === 0) return;
+  // a glob's character matches a character that folds as it does (see globSteps and globMatches)
+  const chars = [...subject].map(foldCase);
+  starts.collect(chars, out);
+  ends.collect(chars, out, true);
 }
 
 /**
@@ -303,8 +350,19 @@ function firstMatch(list: CompiledList, ref: Readonly<ImageReference> | null, na
       subject = 'name';
     }
   }
-  for (const index of list.globs) {
+  if (list.globs.length === 0) return best === Infinity ? null : { pattern: list.patterns[best]!, subject };
+  const candidates = [...list.anywhere];
+  if (name !== null) globsFor(list.starts, list.ends, name, candidates);
+  if (ref && ref.name !== '') globsFor(list.starts, list.ends, ref.name, candidates);
+  if (ref) {
+    globsFor(list.repositoryStarts, list.repositoryEnds, ref.repository, candidates);
+    if (ref.registry !== null) globsFor(list.repositoryStarts, list.repositoryEnds, `${ref.registry}/${ref.repository}`, candidates);
+  }
+  candidates.sort((a, b) => a - b);
+  for (let k = 0; k < candidates.length; k++) {
+    const index = candidates[k]!;
     if (index >= best) break;
+    if (index === candidates[k - 1]) continue;
     const p = list.patterns[index]!;
     if (ref && p.scope !== 'name' && imageMatches(p, ref)) return { pattern: p, subject: 'image' };
     if (name !== null && p.scope !== 'image' && !p.repository && globMatches(p, name)) return { pattern: p, subject: 'name' };
@@ -328,7 +386,7 @@ function imageMatches(p: CompiledPattern, ref: Readonly<ImageReference>): boolea
  */
 function globMatches(p: CompiledPattern, subject: string): boolean {
   const parts = p.parts;
-  if (parts === null || !ASCII.test(subject)) return matchWildcard(globSteps(p.glob), subject);
+  if (parts === null || !ASCII.test(subject)) return matchWildcard((p.steps ??= globSteps(p.glob)), subject);
   const s = subject.toUpperCase();
   const last = parts.length - 1;
   if (last === 0) return s === parts[0];

@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lintProject } from '../../src/engine/lint.js';
+import { runRules } from '../../src/engine/run-rules.js';
+import type { Finding, Rule } from '../../src/engine/types.js';
 import type { Stack } from '../../src/model/types.js';
 
 /**
@@ -20,4 +22,15 @@ export function stacksOf(text: (n: number) => string, sizes: readonly number[], 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A rule run `times` times on a stack, each run with new options (`options()`: a new object, so
+ * that what the rule compiles once per options object is compiled again), for a linearity test
+ * whose single run would take a few milliseconds; the last run's findings.
+ */
+export function runWithNewOptions(stack: Stack, rule: Rule, options: () => Record<string, unknown>, times = 5): Finding[] {
+  let findings: Finding[] = [];
+  for (let k = 0; k < times; k++) findings = runRules(stack, [rule], { settings: { [rule.meta.id]: { options: options() } } });
+  return findings;
 }

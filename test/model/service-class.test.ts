@@ -20,10 +20,11 @@ import { lintFiles } from '../parse/helpers.js';
 
 /**
  * The matching rule written as plainly as possible: every pattern in order, its glob as a regular
- * expression, the image before the name. findPatternMatch looks plain names up instead; it must
- * give the same answer for every list.
+ * expression, the image before the name (no name: the image alone). findPatternMatch looks plain
+ * names up, and tries only the globs whose literal start or end the subject has; it must give the
+ * same answer for every list.
  */
-function reference(name: string, image: string | null, patterns: readonly string[]): PatternMatch | null {
+function reference(name: string | null, image: string | null, patterns: readonly string[]): PatternMatch | null {
   const ref = image ? parseImageReference(image) : null;
   for (const pattern of patterns) {
     const { scope, glob } = splitPattern(pattern);
@@ -34,7 +35,7 @@ function reference(name: string, image: string | null, patterns: readonly string
         : ref.name !== '' && matchesPattern(glob, ref.name);
       if (hit) return { pattern, subject: 'image', value: image! };
     }
-    if (scope !== 'image' && !repository && matchesPattern(glob, name)) return { pattern, subject: 'name', value: name };
+    if (name !== null && scope !== 'image' && !repository && matchesPattern(glob, name)) return { pattern, subject: 'name', value: name };
   }
   return null;
 }
@@ -55,19 +56,24 @@ const patternArb = fc.oneof(
   fc
     .array(fc.constantFrom('', 'r', 'e', 'E', 'dis', 'RE', 'gate', 'way', 'a.b', 's', '/', 'ſ', 'org'), { minLength: 1, maxLength: 4 })
     .chain((parts) => fc.constantFrom(parts.join('*'), `name:${parts.join('*')}`, `image:${parts.join('*')}`)),
+  // globs with `?` and `*` among literal characters (filed by their literal start, end or whole,
+  // folded as case-insensitive matching folds them): non-ASCII ones, ones that fold to ASCII
+  fc
+    .array(fc.constantFrom('r', 'E', 'dis', 'ſ', 'ı', '\u212A', 'k', 'é', 'É', '?', '*', '/', 'gate', 'way', '-'), { minLength: 1, maxLength: 5 })
+    .chain((parts) => fc.constantFrom(parts.join(''), `name:${parts.join('')}`, `image:${parts.join('')}`)),
   // plain repositories, looked up rather than matched: case variants, with a registry, scoped, non-ASCII
   fc.constantFrom('Bitnami/Redis', 'image:bitnami/redis', 'name:bitnami/redis', 'ghcr.io/org/redis', 'GHCR.IO/org/Redis', 'localhost:5000/redis', 'docker.io/library/redis', 'library/kong', 'library/\u212Aong', 'bitnami/store', 'bitnami/ſtore'),
 );
 const imageArb = fc.option(
-  fc.tuple(fc.constantFrom('', 'bitnami/', 'ghcr.io/org/', 'docker.io/library/', 'localhost:5000/'), fc.constantFrom(...words), fc.constantFrom('', ':7', '@sha256:abc')).map(([a, b, c]) => a + b + c),
+  fc.tuple(fc.constantFrom('', 'bitnami/', 'ghcr.io/org/', 'docker.io/library/', 'localhost:5000/'), fc.constantFrom(...words, 'rédis', 'gate-way', 'Edisk'), fc.constantFrom('', ':7', '@sha256:abc')).map(([a, b, c]) => a + b + c),
 );
 
 describe('findPatternMatch', () => {
   it('gives the first matching pattern, as a regular expression per pattern would', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...words, 'my-api-gateway', 'cache'), imageArb, fc.array(patternArb, { maxLength: 8 }), (name, image, patterns) => {
+      fc.property(fc.constantFrom(...words, 'my-api-gateway', 'cache', 'rédis', 'RÉDIS', 'gate-way', 'kgateway', 'Edis', 'ıdis', 'rEdisk'), imageArb, fc.array(patternArb, { maxLength: 8 }), (name, image, patterns) => {
         expect(findPatternMatch({ name, image: image === null ? null : ({ value: image } as never) }, patterns)).toEqual(reference(name, image, patterns));
-        expect(image === null ? null : findImagePattern(image, patterns)).toEqual(image === null ? null : (reference('\0', image, patterns.filter((p) => !p.startsWith('name:')))?.pattern ?? null));
+        expect(image === null ? null : findImagePattern(image, patterns)).toEqual(image === null ? null : (reference(null, image, patterns)?.pattern ?? null));
       }),
       { numRuns: 2000 },
     );
