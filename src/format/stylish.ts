@@ -16,11 +16,15 @@ export const formatStylish: Formatter = inChunks(function* (results, ctx) {
   const byFile = new Map<string, { findings: Finding[]; lines: (n: number) => string | null }>();
   for (const r of results) {
     if (r.findings.length === 0) continue;
+    // the result's files by the path shown, made once (a search of them for each file found took
+    // time that grew with the square of the -f files)
+    let shown: Map<string, SourceFile> | undefined;
     for (let i = 0; i < r.findings.length; i++) {
       const f = r.findings[i]!;
       let g = byFile.get(f.file);
       if (!g) {
-        const src = r.sources?.find((s) => s.displayPath === f.file) ?? (f.loc?.kind === 'file' ? f.loc.source : undefined);
+        shown ??= byShownPath(r.sources ?? []);
+        const src = shown.get(f.file) ?? (f.loc?.kind === 'file' ? f.loc.source : undefined);
         g = { findings: [], lines: shownLines(src) };
         byFile.set(f.file, g);
       }
@@ -64,6 +68,13 @@ export const formatStylish: Formatter = inChunks(function* (results, ctx) {
   }
   yield `${out.join('\n')}\n`;
 });
+
+/** Files by the path shown for them (of two with one path, the first). */
+function byShownPath(sources: readonly SourceFile[]): Map<string, SourceFile> {
+  const out = new Map<string, SourceFile>();
+  for (const s of sources) if (!out.has(s.displayPath)) out.set(s.displayPath, s);
+  return out;
+}
 
 /**
  * The colours of the report: chalk's, or none (the text as it is, as chalk leaves it at level 0).

@@ -4,7 +4,7 @@ import { fileLoc, fileOf, type Loc, formatPath, positionOf } from './location.js
 import { parseEnvFile } from './env-file.js';
 import type { Env, InterpolationMode } from './interpolate.js';
 import { makeMap, MAX_EXPANDED_NODES, setEntry, type BuildIssue, type DotenvUse, type LEntry, type LMap, type LVal } from './located.js';
-import { dropResets, hasComposeTag, mergeTrees, withoutComposeTags, type OnConflict } from './merge.js';
+import { FileMerge, hasComposeTag, mergeTrees, withoutComposeTags, type OnConflict } from './merge.js';
 import { InputError, parseSource, readSource, type ReadDocument } from './read-document.js';
 import { readFailure, readText, ReadTextError } from './read-text.js';
 import { OUTSIDE_PROJECT, ProjectBoundary, realpath, relativeInside } from './project-files.js';
@@ -283,7 +283,7 @@ export function loadProject(opts: LoadOptions): Project {
 
   // paths in every file of the project are relative to the first file's folder (the project directory)
   const workingDir = opts.files[0] ? dirname(resolve(opts.files[0])) : process.cwd();
-  let merged: LMap | null = null;
+  const files = new FileMerge(conflictReporter(issues));
   const versions: FileVersion[] = [];
   let tagged = false;
   let lowered: string[] | undefined;
@@ -299,8 +299,9 @@ export function loadProject(opts: LoadOptions): Project {
       tagged = true;
       if (opts.composeTags === false) tree = withoutComposeTags(tree) as LMap;
     }
-    merged = mergeOnto(merged, tree, issues);
+    files.add(tree);
   }
+  const merged = files.result();
   if (merged && mayNameServiceFiles) missingServiceFiles(merged, workingDir, named, boundary, issues);
   return {
     sources,
@@ -379,11 +380,6 @@ function missingServiceFiles(root: LMap, workingDir: string, named: ReadonlySet<
       }
     }
   }
-}
-
-/** The next file of a project merged onto the ones before it (`-f A -f B`). */
-function mergeOnto(merged: LMap | null, root: LMap, issues: ProjectIssue[]): LMap {
-  return merged ? (mergeTrees(merged, root, [], conflictReporter(issues)) as LMap) : (dropResets(root) as LMap);
 }
 
 /** What loading the files of a project (and of the projects it includes) shares. */
@@ -467,7 +463,7 @@ function loadIncluded(item: IncludeItem, env: Env, workingDir: string, chain: re
   if (memo.has(key)) return memo.get(key)!;
   if (++loader.loads > MAX_INCLUDE_LOADS) return includeIssue(loader, first.loc, `the project includes more than ${MAX_INCLUDE_LOADS} projects in all; stackopt reads no more`, item.path);
   const parse = loader.parserFor(ownEnv);
-  let merged: LMap | null = null;
+  const files = new FileMerge(conflictReporter(loader.issues));
   for (const p of paths) {
     let included: ReadDocument;
     try {
@@ -481,8 +477,9 @@ function loadIncluded(item: IncludeItem, env: Env, workingDir: string, chain: re
     }
     parse.report(included);
     loader.onIncluded(included, ownEnv);
-    merged = mergeOnto(merged, loadFileTree(included, ownEnv, projectDir, [...chain, p.abs], loader), loader.issues);
+    files.add(loadFileTree(included, ownEnv, projectDir, [...chain, p.abs], loader));
   }
+  const merged = files.result();
   memo.set(key, merged);
   return merged;
 }

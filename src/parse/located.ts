@@ -217,6 +217,12 @@ class LocatedMap implements KeyIndex {
     return new Set(this.entries.map((e) => e.key)).values();
   }
 
+  /** Take other entries; the index is made again from them on the next look-up. */
+  replaceEntries(entries: LEntry[]): void {
+    this.entries = entries;
+    this.byKey = null;
+  }
+
   private built(es: readonly LEntry[]): Map<string, LEntry> {
     const m = new Map<string, LEntry>();
     for (const e of es) m.set(e.key, e);
@@ -231,6 +237,11 @@ const SCAN_LIMIT = 8;
 /** A new located mapping over `entries`, with its key index. */
 export function makeMap(loc: Loc, entries: LEntry[] = []): LMap {
   return new LocatedMap(loc, entries) as unknown as LMap;
+}
+
+/** Give a mapping made by makeMap other entries (or tell it that its entries changed other than through setEntry). */
+export function replaceEntries(map: LMap, entries: LEntry[]): void {
+  (map as unknown as LocatedMap).replaceEntries(entries);
 }
 
 /** Replace the entry of the same key in place (keeping its position), or append it. */

@@ -24,3 +24,22 @@ export function cpuRatio<T>(run: (input: T) => unknown, small: T, large: T, trie
   const least = (input: T) => Math.min(...Array.from({ length: tries }, () => cpuMs(() => void run(input))));
   return least(large) / Math.max(1, least(small));
 }
+
+/**
+ * `cpuRatio` of asynchronous work, `run` awaited (the CLI run in this process): nothing else of the
+ * process may run meanwhile.
+ */
+export async function cpuRatioAsync<T>(run: (input: T) => Promise<unknown>, small: T, large: T, tries = 3): Promise<number> {
+  const least = async (input: T) => {
+    let best = Infinity;
+    for (let i = 0; i < tries; i++) {
+      collectGarbage();
+      const t0 = process.cpuUsage();
+      await run(input);
+      const u = process.cpuUsage(t0);
+      best = Math.min(best, (u.user + u.system) / 1000);
+    }
+    return best;
+  };
+  return (await least(large)) / Math.max(1, await least(small));
+}
