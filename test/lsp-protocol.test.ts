@@ -5,7 +5,7 @@
  * the fix-all action resolved on demand, hostile requests.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -212,5 +212,61 @@ describe('stackopt lsp over JSON-RPC', () => {
     // still answering
     const h = (await s.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 3, character: 17 } })) as { contents: { value: string } };
     expect(h.contents.value).toMatch(/# no-privileged\n/);
+  });
+});
+
+describe('stackopt lsp finds and refuses a configuration as `stackopt lint` does', () => {
+  const SECRET = 'aws_secret_access_key_0451';
+  const outside = tempProject({ 'secret-compose.yaml': 'services:\n  base:\n    image: nginx:1.27\n    privileged: true\n', 'creds.yaml': `${SECRET}: 1\n` });
+  // a repository (the root holds .git) with three folders, each with a configuration the CLI refuses
+  const p = tempProject({
+    '.git/HEAD': 'ref: refs/heads/main\n',
+    'wide/.stackopt.yaml': `allowPaths: [${JSON.stringify(outside.dir)}]\n`,
+    'shared/.stackopt.yaml': 'rules:\n  no-privileged: off\n',
+  });
+  let s: Session;
+
+  beforeAll(async () => {
+    assertBuilt();
+    mkdirSync(join(p.dir, 'linked'));
+    symlinkSync(join(outside.dir, 'creds.yaml'), join(p.dir, 'linked', '.stackopt.yaml'));
+    chmodSync(join(p.dir, 'shared'), 0o1777);
+    chownSync(join(p.dir, 'shared', '.stackopt.yaml'), 4242, 4242);
+    s = await startSession(p.dir, { debounceMs: 0 });
+  }, WAIT_MS);
+  afterAll(async () => {
+    const code = await stop(s);
+    p.cleanup();
+    outside.cleanup();
+    expect(code).toBe(0);
+    expect(s.stderr()).toBe('');
+  }, WAIT_MS);
+
+  const open = async (file: string, text: string) => {
+    const uri = pathToFileURL(join(p.dir, file)).href;
+    const d = s.next(uri);
+    await s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
+    return (await d).diagnostics;
+  };
+  const refusal = (message: string): Diagnostic[] => [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 1, source: 'stackopt', message }];
+
+  it('allowPaths outside the repository: one diagnostic saying so; the file outside is not read', async () => {
+    const text = `services:\n  web:\n    image: nginx:1.27\n    extends: {file: ${JSON.stringify(join(outside.dir, 'secret-compose.yaml'))}, service: base}\n`;
+    expect(await open('wide/compose.yaml', text)).toEqual(
+      refusal(`not linted: wide/.stackopt.yaml: allowPaths names ${outside.dir}, which is outside its repository; a configuration found in a folder may allow only paths of its repository (name it with --config to allow more)`),
+    );
+  });
+
+  it('a configuration another user left in a folder anyone may write to is not applied', async () => {
+    expect(await open('shared/compose.yaml', TEXT)).toEqual(
+      refusal('not linted: shared/.stackopt.yaml: another user (uid 4242) owns it, in a folder anyone may write to; a configuration found there is not read: name it with --config to use it'),
+    );
+  });
+
+  it('a configuration that links out of the repository is not read: on the compose file and opened itself, its keys never quoted', async () => {
+    const why = 'linked/.stackopt.yaml: it is a link to a file outside its repository, which a configuration found in a folder is not read from; make it a file of its own there, or name it with --config';
+    expect(await open('linked/compose.yaml', TEXT)).toEqual(refusal(`not linted: ${why}`));
+    expect(await open('linked/.stackopt.yaml', `${SECRET}: 1\n`)).toEqual(refusal(why));
+    expect(JSON.stringify(s.published) + s.logs.join('\n')).not.toContain(SECRET);
   });
 });

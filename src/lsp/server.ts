@@ -31,8 +31,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fix, lint, ruleDocs, StackoptInputError, type Finding, type LintReport } from '../api/index.js';
-import { ConfigError, loadConfig } from '../config/load-config.js';
-import { CONFIG_NAMES } from '../config/find-config.js';
+import { clearConfigCache, CONFIG_NAMES, InvalidConfigError, readFoundConfig } from '../config/find-config.js';
 import { InputError } from '../parse/read-document.js';
 import { MAX_INPUT_BYTES } from '../parse/read-text.js';
 
@@ -434,13 +433,17 @@ function moveDiagnostics(diagnostics: Diagnostic[], changes: readonly TextDocume
   return out;
 }
 
-/** A configuration file's problems, as diagnostics at their line:column (the file as saved on disk). */
+/**
+ * A configuration file's problems, as diagnostics at their line:column (the file as saved on disk),
+ * or why the CLI would not read it where it is (src/config/find-config.ts), at the top.
+ */
 function configDiagnostics(path: string): Diagnostic[] {
+  clearConfigCache();
   try {
-    loadConfig(path);
+    readFoundConfig(path);
     return [];
   } catch (e) {
-    if (e instanceof ConfigError) {
+    if (e instanceof InvalidConfigError) {
       return e.problems.map((line) => {
         const m = /^.*?:(\d+):(\d+): ([^]*)$/.exec(line);
         const at = m ? { line: Number(m[1]) - 1, character: Number(m[2]) - 1 } : { line: 0, character: 0 };
@@ -451,4 +454,3 @@ function configDiagnostics(path: string): Diagnostic[] {
     throw e;
   }
 }
-
