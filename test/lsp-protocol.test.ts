@@ -5,7 +5,7 @@
  * the fix-all action resolved on demand, hostile requests.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,6 +72,21 @@ async function stop(s: Session): Promise<number | null> {
   const code = await exited;
   s.conn.dispose();
   return code;
+}
+
+/** A clean shutdown, and nothing but the protocol on standard output (else the reader would have failed). */
+async function stopClean(s: Session): Promise<void> {
+  const code = await stop(s);
+  expect(code).toBe(0);
+  expect(s.stderr()).toBe('');
+}
+
+/** Open `text` as the file at `path`; resolves once its diagnostics are published. */
+async function openFile(s: Session, path: string, text: string): Promise<{ uri: string; diagnostics: Diagnostic[] }> {
+  const uri = pathToFileURL(path).href;
+  const d = s.next(uri);
+  await s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
+  return { uri, diagnostics: (await d).diagnostics };
 }
 
 const codes = (ds: Diagnostic[]) => ds.map((d) => d.code);
@@ -235,19 +250,12 @@ describe('stackopt lsp finds and refuses a configuration as `stackopt lint` does
     s = await startSession(p.dir, { debounceMs: 0 });
   }, WAIT_MS);
   afterAll(async () => {
-    const code = await stop(s);
+    await stopClean(s);
     p.cleanup();
     outside.cleanup();
-    expect(code).toBe(0);
-    expect(s.stderr()).toBe('');
   }, WAIT_MS);
 
-  const open = async (file: string, text: string) => {
-    const uri = pathToFileURL(join(p.dir, file)).href;
-    const d = s.next(uri);
-    await s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
-    return (await d).diagnostics;
-  };
+  const open = async (file: string, text: string) => (await openFile(s, join(p.dir, file), text)).diagnostics;
   const refusal = (message: string): Diagnostic[] => [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 1, source: 'stackopt', message }];
 
   it('allowPaths outside the repository: one diagnostic saying so; the file outside is not read', async () => {
@@ -269,4 +277,90 @@ describe('stackopt lsp finds and refuses a configuration as `stackopt lint` does
     expect(await open('linked/.stackopt.yaml', `${SECRET}: 1\n`)).toEqual(refusal(why));
     expect(JSON.stringify(s.published) + s.logs.join('\n')).not.toContain(SECRET);
   });
+});
+
+/** CPU milliseconds the server process has used (user + system, /proc/PID/stat fields 14 and 15, 100 ticks a second). */
+function serverCpuMs(s: Session): number {
+  const f = readFileSync(`/proc/${s.child.pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ').map(Number);
+  return (f[11]! + f[12]!) * 10;
+}
+
+/**
+ * How many times the server's CPU for `run(large)` that for `run(small)` takes (the least of three
+ * tries each), as cpuRatio of helpers/measure.ts measures a call in the test's own process.
+ */
+async function serverCpuRatio(s: Session, run: (size: number, attempt: string) => Promise<void>, small: number, large: number): Promise<number> {
+  let attempt = 0;
+  const least = async (size: number) => {
+    let best = Infinity;
+    for (let i = 0; i < 3; i++) {
+      const t0 = serverCpuMs(s);
+      await run(size, String(attempt++));
+      best = Math.min(best, serverCpuMs(s) - t0);
+    }
+    return best;
+  };
+  return (await least(large)) / Math.max(10, await least(small));
+}
+
+describe('stackopt lsp works in proportion to the input (16 times the input: linear is about 16, bound 100)', () => {
+  const p = tempProject({ '.stackopt.yaml': 'rules: {}\n' });
+  let s: Session;
+
+  beforeAll(async () => {
+    assertBuilt();
+    // lints only when asked (didOpen, or a request on a changed buffer)
+    s = await startSession(p.dir, { debounceMs: 10_000 });
+  }, WAIT_MS);
+  afterAll(async () => {
+    await stopClean(s);
+    p.cleanup();
+  }, WAIT_MS);
+
+  const open = (name: string, text: string) => openFile(s, join(p.dir, name), text);
+  const quickFixes = (uri: string, fromLine: number, toLine: number) =>
+    s.conn.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: { start: { line: fromLine, character: 0 }, end: { line: toLine, character: 1000 } },
+      context: { diagnostics: [], only: ['quickfix'] },
+    }) as Promise<CodeAction[]>;
+  const services = (n: number) => `services:\n${Array.from({ length: n }, (_, i) => `  s${i}: {image: nginx}\n`).join('')}`;
+
+  it('quick fixes over a whole file check at most 32 "disable on this line" actions, and say so', async () => {
+    const { uri } = await open('few-compose.yaml', services(3));
+    const few = await quickFixes(uri, 0, 5);
+    expect(few.filter((a) => a.title.startsWith('Disable ')).length).toBeGreaterThan(3);
+    const ratio = await serverCpuRatio(
+      s,
+      async (n, attempt) => {
+        const file = await open(`many-${attempt}-compose.yaml`, services(n));
+        const actions = await quickFixes(file.uri, 0, 2 * n + 2);
+        expect(actions.filter((a) => a.title.startsWith('Disable ')).length).toBeLessThanOrEqual(32);
+      },
+      40,
+      640,
+    );
+    console.log(`[lsp] disable checks: ratio ${ratio.toFixed(1)}`);
+    expect(ratio).toBeLessThan(100);
+    expect(s.logs.some((l) => /^stackopt: codeAction: "Disable \.\.\. on this line" is offered for the first 32 rules and lines of the range, not for the \d+ after them/.test(l))).toBe(true);
+  }, 600_000);
+
+  it('a disable comment with a long run of spaces is read in one pass', async () => {
+    const text = (n: number) => `services:\n  web:\n    image: nginx:1.27\n    # stackopt-disable-next-line a${' '.repeat(n)}b\n    privileged: true\n`;
+    const small = await open('comment-compose.yaml', text(10));
+    expect((await quickFixes(small.uri, 4, 4)).find((a) => a.title === 'Disable no-privileged on this line')!.edit!.changes![small.uri]).toEqual([
+      { range: { start: { line: 3, character: 45 }, end: { line: 3, character: 45 } }, newText: ', no-privileged' },
+    ]);
+    const ratio = await serverCpuRatio(
+      s,
+      async (n, attempt) => {
+        const file = await open(`comment-${attempt}-compose.yaml`, text(n));
+        expect((await quickFixes(file.uri, 4, 4)).some((a) => a.title === 'Disable no-privileged on this line')).toBe(true);
+      },
+      100_000,
+      1_600_000,
+    );
+    console.log(`[lsp] disable comment: ratio ${ratio.toFixed(1)}`);
+    expect(ratio).toBeLessThan(100);
+  }, 600_000);
 });
