@@ -364,3 +364,38 @@ describe('stackopt lsp works in proportion to the input (16 times the input: lin
     expect(ratio).toBeLessThan(100);
   }, 600_000);
 });
+
+describe('stackopt lsp and a message whose length cannot be read', () => {
+  const p = tempProject({});
+  afterAll(() => p.cleanup());
+  beforeAll(assertBuilt);
+
+  /** The server's exit code and standard error after an initialize and then `bad` on its input. */
+  const afterBadFrame = (bad: string) =>
+    new Promise<{ code: number | null; stderr: string; answered: boolean }>((resolve, reject) => {
+      const child = spawn(process.execPath, [join(repoRoot, 'bin', 'stackopt.js'), 'lsp', '--stdio'], { cwd: p.dir, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } });
+      let out = '';
+      let err = '';
+      const timer = setTimeout(() => (child.kill(), reject(new Error(`still running ${WAIT_MS} ms after ${JSON.stringify(bad)}, and said: ${JSON.stringify(err)}`))), WAIT_MS);
+      const frame = (o: object) => `Content-Length: ${Buffer.byteLength(JSON.stringify(o))}\r\n\r\n${JSON.stringify(o)}`;
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        // answered the initialize: then the bad frame, and a request after it
+        if (/"id":1,"result"/.test(out) && !out.includes('\u0000sent')) {
+          out += '\u0000sent';
+          child.stdin.write(`${bad}{"jsonrpc":"2.0","id":2,"method":"shutdown"}`);
+          child.stdin.write(frame({ jsonrpc: '2.0', id: 3, method: 'shutdown' }));
+        }
+      });
+      child.on('exit', (code) => (clearTimeout(timer), resolve({ code, stderr: err, answered: /"id":3/.test(out) })));
+      child.stdin.write(frame({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { processId: null, rootUri: null, capabilities: {} } }));
+    });
+
+  it('Content-Length abc, -5 or none: a line on standard error saying why, and the server ends (exit 1), not a silent wait for the end of input', async () => {
+    const says = (why: string) => `stackopt: lsp: the client sent a message whose length cannot be read (${why}); the messages after it cannot be told apart, so the server stops\n`;
+    expect(await afterBadFrame('Content-Length: abc\r\n\r\n')).toEqual({ code: 1, stderr: says('Content-Length "abc", which is no count of bytes'), answered: false });
+    expect(await afterBadFrame('Content-Length: -5\r\n\r\n')).toEqual({ code: 1, stderr: says('Content-Length "-5", which is no count of bytes'), answered: false });
+    expect(await afterBadFrame('Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n')).toEqual({ code: 1, stderr: says('a header without Content-Length'), answered: false });
+  }, 4 * WAIT_MS);
+});

@@ -8,6 +8,8 @@
  *
  * Nothing the server is sent ends it or reaches the client as a stack trace: a handler's failure is
  * one line in the client's log (window/logMessage), a file that cannot be linted is a diagnostic.
+ * Only a message whose length cannot be read (src/lsp/frames.ts) ends it, with a line on standard
+ * error: the stream after it cannot be read.
  */
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +35,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fix, lint, ruleDocs, StackoptInputError, type Finding, type LintReport } from '../api/index.js';
 import { clearConfigCache, CONFIG_NAMES, InvalidConfigError, readFoundConfig } from '../config/find-config.js';
 import { InputError } from '../parse/read-document.js';
+import { checkFrames } from './frames.js';
 import { MAX_INPUT_BYTES } from '../parse/read-text.js';
 
 export interface ServerOptions {
@@ -66,7 +69,11 @@ interface OpenDocument {
 
 /** Start the server; the promise settles only if the connection cannot start (the library exits the process on `exit`). */
 export function startServer(opts: ServerOptions): Promise<number> {
-  const connection = createConnection(opts.input ?? process.stdin, opts.output ?? process.stdout);
+  const input = checkFrames(opts.input ?? process.stdin, (why) => {
+    process.stderr.write(`stackopt: lsp: the client sent a message whose length cannot be read (${why}); the messages after it cannot be told apart, so the server stops\n`);
+    process.exit(1);
+  });
+  const connection = createConnection(input, opts.output ?? process.stdout);
   // nothing but the protocol may reach standard output
   console.log = console.info = console.warn = console.error = (...args: unknown[]) => connection.console.log(args.map(String).join(' '));
   new Server(connection, opts.version).listen();
