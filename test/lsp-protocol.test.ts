@@ -89,6 +89,7 @@ async function openFile(s: Session, path: string, text: string): Promise<{ uri: 
   return { uri, diagnostics: (await d).diagnostics };
 }
 
+const start0 = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 const codes = (ds: Diagnostic[]) => ds.map((d) => d.code);
 const TEXT = 'services:\n  web:\n    image: nginx:1.27\n    privileged: true\n';
 
@@ -361,6 +362,35 @@ describe('stackopt lsp works in proportion to the input (16 times the input: lin
       1_600_000,
     );
     console.log(`[lsp] disable comment: ratio ${ratio.toFixed(1)}`);
+    expect(ratio).toBeLessThan(100);
+  }, 600_000);
+
+  it('one change of n ranges, down the text (as Neovim sends them) or up it (as VS Code does), is applied in one pass', async () => {
+    const line = (i: number) => `  s${i}: {image: nginx}`;
+    const edit = (n: number, order: 'down' | 'up') => {
+      const lines = Array.from({ length: n }, (_, i) => i + 1);
+      if (order === 'up') lines.reverse();
+      return lines.map((l) => ({ range: { start: { line: l, character: line(l - 1).length }, end: { line: l, character: line(l - 1).length } }, text: ' #' }));
+    };
+    const small = await open('change-compose.yaml', services(3));
+    await s.conn.sendNotification('textDocument/didChange', { textDocument: { uri: small.uri, version: 2 }, contentChanges: edit(3, 'down') });
+    await s.conn.sendNotification('textDocument/didChange', { textDocument: { uri: small.uri, version: 3 }, contentChanges: edit(3, 'up') });
+    const fixAll = (await s.conn.sendRequest('textDocument/codeAction', { textDocument: { uri: small.uri }, range: start0, context: { diagnostics: [], only: ['source.fixAll'] } })) as CodeAction[];
+    // the fixed text keeps both changes on each line
+    expect(fixAll[0]!.edit!.changes![small.uri]![0]!.newText.match(/\} # #\n/g)).toHaveLength(3);
+    const ratio = await serverCpuRatio(
+      s,
+      async (n, attempt) => {
+        const file = await open(`change-${attempt}-compose.yaml`, services(n));
+        await s.conn.sendNotification('textDocument/didChange', { textDocument: { uri: file.uri, version: 2 }, contentChanges: edit(n, 'down') });
+        await s.conn.sendNotification('textDocument/didChange', { textDocument: { uri: file.uri, version: 3 }, contentChanges: edit(n, 'up') });
+        // answered once both are applied (and the text linted)
+        expect(await s.conn.sendRequest('textDocument/hover', { textDocument: { uri: file.uri }, position: { line: 1, character: 3 } })).not.toBeNull();
+      },
+      250,
+      4000,
+    );
+    console.log(`[lsp] changes: ratio ${ratio.toFixed(1)}`);
     expect(ratio).toBeLessThan(100);
   }, 600_000);
 });

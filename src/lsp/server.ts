@@ -28,13 +28,13 @@ import {
   type InitializeParams,
   type InitializeResult,
   type Range,
-  type TextDocumentContentChangeEvent,
   type TextEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fix, lint, ruleDocs, StackoptInputError, type Finding, type LintReport } from '../api/index.js';
 import { clearConfigCache, CONFIG_NAMES, InvalidConfigError, readFoundConfig } from '../config/find-config.js';
 import { InputError } from '../parse/read-document.js';
+import { applyChanges } from './changes.js';
 import { checkFrames } from './frames.js';
 import { MAX_INPUT_BYTES } from '../parse/read-text.js';
 
@@ -118,8 +118,9 @@ class Server {
       this.safe('didChange', () => {
         const entry = this.docs.get(p.textDocument.uri);
         if (!entry) return;
-        entry.lastGood = moveDiagnostics(entry.lastGood, p.contentChanges);
-        entry.doc = TextDocument.update(entry.doc, p.contentChanges, p.textDocument.version);
+        const changed = applyChanges(entry.doc, p.contentChanges, p.textDocument.version, entry.lastGood);
+        entry.doc = changed.doc;
+        entry.lastGood = changed.diagnostics;
         this.schedule(entry);
       }),
     );
@@ -466,29 +467,6 @@ function endOfDisabledRules(line: string): number | null {
     j = k;
   }
   return line.length;
-}
-
-/**
- * Diagnostics kept from the last text that parsed, moved with the edits since: a diagnostic below
- * an edit moves by the lines it added or removed; one inside it stays where the edit starts.
- */
-function moveDiagnostics(diagnostics: Diagnostic[], changes: readonly TextDocumentContentChangeEvent[]): Diagnostic[] {
-  let out = diagnostics;
-  for (const ch of changes) {
-    if (!('range' in ch)) return []; // the whole text replaced: nothing to keep positions against
-    const { start: s, end: e } = ch.range;
-    const lines = ch.text.split(/\r\n|\r|\n/);
-    const last = lines[lines.length - 1]!.length;
-    const move = (p: { line: number; character: number }) => {
-      if (!before(s, p)) return p; // before the edit
-      if (before(p, e)) return { ...s }; // inside it
-      if (p.line > e.line) return { line: p.line + lines.length - 1 - (e.line - s.line), character: p.character };
-      // on the edit's last line, after it
-      return { line: s.line + lines.length - 1, character: (lines.length === 1 ? s.character + last : last) + (p.character - e.character) };
-    };
-    out = out.map((d) => ({ ...d, range: { start: move(d.range.start), end: move(d.range.end) } }));
-  }
-  return out;
 }
 
 /**
