@@ -4,7 +4,7 @@
  * project resolves it through package.json `exports`.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fix, lint, ruleDocs, StackoptInputError } from '../src/api/index.js';
@@ -94,6 +94,54 @@ describe('lint(text, options)', () => {
 
   it('the target follows the name, as for a file', () => {
     expect(lint(TEXT, { filePath: join(p.dir, 'app-stack.yml'), config: false }).target).toEqual({ target: 'swarm', reason: 'the file name "app-stack.yml" says stack' });
+  });
+});
+
+describe('the configuration is found and refused as `stackopt lint` finds and refuses it', () => {
+  const SECRET = 'aws_secret_access_key_0451';
+  const outside = tempProject({ 'secret-compose.yaml': `services:\n  base:\n    image: nginx:1.27\n    privileged: true\n`, 'creds.yaml': `${SECRET}: 1\n` });
+  const repo = tempProject({ '.git/HEAD': 'ref: refs/heads/main\n', '.stackopt.yaml': `allowPaths: [${JSON.stringify(outside.dir)}]\n` });
+  afterAll(() => {
+    outside.cleanup();
+    repo.cleanup();
+  });
+  const EXTENDS = `services:\n  web:\n    image: nginx:1.27\n    extends: {file: ${JSON.stringify(join(outside.dir, 'secret-compose.yaml'))}, service: base}\n`;
+  const thrown = (f: () => unknown): StackoptInputError => {
+    try {
+      f();
+    } catch (e) {
+      if (e instanceof StackoptInputError) return e;
+      throw e;
+    }
+    throw new Error('no StackoptInputError');
+  };
+
+  it('allowPaths outside the repository: an error, and the file outside is not read; given as `config`, read as --config reads it', () => {
+    const e = thrown(() => lint(EXTENDS, { filePath: join(repo.dir, 'compose.yaml') }));
+    expect(e.message).toBe(`${join(repo.dir, '.stackopt.yaml')}: allowPaths names ${outside.dir}, which is outside its repository; a configuration found in a folder may allow only paths of its repository (name it with --config to allow more)`);
+    expect(thrown(() => fix(EXTENDS, { filePath: join(repo.dir, 'compose.yaml') })).message).toBe(e.message);
+    const named = lint(EXTENDS, { filePath: join(repo.dir, 'compose.yaml'), config: join(repo.dir, '.stackopt.yaml') });
+    expect(named.findings.find((f) => f.ruleId === 'no-privileged')).toMatchObject({ inText: false });
+  });
+
+  it('a configuration that links out of its repository is not read, nor quoted', () => {
+    mkdirSync(join(repo.dir, 'app'));
+    symlinkSync(join(outside.dir, 'creds.yaml'), join(repo.dir, 'app', '.stackopt.yaml'));
+    const e = thrown(() => lint(TEXT, { filePath: join(repo.dir, 'app', 'compose.yaml') }));
+    expect(e.message).toBe(`${join(repo.dir, 'app', '.stackopt.yaml')}: it is a link to a file outside its repository, which a configuration found in a folder is not read from; make it a file of its own there, or name it with --config`);
+    expect(e.problems.join('\n')).not.toContain(SECRET);
+  });
+
+  it('a configuration another user left in a folder anyone may write to is not applied', () => {
+    const p = tempProject({ 'shared/.stackopt.yaml': 'rules:\n  no-privileged: off\n' });
+    try {
+      chmodSync(join(p.dir, 'shared'), 0o1777);
+      chownSync(join(p.dir, 'shared', '.stackopt.yaml'), 4242, 4242);
+      const e = thrown(() => lint(TEXT, { filePath: join(p.dir, 'shared', 'compose.yaml') }));
+      expect(e.message).toBe(`${join(p.dir, 'shared', '.stackopt.yaml')}: another user (uid 4242) owns it, in a folder anyone may write to; a configuration found there is not read: name it with --config to use it`);
+    } finally {
+      p.cleanup();
+    }
   });
 });
 

@@ -5,7 +5,7 @@
  * the fix-all action resolved on demand, hostile requests.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,6 +74,22 @@ async function stop(s: Session): Promise<number | null> {
   return code;
 }
 
+/** A clean shutdown, and nothing but the protocol on standard output (else the reader would have failed). */
+async function stopClean(s: Session): Promise<void> {
+  const code = await stop(s);
+  expect(code).toBe(0);
+  expect(s.stderr()).toBe('');
+}
+
+/** Open `text` as the file at `path`; resolves once its diagnostics are published. */
+async function openFile(s: Session, path: string, text: string): Promise<{ uri: string; diagnostics: Diagnostic[] }> {
+  const uri = pathToFileURL(path).href;
+  const d = s.next(uri);
+  await s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
+  return { uri, diagnostics: (await d).diagnostics };
+}
+
+const start0 = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 const codes = (ds: Diagnostic[]) => ds.map((d) => d.code);
 const TEXT = 'services:\n  web:\n    image: nginx:1.27\n    privileged: true\n';
 
@@ -213,4 +229,203 @@ describe('stackopt lsp over JSON-RPC', () => {
     const h = (await s.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 3, character: 17 } })) as { contents: { value: string } };
     expect(h.contents.value).toMatch(/# no-privileged\n/);
   });
+});
+
+describe('stackopt lsp finds and refuses a configuration as `stackopt lint` does', () => {
+  const SECRET = 'aws_secret_access_key_0451';
+  const outside = tempProject({ 'secret-compose.yaml': 'services:\n  base:\n    image: nginx:1.27\n    privileged: true\n', 'creds.yaml': `${SECRET}: 1\n` });
+  // a repository (the root holds .git) with three folders, each with a configuration the CLI refuses
+  const p = tempProject({
+    '.git/HEAD': 'ref: refs/heads/main\n',
+    'wide/.stackopt.yaml': `allowPaths: [${JSON.stringify(outside.dir)}]\n`,
+    'shared/.stackopt.yaml': 'rules:\n  no-privileged: off\n',
+  });
+  let s: Session;
+
+  beforeAll(async () => {
+    assertBuilt();
+    mkdirSync(join(p.dir, 'linked'));
+    symlinkSync(join(outside.dir, 'creds.yaml'), join(p.dir, 'linked', '.stackopt.yaml'));
+    chmodSync(join(p.dir, 'shared'), 0o1777);
+    chownSync(join(p.dir, 'shared', '.stackopt.yaml'), 4242, 4242);
+    s = await startSession(p.dir, { debounceMs: 0 });
+  }, WAIT_MS);
+  afterAll(async () => {
+    await stopClean(s);
+    p.cleanup();
+    outside.cleanup();
+  }, WAIT_MS);
+
+  const open = async (file: string, text: string) => (await openFile(s, join(p.dir, file), text)).diagnostics;
+  const refusal = (message: string): Diagnostic[] => [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 1, source: 'stackopt', message }];
+
+  it('allowPaths outside the repository: one diagnostic saying so; the file outside is not read', async () => {
+    const text = `services:\n  web:\n    image: nginx:1.27\n    extends: {file: ${JSON.stringify(join(outside.dir, 'secret-compose.yaml'))}, service: base}\n`;
+    expect(await open('wide/compose.yaml', text)).toEqual(
+      refusal(`not linted: wide/.stackopt.yaml: allowPaths names ${outside.dir}, which is outside its repository; a configuration found in a folder may allow only paths of its repository (name it with --config to allow more)`),
+    );
+  });
+
+  it('a configuration another user left in a folder anyone may write to is not applied', async () => {
+    expect(await open('shared/compose.yaml', TEXT)).toEqual(
+      refusal('not linted: shared/.stackopt.yaml: another user (uid 4242) owns it, in a folder anyone may write to; a configuration found there is not read: name it with --config to use it'),
+    );
+  });
+
+  it('a configuration that links out of the repository is not read: on the compose file and opened itself, its keys never quoted', async () => {
+    const why = 'linked/.stackopt.yaml: it is a link to a file outside its repository, which a configuration found in a folder is not read from; make it a file of its own there, or name it with --config';
+    expect(await open('linked/compose.yaml', TEXT)).toEqual(refusal(`not linted: ${why}`));
+    expect(await open('linked/.stackopt.yaml', `${SECRET}: 1\n`)).toEqual(refusal(why));
+    expect(JSON.stringify(s.published) + s.logs.join('\n')).not.toContain(SECRET);
+  });
+});
+
+/** CPU milliseconds the server process has used (user + system, /proc/PID/stat fields 14 and 15, 100 ticks a second). */
+function serverCpuMs(s: Session): number {
+  const f = readFileSync(`/proc/${s.child.pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ').map(Number);
+  return (f[11]! + f[12]!) * 10;
+}
+
+/**
+ * How many times the server's CPU for `run(large)` that for `run(small)` takes (the least of three
+ * tries each), as cpuRatio of helpers/measure.ts measures a call in the test's own process.
+ */
+async function serverCpuRatio(s: Session, run: (size: number, attempt: string) => Promise<void>, small: number, large: number): Promise<number> {
+  let attempt = 0;
+  const least = async (size: number) => {
+    let best = Infinity;
+    for (let i = 0; i < 3; i++) {
+      const t0 = serverCpuMs(s);
+      await run(size, String(attempt++));
+      best = Math.min(best, serverCpuMs(s) - t0);
+    }
+    return best;
+  };
+  return (await least(large)) / Math.max(10, await least(small));
+}
+
+describe('stackopt lsp works in proportion to the input (16 times the input: linear is about 16, bound 100)', () => {
+  const p = tempProject({ '.stackopt.yaml': 'rules: {}\n' });
+  let s: Session;
+
+  beforeAll(async () => {
+    assertBuilt();
+    // lints only when asked (didOpen, or a request on a changed buffer)
+    s = await startSession(p.dir, { debounceMs: 10_000 });
+  }, WAIT_MS);
+  afterAll(async () => {
+    await stopClean(s);
+    p.cleanup();
+  }, WAIT_MS);
+
+  const open = (name: string, text: string) => openFile(s, join(p.dir, name), text);
+  const quickFixes = (uri: string, fromLine: number, toLine: number) =>
+    s.conn.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: { start: { line: fromLine, character: 0 }, end: { line: toLine, character: 1000 } },
+      context: { diagnostics: [], only: ['quickfix'] },
+    }) as Promise<CodeAction[]>;
+  const services = (n: number) => `services:\n${Array.from({ length: n }, (_, i) => `  s${i}: {image: nginx}\n`).join('')}`;
+
+  it('quick fixes over a whole file check at most 32 "disable on this line" actions, and say so', async () => {
+    const { uri } = await open('few-compose.yaml', services(3));
+    const few = await quickFixes(uri, 0, 5);
+    expect(few.filter((a) => a.title.startsWith('Disable ')).length).toBeGreaterThan(3);
+    const ratio = await serverCpuRatio(
+      s,
+      async (n, attempt) => {
+        const file = await open(`many-${attempt}-compose.yaml`, services(n));
+        const actions = await quickFixes(file.uri, 0, 2 * n + 2);
+        expect(actions.filter((a) => a.title.startsWith('Disable ')).length).toBeLessThanOrEqual(32);
+      },
+      40,
+      640,
+    );
+    console.log(`[lsp] disable checks: ratio ${ratio.toFixed(1)}`);
+    expect(ratio).toBeLessThan(100);
+    expect(s.logs.some((l) => /^stackopt: codeAction: "Disable \.\.\. on this line" is offered for the first 32 rules and lines of the range, not for the \d+ after them/.test(l))).toBe(true);
+  }, 600_000);
+
+  it('a disable comment with a long run of spaces is read in one pass', async () => {
+    const text = (n: number) => `services:\n  web:\n    image: nginx:1.27\n    # stackopt-disable-next-line a${' '.repeat(n)}b\n    privileged: true\n`;
+    const small = await open('comment-compose.yaml', text(10));
+    expect((await quickFixes(small.uri, 4, 4)).find((a) => a.title === 'Disable no-privileged on this line')!.edit!.changes![small.uri]).toEqual([
+      { range: { start: { line: 3, character: 45 }, end: { line: 3, character: 45 } }, newText: ', no-privileged' },
+    ]);
+    const ratio = await serverCpuRatio(
+      s,
+      async (n, attempt) => {
+        const file = await open(`comment-${attempt}-compose.yaml`, text(n));
+        expect((await quickFixes(file.uri, 4, 4)).some((a) => a.title === 'Disable no-privileged on this line')).toBe(true);
+      },
+      100_000,
+      1_600_000,
+    );
+    console.log(`[lsp] disable comment: ratio ${ratio.toFixed(1)}`);
+    expect(ratio).toBeLessThan(100);
+  }, 600_000);
+
+  it('one change of n ranges, down the text (as Neovim sends them) or up it (as VS Code does), is applied in one pass', async () => {
+    const line = (i: number) => `  s${i}: {image: nginx}`;
+    const edit = (n: number, order: 'down' | 'up') => {
+      const lines = Array.from({ length: n }, (_, i) => i + 1);
+      if (order === 'up') lines.reverse();
+      return lines.map((l) => ({ range: { start: { line: l, character: line(l - 1).length }, end: { line: l, character: line(l - 1).length } }, text: ' #' }));
+    };
+    const small = await open('change-compose.yaml', services(3));
+    await s.conn.sendNotification('textDocument/didChange', { textDocument: { uri: small.uri, version: 2 }, contentChanges: edit(3, 'down') });
+    await s.conn.sendNotification('textDocument/didChange', { textDocument: { uri: small.uri, version: 3 }, contentChanges: edit(3, 'up') });
+    const fixAll = (await s.conn.sendRequest('textDocument/codeAction', { textDocument: { uri: small.uri }, range: start0, context: { diagnostics: [], only: ['source.fixAll'] } })) as CodeAction[];
+    // the fixed text keeps both changes on each line
+    expect(fixAll[0]!.edit!.changes![small.uri]![0]!.newText.match(/\} # #\n/g)).toHaveLength(3);
+    const ratio = await serverCpuRatio(
+      s,
+      async (n, attempt) => {
+        const file = await open(`change-${attempt}-compose.yaml`, services(n));
+        await s.conn.sendNotification('textDocument/didChange', { textDocument: { uri: file.uri, version: 2 }, contentChanges: edit(n, 'down') });
+        await s.conn.sendNotification('textDocument/didChange', { textDocument: { uri: file.uri, version: 3 }, contentChanges: edit(n, 'up') });
+        // answered once both are applied (and the text linted)
+        expect(await s.conn.sendRequest('textDocument/hover', { textDocument: { uri: file.uri }, position: { line: 1, character: 3 } })).not.toBeNull();
+      },
+      250,
+      4000,
+    );
+    console.log(`[lsp] changes: ratio ${ratio.toFixed(1)}`);
+    expect(ratio).toBeLessThan(100);
+  }, 600_000);
+});
+
+describe('stackopt lsp and a message whose length cannot be read', () => {
+  const p = tempProject({});
+  afterAll(() => p.cleanup());
+  beforeAll(assertBuilt);
+
+  /** The server's exit code and standard error after an initialize and then `bad` on its input. */
+  const afterBadFrame = (bad: string) =>
+    new Promise<{ code: number | null; stderr: string; answered: boolean }>((resolve, reject) => {
+      const child = spawn(process.execPath, [join(repoRoot, 'bin', 'stackopt.js'), 'lsp', '--stdio'], { cwd: p.dir, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } });
+      let out = '';
+      let err = '';
+      const timer = setTimeout(() => (child.kill(), reject(new Error(`still running ${WAIT_MS} ms after ${JSON.stringify(bad)}, and said: ${JSON.stringify(err)}`))), WAIT_MS);
+      const frame = (o: object) => `Content-Length: ${Buffer.byteLength(JSON.stringify(o))}\r\n\r\n${JSON.stringify(o)}`;
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        // answered the initialize: then the bad frame, and a request after it
+        if (/"id":1,"result"/.test(out) && !out.includes('\u0000sent')) {
+          out += '\u0000sent';
+          child.stdin.write(`${bad}{"jsonrpc":"2.0","id":2,"method":"shutdown"}`);
+          child.stdin.write(frame({ jsonrpc: '2.0', id: 3, method: 'shutdown' }));
+        }
+      });
+      child.on('exit', (code) => (clearTimeout(timer), resolve({ code, stderr: err, answered: /"id":3/.test(out) })));
+      child.stdin.write(frame({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { processId: null, rootUri: null, capabilities: {} } }));
+    });
+
+  it('Content-Length abc, -5 or none: a line on standard error saying why, and the server ends (exit 1), not a silent wait for the end of input', async () => {
+    const says = (why: string) => `stackopt: lsp: the client sent a message whose length cannot be read (${why}); the messages after it cannot be told apart, so the server stops\n`;
+    expect(await afterBadFrame('Content-Length: abc\r\n\r\n')).toEqual({ code: 1, stderr: says('Content-Length "abc", which is no count of bytes'), answered: false });
+    expect(await afterBadFrame('Content-Length: -5\r\n\r\n')).toEqual({ code: 1, stderr: says('Content-Length "-5", which is no count of bytes'), answered: false });
+    expect(await afterBadFrame('Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n')).toEqual({ code: 1, stderr: says('a header without Content-Length'), answered: false });
+  }, 4 * WAIT_MS);
 });

@@ -4,9 +4,9 @@
  * `exports` point here (built to dist/api/); the language server (src/lsp/) uses it too.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { clearConfigCache, findConfigFile } from '../config/find-config.js';
-import { ConfigError, loadConfig, type ResolvedConfig } from '../config/load-config.js';
+import { join, resolve } from 'node:path';
+import { clearConfigCache, configFor, InvalidConfigError, readConfigFile } from '../config/find-config.js';
+import type { ResolvedConfig } from '../config/load-config.js';
 import { lintProject } from '../engine/lint.js';
 import { packageRoot } from '../engine/package-info.js';
 import { findRule } from '../engine/registry.js';
@@ -95,8 +95,7 @@ function prepare(text: string, options: LintOptions): Prepared {
   const path = resolve(options.filePath ?? 'compose.yaml');
   // each call sees the configuration on disk now (an editor creates and changes it between calls)
   clearConfigCache();
-  const configPath = options.config === false ? null : (options.config ?? findConfigFile(dirname(path)));
-  const config = configPath ? guarded(() => loadConfig(configPath)) : null;
+  const config = guarded(() => configOf(path, options.config));
   return {
     path,
     bom: text.startsWith('\uFEFF'),
@@ -113,12 +112,22 @@ function prepare(text: string, options: LintOptions): Prepared {
   };
 }
 
+/**
+ * The configuration of the file at `path`, looked up as the CLI looks it up: a path given is read as
+ * `--config` reads it; else the nearest one, refused as the CLI refuses it (a link out of its
+ * repository, another user's file in a folder anyone writes to, allowPaths outside its repository).
+ */
+function configOf(path: string, given: string | false | undefined): ResolvedConfig | null {
+  if (given === undefined) return configFor(path);
+  return given ? readConfigFile(given) : null;
+}
+
 /** Run `f`, turning the reader's and the configuration's errors into StackoptInputError. */
 function guarded<T>(f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof ConfigError) throw new StackoptInputError(`invalid configuration: ${e.problems.join('; ')}`, e.file, e.problems);
+    if (e instanceof InvalidConfigError) throw new StackoptInputError(`invalid configuration: ${e.problems.join('; ')}`, e.file, e.problems);
     if (e instanceof InputError) throw new StackoptInputError(e.message, e.file);
     throw e;
   }

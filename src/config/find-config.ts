@@ -52,18 +52,26 @@ function configIn(dir: string): string | null {
   for (const n of CONFIG_NAMES) {
     const p = join(dir, n);
     if (existsSync(p) && statSync(p).isFile()) {
-      const outside = linkOutside(p, dir);
-      // found, not named: a link out of the repository (to /etc/shadow, a kubeconfig) is not read,
-      // or its lines would come back quoted in the configuration's error messages
-      if (outside) loadedByPath.set(resolve(p), new InputError(`${displayPath(p)}: it is a link to a file outside ${outside}, which a configuration found in a folder is not read from; make it a file of its own there, or name it with --config`, p));
-      // nor one that another user may have left in a folder anyone writes to (`/tmp/.stackopt.yaml`
-      // would else apply to every lint under /tmp that has no .git): refused, as git refuses such a repository
-      const stranger = outside ? null : leftByAnotherUser(p);
-      if (stranger !== null) loadedByPath.set(resolve(p), new InputError(`${displayPath(p)}: another user (uid ${stranger}) owns it, in a folder anyone may write to; a configuration found there is not read: name it with --config to use it`, p));
+      refuseFound(p, dir);
       return p;
     }
   }
   return null;
+}
+
+/**
+ * Keep why the configuration file `p`, found in `dir`, is not read (readConfigFile throws it): a
+ * link out of the repository, or a file another user left in a folder anyone writes to.
+ */
+function refuseFound(p: string, dir: string): void {
+  const outside = linkOutside(p, dir);
+  // found, not named: a link out of the repository (to /etc/shadow, a kubeconfig) is not read,
+  // or its lines would come back quoted in the configuration's error messages
+  if (outside) loadedByPath.set(resolve(p), new InputError(`${displayPath(p)}: it is a link to a file outside ${outside}, which a configuration found in a folder is not read from; make it a file of its own there, or name it with --config`, p));
+  // nor one that another user may have left in a folder anyone writes to (`/tmp/.stackopt.yaml`
+  // would else apply to every lint under /tmp that has no .git): refused, as git refuses such a repository
+  const stranger = outside ? null : leftByAnotherUser(p);
+  if (stranger !== null) loadedByPath.set(resolve(p), new InputError(`${displayPath(p)}: another user (uid ${stranger}) owns it, in a folder anyone may write to; a configuration found there is not read: name it with --config to use it`, p));
 }
 
 /**
@@ -125,7 +133,17 @@ export function linkOutside(file: string, dir: string): string | null {
  */
 export function configFor(filePath: string): ResolvedConfig | null {
   const path = findConfigFile(dirname(resolve(filePath)));
-  if (!path) return null;
+  return path ? readFoundConfig(path) : null;
+}
+
+/**
+ * The configuration file at `path` read as one found in its folder (not named with --config): a
+ * link out of its repository, a file another user left in a folder anyone writes to, and
+ * `allowPaths` outside its repository throw their InputError, as an invalid configuration does
+ * (an InvalidConfigError). What the language server shows for a `.stackopt.yaml` opened in it.
+ */
+export function readFoundConfig(path: string): ResolvedConfig {
+  if (!loadedByPath.has(resolve(path))) refuseFound(path, dirname(resolve(path)));
   const config = readConfigFile(path);
   let refusal = allowRefusals.get(path);
   if (refusal === undefined) allowRefusals.set(path, (refusal = allowPathsOutside(config, path)));
@@ -169,6 +187,17 @@ export function clearConfigCache(): void {
   allowRefusals.clear();
 }
 
+/** A configuration that does not validate: the CLI's one error (exit 2), with each of its problems. */
+export class InvalidConfigError extends InputError {
+  constructor(
+    file: string,
+    /** one line each, with file:line:col where there is one */
+    readonly problems: string[],
+  ) {
+    super(`invalid configuration: ${problems.join('\nstackopt: ')}`, file);
+  }
+}
+
 /** One configuration file, read once; a bad one throws an InputError (exit 2). */
 export function readConfigFile(path: string): ResolvedConfig {
   const key = resolve(path);
@@ -178,7 +207,7 @@ export function readConfigFile(path: string): ResolvedConfig {
       c = loadConfig(path);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
-      c = new InputError(`invalid configuration: ${e.problems.join('\nstackopt: ')}`, e.file);
+      c = new InvalidConfigError(e.file, e.problems);
     }
     loadedByPath.set(key, c);
   }

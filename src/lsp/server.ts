@@ -8,6 +8,8 @@
  *
  * Nothing the server is sent ends it or reaches the client as a stack trace: a handler's failure is
  * one line in the client's log (window/logMessage), a file that cannot be linted is a diagnostic.
+ * Only a message whose length cannot be read (src/lsp/frames.ts) ends it, with a line on standard
+ * error: the stream after it cannot be read.
  */
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,14 +28,14 @@ import {
   type InitializeParams,
   type InitializeResult,
   type Range,
-  type TextDocumentContentChangeEvent,
   type TextEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fix, lint, ruleDocs, StackoptInputError, type Finding, type LintReport } from '../api/index.js';
-import { ConfigError, loadConfig } from '../config/load-config.js';
-import { CONFIG_NAMES } from '../config/find-config.js';
+import { clearConfigCache, CONFIG_NAMES, InvalidConfigError, readFoundConfig } from '../config/find-config.js';
 import { InputError } from '../parse/read-document.js';
+import { applyChanges } from './changes.js';
+import { checkFrames } from './frames.js';
 import { MAX_INPUT_BYTES } from '../parse/read-text.js';
 
 export interface ServerOptions {
@@ -45,6 +47,12 @@ export interface ServerOptions {
 /** Default wait after the last change before a buffer is linted (initializationOptions.debounceMs). */
 export const DEFAULT_DEBOUNCE_MS = 200;
 const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.stackopt`;
+/**
+ * At most this many "Disable RULE on this line" actions are checked per code action request: each
+ * one lints the edited text, so a range over a whole file of n lines cost n lints (640 one-line
+ * services: no answer in 300 s). An editor asks for the lines at the cursor or a selection.
+ */
+const MAX_DISABLE_CHECKS = 32;
 /** What a line directive cannot silence (src/engine/suppressions.ts). */
 const NOT_DISABLED_BY_LINE = new Set(['unused-suppression']);
 
@@ -61,7 +69,11 @@ interface OpenDocument {
 
 /** Start the server; the promise settles only if the connection cannot start (the library exits the process on `exit`). */
 export function startServer(opts: ServerOptions): Promise<number> {
-  const connection = createConnection(opts.input ?? process.stdin, opts.output ?? process.stdout);
+  const input = checkFrames(opts.input ?? process.stdin, (why) => {
+    process.stderr.write(`stackopt: lsp: the client sent a message whose length cannot be read (${why}); the messages after it cannot be told apart, so the server stops\n`);
+    process.exit(1);
+  });
+  const connection = createConnection(input, opts.output ?? process.stdout);
   // nothing but the protocol may reach standard output
   console.log = console.info = console.warn = console.error = (...args: unknown[]) => connection.console.log(args.map(String).join(' '));
   new Server(connection, opts.version).listen();
@@ -106,8 +118,9 @@ class Server {
       this.safe('didChange', () => {
         const entry = this.docs.get(p.textDocument.uri);
         if (!entry) return;
-        entry.lastGood = moveDiagnostics(entry.lastGood, p.contentChanges);
-        entry.doc = TextDocument.update(entry.doc, p.contentChanges, p.textDocument.version);
+        const changed = applyChanges(entry.doc, p.contentChanges, p.textDocument.version, entry.lastGood);
+        entry.doc = changed.doc;
+        entry.lastGood = changed.diagnostics;
         this.schedule(entry);
       }),
     );
@@ -259,14 +272,23 @@ class Server {
         }
       }
       const seen = new Set<string>();
+      let checks = 0;
+      let unchecked = 0;
       for (const f of here) {
         const key = `${f.ruleId}\u0000${f.line}`;
         if (seen.has(key) || NOT_DISABLED_BY_LINE.has(f.ruleId)) continue;
         seen.add(key);
+        if (!entry.checked.has(key) && checks++ >= MAX_DISABLE_CHECKS) {
+          unchecked++;
+          continue;
+        }
         const edit = this.disableEdit(entry, f);
         if (edit) {
           actions.push({ title: `Disable ${f.ruleId} on this line`, kind: CodeActionKind.QuickFix, diagnostics: [toDiagnostic(f)], edit: { changes: { [doc.uri]: [edit] } } });
         }
+      }
+      if (unchecked > 0) {
+        this.log(`codeAction: "Disable ... on this line" is offered for the first ${MAX_DISABLE_CHECKS} rules and lines of the range, not for the ${unchecked} after them (each one is checked by linting the edited text); ask for fewer lines`);
       }
     }
     if (wants(FIX_ALL_KIND) && findings.some((f) => f.fix && !f.fix.unsafe)) {
@@ -301,10 +323,10 @@ class Server {
     const line = f.line - 1;
     const lineText = lineOf(doc, line);
     const prev = line > 0 ? lineOf(doc, line - 1) : '';
-    const m = /^(\s*#\s*stackopt-disable-next-line\s+)([^\s-][^]*?)(\s+--(?:\s[^]*)?)?$/.exec(prev);
+    const listEnd = endOfDisabledRules(prev);
     let edit: TextEdit;
-    if (m) {
-      const at = { line: line - 1, character: m[1]!.length + m[2]!.length };
+    if (listEnd !== null) {
+      const at = { line: line - 1, character: listEnd };
       edit = { range: { start: at, end: at }, newText: `, ${f.ruleId}` };
     } else {
       const indent = /^[ \t]*/.exec(lineText)![0];
@@ -349,7 +371,7 @@ class Server {
       const p = safePath(uri);
       if (p) return p;
     }
-    const name = basename(decodeURIComponentSafe(uri.replace(/^[a-z][a-z0-9+.-]*:/i, '').replace(/[?#].*$/, '')));
+    const name = basename(decodeURIComponentSafe(withoutQuery(uri.replace(/^[a-z][a-z0-9+.-]*:/i, ''))));
     return join(this.root, /\.ya?ml$/i.test(name) ? name : 'compose.yaml');
   }
 }
@@ -375,9 +397,15 @@ function decodeURIComponentSafe(s: string): string {
   }
 }
 
+/** A URI without its query and fragment (from the first `?` or `#`). */
+function withoutQuery(uri: string): string {
+  const at = uri.search(/[?#]/);
+  return at < 0 ? uri : uri.slice(0, at);
+}
+
 /** A `.stackopt.yaml` or `.env`: what the lint of every open file reads. */
 function isProjectSetting(uri: string): boolean {
-  const name = basename(uri.replace(/[?#].*$/, ''));
+  const name = basename(withoutQuery(uri));
   return name === '.env' || CONFIG_NAMES.some((n) => n === name);
 }
 
@@ -411,44 +439,56 @@ function lineOf(doc: TextDocument, line: number): string {
   return doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$|\r$/, '');
 }
 
+const DISABLE_NEXT_LINE = 'stackopt-disable-next-line';
+
 /**
- * Diagnostics kept from the last text that parsed, moved with the edits since: a diagnostic below
- * an edit moves by the lines it added or removed; one inside it stays where the edit starts.
+ * Where the rules of a `# stackopt-disable-next-line RULES -- reason` comment end (before the white
+ * space and `--` of a reason), or null when `line` is no such comment: one pass over the line (a
+ * regular expression that tried each end of the rules and then the white space after it took the
+ * square of a long run of spaces).
  */
-function moveDiagnostics(diagnostics: Diagnostic[], changes: readonly TextDocumentContentChangeEvent[]): Diagnostic[] {
-  let out = diagnostics;
-  for (const ch of changes) {
-    if (!('range' in ch)) return []; // the whole text replaced: nothing to keep positions against
-    const { start: s, end: e } = ch.range;
-    const lines = ch.text.split(/\r\n|\r|\n/);
-    const last = lines[lines.length - 1]!.length;
-    const move = (p: { line: number; character: number }) => {
-      if (!before(s, p)) return p; // before the edit
-      if (before(p, e)) return { ...s }; // inside it
-      if (p.line > e.line) return { line: p.line + lines.length - 1 - (e.line - s.line), character: p.character };
-      // on the edit's last line, after it
-      return { line: s.line + lines.length - 1, character: (lines.length === 1 ? s.character + last : last) + (p.character - e.character) };
-    };
-    out = out.map((d) => ({ ...d, range: { start: move(d.range.start), end: move(d.range.end) } }));
+function endOfDisabledRules(line: string): number | null {
+  const isSpace = (i: number) => i < line.length && /\s/.test(line[i]!);
+  const skipSpace = (i: number) => {
+    while (isSpace(i)) i++;
+    return i;
+  };
+  let i = skipSpace(0);
+  if (line[i] !== '#') return null;
+  i = skipSpace(i + 1);
+  if (!line.startsWith(DISABLE_NEXT_LINE, i) || !isSpace(i + DISABLE_NEXT_LINE.length)) return null;
+  i = skipSpace(i + DISABLE_NEXT_LINE.length);
+  if (i === line.length || line[i] === '-') return null;
+  // the first run of white space after the first rule that `--` follows, then white space or the end
+  for (let j = i + 1; j < line.length; j++) {
+    if (!isSpace(j)) continue;
+    const k = skipSpace(j);
+    if (line.startsWith('--', k) && (k + 2 === line.length || isSpace(k + 2))) return j;
+    j = k;
   }
-  return out;
+  return line.length;
 }
 
-/** A configuration file's problems, as diagnostics at their line:column (the file as saved on disk). */
+/**
+ * A configuration file's problems, as diagnostics at their line:column (the file as saved on disk),
+ * or why the CLI would not read it where it is (src/config/find-config.ts), at the top.
+ */
 function configDiagnostics(path: string): Diagnostic[] {
+  clearConfigCache();
   try {
-    loadConfig(path);
+    readFoundConfig(path);
     return [];
   } catch (e) {
-    if (e instanceof ConfigError) {
+    if (e instanceof InvalidConfigError) {
       return e.problems.map((line) => {
-        const m = /^.*?:(\d+):(\d+): ([^]*)$/.exec(line);
-        const at = m ? { line: Number(m[1]) - 1, character: Number(m[2]) - 1 } : { line: 0, character: 0 };
-        return { range: { start: at, end: at }, severity: DiagnosticSeverity.Error, source: 'stackopt', code: 'config', message: m ? m[3]! : line };
+        // `file:line:col: message`: the first `:line:col: ` of the problem's first line
+        const m = /:(\d+):(\d+): /.exec(line);
+        const found = m && !/[\n\r\u2028\u2029]/.test(line.slice(0, m.index)) ? m : null;
+        const at = found ? { line: Number(found[1]) - 1, character: Number(found[2]) - 1 } : { line: 0, character: 0 };
+        return { range: { start: at, end: at }, severity: DiagnosticSeverity.Error, source: 'stackopt', code: 'config', message: found ? line.slice(found.index + found[0].length) : line };
       });
     }
     if (e instanceof InputError) return [{ range: start(), severity: DiagnosticSeverity.Error, source: 'stackopt', message: e.message }];
     throw e;
   }
 }
-
