@@ -102,8 +102,8 @@ export interface SwarmSchemaResult {
   version: string;
   /** the plain value docker validates */
   data: unknown;
-  /** what other versions' schemas say of it, filled as they are asked (versionAccepting) */
-  errorsByVersion: Map<string, ErrorObject[]>;
+  /** the keys other versions' schemas reject (instance path and key), filled as they are asked (versionAccepting) */
+  errorsByVersion: Map<string, Set<string>>;
   /** keys the stack schema rejects (additionalProperties), each at its key */
   unknownKeys: UnknownKeyIssue[];
   /** every other schema error (types, formats, enums, ...), each at its node */
@@ -304,13 +304,22 @@ export function stackSchemaPaths(result: SwarmSchemaResult): (path: readonly str
 function checkSwarmSchemaOnce(root: LMap, version: string): SwarmSchemaResult {
   const { data, casts } = dockerView(root);
   const unknownKeys: UnknownKeyIssue[] = [];
+  /** the unknown keys taken, by parent path and key: each once, without a search of those before */
+  const taken = new Set<string>();
   const issues = checkSchema(root, onData(stackValidator(version), data), {
     ignore: (e, path) => {
       if (e.keyword !== 'additionalProperties') return false;
       const k = String((e.params as { additionalProperty: string }).additionalProperty);
       const parent = nodeAt(root, path);
       const entry = parent?.kind === 'map' ? parent.index.get(k) : undefined;
-      if (entry && !unknownKeys.some((u) => u.entry === entry && key(u.parentPath) === key(path))) unknownKeys.push({ key: k, parentPath: path, entry });
+      if (entry) {
+        // the parent path and the key name the entry: a key seen again there is the same entry
+        const id = `${key(path)}\u0000${k}`;
+        if (!taken.has(id)) {
+          taken.add(id);
+          unknownKeys.push({ key: k, parentPath: path, entry });
+        }
+      }
       return entry !== undefined;
     },
   });
@@ -426,13 +435,16 @@ function loaderIssues(root: LMap): SchemaIssue[] {
 export function versionAccepting(result: SwarmSchemaResult, u: UnknownKeyIssue): string | null {
   const pointer = u.parentPath.map((p) => `/${p.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
   const rejects = (version: string): boolean => {
-    let errors = result.errorsByVersion.get(version);
-    if (!errors) {
+    let rejected = result.errorsByVersion.get(version);
+    if (!rejected) {
       const validate = stackValidator(version);
       validate(result.data);
-      result.errorsByVersion.set(version, (errors = [...(validate.errors ?? [])]));
+      // the keys the version rejects, by place: one look-up per unknown key, not a search of all errors
+      rejected = new Set();
+      for (const e of validate.errors ?? []) if (e.keyword === 'additionalProperties') rejected.add(`${e.instancePath}\u0000${(e.params as { additionalProperty: string }).additionalProperty}`);
+      result.errorsByVersion.set(version, rejected);
     }
-    return errors.some((e) => e.keyword === 'additionalProperties' && e.instancePath === pointer && (e.params as { additionalProperty: string }).additionalProperty === u.key);
+    return rejected.has(`${pointer}\u0000${u.key}`);
   };
   if (result.version === LATEST_STACK_VERSION || rejects(LATEST_STACK_VERSION)) return null;
   for (const version of STACK_VERSIONS.slice(STACK_VERSIONS.indexOf(result.version) + 1)) if (!rejects(version)) return version;
