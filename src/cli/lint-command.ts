@@ -1,4 +1,4 @@
-import { isSameFile, writeOutputFile } from '../parse/write-file.js';
+import { isSameFile, writeFileAtomic, writeOutputFile } from '../parse/write-file.js';
 import { showControls } from '../model/describe.js';
 import { dirname, resolve } from 'node:path';
 import { isatty } from 'node:tty';
@@ -16,7 +16,7 @@ import { InputError } from '../parse/read-document.js';
 import { describeFsError, readFailure, readStdin, readText, ReadTextError } from '../parse/read-text.js';
 import { textAt } from '../parse/load-project.js';
 import { isIgnored } from '../config/ignore-patterns.js';
-import { configHome } from '../config/find-config.js';
+import { baselineBoundary } from '../config/find-config.js';
 import { ProjectBoundary } from '../parse/project-files.js';
 import { expandProjects, type DiscoverOptions } from './discover.js';
 import { displayPath } from '../parse/load-project.js';
@@ -438,23 +438,35 @@ function projectRead(linted: Linted[], path: string): string | null {
   return null;
 }
 
+/**
+ * Why a baseline of these projects may not be written at `name` (after `is`), or null: a file the
+ * projects read (an input, a configuration) is never replaced by one (`--write-baseline`, `init --baseline`).
+ */
+export function baselineTargetRefusal(linted: Linted[], name: string): string | null {
+  const read = projectRead(linted, name);
+  return read && `is ${read}, a file the project reads`;
+}
+
 /** `--write-baseline F`: record every finding in F, then report none of them. */
 async function writeBaseline(linted: Linted[], name: string, g: GlobalContext): Promise<void> {
-  const read = projectRead(linted, name);
-  if (read) throw new CliError(`--write-baseline ${name} is ${read}, a file the project reads; nothing was written`);
+  const refused = baselineTargetRefusal(linted, name);
+  if (refused) throw new CliError(`--write-baseline ${name} ${refused}; nothing was written`);
   const all = linted.flatMap((l) => l.report.findings);
   const n = await writeBaselineFile(all, name);
   g.stderr(`stackopt: recorded ${n} ${n === 1 ? 'finding' : 'findings'} in ${name}; lint with --baseline ${name} to report only new ones`);
   for (const l of linted) l.report = { ...l.report, findings: [] };
 }
 
-/** Write a baseline of these findings to a file (a CliError when it cannot be written); returns how many. */
-export async function writeBaselineFile(findings: readonly Finding[], name: string): Promise<number> {
+/**
+ * Write a baseline of these findings to a file (a CliError when it cannot be written); returns how
+ * many. `regularOnly`: a device or a pipe at the name is refused, not written to as `-o` writes to it.
+ */
+export async function writeBaselineFile(findings: readonly Finding[], name: string, regularOnly = false): Promise<number> {
   const { createBaseline } = await import('../engine/baseline.js');
   const file = resolve(name);
   const baseline = createBaseline(findings, dirname(file));
   try {
-    writeOutputFile(file, `${JSON.stringify(baseline, null, 2)}\n`);
+    (regularOnly ? writeFileAtomic : writeOutputFile)(file, `${JSON.stringify(baseline, null, 2)}\n`);
   } catch (e) {
     throw new CliError(`cannot write baseline ${name}: ${describeFsError(e, true)}`);
   }
@@ -466,7 +478,7 @@ export async function writeBaselineFile(findings: readonly Finding[], name: stri
  * project's configuration's `baseline` (projects without one keep all their findings).
  */
 async function applyBaselines(linted: Linted[], opts: LintCommandOptions, g: GlobalContext): Promise<void> {
-  const groups = new Map<string, { shown: string; from: string | null; home: ReturnType<typeof configHome> | null; members: Linted[] }>();
+  const groups = new Map<string, { shown: string; from: string | null; boundary: ProjectBoundary | null; members: Linted[] }>();
   for (const l of linted) {
     const file = opts.baseline !== undefined ? resolve(opts.baseline) : l.config?.baseline;
     if (file === undefined) continue;
@@ -476,21 +488,19 @@ async function applyBaselines(linted: Linted[], opts: LintCommandOptions, g: Glo
       // a baseline the configuration names is a file of the repository that holds it (the
       // configuration is content of the repository, as a compose file is): not /etc/shadow, not
       // /dev/stdin; one named on the command line is read as given
-      const home = opts.baseline !== undefined ? null : configHome(dirname(resolve(l.config!.path)));
-      group = { shown: opts.baseline ?? displayPath(file), from, home, members: [] };
+      const boundary = from === null ? null : baselineBoundary(l.config!.path, from);
+      group = { shown: opts.baseline ?? displayPath(file), from, boundary, members: [] };
       groups.set(file, group);
     }
     group.members.push(l);
   }
   if (groups.size === 0) return;
   const { matchBaseline, parseBaseline } = await import('../engine/baseline.js');
-  for (const [file, { shown, from, home, members }] of groups) {
+  for (const [file, { shown, from, boundary, members }] of groups) {
     const named = from ? ` (the baseline of ${from})` : '';
     let text: string;
     try {
-      // where a configuration's baseline may be, named in the refusal
-      const region = home && `outside ${home.home === process.cwd() ? '.' : displayPath(home.home)}, ${home.repository ? `the repository of ${from}` : home.what}`;
-      text = home === null ? readText(file) : new ProjectBoundary([home.home], region!).readText(file);
+      text = boundary === null ? readText(file) : boundary.readText(file);
     } catch (e) {
       if (!(e instanceof ReadTextError)) throw e;
       throw new CliError(`cannot read baseline ${shown}${named}: ${e.message}${e.message === 'no such file' ? ` (create it with --write-baseline ${shown})` : ''}`);
