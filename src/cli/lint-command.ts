@@ -277,6 +277,12 @@ function writeReport(text: string, linted: Linted[], opts: LintCommandOptions, g
   if (input) throw new CliError(`-o ${opts.outputFile} is the input file ${input.displayPath}; the report was not written`);
   const read = projectRead(linted, opts.outputFile);
   if (read) throw new CliError(`-o ${opts.outputFile} is ${read}, a file the project reads; the report was not written`);
+  const named: Array<[string | undefined, string]> = [
+    [opts.baseline, 'the --baseline file'],
+    [opts.writeBaseline, 'the --write-baseline file'],
+  ];
+  const baseline = named.find(([file]) => file !== undefined && isSameFile(resolve(opts.outputFile!), resolve(file)))?.[1] ?? baselineNamedAt(linted.map((l) => l.config), opts.outputFile);
+  if (baseline) throw new CliError(`-o ${opts.outputFile} is ${baseline}; the report was not written`);
   try {
     writeOutputFile(opts.outputFile, text);
   } catch (e) {
@@ -436,6 +442,15 @@ function projectRead(linted: Linted[], path: string): string | null {
     for (const p of read) if (isSameFile(resolve(path), p)) return displayPath(p);
   }
   return null;
+}
+
+/**
+ * Which configuration's baseline `path` is (`b.json, the baseline .stackopt.yaml names`), or null:
+ * an output (`lint -o`, `fix -o`) never replaces it.
+ */
+export function baselineNamedAt(configs: ReadonlyArray<ResolvedConfig | null>, path: string): string | null {
+  const named = configs.find((c) => c?.baseline !== undefined && isSameFile(resolve(path), c.baseline));
+  return named ? `${displayPath(named.baseline!)}, the baseline ${named.shownPath} names` : null;
 }
 
 /**
