@@ -1,7 +1,7 @@
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { findGitRoot } from '../parse/git-root.js';
-import { isInside, leftByAnotherUser, ProjectBoundary, realpath } from '../parse/project-files.js';
+import { fileKind, isInside, leftByAnotherUser, ProjectBoundary, realpath } from '../parse/project-files.js';
 import { InputError } from '../parse/read-document.js';
 import { displayPath } from '../parse/load-project.js';
 import { ConfigError, loadConfig, type ResolvedConfig } from './load-config.js';
@@ -51,7 +51,15 @@ export function findConfigFile(start: string = process.cwd()): string | null {
 function configIn(dir: string): string | null {
   for (const n of CONFIG_NAMES) {
     const p = join(dir, n);
-    if (existsSync(p) && statSync(p).isFile()) {
+    // stat, not open: a FIFO is never waited on
+    const st = statSync(p, { throwIfNoEntry: false });
+    if (st && !st.isFile()) {
+      // the folder's configuration, which is not a file: an error, not a reason to use another
+      // one further up (the search stops here, as it does at a file)
+      loadedByPath.set(resolve(p), new InputError(`${displayPath(p)}: it is ${fileKind(st)}, not a file; a configuration found in a folder is read only from a regular file`, p));
+      return p;
+    }
+    if (st) {
       const outside = linkOutside(p, dir);
       // found, not named: a link out of the repository (to /etc/shadow, a kubeconfig) is not read,
       // or its lines would come back quoted in the configuration's error messages
