@@ -18,7 +18,7 @@ import { textAt } from '../parse/load-project.js';
 import { parseRuleSeverity, requireRule, withSeverities } from './rules-command.js';
 import { CommandConfigs } from './command-configs.js';
 import { unifiedDiff } from './unified-diff.js';
-import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, quoteValue } from './exit-codes.js';
 import { collect, parseTarget, useColor, type GlobalContext } from './shared.js';
 import { addUsageOptions, loadUsageInput, type UsageOptions } from './usage-options.js';
 import { describeUsageCoverage, usageCoverage } from '../usage/coverage.js';
@@ -138,7 +138,7 @@ export function registerFix(program: Command, g: GlobalContext): void {
 
 /** `--preset`: one of the sizing presets (a usage error otherwise). */
 export function checkPreset(preset: string | undefined): void {
-  if (preset !== undefined && !isPresetName(preset)) throw new CliError(`unknown preset "${preset}"; choose one of ${PRESET_NAMES.join(', ')}`);
+  if (preset !== undefined && !isPresetName(preset)) throw new CliError(`unknown preset ${quoteValue(preset)}; choose one of ${PRESET_NAMES.join(', ')}`);
 }
 
 /**

@@ -22,7 +22,7 @@ import { expandProjects, type DiscoverOptions } from './discover.js';
 import { displayPath } from '../parse/load-project.js';
 import { pushAll } from '../parse/collect.js';
 import { CommandConfigs } from './command-configs.js';
-import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, quoteValue } from './exit-codes.js';
 import { parseRuleSeverity, withSeverities } from './rules-command.js';
 import { collect, parseFailOn, parseTarget, useColor, type GlobalContext } from './shared.js';
 import { addUsageOptions, loadUsageInput, type UsageOptions } from './usage-options.js';
@@ -142,7 +142,7 @@ type RuleSeverity = ReturnType<typeof parseRuleSeverity>;
 
 /** `--max-warnings N`: a whole number, or -1 for no limit (as ESLint). */
 function parseMaxWarnings(v: string): number {
-  if (!/^(\d+|-1)$/.test(v.trim())) throw new CliError(`--max-warnings takes a whole number of warnings (0 or more, or -1 for no limit), not "${v}"`);
+  if (!/^(\d+|-1)$/.test(v.trim())) throw new CliError(`--max-warnings takes a whole number of warnings (0 or more, or -1 for no limit), not ${quoteValue(v)}`);
   return Number(v);
 }
 
@@ -232,7 +232,7 @@ export interface Linted {
 /** The lint command; returns its exit code (a usage error throws CliError). */
 export async function runLint(paths: string[], opts: LintCommandOptions, g: GlobalContext): Promise<number> {
   const formatter = await loadFormatter(opts.format);
-  if (!formatter) throw new CliError(`unknown format "${opts.format}"; choose one of ${formatNames().join(', ')}`);
+  if (!formatter) throw new CliError(`unknown format ${quoteValue(opts.format)}; choose one of ${formatNames().join(', ')}`);
   const stdin = readStdinInput(paths, opts);
   const usage = loadUsageInput(opts);
   const { linted, inputFailed } = lintPaths(paths, opts, g, new CommandConfigs(opts.config), usage, stdin);
