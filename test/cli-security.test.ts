@@ -461,6 +461,22 @@ describe('files it writes', () => {
     for (const [name, text] of Object.entries(files)) expect(readFileSync(join(p.dir, name), 'utf8'), name).toBe(text);
   });
 
+  it('-o, --write-baseline and init --baseline never replace an input that could not be read', () => {
+    const bad = Buffer.from('services:\n  web:\n    image: nginx\xff\n', 'latin1');
+    const p = project({});
+    writeFileSync(join(p.dir, 'compose.yaml'), bad);
+    const unreadable = 'stackopt: compose.yaml:3:17: cannot read file: not UTF-8 text (a byte 0xff that starts no UTF-8 character there)';
+    for (const [args, line] of [
+      [['lint', '--write-baseline', 'compose.yaml'], 'stackopt: --write-baseline compose.yaml is compose.yaml, a file the project reads; nothing was written'],
+      [['lint', '--format', 'json', '-o', 'compose.yaml'], 'stackopt: -o compose.yaml is compose.yaml, a file the project reads; the report was not written'],
+      [['init', '--baseline', 'compose.yaml', '--force'], 'stackopt: --baseline compose.yaml is compose.yaml, a file the project reads; nothing was written'],
+    ] as const) {
+      const r = runCli([...args], p.dir);
+      expect([r.status, r.stderr], args.join(' ')).toEqual([2, `${unreadable}\n${line}\n`]);
+      expect(readFileSync(join(p.dir, 'compose.yaml')).equals(bad), args.join(' ')).toBe(true);
+    }
+  });
+
   it('-o never replaces a baseline: the one the configuration names, --baseline, --write-baseline', () => {
     const p = project({ '.stackopt.yaml': 'baseline: b.json\n', 'c.yml': 'services:\n  web:\n    image: nginx\n' });
     expect(runCli(['lint', 'c.yml', '--write-baseline', 'b.json'], p.dir).status).toBe(0);

@@ -12,7 +12,7 @@ import { fileKind } from '../parse/project-files.js';
 import { isSameFile, writeFileAtomic } from '../parse/write-file.js';
 import { CommandConfigs } from './command-configs.js';
 import { CliError, EXIT_OK } from './exit-codes.js';
-import { baselineTargetRefusal, lintPaths, writeBaselineFile, type Linted } from './lint-command.js';
+import { baselineTargetRefusal, lintPaths, writeBaselineFile, type LintRun } from './lint-command.js';
 import type { GlobalContext } from './shared.js';
 
 export interface InitCommandOptions {
@@ -79,7 +79,7 @@ export async function runInit(opts: InitCommandOptions, g: GlobalContext): Promi
   // (those in folders below this one); the others are what the new file replaces.
   const today = lintHere(g, new CommandConfigs(undefined, dir));
   // --force replaces a baseline, never a file the project reads (a compose file, .env, a configuration)
-  const input = baselineName === undefined ? null : baselineTargetRefusal(today.linted, baselineName);
+  const input = baselineName === undefined ? null : baselineTargetRefusal(today, baselineName);
   if (input) throw new CliError(`--baseline ${baselineName} ${input}; nothing was written`);
   const ours = today.linted.filter((l) => l.config === null);
   const facts: InitFacts = {
@@ -124,11 +124,11 @@ export async function runInit(opts: InitCommandOptions, g: GlobalContext): Promi
 }
 
 /** Lint the current directory as `stackopt lint` does; no compose files is no files, not an error. */
-function lintHere(g: GlobalContext, configs: CommandConfigs): { linted: Linted[] } {
+function lintHere(g: GlobalContext, configs: CommandConfigs): Pick<LintRun, 'linted' | 'unread'> {
   try {
     return lintPaths([], { format: 'json' }, g, configs);
   } catch (e) {
-    if (e instanceof InputError && /no compose files found/.test(e.message)) return { linted: [] };
+    if (e instanceof InputError && /no compose files found/.test(e.message)) return { linted: [], unread: [] };
     throw e;
   }
 }

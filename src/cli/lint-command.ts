@@ -235,8 +235,9 @@ export async function runLint(paths: string[], opts: LintCommandOptions, g: Glob
   if (!formatter) throw new CliError(`unknown format ${quoteValue(opts.format)}; choose one of ${formatNames().join(', ')}`);
   const stdin = readStdinInput(paths, opts);
   const usage = loadUsageInput(opts);
-  const { linted, inputFailed } = lintPaths(paths, opts, g, new CommandConfigs(opts.config), usage, stdin);
-  if (opts.writeBaseline !== undefined) await writeBaseline(linted, opts.writeBaseline, g);
+  const run = lintPaths(paths, opts, g, new CommandConfigs(opts.config), usage, stdin);
+  const { linted, inputFailed } = run;
+  if (opts.writeBaseline !== undefined) await writeBaseline(run, opts.writeBaseline, g);
   else await applyBaselines(linted, opts, g);
   const failOnOf = (l: Linted): FailOn => opts.failOn ?? l.config?.failOn ?? 'error';
   if (opts.quiet) hideBelowThreshold(linted, failOnOf, g);
@@ -262,20 +263,21 @@ export async function runLint(paths: string[], opts: LintCommandOptions, g: Glob
     for (const line of after) g.stderr(line);
     return status;
   }
-  writeReport(formatter(report, ctx), linted, opts, g);
+  writeReport(formatter(report, ctx), run, opts, g);
   if (inputFailed) return EXIT_USAGE;
   return exitStatus(linted, failOnOf, opts, g);
 }
 
 /** The report as one text, to -o's file or standard output. */
-function writeReport(text: string, linted: Linted[], opts: LintCommandOptions, g: GlobalContext): void {
+function writeReport(text: string, run: LintRun, opts: LintCommandOptions, g: GlobalContext): void {
   if (opts.outputFile === undefined) {
     g.stdout(text);
     return;
   }
+  const { linted } = run;
   const input = linted.flatMap((l) => l.result.sources).find((s) => isSameFile(opts.outputFile!, s.path));
   if (input) throw new CliError(`-o ${opts.outputFile} is the input file ${input.displayPath}; the report was not written`);
-  const read = projectRead(linted, opts.outputFile);
+  const read = projectRead(run, opts.outputFile);
   if (read) throw new CliError(`-o ${opts.outputFile} is ${read}, a file the project reads; the report was not written`);
   const named: Array<[string | undefined, string]> = [
     [opts.baseline, 'the --baseline file'],
@@ -290,6 +292,18 @@ function writeReport(text: string, linted: Linted[], opts: LintCommandOptions, g
   }
 }
 
+/** What lintPaths linted, and the inputs it could not read. */
+export interface LintRun {
+  linted: Linted[];
+  /** a file or configuration could not be used (its error was told): exit 2 */
+  inputFailed: boolean;
+  /**
+   * The files of the projects that could not be linted (a file that is not UTF-8, a configuration
+   * that cannot be used) and the --env-file files: inputs all the same, which no output replaces.
+   */
+  unread: string[];
+}
+
 /**
  * Select the projects of `paths` (or -f) and lint each under its configuration; problems with
  * inputs and configurations are told on stderr (`inputFailed`: exit 2).
@@ -301,11 +315,12 @@ export function lintPaths(
   configs: CommandConfigs,
   usage?: ReturnType<typeof loadUsageInput>,
   stdin?: StdinText | null,
-): { linted: Linted[]; inputFailed: boolean } {
+): LintRun {
   /** a file found in a folder searched was not read (a link out of it): exit 2 */
   let refused = false;
   const sel = selectProjects(paths, opts, discoveryReport(configs, g, 'linted', () => (refused = true), opts.target), stdin ?? null);
   const linted: Linted[] = [];
+  const unread = [...sel.envFiles];
   let inputFailed = refused;
   // one copy of the environment for every project (reading process.env key by key is slow; on
   // Windows its names are case-insensitive, so it is read as it is); frozen, its variables are
@@ -328,7 +343,10 @@ export function lintPaths(
   };
   for (const files of sel.projects) {
     const config = configs.forProject(files[0]!, reportError);
-    if (config === undefined) continue;
+    if (config === undefined) {
+      pushAll(unread, files);
+      continue;
+    }
     try {
       const full = lintProject({
         files,
@@ -358,10 +376,11 @@ export function lintPaths(
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       reportError(e);
+      pushAll(unread, files);
     }
   }
   const reported = new Set(withoutIncludedProjects(linted.map((l) => l.result)));
-  return { linted: linted.filter((l) => reported.has(l.result)), inputFailed };
+  return { linted: linted.filter((l) => reported.has(l.result)), inputFailed, unread };
 }
 
 /**
@@ -434,14 +453,18 @@ function countBySeverity(findings: readonly Finding[]): string {
   return parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : (parts[0] ?? '0 findings');
 }
 
-/** The file a lint read (a compose file, one `extends` or `include` named, an env file) that `path` is, shown; else null. */
-function projectRead(linted: Linted[], path: string): string | null {
-  for (const l of linted) {
+/**
+ * The file a lint read (a compose file, one `extends` or `include` named, an env file), or an
+ * input it could not read, that `path` is, shown; else null.
+ */
+function projectRead(run: Pick<LintRun, 'linted' | 'unread'>, path: string): string | null {
+  for (const l of run.linted) {
     // the configuration is a file the run read too (its baseline is what --write-baseline rewrites)
     const read = l.config ? [...l.result.read, l.config.path] : l.result.read;
     for (const p of read) if (isSameFile(resolve(path), p)) return displayPath(p);
   }
-  return null;
+  const unread = run.unread.find((p) => isSameFile(resolve(path), p));
+  return unread === undefined ? null : displayPath(resolve(unread));
 }
 
 /**
@@ -457,14 +480,15 @@ export function baselineNamedAt(configs: ReadonlyArray<ResolvedConfig | null>, p
  * Why a baseline of these projects may not be written at `name` (after `is`), or null: a file the
  * projects read (an input, a configuration) is never replaced by one (`--write-baseline`, `init --baseline`).
  */
-export function baselineTargetRefusal(linted: Linted[], name: string): string | null {
-  const read = projectRead(linted, name);
+export function baselineTargetRefusal(run: Pick<LintRun, 'linted' | 'unread'>, name: string): string | null {
+  const read = projectRead(run, name);
   return read && `is ${read}, a file the project reads`;
 }
 
 /** `--write-baseline F`: record every finding in F, then report none of them. */
-async function writeBaseline(linted: Linted[], name: string, g: GlobalContext): Promise<void> {
-  const refused = baselineTargetRefusal(linted, name);
+async function writeBaseline(run: LintRun, name: string, g: GlobalContext): Promise<void> {
+  const { linted } = run;
+  const refused = baselineTargetRefusal(run, name);
   if (refused) throw new CliError(`--write-baseline ${name} ${refused}; nothing was written`);
   const all = linted.flatMap((l) => l.report.findings);
   const n = await writeBaselineFile(all, name);
