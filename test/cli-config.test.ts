@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allRules } from '../src/engine/registry.js';
@@ -116,6 +117,28 @@ describe('configuration (CLI)', () => {
     const run = runCli(['lint', '--config', 'nope.yaml'], p.dir);
     expect(run.stderr).toBe('stackopt: nope.yaml: cannot read file: no such file\n');
     expect(run.status).toBe(2);
+  });
+
+  it('a .stackopt.yaml that is a FIFO or a folder is an error, not skipped for the one further up', () => {
+    for (const make of ['fifo', 'folder'] as const) {
+      // the configuration above would turn every rule off: the folder's own must not fall back to it
+      const p = project({ '.stackopt.yaml': 'rules: {}\nfailOn: none\n', 'sub/compose.yaml': COMPOSE });
+      if (make === 'fifo') execFileSync('mkfifo', [join(p.dir, 'sub/.stackopt.yaml')]);
+      else mkdirSync(join(p.dir, 'sub/.stackopt.yaml'));
+      const kind = make === 'fifo' ? 'a FIFO' : 'a directory';
+      const line = `stackopt: sub/.stackopt.yaml: it is ${kind}, not a file; a configuration found in a folder is read only from a regular file\n`;
+      // a FIFO is looked at, never opened: nothing waits for a writer (the runner's own limit is minutes)
+      const run = runCli(['lint', 'sub'], p.dir);
+      expect([run.status, run.stderr, run.stdout]).toEqual([2, line, '']);
+      const fix = runCli(['fix', '--stdout', 'sub/compose.yaml'], p.dir);
+      expect([fix.status, fix.stderr.split('\n')[0]]).toEqual([2, line.trimEnd()]);
+    }
+    // named with -c, a FIFO is read as it is (empty: no writer), and a folder cannot be read
+    const p = project({ 'compose.yaml': COMPOSE });
+    execFileSync('mkfifo', [join(p.dir, 'conf')]);
+    mkdirSync(join(p.dir, 'dir'));
+    expect(runCli(['lint', '-c', 'conf', '--format', 'json'], p.dir).stderr).toBe('');
+    expect(runCli(['lint', '-c', 'dir'], p.dir)).toMatchObject({ status: 2, stderr: 'stackopt: dir: cannot read file: is a directory\n' });
   });
 
   it('an empty configuration (or only comments) is valid', () => {

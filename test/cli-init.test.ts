@@ -1,6 +1,7 @@
-import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { execFile, execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, jsonFindings, repoRoot, runCliAsync as cli, tempProjects } from './helpers/cli.js';
 
@@ -176,5 +177,79 @@ describe('stackopt init', () => {
     // what the note says to do
     writeFileSync(join(svc, 'app/.stackopt.yaml'), 'target: swarm\nbaseline: ../.stackopt-baseline.json\n');
     expect((await cli(['lint'], svc)).status).toBe(0);
+  });
+});
+
+describe('stackopt init refuses, before writing anything, a baseline or configuration it must not write', () => {
+  const COMPOSE = 'services:\n  web:\n    image: nginx\n';
+  /** A repository with a compose file, its .env and a folder with its own configuration; nothing of it changes. */
+  async function repo(): Promise<{ dir: string; unchanged: () => void }> {
+    const dir = await repository({}, { 'compose.yaml': COMPOSE, '.env': 'TAG=1\n', 'app/compose.yaml': COMPOSE, 'app/.stackopt.yaml': 'target: swarm\n' });
+    return {
+      dir,
+      unchanged: () => {
+        expect(existsSync(join(dir, '.stackopt.yaml'))).toBe(false);
+        expect(read(dir, 'compose.yaml')).toBe(COMPOSE);
+        expect(read(dir, '.env')).toBe('TAG=1\n');
+        expect(read(dir, 'app/.stackopt.yaml')).toBe('target: swarm\n');
+      },
+    };
+  }
+  const refused = (run: { status: number; stdout: string; stderr: string }, line: string) => {
+    expect(run.stderr).toBe(`stackopt: ${line}\n`);
+    expect(run.stdout).toBe('');
+    expect(run.status).toBe(2);
+  };
+
+  it('a file the project reads: a compose file, .env, a configuration, the configuration init writes', async () => {
+    const { dir, unchanged } = await repo();
+    refused(await cli(['init', '--baseline', 'compose.yaml', '--force'], dir), '--baseline compose.yaml is compose.yaml, a file the project reads; nothing was written');
+    refused(await cli(['init', '--baseline', '.env', '--force'], dir), '--baseline .env is .env, a file the project reads; nothing was written');
+    refused(await cli(['init', '--baseline', 'app/.stackopt.yaml', '--force'], dir), '--baseline app/.stackopt.yaml is app/.stackopt.yaml, a file the project reads; nothing was written');
+    refused(await cli(['init', '--baseline', '.stackopt.yaml', '--force'], dir), '--baseline .stackopt.yaml is .stackopt.yaml, the configuration init writes; nothing was written');
+    unchanged();
+  });
+
+  it('a file outside the repository, where lint would not read the baseline the configuration names', async () => {
+    const { dir, unchanged } = await repo();
+    const outside = mkdtempSync(join(tmpdir(), 'stackopt-victim-'));
+    writeFileSync(join(outside, 'system.conf'), 'keep me\n');
+    refused(await cli(['init', '--baseline', join(outside, 'system.conf'), '--force'], dir), `--baseline ${join(outside, 'system.conf')}: outside ., the repository of .stackopt.yaml; nothing was written`);
+    const rel = join('..', basename(outside), 'd.json');
+    refused(await cli(['init', '--baseline', rel], dir), `--baseline ${rel}: outside ., the repository of .stackopt.yaml; nothing was written`);
+    // a link in the repository to a file outside it
+    symlinkSync(join(outside, 'system.conf'), join(dir, 'linked.json'));
+    const link = await cli(['init', '--baseline', 'linked.json', '--force'], dir);
+    expect(link.stderr).toMatch(/^stackopt: --baseline linked\.json: a symbolic link to .*system\.conf, which is outside \., the repository of \.stackopt\.yaml; nothing was written\n$/);
+    expect(link.status).toBe(2);
+    refused(await cli(['init', '--baseline', '.git/b.json'], dir), '--baseline .git/b.json: inside .git, version-control data that is never a compose file; nothing was written');
+    refused(await cli(['init', '--baseline', 'nowhere/b.json'], dir), '--baseline nowhere/b.json: its folder does not exist; nothing was written');
+    expect(readdirSync(outside)).toEqual(['system.conf']);
+    expect(read(outside, 'system.conf')).toBe('keep me\n');
+    unchanged();
+    // inside it, the baseline is written and lint reads it
+    const ok = await cli(['init', '--baseline', 'app/b.json'], dir);
+    expect(ok.status).toBe(0);
+    expect(read(dir, '.stackopt.yaml')).toContain('\nbaseline: app/b.json\n');
+    expect((await cli(['lint', 'compose.yaml'], dir)).status).toBe(0);
+  });
+
+  it('a FIFO, a folder or a device at either name is refused, not waited on', async () => {
+    const { dir, unchanged } = await repo();
+    execFileSync('mkfifo', [join(dir, '.stackopt-baseline.json')]);
+    // a write to the FIFO would wait for a reader forever (the runner's own limit is minutes)
+    refused(await cli(['init', '--baseline', '--force'], dir), '--baseline .stackopt-baseline.json: not a regular file (a FIFO); nothing was written');
+    expect(lstatSync(join(dir, '.stackopt-baseline.json')).isFIFO()).toBe(true);
+    unchanged();
+    execFileSync('mkfifo', [join(dir, '.stackopt.yaml')]);
+    refused(await cli(['init', '--force'], dir), '.stackopt.yaml is a FIFO, not a regular file: init replaces only a file; nothing was written');
+    refused(await cli(['init'], dir), '.stackopt.yaml is a FIFO, not a regular file: init replaces only a file; nothing was written');
+    expect(lstatSync(join(dir, '.stackopt.yaml')).isFIFO()).toBe(true);
+    const folder = await repository({}, { 'compose.yaml': COMPOSE, '.stackopt.yaml/x': '' });
+    refused(await cli(['init', '--force'], folder), '.stackopt.yaml is a directory, not a regular file: init replaces only a file; nothing was written');
+    const device = await repository({}, { 'compose.yaml': COMPOSE });
+    symlinkSync('/dev/null', join(device, '.stackopt.yaml'));
+    refused(await cli(['init', '--force'], device), '.stackopt.yaml is a character device, not a regular file: init replaces only a file; nothing was written');
+    expect(lstatSync(join(device, '.stackopt.yaml')).isSymbolicLink()).toBe(true);
   });
 });

@@ -435,6 +435,30 @@ describe('usage errors: exit 2', () => {
     expectClean(r);
   });
 
+  it('a long option value, option or command is not echoed whole: its first 60 characters and its length', () => {
+    const long = 'x'.repeat(100_000);
+    const cut = `${'x'.repeat(60)}…`;
+    const cwd = project();
+    for (const [args, line] of [
+      [['lint', '--format', long], `stackopt: unknown format "${cut}" (100000 characters); choose one of stylish, compact, json, sarif, github, junit, codeclimate, rdjson`],
+      [['rules', long], `stackopt: unknown rule "${cut}" (100000 characters) (stackopt rules lists them)`],
+      [['rules', '--format', long], `stackopt: unknown format "${cut}" (100000 characters) for rules; choose one of text, markdown`],
+      [['lint', '--target', long], `stackopt: --target takes compose, swarm or auto, not "${cut}" (100000 characters)`],
+      [['lint', '--fail-on', long], `stackopt: --fail-on takes error, warning, info or none, not "${cut}" (100000 characters)`],
+      [['lint', '--max-warnings', long], `stackopt: --max-warnings takes a whole number of warnings (0 or more, or -1 for no limit), not "${cut}" (100000 characters)`],
+      [['lint', '--rule', long], `stackopt: --rule takes ID:SEVERITY (severity off, info, warning or error), e.g. --rule healthcheck-required:off; not "${cut}" (100000 characters)`],
+      [['lint', '--rule', `no-privileged:${long}`], `stackopt: --rule no-privileged:${'x'.repeat(46)}… (100014 characters): the severity must be off, info, warning or error, not "${cut}" (100000 characters)`],
+      [['fix', '--preset', long], `stackopt: unknown preset "${cut}" (100000 characters); choose one of edge, small, default, large`],
+      [['audit', '--format', long], `stackopt: unknown format "${cut}" (100000 characters); choose one of stylish, compact, json, sarif, github, junit, codeclimate, rdjson`],
+      [['lint', `--${long}`], `error: unknown option '--${'x'.repeat(58)}…' (100002 characters)`],
+      [[long], `error: unknown command '${cut}' (100000 characters)`],
+    ] as const) {
+      const r = stackopt([...args], { cwd });
+      expect([r.code, oneLine(r)], args[0]).toEqual([2, line]);
+      expectClean(r);
+    }
+  });
+
   it('paths and -f together: a path already among the -f files is not linted twice', () => {
     const r = stackopt(['lint', '--format', 'json', '-f', 'compose.yaml', 'compose.yaml'], { cwd: project({ 'compose.yaml': SCHEMA_ERROR }) });
     expect(r.code).toBe(1);

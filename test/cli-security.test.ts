@@ -461,6 +461,43 @@ describe('files it writes', () => {
     for (const [name, text] of Object.entries(files)) expect(readFileSync(join(p.dir, name), 'utf8'), name).toBe(text);
   });
 
+  it('-o, --write-baseline and init --baseline never replace an input that could not be read', () => {
+    const bad = Buffer.from('services:\n  web:\n    image: nginx\xff\n', 'latin1');
+    const p = project({});
+    writeFileSync(join(p.dir, 'compose.yaml'), bad);
+    const unreadable = 'stackopt: compose.yaml:3:17: cannot read file: not UTF-8 text (a byte 0xff that starts no UTF-8 character there)';
+    for (const [args, line] of [
+      [['lint', '--write-baseline', 'compose.yaml'], 'stackopt: --write-baseline compose.yaml is compose.yaml, a file the project reads; nothing was written'],
+      [['lint', '--format', 'json', '-o', 'compose.yaml'], 'stackopt: -o compose.yaml is compose.yaml, a file the project reads; the report was not written'],
+      [['init', '--baseline', 'compose.yaml', '--force'], 'stackopt: --baseline compose.yaml is compose.yaml, a file the project reads; nothing was written'],
+    ] as const) {
+      const r = runCli([...args], p.dir);
+      expect([r.status, r.stderr], args.join(' ')).toEqual([2, `${unreadable}\n${line}\n`]);
+      expect(readFileSync(join(p.dir, 'compose.yaml')).equals(bad), args.join(' ')).toBe(true);
+    }
+  });
+
+  it('-o never replaces a baseline: the one the configuration names, --baseline, --write-baseline', () => {
+    const p = project({ '.stackopt.yaml': 'baseline: b.json\n', 'c.yml': 'services:\n  web:\n    image: nginx\n' });
+    expect(runCli(['lint', 'c.yml', '--write-baseline', 'b.json'], p.dir).status).toBe(0);
+    writeFileSync(join(p.dir, 'other.json'), readFileSync(join(p.dir, 'b.json')));
+    const baseline = readFileSync(join(p.dir, 'b.json'), 'utf8');
+    for (const [args, line] of [
+      [['lint', 'c.yml', '-o', 'b.json'], 'stackopt: -o b.json is b.json, the baseline .stackopt.yaml names; the report was not written'],
+      [['lint', 'c.yml', '--format', 'json', '-o', './b.json'], 'stackopt: -o ./b.json is b.json, the baseline .stackopt.yaml names; the report was not written'],
+      [['fix', 'c.yml', '-o', 'b.json'], 'stackopt: -o b.json is b.json, the baseline .stackopt.yaml names; nothing was written'],
+      [['lint', 'c.yml', '--baseline', 'other.json', '-o', 'other.json'], 'stackopt: -o other.json is the --baseline file; the report was not written'],
+      [['lint', 'c.yml', '--write-baseline', 'new.json', '-o', 'new.json'], 'stackopt: -o new.json is the --write-baseline file; the report was not written'],
+    ] as const) {
+      const r = runCli([...args], p.dir);
+      expect([r.status, r.stderr.trim().split('\n').at(-1)], args.join(' ')).toEqual([2, line]);
+    }
+    expect(readFileSync(join(p.dir, 'b.json'), 'utf8')).toBe(baseline);
+    expect(readFileSync(join(p.dir, 'other.json'), 'utf8')).toBe(baseline);
+    // the baseline --write-baseline wrote is kept, not replaced by the report
+    expect(JSON.parse(readFileSync(join(p.dir, 'new.json'), 'utf8')).stackopt).toBe('baseline');
+  });
+
   it('a symbolic link planted at <file>.optimized is replaced, never followed', () => {
     const victim = project({ 'victim.txt': 'keep me\n' });
     const p = project({ '.stackopt.yaml': RULES, 'compose.yaml': INPUT });

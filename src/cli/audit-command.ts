@@ -7,7 +7,7 @@ import type { AuditOptions, LiveAudit } from '../audit/audit.js';
 import { formatNames, loadFormatter } from '../format/index.js';
 import type { ReportResult } from '../format/types.js';
 import { describeFsError } from '../parse/read-text.js';
-import { CliError, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { CliError, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, quoteValue } from './exit-codes.js';
 import { failsAt, type FailOn } from '../engine/fail-on.js';
 import { parseRuleSeverity, withSeverities } from './rules-command.js';
 import { collect, parseFailOn, useColor, type GlobalContext } from './shared.js';
@@ -106,7 +106,7 @@ export function registerAudit(program: Command, g: GlobalContext): void {
 export async function runAudit(opts: AuditCommandOptions, g: GlobalContext): Promise<number> {
   const human = opts.format === 'stylish';
   const formatter = human ? undefined : await loadFormatter(opts.format);
-  if (!human && !formatter) throw new CliError(`unknown format "${opts.format}"; choose one of ${formatNames().join(', ')}`, EXIT_USAGE);
+  if (!human && !formatter) throw new CliError(`unknown format ${quoteValue(opts.format)}; choose one of ${formatNames().join(', ')}`, EXIT_USAGE);
   if (opts.snapshot && opts.context) throw new CliError('--snapshot audits a saved snapshot; --context (which engine to ask) does not apply to it', EXIT_USAGE);
   const config = loadCommandConfig(opts.config);
 

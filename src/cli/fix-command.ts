@@ -13,12 +13,12 @@ import { describeTotals } from '../model/resource-totals.js';
 import { InputError } from '../parse/read-document.js';
 import { MASK, maskText, sensitiveLines, type LineMasks } from '../format/mask.js';
 import { describeFsError } from '../parse/read-text.js';
-import { discoveryReport, readStdinInput, selectProjects, type StdinText } from './lint-command.js';
+import { baselineNamedAt, discoveryReport, readStdinInput, selectProjects, type StdinText } from './lint-command.js';
 import { textAt } from '../parse/load-project.js';
 import { parseRuleSeverity, requireRule, withSeverities } from './rules-command.js';
 import { CommandConfigs } from './command-configs.js';
 import { unifiedDiff } from './unified-diff.js';
-import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, quoteValue } from './exit-codes.js';
 import { collect, parseTarget, useColor, type GlobalContext } from './shared.js';
 import { addUsageOptions, loadUsageInput, type UsageOptions } from './usage-options.js';
 import { describeUsageCoverage, usageCoverage } from '../usage/coverage.js';
@@ -138,7 +138,7 @@ export function registerFix(program: Command, g: GlobalContext): void {
 
 /** `--preset`: one of the sizing presets (a usage error otherwise). */
 export function checkPreset(preset: string | undefined): void {
-  if (preset !== undefined && !isPresetName(preset)) throw new CliError(`unknown preset "${preset}"; choose one of ${PRESET_NAMES.join(', ')}`);
+  if (preset !== undefined && !isPresetName(preset)) throw new CliError(`unknown preset ${quoteValue(preset)}; choose one of ${PRESET_NAMES.join(', ')}`);
 }
 
 /**
@@ -252,6 +252,8 @@ export async function runFix(paths: string[], opts: FixCommandOptions, g: Global
         // nor any file the project read, its configuration included
         const read = [...result.read, ...(config ? [config.path] : [])].find((p) => isSameFile(resolve(opts.output!), p));
         if (read) throw new CliError(`-o ${opts.output} is ${displayPath(read)}, a file the project reads; nothing was written`);
+        const baseline = baselineNamedAt([config], opts.output!);
+        if (baseline) throw new CliError(`-o ${opts.output} is ${baseline}; nothing was written`);
         if (writeResult(resolve(opts.output!), f.output, f.source.path, g, false, true)) {
           destinations.push(opts.output!);
           written++;

@@ -1,17 +1,18 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { clearConfigCache, CONFIG_NAMES, findConfigFile } from '../config/find-config.js';
+import { baselineBoundary, clearConfigCache, CONFIG_NAMES, findConfigFile } from '../config/find-config.js';
 import { renderInitConfig, initTarget, type InitFacts } from '../config/init-config.js';
 import { findRule } from '../engine/registry.js';
 import type { Finding, Severity } from '../engine/types.js';
 import { findGitRoot } from '../parse/git-root.js';
 import { InputError } from '../parse/read-document.js';
 import { describeFsError } from '../parse/read-text.js';
-import { writeOutputFile } from '../parse/write-file.js';
+import { fileKind } from '../parse/project-files.js';
+import { isSameFile, writeFileAtomic } from '../parse/write-file.js';
 import { CommandConfigs } from './command-configs.js';
 import { CliError, EXIT_OK } from './exit-codes.js';
-import { lintPaths, writeBaselineFile, type Linted } from './lint-command.js';
+import { baselineTargetRefusal, lintPaths, writeBaselineFile, type LintRun } from './lint-command.js';
 import type { GlobalContext } from './shared.js';
 
 export interface InitCommandOptions {
@@ -37,8 +38,9 @@ export function registerInit(program: Command, g: GlobalContext): void {
     .option('--force', 'replace an existing .stackopt.yaml (and baseline file)')
     .addHelpText(
       'after',
-      '\nExit status: 0 written, 2 a configuration (or the baseline) already exists without --force, or a\n' +
-        'file cannot be written, 3 internal error.\n\n' +
+      '\nExit status: 0 written, 2 a configuration (or the baseline) already exists without --force, a name\n' +
+        'init may not write (a file the project reads, a baseline outside the repository, a FIFO or a device:\n' +
+        'refused before anything is written, with --force too), or a file cannot be written, 3 internal error.\n\n' +
         'Examples:\n  stackopt init                 a commented .stackopt.yaml to start from\n' +
         '  stackopt init --baseline      the same, and a baseline: lint passes today, new findings fail it',
     )
@@ -51,18 +53,34 @@ export function registerInit(program: Command, g: GlobalContext): void {
 export async function runInit(opts: InitCommandOptions, g: GlobalContext): Promise<number> {
   const dir = process.cwd();
   const existing = CONFIG_NAMES.map((n) => join(dir, n)).find((p) => existsSync(p));
-  if (existing && !opts.force) throw new CliError(`${basename(existing)} already exists; \`stackopt init --force\` replaces it (and nothing was written)`);
   const configPath = existing ?? join(dir, CONFIG_NAMES[0]);
   const configName = basename(configPath);
+  // every refusal comes before anything is written: a configuration without its baseline would
+  // make lint fail where init said it passes
+  const kind = existing && notRegular(existing);
+  if (kind) throw new CliError(`${configName} is ${kind}, not a regular file: init replaces only a file; nothing was written`);
+  if (existing && !opts.force) throw new CliError(`${configName} already exists; \`stackopt init --force\` replaces it (and nothing was written)`);
   const baselineName = opts.baseline === true ? DEFAULT_BASELINE : opts.baseline || undefined;
-  if (baselineName !== undefined && existsSync(resolve(baselineName)) && !opts.force) {
-    throw new CliError(`${baselineName} already exists; \`stackopt init --baseline --force\` replaces it (and nothing was written)`);
+  if (baselineName !== undefined) {
+    // where lint will read the baseline the configuration names, and nowhere else: not outside the
+    // repository, not a FIFO or a device
+    const refused = baselineBoundary(configPath, configName).writeRefusal(baselineName);
+    if (refused) throw new CliError(`--baseline ${baselineName}: ${refused}; nothing was written`);
+    if (resolve(baselineName) === configPath || isSameFile(baselineName, configPath)) {
+      throw new CliError(`--baseline ${baselineName} is ${configName}, the configuration init writes; nothing was written`);
+    }
+    if (existsSync(resolve(baselineName)) && !opts.force) {
+      throw new CliError(`${baselineName} already exists; \`stackopt init --baseline --force\` replaces it (and nothing was written)`);
+    }
   }
   const replaced = findConfigFile(dir);
 
   // What is there today: every file as lint finds it, under the configurations that will still apply
   // (those in folders below this one); the others are what the new file replaces.
   const today = lintHere(g, new CommandConfigs(undefined, dir));
+  // --force replaces a baseline, never a file the project reads (a compose file, .env, a configuration)
+  const input = baselineName === undefined ? null : baselineTargetRefusal(today, baselineName);
+  if (input) throw new CliError(`--baseline ${baselineName} ${input}; nothing was written`);
   const ours = today.linted.filter((l) => l.config === null);
   const facts: InitFacts = {
     files: today.linted.map((l) => ({
@@ -85,7 +103,7 @@ export async function runInit(opts: InitCommandOptions, g: GlobalContext): Promi
     clearConfigCache();
     const now = lintHere({ ...g, stderr: () => {} }, new CommandConfigs());
     findings = now.linted.flatMap((l) => l.result.findings);
-    const n = await writeBaselineFile(findings, baselineName);
+    const n = await writeBaselineFile(findings, baselineName, true);
     g.stdout(`wrote ${baselineName}: ${describeCount(n, 'finding')} recorded, named by ${configName} as its baseline\n`);
     for (const l of now.linted) {
       if (l.config && resolve(l.config.path) !== resolve(configPath) && l.config.baseline === undefined && l.result.findings.length > 0) {
@@ -106,18 +124,25 @@ export async function runInit(opts: InitCommandOptions, g: GlobalContext): Promi
 }
 
 /** Lint the current directory as `stackopt lint` does; no compose files is no files, not an error. */
-function lintHere(g: GlobalContext, configs: CommandConfigs): { linted: Linted[] } {
+function lintHere(g: GlobalContext, configs: CommandConfigs): Pick<LintRun, 'linted' | 'unread'> {
   try {
     return lintPaths([], { format: 'json' }, g, configs);
   } catch (e) {
-    if (e instanceof InputError && /no compose files found/.test(e.message)) return { linted: [] };
+    if (e instanceof InputError && /no compose files found/.test(e.message)) return { linted: [], unread: [] };
     throw e;
   }
 }
 
+/** What a path is when it is there but is not a regular file (after links): `a FIFO`, `a directory`; else null. */
+function notRegular(path: string): string | null {
+  const st = statSync(path, { throwIfNoEntry: false });
+  return st && !st.isFile() ? fileKind(st) : null;
+}
+
+/** Write a file init makes: a regular file, never through to a device or a pipe at its name. */
 function write(path: string, text: string): void {
   try {
-    writeOutputFile(path, text);
+    writeFileAtomic(path, text);
   } catch (e) {
     throw new CliError(`cannot write ${basename(path)}: ${describeFsError(e, true)}`);
   }

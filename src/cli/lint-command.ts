@@ -1,4 +1,4 @@
-import { isSameFile, writeOutputFile } from '../parse/write-file.js';
+import { isSameFile, writeFileAtomic, writeOutputFile } from '../parse/write-file.js';
 import { showControls } from '../model/describe.js';
 import { dirname, resolve } from 'node:path';
 import { isatty } from 'node:tty';
@@ -16,13 +16,13 @@ import { InputError } from '../parse/read-document.js';
 import { describeFsError, readFailure, readStdin, readText, ReadTextError } from '../parse/read-text.js';
 import { textAt } from '../parse/load-project.js';
 import { isIgnored } from '../config/ignore-patterns.js';
-import { configHome } from '../config/find-config.js';
+import { baselineBoundary } from '../config/find-config.js';
 import { ProjectBoundary } from '../parse/project-files.js';
 import { expandProjects, type DiscoverOptions } from './discover.js';
 import { displayPath } from '../parse/load-project.js';
 import { pushAll } from '../parse/collect.js';
 import { CommandConfigs } from './command-configs.js';
-import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, quoteValue } from './exit-codes.js';
 import { parseRuleSeverity, withSeverities } from './rules-command.js';
 import { collect, parseFailOn, parseTarget, useColor, type GlobalContext } from './shared.js';
 import { addUsageOptions, loadUsageInput, type UsageOptions } from './usage-options.js';
@@ -142,7 +142,7 @@ type RuleSeverity = ReturnType<typeof parseRuleSeverity>;
 
 /** `--max-warnings N`: a whole number, or -1 for no limit (as ESLint). */
 function parseMaxWarnings(v: string): number {
-  if (!/^(\d+|-1)$/.test(v.trim())) throw new CliError(`--max-warnings takes a whole number of warnings (0 or more, or -1 for no limit), not "${v}"`);
+  if (!/^(\d+|-1)$/.test(v.trim())) throw new CliError(`--max-warnings takes a whole number of warnings (0 or more, or -1 for no limit), not ${quoteValue(v)}`);
   return Number(v);
 }
 
@@ -232,11 +232,12 @@ export interface Linted {
 /** The lint command; returns its exit code (a usage error throws CliError). */
 export async function runLint(paths: string[], opts: LintCommandOptions, g: GlobalContext): Promise<number> {
   const formatter = await loadFormatter(opts.format);
-  if (!formatter) throw new CliError(`unknown format "${opts.format}"; choose one of ${formatNames().join(', ')}`);
+  if (!formatter) throw new CliError(`unknown format ${quoteValue(opts.format)}; choose one of ${formatNames().join(', ')}`);
   const stdin = readStdinInput(paths, opts);
   const usage = loadUsageInput(opts);
-  const { linted, inputFailed } = lintPaths(paths, opts, g, new CommandConfigs(opts.config), usage, stdin);
-  if (opts.writeBaseline !== undefined) await writeBaseline(linted, opts.writeBaseline, g);
+  const run = lintPaths(paths, opts, g, new CommandConfigs(opts.config), usage, stdin);
+  const { linted, inputFailed } = run;
+  if (opts.writeBaseline !== undefined) await writeBaseline(run, opts.writeBaseline, g);
   else await applyBaselines(linted, opts, g);
   const failOnOf = (l: Linted): FailOn => opts.failOn ?? l.config?.failOn ?? 'error';
   if (opts.quiet) hideBelowThreshold(linted, failOnOf, g);
@@ -262,26 +263,45 @@ export async function runLint(paths: string[], opts: LintCommandOptions, g: Glob
     for (const line of after) g.stderr(line);
     return status;
   }
-  writeReport(formatter(report, ctx), linted, opts, g);
+  writeReport(formatter(report, ctx), run, opts, g);
   if (inputFailed) return EXIT_USAGE;
   return exitStatus(linted, failOnOf, opts, g);
 }
 
 /** The report as one text, to -o's file or standard output. */
-function writeReport(text: string, linted: Linted[], opts: LintCommandOptions, g: GlobalContext): void {
+function writeReport(text: string, run: LintRun, opts: LintCommandOptions, g: GlobalContext): void {
   if (opts.outputFile === undefined) {
     g.stdout(text);
     return;
   }
+  const { linted } = run;
   const input = linted.flatMap((l) => l.result.sources).find((s) => isSameFile(opts.outputFile!, s.path));
   if (input) throw new CliError(`-o ${opts.outputFile} is the input file ${input.displayPath}; the report was not written`);
-  const read = projectRead(linted, opts.outputFile);
+  const read = projectRead(run, opts.outputFile);
   if (read) throw new CliError(`-o ${opts.outputFile} is ${read}, a file the project reads; the report was not written`);
+  const named: Array<[string | undefined, string]> = [
+    [opts.baseline, 'the --baseline file'],
+    [opts.writeBaseline, 'the --write-baseline file'],
+  ];
+  const baseline = named.find(([file]) => file !== undefined && isSameFile(resolve(opts.outputFile!), resolve(file)))?.[1] ?? baselineNamedAt(linted.map((l) => l.config), opts.outputFile);
+  if (baseline) throw new CliError(`-o ${opts.outputFile} is ${baseline}; the report was not written`);
   try {
     writeOutputFile(opts.outputFile, text);
   } catch (e) {
     throw new CliError(`cannot write ${opts.outputFile}: ${describeFsError(e, true)}`);
   }
+}
+
+/** What lintPaths linted, and the inputs it could not read. */
+export interface LintRun {
+  linted: Linted[];
+  /** a file or configuration could not be used (its error was told): exit 2 */
+  inputFailed: boolean;
+  /**
+   * The files of the projects that could not be linted (a file that is not UTF-8, a configuration
+   * that cannot be used) and the --env-file files: inputs all the same, which no output replaces.
+   */
+  unread: string[];
 }
 
 /**
@@ -295,11 +315,12 @@ export function lintPaths(
   configs: CommandConfigs,
   usage?: ReturnType<typeof loadUsageInput>,
   stdin?: StdinText | null,
-): { linted: Linted[]; inputFailed: boolean } {
+): LintRun {
   /** a file found in a folder searched was not read (a link out of it): exit 2 */
   let refused = false;
   const sel = selectProjects(paths, opts, discoveryReport(configs, g, 'linted', () => (refused = true), opts.target), stdin ?? null);
   const linted: Linted[] = [];
+  const unread = [...sel.envFiles];
   let inputFailed = refused;
   // one copy of the environment for every project (reading process.env key by key is slow; on
   // Windows its names are case-insensitive, so it is read as it is); frozen, its variables are
@@ -322,7 +343,10 @@ export function lintPaths(
   };
   for (const files of sel.projects) {
     const config = configs.forProject(files[0]!, reportError);
-    if (config === undefined) continue;
+    if (config === undefined) {
+      pushAll(unread, files);
+      continue;
+    }
     try {
       const full = lintProject({
         files,
@@ -352,10 +376,11 @@ export function lintPaths(
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       reportError(e);
+      pushAll(unread, files);
     }
   }
   const reported = new Set(withoutIncludedProjects(linted.map((l) => l.result)));
-  return { linted: linted.filter((l) => reported.has(l.result)), inputFailed };
+  return { linted: linted.filter((l) => reported.has(l.result)), inputFailed, unread };
 }
 
 /**
@@ -428,33 +453,59 @@ function countBySeverity(findings: readonly Finding[]): string {
   return parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : (parts[0] ?? '0 findings');
 }
 
-/** The file a lint read (a compose file, one `extends` or `include` named, an env file) that `path` is, shown; else null. */
-function projectRead(linted: Linted[], path: string): string | null {
-  for (const l of linted) {
+/**
+ * The file a lint read (a compose file, one `extends` or `include` named, an env file), or an
+ * input it could not read, that `path` is, shown; else null.
+ */
+function projectRead(run: Pick<LintRun, 'linted' | 'unread'>, path: string): string | null {
+  for (const l of run.linted) {
     // the configuration is a file the run read too (its baseline is what --write-baseline rewrites)
     const read = l.config ? [...l.result.read, l.config.path] : l.result.read;
     for (const p of read) if (isSameFile(resolve(path), p)) return displayPath(p);
   }
-  return null;
+  const unread = run.unread.find((p) => isSameFile(resolve(path), p));
+  return unread === undefined ? null : displayPath(resolve(unread));
+}
+
+/**
+ * Which configuration's baseline `path` is (`b.json, the baseline .stackopt.yaml names`), or null:
+ * an output (`lint -o`, `fix -o`) never replaces it.
+ */
+export function baselineNamedAt(configs: ReadonlyArray<ResolvedConfig | null>, path: string): string | null {
+  const named = configs.find((c) => c?.baseline !== undefined && isSameFile(resolve(path), c.baseline));
+  return named ? `${displayPath(named.baseline!)}, the baseline ${named.shownPath} names` : null;
+}
+
+/**
+ * Why a baseline of these projects may not be written at `name` (after `is`), or null: a file the
+ * projects read (an input, a configuration) is never replaced by one (`--write-baseline`, `init --baseline`).
+ */
+export function baselineTargetRefusal(run: Pick<LintRun, 'linted' | 'unread'>, name: string): string | null {
+  const read = projectRead(run, name);
+  return read && `is ${read}, a file the project reads`;
 }
 
 /** `--write-baseline F`: record every finding in F, then report none of them. */
-async function writeBaseline(linted: Linted[], name: string, g: GlobalContext): Promise<void> {
-  const read = projectRead(linted, name);
-  if (read) throw new CliError(`--write-baseline ${name} is ${read}, a file the project reads; nothing was written`);
+async function writeBaseline(run: LintRun, name: string, g: GlobalContext): Promise<void> {
+  const { linted } = run;
+  const refused = baselineTargetRefusal(run, name);
+  if (refused) throw new CliError(`--write-baseline ${name} ${refused}; nothing was written`);
   const all = linted.flatMap((l) => l.report.findings);
   const n = await writeBaselineFile(all, name);
   g.stderr(`stackopt: recorded ${n} ${n === 1 ? 'finding' : 'findings'} in ${name}; lint with --baseline ${name} to report only new ones`);
   for (const l of linted) l.report = { ...l.report, findings: [] };
 }
 
-/** Write a baseline of these findings to a file (a CliError when it cannot be written); returns how many. */
-export async function writeBaselineFile(findings: readonly Finding[], name: string): Promise<number> {
+/**
+ * Write a baseline of these findings to a file (a CliError when it cannot be written); returns how
+ * many. `regularOnly`: a device or a pipe at the name is refused, not written to as `-o` writes to it.
+ */
+export async function writeBaselineFile(findings: readonly Finding[], name: string, regularOnly = false): Promise<number> {
   const { createBaseline } = await import('../engine/baseline.js');
   const file = resolve(name);
   const baseline = createBaseline(findings, dirname(file));
   try {
-    writeOutputFile(file, `${JSON.stringify(baseline, null, 2)}\n`);
+    (regularOnly ? writeFileAtomic : writeOutputFile)(file, `${JSON.stringify(baseline, null, 2)}\n`);
   } catch (e) {
     throw new CliError(`cannot write baseline ${name}: ${describeFsError(e, true)}`);
   }
@@ -466,7 +517,7 @@ export async function writeBaselineFile(findings: readonly Finding[], name: stri
  * project's configuration's `baseline` (projects without one keep all their findings).
  */
 async function applyBaselines(linted: Linted[], opts: LintCommandOptions, g: GlobalContext): Promise<void> {
-  const groups = new Map<string, { shown: string; from: string | null; home: ReturnType<typeof configHome> | null; members: Linted[] }>();
+  const groups = new Map<string, { shown: string; from: string | null; boundary: ProjectBoundary | null; members: Linted[] }>();
   for (const l of linted) {
     const file = opts.baseline !== undefined ? resolve(opts.baseline) : l.config?.baseline;
     if (file === undefined) continue;
@@ -476,21 +527,19 @@ async function applyBaselines(linted: Linted[], opts: LintCommandOptions, g: Glo
       // a baseline the configuration names is a file of the repository that holds it (the
       // configuration is content of the repository, as a compose file is): not /etc/shadow, not
       // /dev/stdin; one named on the command line is read as given
-      const home = opts.baseline !== undefined ? null : configHome(dirname(resolve(l.config!.path)));
-      group = { shown: opts.baseline ?? displayPath(file), from, home, members: [] };
+      const boundary = from === null ? null : baselineBoundary(l.config!.path, from);
+      group = { shown: opts.baseline ?? displayPath(file), from, boundary, members: [] };
       groups.set(file, group);
     }
     group.members.push(l);
   }
   if (groups.size === 0) return;
   const { matchBaseline, parseBaseline } = await import('../engine/baseline.js');
-  for (const [file, { shown, from, home, members }] of groups) {
+  for (const [file, { shown, from, boundary, members }] of groups) {
     const named = from ? ` (the baseline of ${from})` : '';
     let text: string;
     try {
-      // where a configuration's baseline may be, named in the refusal
-      const region = home && `outside ${home.home === process.cwd() ? '.' : displayPath(home.home)}, ${home.repository ? `the repository of ${from}` : home.what}`;
-      text = home === null ? readText(file) : new ProjectBoundary([home.home], region!).readText(file);
+      text = boundary === null ? readText(file) : boundary.readText(file);
     } catch (e) {
       if (!(e instanceof ReadTextError)) throw e;
       throw new CliError(`cannot read baseline ${shown}${named}: ${e.message}${e.message === 'no such file' ? ` (create it with --write-baseline ${shown})` : ''}`);

@@ -1,8 +1,8 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, type OutputConfiguration } from 'commander';
 import { showControls } from '../model/describe.js';
 import { InputError } from '../parse/read-document.js';
 import { describeFsError } from '../parse/read-text.js';
-import { CliError, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
+import { CliError, EXIT_INTERNAL, EXIT_USAGE, MAX_SHOWN_VALUE, quoteValue } from './exit-codes.js';
 import { foreignFlagAdvice } from './foreign-flags.js';
 import { packageVersion } from '../engine/package-info.js';
 import { IncompleteInstallError } from '../engine/code-cache.js';
@@ -75,18 +75,36 @@ export function buildProgramOf(commands: readonly CommandEntry[], g: GlobalConte
     .version(g.version, '-v, --version', 'print the version')
     .option('--debug', 'print stack traces of internal errors')
     .showSuggestionAfterError(true)
-    .configureOutput({
-      writeOut: (s) => g.stdout(s),
-      writeErr: (s) => g.stderr(s.replace(/\n$/, '')),
-    })
+    .configureOutput(outputTo(g))
     .exitOverride();
   program.hook('preAction', (cmd) => {
     g.debug = Boolean(cmd.opts().debug);
   });
   const only = argv && namedCommand(commands, argv);
   for (const [name, register] of commands) if (!only || name === only) register(program, g);
-  for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => g.stdout(s), writeErr: (s) => g.stderr(s.replace(/\n$/, '')) });
+  for (const c of program.commands) c.exitOverride().configureOutput(outputTo(g));
   return program;
+}
+
+/** Where commander writes: help to standard output, errors (their quoted values cut, see quoteValue) to standard error. */
+function outputTo(g: GlobalContext): OutputConfiguration {
+  return {
+    writeOut: (s) => g.stdout(s),
+    writeErr: (s) => g.stderr(s.replace(/\n$/, '')),
+    outputError: (s, write) => write(s.split('\n').map(cutQuotedValue).join('\n')),
+  };
+}
+
+/**
+ * A line of a commander error with the value it quotes cut as quoteValue cuts it (`error: unknown
+ * option '--…'`: the option or command as typed, which may be 100 KB); a line quoting nothing, or
+ * a short value, as it is. The value is what lies between the line's first and last quote.
+ */
+function cutQuotedValue(line: string): string {
+  const open = line.indexOf("'");
+  const close = line.lastIndexOf("'");
+  if (close - open - 1 <= MAX_SHOWN_VALUE) return line;
+  return `${line.slice(0, open)}${quoteValue(line.slice(open + 1, close), "'")}${line.slice(close + 1)}`;
 }
 
 /** Run the CLI with `commands` on argv (without node and script) and return the exit code. Never throws. */

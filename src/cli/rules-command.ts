@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { allRules, findRule } from '../engine/registry.js';
 import { closest } from '../parse/validate-schema.js';
-import { CliError, EXIT_OK } from './exit-codes.js';
+import { CliError, EXIT_OK, MAX_SHOWN_VALUE, quoteValue, shownValue } from './exit-codes.js';
 import { packageRoot } from '../engine/package-info.js';
 import type { GlobalContext } from './shared.js';
 import type { RuleSettings } from '../engine/run-rules.js';
@@ -17,7 +17,7 @@ export function registerRules(program: Command, g: GlobalContext): void {
     .argument('[id]', 'a rule id, e.g. resource-limits')
     .option('--format <name>', 'the list as text (default) or markdown (the README\'s rule table)', 'text')
     .action(async (id: string | undefined, opts: { format: string }) => {
-      if (opts.format !== 'text' && opts.format !== 'markdown') throw new CliError(`unknown format "${opts.format}" for rules; choose one of text, markdown`);
+      if (opts.format !== 'text' && opts.format !== 'markdown') throw new CliError(`unknown format ${quoteValue(opts.format)} for rules; choose one of text, markdown`);
       if (id) g.stdout(explainRule(id));
       else if (opts.format === 'markdown') g.stdout((await import('../format/rule-docs.js')).rulesMarkdownTable(allRules));
       else g.stdout(listRules());
@@ -51,7 +51,7 @@ export function requireRule(id: string): Rule {
   const rule = findRule(id);
   if (rule) return rule;
   const guess = closest(id, allRules.map((r) => r.meta.id));
-  throw new CliError(`unknown rule "${id}"${guess ? `; did you mean "${guess}"?` : ''} (stackopt rules lists them)`);
+  throw new CliError(`unknown rule ${quoteValue(id)}${guess ? `; did you mean "${guess}"?` : ''} (stackopt rules lists them)`);
 }
 
 const SEVERITY_SETTINGS: readonly SeveritySetting[] = ['off', 'info', 'warning', 'error'];
@@ -63,16 +63,16 @@ const SEVERITY_SETTINGS: readonly SeveritySetting[] = ['off', 'info', 'warning',
  */
 export function parseRuleSeverity(spec: string): { id: string; severity: SeveritySetting } {
   const colon = spec.indexOf(':');
-  if (colon < 0) throw new CliError(`--rule takes ID:SEVERITY (severity off, info, warning or error), e.g. --rule ${spec.trim() || 'healthcheck-required'}:off; not "${spec}"`);
+  if (colon < 0) throw new CliError(`--rule takes ID:SEVERITY (severity off, info, warning or error), e.g. --rule ${(spec.trim().length <= MAX_SHOWN_VALUE && spec.trim()) || 'healthcheck-required'}:off; not ${quoteValue(spec)}`);
   const id = spec.slice(0, colon).trim();
   const severity = spec.slice(colon + 1).trim();
   try {
     requireRule(id);
   } catch (e) {
-    throw new CliError(`--rule ${spec}: ${(e as Error).message}`);
+    throw new CliError(`--rule ${shownValue(spec)}: ${(e as Error).message}`);
   }
   if (!(SEVERITY_SETTINGS as readonly string[]).includes(severity)) {
-    throw new CliError(`--rule ${spec}: the severity must be off, info, warning or error, not "${severity}"`);
+    throw new CliError(`--rule ${shownValue(spec)}: the severity must be off, info, warning or error, not ${quoteValue(severity)}`);
   }
   return { id, severity: severity as SeveritySetting };
 }

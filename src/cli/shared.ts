@@ -1,6 +1,6 @@
 import { FAIL_ON_VALUES, isFailOn, type FailOn } from '../engine/fail-on.js';
 import { isTargetSetting, type TargetSetting } from '../engine/target.js';
-import { CliError } from './exit-codes.js';
+import { CliError, quoteValue } from './exit-codes.js';
 
 /** What every command needs from the program: output streams, the version and the exit code. */
 export interface GlobalContext {
@@ -35,7 +35,7 @@ export const collect = (value: string, previous?: string[]): string[] => {
 
 /** The value of `--target` (lint, fix). */
 export function parseTarget(v: string): TargetSetting {
-  if (!isTargetSetting(v)) throw new CliError(`--target takes compose, swarm or auto, not "${v}"`);
+  if (!isTargetSetting(v)) throw new CliError(`--target takes compose, swarm or auto, not ${quoteValue(v)}`);
   return v;
 }
 
@@ -53,6 +53,6 @@ export function useColor(flag: boolean | undefined, g: GlobalContext): boolean {
 
 /** The value of `--fail-on` (lint, audit). */
 export function parseFailOn(v: string): FailOn {
-  if (!isFailOn(v)) throw new CliError(`--fail-on takes ${FAIL_ON_VALUES.slice(0, -1).join(', ')} or ${FAIL_ON_VALUES.at(-1)}, not "${v}"`);
+  if (!isFailOn(v)) throw new CliError(`--fail-on takes ${FAIL_ON_VALUES.slice(0, -1).join(', ')} or ${FAIL_ON_VALUES.at(-1)}, not ${quoteValue(v)}`);
   return v;
 }

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { parseDuration } from '../model/units.js';
 import { MIN_HISTORY_SECONDS, formatWindow, type UsageInput } from '../model/usage-recommend.js';
 import { readUsageProfile, UsageProfileError } from '../usage/profile-file.js';
-import { CliError } from './exit-codes.js';
+import { CliError, quoteValue } from './exit-codes.js';
 
 export interface UsageOptions {
   usage?: string;
@@ -20,12 +20,12 @@ export function parseMinHistory(v: string): number {
   const s = v.trim();
   const days = /^(\d+(?:\.\d+)?)d$/.exec(s);
   const seconds = days ? parseFloat(days[1]!) * 86400 : parseDuration(s);
-  if (seconds === null || !(seconds > 0) || !Number.isFinite(seconds)) throw new CliError(`--min-history takes a duration such as 30m, 3h or 1d, not "${v}"`);
+  if (seconds === null || !(seconds > 0) || !Number.isFinite(seconds)) throw new CliError(`--min-history takes a duration such as 30m, 3h or 1d, not ${quoteValue(v)}`);
   return seconds;
 }
 
 export function parseStackName(v: string): string {
-  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(v)) throw new CliError(`--stack takes a stack or project name (letters, digits, _ . -), not "${v}"`);
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(v)) throw new CliError(`--stack takes a stack or project name (letters, digits, _ . -), not ${quoteValue(v)}`);
   return v;
 }
 

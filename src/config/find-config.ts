@@ -1,7 +1,7 @@
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { findGitRoot } from '../parse/git-root.js';
-import { isInside, leftByAnotherUser, realpath } from '../parse/project-files.js';
+import { fileKind, isInside, leftByAnotherUser, ProjectBoundary, realpath } from '../parse/project-files.js';
 import { InputError } from '../parse/read-document.js';
 import { displayPath } from '../parse/load-project.js';
 import { ConfigError, loadConfig, type ResolvedConfig } from './load-config.js';
@@ -51,7 +51,15 @@ export function findConfigFile(start: string = process.cwd()): string | null {
 function configIn(dir: string): string | null {
   for (const n of CONFIG_NAMES) {
     const p = join(dir, n);
-    if (existsSync(p) && statSync(p).isFile()) {
+    // stat, not open: a FIFO is never waited on
+    const st = statSync(p, { throwIfNoEntry: false });
+    if (st && !st.isFile()) {
+      // the folder's configuration, which is not a file: an error, not a reason to use another
+      // one further up (the search stops here, as it does at a file)
+      loadedByPath.set(resolve(p), new InputError(`${displayPath(p)}: it is ${fileKind(st)}, not a file; a configuration found in a folder is read only from a regular file`, p));
+      return p;
+    }
+    if (st) {
       refuseFound(p, dir);
       return p;
     }
@@ -89,6 +97,18 @@ export function configHome(dir: string): ConfigHome {
   let known = homes.get(key);
   if (!known) homes.set(key, (known = findHome(start)));
   return known;
+}
+
+/**
+ * Where a baseline that the configuration `path` names may be (a file of the configuration's home,
+ * see configHome: not /etc/shadow, not /dev/stdin), for reading it and for writing it (`stackopt
+ * init --baseline`); a refusal names the home ("outside ., the repository of .stackopt.yaml", the
+ * configuration shown as `shown`).
+ */
+export function baselineBoundary(path: string, shown: string): ProjectBoundary {
+  const home = configHome(dirname(resolve(path)));
+  const where = home.home === process.cwd() ? '.' : displayPath(home.home);
+  return new ProjectBoundary([home.home], `outside ${where}, ${home.repository ? `the repository of ${shown}` : home.what}`);
 }
 
 interface ConfigHome {

@@ -41,24 +41,36 @@ export class ProjectBoundary {
     return this.inspect(resolve(path)).refused;
   }
 
-  private inspect(abs: string): { refused: string | null; real?: string; stats?: Stats } {
+  /**
+   * Why a file the project will read back (a baseline a configuration names) may not be written at
+   * `path`, or null when it may: judged as `refusal` judges a read (inside the roots after links, no
+   * system tree or version-control data, nothing but a regular file: never a FIFO, which a write
+   * would wait on), except that the file need not exist yet (its folder must) and its size does not
+   * matter. Nothing is opened.
+   */
+  writeRefusal(path: string): string | null {
+    return this.inspect(resolve(path), true).refused;
+  }
+
+  private inspect(abs: string, writing = false): { refused: string | null; real?: string; stats?: Stats } {
     // judged before the file itself is touched: its folder, links resolved, must be in the project
-    if (!this.contains(join(realOrResolved(dirname(abs)), basename(abs)))) return { refused: this.outside };
+    const inFolder = join(realOrResolved(dirname(abs)), basename(abs));
+    if (!this.contains(inFolder)) return { refused: this.outside };
     let real: string;
     try {
       real = realpath(abs);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
+      // a new file (or a link to nowhere, which the write replaces): its folder was judged
+      if (code === 'ENOENT' && writing) return { refused: newFileRefusal(inFolder) };
       if (code === 'ENOENT') return { refused: 'no such file' };
       if (code === 'ELOOP') return { refused: 'a loop of symbolic links' };
       if (code === 'EACCES') return { refused: 'permission denied' };
       return { refused: `cannot be resolved (${code ?? 'unknown error'})` };
     }
     if (!this.contains(real)) return { refused: `a symbolic link to ${real}, which is ${this.outside}` };
-    const system = systemTree(real);
-    if (system) return { refused: system };
-    const vcs = real.split(sep).find((part) => VCS_FOLDERS.has(part));
-    if (vcs) return { refused: `inside ${vcs}, version-control data that is never a compose file` };
+    const tree = treeRefusal(real);
+    if (tree) return { refused: tree };
     let stats: Stats;
     try {
       stats = statSync(real);
@@ -67,7 +79,7 @@ export class ProjectBoundary {
     }
     const kind = fileKind(stats);
     if (kind !== 'a regular file') return { refused: `not a regular file (${kind})` };
-    if (stats.size > MAX_INPUT_BYTES) return { refused: `larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB` };
+    if (stats.size > MAX_INPUT_BYTES && !writing) return { refused: `larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB` };
     return { refused: null, real, stats };
   }
 
@@ -108,6 +120,15 @@ export class ProjectBoundary {
   }
 }
 
+/** Why a file that does not exist yet may not be made at `real` (its folder's real path and its name), or null. */
+function newFileRefusal(real: string): string | null {
+  const tree = treeRefusal(real);
+  if (tree) return tree;
+  const folder = statSync(dirname(real), { throwIfNoEntry: false });
+  if (!folder) return 'its folder does not exist';
+  return folder.isDirectory() ? null : 'a part of the path is not a directory';
+}
+
 /** Whether the path `p` is `base` or inside it (both absolute; `..name` is a file of `base`, not its parent). */
 export function isInside(base: string, p: string): boolean {
   return relativeInside(relative(base, p));
@@ -145,6 +166,14 @@ function systemTree(real: string): string | null {
   if (sep !== '/') return null;
   for (const tree of ['/proc', '/sys', '/dev']) if (real === tree || real.startsWith(`${tree}/`)) return `a system file under ${tree}`;
   return null;
+}
+
+/** Why no file of a project is at `real` (a real path): a system tree or version-control data; else null. */
+function treeRefusal(real: string): string | null {
+  const system = systemTree(real);
+  if (system) return system;
+  const vcs = real.split(sep).find((part) => VCS_FOLDERS.has(part));
+  return vcs ? `inside ${vcs}, version-control data that is never a compose file` : null;
 }
 
 /** What kind of file a stat describes, in words (`a FIFO`, `a character device`, ...). */
