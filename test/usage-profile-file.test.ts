@@ -69,6 +69,28 @@ describe('reading a usage profile', () => {
     expect(errorOf(edited((p) => (p.recordings = Array.from({ length: 1001 }, () => p.recordings[0]))))).toBe('u.json:L:C: recordings must NOT have more than 1000 items');
   });
 
+  it('refuses sizes and CPUs docker cannot hold: bytes within an int64, CPUs within its billionths of a CPU', () => {
+    const bytes = 'is more bytes than docker holds: at most 9223372036854774784 (just under 8 EiB: docker holds a size in an int64)';
+    const cpus = 'is more CPUs than docker holds: at most 9223372036.854 (docker holds CPUs in an int64 of billionths)';
+    expect(errorOf(edited((p) => (p.services['shop/web'].memory.max = 1e308)))).toBe(`u.json:L:C: services["shop/web"].memory.max ${bytes}`);
+    expect(errorOf(edited((p) => (p.services['shop/web'].daily[0].memoryPeak = 1e22)))).toBe(`u.json:L:C: services["shop/web"].daily[0].memoryPeak ${bytes}`);
+    expect(errorOf(edited((p) => (p.services['shop/web'].oomPeaks = [2 ** 63])))).toBe(`u.json:L:C: services["shop/web"].oomPeaks[0] ${bytes}`);
+    expect(errorOf(edited((p) => (p.services['shop/web'].limits.memory = 2 ** 63)))).toBe(`u.json:L:C: services["shop/web"].limits.memory ${bytes}`);
+    expect(errorOf(edited((p) => (p.services['shop/web'].cpu.max = 1e10)))).toBe(`u.json:L:C: services["shop/web"].cpu.max ${cpus}`);
+    expect(errorOf(edited((p) => (p.services['shop/web'].daily[0].cpuPeak = 1e10)))).toBe(`u.json:L:C: services["shop/web"].daily[0].cpuPeak ${cpus}`);
+    expect(errorOf(edited((p) => (p.services['shop/web'].limits.cpus = 1e10)))).toBe(`u.json:L:C: services["shop/web"].limits.cpus ${cpus}`);
+    // the largest of each is read
+    expect(() =>
+      parseUsageProfile(
+        edited((p) => {
+          p.services['shop/web'].memory.max = 2 ** 63 - 1024;
+          p.services['shop/web'].cpu.max = 9223372036.854;
+        }),
+        'u.json',
+      ),
+    ).not.toThrow();
+  });
+
   it('checks what the schema cannot: histogram totals, the order of days and times', () => {
     expect(errorOf(edited((p) => (p.services['shop/web'].cpu.total += 1)))).toMatch(/^u\.json:L:C: services\["shop\/web"\]\.cpu\.total is \d+ but its counts add up to \d+$/);
     expect(errorOf(edited((p) => p.services['shop/web'].daily.reverse()))).toBe('u.json:L:C: services["shop/web"].daily[1] (2026-11-07) does not follow 2026-11-08: one row per day, oldest first');

@@ -98,9 +98,10 @@ export function applySuppressions(findings: Finding[], ctx: SuppressionContext):
   if (ctx.root) collectExtension(ctx.root, sups, report, ctx.knownRules);
   if (sups.length === 0) return problems.length ? [...findings, ...problems] : findings;
 
+  const index = indexSuppressions(sups);
   const kept: Finding[] = [];
   for (const f of findings) {
-    const by = suppress(f, sups, false);
+    const by = suppress(f, index, false);
     if (!by) kept.push(f);
     else ctx.suppressed?.push({ ...f, suppression: { kind: 'inSource', directive: describe(by), ...(by.reason ? { justification: by.reason } : {}), loc: by.loc } });
   }
@@ -111,38 +112,99 @@ export function applySuppressions(findings: Finding[], ctx: SuppressionContext):
     else report('unused', { where, rule: s.rule, scope: scopeOf(s) }, s.loc);
   }
   // `unused-suppression` itself can be silenced for a file or the project, never by a line directive.
-  const reported = problems.filter((p) => !suppress(p, sups, true));
+  const reported = problems.filter((p) => !suppress(p, index, true));
   return [...kept, ...reported];
 }
 
-/** The first suppression covering the finding (every covering one is marked used), or null. */
-function suppress(f: Finding, sups: Suppression[], onlyWide: boolean): Suppression | null {
-  let hit: Suppression | null = null;
-  for (const s of sups) {
-    if (onlyWide ? s.rule !== f.ruleId || (s.kind !== 'file' && s.kind !== 'project') : s.rule !== '*' && s.rule !== f.ruleId) continue;
-    if (!covers(s, f)) continue;
-    s.used = true;
-    hit ??= s;
-  }
-  return hit;
+/** Suppressions that cover the same findings (one rule, one kind of scope, one service, file or line), in the order they were collected. */
+interface Bucket {
+  /** the position of the first of them among all suppressions */
+  order: number;
+  sups: Suppression[];
+  /** every one of them is marked used */
+  marked: boolean;
 }
 
-function covers(s: Suppression, f: Finding): boolean {
-  switch (s.kind) {
-    case 'project':
-      return true;
-    case 'service':
-      return f.service === s.service;
-    case 'file':
-      return inSource(f, s.source!);
-    case 'line':
-    case 'next-line':
-      return f.line === s.line && inSource(f, s.source!);
-  }
+/** The suppressions of one rule id (or '*') by what they cover. */
+interface RuleSuppressions {
+  project?: Bucket;
+  service: Map<string, Bucket>;
+  file: Map<SourceFile, Bucket>;
+  /** `line` and `next-line` directives by the line they cover */
+  line: Map<SourceFile, Map<number, Bucket>>;
 }
 
-function inSource(f: Finding, source: SourceFile): boolean {
-  return f.loc?.kind === 'file' ? f.loc.source === source : f.file === source.displayPath;
+interface SuppressionIndex {
+  rules: Map<string, RuleSuppressions>;
+  /** the files directives are written in, by the path findings without a file location name */
+  byPath: Map<string, SourceFile[]>;
+}
+
+/** Index suppressions by rule and by what they cover, so that a finding looks only at those that can cover it. */
+function indexSuppressions(sups: readonly Suppression[]): SuppressionIndex {
+  const rules = new Map<string, RuleSuppressions>();
+  const byPath = new Map<string, SourceFile[]>();
+  const add = <K>(map: Map<K, Bucket>, key: K, s: Suppression, order: number) => {
+    const b = map.get(key);
+    if (b) b.sups.push(s);
+    else map.set(key, { order, sups: [s], marked: false });
+  };
+  sups.forEach((s, order) => {
+    let r = rules.get(s.rule);
+    if (!r) rules.set(s.rule, (r = { service: new Map(), file: new Map(), line: new Map() }));
+    if (s.source) {
+      const same = byPath.get(s.source.displayPath);
+      if (!same) byPath.set(s.source.displayPath, [s.source]);
+      else if (!same.includes(s.source)) same.push(s.source);
+    }
+    switch (s.kind) {
+      case 'project':
+        if (r.project) r.project.sups.push(s);
+        else r.project = { order, sups: [s], marked: false };
+        break;
+      case 'service':
+        add(r.service, s.service!, s, order);
+        break;
+      case 'file':
+        add(r.file, s.source!, s, order);
+        break;
+      case 'line':
+      case 'next-line': {
+        let lines = r.line.get(s.source!);
+        if (!lines) r.line.set(s.source!, (lines = new Map()));
+        add(lines, s.line!, s, order);
+      }
+    }
+  });
+  return { rules, byPath };
+}
+
+/**
+ * The first suppression covering the finding (every covering one is marked used), or null. With
+ * `onlyWide`, only file and project suppressions naming the finding's rule itself count.
+ */
+function suppress(f: Finding, index: SuppressionIndex, onlyWide: boolean): Suppression | null {
+  // the files the finding is in: its location's, or those shown under its path
+  const sources = f.loc?.kind === 'file' ? [f.loc.source] : (index.byPath.get(f.file) ?? []);
+  let hit: Bucket | null = null;
+  const cover = (b: Bucket | undefined) => {
+    if (!b) return;
+    if (!b.marked) {
+      for (const s of b.sups) s.used = true;
+      b.marked = true;
+    }
+    if (!hit || b.order < hit.order) hit = b;
+  };
+  for (const rule of onlyWide ? [f.ruleId] : [f.ruleId, '*']) {
+    const r = index.rules.get(rule);
+    if (!r) continue;
+    cover(r.project);
+    for (const source of sources) cover(r.file.get(source));
+    if (onlyWide) continue;
+    if (f.service !== null) cover(r.service.get(f.service));
+    for (const source of sources) cover(r.line.get(source)?.get(f.line));
+  }
+  return (hit as Bucket | null)?.sups[0] ?? null;
 }
 
 function describe(s: Suppression): string {
@@ -190,6 +252,7 @@ function collectComments(source: SourceFile, out: Suppression[], report: Report,
     for (const [k, v] of Object.entries(n)) if (k !== 'type' && k !== 'source' && typeof v === 'object') walk(v);
   };
   for (const token of new Parser().parse(text)) walk(token);
+  let nextContentLine: ((line: number) => number) | undefined;
   for (const c of comments) {
     const m = matchDirective(c.source);
     if (!m) continue;
@@ -203,7 +266,7 @@ function collectComments(source: SourceFile, out: Suppression[], report: Report,
       continue;
     }
     const line = source.position(c.offset).line;
-    const target = kind === 'next-line' ? nextContentLine(source, line) : kind === 'line' ? line : undefined;
+    const target = kind === 'next-line' ? (nextContentLine ??= nextContentLines(source))(line) : kind === 'line' ? line : undefined;
     // rule ids up to an optional `-- reason`
     const listStart = nameStart + m[1]!.length;
     const dashes = /\s--(?:\s|$)/.exec(m[2]!);
@@ -223,14 +286,29 @@ function collectComments(source: SourceFile, out: Suppression[], report: Report,
   }
 }
 
-/** The first line after `line` that holds YAML content (blank and comment-only lines are skipped). */
-function nextContentLine(source: SourceFile, line: number): number {
+/**
+ * For a line, the first line after it that holds YAML content (blank and comment-only lines are
+ * skipped), or the line after it when none follows. Each line of the file is read at most once
+ * however many directives precede it: a line without content keeps the answer found past it.
+ */
+function nextContentLines(source: SourceFile): (line: number) => number {
   const last = source.position(source.text.length).line;
-  for (let n = line + 1; n <= last; n++) {
-    const trimmed = source.lineText(n).trim();
-    if (trimmed !== '' && !trimmed.startsWith('#')) return n;
-  }
-  return line + 1;
+  // for a line without content already read: the first content line after it (last + 1: none); 0: not read
+  const ahead = new Int32Array(last + 2);
+  return (line) => {
+    let n = line + 1;
+    while (n <= last) {
+      if (ahead[n]) {
+        n = ahead[n]!;
+        break;
+      }
+      const trimmed = source.lineText(n).trim();
+      if (trimmed !== '' && !trimmed.startsWith('#')) break;
+      n++;
+    }
+    for (let k = line + 1; k < n && !ahead[k]; k++) ahead[k] = n;
+    return n <= last ? n : line + 1;
+  };
 }
 
 function checkRule(id: string, loc: Loc, kind: DirectiveKind, report: Report, known: ReadonlySet<string>): boolean {

@@ -10,7 +10,7 @@ import { packageRoot } from './package-info.js';
 import { validateStack } from '../generated/stack-validator.js';
 import { validateCompose } from '../generated/validators.js';
 import * as stackFormats from '../parse/stack-formats.js';
-import { goBoolean, isGoInt, shellWordsProblem, sizeRefusal, volumeSpecProblem } from '../parse/go-values.js';
+import { goBoolean, isGoInt, shellWordsProblem, sizeOverflow, sizeRefusal, volumeSpecProblem } from '../parse/go-values.js';
 import { resourceConflicts } from '../model/resource-conflicts.js';
 import { formatPath, type Loc } from '../parse/location.js';
 import { interpolateStack, type Lookup, type NamedModifier } from '../parse/interpolate.js';
@@ -357,7 +357,7 @@ const UNSIGNED: string[][] = [
  * What docker/cli's loader refuses in a service although the stack schema takes it: a negative
  * count (`replicas: -1`: "overflows uint"), a byte size
  * written in the file that it cannot read (its transformSize: go-units' RAMInBytes: `512 mega`,
- * `512Mi`), and a bind mount without a source (loader.go: "field Source must not be empty"). A value
+ * `512Mi`) or reads past an int64 (`10445360463872G`: no error, a negative size), and a bind mount without a source (loader.go: "field Source must not be empty"). A value
  * an interpolation makes is judged where it is read (dockerRefusal).
  */
 function loaderIssues(root: LMap): SchemaIssue[] {
@@ -374,6 +374,8 @@ function loaderIssues(root: LMap): SchemaIssue[] {
         const why = sizeRefusal(n.value);
         const path = ['services', svc.key, 'deploy', 'resources', kind, 'memory'];
         if (why) out.push({ message: `${formatPath(path)} is not a size docker reads (${why}; found the string ${JSON.stringify(n.value)})`, loc: n.loc, path });
+        const over = why ? null : sizeOverflow(n.value);
+        if (over) out.push({ message: `${formatPath(path)} is ${JSON.stringify(n.value)}, ${over} (docker stack deploy takes it as -9223372036854775808)`, loc: n.loc, path });
       }
     }
     // replicas with a global mode: docker stack deploy refuses the service as it converts it

@@ -2,7 +2,8 @@
  * Values docker compose cannot decode although the compose-spec schema takes them: it types these
  * fields as strings or numbers (to allow `${VAR}`), and compose-go reads the string only when it
  * loads the file (types/bytes.go, duration.go, cpus.go, loader/mapstructure.go):
- * - byte sizes: strconv.ParseInt, else go-units' RAMInBytes (`512m`, `1GB`; not `1 gigabyte`);
+ * - byte sizes: strconv.ParseInt, else go-units' RAMInBytes (`512m`, `1GB`; not `1 gigabyte`), whose
+ *   int64 overflows from 8 EiB up without an error (`10445360463872G`);
  * - durations: go-str2duration (Go's units, and `d`, `w`);
  * - CPU counts: strconv.ParseFloat;
  * - the numbers and booleans compose-go casts from any string (loader/interpolate.go: replicas,
@@ -18,7 +19,7 @@
  * A number written as one is read as it is. `docker stack deploy` reads these its own way
  * (src/engine/swarm-schema.ts).
  */
-import { goBoolean, isComposeDuration, isGoFloat, isGoInt, parseVolumeSpec, shellWordsProblem, sizeRefusal, volumeSpecProblem } from '../parse/go-values.js';
+import { goBoolean, isComposeDuration, isGoFloat, isGoInt, parseVolumeSpec, shellWordsProblem, sizeOverflow, sizeRefusal, volumeSpecProblem } from '../parse/go-values.js';
 import { isIp, ports } from '../parse/stack-formats.js';
 import { COMPOSE_CASTS, nodeAt, type LEntry, type LMap, type LScalar, type LVal } from '../parse/located.js';
 import { formatPath } from '../parse/location.js';
@@ -30,7 +31,9 @@ type Kind = 'size' | 'duration' | 'cpus' | 'int' | 'float' | 'bool' | 'port';
 function refusal(kind: Kind, s: string): string | null {
   switch (kind) {
     case 'size':
-      return isGoInt(s) ? null : sizeRefusal(s);
+      // strconv.ParseInt reads an integer within int64; go-units the rest, and overflows from 2^63 up
+      if (isGoInt(s)) return BigInt(s) < 2n ** 63n ? null : sizeOverflow(s);
+      return sizeRefusal(s) ?? sizeOverflow(s);
     case 'duration':
       if (isComposeDuration(s)) return null;
       return /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/.test(s) ? `time: missing unit in duration ${JSON.stringify(s)}` : `time: invalid duration ${JSON.stringify(s)}`;

@@ -12,7 +12,7 @@
  */
 import { classifyService, type ServiceClass } from './service-class.js';
 import type { Service } from './types.js';
-import { formatBytes, parseBytes, parseCpus } from './units.js';
+import { formatBytes, MAX_DOCKER_BYTES, MAX_DOCKER_CPUS, parseBytes, parseCpus } from './units.js';
 
 export const SERVICE_CLASSES: readonly ServiceClass[] = ['database', 'cache', 'broker', 'proxy', 'backend', 'default'];
 
@@ -141,11 +141,13 @@ export function resolveSizing(preset: string = 'default', overrides: SizingOverr
     if (o.cpus !== undefined) {
       const c = parseCpus(o.cpus);
       if (c === null || c <= 0) throw new SizingError(`sizing.${cls}.cpus: "${o.cpus}" is not a CPU count such as 0.5 or 2`, cls, 'cpus');
+      if (c > MAX_DOCKER_CPUS) throw new SizingError(`sizing.${cls}.cpus: "${o.cpus}" is more CPUs than docker holds (at most ${MAX_DOCKER_CPUS})`, cls, 'cpus');
       row.cpus = c;
     }
     if (o.memory !== undefined) {
       const m = parseBytes(o.memory);
       if (m === null || m <= 0) throw new SizingError(`sizing.${cls}.memory: "${o.memory}" is not a size such as 512M or 2G`, cls, 'memory');
+      if (m > MAX_DOCKER_BYTES) throw new SizingError(`sizing.${cls}.memory: "${o.memory}" is more than docker holds (an int64 of bytes, just under 8 EiB)`, cls, 'memory');
       row.memory = m;
     }
   }

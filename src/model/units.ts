@@ -30,6 +30,19 @@ export function formatBytes(n: number): string {
   return String(n);
 }
 
+/**
+ * The most bytes a size docker reads can hold: compose-go's UnitBytes and docker/cli's MemoryBytes
+ * are int64s, which go-units fills from a float64 (from 2^63 up it overflows). The largest float64
+ * below 2^63.
+ */
+export const MAX_DOCKER_BYTES = 2 ** 63 - 1024;
+
+/**
+ * The most CPUs docker holds, in thousandths (as sizes are written): opts.ParseCPUs makes an int64 of
+ * billionths of a CPU (NanoCPUs, at most 9,223,372,036.854775807 CPUs).
+ */
+export const MAX_DOCKER_CPUS = 9_223_372_036.854;
+
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
 

@@ -15,6 +15,7 @@
  */
 import { child, scalarValue } from './access.js';
 import type { Stack } from './types.js';
+import { MAX_DOCKER_BYTES, MAX_DOCKER_CPUS } from './units.js';
 import { entriesNamed, IDLE_CPU, observedSeconds, quantile, serviceKey, usageFor, type ServiceUsage, type UsageProfile } from './usage-profile.js';
 import type { PresetName } from './sizing.js';
 import type { SizingPriority } from './service-priority.js';
@@ -165,6 +166,21 @@ export function historyShortfall(u: ServiceUsage, minHistorySeconds = MIN_HISTOR
   return null;
 }
 
+/**
+ * Why a service's usage gives no limit docker holds, or null: a profile holds no more than docker
+ * does (its schema), but headroom, the OOM bump and rounding add to it. Judged with the largest
+ * headroom of any preset and history, so that every preset sizes the same services from usage:
+ * a limit above MAX_DOCKER_BYTES or MAX_DOCKER_CPUS would overflow docker's int64.
+ */
+export function rangeShortfall(u: ServiceUsage): string | null {
+  const base = Math.max(u.memory.max, oomNeed(u) ?? 0);
+  const memory = roundMemoryUp(base + memoryHeadroom(base, USAGE_TARGETS.large) + CONFIDENCE_WIDENING_MAX * base);
+  if (memory > MAX_DOCKER_BYTES) return `a memory limit for "${u.service}" from its peak ${formatMi(base)} would be more than docker holds (an int64 of bytes, just under 8 EiB)`;
+  const cpus = roundCpusUp(Math.max(u.cpu.max * (1 + USAGE_TARGETS.large.cpu + CONFIDENCE_WIDENING_MAX), (u.limits.cpus ?? u.cpu.max) * 2));
+  if (cpus > MAX_DOCKER_CPUS) return `a CPU limit for "${u.service}" from its peak ${formatCpu(u.cpu.max)} CPU would be more than docker holds (${MAX_DOCKER_CPUS} CPUs: an int64 of billionths)`;
+  return null;
+}
+
 /** The memory headroom a preset gives a peak: the bracketed fraction, at least 16 MiB. */
 export function memoryHeadroom(peak: number, t: UsageTargets): number {
   const h = t.memory * Math.min(peak, GiB) + t.memoryAbove * Math.max(0, peak - GiB);
@@ -210,7 +226,7 @@ function nearestRank(values: readonly number[], p: number): number | null {
  */
 export function recommendFromUsage(u: ServiceUsage, ctx: RecommendContext): UsageRecommendation | UsageRefusal {
   const minHistory = ctx.minHistorySeconds ?? MIN_HISTORY_SECONDS;
-  const shortfall = historyShortfall(u, minHistory);
+  const shortfall = historyShortfall(u, minHistory) ?? rangeShortfall(u);
   if (shortfall) return { ok: false, reason: shortfall };
   const t = USAGE_TARGETS[ctx.preset];
   const seconds = observedSeconds(u);

@@ -58,6 +58,40 @@ export function sizeRefusal(s: string): string | null {
   return ok ? null : `invalid suffix: '${sfx}'`;
 }
 
+/** 2^63: the first number of bytes an int64 cannot hold. */
+const INT64_END = 2 ** 63;
+const SIZE_UNITS: Record<string, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
+
+/** The value of a Go float literal (`isGoFloat`): decimal, hexadecimal, `_` between digits, inf, nan. */
+function goFloatValue(num: string): number {
+  const sign = num[0] === '-' ? -1 : 1;
+  const t = (num[0] === '+' || num[0] === '-' ? num.slice(1) : num).replace(/_/g, '');
+  if (/^inf(?:inity)?$/i.test(t)) return sign * Infinity;
+  if (/^nan$/i.test(t)) return NaN;
+  if (!/^0[xX]/.test(t)) return sign * Number(t);
+  const [mantissa, exp] = t.slice(2).split(/[pP]/) as [string, string];
+  const [whole, frac = ''] = mantissa.split('.') as [string, string?];
+  return sign * parseInt(`${whole}${frac}` || '0', 16) * 2 ** (Number(exp) - 4 * frac.length);
+}
+
+/**
+ * Whether a size go-units' RAMInBytes reads (`sizeRefusal` null) is 2^63 bytes or more (8 EiB):
+ * it multiplies a float64 and converts it to an int64, which overflows there without an error
+ * (to -2^63 on amd64: `docker stack config` shows `memory: "-9223372036854775808"`), and docker
+ * then refuses or misreads the limit as it runs the service. `inf` and `nan` too. null below.
+ */
+export function sizeOverflow(s: string): string | null {
+  let sep = -1;
+  for (let i = s.length - 1; i >= 0 && sep === -1; i--) {
+    const c = s.charCodeAt(i);
+    if ((c >= 48 && c <= 57) || c === 46 || c === 32) sep = i;
+  }
+  if (sep === -1) return null;
+  const num = s[sep] === ' ' ? s.slice(0, sep) : s.slice(0, sep + 1);
+  const bytes = goFloatValue(num) * (SIZE_UNITS[s.slice(sep + 1, sep + 2).toLowerCase()] ?? 1);
+  return bytes < INT64_END ? null : '8 EiB (2^63 bytes) or more, past the int64 docker reads a size into';
+}
+
 /** One number and its unit, read where the last one ended: Go's units, and go-str2duration's. */
 const GO_DURATION_PART = /(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|\u00b5s|\u03bcs|ms|s|m|h)/y;
 const STR2DURATION_PART = /(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|\u00b5s|\u03bcs|ms|s|m|h|d|w)/y;

@@ -40,10 +40,18 @@ export function checkSchema(root: LVal, validate: CompiledValidator, opts: Schem
   const kept = foldAlternatives(errors);
   const out: SchemaIssue[] = [];
   const seen = new Set<string>();
+  // the keys the schema allows at a path: looked up once per path, however many unknown keys it holds
+  const allowed = new Map<string, string[]>();
+  const allowedAt = (path: string[]): string[] => {
+    const key = path.join('\u0000');
+    let keys = allowed.get(key);
+    if (!keys) allowed.set(key, (keys = opts.schema ? allowedKeys(opts.schema(), path) : []));
+    return keys;
+  };
   for (const e of kept) {
     const path = decodePointer(e.instancePath);
     if (opts.ignore?.(e, path)) continue;
-    const issue = toIssue(root, e, path, opts.schema);
+    const issue = toIssue(root, e, path, allowedAt);
     const dedupe = `${issue.path.join('/')}|${issue.message}`;
     if (seen.has(dedupe)) continue;
     seen.add(dedupe);
@@ -155,6 +163,11 @@ function walk(root: LVal, path: string[]): Walk {
   return cur;
 }
 
+/** A value as `describeValue` reads it: a scalar's value, an empty list or mapping for a list or a mapping. */
+function shallowPlain(v: LVal): unknown {
+  return v.kind === 'scalar' ? v.value : v.kind === 'seq' ? [] : {};
+}
+
 function describeValue(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
@@ -173,10 +186,12 @@ const TYPE_NAMES: Record<string, string> = {
   null: 'null',
 };
 
-function toIssue(root: LVal, e: ErrorObject, path: string[], schema?: () => unknown): SchemaIssue {
+function toIssue(root: LVal, e: ErrorObject, path: string[], allowedAt: (path: string[]) => string[]): SchemaIssue {
   const at = walk(root, path);
   const where = path.length ? path.join('.') : 'the document';
-  const data = at.path.length === path.length ? toPlain(at.node) : undefined;
+  // what the messages say of a value is its kind or a scalar's value: a list or a mapping is not
+  // converted (an unknown key of an n-key mapping would convert all n keys, for each of its n errors)
+  const data = at.path.length === path.length ? shallowPlain(at.node) : undefined;
   // a value a set variable went into is shown as the file wrote it, never as it resolved
   const describe = (v: unknown): string => (at.path.length === path.length && at.node.kind === 'scalar' && at.node.fromEnv && at.node.raw !== undefined ? `"${at.node.raw}" (a variable's value, not shown)` : describeValue(v));
   let loc: Loc = at.node.loc;
@@ -188,8 +203,7 @@ function toIssue(root: LVal, e: ErrorObject, path: string[], schema?: () => unkn
       const m = at.node.kind === 'map' ? at.node.index.get(key) : undefined;
       if (m) loc = m.keyLoc;
       issuePath = [...at.path, key];
-      const allowed = schema ? allowedKeys(schema(), path) : [];
-      const guess = closest(key, allowed);
+      const guess = closest(key, allowedAt(path));
       message = `unknown key "${key}" in ${where}${guess ? `; did you mean "${guess}"?` : ''}`;
       if (key.startsWith('x_') || /^[A-Z]/.test(key)) message += ' (extension keys must start with "x-")';
       break;

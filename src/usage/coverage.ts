@@ -4,11 +4,11 @@
  * measurement and which from a preset, and which recorded services the file no longer has.
  */
 import type { Stack } from '../model/types.js';
-import { fileStackName, findServiceUsage, historyShortfall, type UsageInput } from '../model/usage-recommend.js';
+import { fileStackName, findServiceUsage, historyShortfall, rangeShortfall, type UsageInput } from '../model/usage-recommend.js';
 import { serviceKey, type ServiceUsage } from '../model/usage-profile.js';
 
 export interface UsageCoverage {
-  /** services of the file the profile has enough history for */
+  /** services of the file the profile has enough history for (and limits docker holds) */
   measured: string[];
   /** services sized by their preset instead, and why */
   byPreset: Array<{ service: string; why: string }>;
@@ -28,7 +28,7 @@ export function usageCoverage(input: UsageInput, stack: Stack): UsageCoverage {
       continue;
     }
     used.add(found.usage);
-    const short = historyShortfall(found.usage, input.minHistorySeconds);
+    const short = historyShortfall(found.usage, input.minHistorySeconds) ?? rangeShortfall(found.usage);
     if (short) byPreset.push({ service: svc.name, why: short });
     else measured.push(svc.name);
   }

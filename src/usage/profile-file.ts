@@ -3,6 +3,7 @@ import { validateUsageProfile } from '../generated/validators.js';
 import { readText, ReadTextError } from '../parse/read-text.js';
 import { writeOutputFile } from '../parse/write-file.js';
 import { locate, notJsonMessage, showPath, type JsonPath } from '../parse/json-position.js';
+import { MAX_DOCKER_BYTES, MAX_DOCKER_CPUS } from '../model/units.js';
 import {
   mergeHistogram,
   USAGE_PROFILE_FORMAT,
@@ -202,6 +203,8 @@ function describeSchemaError(e: SchemaError): string {
   if (e.keyword === 'pattern' && e.schemaPath.endsWith('/day/pattern')) return 'must be a day, such as 2026-11-01';
   if (e.keyword === 'const') return `must be ${JSON.stringify(e.params.allowedValue)}`;
   if (e.keyword === 'type') return `must be ${String(e.params.type).split(',').map((t) => TYPE_NAMES[t] ?? t).join(' or ')}`;
+  if (e.keyword === 'maximum' && e.params.limit === MAX_DOCKER_BYTES) return `is more bytes than docker holds: at most ${BigInt(MAX_DOCKER_BYTES)} (just under 8 EiB: docker holds a size in an int64)`;
+  if (e.keyword === 'maximum' && e.params.limit === MAX_DOCKER_CPUS) return `is more CPUs than docker holds: at most ${MAX_DOCKER_CPUS} (docker holds CPUs in an int64 of billionths)`;
   if (e.keyword === 'enum') return `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
   return e.message ?? 'is not valid';
 }

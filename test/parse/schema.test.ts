@@ -1,8 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { validateConfig } from '../../src/generated/config-validator.js';
 import { validateCompose } from '../../src/generated/validators.js';
 import { checkSchema, closest } from '../../src/parse/validate-schema.js';
 import type { LVal } from '../../src/parse/located.js';
 import { cpuRatio } from '../helpers/measure.js';
+import { repoRoot } from '../helpers/cli.js';
 import { brief, lintFiles, parseText } from './helpers.js';
 
 const schemaFindings = (text: string) =>
@@ -174,6 +178,27 @@ describe('schema: oneOf/anyOf folding', () => {
     // for each alternative 256: the bound leaves room for a busy machine
     expect(cpuRatio(check, small, large)).toBeLessThan(100);
   }, 300_000);
+
+  // an unknown key is an error at the mapping that holds it: the message needs only the key, and
+  // the mapping (all n keys) was converted for each of its n errors
+  const schemaOf = (file: string) => JSON.parse(readFileSync(join(repoRoot, file), 'utf8')) as unknown;
+  const unknownKeys: Array<[string, (n: number) => string, Parameters<typeof checkSchema>[1], string, string]> = [
+    ['a service', (n) => `services:\n  a:\n    image: nginx:1.27\n${Array.from({ length: n }, (_, i) => `    k${i}: 1\n`).join('')}`, validateCompose, 'schemas/compose-spec/compose-spec.json', 'unknown key "k0" in services.a'],
+    ['the rules of a configuration', (n) => `rules:\n${Array.from({ length: n }, (_, i) => `  r${i}: off\n`).join('')}`, validateConfig, 'schemas/config.schema.json', 'unknown key "r0" in rules'],
+  ];
+  for (const [where, text, validate, schemaFile, first] of unknownKeys) {
+    it(`takes time in proportion to the errors: many unknown keys in ${where}`, () => {
+      const schema = schemaOf(schemaFile);
+      const check = (root: LVal) => checkSchema(root, validate, { schema: () => schema });
+      const [small, large] = [parseText(text(1000)).root!, parseText(text(16_000)).root!];
+      const issues = check(small);
+      expect(issues).toHaveLength(1000);
+      expect(issues[0]!.message).toBe(first);
+      // at 16 times the keys, linear work is about 16 times, the whole mapping converted for each
+      // of its keys 256: the bound leaves room for a busy machine
+      expect(cpuRatio(check, small, large)).toBeLessThan(100);
+    }, 300_000);
+  }
 
   it('environment as a number: one error naming both forms', () => {
     expect(schemaFindings('services:\n  web:\n    image: a\n    environment: 5\n')).toEqual([

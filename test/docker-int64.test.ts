@@ -1,0 +1,99 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lintProject } from '../src/engine/lint.js';
+import { resolveSizing } from '../src/model/sizing.js';
+import { MAX_DOCKER_BYTES } from '../src/model/units.js';
+import { sizeOverflow, sizeRefusal } from '../src/parse/go-values.js';
+import { assertBuilt, repoRoot, runCli } from './helpers/cli.js';
+import { dockerAvailable } from './oracle-match.js';
+
+/**
+ * Sizes and CPUs docker holds in an int64: go-units' RAMInBytes converts a float64 that overflows
+ * from 2^63 bytes up (without an error), opts.ParseCPUs an int64 of billionths of a CPU. Lint
+ * reports a written size past it for both targets; `fix --usage` never writes one.
+ */
+const HAS_DOCKER = dockerAvailable();
+const dir = mkdtempSync(join(tmpdir(), 'stackopt-int64-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+beforeAll(assertBuilt);
+
+const write = (name: string, text: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+const stack = (memory: string) => `version: "3.8"\nservices:\n  a:\n    image: nginx:1.27\n    deploy:\n      resources:\n        limits:\n          memory: ${JSON.stringify(memory)}\n`;
+
+describe('sizes past an int64 of bytes', () => {
+  it('sizeOverflow: 2^63 bytes and more, as go-units computes them (a float64 times the unit)', () => {
+    for (const s of ['8589934592G', '8388608T', '8192P', '10445360463872G', '9223372036854775808', '9223372036854775807', '1e19', '0x1p63', '8_589_934_592g']) {
+      expect(sizeRefusal(s), s).toBeNull();
+      expect(sizeOverflow(s), s).toBe('8 EiB (2^63 bytes) or more, past the int64 docker reads a size into');
+    }
+    for (const s of ['8589934591G', '8191P', '9223372036854774784', '512m', '0', '-0', '1.5g', '0x1p62']) expect(sizeOverflow(s), s).toBeNull();
+    expect(MAX_DOCKER_BYTES).toBe(2 ** 63 - 1024);
+  });
+
+  it('lint reports a written size past it, for target swarm and compose (an integer within int64 is read as it is by compose)', () => {
+    const lint = (text: string, target: 'swarm' | 'compose') =>
+      lintProject({ files: [write(`s-${target}.yml`, text)], environment: {}, target }).findings.filter((f) => f.severity === 'error' && /8 EiB/.test(f.message)).map((f) => `${f.line}:${f.column} ${f.ruleId} ${f.message}`);
+    expect(lint(stack('10445360463872G'), 'swarm')).toEqual([
+      '8:19 swarm-compat docker stack deploy rejects this file: services.a.deploy.resources.limits.memory is "10445360463872G", 8 EiB (2^63 bytes) or more, past the int64 docker reads a size into (docker stack deploy takes it as -9223372036854775808); write it as a string with a unit, such as "512M"',
+    ]);
+    expect(lint(stack('10445360463872G'), 'compose')).toEqual([
+      '8:19 schema service "a" sets deploy.resources.limits.memory "10445360463872G", which docker compose cannot read as a size (8 EiB (2^63 bytes) or more, past the int64 docker reads a size into); write a number of bytes, or a number with a unit such as 512m, 1g or 1GB',
+    ]);
+    // strconv.ParseInt reads int64's largest; go-units (swarm) makes a float64 of it, 2^63
+    expect(lint(stack('9223372036854775807'), 'compose')).toEqual([]);
+    expect(lint(stack('9223372036854775807'), 'swarm')).toHaveLength(1);
+    expect(lint(stack('8589934591G'), 'swarm')).toEqual([]);
+    expect(lint(stack('8589934591G'), 'compose')).toEqual([]);
+  });
+
+  it.skipIf(!HAS_DOCKER)('docker stack config takes such a size without an error, as a negative number', () => {
+    const file = write('overflow.yml', stack('10445360463872G'));
+    const r = spawnSync('docker', ['stack', 'config', '-c', file], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('memory: "-9223372036854775808"');
+  });
+});
+
+describe('fix --usage writes no size or CPUs docker cannot hold', () => {
+  const profile = JSON.parse(readFileSync(join(repoRoot, 'examples/monitoring/usage.json'), 'utf8'));
+  const stackFile = readFileSync(join(repoRoot, 'examples/monitoring/stack.yml'), 'utf8');
+
+  it('a peak just within the profile bounds sizes the service by its preset, with the reason', () => {
+    const p = structuredClone(profile);
+    for (const s of Object.values(p.services) as Array<Record<string, any>>) {
+      s.memory.max = 9e18;
+      for (const d of s.daily) d.memoryPeak = 9e18;
+    }
+    write('stack.yml', stackFile);
+    write('edge.json', JSON.stringify(p));
+    const r = runCli(['fix', 'stack.yml', '--usage', 'edge.json', '--unsafe', '--diff'], dir, { NO_COLOR: '1' });
+    expect(r.status).toBe(0);
+    // the preset's sizes, none from the profile
+    expect(r.stdout.match(/^\+ +memory: .*$/gm)).toEqual(['+          memory: 1G', '+          memory: 512M', '+          memory: 1G', '+          memory: 512M', '+          memory: 2G', '+          memory: 1G']);
+    expect(r.stderr).toContain('not from usage: a memory limit for "prometheus" from its peak 8381903172Gi would be more than docker holds (an int64 of bytes, just under 8 EiB)');
+    expect(r.stderr).toContain('usage  edge.json: 0 of 3 services sized from what they used; by preset: prometheus (a memory limit for "prometheus"');
+  });
+
+  it('a profile past the bounds is refused with its file, line and column (exit 2)', () => {
+    const p = structuredClone(profile);
+    p.services['monitoring/prometheus'].memory.max = 1e308;
+    write('huge.json', JSON.stringify(p, null, 1));
+    const r = runCli(['fix', 'stack.yml', '--usage', 'huge.json', '--unsafe', '--diff'], dir, { NO_COLOR: '1' });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('stackopt: huge.json:52:12: services["monitoring/prometheus"].memory.max is more bytes than docker holds: at most 9223372036854774784 (just under 8 EiB: docker holds a size in an int64)\n');
+  });
+
+  it('a sizing class past what docker holds is a configuration error', () => {
+    expect(() => resolveSizing('default', { database: { memory: '10445360463872G' } })).toThrow('sizing.database.memory: "10445360463872G" is more than docker holds (an int64 of bytes, just under 8 EiB)');
+    expect(() => resolveSizing('default', { database: { cpus: 1e10 } })).toThrow('sizing.database.cpus: "10000000000" is more CPUs than docker holds (at most 9223372036.854)');
+    expect(resolveSizing('default', { database: { memory: '8589934591G', cpus: '9223372036.854' } }).table.database).toEqual({ cpus: 9223372036.854, memory: 8589934591 * 1024 ** 3 });
+  });
+});
