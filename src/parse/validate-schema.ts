@@ -41,17 +41,30 @@ export function checkSchema(root: LVal, validate: CompiledValidator, opts: Schem
   const out: SchemaIssue[] = [];
   const seen = new Set<string>();
   // the keys the schema allows at a path: looked up once per path, however many unknown keys it holds
-  const allowed = new Map<string, string[]>();
-  const allowedAt = (path: string[]): string[] => {
-    const key = path.join('\u0000');
-    let keys = allowed.get(key);
-    if (!keys) allowed.set(key, (keys = opts.schema ? allowedKeys(opts.schema(), path) : []));
-    return keys;
+  const allowed = new Map<string, Map<string, string | null>>();
+  // the suggestions made among the same allowed keys, whatever the path (every service's mapping
+  // allows the same keys): an unknown key in each of n services is measured against them once
+  const guessesByKeys = new Map<string, Map<string, string | null>>();
+  const suggest = (path: string[], word: string): string | null => {
+    const at = path.join('\u0000');
+    let guesses = allowed.get(at);
+    if (!guesses) {
+      const keys = opts.schema ? allowedKeys(opts.schema(), path) : [];
+      const same = keys.join('\u0000');
+      guesses = guessesByKeys.get(same);
+      if (!guesses) guessesByKeys.set(same, (guesses = new Map()));
+      allowed.set(at, guesses);
+      candidatesOf.set(guesses, keys);
+    }
+    let guess = guesses.get(word);
+    if (guess === undefined) guesses.set(word, (guess = closest(word, candidatesOf.get(guesses)!)));
+    return guess;
   };
+  const candidatesOf = new Map<Map<string, string | null>, string[]>();
   for (const e of kept) {
     const path = decodePointer(e.instancePath);
     if (opts.ignore?.(e, path)) continue;
-    const issue = toIssue(root, e, path, allowedAt);
+    const issue = toIssue(root, e, path, suggest);
     const dedupe = `${issue.path.join('/')}|${issue.message}`;
     if (seen.has(dedupe)) continue;
     seen.add(dedupe);
@@ -186,7 +199,7 @@ const TYPE_NAMES: Record<string, string> = {
   null: 'null',
 };
 
-function toIssue(root: LVal, e: ErrorObject, path: string[], allowedAt: (path: string[]) => string[]): SchemaIssue {
+function toIssue(root: LVal, e: ErrorObject, path: string[], suggest: (path: string[], word: string) => string | null): SchemaIssue {
   const at = walk(root, path);
   const where = path.length ? path.join('.') : 'the document';
   // what the messages say of a value is its kind or a scalar's value: a list or a mapping is not
@@ -203,7 +216,7 @@ function toIssue(root: LVal, e: ErrorObject, path: string[], allowedAt: (path: s
       const m = at.node.kind === 'map' ? at.node.index.get(key) : undefined;
       if (m) loc = m.keyLoc;
       issuePath = [...at.path, key];
-      const guess = closest(key, allowedAt(path));
+      const guess = suggest(path, key);
       message = `unknown key "${key}" in ${where}${guess ? `; did you mean "${guess}"?` : ''}`;
       if (key.startsWith('x_') || /^[A-Z]/.test(key)) message += ' (extension keys must start with "x-")';
       break;
