@@ -56,14 +56,38 @@ export function urlPassword(text: string): string | null {
 export function looksSecret(key: string, words: readonly string[]): boolean {
   const name = normalizeName(key);
   if (NOT_A_SECRET.test(name) || NOT_A_SECRET_GLUED.test(name)) return false;
+  const known = normalizedWords(words);
+  if (known.index) return hasIndexedWord(name, known.index);
   const joined = `_${name}_`;
-  const list = normalizedWords(words);
+  const list = known.list;
   for (let i = 0; i < list.length; i++) {
     const w = list[i]!;
     if (joined.includes(w.whole) || (w.glued && joined.includes(w.word))) return true;
   }
   return false;
 }
+
+/**
+ * Whether the name holds one of the indexed words: a whole word is a run of the name between
+ * underscores (or its ends), a glued one any run; each run of a length some word has is looked up,
+ * so that n words against n names do not cost n times n.
+ */
+function hasIndexedWord(name: string, index: WordIndex): boolean {
+  for (const [length, set] of index.whole) {
+    // every start of a part: the name's start and each character after an underscore
+    for (let s = 0; s >= 0 && s + length <= name.length; s = name.indexOf('_', s) + 1 || -1) {
+      const end = s + length;
+      if ((end === name.length || name.charCodeAt(end) === UNDERSCORE) && set.has(name.slice(s, end))) return true;
+      if (s === name.length) break;
+    }
+  }
+  for (const [length, set] of index.glued) {
+    for (let s = 0; s + length <= name.length; s++) if (set.has(name.slice(s, s + length))) return true;
+  }
+  return false;
+}
+
+const UNDERSCORE = 95;
 
 /** `x-api.key` → `X_API_KEY`: upper case, every run of other characters one underscore. */
 function normalizeName(s: string): string {
@@ -81,13 +105,35 @@ interface SecretWord {
   glued: boolean;
 }
 
-const normalized = new WeakMap<readonly string[], SecretWord[]>();
-/** The word list normalised once per list (a rule's options), not once per variable. */
-function normalizedWords(words: readonly string[]): SecretWord[] {
+/** A long list of words by length: the whole words, and those that count when glued. */
+interface WordIndex {
+  whole: Map<number, Set<string>>;
+  glued: Map<number, Set<string>>;
+}
+
+/** Lists longer than this are looked up by length (hasIndexedWord); shorter ones are searched word by word. */
+const INDEX_AFTER = 32;
+
+const normalized = new WeakMap<readonly string[], { list: SecretWord[]; index: WordIndex | null }>();
+/** The word list normalised once per list (a rule's options), not once per variable; a long one indexed. */
+function normalizedWords(words: readonly string[]): { list: SecretWord[]; index: WordIndex | null } {
   let out = normalized.get(words);
   if (!out) {
-    out = words.map(normalizeName).map((word) => ({ word, whole: `_${word}_`, glued: word.length >= 6 }));
-    normalized.set(words, out);
+    const list = words.map(normalizeName).map((word) => ({ word, whole: `_${word}_`, glued: word.length >= 6 }));
+    let index: WordIndex | null = null;
+    if (list.length > INDEX_AFTER) {
+      index = { whole: new Map(), glued: new Map() };
+      const add = (by: Map<number, Set<string>>, word: string) => {
+        let set = by.get(word.length);
+        if (!set) by.set(word.length, (set = new Set()));
+        set.add(word);
+      };
+      for (const w of list) {
+        add(index.whole, w.word);
+        if (w.glued) add(index.glued, w.word);
+      }
+    }
+    normalized.set(words, (out = { list, index }));
   }
   return out;
 }

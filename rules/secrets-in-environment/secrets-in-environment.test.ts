@@ -3,6 +3,7 @@ import { testRule, lintCase } from '../../test/helpers/rule-tester.js';
 import { testReadmeExamples } from '../../test/helpers/readme-examples.js';
 import { describe, expect, it } from 'vitest';
 import { audit, findingsOf, node, service, snapshot } from '../../test/helpers/swarm-snapshot.js';
+import { cpuRatio } from '../../test/helpers/measure.js';
 
 describe('looksSecret', () => {
   it('matches words as parts of the name, and long words glued', () => {
@@ -21,6 +22,44 @@ describe('looksSecret', () => {
     for (const k of ['SECRET_KEY_FILEPATH', 'JWT_PRIVATE_KEY_PATH', 'API_KEY_FILE', 'TLS_KEYFILE', 'API_KEY_RATE_LIMIT', 'STAGEGATE_SECRETSTORESETUP_TOKENS_READYPORT', 'MESSAGEBUS_SECRETNAME', 'TOKEN_HOST', 'PASSWORD_HASH_ALGO'])
       expect(looksSecret(k, DEFAULT_SECRET_WORDS), k).toBe(false);
   });
+});
+
+describe('looksSecret with a long list of words (looked up by length)', () => {
+  /** The rule's reading of a name, word by word, without the endings that are settings. */
+  const byWord = (key: string, words: readonly string[]): boolean => {
+    const norm = (x: string) => x.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_|_$/g, '');
+    const joined = `_${norm(key)}_`;
+    return words.map(norm).some((w) => joined.includes(`_${w}_`) || (w.length >= 6 && joined.includes(w)));
+  };
+
+  it('gives the verdict a search of each word gives, on random names and words', () => {
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const piece = () => ['PASS', 'KEY', 'A', 'API', 'TOKENX', 'SECRETS', 'DB', '_', '-', '.', 'x', 'LONGWORD', '9', ''][Math.floor(next() * 14)]!;
+    const text = (parts: number) => Array.from({ length: parts }, piece).join(next() < 0.5 ? '_' : '');
+    for (let round = 0; round < 300; round++) {
+      // more than the 32 words a list is searched word by word up to
+      const words = Array.from({ length: 33 + Math.floor(next() * 20) }, () => text(1 + Math.floor(next() * 3))).filter((w) => w !== '');
+      for (let k = 0; k < 20; k++) {
+        const key = text(1 + Math.floor(next() * 6));
+        // names that end in a setting are never secrets, whatever the words
+        if (/(?:FILE|PATH|DIR|URL|URI|HOST|PORT|NAME)$/i.test(key.replace(/[^A-Za-z0-9]+$/, ''))) continue;
+        expect(looksSecret(key, words), `${key} / ${words.join(',')}`).toBe(byWord(key, words));
+      }
+    }
+  });
+
+  it('takes time in proportion to the words and names', () => {
+    const run = (n: number) => () => {
+      const words = Array.from({ length: n }, (_, i) => `word${i}x`);
+      let found = 0;
+      for (let i = 0; i < n; i++) if (looksSecret(`XV${i}_WORD${i}X`, words)) found++;
+      return found;
+    };
+    expect(run(100)()).toBe(100);
+    // at 16 times the words and names, linear work is about 16 times; each word for each name, 256
+    expect(cpuRatio((f: () => number) => f(), run(2000), run(32000))).toBeLessThan(100);
+  }, 300_000);
 });
 
 testRule(rule, {
