@@ -456,29 +456,29 @@ export function withoutComposeTags(v: LVal): LVal {
     own = rest as LVal;
   }
   if (own.kind === 'map') {
-    let changed = own !== v;
-    const entries = own.entries.map((e) => {
-      const nv = withoutComposeTags(e.value);
-      if (nv === e.value) return e;
-      changed = true;
-      return { ...e, value: nv };
-    });
-    if (!changed) return v;
-    const out = withEntries(own, entries);
+    const entries = withChildValues(own.entries, withoutComposeTags);
+    if (!entries && own === v) return v;
+    const out = withEntries(own, entries ?? own.entries);
     if (own.tag) out.tag = own.tag;
     return out;
   }
   if (own.kind === 'seq') {
-    let changed = own !== v;
-    const items = own.items.map((it) => {
-      const nv = withoutComposeTags(it.value);
-      if (nv === it.value) return it;
-      changed = true;
-      return { ...it, value: nv };
-    });
-    return changed ? { ...own, items } : v;
+    const items = withChildValues(own.items, withoutComposeTags);
+    return items || own !== v ? { ...own, items: items ?? own.items } : v;
   }
   return own;
+}
+
+/** The entries or items with `f` applied to each value, copied only where it changed; null when none did. */
+function withChildValues<T extends { value: LVal }>(children: T[], f: (v: LVal) => LVal): T[] | null {
+  let changed = false;
+  const out = children.map((c) => {
+    const nv = f(c.value);
+    if (nv === c.value) return c;
+    changed = true;
+    return { ...c, value: nv };
+  });
+  return changed ? out : null;
 }
 
 /** Remove `!reset` values that nothing was merged under (a file read alone, or the first of several). */
