@@ -109,7 +109,10 @@ function pruneSchemaObjects(code) {
  * as ajv's own errors (`vErrors.push(err)`) already make it grow.
  */
 function linearErrorMerge(code) {
-  return code.replace(/vErrors = vErrors === null \? (\w+)\.errors : vErrors\.concat\(\1\.errors\);/g, (_m, v) => `if (vErrors === null) {vErrors = ${v}.errors;} else {for (const e of ${v}.errors) vErrors.push(e);}`);
+  const out = code.replace(/vErrors = vErrors === null \? (\w+)\.errors : vErrors\.concat\(\1\.errors\);/g, (_m, v) => `if (vErrors === null) {vErrors = ${v}.errors;} else {for (const e of ${v}.errors) vErrors.push(e);}`);
+  // another ajv may write the merge otherwise: the build stops rather than keep the copies unseen
+  if (out.includes('vErrors.concat(')) throw new Error('build-schemas: a validator still appends errors with vErrors.concat(...): update linearErrorMerge for this ajv');
+  return out;
 }
 /** Index just past the JSON value that starts at `i` (ajv writes them with JSON.stringify). */
 function jsonEnd(text, i) {
