@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allRules } from '../src/engine/registry.js';
@@ -139,6 +139,13 @@ describe('configuration (CLI)', () => {
     mkdirSync(join(p.dir, 'dir'));
     expect(runCli(['lint', '-c', 'conf', '--format', 'json'], p.dir).stderr).toBe('');
     expect(runCli(['lint', '-c', 'dir'], p.dir)).toMatchObject({ status: 2, stderr: 'stackopt: dir: cannot read file: is a directory\n' });
+  });
+
+  it('a .stackopt.yaml that is a loop of links is one line, not an internal error', () => {
+    const p = project({ 'compose.yaml': COMPOSE });
+    symlinkSync('.stackopt.yaml', join(p.dir, '.stackopt.yaml'));
+    const run = runCli(['lint'], p.dir);
+    expect([run.status, run.stderr, run.stdout]).toEqual([2, 'stackopt: .stackopt.yaml: a loop of symbolic links\n', '']);
   });
 
   it('an empty configuration (or only comments) is valid', () => {

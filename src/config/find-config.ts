@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { findGitRoot } from '../parse/git-root.js';
 import { fileKind, isInside, leftByAnotherUser, ProjectBoundary, realpath } from '../parse/project-files.js';
 import { InputError } from '../parse/read-document.js';
+import { describeFsError } from '../parse/read-text.js';
 import { displayPath } from '../parse/load-project.js';
 import { ConfigError, loadConfig, type ResolvedConfig } from './load-config.js';
 
@@ -52,7 +53,14 @@ function configIn(dir: string): string | null {
   for (const n of CONFIG_NAMES) {
     const p = join(dir, n);
     // stat, not open: a FIFO is never waited on
-    const st = statSync(p, { throwIfNoEntry: false });
+    let st;
+    try {
+      st = statSync(p, { throwIfNoEntry: false });
+    } catch (e) {
+      // a link loop, a folder that may not be searched: the folder's configuration, not readable
+      loadedByPath.set(resolve(p), new InputError(`${displayPath(p)}: ${describeFsError(e)}`, p));
+      return p;
+    }
     if (st && !st.isFile()) {
       // the folder's configuration, which is not a file: an error, not a reason to use another
       // one further up (the search stops here, as it does at a file)
