@@ -427,5 +427,8 @@ describe('stackopt lsp and a message whose length cannot be read', () => {
     expect(await afterBadFrame('Content-Length: abc\r\n\r\n')).toEqual({ code: 1, stderr: says('Content-Length "abc", which is no count of bytes'), answered: false });
     expect(await afterBadFrame('Content-Length: -5\r\n\r\n')).toEqual({ code: 1, stderr: says('Content-Length "-5", which is no count of bytes'), answered: false });
     expect(await afterBadFrame('Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n')).toEqual({ code: 1, stderr: says('a header without Content-Length'), answered: false });
-  }, 4 * WAIT_MS);
+    // read as the library reads a header: a key is not trimmed, and the last of a repeated key counts
+    expect(await afterBadFrame(' Content-Length: 2\r\n\r\n')).toEqual({ code: 1, stderr: says('a header without Content-Length'), answered: false });
+    expect(await afterBadFrame('Content-Length: 2\r\nContent-Length: abc\r\n\r\n')).toEqual({ code: 1, stderr: says('Content-Length "abc", which is no count of bytes'), answered: false });
+  }, 6 * WAIT_MS);
 });

@@ -59,13 +59,17 @@ export function checkFrames(input: NodeJS.ReadableStream, onBadFrame: (why: stri
   return check;
 }
 
-/** The Content-Length value of a header block, as the library reads it (keys case-blind, trimmed). */
+/**
+ * The Content-Length value of a header block, as the library reads it: keys in any case but not
+ * trimmed (` Content-Length` is another key), values trimmed, the last of a key repeated.
+ */
 function lengthOf(block: string): string | undefined {
+  let value: string | undefined;
   for (const line of block.split('\r\n')) {
     const colon = line.indexOf(':');
-    if (colon >= 0 && line.slice(0, colon).trim().toLowerCase() === 'content-length') return line.slice(colon + 1).trim();
+    if (colon >= 0 && line.slice(0, colon).toLowerCase() === 'content-length') value = line.slice(colon + 1).trim();
   }
-  return undefined;
+  return value;
 }
 
 /** Why the library cannot read a header block (null when it can): no `key: value` line, no length, a length that is no count of bytes. */
