@@ -5,6 +5,9 @@
  * every diagnostic once per change did the same: one didChange of 4,000 ranges took more than
  * 120 s. Here changes that follow each other down the text (as Neovim sends them), or up it (as VS
  * Code sends them), are turned into edits of the text before them and applied in one pass.
+ * Changes that jump up and down the text (0, n-1, 1, n-2, ...: no editor sends them) are applied
+ * in short runs, each a pass over the text, as the library applied every change: time that grows
+ * with the square of such a message (1,000 ranges 0.8 s, 4,000 12.6 s).
  */
 import type { Diagnostic, Position, TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
