@@ -249,9 +249,15 @@ export function keyRefusalMessage(tool: 'stack' | 'compose', why: KeyRefusal, ke
   return `${what}: ${refusal}; ${advice}`;
 }
 
-/** A place as compose-go's convertToStringKeysRecursive names it: `services.app.volumes[0]`. */
+/** Paths longer than this are shown by their end in messages. */
+const SHOWN_PATH = 120;
+
+/**
+ * A place as compose-go's convertToStringKeysRecursive names it: `services.app.volumes[0]`; a long
+ * one (deep nesting) by its last SHOWN_PATH characters, so that a message stays a line.
+ */
 function composePath(path: ReadonlyArray<string | number>): string {
   let out = '';
   for (const step of path) out += typeof step === 'number' ? `[${step}]` : out === '' ? step : `.${step}`;
-  return out;
+  return out.length > SHOWN_PATH ? `...${out.slice(out.length - SHOWN_PATH + 3)}` : out;
 }

@@ -392,6 +392,13 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
   let sizeBound = 0;
   /** how many collections tagged `!reset` hold the node being converted */
   let resetDepth = 0;
+  /**
+   * How many keys each tool refuses hold the node being converted: under a key a tool refuses,
+   * nothing more is reported for it (it refuses the file at the first one; a key of a key of ...
+   * nested n deep would else be n errors, each naming the path above it)
+   */
+  let stackRefusedDepth = 0;
+  let composeRefusedDepth = 0;
   /** The YAML path of the node being converted: keys, and item indexes as numbers (no object per node). */
   let at: At = [];
   const atRoot = <T>(f: () => T): T => {
@@ -588,7 +595,7 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
         }
         const valueNode = pair.value as YamlNode | null;
         const isMergeKey = key === '<<' && keyNode !== null && isScalarNode(keyNode) && keyNode.type === 'PLAIN';
-        if (!isMergeKey) checkKey(keyNode, keyLoc, key, valueNode);
+        const refused = isMergeKey ? NO_REFUSAL : checkKey(keyNode, keyLoc, key, valueNode);
         // Duplicate keys are found here through the mapping's index (yaml's own check compares every
         // pair with every other: quadratic in a services: mapping of thousands of entries).
         const earlier = isMergeKey ? undefined : map.index.get(key);
@@ -618,7 +625,11 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
           checkBomb(value, aliasLoc);
         } else {
           at.push(key);
+          if (refused.stack) stackRefusedDepth++;
+          if (refused.compose) composeRefusedDepth++;
           value = convert(valueNode);
+          if (refused.stack) stackRefusedDepth--;
+          if (refused.compose) composeRefusedDepth--;
           at.pop();
         }
         const entry: LEntry = { key, keyLoc, value };
@@ -670,14 +681,15 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
    * at the key for each that refuses the file (go-yaml-keys.ts), read on. Docker compose drops what
    * `!reset` marks before it decodes it: a key whose value or mapping is marked is none of its concern.
    */
-  const checkKey = (keyNode: AnyNode | null, keyLoc: Loc, key: string, valueNode: AnyNode | null): void => {
+  const checkKey = (keyNode: AnyNode | null, keyLoc: Loc, key: string, valueNode: AnyNode | null): { stack: boolean; compose: boolean } => {
+    if (stackRefusedDepth > 0 && composeRefusedDepth > 0) return NO_REFUSAL;
     let node: AnyNode | null = keyNode;
     let alias: string | undefined;
     if (node !== null && isAliasNode(node)) {
       alias = node.source;
       node = anchors.get(alias) ?? null;
       // an unknown alias is reported as such; an alias to a collection is no scalar key
-      if (node === null || !isScalarNode(node)) return;
+      if (node === null || !isScalarNode(node)) return NO_REFUSAL;
     }
     let text = '';
     let plain = true;
@@ -696,15 +708,18 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
       }
     }
     const refused = keyRefusals(text, plain, tag);
-    if (refused === null) return;
+    if (refused === null) return NO_REFUSAL;
     nodeLoc ??= node === null ? undefined : locOf(node);
     const written = alias !== undefined ? `*${alias}` : nodeLoc ? source.text.slice(nodeLoc.start, nodeLoc.end) : '';
     const parent = at.slice();
     const path = [...pathOf(parent), key];
     const shown = { written, text, tag, alias: alias !== undefined };
-    if (refused.stack) issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: keyRefusalMessage('stack', refused.stack, shown, parent), loc: keyLoc, path, readOn: true, swarmOnly: true });
+    const stack = refused.stack !== null && stackRefusedDepth === 0;
+    if (stack) issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: keyRefusalMessage('stack', refused.stack!, shown, parent), loc: keyLoc, path, readOn: true, swarmOnly: true });
     const valueReset = valueNode !== null && (isAliasNode(valueNode) ? (anchors.get(valueNode.source) as { tag?: string } | undefined)?.tag : (valueNode as { tag?: string }).tag) === '!reset';
-    if (refused.compose && resetDepth === 0 && !valueReset) issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: keyRefusalMessage('compose', refused.compose, shown, parent), loc: keyLoc, path, readOn: true, composeOnly: true });
+    const compose = refused.compose !== null && composeRefusedDepth === 0 && resetDepth === 0 && !valueReset;
+    if (compose) issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: keyRefusalMessage('compose', refused.compose!, shown, parent), loc: keyLoc, path, readOn: true, composeOnly: true });
+    return { stack, compose };
   };
 
   const collectMerges = (valueNode: YamlNode | null, keyLoc: Loc, merges: Array<{ value: LVal; loc: Loc }>) => {
@@ -763,6 +778,9 @@ export function nodeAt(root: LVal, path: readonly string[]): LVal | undefined {
   }
   return cur;
 }
+
+/** checkKey's answer for a key neither tool refuses (or one under a key both refused already). */
+const NO_REFUSAL = { stack: false, compose: false } as const;
 
 /** What a mapping or sequence written as a mapping key is told (docker: "invalid map key"). */
 const COLLECTION_KEY = 'a mapping key must be a scalar, not a mapping or sequence';

@@ -252,6 +252,28 @@ describe('a key that is no string: an error at the key, for the target whose too
 
   // n keys at n places, each an error with its path: 2,000 and 32,000 keys, 16 times the file
   // (measured 9 times the CPU; the small run about 80 ms)
+  it('a key under a key the tool refuses is not reported again: one error per branch, its path cut in the message', () => {
+    const deep = (n: number) => `${'{1: '.repeat(n)}v${'}'.repeat(n)}`;
+    const files = { 'compose.yaml': `x-a: ${deep(3)}\nx-b: {${Array.from({ length: 60 }, (_, i) => `k${i}`).join(': {')}: {1: v}${'}'.repeat(60)}\n${HEAD.slice(15)}` };
+    for (const target of ['swarm', 'compose'] as const) {
+      const errors = keyErrors(files, target);
+      expect(errors, target).toHaveLength(2);
+      expect(errors[0], target).toMatch(/^compose\.yaml:1:7-1:8 the key 1 /);
+      // 60 keys deep: compose's message names the place by its end
+      for (const e of errors) expect(e.length, e).toBeLessThan(400);
+    }
+    expect(keyErrors(files, 'compose')[1]).toContain('("non-string key in ...');
+  });
+
+  it('nested refused keys in time and output linear in the file', () => {
+    const text = (n: number) => `${Array.from({ length: n / 100 }, (_, i) => `x-a${i}: ${'{1: '.repeat(100)}v${'}'.repeat(100)}\n`).join('')}${HEAD.slice(15)}`;
+    inTempDir({ 'small.yaml': text(2000), 'large.yaml': text(32000) }, (dir) => {
+      const lint = (f: string) => lintProject({ files: [join(dir, f)], environment: {}, rules: [], target: 'compose' });
+      expect(lint('large.yaml').findings.filter((f) => f.ruleId === 'yaml-syntax')).toHaveLength(320);
+      expect(cpuRatio(lint, 'small.yaml', 'large.yaml')).toBeLessThan(100);
+    });
+  }, 300_000);
+
   it('in time linear in the keys', () => {
     const text = (n: number) => `services:\n${Array.from({ length: n / 4 }, (_, i) => `  s${i}:\n    image: nginx:1.25\n    environment:\n      1: a\n      2.5: b\n      true: c\n      ~: d\n`).join('')}`;
     inTempDir({ 'small.yaml': text(2000), 'large.yaml': text(32000) }, (dir) => {
