@@ -1,8 +1,9 @@
 /**
  * Target swarm takes time in proportion to a file whose every service has a key docker's stack
- * schema rejects: each unknown key is taken once without a search of those before it, the version
- * that would accept a key is a look-up in what that version's schema rejects, and a validator's
- * errors are appended to its caller's in place (ajv copied all errors so far at each failing call).
+ * schema rejects: the version that would accept a key is a look-up in what that version's schema
+ * rejects (a search of its errors per key measured 197 here), and a validator's errors are appended
+ * to its caller's in place. (checkSwarmSchemaOnce's set of unknown keys taken replaced a search whose
+ * first comparison, of entries, ends at once: a square too cheap for a ratio to show, so not tested.)
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
