@@ -34,6 +34,10 @@ describe('sizes past an int64 of bytes', () => {
       expect(sizeOverflow(s), s).toBe('8 EiB (2^63 bytes) or more, past the int64 docker reads a size into');
     }
     for (const s of ['8589934591G', '8191P', '9223372036854774784', '512m', '0', '-0', '1.5g', '0x1p62']) expect(sizeOverflow(s), s).toBeNull();
+    // past float64, ParseFloat's range error comes first (docker: "strconv.ParseFloat: parsing "1e400": value out of range")
+    expect(sizeRefusal('1e400g')).toBe('strconv.ParseFloat: parsing "1e400": value out of range');
+    expect(sizeRefusal('-1e400')).toBe('strconv.ParseFloat: parsing "-1e400": value out of range');
+    expect(sizeRefusal('1e308g')).toBeNull();
     expect(MAX_DOCKER_BYTES).toBe(2 ** 63 - 1024);
   });
 
@@ -53,11 +57,17 @@ describe('sizes past an int64 of bytes', () => {
     expect(lint(stack('8589934591G'), 'compose')).toEqual([]);
   });
 
-  it.skipIf(!HAS_DOCKER)('docker stack config takes such a size without an error, as a negative number', () => {
+  it.skipIf(!HAS_DOCKER)('docker stack config takes such a size without an error, as a negative number (one past float64 it refuses)', () => {
     const file = write('overflow.yml', stack('10445360463872G'));
     const r = spawnSync('docker', ['stack', 'config', '-c', file], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('memory: "-9223372036854775808"');
+    // past float64 it refuses the file with ParseFloat's range error, which lint quotes
+    const far = write('far.yml', stack('1e400g'));
+    const refused = spawnSync('docker', ['stack', 'config', '-c', far], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } });
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain('strconv.ParseFloat: parsing "1e400": value out of range');
+    expect(lintProject({ files: [far], environment: {}, target: 'swarm' }).findings.filter((f) => f.severity === 'error' && f.message.includes('value out of range'))).toHaveLength(1);
   });
 });
 

@@ -51,6 +51,8 @@ export function sizeRefusal(s: string): string | null {
   const num = s[sep] === ' ' ? s.slice(0, sep) : s.slice(0, sep + 1);
   const suffix = s.slice(sep + 1);
   if (!isGoFloat(num)) return `strconv.ParseFloat: parsing ${JSON.stringify(num)}: invalid syntax`;
+  // past float64 (`1e400`): ParseFloat's range error, not a number to overflow an int64 with
+  if (Math.abs(goFloatValue(num)) === Infinity && !/inf/i.test(num)) return `strconv.ParseFloat: parsing ${JSON.stringify(num)}: value out of range`;
   if (num.startsWith('-') && !/^-0*(?:\.0*)?$/.test(num)) return `invalid size: '${s}'`;
   if (suffix === '') return null;
   const sfx = suffix.toLowerCase();
