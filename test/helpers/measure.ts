@@ -11,6 +11,18 @@ export function cpuMs(f: () => void): number {
   collectGarbage();
   const t0 = process.cpuUsage();
   f();
+  return msSince(t0);
+}
+
+/** `cpuMs` of asynchronous work, awaited. */
+async function cpuMsAsync(f: () => Promise<unknown>): Promise<number> {
+  collectGarbage();
+  const t0 = process.cpuUsage();
+  await f();
+  return msSince(t0);
+}
+
+function msSince(t0: NodeJS.CpuUsage): number {
   const u = process.cpuUsage(t0);
   return (u.user + u.system) / 1000;
 }
@@ -32,13 +44,7 @@ export function cpuRatio<T>(run: (input: T) => unknown, small: T, large: T, trie
 export async function cpuRatioAsync<T>(run: (input: T) => Promise<unknown>, small: T, large: T, tries = 3): Promise<number> {
   const least = async (input: T) => {
     let best = Infinity;
-    for (let i = 0; i < tries; i++) {
-      collectGarbage();
-      const t0 = process.cpuUsage();
-      await run(input);
-      const u = process.cpuUsage(t0);
-      best = Math.min(best, (u.user + u.system) / 1000);
-    }
+    for (let i = 0; i < tries; i++) best = Math.min(best, await cpuMsAsync(() => run(input)));
     return best;
   };
   return (await least(large)) / Math.max(1, await least(small));
