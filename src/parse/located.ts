@@ -231,8 +231,8 @@ class LocatedMap implements KeyIndex {
   }
 }
 
-/** Mappings with at most this many entries are searched rather than indexed. */
-const SCAN_LIMIT = 8;
+/** Mappings with at most this many entries are searched rather than indexed (here and by the merge of files). */
+export const SCAN_LIMIT = 8;
 
 /** A new located mapping over `entries`, with its key index. */
 export function makeMap(loc: Loc, entries: LEntry[] = []): LMap {

@@ -1,7 +1,7 @@
 import { parseShortPort } from './stack-formats.js';
 import type { Loc } from './location.js';
 import { pushAll } from './collect.js';
-import { makeMap, replaceEntries, type LEntry, type LItem, type LMap, type LScalar, type LSeq, type LVal } from './located.js';
+import { makeMap, replaceEntries, SCAN_LIMIT, type LEntry, type LItem, type LMap, type LScalar, type LSeq, type LVal } from './located.js';
 
 /**
  * Merge of compose trees by the compose merge rules (compose-spec 13-merge.md): mappings merge
@@ -364,8 +364,6 @@ class MapSlots {
   }
 }
 
-/** Mappings with at most this many entries are searched rather than indexed (as located mappings are). */
-const SCAN_LIMIT = 8;
 
 function uniqueKeyOf(path: string[]): ((v: LVal) => string | null) | null {
   if (path[0] !== 'services' || path.length !== 3) return null;
