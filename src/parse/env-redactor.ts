@@ -9,7 +9,9 @@ export const MIN_REDACTED_LENGTH = 6;
 
 /**
  * Parts of a variable's name that say it holds a secret (`DB_PASSWORD`, `API_KEY`, `AUTH_TOKEN`): its
- * value is replaced even where the project's files hold the same text.
+ * value is replaced even where the project's files hold the same text. Deliberately broader than
+ * secrets-in-environment's words (`looksSecret`, which a finding must not over-report, and which the
+ * user's `secretWords` extend): here a false match only hides a value the files hold anyway.
  */
 const SECRET_NAME = /PASS|PWD|SECRET|TOKEN|KEY|CRED|AUTH|PRIVATE|CERT|SALT|SIGN|SESSION|COOKIE|HASH|API/i;
 
