@@ -69,6 +69,9 @@ export interface SuppressionContext {
 
 const DIRECTIVE_NAME = /^#\s*(stackopt-(?:disable|enable)[a-z-]*)/i;
 
+/** What ends a directive's rule ids and starts its reason: ` -- ` (or ` --` at the end). One pass over the text. */
+export const REASON = /\s--(?:\s|$)/;
+
 /** `# stackopt-disable-line rule -- why` → [comment, directive name, the rest]; null for other comments. */
 function matchDirective(comment: string): [string, string, string] | null {
   const m = DIRECTIVE_NAME.exec(comment);
@@ -269,7 +272,7 @@ function collectComments(source: SourceFile, out: Suppression[], report: Report,
     const target = kind === 'next-line' ? (nextContentLine ??= nextContentLines(source))(line) : kind === 'line' ? line : undefined;
     // rule ids up to an optional `-- reason`
     const listStart = nameStart + m[1]!.length;
-    const dashes = /\s--(?:\s|$)/.exec(m[2]!);
+    const dashes = REASON.exec(m[2]!);
     const list = dashes ? m[2]!.slice(0, dashes.index) : m[2]!;
     const reason = dashes ? m[2]!.slice(dashes.index + dashes[0].length).trim() || undefined : undefined;
     const ids = [...list.matchAll(/[^\s,]+/g)];

@@ -34,6 +34,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fix, lint, ruleDocs, StackoptInputError, type Finding, type LintReport } from '../api/index.js';
 import { clearConfigCache, CONFIG_NAMES, InvalidConfigError, readFoundConfig } from '../config/find-config.js';
 import { InputError } from '../parse/read-document.js';
+import { REASON } from '../engine/suppressions.js';
 import { applyChanges } from './changes.js';
 import { checkFrames } from './frames.js';
 import { MAX_INPUT_BYTES } from '../parse/read-text.js';
@@ -439,34 +440,21 @@ function lineOf(doc: TextDocument, line: number): string {
   return doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$|\r$/, '');
 }
 
-const DISABLE_NEXT_LINE = 'stackopt-disable-next-line';
-
 /**
  * Where the rules of a `# stackopt-disable-next-line RULES -- reason` comment end (before the white
- * space and `--` of a reason), or null when `line` is no such comment: one pass over the line (a
- * regular expression that tried each end of the rules and then the white space after it took the
- * square of a long run of spaces).
+ * space and `--` of a reason, as the engine reads the directive: REASON), or null when `line` is no
+ * such comment: one pass over the line (a regular expression that tried each end of the rules and
+ * then the white space after it took the square of a long run of spaces).
  */
 function endOfDisabledRules(line: string): number | null {
-  const isSpace = (i: number) => i < line.length && /\s/.test(line[i]!);
-  const skipSpace = (i: number) => {
-    while (isSpace(i)) i++;
-    return i;
-  };
-  let i = skipSpace(0);
-  if (line[i] !== '#') return null;
-  i = skipSpace(i + 1);
-  if (!line.startsWith(DISABLE_NEXT_LINE, i) || !isSpace(i + DISABLE_NEXT_LINE.length)) return null;
-  i = skipSpace(i + DISABLE_NEXT_LINE.length);
-  if (i === line.length || line[i] === '-') return null;
-  // the first run of white space after the first rule that `--` follows, then white space or the end
-  for (let j = i + 1; j < line.length; j++) {
-    if (!isSpace(j)) continue;
-    const k = skipSpace(j);
-    if (line.startsWith('--', k) && (k + 2 === line.length || isSpace(k + 2))) return j;
-    j = k;
-  }
-  return line.length;
+  const head = /^\s*#\s*stackopt-disable-next-line(?=\s)/.exec(line);
+  if (!head) return null;
+  const rest = line.slice(head[0].length);
+  const first = head[0].length + rest.length - rest.trimStart().length;
+  if (first === line.length || line[first] === '-') return null;
+  // the rule ids end where the engine's reading of the directive ends them (REASON), less white space
+  const dashes = REASON.exec(rest);
+  return head[0].length + (dashes ? rest.slice(0, dashes.index) : rest).trimEnd().length;
 }
 
 /**
