@@ -174,11 +174,19 @@ export function historyShortfall(u: ServiceUsage, minHistorySeconds = MIN_HISTOR
  */
 export function rangeShortfall(u: ServiceUsage): string | null {
   const base = Math.max(u.memory.max, oomNeed(u) ?? 0);
-  const memory = roundMemoryUp(base + memoryHeadroom(base, USAGE_TARGETS.large) + CONFIDENCE_WIDENING_MAX * base);
+  const memory = memoryLimitFrom(base, USAGE_TARGETS.large, CONFIDENCE_WIDENING_MAX);
   if (memory > MAX_DOCKER_BYTES) return `a memory limit for "${u.service}" from its peak ${formatMi(base)} would be more than docker holds (an int64 of bytes, just under 8 EiB)`;
   const cpus = roundCpusUp(Math.max(u.cpu.max * (1 + USAGE_TARGETS.large.cpu + CONFIDENCE_WIDENING_MAX), (u.limits.cpus ?? u.cpu.max) * 2));
   if (cpus > MAX_DOCKER_CPUS) return `a CPU limit for "${u.service}" from its peak ${formatCpu(u.cpu.max)} CPU would be more than docker holds (${MAX_DOCKER_CPUS} CPUs: an int64 of billionths)`;
   return null;
+}
+
+/**
+ * The memory limit for a peak (or an OOM-killed service's need): the peak, the preset's headroom
+ * and the short-history widening, rounded up, at least MEMORY_LIMIT_FLOOR.
+ */
+function memoryLimitFrom(base: number, t: UsageTargets, widening: number): number {
+  return Math.max(MEMORY_LIMIT_FLOOR, roundMemoryUp(base + memoryHeadroom(base, t) + widening * base));
 }
 
 /** The memory headroom a preset gives a peak: the bracketed fraction, at least 16 MiB. */
@@ -239,7 +247,7 @@ export function recommendFromUsage(u: ServiceUsage, ctx: RecommendContext): Usag
   const need = oomNeed(u);
   const base = Math.max(peak, need ?? 0);
   const headroom = memoryHeadroom(base, t);
-  const memoryLimit = Math.max(MEMORY_LIMIT_FLOOR, roundMemoryUp(base + headroom + widening * base));
+  const memoryLimit = memoryLimitFrom(base, t, widening);
   const shownHeadroom = `+${percent(headroom / Math.max(base, 1) + widening)}${short}`;
   const killedAt = u.oomPeaks.length > 0 ? u.oomPeaks.reduce((a, b) => Math.max(a, b), 0) : (u.limits.memory ?? peak);
   const oomText = need !== null ? `${u.oomKills} OOM ${u.oomKills === 1 ? 'kill' : 'kills'} at ${formatMi(killedAt)}: needs ${formatMi(need)}` : '';
