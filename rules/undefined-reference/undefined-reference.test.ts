@@ -87,4 +87,17 @@ describe('size', () => {
     // name 256: the bound leaves room for a busy machine
     expect(cpuRatio(run, small!, large!)).toBeLessThan(100);
   }, 300_000);
+
+  it('suggests a name for the first 200 distinct unknown names only; a name asked again keeps its answer', () => {
+    // services u0..u209 each use "alpahI" (one swap from the declared "alphaI"); u210 asks "alpah3" again
+    const n = 210;
+    const services = Array.from({ length: n }, (_, i) => `  u${i}:\n    image: a:1\n    secrets: [alpah${i}]\n`).join('');
+    const declared = Array.from({ length: n }, (_, i) => `  alpha${i}: {file: ./a${i}}\n`).join('');
+    const [stack] = stacksOf(() => `services:\n${services}  u${n}:\n    image: a:1\n    secrets: [alpah3]\nsecrets:\n${declared}`, [0]);
+    const messages = runRules(stack!, [rule]).map((f) => f.message);
+    const suggested = (i: number, name = `alpah${i}`) => messages.find((m) => m.startsWith(`service "u${i}" uses secret "${name}"`))!.includes(`(did you mean "alpha${name.slice(5)}"?)`);
+    expect(messages).toHaveLength(n + 1);
+    expect([suggested(0), suggested(199), suggested(200), suggested(209), suggested(n, 'alpah3')]).toEqual([true, true, false, false, true]);
+    expect(messages.filter((m) => m.includes('did you mean')).length).toBe(201);
+  });
 });
