@@ -17,6 +17,9 @@ testRule(rule, {
     { name: 'an optional dependency on a service its profile leaves out', code: 'services:\n  api:\n    image: api:1\n    depends_on:\n      tracing:\n        condition: service_started\n        required: false\n  tracing:\n    image: jaegertracing/all-in-one:1.57\n    profiles: [debug]\n' },
     { name: 'links, service: namespaces and volumes_from of services of the file; a container is not one', code: 'services:\n  api:\n    image: api:1\n    links: ["db:database"]\n    network_mode: "service:vpn"\n    volumes_from: ["data:ro", "container:legacy"]\n  db:\n    image: postgres:16\n  vpn:\n    image: myorg/vpn:1\n  data:\n    image: busybox:1.36\n' },
     { name: 'swarm: links and the rest are not dependencies there', code: { 'stack.yml': 'services:\n  api:\n    image: api:1\n    links: [nosuch]\n' } },
+    // docker refuses the file (`mapping key "services" already defined`, yaml-syntax's error); a
+    // service of the first copy is not also reported as unknown
+    { name: 'services: written twice: a dependency on a service of the earlier copy', code: 'services:\n  db:\n    image: postgres:16\nservices:\n  api:\n    image: api:1\n    depends_on: [db]\n' },
     { name: 'a chain, not a cycle', code: 'services:\n  a:\n    image: a:1\n    depends_on: [b]\n  b:\n    image: b:1\n    depends_on: [c]\n  c:\n    image: c:1\n' },
   ],
   invalid: [

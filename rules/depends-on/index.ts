@@ -1,4 +1,4 @@
-import { child, entries, items, scalarValue, type LRef } from '../../src/model/access.js';
+import { child, entries, items, namesInEarlierCopies, scalarValue, type LRef } from '../../src/model/access.js';
 import type { Service } from '../../src/model/types.js';
 import { closestAmong } from '../../src/parse/validate-schema.js';
 import { defineRule } from '../../src/engine/types.js';
@@ -86,6 +86,9 @@ export default defineRule({
         const deps = new Map<string, Dependency[]>();
         const compose = stackTarget(stack) === 'compose';
         const suggest = closestAmong([...byName.keys()]);
+        // services of an earlier copy of a `services:` key written twice: not unknown (the
+        // duplicate key is the error, reported by yaml-syntax), though the checks read the last copy
+        const earlier = namesInEarlierCopies(stack.root, 'services');
         for (const svc of stack.services) {
           const declared = dependencies(svc);
           const derived = compose ? derivedDependencies(svc, declared) : [];
@@ -93,7 +96,7 @@ export default defineRule({
           deps.set(svc.name, list.filter((d) => byName.has(d.name)));
           for (const d of list) {
             // `required: false` spares only a service its profiles leave out, not a name the file lacks
-            if (byName.has(d.name)) continue;
+            if (byName.has(d.name) || earlier.has(d.name)) continue;
             // a name a variable should give, unset here: that is the problem, not an unknown ""
             if (!d.atKey && reportUnsetName(ctx, svc, d.name, d.ref)) continue;
             const guess = suggest(d.name);

@@ -1,4 +1,4 @@
-import { at, child, entries, items, scalarValue, type LRef } from '../../src/model/access.js';
+import { at, child, entries, items, namesInEarlierCopies, scalarValue, type LRef } from '../../src/model/access.js';
 import { stackTarget } from '../../src/engine/target.js';
 import type { Service, Stack } from '../../src/model/types.js';
 import { closestAmong } from '../../src/parse/validate-schema.js';
@@ -82,12 +82,15 @@ export default defineRule({
   },
   create(ctx) {
     // what each kind declares and the suggestions among it, made once for every reference of the file
-    const byKind = new Map<Kind, { decl: ReadonlyMap<string, unknown>; suggest: (name: string) => string | null }>();
+    const byKind = new Map<Kind, { decl: ReadonlyMap<string, unknown>; earlier: ReadonlySet<string>; suggest: (name: string) => string | null }>();
     const declaredOf = (kind: Kind) => {
       let k = byKind.get(kind);
       if (!k) {
         const decl = declared(ctx.stack, kind);
-        byKind.set(kind, (k = { decl, suggest: closestAmong([...decl.keys()]) }));
+        // a top-level key written twice: what its earlier copy declares is not missing (the
+        // duplicate key is the error, reported by yaml-syntax), though the checks read the last copy
+        const earlier = namesInEarlierCopies(ctx.stack.root, `${kind}s`);
+        byKind.set(kind, (k = { decl, earlier, suggest: closestAmong([...decl.keys()]) }));
       }
       return k;
     };
@@ -95,8 +98,8 @@ export default defineRule({
       service(svc) {
         const refs = stackTarget(ctx.stack) === 'compose' ? [...serviceReferences(svc), ...composeReferences(svc)] : serviceReferences(svc);
         for (const r of refs) {
-          const { decl, suggest } = declaredOf(r.kind);
-          if (decl.has(r.name)) continue;
+          const { decl, earlier, suggest } = declaredOf(r.kind);
+          if (decl.has(r.name) || earlier.has(r.name)) continue;
           if (r.kind === 'network' && r.name === 'default') continue;
           // a name a variable should give, unset here: that is the problem, not an undeclared ""
           if (reportUnsetName(ctx, svc, r.name, r.ref, { kind: r.kind, what: r.what ?? r.kind })) continue;

@@ -17,6 +17,12 @@ testRule(rule, {
     },
     { name: 'the default network needs no declaration', code: 'services:\n  api:\n    image: api:1\n    networks: [default]\n' },
     { name: 'declared with an empty value, long volume syntax', code: 'services:\n  api:\n    image: api:1\n    networks:\n      back:\n        aliases: [api]\n    volumes:\n      - type: volume\n        source: data\n        target: /data\nnetworks:\n  back:\nvolumes:\n  data:\n' },
+    {
+      // docker refuses the file (`mapping key "volumes" already defined`, yaml-syntax's error); a
+      // volume the first copy declares is not also reported as undeclared
+      name: 'a top-level key written twice: a name its earlier copy declares',
+      code: 'volumes:\n  data: {}\nservices:\n  api:\n    image: api:1\n    volumes: ["data:/data", "logs:/logs"]\n    networks: [front]\nnetworks:\n  front: {}\nvolumes:\n  logs: {}\n',
+    },
     { name: 'declared in an override file', code: { 'compose.yaml': 'services:\n  api:\n    image: api:1\n    volumes: ["data:/data"]\n', 'compose.override.yaml': 'volumes:\n  data: {}\n' }, lint: ['compose.yaml', 'compose.override.yaml'] },
   ],
   invalid: [
@@ -48,6 +54,11 @@ testRule(rule, {
           severity: 'error',
         },
       ],
+    },
+    {
+      name: 'a top-level key written twice: a name neither copy declares is still reported',
+      code: 'volumes:\n  data: {}\nservices:\n  api:\n    image: api:1\n    volumes: ["cache:/cache"]\nvolumes:\n  logs: {}\n',
+      errors: [{ message: /uses volume "cache", which is not declared under the top-level volumes key/, line: 6, column: 15, endColumn: 29 }],
     },
     {
       name: 'a network in a mapping: points at the key',

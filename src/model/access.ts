@@ -141,3 +141,18 @@ export function keyLoc(ref: LRef): Loc {
   return ref.entry ? ref.entry.keyLoc : ref.node.loc;
 }
 
+/**
+ * The keys of the mappings that earlier copies of `key` held in `map` (`services:` or `volumes:`
+ * written twice at the top level: the checks read the last copy, and docker refuses the file).
+ * Empty when the key was written once.
+ */
+export function namesInEarlierCopies(map: LRef | undefined, key: string): Set<string> {
+  const names = new Set<string>();
+  if (map?.node.kind !== 'map' || !map.node.superseded) return names;
+  for (const e of map.node.superseded) {
+    if (e.key !== key || e.value.kind !== 'map') continue;
+    for (const inner of e.value.entries) names.add(inner.key);
+    for (const inner of e.value.superseded ?? []) names.add(inner.key);
+  }
+  return names;
+}

@@ -63,6 +63,13 @@ export interface LMap extends LBase {
   get(key: string): LEntry | undefined;
   /** the mappings merged in with `<<` (a change to one of them changes this mapping too) */
   mergedFrom?: LMap[];
+  /**
+   * the entries of keys written again further down this mapping (a yaml-syntax error: docker
+   * refuses the file), in the order written; `entries` and `index` hold the last of each, as
+   * yaml.v3 keeps it. A check that would report a name as missing asks here whether an earlier copy
+   * declares it (`namesInEarlierCopies`).
+   */
+  superseded?: LEntry[];
   /** where the service's `extends` key was written (`extends` is resolved while loading and leaves the tree) */
   extendsKey?: Loc;
   /** the services `extends` merged in (the base, its own base, ...): what lies in them is inherited */
@@ -638,7 +645,10 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
         map.entries.push(entry);
         map.index.set(key, entry);
       }
-      if (superseded) map.entries = map.entries.filter((e) => !superseded!.has(e));
+      if (superseded) {
+        map.entries = map.entries.filter((e) => !superseded!.has(e));
+        map.superseded = [...superseded];
+      }
       if (merges) for (const m of merges) {
         if (m.value.kind !== 'map') {
           issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: 'a << merge key must point at a mapping or a list of mappings', loc: m.loc });
