@@ -1,6 +1,7 @@
 /**
  * What docker compose refuses in a service although each key is valid alone (compose-go,
- * loader/validate.go: "can't set distinct values"): `scale` and `deploy.replicas` both set to
+ * loader/validate.go): a service with neither an image nor a build; and ("can't set distinct
+ * values") `scale` and `deploy.replicas` both set to
  * different numbers, and `cpus`, `mem_limit`, `pids_limit` or `mem_reservation` set where
  * `deploy.resources.limits` (or `reservations`) exists without the same value (a `limits` mapping
  * without `cpus` has 0 there, which differs from `cpus: 2`). `docker stack deploy` has no
@@ -46,6 +47,8 @@ export const RESOURCE_TWINS: readonly ResourceTwin[] = [
 export function composeConsistency(root: LMap): ConsistencyIssue[] {
   const out: ConsistencyIssue[] = [];
   for (const { key: name, ref: svc } of entries(child(rootRef(root), 'services'))) {
+    const noImage = imageless(name, svc);
+    if (noImage) out.push(noImage);
     const deploy = child(svc, 'deploy');
     if (!deploy || deploy.node.kind !== 'map') continue;
     const scale = child(svc, 'scale');
@@ -70,6 +73,32 @@ export function composeConsistency(root: LMap): ConsistencyIssue[] {
     }
   }
   return out;
+}
+
+/**
+ * A service with neither an image nor a build (compose-go, loader/validate.go: "service %q has
+ * neither an image nor a build context specified"), nor a `provider`: an image that interpolates to
+ * nothing counts as none. Checked, as compose checks it, on the services the default profiles
+ * enable: a service with `profiles` is left alone. At the image's value when there is one, else at
+ * the service's key.
+ */
+function imageless(name: string, svc: LRef): ConsistencyIssue | null {
+  if (svc.node.kind !== 'map') return null;
+  const given = (key: string) => {
+    const v = child(svc, key);
+    return v !== undefined && !(v.node.kind === 'scalar' && v.node.value === null);
+  };
+  if (given('build') || given('provider') || given('profiles')) return null;
+  const image = child(svc, 'image');
+  const value = scalarValue(image);
+  // an image that is no string (`image:` alone, a number) is the schema's to report
+  if (image && value !== '') return null;
+  const what = !image ? 'names neither an image nor a build' : image.node.kind === 'scalar' && image.node.raw !== undefined ? `has an empty image (${image.node.raw}: a variable it names is not set) and no build` : 'has an empty image and no build';
+  return {
+    message: `service "${name}" ${what}, and docker compose refuses the file ("has neither an image nor a build context specified"); give it an image or a build, or, if this file completes another one, lint the two together (-f base.yml -f this.yml)`,
+    loc: image ? image.node.loc : keyLoc(svc),
+    path: ['services', name, ...(image ? ['image'] : [])],
+  };
 }
 
 /** A value as written where a set variable gave it (its value is never shown); `not set` for none. */

@@ -51,4 +51,26 @@ describe('values compose refuses to see twice', () => {
     // a stack (by its name): docker stack deploy has none of these keys, swarm-compat says so
     expect(schema({ 'stack.yml': 'services:\n  a:\n    image: nginx:1.27\n    deploy:\n      replicas: 1\n      resources:\n        limits: {cpus: "2"}\n    scale: 2\n' }).filter((m) => m.includes('distinct'))).toEqual([]);
   });
+
+});
+
+describe('a service with nothing to run', () => {
+  // compose-go, loader/validate.go checkConsistency: `service %q has neither an image nor a build
+  // context specified` for each service the default profiles enable (a `provider` service needs
+  // neither); the image is read after interpolation
+  it('a service with neither an image nor a build: at its key, or at an image that is empty', () => {
+    const text = 'services:\n  a:\n    image: ${IMG}\n  b:\n    image: ""\n  c:\n    environment: [A=1]\n  d:\n    image: nginx:1.27\n';
+    expect(schema({ 'compose.yaml': text })).toEqual([
+      '3:12 service "a" has an empty image (${IMG}: a variable it names is not set) and no build, and docker compose refuses the file ("has neither an image nor a build context specified"); give it an image or a build, or, if this file completes another one, lint the two together (-f base.yml -f this.yml)',
+      '5:12 service "b" has an empty image and no build, and docker compose refuses the file ("has neither an image nor a build context specified"); give it an image or a build, or, if this file completes another one, lint the two together (-f base.yml -f this.yml)',
+      '6:3 service "c" names neither an image nor a build, and docker compose refuses the file ("has neither an image nor a build context specified"); give it an image or a build, or, if this file completes another one, lint the two together (-f base.yml -f this.yml)',
+    ]);
+  });
+
+  it('a build, a provider, profiles, an image from extends or from the other -f file: nothing', () => {
+    const text = 'services:\n  b:\n    build: .\n  p:\n    provider: {type: model}\n  q:\n    profiles: [debug]\n  e:\n    extends: d\n  d:\n    image: nginx:1.27\n';
+    expect(schema({ 'compose.yaml': text }).filter((m) => m.includes('neither'))).toEqual([]);
+    const merged = lintFiles({ 'compose.yaml': 'services:\n  web:\n    image: nginx:1.27\n', 'compose.ssl.yaml': 'services:\n  web:\n    labels: [a=b]\n' }, { lint: ['compose.yaml', 'compose.ssl.yaml'] });
+    expect(merged.findings.filter((f) => f.ruleId === 'schema')).toEqual([]);
+  });
 });
