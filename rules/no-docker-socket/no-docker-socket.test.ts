@@ -23,6 +23,27 @@ testRule(rule, {
   ],
   invalid: [
     {
+      name: 'a socket proxy holding the socket: a warning about what keeps it safe; another image beside it with the same mount: the error',
+      code: 'services:\n  proxy:\n    image: ghcr.io/tecnativa/docker-socket-proxy:0.2\n    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock:ro\n  traefik:\n    image: traefik:3.1\n    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock\n',
+      errors: [
+        {
+          message:
+            'service "proxy" is a docker socket proxy (tecnativa/docker-socket-proxy) and mounts the socket (/var/run/docker.sock at /var/run/docker.sock): that is its job, and whoever reaches it gets the API calls it allows; publish no port of it, keep it on an internal network with only its clients, and allow only the API sections they need (read-only ones where possible)',
+          line: 5,
+          column: 9,
+          severity: 'warning',
+        },
+        { message: /^service "traefik" mounts the docker socket/, line: 9, column: 9, severity: 'error' },
+      ],
+    },
+    {
+      // the image a set variable names is not quoted, so it is not told apart: the error
+      name: 'a socket proxy named by a set variable: the error, the image not quoted',
+      code: 'services:\n  proxy:\n    image: ${PROXY_IMAGE}\n    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock\n',
+      env: { PROXY_IMAGE: 'tecnativa/docker-socket-proxy:0.2' },
+      errors: [{ message: /^service "proxy" mounts the docker socket/, line: 5, column: 9, severity: 'error' }],
+    },
+    {
       name: 'short syntax, read-only too',
       code: 'services:\n  traefik:\n    image: traefik:3.1\n    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock:ro\n',
       errors: [
