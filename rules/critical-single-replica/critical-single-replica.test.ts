@@ -386,6 +386,19 @@ volumes:
       errors: [{ message: /keeps state \(cache image "bitnami\/redis:7\.4"\): more replicas of it is not high availability by itself; use replicas with Sentinel, or cluster mode, or a managed service$/, line: 5, column: 17 }],
     },
     {
+      // its volume holds certificates and site configuration, which replicas read; no replication to set up
+      name: 'a proxy with a named volume: storage every replica reads, not replication',
+      code: 'services:\n  edge:\n    image: nginx:1.27\n    volumes:\n      - certs:/etc/nginx/certs\nvolumes:\n  certs: {}\n',
+      errors: [
+        {
+          message:
+            'service "edge" is critical (image "nginx:1.27" matches "nginx") and runs 1 replica (deploy.replicas is not set), but it keeps state (named volume "certs" at /etc/nginx/certs): more replicas of it is not high availability by itself; use storage every replica can read for what it keeps there (its certificates and configuration as configs or secrets, or a volume every node mounts), then 2 or more replicas, or a managed service',
+          line: 2,
+          column: 3,
+        },
+      ],
+    },
+    {
       name: 'a named volume makes a marked service stateful',
       code: 'services:\n  search:\n    image: myorg/search:1\n    x-stackopt: {critical: true}\n    volumes:\n      - type: volume\n        source: index\n        target: /data\nvolumes:\n  index:\n',
       errors: [

@@ -2,6 +2,7 @@ import { at, child, deepest, keyLoc, scalarValue, type Located } from '../../src
 import { defineRule } from '../../src/engine/types.js';
 import { PATTERN_LIST_SCHEMA } from '../../src/engine/rule-options.js';
 import {
+  classifyService,
   DEFAULT_CRITICAL_PATTERNS,
   describeHighAvailability,
   findPatternMatch,
@@ -78,7 +79,7 @@ export default defineRule<CriticalSingleReplicaOptions>({
         if (state) {
           ctx.report({
             messageId: 'statefulSingleReplica',
-            data: { service: svc.name, reason, replicas, state: describeState(state, shownText(svc.image)), ha: describeHighAvailability(imageProduct(svc) ? svc.image!.value : svc.name) },
+            data: { service: svc.name, reason, replicas, state: describeState(state, shownText(svc.image)), ha: highAvailability(svc, state) },
             at: target,
             loc,
             service: svc,
@@ -143,6 +144,18 @@ export function criticalReason(svc: Service, patterns: readonly string[], ignore
   const inner = /^\*([^*?]+)\*$/.exec(glob);
   if (inner) return `name contains "${inner[1]}"`;
   return /[*?]/.test(glob) ? `name matches "${glob}"` : `name is "${m.value}"`;
+}
+
+/**
+ * How a stateful service is made highly available. A proxy or web server keeps files (certificates,
+ * site configuration) in its volume, not data it replicates: what it needs is storage every replica
+ * reads; anything else, its software's own replication.
+ */
+function highAvailability(svc: Service, state: StatefulReason): string {
+  if ((state.kind === 'volume' || state.kind === 'bind') && classifyService(svc) === 'proxy') {
+    return 'storage every replica can read for what it keeps there (its certificates and configuration as configs or secrets, or a volume every node mounts), then 2 or more replicas';
+  }
+  return describeHighAvailability(imageProduct(svc) ? svc.image!.value : svc.name);
 }
 
 function describeReplicas(count: number, replicas: Located<number> | null): string {
