@@ -55,7 +55,7 @@ export default defineRule({
     category: 'references',
     messages: {
       conflict:
-        'service "{{service}}" publishes {{protocol}} port {{port}}{{address}}, which service "{{other}}" already publishes{{otherAddress}} (line {{line}}); the second one cannot bind it: publish another host port',
+        'service "{{service}}" publishes {{protocol}} port {{port}}{{address}}, which service "{{other}}" already publishes{{otherAddress}} (line {{line}}){{when}}; the second one cannot bind it: publish another host port',
       conflictSelf:
         'service "{{service}}" publishes {{protocol}} port {{port}}{{address}} twice (also on line {{line}}{{otherAddress}}); the second binding fails: publish another host port or remove one',
     },
@@ -100,6 +100,7 @@ export default defineRule({
                   other: first.svc.name,
                   otherAddress: where(first),
                   line,
+                  when: first.svc === svc ? '' : whenBoth(profiles, swarm ? [] : profilesOf(first.svc)),
                 },
                 at: port.ref,
                 loc: locOf(port),
@@ -135,6 +136,18 @@ function sameBindings(a: Published, b: Published): boolean {
     if (ta === null || ta !== targetAt(b, port)) return false;
   }
   return true;
+}
+
+/**
+ * When two services run together, for a message: with the profiles that start them both
+ * (`docker compose up` starts the services of the profiles asked for and those without any).
+ */
+function whenBoth(a: readonly string[], b: readonly string[]): string {
+  const shared = a.length === 0 ? b : b.length === 0 ? a : a.filter((x) => b.includes(x));
+  if (shared.length === 0) return '';
+  const names = shared.map((x) => `"${x}"`);
+  const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+  return `, when profile ${list} is enabled`;
 }
 
 /** The service's profiles, each once. */

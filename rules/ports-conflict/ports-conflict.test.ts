@@ -81,8 +81,16 @@ testRule(rule, {
       name: 'compose: a service of a profile and one without any, or two sharing a profile, run together',
       code: 'services:\n  a:\n    image: a:1\n    profiles: [dev]\n    ports: ["80:80"]\n  b:\n    image: b:1\n    ports: ["80:80"]\n  c:\n    image: c:1\n    profiles: [dev, test]\n    ports: ["81:81"]\n  d:\n    image: d:1\n    profiles: [test]\n    ports: ["81:81"]\n',
       errors: [
-        { messageId: 'conflict', line: 8, column: 13 },
-        { messageId: 'conflict', line: 16, column: 13 },
+        { messageId: 'conflict', message: /already publishes \(line 5\), when profile "dev" is enabled; the second one/, line: 8, column: 13 },
+        { messageId: 'conflict', message: /already publishes \(line 12\), when profile "test" is enabled; the second one/, line: 16, column: 13 },
+      ],
+    },
+    {
+      name: 'compose: two services without profiles conflict whenever they run: no profile named',
+      code: 'services:\n  a:\n    image: a:1\n    ports: ["80:80"]\n  b:\n    image: b:1\n    profiles: [x, y]\n    ports: ["443:443"]\n  c:\n    image: c:1\n    ports: ["80:80"]\n  d:\n    image: d:1\n    profiles: [y, z, x]\n    ports: ["443:443"]\n',
+      errors: [
+        { message: 'service "c" publishes tcp port 80 on every address, which service "a" already publishes (line 4); the second one cannot bind it: publish another host port', line: 11, column: 13 },
+        { message: 'service "d" publishes tcp port 443 on every address, which service "b" already publishes (line 8), when profile "y" or "x" is enabled; the second one cannot bind it: publish another host port', line: 15, column: 13 },
       ],
     },
     {
