@@ -10,7 +10,7 @@ export type SecretsInEnvironmentOptions = {
   ignoreKeys: string[];
 };
 
-export const DEFAULT_SECRET_WORDS = ['PASSWORD', 'PASSWD', 'PASS', 'SECRET', 'TOKEN', 'API_KEY', 'APIKEY', 'ACCESS_KEY', 'PRIVATE_KEY', 'SECRET_KEY', 'CREDENTIALS', 'AUTH_KEY', 'ENCRYPTION_KEY', 'SIGNING_KEY'];
+export const DEFAULT_SECRET_WORDS = ['PASSWORD', 'PASSWD', 'PASS', 'PWD', 'SECRET', 'TOKEN', 'API_KEY', 'APIKEY', 'ACCESS_KEY', 'PRIVATE_KEY', 'SECRET_KEY', 'CREDENTIALS', 'AUTH_KEY', 'ENCRYPTION_KEY', 'SIGNING_KEY'];
 
 /**
  * Name endings that say the variable holds something about a secret, not the secret itself: where it
@@ -63,7 +63,8 @@ export function urlPassword(text: string): string | null {
  */
 export function looksSecret(key: string, words: readonly string[]): boolean {
   const name = normalizeName(key);
-  if (NOT_A_SECRET.test(name) || NOT_A_SECRET_GLUED.test(name)) return false;
+  // `PWD` alone is the shell's working directory; `MYSQL_PWD`, `POSTGRES_PWD` are passwords
+  if (name === 'PWD' || NOT_A_SECRET.test(name) || NOT_A_SECRET_GLUED.test(name)) return false;
   const known = normalizedWords(words);
   if (known.index) return hasIndexedWord(name, known.index);
   const joined = `_${name}_`;

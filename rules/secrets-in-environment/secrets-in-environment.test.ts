@@ -18,6 +18,11 @@ describe('looksSecret', () => {
     for (const k of ['PASSPORT_STRATEGY', 'BYPASS_CACHE', 'PASSENGER_APP_ENV', 'COMPASS']) expect(looksSecret(k, DEFAULT_SECRET_WORDS), k).toBe(false);
   });
 
+  it('PWD after another word is a password; PWD alone is the working directory', () => {
+    for (const k of ['MYSQL_PWD', 'POSTGRES_PWD', 'es_pwd', 'DB_ADMIN_PWD']) expect(looksSecret(k, DEFAULT_SECRET_WORDS), k).toBe(true);
+    for (const k of ['PWD', 'pwd', 'OLDPWD', 'MEMCACHED_SASL_PWDB', 'MYSQL_PWD_FILE']) expect(looksSecret(k, DEFAULT_SECRET_WORDS), k).toBe(false);
+  });
+
   it('names that end in a path, a file, a limit or a port are settings about a secret', () => {
     for (const k of ['SECRET_KEY_FILEPATH', 'JWT_PRIVATE_KEY_PATH', 'API_KEY_FILE', 'TLS_KEYFILE', 'API_KEY_RATE_LIMIT', 'STAGEGATE_SECRETSTORESETUP_TOKENS_READYPORT', 'MESSAGEBUS_SECRETNAME', 'TOKEN_HOST', 'PASSWORD_HASH_ALGO'])
       expect(looksSecret(k, DEFAULT_SECRET_WORDS), k).toBe(false);
@@ -161,6 +166,14 @@ testRule(rule, {
       errors: [
         { messageId: 'literal', line: 5, column: 10, endColumn: 17 },
         { messageId: 'literal', line: 6, column: 9, endColumn: 19 },
+      ],
+    },
+    {
+      name: '*_PWD names (MySQL\'s MYSQL_PWD, Temporal\'s POSTGRES_PWD), in both forms; PWD alone is not one',
+      code: 'services:\n  db:\n    image: mysql:8.4\n    environment:\n      MYSQL_PWD: blah\n      PWD: /srv/app\n  temporal:\n    image: temporalio/auto-setup:1.25\n    environment:\n      - POSTGRES_PWD=temporal\n      - PWD=/etc/temporal\n',
+      errors: [
+        { messageId: 'literal', line: 5, column: 7, endColumn: 16, service: 'db', path: 'services.db.environment.MYSQL_PWD' },
+        { messageId: 'literal', line: 10, column: 9, endColumn: 21, service: 'temporal', path: 'services.temporal.environment.POSTGRES_PWD' },
       ],
     },
     {
