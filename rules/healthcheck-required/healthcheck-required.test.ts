@@ -7,8 +7,9 @@ const WHY = {
     'compose does not restart an unhealthy container, but it shows the state (docker compose ps) and depends_on with condition: service_healthy waits until the service is ready, not just started',
   swarm: 'swarm restarts a task whose healthcheck fails, sends it no traffic until it passes, and a rolling update waits for new tasks to be healthy',
 };
-const missing = (service: string, target: 'compose' | 'swarm' = 'compose') =>
-  `service "${service}" has no healthcheck; add healthcheck.test (for example ["CMD", "curl", "-f", "http://localhost:8080/health"]): ${WHY[target]}`;
+const CURL = '["CMD", "curl", "-f", "http://localhost:8080/health"]';
+const missing = (service: string, target: 'compose' | 'swarm' = 'compose', example = CURL) =>
+  `service "${service}" has no healthcheck; add healthcheck.test (for example ${example}): ${WHY[target]}`;
 
 testRule(rule, {
   valid: [
@@ -128,6 +129,36 @@ testRule(rule, {
         { message: missing('temporal-history'), line: 10, column: 3 },
         { message: missing('init'), line: 12, column: 3 },
         { message: missing('monitor'), line: 15, column: 3 },
+      ],
+    },
+    {
+      name: 'an image whose health command is known: the example is that command (the fix\'s), not curl',
+      code: `services:
+  db:
+    image: postgres:16.4
+  cache:
+    image: redis:7.4
+  mysql:
+    image: mysql:8.4
+  maria:
+    image: mariadb:11.4
+  mongo:
+    image: mongo:7.0
+  mq:
+    image: rabbitmq:3.13-management
+  backup:
+    image: postgres:16.4
+    command: sh -c 'while true; do pg_dump -h db app > /backup/app.sql; sleep 3600; done'
+`,
+      errors: [
+        { message: missing('db', 'compose', '["CMD-SHELL", "pg_isready -U \\"$${POSTGRES_USER:-postgres}\\""]'), line: 2, column: 3 },
+        { message: missing('cache', 'compose', '["CMD", "redis-cli", "ping"]'), line: 4, column: 3 },
+        { message: missing('mysql', 'compose', '["CMD-SHELL", "mysqladmin ping -h 127.0.0.1 --silent"]'), line: 6, column: 3 },
+        { message: missing('maria', 'compose', '["CMD-SHELL", "mariadb-admin ping -h 127.0.0.1 --silent || mysqladmin ping -h 127.0.0.1 --silent"]'), line: 8, column: 3 },
+        { message: missing('mongo', 'compose', '["CMD-SHELL", "mongosh --quiet --eval \\"db.adminCommand(\'ping\')\\" || mongo --quiet --eval \\"db.adminCommand(\'ping\')\\""]'), line: 10, column: 3 },
+        { message: missing('mq', 'compose', '["CMD", "rabbitmq-diagnostics", "-q", "ping"]'), line: 12, column: 3 },
+        // its own command replaces the server: no pg_isready answers there
+        { message: missing('backup'), line: 14, column: 3 },
       ],
     },
     {

@@ -6,6 +6,14 @@ import { stackTarget } from '../../src/engine/target.js';
 import { IGNORE_IMAGES_OPTIONS, isImageIgnored, type IgnoreImagesOptions } from '../../src/engine/rule-options.js';
 import { fixHealthcheck, knownHealthcheck } from './fix.js';
 
+/** The test suggested for an image whose health command is not known: an HTTP server's. */
+const GENERIC_TEST = ['CMD', 'curl', '-f', 'http://localhost:8080/health'];
+
+/** A test as a flow sequence in a message: `["CMD", "redis-cli", "ping"]`. */
+function shownTest(test: readonly string[]): string {
+  return `[${test.map((t) => JSON.stringify(t)).join(', ')}]`;
+}
+
 /** What a healthcheck does under each target (compose never restarts an unhealthy container). */
 const WHY_SWARM = 'swarm restarts a task whose healthcheck fails, sends it no traffic until it passes, and a rolling update waits for new tasks to be healthy';
 const WHY_COMPOSE =
@@ -20,8 +28,7 @@ export default defineRule<IgnoreImagesOptions>({
     category: 'availability',
     fixable: 'safe',
     messages: {
-      missing:
-        'service "{{service}}" has no healthcheck; add healthcheck.test (for example ["CMD", "curl", "-f", "http://localhost:8080/health"]): {{why}}',
+      missing: 'service "{{service}}" has no healthcheck; add healthcheck.test (for example {{example}}): {{why}}',
       disabled: 'service "{{service}}" disables its healthcheck (disable: {{value}}); remove disable and set healthcheck.test to a command that checks the service',
       testNone: 'service "{{service}}" turns its healthcheck off (test: {{value}}); set healthcheck.test to a command that checks the service',
       testNoneString:
@@ -41,8 +48,10 @@ export default defineRule<IgnoreImagesOptions>({
         if (!hc) {
           // no `healthcheck` key (point at the service name), or an empty one (point at the key)
           const where = deepest(svc.ref, 'healthcheck');
-          const fixable = svc.image && knownHealthcheck(svc.image.value) && runsImageServer(svc);
-          ctx.report({ messageId: 'missing', data: { service: svc.name, why }, at: where, loc: keyLoc(where), service: svc, fix: fixable ? () => fixHealthcheck(ctx.stack, svc) : null });
+          // an image whose health command is known, running its own server: that command (pg_isready, redis-cli ping, ...)
+          const known = svc.image && runsImageServer(svc) ? knownHealthcheck(svc.image.value) : null;
+          const example = shownTest(known ? known.test : GENERIC_TEST);
+          ctx.report({ messageId: 'missing', data: { service: svc.name, example, why }, at: where, loc: keyLoc(where), service: svc, fix: known ? () => fixHealthcheck(ctx.stack, svc) : null });
           return;
         }
         if (hc.disable) {

@@ -74,9 +74,16 @@ testRule(rule, {
       errors: [{ message: /sets no start_period; failed checks while it starts count against retries and can get it killed: add start_period \(such as 60s\)$/, line: 5, column: 5 }],
     },
     {
-      name: 'a slow image in a compose file of version 3.3: docker compose ignores the version, start_period as usual',
+      name: 'a slow image in a compose file of version 3.3: docker compose ignores the version; compose kills no unhealthy container, it fails the services that wait for it',
       code: `version: "3.3"\n${svc('', 'postgres:16')}`,
-      errors: [{ message: /sets no start_period; failed checks while it starts count against retries and can get it killed: add start_period \(such as 60s\)$/, line: 5, column: 5 }],
+      errors: [
+        {
+          message:
+            'service "api" runs "postgres:16", which takes a while to start, and its healthcheck sets no start_period; failed checks while it starts count against retries and mark it unhealthy, and a service that waits for it (depends_on with condition: service_healthy) then fails to start ("container ... is unhealthy"): add start_period (such as 60s)',
+          line: 5,
+          column: 5,
+        },
+      ],
     },
     {
       name: 'from ${VAR:-default}, through an anchor',

@@ -52,7 +52,7 @@ export default defineRule<HealthcheckTimingOptions>({
   meta: {
     id: 'healthcheck-timing',
     description:
-      'Healthcheck timings make sense: timeout below interval, retries of at least 1, intervals of 1s or more, and a start_period for images that start slowly (or they are killed while starting).',
+      'Healthcheck timings make sense: timeout below interval, retries of at least 1, intervals of 1s or more, and a start_period for images that start slowly (or they turn unhealthy while starting).',
     severity: 'warning',
     category: 'availability',
     messages: {
@@ -63,6 +63,8 @@ export default defineRule<HealthcheckTimingOptions>({
         'service "{{service}}" runs its healthcheck every {{value}} ({{key}}); under 1s the check itself loads the service: use 1s or more',
       noStartPeriod:
         'service "{{service}}" runs {{image}}, which takes a while to start, and its healthcheck sets no start_period; failed checks while it starts count against retries and can get it killed: add start_period (such as 60s)',
+      noStartPeriodCompose:
+        'service "{{service}}" runs {{image}}, which takes a while to start, and its healthcheck sets no start_period; failed checks while it starts count against retries and mark it unhealthy, and a service that waits for it (depends_on with condition: service_healthy) then fails to start ("container ... is unhealthy"): add start_period (such as 60s)',
       noStartPeriodOldVersion:
         'service "{{service}}" runs {{image}}, which takes a while to start, and its healthcheck sets no start_period; failed checks while it starts count against retries and can get it killed: add start_period (such as 60s), which docker stack deploy accepts from version "3.4" on: the file declares version {{version}}, so raise it (or remove it) first',
     },
@@ -124,9 +126,14 @@ export default defineRule<HealthcheckTimingOptions>({
         if (!hc.startPeriod && svc.image && hc.test && findImagePattern(svc.image.value, slow)) {
           // a file of version 3.0 to 3.3 that sets start_period is refused by docker stack deploy
           // (docker compose ignores the version)
-          const old = stackTarget(ctx.stack) === 'swarm' && !allowsStartPeriod(ctx.stack);
+          const swarm = stackTarget(ctx.stack) === 'swarm';
+          const old = swarm && !allowsStartPeriod(ctx.stack);
           const data = { service: svc.name, image: `"${shownText(svc.image)}"`, version: old ? showValue(child(ctx.stack.root, 'version')!) : '' };
-          ctx.report({ messageId: old ? 'noStartPeriodOldVersion' : 'noStartPeriod', data, at: hc.ref, loc: keyLoc(hc.ref), service: svc });
+          // swarm replaces a task that turns unhealthy; compose restarts no container for its health,
+          // it fails the services that wait for it to be healthy (docker/compose
+          // pkg/compose/convergence.go isServiceHealthy: "container %s is unhealthy")
+          const messageId = old ? 'noStartPeriodOldVersion' : swarm ? 'noStartPeriod' : 'noStartPeriodCompose';
+          ctx.report({ messageId, data, at: hc.ref, loc: keyLoc(hc.ref), service: svc });
         }
       },
     };

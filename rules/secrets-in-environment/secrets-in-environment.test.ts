@@ -18,9 +18,40 @@ describe('looksSecret', () => {
     for (const k of ['PASSPORT_STRATEGY', 'BYPASS_CACHE', 'PASSENGER_APP_ENV', 'COMPASS']) expect(looksSecret(k, DEFAULT_SECRET_WORDS), k).toBe(false);
   });
 
+  it('PWD after another word is a password; PWD alone is the working directory', () => {
+    for (const k of ['MYSQL_PWD', 'POSTGRES_PWD', 'es_pwd', 'DB_ADMIN_PWD']) expect(looksSecret(k, DEFAULT_SECRET_WORDS), k).toBe(true);
+    for (const k of ['PWD', 'pwd', 'OLDPWD', 'MEMCACHED_SASL_PWDB', 'MYSQL_PWD_FILE']) expect(looksSecret(k, DEFAULT_SECRET_WORDS), k).toBe(false);
+  });
+
   it('names that end in a path, a file, a limit or a port are settings about a secret', () => {
     for (const k of ['SECRET_KEY_FILEPATH', 'JWT_PRIVATE_KEY_PATH', 'API_KEY_FILE', 'TLS_KEYFILE', 'API_KEY_RATE_LIMIT', 'STAGEGATE_SECRETSTORESETUP_TOKENS_READYPORT', 'MESSAGEBUS_SECRETNAME', 'TOKEN_HOST', 'PASSWORD_HASH_ALGO'])
       expect(looksSecret(k, DEFAULT_SECRET_WORDS), k).toBe(false);
+  });
+
+  it('names that end in a kind, a class, a place or a count say what the secret is like, not what it is', () => {
+    // the Confluent platform's settings (`..._CREDENTIALS_PROVIDER: OAUTHBEARER`,
+    // `CONNECT_CONFIG_PROVIDERS_SECRET_CLASS: <a Java class>`, `..._SECRET_PARAM_..._BOOTSTRAP_SERVERS:
+    // broker:9095`), registry's `REGISTRY_AUTH_HTPASSWD_REALM`, mailcow's `MAILCOW_PASS_SCHEME`
+    for (const k of [
+      'CONFLUENT_METADATA_HTTP_AUTH_CREDENTIALS_PROVIDER',
+      'CONNECT_CONFIG_PROVIDERS_SECRET_PROVIDERS',
+      'KSQL_SCHEMA_REGISTRY_BEARER_AUTH_CREDENTIALS_SOURCE',
+      'CONNECT_CONFIG_PROVIDERS_SECRET_CLASS',
+      'SECRET_PARAM_SASL_LOGIN_CALLBACK_HANDLER_CLASS',
+      'SECRET_PARAM_SASL_MECHANISM',
+      'SECRET_PARAM_SECURITY_PROTOCOL',
+      'SECRET_PARAM_BOOTSTRAP_SERVERS',
+      'SECRET_PARAM_TOPIC_REPLICATION_FACTOR',
+      'AWS_CREDENTIALS_AWS_REGION',
+      'REGISTRY_AUTH_HTPASSWD_REALM',
+      'MAILCOW_PASS_SCHEME',
+      'ACCESS_TOKEN_EXPIRE_MINUTES',
+      'SECRET_STORE_ADDRESS',
+    ])
+      expect(looksSecret(k, DEFAULT_SECRET_WORDS), k).toBe(false);
+    // the same words before the end leave a secret a secret
+    for (const k of ['PROVIDER_SECRET', 'OAUTH_PROVIDER_CLIENT_SECRET', 'SERVERS_PASSWORD', 'REGION_API_KEY', 'SOURCE_DB_PASSWORD'])
+      expect(looksSecret(k, DEFAULT_SECRET_WORDS), k).toBe(true);
   });
 });
 
@@ -91,6 +122,26 @@ testRule(rule, {
       name: 'the list form of the same settings',
       code: 'services:\n  api:\n    image: myorg/api:2.4\n    environment:\n      - JWT_PRIVATE_KEY=/keys/private_key.pem\n      - API_KEY_RATE_LIMIT=60/minute\n      - APP_SECRET_FILE=/run/secrets/app\n',
     },
+    {
+      name: 'a kind, a class, a place or a count of a secret is not one',
+      code: `services:
+  connect:
+    image: confluentinc/cp-server-connect:7.7.1
+    environment:
+      CONNECT_CONFLUENT_METADATA_HTTP_AUTH_CREDENTIALS_PROVIDER: OAUTHBEARER
+      CONNECT_CONFIG_PROVIDERS_SECRET_CLASS: io.confluent.connect.secretregistry.rbac.config.provider.InternalSecretConfigProvider
+      CONNECT_CONFIG_PROVIDERS_SECRET_PARAM_KAFKASTORE_BOOTSTRAP_SERVERS: broker:9095
+      CONNECT_CONFIG_PROVIDERS_SECRET_PARAM_KAFKASTORE_TOPIC_REPLICATION_FACTOR: 1
+      CONNECT_CONFIG_PROVIDERS_SECRET_PARAM_KAFKASTORE_SECURITY_PROTOCOL: SASL_PLAINTEXT
+      CONNECT_CONFIG_PROVIDERS_SECRET_PARAM_KAFKASTORE_SASL_MECHANISM: OAUTHBEARER
+      PEERDB_CLICKHOUSE_AWS_CREDENTIALS_AWS_REGION: us-east-1
+  registry:
+    image: registry:2.8
+    environment:
+      - REGISTRY_AUTH_HTPASSWD_REALM=Registry Realm
+      - MAILCOW_PASS_SCHEME=\${MAILCOW_PASS_SCHEME:-BLF-CRYPT}
+`,
+    },
     { name: 'ignored by option', code: 'services:\n  db:\n    image: postgres:16\n    environment:\n      DEMO_PASSWORD: demo\n', options: { ignoreKeys: ['DEMO_PASSWORD'] } },
   ],
   invalid: [
@@ -115,6 +166,14 @@ testRule(rule, {
       errors: [
         { messageId: 'literal', line: 5, column: 10, endColumn: 17 },
         { messageId: 'literal', line: 6, column: 9, endColumn: 19 },
+      ],
+    },
+    {
+      name: '*_PWD names (MySQL\'s MYSQL_PWD, Temporal\'s POSTGRES_PWD), in both forms; PWD alone is not one',
+      code: 'services:\n  db:\n    image: mysql:8.4\n    environment:\n      MYSQL_PWD: blah\n      PWD: /srv/app\n  temporal:\n    image: temporalio/auto-setup:1.25\n    environment:\n      - POSTGRES_PWD=temporal\n      - PWD=/etc/temporal\n',
+      errors: [
+        { messageId: 'literal', line: 5, column: 7, endColumn: 16, service: 'db', path: 'services.db.environment.MYSQL_PWD' },
+        { messageId: 'literal', line: 10, column: 9, endColumn: 21, service: 'temporal', path: 'services.temporal.environment.POSTGRES_PWD' },
       ],
     },
     {

@@ -106,6 +106,15 @@ export function dockerTokenIssues(tokens: readonly CST.Token[], text: string): D
   return issues;
 }
 
+/** The tags of a CST as written (`!custom`, `!!int`, `!<tag:...>`), with their offsets, in document order. */
+export function tagTokens(tokens: readonly CST.Token[]): CST.SourceToken[] {
+  const out: CST.SourceToken[] = [];
+  forEachSourceToken(tokens, (tok) => {
+    if (tok.type === 'tag') out.push(tok);
+  });
+  return out;
+}
+
 /** Only blanks between the start of its line and `offset`. */
 function startsLine(text: string, offset: number): boolean {
   for (let i = offset - 1; i >= 0; i--) {

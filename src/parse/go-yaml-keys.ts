@@ -139,12 +139,12 @@ function isGoTimestamp(s: string): boolean {
 }
 
 /** A tag as Go writes it short: yaml's `tag:yaml.org,2002:str` is `!!str`. */
-function shortTag(tag: string | undefined): string | undefined {
+export function shortTag(tag: string | undefined): string | undefined {
   return tag !== undefined && tag.startsWith('tag:yaml.org,2002:') ? `!!${tag.slice(18)}` : tag;
 }
 
 /** The types a tag gives a scalar whatever its text (resolve.go `resolvableTag`, but `!!str`). */
-const TYPED_TAGS = new Map<string, Exclude<GoYamlType, 'str'>>([
+export const TYPED_TAGS = new Map<string, Exclude<GoYamlType, 'str'>>([
   ['!!null', 'null'],
   ['!!bool', 'bool'],
   ['!!int', 'int'],

@@ -1,5 +1,6 @@
 import { Composer, isCollection, isScalar, isSeq, Parser, visit, type CST, type Document } from 'yaml';
-import { dockerLineBreaks, dockerTokenIssues } from './docker-yaml.js';
+import { dockerLineBreaks, dockerTokenIssues, tagTokens } from './docker-yaml.js';
+import { tagRefusals } from './go-yaml-tags.js';
 import { onlyPlainComments, readFastYaml } from './fast-yaml.js';
 import { fileLoc, type Loc } from './location.js';
 import { convertDocument, convertFast, MAX_EXPANDED_NODES, type BuildIssue, type DotenvUse, type LVal } from './located.js';
@@ -98,6 +99,10 @@ export function parseSource(source: SourceFile, env: Env, interpolate: Interpola
     uniqueKeys: false,
     prettyErrors: false,
     strict: true,
+    // YAML 1.1's !!binary, !!timestamp, !!set, !!omap and !!pairs are not made into bytes, dates,
+    // sets and pairs: docker reads a tagged mapping or sequence as it is and a tagged scalar as its
+    // text (what docker refuses for a tag is told by tagRefusals)
+    resolveKnownTags: false,
   });
   let list: Document.Parsed[];
   try {
@@ -171,16 +176,16 @@ export function parseSource(source: SourceFile, env: Env, interpolate: Interpola
     issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: yamlMessage(err.message), loc: fileLoc(source, a, Math.max(a, b)) });
   }
   for (const w of doc.warnings) {
-    // `!reset` and `!override` are compose's own tags (merge.md), not unknown ones.
-    if (w.code === 'TAG_RESOLVE_FAILED' && /!(reset|override)\b/.test(w.message)) continue;
+    // a tag yaml does not resolve (`!custom`, `!!org.example.Bean`, `!reset`, `!!int x`): docker
+    // reads most such values, and the values it refuses for their tag are told below
+    if (w.code === 'TAG_RESOLVE_FAILED') continue;
     const [a, b] = w.pos;
-    // YAML's !!int on a value that is no integer (`image: !!int nginx`): docker refuses the file
-    // ("cannot decode !!str `nginx` as a !!int")
-    if (w.code === 'TAG_RESOLVE_FAILED' && /tag:yaml\.org,2002:int\b/.test(w.message)) {
-      issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: 'the value tagged !!int is no integer, and docker refuses the file ("cannot decode ... as a !!int"); remove the tag, or write a whole number', loc: fileLoc(source, a, Math.max(a, b)) });
-      continue;
-    }
     issues.push({ ruleId: 'yaml-syntax', severity: 'warning', message: yamlMessage(w.message), loc: fileLoc(source, a, Math.max(a, b)) });
+  }
+  // `image: !!int nginx`, `x: !!bool maybe`: docker refuses the file ("cannot decode !!str `nginx` as a !!int")
+  for (const r of tagRefusals(doc, text.includes('!') ? tagTokens(tokens) : [])) {
+    const only = r.only === 'stack' ? { swarmOnly: true as const } : r.only === 'compose' ? { composeOnly: true as const } : {};
+    issues.push({ ruleId: 'yaml-syntax', severity: 'error', message: r.message, loc: fileLoc(source, r.start, r.end), ...only });
   }
   if (fatal) return { source, root: null, issues, dotenvUses: [] };
   // what our parser read without error but docker refuses: an error each, and the file is still read
