@@ -120,7 +120,11 @@ export function lintProject(opts: LintOptions): LintResult {
       }
       // what compose refuses though each key is valid alone (swarm has none of these keys)
       if (target.target === 'compose') {
-        for (const is of composeConsistency(project.root)) findings.push(parserFinding(is, 'schema', schemaSev, redact));
+        // a service whose reading failed (an `extends` that could not be read, a value whose `${...}`
+        // is no expression) is told by that error: compose stops there, before these checks
+        const failed = new Set<string>();
+        for (const is of project.issues) if (is.severity === 'error' && is.path?.[0] === 'services' && is.path[1] !== undefined) failed.add(is.path[1]);
+        for (const is of composeConsistency(project.root, failed)) findings.push(parserFinding(is, 'schema', schemaSev, redact));
         // and values it cannot decode though the schema takes them (`mem_limit: 1 gigabyte`), and
         // top-level resources whose keys contradict each other
         // (one error for a value: where the schema says its type is wrong, not that it cannot be read)

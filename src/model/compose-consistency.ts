@@ -44,10 +44,11 @@ export const RESOURCE_TWINS: readonly ResourceTwin[] = [
   { key: 'mem_reservation', section: 'reservations', field: 'memory', parse: parseBytes },
 ];
 
-export function composeConsistency(root: LMap): ConsistencyIssue[] {
+/** The services' consistency issues; `failed` names services whose reading failed (their error tells them), which the image check leaves alone. */
+export function composeConsistency(root: LMap, failed: ReadonlySet<string> = new Set()): ConsistencyIssue[] {
   const out: ConsistencyIssue[] = [];
   for (const { key: name, ref: svc } of entries(child(rootRef(root), 'services'))) {
-    const noImage = imageless(name, svc);
+    const noImage = failed.has(name) ? null : imageless(name, svc);
     if (noImage) out.push(noImage);
     const deploy = child(svc, 'deploy');
     if (!deploy || deploy.node.kind !== 'map') continue;

@@ -73,11 +73,11 @@ describe('duplicate keys', () => {
   });
 
   it('a duplicate service name, one of them quoted', () => {
-    expect(lintText('services:\n  "web": {}\n  web: {}\n')).toEqual([yamlError(3, 3, 3, 6, dup('web', 2))]);
+    expect(lintText('services:\n  "web": {image: a}\n  web: {image: a}\n')).toEqual([yamlError(3, 3, 3, 6, dup('web', 2))]);
   });
 
   it('the second one quoted: the message names the key without its quotes, the range covers them', () => {
-    expect(lintText("services:\n  web: {}\n  'web': {}\n")).toEqual([yamlError(3, 3, 3, 8, dup('web', 2))]);
+    expect(lintText("services:\n  web: {image: a}\n  'web': {image: a}\n")).toEqual([yamlError(3, 3, 3, 8, dup('web', 2))]);
   });
 
   it('a duplicate key in a flow mapping', () => {
