@@ -39,9 +39,24 @@ testRule(rule, {
       errors: [{ message: /uses image "myorg\/api:\$\{TAG\}" \("myorg\/api:"\) without a tag/, line: 3, column: 12 }],
     },
     {
-      name: 'latest from a default',
-      code: 'services:\n  api:\n    image: myorg/api:${TAG:-latest}\n',
-      errors: [{ messageId: 'latest', line: 3, column: 12 }],
+      name: 'latest from a default: the default is what to pin',
+      code: 'services:\n  api:\n    image: ${REGISTRY}myorg/api:${TAG:-latest}\n  web:\n    image: "myorg/web:${WEB_TAG-latest}"\n',
+      errors: [
+        {
+          messageId: 'latestDefault',
+          message: 'service "api" uses image "${REGISTRY}myorg/api:${TAG:-latest}" ("myorg/api:latest"), whose latest tag, the default of ${TAG}, changes on every pull; make the default a version (${TAG:-1.2.3}), and set TAG where another one is wanted',
+          line: 3,
+          column: 12,
+        },
+        { messageId: 'latestDefault', message: /the default of \$\{WEB_TAG\}, changes on every pull; make the default a version \(\$\{WEB_TAG-1\.2\.3\}\)/, line: 5, column: 12 },
+      ],
+    },
+    {
+      // the environment says latest: that is the value to change, and it is not quoted
+      name: 'latest from a set variable: the plain message',
+      code: 'services:\n  api:\n    image: myorg/api:${TAG:-1.0}\n',
+      env: { TAG: 'latest' },
+      errors: [{ messageId: 'latest', message: /pin a version tag \(such as IMAGE:1\.2\.3\)/, line: 3, column: 12 }],
     },
     {
       name: 'through an anchor: at the anchor, for each service',
