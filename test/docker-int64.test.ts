@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lintProject } from '../src/engine/lint.js';
 import { resolveSizing } from '../src/model/sizing.js';
 import { MAX_DOCKER_BYTES } from '../src/model/units.js';
-import { sizeOverflow, sizeRefusal } from '../src/parse/go-values.js';
+import { atoiRefusal, fitsInt64, sizeOverflow, sizeRefusal } from '../src/parse/go-values.js';
 import { assertBuilt, repoRoot, runCli } from './helpers/cli.js';
 import { dockerAvailable } from './oracle-match.js';
 
@@ -16,6 +16,9 @@ import { dockerAvailable } from './oracle-match.js';
  * reports a written size past it for both targets; `fix --usage` never writes one.
  */
 const HAS_DOCKER = dockerAvailable();
+/** The tests that ask docker run wherever it is installed, and must run with CI=true. */
+const ASK_DOCKER = HAS_DOCKER || process.env.CI === 'true';
+if (!ASK_DOCKER) console.warn('[skip] docker-int64: docker is not installed, so the cases are not asked of `docker stack config` (required with CI=true)');
 const dir = mkdtempSync(join(tmpdir(), 'stackopt-int64-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 beforeAll(assertBuilt);
@@ -68,6 +71,82 @@ describe('sizes past an int64 of bytes', () => {
     expect(refused.status).not.toBe(0);
     expect(refused.stderr).toContain('strconv.ParseFloat: parsing "1e400": value out of range');
     expect(lintProject({ files: [far], environment: {}, target: 'swarm' }).findings.filter((f) => f.severity === 'error' && f.message.includes('value out of range'))).toHaveLength(1);
+  });
+});
+
+/** `docker stack config -c FILE` in the test's folder, with only these variables set. */
+function stackConfig(file: string, vars: Record<string, string> = {}): { ok: boolean; out: string } {
+  const r = spawnSync('docker', ['stack', 'config', '-c', file], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...vars } });
+  if (r.error) throw new Error(`docker stack config did not run: ${r.error.message}`);
+  return { ok: r.status === 0, out: r.status === 0 ? r.stdout : r.stderr };
+}
+
+/** Errors lint reports, as `line:col rule message`. */
+const errorsOf = (file: string, target: 'swarm' | 'compose', environment: Record<string, string> = {}) =>
+  lintProject({ files: [file], environment, target })
+    .findings.filter((f) => f.severity === 'error' && (f.ruleId === 'schema' || f.ruleId === 'swarm-compat'))
+    .map((f) => `${f.line}:${f.column} ${f.ruleId} ${f.message}`);
+
+describe('whole numbers past int64 where docker parses one (strconv.ParseInt, strconv.Atoi)', () => {
+  it('fitsInt64 and atoiRefusal: -2^63 to 2^63-1, told from the digits', () => {
+    for (const s of ['0', '-0', '+7', '007', '9223372036854775807', '-9223372036854775808', '0009223372036854775807']) expect(fitsInt64(s), s).toBe(true);
+    for (const s of ['9223372036854775808', '-9223372036854775809', '18446744073709551615', '99999999999999999999', '1' + '0'.repeat(400)]) expect(fitsInt64(s), s).toBe(false);
+    expect(atoiRefusal('9223372036854775807')).toBeNull();
+    expect(atoiRefusal('99999999999999999999')).toBe('strconv.Atoi: parsing "99999999999999999999": value out of range');
+    expect(atoiRefusal('1e3')).toBe('strconv.Atoi: parsing "1e3": invalid syntax');
+  });
+
+  it('target compose: a size below int64 is refused as negative; a whole-number field past int64 is out of range', () => {
+    // compose-go types/bytes.go, parseString: strconv.ParseInt(s, 10, 64), then go-units'
+    // RAMInBytes, which refuses a negative size ("invalid size: '...'") and overflows from 2^63 up;
+    // loader/interpolate.go casts ulimits and replicas with strconv.Atoi (its range error)
+    const file = write('below.yml', [
+      'services:',
+      '  a:',
+      '    image: nginx:1.27',
+      '    mem_limit: "-99999999999999999999"',
+      '    memswap_limit: "-9223372036854775809"',
+      '    mem_reservation: "-9223372036854775808"',
+      '    shm_size: "9223372036854775807"',
+      '    ulimits:',
+      '      nofile: "99999999999999999999"',
+      '      nproc: "9223372036854775807"',
+      '    deploy:',
+      '      replicas: "9223372036854775808"',
+      '',
+    ].join('\n'));
+    const advice = 'write a number of bytes, or a number with a unit such as 512m, 1g or 1GB';
+    expect(errorsOf(file, 'compose')).toEqual([
+      `4:16 schema service "a" sets mem_limit "-99999999999999999999", which docker compose cannot read as a size (invalid size: '-99999999999999999999'); ${advice}`,
+      `5:20 schema service "a" sets memswap_limit "-9223372036854775809", which docker compose cannot read as a size (invalid size: '-9223372036854775809'); ${advice}`,
+      '9:15 schema service "a" sets ulimits.nofile "99999999999999999999", which docker compose cannot read as a whole number (strconv.Atoi: parsing "99999999999999999999": value out of range); write a whole number, such as 2',
+      '12:17 schema service "a" sets deploy.replicas "9223372036854775808", which docker compose cannot read as a whole number (strconv.Atoi: parsing "9223372036854775808": value out of range); write a whole number, such as 2',
+    ]);
+  });
+
+  // docker stack config (docker CLI 28.2.2), `ulimits: {nofile: ${N}}` with N set:
+  //   99999999999999999999  -> error while interpolating services.a.ulimits.nofile: failed to cast to expected type: strconv.Atoi: parsing "99999999999999999999": value out of range
+  //   -9223372036854775809  -> the same, for "-9223372036854775809"
+  //   18446744073709551615  -> the same, for "18446744073709551615"
+  //   9223372036854775807   -> accepted: nofile: 9223372036854775807
+  const CASTS: Array<[string, boolean]> = [
+    ['99999999999999999999', false],
+    ['-9223372036854775809', false],
+    ['18446744073709551615', false],
+    ['9223372036854775807', true],
+    ['-9223372036854775808', true],
+  ];
+  it.skipIf(!ASK_DOCKER)('target swarm: a variable past int64 where docker casts a whole number is its cast error, at the value (docker stack config agrees)', () => {
+    const file = write('cast.yml', 'version: "3.8"\nservices:\n  a:\n    image: nginx:1.27\n    ulimits:\n      nofile: ${N}\n');
+    for (const [n, accepted] of CASTS) {
+      const docker = stackConfig(file, { N: n });
+      expect(docker.ok, n).toBe(accepted);
+      if (accepted) expect(docker.out).toContain(`nofile: ${n}`);
+      else expect(docker.out).toContain(`failed to cast to expected type: strconv.Atoi: parsing "${n}": value out of range`);
+      const errors = errorsOf(file, 'swarm', { N: n });
+      expect(errors.map((e) => e.split(' ')[0]), n).toEqual(accepted ? [] : ['6:15']);
+      if (!accepted) expect(errors[0]).toContain('after interpolation, but docker stack deploy needs an integer there ("failed to cast to expected type")');
+    }
   });
 });
 

@@ -10,7 +10,7 @@ import { packageRoot } from './package-info.js';
 import { validateStack } from '../generated/stack-validator.js';
 import { validateCompose } from '../generated/validators.js';
 import * as stackFormats from '../parse/stack-formats.js';
-import { goBoolean, isGoInt, shellWordsProblem, sizeOverflow, sizeRefusal, volumeSpecProblem } from '../parse/go-values.js';
+import { atoiRefusal, goBoolean, shellWordsProblem, sizeOverflow, sizeRefusal, volumeSpecProblem } from '../parse/go-values.js';
 import { resourceConflicts } from '../model/resource-conflicts.js';
 import { formatPath, type Loc } from '../parse/location.js';
 import { interpolateStack, type Lookup, type NamedModifier } from '../parse/interpolate.js';
@@ -158,7 +158,7 @@ function castAt(path: YamlPath): Cast | null {
 }
 
 function goCast(s: string, cast: Cast): { ok: true; value: unknown } | { ok: false } {
-  if (cast === 'int') return isGoInt(s) ? { ok: true, value: Number(s) } : { ok: false };
+  if (cast === 'int') return atoiRefusal(s) === null ? { ok: true, value: Number(s) } : { ok: false };
   if (cast === 'float') {
     const t = s.trim();
     return t === s && t !== '' && !Number.isNaN(Number(t)) ? { ok: true, value: Number(t) } : { ok: false };
@@ -188,6 +188,8 @@ export function dockerView(root: LVal): { data: unknown; casts: CastIssue[] } {
       const text = v.value === null ? '' : String(v.value);
       const cast = castAt(path);
       if (!cast) return text;
+      // an integer the reader already cast (within int64, src/parse/located.ts): its text is rounded
+      if (cast === 'int' && Number.isInteger(v.value)) return v.value;
       const r = goCast(text, cast);
       if (r.ok) return r.value;
       casts.push({ path: path.map(String), value: text, expected: EXPECTED[cast], loc: v.loc });
@@ -233,6 +235,10 @@ const isShortPortAt = pathPatternLookup([[['services', '*', 'ports', '[]'], true
  */
 export function dockerRefusal(path: YamlPath, value: string): string | null {
   const cast = castAt(path);
+  if (cast === 'int') {
+    const why = atoiRefusal(value);
+    return why && `failed to cast to expected type: ${why}`;
+  }
   if (cast) return goCast(value, cast).ok ? null : `failed to cast to expected type: ${GO_PARSE[cast]}: parsing ${JSON.stringify(value)}: invalid syntax`;
   if (isDurationAt(path)) return stackFormats.duration(value) ? null : "Does not match format 'duration'";
   if (isSizeAt(path)) return sizeRefusal(value);

@@ -19,7 +19,7 @@
  * A number written as one is read as it is. `docker stack deploy` reads these its own way
  * (src/engine/swarm-schema.ts).
  */
-import { goBoolean, isComposeDuration, isGoFloat, isGoInt, parseVolumeSpec, shellWordsProblem, sizeOverflow, sizeRefusal, volumeSpecProblem } from '../parse/go-values.js';
+import { atoiRefusal, fitsInt64, goBoolean, isComposeDuration, isGoFloat, isGoInt, parseVolumeSpec, shellWordsProblem, sizeOverflow, sizeRefusal, volumeSpecProblem } from '../parse/go-values.js';
 import { isIp, ports } from '../parse/stack-formats.js';
 import { COMPOSE_CASTS, nodeAt, type LEntry, type LMap, type LScalar, type LVal } from '../parse/located.js';
 import { formatPath } from '../parse/location.js';
@@ -31,8 +31,9 @@ type Kind = 'size' | 'duration' | 'cpus' | 'int' | 'float' | 'bool' | 'port';
 function refusal(kind: Kind, s: string): string | null {
   switch (kind) {
     case 'size':
-      // strconv.ParseInt reads an integer within int64; go-units the rest, and overflows from 2^63 up
-      if (isGoInt(s)) return BigInt(s) < 2n ** 63n ? null : sizeOverflow(s);
+      // strconv.ParseInt reads an integer within int64 (negative ones too); go-units the rest: it
+      // refuses a negative size (`-99999999999999999999`), and overflows from 2^63 up
+      if (isGoInt(s) && fitsInt64(s)) return null;
       return sizeRefusal(s) ?? sizeOverflow(s);
     case 'duration':
       if (isComposeDuration(s)) return null;
@@ -45,7 +46,7 @@ function refusal(kind: Kind, s: string): string | null {
     case 'bool':
       return goBoolean(s) !== null ? null : `invalid boolean: ${s}`;
     case 'int':
-      return isGoInt(s) ? null : `strconv.Atoi: parsing ${JSON.stringify(s)}: invalid syntax`;
+      return atoiRefusal(s);
   }
 }
 

@@ -32,6 +32,28 @@ export function isGoInt(s: string): boolean {
 }
 
 /**
+ * Whether an integer (`isGoInt`) lies within int64, -2^63 to 2^63-1, as strconv.ParseInt and Atoi
+ * (a Go int is 64 bits) read it; told from its digits, without making a number of them.
+ */
+export function fitsInt64(s: string): boolean {
+  const negative = s[0] === '-';
+  let i = s[0] === '-' || s[0] === '+' ? 1 : 0;
+  while (i < s.length - 1 && s.charCodeAt(i) === 48) i++;
+  const digits = s.length - i;
+  if (digits !== 19) return digits < 19;
+  return s.slice(i) <= (negative ? '9223372036854775808' : '9223372036854775807');
+}
+
+/**
+ * What strconv.Atoi says of a string (docker's casts of a whole number): null when it reads it,
+ * else its error: `invalid syntax`, or `value out of range` past int64.
+ */
+export function atoiRefusal(s: string): string | null {
+  if (!isGoInt(s)) return `strconv.Atoi: parsing ${JSON.stringify(s)}: invalid syntax`;
+  return fitsInt64(s) ? null : `strconv.Atoi: parsing ${JSON.stringify(s)}: value out of range`;
+}
+
+/**
  * What go-units' RAMInBytes (docker CLI 28) says of a size: null when it reads it, else its error
  * (`invalid size: '...'`, `invalid suffix: '...'`). A number (a Go float, not negative), then one
  * optional space, then an optional suffix: `b`, or one of `k m g t p` with an optional `b` or `ib`

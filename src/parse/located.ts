@@ -16,7 +16,7 @@ import { fileLoc, positionOf, type FileLoc, type Loc } from './location.js';
 import { hasInterpolation, interpolate, interpolateStack, type Env, type InterpolationIssue, type InterpolationMode, type StackReading } from './interpolate.js';
 import type { SourceFile } from './source-file.js';
 import type { FastMap, FastNode, FastPair } from './fast-yaml.js';
-import { goBoolean, isGoInt } from './go-values.js';
+import { fitsInt64, goBoolean, isGoInt } from './go-values.js';
 import { keyRefusalMessage, keyRefusals } from './go-yaml-keys.js';
 
 /**
@@ -890,7 +890,8 @@ export function pathPatternLookup<T>(entries: ReadonlyArray<readonly [readonly s
 }
 
 type Cast = (s: string) => string | number | boolean;
-const toInt: Cast = (s) => (isGoInt(s) ? Number(s) : s);
+// strconv.Atoi: an integer past int64 is an error, not a number (and Number() would round it)
+const toInt: Cast = (s) => (isGoInt(s) && fitsInt64(s) ? Number(s) : s);
 const toFloat: Cast = (s) => (/^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/.test(s) ? Number(s) : s);
 const toBoolean: Cast = (s) => goBoolean(s) ?? s;
 export type CastKind = 'int' | 'float' | 'bool';
