@@ -150,6 +150,72 @@ describe('whole numbers past int64 where docker parses one (strconv.ParseInt, st
   });
 });
 
+describe('a memory size a variable gives, target swarm: judged after interpolation, as docker stack deploy reads it', () => {
+  // docker stack config (docker CLI 28.2.2) on `memory: "${MEM}"` (line 8, column 19), MEM set or
+  // unset as given: `read` prints the size, `overflow` prints -9223372036854775808 (go-units'
+  // float64 past int64, which the deploy then takes as a negative limit), `refused` is its error.
+  const CASES: Array<{ memory?: string; mem?: string; docker: 'read' | 'overflow' | 'refused'; says: string }> = [
+    { mem: '512m', docker: 'read', says: 'memory: "536870912"' },
+    { mem: '8589934591G', docker: 'read', says: 'memory: "9223372035781033984"' },
+    { mem: '99999999999999999999g', docker: 'overflow', says: 'memory: "-9223372036854775808"' },
+    { mem: '10445360463872G', docker: 'overflow', says: 'memory: "-9223372036854775808"' },
+    { mem: '99999999999999999999', docker: 'overflow', says: 'memory: "-9223372036854775808"' },
+    { mem: '9223372036854775807', docker: 'overflow', says: 'memory: "-9223372036854775808"' },
+    { mem: '1e400g', docker: 'refused', says: 'strconv.ParseFloat: parsing "1e400": value out of range' },
+    { mem: '-99999999999999999999', docker: 'refused', says: "invalid size: '-99999999999999999999'" },
+    { mem: '-1', docker: 'refused', says: "invalid size: '-1'" },
+    { mem: '512 mega', docker: 'refused', says: "invalid suffix: 'mega'" },
+    { docker: 'refused', says: "error decoding 'Deploy.Resources.Limits.memory': invalid size: ''" },
+    { memory: '${MEM:-99999999999999999999g}', docker: 'overflow', says: 'memory: "-9223372036854775808"' },
+    { memory: '${MEM:-512m}', docker: 'read', says: 'memory: "536870912"' },
+  ];
+  const fileOf = (c: (typeof CASES)[number], i: number) => write(`mem-${i}.yml`, stack(c.memory ?? '${MEM}'));
+  const varsOf = (c: (typeof CASES)[number]): Record<string, string> => (c.mem === undefined ? {} : { MEM: c.mem });
+
+  it.skipIf(!ASK_DOCKER)('docker stack config gives each answer of the table', () => {
+    CASES.forEach((c, i) => {
+      const r = stackConfig(fileOf(c, i), varsOf(c));
+      expect(r.ok, JSON.stringify(c)).toBe(c.docker !== 'refused');
+      expect(r.out, JSON.stringify(c)).toContain(c.says);
+    });
+  });
+
+  it('lint: one error at the value where docker refuses the size or overflows it, none where it reads it', () => {
+    CASES.forEach((c, i) => {
+      const errors = errorsOf(fileOf(c, i), 'swarm', varsOf(c));
+      expect(errors.map((e) => e.split(' ').slice(0, 2).join(' ')), JSON.stringify(c)).toEqual(c.docker === 'read' ? [] : ['8:19 swarm-compat']);
+    });
+    // unset: docker's own words, beside the interpolation warning
+    const unset = lintProject({ files: [fileOf(CASES[10]!, 10)], environment: {}, target: 'swarm' }).findings.filter((f) => f.line === 8);
+    expect(unset.map((f) => `${f.line}:${f.column} ${f.severity} ${f.ruleId} ${f.message}`)).toEqual([
+      `8:19 error swarm-compat docker stack deploy rejects this file: services.a.deploy.resources.limits.memory is "\${MEM}", "" after interpolation, which is not a size docker reads (invalid size: ''); set the variable to a size docker reads, such as 512M`,
+      '8:20 warning interpolation variable MEM is not set; it becomes an empty string',
+    ]);
+    // a default the file wrote is the file's own value: shown
+    expect(errorsOf(fileOf(CASES[11]!, 11), 'swarm')).toEqual([
+      '8:19 swarm-compat docker stack deploy rejects this file: services.a.deploy.resources.limits.memory is "${MEM:-99999999999999999999g}", "99999999999999999999g" after interpolation, 8 EiB (2^63 bytes) or more, past the int64 docker reads a size into (docker stack deploy takes it as -9223372036854775808); set the variable to a size docker reads, such as 512M',
+    ]);
+  });
+
+  it('a value from the environment is never printed, nor docker\'s words that quote it, in any format', () => {
+    const file = write('secret.yml', stack('${MEM}'));
+    // a secret-looking value docker refuses, and a short one (below the redactor's length) past int64
+    for (const [mem, what] of [
+      ['sk_live_51Hx9QeLmN0pQ', 'which is not a size docker reads'],
+      ['1e30g', '8 EiB (2^63 bytes) or more, past the int64 docker reads a size into (docker stack deploy takes it as -9223372036854775808)'],
+    ] as const) {
+      for (const format of ['stylish', 'json', 'sarif']) {
+        const r = runCli(['lint', '--target', 'swarm', '--format', format, 'secret.yml'], dir, { MEM: mem });
+        expect(r.status, format).toBe(1);
+        expect(r.stdout + r.stderr, format).not.toContain(mem);
+        const said = `services.a.deploy.resources.limits.memory is "\${MEM}" (a variable's value, not shown), ${what}`;
+        expect(r.stdout, format).toContain(format === 'stylish' ? said : JSON.stringify(said).slice(1, -1));
+      }
+    }
+    expect(errorsOf(file, 'swarm', { MEM: '1e30g' })).toHaveLength(1);
+  });
+});
+
 describe('fix --usage writes no size or CPUs docker cannot hold', () => {
   const profile = JSON.parse(readFileSync(join(repoRoot, 'examples/monitoring/usage.json'), 'utf8'));
   const stackFile = readFileSync(join(repoRoot, 'examples/monitoring/stack.yml'), 'utf8');

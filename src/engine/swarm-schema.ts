@@ -14,7 +14,7 @@ import { atoiRefusal, goBoolean, shellWordsProblem, sizeOverflow, sizeRefusal, v
 import { resourceConflicts } from '../model/resource-conflicts.js';
 import { formatPath, type Loc } from '../parse/location.js';
 import { interpolateStack, type Lookup, type NamedModifier } from '../parse/interpolate.js';
-import { nodeAt, pathPatternLookup, setPlainEntry, valueSpanLoc, type LEntry, type LMap, type LVal, type YamlPath } from '../parse/located.js';
+import { nodeAt, pathPatternLookup, setPlainEntry, valueSpanLoc, type LEntry, type LMap, type LScalar, type LVal, type YamlPath } from '../parse/located.js';
 import { checkSchema, type CompiledValidator, type SchemaIssue } from '../parse/validate-schema.js';
 
 /**
@@ -361,10 +361,10 @@ const UNSIGNED: string[][] = [
 
 /**
  * What docker/cli's loader refuses in a service although the stack schema takes it: a negative
- * count (`replicas: -1`: "overflows uint"), a byte size
- * written in the file that it cannot read (its transformSize: go-units' RAMInBytes: `512 mega`,
- * `512Mi`) or reads past an int64 (`10445360463872G`: no error, a negative size), and a bind mount without a source (loader.go: "field Source must not be empty"). A value
- * an interpolation makes is judged where it is read (dockerRefusal).
+ * count (`replicas: -1`: "overflows uint"), a byte size that it cannot read (its transformSize:
+ * go-units' RAMInBytes: `512 mega`, `512Mi`) or reads past an int64 (`10445360463872G`: no error,
+ * a negative size), written or made by interpolation (`${MEM}`, with the lint's environment), and a
+ * bind mount without a source (loader.go: "field Source must not be empty").
  */
 function loaderIssues(root: LMap): SchemaIssue[] {
   const out: SchemaIssue[] = [];
@@ -376,9 +376,15 @@ function loaderIssues(root: LMap): SchemaIssue[] {
     if (resources?.kind === 'map') {
       for (const kind of ['limits', 'reservations']) {
         const n = nodeAt(resources, [kind, 'memory']);
-        if (n?.kind !== 'scalar' || typeof n.value !== 'string' || n.raw !== undefined) continue;
-        const why = sizeRefusal(n.value);
+        if (n?.kind !== 'scalar') continue;
         const path = ['services', svc.key, 'deploy', 'resources', kind, 'memory'];
+        if (n.raw !== undefined) {
+          const is = interpolatedSizeIssue(n, path);
+          if (is) out.push(is);
+          continue;
+        }
+        if (typeof n.value !== 'string') continue;
+        const why = sizeRefusal(n.value);
         if (why) out.push({ message: `${formatPath(path)} is not a size docker reads (${why}; found the string ${JSON.stringify(n.value)})`, loc: n.loc, path });
         const over = why ? null : sizeOverflow(n.value);
         if (over) out.push({ message: `${formatPath(path)} is ${JSON.stringify(n.value)}, ${over} (docker stack deploy takes it as -9223372036854775808)`, loc: n.loc, path });
@@ -432,6 +438,26 @@ function loaderIssues(root: LMap): SchemaIssue[] {
     });
   }
   return out;
+}
+
+/**
+ * A byte size a variable went into, judged as docker stack deploy reads it after interpolation
+ * (the lint's environment stands for the deploy's; an unset variable is empty, which go-units
+ * refuses): docker's complaint, or a size past int64. A value a set variable gave is not shown,
+ * nor docker's words about it, which quote it: only what the file wrote.
+ */
+function interpolatedSizeIssue(n: LScalar, path: string[]): SchemaIssue | null {
+  const text = n.value === null ? '' : String(n.value);
+  const why = sizeRefusal(text);
+  const over = why ? null : sizeOverflow(text);
+  if (!why && !over) return null;
+  const at = formatPath(path);
+  const detail = n.fromEnv
+    ? `${at} is "${n.raw}" (a variable's value, not shown), ${why ? 'which is not a size docker reads' : `${over} (docker stack deploy takes it as -9223372036854775808)`}`
+    : why
+      ? `${at} is "${n.raw}", "${text}" after interpolation, which is not a size docker reads (${why})`
+      : `${at} is "${n.raw}", "${text}" after interpolation, ${over} (docker stack deploy takes it as -9223372036854775808)`;
+  return { message: detail, loc: n.loc, path };
 }
 
 /**

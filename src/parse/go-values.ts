@@ -98,6 +98,9 @@ function goFloatValue(num: string): number {
   return sign * parseInt(`${whole}${frac}` || '0', 16) * 2 ** (Number(exp) - 4 * frac.length);
 }
 
+/** What a size of 2^63 bytes or more is called (sizeOverflow). */
+export const SIZE_PAST_INT64 = '8 EiB (2^63 bytes) or more, past the int64 docker reads a size into';
+
 /**
  * Whether a size go-units' RAMInBytes reads (`sizeRefusal` null) is 2^63 bytes or more (8 EiB):
  * it multiplies a float64 and converts it to an int64, which overflows there without an error
@@ -113,7 +116,7 @@ export function sizeOverflow(s: string): string | null {
   if (sep === -1) return null;
   const num = s[sep] === ' ' ? s.slice(0, sep) : s.slice(0, sep + 1);
   const bytes = goFloatValue(num) * (SIZE_UNITS[s.slice(sep + 1, sep + 2).toLowerCase()] ?? 1);
-  return bytes < INT64_END ? null : '8 EiB (2^63 bytes) or more, past the int64 docker reads a size into';
+  return bytes < INT64_END ? null : SIZE_PAST_INT64;
 }
 
 /** One number and its unit, read where the last one ended: Go's units, and go-str2duration's. */
