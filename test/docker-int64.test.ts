@@ -216,6 +216,75 @@ describe('a memory size a variable gives, target swarm: judged after interpolati
   });
 });
 
+/** A stack with one service that writes `lines` (indented for the service) from line 5. */
+const service = (...lines: string[]) => `version: "3.8"\nservices:\n  a:\n    image: nginx:1.27\n${lines.map((l) => `    ${l}\n`).join('')}`;
+
+describe('a number past float64 written bare (1e400) is a string to Go\'s YAML readers, not infinity', () => {
+  // yaml.v3 and go.yaml.in/yaml/v4 (resolve.go): ParseInt, ParseUint and ParseFloat all fail on
+  // `1e400` (a range error), so the plain scalar is a string; `.inf` is the one infinity.
+  // docker stack config (docker CLI 28.2.2), one field each:
+  const CASES: Array<{ name: string; text: string; at: string; docker: string | null; lint: string | null; compose: string | null }> = [
+    {
+      name: 'memory',
+      text: service('deploy:', '  resources:', '    limits:', '      memory: 1e400'),
+      at: '8:19',
+      docker: 'strconv.ParseFloat: parsing "1e400": value out of range',
+      lint: 'services.a.deploy.resources.limits.memory is not a size docker reads (strconv.ParseFloat: parsing "1e400": value out of range; found the string "1e400")',
+      // compose-go types/bytes.go: ParseInt fails, go-units' ParseFloat says the same
+      compose: 'service "a" sets deploy.resources.limits.memory "1e400", which docker compose cannot read as a size (strconv.ParseFloat: parsing "1e400": value out of range)',
+    },
+    // docker decodes shm_size as a string: it prints `shm_size: 1e400` and goes on (compose reads a size)
+    { name: 'shm_size', text: service('shm_size: 1e400'), at: '5:15', docker: null, lint: null, compose: 'service "a" sets shm_size "1e400", which docker compose cannot read as a size (strconv.ParseFloat: parsing "1e400": value out of range)' },
+    {
+      name: 'tmpfs size',
+      text: service('volumes:', '  - type: tmpfs', '    target: /t', '    tmpfs:', '      size: 1e400'),
+      at: '9:17',
+      docker: 'services.a.volumes.0.tmpfs.size must be a integer',
+      lint: 'services.a.volumes.0.tmpfs.size must be an integer, not the string "1e400"',
+      compose: 'service "a" sets volumes[0].tmpfs.size "1e400", which docker compose cannot read as a size (strconv.ParseFloat: parsing "1e400": value out of range)',
+    },
+    {
+      name: 'ulimit',
+      text: service('ulimits:', '  nofile: 1e400'),
+      at: '6:15',
+      docker: 'services.a.ulimits.nofile must be a integer',
+      lint: 'services.a.ulimits.nofile must be a mapping or an integer, not the string "1e400"',
+      // compose-go loader/interpolate.go casts a ulimit string with strconv.Atoi
+      compose: 'service "a" sets ulimits.nofile "1e400", which docker compose cannot read as a whole number (strconv.Atoi: parsing "1e400": invalid syntax)',
+    },
+  ];
+
+  it.skipIf(!ASK_DOCKER)('docker stack config gives each answer', () => {
+    for (const c of CASES) {
+      const r = stackConfig(write(`far-${c.name.replace(' ', '-')}.yml`, c.text));
+      expect(r.ok, c.name).toBe(c.docker === null);
+      expect(r.out, c.name).toContain(c.docker ?? '1e400');
+    }
+  });
+
+  it('lint: the error docker gives, at the value, for each target; none where docker reads the string', () => {
+    for (const c of CASES) {
+      const file = write(`far-${c.name.replace(' ', '-')}.yml`, c.text);
+      const swarm = errorsOf(file, 'swarm');
+      expect(swarm.map((e) => e.split(' ')[0]), c.name).toEqual(c.lint === null ? [] : [c.at]);
+      if (c.lint !== null) expect(swarm[0], c.name).toContain(c.lint);
+      const compose = errorsOf(file, 'compose');
+      expect(compose.map((e) => e.split(' ')[0]), c.name).toEqual([c.at]);
+      expect(compose[0], c.name).toContain(c.compose!);
+    }
+  });
+
+  it('.inf is still infinity, and a number of 400 digits a string', () => {
+    // docker stack config refuses `shm_size: .inf` ("json: unsupported value: +Inf"): a number, not a string
+    expect(errorsOf(write('inf.yml', service('shm_size: .inf')), 'swarm')).toEqual([expect.stringContaining('5:15 swarm-compat docker stack deploy rejects this file: services.a.shm_size is the number Infinity')]);
+    const digits = `1${'0'.repeat(400)}`;
+    const file = write('digits.yml', service('shm_size: ' + digits));
+    expect(errorsOf(file, 'compose')).toEqual([
+      `5:15 schema service "a" sets shm_size "${digits}", which docker compose cannot read as a size (strconv.ParseFloat: parsing "${digits}": value out of range); write a number of bytes, or a number with a unit such as 512m, 1g or 1GB`,
+    ]);
+  });
+});
+
 describe('fix --usage writes no size or CPUs docker cannot hold', () => {
   const profile = JSON.parse(readFileSync(join(repoRoot, 'examples/monitoring/usage.json'), 'utf8'));
   const stackFile = readFileSync(join(repoRoot, 'examples/monitoring/stack.yml'), 'utf8');

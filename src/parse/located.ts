@@ -476,6 +476,12 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
         const written = text.slice(r0, loc.end);
         if (/^[-+]?0[0-7]+$/.test(written)) out.value = parseInt(written, 8);
       }
+      // a number past float64 (`1e400`) is a string to Go's YAML readers, whose ParseFloat fails
+      // on it: only `.inf` is infinity
+      if (node.value === Infinity || node.value === -Infinity) {
+        const written = text.slice(r0, loc.end);
+        if (!/^[-+]?\.inf$/i.test(written)) out.value = shared(written);
+      }
     }
     if (opts.interpolate && typeof node.value === 'string' && hasInterpolation(node.value)) {
       const text = node.value;
