@@ -285,6 +285,69 @@ describe('a number past float64 written bare (1e400) is a string to Go\'s YAML r
   });
 });
 
+describe('a tmpfs size or a ulimit written as a number past int64', () => {
+  // Go's YAML readers make such a number a uint64 (up to 2^64-1, no sign) or a float64. docker
+  // stack config (docker CLI 28.2.2), one field each; `takes` is what it prints, `refuses` its error:
+  const TMPFS: Array<[string, string, 'overflow' | 'read']> = [
+    ['99999999999999999999', '-9223372036854775808', 'overflow'],
+    ['1e30', '-9223372036854775808', 'overflow'],
+    ['9223372036854775808', '-9223372036854775808', 'overflow'],
+    ['18446744073709551615', '-1', 'overflow'],
+    ['9223372036854775807', '9223372036854775807', 'read'],
+    ['1e18', '1000000000000000000', 'read'],
+  ];
+  const ULIMITS: Array<[string, string, string | null]> = [
+    ['nofile: 99999999999999999999', '6:15', 'invalid type float64 for ulimits'],
+    ['nofile: 9223372036854775808', '6:15', 'invalid type uint64 for ulimits'],
+    ['nofile: -1e19', '6:15', 'invalid type float64 for ulimits'],
+    ['nofile: {soft: 99999999999999999999, hard: 10}', '6:22', 'panic: interface conversion: interface {} is float64, not int'],
+    ['nofile: 9223372036854775807', '6:15', null],
+  ];
+  const tmpfsFile = (size: string, i: number) => write(`tmpfs-${i}.yml`, service('volumes:', '  - type: tmpfs', '    target: /t', '    tmpfs:', `      size: ${size}`));
+  const ulimitFile = (line: string, i: number) => write(`ulimit-${i}.yml`, service('ulimits:', `  ${line}`));
+
+  it.skipIf(!ASK_DOCKER)('docker stack config gives each answer', () => {
+    TMPFS.forEach(([size, takes], i) => {
+      const r = stackConfig(tmpfsFile(size, i));
+      expect(r.ok, size).toBe(true);
+      expect(r.out, size).toContain(`size: ${takes}\n`);
+    });
+    ULIMITS.forEach(([line, , refuses], i) => {
+      const r = stackConfig(ulimitFile(line, i));
+      expect(r.ok, line).toBe(refuses === null);
+      if (refuses) expect(r.out, line).toContain(refuses);
+    });
+  });
+
+  it('target swarm: a tmpfs size past int64 is an error at it saying what docker takes it as; a ulimit what docker says', () => {
+    TMPFS.forEach(([size, takes, docker], i) => {
+      expect(errorsOf(tmpfsFile(size, i), 'swarm'), size).toEqual(
+        docker === 'overflow' ? [`9:17 swarm-compat docker stack deploy rejects this file: services.a.volumes[0].tmpfs.size is ${size}, 8 EiB (2^63 bytes) or more, past the int64 docker reads a size into (docker stack deploy takes it as ${takes}); write a number of bytes below 2^63`] : [],
+      );
+    });
+    ULIMITS.forEach(([line, at, refuses], i) => {
+      const errors = errorsOf(ulimitFile(line, i), 'swarm');
+      expect(errors.map((e) => e.split(' ')[0]), line).toEqual(refuses ? [at] : []);
+      if (refuses) expect(errors[0], line).toContain(`outside the int64 docker reads a ulimit into, which docker refuses (${refuses.startsWith('panic') ? `docker stack deploy stops with a panic: "${refuses.slice(7)}"` : `"${refuses}"`}); write a whole number within int64 (below 2^63), or -1 for no limit`);
+    });
+  });
+
+  it('target compose: a ulimit past int64 is refused (compose-go), a tmpfs size read as it is', () => {
+    // compose-go transform/ulimits.go takes only an int or a mapping ("services.a.ulimits.nofile:
+    // invalid type float64 for external"), and types.UlimitsConfig reads soft and hard as ints (a
+    // panic on another type); a size (types/bytes.go DecodeMapstructure) of another type is left 0
+    ULIMITS.forEach(([line, at, refuses], i) => {
+      const errors = errorsOf(ulimitFile(line, i), 'compose');
+      expect(errors.map((e) => e.split(' ')[0]), line).toEqual(refuses ? [at] : []);
+    });
+    expect(errorsOf(ulimitFile(ULIMITS[0]![0], 0), 'compose')).toEqual([
+      '6:15 schema service "a" sets ulimits.nofile 99999999999999999999, outside the int64 docker compose reads a ulimit into, which it refuses ("services.a.ulimits.nofile: invalid type float64 for external"); write a whole number within int64 (below 2^63), or -1 for no limit',
+    ]);
+    expect(errorsOf(ulimitFile(ULIMITS[3]![0], 3), 'compose')[0]).toContain('it stops with a panic: "interface conversion: interface {} is float64, not int"');
+    TMPFS.forEach(([size], i) => expect(errorsOf(tmpfsFile(size, i), 'compose'), size).toEqual([]));
+  });
+});
+
 describe('fix --usage writes no size or CPUs docker cannot hold', () => {
   const profile = JSON.parse(readFileSync(join(repoRoot, 'examples/monitoring/usage.json'), 'utf8'));
   const stackFile = readFileSync(join(repoRoot, 'examples/monitoring/stack.yml'), 'utf8');

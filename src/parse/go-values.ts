@@ -54,6 +54,42 @@ export function atoiRefusal(s: string): string | null {
 }
 
 /**
+ * The Go type Go's YAML readers (yaml.v3 for docker stack deploy, go.yaml.in/yaml/v4 for docker
+ * compose) give a plain scalar written as a decimal number: `int` for an integer within int64,
+ * `uint64` for a larger one within uint64 (no sign), else `float64`; null for other text (a
+ * float64 past its range, `1e400`, is a string to them).
+ */
+function goYamlNumberType(written: string): 'int' | 'uint64' | 'float64' | null {
+  if (/^[-+]?\d+$/.test(written)) {
+    if (fitsInt64(written)) return 'int';
+    let i = 0;
+    while (i < written.length - 1 && written.charCodeAt(i) === 48) i++;
+    const digits = written.length - i;
+    if (/^\d/.test(written) && (digits < 20 || (digits === 20 && written.slice(i) <= '18446744073709551615'))) return 'uint64';
+  } else if (!/^[-+]?(?:\.\d+|\d+(?:\.\d*)?)(?:[eE][-+]?\d+)?$/.test(written)) return null;
+  return Number.isFinite(Number(written)) ? 'float64' : null;
+}
+
+/**
+ * Whether a number written in a file (goYamlNumberType) lies outside int64 for Go: the Go type it
+ * then has (`uint64` or `float64`), else null.
+ */
+export function typePastInt64(written: string): 'uint64' | 'float64' | null {
+  const type = goYamlNumberType(written);
+  if (type === 'uint64') return type;
+  return type === 'float64' && Math.abs(Number(written)) >= INT64_END ? type : null;
+}
+
+/**
+ * What an int64 holds of a number past int64 (typePastInt64) when docker converts it without a
+ * check (mapstructure into an int64 field): a uint64 wrapped round (2^64 less), a float64 -2^63
+ * (amd64). A decimal string.
+ */
+export function int64Wrapped(written: string, type: 'uint64' | 'float64'): string {
+  return type === 'uint64' ? (BigInt(written) - 2n ** 64n).toString() : '-9223372036854775808';
+}
+
+/**
  * What go-units' RAMInBytes (docker CLI 28) says of a size: null when it reads it, else its error
  * (`invalid size: '...'`, `invalid suffix: '...'`). A number (a Go float, not negative), then one
  * optional space, then an optional suffix: `b`, or one of `k m g t p` with an optional `b` or `ib`

@@ -16,7 +16,7 @@ import { fileLoc, positionOf, type FileLoc, type Loc } from './location.js';
 import { hasInterpolation, interpolate, interpolateStack, type Env, type InterpolationIssue, type InterpolationMode, type StackReading } from './interpolate.js';
 import type { SourceFile } from './source-file.js';
 import type { FastMap, FastNode, FastPair } from './fast-yaml.js';
-import { fitsInt64, goBoolean, isGoInt } from './go-values.js';
+import { fitsInt64, goBoolean, isGoInt, typePastInt64 } from './go-values.js';
 import { keyRefusalMessage, keyRefusals } from './go-yaml-keys.js';
 
 /**
@@ -771,6 +771,22 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
     }
     throw e;
   }
+}
+
+/**
+ * The text of a number as the file wrote it (`99999999999999999999`, where the value is
+ * 100000000000000000000), which tells the type Go's YAML readers give it; null for any other value.
+ */
+function writtenNumber(n: LVal): string | null {
+  if (n.kind !== 'scalar' || typeof n.value !== 'number' || n.raw !== undefined || n.loc.kind !== 'file') return null;
+  return n.loc.source.text.slice(n.loc.start, n.loc.end);
+}
+
+/** A number written past int64 (`99999999999999999999`, `1e30`): its text and the Go type it has, or null. */
+export function numberPastInt64(n: LVal | undefined): { written: string; type: 'uint64' | 'float64' } | null {
+  const written = n ? writtenNumber(n) : null;
+  const type = written === null ? null : typePastInt64(written);
+  return type === null ? null : { written: written!, type };
 }
 
 /** The value at a path of keys (a sequence's items by their index), or undefined where there is none. */
