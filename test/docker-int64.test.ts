@@ -285,8 +285,9 @@ describe('a number past float64 written bare (1e400) is a string to Go\'s YAML r
   });
 });
 
-describe('a tmpfs size or a ulimit written as a number past int64', () => {
-  // Go's YAML readers make such a number a uint64 (up to 2^64-1, no sign) or a float64. docker
+describe('a tmpfs size written as a number past int64, a ulimit as a number that is no Go int', () => {
+  // Go's YAML readers make a number past int64 a uint64 (up to 2^64-1, no sign) or a float64, and
+  // `1e3` or `1000.0` a float64 (within int64 docker converts it for a tmpfs size, not a ulimit). docker
   // stack config (docker CLI 28.2.2), one field each; `takes` is what it prints, `refuses` its error:
   const TMPFS: Array<[string, string, 'overflow' | 'read']> = [
     ['99999999999999999999', '-9223372036854775808', 'overflow'],
@@ -301,7 +302,11 @@ describe('a tmpfs size or a ulimit written as a number past int64', () => {
     ['nofile: 9223372036854775808', '6:15', 'invalid type uint64 for ulimits'],
     ['nofile: -1e19', '6:15', 'invalid type float64 for ulimits'],
     ['nofile: {soft: 99999999999999999999, hard: 10}', '6:22', 'panic: interface conversion: interface {} is float64, not int'],
+    ['nofile: 1e3', '6:15', 'invalid type float64 for ulimits'],
+    ['nofile: 1000.0', '6:15', 'invalid type float64 for ulimits'],
+    ['nofile: {soft: 1024, hard: -1e3}', '6:34', 'panic: interface conversion: interface {} is float64, not int'],
     ['nofile: 9223372036854775807', '6:15', null],
+    ['nofile: -1', '6:15', null],
   ];
   const tmpfsFile = (size: string, i: number) => write(`tmpfs-${i}.yml`, service('volumes:', '  - type: tmpfs', '    target: /t', '    tmpfs:', `      size: ${size}`));
   const ulimitFile = (line: string, i: number) => write(`ulimit-${i}.yml`, service('ulimits:', `  ${line}`));
@@ -319,7 +324,7 @@ describe('a tmpfs size or a ulimit written as a number past int64', () => {
     });
   });
 
-  it('target swarm: a tmpfs size past int64 is an error at it saying what docker takes it as; a ulimit what docker says', () => {
+  it('target swarm: a tmpfs size past int64 is an error at it saying what docker takes it as; a ulimit one at it with what docker says', () => {
     TMPFS.forEach(([size, takes, docker], i) => {
       expect(errorsOf(tmpfsFile(size, i), 'swarm'), size).toEqual(
         docker === 'overflow' ? [`9:17 swarm-compat docker stack deploy rejects this file: services.a.volumes[0].tmpfs.size is ${size}, 8 EiB (2^63 bytes) or more, past the int64 docker reads a size into (docker stack deploy takes it as ${takes}); write a number of bytes below 2^63`] : [],
@@ -328,11 +333,13 @@ describe('a tmpfs size or a ulimit written as a number past int64', () => {
     ULIMITS.forEach(([line, at, refuses], i) => {
       const errors = errorsOf(ulimitFile(line, i), 'swarm');
       expect(errors.map((e) => e.split(' ')[0]), line).toEqual(refuses ? [at] : []);
-      if (refuses) expect(errors[0], line).toContain(`outside the int64 docker reads a ulimit into, which docker refuses (${refuses.startsWith('panic') ? `docker stack deploy stops with a panic: "${refuses.slice(7)}"` : `"${refuses}"`}); write a whole number within int64 (below 2^63), or -1 for no limit`);
+      const type = /uint64/.test(refuses ?? '') ? 'uint64' : 'float64';
+      const why = `a ${type} to Go's YAML reader (${type === 'uint64' ? 'past int64' : 'written as a float, or past int64'}), not the int docker reads a ulimit into`;
+      if (refuses) expect(errors[0], line).toContain(`${why}, which docker refuses (${refuses.startsWith('panic') ? `docker stack deploy stops with a panic: "${refuses.slice(7)}"` : `"${refuses}"`}); write a whole number in digits only, within int64 (below 2^63), or -1 for no limit`);
     });
   });
 
-  it('target compose: a ulimit past int64 is refused (compose-go), a tmpfs size read as it is', () => {
+  it('target compose: such a ulimit is refused (compose-go), a tmpfs size read as it is', () => {
     // compose-go transform/ulimits.go takes only an int or a mapping ("services.a.ulimits.nofile:
     // invalid type float64 for external"), and types.UlimitsConfig reads soft and hard as ints (a
     // panic on another type); a size (types/bytes.go DecodeMapstructure) of another type is left 0
@@ -341,7 +348,7 @@ describe('a tmpfs size or a ulimit written as a number past int64', () => {
       expect(errors.map((e) => e.split(' ')[0]), line).toEqual(refuses ? [at] : []);
     });
     expect(errorsOf(ulimitFile(ULIMITS[0]![0], 0), 'compose')).toEqual([
-      '6:15 schema service "a" sets ulimits.nofile 99999999999999999999, outside the int64 docker compose reads a ulimit into, which it refuses ("services.a.ulimits.nofile: invalid type float64 for external"); write a whole number within int64 (below 2^63), or -1 for no limit',
+      '6:15 schema service "a" sets ulimits.nofile 99999999999999999999, a float64 to Go\'s YAML reader (written as a float, or past int64), not the int docker reads a ulimit into, which docker compose refuses ("services.a.ulimits.nofile: invalid type float64 for external"); write a whole number in digits only, within int64 (below 2^63), or -1 for no limit',
     ]);
     expect(errorsOf(ulimitFile(ULIMITS[3]![0], 3), 'compose')[0]).toContain('it stops with a panic: "interface conversion: interface {} is float64, not int"');
     TMPFS.forEach(([size], i) => expect(errorsOf(tmpfsFile(size, i), 'compose'), size).toEqual([]));

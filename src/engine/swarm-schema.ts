@@ -10,11 +10,11 @@ import { packageRoot } from './package-info.js';
 import { validateStack } from '../generated/stack-validator.js';
 import { validateCompose } from '../generated/validators.js';
 import * as stackFormats from '../parse/stack-formats.js';
-import { atoiRefusal, goBoolean, int64Wrapped, shellWordsProblem, SIZE_PAST_INT64, sizeOverflow, sizeRefusal, volumeSpecProblem } from '../parse/go-values.js';
+import { atoiRefusal, goBoolean, int64Wrapped, shellWordsProblem, SIZE_PAST_INT64, sizeOverflow, sizeRefusal, typeNotInt, typePastInt64, ULIMIT_ADVICE, ulimitNotIntWhy, volumeSpecProblem } from '../parse/go-values.js';
 import { resourceConflicts } from '../model/resource-conflicts.js';
 import { formatPath, type Loc } from '../parse/location.js';
 import { interpolateStack, type Lookup, type NamedModifier } from '../parse/interpolate.js';
-import { nodeAt, pathPatternLookup, setPlainEntry, numberPastInt64, valueSpanLoc, type LEntry, type LMap, type LScalar, type LVal, type YamlPath } from '../parse/located.js';
+import { nodeAt, pathPatternLookup, setPlainEntry, valueSpanLoc, writtenGoNumber, type LEntry, type LMap, type LScalar, type LVal, type YamlPath } from '../parse/located.js';
 import { checkSchema, type CompiledValidator, type SchemaIssue } from '../parse/validate-schema.js';
 
 /**
@@ -425,12 +425,12 @@ function loaderIssues(root: LMap): SchemaIssue[] {
     if (shm?.kind === 'scalar' && typeof shm.value === 'number') {
       out.push({ message: `${formatPath(['services', svc.key, 'shm_size'])} is the number ${shm.value}, where docker decodes a string ("'shm_size' expected type 'string', got unconvertible type '${Number.isInteger(shm.value) ? 'int' : 'float64'}', value: '${shm.value}'"); quote it ("${shm.value}"), though docker stack deploy ignores shm_size`, loc: shm.loc, path: ['services', svc.key, 'shm_size'] });
     }
-    // a ulimit written as a number past int64: a float64 or uint64 to yaml.v3, which docker refuses
+    // a ulimit written as a number that is no int to yaml.v3 (a uint64 or a float64), which docker refuses
     const ulimits = svc.value.index.get('ulimits')?.value;
     if (ulimits?.kind === 'map') {
       for (const e of ulimits.entries) {
-        if (e.value.kind === 'scalar') ulimitPastInt64(e.value, ['services', svc.key, 'ulimits', e.key], false, out);
-        else if (e.value.kind === 'map') for (const k of ['soft', 'hard']) ulimitPastInt64(e.value.index.get(k)?.value, ['services', svc.key, 'ulimits', e.key, k], true, out);
+        if (e.value.kind === 'scalar') ulimitNotInt(e.value, ['services', svc.key, 'ulimits', e.key], false, out);
+        else if (e.value.kind === 'map') for (const k of ['soft', 'hard']) ulimitNotInt(e.value.index.get(k)?.value, ['services', svc.key, 'ulimits', e.key, k], true, out);
       }
     }
     const volumes = svc.value.index.get('volumes')?.value;
@@ -441,7 +441,7 @@ function loaderIssues(root: LMap): SchemaIssue[] {
       // a tmpfs size written as a number past int64: docker converts it to its int64 without an error
       const tmpfs = m.index.get('tmpfs')?.value;
       const size = tmpfs?.kind === 'map' ? tmpfs.index.get('size')?.value : undefined;
-      const past = numberPastInt64(size);
+      const past = writtenGoNumber(size, typePastInt64);
       if (past) {
         const path = ['services', svc.key, 'volumes', String(i), 'tmpfs', 'size'];
         out.push({ message: `${formatPath(path)} is ${past.written}, ${SIZE_PAST_INT64} (docker stack deploy takes it as ${int64Wrapped(past.written, past.type)}); write a number of bytes below 2^63`, loc: size!.loc, path });
@@ -478,15 +478,15 @@ function interpolatedSizeIssue(n: LScalar, path: string[]): SchemaIssue | null {
 }
 
 /**
- * A ulimit written as a number that is no Go int to yaml.v3 (a uint64 or a float64: past int64):
- * docker/cli's transformUlimits refuses it ("invalid type float64 for ulimits"), and reading
- * `soft` or `hard` of one it stops with a panic.
+ * A ulimit written as a whole number that is no Go int to yaml.v3 (a uint64 past int64, a float64
+ * past uint64 or written as a float, `1e3`): docker/cli's transformUlimits refuses it ("invalid
+ * type float64 for ulimits"), and reading `soft` or `hard` of one it stops with a panic.
  */
-function ulimitPastInt64(n: LVal | undefined, path: string[], softHard: boolean, out: SchemaIssue[]): void {
-  const past = numberPastInt64(n);
-  if (!past) return;
-  const said = softHard ? `docker stack deploy stops with a panic: "interface conversion: interface {} is ${past.type}, not int"` : `"invalid type ${past.type} for ulimits"`;
-  out.push({ message: `${formatPath(path)} is ${past.written}, outside the int64 docker reads a ulimit into, which docker refuses (${said}); write a whole number within int64 (below 2^63), or -1 for no limit`, loc: n!.loc, path });
+function ulimitNotInt(n: LVal | undefined, path: string[], softHard: boolean, out: SchemaIssue[]): void {
+  const num = writtenGoNumber(n, typeNotInt);
+  if (!num) return;
+  const said = softHard ? `docker stack deploy stops with a panic: "interface conversion: interface {} is ${num.type}, not int"` : `"invalid type ${num.type} for ulimits"`;
+  out.push({ message: `${formatPath(path)} is ${num.written}, ${ulimitNotIntWhy(num.type)}, which docker refuses (${said}); ${ULIMIT_ADVICE}`, loc: n!.loc, path });
 }
 
 /**

@@ -81,6 +81,23 @@ export function typePastInt64(written: string): 'uint64' | 'float64' | null {
 }
 
 /**
+ * Whether a whole number written in a file is no Go int to Go's YAML readers: the type it has
+ * then, `uint64` past int64, `float64` past uint64 or written as a float (`1e3`, `1000.0`), else null.
+ */
+export function typeNotInt(written: string): 'uint64' | 'float64' | null {
+  const type = goYamlNumberType(written);
+  return type === 'uint64' || (type === 'float64' && Number.isInteger(Number(written))) ? type : null;
+}
+
+/** What a ulimit written as a number typeNotInt types is (`99999999999999999999`, `1e3`): docker and compose read an int there. */
+export function ulimitNotIntWhy(type: 'uint64' | 'float64'): string {
+  return `a ${type} to Go's YAML reader (${type === 'uint64' ? 'past int64' : 'written as a float, or past int64'}), not the int docker reads a ulimit into`;
+}
+
+/** What to write for a ulimit instead (ulimitNotIntWhy). */
+export const ULIMIT_ADVICE = 'write a whole number in digits only, within int64 (below 2^63), or -1 for no limit';
+
+/**
  * What an int64 holds of a number past int64 (typePastInt64) when docker converts it without a
  * check (mapstructure into an int64 field): a uint64 wrapped round (2^64 less), a float64 -2^63
  * (amd64). A decimal string.

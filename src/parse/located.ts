@@ -16,7 +16,7 @@ import { fileLoc, positionOf, type FileLoc, type Loc } from './location.js';
 import { hasInterpolation, interpolate, interpolateStack, type Env, type InterpolationIssue, type InterpolationMode, type StackReading } from './interpolate.js';
 import type { SourceFile } from './source-file.js';
 import type { FastMap, FastNode, FastPair } from './fast-yaml.js';
-import { fitsInt64, goBoolean, isGoInt, typePastInt64 } from './go-values.js';
+import { fitsInt64, goBoolean, isGoInt } from './go-values.js';
 import { keyRefusalMessage, keyRefusals } from './go-yaml-keys.js';
 
 /**
@@ -782,10 +782,13 @@ function writtenNumber(n: LVal): string | null {
   return n.loc.source.text.slice(n.loc.start, n.loc.end);
 }
 
-/** A number written past int64 (`99999999999999999999`, `1e30`): its text and the Go type it has, or null. */
-export function numberPastInt64(n: LVal | undefined): { written: string; type: 'uint64' | 'float64' } | null {
+/**
+ * A number the file wrote whose Go type `typeOf` tells (typePastInt64: `99999999999999999999`,
+ * `1e30`; typeNotInt: `1e3` too): its text and that type, or null.
+ */
+export function writtenGoNumber<T extends string>(n: LVal | undefined, typeOf: (written: string) => T | null): { written: string; type: T } | null {
   const written = n ? writtenNumber(n) : null;
-  const type = written === null ? null : typePastInt64(written);
+  const type = written === null ? null : typeOf(written);
   return type === null ? null : { written: written!, type };
 }
 
