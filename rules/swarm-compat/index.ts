@@ -1,7 +1,7 @@
 import { formatPath } from '../../src/parse/location.js';
 import { child, items, scalarValue } from '../../src/model/access.js';
 import type { Service } from '../../src/model/types.js';
-import type { DotenvUse, LVal, YamlPath } from '../../src/parse/located.js';
+import { nodeAt, type DotenvUse, type LVal, type YamlPath } from '../../src/parse/located.js';
 import type { Loc } from '../../src/parse/location.js';
 import { defineRule } from '../../src/engine/types.js';
 import { volumeSpecProblem } from '../../src/parse/go-values.js';
@@ -105,12 +105,21 @@ const VALUE_ADVICE: Array<[string[], string]> = [
 ];
 
 const DURATION_ADVICE = '; write a Go duration with a unit, such as 10s, 1m30s or 500ms';
+const MEMORY = ['services', '*', 'deploy', 'resources', '*', 'memory'];
+/** For a memory size a variable went into (its value is docker's to read after interpolation). */
+const INTERPOLATED_SIZE_ADVICE = '; set the variable to a size docker reads, such as 512M';
 const SUPPORTED_VERSIONS = new Set(['3', ...STACK_VERSIONS]);
 
 /** `${NAME:-default}` / `${NAME-default}`: an expression that falls back to its default when NAME is unset. */
 const DEFAULT_FOLLOWS = /^\$\{[A-Za-z_][A-Za-z0-9_]*:?-/;
 /** `${NAME:?message}` / `${NAME?message}`: an expression that stops the deploy when NAME is unset. */
 const REQUIRED = /^\$\{[A-Za-z_][A-Za-z0-9_]*:?\?/;
+
+/** Whether the value at `path` is a scalar a variable went into. */
+function interpolated(root: LVal, path: readonly string[]): boolean {
+  const n = nodeAt(root, path);
+  return n?.kind === 'scalar' && n.raw !== undefined;
+}
 
 function matches(pattern: readonly string[], path: readonly string[]): boolean {
   return pattern.length === path.length && pattern.every((p, i) => p === '*' || p === path[i]);
@@ -238,6 +247,7 @@ export default defineRule({
           if (inheritedAt(is.loc, is.path)) continue;
           let advice = VALUE_ADVICE.find(([p]) => matches(p, is.path))?.[1] ?? '';
           if (/format "duration"/.test(is.message)) advice = DURATION_ADVICE;
+          else if (matches(MEMORY, is.path) && interpolated(root, is.path)) advice = INTERPOLATED_SIZE_ADVICE;
           ctx.report({ messageId: 'invalid', data: { detail: is.message, advice }, at: is.loc, path: is.path, service: serviceOf(is.path) });
         }
 

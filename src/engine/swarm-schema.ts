@@ -10,11 +10,11 @@ import { packageRoot } from './package-info.js';
 import { validateStack } from '../generated/stack-validator.js';
 import { validateCompose } from '../generated/validators.js';
 import * as stackFormats from '../parse/stack-formats.js';
-import { goBoolean, isGoInt, shellWordsProblem, sizeOverflow, sizeRefusal, volumeSpecProblem } from '../parse/go-values.js';
+import { atoiRefusal, goBoolean, int64Wrapped, shellWordsProblem, SIZE_PAST_INT64, sizeOverflow, sizeRefusal, typeNotInt, typePastInt64, ULIMIT_ADVICE, ulimitNotIntWhy, volumeSpecProblem } from '../parse/go-values.js';
 import { resourceConflicts } from '../model/resource-conflicts.js';
 import { formatPath, type Loc } from '../parse/location.js';
 import { interpolateStack, type Lookup, type NamedModifier } from '../parse/interpolate.js';
-import { nodeAt, pathPatternLookup, setPlainEntry, valueSpanLoc, type LEntry, type LMap, type LVal, type YamlPath } from '../parse/located.js';
+import { nodeAt, pathPatternLookup, setPlainEntry, valueSpanLoc, writtenGoNumber, type LEntry, type LMap, type LScalar, type LVal, type YamlPath } from '../parse/located.js';
 import { checkSchema, type CompiledValidator, type SchemaIssue } from '../parse/validate-schema.js';
 
 /**
@@ -158,7 +158,7 @@ function castAt(path: YamlPath): Cast | null {
 }
 
 function goCast(s: string, cast: Cast): { ok: true; value: unknown } | { ok: false } {
-  if (cast === 'int') return isGoInt(s) ? { ok: true, value: Number(s) } : { ok: false };
+  if (cast === 'int') return atoiRefusal(s) === null ? { ok: true, value: Number(s) } : { ok: false };
   if (cast === 'float') {
     const t = s.trim();
     return t === s && t !== '' && !Number.isNaN(Number(t)) ? { ok: true, value: Number(t) } : { ok: false };
@@ -188,6 +188,8 @@ export function dockerView(root: LVal): { data: unknown; casts: CastIssue[] } {
       const text = v.value === null ? '' : String(v.value);
       const cast = castAt(path);
       if (!cast) return text;
+      // an integer the reader already cast (within int64, src/parse/located.ts): its text is rounded
+      if (cast === 'int' && Number.isInteger(v.value)) return v.value;
       const r = goCast(text, cast);
       if (r.ok) return r.value;
       casts.push({ path: path.map(String), value: text, expected: EXPECTED[cast], loc: v.loc });
@@ -233,6 +235,10 @@ const isShortPortAt = pathPatternLookup([[['services', '*', 'ports', '[]'], true
  */
 export function dockerRefusal(path: YamlPath, value: string): string | null {
   const cast = castAt(path);
+  if (cast === 'int') {
+    const why = atoiRefusal(value);
+    return why && `failed to cast to expected type: ${why}`;
+  }
   if (cast) return goCast(value, cast).ok ? null : `failed to cast to expected type: ${GO_PARSE[cast]}: parsing ${JSON.stringify(value)}: invalid syntax`;
   if (isDurationAt(path)) return stackFormats.duration(value) ? null : "Does not match format 'duration'";
   if (isSizeAt(path)) return sizeRefusal(value);
@@ -355,10 +361,11 @@ const UNSIGNED: string[][] = [
 
 /**
  * What docker/cli's loader refuses in a service although the stack schema takes it: a negative
- * count (`replicas: -1`: "overflows uint"), a byte size
- * written in the file that it cannot read (its transformSize: go-units' RAMInBytes: `512 mega`,
- * `512Mi`) or reads past an int64 (`10445360463872G`: no error, a negative size), and a bind mount without a source (loader.go: "field Source must not be empty"). A value
- * an interpolation makes is judged where it is read (dockerRefusal).
+ * count (`replicas: -1`: "overflows uint"), a byte size that it cannot read (its transformSize:
+ * go-units' RAMInBytes: `512 mega`, `512Mi`) or reads past an int64 (`10445360463872G`: no error,
+ * a negative size), written or made by interpolation (`${MEM}`, with the lint's environment), a
+ * tmpfs size or a ulimit written as a number past int64, and a bind mount without a source
+ * (loader.go: "field Source must not be empty").
  */
 function loaderIssues(root: LMap): SchemaIssue[] {
   const out: SchemaIssue[] = [];
@@ -370,9 +377,15 @@ function loaderIssues(root: LMap): SchemaIssue[] {
     if (resources?.kind === 'map') {
       for (const kind of ['limits', 'reservations']) {
         const n = nodeAt(resources, [kind, 'memory']);
-        if (n?.kind !== 'scalar' || typeof n.value !== 'string' || n.raw !== undefined) continue;
-        const why = sizeRefusal(n.value);
+        if (n?.kind !== 'scalar') continue;
         const path = ['services', svc.key, 'deploy', 'resources', kind, 'memory'];
+        if (n.raw !== undefined) {
+          const is = interpolatedSizeIssue(n, path);
+          if (is) out.push(is);
+          continue;
+        }
+        if (typeof n.value !== 'string') continue;
+        const why = sizeRefusal(n.value);
         if (why) out.push({ message: `${formatPath(path)} is not a size docker reads (${why}; found the string ${JSON.stringify(n.value)})`, loc: n.loc, path });
         const over = why ? null : sizeOverflow(n.value);
         if (over) out.push({ message: `${formatPath(path)} is ${JSON.stringify(n.value)}, ${over} (docker stack deploy takes it as -9223372036854775808)`, loc: n.loc, path });
@@ -412,11 +425,27 @@ function loaderIssues(root: LMap): SchemaIssue[] {
     if (shm?.kind === 'scalar' && typeof shm.value === 'number') {
       out.push({ message: `${formatPath(['services', svc.key, 'shm_size'])} is the number ${shm.value}, where docker decodes a string ("'shm_size' expected type 'string', got unconvertible type '${Number.isInteger(shm.value) ? 'int' : 'float64'}', value: '${shm.value}'"); quote it ("${shm.value}"), though docker stack deploy ignores shm_size`, loc: shm.loc, path: ['services', svc.key, 'shm_size'] });
     }
+    // a ulimit written as a number that is no int to yaml.v3 (a uint64 or a float64), which docker refuses
+    const ulimits = svc.value.index.get('ulimits')?.value;
+    if (ulimits?.kind === 'map') {
+      for (const e of ulimits.entries) {
+        if (e.value.kind === 'scalar') ulimitNotInt(e.value, ['services', svc.key, 'ulimits', e.key], false, out);
+        else if (e.value.kind === 'map') for (const k of ['soft', 'hard']) ulimitNotInt(e.value.index.get(k)?.value, ['services', svc.key, 'ulimits', e.key, k], true, out);
+      }
+    }
     const volumes = svc.value.index.get('volumes')?.value;
     if (volumes?.kind !== 'seq') continue;
     volumes.items.forEach((it, i) => {
       const m = it.value;
       if (m.kind !== 'map') return;
+      // a tmpfs size written as a number past int64: docker converts it to its int64 without an error
+      const tmpfs = m.index.get('tmpfs')?.value;
+      const size = tmpfs?.kind === 'map' ? tmpfs.index.get('size')?.value : undefined;
+      const past = writtenGoNumber(size, typePastInt64);
+      if (past) {
+        const path = ['services', svc.key, 'volumes', String(i), 'tmpfs', 'size'];
+        out.push({ message: `${formatPath(path)} is ${past.written}, ${SIZE_PAST_INT64} (docker stack deploy takes it as ${int64Wrapped(past.written, past.type)}); write a number of bytes below 2^63`, loc: size!.loc, path });
+      }
       const type = m.index.get('type');
       if (type?.value.kind !== 'scalar' || type.value.value !== 'bind' || type.value.raw !== undefined) return;
       const source = m.index.get('source');
@@ -426,6 +455,38 @@ function loaderIssues(root: LMap): SchemaIssue[] {
     });
   }
   return out;
+}
+
+/**
+ * A byte size a variable went into, judged as docker stack deploy reads it after interpolation
+ * (the lint's environment stands for the deploy's; an unset variable is empty, which go-units
+ * refuses): docker's complaint, or a size past int64. A value a set variable gave is not shown,
+ * nor docker's words about it, which quote it: only what the file wrote.
+ */
+function interpolatedSizeIssue(n: LScalar, path: string[]): SchemaIssue | null {
+  const text = n.value === null ? '' : String(n.value);
+  const why = sizeRefusal(text);
+  const over = why ? null : sizeOverflow(text);
+  if (!why && !over) return null;
+  const at = formatPath(path);
+  const detail = n.fromEnv
+    ? `${at} is "${n.raw}" (a variable's value, not shown), ${why ? 'which is not a size docker reads' : `${over} (docker stack deploy takes it as -9223372036854775808)`}`
+    : why
+      ? `${at} is "${n.raw}", "${text}" after interpolation, which is not a size docker reads (${why})`
+      : `${at} is "${n.raw}", "${text}" after interpolation, ${over} (docker stack deploy takes it as -9223372036854775808)`;
+  return { message: detail, loc: n.loc, path };
+}
+
+/**
+ * A ulimit written as a whole number that is no Go int to yaml.v3 (a uint64 past int64, a float64
+ * past uint64 or written as a float, `1e3`): docker/cli's transformUlimits refuses it ("invalid
+ * type float64 for ulimits"), and reading `soft` or `hard` of one it stops with a panic.
+ */
+function ulimitNotInt(n: LVal | undefined, path: string[], softHard: boolean, out: SchemaIssue[]): void {
+  const num = writtenGoNumber(n, typeNotInt);
+  if (!num) return;
+  const said = softHard ? `docker stack deploy stops with a panic: "interface conversion: interface {} is ${num.type}, not int"` : `"invalid type ${num.type} for ulimits"`;
+  out.push({ message: `${formatPath(path)} is ${num.written}, ${ulimitNotIntWhy(num.type)}, which docker refuses (${said}); ${ULIMIT_ADVICE}`, loc: n!.loc, path });
 }
 
 /**

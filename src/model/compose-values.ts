@@ -16,12 +16,13 @@
  *   volume, port or device without a target (override/uncity.go); a command or entrypoint string
  *   with a quote left open (types/command.go), an environment list item whose name ends in a space
  *   (types/mapping.go), an extra host without an address (types/hostList.go).
- * A number written as one is read as it is. `docker stack deploy` reads these its own way
+ * A number written as one is read as it is, but a ulimit written as a number Go's YAML reader makes
+ * no int (a uint64 past int64, a float64: `1e3`, `1e30`) is refused. `docker stack deploy` reads these its own way
  * (src/engine/swarm-schema.ts).
  */
-import { goBoolean, isComposeDuration, isGoFloat, isGoInt, parseVolumeSpec, shellWordsProblem, sizeOverflow, sizeRefusal, volumeSpecProblem } from '../parse/go-values.js';
+import { atoiRefusal, fitsInt64, goBoolean, isComposeDuration, isGoFloat, isGoInt, parseVolumeSpec, shellWordsProblem, sizeOverflow, sizeRefusal, typeNotInt, ULIMIT_ADVICE, ulimitNotIntWhy, volumeSpecProblem } from '../parse/go-values.js';
 import { isIp, ports } from '../parse/stack-formats.js';
-import { COMPOSE_CASTS, nodeAt, type LEntry, type LMap, type LScalar, type LVal } from '../parse/located.js';
+import { COMPOSE_CASTS, nodeAt, writtenGoNumber, type LEntry, type LMap, type LScalar, type LVal } from '../parse/located.js';
 import { formatPath } from '../parse/location.js';
 import type { ConsistencyIssue } from './compose-consistency.js';
 
@@ -31,8 +32,9 @@ type Kind = 'size' | 'duration' | 'cpus' | 'int' | 'float' | 'bool' | 'port';
 function refusal(kind: Kind, s: string): string | null {
   switch (kind) {
     case 'size':
-      // strconv.ParseInt reads an integer within int64; go-units the rest, and overflows from 2^63 up
-      if (isGoInt(s)) return BigInt(s) < 2n ** 63n ? null : sizeOverflow(s);
+      // strconv.ParseInt reads an integer within int64 (negative ones too); go-units the rest: it
+      // refuses a negative size (`-99999999999999999999`), and overflows from 2^63 up
+      if (isGoInt(s) && fitsInt64(s)) return null;
       return sizeRefusal(s) ?? sizeOverflow(s);
     case 'duration':
       if (isComposeDuration(s)) return null;
@@ -45,7 +47,7 @@ function refusal(kind: Kind, s: string): string | null {
     case 'bool':
       return goBoolean(s) !== null ? null : `invalid boolean: ${s}`;
     case 'int':
-      return isGoInt(s) ? null : `strconv.Atoi: parsing ${JSON.stringify(s)}: invalid syntax`;
+      return atoiRefusal(s);
   }
 }
 
@@ -191,6 +193,7 @@ export function composeValueIssues(root: LMap): ConsistencyIssue[] {
     }
   };
   const check = (n: LScalar, kind: Kind) => {
+    if (kind === 'int' && path[2] === 'ulimits' && typeof n.value === 'number') return ulimitNotInt(n);
     if (typeof n.value !== 'string' && !(kind === 'port' && typeof n.value === 'number')) return;
     // only what the file wrote: a value an interpolation makes is the deploy's environment's (a
     // variable unset here, "${PORT}:${PORT}" read as ":", is told where the variable is)
@@ -200,6 +203,14 @@ export function composeValueIssues(root: LMap): ConsistencyIssue[] {
     const written = n.value;
     const what = path[0] === 'services' && path.length > 2 ? `service "${path[1]}" sets ${formatPath(path.slice(2))}` : `${formatPath(path)} is`;
     out.push({ message: `${what} ${JSON.stringify(written)}, which docker compose cannot read as ${WHAT[kind]} (${why}); ${ADVICE[kind]}`, loc: n.loc, path: [...path] });
+  };
+  // a ulimit written as a whole number that is no int to go.yaml.in/yaml/v4 (a uint64 or a
+  // float64): transform/ulimits.go refuses one, and types.UlimitsConfig stops with a panic on soft or hard
+  const ulimitNotInt = (n: LScalar) => {
+    const num = writtenGoNumber(n, typeNotInt);
+    if (!num) return;
+    const said = path.length === 5 ? `it stops with a panic: "interface conversion: interface {} is ${num.type}, not int"` : `"${formatPath(path)}: invalid type ${num.type} for external"`;
+    out.push({ message: `service "${path[1]}" sets ${formatPath(path.slice(2))} ${num.written}, ${ulimitNotIntWhy(num.type)}, which docker compose refuses (${said}); ${ULIMIT_ADVICE}`, loc: n.loc, path: [...path] });
   };
   walk(root, TRIE);
   if (services?.kind !== 'map') return out;

@@ -32,6 +32,81 @@ export function isGoInt(s: string): boolean {
 }
 
 /**
+ * Whether an integer (`isGoInt`) lies within int64, -2^63 to 2^63-1, as strconv.ParseInt and Atoi
+ * (a Go int is 64 bits) read it; told from its digits, without making a number of them.
+ */
+export function fitsInt64(s: string): boolean {
+  const negative = s[0] === '-';
+  let i = s[0] === '-' || s[0] === '+' ? 1 : 0;
+  while (i < s.length - 1 && s.charCodeAt(i) === 48) i++;
+  const digits = s.length - i;
+  if (digits !== 19) return digits < 19;
+  return s.slice(i) <= (negative ? '9223372036854775808' : '9223372036854775807');
+}
+
+/**
+ * What strconv.Atoi says of a string (docker's casts of a whole number): null when it reads it,
+ * else its error: `invalid syntax`, or `value out of range` past int64.
+ */
+export function atoiRefusal(s: string): string | null {
+  if (!isGoInt(s)) return `strconv.Atoi: parsing ${JSON.stringify(s)}: invalid syntax`;
+  return fitsInt64(s) ? null : `strconv.Atoi: parsing ${JSON.stringify(s)}: value out of range`;
+}
+
+/**
+ * The Go type Go's YAML readers (yaml.v3 for docker stack deploy, go.yaml.in/yaml/v4 for docker
+ * compose) give a plain scalar written as a decimal number: `int` for an integer within int64,
+ * `uint64` for a larger one within uint64 (no sign), else `float64`; null for other text (a
+ * float64 past its range, `1e400`, is a string to them).
+ */
+function goYamlNumberType(written: string): 'int' | 'uint64' | 'float64' | null {
+  if (/^[-+]?\d+$/.test(written)) {
+    if (fitsInt64(written)) return 'int';
+    let i = 0;
+    while (i < written.length - 1 && written.charCodeAt(i) === 48) i++;
+    const digits = written.length - i;
+    if (/^\d/.test(written) && (digits < 20 || (digits === 20 && written.slice(i) <= '18446744073709551615'))) return 'uint64';
+  } else if (!/^[-+]?(?:\.\d+|\d+(?:\.\d*)?)(?:[eE][-+]?\d+)?$/.test(written)) return null;
+  return Number.isFinite(Number(written)) ? 'float64' : null;
+}
+
+/**
+ * Whether a number written in a file (goYamlNumberType) lies outside int64 for Go: the Go type it
+ * then has (`uint64` or `float64`), else null.
+ */
+export function typePastInt64(written: string): 'uint64' | 'float64' | null {
+  const type = goYamlNumberType(written);
+  if (type === 'uint64') return type;
+  return type === 'float64' && Math.abs(Number(written)) >= INT64_END ? type : null;
+}
+
+/**
+ * Whether a whole number written in a file is no Go int to Go's YAML readers: the type it has
+ * then, `uint64` past int64, `float64` past uint64 or written as a float (`1e3`, `1000.0`), else null.
+ */
+export function typeNotInt(written: string): 'uint64' | 'float64' | null {
+  const type = goYamlNumberType(written);
+  return type === 'uint64' || (type === 'float64' && Number.isInteger(Number(written))) ? type : null;
+}
+
+/** What a ulimit written as a number typeNotInt types is (`99999999999999999999`, `1e3`): docker and compose read an int there. */
+export function ulimitNotIntWhy(type: 'uint64' | 'float64'): string {
+  return `a ${type} to Go's YAML reader (${type === 'uint64' ? 'past int64' : 'written as a float, or past int64'}), not the int docker reads a ulimit into`;
+}
+
+/** What to write for a ulimit instead (ulimitNotIntWhy). */
+export const ULIMIT_ADVICE = 'write a whole number in digits only, within int64 (below 2^63), or -1 for no limit';
+
+/**
+ * What an int64 holds of a number past int64 (typePastInt64) when docker converts it without a
+ * check (mapstructure into an int64 field): a uint64 wrapped round (2^64 less), a float64 -2^63
+ * (amd64). A decimal string.
+ */
+export function int64Wrapped(written: string, type: 'uint64' | 'float64'): string {
+  return type === 'uint64' ? (BigInt(written) - 2n ** 64n).toString() : '-9223372036854775808';
+}
+
+/**
  * What go-units' RAMInBytes (docker CLI 28) says of a size: null when it reads it, else its error
  * (`invalid size: '...'`, `invalid suffix: '...'`). A number (a Go float, not negative), then one
  * optional space, then an optional suffix: `b`, or one of `k m g t p` with an optional `b` or `ib`
@@ -76,6 +151,9 @@ function goFloatValue(num: string): number {
   return sign * parseInt(`${whole}${frac}` || '0', 16) * 2 ** (Number(exp) - 4 * frac.length);
 }
 
+/** What a size of 2^63 bytes or more is called (sizeOverflow). */
+export const SIZE_PAST_INT64 = '8 EiB (2^63 bytes) or more, past the int64 docker reads a size into';
+
 /**
  * Whether a size go-units' RAMInBytes reads (`sizeRefusal` null) is 2^63 bytes or more (8 EiB):
  * it multiplies a float64 and converts it to an int64, which overflows there without an error
@@ -91,7 +169,7 @@ export function sizeOverflow(s: string): string | null {
   if (sep === -1) return null;
   const num = s[sep] === ' ' ? s.slice(0, sep) : s.slice(0, sep + 1);
   const bytes = goFloatValue(num) * (SIZE_UNITS[s.slice(sep + 1, sep + 2).toLowerCase()] ?? 1);
-  return bytes < INT64_END ? null : '8 EiB (2^63 bytes) or more, past the int64 docker reads a size into';
+  return bytes < INT64_END ? null : SIZE_PAST_INT64;
 }
 
 /** One number and its unit, read where the last one ended: Go's units, and go-str2duration's. */

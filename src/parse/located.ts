@@ -16,7 +16,7 @@ import { fileLoc, positionOf, type FileLoc, type Loc } from './location.js';
 import { hasInterpolation, interpolate, interpolateStack, type Env, type InterpolationIssue, type InterpolationMode, type StackReading } from './interpolate.js';
 import type { SourceFile } from './source-file.js';
 import type { FastMap, FastNode, FastPair } from './fast-yaml.js';
-import { goBoolean, isGoInt } from './go-values.js';
+import { fitsInt64, goBoolean, isGoInt } from './go-values.js';
 import { keyRefusalMessage, keyRefusals } from './go-yaml-keys.js';
 
 /**
@@ -483,6 +483,12 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
         const written = text.slice(r0, loc.end);
         if (/^[-+]?0[0-7]+$/.test(written)) out.value = parseInt(written, 8);
       }
+      // a number past float64 (`1e400`) is a string to Go's YAML readers, whose ParseFloat fails
+      // on it: only `.inf` is infinity
+      if (node.value === Infinity || node.value === -Infinity) {
+        const written = text.slice(r0, loc.end);
+        if (!/^[-+]?\.inf$/i.test(written)) out.value = shared(written);
+      }
     }
     if (opts.interpolate && typeof node.value === 'string' && hasInterpolation(node.value)) {
       const text = node.value;
@@ -777,6 +783,25 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
   }
 }
 
+/**
+ * The text of a number as the file wrote it (`99999999999999999999`, where the value is
+ * 100000000000000000000), which tells the type Go's YAML readers give it; null for any other value.
+ */
+function writtenNumber(n: LVal): string | null {
+  if (n.kind !== 'scalar' || typeof n.value !== 'number' || n.raw !== undefined || n.loc.kind !== 'file') return null;
+  return n.loc.source.text.slice(n.loc.start, n.loc.end);
+}
+
+/**
+ * A number the file wrote whose Go type `typeOf` tells (typePastInt64: `99999999999999999999`,
+ * `1e30`; typeNotInt: `1e3` too): its text and that type, or null.
+ */
+export function writtenGoNumber<T extends string>(n: LVal | undefined, typeOf: (written: string) => T | null): { written: string; type: T } | null {
+  const written = n ? writtenNumber(n) : null;
+  const type = written === null ? null : typeOf(written);
+  return type === null ? null : { written: written!, type };
+}
+
 /** The value at a path of keys (a sequence's items by their index), or undefined where there is none. */
 export function nodeAt(root: LVal, path: readonly string[]): LVal | undefined {
   let cur: LVal | undefined = root;
@@ -900,7 +925,8 @@ export function pathPatternLookup<T>(entries: ReadonlyArray<readonly [readonly s
 }
 
 type Cast = (s: string) => string | number | boolean;
-const toInt: Cast = (s) => (isGoInt(s) ? Number(s) : s);
+// strconv.Atoi: an integer past int64 is an error, not a number (and Number() would round it)
+const toInt: Cast = (s) => (isGoInt(s) && fitsInt64(s) ? Number(s) : s);
 const toFloat: Cast = (s) => (/^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/.test(s) ? Number(s) : s);
 const toBoolean: Cast = (s) => goBoolean(s) ?? s;
 export type CastKind = 'int' | 'float' | 'bool';
