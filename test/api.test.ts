@@ -132,6 +132,19 @@ describe('the configuration is found and refused as `stackopt lint` finds and re
     expect(e.problems.join('\n')).not.toContain(SECRET);
   });
 
+  it('a configuration that is a link to a missing file is an error, not skipped for the one further up', () => {
+    const p = tempProject({ '.stackopt.yaml': 'rules: {}\n' });
+    try {
+      mkdirSync(join(p.dir, 'app'));
+      symlinkSync('gone.yaml', join(p.dir, 'app', '.stackopt.yaml'));
+      const e = thrown(() => lint(TEXT, { filePath: join(p.dir, 'app', 'compose.yaml') }));
+      expect(e.message).toBe(`${join(p.dir, 'app', '.stackopt.yaml')}: it is a link to a missing file; a configuration found in a folder is read only from a regular file`);
+      expect(thrown(() => fix(TEXT, { filePath: join(p.dir, 'app', 'compose.yaml') })).message).toBe(e.message);
+    } finally {
+      p.cleanup();
+    }
+  });
+
   it('a configuration another user left in a folder anyone may write to is not applied', () => {
     const p = tempProject({ 'shared/.stackopt.yaml': 'rules:\n  no-privileged: off\n' });
     try {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allRules } from '../src/engine/registry.js';
@@ -139,6 +139,21 @@ describe('configuration (CLI)', () => {
     mkdirSync(join(p.dir, 'dir'));
     expect(runCli(['lint', '-c', 'conf', '--format', 'json'], p.dir).stderr).toBe('');
     expect(runCli(['lint', '-c', 'dir'], p.dir)).toMatchObject({ status: 2, stderr: 'stackopt: dir: cannot read file: is a directory\n' });
+  });
+
+  it('a .stackopt.yaml that is a link to a missing file is an error, not skipped for the one further up', () => {
+    // the configuration above would turn every rule off: the folder's own must not fall back to it
+    const p = project({ '.stackopt.yaml': 'rules: {}\nfailOn: none\n', 'sub/compose.yaml': COMPOSE });
+    symlinkSync('gone.yaml', join(p.dir, 'sub/.stackopt.yaml'));
+    const line = 'stackopt: sub/.stackopt.yaml: it is a link to a missing file; a configuration found in a folder is read only from a regular file\n';
+    const run = runCli(['lint', 'sub'], p.dir);
+    expect([run.status, run.stderr, run.stdout]).toEqual([2, line, '']);
+    const fix = runCli(['fix', '--stdout', 'sub/compose.yaml'], p.dir);
+    expect([fix.status, fix.stderr.split('\n')[0]]).toEqual([2, line.trimEnd()]);
+    // the second name too, when the first is not there
+    rmSync(join(p.dir, 'sub/.stackopt.yaml'));
+    symlinkSync(join(p.dir, 'nowhere', 'conf.yml'), join(p.dir, 'sub/.stackopt.yml'));
+    expect(runCli(['lint', 'sub'], p.dir)).toMatchObject({ status: 2, stdout: '', stderr: line.replace('.stackopt.yaml', '.stackopt.yml') });
   });
 
   it('a .stackopt.yaml that is a loop of links is one line, not an internal error', () => {

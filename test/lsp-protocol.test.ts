@@ -246,6 +246,8 @@ describe('stackopt lsp finds and refuses a configuration as `stackopt lint` does
     assertBuilt();
     mkdirSync(join(p.dir, 'linked'));
     symlinkSync(join(outside.dir, 'creds.yaml'), join(p.dir, 'linked', '.stackopt.yaml'));
+    mkdirSync(join(p.dir, 'dangling'));
+    symlinkSync('gone.yaml', join(p.dir, 'dangling', '.stackopt.yaml'));
     chmodSync(join(p.dir, 'shared'), 0o1777);
     chownSync(join(p.dir, 'shared', '.stackopt.yaml'), 4242, 4242);
     s = await startSession(p.dir, { debounceMs: 0 });
@@ -277,6 +279,12 @@ describe('stackopt lsp finds and refuses a configuration as `stackopt lint` does
     expect(await open('linked/compose.yaml', TEXT)).toEqual(refusal(`not linted: ${why}`));
     expect(await open('linked/.stackopt.yaml', `${SECRET}: 1\n`)).toEqual(refusal(why));
     expect(JSON.stringify(s.published) + s.logs.join('\n')).not.toContain(SECRET);
+  });
+
+  it('a configuration that is a link to a missing file: on the compose file and opened itself, not the defaults', async () => {
+    const why = 'dangling/.stackopt.yaml: it is a link to a missing file; a configuration found in a folder is read only from a regular file';
+    expect(await open('dangling/compose.yaml', TEXT)).toEqual(refusal(`not linted: ${why}`));
+    expect(await open('dangling/.stackopt.yaml', 'rules: {}\n')).toEqual(refusal(why));
   });
 });
 

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { lstatSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { findGitRoot } from '../parse/git-root.js';
 import { fileKind, isInside, leftByAnotherUser, ProjectBoundary, realpath } from '../parse/project-files.js';
@@ -61,18 +61,37 @@ function configIn(dir: string): string | null {
       loadedByPath.set(resolve(p), new InputError(`${displayPath(p)}: ${describeFsError(e)}`, p));
       return p;
     }
-    if (st && !st.isFile()) {
+    if (!st) {
+      // a link to a file that does not exist: the folder's configuration, missing, not a reason
+      // to use another one further up
+      const dangling = danglingLink(p);
+      if (!dangling) continue;
+      loadedByPath.set(resolve(p), dangling);
+      return p;
+    }
+    if (!st.isFile()) {
       // the folder's configuration, which is not a file: an error, not a reason to use another
       // one further up (the search stops here, as it does at a file)
       loadedByPath.set(resolve(p), new InputError(`${displayPath(p)}: it is ${fileKind(st)}, not a file; a configuration found in a folder is read only from a regular file`, p));
       return p;
     }
-    if (st) {
-      refuseFound(p, dir);
-      return p;
-    }
+    refuseFound(p, dir);
+    return p;
   }
   return null;
+}
+
+/**
+ * Why the configuration file `p` cannot be read when it is a symbolic link to a file that does not
+ * exist (null when it is not): a one-line error, as for a FIFO or a folder at its name.
+ */
+function danglingLink(p: string): InputError | null {
+  try {
+    if (!lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink() || statSync(p, { throwIfNoEntry: false }) !== undefined) return null;
+  } catch {
+    return null; // a loop of links, a folder that may not be searched: said where the file is read
+  }
+  return new InputError(`${displayPath(p)}: it is a link to a missing file; a configuration found in a folder is read only from a regular file`, p);
 }
 
 /**
@@ -171,7 +190,11 @@ export function configFor(filePath: string): ResolvedConfig | null {
  * (an InvalidConfigError). What the language server shows for a `.stackopt.yaml` opened in it.
  */
 export function readFoundConfig(path: string): ResolvedConfig {
-  if (!loadedByPath.has(resolve(path))) refuseFound(path, dirname(resolve(path)));
+  if (!loadedByPath.has(resolve(path))) {
+    const dangling = danglingLink(path);
+    if (dangling) loadedByPath.set(resolve(path), dangling);
+    else refuseFound(path, dirname(resolve(path)));
+  }
   const config = readConfigFile(path);
   let refusal = allowRefusals.get(path);
   if (refusal === undefined) allowRefusals.set(path, (refusal = allowPathsOutside(config, path)));

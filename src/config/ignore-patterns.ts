@@ -1,5 +1,5 @@
 import { relative, resolve, sep } from 'node:path';
-import { anyChar, matchWildcard, notSlash, PrefixIndex, type WildStep } from '../parse/wildcard.js';
+import { anyChar, LiteralIndex, matchWildcard, notSlash, type WildStep } from '../parse/wildcard.js';
 
 /**
  * `.gitignore` patterns, used for `.gitignore` files during discovery and for the `ignore` list of
@@ -22,21 +22,18 @@ export interface Pattern {
 }
 
 /**
- * The patterns of a list filed by what a path they match must hold literally, so that a path is
- * tried against the patterns that can match it, not against all of them (a .gitignore of
- * thousands of lines over a tree of thousands of folders): a pattern all of literal characters by
- * the name or path it is; else by the literal characters it starts with, or those it ends with
- * (`*.yml`), the longer; the others (`*`, `?x*`) are tried on every path.
+ * The patterns of a list filed by what a path they match must hold literally (`LiteralIndex`), so
+ * that a path is tried against the patterns that can match it, not against all of them (a
+ * .gitignore of thousands of lines over a tree of thousands of folders): a pattern all of literal
+ * characters by the name or path it is; else by its longest run of literal characters, at the
+ * start (`stack-*`), at the end (`*.yml`) or anywhere (`*-old-*`); the others (`*`, `?*`) are
+ * tried on every path.
  */
 interface PatternIndex {
-  /** the patterns matched against the path's last part (nameSteps), by that part or its start, and by its end */
-  names: PrefixIndex;
-  nameEnds: PrefixIndex;
-  /** the patterns matched against the path below the base folder, the same way */
-  paths: PrefixIndex;
-  pathEnds: PrefixIndex;
-  /** the patterns with no literal start or end, in their order */
-  everywhere: number[];
+  /** the patterns matched against the path's last part (nameSteps) */
+  names: LiteralIndex;
+  /** the patterns matched against the path below the base folder */
+  paths: LiteralIndex;
 }
 
 /** The longest pattern read (git's own limit on a path is 4,096 bytes): a longer line is reported and skipped. */
@@ -154,11 +151,9 @@ export class IgnoreList {
     const name = rel.slice(rel.lastIndexOf('/') + 1);
     const ix = this.index;
     // the patterns that can match, by the last of them that does: its verdict is the list's
-    const candidates: number[] = [...ix.everywhere];
+    const candidates: number[] = [];
     if (ix.names.size) ix.names.collect(name, candidates);
-    if (ix.nameEnds.size) ix.nameEnds.collect(name, candidates, true);
     if (ix.paths.size) ix.paths.collect(rel, candidates);
-    if (ix.pathEnds.size) ix.pathEnds.collect(rel, candidates, true);
     candidates.sort((a, b) => b - a);
     for (const i of candidates) {
       const p = this.patterns[i]!;
@@ -211,22 +206,11 @@ function verdictOf(lists: readonly IgnoreList[], absPath: string, isDir: boolean
 
 /** File each pattern of a list (see PatternIndex). */
 function indexPatterns(patterns: readonly Pattern[]): PatternIndex {
-  const ix: PatternIndex = { names: new PrefixIndex(), nameEnds: new PrefixIndex(), paths: new PrefixIndex(), pathEnds: new PrefixIndex(), everywhere: [] };
+  const ix: PatternIndex = { names: new LiteralIndex(), paths: new LiteralIndex() };
   patterns.forEach((p, i) => {
-    const byName = p.nameSteps !== null;
-    const steps = p.nameSteps ?? p.steps;
     // a literal step matches one character of the subject, that character (never part of one)
-    const chars = steps.map((s) => (s.kind === 'one' ? s.char : undefined));
-    const start = chars.findIndex((c) => c === undefined);
-    if (start < 0) {
-      (byName ? ix.names : ix.paths).add(chars as string[], i, true);
-      return;
-    }
-    let end = chars.length;
-    while (chars[end - 1] !== undefined) end--;
-    if (start === 0 && end === chars.length) ix.everywhere.push(i);
-    else if (start >= chars.length - end) (byName ? ix.names : ix.paths).add(chars.slice(0, start) as string[], i);
-    else (byName ? ix.nameEnds : ix.pathEnds).add((chars.slice(end) as string[]).reverse(), i);
+    const chars = (p.nameSteps ?? p.steps).map((s) => (s.kind === 'one' ? s.char : undefined));
+    (p.nameSteps !== null ? ix.names : ix.paths).add(chars, i);
   });
   return ix;
 }

@@ -14,7 +14,7 @@ import { child, entries, scalarValue } from './access.js';
 import { isArgumentsOnly, keepsRunning, readCommand, startedPrograms } from './command.js';
 import { PRODUCTS, type Product, type ServiceClass } from './products.js';
 import type { Mount, Service, Stack } from './types.js';
-import { anyChar, matchWildcard, PrefixIndex, type WildStep } from '../parse/wildcard.js';
+import { anyChar, LiteralIndex, matchWildcard, type WildStep } from '../parse/wildcard.js';
 
 export type { ServiceClass } from './products.js';
 
@@ -247,17 +247,14 @@ interface CompiledList {
   repositories: Map<string, number>;
   globs: number[];
   /**
-   * The globs filed by the characters (folded as `foldCase` folds them) that begin or end every
-   * subject they match, the longer run, and all of a glob without wildcards: a service is tried
-   * against the globs that can match it, not against all (thousands of `extraCritical` globs
-   * against thousands of services). Those matched against image repositories apart; `anywhere`
-   * holds the globs that begin and end with a wildcard.
+   * The globs filed by a run of literal characters (folded as `foldCase` folds them) that every
+   * subject they match holds (`LiteralIndex`: all of a glob without wildcards, else its longest run,
+   * at the start, at the end or anywhere): a service is tried against the globs that can match it,
+   * not against all (thousands of `extraCritical` globs against thousands of services). Those
+   * matched against service and image names, and those matched against image repositories.
    */
-  starts: PrefixIndex;
-  ends: PrefixIndex;
-  repositoryStarts: PrefixIndex;
-  repositoryEnds: PrefixIndex;
-  anywhere: number[];
+  nameGlobs: LiteralIndex;
+  repositoryGlobs: LiteralIndex;
 }
 
 const compiledLists = new WeakMap<readonly string[], CompiledList>();
@@ -273,11 +270,8 @@ function compilePatterns(patterns: readonly string[]): CompiledList {
       serviceNames: new Map(),
       repositories: new Map(),
       globs: [],
-      starts: new PrefixIndex(),
-      ends: new PrefixIndex(),
-      repositoryStarts: new PrefixIndex(),
-      repositoryEnds: new PrefixIndex(),
-      anywhere: [],
+      nameGlobs: new LiteralIndex(),
+      repositoryGlobs: new LiteralIndex(),
     };
     patterns.forEach((pattern, index) => {
       const { scope, glob } = splitPattern(pattern);
@@ -304,30 +298,19 @@ function compilePatterns(patterns: readonly string[]): CompiledList {
   return out;
 }
 
-/** File a glob of the list by its literal start, end or whole (see CompiledList.starts). */
+/** File a glob of the list by its literal characters (see CompiledList.nameGlobs). */
 function fileGlob(list: CompiledList, p: CompiledPattern, index: number): void {
   // a glob with `/` is matched against repositories only, and by an image pattern only
   if (p.repository && p.scope === 'name') return;
-  const chars = [...p.glob];
-  const literal = (c: string) => c !== '*' && c !== '?';
-  let start = 0;
-  while (start < chars.length && literal(chars[start]!)) start++;
-  let end = chars.length;
-  while (end > start && literal(chars[end - 1]!)) end--;
-  const [starts, ends] = p.repository ? [list.repositoryStarts, list.repositoryEnds] : [list.starts, list.ends];
-  if (start === chars.length) starts.add(chars.map(foldCase), index, true);
-  else if (start === 0 && end === chars.length) list.anywhere.push(index);
-  else if (start >= chars.length - end) starts.add(chars.slice(0, start).map(foldCase), index);
-  else ends.add(chars.slice(end).reverse().map(foldCase), index);
+  const chars = [...p.glob].map((c) => (c === '*' || c === '?' ? undefined : foldCase(c)));
+  (p.repository ? list.repositoryGlobs : list.nameGlobs).add(chars, index);
 }
 
-/** The globs of the list that can match a subject (see CompiledList.starts), pushed onto `out`. */
-function globsFor(starts: PrefixIndex, ends: PrefixIndex, subject: string, out: number[]): void {
-  if (starts.size === 0 && ends.size === 0) return;
+/** The globs of an index that can match a subject (see CompiledList.nameGlobs), pushed onto `out`. */
+function globsFor(globs: LiteralIndex, subject: string, out: number[]): void {
+  if (globs.size === 0) return;
   // a glob's character matches a character that folds as it does (see globSteps and globMatches)
-  const chars = [...subject].map(foldCase);
-  starts.collect(chars, out);
-  ends.collect(chars, out, true);
+  globs.collect([...subject].map(foldCase), out);
 }
 
 /**
@@ -351,12 +334,12 @@ function firstMatch(list: CompiledList, ref: Readonly<ImageReference> | null, na
     }
   }
   if (list.globs.length === 0) return best === Infinity ? null : { pattern: list.patterns[best]!, subject };
-  const candidates = [...list.anywhere];
-  if (name !== null) globsFor(list.starts, list.ends, name, candidates);
-  if (ref && ref.name !== '') globsFor(list.starts, list.ends, ref.name, candidates);
+  const candidates: number[] = [];
+  if (name !== null) globsFor(list.nameGlobs, name, candidates);
+  if (ref && ref.name !== '') globsFor(list.nameGlobs, ref.name, candidates);
   if (ref) {
-    globsFor(list.repositoryStarts, list.repositoryEnds, ref.repository, candidates);
-    if (ref.registry !== null) globsFor(list.repositoryStarts, list.repositoryEnds, `${ref.registry}/${ref.repository}`, candidates);
+    globsFor(list.repositoryGlobs, ref.repository, candidates);
+    if (ref.registry !== null) globsFor(list.repositoryGlobs, `${ref.registry}/${ref.repository}`, candidates);
   }
   candidates.sort((a, b) => a - b);
   for (let k = 0; k < candidates.length; k++) {

@@ -79,6 +79,23 @@ describe('findPatternMatch', () => {
     );
   });
 
+  // globs that begin and end with a wildcard are filed by a run of literal characters between
+  // (many in one list: runs that overlap, repeat, fold to one another, hold a `/`), the others by
+  // their longest run too
+  it('gives the first matching pattern for many globs with literal characters between wildcards', () => {
+    const wild = fc.constantFrom('*', '?', '', '**', '?*');
+    const run = fc.constantFrom('e', 'E', 'ed', 'dis', 'edi', 'is', 'r', 'ſ', 's', '\u212A', 'k', 'é', 'É', '/', 'org/', 'gate', 'way', 'a.b');
+    const glob = fc.tuple(wild, fc.array(fc.tuple(run, wild), { minLength: 1, maxLength: 3 }), fc.constantFrom('', 'name:', 'image:')).map(([w, rest, scope]) => scope + w + rest.map(([r, x]) => r + x).join(''));
+    const name = fc.constantFrom(...words, 'rédis', 'RÉDIS', 'gate-way', 'kgateway', 'Edis', 'ıdis', 'rEdisk', 'ediedis', 'disdis', 'a.b.a.b');
+    fc.assert(
+      fc.property(name, imageArb, fc.array(glob, { maxLength: 30 }), (name, image, patterns) => {
+        expect(findPatternMatch({ name, image: image === null ? null : ({ value: image } as never) }, patterns)).toEqual(reference(name, image, patterns));
+        expect(image === null ? null : findImagePattern(image, patterns)).toEqual(image === null ? null : (reference(null, image, patterns)?.pattern ?? null));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('an earlier glob wins over a later plain name, and the image over the name for one pattern', () => {
     const svc = { name: 'redis', image: { value: 'bitnami/redis:7' } as never };
     expect(findPatternMatch(svc, ['r*', 'redis'])).toEqual({ pattern: 'r*', subject: 'image', value: 'bitnami/redis:7' });
