@@ -41,6 +41,16 @@ describe('ignore patterns', () => {
     ['\\!bang.yml', '!bang.yml', true],
     ['trailing.yml   ', 'trailing.yml', true],
     ['stack.yml', '../elsewhere/stack.yml', false],
+    // characters outside the BMP (two UTF-16 units) are one character each, in the pattern and the
+    // path alike: git ignores these files by these lines
+    ['docker-compose.\u{1F680}.yml', 'docker-compose.\u{1F680}.yml', true],
+    ['\u{1F680}*', 'a/\u{1F680}x/compose.yml', true],
+    ['*\u{1F680}*', 'deploy.\u{1F680}.stack.yml', true],
+    ['*\u{1F680}*', 'deploy.\u{1F681}.stack.yml', false],
+    ['*/\u{1F680}.yml', 'x/\u{1F680}.yml', true],
+    ['\\\u{1F680}.yml', '\u{1F680}.yml', true],
+    ['[\u{1F600}-\u{1F64F}].yml', '\u{1F642}.yml', true],
+    ['[\u{1F600}-\u{1F64F}].yml', '\u{1F680}.yml', false],
   ];
   for (const [patterns, path, expected, isDir] of cases) {
     it(`${JSON.stringify(patterns)} ${expected ? 'ignores' : 'keeps'} ${path}${isDir ? '/' : ''}`, () => {
@@ -61,6 +71,10 @@ describe('patterns that are not patterns', () => {
     const problems: Array<{ line: number; column: number; message: string }> = [];
     const list = IgnoreList.parse(base, 'a.yml\nstack-[z-a].yml\nb.yml\n', (p) => problems.push(p));
     expect(problems).toEqual([{ line: 2, column: 8, message: 'the range z-a in [z-a] runs backwards; write it a-z' }]);
+    // a column counted in UTF-16 units, as an editor counts it, after a character outside the BMP
+    const wide: Array<{ line: number; column: number; message: string }> = [];
+    IgnoreList.parse(base, '[\u{1F680}z-a].yml\n', (p) => wide.push(p));
+    expect(wide).toEqual([{ line: 1, column: 4, message: 'the range z-a in [\u{1F680}z-a] runs backwards; write it a-z' }]);
     expect(list.size).toBe(2);
     expect(isIgnored([list], `${base}/b.yml`, false)).toBe(true);
   });

@@ -56,6 +56,9 @@ class BadPattern extends Error {
   }
 }
 
+/** A UTF-16 unit of a character outside the BMP. */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 export class IgnoreList {
   private constructor(
     /** the folder the patterns are relative to */
@@ -152,8 +155,11 @@ export class IgnoreList {
     const ix = this.index;
     // the patterns that can match, by the last of them that does: its verdict is the list's
     const candidates: number[] = [];
-    if (ix.names.size) ix.names.collect(name, candidates);
-    if (ix.paths.size) ix.paths.collect(rel, candidates);
+    // the index files characters as the steps are made, by code point: a path with a character
+    // outside the BMP (two UTF-16 units) is walked as its code points
+    const wide = SURROGATE.test(rel);
+    if (ix.names.size) ix.names.collect(wide ? [...name] : name, candidates);
+    if (ix.paths.size) ix.paths.collect(wide ? [...rel] : rel, candidates);
     candidates.sort((a, b) => b - a);
     for (const i of candidates) {
       const p = this.patterns[i]!;
@@ -257,13 +263,24 @@ export function parsePattern(raw: string): Pattern | null {
   return { negate, dirOnly, steps: [{ kind: 'folders' }, ...body], nameSteps: byName ? body : null };
 }
 
+/**
+ * A pattern's steps, a character each where it matches one: characters are code points, as
+ * `matchWildcard` reads the subject (an emoji is one character, not two halves).
+ */
 function globSteps(glob: string, offset: number): WildStep[] {
   const out: WildStep[] = [];
   const literal = (x: string): WildStep => ({ kind: 'one', test: (c) => c === x, char: x });
+  /** the character at `i` (one or two UTF-16 units) */
+  const at = (i: number): string => String.fromCodePoint(glob.codePointAt(i)!);
   for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '\\' && i + 1 < glob.length) {
-      out.push(literal(glob[++i]!));
+    const c = at(i);
+    if (c.length === 2) {
+      out.push(literal(c));
+      i++;
+    } else if (c === '\\' && i + 1 < glob.length) {
+      const escaped = at(++i);
+      out.push(literal(escaped));
+      i += escaped.length - 1;
     } else if (c === '*') {
       if (glob[i + 1] === '*') {
         const atStart = i === 0 || glob[i - 1] === '/';
@@ -294,22 +311,30 @@ function globSteps(glob: string, offset: number): WildStep[] {
   return out;
 }
 
-/** `a-z0-9_` or `!a-z` (the text between the brackets) as a test; never matches `/`. */
+/** `a-z0-9_` or `!a-z` (the text between the brackets) as a test of one code point; never matches `/`. */
 function classTest(cls: string, offset: number): (c: string) => boolean {
   const negate = cls.startsWith('!') || cls.startsWith('^');
-  const body = negate ? cls.slice(1) : cls;
-  const ranges: Array<[string, string]> = [];
-  for (let i = 0; i < body.length; i++) {
-    let a = body[i]!;
-    if (a === '\\' && i + 1 < body.length) a = body[++i]!;
-    if (body[i + 1] === '-' && i + 2 < body.length) {
-      let b = body[i + 2]!;
-      const at = i;
+  const chars = [...(negate ? cls.slice(1) : cls)];
+  const ranges: Array<[number, number]> = [];
+  // where each character starts in the text between the brackets, for the column of an error
+  let unit = negate ? 1 : 0;
+  for (let i = 0; i < chars.length; i++) {
+    const start = unit;
+    let a = chars[i]!;
+    unit += a.length;
+    if (a === '\\' && i + 1 < chars.length) unit += (a = chars[++i]!).length;
+    if (chars[i + 1] === '-' && i + 2 < chars.length) {
+      let b = chars[i + 2]!;
       i += 2;
-      if (b === '\\' && i + 1 < body.length) b = body[++i]!;
-      if (b < a) badPattern(`the range ${a}-${b} in [${cls}] runs backwards; write it ${b}-${a}`, offset + (negate ? 1 : 0) + at);
-      ranges.push([a, b]);
-    } else ranges.push([a, a]);
+      unit += 1 + b.length;
+      if (b === '\\' && i + 1 < chars.length) unit += (b = chars[++i]!).length;
+      if (b.codePointAt(0)! < a.codePointAt(0)!) badPattern(`the range ${a}-${b} in [${cls}] runs backwards; write it ${b}-${a}`, offset + start);
+      ranges.push([a.codePointAt(0)!, b.codePointAt(0)!]);
+    } else ranges.push([a.codePointAt(0)!, a.codePointAt(0)!]);
   }
-  return (c) => c !== '/' && ranges.some(([a, b]) => c >= a && c <= b) !== negate;
+  return (c) => {
+    if (c === '/') return false;
+    const cp = c.codePointAt(0)!;
+    return ranges.some(([a, b]) => cp >= a && cp <= b) !== negate;
+  };
 }
