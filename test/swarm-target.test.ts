@@ -70,15 +70,19 @@ describe('resolveTarget', () => {
       ['update_config:\n        parallelism: 1', 'services.api.deploy.update_config'],
       ['rollback_config:\n        parallelism: 1', 'services.api.deploy.rollback_config'],
       ['endpoint_mode: dnsrr', 'services.api.deploy.endpoint_mode'],
-      ['restart_policy:\n        condition: on-failure', 'services.api.deploy.restart_policy'],
       ['mode: global', 'services.api.deploy.mode: global'],
     ];
     for (const [yaml, key] of cases) {
       const r = resolveTarget('auto', ['compose.yaml'], rootOf(`${plain}    deploy:\n      ${yaml}\n`));
       expect(r, key).toEqual({ target: 'swarm', reason: `the file uses the swarm-only key ${key}` });
     }
-    // replicas and resources are read by docker compose too
+    // replicas and resources are read by docker compose too, and so is restart_policy: it becomes
+    // the container's restart policy (getRestartPolicy, docker/compose pkg/compose/create.go:697-706)
     expect(resolveTarget('auto', ['compose.yaml'], rootOf(`${plain}    deploy:\n      replicas: 2\n      resources:\n        limits: {memory: 1G}\n`)).target).toBe('compose');
+    expect(resolveTarget('auto', ['compose.yaml'], rootOf(`${plain}    deploy:\n      restart_policy:\n        condition: on-failure\n`))).toEqual({
+      target: 'compose',
+      reason: 'no stack file name and no swarm-only key',
+    });
   });
 
   it('lint reports the target it used, and rules read it from the stack', () => {
