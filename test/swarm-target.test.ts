@@ -10,7 +10,7 @@ import { lintProject } from '../src/engine/lint.js';
 import { resolveTarget } from '../src/engine/target.js';
 import type { LMap } from '../src/parse/located.js';
 import { assertBuilt, jsonFindings, onlyRules, runCli, tempProject } from './helpers/cli.js';
-import { dockerAvailable, matchDockerError, pool, stackConfigErrors, type Match } from './oracle-match.js';
+import { dockerAvailable, matchDockerError, pool, runStackConfig, stackConfigErrors, type Match } from './oracle-match.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const SEEDS = join(ROOT, 'fixtures', 'seed-examples');
@@ -114,6 +114,17 @@ describe('target swarm validates against the stack schema, every error at its li
       '12:5 swarm-compat services.b.platform',
       '15:16 schema services.b.healthcheck.timeout',
     ]);
+  });
+});
+
+describe.skipIf(!dockerAvailable())('what docker stack config prints back, and docker stack deploy then does', () => {
+  it('depends_on naming no service, an empty name, a cycle: docker ignores depends_on; depends-on warns (compose refuses such a file)', async () => {
+    const file = writeTemp('services:\n  apm-server:\n    image: elastic/apm-server:8.1.0\n    depends_on:\n      - elasticsearch\n      - "${DB}"\n  a:\n    image: a:1\n    depends_on: [b]\n  b:\n    image: b:1\n    depends_on: [a]\n');
+    expect(await runStackConfig(file)).toEqual({ ok: true, error: '' });
+    const found = lintProject({ files: [file], environment: {}, target: 'swarm' }).findings.filter((f) => f.ruleId === 'depends-on');
+    expect(found.map((f) => `${f.line}:${f.column} ${f.severity}`)).toEqual(['5:9 warning', '6:9 warning', '12:18 warning']);
+    // under target compose the same file is refused: errors
+    expect(lintProject({ files: [file], environment: {}, target: 'compose' }).findings.filter((f) => f.ruleId === 'depends-on').map((f) => f.severity)).toEqual(['error', 'error', 'error']);
   });
 });
 
