@@ -126,6 +126,17 @@ describe.skipIf(!dockerAvailable())('what docker stack config prints back, and d
     // under target compose the same file is refused: errors
     expect(lintProject({ files: [file], environment: {}, target: 'compose' }).findings.filter((f) => f.ruleId === 'depends-on').map((f) => f.severity)).toEqual(['error', 'error', 'error']);
   });
+
+  it('build and no image, an image an unset variable leaves invalid: docker stack config prints them, swarm refuses the services; swarm-compat errors', async () => {
+    // swarmkit's validateImage (manager/controlapi/service.go) refuses an empty image ("image
+    // reference must be provided") and one distribution/reference cannot read ("is not a valid
+    // repository/tag"), as docker stack deploy creates the service; docker stack config does not ask
+    const file = writeTemp('services:\n  api:\n    build: .\n  db:\n    image: postgres:${TAG}\n  backend:\n    image: ghcr.io/${ORG}/backend:latest\n');
+    const docker = await runStackConfig(file);
+    expect(docker).toEqual({ ok: true, error: '' });
+    const errors = lintProject({ files: [file], environment: {}, target: 'swarm' }).findings.filter((f) => f.ruleId === 'swarm-compat' && f.severity === 'error');
+    expect(errors.map((f) => `${f.line}:${f.column} ${f.path}`)).toEqual(['2:3 services.api', '5:12 services.db.image', '7:12 services.backend.image']);
+  });
 });
 
 describe('--target on the command line and in the config', () => {
@@ -186,6 +197,8 @@ describe('seed examples with target swarm', () => {
     expect(at('high-efficiency-stack.yml', 'swarm-compat')).toEqual([
       '11 services.gateway.environment.FORGE_ENABLE_SLEEP_POLICIES',
       '21 services.gateway.sleep_policy',
+      // build and no image: swarm cannot create the service ("image reference must be provided")
+      '26 services.service-manager',
       '31 services.service-manager.environment.ENABLE_SLEEP_POLICIES',
       '41 services.service-manager.sleep_policy',
       '50 services.filesystem.environment.FORGE_ENABLE_SLEEP_POLICIES',
