@@ -214,21 +214,23 @@ function lintSwarm(file: string) {
 }
 
 describe.skipIf(!HAS_DOCKER)('swarm semantics as docker stack config has them', () => {
-  it('a variable only .env sets where docker parses a number stops the deploy: an error; in an image tag, a warning', () => {
+  it('a variable only .env sets where docker parses a number stops the deploy: an error; in an image tag too, though docker stack config prints it', () => {
     const file = write('stack.yml', 'services:\n  web:\n    image: nginx:$TAG\n    healthcheck:\n      test: ["CMD", "true"]\n      retries: $HEALTHCHECK_RETRIES\n');
     writeFileSync(join(file, '..', '.env'), 'TAG=1.25\nHEALTHCHECK_RETRIES=3\n');
     const docker = dockerStackConfig(file);
     expect(docker.ok).toBe(false);
     expect(docker.err).toContain('services.web.healthcheck.retries: failed to cast to expected type: strconv.Atoi: parsing "": invalid syntax');
     expect(lintSwarm(file).map((f) => [f.severity, f.line, f.column])).toEqual([
-      ['warning', 3, 18],
+      ['error', 3, 18],
       ['error', 6, 16],
     ]);
-    // without the number docker deploys: the image variable alone is a warning
+    // without the number docker stack config prints the file, image "nginx:" and all; swarm then
+    // refuses the service as docker stack deploy creates it (swarmkit's validateImage: "ContainerSpec:
+    // "nginx:" is not a valid repository/tag"), so the image variable alone is an error too
     const tagOnly = write('stack.yml', 'services:\n  web:\n    image: nginx:$TAG\n');
     writeFileSync(join(tagOnly, '..', '.env'), 'TAG=1.25\n');
     expect(dockerStackConfig(tagOnly).ok).toBe(true);
-    expect(lintSwarm(tagOnly).map((f) => f.severity)).toEqual(['warning']);
+    expect(lintSwarm(tagOnly).map((f) => f.severity)).toEqual(['error']);
   });
 
   it('$X-$(date) without braces is accepted (docker reads ${X-$(date)}); the dropped $(...) is a warning that says so', () => {

@@ -92,9 +92,15 @@ describe.skipIf(!HAS_DOCKER)('docker stack config as the oracle for target swarm
   });
 
   it('a file docker accepts gets no swarm-compat error', () => {
+    // but what swarmkit refuses as docker stack deploy creates the service, which docker stack
+    // config does not check (validateImage in manager/controlapi/service.go: a service with build
+    // and no image, an image a variable left empty or invalid): those errors quote its
+    // "ContainerSpec: ..." words
     const wrong = results
       .filter((r) => r.ok)
-      .flatMap((r) => r.lint.findings.filter((f) => f.ruleId === 'swarm-compat' && f.severity === 'error').map((f) => `${relative(ROOT, r.file)}:${f.line}: ${f.message}`));
+      .flatMap((r) =>
+        r.lint.findings.filter((f) => f.ruleId === 'swarm-compat' && f.severity === 'error' && !f.message.includes('"ContainerSpec: ')).map((f) => `${relative(ROOT, r.file)}:${f.line}: ${f.message}`),
+      );
     expect(wrong).toEqual([]);
   });
 

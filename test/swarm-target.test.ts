@@ -10,7 +10,7 @@ import { lintProject } from '../src/engine/lint.js';
 import { resolveTarget } from '../src/engine/target.js';
 import type { LMap } from '../src/parse/located.js';
 import { assertBuilt, jsonFindings, onlyRules, runCli, tempProject } from './helpers/cli.js';
-import { dockerAvailable, matchDockerError, pool, stackConfigErrors, type Match } from './oracle-match.js';
+import { dockerAvailable, matchDockerError, pool, runStackConfig, stackConfigErrors, type Match } from './oracle-match.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const SEEDS = join(ROOT, 'fixtures', 'seed-examples');
@@ -70,15 +70,19 @@ describe('resolveTarget', () => {
       ['update_config:\n        parallelism: 1', 'services.api.deploy.update_config'],
       ['rollback_config:\n        parallelism: 1', 'services.api.deploy.rollback_config'],
       ['endpoint_mode: dnsrr', 'services.api.deploy.endpoint_mode'],
-      ['restart_policy:\n        condition: on-failure', 'services.api.deploy.restart_policy'],
       ['mode: global', 'services.api.deploy.mode: global'],
     ];
     for (const [yaml, key] of cases) {
       const r = resolveTarget('auto', ['compose.yaml'], rootOf(`${plain}    deploy:\n      ${yaml}\n`));
       expect(r, key).toEqual({ target: 'swarm', reason: `the file uses the swarm-only key ${key}` });
     }
-    // replicas and resources are read by docker compose too
+    // replicas and resources are read by docker compose too, and so is restart_policy: it becomes
+    // the container's restart policy (getRestartPolicy, docker/compose pkg/compose/create.go:697-706)
     expect(resolveTarget('auto', ['compose.yaml'], rootOf(`${plain}    deploy:\n      replicas: 2\n      resources:\n        limits: {memory: 1G}\n`)).target).toBe('compose');
+    expect(resolveTarget('auto', ['compose.yaml'], rootOf(`${plain}    deploy:\n      restart_policy:\n        condition: on-failure\n`))).toEqual({
+      target: 'compose',
+      reason: 'no stack file name and no swarm-only key',
+    });
   });
 
   it('lint reports the target it used, and rules read it from the stack', () => {
@@ -110,6 +114,28 @@ describe('target swarm validates against the stack schema, every error at its li
       '12:5 swarm-compat services.b.platform',
       '15:16 schema services.b.healthcheck.timeout',
     ]);
+  });
+});
+
+describe.skipIf(!dockerAvailable())('what docker stack config prints back, and docker stack deploy then does', () => {
+  it('depends_on naming no service, an empty name, a cycle: docker ignores depends_on; depends-on warns (compose refuses such a file)', async () => {
+    const file = writeTemp('services:\n  apm-server:\n    image: elastic/apm-server:8.1.0\n    depends_on:\n      - elasticsearch\n      - "${DB}"\n  a:\n    image: a:1\n    depends_on: [b]\n  b:\n    image: b:1\n    depends_on: [a]\n');
+    expect(await runStackConfig(file)).toEqual({ ok: true, error: '' });
+    const found = lintProject({ files: [file], environment: {}, target: 'swarm' }).findings.filter((f) => f.ruleId === 'depends-on');
+    expect(found.map((f) => `${f.line}:${f.column} ${f.severity}`)).toEqual(['5:9 warning', '6:9 warning', '12:18 warning']);
+    // under target compose the same file is refused: errors
+    expect(lintProject({ files: [file], environment: {}, target: 'compose' }).findings.filter((f) => f.ruleId === 'depends-on').map((f) => f.severity)).toEqual(['error', 'error', 'error']);
+  });
+
+  it('build and no image, an image an unset variable leaves invalid: docker stack config prints them, swarm refuses the services; swarm-compat errors', async () => {
+    // swarmkit's validateImage (manager/controlapi/service.go) refuses an empty image ("image
+    // reference must be provided") and one distribution/reference cannot read ("is not a valid
+    // repository/tag"), as docker stack deploy creates the service; docker stack config does not ask
+    const file = writeTemp('services:\n  api:\n    build: .\n  db:\n    image: postgres:${TAG}\n  backend:\n    image: ghcr.io/${ORG}/backend:latest\n');
+    const docker = await runStackConfig(file);
+    expect(docker).toEqual({ ok: true, error: '' });
+    const errors = lintProject({ files: [file], environment: {}, target: 'swarm' }).findings.filter((f) => f.ruleId === 'swarm-compat' && f.severity === 'error');
+    expect(errors.map((f) => `${f.line}:${f.column} ${f.path}`)).toEqual(['2:3 services.api', '5:12 services.db.image', '7:12 services.backend.image']);
   });
 });
 
@@ -171,6 +197,8 @@ describe('seed examples with target swarm', () => {
     expect(at('high-efficiency-stack.yml', 'swarm-compat')).toEqual([
       '11 services.gateway.environment.FORGE_ENABLE_SLEEP_POLICIES',
       '21 services.gateway.sleep_policy',
+      // build and no image: swarm cannot create the service ("image reference must be provided")
+      '26 services.service-manager',
       '31 services.service-manager.environment.ENABLE_SLEEP_POLICIES',
       '41 services.service-manager.sleep_policy',
       '50 services.filesystem.environment.FORGE_ENABLE_SLEEP_POLICIES',

@@ -86,6 +86,42 @@ testRule(rule, {
       ],
     },
     {
+      // docker stack deploy ignores depends_on: `docker stack config -c` prints a file whose
+      // depends_on names no service, an empty name or a cycle back unchanged (docker CLI 28;
+      // test/swarm-target.test.ts runs it); docker compose refuses it. A warning under swarm.
+      name: 'target swarm: an unknown service, an unset name and a cycle are warnings',
+      code: {
+        'stack.yml':
+          'services:\n  apm-server:\n    image: elastic/apm-server:8.1.0\n    depends_on:\n      - elasticsearch\n      - "${DB}"\n  a:\n    image: a:1\n    depends_on: [b]\n  b:\n    image: b:1\n    depends_on: [a]\n',
+      },
+      errors: [
+        {
+          messageId: 'unknownSwarm',
+          message:
+            'service "apm-server" depends on "elasticsearch", which is not a service of this file: docker compose refuses the file, and docker stack deploy ignores depends_on; fix the name or remove the dependency',
+          line: 5,
+          column: 9,
+          endColumn: 22,
+          path: 'services.apm-server.depends_on[0]',
+          severity: 'warning',
+        },
+        { messageId: 'unsetName', line: 6, column: 9, endColumn: 16, severity: 'warning' },
+        {
+          messageId: 'cycleSwarm',
+          message: 'depends_on forms a cycle (a -> b -> a): docker compose refuses the file, and docker stack deploy ignores depends_on; remove one of the dependencies',
+          line: 12,
+          column: 18,
+          service: 'b',
+          severity: 'warning',
+        },
+      ],
+    },
+    {
+      name: 'target swarm: the long form, with a close name',
+      code: { 'stack.yml': 'services:\n  api:\n    image: api:1\n    depends_on:\n      postgress:\n        condition: service_healthy\n  postgres:\n    image: postgres:16\n' },
+      errors: [{ messageId: 'unknownSwarm', message: /^service "api" depends on "postgress", which is not a service of this file \(did you mean "postgres"\?\): docker compose/, line: 5, column: 7, endColumn: 16, severity: 'warning' }],
+    },
+    {
       name: 'a cycle closed by an override file',
       code: { 'compose.yaml': 'services:\n  a:\n    image: a:1\n    depends_on: [b]\n  b:\n    image: b:1\n', 'compose.override.yaml': 'services:\n  b:\n    depends_on: [a]\n' },
       lint: ['compose.yaml', 'compose.override.yaml'],

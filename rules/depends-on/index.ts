@@ -75,7 +75,10 @@ export default defineRule({
       unknown: 'service "{{service}}" depends on "{{name}}", which is not a service of this file{{hint}}; fix the name or remove the dependency',
       unsetName: `service "{{service}}" depends on "{{written}}", ${UNSET_NAME_ADVICE}`,
       unknownVia: 'service "{{service}}" {{via}}, but "{{name}}" is not a service of this file{{hint}}, and docker compose refuses the file; fix the name or remove it',
+      unknownSwarm:
+        'service "{{service}}" depends on "{{name}}", which is not a service of this file{{hint}}: docker compose refuses the file, and docker stack deploy ignores depends_on; fix the name or remove the dependency',
       cycle: 'depends_on forms a cycle ({{cycle}}): no service of it can start first; remove one of the dependencies',
+      cycleSwarm: 'depends_on forms a cycle ({{cycle}}): docker compose refuses the file, and docker stack deploy ignores depends_on; remove one of the dependencies',
       moreCycles: 'depends_on closes {{count}} more cycles (not listed: remove the dependencies of the cycles above, then lint again)',
     },
   },
@@ -85,6 +88,11 @@ export default defineRule({
         const byName = new Map(stack.services.map((s) => [s.name, s]));
         const deps = new Map<string, Dependency[]>();
         const compose = stackTarget(stack) === 'compose';
+        // docker stack deploy ignores depends_on: it deploys a file whose depends_on names no
+        // service, or an empty name, or closes a cycle (`docker stack config` prints such a file
+        // back unchanged); only docker compose refuses it, so under swarm each is a warning
+        const severity = compose ? undefined : ('warning' as const);
+        const report: typeof ctx.report = (d) => ctx.report(severity ? { ...d, severity } : d);
         const suggest = closestAmong([...byName.keys()]);
         // services of an earlier copy of a `services:` key written twice: not unknown (the
         // duplicate key is the error, reported by yaml-syntax), though the checks read the last copy
@@ -98,10 +106,10 @@ export default defineRule({
             // `required: false` spares only a service its profiles leave out, not a name the file lacks
             if (byName.has(d.name) || earlier.has(d.name)) continue;
             // a name a variable should give, unset here: that is the problem, not an unknown ""
-            if (!d.atKey && reportUnsetName(ctx, svc, d.name, d.ref)) continue;
+            if (!d.atKey && reportUnsetName({ report }, svc, d.name, d.ref)) continue;
             const guess = suggest(d.name);
-            ctx.report({
-              messageId: d.via ? 'unknownVia' : 'unknown',
+            report({
+              messageId: d.via ? 'unknownVia' : compose ? 'unknown' : 'unknownSwarm',
               data: { service: svc.name, name: d.shown ?? d.name, hint: guess && (d.shown ?? d.name) === d.name ? ` (did you mean "${guess}"?)` : '', via: d.via ?? '' },
               at: d.ref,
               loc: d.atKey && d.ref.entry ? d.ref.entry.keyLoc : d.ref.node.loc,
@@ -153,8 +161,8 @@ export default defineRule({
                 seenCycles.add(id);
                 const svc = byName.get(frame.name)!;
                 const shown = cycle.length > 12 ? `${cycle.slice(0, 5).join(' -> ')} -> ... -> ${cycle.slice(-5).join(' -> ')}, ${cycle.length - 1} services` : cycle.join(' -> ');
-                ctx.report({
-                  messageId: 'cycle',
+                report({
+                  messageId: compose ? 'cycle' : 'cycleSwarm',
                   data: { cycle: shown },
                   at: d.ref,
                   loc: d.atKey && d.ref.entry ? d.ref.entry.keyLoc : d.ref.node.loc,
@@ -165,7 +173,7 @@ export default defineRule({
           }
         }
         if (moreAt) {
-          ctx.report({ messageId: 'moreCycles', data: { count: more }, at: moreAt.ref, loc: moreAt.atKey && moreAt.ref.entry ? moreAt.ref.entry.keyLoc : moreAt.ref.node.loc });
+          report({ messageId: 'moreCycles', data: { count: more }, at: moreAt.ref, loc: moreAt.atKey && moreAt.ref.entry ? moreAt.ref.entry.keyLoc : moreAt.ref.node.loc });
         }
       },
     };

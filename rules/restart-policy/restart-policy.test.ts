@@ -7,6 +7,12 @@ const stack = (text: string) => ({ 'stack.yml': text });
 testRule(rule, {
   valid: [
     { name: 'target compose: not asked', code: 'services:\n  api:\n    image: api:1\n' },
+    {
+      // docker compose acts on deploy.restart_policy (the container's restart policy), so the key
+      // alone does not make a file a stack: target compose, where the rule does not run
+      name: 'target compose: deploy.restart_policy alone is no evidence of swarm',
+      code: 'services:\n  api:\n    image: api:1\n    deploy:\n      restart_policy:\n        condition: any\n',
+    },
     { name: 'bounded', code: stack('services:\n  api:\n    image: api:1\n    deploy:\n      restart_policy:\n        condition: on-failure\n        max_attempts: 3\n') },
     { name: 'condition any with max_attempts', code: stack('services:\n  api:\n    image: api:1\n    deploy:\n      restart_policy:\n        max_attempts: ${RESTARTS:-5}\n') },
     { name: 'on-failure without a limit is not "any"', code: stack('services:\n  api:\n    image: api:1\n    deploy:\n      restart_policy:\n        condition: on-failure\n') },
@@ -44,8 +50,8 @@ testRule(rule, {
       ],
     },
     {
-      name: 'condition any, no limit (auto target from the swarm-only key)',
-      code: 'services:\n  api:\n    image: api:1\n    deploy:\n      restart_policy:\n        condition: any\n        delay: 5s\n',
+      name: 'condition any, no limit',
+      code: stack('services:\n  api:\n    image: api:1\n    deploy:\n      restart_policy:\n        condition: any\n        delay: 5s\n'),
       errors: [{ message: /restarts on any exit \(condition: any\) with no limit \(max_attempts not set\)/, line: 5, column: 7, endColumn: 21 }],
     },
     {

@@ -4,7 +4,7 @@ import type { Service } from '../../src/model/types.js';
 import { nodeAt, type DotenvUse, type LVal, type YamlPath } from '../../src/parse/located.js';
 import type { Loc } from '../../src/parse/location.js';
 import { defineRule } from '../../src/engine/types.js';
-import { volumeSpecProblem } from '../../src/parse/go-values.js';
+import { imageReferenceProblem, volumeSpecProblem } from '../../src/parse/go-values.js';
 import { checkSwarmSchema, composeRejectsKey, dockerRefusal, dockerVersion, findInterpolationFormatIssues, LATEST_STACK_VERSION, reportedByCompose, STACK_VERSIONS, versionAccepting, type UnknownKeyIssue } from '../../src/engine/swarm-schema.js';
 import type { FileVersion } from '../../src/parse/load-project.js';
 import { interpolateStack } from '../../src/parse/interpolate.js';
@@ -143,6 +143,10 @@ export default defineRule({
       versionMismatch:
         'docker stack deploy refuses these files together ("version mismatched between two composefiles : {{first}} and {{other}}"): {{firstFile}} declares {{firstVersion}} and {{otherFile}} {{otherVersion}}; declare the same version in every file, or none in any',
       ignored: 'service "{{service}}" sets {{key}}, which docker stack deploy ignores; {{advice}}',
+      buildNoImage:
+        'service "{{service}}" sets build and no image: docker stack deploy ignores build, and swarm cannot create a service without an image ("ContainerSpec: image reference must be provided"); build and push the image first, and set image to it',
+      imageReference:
+        'service "{{service}}" uses image {{image}}, which {{what}}: docker stack deploy fails to create the service ({{docker}}); {{advice}}',
       volumeSpec: 'service "{{service}}" mounts {{spec}}, which docker stack deploy cannot read ("invalid spec: {{value}}: {{problem}}"); write it as SOURCE:TARGET[:MODE]{{hint}}',
       namedModifier:
         '{{path}}: docker stack deploy reads "{{expression}}" as ${{{name}}{{tail}}}: what follows ${{name}} up to the next "}" or the end of the value is a default, dropped when {{name}} is set (docker compose reads ${{name}} followed by "{{tail}}"){{command}}; write "{{fixed}}" to keep the text',
@@ -176,13 +180,39 @@ export default defineRule({
     };
     return {
       service(svc) {
+        const image = child(svc.ref, 'image');
         for (const [key, advice] of Object.entries(IGNORED_KEYS)) {
           const ref = child(svc.ref, key);
           if (!ref) continue;
           if (inherited(svc.name, ref.entry?.keyLoc ?? ref.node.loc, ref.path)) continue;
           // the long form of depends_on is rejected outright (reported from the schema check)
           if (key === 'depends_on' && ref.node.kind !== 'seq') continue;
-          ctx.report({ messageId: 'ignored', data: { service: svc.name, key, advice }, at: ref, severity: 'warning', service: svc });
+          // without an image, swarm has nothing to run: swarmkit's validateImage (manager/controlapi/
+          // service.go) refuses the service's empty image, and docker stack deploy stops there
+          if (key === 'build' && !image) ctx.report({ messageId: 'buildNoImage', data: { service: svc.name }, at: svc.ref, service: svc });
+          else ctx.report({ messageId: 'ignored', data: { service: svc.name, key, advice }, at: ref, severity: 'warning', service: svc });
+        }
+        if (image?.node.kind === 'scalar' && image.node.raw !== undefined && typeof image.node.value === 'string' && !inherited(svc.name, image.node.loc, image.path)) {
+          // an image a variable left invalid (`postgres:${TAG}` with TAG unset is `postgres:`):
+          // swarmkit refuses it as it creates the service (validateImage: distribution/reference's
+          // ParseNormalizedNamed), though `docker stack config` prints it back
+          const empty = image.node.value === '';
+          const problem = empty ? null : imageReferenceProblem(image.node.value);
+          if (empty || problem) {
+            ctx.report({
+              messageId: 'imageReference',
+              data: {
+                service: svc.name,
+                image: showValue(image),
+                what: empty ? 'is empty' : `is not a valid image reference (${problem})`,
+                docker: empty ? '"ContainerSpec: image reference must be provided"' : '"ContainerSpec: ... is not a valid repository/tag"',
+                advice: 'set every variable it uses, or give each a default (${NAME:-value})',
+              },
+              at: image,
+              loc: image.node.loc,
+              service: svc,
+            });
+          }
         }
         for (const it of items(child(svc.ref, 'volumes'))) {
           if (it.node.kind !== 'scalar' || typeof it.node.value !== 'string') continue;
@@ -373,7 +403,8 @@ export default defineRule({
 /**
  * What docker stack deploy makes of the scalar that uses a variable only `.env` sets, when every
  * variable in it is one of those (docker sees them unset): its value and docker's complaint, or
- * null when docker reads the value or it cannot be told.
+ * null when docker reads the value or it cannot be told. An image is judged as swarmkit judges it
+ * when it creates the service (empty, or not a valid reference: `postgres:`).
  */
 function deployRefusal(root: LVal, use: DotenvUse, dotenvNames: ReadonlySet<string>): { value: string; refusal: string } | null {
   let node: LVal | undefined = root;
@@ -393,6 +424,11 @@ function deployRefusal(root: LVal, use: DotenvUse, dotenvNames: ReadonlySet<stri
     if (!dotenvNames.has(name)) known = false;
   });
   if (!known) return null;
+  if (path.length === 3 && path[0] === 'services' && path[2] === 'image') {
+    // swarmkit's words (validateImage); the value holds only what the file wrote, its variables unset
+    if (value === '') return { value, refusal: 'ContainerSpec: image reference must be provided' };
+    return imageReferenceProblem(value) ? { value, refusal: `ContainerSpec: ${JSON.stringify(value)} is not a valid repository/tag` } : null;
+  }
   const refusal = dockerRefusal(path, value);
   return refusal ? { value, refusal } : null;
 }

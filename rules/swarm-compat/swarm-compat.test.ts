@@ -22,6 +22,10 @@ describe('volumeSpecProblem (docker ParseVolume)', () => {
 testRule(rule, {
   valid: [
     { name: 'target compose: compose-only keys are fine', code: 'services:\n  api:\n    image: api:1\n    mem_limit: 1g\n    profiles: [debug]\n    build: .\n' },
+    // docker compose names the image of a service with build itself, and compose-go reads any image
+    // at load time (it parses no reference: docker compose refuses an invalid one only as it pulls)
+    { name: 'target compose: build without image, an image a variable left invalid', code: 'services:\n  api:\n    build: .\n  db:\n    image: postgres:${TAG}\n' },
+    { name: 'an image a variable gives whole', code: stack('services:\n  api:\n    image: ${IMAGE:-registry.example.com/api:1.2}\n  web:\n    image: nginx:${TAG}\n'), env: { TAG: '1.27' } },
     {
       name: 'a clean stack file',
       code: stack(
@@ -166,6 +170,73 @@ testRule(rule, {
       ],
     },
     {
+      // docker stack config prints such a file back, but swarmkit refuses the service it makes:
+      // validateImage in manager/controlapi/service.go, "ContainerSpec: image reference must be provided"
+      name: 'build and no image: an error at the service, where the build warning was',
+      code: stack('services:\n  api:\n    build: .\n    ports: ["8080:80"]\n  web:\n    build:\n      context: ./web\n    image: registry.example.com/web:1.4\n'),
+      errors: [
+        {
+          message:
+            'service "api" sets build and no image: docker stack deploy ignores build, and swarm cannot create a service without an image ("ContainerSpec: image reference must be provided"); build and push the image first, and set image to it',
+          line: 2,
+          column: 3,
+          endColumn: 6,
+          path: 'services.api',
+          severity: 'error',
+        },
+        { messageId: 'ignored', line: 6, column: 5, path: 'services.web.build', severity: 'warning' },
+      ],
+    },
+    {
+      // swarmkit's validateImage refuses the service (distribution/reference's ParseNormalizedNamed:
+      // `docker pull postgres:` says "invalid reference format"), though docker stack config prints it
+      name: 'an image an unset variable leaves invalid: an error at the value',
+      code: stack(
+        'services:\n  db:\n    image: postgres:${TAG}\n  backend:\n    image: "ghcr.io/${ORG}/backend:latest"\n  app:\n    image: ${IMAGE}\n    build: .\n  fine:\n    image: postgres:${TAG:-16.4}\n  registry:\n    image: ${REGISTRY}nginx:1.27\n',
+      ),
+      errors: [
+        {
+          message:
+            'service "db" uses image "postgres:${TAG}" ("postgres:"), which is not a valid image reference (invalid reference format): docker stack deploy fails to create the service ("ContainerSpec: ... is not a valid repository/tag"); set every variable it uses, or give each a default (${NAME:-value})',
+          line: 3,
+          column: 12,
+          endColumn: 27,
+          path: 'services.db.image',
+          severity: 'error',
+        },
+        { messageId: 'imageReference', message: /^service "backend" uses image "ghcr\.io\/\$\{ORG\}\/backend:latest" \("ghcr\.io\/\/backend:latest"\), which is not a valid image reference \(invalid reference format\)/, line: 5, column: 12, endColumn: 43 },
+        {
+          message: /^service "app" uses image "\$\{IMAGE\}" \(""\), which is empty: docker stack deploy fails to create the service \("ContainerSpec: image reference must be provided"\)/,
+          line: 7,
+          column: 12,
+          endColumn: 20,
+          severity: 'error',
+        },
+        { messageId: 'ignored', line: 8, column: 5, path: 'services.app.build', severity: 'warning' },
+      ],
+    },
+    {
+      name: 'a set variable that leaves an image invalid: the file\'s text is shown, never the value',
+      code: stack('services:\n  api:\n    image: registry.example.com/${TEAM}/api:1.2\n'),
+      env: { TEAM: 'Secret-Team' },
+      errors: [
+        {
+          message:
+            'service "api" uses image "registry.example.com/${TEAM}/api:1.2", which is not a valid image reference (invalid reference format: repository name must be lowercase): docker stack deploy fails to create the service ("ContainerSpec: ... is not a valid repository/tag"); set every variable it uses, or give each a default (${NAME:-value})',
+          line: 3,
+          column: 12,
+        },
+      ],
+    },
+    {
+      name: 'a variable only .env sets in an image: docker stack deploy reads it empty, an invalid image, an error',
+      code: { 'stack.yml': 'services:\n  db:\n    image: postgres:${POSTGRES_VERSION}\n  api:\n    image: ${API_IMAGE}\n', '.env': 'POSTGRES_VERSION=16.4\nAPI_IMAGE=api:2\n' },
+      errors: [
+        { message: /^\$\{POSTGRES_VERSION\} .*there POSTGRES_VERSION is unset and services\.db\.image is "postgres:", where docker stack deploy stops \("ContainerSpec: "postgres:" is not a valid repository\/tag"\);/, line: 3, column: 21, severity: 'error' },
+        { message: /^\$\{API_IMAGE\} .*there API_IMAGE is unset and services\.api\.image is "", where docker stack deploy stops \("ContainerSpec: image reference must be provided"\);/, line: 5, column: 12, severity: 'error' },
+      ],
+    },
+    {
       name: 'service-level tmpfs is not made by docker stack deploy',
       code: stack('services:\n  api:\n    image: api:1\n    tmpfs:\n      - /run:size=1m\n'),
       errors: [
@@ -280,7 +351,8 @@ testRule(rule, {
         '.env': 'TAG=1.25\nPORT=8080\nHEALTHCHECK_RETRIES=3\nINTERVAL=10s\nMEM=512M\n',
       },
       errors: [
-        { message: /^\$\{TAG\} .*there TAG is unset and it becomes an empty string;/, line: 3, column: 18, endColumn: 22, severity: 'warning' },
+        // the image is "nginx:", which swarmkit refuses as it creates the service
+        { message: /^\$\{TAG\} .*there TAG is unset and services\.web\.image is "nginx:", where docker stack deploy stops \("ContainerSpec: "nginx:" is not a valid repository\/tag"\);/, line: 3, column: 18, endColumn: 22, severity: 'error' },
         // docker publishes ":80" on a port it picks: it deploys
         { message: /^\$\{PORT\} .*there PORT is unset and it becomes an empty string;/, line: 5, column: 10, endColumn: 15, severity: 'warning' },
         {

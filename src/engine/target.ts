@@ -19,8 +19,13 @@ export interface ResolvedTarget {
   reason: string;
 }
 
-/** `deploy` keys only `docker stack deploy` acts on; `docker compose` ignores them. */
-const SWARM_ONLY_DEPLOY_KEYS = ['placement', 'update_config', 'rollback_config', 'endpoint_mode', 'restart_policy'];
+/**
+ * `deploy` keys only `docker stack deploy` acts on; `docker compose` ignores them (docker/compose
+ * reads no `Deploy.Placement`, `UpdateConfig`, `RollbackConfig` or `EndpointMode`). Not
+ * `restart_policy`: docker compose makes it the container's restart policy (getRestartPolicy in
+ * docker/compose pkg/compose/create.go), so a compose file may well set it.
+ */
+const SWARM_ONLY_DEPLOY_KEYS = ['placement', 'update_config', 'rollback_config', 'endpoint_mode'];
 /** `deploy.mode` values only swarm has */
 const SWARM_ONLY_MODES = new Set(['global', 'replicated-job', 'global-job']);
 
@@ -60,7 +65,7 @@ function findExtends(root: LMap): string | null {
  *    through `extends` is no evidence either).
  * 3. Else, a key only swarm acts on, written in the files: `deploy.placement`,
  *    `deploy.update_config`, `deploy.rollback_config`, `deploy.endpoint_mode`,
- *    `deploy.restart_policy`, `deploy.mode: global` or a job mode.
+ *    `deploy.mode: global` or a job mode (not `deploy.restart_policy`: docker compose acts on it).
  */
 export function resolveTarget(setting: TargetSetting | undefined, files: readonly string[], root: LMap | null): ResolvedTarget {
   const known = targetBeforeReading(setting, files);

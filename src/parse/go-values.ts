@@ -280,3 +280,128 @@ export function shellWordsProblem(s: string, composeOperators = false): string |
   if (escaped) return 'EOF found after escape character';
   return single || double ? 'EOF found when expecting closing quote' : null;
 }
+
+/** distribution/reference's RepositoryNameTotalLengthMax (v0.6, docker 28): a repository's path, without its domain, is at most this long. */
+const NAME_TOTAL_LENGTH_MAX = 255;
+/** The digest algorithms docker's binaries register (crypto/sha256, crypto/sha512), with the hex length each takes. */
+const DIGEST_HEX_LENGTH: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
+
+const isLowerAlnum = (c: number) => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+const isAlnum = (c: number) => isLowerAlnum(c) || (c >= 65 && c <= 90);
+/** a character of a tag's first place (`\w`) */
+const isWord = (c: number) => isAlnum(c) || c === 95;
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isLowerHex = (c: number) => isDigit(c) || (c >= 97 && c <= 102);
+const isHex = (c: number) => isLowerHex(c) || (c >= 65 && c <= 70);
+
+/** Whether every character of `s` passes `test`. */
+function everyChar(s: string, test: (c: number) => boolean): boolean {
+  for (let i = 0; i < s.length; i++) if (!test(s.charCodeAt(i))) return false;
+  return true;
+}
+
+/** A path component: lower-case letters and digits, with `.`, `_`, `__` or a run of `-` between them. */
+function isPathComponent(s: string): boolean {
+  if (s === '' || !isLowerAlnum(s.charCodeAt(0)) || !isLowerAlnum(s.charCodeAt(s.length - 1))) return false;
+  for (let i = 1; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (isLowerAlnum(c)) continue;
+    // a separator: `.`, `_` or `__`, or a run of `-`; then a letter or digit
+    let j = i;
+    if (c === 45) while (s.charCodeAt(j) === 45) j++;
+    else if (c === 46) j++;
+    else if (c === 95) j += s.charCodeAt(i + 1) === 95 ? 2 : 1;
+    else return false;
+    if (!isLowerAlnum(s.charCodeAt(j))) return false;
+    i = j;
+  }
+  return true;
+}
+
+/** A remote name: path components between `/`. */
+const isRemoteName = (s: string) => s.split('/').every(isPathComponent);
+
+/** A domain: a host name (components of letters, digits and inner `-`, between dots) or `[IPv6]`, with an optional `:port`. */
+function isDomainAndPort(s: string): boolean {
+  let host = s;
+  const colon = s.startsWith('[') ? s.indexOf(':', s.indexOf(']')) : s.indexOf(':');
+  if (colon >= 0) {
+    const port = s.slice(colon + 1);
+    if (port === '' || !everyChar(port, isDigit)) return false;
+    host = s.slice(0, colon);
+  }
+  if (host.startsWith('[')) return host.length > 2 && host.endsWith(']') && everyChar(host.slice(1, -1), (c) => c === 58 || isHex(c));
+  return host.split('.').every((c) => c !== '' && isAlnum(c.charCodeAt(0)) && isAlnum(c.charCodeAt(c.length - 1)) && everyChar(c, (ch) => ch === 45 || isAlnum(ch)));
+}
+
+/** The algorithm of a digest: letters and digits starting with a letter, in parts joined by `-`, `_`, `+` or `.`. */
+function isDigestAlgorithm(s: string): boolean {
+  let partStart = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+    if (partStart) {
+      if (!letter) return false;
+      partStart = false;
+    } else if (c === 45 || c === 95 || c === 43 || c === 46) partStart = true;
+    else if (!letter && !isDigit(c)) return false;
+  }
+  return !partStart;
+}
+
+/** Whether a digest has the form the reference pattern takes: ALGORITHM:HEX, with 32 hex digits or more. */
+const isDigestForm = (d: string): boolean => {
+  const colon = d.indexOf(':');
+  return colon > 0 && isDigestAlgorithm(d.slice(0, colon)) && d.length - colon - 1 >= 32 && everyChar(d.slice(colon + 1), isHex);
+};
+
+/** What go-digest's Parse says of a digest of that form: its algorithm registered, and as many lower-case hex digits as it makes. */
+function digestProblem(d: string): string | null {
+  const colon = d.indexOf(':');
+  const length = DIGEST_HEX_LENGTH[d.slice(0, colon)];
+  if (length === undefined) return 'unsupported digest algorithm';
+  const hex = d.slice(colon + 1);
+  if (hex.length !== length) return 'invalid checksum digest length';
+  return everyChar(hex, isLowerHex) ? null : 'invalid checksum digest format';
+}
+
+/**
+ * What docker says of an image reference (distribution/reference's ParseNormalizedNamed, which
+ * `docker pull`, docker compose's pull and swarmkit's check of a service's image use): null when it
+ * reads it, else its error, without the reference itself (`invalid reference format`, `repository
+ * name must be lowercase`, ...). A first path component with a `.` or `:`, `localhost`, or
+ * capital letters is a registry; anything else is on Docker Hub (`library/` for a name of one
+ * component). An empty reference is `invalid reference format` here: swarmkit says "image
+ * reference must be provided" before it asks. Linear, and no regular expression: a greedy one
+ * over a long run of one class of characters overflowed V8's stack.
+ */
+export function imageReferenceProblem(image: string): string | null {
+  if (image.length === 64 && everyChar(image, isLowerHex)) return 'invalid repository name, cannot specify 64-byte hexadecimal strings';
+  // splitDockerDomain: the registry, if the first component names one, and the rest
+  const slash = image.indexOf('/');
+  const first = slash < 0 ? null : image.slice(0, slash);
+  const isDomain = first !== null && (first === 'localhost' || first.includes('.') || first.includes(':') || first.toLowerCase() !== first);
+  const domain = isDomain ? (first === 'index.docker.io' ? 'docker.io' : first) : 'docker.io';
+  let remainder = isDomain ? image.slice(slash + 1) : image;
+  const tagAt = remainder.indexOf(':');
+  const remote = tagAt < 0 ? remainder : remainder.slice(0, tagAt);
+  if (remote.toLowerCase() !== remote) return 'invalid reference format: repository name must be lowercase';
+  if (domain === 'docker.io' && !remainder.includes('/')) remainder = `library/${remainder}`;
+  // Parse of `domain/remainder`: NAME[:TAG][@DIGEST], the name being [DOMAIN/]REMOTE-NAME
+  const full = `${domain}/${remainder}`;
+  const at = full.indexOf('@');
+  const beforeDigest = at < 0 ? full : full.slice(0, at);
+  const lastSlash = beforeDigest.lastIndexOf('/');
+  const colon = beforeDigest.indexOf(':', lastSlash + 1);
+  const name = colon < 0 ? beforeDigest : beforeDigest.slice(0, colon);
+  const tag = colon < 0 ? null : beforeDigest.slice(colon + 1);
+  // the domain, when the first component is one and the rest a remote name; the path, the rest
+  const nameSlash = name.indexOf('/');
+  const path = nameSlash > 0 && isDomainAndPort(name.slice(0, nameSlash)) && isRemoteName(name.slice(nameSlash + 1)) ? name.slice(nameSlash + 1) : isRemoteName(name) ? name : null;
+  const nameOk = path !== null;
+  const tagOk = tag === null || (tag.length >= 1 && tag.length <= 128 && isWord(tag.charCodeAt(0)) && everyChar(tag, (c) => c === 46 || c === 45 || isWord(c)));
+  const digest = at < 0 ? null : full.slice(at + 1);
+  if (!nameOk || !tagOk || (digest !== null && !isDigestForm(digest))) return 'invalid reference format';
+  if (path!.length > NAME_TOTAL_LENGTH_MAX) return `repository name must not be more than ${NAME_TOTAL_LENGTH_MAX} characters`;
+  return digest === null ? null : digestProblem(digest);
+}
