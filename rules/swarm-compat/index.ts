@@ -145,6 +145,8 @@ export default defineRule({
       ignored: 'service "{{service}}" sets {{key}}, which docker stack deploy ignores; {{advice}}',
       buildNoImage:
         'service "{{service}}" sets build and no image: docker stack deploy ignores build, and swarm cannot create a service without an image ("ContainerSpec: image reference must be provided"); build and push the image first, and set image to it',
+      noImage:
+        'service "{{service}}" names neither an image nor a build, and swarm cannot create a service without an image ("ContainerSpec: image reference must be provided"); set image, or, if this file completes another one, lint the two together (-f base.yml -f this.yml)',
       imageReference:
         'service "{{service}}" uses image {{image}}, which {{what}}: docker stack deploy fails to create the service ({{docker}}); {{advice}}',
       volumeSpec: 'service "{{service}}" mounts {{spec}}, which docker stack deploy cannot read ("invalid spec: {{value}}: {{problem}}"); write it as SOURCE:TARGET[:MODE]{{hint}}',
@@ -159,6 +161,8 @@ export default defineRule({
   },
   create(ctx) {
     if (stackTarget(ctx.stack) !== 'swarm' || ctx.stack.origin !== 'file') return {};
+    /** the services with neither an image nor a build, reported once the schema is checked */
+    const imageless: Service[] = [];
     // What a service inherits through extends is not reported on its own: docker stack deploy
     // refuses the extends first, and flattening the file is what to do. It is named in that error.
     const inheritedKeys = new Map<string, string[]>();
@@ -192,6 +196,9 @@ export default defineRule({
           if (key === 'build' && !image) ctx.report({ messageId: 'buildNoImage', data: { service: svc.name }, at: svc.ref, service: svc });
           else ctx.report({ messageId: 'ignored', data: { service: svc.name, key, advice }, at: ref, severity: 'warning', service: svc });
         }
+        // nothing to run at all (an override's fragment linted alone): swarmkit refuses it as above,
+        // told once the schema is checked (a misspelt `image` is the schema's to report)
+        if (!image && !child(svc.ref, 'build') && svc.ref.node.kind === 'map') imageless.push(svc);
         if (image?.node.kind === 'scalar' && image.node.raw !== undefined && typeof image.node.value === 'string' && !inherited(svc.name, image.node.loc, image.path)) {
           // an image a variable left invalid (`postgres:${TAG}` with TAG unset is `postgres:`):
           // swarmkit refuses it as it creates the service (validateImage: distribution/reference's
@@ -268,6 +275,13 @@ export default defineRule({
         }
 
         for (const u of result.unknownKeys) if (!inheritedAt(u.entry.keyLoc, [...u.parentPath, u.key])) reportUnknownKey(u);
+        if (imageless.length > 0) {
+          // docker stack deploy stops at the schema's error before it creates any service
+          const refused = new Set<string>();
+          for (const u of result.unknownKeys) if (u.parentPath[0] === 'services' && u.parentPath[1] !== undefined) refused.add(u.parentPath[1]);
+          for (const is of result.issues) if (is.path[0] === 'services' && is.path[1] !== undefined) refused.add(is.path[1]);
+          for (const svc of imageless) if (!refused.has(svc.name)) ctx.report({ messageId: 'noImage', data: { service: svc.name }, at: svc.ref, service: svc });
+        }
 
         // a value docker cannot cast stops it there: its type error would say the same again
         const castPaths = new Set(result.casts.map((c) => c.path.join('\u0000')));

@@ -188,6 +188,22 @@ testRule(rule, {
       ],
     },
     {
+      // the same refusal for a service with nothing to run (an override's fragment linted alone)
+      name: 'neither an image nor a build: an error at the service',
+      code: stack('services:\n  api:\n    labels: [a=b]\n  web:\n    image: nginx:1.27\n'),
+      errors: [
+        {
+          message:
+            'service "api" names neither an image nor a build, and swarm cannot create a service without an image ("ContainerSpec: image reference must be provided"); set image, or, if this file completes another one, lint the two together (-f base.yml -f this.yml)',
+          line: 2,
+          column: 3,
+          endColumn: 6,
+          path: 'services.api',
+          severity: 'error',
+        },
+      ],
+    },
+    {
       // swarmkit's validateImage refuses the service (distribution/reference's ParseNormalizedNamed:
       // `docker pull postgres:` says "invalid reference format"), though docker stack config prints it
       name: 'an image an unset variable leaves invalid: an error at the value',

@@ -122,8 +122,10 @@ export function lintProject(opts: LintOptions): LintResult {
       if (target.target === 'compose') {
         // a service whose reading failed (an `extends` that could not be read, a value whose `${...}`
         // is no expression) is told by that error: compose stops there, before these checks
+        // (and a service the schema refuses, a misspelt `image` among them: compose validates first)
         const failed = new Set<string>();
         for (const is of project.issues) if (is.severity === 'error' && is.path?.[0] === 'services' && is.path[1] !== undefined) failed.add(is.path[1]);
+        for (const is of issues) if (is.path[0] === 'services' && is.path[1] !== undefined) failed.add(is.path[1]);
         for (const is of composeConsistency(project.root, failed)) findings.push(parserFinding(is, 'schema', schemaSev, redact));
         // and values it cannot decode though the schema takes them (`mem_limit: 1 gigabyte`), and
         // top-level resources whose keys contradict each other

@@ -70,6 +70,8 @@ describe('a service with nothing to run', () => {
   it('a build, a provider, profiles, an image from extends or from the other -f file: nothing', () => {
     const text = 'services:\n  b:\n    build: .\n  p:\n    provider: {type: model}\n  q:\n    profiles: [debug]\n  e:\n    extends: d\n  d:\n    image: nginx:1.27\n';
     expect(schema({ 'compose.yaml': text }).filter((m) => m.includes('neither'))).toEqual([]);
+    // a misspelt image is the schema's to report (compose validates the file before this check)
+    expect(schema({ 'compose.yaml': 'services:\n  api:\n    imagee: api:1\n' })).toEqual([expect.stringMatching(/^3:5 .*imagee/)]);
     const merged = lintFiles({ 'compose.yaml': 'services:\n  web:\n    image: nginx:1.27\n', 'compose.ssl.yaml': 'services:\n  web:\n    labels: [a=b]\n' }, { lint: ['compose.yaml', 'compose.ssl.yaml'] });
     expect(merged.findings.filter((f) => f.ruleId === 'schema')).toEqual([]);
   });
