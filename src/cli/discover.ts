@@ -1,5 +1,6 @@
 import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
+import { DEFAULT_BASES } from '../parse/compose-names.js';
 import { IgnoreList, isIgnored } from '../config/ignore-patterns.js';
 import { linkOutside } from '../config/find-config.js';
 import { InputError } from '../parse/read-document.js';
@@ -318,8 +319,6 @@ interface FolderPairs {
   orphans: Map<string, string>;
 }
 
-/** The file names docker compose reads by default, in its order of preference. */
-const DEFAULT_BASES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'];
 
 /** `NAME.override.yml` → `NAME` (lower case), or null when the name is no override file's. */
 function overrideStem(lowerName: string): string | null {

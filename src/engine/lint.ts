@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { packageRoot } from './package-info.js';
 import { buildModel } from '../model/build-model.js';
 import type { Loc } from '../parse/location.js';
@@ -22,6 +22,7 @@ import { resolveTarget, targetBeforeReading, type ResolvedTarget, type TargetSet
 import type { SourceFile } from '../parse/source-file.js';
 import { pushAll } from '../parse/collect.js';
 import { nodeAt, pathPatternLookup, type LVal } from '../parse/located.js';
+import { DEFAULT_BASES } from '../parse/compose-names.js';
 
 export interface LintOptions extends LoadOptions, RunOptions {
   rules?: readonly Rule[];
@@ -126,7 +127,8 @@ export function lintProject(opts: LintOptions): LintResult {
         const failed = new Set<string>();
         for (const is of project.issues) if (is.severity === 'error' && is.path?.[0] === 'services' && is.path[1] !== undefined) failed.add(is.path[1]);
         for (const is of issues) if (is.path[0] === 'services' && is.path[1] !== undefined) failed.add(is.path[1]);
-        for (const is of composeConsistency(project.root, failed)) findings.push(parserFinding(is, 'schema', schemaSev, redact));
+        const fragment = opts.files.length === 1 && !DEFAULT_BASES.includes(basename(opts.files[0]!).toLowerCase());
+        for (const is of composeConsistency(project.root, { failed, fragment })) findings.push(parserFinding(is, 'schema', is.warning && schemaSev === 'error' ? 'warning' : schemaSev, redact));
         // and values it cannot decode though the schema takes them (`mem_limit: 1 gigabyte`), and
         // top-level resources whose keys contradict each other
         // (one error for a value: where the schema says its type is wrong, not that it cannot be read)

@@ -16,6 +16,20 @@ export interface ConsistencyIssue {
   message: string;
   loc: Loc;
   path: string[];
+  /** a warning where the schema's errors are errors (a service a file linted alone may not complete) */
+  warning?: true;
+}
+
+/** What composeConsistency is told of the project besides its tree. */
+export interface ConsistencyContext {
+  /** services whose reading failed (their error tells them): the image check leaves them alone */
+  failed?: ReadonlySet<string>;
+  /**
+   * one file linted alone under another name than docker compose's defaults (`compose.prod.yaml`,
+   * `docker-compose.override.yml` without its base): most such files complete another one (`-f base
+   * -f this`), so a service with nothing to run is a warning there
+   */
+  fragment?: boolean;
 }
 
 type Parse = (v: unknown) => number | null;
@@ -44,11 +58,11 @@ export const RESOURCE_TWINS: readonly ResourceTwin[] = [
   { key: 'mem_reservation', section: 'reservations', field: 'memory', parse: parseBytes },
 ];
 
-/** The services' consistency issues; `failed` names services whose reading failed (their error tells them), which the image check leaves alone. */
-export function composeConsistency(root: LMap, failed: ReadonlySet<string> = new Set()): ConsistencyIssue[] {
+/** The services' consistency issues. */
+export function composeConsistency(root: LMap, context: ConsistencyContext = {}): ConsistencyIssue[] {
   const out: ConsistencyIssue[] = [];
   for (const { key: name, ref: svc } of entries(child(rootRef(root), 'services'))) {
-    const noImage = failed.has(name) ? null : imageless(name, svc);
+    const noImage = context.failed?.has(name) ? null : imageless(name, svc, context.fragment === true);
     if (noImage) out.push(noImage);
     const deploy = child(svc, 'deploy');
     if (!deploy || deploy.node.kind !== 'map') continue;
@@ -83,7 +97,7 @@ export function composeConsistency(root: LMap, failed: ReadonlySet<string> = new
  * enable: a service with `profiles` is left alone. At the image's value when there is one, else at
  * the service's key.
  */
-function imageless(name: string, svc: LRef): ConsistencyIssue | null {
+function imageless(name: string, svc: LRef, fragment: boolean): ConsistencyIssue | null {
   if (svc.node.kind !== 'map') return null;
   const given = (key: string) => {
     const v = child(svc, key);
@@ -95,11 +109,15 @@ function imageless(name: string, svc: LRef): ConsistencyIssue | null {
   // an image that is no string (`image:` alone, a number) is the schema's to report
   if (image && value !== '') return null;
   const what = !image ? 'names neither an image nor a build' : image.node.kind === 'scalar' && image.node.raw !== undefined ? `has an empty image (${image.node.raw}: a variable it names is not set) and no build` : 'has an empty image and no build';
-  return {
-    message: `service "${name}" ${what}, and docker compose refuses the file ("has neither an image nor a build context specified"); give it an image or a build, or, if this file completes another one, lint the two together (-f base.yml -f this.yml)`,
+  const issue: ConsistencyIssue = {
+    message: fragment
+      ? `service "${name}" ${what}: docker compose refuses this file on its own ("has neither an image nor a build context specified"); if it completes another one, lint the two together (-f base.yml -f this.yml), else give the service an image or a build`
+      : `service "${name}" ${what}, and docker compose refuses the file ("has neither an image nor a build context specified"); give it an image or a build, or, if this file completes another one, lint the two together (-f base.yml -f this.yml)`,
     loc: image ? image.node.loc : keyLoc(svc),
     path: ['services', name, ...(image ? ['image'] : [])],
   };
+  if (fragment) issue.warning = true;
+  return issue;
 }
 
 /** A value as written where a set variable gave it (its value is never shown); `not set` for none. */

@@ -67,6 +67,18 @@ describe('a service with nothing to run', () => {
     ]);
   });
 
+  it('a file under another name, linted alone, most likely completes another one: a warning that says so', () => {
+    const r = lintFiles({ 'compose.prod.yaml': 'services:\n  web:\n    ports: ["80:80"]\n' });
+    expect(r.findings.filter((f) => f.ruleId === 'schema').map((f) => [f.severity, `${f.line}:${f.column} ${f.message}`])).toEqual([
+      [
+        'warning',
+        '2:3 service "web" names neither an image nor a build: docker compose refuses this file on its own ("has neither an image nor a build context specified"); if it completes another one, lint the two together (-f base.yml -f this.yml), else give the service an image or a build',
+      ],
+    ]);
+    // one of docker compose's own names is a project of its own: an error
+    expect(lintFiles({ 'docker-compose.yml': 'services:\n  web:\n    ports: ["80:80"]\n' }).findings.filter((f) => f.ruleId === 'schema').map((f) => f.severity)).toEqual(['error']);
+  });
+
   it('a build, a provider, profiles, an image from extends or from the other -f file: nothing', () => {
     const text = 'services:\n  b:\n    build: .\n  p:\n    provider: {type: model}\n  q:\n    profiles: [debug]\n  e:\n    extends: d\n  d:\n    image: nginx:1.27\n';
     expect(schema({ 'compose.yaml': text }).filter((m) => m.includes('neither'))).toEqual([]);
