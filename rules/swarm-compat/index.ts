@@ -1,6 +1,7 @@
 import { formatPath } from '../../src/parse/location.js';
 import { child, items, scalarValue } from '../../src/model/access.js';
 import type { Service } from '../../src/model/types.js';
+import { misspeltImage } from '../../src/model/compose-consistency.js';
 import { nodeAt, type DotenvUse, type LVal, type YamlPath } from '../../src/parse/located.js';
 import type { Loc } from '../../src/parse/location.js';
 import { defineRule } from '../../src/engine/types.js';
@@ -161,7 +162,7 @@ export default defineRule({
   },
   create(ctx) {
     if (stackTarget(ctx.stack) !== 'swarm' || ctx.stack.origin !== 'file') return {};
-    /** the services with neither an image nor a build, reported once the schema is checked */
+    /** the services with neither an image nor a build, reported unless the files' versions differ */
     const imageless: Service[] = [];
     // What a service inherits through extends is not reported on its own: docker stack deploy
     // refuses the extends first, and flattening the file is what to do. It is named in that error.
@@ -196,9 +197,9 @@ export default defineRule({
           if (key === 'build' && !image) ctx.report({ messageId: 'buildNoImage', data: { service: svc.name }, at: svc.ref, service: svc });
           else ctx.report({ messageId: 'ignored', data: { service: svc.name, key, advice }, at: ref, severity: 'warning', service: svc });
         }
-        // nothing to run at all (an override's fragment linted alone): swarmkit refuses it as above,
-        // told once the schema is checked (a misspelt `image` is the schema's to report)
-        if (!image && !child(svc.ref, 'build') && svc.ref.node.kind === 'map') imageless.push(svc);
+        // nothing to run at all (an override's fragment linted alone): swarmkit refuses it as above;
+        // a misspelt `image` is the schema's to report (the key it names is known once that is mended)
+        if (!image && !child(svc.ref, 'build') && svc.ref.node.kind === 'map' && !misspeltImage(svc.ref)) imageless.push(svc);
         if (image?.node.kind === 'scalar' && image.node.raw !== undefined && typeof image.node.value === 'string' && !inherited(svc.name, image.node.loc, image.path)) {
           // an image a variable left invalid (`postgres:${TAG}` with TAG unset is `postgres:`):
           // swarmkit refuses it as it creates the service (validateImage: distribution/reference's
@@ -275,13 +276,8 @@ export default defineRule({
         }
 
         for (const u of result.unknownKeys) if (!inheritedAt(u.entry.keyLoc, [...u.parentPath, u.key])) reportUnknownKey(u);
-        if (imageless.length > 0) {
-          // docker stack deploy stops at the schema's error before it creates any service
-          const refused = new Set<string>();
-          for (const u of result.unknownKeys) if (u.parentPath[0] === 'services' && u.parentPath[1] !== undefined) refused.add(u.parentPath[1]);
-          for (const is of result.issues) if (is.path[0] === 'services' && is.path[1] !== undefined) refused.add(is.path[1]);
-          for (const svc of imageless) if (!refused.has(svc.name)) ctx.report({ messageId: 'noImage', data: { service: svc.name }, at: svc.ref, service: svc });
-        }
+        // docker stack deploy stops at the files' versions before it creates any service
+        if (!other) for (const svc of imageless) ctx.report({ messageId: 'noImage', data: { service: svc.name }, at: svc.ref, service: svc });
 
         // a value docker cannot cast stops it there: its type error would say the same again
         const castPaths = new Set(result.casts.map((c) => c.path.join('\u0000')));

@@ -123,10 +123,8 @@ export function lintProject(opts: LintOptions): LintResult {
       if (target.target === 'compose') {
         // a service whose reading failed (an `extends` that could not be read, a value whose `${...}`
         // is no expression) is told by that error: compose stops there, before these checks
-        // (and a service the schema refuses, a misspelt `image` among them: compose validates first)
         const failed = new Set<string>();
         for (const is of project.issues) if (is.severity === 'error' && is.path?.[0] === 'services' && is.path[1] !== undefined) failed.add(is.path[1]);
-        for (const is of issues) if (is.path[0] === 'services' && is.path[1] !== undefined) failed.add(is.path[1]);
         const fragment = opts.files.length === 1 && !DEFAULT_BASES.includes(basename(opts.files[0]!).toLowerCase());
         for (const is of composeConsistency(project.root, { failed, fragment })) findings.push(parserFinding(is, 'schema', is.warning && schemaSev === 'error' ? 'warning' : schemaSev, redact));
         // and values it cannot decode though the schema takes them (`mem_limit: 1 gigabyte`), and

@@ -11,6 +11,7 @@ import { at, child, entries, keyLoc, rootRef, scalarValue, type LRef } from './a
 import { parseBytes, parseCpus } from './units.js';
 import type { Loc } from '../parse/location.js';
 import type { LMap } from '../parse/located.js';
+import { closest } from '../parse/validate-schema.js';
 
 export interface ConsistencyIssue {
   message: string;
@@ -103,7 +104,7 @@ function imageless(name: string, svc: LRef, fragment: boolean): ConsistencyIssue
     const v = child(svc, key);
     return v !== undefined && !(v.node.kind === 'scalar' && v.node.value === null);
   };
-  if (given('build') || given('provider') || given('profiles')) return null;
+  if (given('build') || given('provider') || given('profiles') || misspeltImage(svc)) return null;
   const image = child(svc, 'image');
   const value = scalarValue(image);
   // an image that is no string (`image:` alone, a number) is the schema's to report
@@ -119,6 +120,17 @@ function imageless(name: string, svc: LRef, fragment: boolean): ConsistencyIssue
   if (fragment) issue.warning = true;
   return issue;
 }
+
+/**
+ * Whether a key of the service is a misspelt `image` or `build` (`imagee: api:1`): the schema
+ * reports it with the right name, and the service has its image once that is mended.
+ */
+export function misspeltImage(svc: LRef): boolean {
+  if (svc.node.kind !== 'map') return false;
+  for (const e of svc.node.entries) if (e.key !== 'image' && e.key !== 'build' && closest(e.key, IMAGE_KEYS) !== null) return true;
+  return false;
+}
+const IMAGE_KEYS = ['image', 'build'];
 
 /** A value as written where a set variable gave it (its value is never shown); `not set` for none. */
 function shown(r: LRef | undefined): string {
