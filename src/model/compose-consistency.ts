@@ -100,15 +100,14 @@ export function composeConsistency(root: LMap, context: ConsistencyContext = {})
  */
 function imageless(name: string, svc: LRef, fragment: boolean): ConsistencyIssue | null {
   if (svc.node.kind !== 'map') return null;
+  const image = child(svc, 'image');
+  // an image that is no string (`image:` alone, a number) is the schema's to report
+  if (image && scalarValue(image) !== '') return null;
   const given = (key: string) => {
     const v = child(svc, key);
     return v !== undefined && !(v.node.kind === 'scalar' && v.node.value === null);
   };
   if (given('build') || given('provider') || given('profiles') || misspeltImage(svc)) return null;
-  const image = child(svc, 'image');
-  const value = scalarValue(image);
-  // an image that is no string (`image:` alone, a number) is the schema's to report
-  if (image && value !== '') return null;
   const what = !image ? 'names neither an image nor a build' : image.node.kind === 'scalar' && image.node.raw !== undefined ? `has an empty image (${image.node.raw}: a variable it names is not set) and no build` : 'has an empty image and no build';
   const issue: ConsistencyIssue = {
     message: fragment
