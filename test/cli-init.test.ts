@@ -109,6 +109,16 @@ describe('stackopt init --baseline', () => {
     expect(baseline.stderr).toBe('stackopt: base.json already exists; `stackopt init --baseline --force` replaces it (and nothing was written)\n');
     expect(baseline.status).toBe(2);
     expect(existsSync(join(none.dir, '.stackopt.yaml'))).toBe(false);
+    // a link to a missing file is the folder's configuration to lint (it stops there): init leaves
+    // it without --force, and replaces the link itself with it
+    const dangling = project({ 'compose.yaml': 'services:\n  web:\n    image: nginx:1.27\n' });
+    symlinkSync('nothere.yaml', join(dangling.dir, '.stackopt.yaml'));
+    const kept = await cli(['init'], dangling.dir);
+    expect([kept.status, kept.stderr]).toEqual([2, 'stackopt: .stackopt.yaml already exists; `stackopt init --force` replaces it (and nothing was written)\n']);
+    expect(lstatSync(join(dangling.dir, '.stackopt.yaml')).isSymbolicLink()).toBe(true);
+    expect((await cli(['init', '--force'], dangling.dir)).status).toBe(0);
+    expect(lstatSync(join(dangling.dir, '.stackopt.yaml')).isFile()).toBe(true);
+    expect(existsSync(join(dangling.dir, 'nothere.yaml'))).toBe(false);
   });
 });
 

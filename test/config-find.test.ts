@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { clearConfigCache, configFor, findConfigFile } from '../src/config/find-config.js';
+import { clearConfigCache, configFor, findConfigFile, readFoundConfig } from '../src/config/find-config.js';
 import { InputError } from '../src/parse/read-document.js';
 
 /** configFor: the nearest configuration of a file, cached per folder until clearConfigCache. */
@@ -53,6 +53,23 @@ describe('configFor', () => {
     expect(configFor(file)?.target).toBe('swarm');
     clearConfigCache();
     expect(configFor(file)).toMatchObject({ path: created, target: 'compose' });
+  });
+
+  it('a configuration that is a loop of links: the same line for a lint under it and for the file opened itself', () => {
+    mkdirSync(join(root, 'loop/.git'), { recursive: true });
+    const p = join(root, 'loop/.stackopt.yaml');
+    symlinkSync('.stackopt.yaml', p);
+    clearConfigCache();
+    const under = (() => {
+      try {
+        configFor(join(root, 'loop/compose.yaml'));
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
+    clearConfigCache();
+    expect(() => readFoundConfig(p)).toThrow(new InputError(under!, p));
+    expect(under).toMatch(/\.stackopt\.yaml: a loop of symbolic links$/);
   });
 
   it('a bad configuration throws the same InputError each time it is asked for', () => {

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { baselineBoundary, clearConfigCache, CONFIG_NAMES, findConfigFile } from '../config/find-config.js';
@@ -52,7 +52,8 @@ export function registerInit(program: Command, g: GlobalContext): void {
 /** The init command; returns its exit code (a refusal throws CliError). */
 export async function runInit(opts: InitCommandOptions, g: GlobalContext): Promise<number> {
   const dir = process.cwd();
-  const existing = CONFIG_NAMES.map((n) => join(dir, n)).find((p) => existsSync(p));
+  // a link to a missing file is there too (lint stops at it): replaced only with --force
+  const existing = CONFIG_NAMES.map((n) => join(dir, n)).find((p) => lstatSync(p, { throwIfNoEntry: false }) !== undefined);
   const configPath = existing ?? join(dir, CONFIG_NAMES[0]);
   const configName = basename(configPath);
   // every refusal comes before anything is written: a configuration without its baseline would

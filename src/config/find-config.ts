@@ -83,13 +83,15 @@ function configIn(dir: string): string | null {
 
 /**
  * Why the configuration file `p` cannot be read when it is a symbolic link to a file that does not
- * exist (null when it is not): a one-line error, as for a FIFO or a folder at its name.
+ * exist, a loop of links or behind a folder that may not be searched (null for any other): a
+ * one-line error, as for a FIFO or a folder at its name, worded as configIn words it.
  */
 function danglingLink(p: string): InputError | null {
   try {
     if (!lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink() || statSync(p, { throwIfNoEntry: false }) !== undefined) return null;
-  } catch {
-    return null; // a loop of links, a folder that may not be searched: said where the file is read
+  } catch (e) {
+    // a loop of links, a folder that may not be searched: said as where the file is read says it
+    return new InputError(`${displayPath(p)}: ${describeFsError(e)}`, p);
   }
   return new InputError(`${displayPath(p)}: it is a link to a missing file; a configuration found in a folder is read only from a regular file`, p);
 }
