@@ -37,6 +37,10 @@ describe('sizes past an int64 of bytes', () => {
       expect(sizeOverflow(s), s).toBe('8 EiB (2^63 bytes) or more, past the int64 docker reads a size into');
     }
     for (const s of ['8589934591G', '8191P', '9223372036854774784', '512m', '0', '-0', '1.5g', '0x1p62']) expect(sizeOverflow(s), s).toBeNull();
+    // ParseFloat keeps 16 significant hex digits: a mantissa of zeros is 0, a long one times a tiny
+    // power of two is about 1 (not Infinity times 0, NaN, which read as 8 EiB)
+    for (const s of ['0x0p99999', `0x1.${'0'.repeat(300)}p0`, `0x${'f'.repeat(300)}p-1190`]) expect(sizeOverflow(s), s).toBeNull();
+    expect(sizeOverflow(`0x${'f'.repeat(300)}p0`)).toBe('8 EiB (2^63 bytes) or more, past the int64 docker reads a size into');
     // past float64, ParseFloat's range error comes first (docker: "strconv.ParseFloat: parsing "1e400": value out of range")
     expect(sizeRefusal('1e400g')).toBe('strconv.ParseFloat: parsing "1e400": value out of range');
     expect(sizeRefusal('-1e400')).toBe('strconv.ParseFloat: parsing "-1e400": value out of range');

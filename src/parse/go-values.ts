@@ -148,7 +148,12 @@ function goFloatValue(num: string): number {
   if (!/^0[xX]/.test(t)) return sign * Number(t);
   const [mantissa, exp] = t.slice(2).split(/[pP]/) as [string, string];
   const [whole, frac = ''] = mantissa.split('.') as [string, string?];
-  return sign * parseInt(`${whole}${frac}` || '0', 16) * 2 ** (Number(exp) - 4 * frac.length);
+  // the first 16 significant hex digits, as ParseFloat keeps them: a longer mantissa is no Infinity
+  // (times a tiny power of two, NaN), and one of zeros is 0 whatever the exponent
+  const digits = `${whole}${frac}`.replace(/^0+/, '');
+  if (digits === '') return sign * 0;
+  const lead = digits.slice(0, 16);
+  return sign * parseInt(lead, 16) * 2 ** (Number(exp) - 4 * frac.length + 4 * (digits.length - lead.length));
 }
 
 /** What a size of 2^63 bytes or more is called (sizeOverflow). */
@@ -284,7 +289,11 @@ export function shellWordsProblem(s: string, composeOperators = false): string |
 /** distribution/reference's RepositoryNameTotalLengthMax (v0.6, docker 28): a repository's path, without its domain, is at most this long. */
 const NAME_TOTAL_LENGTH_MAX = 255;
 /** The digest algorithms docker's binaries register (crypto/sha256, crypto/sha512), with the hex length each takes. */
-const DIGEST_HEX_LENGTH: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
+const DIGEST_HEX_LENGTH = new Map<string, number>([
+  ['sha256', 64],
+  ['sha384', 96],
+  ['sha512', 128],
+]);
 
 const isLowerAlnum = (c: number) => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
 const isAlnum = (c: number) => isLowerAlnum(c) || (c >= 65 && c <= 90);
@@ -358,7 +367,8 @@ const isDigestForm = (d: string): boolean => {
 /** What go-digest's Parse says of a digest of that form: its algorithm registered, and as many lower-case hex digits as it makes. */
 function digestProblem(d: string): string | null {
   const colon = d.indexOf(':');
-  const length = DIGEST_HEX_LENGTH[d.slice(0, colon)];
+  // a Map: `constructor` or `toString` as an algorithm is no inherited property
+  const length = DIGEST_HEX_LENGTH.get(d.slice(0, colon));
   if (length === undefined) return 'unsupported digest algorithm';
   const hex = d.slice(colon + 1);
   if (hex.length !== length) return 'invalid checksum digest length';

@@ -72,6 +72,8 @@ const CASES: Array<[string, string | null]> = [
   ['host.io:/app', 'invalid reference format'],
   ['app@sha256:abc', 'invalid reference format'],
   [`app@md5:${hex(32)}`, 'unsupported digest algorithm'],
+  // no property an object inherits is an algorithm
+  [`app@constructor:${hex(64)}`, 'unsupported digest algorithm'],
   [`app@sha256:${hex(63)}`, 'invalid checksum digest length'],
   [`app@sha256:${hex(64, 'A')}`, 'invalid checksum digest format'],
   [hex(64), 'invalid repository name, cannot specify 64-byte hexadecimal strings'],
