@@ -30,7 +30,7 @@ const WANTED: Record<Exclude<GoYamlType, 'str'>, [string, string]> = {
 };
 
 /** Base64 as Go's base64.StdEncoding decodes it once line breaks are dropped: padded to groups of four. */
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+export const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** Whether a scalar of Go type `type` is read under a tag that asks for `wanted` (an integer is a float). */
 function fits(wanted: Exclude<GoYamlType, 'str'>, type: GoYamlType): boolean {

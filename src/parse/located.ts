@@ -18,6 +18,10 @@ import type { SourceFile } from './source-file.js';
 import type { FastMap, FastNode, FastPair } from './fast-yaml.js';
 import { fitsInt64, goBoolean, isGoInt } from './go-values.js';
 import { keyRefusalMessage, keyRefusals } from './go-yaml-keys.js';
+import { BASE64 } from './go-yaml-tags.js';
+
+/** YAML's tag for base64 bytes, which docker's readers decode into the value. */
+const BINARY_TAG = 'tag:yaml.org,2002:binary';
 
 /**
  * The located value tree: what a compose document says, after aliases, `<<` merge keys and
@@ -472,6 +476,12 @@ function convertTree(contents: AnyNode | null, source: SourceFile, opts: Convert
     const out: LScalar = { kind: 'scalar', value: typeof node.value === 'string' ? shared(node.value) : (node.value as LScalar['value']), loc };
     if (keepNodes) out.yaml = node;
     if (node.tag && node.tag.startsWith('!') && !node.tag.startsWith('!!')) out.tag = node.tag;
+    // docker decodes a !!binary scalar (`image: !!binary bmdpbng6MS4yNw==` is nginx:1.27); one that
+    // is no base64 is yaml-syntax's error (tagRefusals) and stays its text
+    if (node.tag === BINARY_TAG && typeof node.value === 'string') {
+      const b64 = node.value.replace(/[\r\n]/g, '');
+      if (BASE64.test(b64)) out.value = shared(Buffer.from(b64, 'base64').toString('utf8'));
+    }
     if (typeof node.value === 'bigint') out.value = Number(node.value);
     else if (node.value !== null && typeof node.value === 'object') out.value = String(node.value);
     else if (typeof node.value === 'number' && node.type === 'PLAIN') {

@@ -121,6 +121,16 @@ describe('tagged values', () => {
     expect(JSON.stringify(web)).toContain('"value":"2001-01-01"');
   });
 
+  // docker stack config (28.2.2) prints `image: !!binary bmdpbng6MS4yNw==` as `image: nginx:1.27`
+  // and `A: !!binary aGk=` as `A: hi`
+  it('a !!binary value is the bytes it encodes, as docker decodes it', () => {
+    const doc = parseText('services:\n  web:\n    image: !!binary bmdpbng6MS4yNw==\n    environment:\n      A: !!binary |\n        aGk=\n');
+    const root = doc.root!;
+    const web = JSON.stringify(root.kind === 'map' ? root.entries[0]!.value : null);
+    expect(web).toContain('"value":"nginx:1.27"');
+    expect(web).toContain('"value":"hi"');
+  });
+
   it('takes time in proportion to the tags', () => {
     const file = (n: number) => `services:\n  web:\n    image: nginx:1.27\nx-t:\n${Array.from({ length: n }, (_, i) => `  k${i}: [!custom ${i}, !!int ${i}, !!bool x, !x {a: !!str b}]\n`).join('')}`;
     const lint = (text: string) => lintFiles({ 'docker-stack.yml': text });
