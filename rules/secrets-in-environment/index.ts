@@ -1,5 +1,6 @@
 import { child, items, scalarValue, type LRef } from '../../src/model/access.js';
 import type { Loc } from '../../src/parse/location.js';
+import { InfixIndex } from '../../src/parse/wildcard.js';
 import { valueSpanLoc, type LVal } from '../../src/parse/located.js';
 import { defineRule } from '../../src/engine/types.js';
 
@@ -77,26 +78,15 @@ export function looksSecret(key: string, words: readonly string[]): boolean {
 }
 
 /**
- * Whether the name holds one of the indexed words: a whole word is a run of the name between
- * underscores (or its ends), a glued one any run; each run of a length some word has is looked up,
- * so that n words against n names do not cost n times n.
+ * Whether the name holds one of the indexed words: the index holds each word as `_WORD_` (a run of
+ * whole parts) and, long enough, as `WORD` (glued to other letters), and one walk of `_NAME_`
+ * finds every one that occurs, whatever the number and the lengths of the words.
  */
-function hasIndexedWord(name: string, index: WordIndex): boolean {
-  for (const [length, set] of index.whole) {
-    // every start of a part: the name's start and each character after an underscore
-    for (let s = 0; s >= 0 && s + length <= name.length; s = name.indexOf('_', s) + 1 || -1) {
-      const end = s + length;
-      if ((end === name.length || name.charCodeAt(end) === UNDERSCORE) && set.has(name.slice(s, end))) return true;
-      if (s === name.length) break;
-    }
-  }
-  for (const [length, set] of index.glued) {
-    for (let s = 0; s + length <= name.length; s++) if (set.has(name.slice(s, s + length))) return true;
-  }
-  return false;
+function hasIndexedWord(name: string, index: InfixIndex): boolean {
+  const found: number[] = [];
+  index.collect(`_${name}_`, found);
+  return found.length > 0;
 }
-
-const UNDERSCORE = 95;
 
 /** `x-api.key` → `X_API_KEY`: upper case, every run of other characters one underscore. */
 function normalizeName(s: string): string {
@@ -115,31 +105,21 @@ interface SecretWord {
 }
 
 /** A long list of words by length: the whole words, and those that count when glued. */
-interface WordIndex {
-  whole: Map<number, Set<string>>;
-  glued: Map<number, Set<string>>;
-}
-
-/** Lists longer than this are looked up by length (hasIndexedWord); shorter ones are searched word by word. */
+/** Lists longer than this are looked up in one automaton (hasIndexedWord); shorter ones are searched word by word. */
 const INDEX_AFTER = 32;
 
-const normalized = new WeakMap<readonly string[], { list: SecretWord[]; index: WordIndex | null }>();
+const normalized = new WeakMap<readonly string[], { list: SecretWord[]; index: InfixIndex | null }>();
 /** The word list normalised once per list (a rule's options), not once per variable; a long one indexed. */
-function normalizedWords(words: readonly string[]): { list: SecretWord[]; index: WordIndex | null } {
+function normalizedWords(words: readonly string[]): { list: SecretWord[]; index: InfixIndex | null } {
   let out = normalized.get(words);
   if (!out) {
     const list = words.map(normalizeName).map((word) => ({ word, whole: `_${word}_`, glued: word.length >= 6 }));
-    let index: WordIndex | null = null;
+    let index: InfixIndex | null = null;
     if (list.length > INDEX_AFTER) {
-      index = { whole: new Map(), glued: new Map() };
-      const add = (by: Map<number, Set<string>>, word: string) => {
-        let set = by.get(word.length);
-        if (!set) by.set(word.length, (set = new Set()));
-        set.add(word);
-      };
+      index = new InfixIndex();
       for (const w of list) {
-        add(index.whole, w.word);
-        if (w.glued) add(index.glued, w.word);
+        index.add(w.whole.split(''), 0);
+        if (w.glued) index.add(w.word.split(''), 0);
       }
     }
     normalized.set(words, (out = { list, index }));
