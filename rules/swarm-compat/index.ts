@@ -147,7 +147,7 @@ export default defineRule({
       buildNoImage:
         'service "{{service}}" sets build and no image: docker stack deploy ignores build, and swarm cannot create a service without an image ("ContainerSpec: image reference must be provided"); build and push the image first, and set image to it',
       noImage:
-        'service "{{service}}" names neither an image nor a build, and swarm cannot create a service without an image ("ContainerSpec: image reference must be provided"); set image, or, if this file completes another one, lint the two together (-f base.yml -f this.yml)',
+        'service "{{service}}" names neither an image nor a build, and swarm cannot create a service without an image ("ContainerSpec: image reference must be provided"); if this file completes another one, lint the two together (-f stack.yml -f this.yml), else set image',
       imageReference:
         'service "{{service}}" uses image {{image}}, which {{what}}: docker stack deploy fails to create the service ({{docker}}); {{advice}}',
       volumeSpec: 'service "{{service}}" mounts {{spec}}, which docker stack deploy cannot read ("invalid spec: {{value}}: {{problem}}"); write it as SOURCE:TARGET[:MODE]{{hint}}',
@@ -277,7 +277,10 @@ export default defineRule({
 
         for (const u of result.unknownKeys) if (!inheritedAt(u.entry.keyLoc, [...u.parentPath, u.key])) reportUnknownKey(u);
         // docker stack deploy stops at the files' versions before it creates any service
-        if (!other) for (const svc of imageless) ctx.report({ messageId: 'noImage', data: { service: svc.name }, at: svc.ref, service: svc });
+        // one file linted alone is most likely a fragment of a stack deployed with another
+        // (-c stack.yml -c stack.prod.yml): a warning there, as for compose; an error in a merged one
+        const alone = stack.files.length === 1;
+        if (!other) for (const svc of imageless) ctx.report({ messageId: 'noImage', data: { service: svc.name }, at: svc.ref, service: svc, ...(alone ? { severity: 'warning' as const } : {}) });
 
         // a value docker cannot cast stops it there: its type error would say the same again
         const castPaths = new Set(result.casts.map((c) => c.path.join('\u0000')));

@@ -189,19 +189,25 @@ testRule(rule, {
     },
     {
       // the same refusal for a service with nothing to run (an override's fragment linted alone)
-      name: 'neither an image nor a build: an error at the service',
+      name: 'neither an image nor a build, in a file alone (most likely a fragment of another): a warning at the service',
       code: stack('services:\n  api:\n    labels: [a=b]\n  web:\n    image: nginx:1.27\n'),
       errors: [
         {
           message:
-            'service "api" names neither an image nor a build, and swarm cannot create a service without an image ("ContainerSpec: image reference must be provided"); set image, or, if this file completes another one, lint the two together (-f base.yml -f this.yml)',
+            'service "api" names neither an image nor a build, and swarm cannot create a service without an image ("ContainerSpec: image reference must be provided"); if this file completes another one, lint the two together (-f stack.yml -f this.yml), else set image',
           line: 2,
           column: 3,
           endColumn: 6,
           path: 'services.api',
-          severity: 'error',
+          severity: 'warning',
         },
       ],
+    },
+    {
+      name: 'neither an image nor a build in the stack the files make together: an error',
+      code: { 'stack.yml': 'services:\n  web:\n    image: nginx:1.27\n', 'stack.prod.yml': 'services:\n  api:\n    labels: [a=b]\n' },
+      lint: ['stack.yml', 'stack.prod.yml'],
+      errors: [{ messageId: 'noImage', line: 2, column: 3, severity: 'error' }],
     },
     {
       // swarmkit's validateImage refuses the service (distribution/reference's ParseNormalizedNamed:
